@@ -1,0 +1,125 @@
+"""``python -m ingest``: build or update the index, or print its statistics."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from ingest.index import IndexError as IndexMissing
+from ingest.index import current_build, read_manifest
+from ingest.pipeline import IngestError, IngestReport, ingest
+from ingest.settings import Settings
+
+STATUS_FR = {"new": "nouveau", "changed": "modifié", "unchanged": "inchangé", "failed": "ÉCHEC"}
+
+
+def index_stats(settings: Settings) -> dict[str, object]:
+    """``{documents: [{file, title, kind, pages, chunks}], chunks, fiches}`` of the live index."""
+    build = current_build(settings)
+    if build is None:
+        raise IndexMissing(f"aucun index dans {settings.index_dir}")
+    manifest = read_manifest(build)
+    fiches: dict[int, str] = {}
+    for doc in manifest.documents:
+        for fiche in doc.fiches:
+            fiches.setdefault(int(fiche["number"]), str(fiche["title"]))
+    return {
+        "documents": [
+            {"file": d.file, "title": d.title, "kind": d.kind, "pages": d.pages, "chunks": d.chunks}
+            for d in manifest.documents
+        ],
+        "chunks": manifest.chunks,
+        "fiches": [{"number": n, "title": t} for n, t in sorted(fiches.items())],
+        "embedding": manifest.embedding_id,
+        "build_id": manifest.build_id,
+    }
+
+
+def _print_report(console: Console, report: IngestReport) -> None:
+    table = Table(title="Ingestion du corpus")
+    for column in ("fichier", "état", "titre", "type", "pages", "passages", "fiches", "remarque"):
+        table.add_column(column)
+    for f in report.files:
+        note = f.reason or ("" if f.in_manifest else "hors manifeste (titre détecté)")
+        table.add_row(
+            f.file,
+            STATUS_FR.get(f.status, f.status),
+            f.title[:50],
+            f.kind,
+            "" if f.pages is None else str(f.pages),
+            str(f.chunks) if f.status != "failed" else "",
+            str(f.fiches) if f.fiches else "",
+            note,
+            style="red" if f.status == "failed" else None,
+        )
+    for name in report.removed:
+        table.add_row(name, "retiré", "", "", "", "", "", "absent du corpus : retiré de l'index")
+    console.print(table)
+    ok = [f for f in report.files if f.status != "failed"]
+    pages = sum(f.pages or 0 for f in ok)
+    state = "index déjà à jour" if report.up_to_date else f"index {report.build_id} en service"
+    console.print(
+        f"{len(ok)} document(s), {pages} page(s) PDF, {report.chunks} passages, "
+        f"{len(report.fiches)} fiche(s) ressource, {len(report.failed)} échec(s), "
+        f"{report.embedded} vecteur(s) calculé(s), {report.seconds:.1f} s — {state}"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m ingest", description="Construit ou met à jour l'index du corpus (incrémental)."
+    )
+    parser.add_argument("paths", nargs="*", type=Path, help="fichiers ou dossiers (défaut : le dossier corpus)")
+    parser.add_argument("--rebuild", action="store_true", help="reconstruire l'index depuis zéro")
+    parser.add_argument("--stats", action="store_true", help="afficher les statistiques de l'index en service")
+    parser.add_argument("--json", action="store_true", help="sortie JSON (avec --stats)")
+    parser.add_argument("--quiet", action="store_true", help="sans barre de progression")
+    args = parser.parse_args(argv)
+    settings = Settings()
+    console = Console(stderr=True, width=None if sys.stderr.isatty() else 150)
+    if args.stats:
+        try:
+            stats = index_stats(settings)
+        except IndexMissing as exc:
+            console.print(f"[red]{exc}[/red]")
+            return 2
+        if args.json:
+            print(json.dumps(stats, ensure_ascii=False, indent=1))
+        else:
+            for doc in stats["documents"]:  # type: ignore[union-attr]
+                print(f"{doc['file']}: {doc['title']} ({doc['kind']}, {doc['chunks']} passages)")
+            print(f"{stats['chunks']} passages, {len(stats['fiches'])} fiches ressources")  # type: ignore[arg-type]
+        return 0
+
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        disable=args.quiet,
+    ) as bar:
+        tasks: dict[str, int] = {}
+
+        def on_progress(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=max(total, 1))
+            bar.update(tasks[stage], completed=done, total=max(total, 1))
+
+        try:
+            report = ingest(settings, args.paths or None, rebuild=args.rebuild, progress=on_progress)
+        except IngestError as exc:
+            console.print(f"[red]Échec de l'ingestion : {exc}[/red]")
+            return 2
+    _print_report(console, report)
+    return 1 if report.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,150 @@
+"""Cut a structured document into passages that never cross a section, and passages into sentences."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+
+from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+from ingest.models import Block, Chunk, DocumentInfo, SectionRef, Sentence
+from ingest.structure import StructuredDocument, fiche_of
+
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"»)]?\s+(?=[«\"(\[A-ZÀ-ÖØ-Ý0-9•\-–])")
+
+
+@dataclass
+class _Unit:
+    """The body of one section: consecutive paragraphs under the same heading path."""
+
+    path: list[SectionRef]
+    blocks: list[Block]
+
+
+def _units(doc: StructuredDocument) -> list[_Unit]:
+    units: list[_Unit] = []
+    path: list[SectionRef] = []
+    current: _Unit | None = None
+    for block in doc.blocks:
+        if block.kind == "heading":
+            path = [ref for ref in path if ref.level < block.level]
+            path.append(SectionRef(block.number, block.title, block.level))
+            current = None
+            continue
+        if current is None:
+            current = _Unit(list(path), [])
+            units.append(current)
+        current.blocks.append(block)
+    return units
+
+
+def section_label(ref: SectionRef) -> str:
+    """How a section is named in a path: ``6.8.2. Facilitateurs``, ``Recommandation n°2 : …``."""
+    number = re.sub(r"^P\d+-", "", ref.number)
+    if not number:
+        return ref.title
+    if number.startswith("R") and number[1:].isdigit():
+        return f"Recommandation n°{number[1:]} : {ref.title}"
+    if number.startswith("P") and number[1:].isdigit():
+        return f"Partie {number[1:]} - {ref.title}"
+    return f"{number}. {ref.title}"
+
+
+def _section_number(path: list[SectionRef]) -> str:
+    """The stable id of the deepest numbered section (``6.6.2``, ``P2-3.3.4``, ``R2``, ``II``)."""
+    return next((ref.number for ref in reversed(path) if ref.number), "")
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """Sentence spans of ``text``: split on end punctuation and line breaks, tiny pieces merged back."""
+    spans: list[tuple[int, int]] = []
+    for line in re.finditer(r"[^\n]+", text):
+        start = line.start()
+        pieces = [m.end() for m in _SENTENCE_END.finditer(line.group())]
+        bounds = [0, *pieces, len(line.group())]
+        for a, b in zip(bounds, bounds[1:], strict=False):
+            seg = line.group()[a:b]
+            lead = len(seg) - len(seg.lstrip())
+            seg_stripped = seg.strip()
+            if not seg_stripped:
+                continue
+            s, e = start + a + lead, start + a + lead + len(seg_stripped)
+            if spans and (e - s < 25 or len(text[spans[-1][0] : spans[-1][1]]) < 25) and a > 0:
+                spans[-1] = (spans[-1][0], e)
+            else:
+                spans.append((s, e))
+    return spans
+
+
+def chunk_document(
+    info: DocumentInfo, doc: StructuredDocument, chunk_size: int, chunk_overlap: int
+) -> tuple[list[Chunk], list[Sentence]]:
+    """Passages of ``doc`` (each inside one section) and the sentences of every passage."""
+    splitter = RecursiveCharacterTextSplitter(
+        chunk_size=chunk_size,
+        chunk_overlap=chunk_overlap,
+        separators=["\n\n", "\n", ". ", "; ", ", ", " ", ""],
+        keep_separator="end",
+        add_start_index=True,
+        strip_whitespace=True,
+    )
+    chunks: list[Chunk] = []
+    sentences: list[Sentence] = []
+    header_doc = info.short_title or info.title
+    for unit in _units(doc):
+        unit_start, unit_end = unit.blocks[0].start, unit.blocks[-1].end
+        unit_text = doc.text[unit_start:unit_end]
+        if len(unit_text.strip()) < 3:
+            continue
+        fiche, fiche_title = 0, ""
+        for ref in unit.path:
+            if found := fiche_of(ref.title):
+                fiche, fiche_title = found
+        labels = [section_label(r) for r in unit.path]
+        section_number = _section_number(unit.path)
+        page, page_source = _unit_page(doc, unit)
+        for piece in splitter.create_documents([unit_text]):
+            text = piece.page_content
+            start = unit_start + int(piece.metadata["start_index"])
+            end = start + len(text)
+            block_pages = [b.page for b in unit.blocks if b.start < end and b.end > start and b.page]
+            first_page = block_pages[0] if block_pages else page
+            last_page = block_pages[-1] if block_pages else page
+            digest = hashlib.sha256(f"{info.doc_id}|{section_number}|{start}|{text}".encode()).hexdigest()
+            chunk = Chunk(
+                chunk_id=f"{info.doc_id}-{digest[:12]}",
+                doc_id=info.doc_id,
+                file=info.file,
+                doc_title=info.title,
+                publisher=info.publisher,
+                kind=info.kind,
+                authority=info.authority,
+                section_path=" > ".join(labels),
+                section_number=section_number,
+                section_title=unit.path[-1].title if unit.path else "",
+                fiche=fiche,
+                fiche_title=fiche_title,
+                page=first_page or 0,
+                page_end=last_page or 0,
+                page_source="pdf" if block_pages else page_source,
+                char_start=start,
+                char_end=end,
+                text=text,
+                embed_text=f"{header_doc} — {' > '.join(labels)}\n\n{text}" if labels else f"{header_doc}\n\n{text}",
+                position=len(chunks),
+            )
+            chunks.append(chunk)
+            sentences.extend(
+                Sentence(chunk.chunk_id, s, e, text[s:e]) for s, e in split_sentences(text)
+            )
+    return chunks, sentences
+
+
+def _unit_page(doc: StructuredDocument, unit: _Unit) -> tuple[int, str]:
+    """The page of a section from the table of contents (deepest ancestor listed there)."""
+    for ref in reversed(unit.path):
+        page = doc.toc_page(ref.number, ref.title)
+        if page:
+            return page, "toc"
+    return 0, ""

@@ -1,0 +1,136 @@
+"""Text clean-up of extracted documents: characters, running headers/footers, broken lines."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+
+from ingest.models import Page
+
+_CHAR_MAP = str.maketrans(
+    {
+        "\ufb00": "ff",
+        "\ufb01": "fi",
+        "\ufb02": "fl",
+        "\ufb03": "ffi",
+        "\ufb04": "ffl",
+        "\ufb05": "st",
+        "\ufb06": "st",
+        "\u00a0": " ",
+        "\u202f": " ",
+        "\u2007": " ",
+        "\u2009": " ",
+        "\u200a": " ",
+        "\u2002": " ",
+        "\u2003": " ",
+        "\u00ad": None,  # soft hyphen
+        "\u200b": None,
+        "\u200c": None,
+        "\u200d": None,
+        "\ufeff": None,
+        "\u2019": "'",
+        "\u2018": "'",
+        "\u02bc": "'",
+        "\r": None,
+    }
+)
+
+# Words after which a line break cannot end a sentence (French function words).
+_CONTINUATION_WORDS = {
+    "de", "du", "des", "à", "au", "aux", "la", "le", "les", "l'", "d'", "un", "une", "et", "ou", "en",
+    "pour", "par", "sur", "avec", "dans", "que", "qui", "ses", "son", "sa", "leur", "leurs", "ce",
+    "cette", "ces", "est", "sont", "a", "ont", "ne", "pas", "plus", "entre", "vers", "chez", "sans",
+}  # fmt: skip
+
+_BULLET = re.compile(r"^\s*(?:[-–•▪●◦➢➤→*]|\d{1,2}[.)]\s|[a-z][.)]\s)")
+_PAGE_NUMBER_LINE = re.compile(r"^\s*(?:page\s*)?\d{1,4}(?:\s*(?:/|sur)\s*\d{1,4})?\s*$", re.IGNORECASE)
+
+
+def normalize_chars(text: str) -> str:
+    """NFC (the study stores accents decomposed), ligatures, exotic spaces, curly apostrophes."""
+    return unicodedata.normalize("NFC", text).translate(_CHAR_MAP)
+
+
+def _line_signature(line: str) -> str:
+    return re.sub(r"\d+", "#", line.strip().lower())
+
+
+def strip_running_lines(pages: list[Page], edge: int = 3, min_share: float = 0.5) -> list[Page]:
+    """Remove headers/footers: lines near a page edge that repeat on many pages, and page numbers."""
+    if len(pages) < 3:
+        return [Page(p.number, _drop_page_numbers(p.text)) for p in pages]
+    counts: Counter[str] = Counter()
+    for page in pages:
+        lines = [ln for ln in page.text.split("\n") if ln.strip()]
+        counts.update({_line_signature(ln) for ln in lines[:edge] + lines[-edge:]})
+    threshold = max(3, int(len(pages) * min_share))
+    running = {sig for sig, n in counts.items() if n >= threshold and len(sig) < 150}
+    cleaned = []
+    for page in pages:
+        lines = page.text.split("\n")
+        non_empty = [i for i, ln in enumerate(lines) if ln.strip()]
+        edges = set(non_empty[:edge] + non_empty[-edge:])
+        kept = [
+            ln
+            for i, ln in enumerate(lines)
+            if not (i in edges and (_line_signature(ln) in running or _PAGE_NUMBER_LINE.match(ln)))
+        ]
+        cleaned.append(Page(page.number, "\n".join(kept)))
+    return cleaned
+
+
+def _drop_page_numbers(text: str) -> str:
+    lines = text.split("\n")
+    non_empty = [i for i, ln in enumerate(lines) if ln.strip()]
+    if non_empty and _PAGE_NUMBER_LINE.match(lines[non_empty[-1]]):
+        del lines[non_empty[-1]]
+    return "\n".join(lines)
+
+
+def vocabulary(text: str) -> set[str]:
+    """Lower-cased words of a text, used to decide how to undo hyphenation."""
+    return set(re.findall(r"[^\W\d_]+(?:-[^\W\d_]+)*", text.lower()))
+
+
+def dehyphenate(text: str, vocab: set[str]) -> str:
+    """Join words cut by a hyphen at a line end: ``représen-\\ntants`` → ``représentants``.
+
+    A hyphen is kept when the hyphenated form is a real word of the document (``pluri-\\nprofessionnel``
+    written so elsewhere) and the joined form is not.
+    """
+
+    def join(match: re.Match[str]) -> str:
+        left, right = match.group(1), match.group(2)
+        joined = (left + right).lower()
+        hyphenated = f"{left}-{right}".lower()
+        if hyphenated in vocab and joined not in vocab:
+            return f"{left}-{right}"
+        return left + right
+
+    return re.sub(r"([^\W\d_]+)-[ \t]*\n[ \t]*([a-zà-ÿœ][^\W\d_]*)", join, text)
+
+
+def join_broken_lines(lines: list[str]) -> list[str]:
+    """Re-join lines of one paragraph that a PDF broke mid-sentence; keep bullets and real breaks."""
+    out: list[str] = []
+    for raw in lines:
+        line = re.sub(r"[ \t]+", " ", raw).strip()
+        if not line:
+            continue
+        if out and continues(out[-1], line):
+            out[-1] = f"{out[-1]} {line}"
+        else:
+            out.append(line)
+    return out
+
+
+def continues(previous: str, line: str) -> bool:
+    if _BULLET.match(line):
+        return False
+    if line[0].islower() or line[0] in ",;:)»":
+        return True
+    if previous.endswith((",", "(", "«", "–", "-", "/")):
+        return True
+    last_word = previous.rsplit(" ", 1)[-1].lower()
+    return last_word in _CONTINUATION_WORDS or line[0] == "?"

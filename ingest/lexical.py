@@ -1,0 +1,85 @@
+"""French lexical search: an analyzer (elision, stop words, Snowball stemming, accent folding) and BM25."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+
+import bm25s
+import numpy as np
+import Stemmer
+from bm25s.stopwords import STOPWORDS_FRENCH
+
+_ELISION = re.compile(r"\b(?:l|d|j|m|n|s|t|c|qu|lorsqu|puisqu|jusqu|quoiqu)'", re.IGNORECASE)
+_TOKEN = re.compile(r"[^\W_]+")
+
+
+def fold_accents(text: str) -> str:
+    """``représentativité`` → ``representativite``."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+_STOPWORDS = frozenset(fold_accents(w) for w in STOPWORDS_FRENCH) | {
+    "ca", "cela", "ceci", "etre", "avoir", "faire", "fait", "comme", "donc", "alors", "aussi", "tres",
+    "peut", "peuvent", "quoi", "quel", "quelle", "quels", "quelles", "comment", "est-ce", "dont", "ou",
+    "si", "tout", "tous", "toute", "toutes", "cest", "y", "a",
+}  # fmt: skip
+
+
+class FrenchAnalyzer:
+    """Turns French text into BM25 terms; the same analysis for passages and questions."""
+
+    def __init__(self) -> None:
+        self._stemmer = Stemmer.Stemmer("french")
+
+    @lru_cache(maxsize=65536)  # noqa: B019 - one analyzer per index, words repeat a lot
+    def _stem(self, word: str) -> str:
+        return fold_accents(self._stemmer.stemWord(word))
+
+    def words(self, text: str) -> list[str]:
+        """Lower-cased, accent-folded words without elisions or stop words (not stemmed)."""
+        text = _ELISION.sub(" ", unicodedata.normalize("NFC", text.lower()).replace("’", "'"))
+        out = []
+        for token in _TOKEN.findall(text):
+            folded = fold_accents(token)
+            if folded in _STOPWORDS or (len(folded) < 2 and not folded.isdigit()):
+                continue
+            out.append(token)
+        return out
+
+    def terms(self, text: str) -> list[str]:
+        return [self._stem(w) for w in self.words(text)]
+
+
+class LexicalIndex:
+    """BM25 over the passages of the index, persisted with ``bm25s``."""
+
+    def __init__(self, retriever: bm25s.BM25, analyzer: FrenchAnalyzer) -> None:
+        self._retriever = retriever
+        self.analyzer = analyzer
+
+    @classmethod
+    def build(cls, texts: list[str]) -> LexicalIndex:
+        analyzer = FrenchAnalyzer()
+        retriever = bm25s.BM25()
+        retriever.index([analyzer.terms(t) or ["_vide_"] for t in texts], show_progress=False)
+        return cls(retriever, analyzer)
+
+    def save(self, directory: Path) -> None:
+        self._retriever.save(str(directory))
+
+    @classmethod
+    def load(cls, directory: Path) -> LexicalIndex:
+        return cls(bm25s.BM25.load(str(directory)), FrenchAnalyzer())
+
+    def scores(self, text: str) -> np.ndarray:
+        """BM25 score of every passage for ``text`` (zeros when no term is known)."""
+        terms = self.analyzer.terms(text)
+        vocab = self._retriever.vocab_dict
+        known = [t for t in terms if t in vocab]
+        if not known:
+            return np.zeros(self._retriever.scores["num_docs"], dtype=np.float32)
+        return np.asarray(self._retriever.get_scores(known), dtype=np.float32)

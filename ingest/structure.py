@@ -1,0 +1,352 @@
+"""Find a document's structure: table of contents, headings, paragraphs, fiches ressources.
+
+The result is a list of :class:`Block` over the cleaned text of the document, in reading order,
+each with its page and offsets. Headings carry a level and a number (``6.8.2``, ``P2-3.1``, ``R3``,
+``II``) so the chunker can build section paths.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ingest.cleaning import continues, dehyphenate, join_broken_lines, normalize_chars, strip_running_lines, vocabulary
+from ingest.models import Block, LoadedDocument
+
+_TOC_LINE = re.compile(r"^(?P<title>\S.*?\S)(?:[ \t]*[.…·_]{3,}[ \t]*|\t+|[ \t]{2,})(?P<page>\d{1,3})[ \t]*$")
+_TOC_HEADER = re.compile(r"^\s*(sommaire|table des mati[eè]res|contents)\s*$", re.IGNORECASE)
+_NUMBERED = re.compile(r"^(?P<num>\d{1,2}(?:\.\d{1,2}){0,4})(?:\.\s*|\s+)(?P<title>\S.*)$")
+_PART = re.compile(r"^partie\s+(?P<num>\d{1,2})\s*[-–—:.]\s*(?P<title>\S.*)$", re.IGNORECASE)
+_ROMAN = re.compile(r"^(?P<num>I{1,3}|IV|VI{0,3}|IX|X)\s*[.)]\s*(?P<title>\S.*)$")
+_RECOMMENDATION = re.compile(r"^recommandation\s+n\s*°\s*(?P<num>\d{1,2})\s*[:–—-]?\s*(?P<title>.*)$", re.I)
+_FICHE = re.compile(r"fiche ressource\s+n\s*°\s*(?P<num>\d{1,2})\s*[–—:-]\s*(?P<title>.+)$", re.IGNORECASE)
+_URL = re.compile(r"https?://|www\.", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class TocEntry:
+    number: str
+    title: str
+    page: int
+
+
+@dataclass
+class StructuredDocument:
+    """The cleaned text, its blocks, and the table of contents when one was found."""
+
+    text: str
+    blocks: list[Block]
+    toc: list[TocEntry] = field(default_factory=list)
+
+    def toc_page(self, number: str, title: str) -> int | None:
+        for entry in self.toc:
+            if number and entry.number == number:
+                return entry.page
+            if not number and _fold(entry.title) == _fold(title):
+                return entry.page
+        return None
+
+
+def fiche_of(title: str) -> tuple[int, str] | None:
+    """``(n, title)`` when a heading title names a fiche ressource."""
+    match = _FICHE.search(title)
+    if not match:
+        return None
+    return int(match.group("num")), match.group("title").strip()
+
+
+def _fold(text: str) -> str:
+    return re.sub(r"\W+", " ", text.lower()).strip()
+
+
+@dataclass
+class _Line:
+    page: int | None
+    text: str
+
+
+def _split_lines(doc: LoadedDocument) -> list[_Line | None]:
+    """All lines of the document, cleaned of characters and running lines; None marks a break."""
+    pages = [type(p)(p.number, normalize_chars(p.text)) for p in doc.pages]
+    if doc.page_count:
+        pages = strip_running_lines(pages)
+    vocab = vocabulary("\n".join(p.text for p in pages))
+    lines: list[_Line | None] = []
+    for page in pages:
+        for raw in dehyphenate(page.text, vocab).split("\n"):
+            stripped = raw.strip()
+            lines.append(_Line(page.number, raw.rstrip()) if stripped else None)
+        lines.append(None)
+    return lines
+
+
+def _extract_toc(lines: list[_Line | None]) -> tuple[list[TocEntry], set[int]]:
+    """Find runs of "title …… page" lines; return their entries and the indexes of the lines to drop."""
+    entries: list[TocEntry] = []
+    drop: set[int] = set()
+    run: list[int] = []
+
+    def close_run() -> None:
+        if len(run) >= 4:
+            for i in run:
+                line = lines[i]
+                assert line is not None
+                match = _TOC_LINE.match(line.text.strip())
+                assert match is not None
+                head = re.sub(r"\s+", " ", match.group("title"))
+                numbered = _NUMBERED.match(head)
+                number, title = (numbered.group("num"), numbered.group("title")) if numbered else ("", head)
+                entries.append(TocEntry(number, title.strip(), int(match.group("page"))))
+                drop.add(i)
+            # the "Sommaire" line just above the run
+            for j in range(run[0] - 1, max(run[0] - 4, -1), -1):
+                candidate = lines[j]
+                if candidate is not None and _TOC_HEADER.match(candidate.text):
+                    drop.add(j)
+                    break
+        run.clear()
+
+    gap = 0
+    for i, line in enumerate(lines):
+        if line is None:
+            gap += 1
+            if gap > 2:
+                close_run()
+            continue
+        gap = 0
+        if _TOC_LINE.match(line.text.strip()) and not _URL.search(line.text):
+            run.append(i)
+        else:
+            close_run()
+    close_run()
+    return entries, drop
+
+
+def _paragraph_blocks(lines: list[_Line | None], drop: set[int]) -> list[list[_Line]]:
+    """Group lines into blank-line separated groups, skipping dropped lines."""
+    groups: list[list[_Line]] = []
+    current: list[_Line] = []
+    for i, line in enumerate(lines):
+        if line is None or i in drop:
+            if line is None and current:
+                groups.append(current)
+                current = []
+            continue
+        current.append(line)
+    if current:
+        groups.append(current)
+    merged: list[list[_Line]] = []
+    for group in groups:
+        # A lone "?" left by a slide layout belongs to the title above it.
+        if merged and len(group) == 1 and group[0].text.strip() in {"?", "!"}:
+            last = merged[-1][-1]
+            merged[-1][-1] = _Line(last.page, last.text.rstrip() + " " + group[0].text.strip())
+            continue
+        # Slide layouts put blank lines inside sentences: glue a group that visibly continues the last.
+        if merged and merged[-1][-1].page == group[0].page and continues(
+            merged[-1][-1].text.strip(), group[0].text.strip()
+        ):
+            merged[-1].extend(group)
+            continue
+        merged.append(group)
+    return merged
+
+
+class _HeadingDetector:
+    """Stateful recogniser of headings: numbered sections follow each other in sequence."""
+
+    def __init__(self, toc: list[TocEntry], standalone_titles: bool, numbered_sections: bool) -> None:
+        self.numbered_sections = numbered_sections
+        self.toc_numbers = {e.number: e for e in toc if e.number}
+        self.toc_titles = {_fold(e.title) for e in toc if not e.number}
+        self.standalone_titles = standalone_titles
+        self.numbers: tuple[int, ...] = ()
+        self.part = ""
+        self.in_roman = False
+        self.seen_roman: set[str] = set()
+
+    def _is_successor(self, candidate: tuple[int, ...]) -> bool:
+        current = self.numbers
+        if not current:
+            return all(n == 1 for n in candidate[1:]) and candidate[0] <= 2
+        for depth in range(len(current)):
+            if candidate[:depth] != current[:depth] or len(candidate) <= depth:
+                continue
+            step = candidate[depth] - current[depth]
+            if 1 <= step <= 3 and all(n == 1 for n in candidate[depth + 1 :]):
+                return True
+        return candidate[: len(current)] == current and all(n == 1 for n in candidate[len(current) :]) and (
+            len(candidate) > len(current)
+        )
+
+    def numbered(self, text: str) -> tuple[int, str, str] | None:
+        match = _NUMBERED.match(text)
+        if not match:
+            return None
+        title = match.group("title").strip()
+        if not _title_like(title, max_len=220):
+            return None
+        number = match.group("num")
+        candidate = tuple(int(n) for n in number.split("."))
+        if len(candidate) == 1 and not re.match(r"^\d{1,2}\.", text):
+            return None
+        toc_entry = self.toc_numbers.get(number) if not self.part else None
+        if toc_entry is not None and _fold(toc_entry.title)[:25] != _fold(title)[:25]:
+            toc_entry = None
+        if toc_entry is None and not self._is_successor(candidate):
+            return None
+        self.numbers = candidate
+        level = len(candidate) + (1 if self.part else 0)
+        full = f"{self.part}-{number}" if self.part else number
+        return level, full, title
+
+    def classify(self, text: str) -> tuple[int, str, str] | None:
+        """(level, number, title) when ``text`` is a heading line, else None."""
+        text = re.sub(r"\s+", " ", text).strip()
+        if match := _PART.match(text):
+            self.part = f"P{match.group('num')}"
+            self.numbers = ()
+            return 1, self.part, match.group("title").strip()
+        if match := _RECOMMENDATION.match(text):
+            return 1, f"R{match.group('num')}", match.group("title").strip() or text
+        if match := _ROMAN.match(text):
+            number = match.group("num")
+            if _title_like(match.group("title"), max_len=120, allow_colon=True):
+                self.in_roman = True
+                if number in self.seen_roman:
+                    return -1, number, ""  # a part title repeated on a later slide: not a new section
+                self.seen_roman.add(number)
+                return 1, number, match.group("title").strip()
+        if self.numbered_sections and (result := self.numbered(text)):
+            return result
+        if self.toc_titles and _fold(text) in self.toc_titles:
+            return 1, "", text
+        return None
+
+    def standalone(self, text: str) -> tuple[int, str, str] | None:
+        """A short title-like paragraph of its own (slides, advice sheets)."""
+        if not self.standalone_titles or not _title_like(text, max_len=110, min_len=6):
+            return None
+        if len(re.findall(r"[^\W\d_]{2,}", text)) < 2:
+            return None
+        return (2 if self.in_roman else 1), "", text
+
+
+def _title_like(title: str, max_len: int, min_len: int = 2, allow_colon: bool = False) -> bool:
+    title = title.strip()
+    if not (min_len <= len(title) <= max_len) or _URL.search(title):
+        return False
+    first = title[0]
+    if not (first.isupper() or title.startswith(("...", "…")) or first.isdigit() or first in "«\"'"):
+        return False
+    ends = (".", ",", ";") if allow_colon else (".", ",", ";", ":")
+    return not title.endswith(ends) or title.endswith("...")
+
+
+def structure_document(doc: LoadedDocument) -> StructuredDocument:
+    """Clean the document and split it into heading and paragraph blocks with offsets and pages."""
+    lines = _split_lines(doc)
+    toc, drop = _extract_toc(lines)
+    _apply_anchors(lines, doc, drop)
+    groups = _paragraph_blocks(lines, drop)
+    # Documents without multi-level numbering (slides, sheets) number lists, not sections.
+    multilevel = sum(1 for g in groups for ln in g if re.match(r"^\s*\d{1,2}\.\d{1,2}\.?\s+\S", ln.text))
+    detector = _HeadingDetector(
+        toc, standalone_titles=multilevel < 5 or _has_recommendations(groups), numbered_sections=multilevel >= 5
+    )
+    blocks: list[Block] = []
+    parts: list[str] = []
+    offset = 0
+
+    def emit(kind: str, text: str, page: int | None, level: int = 0, number: str = "", title: str = "") -> None:
+        nonlocal offset
+        if parts:
+            offset += 2
+        blocks.append(Block(kind, text, page, offset, offset + len(text), level, number, title))
+        parts.append(text)
+        offset += len(text)
+
+    for group in groups:
+        body: list[_Line] = []
+
+        def flush(body: list[_Line] = body) -> None:
+            if body:
+                text = "\n".join(join_broken_lines([ln.text for ln in body]))
+                if text:
+                    emit("paragraph", text, body[0].page)
+                body.clear()
+
+        i = 0
+        while i < len(group):
+            line = group[i]
+            anchored = getattr(line, "anchor", None)
+            if anchored and anchored[1]:
+                detector.seen_roman.add(anchored[1])
+                detector.in_roman = True
+            heading = anchored or detector.classify(line.text)
+            if heading is None:
+                body.append(line)
+                i += 1
+                continue
+            flush()
+            level, number, title = heading
+            i += 1
+            if level < 0:
+                continue
+            # a heading wrapped on the next line(s): lowercase continuation
+            while i < len(group) and _continues_title(title, group[i].text):
+                title = f"{title} {group[i].text.strip()}"
+                i += 1
+            shown = f"{number}. {title}" if number and not number.startswith(("P", "R")) else title
+            if number.startswith("P") and "-" not in number:
+                shown = f"Partie {number[1:]} - {title}"
+            elif number.startswith("R"):
+                shown = f"Recommandation n°{number[1:]} : {title}"
+            emit("heading", shown, line.page, level, number, title)
+        joined = join_broken_lines([ln.text for ln in body]) if len(body) == len(group) else []
+        if len(joined) == 1 and (heading := detector.standalone(joined[0])):
+            body.clear()
+            level, number, title = heading
+            emit("heading", title, group[0].page, level, number, title)
+        flush()
+    return StructuredDocument("\n\n".join(parts), blocks, toc)
+
+
+def _continues_title(title: str, nxt: str) -> bool:
+    nxt = nxt.strip()
+    if not nxt or len(nxt) > 100 or title.endswith(("?", "!", ".")):
+        return False
+    return nxt[0].islower()
+
+
+def _has_recommendations(groups: list[list[_Line]]) -> bool:
+    return any(_RECOMMENDATION.match(ln.text.strip()) for g in groups for ln in g)
+
+
+def _apply_anchors(lines: list[_Line | None], doc: LoadedDocument, drop: set[int]) -> None:
+    """Turn the manifest's anchors into headings (for layouts that misplace their titles)."""
+    for prefix, heading, replaced in doc.info.anchors:
+        norm_prefix = re.sub(r"\s+", " ", normalize_chars(prefix)).strip()
+        for i, line in enumerate(lines):
+            if line is None or not re.sub(r"\s+", " ", line.text).strip().startswith(norm_prefix):
+                continue
+            match = _ROMAN.match(heading)
+            number, title = (match.group("num"), match.group("title")) if match else ("", heading)
+            anchor_line = _AnchorLine(line.page, heading)
+            anchor_line.anchor = (1, number, title)
+            j, removed = i, 0
+            while removed < replaced and j < len(lines):
+                if lines[j] is not None:
+                    drop.add(j)
+                    removed += 1
+                j += 1
+            # insert the heading as its own line just before the anchored text
+            lines.insert(i, anchor_line)
+            shifted = {k + 1 if k >= i else k for k in drop}
+            drop.clear()
+            drop.update(shifted)
+            break
+
+
+class _AnchorLine(_Line):
+    anchor: tuple[int, str, str] | None = None
