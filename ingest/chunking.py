@@ -131,13 +131,13 @@ def chunk_document(
                 char_start=start,
                 char_end=end,
                 text=text,
-                embed_text=f"{header_doc} — {' > '.join(labels)}\n\n{text}" if labels else f"{header_doc}\n\n{text}",
+                embed_text=f"{header_doc} — {' > '.join(labels)}\n\n{text}"
+                if labels
+                else f"{header_doc}\n\n{text}",
                 position=len(chunks),
             )
             chunks.append(chunk)
-            sentences.extend(
-                Sentence(chunk.chunk_id, s, e, text[s:e]) for s, e in split_sentences(text)
-            )
+            sentences.extend(Sentence(chunk.chunk_id, s, e, text[s:e]) for s, e in split_sentences(text))
     return chunks, sentences
 
 

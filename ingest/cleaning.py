@@ -43,8 +43,28 @@ _CONTINUATION_WORDS = {
     "cette", "ces", "est", "sont", "a", "ont", "ne", "pas", "plus", "entre", "vers", "chez", "sans",
 }  # fmt: skip
 
-_BULLET = re.compile(r"^\s*(?:[-–•▪●◦➢➤→*]|\d{1,2}[.)]\s|[a-z][.)]\s)")
+BULLET = re.compile(r"^\s*(?:[-–•▪●◦➢➤➔►→✓*]|\d{1,2}[.)-]\s|[a-z][.)]\s)")
 _PAGE_NUMBER_LINE = re.compile(r"^\s*(?:page\s*)?\d{1,4}(?:\s*(?:/|sur)\s*\d{1,4})?\s*$", re.IGNORECASE)
+
+
+_SUPERSCRIPT = re.compile(r"[¹²³⁴⁵⁶⁷⁸⁹⁰]+")
+_MD_LINK = re.compile(r"\[([^\]\n]+)\]\(([^)\s]*)\)")
+_AUTOLINK = re.compile(r"<(https?://[^>\s]+)>")
+_PARAGRAPH_BREAK = re.compile(r"</p>\s*<p[^>]*>", re.IGNORECASE)
+_HTML_TAG = re.compile(r"</?(?:p|i|b|em|strong|u|span|div|ul|ol|li|br|sup|sub|a|font|small)\b[^>]*>", re.IGNORECASE)
+_EMPHASIS = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1|(?<![\w*])\*(?=[^\s*])([^*\n]+?)(?<=\S)\*(?![\w*])")
+
+
+def strip_markup(text: str) -> str:
+    """Remove the HTML and Markdown left by PDF-to-text tools: tags, emphasis, links, footnote marks."""
+    text = _AUTOLINK.sub(r"\1", text)
+    text = _MD_LINK.sub(lambda m: m.group(1) if m.group(2) in ("", "#") else f"{m.group(1)} ({m.group(2)})", text)
+    text = _PARAGRAPH_BREAK.sub(" ", text)
+    text = _HTML_TAG.sub(" ", text)
+    text = _EMPHASIS.sub(lambda m: m.group(2) or m.group(3), text)
+    text = re.sub(r"(\d)\^(er|e|re|ème)\b", r"\1\2", text)
+    text = _SUPERSCRIPT.sub("", text)
+    return re.sub(r"[ ]{2,}", " ", text)
 
 
 def normalize_chars(text: str) -> str:
@@ -126,7 +146,7 @@ def join_broken_lines(lines: list[str]) -> list[str]:
 
 
 def continues(previous: str, line: str) -> bool:
-    if _BULLET.match(line):
+    if BULLET.match(line):
         return False
     if line[0].islower() or line[0] in ",;:)»":
         return True

@@ -38,11 +38,11 @@ FORMAT_VERSION = 1
 _CHROMA_LOCK = threading.Lock()
 
 
-class IndexError(Exception):  # noqa: A001 - the index's own error, not the builtin
+class IndexUnavailable(Exception):
     """The index is missing or cannot serve the current settings."""
 
 
-class IndexMismatch(IndexError):
+class IndexMismatch(IndexUnavailable):
     """The live index was built with other settings (embedding model, chunking)."""
 
 
@@ -94,7 +94,9 @@ def chroma_client(settings: Settings, build_dir: Path) -> chromadb.ClientAPI:
     """An embedded client on the build's folder, or an HTTP client on the configured server."""
     chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
     if settings.chroma_mode == "server":
-        return chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings)
+        return chromadb.HttpClient(
+            host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings
+        )
     return chromadb.PersistentClient(path=str(build_dir / "chroma"), settings=chroma_settings)
 
 
@@ -216,7 +218,7 @@ class IndexReader:
     def __init__(self, settings: Settings, build_dir: Path | None = None) -> None:
         build = build_dir or current_build(settings)
         if build is None:
-            raise IndexError(f"aucun index dans {settings.index_dir} : lancez « python -m ingest »")
+            raise IndexUnavailable(f"aucun index dans {settings.index_dir} : lancez « python -m ingest »")
         self.settings = settings
         self.build_dir = build
         self.manifest = read_manifest(build)
@@ -248,7 +250,9 @@ class IndexReader:
             )
 
     # --- search -----------------------------------------------------------------------------------
-    def vector_search(self, query_vector: np.ndarray, k: int, where: dict[str, Any] | None = None) -> list[SearchHit]:
+    def vector_search(
+        self, query_vector: np.ndarray, k: int, where: dict[str, Any] | None = None
+    ) -> list[SearchHit]:
         """Nearest passages by cosine similarity, through Chroma."""
         results = self._store.similarity_search_by_vector_with_relevance_scores(
             query_vector.tolist(), k=min(k, len(self.chunks)), filter=_where(where)

@@ -26,6 +26,12 @@ _STOPWORDS = frozenset(fold_accents(w) for w in STOPWORDS_FRENCH) | {
     "ca", "cela", "ceci", "etre", "avoir", "faire", "fait", "comme", "donc", "alors", "aussi", "tres",
     "peut", "peuvent", "quoi", "quel", "quelle", "quels", "quelles", "comment", "est-ce", "dont", "ou",
     "si", "tout", "tous", "toute", "toutes", "cest", "y", "a",
+    # question words and fillers of spoken/informal questions: they carry no topic
+    "combien", "pourquoi", "quand", "apres", "stp", "svp", "exactement", "juste", "veut", "veux", "voudrais",
+    "met", "mettre", "sert", "servir", "dit", "dire", "disent", "faut", "peux", "vraiment", "bien", "trop",
+    "genre", "truc", "trucs", "machin", "chose", "choses", "quelqu", "qqch", "concretement", "ensuite",
+    "merci", "bonjour", "hello", "salut", "ok", "bref", "enfin", "bon", "oui", "non", "quoi", "ya", "yen",
+    "c", "j", "qu", "d", "l", "n", "s", "t", "m", "ils", "elles", "on", "nous", "vous", "leur", "leurs",
 }  # fmt: skip
 
 

@@ -49,9 +49,7 @@ def load_manifest(corpus_dir: Path) -> Manifest:
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     manifest = Manifest(exclude={MANIFEST_NAME, *data.get("exclude", [])})
     for doc_id, entry in data.get("documents", {}).items():
-        anchors = tuple(
-            (a["text"], a["heading"], int(a.get("lines", 0))) for a in entry.get("anchors", [])
-        )
+        anchors = tuple((a["text"], a["heading"], int(a.get("lines", 0))) for a in entry.get("anchors", []))
         info = DocumentInfo(
             doc_id=doc_id,
             file=entry["file"],

@@ -12,7 +12,14 @@ import numpy as np
 
 from ingest.chunking import chunk_document
 from ingest.embeddings import CachedEmbeddings, make_cached_embeddings
-from ingest.index import FORMAT_VERSION, DocumentStats, IndexManifest, IndexWriter, current_build, read_manifest
+from ingest.index import (
+    FORMAT_VERSION,
+    DocumentStats,
+    IndexManifest,
+    IndexWriter,
+    current_build,
+    read_manifest,
+)
 from ingest.loaders import LoadError, load_document
 from ingest.manifest import MANIFEST_NAME, Manifest, corpus_files, load_manifest
 from ingest.models import Chunk, DocumentInfo, Sentence
@@ -127,6 +134,15 @@ def _unique_ids(prepared: list[_Prepared]) -> None:
             item.stats.doc_id = doc_id
 
 
+_CODE_FILES = ("loaders.py", "cleaning.py", "structure.py", "chunking.py", "lexical.py", "index.py")
+
+
+def code_fingerprint() -> str:
+    """Hash of the code that decides what the index holds: changing it makes a new build."""
+    here = Path(__file__).parent
+    return _fingerprint(hashlib.sha256((here / name).read_bytes()).hexdigest() for name in _CODE_FILES)
+
+
 def _fingerprint(parts: Iterable[str]) -> str:
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
 
@@ -153,10 +169,14 @@ def ingest(
         try:
             item = prepare_file(path, manifest, settings)
         except LoadError as exc:
-            report.files.append(FileReport(path.name, "failed", str(exc), in_manifest=path.name in manifest.by_file))
+            report.files.append(
+                FileReport(path.name, "failed", str(exc), in_manifest=path.name in manifest.by_file)
+            )
             continue
         except Exception as exc:  # one unreadable file must not stop the others
-            report.files.append(FileReport(path.name, "failed", f"erreur inattendue : {type(exc).__name__}: {exc}"))
+            report.files.append(
+                FileReport(path.name, "failed", f"erreur inattendue : {type(exc).__name__}: {exc}")
+            )
             continue
         prepared.append(item)
         old = previous_docs.get(path.name)
@@ -174,7 +194,8 @@ def ingest(
             )
         )
     if not prepared:
-        raise IngestError("aucun document n'a pu être indexé ; l'index existant est conservé")
+        reasons = "; ".join(f"{f.file} : {f.reason}" for f in report.failed) or "dossier vide"
+        raise IngestError(f"aucun document n'a pu être indexé ({reasons}) ; l'index existant est conservé")
     _unique_ids(prepared)
     kept = {p.info.file for p in prepared}
     report.removed = sorted(f for f in previous_docs if f not in kept)
@@ -184,7 +205,7 @@ def ingest(
         + [hashlib.sha256(manifest_path.read_bytes()).hexdigest() if manifest_path.exists() else ""]
     )
     settings_fp = settings.chunking_fingerprint()
-    build_id = _fingerprint([str(FORMAT_VERSION), settings_fp, corpus_fp])
+    build_id = _fingerprint([str(FORMAT_VERSION), code_fingerprint(), settings_fp, corpus_fp])
     chunks = [c for p in prepared for c in p.chunks]
     sentences = [s for p in prepared for s in p.sentences]
     report.chunks = len(chunks)

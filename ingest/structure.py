@@ -10,7 +10,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ingest.cleaning import continues, dehyphenate, join_broken_lines, normalize_chars, strip_running_lines, vocabulary
+from ingest.cleaning import (
+    continues,
+    dehyphenate,
+    join_broken_lines,
+    normalize_chars,
+    strip_markup,
+    strip_running_lines,
+    vocabulary,
+)
 from ingest.models import Block, LoadedDocument
 
 _TOC_LINE = re.compile(r"^(?P<title>\S.*?\S)(?:[ \t]*[.…·_]{3,}[ \t]*|\t+|[ \t]{2,})(?P<page>\d{1,3})[ \t]*$")
@@ -21,6 +29,7 @@ _ROMAN = re.compile(r"^(?P<num>I{1,3}|IV|VI{0,3}|IX|X)\s*[.)]\s*(?P<title>\S.*)$
 _RECOMMENDATION = re.compile(r"^recommandation\s+n\s*°\s*(?P<num>\d{1,2})\s*[:–—-]?\s*(?P<title>.*)$", re.I)
 _FICHE = re.compile(r"fiche ressource\s+n\s*°\s*(?P<num>\d{1,2})\s*[–—:-]\s*(?P<title>.+)$", re.IGNORECASE)
 _URL = re.compile(r"https?://|www\.", re.IGNORECASE)
+_MD_HEADING = re.compile(r"^(?P<hashes>#{1,6})\s+(?P<title>\S.*?)\s*#*$")
 
 
 @dataclass(frozen=True)
@@ -67,7 +76,7 @@ class _Line:
 
 def _split_lines(doc: LoadedDocument) -> list[_Line | None]:
     """All lines of the document, cleaned of characters and running lines; None marks a break."""
-    pages = [type(p)(p.number, normalize_chars(p.text)) for p in doc.pages]
+    pages = [type(p)(p.number, strip_markup(normalize_chars(p.text))) for p in doc.pages]
     if doc.page_count:
         pages = strip_running_lines(pages)
     vocab = vocabulary("\n".join(p.text for p in pages))
@@ -143,8 +152,10 @@ def _paragraph_blocks(lines: list[_Line | None], drop: set[int]) -> list[list[_L
             merged[-1][-1] = _Line(last.page, last.text.rstrip() + " " + group[0].text.strip())
             continue
         # Slide layouts put blank lines inside sentences: glue a group that visibly continues the last.
-        if merged and merged[-1][-1].page == group[0].page and continues(
-            merged[-1][-1].text.strip(), group[0].text.strip()
+        if (
+            merged
+            and merged[-1][-1].page == group[0].page
+            and continues(merged[-1][-1].text.strip(), group[0].text.strip())
         ):
             merged[-1].extend(group)
             continue
@@ -175,8 +186,10 @@ class _HeadingDetector:
             step = candidate[depth] - current[depth]
             if 1 <= step <= 3 and all(n == 1 for n in candidate[depth + 1 :]):
                 return True
-        return candidate[: len(current)] == current and all(n == 1 for n in candidate[len(current) :]) and (
-            len(candidate) > len(current)
+        return (
+            candidate[: len(current)] == current
+            and all(n == 1 for n in candidate[len(current) :])
+            and (len(candidate) > len(current))
         )
 
     def numbered(self, text: str) -> tuple[int, str, str] | None:
@@ -203,6 +216,10 @@ class _HeadingDetector:
     def classify(self, text: str) -> tuple[int, str, str] | None:
         """(level, number, title) when ``text`` is a heading line, else None."""
         text = re.sub(r"\s+", " ", text).strip()
+        if match := _MD_HEADING.match(text):
+            title = match.group("title").strip()
+            inner = self.classify(title)  # "# 6.1. Fiche ressource n° 1 – …" keeps its number
+            return inner if inner and inner[0] > 0 else (len(match.group("hashes")), "", title)
         if match := _PART.match(text):
             self.part = f"P{match.group('num')}"
             self.numbers = ()
@@ -247,18 +264,26 @@ def structure_document(doc: LoadedDocument) -> StructuredDocument:
     """Clean the document and split it into heading and paragraph blocks with offsets and pages."""
     lines = _split_lines(doc)
     toc, drop = _extract_toc(lines)
+    for i, line in enumerate(lines):  # table rows: one line, cells separated by " — "
+        if line is not None and i not in drop and "\t" in line.text.strip():
+            cells = [c.strip() for c in line.text.split("\t") if c.strip()]
+            lines[i] = _Line(line.page, " — ".join(cells))
     _apply_anchors(lines, doc, drop)
     groups = _paragraph_blocks(lines, drop)
     # Documents without multi-level numbering (slides, sheets) number lists, not sections.
     multilevel = sum(1 for g in groups for ln in g if re.match(r"^\s*\d{1,2}\.\d{1,2}\.?\s+\S", ln.text))
     detector = _HeadingDetector(
-        toc, standalone_titles=multilevel < 5 or _has_recommendations(groups), numbered_sections=multilevel >= 5
+        toc,
+        standalone_titles=multilevel < 5 or _has_recommendations(groups),
+        numbered_sections=multilevel >= 5,
     )
     blocks: list[Block] = []
     parts: list[str] = []
     offset = 0
 
-    def emit(kind: str, text: str, page: int | None, level: int = 0, number: str = "", title: str = "") -> None:
+    def emit(
+        kind: str, text: str, page: int | None, level: int = 0, number: str = "", title: str = ""
+    ) -> None:
         nonlocal offset
         if parts:
             offset += 2

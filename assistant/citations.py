@@ -1,0 +1,100 @@
+"""How a passage of the corpus is named in an answer's "Sources" block and in its citations."""
+
+from __future__ import annotations
+
+import re
+
+from assistant.answer import Citation, Context
+from ingest.index import IndexReader
+from ingest.models import Chunk
+
+
+def section_display(chunk: Chunk) -> str:
+    """``§ 6.6.2``, ``Partie 2, § 3.3.4``, ``Recommandation n°2``, ``II. …`` or the section title."""
+    number = chunk.section_number
+    if not number:
+        return f"« {chunk.section_title} »" if chunk.section_title else ""
+    if match := re.fullmatch(r"R(\d+)", number):
+        return f"Recommandation n°{match.group(1)} « {chunk.section_title} »"
+    if match := re.fullmatch(r"P(\d+)-(.+)", number):
+        return f"Partie {match.group(1)}, § {match.group(2)} « {chunk.section_title} »"
+    if re.fullmatch(r"P\d+", number):
+        return f"Partie {number[1:]} « {chunk.section_title} »"
+    if re.fullmatch(r"[IVX]+", number):
+        return f"{number}. {chunk.section_title}"
+    if chunk.fiche and re.fullmatch(r"6\.\d+", number):
+        return ""  # the fiche itself: already named
+    title = "" if chunk.fiche else f" « {chunk.section_title} »"
+    return f"§ {number}{title}"
+
+
+def source_label(chunk: Chunk, doc_label: str) -> str:
+    """``HAS 2023 — Fiche ressource n° 6 « … », § 6.6.2, p. 41``."""
+    parts = []
+    if chunk.fiche:
+        parts.append(f"Fiche ressource n° {chunk.fiche} « {chunk.fiche_title} »")
+    if section := section_display(chunk):
+        parts.append(section)
+    if chunk.page:
+        parts.append(
+            f"p. {chunk.page}" if chunk.page_end in (0, chunk.page) else f"p. {chunk.page}-{chunk.page_end}"
+        )
+    return f"{doc_label} — {', '.join(parts)}" if parts else doc_label
+
+
+def doc_label(reader: IndexReader, doc_id: str, labels: dict[str, str]) -> str:
+    """The short citation name of a document (manifest ``citation_label``), else its title."""
+    if doc_id in labels:
+        return labels[doc_id]
+    doc = reader.documents.get(doc_id)
+    return doc.title if doc else doc_id
+
+
+def make_citation(
+    reader: IndexReader, n: int, chunk_index: int, quote_spans: list[tuple[int, int]], label: str
+) -> Citation:
+    chunk = reader.chunks[chunk_index]
+    doc = reader.documents.get(chunk.doc_id)
+    quote = " ".join(chunk.text[a:b] for a, b in quote_spans)
+    return Citation(
+        n=n,
+        chunk_id=chunk.chunk_id,
+        doc_id=chunk.doc_id,
+        file=chunk.file,
+        doc_title=chunk.doc_title,
+        publisher=chunk.publisher,
+        fiche=chunk.fiche,
+        fiche_title=chunk.fiche_title,
+        section=chunk.section_path,
+        section_number=chunk.section_number,
+        page=chunk.page,
+        page_source=chunk.page_source,
+        quote=quote,
+        label=label,
+        url=doc.url if doc else "",
+        passage=chunk.text,
+        highlights=quote_spans,
+        char_start=chunk.char_start,
+        char_end=chunk.char_end,
+    )
+
+
+def make_context(
+    reader: IndexReader, rank: int, chunk_index: int, score: float, scores: dict[str, float]
+) -> Context:
+    chunk = reader.chunks[chunk_index]
+    return Context(
+        rank=rank,
+        chunk_id=chunk.chunk_id,
+        doc_id=chunk.doc_id,
+        file=chunk.file,
+        doc_title=chunk.doc_title,
+        fiche=chunk.fiche,
+        fiche_title=chunk.fiche_title,
+        section=chunk.section_path,
+        section_number=chunk.section_number,
+        page=chunk.page,
+        text=chunk.text,
+        score=round(float(score), 6),
+        scores={k: round(float(v), 6) for k, v in scores.items()},
+    )

@@ -1,0 +1,284 @@
+"""The offline answer: sentences of the corpus, chosen, ordered and cited; fixed phrasings from prompts/."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz
+
+from assistant.answer import Citation
+from assistant.citations import make_citation, source_label
+from assistant.retrieval import Evidence
+from ingest.cleaning import BULLET
+from ingest.index import IndexReader
+
+_NEGATION = re.compile(
+    r"\b(?:ne|n')\b[^.]{0,60}\b(?:pas|plus|jamais|aucun|aucune|que)\b|\bsans\b|\bmoins\b|\bnon\b|"
+    r"\bpas (?:une|un|d'|de|la|le|obligatoire|nécessaire)|\bpréférera\b|\bplutôt\b|\bne (?:sont|doit|peut)",
+    re.IGNORECASE,
+)
+_ABSOLUTE = re.compile(
+    r"obligat|\bdoi[tv]|\bimpos|\bseul|uniquement|toujours|jamais|interdi|m[êe]mes? r[èe]gles|\bque les\b|"
+    r"\bforcément|\bexig|\brequi|volontairement|\btous\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class Selection:
+    """The sentences chosen for one part of the question."""
+
+    part: str
+    evidence: list[Evidence] = field(default_factory=list)
+
+
+@dataclass
+class Composition:
+    text: str
+    citations: list[Citation]
+    lead_chunk: int | None
+
+
+def choose_sentences(
+    reader: IndexReader,
+    evidence: list[Evidence],
+    quota: int,
+    margin: float,
+    floor: float,
+    taken: list[str] | None = None,
+) -> list[Evidence]:
+    """The best sentences, close to the best score, without repeats (across parts too)."""
+    chosen: list[Evidence] = []
+    texts = list(taken or [])
+    if not evidence:
+        return chosen
+    best = evidence[0].score
+    for ev in evidence:
+        if len(chosen) >= quota or ev.score < best - margin:
+            break
+        text = reader.sentences[ev.sentence].text
+        if ev.similarity < floor or (len(text) < 30 and not text.endswith(":")):
+            continue
+        if any(fuzz.ratio(text, t) > 80 or fuzz.token_set_ratio(text, t) > 92 for t in texts):
+            continue
+        chosen.append(ev)
+        texts.append(text)
+    return chosen
+
+
+def premise_conflict(
+    reader: IndexReader,
+    premise: str,
+    evidence: list[Evidence],
+    premise_terms: set[str],
+    sentence_terms: list[frozenset[str]],
+) -> int | None:
+    """A sentence that contradicts an absolute premise ("puisque c'est obligatoire…"), if one is retrieved."""
+    if not premise or not _ABSOLUTE.search(premise):
+        return None
+    for ev in evidence[:40]:
+        if not _NEGATION.search(reader.sentences[ev.sentence].text):
+            continue
+        overlap = len(premise_terms & sentence_terms[ev.sentence])
+        if overlap >= 2 or (overlap >= 1 and ev.similarity > 0.84):
+            return ev.sentence
+    return None
+
+
+def expand_lists(reader: IndexReader, sentence_ids: list[int]) -> list[int]:
+    """Complete a chosen sentence ending with ":" with the list items that follow it in its passage,
+    and give a chosen list item the sentence that introduces it."""
+    out: list[int] = []
+    chosen = set(sentence_ids)
+    for sid in sentence_ids:
+        sentence = reader.sentences[sid]
+        siblings = reader.sentences_of[sentence.chunk_id]
+        pos = siblings.index(sid)
+        if BULLET.match(sentence.text) and pos > 0:
+            intro = next(
+                (s for s in reversed(siblings[:pos]) if not BULLET.match(reader.sentences[s].text)), None
+            )
+            if (
+                intro is not None
+                and reader.sentences[intro].text.rstrip().endswith(":")
+                and intro not in chosen
+            ):
+                out.append(intro)
+                chosen.add(intro)
+        out.append(sid)
+        if sentence.text.rstrip().endswith(":"):
+            for follower in siblings[pos + 1 : pos + 9]:
+                if not BULLET.match(reader.sentences[follower].text):
+                    break
+                if follower not in chosen:
+                    out.append(follower)
+                    chosen.add(follower)
+    return out
+
+
+def order_groups(
+    reader: IndexReader, selection: list[Evidence], expanded: list[int]
+) -> list[tuple[int, list[int]]]:
+    """Group sentences by passage: passages by best score (authority breaks near-ties), sentences in
+    reading order inside each passage."""
+    best: dict[int, float] = {}
+    for ev in selection:
+        key = ev.score + 0.015 * (3 - min(reader.chunks[ev.chunk].authority, 3))
+        best[ev.chunk] = max(best.get(ev.chunk, -1.0), key)
+    by_chunk: dict[int, list[int]] = {}
+    for sid in expanded:
+        chunk = reader.position[reader.sentences[sid].chunk_id]
+        by_chunk.setdefault(chunk, []).append(sid)
+        best.setdefault(chunk, -1.0)
+    order = sorted(by_chunk, key=lambda c: (-best[c], c))
+    return [(c, sorted(by_chunk[c])) for c in order]
+
+
+class CitationBook:
+    """Numbers passages in the order the answer first cites them and builds their citations."""
+
+    def __init__(self, reader: IndexReader, labels: dict[str, str]) -> None:
+        self.reader = reader
+        self.labels = labels
+        self.numbers: dict[int, int] = {}
+        self.spans: dict[int, list[tuple[int, int]]] = {}
+
+    def cite(self, chunk_index: int, sentence_ids: list[int]) -> int:
+        n = self.numbers.setdefault(chunk_index, len(self.numbers) + 1)
+        spans = self.spans.setdefault(chunk_index, [])
+        for sid in sentence_ids:
+            s = self.reader.sentences[sid]
+            if (s.start, s.end) not in spans:
+                spans.append((s.start, s.end))
+        return n
+
+    def label(self, chunk_index: int) -> str:
+        chunk = self.reader.chunks[chunk_index]
+        doc = self.labels.get(chunk.doc_id) or chunk.doc_title
+        return source_label(chunk, doc)
+
+    def citations(self) -> list[Citation]:
+        return [
+            make_citation(self.reader, n, chunk, sorted(self.spans.get(chunk, [])), self.label(chunk))
+            for chunk, n in sorted(self.numbers.items(), key=lambda item: item[1])
+        ]
+
+    def sources_block(self, heading: str) -> str:
+        lines = [
+            f"[{n}] {self.label(chunk)}" for chunk, n in sorted(self.numbers.items(), key=lambda i: i[1])
+        ]
+        return f"{heading}\n" + "\n".join(lines)
+
+
+def render_group(reader: IndexReader, sentence_ids: list[int], n: int) -> str:
+    """One passage's sentences, each followed by its marker; list items on their own lines."""
+    lines: list[str] = []
+    prose: list[str] = []
+    for sid in sentence_ids:
+        text = reader.sentences[sid].text.strip()
+        if BULLET.match(text):
+            if prose:
+                lines.append(" ".join(prose))
+                prose = []
+            item = BULLET.sub("", text).strip()
+            lines.append(f"- {item} [{n}]")
+        else:
+            prose.append(f"{text} [{n}]")
+    if prose:
+        lines.append(" ".join(prose))
+    return "\n".join(lines)
+
+
+def lead_line(reader: IndexReader, phrases: dict[str, str], chunk_index: int, labels: dict[str, str]) -> str:
+    from assistant.citations import section_display
+
+    chunk = reader.chunks[chunk_index]
+    doc = labels.get(chunk.doc_id) or chunk.doc_title
+    if chunk.fiche:
+        return phrases["lead_fiche"].format(fiche=chunk.fiche, fiche_title=chunk.fiche_title, doc=doc)
+    section = section_display(chunk)
+    if section:
+        return phrases["lead_section"].format(doc=doc, section=section)
+    return phrases["lead_document"].format(doc=doc)
+
+
+@dataclass
+class GenerationRequest:
+    """What a generator gets: the understood question, the ranked passages and the scored sentences."""
+
+    question: str
+    parts: list[str]
+    evidence: list[list[Evidence]]  # per part, best first
+    candidates: list[int]  # chunk indexes, best first
+    premise_sentence: int | None = None
+    role: str | None = None
+
+
+@dataclass
+class GenerationResult:
+    text: str
+    citations: list[Citation]
+    notes: list[str] = field(default_factory=list)
+    details: dict[str, object] = field(default_factory=dict)
+
+
+class ExtractiveGenerator:
+    """Answers with the corpus's own sentences: a lead naming the source, quoted sentences with [n],
+    then the sources. The only words it adds are the fixed phrasings of ``prompts/extractive.toml``."""
+
+    name = "extractif"
+
+    def __init__(
+        self,
+        reader: IndexReader,
+        phrases: dict[str, str],
+        labels: dict[str, str],
+        max_sentences: int,
+        margin: float = 0.06,
+        floor: float = 0.0,
+    ) -> None:
+        self.reader = reader
+        self.phrases = phrases
+        self.labels = labels
+        self.max_sentences = max_sentences
+        self.margin = margin
+        self.floor = floor
+
+    def generate(self, request: GenerationRequest) -> GenerationResult:
+        reader = self.reader
+        book = CitationBook(reader, self.labels)
+        multi = len(request.parts) > 1
+        quota = self.max_sentences if not multi else max(2, self.max_sentences // len(request.parts) + 1)
+        taken: list[str] = []
+        sections: list[tuple[str, list[tuple[int, list[int]]]]] = []
+        premise = request.premise_sentence
+        for part, evidence in zip(request.parts, request.evidence, strict=True):
+            chosen = choose_sentences(reader, evidence, quota, self.margin, self.floor, taken)
+            if premise is not None:
+                chosen = [e for e in chosen if e.sentence != premise]
+            taken.extend(reader.sentences[e.sentence].text for e in chosen)
+            expanded = expand_lists(reader, [e.sentence for e in chosen])
+            groups = order_groups(reader, chosen, expanded)
+            if groups:
+                sections.append((part, groups))
+        blocks: list[str] = []
+        if premise is not None:
+            chunk = reader.position[reader.sentences[premise].chunk_id]
+            n = book.cite(chunk, [premise])
+            blocks.append(f"{self.phrases['note_false_premise']}\n{render_group(reader, [premise], n)}")
+        first_chunk = sections[0][1][0][0] if sections else None
+        if multi and len(sections) > 1:
+            blocks.insert(0, self.phrases["lead_parts"])
+            for part, groups in sections:
+                body = [render_group(reader, sids, book.cite(chunk, sids)) for chunk, sids in groups]
+                blocks.append(self.phrases["part_heading"].format(part=part) + "\n" + "\n".join(body))
+        elif sections:
+            groups = sections[0][1]
+            lead = lead_line(reader, self.phrases, groups[0][0], self.labels)
+            body = [render_group(reader, sids, book.cite(chunk, sids)) for chunk, sids in groups]
+            blocks.append(lead + "\n" + "\n".join(body))
+        text = "\n\n".join(blocks)
+        if book.numbers:
+            text += "\n\n" + book.sources_block(self.phrases["sources_heading"])
+        return GenerationResult(text, book.citations(), details={"lead_chunk": first_chunk})

@@ -1,0 +1,127 @@
+"""``python -m evals run SET`` and ``python -m evals compare RUN_A RUN_B``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from evals.compare import compare_runs, format_comparison
+from evals.dataset import load_set
+from evals.report import HEADLINE
+
+DEFAULT_SET = Path(__file__).parent / "sets" / "engagement-qa.jsonl"
+
+
+def _overrides(pairs: list[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for pair in pairs:
+        if "=" not in pair:
+            raise SystemExit(f"réglage attendu sous la forme clé=valeur : {pair!r}")
+        key, value = pair.split("=", 1)
+        out[key.strip().lower().replace("-", "_")] = value
+    return out
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from assistant.agent import Assistant
+    from evals.runner import run_set
+    from ingest.settings import Settings
+
+    console = Console(stderr=True)
+    loaded = load_set(args.set)
+    for error in loaded.errors:
+        console.print(f"[yellow]ligne {error.line} ignorée : {error.message}[/yellow]")
+    if args.split:
+        loaded.items = [i for i in loaded.items if i.split == args.split]
+    if not loaded.items:
+        console.print("[red]aucune question à évaluer[/red]")
+        return 2
+    settings = Settings(**_overrides(args.set_option))
+    assistant = Assistant.from_settings(settings)
+    scorers = []
+    if args.llm_judge:
+        from evals.judge import make_judge
+
+        scorers.append(make_judge(settings))
+    with Progress(
+        TextColumn("évaluation"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=console
+    ) as bar:
+        task = bar.add_task("évaluation", total=len(loaded.items))
+        output = run_set(
+            assistant,
+            loaded,
+            args.out,
+            args.set.name,
+            progress=lambda done, total: bar.update(task, completed=done),
+            with_cosine=not args.no_cosine,
+            extra_scorers=scorers,
+        )
+    overall = output.metrics["overall"]
+    for key in (*HEADLINE, "llm_faithfulness", "llm_correctness"):
+        if key in overall:
+            print(f"{key:22} {overall[key]}")
+    print(f"résultats : {args.out}/results.jsonl, metrics.json, report.md, report.html")
+    return 0
+
+
+def cmd_tune(args: argparse.Namespace) -> int:
+    from assistant.agent import Assistant
+    from evals.tune import refusal_curve, retrieval_grid
+    from ingest.settings import Settings
+
+    loaded = load_set(args.set)
+    assistant = Assistant.from_settings(Settings(**_overrides(args.set_option)))
+    print("Fusion (poids vecteurs des passages, BM25, meilleure phrase) → hit@5 / MRR")
+    for row in retrieval_grid(assistant, loaded.items):
+        print(f"  {row['split']:4} vec={row['weight_vector']:<4} bm25={row['weight_bm25']:<4} "
+              f"phrase={row['weight_sentence']:<4} "
+              f"hit@5={row['hit@5']:.3f} mrr={row['mrr']:.3f} (n={row['n']})")
+    print("Seuil de refus → réponses refusées à tort / questions hors corpus répondues")
+    for row in refusal_curve(assistant, loaded.items):
+        print(f"  {row['split']:4} seuil={row['threshold']:.2f} refus à tort={row['wrong_refusals']}/{row['answerable']}"
+              f" réponses à tort={row['wrong_answers']}/{row['unanswerable']}")
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    comparison = compare_runs(args.run_a, args.run_b)
+    if args.json:
+        print(json.dumps(comparison, ensure_ascii=False, indent=1))
+    else:
+        print(format_comparison(comparison))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m evals", description="Évaluation de l'assistant sur un jeu de QA.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="évaluer l'assistant sur un jeu de questions (JSONL ou CSV)")
+    run.add_argument("set", type=Path, nargs="?", default=DEFAULT_SET, help="jeu de QA (défaut : le jeu livré)")
+    run.add_argument("--out", type=Path, default=Path("eval-runs/latest"), help="dossier des résultats")
+    run.add_argument("--split", choices=["dev", "test"], help="n'évaluer qu'une partie du jeu")
+    run.add_argument("--set", dest="set_option", action="append", default=[], metavar="CLÉ=VALEUR",
+                     help="surcharger un réglage, ex. --set top_k=8 --set refusal_threshold=0.85")
+    run.add_argument("--no-cosine", action="store_true", help="sans similarité e5 aux réponses de référence")
+    run.add_argument("--llm-judge", action="store_true", help="ajouter un score « juge LLM » (LLM configuré)")
+    run.set_defaults(func=cmd_run)
+    tune = sub.add_parser("tune", help="mesurer poids de fusion et seuil de refus sur un jeu")
+    tune.add_argument("set", type=Path, nargs="?", default=DEFAULT_SET)
+    tune.add_argument("--set", dest="set_option", action="append", default=[], metavar="CLÉ=VALEUR")
+    tune.set_defaults(func=cmd_tune)
+    compare = sub.add_parser("compare", help="comparer deux évaluations, question par question")
+    compare.add_argument("run_a", type=Path)
+    compare.add_argument("run_b", type=Path)
+    compare.add_argument("--json", action="store_true")
+    compare.set_defaults(func=cmd_compare)
+    args = parser.parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,104 @@
+"""Run a QA set against the assistant and write results.jsonl, metrics.json, report.md and report.html."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from assistant.agent import Assistant
+from evals.dataset import LoadedSet, QAItem
+from evals.metrics import aggregate, score_item
+from evals.report import write_reports
+from ingest.embeddings import CachedEmbeddings, make_cached_embeddings
+
+ProgressFn = Callable[[int, int], None]
+GROUPS = ("split", "persona")
+
+
+@dataclass
+class RunOutput:
+    rows: list[dict[str, Any]]
+    metrics: dict[str, Any]
+
+
+def _answer_body(text: str) -> str:
+    return text.split("\nSources\n")[0][:1500]
+
+
+def run_items(
+    assistant: Assistant,
+    items: list[QAItem],
+    progress: ProgressFn | None = None,
+    embeddings: CachedEmbeddings | None = None,
+    extra_scorers: list[Callable[[QAItem, dict[str, Any]], dict[str, Any]]] | None = None,
+) -> list[dict[str, Any]]:
+    """Ask every question (with its conversation history) and score the answer."""
+    rows = []
+    for n, item in enumerate(items, 1):
+        answer = assistant.ask(item.question, history=item.history or None, role=_role(item.persona)).to_dict()
+        cosine = None
+        if embeddings is not None and item.reference_answer and answer["text"]:
+            vectors = embeddings.embed_array([f"{item.reference_answer}", _answer_body(answer["text"])])
+            cosine = float(np.dot(vectors[0], vectors[1]))
+        scores = score_item(item, answer, cosine)
+        for scorer in extra_scorers or []:
+            scores.update(scorer(item, answer))
+        rows.append({**item.to_dict(), "answer": answer, "scores": scores})
+        if progress:
+            progress(n, len(items))
+    return rows
+
+
+def _role(persona: str) -> str | None:
+    return persona if persona in ("professionnel", "representant") else None
+
+
+def grouped_metrics(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Overall metrics, and the same by split, persona and tag."""
+    metrics: dict[str, Any] = {"overall": aggregate(rows)}
+    for group in GROUPS:
+        values = sorted({str(r[group]) for r in rows})
+        metrics[f"by_{group}"] = {v: aggregate([r for r in rows if str(r[group]) == v]) for v in values}
+    tags = sorted({t for r in rows for t in r["tags"]})
+    metrics["by_tag"] = {t: aggregate([r for r in rows if t in r["tags"]]) for t in tags}
+    return metrics
+
+
+def run_set(
+    assistant: Assistant,
+    loaded: LoadedSet,
+    out_dir: Path,
+    set_name: str,
+    progress: ProgressFn | None = None,
+    with_cosine: bool = True,
+    extra_scorers: list[Callable[[QAItem, dict[str, Any]], dict[str, Any]]] | None = None,
+) -> RunOutput:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    embeddings = make_cached_embeddings(assistant.settings) if with_cosine else None
+    rows = run_items(assistant, loaded.items, progress, embeddings, extra_scorers)
+    metrics = grouped_metrics(rows)
+    metrics["set"] = set_name
+    metrics["malformed_rows"] = [{"line": e.line, "error": e.message} for e in loaded.errors]
+    metrics["settings"] = _settings_summary(assistant)
+    with open(out_dir / "results.jsonl", "w", encoding="utf-8") as fh:
+        for row in rows:
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+    (out_dir / "metrics.json").write_text(json.dumps(metrics, ensure_ascii=False, indent=1), encoding="utf-8")
+    write_reports(out_dir, rows, metrics)
+    return RunOutput(rows, metrics)
+
+
+def _settings_summary(assistant: Assistant) -> dict[str, Any]:
+    """The settings that shape answers (never secrets)."""
+    s = assistant.settings
+    keys = (
+        "embedding_backend", "embedding_model", "chunk_size", "chunk_overlap", "retrieval_candidates", "rrf_k",
+        "weight_vector", "weight_bm25", "top_k", "max_answer_sentences", "refusal_threshold", "llm_backend",
+        "llm_model",
+    )  # fmt: skip
+    return {k: getattr(s, k) for k in keys} | {"backend": assistant.generator.name}
