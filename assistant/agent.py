@@ -43,7 +43,10 @@ class QueryEmbedder(Protocol):
 
 
 class Generator(Protocol):
-    """Writes the answer from the retrieved evidence (extractive by default, an LLM when configured)."""
+    """Writes the answer from the retrieved evidence (extractive by default, an LLM when configured).
+
+    A generator may also define ``condense(question, history) -> str | None`` to turn a follow-up
+    into a standalone question before retrieval (the LLM generator does)."""
 
     name: str
 
@@ -105,12 +108,12 @@ class Assistant:
                 raise
             ingest(settings, rebuild=isinstance(exc, IndexMismatch), progress=progress)
             reader = IndexReader(settings)
-        generator = None
+        assistant = cls(settings, reader, make_embeddings(settings))
         if settings.llm_backend != "none":
-            from assistant.llm import make_llm_generator  # optional dependency
+            from assistant.llm import make_llm_generator  # optional dependency (extra "llm")
 
-            generator = make_llm_generator(settings, reader)
-        return cls(settings, reader, make_embeddings(settings), generator)
+            assistant.generator = make_llm_generator(settings, assistant)
+        return assistant
 
     def _vocabulary(self) -> Counter[str]:
         counts: Counter[str] = Counter()
@@ -154,10 +157,18 @@ class Assistant:
             timings[stage] = round((now - clock) * 1000, 3)
             clock = now
 
+        past_questions = _history_questions(history)
         previous: Query | None = None
-        for past in _history_questions(history)[-3:]:
+        for past in past_questions[-3:]:
             previous = self._understand(past, previous)
         query = self._understand(question, previous)
+        if query.intent == "search" and not self.analyzer.terms(query.semantic_text):
+            query.intent = "empty"  # nothing to search for: "quoi ?", "???"
+        condense = getattr(self.generator, "condense", None)
+        if condense is not None and past_questions and query.followup:
+            standalone = condense(query.text, past_questions)
+            if standalone:
+                query = self._understand(standalone, None)
         lap("understand")
         answer = Answer(question=question, text="", refused=False, backend=self.generator.name)
         answer.standalone_question = query.semantic_text or query.text
@@ -176,13 +187,11 @@ class Assistant:
         elif query.intent == "fiche":
             self._fiche_answer(answer, query)
         else:
-            self._search_answer(answer, query, role, filters, lap)
+            self._search_answer(answer, query, role, filters, lap, past_questions, on_token)
         if answer.notes:
             answer.text = "\n".join(f"> {note}" for note in answer.notes) + "\n\n" + answer.text
         lap("compose")
         answer.timings = {**timings, "total": round(sum(timings.values()), 3)}
-        if on_token:
-            on_token(answer.text)
         return answer
 
     def _understand(self, text: str, previous: Query | None) -> Query:
@@ -225,6 +234,8 @@ class Assistant:
         role: str | None,
         filters: dict[str, Any] | None,
         lap: Callable[[str], None],
+        history: list[str],
+        on_token: Callable[[str], None] | None,
     ) -> None:
         where = dict(filters or {})
         if query.fiche:
@@ -268,6 +279,8 @@ class Assistant:
             candidates=[c.index for c in candidates],
             premise_sentence=premise,
             role=role,
+            history=history,
+            on_token=on_token,
         )
         result = self.generator.generate(request)
         answer.text, answer.citations = result.text, result.citations

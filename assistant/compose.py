@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
@@ -213,6 +214,8 @@ class GenerationRequest:
     candidates: list[int]  # chunk indexes, best first
     premise_sentence: int | None = None
     role: str | None = None
+    history: list[str] = field(default_factory=list)  # previous user questions, oldest first
+    on_token: Callable[[str], None] | None = None  # progress of a streaming generator (draft text)
 
 
 @dataclass

@@ -1,0 +1,116 @@
+"""``python -m assistant ask "…" [--json]``, ``python -m assistant chat``, ``python -m assistant serve``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+from assistant.answer import Answer
+from ingest.settings import Settings
+
+ROLES = ("professionnel", "representant")
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    overrides: dict[str, Any] = {}
+    if getattr(args, "llm", None):
+        overrides["llm_backend"] = args.llm
+    if getattr(args, "host", None):
+        overrides["host"] = args.host
+    if getattr(args, "port", None):
+        overrides["port"] = args.port
+    return Settings(**overrides)
+
+
+def open_assistant(settings: Settings, console: Console) -> Any:
+    """The assistant on the live index; builds the index first (with a progress bar) if needed."""
+    from assistant.agent import Assistant
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=console) as bar:
+        tasks: dict[str, Any] = {}
+
+        def progress(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(f"index : {stage}", total=max(total, 1))
+            bar.update(tasks[stage], completed=done, total=max(total, 1))
+
+        return Assistant.from_settings(settings, progress=progress)
+
+
+def print_answer(answer: Answer, console: Console) -> None:
+    console.print(answer.text, markup=False, highlight=False)
+    if answer.standalone_question and answer.standalone_question != answer.question.strip():
+        console.print(f"\n(question recherchée : {answer.standalone_question})", style="dim", markup=False)
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    console = Console(stderr=True)
+    assistant = open_assistant(_settings(args), console)
+    answer = assistant.ask(args.question, role=args.role)
+    if args.json:
+        print(answer.to_json())
+    else:
+        print_answer(answer, Console())
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    console = Console()
+    assistant = open_assistant(_settings(args), Console(stderr=True))
+    console.print("Posez vos questions (ligne vide ou « quitter » pour sortir, « nouveau » pour repartir de zéro).")
+    history: list[Answer] = []
+    while True:
+        try:
+            question = input("\n? ").strip()
+        except (EOFError, KeyboardInterrupt):
+            break
+        if question.lower() in ("", "quitter", "exit", "quit"):
+            break
+        if question.lower() in ("nouveau", "nouvelle conversation"):
+            history = []
+            console.print("Nouvelle conversation.")
+            continue
+        answer = assistant.ask(question, history=history, role=args.role)
+        print_answer(answer, console)
+        history.append(answer)
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from assistant.ui import serve
+
+    settings = _settings(args)
+    open_assistant(settings, Console(stderr=True))  # build the index before the server starts
+    serve(settings)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m assistant",
+        description="Assistant sur l'engagement des usagers en soins primaires (réponses citées, hors ligne).",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--role", choices=ROLES, help="profil de l'utilisateur (oriente le classement)")
+    common.add_argument("--llm", choices=["none", "ollama", "openai"], help="générateur (défaut : réglages)")
+    ask = sub.add_parser("ask", parents=[common], help="poser une question")
+    ask.add_argument("question")
+    ask.add_argument("--json", action="store_true", help="la réponse complète en JSON (type Answer)")
+    ask.set_defaults(func=cmd_ask)
+    chat = sub.add_parser("chat", parents=[common], help="conversation dans le terminal")
+    chat.set_defaults(func=cmd_chat)
+    serve = sub.add_parser("serve", parents=[common], help="lancer l'application web (Gradio)")
+    serve.add_argument("--host", help="adresse d'écoute (défaut 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port (défaut 7860)")
+    serve.set_defaults(func=cmd_serve)
+    args = parser.parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
