@@ -244,7 +244,9 @@ class Assistant:
             where.setdefault("section_number", f"R{query.recommendation}")
         query_vector = self.embedder.query_array(query.semantic_text)
         lap("embed")
-        candidates = self.retriever.search(query.search_text, query_vector, where or None, role)
+        candidates = self.retriever.search(
+            query.search_text, query_vector, where or None, role, lexical=query.language == "fr"
+        )
         lap("retrieve")
         weights = self.stats.weights(query.search_text)
         evidence = self.retriever.evidence(candidates, query_vector, weights)

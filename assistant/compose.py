@@ -10,6 +10,7 @@ from rapidfuzz import fuzz
 
 from assistant.answer import Citation
 from assistant.citations import make_citation, source_label
+from assistant.query import detect_language
 from assistant.retrieval import Evidence
 from ingest.cleaning import BULLET
 from ingest.index import IndexReader
@@ -59,13 +60,20 @@ def choose_sentences(
         if len(chosen) >= quota or ev.score < best - margin:
             break
         text = reader.sentences[ev.sentence].text
-        if ev.similarity < floor or (len(text) < 30 and not text.endswith(":")):
+        if ev.similarity < floor or (len(text) < 30 and not text.endswith(":")) or detect_language(text) != "fr":
             continue
-        if any(fuzz.ratio(text, t) > 80 or fuzz.token_set_ratio(text, t) > 92 for t in texts):
+        if any(_same_statement(text, t) for t in texts):
             continue
         chosen.append(ev)
         texts.append(text)
     return chosen
+
+
+def _same_statement(a: str, b: str) -> bool:
+    """Two sentences saying the same thing (the corpus repeats itself across its documents)."""
+    if fuzz.ratio(a, b) > 80 or fuzz.token_set_ratio(a, b) > 92:
+        return True
+    return min(len(a), len(b)) > 40 and fuzz.partial_ratio(a, b) > 90
 
 
 def premise_conflict(
@@ -107,14 +115,18 @@ def expand_lists(reader: IndexReader, sentence_ids: list[int]) -> list[int]:
             ):
                 out.append(intro)
                 chosen.add(intro)
-        out.append(sid)
-        if sentence.text.rstrip().endswith(":"):
-            for follower in siblings[pos + 1 : pos + 9]:
-                if not BULLET.match(reader.sentences[follower].text):
-                    break
-                if follower not in chosen:
-                    out.append(follower)
-                    chosen.add(follower)
+        if not sentence.text.rstrip().endswith(":"):
+            out.append(sid)
+            continue
+        items = []
+        for follower in siblings[pos + 1 : pos + 9]:
+            if not BULLET.match(reader.sentences[follower].text):
+                break
+            if follower not in chosen:
+                items.append(follower)
+                chosen.add(follower)
+        if items or len(sentence_ids) == 1:  # an introduction without its list says nothing
+            out.extend([sid, *items])
     return out
 
 

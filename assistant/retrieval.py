@@ -80,11 +80,13 @@ class HybridRetriever:
         where: dict[str, Any] | None = None,
         role: str | None = None,
         k: int | None = None,
+        lexical: bool = True,
     ) -> list[Candidate]:
+        """Best passages for a question; ``lexical=False`` for questions not in French (vectors only)."""
         s = self.settings
         n = s.retrieval_candidates
         vector_hits = self.reader.vector_search(query_vector, n, where)
-        lexical_hits = self.reader.lexical_search(search_text, n, where)
+        lexical_hits = self.reader.lexical_search(search_text, n, where) if lexical else []
         fused: dict[int, Candidate] = {}
         for rank, hit in enumerate(vector_hits):
             c = fused.setdefault(hit.index, Candidate(hit.index, 0.0))
@@ -159,10 +161,12 @@ class HybridRetriever:
             prior = cand.score / best_passage
             for sid, sim in zip(ids, sims, strict=True):
                 coverage = self.stats.coverage(weights, self.stats.sentence_terms[sid])
+                authority = 3 - min(reader.chunks[cand.index].authority, 3)
                 score = (
                     float(sim)
                     + self.settings.evidence_coverage_weight * coverage
                     + self.settings.evidence_rank_weight * prior
+                    + 0.015 * authority
                 )
                 out.append(Evidence(sid, cand.index, score, float(sim), coverage, rank))
         out.sort(key=lambda e: (-e.score, e.sentence))

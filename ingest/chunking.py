@@ -28,7 +28,7 @@ def _units(doc: StructuredDocument) -> list[_Unit]:
     current: _Unit | None = None
     for block in doc.blocks:
         if block.kind == "heading":
-            path = [ref for ref in path if ref.level < block.level]
+            path = [ref for ref in path if ref.level < block.level and _may_contain(ref.number, block.number)]
             path.append(SectionRef(block.number, block.title, block.level))
             current = None
             continue
@@ -37,6 +37,16 @@ def _units(doc: StructuredDocument) -> list[_Unit]:
             units.append(current)
         current.blocks.append(block)
     return units
+
+
+_NUMERIC = re.compile(r"^(?:P\d+-?)?[\d.]*$")
+
+
+def _may_contain(parent: str, child: str) -> bool:
+    """Can section ``parent`` hold ``child``? ``6`` holds ``6.2``; ``2`` does not (a numbering jump)."""
+    if not parent or not child or not (_NUMERIC.match(parent) and _NUMERIC.match(child)):
+        return True
+    return child.startswith((parent + ".", parent + "-"))
 
 
 def section_label(ref: SectionRef) -> str:

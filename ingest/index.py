@@ -3,7 +3,7 @@
 Layout of ``settings.index_dir``::
 
     CURRENT                  name of the live build (replaced atomically)
-    builds/<build_id>/       one complete build: manifest.json, chunks.jsonl, sentences.jsonl,
+    builds/<build_id>-<nonce>/  one complete build: manifest.json, chunks.jsonl, sentences.jsonl,
                              chunk_vectors.npy, sentence_vectors.npy, bm25/, chroma/ (embedded mode),
                              COMPLETE (written last)
     cache/embeddings.sqlite  passage vectors by (model, text) hash, shared by all builds
@@ -20,6 +20,7 @@ import json
 import os
 import shutil
 import threading
+import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -145,10 +146,12 @@ class IndexWriter:
     ) -> Path:
         """Write a complete build and make it live. Raises on failure, leaving the live build untouched."""
         builds = self.settings.index_dir / "builds"
-        build_dir = builds / manifest.build_id
-        if build_dir.exists():
-            shutil.rmtree(build_dir)  # a leftover of an interrupted run with the same inputs
+        # A fresh folder (and collection) per write: a client still open on an older build of the same
+        # inputs (a running app, a rebuild in the same process) never sees its files replaced.
+        name = f"{manifest.build_id}-{uuid.uuid4().hex[:8]}"
+        build_dir = builds / name
         build_dir.mkdir(parents=True)
+        manifest.chroma_collection = self.collection_name(name)
         with open(build_dir / "chunks.jsonl", "w", encoding="utf-8") as fh:
             for chunk in chunks:
                 fh.write(json.dumps(chunk.to_dict(), ensure_ascii=False) + "\n")
@@ -163,7 +166,7 @@ class IndexWriter:
             json.dumps(asdict(manifest), ensure_ascii=False, indent=1), encoding="utf-8"
         )
         (build_dir / "COMPLETE").write_text(manifest.build_id, encoding="utf-8")
-        self._swap(manifest.build_id)
+        self._swap(name)
         return build_dir
 
     def _write_vectors(self, manifest: IndexManifest, build_dir: Path, chunks: list[Chunk]) -> None:
@@ -186,13 +189,13 @@ class IndexWriter:
                     ids=[c.chunk_id for c in part],
                 )
 
-    def _swap(self, build_id: str) -> None:
+    def _swap(self, name: str) -> None:
         pointer = self.settings.index_dir / "CURRENT"
         previous = pointer.read_text(encoding="utf-8").strip() if pointer.exists() else ""
         tmp = pointer.with_suffix(f".tmp{os.getpid()}")
-        tmp.write_text(build_id, encoding="utf-8")
+        tmp.write_text(name, encoding="utf-8")
         os.replace(tmp, pointer)
-        self._collect_garbage(keep={build_id, previous})
+        self._collect_garbage(keep={name, previous})
 
     def _collect_garbage(self, keep: set[str]) -> None:
         """Remove builds other than the live one and the one before it (a running app may still use it)."""

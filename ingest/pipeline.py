@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -147,6 +149,18 @@ def _fingerprint(parts: Iterable[str]) -> str:
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
 
 
+@contextmanager
+def index_lock(index_dir: Path) -> Iterator[None]:
+    """One ingestion at a time per index (the UI's uploads, the CLI, tests): others wait their turn."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with open(index_dir / ".lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def ingest(
     settings: Settings,
     paths: list[Path] | None = None,
@@ -155,6 +169,17 @@ def ingest(
     embeddings: CachedEmbeddings | None = None,
 ) -> IngestReport:
     """Build or update the index from the corpus folder (or the given files/folders)."""
+    with index_lock(settings.index_dir):
+        return _ingest(settings, paths, rebuild, progress, embeddings)
+
+
+def _ingest(
+    settings: Settings,
+    paths: list[Path] | None,
+    rebuild: bool,
+    progress: ProgressFn | None,
+    embeddings: CachedEmbeddings | None,
+) -> IngestReport:
     started = time.perf_counter()
     notify = progress or (lambda stage, done, total: None)
     manifest = load_manifest(settings.corpus_dir)
@@ -211,7 +236,7 @@ def ingest(
     report.chunks = len(chunks)
     report.fiches = [f for p in prepared for f in p.stats.fiches]
     report.build_id = build_id
-    if not rebuild and live is not None and live.name == build_id:
+    if not rebuild and previous is not None and previous.build_id == build_id:
         report.up_to_date = True
         report.seconds = time.perf_counter() - started
         return report
@@ -241,7 +266,7 @@ def ingest(
         settings_fingerprint=settings_fp,
         corpus_fingerprint=corpus_fp,
         chroma_mode=settings.chroma_mode,
-        chroma_collection=f"{settings.chroma_collection_prefix}-{build_id}",
+        chroma_collection="",  # named by the writer
         documents=[p.stats for p in prepared],
         chunks=len(chunks),
         sentences=len(sentences),

@@ -206,7 +206,8 @@ class _HeadingDetector:
         toc_entry = self.toc_numbers.get(number) if not self.part else None
         if toc_entry is not None and _fold(toc_entry.title)[:25] != _fold(title)[:25]:
             toc_entry = None
-        if toc_entry is None and not self._is_successor(candidate):
+        # a fiche ressource title is a heading whatever the numbering before it (excerpts skip sections)
+        if toc_entry is None and not self._is_successor(candidate) and not _FICHE.search(title):
             return None
         self.numbers = candidate
         level = len(candidate) + (1 if self.part else 0)
@@ -272,10 +273,9 @@ def structure_document(doc: LoadedDocument) -> StructuredDocument:
     groups = _paragraph_blocks(lines, drop)
     # Documents without multi-level numbering (slides, sheets) number lists, not sections.
     multilevel = sum(1 for g in groups for ln in g if re.match(r"^\s*\d{1,2}\.\d{1,2}\.?\s+\S", ln.text))
+    numbered = multilevel >= 2
     detector = _HeadingDetector(
-        toc,
-        standalone_titles=multilevel < 5 or _has_recommendations(groups),
-        numbered_sections=multilevel >= 5,
+        toc, standalone_titles=not numbered or _has_recommendations(groups), numbered_sections=numbered
     )
     blocks: list[Block] = []
     parts: list[str] = []
