@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import re
 import threading
-from dataclasses import asdict
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
+from dataclasses import asdict
 from typing import Any, Protocol
 
 import numpy as np
@@ -25,9 +25,9 @@ from assistant.compose import (
     premise_conflict,
     render_group,
 )
+from assistant.guard import assess
 from assistant.prompts import load_phrases
 from assistant.query import Lexicon, Query, SpellFixer, understand, words_of
-from assistant.guard import assess
 from assistant.retrieval import Evidence, HybridRetriever, TermStats
 from ingest.embeddings import make_embeddings
 from ingest.index import IndexMismatch, IndexReader, IndexUnavailable
@@ -97,7 +97,10 @@ class Assistant:
     # --- construction ---------------------------------------------------------------------------------
     @classmethod
     def from_settings(
-        cls, settings: Settings | None = None, build_if_missing: bool = True, progress: ProgressFn | None = None
+        cls,
+        settings: Settings | None = None,
+        build_if_missing: bool = True,
+        progress: ProgressFn | None = None,
     ) -> Assistant:
         """Open the live index (building it first when it is missing or was built with other settings)."""
         settings = settings or Settings()
@@ -280,6 +283,7 @@ class Assistant:
             evidence=parts_evidence,
             candidates=[c.index for c in candidates],
             premise_sentence=premise,
+            premise_explicit=query.premise_explicit,
             role=role,
             history=history,
             on_token=on_token,
@@ -293,7 +297,7 @@ class Assistant:
             self._decline(answer, candidates, evidence)
 
     def _decline(self, answer: Answer, candidates: list[Any], evidence: list[Evidence]) -> None:
-        """"The documents do not cover this", the closest fiches, and the nearest passage if it is close."""
+        """ "The documents do not cover this", the closest fiches, and the nearest passage if it is close."""
         answer.refused, answer.route = True, "out_of_scope"
         lines = [self.phrases["refusal"], self.phrases["refusal_scope"]]
         fiches: list[dict[str, Any]] = []

@@ -36,9 +36,7 @@ def source_label(chunk: Chunk, doc_label: str) -> str:
     if section := section_display(chunk):
         parts.append(section)
     if chunk.page:
-        parts.append(
-            f"p. {chunk.page}" if chunk.page_end in (0, chunk.page) else f"p. {chunk.page}-{chunk.page_end}"
-        )
+        parts.append(f"p. {chunk.page}" if chunk.page_end in (0, chunk.page) else f"p. {chunk.page}-{chunk.page_end}")
     return f"{doc_label} — {', '.join(parts)}" if parts else doc_label
 
 
@@ -79,9 +77,7 @@ def make_citation(
     )
 
 
-def make_context(
-    reader: IndexReader, rank: int, chunk_index: int, score: float, scores: dict[str, float]
-) -> Context:
+def make_context(reader: IndexReader, rank: int, chunk_index: int, score: float, scores: dict[str, float]) -> Context:
     chunk = reader.chunks[chunk_index]
     return Context(
         rank=rank,

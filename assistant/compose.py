@@ -105,14 +105,8 @@ def expand_lists(reader: IndexReader, sentence_ids: list[int]) -> list[int]:
         siblings = reader.sentences_of[sentence.chunk_id]
         pos = siblings.index(sid)
         if BULLET.match(sentence.text) and pos > 0:
-            intro = next(
-                (s for s in reversed(siblings[:pos]) if not BULLET.match(reader.sentences[s].text)), None
-            )
-            if (
-                intro is not None
-                and reader.sentences[intro].text.rstrip().endswith(":")
-                and intro not in chosen
-            ):
+            intro = next((s for s in reversed(siblings[:pos]) if not BULLET.match(reader.sentences[s].text)), None)
+            if intro is not None and reader.sentences[intro].text.rstrip().endswith(":") and intro not in chosen:
                 out.append(intro)
                 chosen.add(intro)
         if not sentence.text.rstrip().endswith(":"):
@@ -130,9 +124,7 @@ def expand_lists(reader: IndexReader, sentence_ids: list[int]) -> list[int]:
     return out
 
 
-def order_groups(
-    reader: IndexReader, selection: list[Evidence], expanded: list[int]
-) -> list[tuple[int, list[int]]]:
+def order_groups(reader: IndexReader, selection: list[Evidence], expanded: list[int]) -> list[tuple[int, list[int]]]:
     """Group sentences by passage: passages by best score (authority breaks near-ties), sentences in
     reading order inside each passage."""
     best: dict[int, float] = {}
@@ -178,9 +170,7 @@ class CitationBook:
         ]
 
     def sources_block(self, heading: str) -> str:
-        lines = [
-            f"[{n}] {self.label(chunk)}" for chunk, n in sorted(self.numbers.items(), key=lambda i: i[1])
-        ]
+        lines = [f"[{n}] {self.label(chunk)}" for chunk, n in sorted(self.numbers.items(), key=lambda i: i[1])]
         return f"{heading}\n" + "\n".join(lines)
 
 
@@ -225,6 +215,7 @@ class GenerationRequest:
     evidence: list[list[Evidence]]  # per part, best first
     candidates: list[int]  # chunk indexes, best first
     premise_sentence: int | None = None
+    premise_explicit: bool = True  # "puisque …" (the question assumes it) vs an assertion in the question
     role: str | None = None
     history: list[str] = field(default_factory=list)  # previous user questions, oldest first
     on_token: Callable[[str], None] | None = None  # progress of a streaming generator (draft text)
@@ -281,7 +272,8 @@ class ExtractiveGenerator:
         if premise is not None:
             chunk = reader.position[reader.sentences[premise].chunk_id]
             n = book.cite(chunk, [premise])
-            blocks.append(f"{self.phrases['note_false_premise']}\n{render_group(reader, [premise], n)}")
+            note = self.phrases["note_false_premise" if request.premise_explicit else "note_nuance"]
+            blocks.append(f"{note}\n{render_group(reader, [premise], n)}")
         first_chunk = sections[0][1][0][0] if sections else None
         if multi and len(sections) > 1:
             blocks.insert(0, self.phrases["lead_parts"])

@@ -30,6 +30,10 @@ _NUMBER = re.compile(
     re.IGNORECASE,
 )
 
+# Verb forms and participles ("convaincre", "refusent", "soumises") are everyday French, not a topic
+# the corpus lacks: only the other unknown words ("paracétamol", "ratatouille") count.
+_GENERIC_FORM = re.compile(r"(?:er|ir|re|ent|ez|ons|ait|aient|ant|ee|ees|ises|zero)$")
+
 # confidence = similarity + W_COVERAGE * coverage - W_UNKNOWN * unknown - W_QUANTITY * missing number
 W_COVERAGE = 0.10
 W_UNKNOWN = 0.12
@@ -69,7 +73,12 @@ def assess(
             continue
         weight = stats.idf.get(term[0], stats.unknown_idf)
         own[word] = weight
-        if term[0] not in stats.idf and fold_accents(word) not in explained and not word.isdigit():
+        if (
+            term[0] not in stats.idf
+            and fold_accents(word) not in explained
+            and not word.isdigit()
+            and not _GENERIC_FORM.search(fold_accents(word))
+        ):
             unknown_terms.append(word)
     total = sum(own.values())
     unknown = sum(own[w] for w in unknown_terms) / total if total else 0.0

@@ -34,9 +34,7 @@ _INJECTION = re.compile(
 _FICHE_REF = re.compile(
     r"\bfiches?\s*(?:ressources?\s*)?(?:n\s*°|n°|no\.?|num(?:é|e)ro|nr|#)?\s*(\d{1,3})\b", re.IGNORECASE
 )
-_RECO_REF = re.compile(
-    r"\brecomm?andations?\s*(?:n\s*°|n°|no\.?|num(?:é|e)ro|#)?\s*(\d{1,2})\b", re.IGNORECASE
-)
+_RECO_REF = re.compile(r"\brecomm?andations?\s*(?:n\s*°|n°|no\.?|num(?:é|e)ro|#)?\s*(\d{1,2})\b", re.IGNORECASE)
 _FICHE_LIST = re.compile(
     r"(?:liste|quelles? sont|c'?est quoi|lesquelles|combien|toutes? les|les \d+|énumère|enumere|donne)"
     r"[^?]*\bfiches\b|\bfiches\s+ressources?\s*\??$",
@@ -140,12 +138,15 @@ class Query:
     text: str  # cleaned question (no markup, no injected instructions), as the user meant it
     search_text: str = ""  # text sent to BM25 (expanded with the lexicon, corrected)
     semantic_text: str = ""  # text embedded for the vector search (the question, in context)
-    intent: str = "search"  # search | empty | list_fiches | fiche | list_recommendations | missing_fiche | missing_recommendation
+    # search | empty | list_fiches | fiche | list_recommendations | missing_fiche | missing_recommendation
+    # | missing_section
+    intent: str = "search"
     fiche: int | None = None
     recommendation: int | None = None
     section_ref: str = ""  # "12" for "chapitre 12", "IV" for "partie IV"
     parts: list[str] = field(default_factory=list)
-    premise: str = ""
+    premise: str = ""  # what the question takes for granted ("puisque …"), or the question itself
+    premise_explicit: bool = False
     language: str = "fr"
     injection: bool = False
     truncated: bool = False
@@ -236,9 +237,9 @@ def expand(text: str, lexicon: Lexicon, speller: SpellFixer | None) -> tuple[str
 def is_followup(text: str) -> bool:
     """Does the question lean on the previous one ("et qui anime ces réunions ?")?"""
     words = re.findall(r"\w+", text)
-    return bool(
-        _FOLLOWUP_START.match(text.strip()) or _NEXT_FICHE.search(text) or _PREV_FICHE.search(text)
-    ) or (len(words) <= 7 and bool(_ANAPHORA.search(text)))
+    return bool(_FOLLOWUP_START.match(text.strip()) or _NEXT_FICHE.search(text) or _PREV_FICHE.search(text)) or (
+        len(words) <= 7 and bool(_ANAPHORA.search(text))
+    )
 
 
 def understand(
@@ -271,7 +272,9 @@ def understand(
     if match := _SECTION_REF.search(text):
         query.section_ref = match.group(1).upper()
     if premise := _PREMISE.match(text):
-        query.premise = premise.group("premise").strip()
+        query.premise, query.premise_explicit = premise.group("premise").strip(), True
+    else:
+        query.premise = text  # an assertion inside the question ("la HAS impose…") is checked too
     query.parts = split_parts(premise.group("rest") if premise else text)
 
     if query.fiche is not None and not 1 <= query.fiche <= fiche_count:

@@ -137,9 +137,7 @@ class HybridRetriever:
                 continue
             twin_chunk, chunk = self.reader.chunks[twin.index], self.reader.chunks[cand.index]
             if chunk.authority < twin_chunk.authority:
-                kept[kept.index(twin)] = Candidate(
-                    cand.index, twin.score, {**cand.scores, "duplicate_of": twin.index}
-                )
+                kept[kept.index(twin)] = Candidate(cand.index, twin.score, {**cand.scores, "duplicate_of": twin.index})
         return kept
 
     def evidence(

@@ -79,13 +79,17 @@ def cmd_tune(args: argparse.Namespace) -> int:
     assistant = Assistant.from_settings(Settings(**_overrides(args.set_option)))
     print("Fusion (poids vecteurs des passages, BM25, meilleure phrase) → hit@5 / MRR")
     for row in retrieval_grid(assistant, loaded.items):
-        print(f"  {row['split']:4} vec={row['weight_vector']:<4} bm25={row['weight_bm25']:<4} "
-              f"phrase={row['weight_sentence']:<4} "
-              f"hit@5={row['hit@5']:.3f} mrr={row['mrr']:.3f} (n={row['n']})")
+        print(
+            f"  {row['split']:4} vec={row['weight_vector']:<4} bm25={row['weight_bm25']:<4} "
+            f"phrase={row['weight_sentence']:<4} "
+            f"hit@5={row['hit@5']:.3f} mrr={row['mrr']:.3f} (n={row['n']})"
+        )
     print("Seuil de refus → réponses refusées à tort / questions hors corpus répondues")
     for row in refusal_curve(assistant, loaded.items):
-        print(f"  {row['split']:4} seuil={row['threshold']:.2f} refus à tort={row['wrong_refusals']}/{row['answerable']}"
-              f" réponses à tort={row['wrong_answers']}/{row['unanswerable']}")
+        print(
+            f"  {row['split']:4} seuil={row['threshold']:.2f} refus à tort={row['wrong_refusals']}/{row['answerable']}"
+            f" réponses à tort={row['wrong_answers']}/{row['unanswerable']}"
+        )
     return 0
 
 
@@ -105,8 +109,14 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("set", type=Path, nargs="?", default=DEFAULT_SET, help="jeu de QA (défaut : le jeu livré)")
     run.add_argument("--out", type=Path, default=Path("eval-runs/latest"), help="dossier des résultats")
     run.add_argument("--split", choices=["dev", "test"], help="n'évaluer qu'une partie du jeu")
-    run.add_argument("--set", dest="set_option", action="append", default=[], metavar="CLÉ=VALEUR",
-                     help="surcharger un réglage, ex. --set top_k=8 --set refusal_threshold=0.85")
+    run.add_argument(
+        "--set",
+        dest="set_option",
+        action="append",
+        default=[],
+        metavar="CLÉ=VALEUR",
+        help="surcharger un réglage, ex. --set top_k=8 --set refusal_threshold=0.85",
+    )
     run.add_argument("--no-cosine", action="store_true", help="sans similarité e5 aux réponses de référence")
     run.add_argument("--llm-judge", action="store_true", help="ajouter un score « juge LLM » (LLM configuré)")
     run.set_defaults(func=cmd_run)

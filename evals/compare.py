@@ -50,10 +50,18 @@ def compare_runs(run_a: Path, run_b: Path) -> dict[str, Any]:
 
 
 def format_comparison(comparison: dict[str, Any]) -> str:
-    lines = [f"A = {comparison['a']}", f"B = {comparison['b']}", "", f"{'métrique':24} {'A':>9} {'B':>9} {'Δ':>9}"]
+    lines = [
+        f"A = {comparison['a']}",
+        f"B = {comparison['b']}",
+        "",
+        f"{'métrique':24} {'A':>9} {'B':>9} {'Δ':>9}",
+    ]
     for key, d in comparison["metrics"].items():
         lines.append(f"{key:24} {d['a']:>9} {d['b']:>9} {d['delta']:>+9}")
-    for title, entries in (("Mieux dans B", comparison["better"]), ("Moins bien dans B", comparison["worse"])):
+    for title, entries in (
+        ("Mieux dans B", comparison["better"]),
+        ("Moins bien dans B", comparison["worse"]),
+    ):
         lines += ["", f"{title} ({len(entries)}) :"]
         for e in entries:
             changes = ", ".join(f"{k} {v:+}" for k, v in e["changes"].items())

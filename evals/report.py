@@ -68,7 +68,12 @@ def markdown_report(rows: list[dict[str, Any]], metrics: dict[str, Any]) -> str:
         lines += [f"- ligne {e['line']} : {e['error']}" for e in metrics["malformed_rows"]]
     if any(k.startswith("llm_") for k in keys):
         lines.append("\n_Les scores « juge LLM » sont produits par un LLM : indicatifs, non déterministes._")
-    for title, group in (("Ensemble", None), ("Par jeu", "by_split"), ("Par profil", "by_persona"), ("Par étiquette", "by_tag")):
+    for title, group in (
+        ("Ensemble", None),
+        ("Par jeu", "by_split"),
+        ("Par profil", "by_persona"),
+        ("Par étiquette", "by_tag"),
+    ):
         lines += ["", f"## {title}", ""]
         groups = {"tout": metrics["overall"]} if group is None else metrics[group]
         lines.append("| groupe | n | " + " | ".join(keys) + " |")
@@ -134,7 +139,12 @@ def html_report(rows: list[dict[str, Any]], metrics: dict[str, Any]) -> str:
         out.append("<p><b>Lignes mal formées ignorées :</b></p><ul>")
         out += [f"<li>ligne {e['line']} : {html.escape(e['error'])}</li>" for e in metrics["malformed_rows"]]
         out.append("</ul>")
-    for title, group in (("Ensemble", None), ("Par jeu", "by_split"), ("Par profil", "by_persona"), ("Par étiquette", "by_tag")):
+    for title, group in (
+        ("Ensemble", None),
+        ("Par jeu", "by_split"),
+        ("Par profil", "by_persona"),
+        ("Par étiquette", "by_tag"),
+    ):
         groups = {"tout": metrics["overall"]} if group is None else metrics[group]
         out.append(f"<h2>{title}</h2><table><tr><th>groupe</th><th>n</th>")
         out += [f"<th title='{html.escape(LABELS_FR.get(k, k))}'>{html.escape(k)}</th>" for k in keys]

@@ -54,15 +54,29 @@ def retrieval_grid(assistant: Assistant, items: list[QAItem]) -> list[dict[str, 
                 where = {"fiche": query.fiche} if query.fiche else None
                 found = assistant.retriever.search(query.search_text, vector, where)
                 refs = [
-                    {"doc_id": c.doc_id, "fiche": c.fiche, "section_number": c.section_number, "chunk_id": c.chunk_id}
+                    {
+                        "doc_id": c.doc_id,
+                        "fiche": c.fiche,
+                        "section_number": c.section_number,
+                        "chunk_id": c.chunk_id,
+                    }
                     for c in (assistant.reader.chunks[x.index] for x in found)
                 ]
                 rank = _first_rank(item, refs)
                 n += 1
                 hits += float(rank is not None and rank <= 5)
                 rr += 1.0 / rank if rank else 0.0
-            results.append({"weight_vector": w_vec, "weight_bm25": w_bm25, "weight_sentence": w_sent, "split": split,
-                            "hit@5": round(hits / max(n, 1), 4), "mrr": round(rr / max(n, 1), 4), "n": n})
+            results.append(
+                {
+                    "weight_vector": w_vec,
+                    "weight_bm25": w_bm25,
+                    "weight_sentence": w_sent,
+                    "split": split,
+                    "hit@5": round(hits / max(n, 1), 4),
+                    "mrr": round(rr / max(n, 1), 4),
+                    "n": n,
+                }
+            )
     assistant.retriever.settings = base
     return results
 
@@ -88,8 +102,14 @@ def refusal_curve(assistant: Assistant, items: list[QAItem]) -> list[dict[str, A
             subset = [p for p in points if p[0] == split]
             wrong_refusals = sum(1 for _, ok, c in subset if ok and c < threshold)
             wrong_answers = sum(1 for _, ok, c in subset if not ok and c >= threshold)
-            curve.append({"threshold": threshold, "split": split, "wrong_refusals": wrong_refusals,
-                          "wrong_answers": wrong_answers, "answerable": sum(1 for p in subset if p[1]),
-                          "unanswerable": sum(1 for p in subset if not p[1])})
+            curve.append(
+                {
+                    "threshold": threshold,
+                    "split": split,
+                    "wrong_refusals": wrong_refusals,
+                    "wrong_answers": wrong_answers,
+                    "answerable": sum(1 for p in subset if p[1]),
+                    "unanswerable": sum(1 for p in subset if not p[1]),
+                }
+            )
     return curve
-

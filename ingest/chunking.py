@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -73,7 +74,7 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
         start = line.start()
         pieces = [m.end() for m in _SENTENCE_END.finditer(line.group())]
         bounds = [0, *pieces, len(line.group())]
-        for a, b in zip(bounds, bounds[1:], strict=False):
+        for a, b in itertools.pairwise(bounds):
             seg = line.group()[a:b]
             lead = len(seg) - len(seg.lstrip())
             seg_stripped = seg.strip()
@@ -141,9 +142,7 @@ def chunk_document(
                 char_start=start,
                 char_end=end,
                 text=text,
-                embed_text=f"{header_doc} — {' > '.join(labels)}\n\n{text}"
-                if labels
-                else f"{header_doc}\n\n{text}",
+                embed_text=f"{header_doc} — {' > '.join(labels)}\n\n{text}" if labels else f"{header_doc}\n\n{text}",
                 position=len(chunks),
             )
             chunks.append(chunk)

@@ -61,12 +61,11 @@ class SentenceTransformerEmbeddings(Embeddings):
                 "sentence-transformers n'est pas installé : pip install -e '.[st]' (torch==2.13.0 CPU)"
             ) from exc
         if not model:
-            raise ValueError(
-                "ENGAGEMENT_EMBEDDING_MODEL doit donner le chemin du modèle sentence-transformers"
-            )
+            raise ValueError("ENGAGEMENT_EMBEDDING_MODEL doit donner le chemin du modèle sentence-transformers")
         self._model = SentenceTransformer(model, device="cpu")
         self.batch_size = batch_size
-        self.dim = int(self._model.get_sentence_embedding_dimension() or 0)
+        get_dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        self.dim = int(get_dim() or 0)
         self._prefixes = ("query: ", "passage: ") if "e5" in Path(model).name.lower() else ("", "")
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
@@ -92,9 +91,7 @@ class SentenceTransformerEmbeddings(Embeddings):
 class CachedEmbeddings(Embeddings):
     """Wraps a backend; passage vectors are stored in SQLite by (model, text) hash and never recomputed."""
 
-    def __init__(
-        self, inner: E5Embeddings | SentenceTransformerEmbeddings, model_id: str, path: Path
-    ) -> None:
+    def __init__(self, inner: E5Embeddings | SentenceTransformerEmbeddings, model_id: str, path: Path) -> None:
         self.inner = inner
         self.model_id = model_id
         self.dim = inner.dim
@@ -135,10 +132,7 @@ class CachedEmbeddings(Embeddings):
             with self._lock:
                 self._db.executemany(
                     "INSERT OR REPLACE INTO vectors VALUES (?, ?)",
-                    [
-                        (self._key(t), v.astype(np.float32).tobytes())
-                        for t, v in zip(part, vectors, strict=True)
-                    ],
+                    [(self._key(t), v.astype(np.float32).tobytes()) for t, v in zip(part, vectors, strict=True)],
                 )
                 self._db.commit()
             for t, v in zip(part, vectors, strict=True):

@@ -95,9 +95,7 @@ def chroma_client(settings: Settings, build_dir: Path) -> chromadb.ClientAPI:
     """An embedded client on the build's folder, or an HTTP client on the configured server."""
     chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
     if settings.chroma_mode == "server":
-        return chromadb.HttpClient(
-            host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings
-        )
+        return chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings)
     return chromadb.PersistentClient(path=str(build_dir / "chroma"), settings=chroma_settings)
 
 
@@ -253,9 +251,7 @@ class IndexReader:
             )
 
     # --- search -----------------------------------------------------------------------------------
-    def vector_search(
-        self, query_vector: np.ndarray, k: int, where: dict[str, Any] | None = None
-    ) -> list[SearchHit]:
+    def vector_search(self, query_vector: np.ndarray, k: int, where: dict[str, Any] | None = None) -> list[SearchHit]:
         """Nearest passages by cosine similarity, through Chroma."""
         results = self._store.similarity_search_by_vector_with_relevance_scores(
             query_vector.tolist(), k=min(k, len(self.chunks)), filter=_where(where)

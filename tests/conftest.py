@@ -33,7 +33,7 @@ def corpus_index(corpus_settings: Settings) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def assistant(corpus_index: Settings):  # noqa: ANN201 - the Assistant type is imported lazily
+def assistant(corpus_index: Settings):
     from assistant.agent import Assistant
 
     return Assistant.from_settings(corpus_index, build_if_missing=False)

@@ -65,7 +65,12 @@ def test_section_paths_and_pages_from_the_table_of_contents(reader: IndexReader)
 
 def test_urps_recommendations_fiche_mission_parts_and_study_sections(reader: IndexReader) -> None:
     urps = {c.section_number: c.section_title for c in reader.chunks if c.doc_id == "urps-2022"}
-    assert [urps.get(f"R{n}", "").split()[0] for n in range(1, 5)] == ["Faire", "Associer", "S'appuyer", "Laisser"]
+    assert [urps.get(f"R{n}", "").split()[0] for n in range(1, 5)] == [
+        "Faire",
+        "Associer",
+        "S'appuyer",
+        "Laisser",
+    ]
     parts = {c.section_number for c in reader.chunks if c.doc_id == "fas-fiche-mission"}
     assert {"I", "II", "III"} <= parts
     diagnostic = next(c for c in reader.chunks if "Proposer leurs propres données" in c.text)
@@ -81,9 +86,13 @@ def test_no_table_of_contents_or_markup_in_passages(reader: IndexReader) -> None
     for chunk in reader.chunks:
         assert "\t" not in chunk.text
         assert "<p>" not in chunk.text and "**" not in chunk.text
-        toc_like = [line for line in chunk.text.splitlines() if line.rstrip()[-2:].isdigit() and "Fiche ressource n°" in line]
+        toc_like = [
+            line for line in chunk.text.splitlines() if line.rstrip()[-2:].isdigit() and "Fiche ressource n°" in line
+        ]
         assert len(toc_like) < 3, chunk.text[:200]
-    sommaire = [c for c in reader.chunks if c.text.startswith("Engagement des usagers dans les maisons") and "\n1." in c.text]
+    sommaire = [
+        c for c in reader.chunks if c.text.startswith("Engagement des usagers dans les maisons") and "\n1." in c.text
+    ]
     assert not sommaire
 
 
@@ -107,7 +116,11 @@ def test_killed_ingestion_leaves_the_previous_index_answering(corpus_index: Sett
     # enough new text that embedding it takes a while
     paragraphs = [f"Paragraphe {i} : les usagers du quartier {i} organisent un atelier numéro {i}." for i in range(400)]
     (settings.corpus_dir / "nouveau.txt").write_text("\n\n".join(paragraphs), encoding="utf-8")
-    env = dict(os.environ, ENGAGEMENT_CORPUS_DIR=str(settings.corpus_dir), ENGAGEMENT_INDEX_DIR=str(settings.index_dir))
+    env = dict(
+        os.environ,
+        ENGAGEMENT_CORPUS_DIR=str(settings.corpus_dir),
+        ENGAGEMENT_INDEX_DIR=str(settings.index_dir),
+    )
     process = subprocess.Popen(
         [sys.executable, "-m", "ingest", "--quiet"], env=env, cwd=PROJECT_ROOT, start_new_session=True
     )
@@ -132,7 +145,7 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def chroma_server(tmp_path: Path):  # noqa: ANN201
+def chroma_server(tmp_path: Path):
     port = _free_port()
     chroma = shutil.which("chroma", path=str(Path(sys.executable).parent)) or "chroma"
     process = subprocess.Popen(

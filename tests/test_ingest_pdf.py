@@ -39,7 +39,10 @@ def make_guide_pdf(path: Path) -> Path:
     pdf.set_title("Guide d'essai")
     pdf.add_page()
     _write(pdf, "1. Introduction")
-    _write(pdf, "Ce guide explique comment associer les représen-\ntants des usagers aux travaux de la maison de santé.")
+    _write(
+        pdf,
+        "Ce guide explique comment associer les représen-\ntants des usagers aux travaux de la maison de santé.",
+    )
     _write(pdf, "2. Les gouvernances")
     _write(pdf, "Les usagers peuvent siéger dans les instances de gouvernance de la structure.")
     pdf.add_page()
@@ -73,7 +76,12 @@ def test_pdf_pages_cleaning_and_fiches(tmp_path: Path) -> None:
     assert "Guide d'essai - Engagement" not in texts  # running header removed
     assert "Page 2" not in texts  # running footer removed
     fiche = next(c for c in reader.chunks if "tricot" in c.text)
-    assert (fiche.fiche, fiche.fiche_title, fiche.page, fiche.page_source) == (1, "Le tricot solidaire", 2, "pdf")
+    assert (fiche.fiche, fiche.fiche_title, fiche.page, fiche.page_source) == (
+        1,
+        "Le tricot solidaire",
+        2,
+        "pdf",
+    )
     assert fiche.section_number == "6.1"
     jardins = next(c for c in reader.chunks if "jardins" in c.text)
     assert (jardins.fiche, jardins.page) == (2, 3)
@@ -127,7 +135,9 @@ def test_bad_files_are_reported_and_the_others_ingested(tmp_path: Path) -> None:
     assert markdown.section_title == "Les comités d'usagers"
 
 
-def test_cli_exit_code_and_stats(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_exit_code_and_stats(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     from ingest.__main__ import main
 
     corpus = make_corpus(tmp_path, {"a.txt": "Les usagers participent au diagnostic du territoire.", "b.txt": ""})

@@ -1,0 +1,177 @@
+"""The evaluation: test-set formats, metrics, the runner's files and reports, and the quality gate."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from evals.compare import compare_runs
+from evals.dataset import QAItem, load_set
+from evals.metrics import key_fact_coverage, rouge_l, score_item, source_matches
+
+SHIPPED = Path(__file__).resolve().parent.parent / "evals" / "sets" / "engagement-qa.jsonl"
+
+
+@pytest.mark.fast
+def test_shipped_set_is_complete() -> None:
+    loaded = load_set(SHIPPED)
+    assert not loaded.errors
+    items = loaded.items
+    assert len(items) >= 100
+    fiches = {s.get("fiche") for i in items for s in i.expected_sources}
+    assert set(range(1, 15)) <= fiches
+    docs = {s.get("doc") for i in items for s in i.expected_sources}
+    assert docs == {"has-2023", "fas-fiche-mission", "urps-2022", "memoire-2021", "slides"}
+    tags = {t for i in items for t in i.tags}
+    assert {"out-of-scope", "false-premise", "injection", "follow-up", "multi-part"} <= tags
+    assert {i.persona for i in items} == {"professionnel", "representant", "evaluateur"}
+    assert {i.split for i in items} == {"dev", "test"}
+
+
+@pytest.mark.fast
+def test_malformed_rows_are_reported_with_line_numbers(tmp_path: Path) -> None:
+    path = tmp_path / "set.jsonl"
+    path.write_text(
+        "\n".join(
+            [
+                json.dumps(
+                    {
+                        "id": "ok-1",
+                        "question": "Qui anime les réunions ?",
+                        "expected_sources": [{"doc": "has-2023"}],
+                    }
+                ),
+                "{not json",
+                json.dumps({"id": "no-question"}),
+                json.dumps({"id": "ok-1", "question": "doublon"}),
+                json.dumps({"question": "Sans identifiant", "answerable": "peut-être"}),
+                json.dumps({"user_input": "Format RAGAS ?", "reference": "Oui.", "reference_context_ids": ["c1"]}),
+            ]
+        ),
+        encoding="utf-8",
+    )
+    loaded = load_set(path)
+    assert [i.id for i in loaded.items] == ["ok-1", "ligne-6"]
+    assert [e.line for e in loaded.errors] == [2, 3, 4, 5]
+    assert "JSON invalide" in loaded.errors[0].message and "question" in loaded.errors[1].message
+    assert "double" in loaded.errors[2].message and "booléen" in loaded.errors[3].message
+    assert loaded.items[1].expected_sources == [{"chunk": "c1"}] and loaded.items[1].reference_answer == "Oui."
+
+
+@pytest.mark.fast
+def test_csv_sets_with_lists(tmp_path: Path) -> None:
+    path = tmp_path / "set.csv"
+    path.write_text(
+        "id,question,expected_sources,key_facts,answerable,tags\n"
+        'a,Qui signe la charte ?,"[{""doc"": ""has-2023"", ""fiche"": 14}]",charte|signature,oui,fiche|csv\n'
+        "b,Météo ?,,,non,out-of-scope\n",
+        encoding="utf-8",
+    )
+    loaded = load_set(path)
+    assert not loaded.errors
+    a, b = loaded.items
+    assert a.expected_sources == [{"doc": "has-2023", "fiche": 14}] and a.key_facts == ["charte", "signature"]
+    assert b.answerable is False and b.tags == ["out-of-scope"]
+
+
+@pytest.mark.fast
+def test_metrics() -> None:
+    ref = {"doc_id": "has-2023", "fiche": 6, "section_number": "6.6.2", "chunk_id": "x"}
+    assert source_matches({"doc": "has-2023", "fiche": 6}, ref)
+    assert source_matches({"doc": "has-2023", "section": "6.6"}, ref)
+    assert not source_matches({"doc": "has-2023", "section": "6.6.1"}, ref)
+    assert not source_matches({"doc": "has-2023", "section": "6.6.2", "fiche": 5}, ref)
+    assert source_matches({"chunk": "x"}, ref)
+    assert (
+        key_fact_coverage(["secret professionnel", "Vie privée"], "le SECRET  professionnel [1] et la vie privee")
+        == 1.0
+    )
+    assert key_fact_coverage(["amende"], "rien") == 0.0
+    assert rouge_l("les usagers signent la charte", "les usagers signent la charte [1]") == 1.0
+    item = QAItem(id="i", question="q", expected_sources=[{"doc": "has-2023", "fiche": 6}], key_facts=["secret"])
+    answer = {
+        "text": "Le secret [1]",
+        "refused": False,
+        "contexts": [{"doc_id": "urps-2022", "fiche": 0, "section_number": "R1"}, ref],
+        "citations": [ref, {"doc_id": "urps-2022", "fiche": 0, "section_number": "R1"}],
+        "timings": {"total": 12.0},
+    }
+    scores = score_item(item, answer)
+    assert scores["hit@1"] == 0.0 and scores["hit@5"] == 1.0 and scores["mrr"] == 0.5
+    assert scores["citation_precision"] == 0.5 and scores["key_facts"] == 1.0 and scores["refusal_correct"]
+    refused = score_item(QAItem(id="o", question="météo", answerable=False), {"refused": True, "text": "non"})
+    assert refused["refusal_correct"]
+
+
+@pytest.mark.slow
+def test_runner_writes_results_reports_and_compare(assistant, tmp_path: Path) -> None:
+    from evals.runner import run_set
+
+    path = tmp_path / "mini.jsonl"
+    lines = [
+        {
+            "id": "secret",
+            "question": "les usagers sont tenus au secret ?",
+            "expected_sources": [{"doc": "has-2023", "fiche": 6}],
+            "key_facts": ["secret"],
+            "persona": "representant",
+            "tags": ["fiche"],
+            "split": "test",
+            "reference_answer": "Oui, les usagers sont tenus au secret.",
+        },
+        {
+            "id": "meteo",
+            "question": "il fait beau demain ?",
+            "answerable": False,
+            "persona": "evaluateur",
+            "tags": ["out-of-scope"],
+        },
+        "{broken",
+    ]
+    path.write_text("\n".join(x if isinstance(x, str) else json.dumps(x) for x in lines), encoding="utf-8")
+    loaded = load_set(path)
+    out = run_set(assistant, loaded, tmp_path / "run", "mini", with_cosine=True)
+    rows = [json.loads(line) for line in (tmp_path / "run" / "results.jsonl").read_text().splitlines()]
+    assert [r["id"] for r in rows] == ["secret", "meteo"]
+    assert rows[0]["answer"]["citations"][0]["fiche"] == 6 and rows[0]["scores"]["hit@5"] == 1.0
+    assert rows[0]["scores"]["cosine"] > 0.8
+    assert rows[1]["answer"]["refused"] and rows[1]["scores"]["refusal_correct"]
+    metrics = json.loads((tmp_path / "run" / "metrics.json").read_text())
+    assert metrics["overall"]["items"] == 2 and metrics["malformed_rows"] == [
+        {"line": 3, "error": metrics["malformed_rows"][0]["error"]}
+    ]
+    assert set(metrics["by_persona"]) == {"representant", "evaluateur"}
+    report = (tmp_path / "run" / "report.md").read_text()
+    assert "ligne 3" in report and "| tout | 2 |" in report
+    assert "<table>" in (tmp_path / "run" / "report.html").read_text()
+    assert out.metrics["overall"]["refusal_recall"] == 1.0
+    comparison = compare_runs(tmp_path / "run", tmp_path / "run")
+    assert comparison["better"] == [] and comparison["worse"] == []
+    assert comparison["metrics"]["hit@5"]["delta"] == 0.0
+
+
+# Thresholds set from measured values on the shipped test split (docs/evaluation.md) minus a margin:
+# a regression below them cannot land silently.
+GATE = {
+    "hit@5": 0.80,
+    "mrr": 0.62,
+    "cited_expected": 0.65,
+    "citation_precision": 0.48,
+    "key_facts": 0.36,
+    "refusal_correct": 0.88,
+    "refusal_recall": 0.55,
+}
+
+
+@pytest.mark.slow
+def test_quality_gate_on_the_shipped_set(assistant, tmp_path: Path) -> None:
+    from evals.runner import run_set
+
+    loaded = load_set(SHIPPED)
+    loaded.items = [i for i in loaded.items if i.split == "test"]
+    metrics = run_set(assistant, loaded, tmp_path / "gate", "gate", with_cosine=False).metrics["overall"]
+    print("\nQuality gate (test split):", {k: metrics[k] for k in GATE}, "p95 ms:", metrics["latency_p95_ms"])
+    failures = {k: (metrics[k], floor) for k, floor in GATE.items() if metrics[k] is None or metrics[k] < floor}
+    assert not failures, f"below the quality gate: {failures}"
