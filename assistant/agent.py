@@ -269,9 +269,8 @@ class Assistant:
             parts_evidence = []
             for part in query.parts:
                 part_text = f"{part} {query.search_text}"
-                vector = self.embedder.query_array(part)
                 parts_evidence.append(
-                    self.retriever.evidence(candidates, (vector + query_vector) / 2, self.stats.weights(part_text))
+                    self.retriever.evidence(candidates, query_vector, self.stats.weights(part_text))
                 )
         premise = None
         if query.premise:

@@ -107,7 +107,7 @@ class HybridRetriever:
             c.scores["rrf"] = c.score
             c.score *= 1.0 + 0.04 * (3 - min(chunk.authority, 3)) + boosts.get(chunk.kind, 0.0)
         ranked = sorted(fused.values(), key=lambda c: (-c.score, c.index))
-        return self._diversify(ranked)[: k or s.top_k]
+        return self._diversify(ranked, k or s.top_k)
 
     def sentence_ranking(
         self, query_vector: np.ndarray, k: int, where: dict[str, Any] | None = None
@@ -125,11 +125,13 @@ class HybridRetriever:
                 break
         return sorted(best.items(), key=lambda item: (-item[1], item[0]))
 
-    def _diversify(self, ranked: list[Candidate]) -> list[Candidate]:
+    def _diversify(self, ranked: list[Candidate], k: int) -> list[Candidate]:
         """Keep one of near-identical passages (the fiche mission exists in two versions, the URPS
         sheet repeats it): the most authoritative one takes the best rank of the group."""
         kept: list[Candidate] = []
         for cand in ranked:
+            if len(kept) >= k:
+                break
             text = self.reader.chunks[cand.index].text
             twin = next((k for k in kept if _near_duplicate(self.reader.chunks[k.index].text, text)), None)
             if twin is None:
