@@ -1,6 +1,6 @@
 """Benchmark (not a test): offline answer latency p50/p95 (cold and warm), start-up time and memory.
 
-    .venv/bin/python scripts/bench_assistant.py    # uses the live index (.index/), builds it if missing
+.venv/bin/python scripts/bench_assistant.py    # uses the live index (.index/), builds it if missing
 """
 
 from __future__ import annotations
@@ -39,8 +39,10 @@ def main() -> None:
             t = time.perf_counter()
             assistant.ask(question, history=history or None)
             latencies.append((time.perf_counter() - t) * 1000)
-        print(f"{label}: {len(latencies)} questions, p50 {np.percentile(latencies, 50):.1f} ms, "
-              f"p95 {np.percentile(latencies, 95):.1f} ms, mean {statistics.mean(latencies):.1f} ms")
+        print(
+            f"{label}: {len(latencies)} questions, p50 {np.percentile(latencies, 50):.1f} ms, "
+            f"p95 {np.percentile(latencies, 95):.1f} ms, mean {statistics.mean(latencies):.1f} ms"
+        )
     print(f"memory after the runs: {_rss_mib():.0f} MiB")
 
 

@@ -1,7 +1,7 @@
 """Benchmark (not a test): full-corpus ingestion cold and warm, passages/s, peak memory, index size.
 
-    .venv/bin/python scripts/bench_ingest.py            # cold = empty embedding cache (slow, ~3 min)
-    .venv/bin/python scripts/bench_ingest.py --warm-only
+.venv/bin/python scripts/bench_ingest.py            # cold = empty embedding cache (slow, ~3 min)
+.venv/bin/python scripts/bench_ingest.py --warm-only
 """
 
 from __future__ import annotations
@@ -40,13 +40,17 @@ def main() -> None:
         ingest(settings, rebuild=True)
         rebuild = time.perf_counter() - start
         label = "warm cache" if args.warm_only else "cold (empty cache)"
-        print(f"first ingestion, {label}: {cold:.1f} s — {first.chunks} passages, {first.embedded} vectors computed,"
-              f" {first.chunks / cold:.1f} passages/s")
+        print(
+            f"first ingestion, {label}: {cold:.1f} s — {first.chunks} passages, {first.embedded} vectors computed,"
+            f" {first.chunks / cold:.1f} passages/s"
+        )
         print(f"re-run, unchanged corpus: {unchanged:.2f} s ({again.embedded} vectors computed)")
         print(f"--rebuild with the embedding cache: {rebuild:.1f} s")
         print(f"peak memory (max RSS): {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
-        print(f"index on disk: {_size(index / 'builds') / 2**20:.1f} MiB builds (2 kept),"
-              f" {_size(index / 'cache') / 2**20:.1f} MiB embedding cache")
+        print(
+            f"index on disk: {_size(index / 'builds') / 2**20:.1f} MiB builds (2 kept),"
+            f" {_size(index / 'cache') / 2**20:.1f} MiB embedding cache"
+        )
 
 
 if __name__ == "__main__":
