@@ -60,13 +60,23 @@ def choose_sentences(
         if len(chosen) >= quota or ev.score < best - margin:
             break
         text = reader.sentences[ev.sentence].text
-        if ev.similarity < floor or (len(text) < 30 and not text.endswith(":")) or detect_language(text) != "fr":
+        if ev.similarity < floor or not _quotable(text):
             continue
         if any(_same_statement(text, t) for t in texts):
             continue
         chosen.append(ev)
         texts.append(text)
+    # The best-ranked passage always speaks: its best sentence is quoted even when another
+    # passage's sentences scored higher one by one.
+    if chosen and all(e.chunk_rank > 0 for e in chosen):
+        lead = next((e for e in evidence if e.chunk_rank == 0 and _quotable(reader.sentences[e.sentence].text)), None)
+        if lead is not None and not any(_same_statement(reader.sentences[lead.sentence].text, t) for t in texts):
+            chosen = [lead, *chosen][:quota]
     return chosen
+
+
+def _quotable(text: str) -> bool:
+    return (len(text) >= 30 or text.endswith(":")) and detect_language(text) == "fr"
 
 
 def _same_statement(a: str, b: str) -> bool:

@@ -49,6 +49,9 @@ class TermStats:
         self.analyzer = analyzer
         self.chunk_terms = [frozenset(analyzer.terms(c.embed_text)) for c in reader.chunks]
         self.sentence_terms = [frozenset(analyzer.terms(s.text)) for s in reader.sentences]
+        self.title_terms = [
+            frozenset(analyzer.terms(f"{c.section_path} {c.fiche_title} {c.doc_title}")) for c in reader.chunks
+        ]
         df: Counter[str] = Counter()
         for terms in self.chunk_terms:
             df.update(terms)
@@ -102,9 +105,13 @@ class HybridRetriever:
                 c.score += s.weight_sentence / (s.rrf_k + rank + 1)
                 c.scores["sentence"] = score
         boosts = ROLE_BOOST.get(role or "", {})
+        weights = self.stats.weights(search_text) if s.weight_title > 0 else {}
         for c in fused.values():
             chunk = self.reader.chunks[c.index]
             c.scores["rrf"] = c.score
+            if weights:  # the question's words in the section/fiche title: the guide's own signposts
+                c.scores["title"] = self.stats.coverage(weights, self.stats.title_terms[c.index])
+                c.score += s.weight_title * c.scores["title"]
             c.score *= 1.0 + 0.04 * (3 - min(chunk.authority, 3)) + boosts.get(chunk.kind, 0.0)
         ranked = sorted(fused.values(), key=lambda c: (-c.score, c.index))
         return self._diversify(ranked, k or s.top_k)

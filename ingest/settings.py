@@ -58,6 +58,9 @@ class Settings(BaseSettings):
         description="Poids du classement par meilleure phrase (vecteurs de phrases) dans la fusion.",
     )
     top_k: int = Field(6, ge=1, le=30, description="Passages retenus comme contextes.")
+    weight_title: float = Field(
+        0.08, ge=0, description="Bonus des passages dont le titre de section/fiche contient les mots de la question."
+    )
     evidence_coverage_weight: float = Field(
         0.12,
         ge=0,
