@@ -21,12 +21,14 @@ from ingest.lexical import fold_accents
 
 _QUANTITY = re.compile(
     r"\bcombien\b|\bmontant\b|\bsalaire\b|\bprix\b|\bco[uû]t(?:e|ent)?\b|\btarif|\bpourcentage\b|"
-    r"\bnombre (?:de|d')|\bdur[ée]e?\b|\bquel âge\b|\bquelle somme\b|\beuros?\b|€",
+    r"\bnombre (?:de|d')|\bdur[ée]e?\b|\bquel âge\b|\bquelle somme\b|\beuros?\b|€|\bminimum\b|\bmaximum\b|"
+    r"\bt[ée]l[ée]phone\b|\bcapital\b",
     re.IGNORECASE,
 )
+# A number that can answer "how many / how much": digits that are not a year, or a number word.
 _NUMBER = re.compile(
-    r"\d|\b(?:un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|quinze|vingt|trente|"
-    r"quarante|cinquante|cent|mille|million|moitié|tiers|quart)\b",
+    r"\b(?!(?:19|20)\d\d\b)\d+(?:[.,]\d+)?\b|\b(?:deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|"
+    r"quinze|vingt|trente|quarante|cinquante|cent|mille|million|moitié|tiers|quart)\b",
     re.IGNORECASE,
 )
 
@@ -83,7 +85,7 @@ def assess(
     total = sum(own.values())
     unknown = sum(own[w] for w in unknown_terms) / total if total else 0.0
     quantity_missing = bool(_QUANTITY.search(query.text)) and not any(
-        _NUMBER.search(reader.sentences[e.sentence].text) for e in evidence[:5]
+        _NUMBER.search(reader.sentences[e.sentence].text) for e in evidence[:15]
     )
     confidence = similarity + W_COVERAGE * coverage - W_UNKNOWN * unknown - W_QUANTITY * quantity_missing
     return Assessment(round(confidence, 4), similarity, coverage, unknown, quantity_missing, unknown_terms)
