@@ -122,14 +122,15 @@ def expand_lists(reader: IndexReader, sentence_ids: list[int]) -> list[int]:
         if not sentence.text.rstrip().endswith(":"):
             out.append(sid)
             continue
-        items = []
+        items, has_list = [], False
         for follower in siblings[pos + 1 : pos + 9]:
             if not BULLET.match(reader.sentences[follower].text):
                 break
+            has_list = True
             if follower not in chosen:
                 items.append(follower)
                 chosen.add(follower)
-        if items or len(sentence_ids) == 1:  # an introduction without its list says nothing
+        if has_list or len(sentence_ids) == 1:  # an introduction without its list says nothing
             out.extend([sid, *items])
     return out
 

@@ -216,12 +216,15 @@ def expand(text: str, lexicon: Lexicon, speller: SpellFixer | None) -> tuple[str
     extra: list[str] = []
     corrections: dict[str, str] = {}
     explained: set[str] = set()
+    replaced: set[str] = set()
     for word in words_of(text):
         if word in lexicon.abbreviations:
             explained.add(word)
-            # an abbreviation the corpus itself uses (MSP, CPTS…) is searched as it is
+            # an abbreviation the corpus itself uses (MSP, CPTS…) is searched as it is; a rare one
+            # ("RU", "asso") is replaced by what it means, so its few literal uses do not dominate
             if speller is None or speller.counts.get(word, 0) < 10:
                 extra.append(lexicon.abbreviations[word])
+                replaced.add(word)
             continue
         fixed = speller.fix(word) if speller else None
         if fixed:
@@ -231,6 +234,9 @@ def expand(text: str, lexicon: Lexicon, speller: SpellFixer | None) -> tuple[str
         if key in lexicon.synonyms:
             extra.append(lexicon.synonyms[key])
             explained.add(word)
+    if replaced:
+        pattern = r"\b(?:" + "|".join(re.escape(w) for w in sorted(replaced)) + r")\b"
+        text = re.sub(pattern, " ", text, flags=re.IGNORECASE)
     return (f"{text} {' '.join(extra)}".strip() if extra else text), corrections, explained
 
 

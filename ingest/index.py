@@ -177,7 +177,9 @@ class IndexWriter:
                 collection_name=name,
                 embedding_function=self.embeddings,
                 client=client,
-                collection_metadata={"hnsw:space": "cosine"},
+                # A search breadth above the collection's size makes the HNSW search exhaustive, hence
+                # exact and identical whether Chroma has compacted its log or not (determinism).
+                collection_metadata={"hnsw:space": "cosine", "hnsw:search_ef": 1024, "hnsw:construction_ef": 256},
             )
             for i in range(0, len(chunks), 256):
                 part = chunks[i : i + 256]

@@ -148,7 +148,7 @@ def test_same_question_same_answer(assistant: Assistant) -> None:
     assert a.text == b.text and [c.chunk_id for c in a.citations] == [c.chunk_id for c in b.citations]
 
 
-def test_cli_ask_json_is_the_answer_type(env_for: dict[str, str]) -> None:
+def test_cli_ask_json_is_the_answer_type(env_for: dict[str, str], assistant: Assistant) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "assistant", "ask", "c'est quoi une charte d'engagement ?", "--json"],
         capture_output=True,
@@ -160,6 +160,7 @@ def test_cli_ask_json_is_the_answer_type(env_for: dict[str, str]) -> None:
     )
     data = json.loads(result.stdout)
     assert set(data) >= {"text", "refused", "citations", "contexts", "timings"}
+    assert data["text"] == assistant.ask("c'est quoi une charte d'engagement ?").text  # same in another process
     assert data["citations"][0]["fiche"] == 14
     assert {"n", "file", "doc_title", "fiche", "fiche_title", "section", "page", "quote"} <= set(data["citations"][0])
     human = subprocess.run(
