@@ -40,12 +40,19 @@ def source_label(chunk: Chunk, doc_label: str) -> str:
     return f"{doc_label} — {', '.join(parts)}" if parts else doc_label
 
 
-def doc_label(reader: IndexReader, doc_id: str, labels: dict[str, str]) -> str:
-    """The short citation name of a document (manifest ``citation_label``), else its title."""
-    if doc_id in labels:
-        return labels[doc_id]
-    doc = reader.documents.get(doc_id)
-    return doc.title if doc else doc_id
+def _located(chunk: Chunk) -> dict[str, object]:
+    """Where a passage comes from: the fields a citation and a context share."""
+    return {
+        "chunk_id": chunk.chunk_id,
+        "doc_id": chunk.doc_id,
+        "file": chunk.file,
+        "doc_title": chunk.doc_title,
+        "fiche": chunk.fiche,
+        "fiche_title": chunk.fiche_title,
+        "section": chunk.section_path,
+        "section_number": chunk.section_number,
+        "page": chunk.page,
+    }
 
 
 def make_citation(
@@ -53,21 +60,12 @@ def make_citation(
 ) -> Citation:
     chunk = reader.chunks[chunk_index]
     doc = reader.documents.get(chunk.doc_id)
-    quote = " ".join(chunk.text[a:b] for a, b in quote_spans)
     return Citation(
         n=n,
-        chunk_id=chunk.chunk_id,
-        doc_id=chunk.doc_id,
-        file=chunk.file,
-        doc_title=chunk.doc_title,
+        **_located(chunk),  # type: ignore[arg-type]
         publisher=chunk.publisher,
-        fiche=chunk.fiche,
-        fiche_title=chunk.fiche_title,
-        section=chunk.section_path,
-        section_number=chunk.section_number,
-        page=chunk.page,
         page_source=chunk.page_source,
-        quote=quote,
+        quote=" ".join(chunk.text[a:b] for a, b in quote_spans),
         label=label,
         url=doc.url if doc else "",
         passage=chunk.text,
@@ -81,15 +79,7 @@ def make_context(reader: IndexReader, rank: int, chunk_index: int, score: float,
     chunk = reader.chunks[chunk_index]
     return Context(
         rank=rank,
-        chunk_id=chunk.chunk_id,
-        doc_id=chunk.doc_id,
-        file=chunk.file,
-        doc_title=chunk.doc_title,
-        fiche=chunk.fiche,
-        fiche_title=chunk.fiche_title,
-        section=chunk.section_path,
-        section_number=chunk.section_number,
-        page=chunk.page,
+        **_located(chunk),  # type: ignore[arg-type]
         text=chunk.text,
         score=round(float(score), 6),
         scores={k: round(float(v), 6) for k, v in scores.items()},

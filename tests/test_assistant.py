@@ -148,28 +148,25 @@ def test_same_question_same_answer(assistant: Assistant) -> None:
     assert a.text == b.text and [c.chunk_id for c in a.citations] == [c.chunk_id for c in b.citations]
 
 
-def test_cli_ask_json_is_the_answer_type(env_for: dict[str, str], assistant: Assistant) -> None:
+def _cli(env: dict[str, str], *args: str) -> str:
     result = subprocess.run(
-        [sys.executable, "-m", "assistant", "ask", "c'est quoi une charte d'engagement ?", "--json"],
+        [sys.executable, "-m", "assistant", *args],
         capture_output=True,
         text=True,
-        env=env_for,
+        env=env,
         cwd=PROJECT_ROOT,
         timeout=120,
         check=True,
     )
-    data = json.loads(result.stdout)
+    return result.stdout
+
+
+def test_cli_ask_json_is_the_answer_type(env_for: dict[str, str], assistant: Assistant) -> None:
+    question = "c'est quoi une charte d'engagement ?"
+    data = json.loads(_cli(env_for, "ask", question, "--json"))
     assert set(data) >= {"text", "refused", "citations", "contexts", "timings"}
-    assert data["text"] == assistant.ask("c'est quoi une charte d'engagement ?").text  # same in another process
+    assert data["text"] == assistant.ask(question).text  # the same answer in another process
     assert data["citations"][0]["fiche"] == 14
     assert {"n", "file", "doc_title", "fiche", "fiche_title", "section", "page", "quote"} <= set(data["citations"][0])
-    human = subprocess.run(
-        [sys.executable, "-m", "assistant", "ask", "c'est quoi une charte d'engagement ?"],
-        capture_output=True,
-        text=True,
-        env=env_for,
-        cwd=PROJECT_ROOT,
-        timeout=120,
-        check=True,
-    )
-    assert "Sources" in human.stdout and "Fiche ressource n° 14" in human.stdout
+    human = _cli(env_for, "ask", question)
+    assert "Sources" in human and "Fiche ressource n° 14" in human
