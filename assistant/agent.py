@@ -269,9 +269,7 @@ class Assistant:
             parts_evidence = []
             for part in query.parts:
                 part_text = f"{part} {query.search_text}"
-                parts_evidence.append(
-                    self.retriever.evidence(candidates, query_vector, self.stats.weights(part_text))
-                )
+                parts_evidence.append(self.retriever.evidence(candidates, query_vector, self.stats.weights(part_text)))
         premise = None
         if query.premise:
             premise_terms = set(self.analyzer.terms(query.premise))
