@@ -273,7 +273,9 @@ class Assistant:
         premise = None
         if query.premise:
             premise_terms = set(self.analyzer.terms(query.premise))
-            premise = premise_conflict(self.reader, query.premise, evidence, premise_terms, self.stats.sentence_terms)
+            premise = premise_conflict(
+                self.reader, query.premise, evidence, premise_terms, self.stats.sentence_terms, query.premise_explicit
+            )
         request = GenerationRequest(
             question=query.text,
             parts=query.parts,

@@ -17,12 +17,13 @@ from ingest.index import IndexReader
 
 _NEGATION = re.compile(
     r"\b(?:ne|n')\b[^.]{0,60}\b(?:pas|plus|jamais|aucun|aucune|que)\b|\bsans\b|\bmoins\b|\bnon\b|"
-    r"\bpas (?:une|un|d'|de|la|le|obligatoire|nécessaire)|\bpréférera\b|\bplutôt\b|\bne (?:sont|doit|peut)",
+    r"\bpas (?:une|un|d'|de|la|le|obligatoire|nécessaire)|\bpréférera\b|\bplutôt\b|\bne (?:sont|doit|peut)|"
+    r"\brien n'(?:interdit|oblige|impose)|\bn'(?:est|a|ont|sont) pas\b|\bne couvre pas\b|\bexclu",
     re.IGNORECASE,
 )
 _ABSOLUTE = re.compile(
-    r"obligat|\bdoi[tv]|\bimpos|\bseul|uniquement|toujours|jamais|interdi|m[êe]mes? r[èe]gles|\bque les\b|"
-    r"\bforcément|\bexig|\brequi|volontairement|\btous\b",
+    r"obligat|\bimpos|\bseul(?:e|s|es)?\b|\bseulement\b|uniquement|interdi|m[êe]mes? r[èe]gles|\bforcément|"
+    r"\bexig|volontairement|\bne concerne que\b|\bqu'aux\b",
     re.IGNORECASE,
 )
 
@@ -92,15 +93,21 @@ def premise_conflict(
     evidence: list[Evidence],
     premise_terms: set[str],
     sentence_terms: list[frozenset[str]],
+    explicit: bool = False,
 ) -> int | None:
-    """A sentence that contradicts an absolute premise ("puisque c'est obligatoire…"), if one is retrieved."""
-    if not premise or not _ABSOLUTE.search(premise):
+    """A retrieved sentence that contradicts what the question takes for granted, if there is one.
+
+    An explicit premise ("puisque …", "comme …") is always checked; an assertion inside the question
+    only when it is absolute ("obligatoire", "impose", "seuls"…). The sentence must be negative or
+    restrictive and share the premise's key terms."""
+    if not premise or not (explicit or _ABSOLUTE.search(premise)):
         return None
+    needed = 2 if _ABSOLUTE.search(premise) else 3
     for ev in evidence[:40]:
         if not _NEGATION.search(reader.sentences[ev.sentence].text):
             continue
         overlap = len(premise_terms & sentence_terms[ev.sentence])
-        if overlap >= 2 or (overlap >= 1 and ev.similarity > 0.84):
+        if overlap >= needed or (overlap >= needed - 1 and ev.similarity > 0.84):
             return ev.sentence
     return None
 
