@@ -202,7 +202,9 @@ def render_group(reader: IndexReader, sentence_ids: list[int], n: int) -> str:
             if prose:
                 lines.append(" ".join(prose))
                 prose = []
-            item = BULLET.sub("", text).strip()
+            item = text
+            while BULLET.match(item):  # "- ➔ Avant toute réunion…": one bullet is enough
+                item = BULLET.sub("", item, count=1).strip()
             lines.append(f"- {item} [{n}]")
         else:
             prose.append(f"{text} [{n}]")
