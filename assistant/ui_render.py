@@ -1,0 +1,463 @@
+"""Answers, passages and documents turned into HTML for the web app.
+
+Every string that comes from a question, a document or a model is escaped here (``html.escape``) before
+it meets any markup; the only tags in the output are the ones written in this module. Gradio's own
+sanitizer is a second line of defence, not the first.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from itertools import groupby
+from typing import Any
+
+from assistant.answer import Answer, Citation
+from ingest.index import DocumentStats
+from ingest.structure import fiche_of
+
+SOURCES_HEADING = "Sources"
+_MONTHS = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
+_MARKER = re.compile(r"\[(\d+)\]")
+_SUGGESTION_LINE = re.compile(r"^Fiche ressource n°\s*(\d+)")
+_BULLET = re.compile(r"^\s*(?:-|•)\s")
+_STATUS = {"new": "ajouté", "changed": "modifié", "unchanged": "inchangé", "failed": "échec"}
+
+
+def esc(text: object) -> str:
+    """HTML-escape any value (quotes included), so it can only ever be displayed as text."""
+    return html.escape(str(text), quote=True)
+
+
+def safe_url(url: str) -> str:
+    """The URL if it is an http(s) address, else "" (no ``javascript:`` or ``data:`` links)."""
+    url = (url or "").strip()
+    return url if re.match(r"^https?://[^\s\"'<>]+$", url, re.IGNORECASE) else ""
+
+
+def french_date(value: str) -> str:
+    """ "2023-06-22" → "22 juin 2023", "2022-10" → "octobre 2022"; anything else unchanged."""
+    match = re.fullmatch(r"(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?", (value or "").strip())
+    if not match:
+        return value or ""
+    year, month, day = match.groups()
+    if not month or not 1 <= int(month) <= 12:
+        return year
+    text = f"{_MONTHS[int(month) - 1]} {year}"
+    return f"{int(day)} {text}" if day else text
+
+
+# --- the conversation -----------------------------------------------------------------------------------
+@dataclass
+class Turn:
+    """One question of the conversation, its answer (None while it is being written) and its rating."""
+
+    question: str
+    role: str | None = None
+    answer: Answer | None = None
+    rating: str | None = None  # "like" | "dislike"
+    feedback_id: int | None = None
+    history: list[str] = field(default_factory=list)
+
+
+def split_sources(text: str) -> str:
+    """The answer text without its final "Sources" block (the sources are rendered from the citations)."""
+    matches = list(re.finditer(rf"(?:^|\n)\s*{SOURCES_HEADING}\s*\n(?=\s*\[\d+\])", text))
+    return text[: matches[-1].start()].rstrip() if matches else text.rstrip()
+
+
+def _inline(line: str, turn: int, numbers: set[int]) -> str:
+    """One escaped line, with its [n] markers as buttons that open the cited passage."""
+    parts: list[str] = []
+    last = 0
+    for match in _MARKER.finditer(line):
+        n = int(match.group(1))
+        if n not in numbers:
+            continue
+        parts.append(esc(line[last : match.start()]))
+        parts.append(
+            f'<button type="button" class="cite" data-action="cite" data-turn="{turn}" data-n="{n}" '
+            f'title="Voir le passage cité [{n}]" aria-label="Voir la source {n}">[{n}]</button>'
+        )
+        last = match.end()
+    parts.append(esc(line[last:]))
+    return "".join(parts)
+
+
+def _line_html(line: str, turn: int, numbers: set[int], suggested: set[int]) -> tuple[str, str]:
+    """(kind, html) of one answer line: "note" ("> …"), "item" ("- …") or "text"."""
+    if line.startswith(">"):
+        return "note", _inline(line.lstrip(">").strip(), turn, numbers)
+    if line.startswith(("- ", "• ")):
+        item = line[2:].strip()
+        found = _SUGGESTION_LINE.match(item)
+        if found and int(found.group(1)) in suggested:
+            return "item", (
+                f'<button type="button" class="suggestion" data-action="suggest" data-turn="{turn}" '
+                f'data-number="{int(found.group(1))}" title="Poser une question sur cette fiche">{esc(item)}</button>'
+            )
+        return "item", _inline(item, turn, numbers)
+    return "text", _inline(line, turn, numbers)
+
+
+def body_html(
+    text: str,
+    turn: int,
+    numbers: Iterable[int] = (),
+    suggestions: Sequence[dict[str, Any]] = (),
+) -> str:
+    """The answer text (plain text with [n] markers, "> " notes, "- " items) as HTML."""
+    numbers = set(numbers)
+    suggested = {int(s["number"]) for s in suggestions if "number" in s}
+    out: list[str] = []
+    for block in re.split(r"\n\s*\n", text.strip()):
+        lines = [_line_html(raw.strip(), turn, numbers, suggested) for raw in block.split("\n") if raw.strip()]
+        for kind, group in groupby(lines, key=lambda pair: pair[0]):
+            contents = [content for _, content in group]
+            if kind == "note":
+                out.append(f'<p class="note"><span class="note-icon">ℹ</span> {"<br>".join(contents)}</p>')
+            elif kind == "item":
+                out.append("<ul>" + "".join(f"<li>{c}</li>" for c in contents) + "</ul>")
+            else:
+                out.append(f"<p>{'<br>'.join(contents)}</p>")
+    return "\n".join(out)
+
+
+def sources_html(citations: Sequence[Citation], turn: int) -> str:
+    """The list of sources under an answer, each one opening its passage."""
+    if not citations:
+        return ""
+    items = []
+    for c in citations:
+        items.append(
+            f'<li><button type="button" class="cite" data-action="cite" data-turn="{turn}" data-n="{c.n}" '
+            f'title="Voir le passage cité [{c.n}]">[{c.n}]</button> {esc(c.label)}</li>'
+        )
+    return f'<div class="sources"><p class="sources-title">{SOURCES_HEADING}</p><ul>{"".join(items)}</ul></div>'
+
+
+_ICON = (
+    '<svg viewBox="0 0 24 24" width="15" height="15" fill="none" stroke="currentColor" stroke-width="2" '
+    'stroke-linecap="round" stroke-linejoin="round" aria-hidden="true">{}</svg>'
+)
+ICON_COPY = _ICON.format(
+    '<rect x="9" y="9" width="13" height="13" rx="2"></rect>'
+    '<path d="M5 15H4a2 2 0 0 1-2-2V4a2 2 0 0 1 2-2h9a2 2 0 0 1 2 2v1"></path>'
+)
+ICON_LIKE = _ICON.format(
+    '<path d="M14 9V5a3 3 0 0 0-3-3l-4 9v11h11.28a2 2 0 0 0 2-1.7l1.38-9a2 2 0 0 0-2-2.3z'
+    'M7 22H4a2 2 0 0 1-2-2v-7a2 2 0 0 1 2-2h3"></path>'
+)
+ICON_DISLIKE = _ICON.format(
+    '<path d="M10 15v4a3 3 0 0 0 3 3l4-9V2H5.72a2 2 0 0 0-2 1.7l-1.38 9a2 2 0 0 0 2 2.3z'
+    'm7-13h2.67A2.31 2.31 0 0 1 22 4v7a2.31 2.31 0 0 1-2.33 2H17"></path>'
+)
+
+
+def _actions_html(turn: int, item: Turn) -> str:
+    liked = item.rating == "like"
+    disliked = item.rating == "dislike"
+    state = ""
+    if item.rating:
+        state = f'<span class="fb-state">Avis enregistré : {"utile" if liked else "pas utile"}</span>'
+    return (
+        f'<div class="actions">'
+        f'<button type="button" class="act" data-action="copy" data-turn="{turn}" title="Copier la réponse">'
+        f'{ICON_COPY}<span class="label">Copier</span></button>'
+        f'<button type="button" class="act{" on" if liked else ""}" data-action="like" data-turn="{turn}" '
+        f'aria-pressed="{str(liked).lower()}" title="Réponse utile">{ICON_LIKE}<span class="label">Utile</span>'
+        "</button>"
+        f'<button type="button" class="act{" on" if disliked else ""}" data-action="dislike" '
+        f'data-turn="{turn}" aria-pressed="{str(disliked).lower()}" title="Réponse pas utile">{ICON_DISLIKE}'
+        '<span class="label">Pas utile</span></button>'
+        f"{state}</div>"
+    )
+
+
+def answer_html(answer: Answer, turn: int) -> str:
+    """A finished answer: text with clickable markers, suggestions, sources, and its plain text for copying."""
+    numbers = {c.n for c in answer.citations}
+    body = body_html(split_sources(answer.text), turn, numbers, answer.suggestions)
+    meta = []
+    if answer.standalone_question and answer.standalone_question.strip() != answer.question.strip():
+        meta.append(f"Question recherchée : « {esc(answer.standalone_question)} »")
+    kind = "refused" if answer.refused else "answered"
+    return (
+        f'<div class="answer {kind}" data-turn="{turn}">{body}{sources_html(answer.citations, turn)}'
+        + (f'<p class="meta">{" · ".join(meta)}</p>' if meta else "")
+        + f'<pre class="plain-text" data-turn="{turn}" hidden>{esc(answer.text)}</pre></div>'
+    )
+
+
+def conversation_html(turns: Sequence[Turn], partial: str | None = None, status: str = "") -> str:
+    """The whole conversation; the last turn may still be in progress (``partial`` text or a ``status``)."""
+    if not turns:
+        return (
+            '<div class="welcome"><p><strong>Bonjour !</strong> Posez une question sur l\'engagement des '
+            "usagers en soins primaires (maisons de santé, centres de santé, CPTS).</p>"
+            "<p>Chaque réponse cite les documents de référence : cliquez sur un renvoi comme "
+            '<span class="cite-example">[1]</span> pour lire le passage cité. Si les documents ne traitent '
+            "pas de la question, l'assistant le dit et propose les fiches les plus proches.</p></div>"
+        )
+    out = []
+    for i, item in enumerate(turns):
+        out.append(f'<div class="turn" data-turn="{i}"><div class="question">{esc(item.question)}</div>')
+        if item.answer is not None:
+            out.append(answer_html(item.answer, i) + _actions_html(i, item))
+        elif partial is not None:
+            out.append(f'<div class="answer streaming">{body_html(partial, i)}<span class="cursor">▍</span></div>')
+        else:
+            out.append(f'<div class="answer pending"><p class="status">{esc(status or "…")}</p></div>')
+        out.append("</div>")
+    return '<div class="conversation">' + "\n".join(out) + "</div>"
+
+
+def reveal_steps(text: str, steps: int) -> list[str]:
+    """Prefixes of ``text`` cut at word boundaries, growing to the whole text (for a streamed display)."""
+    words = re.split(r"(?<=\s)", text)
+    if len(words) <= 1 or steps <= 1:
+        return [text]
+    size = max(1, -(-len(words) // steps))
+    prefixes = ["".join(words[:end]) for end in range(size, len(words), size)]
+    return [*prefixes, text]
+
+
+# --- the cited passage ----------------------------------------------------------------------------------
+def highlighted(text: str, spans: Iterable[tuple[int, int]], first_id: str = "") -> str:
+    """``text`` escaped, with the ``spans`` (start, end) wrapped in <mark> (the first one given ``first_id``)."""
+    clean: list[tuple[int, int]] = []
+    for start, end in sorted((max(0, int(s)), min(len(text), int(e))) for s, e in spans):
+        if end <= start:
+            continue
+        if clean and start <= clean[-1][1]:
+            clean[-1] = (clean[-1][0], max(end, clean[-1][1]))
+        else:
+            clean.append((start, end))
+    out, last = [], 0
+    for k, (start, end) in enumerate(clean):
+        ident = f' id="{esc(first_id)}"' if first_id and k == 0 else ""
+        out.append(esc(text[last:start]))
+        out.append(f"<mark{ident}>{esc(text[start:end])}</mark>")
+        last = end
+    out.append(esc(text[last:]))
+    return "".join(out)
+
+
+def citation_html(citation: Citation, doc: DocumentStats | None) -> str:
+    """The panel of a cited passage: where it comes from, the passage with the quoted sentences marked."""
+    c = citation
+    publisher = c.publisher or (doc.publisher if doc else "")
+    date = french_date(doc.date) if doc else ""
+    rows = []
+    if c.fiche:
+        rows.append(("Fiche ressource", f"n° {c.fiche} – {c.fiche_title}"))
+    if c.section:
+        rows.append(("Section", c.section.replace(" > ", " › ")))
+    rows.append(("Page", str(c.page) if c.page else "non indiquée"))
+    details = "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in rows)
+    origin = " · ".join(esc(x) for x in (publisher, date) if x)
+    url = safe_url(c.url)
+    link = (
+        f'<p class="source-link"><a href="{esc(url)}" target="_blank" rel="noopener noreferrer">'
+        f"Voir la source en ligne ↗</a></p>"
+        if url
+        else ""
+    )
+    return (
+        f'<article class="passage-card" data-n="{c.n}">'
+        f'<p class="kicker">Source [{c.n}]</p>'
+        f'<h3 class="doc-title">{esc(c.doc_title)}</h3>'
+        + (f'<p class="origin">{origin}</p>' if origin else "")
+        + f"<dl>{details}</dl>"
+        f'<p class="passage-label">Passage cité (les phrases reprises dans la réponse sont surlignées) :</p>'
+        f'<blockquote class="passage">{highlighted(c.passage or c.quote, c.highlights)}</blockquote>'
+        f"{link}</article>"
+    )
+
+
+PASSAGE_PLACEHOLDER = (
+    '<div class="passage-empty"><p>Cliquez sur un renvoi <span class="cite-example">[1]</span> dans une '
+    "réponse pour lire ici le passage cité : document, fiche, section, page et phrases reprises.</p></div>"
+)
+
+
+# --- documents ------------------------------------------------------------------------------------------
+def _heading_tag(level: int) -> str:
+    return f"h{min(max(level, 1) + 2, 6)}"
+
+
+def fiche_heading_start(doc: DocumentStats, number: int) -> int | None:
+    """Where the heading of fiche ressource ``number`` starts in the document's text."""
+    for heading in doc.headings:
+        found = fiche_of(str(heading.get("title", "")))
+        if found and found[0] == number:
+            return int(heading["start"])
+    return None
+
+
+def _paragraph_html(text: str, offset: int, target: tuple[int, int] | None, state: dict[str, bool]) -> str:
+    """One paragraph (lines of text or "- " items) with the part inside ``target`` marked."""
+    rendered: list[tuple[bool, str]] = []
+    position = offset
+    for line in text.split("\n"):
+        spans = []
+        if target and target[0] < position + len(line) and target[1] > position:
+            spans.append((target[0] - position, target[1] - position))
+        first = "cible" if spans and not state.get("marked") else ""
+        if first:
+            state["marked"] = True
+        stripped = line.lstrip()
+        is_item = stripped.startswith(("- ", "• ", "➔"))
+        rendered.append((is_item, highlighted(line, spans, first)))
+        position += len(line) + 1
+    if rendered and all(is_item for is_item, _ in rendered):
+        items = "".join("<li>" + _BULLET.sub("", line) + "</li>" for _, line in rendered)
+        return f"<ul>{items}</ul>"
+    return "<p>" + "<br>".join(line for _, line in rendered) + "</p>"
+
+
+def document_html(
+    doc: DocumentStats,
+    target: tuple[int, int] | None = None,
+    anchor: int | None = None,
+) -> str:
+    """The whole document, with its headings and a table of contents.
+
+    ``target`` (start, end) in ``doc.text`` is marked and scrolled to; ``anchor`` is the start of a heading
+    to scroll to (a fiche)."""
+    text = doc.text
+    headings = sorted((h for h in doc.headings if 0 <= int(h["start"]) < len(text)), key=lambda h: h["start"])
+    out: list[str] = []
+    state: dict[str, bool] = {}
+    toc: list[str] = []
+
+    def body(start: int, end: int) -> None:
+        pos = start
+        for chunk in re.split(r"(\n\s*\n)", text[start:end]):
+            if chunk.strip() and not re.fullmatch(r"\n\s*\n", chunk):
+                lead = len(chunk) - len(chunk.lstrip("\n"))
+                out.append(_paragraph_html(chunk.strip("\n"), pos + lead, target, state))
+            pos += len(chunk)
+
+    body(0, int(headings[0]["start"]) if headings else len(text))
+    for k, heading in enumerate(headings):
+        start = int(heading["start"])
+        next_start = int(headings[k + 1]["start"]) if k + 1 < len(headings) else len(text)
+        line_end = text.find("\n", start)
+        line_end = min(next_start, line_end if line_end != -1 else len(text))
+        title = text[start:line_end].strip() or str(heading.get("title", ""))
+        tag = _heading_tag(int(heading.get("level", 1)))
+        ident = f"h-{k}"
+        attrs = f' id="{ident}"'
+        if anchor is not None and start == anchor and not state.get("marked"):
+            attrs += ' data-cible="1"'
+            state["marked"] = True
+        page = f' <span class="page">p. {int(heading["page"])}</span>' if heading.get("page") else ""
+        out.append(f'<{tag} class="doc-heading"{attrs}>{esc(title)}{page}</{tag}>')
+        if int(heading.get("level", 1)) <= 2:
+            level = int(heading.get("level", 1))
+            toc.append(
+                f'<li class="toc-{level}"><button type="button" class="toc-link" data-goto="{ident}">'
+                f"{esc(title)}</button></li>"
+            )
+        body(line_end, next_start)
+    meta = " · ".join(esc(x) for x in (doc.publisher, french_date(doc.date), doc.kind) if x)
+    url = safe_url(doc.url)
+    link = f' · <a href="{esc(url)}" target="_blank" rel="noopener noreferrer">source en ligne ↗</a>' if url else ""
+    contents = (
+        f'<details class="toc"><summary>Sommaire ({len(toc)} titres)</summary><ul>{"".join(toc)}</ul></details>'
+        if toc
+        else ""
+    )
+    return (
+        f'<article class="document" data-doc="{esc(doc.doc_id)}">'
+        f'<h2 class="doc-title">{esc(doc.title)}</h2>'
+        f'<p class="origin">{meta}{link}</p>'
+        f'<p class="file">Fichier : {esc(doc.file)}</p>{contents}'
+        f'<div class="doc-body">{"".join(out)}</div></article>'
+    )
+
+
+READER_PLACEHOLDER = (
+    '<div class="passage-empty"><p>Choisissez une fiche ressource ou un document dans la liste pour le lire '
+    "en entier. Depuis une réponse, le bouton « Lire dans le document » ouvre le document à l'endroit du "
+    "passage cité.</p></div>"
+)
+
+
+def library_html(documents: Sequence[DocumentStats], fiches: Sequence[dict[str, Any]]) -> str:
+    """The fiches ressources and the documents of the corpus, each one a button that opens it."""
+    fiche_items = "".join(
+        f'<li><button type="button" class="open-doc" data-action="open" data-doc="{esc(f.get("doc_id", ""))}" '
+        f'data-number="{int(f["number"])}"><span class="num">n° {int(f["number"])}</span> {esc(f["title"])}'
+        f"</button></li>"
+        for f in fiches
+    )
+    doc_items = []
+    for d in sorted(documents, key=lambda d: (not d.in_manifest, d.title.lower())):
+        details = " · ".join(
+            esc(x)
+            for x in (
+                d.publisher,
+                french_date(d.date),
+                d.kind,
+                f"{d.pages} pages" if d.pages else "",
+                "" if d.in_manifest else "ajouté (hors manifeste)",
+            )
+            if x
+        )
+        doc_items.append(
+            f'<li><button type="button" class="open-doc" data-action="open" data-doc="{esc(d.doc_id)}" '
+            f'data-number=""><span class="title">{esc(d.title)}</span>'
+            f'<span class="details">{details}</span></button></li>'
+        )
+    return (
+        f'<div class="library"><h3>Les {len(fiches)} fiches ressources</h3><ol class="fiches">{fiche_items}</ol>'
+        f'<h3>Les {len(documents)} documents</h3><ul class="documents">{"".join(doc_items)}</ul></div>'
+    )
+
+
+# --- status and corpus management -----------------------------------------------------------------------
+def status_html(backend: str, offline: bool, documents: int, chunks: int, fiches: int, health: str, ok: bool) -> str:
+    """The status line: active backend and the health of the index."""
+    engine = f"{esc(backend)} (hors ligne, sans LLM)" if offline else f"LLM {esc(backend)}"
+    icon = '<span class="ok">✓</span>' if ok else '<span class="warn">⚠</span>'
+    return (
+        f'<div class="status-line" role="status"><span class="backend">Moteur de réponse : '
+        f'<strong>{engine}</strong></span> <span class="sep">·</span> '
+        f'<span class="index">Index : {documents} documents, {chunks} passages, {fiches} fiches ressources '
+        f"{icon} {esc(health)}</span></div>"
+    )
+
+
+def ingest_report_html(rows: Sequence[dict[str, Any]], summary: str, ok: bool) -> str:
+    """The result of an upload or a removal: a summary and one line per file (with the reason of failures)."""
+    lines = "".join(
+        f'<tr class="{esc(r.get("status", ""))}"><td>{esc(r.get("file", ""))}</td>'
+        f"<td>{esc(_STATUS.get(str(r.get('status', '')), r.get('status', '')))}</td>"
+        f"<td>{esc(r.get('title', ''))}</td><td>{esc(r.get('chunks', ''))}</td>"
+        f"<td>{esc(r.get('reason', ''))}</td></tr>"
+        for r in rows
+    )
+    table = (
+        "<table><thead><tr><th>Fichier</th><th>État</th><th>Titre</th><th>Passages</th><th>Motif</th></tr>"
+        f"</thead><tbody>{lines}</tbody></table>"
+        if rows
+        else ""
+    )
+    return f'<div class="ingest-report {"ok" if ok else "ko"}"><p>{esc(summary)}</p>{table}</div>'
