@@ -72,6 +72,30 @@ def test_out_of_scope_questions_are_declined(assistant: Assistant, question: str
     assert not answer.citations
 
 
+@pytest.mark.parametrize(
+    ("question", "fact"),
+    [
+        ("combien coûte l'adhésion à France Assos Santé ?", "montant"),
+        ("quelle est l'adresse mail de la HAS pour poser une question sur le guide ?", "contact"),
+        ("le RU doit-il déclarer ses défraiements aux impôts ?", "fiscalité"),
+        ("combien d'années d'ancienneté faut-il pour devenir RU ?", "durée"),
+    ],
+)
+def test_a_precise_fact_the_documents_lack_is_not_answered_with_generalities(
+    assistant: Assistant, question: str, fact: str
+) -> None:
+    """Near the domain but asking for a sum, a contact, a tax rule or a duration the corpus never gives."""
+    answer = assistant.ask(question)
+    assert answer.details["assessment"]["fact_asked"] == fact
+    assert answer.refused and not answer.citations, answer.text
+
+
+def test_a_precise_fact_the_documents_hold_is_answered(assistant: Assistant) -> None:
+    answer = assistant.ask("combien de temps dure l'expérimentation des centres et maisons de santé participatifs ?")
+    assert answer.details["assessment"]["fact_asked"] == "durée"
+    assert not answer.refused and answer.citations[0].fiche == 10, answer.text
+
+
 def test_fiche_lookup_and_list(assistant: Assistant) -> None:
     fiche = assistant.ask("que dit la fiche 6 ?")
     assert fiche.route == "fiche" and not fiche.refused

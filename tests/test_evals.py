@@ -160,8 +160,8 @@ GATE = {
     "cited_expected": 0.65,
     "citation_precision": 0.48,
     "key_facts": 0.36,
-    "refusal_correct": 0.88,
-    "refusal_recall": 0.55,
+    "refusal_correct": 0.93,
+    "refusal_recall": 0.78,
 }
 
 
