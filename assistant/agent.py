@@ -28,7 +28,7 @@ from assistant.compose import (
 from assistant.guard import assess
 from assistant.prompts import load_phrases
 from assistant.query import Lexicon, Query, SpellFixer, understand, words_of
-from assistant.retrieval import Evidence, HybridRetriever, TermStats
+from assistant.retrieval import Candidate, Evidence, HybridRetriever, TermStats
 from ingest.embeddings import make_embeddings
 from ingest.index import IndexMismatch, IndexReader, IndexUnavailable
 from ingest.lexical import FrenchAnalyzer
@@ -168,13 +168,16 @@ class Assistant:
         if query.intent == "search" and not self.analyzer.terms(query.semantic_text):
             query.intent = "empty"  # nothing to search for: "quoi ?", "???"
         condense = getattr(self.generator, "condense", None)
+        condensed = None
         if condense is not None and past_questions and query.followup:
-            standalone = condense(query.text, past_questions)
-            if standalone:
-                query = self._understand(standalone, None)
+            condensed = condense(query.text, past_questions)
+            if condensed:
+                query = self._understand(condensed, None)
         lap("understand")
         answer = Answer(question=question, text="", refused=False, backend=self.generator.name)
         answer.standalone_question = query.semantic_text or query.text
+        if condensed:
+            answer.details["condensed_question"] = condensed
         answer.notes = self._notes(query)
         if query.intent == "empty":
             answer.text, answer.refused, answer.route = self.phrases["empty_question"], True, "empty"
@@ -230,6 +233,16 @@ class Assistant:
         return notes
 
     # --- search route ---------------------------------------------------------------------------------
+    def search_passages(
+        self, text: str, filters: dict[str, Any] | None = None, role: str | None = None
+    ) -> list[Candidate]:
+        """The best passages for a free-text query, understood like a question (the LLM agent's search tool)."""
+        query = self._understand(text, None)
+        vector = self.embedder.query_array(query.semantic_text or query.text)
+        return self.retriever.search(
+            query.search_text or query.text, vector, filters or None, role, lexical=query.language == "fr"
+        )
+
     def _search_answer(
         self,
         answer: Answer,
@@ -291,6 +304,8 @@ class Assistant:
         answer.text, answer.citations = result.text, result.citations
         answer.notes.extend(result.notes)
         answer.details.update(result.details)
+        if result.details.get("llm", {}).get("status") == "fallback":  # the model's draft was not shown
+            answer.backend = f"{self.extractive.name} (repli)"
         answer.details["false_premise"] = premise is not None
         if not answer.citations:
             self._decline(answer, candidates, evidence)

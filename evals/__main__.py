@@ -13,7 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from evals.compare import compare_runs, format_comparison
 from evals.dataset import load_set
-from evals.report import HEADLINE
+from evals.report import EXTRA, HEADLINE
 
 DEFAULT_SET = Path(__file__).parent / "sets" / "engagement-qa.jsonl"
 
@@ -42,7 +42,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not loaded.items:
         console.print("[red]aucune question à évaluer[/red]")
         return 2
-    settings = Settings(**_overrides(args.set_option))
+    overrides = _overrides(args.set_option)
+    if args.llm:
+        overrides["llm_backend"] = args.llm
+    settings = Settings(**overrides)
     assistant = Assistant.from_settings(settings)
     scorers = []
     if args.llm_judge:
@@ -63,7 +66,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             extra_scorers=scorers,
         )
     overall = output.metrics["overall"]
-    for key in (*HEADLINE, "llm_faithfulness", "llm_correctness"):
+    for key in (*HEADLINE, *EXTRA):
         if key in overall:
             print(f"{key:22} {overall[key]}")
     print(f"résultats : {args.out}/results.jsonl, metrics.json, report.md, report.html")
@@ -118,6 +121,9 @@ def main(argv: list[str] | None = None) -> int:
         help="surcharger un réglage, ex. --set top_k=8 --set refusal_threshold=0.85",
     )
     run.add_argument("--no-cosine", action="store_true", help="sans similarité e5 aux réponses de référence")
+    run.add_argument(
+        "--llm", choices=["none", "ollama", "openai"], help="générateur évalué (défaut : réglages ENGAGEMENT_LLM_*)"
+    )
     run.add_argument("--llm-judge", action="store_true", help="ajouter un score « juge LLM » (LLM configuré)")
     run.set_defaults(func=cmd_run)
     tune = sub.add_parser("tune", help="mesurer poids de fusion et seuil de refus sur un jeu")

@@ -1,4 +1,5 @@
-"""Scores that need no LLM: retrieval, citations, key facts, refusals, answer similarity, latency."""
+"""Scores that need no LLM: retrieval, citations, key facts, refusals, answer similarity, latency, and the
+sentences of an LLM answer that their cited passage does not support."""
 
 from __future__ import annotations
 
@@ -104,11 +105,13 @@ def score_item(item: QAItem, answer: dict[str, Any], cosine: float | None = None
             scores["rouge_l"] = rouge_l(item.reference_answer, answer.get("text", "") if not refused else "")
         if cosine is not None:
             scores["cosine"] = cosine if not refused else 0.0
+    details = answer.get("details") or {}
+    if "support" in details:  # an LLM-written answer, its sentences checked against their passages
+        scores["unsupported_sentences"] = float(len(details.get("unsupported") or []))
     recall = context_recall(item.reference_contexts, [c.get("text", "") for c in contexts])
     if recall is not None:
         scores["context_recall"] = recall
     if item.false_premise:
-        details = answer.get("details", {})
         scores["premise_flagged"] = float(bool(details.get("false_premise")))
         scores["premise_handled"] = float(
             not refused and (bool(details.get("false_premise")) or scores.get("key_facts", 0.0) >= 0.5)

@@ -30,7 +30,9 @@ LABELS_FR = {
     "latency_p95_ms": "latence p95 (ms)",
     "llm_faithfulness": "fidélité (juge LLM)",
     "llm_correctness": "exactitude (juge LLM)",
+    "unsupported_sentences": "phrases non étayées par leur passage cité, par réponse LLM (moins = mieux)",
 }
+EXTRA = ("unsupported_sentences", "llm_faithfulness", "llm_correctness")  # shown when the run has them
 
 
 def _fmt(value: Any) -> str:
@@ -55,7 +57,7 @@ def worst_items(rows: list[dict[str, Any]], n: int = 25) -> list[dict[str, Any]]
 
 def _metric_keys(metrics: dict[str, Any]) -> list[str]:
     overall = metrics["overall"]
-    extra = [k for k in ("llm_faithfulness", "llm_correctness") if k in overall]
+    extra = [k for k in EXTRA if k in overall]
     return [k for k in (*HEADLINE, *extra) if k in overall]
 
 
@@ -111,8 +113,8 @@ def _source_text(src: dict[str, Any]) -> str:
     return " ".join(str(p) for p in parts)
 
 
-def _bar(value: Any) -> str:
-    if not isinstance(value, int | float) or value > 1.0:
+def _bar(value: Any, key: str = "") -> str:
+    if not isinstance(value, int | float) or value > 1.0 or key == "unsupported_sentences":  # a count
         return html.escape(_fmt(value))
     pct = max(0.0, min(1.0, float(value))) * 100
     color = "#2e7d32" if value >= 0.8 else ("#f9a825" if value >= 0.5 else "#c62828")
@@ -151,7 +153,7 @@ def html_report(rows: list[dict[str, Any]], metrics: dict[str, Any]) -> str:
         out.append("</tr>")
         for name, values in groups.items():
             out.append(f"<tr><td>{html.escape(name)}</td><td>{values['items']}</td>")
-            out += [f"<td>{_bar(values.get(k))}</td>" for k in keys]
+            out += [f"<td>{_bar(values.get(k), k)}</td>" for k in keys]
             out.append("</tr>")
         out.append("</table>")
     out.append("<h2>Les moins bonnes réponses</h2>")

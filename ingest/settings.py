@@ -83,6 +83,11 @@ class Settings(BaseSettings):
     llm_api_key: SecretStr = Field(SecretStr(""), description="Clé d'API (variable d'environnement uniquement).")
     llm_timeout: float = Field(60.0, gt=0, description="Délai maximal d'une réponse LLM (secondes).")
     llm_temperature: float = Field(0.0, ge=0, le=2, description="Température du LLM.")
+    llm_tools: bool = Field(
+        False,
+        description="Agent à outils : le LLM interroge lui-même le corpus (search_corpus, get_fiche, list_fiches, "
+        "list_documents) ; pour un modèle qui sait appeler des outils.",
+    )
 
     # --- web app ----------------------------------------------------------------------------------
     host: str = Field("127.0.0.1", description="Adresse d'écoute de l'application web.")
