@@ -23,16 +23,17 @@ from ingest.lexical import fold_accents
 # for a sum, a duration, a contact or a tax rule that no retrieved sentence holds is not answered
 # with nearby generalities ("combien gagne un coordinateur ?" → no amount in the documents).
 _NUMBER_WORDS = (
-    r"un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|quinze|vingt|trente|quarante|"
-    r"cinquante|cent|mille|million|moitié|tiers|quart|plusieurs|quelques"
+    r"deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|quinze|vingt|trente|quarante|"
+    r"cinquante|cent|mille|million|moitié|tiers|quart"
 )
-# A number that can answer "how many": digits that are not a year, or a number word.
+# A number that can answer "how many": digits that are not a year, or a number word ("un" is everywhere:
+# it counts only in front of a time unit, for durations).
 _NUMBER = re.compile(rf"\b(?!(?:19|20)\d\d\b)\d+(?:[.,]\d+)?\b|\b(?:{_NUMBER_WORDS})\b", re.IGNORECASE)
 ANSWER_TYPES: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "montant": (
         re.compile(
-            r"\bsalaire|\bgagne(?:nt)?\b(?! (?:quoi|à))|\bmontant|\bprix\b|\bco[uû]t(?:e|ent)?\b|\btarif|"
-            r"\bcapital\b|\beuros?\b|€|\brémunér\w* (?:de|d'un|d'une|moyenne)|"
+            r"\bsalaire|\bcombien (?:\w+ )?gagne|\bmontant|\bprix\b|\bco[uû]t(?:e|ent)?\b|\btarif|"
+            r"\bcapital (?:social|minimum|de départ)|\beuros?\b|€|\brémunér\w* (?:de|d'un|d'une|moyenne)|"
             r"\bcombien (?:ça |cela )?(?:co[uû]te|paye|paie)",
             re.IGNORECASE,
         ),
@@ -46,7 +47,7 @@ ANSWER_TYPES: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
             re.IGNORECASE,
         ),
         re.compile(
-            rf"\b(?:\d+|{_NUMBER_WORDS})\s+(?:ans?|années?|mois|semaines?|jours?|heures?)\b",
+            rf"\b(?:\d+|un|une|{_NUMBER_WORDS}|plusieurs|quelques)\s+(?:ans?|années?|mois|semaines?|jours?|heures?)\b",
             re.IGNORECASE,
         ),
     ),

@@ -40,7 +40,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _MARKER_LIST = re.compile(r"\[(\d{1,3}(?:\s*[,;]\s*\d{1,3})+)\]")  # "[1, 2]" → "[1][2]"
-_SOURCES_BLOCK = re.compile(r"\n+\s*(?:\*\*|#+\s*)?sources?\s*(?:\*\*)?\s*:?\s*\n.*$", re.IGNORECASE | re.DOTALL)
+# A "Sources" heading line and all after it (no overlapping quantifiers: linear on runs of newlines).
+_SOURCES_BLOCK = re.compile(r"^[ \t]*(?:\*\*|#+)?[ \t]*sources?[ \t:*]*$.*\Z", re.IGNORECASE | re.MULTILINE | re.DOTALL)
 _SPECIAL_TOKEN = re.compile(r"<\|[^|>]*\|>|</?s>|\[/?INST\]|\\u[0-9a-f]{4}|\ufffd", re.IGNORECASE)
 NO_KEY = "sans-cle"  # local servers (Ollama, vLLM, llama.cpp) want no key, but the OpenAI client wants one
 
@@ -77,6 +78,12 @@ def make_chat_model(settings: Settings) -> BaseChatModel:
     except ImportError as exc:  # pragma: no cover - depends on the install
         raise RuntimeError("client LLM absent : pip install -e '.[llm]'") from exc
     raise ValueError(f"llm_backend inconnu : {settings.llm_backend}")
+
+
+def tidy_draft(draft: str) -> str:
+    """The model's draft with "[1, 2]" split into "[1][2]" and any "Sources" block of its own removed
+    (the checked one is added after)."""
+    return _SOURCES_BLOCK.sub("", _MARKER_LIST.sub(_split_marker_list, draft)).strip()
 
 
 def looks_like_garbage(text: str) -> bool:
@@ -181,7 +188,7 @@ class LLMGenerator:
         self, request: GenerationRequest, draft: str, passages: dict[int, int], info: dict[str, Any]
     ) -> GenerationResult:
         """Check the draft's markers and support; the checked answer, or the extractive one with a notice."""
-        text = _SOURCES_BLOCK.sub("", _MARKER_LIST.sub(_split_marker_list, draft)).strip()
+        text = tidy_draft(draft)
         if self.phrases["declined_token"] in text:
             info["status"] = "declined"
             return GenerationResult("", [], details={"llm": info})
@@ -212,7 +219,10 @@ class LLMGenerator:
         unsupported = [{k: r[k] for k in ("sentence", "cited", "score")} for r in rows if not r["supported"]]
         body = MARKER.sub(lambda m: f"[{renumber[int(m.group(1))]}]", text)
         info["status"] = "ok"
-        notes = [self.phrases["note_unsupported"].format(count=len(unsupported))] if unsupported else []
+        notes = []
+        if unsupported:
+            key = "note_unsupported_one" if len(unsupported) == 1 else "note_unsupported_many"
+            notes.append(self.phrases[key].format(count=len(unsupported)))
         sources = book.sources_block(self.assistant.phrases["sources_heading"])
         details: dict[str, object] = {
             "llm": info,

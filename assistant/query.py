@@ -158,7 +158,8 @@ class Query:
 
 def clean_input(raw: str, max_chars: int) -> tuple[str, bool, bool]:
     """Plain text of a question: markup removed, entities decoded, spaces collapsed, length capped."""
-    text = raw or ""
+    text = (raw or "")[: max_chars * 4]  # what follows is linear at best: never feed it a whole book
+    text = text.replace("\u2019", "'").replace("\u2018", "'")  # typographic apostrophes (d’années)
     had_markup = bool(_SCRIPT.search(text) or _TAG.search(text))
     text = _SCRIPT.sub(" ", text)
     text = _TAG.sub(" ", text)

@@ -90,6 +90,24 @@ def test_a_precise_fact_the_documents_lack_is_not_answered_with_generalities(
     assert answer.refused and not answer.citations, answer.text
 
 
+@pytest.mark.parametrize(
+    ("question", "fact"),
+    [
+        ("Pourquoi est-il capital d'associer les usagers ?", None),
+        ("qu'est-ce qu'on y gagne à associer les usagers ?", None),
+        ("combien d’années d’ancienneté faut-il pour devenir RU ?", "durée"),  # typographic apostrophes
+        ("combien de CPTS existent en France aujourd'hui ?", "nombre"),
+    ],
+)
+def test_the_kind_of_fact_asked_is_read_from_the_wording(assistant: Assistant, question: str, fact: str | None) -> None:
+    answer = assistant.ask(question)
+    assert answer.details["assessment"]["fact_asked"] == fact
+    if fact is None:
+        assert not answer.refused, answer.text  # "capital", "on y gagne" are not about money
+    if fact == "nombre":  # no count of CPTS in the documents: the sentences quoted hold no number
+        assert answer.details["assessment"]["fact_missing"]
+
+
 def test_a_precise_fact_the_documents_hold_is_answered(assistant: Assistant) -> None:
     answer = assistant.ask("combien de temps dure l'expérimentation des centres et maisons de santé participatifs ?")
     assert answer.details["assessment"]["fact_asked"] == "durée"

@@ -19,7 +19,7 @@ import pytest
 from pydantic import SecretStr
 
 from assistant.agent import Assistant
-from assistant.llm import looks_like_garbage, make_chat_model, make_llm_generator
+from assistant.llm import looks_like_garbage, make_chat_model, make_llm_generator, tidy_draft
 from assistant.prompts import load_phrases
 from assistant.support import SUPPORT_THRESHOLD, split_claims
 from assistant.tools import CorpusTools, Passages
@@ -83,6 +83,15 @@ def test_answer_sentences_keep_their_markers() -> None:
         ("Ils sont tenus au secret.", [2, 3]),
         ("un item", [4]),
     ]
+
+
+@pytest.mark.fast
+def test_the_models_own_sources_block_is_removed_and_marker_lists_split() -> None:
+    draft = "Les usagers sont tenus au secret [1, 2].\n\n**Sources :**\n[1] HAS 2023, fiche 6\n[2] inventé"
+    assert tidy_draft(draft) == "Les usagers sont tenus au secret [1][2]."
+    assert tidy_draft("Les sources de financement sont variées [3].") == "Les sources de financement sont variées [3]."
+    stuck = "Réponse [1]." + "\n" * 20_000 + "fin"  # a model stuck on newlines: linear, not minutes
+    assert tidy_draft(stuck).endswith("fin")
 
 
 @pytest.mark.fast
@@ -201,7 +210,7 @@ def test_a_sentence_its_passage_does_not_support_is_flagged(assistant: Assistant
     assert [row["sentence"] for row in answer.details["unsupported"]] == [UNSUPPORTED_CLAIM]
     assert answer.details["unsupported"][0]["cited"] == [1]
     assert len(answer.details["support"]) == 2 and answer.details["support"][0]["supported"]
-    assert PHRASES["note_unsupported"].format(count=1) in answer.notes
+    assert PHRASES["note_unsupported_one"] in answer.notes
 
 
 @pytest.mark.slow
