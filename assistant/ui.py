@@ -90,6 +90,7 @@ class AssistantHolder:
         self.settings = settings
         self._assistant = assistant
         self._lock = threading.Lock()
+        self._reload_lock = threading.Lock()
 
     @property
     def assistant(self) -> Assistant:
@@ -107,10 +108,17 @@ class AssistantHolder:
         return fresh
 
     def refresh_if_stale(self) -> None:
-        """Reload when another process (``python -m ingest``) made a newer build live."""
+        """Reload when another process (``python -m ingest``) made a newer build live (once, however
+        many requests notice it at the same time)."""
+        if not self._stale():
+            return
+        with self._reload_lock:
+            if self._stale():
+                self.reload()
+
+    def _stale(self) -> bool:
         live = current_build(self.settings)
-        if live is not None and live.resolve() != self.assistant.reader.build_dir.resolve():
-            self.reload()
+        return live is not None and live.resolve() != self.assistant.reader.build_dir.resolve()
 
 
 def status_line(holder: AssistantHolder) -> str:
@@ -177,7 +185,31 @@ class WebApp:
 
     # --- chat -------------------------------------------------------------------------------------------
     def ask_stream(self, question: str, role: str, turns: list[Turn]) -> Iterator[Updates]:
-        """Ask, then reveal the verified answer step by step; yields (conversation, question box, turns)."""
+        """Ask, then reveal the verified answer step by step; yields (conversation, question box, turns,
+        send and example buttons). The inputs are disabled until the answer is complete, so that a second
+        question from the same page cannot overwrite the first one's turn."""
+        steps = self._ask_steps(question, role, turns)
+        current = next(steps, None)
+        first = True
+        for following in steps:
+            yield self._with_inputs(current, False if first else None)
+            current, first = following, False
+        if current is not None:
+            yield self._with_inputs(current, True)
+
+    def _with_inputs(self, update: Updates | None, enabled: bool | None) -> Updates:
+        conversation, question, turns = update or (gr.skip(), gr.skip(), gr.skip())
+        if enabled is None:
+            return conversation, question, turns, *(gr.skip() for _ in self.inputs)
+        if isinstance(question, str):
+            question = gr.update(value=question, interactive=enabled)
+        else:
+            question = gr.update(interactive=enabled)
+        return conversation, question, turns, *(gr.update(interactive=enabled) for _ in self.inputs)
+
+    def _ask_steps(self, question: str, role: str, turns: list[Turn]) -> Iterator[Updates]:
+        """(conversation, question box, turns) while the answer is searched, checked and revealed."""
+        self._refresh()
         text = (question or "").strip()
         if not text:
             yield gr.skip(), gr.skip(), gr.skip()
@@ -410,11 +442,15 @@ class WebApp:
 
     def on_load(self) -> Updates:
         """Each page load: pick up an index rebuilt by another process, refresh status and lists."""
+        self._refresh()
+        return self.after_change()
+
+    def _refresh(self) -> None:
+        """Pick up an index rebuilt by another process (``python -m ingest``) before using it."""
         try:
             self.holder.refresh_if_stale()
         except Exception:  # keep serving the build already open
             log.exception("rechargement de l'index impossible")
-        return self.after_change()
 
     # --- API --------------------------------------------------------------------------------------------
     def api_ask(self, question: str, role: str = "", history: list[str] | None = None) -> dict[str, Any]:
@@ -431,7 +467,8 @@ class WebApp:
             raise gr.Error("question vide")
         if role and role not in ROLES:
             raise gr.Error(f"rôle inconnu : {role!r} (professionnel, representant ou vide)")
-        past = [str(q) for q in (history or []) if str(q).strip()][-20:]
+        past = [str(q)[: self.settings.max_question_chars] for q in (history or []) if str(q).strip()][-20:]
+        self._refresh()
         return answer_json(self.assistant.ask(question, history=past, role=role or None))
 
     # --- layout -----------------------------------------------------------------------------------------
@@ -475,6 +512,7 @@ class WebApp:
                 lines=1,
                 max_lines=6,
                 scale=5,
+                max_length=self.settings.max_question_chars * 4,
                 elem_id="question",
             )
             self.send = gr.Button("Envoyer", variant="primary", scale=1, min_width=90, elem_id="send")
@@ -501,7 +539,7 @@ class WebApp:
             self.save = gr.Button("Enregistrer", size="sm", elem_id="save-feedback")
             self.feedback_message = gr.HTML("", js_on_load=None, elem_id="feedback-message", padding=True)
             self.export_button = gr.Button(
-                "Exporter en ligne de jeu de test (JSONL)", size="sm", visible=False, elem_id="export"
+                "Exporter comme ligne de jeu de test (JSONL)", size="sm", visible=False, elem_id="export"
             )
             self.export_file = gr.File(label="Ligne de jeu de test", visible=False, elem_id="export-file")
             self.export_code = gr.Code(language="json", label="Ligne JSONL", visible=False, elem_id="export-code")
@@ -551,7 +589,8 @@ class WebApp:
     def _events(self, app: gr.Blocks) -> None:
         private: dict[str, Any] = {"api_visibility": "private"}
         quiet: dict[str, Any] = {"show_progress": "hidden", **private}  # the conversation shows its own status
-        chat = [self.conversation, self.question, self.turns_state]
+        self.inputs = [self.send, *(button for button, _ in self.examples)]
+        chat = [self.conversation, self.question, self.turns_state, *self.inputs]
         asked = [self.question, self.role, self.turns_state]
         self.question.submit(self.ask_stream, asked, chat, **quiet)
         self.send.click(self.ask_stream, asked, chat, **quiet)

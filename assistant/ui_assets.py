@@ -167,7 +167,8 @@ serveur uniquement (`{path}`) :
 - le profil choisi, les questions précédentes de la conversation, le moteur de réponse et les réglages de
   l'assistant (sans mot de passe ni clé d'API), la date et l'heure.
 
-Aucun nom d'utilisateur ni adresse IP n'est enregistré, rien n'est envoyé ailleurs. Les questions sans
-avis ne sont pas conservées. Une réponse jugée « pas utile » peut être exportée comme ligne d'un jeu de
+Aucun nom d'utilisateur ni adresse IP n'est enregistré, rien n'est envoyé ailleurs. Une question sans
+avis n'est pas conservée, sauf comme question précédente d'une réponse que vous notez ensuite, ou dans
+le journal du serveur si sa réponse a échoué. Une réponse jugée « pas utile » peut être exportée comme ligne d'un jeu de
 test (format JSONL de l'évaluation) pour améliorer l'assistant.
 """

@@ -14,7 +14,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ingest.manifest import MANIFEST_NAME, SUPPORTED_SUFFIXES, corpus_files, load_manifest
+from ingest.manifest import SUPPORTED_SUFFIXES, corpus_files, load_manifest
 from ingest.pipeline import IngestError, IngestReport, ProgressFn, ingest
 from ingest.settings import Settings
 
@@ -50,11 +50,12 @@ def check_upload(path: Path, original_name: str, max_mb: int) -> str:
     suffix = Path(name).suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise UploadRejected(f"type non accepté ({suffix or 'sans extension'}) : PDF, .txt ou .md uniquement")
-    if name in (MANIFEST_NAME, "README.md"):
+    if name == "README.md":  # the corpus's own description (manifest.toml is refused by its type)
         raise UploadRejected(f"nom réservé : {name}")
     size = path.stat().st_size
     if size > max_mb * 1024 * 1024:
-        raise UploadRejected(f"fichier trop volumineux ({size / 1024 / 1024:.1f} Mo ; maximum {max_mb} Mo)")
+        mb = f"{size / 1024 / 1024:.1f}".replace(".", ",")
+        raise UploadRejected(f"fichier trop volumineux ({mb} Mo ; maximum {max_mb} Mo)")
     if size == 0:
         raise UploadRejected("fichier vide")
     data = path.read_bytes()
@@ -94,46 +95,54 @@ def add_files(
     uploads: list[tuple[Path, str]],
     progress: ProgressFn | None = None,
 ) -> CorpusChange:
-    """Copy the uploaded files (path, original name) into the corpus and ingest; failed files are taken out."""
+    """Copy the uploaded files (path, original name) into the corpus and ingest; failed files are taken out.
+
+    Whatever goes wrong (a file that cannot be indexed, an error of the index itself), the corpus ends as it
+    was before, apart from the files that were indexed."""
     rows: list[dict[str, object]] = []
-    accepted: list[tuple[Path, str]] = []
+    accepted: dict[str, Path] = {}  # name in the corpus → uploaded file
     for path, original in uploads:
         try:
-            accepted.append((path, check_upload(path, original, settings.max_upload_mb)))
+            name = check_upload(path, original, settings.max_upload_mb)
         except UploadRejected as exc:
             rows.append(_failed_row(safe_name(original), str(exc)))
+            continue
+        if name in accepted:
+            rows.append(_failed_row(name, "même nom qu'un autre fichier de cet envoi"))
+            continue
+        accepted[name] = path
     if not accepted:
         return CorpusChange(False, "Aucun fichier ajouté.", rows)
     settings.corpus_dir.mkdir(parents=True, exist_ok=True)
     backup_dir = Path(tempfile.mkdtemp(prefix="corpus-backup-"))
     placed: dict[str, Path | None] = {}  # name in the corpus → backup of the file it replaced
     try:
-        for path, name in accepted:
+        for name, path in accepted.items():
             target = settings.corpus_dir / name
             backup = None
             if target.exists():
                 backup = backup_dir / name
                 shutil.copy2(target, backup)
-            shutil.copyfile(path, target)
             placed[name] = backup
+            shutil.copyfile(path, target)
         try:
             report = ingest(settings, progress=progress)
         except IngestError as exc:
             _undo(settings, placed)
             rows.extend(_failed_row(n, str(exc)) for n in placed)
             return CorpusChange(False, f"Échec de l'indexation : {exc}", rows)
+        new_rows = [r for r in _rows(report) if r["file"] in placed]
         failed = {f.file for f in report.failed if f.file in placed}
         if failed:
             _undo(settings, {n: placed[n] for n in failed})
             if any(placed[n] is not None for n in failed):
                 report = ingest(settings, progress=progress)  # the replaced versions are back: index them
+    except BaseException:
+        _undo(settings, placed)  # an error of the index itself: the corpus as it was, then report it
+        raise
     finally:
         shutil.rmtree(backup_dir, ignore_errors=True)
-    new_rows = [r for r in _rows(report) if r["file"] in placed]
-    for row in new_rows:
-        if row["file"] in failed:
-            row["status"] = "failed"
-    rows.extend(new_rows)
+    rows.extend(new_rows)  # from the first report: a failed file keeps its reason
     added = [n for n in placed if n not in failed]
     if added:
         summary = f"{len(added)} fichier(s) ajouté(s) et indexé(s) : {', '.join(added)}."
@@ -171,6 +180,9 @@ def remove_file(settings: Settings, name: str, progress: ProgressFn | None = Non
         except IngestError as exc:
             shutil.move(backup, target)
             return CorpusChange(False, f"Échec de l'indexation, document conservé : {exc}")
+        except BaseException:
+            shutil.move(backup, target)  # never lose the document to an error of the index
+            raise
     finally:
         shutil.rmtree(backup_dir, ignore_errors=True)
     return CorpusChange(True, f"Document retiré du corpus et de l'index : {name}.", _rows(report), changed=True)

@@ -1,11 +1,13 @@
 """The chat in a real browser (Playwright + Debian's Chromium) against the app on 127.0.0.1.
 
-Screenshots go to ``artifacts/screenshots/`` (and the desktop one to ``docs/screenshot.png``).
+Screenshots go to ``artifacts/screenshots/`` (and, with UPDATE_SCREENSHOT=1, the desktop one to
+``docs/screenshot.png``).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sqlite3
 from collections.abc import Iterator
@@ -47,6 +49,8 @@ def test_streamed_answer_cites_the_fiche_and_opens_the_passage(page: Page) -> No
     partials = p.evaluate("window.__partials")
     assert len(set(partials)) >= 3, f"affichage non progressif : {partials}"
     assert partials == sorted(partials), "le texte affiché doit grandir pas à pas"
+    assert all(p.evaluate("window.__sendDisabled")), "pas de seconde question pendant la réponse"
+    assert p.locator("#send").is_enabled() and p.locator("#question textarea").is_enabled()
     assert "tenus au secret" in turn.locator(".question").inner_text()
     sources = turn.locator(".sources").inner_text()
     assert "Fiche ressource n° 6" in sources and "Respect de la vie privée et secret professionnel" in sources
@@ -58,7 +62,9 @@ def test_streamed_answer_cites_the_fiche_and_opens_the_passage(page: Page) -> No
     card = p.locator("#passage .passage-card")
     card.wait_for()
     p.evaluate("document.querySelector('#conversation').scrollTop = 0")
-    shutil.copyfile(screenshot(p, "chat-desktop-passage"), PROJECT_ROOT / "docs" / "screenshot.png")
+    shot = screenshot(p, "chat-desktop-passage")
+    if os.environ.get("UPDATE_SCREENSHOT"):  # refresh the README's picture on demand only
+        shutil.copyfile(shot, PROJECT_ROOT / "docs" / "screenshot.png")
     text = card.inner_text()
     assert "source [1]" in text.lower()
     assert "Engagement des usagers dans les maisons, centres et territoires de santé" in text

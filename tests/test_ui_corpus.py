@@ -15,8 +15,8 @@ import pytest
 from fpdf import FPDF
 
 from assistant.ui import management_enabled, parse_auth
-from assistant.ui_corpus import UploadRejected, check_upload
-from ingest.pipeline import ingest
+from assistant.ui_corpus import UploadRejected, add_files, check_upload, remove_file
+from ingest.pipeline import IngestError, ingest
 from ingest.settings import Settings
 from tests.ui_helpers import Page, RunningApp, ask, copy_corpus, copy_index, open_page, screenshot, shared, start_app
 
@@ -212,3 +212,52 @@ def test_management_needs_accounts_when_reachable_from_the_network(tmp_path: Pat
     assert management_enabled(Settings(host="127.0.0.1"))
     assert not management_enabled(Settings(host="0.0.0.0"))
     assert management_enabled(Settings(host="0.0.0.0", auth="alice:secret"))
+
+
+@pytest.mark.fast
+def test_an_error_of_the_index_loses_no_document(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The index fails in the middle (disk full, Chroma down…): the corpus is left exactly as it was."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "charte.md").write_text("# Charte\n\nVersion d'origine.\n", encoding="utf-8")
+    (corpus / "note.md").write_text("# Note\n\nUne note.\n", encoding="utf-8")
+    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "index")
+
+    def broken_ingest(*args: Any, **kwargs: Any) -> None:
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr("assistant.ui_corpus.ingest", broken_ingest)
+    new_version = tmp_path / "charte.md"
+    new_version.write_text("# Charte\n\nNouvelle version.\n", encoding="utf-8")
+    other = tmp_path / "autre.md"
+    other.write_text("# Autre\n\nUn autre document.\n", encoding="utf-8")
+    with pytest.raises(OSError):
+        add_files(settings, [(new_version, "charte.md"), (other, "autre.md")])
+    assert (corpus / "charte.md").read_text(encoding="utf-8") == "# Charte\n\nVersion d'origine.\n"
+    assert not (corpus / "autre.md").exists()
+    with pytest.raises(OSError):
+        remove_file(settings, "note.md")
+    assert (corpus / "note.md").read_text(encoding="utf-8") == "# Note\n\nUne note.\n"
+
+
+@pytest.mark.fast
+def test_two_uploads_with_the_same_name_are_not_mixed_up(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """ "a.md" and "a.MD" become the same corpus file: the second is refused, the first is what gets indexed."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "index")
+    seen: list[str] = []
+
+    def fake_ingest(settings: Settings, **kwargs: Any) -> None:
+        seen.append((corpus / "a.md").read_text(encoding="utf-8"))
+        raise IngestError("arrêt du test")
+
+    monkeypatch.setattr("assistant.ui_corpus.ingest", fake_ingest)
+    first, second = tmp_path / "first.md", tmp_path / "second.md"
+    first.write_text("# Premier\n\nTexte.\n", encoding="utf-8")
+    second.write_text("# Second\n\nTexte.\n", encoding="utf-8")
+    change = add_files(settings, [(first, "a.md"), (second, "a.MD")])
+    assert seen == ["# Premier\n\nTexte.\n"]
+    assert {"file": "a.md", "status": "failed"}.items() <= change.rows[0].items()
+    assert "même nom" in str(change.rows[0]["reason"])
+    assert not (corpus / "a.md").exists()  # the failed ingestion took it back out

@@ -88,10 +88,11 @@ def start_app(settings: Settings) -> RunningApp:
     while time.monotonic() < deadline:
         try:
             if httpx.get(url, timeout=2).status_code in (200, 401):
-                break
+                return RunningApp(url, settings, holder, app)
         except httpx.HTTPError:
             time.sleep(0.2)
-    return RunningApp(url, settings, holder, app)
+    app.close()
+    raise RuntimeError(f"l'application ne répond pas sur {url}")
 
 
 def reading_app(corpus_index: Settings, tmp_root: Path) -> RunningApp:
@@ -183,10 +184,12 @@ def open_page(url: str, width: int = 1280, height: int = 900, **context: Any) ->
 
 STREAM_WATCH = """() => {
   window.__partials = [];
+  window.__sendDisabled = [];
   const root = document.querySelector('#conversation');
   new MutationObserver(() => {
     const live = root.querySelector('.answer.streaming');
     if (live) window.__partials.push(live.textContent.length);
+    if (live) window.__sendDisabled.push(document.querySelector('#send').disabled);
   }).observe(root, {childList: true, subtree: true, characterData: true});
 }"""
 
