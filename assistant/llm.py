@@ -10,7 +10,9 @@ its draft. Before anything is shown:
 3. markers are renumbered in the order the answer cites them, and the citations are the same
    :class:`~assistant.answer.Citation` objects as the extractive answer's.
 
-A server that is down, slow (``llm_timeout``) or failing gives the extractive answer plus a notice.
+A server that is down, slow or failing gives the extractive answer plus a notice. ``llm_timeout``
+bounds each model turn: a follow-up costs two turns at most (rewriting, answering), the tool agent up to
+``MAX_STEPS + 2``.
 The model answering ``HORS_CORPUS`` gives a result without citations: the assistant declines.
 The API key comes from ``ENGAGEMENT_LLM_API_KEY`` only and is never logged or put in an answer.
 """

@@ -133,7 +133,8 @@ def run_tool_agent(
     stream: StreamFn,
     max_steps: int = MAX_STEPS,
 ) -> str:
-    """Let the model call tools until it answers (at most ``max_steps`` turns); return its answer.
+    """Let the model call tools until it answers (``max_steps`` turns that may call tools, then one last
+    turn told to answer); return its answer.
 
     The loop: ask the model; if it requested tools, run them and give it their results; again."""
     bound = model.bind_tools(tools.as_langchain())

@@ -8,6 +8,7 @@ without a reference answer are not judged. The prompt is ``prompts/llm_judge.md`
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import re
@@ -36,8 +37,12 @@ def parse_verdict(text: str) -> dict[str, float] | None:
         keys = {"fidelite": "llm_faithfulness", "fidélité": "llm_faithfulness", "exactitude": "llm_correctness"}
         out = {}
         for key, label in keys.items():
-            if isinstance(data.get(key), int | float):
-                out[label] = min(1.0, max(0.0, float(data[key])))
+            value = data.get(key)
+            if isinstance(value, str):  # "0,8" from a French-speaking model
+                with contextlib.suppress(ValueError):
+                    value = float(value.replace(",", "."))
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                out[label] = min(1.0, max(0.0, float(value)))
         if len(out) == 2:
             return out
     return None
@@ -65,6 +70,9 @@ def make_judge(settings: Settings) -> Scorer:
         except Exception as exc:  # the run goes on without this item's judgement
             log.warning("juge LLM sans réponse (%s)", type(exc).__name__)
             return {}
-        return parse_verdict(reply.text) or {}
+        verdict = parse_verdict(reply.text)
+        if verdict is None:
+            log.warning("verdict du juge LLM illisible pour %s", item.id)
+        return verdict or {}
 
     return judge

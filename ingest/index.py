@@ -20,6 +20,7 @@ import json
 import os
 import shutil
 import threading
+import time
 import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -36,6 +37,7 @@ from ingest.models import Chunk, Sentence
 from ingest.settings import Settings
 
 FORMAT_VERSION = 1
+GRACE_SECONDS = 600  # a build younger than this is never removed (an app may not have reloaded yet)
 _CHROMA_LOCK = threading.Lock()
 
 
@@ -198,10 +200,11 @@ class IndexWriter:
         self._collect_garbage(keep={name, previous})
 
     def _collect_garbage(self, keep: set[str]) -> None:
-        """Remove builds other than the live one and the one before it (a running app may still use it)."""
+        """Remove builds other than the live one, the one before it and any made in the last
+        :data:`GRACE_SECONDS` (a running app may still answer from them until it reloads)."""
         builds = self.settings.index_dir / "builds"
         for build in builds.iterdir():
-            if build.name in keep:
+            if build.name in keep or time.time() - build.stat().st_mtime < GRACE_SECONDS:
                 continue
             if self.settings.chroma_mode == "server":
                 with contextlib.suppress(Exception), _CHROMA_LOCK:

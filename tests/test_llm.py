@@ -115,6 +115,8 @@ def test_judge_verdicts_are_read_and_clamped() -> None:
         "llm_faithfulness": 0.8,
         "llm_correctness": 1.0,
     }
+    assert parse_verdict('{"fidelite": "0,5", "exactitude": 1}') == {"llm_faithfulness": 0.5, "llm_correctness": 1.0}
+    assert parse_verdict('{"fidelite": true, "exactitude": 1}') is None  # not a score
     assert parse_verdict("je ne sais pas") is None
 
 
