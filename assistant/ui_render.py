@@ -435,7 +435,11 @@ def library_html(documents: Sequence[DocumentStats], fiches: Sequence[dict[str, 
 # --- status and corpus management -----------------------------------------------------------------------
 def status_html(backend: str, offline: bool, documents: int, chunks: int, fiches: int, health: str, ok: bool) -> str:
     """The status line: active backend and the health of the index."""
-    engine = f"{esc(backend)} (hors ligne, sans LLM)" if offline else f"LLM {esc(backend)}"
+    engine = (
+        f"{esc(backend)} (hors ligne, sans LLM)"
+        if offline
+        else f"{esc(backend)} (modèle de langue, citations vérifiées)"
+    )
     icon = '<span class="ok">✓</span>' if ok else '<span class="warn">⚠</span>'
     return (
         f'<div class="status-line" role="status"><span class="backend">Moteur de réponse : '

@@ -11,6 +11,8 @@ The requested *model name* picks the behaviour:
 - ``out_of_corpus``: ``HORS_CORPUS``;
 - ``unsupported``: a good sentence, then a claim that its cited passage does not make;
 - ``wrong_passage``: the first sentence of passage [1], cited with the number of the last passage.
+- ``markup``: a good cited sentence with HTML and a script around it (what a compromised or confused
+  model could send to the browser).
 
 Whatever the mode, when tools are offered and no tool result has come back yet, it calls
 ``search_corpus`` with the user's question. It also answers the condensation prompt (``À propos de
@@ -27,6 +29,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 PASSAGE = re.compile(r"Passage \[(\d+)\] — [^\n]*\n(.*?)(?=\n\nPassage \[|\n\nQuestion :|\Z)", re.DOTALL)
+MARKUP = '<img src=x onerror="window.__xss=7"> <script>window.__xss=8</script>'
 UNSUPPORTED_CLAIM = (
     "Les représentants des usagers reçoivent une prime annuelle de cinq mille euros versée par la mutuelle "
     "nationale des pharmaciens."
@@ -115,6 +118,8 @@ class StandIn:
             return first, []
         if mode == "unsupported":
             return f"{first} [1]\n\n{UNSUPPORTED_CLAIM} [1]", []
+        if mode == "markup":
+            return f'{MARKUP} {first} [1] <b onmouseover="window.__xss=9">gras</b>', []
         n, last = passages[-1]
         if mode == "wrong_passage":
             return f"{first} [{n}]", []

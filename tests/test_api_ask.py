@@ -144,7 +144,7 @@ def test_the_app_answers_through_a_configured_llm_and_says_so(corpus_index: Sett
         )
         app = start_app(settings)
         try:
-            assert "LLM llm:openai:good" in status_line(app.holder)
+            assert "llm:openai:good (modèle de langue, citations vérifiées)" in status_line(app.holder)
             result = ask(Client(app.url, verbose=False), "les usagers sont-ils tenus au secret ?")
             assert result["backend"] == "llm:openai:good" and not result["refused"]
             assert any(r["body"].get("model") == "good" for r in standin.requests), "the model was never asked"

@@ -11,12 +11,24 @@ import os
 import shutil
 import sqlite3
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from evals.dataset import item_from_row
 from ingest.settings import PROJECT_ROOT, Settings
-from tests.ui_helpers import STREAM_WATCH, Page, RunningApp, ask, open_page, reading_app, screenshot, wait_answer
+from tests.ui_helpers import (
+    STREAM_WATCH,
+    Page,
+    RunningApp,
+    ask,
+    copy_corpus,
+    open_page,
+    reading_app,
+    screenshot,
+    start_app,
+    wait_answer,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -269,3 +281,37 @@ def test_mobile_viewport_390px(server: RunningApp) -> None:
         assert not opened.errors and not opened.outside
     finally:
         opened.close()
+
+
+def test_markup_written_by_an_llm_is_shown_as_text_and_never_runs(corpus_index: Settings, tmp_path: Path) -> None:
+    """A model that answers with <img onerror>, <script>: the status line names it, nothing runs."""
+    from tests.openai_standin import MARKUP, StandIn
+
+    with StandIn() as standin:
+        settings = corpus_index.model_copy(
+            update={
+                "corpus_dir": copy_corpus(tmp_path / "corpus"),
+                "feedback_db": tmp_path / "feedback.sqlite",
+                "llm_backend": "openai",
+                "llm_base_url": standin.url,
+                "llm_model": "markup",
+            }
+        )
+        app = start_app(settings)
+        opened = open_page(app.url)
+        try:
+            p = opened.page
+            assert "llm:openai:markup" in p.locator("#status").inner_text()
+            turn = ask(p, SECRET_QUESTION)
+            p.wait_for_timeout(300)
+            assert p.evaluate("typeof window.__xss") == "undefined"
+            assert p.locator("#conversation img, #conversation script, #conversation b").count() == 0
+            assert MARKUP in turn.locator(".answer").inner_text()  # shown, as text
+            turn.locator("button.cite").first.click()
+            p.locator("#passage .passage-card").wait_for()
+            assert p.evaluate("typeof window.__xss") == "undefined"
+            assert not opened.errors
+            screenshot(p, "chat-llm-markup")
+        finally:
+            opened.close()
+            app.close()
