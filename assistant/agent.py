@@ -344,7 +344,13 @@ class Assistant:
             lines.append(f"- Fiche ressource n° {fiche['number']} – {fiche['title']}{where} [{n}]")
         answer.text = "\n".join(lines) + "\n\n" + book.sources_block(self.phrases["sources_heading"])
         answer.citations = book.citations()
+        answer.contexts = self._contexts_of(answer)
         answer.confidence = 1.0
+
+    def _contexts_of(self, answer: Answer) -> list[Any]:
+        """The cited passages as the answer's contexts (structural answers: nothing was ranked)."""
+        position = self.reader.position
+        return [make_context(self.reader, c.n, position[c.chunk_id], 1.0, {}) for c in answer.citations]
 
     def _missing_fiche(self, answer: Answer, query: Query) -> None:
         answer.route, answer.refused = "nonexistent", True
@@ -370,6 +376,7 @@ class Assistant:
             lines.append(f"- Recommandation n°{number} : {chunk.section_title} [{n}]")
         answer.text = "\n".join(lines) + "\n\n" + book.sources_block(self.phrases["sources_heading"])
         answer.citations = book.citations()
+        answer.contexts = self._contexts_of(answer)
         answer.confidence = 1.0
 
     def _fiche_answer(self, answer: Answer, query: Query) -> None:
