@@ -299,10 +299,28 @@ def understand(
 
     base = text
     if query.followup and previous is not None:
-        base = f"{previous.text} {text}"
+        base = f"{_swap_structure(previous.text, text)} {text}"
     query.semantic_text = base
     query.search_text, query.corrections, query.lexicon_words = expand(base, lexicon, speller)
     return query
+
+
+_STRUCTURE = re.compile(
+    r"\b(?:(?:un|une|le|la|les|des|l'|d'|du)\s*)?(?:maisons? de santé(?: pluriprofessionnelles?)?|MSP|"
+    r"centres? de santé|CPTS|communautés? professionnelles? territoriales? de santé|hôpita(?:l|ux)|"
+    r"établissements? de santé)\b",
+    re.IGNORECASE,
+)
+
+
+def _swap_structure(previous: str, followup: str) -> str:
+    """ "… la gouvernance d'une MSP ?" + "et dans un centre de santé ?" → "… la gouvernance d'un centre de
+    santé ?": the previous question about the structure the follow-up names instead."""
+    new = _STRUCTURE.search(followup)
+    old = _STRUCTURE.search(previous)
+    if new is None or old is None or fold_accents(new.group(0).lower()) == fold_accents(old.group(0).lower()):
+        return previous
+    return _STRUCTURE.sub(new.group(0), previous)
 
 
 def _asks_whole_fiche(text: str) -> bool:

@@ -144,6 +144,15 @@ def test_follow_up_carries_the_topic(assistant: Assistant) -> None:
     assert how.standalone_question != how.question
 
 
+def test_a_follow_up_naming_another_structure_asks_the_same_about_it(assistant: Assistant) -> None:
+    answer = assistant.ask(
+        "et dans un centre de santé ?", history=["des usagers peuvent-ils siéger dans la gouvernance d'une MSP ?"]
+    )
+    assert answer.standalone_question.startswith("des usagers peuvent-ils siéger dans la gouvernance d'un centre")
+    assert "MSP" not in answer.standalone_question
+    assert "1.2" in [c.section_number for c in answer.contexts[:5]]  # HAS § 1.2 « Les centres de santé »
+
+
 def test_injected_instructions_change_nothing(assistant: Assistant) -> None:
     plain = assistant.ask("le représentant associatif doit-il venir aux rencontres avec l'ARS ?")
     injected = assistant.ask(
