@@ -415,7 +415,11 @@ class WebApp:
             return self.refused("Choisissez d'abord un ou plusieurs fichiers.")
         progress(0, desc="Vérification des fichiers")
         with self.ingest_lock:
-            change = add_files(self.settings, [(Path(f), Path(f).name) for f in files], _progress(progress))
+            try:
+                change = add_files(self.settings, [(Path(f), Path(f).name) for f in files], _progress(progress))
+            except Exception as exc:  # the index itself failed: the corpus was put back as it was
+                log.exception("ajout au corpus en échec")
+                return self.refused(f"Échec de l'indexation ({type(exc).__name__}) : le corpus est inchangé.")
             if change.changed:
                 progress(1, desc="Rechargement de l'assistant")
                 self.holder.reload()
@@ -435,7 +439,11 @@ class WebApp:
         if not confirmed:
             return self.refused("Cochez la case de confirmation pour retirer le document.")
         with self.ingest_lock:
-            change = remove_file(self.settings, name, _progress(progress))
+            try:
+                change = remove_file(self.settings, name, _progress(progress))
+            except Exception as exc:  # the index itself failed: the document was put back
+                log.exception("retrait du corpus en échec")
+                return self.refused(f"Échec de l'indexation ({type(exc).__name__}) : le document est conservé.")
             if change.changed:
                 self.holder.reload()
         return ingest_report_html(change.rows, change.summary, change.ok), *self.after_change(), False

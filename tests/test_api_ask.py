@@ -11,7 +11,7 @@ import pytest
 from gradio_client import Client
 
 from ingest.settings import Settings
-from tests.ui_helpers import RunningApp, copy_corpus, reading_app, start_app
+from tests.ui_helpers import RunningApp, copy_corpus, llm_app, reading_app, start_app
 
 pytestmark = pytest.mark.slow
 
@@ -130,24 +130,10 @@ def test_accounts_are_required_when_authentication_is_on(protected: RunningApp) 
 def test_the_app_answers_through_a_configured_llm_and_says_so(corpus_index: Settings, tmp_path: Path) -> None:
     """ENGAGEMENT_LLM_* set: the status line names the model and API answers come from it, verified."""
     from assistant.ui import status_line
-    from tests.openai_standin import StandIn
 
-    with StandIn() as standin:
-        settings = corpus_index.model_copy(
-            update={
-                "corpus_dir": copy_corpus(tmp_path / "corpus"),
-                "feedback_db": tmp_path / "feedback.sqlite",
-                "llm_backend": "openai",
-                "llm_base_url": standin.url,
-                "llm_model": "good",
-            }
-        )
-        app = start_app(settings)
-        try:
-            assert "llm:openai:good (modèle de langue, citations vérifiées)" in status_line(app.holder)
-            result = ask(Client(app.url, verbose=False), "les usagers sont-ils tenus au secret ?")
-            assert result["backend"] == "llm:openai:good" and not result["refused"]
-            assert any(r["body"].get("model") == "good" for r in standin.requests), "the model was never asked"
-            assert result["citations"] and "[1]" in result["text"]
-        finally:
-            app.close()
+    with llm_app(corpus_index, tmp_path, "good") as (app, standin):
+        assert "llm:openai:good (modèle de langue, citations vérifiées)" in status_line(app.holder)
+        result = ask(Client(app.url, verbose=False), "les usagers sont-ils tenus au secret ?")
+        assert result["backend"] == "llm:openai:good" and not result["refused"]
+        assert any(r["body"].get("model") == "good" for r in standin.requests), "the model was never asked"
+        assert result["citations"] and "[1]" in result["text"]

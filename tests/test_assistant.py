@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 
 from assistant.agent import Assistant
-from ingest.settings import PROJECT_ROOT
+from tests.cli import run_cli
 
 pytestmark = pytest.mark.slow
 
@@ -199,25 +197,12 @@ def test_same_question_same_answer(assistant: Assistant) -> None:
     assert a.text == b.text and [c.chunk_id for c in a.citations] == [c.chunk_id for c in b.citations]
 
 
-def _cli(env: dict[str, str], *args: str) -> str:
-    result = subprocess.run(
-        [sys.executable, "-m", "assistant", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=PROJECT_ROOT,
-        timeout=120,
-        check=True,
-    )
-    return result.stdout
-
-
 def test_cli_ask_json_is_the_answer_type(env_for: dict[str, str], assistant: Assistant) -> None:
     question = "c'est quoi une charte d'engagement ?"
-    data = json.loads(_cli(env_for, "ask", question, "--json"))
+    data = json.loads(run_cli("assistant", "ask", question, "--json", env=env_for).stdout)
     assert set(data) >= {"text", "refused", "citations", "contexts", "timings"}
     assert data["text"] == assistant.ask(question).text  # the same answer in another process
     assert data["citations"][0]["fiche"] == 14
     assert {"n", "file", "doc_title", "fiche", "fiche_title", "section", "page", "quote"} <= set(data["citations"][0])
-    human = _cli(env_for, "ask", question)
+    human = run_cli("assistant", "ask", question, env=env_for).stdout
     assert "Sources" in human and "Fiche ressource n° 14" in human

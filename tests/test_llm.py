@@ -10,8 +10,6 @@ import json
 import logging
 import re
 import socket
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,6 +23,7 @@ from assistant.support import SUPPORT_THRESHOLD, split_claims
 from assistant.tools import CorpusTools, Passages
 from evals.judge import parse_verdict
 from ingest.settings import PROJECT_ROOT, Settings
+from tests.cli import run_cli
 from tests.openai_standin import UNSUPPORTED_CLAIM, StandIn, first_sentence, passages_in
 
 SECRET = "sk-test-NE-PAS-DIVULGUER-4242"
@@ -318,15 +317,7 @@ def test_cli_ask_with_an_llm_from_environment_variables(env_for: dict[str, str],
         "ENGAGEMENT_LLM_API_KEY": SECRET,
     }
     env.pop("ENGAGEMENT_LLM_BACKEND", None)
-    result = subprocess.run(
-        [sys.executable, "-m", "assistant", "ask", QUESTION, "--llm", "openai", "--json"],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=PROJECT_ROOT,
-        timeout=120,
-        check=True,
-    )
+    result = run_cli("assistant", "ask", QUESTION, "--llm", "openai", "--json", env=env)
     data = json.loads(result.stdout)
     assert data["backend"] == "llm:openai:good" and data["details"]["llm"]["status"] == "ok"
     assert not data["refused"] and data["citations"][0]["n"] == 1

@@ -22,11 +22,11 @@ from tests.ui_helpers import (
     Page,
     RunningApp,
     ask,
-    copy_corpus,
+    checked_page,
+    llm_app,
     open_page,
     reading_app,
     screenshot,
-    start_app,
     wait_answer,
 )
 
@@ -43,11 +43,7 @@ def server(corpus_index: Settings, tmp_path_factory: pytest.TempPathFactory) -> 
 
 @pytest.fixture
 def page(server: RunningApp) -> Iterator[Page]:
-    opened = open_page(server.url)
-    yield opened
-    assert not opened.errors, f"erreurs JavaScript : {opened.errors}"
-    assert not opened.outside, f"requêtes hors de 127.0.0.1 : {opened.outside}"
-    opened.close()
+    yield from checked_page(server.url)
 
 
 def test_streamed_answer_cites_the_fiche_and_opens_the_passage(page: Page) -> None:
@@ -285,19 +281,9 @@ def test_mobile_viewport_390px(server: RunningApp) -> None:
 
 def test_markup_written_by_an_llm_is_shown_as_text_and_never_runs(corpus_index: Settings, tmp_path: Path) -> None:
     """A model that answers with <img onerror>, <script>: the status line names it, nothing runs."""
-    from tests.openai_standin import MARKUP, StandIn
+    from tests.openai_standin import MARKUP
 
-    with StandIn() as standin:
-        settings = corpus_index.model_copy(
-            update={
-                "corpus_dir": copy_corpus(tmp_path / "corpus"),
-                "feedback_db": tmp_path / "feedback.sqlite",
-                "llm_backend": "openai",
-                "llm_base_url": standin.url,
-                "llm_model": "markup",
-            }
-        )
-        app = start_app(settings)
+    with llm_app(corpus_index, tmp_path, "markup") as (app, _):
         opened = open_page(app.url)
         try:
             p = opened.page
@@ -314,4 +300,3 @@ def test_markup_written_by_an_llm_is_shown_as_text_and_never_runs(corpus_index: 
             screenshot(p, "chat-llm-markup")
         finally:
             opened.close()
-            app.close()

@@ -18,7 +18,17 @@ from assistant.ui import management_enabled, parse_auth
 from assistant.ui_corpus import UploadRejected, add_files, check_upload, remove_file
 from ingest.pipeline import IngestError, ingest
 from ingest.settings import Settings
-from tests.ui_helpers import Page, RunningApp, ask, copy_corpus, copy_index, open_page, screenshot, shared, start_app
+from tests.ui_helpers import (
+    Page,
+    RunningApp,
+    ask,
+    checked_page,
+    copy_corpus,
+    copy_index,
+    screenshot,
+    shared,
+    start_app,
+)
 
 XSS_NOTE = """# Charte du comité zéphyr
 
@@ -57,11 +67,7 @@ def server(corpus_index: Settings, tmp_path_factory: pytest.TempPathFactory) -> 
 
 @pytest.fixture
 def page(server: RunningApp) -> Iterator[Page]:
-    opened = open_page(server.url)
-    yield opened
-    assert not opened.errors, f"erreurs JavaScript : {opened.errors}"
-    assert not opened.outside, f"requêtes hors de 127.0.0.1 : {opened.outside}"
-    opened.close()
+    yield from checked_page(server.url)
 
 
 def make_pdf(path: Path) -> Path:

@@ -12,7 +12,8 @@ import shutil
 import socket
 import subprocess
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -108,6 +109,29 @@ def reading_app(corpus_index: Settings, tmp_root: Path) -> RunningApp:
     return shared("reading-app", make, RunningApp.close)
 
 
+@contextmanager
+def llm_app(corpus_index: Settings, tmp_root: Path, model: str) -> Iterator[tuple[RunningApp, Any]]:
+    """The app answering through the loopback OpenAI-compatible stand-in, whose ``model`` picks its behaviour
+    (tests/openai_standin.py); yields the running app and the stand-in (with the requests it received)."""
+    from tests.openai_standin import StandIn
+
+    with StandIn() as standin:
+        settings = corpus_index.model_copy(
+            update={
+                "corpus_dir": copy_corpus(tmp_root / "corpus"),
+                "feedback_db": tmp_root / "feedback.sqlite",
+                "llm_backend": "openai",
+                "llm_base_url": standin.url,
+                "llm_model": model,
+            }
+        )
+        app = start_app(settings)
+        try:
+            yield app, standin
+        finally:
+            app.close()
+
+
 def ensure_chromium() -> Path:
     """Debian's Chromium, installed with apt when missing (as the issue asks of the test set-up)."""
     if not CHROMIUM.exists() and shutil.which("apt-get"):
@@ -155,6 +179,15 @@ class Page:
 
     def close(self) -> None:
         self.context.close()
+
+
+def checked_page(url: str) -> Iterator[Page]:
+    """A page on ``url`` for one test; afterwards, no JavaScript error and no request left 127.0.0.1."""
+    opened = open_page(url)
+    yield opened
+    assert not opened.errors, f"erreurs JavaScript : {opened.errors}"
+    assert not opened.outside, f"requêtes hors de 127.0.0.1 : {opened.outside}"
+    opened.close()
 
 
 def open_page(url: str, width: int = 1280, height: int = 900, **context: Any) -> Page:
