@@ -8,6 +8,7 @@ The requested *model name* picks the behaviour:
   sentence of passage [1] cited [1], then the first sentence of the last passage cited with its number;
 - ``bad_marker``: the same sentence, citing [99]; ``no_citation``: without any marker;
 - ``garbage``: special tokens and symbols; ``hang``: sleeps ``hang_seconds`` before answering;
+- ``trickle``: the good answer, streamed one word every 0.3 s (each chunk in time, the whole too slow);
 - ``out_of_corpus``: ``HORS_CORPUS``;
 - ``unsupported``: a good sentence, then a claim that its cited passage does not make;
 - ``wrong_passage``: the first sentence of passage [1], cited with the number of the last passage.
@@ -209,6 +210,8 @@ def _handler(standin: StandIn) -> type[BaseHTTPRequestHandler]:
             event({"role": "assistant", "content": ""})
             for piece in re.findall(r"\S+\s*", content):
                 event({"content": piece})
+                if model == "trickle":
+                    time.sleep(0.3)
             for i, call in enumerate(calls):
                 event({"tool_calls": [{"index": i, "id": f"call_{i}", "type": "function", "function": call}]})
             event({}, "tool_calls" if calls else "stop")

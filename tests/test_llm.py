@@ -182,6 +182,16 @@ def test_a_hanging_server_gives_the_extractive_answer_within_the_timeout(
 
 
 @pytest.mark.slow
+def test_a_model_that_trickles_words_is_cut_off_at_the_timeout(assistant: Assistant, standin: StandIn) -> None:
+    """Every chunk arrives in time (no HTTP timeout fires) but the whole answer would take ~10 s."""
+    llm = with_llm(assistant, llm_settings(assistant.settings, standin.url, "trickle", llm_timeout=1.0))
+    answer = llm.ask(QUESTION)
+    assert answer.details["llm"]["seconds"] < 3
+    assert answer.notes[0] == PHRASES["fallback_unavailable"] and answer.citations
+    assert answer.details["llm"]["error"] == "TimeoutError"
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("backend", ["openai", "ollama"])
 def test_a_server_that_is_down_gives_the_extractive_answer(assistant: Assistant, backend: str) -> None:
     port = free_port()  # nothing listens there
