@@ -35,7 +35,7 @@ from assistant.ui_assets import (
     STREAM_DELAY,
     STREAM_STEPS,
 )
-from assistant.ui_corpus import add_files, listed_files, remove_file
+from assistant.ui_corpus import CorpusChange, add_files, listed_files, remove_file
 from assistant.ui_render import (
     PASSAGE_PLACEHOLDER,
     READER_PLACEHOLDER,
@@ -414,16 +414,10 @@ class WebApp:
         if not files:
             return self.refused("Choisissez d'abord un ou plusieurs fichiers.")
         progress(0, desc="Vérification des fichiers")
-        with self.ingest_lock:
-            try:
-                change = add_files(self.settings, [(Path(f), Path(f).name) for f in files], _progress(progress))
-            except Exception as exc:  # the index itself failed: the corpus was put back as it was
-                log.exception("ajout au corpus en échec")
-                return self.refused(f"Échec de l'indexation ({type(exc).__name__}) : le corpus est inchangé.")
-            if change.changed:
-                progress(1, desc="Rechargement de l'assistant")
-                self.holder.reload()
-        return ingest_report_html(change.rows, change.summary, change.ok), *self.after_change(), None
+        uploads = [(Path(f), Path(f).name) for f in files]
+        return self._change_corpus(
+            lambda: add_files(self.settings, uploads, _progress(progress)), "le corpus est inchangé.", progress, None
+        )
 
     def remove(
         self,
@@ -438,15 +432,27 @@ class WebApp:
             return self.refused("Choisissez le document à retirer.")
         if not confirmed:
             return self.refused("Cochez la case de confirmation pour retirer le document.")
+        return self._change_corpus(
+            lambda: remove_file(self.settings, name, _progress(progress)), "le document est conservé.", progress, False
+        )
+
+    def _change_corpus(
+        self, apply: Callable[[], CorpusChange], kept: str, progress: gr.Progress, reset: Any
+    ) -> Updates:
+        """Run one corpus change under the ingestion lock and reload the assistant if the index changed.
+
+        Returns the report, the refreshed status and lists, and ``reset`` for the form. An error of the
+        index itself (the corpus was put back) is reported with ``kept``, the form left as it was."""
         with self.ingest_lock:
             try:
-                change = remove_file(self.settings, name, _progress(progress))
-            except Exception as exc:  # the index itself failed: the document was put back
-                log.exception("retrait du corpus en échec")
-                return self.refused(f"Échec de l'indexation ({type(exc).__name__}) : le document est conservé.")
+                change = apply()
+            except Exception as exc:
+                log.exception("modification du corpus en échec")
+                return self.refused(f"Échec de l'indexation ({type(exc).__name__}) : {kept}")
             if change.changed:
+                progress(1, desc="Rechargement de l'assistant")
                 self.holder.reload()
-        return ingest_report_html(change.rows, change.summary, change.ok), *self.after_change(), False
+        return ingest_report_html(change.rows, change.summary, change.ok), *self.after_change(), reset
 
     def on_load(self) -> Updates:
         """Each page load: pick up an index rebuilt by another process, refresh status and lists."""
