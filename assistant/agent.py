@@ -237,11 +237,25 @@ class Assistant:
         self, text: str, filters: dict[str, Any] | None = None, role: str | None = None
     ) -> list[Candidate]:
         """The best passages for a free-text query, understood like a question (the LLM agent's search tool)."""
-        query = self._understand(text, None)
+        return self._retrieve(self._understand(text, None), filters, role)[1]
+
+    def _retrieve(
+        self,
+        query: Query,
+        where: dict[str, Any] | None,
+        role: str | None,
+        lap: Callable[[str], None] | None = None,
+    ) -> tuple[np.ndarray, list[Candidate]]:
+        """Embed the query and fuse BM25 and vector results: (query vector, ranked passages)."""
         vector = self.embedder.query_array(query.semantic_text or query.text)
-        return self.retriever.search(
-            query.search_text or query.text, vector, filters or None, role, lexical=query.language == "fr"
+        if lap is not None:
+            lap("embed")
+        candidates = self.retriever.search(
+            query.search_text or query.text, vector, where or None, role, lexical=query.language == "fr"
         )
+        if lap is not None:
+            lap("retrieve")
+        return vector, candidates
 
     def _search_answer(
         self,
@@ -258,12 +272,7 @@ class Assistant:
             where.setdefault("fiche", query.fiche)
         if query.recommendation:
             where.setdefault("section_number", f"R{query.recommendation}")
-        query_vector = self.embedder.query_array(query.semantic_text)
-        lap("embed")
-        candidates = self.retriever.search(
-            query.search_text, query_vector, where or None, role, lexical=query.language == "fr"
-        )
-        lap("retrieve")
+        query_vector, candidates = self._retrieve(query, where, role, lap)
         weights = self.stats.weights(query.search_text)
         evidence = self.retriever.evidence(candidates, query_vector, weights)
         assessment = assess(self.reader, self.stats, query, candidates, evidence, weights)
