@@ -19,12 +19,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from assistant.retrieval import TermStats
 from ingest.index import IndexReader
+
+if TYPE_CHECKING:
+    from assistant.agent import QueryEmbedder
 
 # Calibrated on the shipped corpus and QA set (docs/llm.md): of the reference answers' sentences (written by
 # hand, paraphrasing the corpus) 2 % score below the threshold against their expected passages; of corpus
@@ -39,10 +42,6 @@ MIN_CLAIM_TERMS = 3  # fewer key terms: a connective, not a claim
 MARKER = re.compile(r"\[(\d{1,3})\]")
 _MARKER_RUN = r"(?:\s*\[\d{1,3}\])+"
 _SENTENCE_END = re.compile(rf"(?<=[.!?;]){_MARKER_RUN}|(?<=[.!?;])(?=\s)|\n+")
-
-
-class SentenceEmbedder(Protocol):
-    def query_array(self, text: str) -> np.ndarray: ...
 
 
 @dataclass
@@ -105,7 +104,7 @@ def split_claims(text: str) -> list[Claim]:
 class SupportChecker:
     """Scores each sentence of an answer against the passages it cites."""
 
-    def __init__(self, reader: IndexReader, embedder: SentenceEmbedder, stats: TermStats) -> None:
+    def __init__(self, reader: IndexReader, embedder: QueryEmbedder, stats: TermStats) -> None:
         self.reader = reader
         self.embedder = embedder
         self.stats = stats

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from langchain_core.language_models import BaseChatModel
@@ -106,17 +107,18 @@ class CorpusTools:
             lines.append(f"[{n}] {doc.title} ({doc.publisher or doc.kind}{pages}{fiches}) — doc_id : {doc.doc_id}")
         return "\n".join(lines)
 
-    def as_langchain(self) -> list[StructuredTool]:
-        """The four methods as LangChain tools (their docstrings are the descriptions the model reads)."""
-        return [
-            StructuredTool.from_function(func=f, name=f.__name__, description=(f.__doc__ or "").strip())
+    @cached_property
+    def as_langchain(self) -> dict[str, StructuredTool]:
+        """The four methods as LangChain tools, by name (their docstrings are the descriptions the model reads)."""
+        return {
+            f.__name__: StructuredTool.from_function(func=f, name=f.__name__, description=(f.__doc__ or "").strip())
             for f in (self.search_corpus, self.get_fiche, self.list_fiches, self.list_documents)
-        ]
+        }
 
     def call(self, name: str, args: dict[str, Any]) -> str:
         """Run one tool call of the model; a wrong call gets an error message, not an exception."""
         self.calls.append({"name": name, "args": args})
-        tool = {t.name: t for t in self.as_langchain()}.get(name)
+        tool = self.as_langchain.get(name)
         if tool is None:
             return f"Outil inconnu : {name}"
         try:
@@ -137,7 +139,7 @@ def run_tool_agent(
     turn told to answer); return its answer.
 
     The loop: ask the model; if it requested tools, run them and give it their results; again."""
-    bound = model.bind_tools(tools.as_langchain())
+    bound = model.bind_tools(list(tools.as_langchain.values()))
     messages: list[BaseMessage] = [SystemMessage(system), HumanMessage(question)]
     for _ in range(max_steps):
         reply = stream(bound, messages)
