@@ -9,10 +9,13 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from assistant.answer import Answer
+from assistant.answer import Answer, Role
+from assistant.render import render_text
+from ingest.index import IndexUnavailable, VectorStoreUnavailable
+from ingest.rules import RulesError
 from ingest.settings import Settings
 
-ROLES = ("professionnel", "representant")
+ROLES = tuple(role.value for role in Role)
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -41,20 +44,26 @@ def open_assistant(settings: Settings, console: Console) -> Any:
         return Assistant.from_settings(settings, progress=progress)
 
 
-def print_answer(answer: Answer, console: Console) -> None:
-    console.print(answer.text, markup=False, highlight=False)
+def print_answer(answer: Answer, console: Console, phrases: dict[str, str]) -> None:
+    console.print(render_text(answer, phrases), markup=False, highlight=False)
     if answer.standalone_question and answer.standalone_question != answer.question.strip():
-        console.print(f"\n(question recherchée : {answer.standalone_question})", style="dim", markup=False)
+        searched = phrases["searched_question"].format(question=answer.standalone_question)
+        console.print(f"\n{searched}", style="dim", markup=False)
+
+
+def read_question(text: str) -> str:
+    """The question, or standard input when it is "-" (long questions, pipes)."""
+    return sys.stdin.read() if text == "-" else text
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
     console = Console(stderr=True)
     assistant = open_assistant(_settings(args), console)
-    answer = assistant.ask(args.question, role=args.role)
+    answer = assistant.ask(read_question(args.question), role=args.role)
     if args.json:
         print(answer.to_json())
     else:
-        print_answer(answer, Console())
+        print_answer(answer, Console(), assistant.phrases)
     return 0
 
 
@@ -75,13 +84,13 @@ def cmd_chat(args: argparse.Namespace) -> int:
             console.print("Nouvelle conversation.")
             continue
         answer = assistant.ask(question, history=history, role=args.role)
-        print_answer(answer, console)
+        print_answer(answer, console, assistant.phrases)
         history.append(answer)
     return 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from assistant.ui import serve
+    from assistant.web.app import serve
 
     settings = _settings(args)
     open_assistant(settings, Console(stderr=True))  # build the index before the server starts
@@ -99,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     common.add_argument("--role", choices=ROLES, help="profil de l'utilisateur (oriente le classement)")
     common.add_argument("--llm", choices=["none", "ollama", "openai"], help="générateur (défaut : réglages)")
     ask = sub.add_parser("ask", parents=[common], help="poser une question")
-    ask.add_argument("question")
+    ask.add_argument("question", help="la question, ou « - » pour la lire sur l'entrée standard")
     ask.add_argument("--json", action="store_true", help="la réponse complète en JSON (type Answer)")
     ask.set_defaults(func=cmd_ask)
     chat = sub.add_parser("chat", parents=[common], help="conversation dans le terminal")
@@ -109,7 +118,11 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--port", type=int, help="port (défaut 7860)")
     serve.set_defaults(func=cmd_serve)
     args = parser.parse_args(argv)
-    return int(args.func(args))
+    try:
+        return int(args.func(args))
+    except (IndexUnavailable, VectorStoreUnavailable, RulesError) as exc:  # one French line, no traceback
+        Console(stderr=True).print(f"Erreur : {exc}", markup=False)
+        return 2
 
 
 if __name__ == "__main__":

@@ -1,56 +1,48 @@
 """The assistant: understand → route → retrieve → select evidence → answer with citations (or decline).
 
-One readable loop in :meth:`Assistant.ask`; each step lives in its own module.
+One readable loop in :meth:`Assistant.ask`; each step lives in its own module. The answer is the typed
+:class:`~assistant.answer.Answer`; its words are the corpus's sentences and the fixed phrasings of
+``prompts/extractive.toml`` (or an LLM's checked sentences), never text written here.
 """
 
 from __future__ import annotations
 
-import re
-import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 
-from assistant.answer import Answer
+from assistant.answer import Answer, Block, BlockKind, Coverage, Role, Route, Span, Suggestion
 from assistant.citations import make_context
 from assistant.compose import (
     CitationBook,
     ExtractiveGenerator,
     GenerationRequest,
-    GenerationResult,
     premise_conflict,
     render_group,
 )
+from assistant.corpus import CorpusView, QueryEmbedder
+from assistant.coverage import partial_notice
+from assistant.generators import Generator, make_generator
 from assistant.guard import assess
 from assistant.prompts import load_phrases
 from assistant.query import Lexicon, Query, SpellFixer, understand, words_of
-from assistant.retrieval import Candidate, Evidence, HybridRetriever, TermStats
+from assistant.retrieval import Candidate, HybridRetriever, TermStats
+from assistant.safety import is_personal_medical
+from assistant.signals import CorpusSignals, Preferences
 from ingest.embeddings import make_embeddings
-from ingest.index import IndexMismatch, IndexReader, IndexUnavailable
+from ingest.index import IndexMismatch, IndexReader, IndexUnavailable, VectorStoreUnavailable
 from ingest.lexical import FrenchAnalyzer
+from ingest.manifest import load_manifest
 from ingest.pipeline import ProgressFn, ingest
+from ingest.sections import SectionCode, SectionKind
 from ingest.settings import Settings
 
 History = Sequence[str | dict[str, Any] | Answer]
-
-
-class QueryEmbedder(Protocol):
-    def query_array(self, text: str) -> np.ndarray: ...
-
-
-class Generator(Protocol):
-    """Writes the answer from the retrieved evidence (extractive by default, an LLM when configured).
-
-    A generator may also define ``condense(question, history) -> str | None`` to turn a follow-up
-    into a standalone question before retrieval (the LLM generator does)."""
-
-    name: str
-
-    def generate(self, request: GenerationRequest) -> GenerationResult: ...
+Lap = Callable[[str], None]
 
 
 def _history_questions(history: History | None) -> list[str]:
@@ -67,7 +59,7 @@ def _history_questions(history: History | None) -> list[str]:
 
 
 class Assistant:
-    """Answers questions from the live index. Thread-safe for concurrent ``ask`` calls."""
+    """Answers questions from the live index. Safe for concurrent ``ask`` calls (no shared mutable state)."""
 
     def __init__(
         self,
@@ -84,15 +76,24 @@ class Assistant:
         self.analyzer = FrenchAnalyzer()
         self.stats = TermStats(reader, self.analyzer)
         self.retriever = HybridRetriever(reader, settings, self.stats)
-        self.speller = SpellFixer(self._vocabulary())
+        self.signals = CorpusSignals.build(reader, embedder.query_array, self.stats.weights, settings)
+        self.retriever.signals = self.signals
+        self.speller = SpellFixer(self._vocabulary(), settings)
         self.labels = self._labels()
-        self.extractive = ExtractiveGenerator(
-            reader, self.phrases, self.labels, settings.max_answer_sentences, settings.answer_margin
-        )
-        self.generator: Generator = generator or self.extractive
         self.fiche_list = reader.fiches()
         self.recommendations = self._recommendations()
-        self._lock = threading.Lock()
+        self.extractive = ExtractiveGenerator(
+            reader,
+            self.phrases,
+            self.labels,
+            settings.max_answer_sentences,
+            settings.answer_margin,
+            settings.evidence_authority_bonus,
+        )
+        self.corpus = CorpusView(
+            reader, self.labels, self.fiche_list, self.phrases, embedder, self.stats, self.search_passages
+        )
+        self.generator: Generator = generator or self.extractive
 
     # --- construction ---------------------------------------------------------------------------------
     @classmethod
@@ -112,10 +113,7 @@ class Assistant:
             ingest(settings, rebuild=isinstance(exc, IndexMismatch), progress=progress)
             reader = IndexReader(settings)
         assistant = cls(settings, reader, make_embeddings(settings))
-        if settings.llm_backend != "none":
-            from assistant.llm import make_llm_generator  # optional dependency (extra "llm")
-
-            assistant.generator = make_llm_generator(settings, assistant)
+        assistant.generator = make_generator(settings, assistant.corpus, assistant.extractive)
         return assistant
 
     def _vocabulary(self) -> Counter[str]:
@@ -125,8 +123,6 @@ class Assistant:
         return counts
 
     def _labels(self) -> dict[str, str]:
-        from ingest.manifest import load_manifest
-
         manifest = load_manifest(self.settings.corpus_dir)
         labels = {info.doc_id: info.label for info in manifest.by_file.values()}
         for doc in self.reader.manifest.documents:
@@ -137,8 +133,9 @@ class Assistant:
         """Recommendation number → first chunk (the URPS sheet's ``Recommandation n°N``)."""
         found: dict[int, int] = {}
         for i, chunk in enumerate(self.reader.chunks):
-            if match := re.fullmatch(r"R(\d+)", chunk.section_number):
-                found.setdefault(int(match.group(1)), i)
+            code = SectionCode.parse(chunk.section_number)
+            if code.kind is SectionKind.RECOMMENDATION:
+                found.setdefault(int(code.number), i)
         return found
 
     # --- the loop -------------------------------------------------------------------------------------
@@ -146,7 +143,7 @@ class Assistant:
         self,
         question: str,
         history: History | None = None,
-        role: str | None = None,
+        role: Role | str | None = None,
         filters: dict[str, Any] | None = None,
         on_token: Callable[[str], None] | None = None,
     ) -> Answer:
@@ -160,6 +157,7 @@ class Assistant:
             timings[stage] = round((now - clock) * 1000, 3)
             clock = now
 
+        role = Role.parse(role)
         past_questions = _history_questions(history)
         previous: Query | None = None
         for past in past_questions[-3:]:
@@ -167,20 +165,21 @@ class Assistant:
         query = self._understand(question, previous)
         if query.intent == "search" and not self.analyzer.terms(query.semantic_text):
             query.intent = "empty"  # nothing to search for: "quoi ?", "???"
-        condense = getattr(self.generator, "condense", None)
         condensed = None
-        if condense is not None and past_questions and query.followup:
-            condensed = condense(query.text, past_questions)
+        if past_questions and query.followup:
+            condensed = self.generator.condense(query.text, past_questions)
             if condensed:
                 query = self._understand(condensed, None)
         lap("understand")
-        answer = Answer(question=question, text="", refused=False, backend=self.generator.name)
+        answer = Answer(question=question, backend=self.generator.name)
         answer.standalone_question = query.semantic_text or query.text
         if condensed:
             answer.details["condensed_question"] = condensed
         answer.notes = self._notes(query)
         if query.intent == "empty":
-            answer.text, answer.refused, answer.route = self.phrases["empty_question"], True, "empty"
+            self._refuse(answer, Route.EMPTY, self.phrases["empty_question"])
+        elif is_personal_medical(query.text):
+            self._refuse(answer, Route.MEDICAL, self.phrases["medical"])
         elif query.intent == "list_fiches":
             self._list_fiches(answer)
         elif query.intent == "missing_fiche":
@@ -188,14 +187,11 @@ class Assistant:
         elif query.intent in ("missing_recommendation", "list_recommendations"):
             self._recommendation_answer(answer, query)
         elif query.intent == "missing_section":
-            answer.route, answer.refused = "nonexistent", True
-            answer.text = self.phrases["section_missing"].format(ref=query.section_ref)
+            self._refuse(answer, Route.NONEXISTENT, self.phrases["section_missing"].format(ref=query.section_ref))
         elif query.intent == "fiche":
             self._fiche_answer(answer, query)
         else:
             self._search_answer(answer, query, role, filters, lap, past_questions, on_token)
-        if answer.notes:
-            answer.text = "\n".join(f"> {note}" for note in answer.notes) + "\n\n" + answer.text
         lap("compose")
         answer.timings = {**timings, "total": round(sum(timings.values()), 3)}
         return answer
@@ -210,15 +206,13 @@ class Assistant:
             self.speller,
             previous,
             self._section_exists,
+            self.settings,
         )
 
     def _section_exists(self, ref: str) -> bool:
         """Does any document have a chapter/part numbered ``ref`` ("12", "IV")?"""
-        for chunk in self.reader.chunks:
-            number = re.sub(r"^P(\d+)-.*", r"\1", chunk.section_number)
-            if number.split(".")[0] == ref or number == f"P{ref}":
-                return True
-        return False
+        codes = (SectionCode.parse(c.section_number) for c in self.reader.chunks)
+        return any(code.kind is not SectionKind.RECOMMENDATION and code.chapter == ref for code in codes)
 
     def _notes(self, query: Query) -> list[str]:
         notes = []
@@ -232,38 +226,49 @@ class Assistant:
             notes.append(self.phrases["note_language"])
         return notes
 
+    @staticmethod
+    def _refuse(answer: Answer, route: Route, text: str) -> None:
+        answer.route, answer.refused, answer.coverage = route, True, Coverage.NONE
+        answer.blocks = [Block.phrase(BlockKind.LEAD, text)]
+
     # --- search route ---------------------------------------------------------------------------------
     def search_passages(
-        self, text: str, filters: dict[str, Any] | None = None, role: str | None = None
+        self, text: str, filters: dict[str, Any] | None = None, role: Role | None = None
     ) -> list[Candidate]:
         """The best passages for a free-text query, understood like a question (the LLM agent's search tool)."""
         return self._retrieve(self._understand(text, None), filters, role)[1]
 
     def _retrieve(
-        self,
-        query: Query,
-        where: dict[str, Any] | None,
-        role: str | None,
-        lap: Callable[[str], None] | None = None,
-    ) -> tuple[np.ndarray, list[Candidate]]:
-        """Embed the query and fuse BM25 and vector results: (query vector, ranked passages)."""
+        self, query: Query, where: dict[str, Any] | None, role: Role | None, lap: Lap | None = None
+    ) -> tuple[np.ndarray, list[Candidate], Preferences, bool]:
+        """Embed the query and fuse BM25 and vector results: (vector, ranked passages, preferences, whether
+        the vector store answered — without it the search is by keywords only)."""
         vector = self.embedder.query_array(query.semantic_text or query.text)
         if lap is not None:
             lap("embed")
-        candidates = self.retriever.search(
-            query.search_text or query.text, vector, where or None, role, lexical=query.language == "fr"
-        )
+        terms = set(self.analyzer.terms(query.search_text or query.text))
+        prefs = self.signals.prefer(query.text, vector, terms, role, self.settings)
+        search = query.search_text or query.text
+        french = query.language == "fr"
+        try:
+            candidates = self.retriever.search(search, vector, where or None, role, lexical=french, prefs=prefs)
+            vectors_ok = True
+        except VectorStoreUnavailable:
+            candidates = self.retriever.search(
+                search, vector, where or None, role, lexical=True, prefs=prefs, use_vectors=False
+            )
+            vectors_ok = False
         if lap is not None:
             lap("retrieve")
-        return vector, candidates
+        return vector, candidates, prefs, vectors_ok
 
     def _search_answer(
         self,
         answer: Answer,
         query: Query,
-        role: str | None,
+        role: Role | None,
         filters: dict[str, Any] | None,
-        lap: Callable[[str], None],
+        lap: Lap,
         history: list[str],
         on_token: Callable[[str], None] | None,
     ) -> None:
@@ -271,27 +276,32 @@ class Assistant:
         if query.fiche:
             where.setdefault("fiche", query.fiche)
         if query.recommendation:
-            where.setdefault("section_number", f"R{query.recommendation}")
-        query_vector, candidates = self._retrieve(query, where, role, lap)
+            where.setdefault("section_number", str(SectionCode.recommendation(query.recommendation)))
+        query_vector, candidates, prefs, vectors_ok = self._retrieve(query, where, role, lap)
+        if not vectors_ok:
+            answer.notes.append(self.phrases["note_keywords_only"])
+        if prefs.table_question:
+            answer.details["question_table"] = {"question": prefs.table_question, "fiches": list(prefs.table_fiches)}
         weights = self.stats.weights(query.search_text)
-        evidence = self.retriever.evidence(candidates, query_vector, weights)
-        assessment = assess(self.reader, self.stats, query, candidates, evidence, weights)
-        confidence = assessment.confidence
-        answer.confidence = confidence
+        evidence = self.retriever.evidence(candidates, query_vector, weights, prefs)
+        assessment = assess(self.reader, self.stats, query, candidates, evidence, weights, self.settings)
+        answer.confidence = assessment.confidence
         answer.details["assessment"] = asdict(assessment)
         answer.contexts = [
             make_context(self.reader, rank + 1, c.index, c.score, c.scores) for rank, c in enumerate(candidates)
         ]
         lap("evidence")
-        if not evidence or confidence < self.settings.refusal_threshold:
-            self._decline(answer, candidates, evidence)
+        if not evidence or assessment.confidence < self.settings.refusal_threshold:
+            self._decline(answer, candidates)
             return
         parts_evidence = [evidence]
         if len(query.parts) > 1:
-            parts_evidence = []
-            for part in query.parts:
-                part_text = f"{part} {query.search_text}"
-                parts_evidence.append(self.retriever.evidence(candidates, query_vector, self.stats.weights(part_text)))
+            parts_evidence = [
+                self.retriever.evidence(
+                    candidates, query_vector, self.stats.weights(f"{part} {query.search_text}"), prefs
+                )
+                for part in query.parts
+            ]
         premise = None
         if query.premise:
             premise_terms = set(self.analyzer.terms(query.premise))
@@ -310,106 +320,105 @@ class Assistant:
             on_token=on_token,
         )
         result = self.generator.generate(request)
-        answer.text, answer.citations = result.text, result.citations
+        answer.blocks, answer.citations = result.blocks, result.citations
         answer.notes.extend(result.notes)
         answer.details.update(result.details)
         if result.details.get("llm", {}).get("status") == "fallback":  # the model's draft was not shown
             answer.backend = f"{self.extractive.name} (repli)"
         answer.details["false_premise"] = premise is not None
         if not answer.citations:
-            self._decline(answer, candidates, evidence)
+            self._decline(answer, candidates)
+            return
+        if notice := partial_notice(assessment, self.phrases):
+            answer.coverage = Coverage.PARTIAL
+            answer.blocks.insert(0, Block.phrase(BlockKind.NOTICE, notice))
 
-    def _decline(self, answer: Answer, candidates: list[Any], evidence: list[Evidence]) -> None:
-        """ "The documents do not cover this", the closest fiches, and the nearest passage if it is close."""
-        answer.refused, answer.route = True, "out_of_scope"
-        lines = [self.phrases["refusal"], self.phrases["refusal_scope"]]
-        fiches: list[dict[str, Any]] = []
+    def _decline(self, answer: Answer, candidates: list[Candidate]) -> None:
+        """ "The documents do not cover this", and the closest fiches."""
+        self._refuse(answer, Route.OUT_OF_SCOPE, self.phrases["refusal"])
+        answer.blocks.append(Block.phrase(BlockKind.LEAD, self.phrases["refusal_scope"]))
+        fiches: list[Suggestion] = []
         for cand in candidates:
             chunk = self.reader.chunks[cand.index]
-            if chunk.fiche and all(f["number"] != chunk.fiche for f in fiches):
-                fiches.append({"number": chunk.fiche, "title": chunk.fiche_title, "chunk_id": chunk.chunk_id})
+            if chunk.fiche and all(f.number != chunk.fiche for f in fiches):
+                fiches.append(Suggestion(chunk.fiche, chunk.fiche_title, chunk.chunk_id))
         answer.suggestions = fiches[:3]
-        if answer.suggestions:
-            items = "\n".join(f"- Fiche ressource n° {f['number']} « {f['title']} »" for f in answer.suggestions)
-            lines.append(f"{self.phrases['refusal_fiches']}\n{items}")
-        answer.text = "\n\n".join(lines)
         answer.citations = []
 
     # --- structure routes -----------------------------------------------------------------------------
     def _fiche_chunks(self, number: int) -> list[int]:
         return self.reader.chunks_where(fiche=number)
 
+    def _structural(self, answer: Answer, route: Route, book: CitationBook) -> None:
+        """A listing answer: its citations, the cited passages as contexts."""
+        answer.route, answer.confidence = route, 1.0
+        answer.citations = book.citations()
+        position = self.reader.position
+        answer.contexts = [make_context(self.reader, c.n, position[c.chunk_id], 1.0, {}) for c in answer.citations]
+
     def _list_fiches(self, answer: Answer) -> None:
-        answer.route = "list_fiches"
         book = CitationBook(self.reader, self.labels)
-        lines = [self.phrases["fiches_intro"].format(count=len(self.fiche_list))]
+        blocks = [Block.phrase(BlockKind.LEAD, self.phrases["fiches_intro"].format(count=len(self.fiche_list)))]
         for fiche in self.fiche_list:
             chunks = self._fiche_chunks(int(fiche["number"]))
             if not chunks:
                 continue
             n = book.cite(chunks[0], [])
             page = self.reader.chunks[chunks[0]].page
-            where = f", p. {page}" if page else ""
-            lines.append(f"- Fiche ressource n° {fiche['number']} – {fiche['title']}{where} [{n}]")
-        answer.text = "\n".join(lines) + "\n\n" + book.sources_block(self.phrases["sources_heading"])
-        answer.citations = book.citations()
-        answer.contexts = self._contexts_of(answer)
-        answer.confidence = 1.0
-
-    def _contexts_of(self, answer: Answer) -> list[Any]:
-        """The cited passages as the answer's contexts (structural answers: nothing was ranked)."""
-        position = self.reader.position
-        return [make_context(self.reader, c.n, position[c.chunk_id], 1.0, {}) for c in answer.citations]
+            item = self.phrases["fiche_item_page" if page else "fiche_item"].format(
+                number=fiche["number"], title=fiche["title"], page=page
+            )
+            blocks.append(Block(BlockKind.LIST_ITEM, (Span(item, (n,)),)))
+        answer.blocks = blocks
+        self._structural(answer, Route.LIST_FICHES, book)
 
     def _missing_fiche(self, answer: Answer, query: Query) -> None:
-        answer.route, answer.refused = "nonexistent", True
         count = len(self.fiche_list)
-        lines = [self.phrases["fiche_missing"].format(count=count, fiche=query.fiche)]
-        lines += [f"- Fiche ressource n° {f['number']} – {f['title']}" for f in self.fiche_list]
-        answer.text = "\n".join(lines)
-        answer.suggestions = [{"number": f["number"], "title": f["title"]} for f in self.fiche_list]
+        self._refuse(answer, Route.NONEXISTENT, self.phrases["fiche_missing"].format(count=count, fiche=query.fiche))
+        answer.blocks += [
+            Block.phrase(BlockKind.LIST_ITEM, self.phrases["fiche_item"].format(number=f["number"], title=f["title"]))
+            for f in self.fiche_list
+        ]
 
     def _recommendation_answer(self, answer: Answer, query: Query) -> None:
         book = CitationBook(self.reader, self.labels)
         count = len(self.recommendations)
         if query.intent == "missing_recommendation":
-            answer.route, answer.refused = "nonexistent", True
             head = self.phrases["recommendation_missing"].format(count=count, number=query.recommendation)
         else:
-            answer.route = "list_recommendations"
             head = self.phrases["recommendation_list"].format(count=count)
-        lines = [head]
+        blocks = [Block.phrase(BlockKind.LEAD, head)]
         for number, chunk_index in sorted(self.recommendations.items()):
             chunk = self.reader.chunks[chunk_index]
-            n = book.cite(chunk_index, [])
-            lines.append(f"- Recommandation n°{number} : {chunk.section_title} [{n}]")
-        answer.text = "\n".join(lines) + "\n\n" + book.sources_block(self.phrases["sources_heading"])
-        answer.citations = book.citations()
-        answer.contexts = self._contexts_of(answer)
-        answer.confidence = 1.0
+            item = self.phrases["recommendation_item"].format(number=number, title=chunk.section_title)
+            blocks.append(Block(BlockKind.LIST_ITEM, (Span(item, (book.cite(chunk_index, []),)),)))
+        answer.blocks = blocks
+        self._structural(answer, Route.LIST_RECOMMENDATIONS, book)
+        if query.intent == "missing_recommendation":
+            answer.route, answer.refused, answer.coverage = Route.NONEXISTENT, True, Coverage.NONE
 
     def _fiche_answer(self, answer: Answer, query: Query) -> None:
         """A fiche named without a precise question: its title, its parts and its opening sentences."""
         assert query.fiche is not None
-        answer.route = "fiche"
         chunks = self._fiche_chunks(query.fiche)
         book = CitationBook(self.reader, self.labels)
         first = self.reader.chunks[chunks[0]]
         doc = self.labels.get(first.doc_id, first.doc_title)
-        lines = [self.phrases["fiche_intro"].format(fiche=query.fiche, fiche_title=first.fiche_title, doc=doc)]
+        intro = self.phrases["fiche_intro"].format(fiche=query.fiche, fiche_title=first.fiche_title, doc=doc)
+        blocks = [Block.phrase(BlockKind.LEAD, intro)]
         parts = list(
             dict.fromkeys(
                 self.reader.chunks[i].section_title
                 for i in chunks
-                if self.reader.chunks[i].section_number.count(".") >= 2
+                if SectionCode.parse(self.reader.chunks[i].section_number).depth >= 3
             )
         )
         if parts:
-            lines.append(self.phrases["fiche_parts"].format(parts=" ; ".join(parts)))
+            blocks.append(Block.phrase(BlockKind.LEAD, self.phrases["fiche_parts"].format(parts=" ; ".join(parts))))
         sentences = self.reader.sentences_of.get(first.chunk_id, [])[:4]
         if sentences:
-            lines.append(render_group(self.reader, sentences, book.cite(chunks[0], sentences)))
-        answer.text = "\n\n".join(lines) + "\n\n" + book.sources_block(self.phrases["sources_heading"])
-        answer.citations = book.citations()
+            blocks += render_group(self.reader, sentences, book.cite(chunks[0], sentences))
+        answer.blocks = blocks
+        self._structural(answer, Route.FICHE, book)
         answer.contexts = [make_context(self.reader, r + 1, i, 1.0, {}) for r, i in enumerate(chunks[:10])]
-        answer.confidence = 1.0
+

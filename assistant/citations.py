@@ -2,30 +2,29 @@
 
 from __future__ import annotations
 
-import re
-
 from assistant.answer import Citation, Context
 from ingest.index import IndexReader
 from ingest.models import Chunk
+from ingest.sections import SectionCode, SectionKind
 
 
 def section_display(chunk: Chunk) -> str:
     """``§ 6.6.2``, ``Partie 2, § 3.3.4``, ``Recommandation n°2``, ``II. …`` or the section title."""
-    number = chunk.section_number
-    if not number:
-        return f"« {chunk.section_title} »" if chunk.section_title else ""
-    if match := re.fullmatch(r"R(\d+)", number):
-        return f"Recommandation n°{match.group(1)} « {chunk.section_title} »"
-    if match := re.fullmatch(r"P(\d+)-(.+)", number):
-        return f"Partie {match.group(1)}, § {match.group(2)} « {chunk.section_title} »"
-    if re.fullmatch(r"P\d+", number):
-        return f"Partie {number[1:]} « {chunk.section_title} »"
-    if re.fullmatch(r"[IVX]+", number):
-        return f"{number}. {chunk.section_title}"
-    if chunk.fiche and re.fullmatch(r"6\.\d+", number):
+    code = SectionCode.parse(chunk.section_number)
+    title = chunk.section_title
+    if code.kind is SectionKind.NONE:
+        return f"« {title} »" if title else ""
+    if code.kind is SectionKind.RECOMMENDATION:
+        return f"Recommandation n°{code.number} « {title} »"
+    if code.kind is SectionKind.PART:
+        return f"Partie {code.part} « {title} »"
+    if code.kind is SectionKind.ROMAN:
+        return f"{code.number}. {title}"
+    if code.part is not None:
+        return f"Partie {code.part}, § {code.number} « {title} »"
+    if chunk.fiche and code.fiche() is not None:
         return ""  # the fiche itself: already named
-    title = "" if chunk.fiche else f" « {chunk.section_title} »"
-    return f"§ {number}{title}"
+    return f"§ {code.number}" + ("" if chunk.fiche else f" « {title} »")
 
 
 def source_label(chunk: Chunk, doc_label: str) -> str:

@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
-from assistant.answer import Citation
-from assistant.citations import make_citation, source_label
+from assistant.answer import Block, BlockKind, Citation, Span, SpanSource
+from assistant.citations import make_citation, section_display, source_label
 from assistant.query import detect_language
-from assistant.retrieval import Evidence
+from assistant.retrieval import Evidence, authority_bonus
 from ingest.cleaning import BULLET
 from ingest.index import IndexReader
 
@@ -142,12 +142,14 @@ def expand_lists(reader: IndexReader, sentence_ids: list[int]) -> list[int]:
     return out
 
 
-def order_groups(reader: IndexReader, selection: list[Evidence], expanded: list[int]) -> list[tuple[int, list[int]]]:
+def order_groups(
+    reader: IndexReader, selection: list[Evidence], expanded: list[int], per_rank: float
+) -> list[tuple[int, list[int]]]:
     """Group sentences by passage: passages by best score (authority breaks near-ties), sentences in
     reading order inside each passage."""
     best: dict[int, float] = {}
     for ev in selection:
-        key = ev.score + 0.015 * (3 - min(reader.chunks[ev.chunk].authority, 3))
+        key = ev.score + authority_bonus(reader.chunks[ev.chunk].authority, per_rank)
         best[ev.chunk] = max(best.get(ev.chunk, -1.0), key)
     by_chunk: dict[int, list[int]] = {}
     for sid in expanded:
@@ -187,43 +189,39 @@ class CitationBook:
             for chunk, n in sorted(self.numbers.items(), key=lambda item: item[1])
         ]
 
-    def sources_block(self, heading: str) -> str:
-        lines = [f"[{n}] {self.label(chunk)}" for chunk, n in sorted(self.numbers.items(), key=lambda i: i[1])]
-        return f"{heading}\n" + "\n".join(lines)
 
-
-def render_group(reader: IndexReader, sentence_ids: list[int], n: int) -> str:
-    """One passage's sentences, each followed by its marker; list items on their own lines."""
-    lines: list[str] = []
-    prose: list[str] = []
+def render_group(reader: IndexReader, sentence_ids: list[int], n: int) -> list[Block]:
+    """One passage's quoted sentences, each with its marker: prose as one paragraph, list items apart."""
+    blocks: list[Block] = []
+    prose: list[Span] = []
     for sid in sentence_ids:
         text = reader.sentences[sid].text.strip()
         if BULLET.match(text):
             if prose:
-                lines.append(" ".join(prose))
+                blocks.append(Block(BlockKind.PARAGRAPH, tuple(prose)))
                 prose = []
             item = text
             while BULLET.match(item):  # "- ➔ Avant toute réunion…": one bullet is enough
                 item = BULLET.sub("", item, count=1).strip()
-            lines.append(f"- {item} [{n}]")
+            blocks.append(Block(BlockKind.LIST_ITEM, (Span(item, (n,), SpanSource.CORPUS),)))
         else:
-            prose.append(f"{text} [{n}]")
+            prose.append(Span(text, (n,), SpanSource.CORPUS))
     if prose:
-        lines.append(" ".join(prose))
-    return "\n".join(lines)
+        blocks.append(Block(BlockKind.PARAGRAPH, tuple(prose)))
+    return blocks
 
 
-def lead_line(reader: IndexReader, phrases: dict[str, str], chunk_index: int, labels: dict[str, str]) -> str:
-    from assistant.citations import section_display
-
+def lead_line(reader: IndexReader, phrases: dict[str, str], chunk_index: int, labels: dict[str, str]) -> Block:
+    """The lead naming the fiche, section or document the answer opens with."""
     chunk = reader.chunks[chunk_index]
     doc = labels.get(chunk.doc_id) or chunk.doc_title
     if chunk.fiche:
-        return phrases["lead_fiche"].format(fiche=chunk.fiche, fiche_title=chunk.fiche_title, doc=doc)
-    section = section_display(chunk)
-    if section:
-        return phrases["lead_section"].format(doc=doc, section=section)
-    return phrases["lead_document"].format(doc=doc)
+        text = phrases["lead_fiche"].format(fiche=chunk.fiche, fiche_title=chunk.fiche_title, doc=doc)
+    elif section := section_display(chunk):
+        text = phrases["lead_section"].format(doc=doc, section=section)
+    else:
+        text = phrases["lead_document"].format(doc=doc)
+    return Block.phrase(BlockKind.LEAD, text)
 
 
 @dataclass
@@ -243,7 +241,9 @@ class GenerationRequest:
 
 @dataclass
 class GenerationResult:
-    text: str
+    """What a generator writes: the answer's blocks and the citations their markers point to."""
+
+    blocks: list[Block]
     citations: list[Citation]
     notes: list[str] = field(default_factory=list)
     details: dict[str, object] = field(default_factory=dict)
@@ -261,7 +261,8 @@ class ExtractiveGenerator:
         phrases: dict[str, str],
         labels: dict[str, str],
         max_sentences: int,
-        margin: float = 0.06,
+        margin: float,
+        authority_bonus: float,
         floor: float = 0.0,
     ) -> None:
         self.reader = reader
@@ -269,6 +270,7 @@ class ExtractiveGenerator:
         self.labels = labels
         self.max_sentences = max_sentences
         self.margin = margin
+        self.authority_bonus = authority_bonus
         self.floor = floor
 
     def generate(self, request: GenerationRequest) -> GenerationResult:
@@ -285,27 +287,29 @@ class ExtractiveGenerator:
                 chosen = [e for e in chosen if e.sentence != premise]
             taken.extend(reader.sentences[e.sentence].text for e in chosen)
             expanded = expand_lists(reader, [e.sentence for e in chosen])
-            groups = order_groups(reader, chosen, expanded)
+            groups = order_groups(reader, chosen, expanded, self.authority_bonus)
             if groups:
                 sections.append((part, groups))
-        blocks: list[str] = []
+        blocks: list[Block] = []
         if premise is not None:
             chunk = reader.position[reader.sentences[premise].chunk_id]
             n = book.cite(chunk, [premise])
             note = self.phrases["note_false_premise" if request.premise_explicit else "note_nuance"]
-            blocks.append(f"{note}\n{render_group(reader, [premise], n)}")
+            blocks += [Block.phrase(BlockKind.NOTICE, note), *render_group(reader, [premise], n)]
         first_chunk = sections[0][1][0][0] if sections else None
         if multi and len(sections) > 1:
-            blocks.insert(0, self.phrases["lead_parts"])
+            blocks.insert(0, Block.phrase(BlockKind.LEAD, self.phrases["lead_parts"]))
             for part, groups in sections:
-                body = [render_group(reader, sids, book.cite(chunk, sids)) for chunk, sids in groups]
-                blocks.append(self.phrases["part_heading"].format(part=part) + "\n" + "\n".join(body))
+                blocks.append(Block.phrase(BlockKind.PART_HEADING, self.phrases["part_heading"].format(part=part)))
+                for chunk, sids in groups:
+                    blocks += render_group(reader, sids, book.cite(chunk, sids))
         elif sections:
             groups = sections[0][1]
-            lead = lead_line(reader, self.phrases, groups[0][0], self.labels)
-            body = [render_group(reader, sids, book.cite(chunk, sids)) for chunk, sids in groups]
-            blocks.append(lead + "\n" + "\n".join(body))
-        text = "\n\n".join(blocks)
-        if book.numbers:
-            text += "\n\n" + book.sources_block(self.phrases["sources_heading"])
-        return GenerationResult(text, book.citations(), details={"lead_chunk": first_chunk})
+            blocks.append(lead_line(reader, self.phrases, groups[0][0], self.labels))
+            for chunk, sids in groups:
+                blocks += render_group(reader, sids, book.cite(chunk, sids))
+        return GenerationResult(blocks, book.citations(), details={"lead_chunk": first_chunk})
+
+    def condense(self, question: str, history: list[str]) -> str | None:
+        """The extractive generator does not rewrite follow-ups (the question understanding does)."""
+        return None

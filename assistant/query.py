@@ -1,106 +1,48 @@
-"""Understand a question before searching: clean it, spot what it asks for, expand its wording."""
+"""Understand a question before searching: clean it, spot what it asks for, expand its wording.
+
+The French words and patterns it applies are data (``assistant/data/query.toml`` and ``lexicon.toml``,
+read by :mod:`assistant.rules`); its thresholds are settings (``spell_*``, ``followup_max_words``…).
+"""
 
 from __future__ import annotations
 
 import html
 import re
-import tomllib
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
+from assistant.rules import Lexicon, QueryRules, default_settings
 from ingest.lexical import fold_accents
+from ingest.settings import Settings
 
-LEXICON_PATH = Path(__file__).parent / "data" / "lexicon.toml"
+__all__ = [
+    "Lexicon",  # defined in assistant/rules.py, re-exported: the assistant builds it with the query tools
+    "Query",
+    "SpellFixer",
+    "clean_input",
+    "detect_language",
+    "expand",
+    "is_followup",
+    "split_parts",
+    "strip_injection",
+    "understand",
+    "words_of",
+]
 
 _SCRIPT = re.compile(r"<(script|style)\b.*?(</\1\s*>|$)", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"</?[a-zA-Z][^<>]*>|<!--.*?-->", re.DOTALL)
 _MARKDOWN = re.compile(r"(\*\*|__|`{1,3}|^#{1,6}\s|!\[[^\]]*\]\([^)]*\)|\[([^\]]*)\]\([^)]*\))", re.MULTILINE)
-_INJECTION = re.compile(
-    r"(?:oublie|ignore|ignorez|oubliez|ne tiens pas compte|ne tenez pas compte|fais abstraction|sans tenir compte)"
-    r"[^.?!:\n]*?(?:document|instruction|consigne|règle|regle|corpus|source|contexte|précédent|precedent)s?"
-    r"|(?:r[ée]ponds?|r[ée]pondez)\s+(?:librement|sans (?:citer |les |tes |aucune )*(?:documents?|sources?|limites?))"
-    r"|tu es (?:maintenant|désormais|desormais)[^.?!\n]*|vous êtes (?:maintenant|désormais)[^.?!\n]*"
-    r"|(?:^|\s)(?:system|système|systeme|assistant)\s*:\s*|\bprompt\b[^.?!\n]*|jailbreak|mode développeur"
-    r"|ignore (?:all |the )?(?:previous|above) instructions|act as\b[^.?!\n]*"
-    r"|\[?mode (?:admin|expert|libre)[^\]]*\]?",
-    re.IGNORECASE,
-)
-_FICHE_REF = re.compile(
-    r"\bfiches?\s*(?:ressources?\s*)?(?:n\s*°|n°|no\.?|num(?:é|e)ro|nr|#)?\s*(\d{1,3})\b", re.IGNORECASE
-)
-_RECO_REF = re.compile(r"\brecomm?andations?\s*(?:n\s*°|n°|no\.?|num(?:é|e)ro|#)?\s*(\d{1,2})\b", re.IGNORECASE)
-_FICHE_LIST = re.compile(
-    r"(?:liste|quelles? sont|c'?est quoi|lesquelles|combien|toutes? les|les \d+|énumère|enumere|donne)"
-    r"[^?]*\bfiches\b|\bfiches\s+ressources?\s*\??$",
-    re.IGNORECASE,
-)
-_RECO_LIST = re.compile(
-    r"(?:liste|quelles? sont|c'?est quoi|lesquelles|combien|toutes? les|les \d+|énumère|donne)"
-    r"[^?]*\brecomm?andations\b.*\burps\b|\burps\b.*(?:quelles? sont|liste|toutes?)[^?]*recomm?andations",
-    re.IGNORECASE,
-)
-_SECTION_REF = re.compile(r"\b(?:chapitre|chap\.?|partie)\s+(\d{1,2}|[IVX]{1,4})\b", re.IGNORECASE)
-_NEXT_FICHE = re.compile(r"\bfiche\s+(?:suivante|d'après|d'apres|d'après)|\bla suivante\b", re.IGNORECASE)
-_PREV_FICHE = re.compile(r"\bfiche\s+(?:précédente|precedente|d'avant)|\bla précédente\b", re.IGNORECASE)
-_PREMISE = re.compile(
-    r"^(?:mais\s+)?(?:puisque|puisqu'|vu que|étant donné que|etant donne que|sachant que|comme|"
-    r"du moment que|dès lors que|des lors que|alors que)\s*(?P<premise>[^,?]{8,}?)\s*,\s*(?P<rest>.+)$",
-    re.IGNORECASE | re.DOTALL,
-)
-_PART_SPLIT = re.compile(
-    r"\s*(?:\?\s+|;\s+|,?\s+et\s+(?=(?:comment|qui|quand|pourquoi|quels?|quelles?|combien|où|ou est|que|qu'|"
-    r"est-ce|à quoi|a quoi|avec quoi|dans quel)\b))",
-    re.IGNORECASE,
-)
-_FOLLOWUP_START = re.compile(
-    r"^(?:et|mais|aussi|ok|d'accord|alors|du coup|dans ce cas|et pour|et si|et dans|et chez|et en|et les|"
-    r"et le|et la|et qui|et comment|et quand|et combien|et pourquoi)\b",
-    re.IGNORECASE,
-)
-_ANAPHORA = re.compile(
-    r"\b(?:ces|cette|celle-ci|celui-ci|celles-ci|ceux-ci|ça|ca|cela|là-dessus|la-dessus|ils|elles|eux|"
-    r"le faire|en faire|y aller|la suivante|d'après|d'apres)\b",
-    re.IGNORECASE,
-)
-_FR_WORDS = {
-    "le", "la", "les", "des", "une", "un", "et", "est", "dans", "pour", "que", "qui", "quoi", "comment",
-    "quel", "quelle", "quels", "quelles", "du", "de", "en", "sur", "avec", "je", "on", "nous", "vous",
-    "il", "elle", "peut", "faut", "sont", "pas", "ce", "cette", "au", "aux", "mon", "ma", "mes", "c'est",
-}  # fmt: skip
-_EN_WORDS = {
-    "the", "what", "how", "who", "is", "are", "do", "does", "can", "should", "of", "and", "in", "to",
-    "for", "with", "which", "why", "when", "where", "my", "our", "users", "patients", "health", "care",
-}  # fmt: skip
-_OTHER_WORDS = {
-    "el", "los", "las", "qué", "cómo", "cuál", "der", "die", "das", "und", "wie", "was", "ist", "nicht",
-    "como", "o", "os", "uma", "é", "il", "che", "gli", "sono", "della",
-}  # fmt: skip
-
-
-@dataclass
-class Lexicon:
-    """Abbreviations and synonyms of the domain (``assistant/data/lexicon.toml``)."""
-
-    abbreviations: dict[str, str]
-    synonyms: dict[str, str]
-
-    @classmethod
-    @lru_cache(maxsize=4)
-    def load(cls, path: Path = LEXICON_PATH) -> Lexicon:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-        return cls(data.get("abbreviations", {}), data.get("synonyms", {}))
 
 
 class SpellFixer:
     """Corrects misspelled words of a question against the corpus vocabulary (edit distance ≤ 1 or 2)."""
 
-    def __init__(self, word_counts: Counter[str]) -> None:
+    def __init__(self, word_counts: Counter[str], settings: Settings | None = None) -> None:
+        self.settings = settings or default_settings()
         self.counts = word_counts
         self._words = sorted(word_counts)
         self._by_length: dict[int, list[str]] = {}
@@ -112,17 +54,20 @@ class SpellFixer:
 
         Conservative on purpose: a real word the corpus does not use ("douleur", "recette") must stay
         unknown, so only words of 5+ letters are fixed, keeping their first letter, at distance 1
-        (2 from 9 letters)."""
-        if word in self.counts or len(word) < 5 or not word.isalpha():
+        (2 from 9 letters): settings ``spell_min_length``, ``spell_long_word``, ``spell_candidates``."""
+        s = self.settings
+        if word in self.counts or len(word) < s.spell_min_length or not word.isalpha():
             return None
-        limit = 1 if len(word) < 9 else 2
+        limit = 1 if len(word) < s.spell_long_word else 2
         candidates = [
             w
             for n in range(len(word) - limit, len(word) + limit + 1)
             for w in self._by_length.get(n, [])
             if w[0] == word[0]
         ]
-        best = process.extract(word, candidates, scorer=Levenshtein.distance, limit=5, score_cutoff=limit)
+        best = process.extract(
+            word, candidates, scorer=Levenshtein.distance, limit=s.spell_candidates, score_cutoff=limit
+        )
         if not best:
             return None
         # the smallest distance, then the most frequent word, then alphabetical (deterministic)
@@ -175,35 +120,38 @@ def clean_input(raw: str, max_chars: int) -> tuple[str, bool, bool]:
     return text, truncated, had_markup
 
 
-_INJECTION_FLAG = re.compile(r"\binvente[rz]?\b|\bimagine[rz]?\b|print your|system prompt", re.IGNORECASE)
-
-
 def strip_injection(text: str) -> tuple[str, bool]:
     """Remove instructions addressed to the assistant; report whether there were any."""
-    found = bool(_INJECTION.search(text) or _INJECTION_FLAG.search(text))
-    if not _INJECTION.search(text):
+    rules = QueryRules.load()
+    found = bool(rules.injection.search(text) or rules.injection_flag.search(text))
+    if not rules.injection.search(text):
         return text, found
-    cleaned = _INJECTION.sub(" ", text)
+    cleaned = rules.injection.sub(" ", text)
     cleaned = re.sub(r"\s+([,.:;?!])", r"\1", re.sub(r"\s+", " ", cleaned)).strip(" ,.:;-")
     return cleaned, True
 
 
 def detect_language(text: str) -> str:
+    """ "fr", "en" or "other": the language whose frequent words the text uses most (short texts: "fr")."""
+    rules = QueryRules.load()
     words = re.findall(r"[\w'é]+", text.lower())
-    if len(words) < 3:
+    if len(words) < rules.language_min_words:
         return "fr"
-    fr = sum(w in _FR_WORDS for w in words)
-    en = sum(w in _EN_WORDS for w in words)
-    other = sum(w in _OTHER_WORDS for w in words)
-    if fr >= max(en, other) or fr >= 2:
+    fr = sum(w in rules.french_words for w in words)
+    en = sum(w in rules.english_words for w in words)
+    other = sum(w in rules.other_words for w in words)
+    if fr >= max(en, other) or fr >= rules.french_enough:
         return "fr"
     return "en" if en >= other else "other"
 
 
-def split_parts(text: str) -> list[str]:
-    """The sub-questions of a multi-part question (one item when it has a single part)."""
-    pieces = [p.strip(" ?,;") for p in _PART_SPLIT.split(text)]
-    pieces = [p for p in pieces if len(re.findall(r"\w{3,}", p)) >= 2]
+def split_parts(text: str, min_words: int | None = None) -> list[str]:
+    """The sub-questions of a multi-part question (one item when it has a single part); a piece needs
+    ``min_words`` words of 3+ letters (setting ``part_min_words``)."""
+    if min_words is None:
+        min_words = default_settings().part_min_words
+    pieces = [p.strip(" ?,;") for p in QueryRules.load().part_split.split(text)]
+    pieces = [p for p in pieces if len(re.findall(r"\w{3,}", p)) >= min_words]
     return pieces if len(pieces) > 1 else [text]
 
 
@@ -212,8 +160,11 @@ def words_of(text: str) -> list[str]:
     return re.findall(r"[a-z0-9]+", fold_accents(text.lower()).replace("'", " "))
 
 
-def expand(text: str, lexicon: Lexicon, speller: SpellFixer | None) -> tuple[str, dict[str, str], set[str]]:
+def expand(
+    text: str, lexicon: Lexicon, speller: SpellFixer | None, settings: Settings | None = None
+) -> tuple[str, dict[str, str], set[str]]:
     """Add what abbreviations, synonyms and spelling fixes mean to the question's own words."""
+    kept_count = (settings or default_settings()).abbreviation_kept_count
     extra: list[str] = []
     corrections: dict[str, str] = {}
     explained: set[str] = set()
@@ -223,7 +174,7 @@ def expand(text: str, lexicon: Lexicon, speller: SpellFixer | None) -> tuple[str
             explained.add(word)
             # an abbreviation the corpus itself uses (MSP, CPTS…) is searched as it is; a rare one
             # ("RU", "asso") is replaced by what it means, so its few literal uses do not dominate
-            if speller is None or speller.counts.get(word, 0) < 10:
+            if speller is None or speller.counts.get(word, 0) < kept_count:
                 extra.append(lexicon.abbreviations[word])
                 replaced.add(word)
             continue
@@ -241,11 +192,16 @@ def expand(text: str, lexicon: Lexicon, speller: SpellFixer | None) -> tuple[str
     return (f"{text} {' '.join(extra)}".strip() if extra else text), corrections, explained
 
 
-def is_followup(text: str) -> bool:
-    """Does the question lean on the previous one ("et qui anime ces réunions ?")?"""
+def is_followup(text: str, max_words: int | None = None) -> bool:
+    """Does the question lean on the previous one ("et qui anime ces réunions ?")? A short question
+    (``max_words``, setting ``followup_max_words``) that points back ("ces", "cela") does too."""
+    rules = QueryRules.load()
+    if max_words is None:
+        max_words = default_settings().followup_max_words
     words = re.findall(r"\w+", text)
-    return bool(_FOLLOWUP_START.match(text.strip()) or _NEXT_FICHE.search(text) or _PREV_FICHE.search(text)) or (
-        len(words) <= 7 and bool(_ANAPHORA.search(text))
+    starts = rules.followup_start.match(text.strip())
+    return bool(starts or rules.next_fiche.search(text) or rules.previous_fiche.search(text)) or (
+        len(words) <= max_words and bool(rules.anaphora.search(text))
     )
 
 
@@ -258,8 +214,11 @@ def understand(
     speller: SpellFixer | None,
     previous: Query | None = None,
     section_exists: Callable[[str], bool] | None = None,
+    settings: Settings | None = None,
 ) -> Query:
     """Turn a raw question (and the previous one, for follow-ups) into a :class:`Query`."""
+    settings = settings or default_settings()
+    rules = QueryRules.load()
     text, truncated, had_markup = clean_input(raw, max_chars)
     text, injection = strip_injection(text)
     query = Query(raw=raw, text=text, truncated=truncated, had_markup=had_markup, injection=injection)
@@ -267,22 +226,22 @@ def understand(
         query.intent = "empty"
         return query
     query.language = detect_language(text)
-    if previous is not None and previous.intent != "empty" and is_followup(text):
+    if previous is not None and previous.intent != "empty" and is_followup(text, settings.followup_max_words):
         query.followup = True
-    if match := _FICHE_REF.search(text):
+    if match := rules.fiche_ref.search(text):
         query.fiche = int(match.group(1))
     elif query.followup and previous is not None and previous.fiche:
-        step = 1 if _NEXT_FICHE.search(text) else (-1 if _PREV_FICHE.search(text) else 0)
+        step = 1 if rules.next_fiche.search(text) else (-1 if rules.previous_fiche.search(text) else 0)
         query.fiche = previous.fiche + step
-    if match := _RECO_REF.search(text):
+    if match := rules.recommendation_ref.search(text):
         query.recommendation = int(match.group(1))
-    if match := _SECTION_REF.search(text):
+    if match := rules.section_ref.search(text):
         query.section_ref = match.group(1).upper()
-    if premise := _PREMISE.match(text):
+    if premise := rules.premise.match(text):
         query.premise, query.premise_explicit = premise.group("premise").strip(), True
     else:
         query.premise = text  # an assertion inside the question ("la HAS impose…") is checked too
-    query.parts = split_parts(premise.group("rest") if premise else text)
+    query.parts = split_parts(premise.group("rest") if premise else text, settings.part_min_words)
 
     if query.fiche is not None and not 1 <= query.fiche <= fiche_count:
         query.intent = "missing_fiche"
@@ -290,9 +249,11 @@ def understand(
         query.intent = "missing_recommendation"
     elif query.section_ref and section_exists is not None and not section_exists(query.section_ref):
         query.intent = "missing_section"
-    elif query.fiche is None and _FICHE_LIST.search(text) and len(words_of(text)) <= 14:
+    elif (
+        query.fiche is None and rules.list_fiches.search(text) and len(words_of(text)) <= settings.list_fiches_max_words
+    ):
         query.intent = "list_fiches"
-    elif query.recommendation is None and _RECO_LIST.search(text):
+    elif query.recommendation is None and rules.list_recommendations.search(text):
         query.intent = "list_recommendations"
     elif query.fiche is not None and _asks_whole_fiche(text):
         query.intent = "fiche"
@@ -301,39 +262,24 @@ def understand(
     if query.followup and previous is not None:
         base = f"{_swap_structure(previous.text, text)} {text}"
     query.semantic_text = base
-    query.search_text, query.corrections, query.lexicon_words = expand(base, lexicon, speller)
+    query.search_text, query.corrections, query.lexicon_words = expand(base, lexicon, speller, settings)
     return query
-
-
-_STRUCTURE = re.compile(
-    r"\b(?:(?:un|une|le|la|les|des|l'|d'|du)\s*)?(?:maisons? de santé(?: pluriprofessionnelles?)?|MSP|"
-    r"centres? de santé|CPTS|communautés? professionnelles? territoriales? de santé|hôpita(?:l|ux)|"
-    r"établissements? de santé)\b",
-    re.IGNORECASE,
-)
 
 
 def _swap_structure(previous: str, followup: str) -> str:
     """ "… la gouvernance d'une MSP ?" + "et dans un centre de santé ?" → "… la gouvernance d'un centre de
     santé ?": the previous question about the structure the follow-up names instead."""
-    new = _STRUCTURE.search(followup)
-    old = _STRUCTURE.search(previous)
+    structure = QueryRules.load().structure
+    new = structure.search(followup)
+    old = structure.search(previous)
     if new is None or old is None or fold_accents(new.group(0).lower()) == fold_accents(old.group(0).lower()):
         return previous
-    return _STRUCTURE.sub(new.group(0), previous)
+    return structure.sub(new.group(0), previous)
 
 
 def _asks_whole_fiche(text: str) -> bool:
     """ "que dit la fiche 6 ?", "fiche ressource n°13", "résume la fiche 2" — not a precise question."""
-    rest = _FICHE_REF.sub(" ", text)
-    rest_words = [w for w in words_of(rest) if w not in _WHOLE_FICHE_WORDS]
-    return len(rest_words) <= 1
-
-
-_WHOLE_FICHE_WORDS = {
-    "que", "dit", "la", "le", "de", "du", "des", "quoi", "parle", "contient", "resume", "resumer", "resumez",
-    "c", "est", "ce", "qu", "il", "y", "a", "dans", "sur", "moi", "montre", "montrer", "affiche", "afficher",
-    "voir", "lire", "ouvre", "ouvrir", "donne", "guide", "has", "ressource", "ressources", "contenu", "en",
-    "bref", "synthese", "explique", "expliquer", "presente", "presenter", "svp", "stp", "merci", "l", "d",
-    "et", "suivante", "precedente", "apres", "avant", "concerne", "traite", "porte", "son", "sujet",
-}  # fmt: skip
+    rules = QueryRules.load()
+    rest = rules.fiche_ref.sub(" ", text)
+    rest_words = [w for w in words_of(rest) if w not in rules.whole_fiche_words]
+    return len(rest_words) <= rules.whole_fiche_other_words

@@ -1,4 +1,7 @@
-"""Hybrid retrieval: French BM25 and e5 vectors fused by reciprocal rank, then sentence-level evidence."""
+"""Hybrid retrieval: French BM25 and e5 vectors fused by reciprocal rank, then sentence-level evidence.
+
+Every weight and cut-off is a setting (fusion, title, role and authority bonuses, near-duplicates).
+"""
 
 from __future__ import annotations
 
@@ -10,15 +13,31 @@ from typing import Any
 import numpy as np
 from rapidfuzz import fuzz
 
+from assistant.answer import Role
+from assistant.signals import CorpusSignals, Preferences
 from ingest.index import IndexReader
 from ingest.lexical import FrenchAnalyzer
+from ingest.roles import PassageRole
 from ingest.settings import Settings
 
-# Small preference for the documents a role reads first; authority ranks matter more.
-ROLE_BOOST: dict[str, dict[str, float]] = {
-    "representant": {"fiche mission": 0.10, "advice sheet": 0.05},
-    "professionnel": {"guide": 0.05, "advice sheet": 0.05},
-}
+AUTHORITY_LEVELS = 3  # authority 1 (the HAS guide) … 3 and more: the bonus counts the ranks above 3
+
+
+def authority_bonus(authority: int, per_rank: float) -> float:
+    """The bonus of a passage whose document has ``authority`` (1 = most authoritative): ``per_rank``
+    for each rank above the lowest (settings ``authority_bonus``, ``evidence_authority_bonus``)."""
+    return per_rank * (AUTHORITY_LEVELS - min(authority, AUTHORITY_LEVELS))
+
+
+def role_boosts(settings: Settings) -> dict[Role, dict[str, float]]:
+    """Setting ``role_boosts`` as a table: role → document kind → bonus (an unknown role is an error)."""
+    table: dict[Role, dict[str, float]] = {}
+    for role, kind, bonus in settings.role_boosts:
+        parsed = Role.parse(role)
+        if parsed is None:
+            raise ValueError(f"role_boosts : rôle inconnu « {role} » (attendu : {', '.join(Role)})")
+        table.setdefault(parsed, {})[kind] = bonus
+    return table
 
 
 @dataclass
@@ -75,20 +94,28 @@ class HybridRetriever:
         self.reader = reader
         self.settings = settings
         self.stats = stats
+        self.role_boosts = role_boosts(settings)
+        self.signals: CorpusSignals | None = None  # set by the assistant once the question table is embedded
 
     def search(
         self,
         search_text: str,
         query_vector: np.ndarray,
         where: dict[str, Any] | None = None,
-        role: str | None = None,
+        role: Role | str | None = None,
         k: int | None = None,
         lexical: bool = True,
+        prefs: Preferences | None = None,
+        use_vectors: bool = True,
     ) -> list[Candidate]:
-        """Best passages for a question; ``lexical=False`` for questions not in French (vectors only)."""
+        """Best passages for a question; ``lexical=False`` for questions not in French (vectors only).
+
+        With ``prefs`` (and :attr:`signals` set), the fused scores follow the question's preferences: body
+        text over back matter, the structure it names, the fiches of the corpus's question table.
+        ``use_vectors=False`` when the vector store is down: keywords (and the local sentence vectors) only."""
         s = self.settings
         n = s.retrieval_candidates
-        vector_hits = self.reader.vector_search(query_vector, n, where)
+        vector_hits = self.reader.vector_search(query_vector, n, where) if use_vectors else []
         lexical_hits = self.reader.lexical_search(search_text, n, where) if lexical else []
         fused: dict[int, Candidate] = {}
         for rank, hit in enumerate(vector_hits):
@@ -104,7 +131,13 @@ class HybridRetriever:
                 c = fused.setdefault(index, Candidate(index, 0.0))
                 c.score += s.weight_sentence / (s.rrf_k + rank + 1)
                 c.scores["sentence"] = score
-        boosts = ROLE_BOOST.get(role or "", {})
+        if prefs is not None and self.signals is not None and not where:
+            for fiche in prefs.table_fiches:  # the fiche the guide itself points to is always a candidate
+                best = self._best_of_fiche(fiche, query_vector)
+                if best is not None:
+                    fused.setdefault(best, Candidate(best, 0.0))
+        parsed_role = Role.parse(role) or (prefs.audience if prefs else None)
+        boosts = self.role_boosts.get(parsed_role, {}) if parsed_role else {}
         weights = self.stats.weights(search_text) if s.weight_title > 0 else {}
         for c in fused.values():
             chunk = self.reader.chunks[c.index]
@@ -112,9 +145,22 @@ class HybridRetriever:
             if weights:  # the question's words in the section/fiche title: the guide's own signposts
                 c.scores["title"] = self.stats.coverage(weights, self.stats.title_terms[c.index])
                 c.score += s.weight_title * c.scores["title"]
-            c.score *= 1.0 + 0.04 * (3 - min(chunk.authority, 3)) + boosts.get(chunk.kind, 0.0)
+            c.score *= 1.0 + authority_bonus(chunk.authority, s.authority_bonus) + boosts.get(chunk.kind, 0.0)
+            if prefs is not None and self.signals is not None:
+                multiplier, addition = self.signals.factor(c.index, chunk.fiche, prefs, s)
+                c.score = c.score * multiplier + addition
+                if multiplier != 1.0 or addition:
+                    c.scores["signals"] = round(multiplier, 4) + addition
         ranked = sorted(fused.values(), key=lambda c: (-c.score, c.index))
         return self._diversify(ranked, k or s.top_k)
+
+    def _best_of_fiche(self, fiche: int, query_vector: np.ndarray) -> int | None:
+        """The passage of a fiche closest to the question."""
+        indexes = self.reader.chunks_where(fiche=fiche)
+        if not indexes:
+            return None
+        sims = self.reader.chunk_vectors[indexes] @ query_vector
+        return indexes[int(np.argmax(sims))]
 
     def sentence_ranking(
         self, query_vector: np.ndarray, k: int, where: dict[str, Any] | None = None
@@ -122,7 +168,7 @@ class HybridRetriever:
         """Passages ranked by their best sentence's similarity to the question (precomputed vectors)."""
         sims = self.reader.sentence_vectors @ query_vector
         best: dict[int, float] = {}
-        for sid in np.argsort(-sims, kind="stable")[: k * 8]:
+        for sid in np.argsort(-sims, kind="stable")[: k * self.settings.sentence_pool_factor]:
             index = self.reader.position[self.reader.sentences[int(sid)].chunk_id]
             if where and not _matches_where(self.reader.chunks[index], where):
                 continue
@@ -140,7 +186,7 @@ class HybridRetriever:
             if len(kept) >= k:
                 break
             text = self.reader.chunks[cand.index].text
-            twin = next((k for k in kept if _near_duplicate(self.reader.chunks[k.index].text, text)), None)
+            twin = next((k for k in kept if self._near_duplicate(self.reader.chunks[k.index].text, text)), None)
             if twin is None:
                 kept.append(cand)
                 continue
@@ -149,13 +195,25 @@ class HybridRetriever:
                 kept[kept.index(twin)] = Candidate(cand.index, twin.score, {**cand.scores, "duplicate_of": twin.index})
         return kept
 
+    def _near_duplicate(self, a: str, b: str) -> bool:
+        """Two passages of about the same length whose beginnings share nearly all their words."""
+        s = self.settings
+        if abs(len(a) - len(b)) > s.duplicate_length_gap * max(len(a), len(b)):
+            return False
+        n = s.duplicate_prefix_chars
+        return fuzz.token_set_ratio(a[:n], b[:n]) >= s.duplicate_similarity
+
     def evidence(
         self,
         candidates: list[Candidate],
         query_vector: np.ndarray,
         weights: dict[str, float],
+        prefs: Preferences | None = None,
     ) -> list[Evidence]:
-        """Score every sentence of the candidate passages: e5 similarity, key-term coverage, passage rank."""
+        """Score every sentence of the candidate passages: e5 similarity, key-term coverage, passage rank.
+
+        Back matter (lists of resources, references, participants) is quoted only when the question asks for
+        resources (``prefs``), or when it is all the candidates hold."""
         reader = self.reader
         out: list[Evidence] = []
         best_passage = candidates[0].score if candidates else 1.0
@@ -168,23 +226,19 @@ class HybridRetriever:
             prior = cand.score / best_passage
             for sid, sim in zip(ids, sims, strict=True):
                 coverage = self.stats.coverage(weights, self.stats.sentence_terms[sid])
-                authority = 3 - min(reader.chunks[cand.index].authority, 3)
                 score = (
                     float(sim)
                     + self.settings.evidence_coverage_weight * coverage
                     + self.settings.evidence_rank_weight * prior
-                    + 0.015 * authority
+                    + authority_bonus(reader.chunks[cand.index].authority, self.settings.evidence_authority_bonus)
                 )
                 out.append(Evidence(sid, cand.index, score, float(sim), coverage, rank))
         out.sort(key=lambda e: (-e.score, e.sentence))
+        if prefs is not None and not prefs.asks_resources and self.settings.weight_back_matter > 0:
+            body = [e for e in out if reader.chunks[e.chunk].role is PassageRole.BODY]
+            out = body or out
         return out
 
 
 def _matches_where(chunk: Any, where: dict[str, Any]) -> bool:
     return all(getattr(chunk, key) == value for key, value in where.items() if value not in (None, ""))
-
-
-def _near_duplicate(a: str, b: str) -> bool:
-    if abs(len(a) - len(b)) > 0.5 * max(len(a), len(b)):
-        return False
-    return fuzz.token_set_ratio(a[:600], b[:600]) >= 88

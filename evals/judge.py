@@ -17,7 +17,7 @@ from typing import Any
 
 from langchain_core.messages import HumanMessage
 
-from assistant.llm import make_chat_model
+from assistant.llm.clients import make_chat_model
 from assistant.prompts import load_prompt
 from evals.dataset import QAItem
 from ingest.settings import Settings
@@ -55,7 +55,7 @@ def make_judge(settings: Settings) -> Scorer:
     model = make_chat_model(settings)
     template = load_prompt(settings.prompts_dir, "llm_judge")
 
-    def judge(item: QAItem, answer: dict[str, Any]) -> dict[str, Any]:
+    def judge(item: QAItem, answer: dict[str, Any], body: str) -> dict[str, Any]:
         if answer.get("refused") or not item.answerable or not item.reference_answer:
             return {}
         contexts = "\n\n".join(f"[{c['n']}] {c.get('passage') or c.get('quote', '')}" for c in answer["citations"])
@@ -63,7 +63,7 @@ def make_judge(settings: Settings) -> Scorer:
             question=item.question,
             reference=item.reference_answer,
             contexts=contexts or "(aucun)",
-            answer=answer.get("text", "").split("\nSources\n")[0],
+            answer=body,
         )
         try:
             reply = model.invoke([HumanMessage(prompt)])

@@ -79,8 +79,8 @@ def context_recall(reference_contexts: list[str], retrieved: list[str]) -> float
     return found / len(reference_contexts)
 
 
-def score_item(item: QAItem, answer: dict[str, Any], cosine: float | None = None) -> dict[str, Any]:
-    """Per-item scores of one answer (the ``Answer`` as a dict)."""
+def score_item(item: QAItem, answer: dict[str, Any], text: str, cosine: float | None = None) -> dict[str, Any]:
+    """Per-item scores of one answer (the ``Answer`` as a dict, and its rendered ``text``)."""
     contexts = answer.get("contexts", [])
     citations = answer.get("citations", [])
     refused = bool(answer.get("refused"))
@@ -100,9 +100,9 @@ def score_item(item: QAItem, answer: dict[str, Any], cosine: float | None = None
         ) / len(item.expected_sources)
         scores["cited_expected"] = float(_first_hit(item, citations) is not None)
     if item.answerable:
-        scores["key_facts"] = key_fact_coverage(item.key_facts, answer.get("text", "") if not refused else "")
+        scores["key_facts"] = key_fact_coverage(item.key_facts, text if not refused else "")
         if item.reference_answer:
-            scores["rouge_l"] = rouge_l(item.reference_answer, answer.get("text", "") if not refused else "")
+            scores["rouge_l"] = rouge_l(item.reference_answer, text if not refused else "")
         if cosine is not None:
             scores["cosine"] = cosine if not refused else 0.0
     details = answer.get("details") or {}

@@ -97,7 +97,7 @@ def markdown_report(rows: list[dict[str, Any]], metrics: dict[str, Any]) -> str:
             f"précision citations={_fmt(s.get('citation_precision'))}",
             "",
             "```",
-            row["answer"]["text"][:1200],
+            row.get("text", "")[:1200],
             "```",
             "",
         ]
@@ -164,7 +164,7 @@ def html_report(rows: list[dict[str, Any]], metrics: dict[str, Any]) -> str:
             f"<h3>{html.escape(row['id'])}</h3><p><b>Question :</b> {html.escape(row['question'])}<br>"
             f"<b>Attendu :</b> {html.escape(expected)} — faits clés : {html.escape(str(row['key_facts']))}<br>"
             f"<b>Obtenu :</b> {'REFUS' if s['refused'] else 'réponse'} — hit@5 {_fmt(s.get('hit@5'))}, "
-            f"faits clés {_fmt(s.get('key_facts'))}</p><pre>{html.escape(row['answer']['text'][:1500])}</pre>"
+            f"faits clés {_fmt(s.get('key_facts'))}</p><pre>{html.escape(row.get('text', '')[:1500])}</pre>"
         )
     out.append("</body></html>")
     return "\n".join(out)

@@ -11,6 +11,8 @@ from typing import Any
 import numpy as np
 
 from assistant.agent import Assistant
+from assistant.answer import Role
+from assistant.render import render_text
 from evals.dataset import LoadedSet, QAItem
 from evals.metrics import aggregate, score_item
 from evals.report import write_reports
@@ -18,6 +20,8 @@ from ingest.embeddings import CachedEmbeddings, make_cached_embeddings
 
 ProgressFn = Callable[[int, int], None]
 GROUPS = ("split", "persona")
+COSINE_CHARS = 1500  # the answer's first characters compared with the reference answer
+Scorer = Callable[[QAItem, dict[str, Any], str], dict[str, Any]]  # (item, answer, its body as text)
 
 
 @dataclass
@@ -26,36 +30,31 @@ class RunOutput:
     metrics: dict[str, Any]
 
 
-def _answer_body(text: str) -> str:
-    return text.split("\nSources\n")[0][:1500]
-
-
 def run_items(
     assistant: Assistant,
     items: list[QAItem],
     progress: ProgressFn | None = None,
     embeddings: CachedEmbeddings | None = None,
-    extra_scorers: list[Callable[[QAItem, dict[str, Any]], dict[str, Any]]] | None = None,
+    extra_scorers: list[Scorer] | None = None,
 ) -> list[dict[str, Any]]:
     """Ask every question (with its conversation history) and score the answer."""
     rows = []
     for n, item in enumerate(items, 1):
-        answer = assistant.ask(item.question, history=item.history or None, role=_role(item.persona)).to_dict()
+        typed = assistant.ask(item.question, history=item.history or None, role=Role.parse(item.persona))
+        answer = typed.to_dict()
+        text = render_text(typed, assistant.phrases)
         cosine = None
-        if embeddings is not None and item.reference_answer and answer["text"]:
-            vectors = embeddings.embed_array([f"{item.reference_answer}", _answer_body(answer["text"])])
+        if embeddings is not None and item.reference_answer and typed.blocks:
+            body = render_text(typed, assistant.phrases, sources=False)[:COSINE_CHARS]
+            vectors = embeddings.embed_array([f"{item.reference_answer}", body])
             cosine = float(np.dot(vectors[0], vectors[1]))
-        scores = score_item(item, answer, cosine)
+        scores = score_item(item, answer, text, cosine)
         for scorer in extra_scorers or []:
-            scores.update(scorer(item, answer))
-        rows.append({**item.to_dict(), "answer": answer, "scores": scores})
+            scores.update(scorer(item, answer, render_text(typed, assistant.phrases, sources=False)))
+        rows.append({**item.to_dict(), "answer": answer, "text": text, "scores": scores})
         if progress:
             progress(n, len(items))
     return rows
-
-
-def _role(persona: str) -> str | None:
-    return persona if persona in ("professionnel", "representant") else None
 
 
 def grouped_metrics(rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -76,7 +75,7 @@ def run_set(
     set_name: str,
     progress: ProgressFn | None = None,
     with_cosine: bool = True,
-    extra_scorers: list[Callable[[QAItem, dict[str, Any]], dict[str, Any]]] | None = None,
+    extra_scorers: list[Scorer] | None = None,
 ) -> RunOutput:
     out_dir.mkdir(parents=True, exist_ok=True)
     embeddings = make_cached_embeddings(assistant.settings) if with_cosine else None

@@ -12,8 +12,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from ingest.index import IndexUnavailable as IndexMissing
-from ingest.index import current_build, read_manifest
-from ingest.pipeline import IngestError, IngestReport, ingest
+from ingest.index import VectorStoreUnavailable, current_build, read_manifest
+from ingest.pipeline import WAITING, IngestError, IngestReport, ingest
 from ingest.settings import Settings
 
 STATUS_FR = {"new": "nouveau", "changed": "modifié", "unchanged": "inchangé", "failed": "ÉCHEC"}
@@ -46,7 +46,9 @@ def _print_report(console: Console, report: IngestReport) -> None:
     for column in ("fichier", "état", "titre", "type", "pages", "passages", "fiches", "remarque"):
         table.add_column(column)
     for f in report.files:
-        note = f.reason or ("" if f.in_manifest else "hors manifeste (titre détecté)")
+        outside = not f.in_manifest and f.status != "failed"
+        notes = [f.reason, *f.warnings, "hors manifeste (titre détecté)" if outside else ""]
+        note = " ; ".join(n for n in notes if n)
         table.add_row(
             f.file,
             STATUS_FR.get(f.status, f.status),
@@ -113,9 +115,15 @@ def main(argv: list[str] | None = None) -> int:
             bar.update(tasks[stage], completed=done, total=max(total, 1))
 
         try:
-            report = ingest(settings, args.paths or None, rebuild=args.rebuild, progress=on_progress)
-        except IngestError as exc:
-            console.print(f"[red]Échec de l'ingestion : {exc}[/red]")
+            report = ingest(
+                settings,
+                args.paths or None,
+                rebuild=args.rebuild,
+                progress=on_progress,
+                on_wait=lambda: console.print(WAITING, style="yellow"),
+            )
+        except (IngestError, VectorStoreUnavailable) as exc:
+            console.print(f"Échec de l'ingestion : {exc}", style="red", markup=False, highlight=False)
             return 2
     _print_report(console, report)
     return 1 if report.failed else 0

@@ -10,6 +10,9 @@ from dataclasses import dataclass
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from ingest.models import Block, Chunk, DocumentInfo, SectionRef, Sentence
+from ingest.roles import classify
+from ingest.rules import StructureRules
+from ingest.sections import SectionCode, SectionKind
 from ingest.structure import StructuredDocument, fiche_of
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"»)]?\s+(?=[«\"(\[A-ZÀ-ÖØ-Ý0-9•\-–])")
@@ -40,31 +43,39 @@ def _units(doc: StructuredDocument) -> list[_Unit]:
     return units
 
 
-_NUMERIC = re.compile(r"^(?:P\d+-?)?[\d.]*$")
+_NUMERIC = (SectionKind.NUMBERED, SectionKind.PART)
 
 
 def _may_contain(parent: str, child: str) -> bool:
-    """Can section ``parent`` hold ``child``? ``6`` holds ``6.2``; ``2`` does not (a numbering jump)."""
-    if not parent or not child or not (_NUMERIC.match(parent) and _NUMERIC.match(child)):
+    """Can section ``parent`` hold ``child``? ``6`` holds ``6.2``, ``P2`` holds ``P2-1``; ``2`` does not
+    hold ``6.2`` (a numbering jump). Sections without a number, recommendations and Roman parts may
+    hold anything."""
+    outer, inner = SectionCode.parse(parent), SectionCode.parse(child)
+    if outer.kind not in _NUMERIC or inner.kind not in _NUMERIC:
         return True
-    return child.startswith((parent + ".", parent + "-"))
+    return inner != outer and inner.within(outer)
 
 
 def section_label(ref: SectionRef) -> str:
-    """How a section is named in a path: ``6.8.2. Facilitateurs``, ``Recommandation n°2 : …``."""
-    number = re.sub(r"^P\d+-", "", ref.number)
-    if not number:
+    """How a section is named in a path: ``6.8.2. Facilitateurs``, ``3.1. Titre`` inside a part,
+    ``Partie 2 - Titre``, ``Recommandation n°2 : Titre`` (formats of ``ingest/data/structure.toml``)."""
+    code = SectionCode.parse(ref.number)
+    rules = StructureRules.load()
+    if code.kind is SectionKind.NONE:
         return ref.title
-    if number.startswith("R") and number[1:].isdigit():
-        return f"Recommandation n°{number[1:]} : {ref.title}"
-    if number.startswith("P") and number[1:].isdigit():
-        return f"Partie {number[1:]} - {ref.title}"
-    return f"{number}. {ref.title}"
+    if code.kind is SectionKind.RECOMMENDATION:
+        return rules.recommendation_label.format(number=code.number, title=ref.title)
+    if code.kind is SectionKind.PART:
+        return rules.part_label.format(number=code.part, title=ref.title)
+    return rules.numbered_label.format(number=code.number, title=ref.title)
 
 
 def _section_number(path: list[SectionRef]) -> str:
     """The stable id of the deepest numbered section (``6.6.2``, ``P2-3.3.4``, ``R2``, ``II``)."""
     return next((ref.number for ref in reversed(path) if ref.number), "")
+
+
+SENTENCE_REACH = 300  # characters a passage may grow past the splitter's cut to end its sentence
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
@@ -86,6 +97,26 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
             else:
                 spans.append((s, e))
     return spans
+
+
+def whole_sentence_pieces(text: str, splitter: RecursiveCharacterTextSplitter) -> list[tuple[int, int]]:
+    """The splitter's pieces of ``text`` widened to whole sentences: a piece starts where a sentence starts
+    and ends where one ends (within ``SENTENCE_REACH`` characters), so no passage opens or closes mid-sentence.
+    A piece that widening makes equal to, or part of, an earlier one is dropped."""
+    bounds = split_sentences(text)
+    starts = [a for a, _ in bounds]
+    pieces: list[tuple[int, int]] = []
+    for piece in splitter.create_documents([text]):
+        a = int(piece.metadata["start_index"])
+        b = a + len(piece.page_content)
+        if a not in starts:
+            a = max((s for s in starts if s <= a), default=a)
+        end = next((e for s, e in bounds if s < b <= e), b)
+        if end - b <= SENTENCE_REACH:
+            b = end
+        if not any(x <= a and b <= y for x, y in pieces):
+            pieces.append((a, b))
+    return pieces
 
 
 def chunk_document(
@@ -115,9 +146,10 @@ def chunk_document(
         labels = [section_label(r) for r in unit.path]
         section_number = _section_number(unit.path)
         page, page_source = _unit_page(doc, unit)
-        for piece in splitter.create_documents([unit_text]):
-            text = piece.page_content
-            start = unit_start + int(piece.metadata["start_index"])
+        titles = [ref.title for ref in unit.path]
+        for piece_start, piece_end in whole_sentence_pieces(unit_text, splitter):
+            text = unit_text[piece_start:piece_end]
+            start = unit_start + piece_start
             end = start + len(text)
             block_pages = [b.page for b in unit.blocks if b.start < end and b.end > start and b.page]
             first_page = block_pages[0] if block_pages else page
@@ -144,6 +176,7 @@ def chunk_document(
                 text=text,
                 embed_text=f"{header_doc} — {' > '.join(labels)}\n\n{text}" if labels else f"{header_doc}\n\n{text}",
                 position=len(chunks),
+                role=classify(titles, text),
             )
             chunks.append(chunk)
             sentences.extend(Sentence(chunk.chunk_id, s, e, text[s:e]) for s, e in split_sentences(text))

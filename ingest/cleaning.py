@@ -1,4 +1,8 @@
-"""Text clean-up of extracted documents: characters, running headers/footers, broken lines."""
+"""Text clean-up of extracted documents: characters, running headers/footers, broken lines.
+
+The French words it relies on (function words, page-number lines, ordinals) are in
+``ingest/data/cleaning.toml`` (:class:`ingest.rules.CleaningRules`).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ import unicodedata
 from collections import Counter
 
 from ingest.models import Page
+from ingest.rules import CleaningRules
 
 _CHAR_MAP = str.maketrans(
     {
@@ -36,15 +41,7 @@ _CHAR_MAP = str.maketrans(
     }
 )
 
-# Words after which a line break cannot end a sentence (French function words).
-_CONTINUATION_WORDS = {
-    "de", "du", "des", "à", "au", "aux", "la", "le", "les", "l'", "d'", "un", "une", "et", "ou", "en",
-    "pour", "par", "sur", "avec", "dans", "que", "qui", "ses", "son", "sa", "leur", "leurs", "ce",
-    "cette", "ces", "est", "sont", "a", "ont", "ne", "pas", "plus", "entre", "vers", "chez", "sans",
-}  # fmt: skip
-
 BULLET = re.compile(r"^\s*(?:[-–•▪●◦➢➤➔►→✓*]|\d{1,2}[.)-]\s|[a-z][.)]\s)")
-_PAGE_NUMBER_LINE = re.compile(r"^\s*(?:page\s*)?\d{1,4}(?:\s*(?:/|sur)\s*\d{1,4})?\s*$", re.IGNORECASE)
 
 
 _SUPERSCRIPT = re.compile(r"[¹²³⁴⁵⁶⁷⁸⁹⁰]+")
@@ -62,7 +59,7 @@ def strip_markup(text: str) -> str:
     text = _PARAGRAPH_BREAK.sub(" ", text)
     text = _HTML_TAG.sub(" ", text)
     text = _EMPHASIS.sub(lambda m: m.group(2) or m.group(3), text)
-    text = re.sub(r"(\d)\^(er|e|re|ème)\b", r"\1\2", text)
+    text = CleaningRules.load().ordinal.sub(r"\1\2", text)
     text = _SUPERSCRIPT.sub("", text)
     return re.sub(r"[ ]{2,}", " ", text)
 
@@ -86,6 +83,7 @@ def strip_running_lines(pages: list[Page], edge: int = 3, min_share: float = 0.5
         counts.update({_line_signature(ln) for ln in lines[:edge] + lines[-edge:]})
     threshold = max(3, int(len(pages) * min_share))
     running = {sig for sig, n in counts.items() if n >= threshold and len(sig) < 150}
+    page_number_line = CleaningRules.load().page_number_line
     cleaned = []
     for page in pages:
         lines = page.text.split("\n")
@@ -94,7 +92,7 @@ def strip_running_lines(pages: list[Page], edge: int = 3, min_share: float = 0.5
         kept = [
             ln
             for i, ln in enumerate(lines)
-            if not (i in edges and (_line_signature(ln) in running or _PAGE_NUMBER_LINE.match(ln)))
+            if not (i in edges and (_line_signature(ln) in running or page_number_line.match(ln)))
         ]
         cleaned.append(Page(page.number, "\n".join(kept)))
     return cleaned
@@ -103,7 +101,7 @@ def strip_running_lines(pages: list[Page], edge: int = 3, min_share: float = 0.5
 def _drop_page_numbers(text: str) -> str:
     lines = text.split("\n")
     non_empty = [i for i, ln in enumerate(lines) if ln.strip()]
-    if non_empty and _PAGE_NUMBER_LINE.match(lines[non_empty[-1]]):
+    if non_empty and CleaningRules.load().page_number_line.match(lines[non_empty[-1]]):
         del lines[non_empty[-1]]
     return "\n".join(lines)
 
@@ -146,6 +144,7 @@ def join_broken_lines(lines: list[str]) -> list[str]:
 
 
 def continues(previous: str, line: str) -> bool:
+    """Does ``line`` carry on the sentence of ``previous`` (lower-case start, dangling function word…)?"""
     if BULLET.match(line):
         return False
     if line[0].islower() or line[0] in ",;:)»":
@@ -153,4 +152,6 @@ def continues(previous: str, line: str) -> bool:
     if previous.endswith((",", "(", "«", "–", "-", "/")):
         return True
     last_word = previous.rsplit(" ", 1)[-1].lower()
-    return last_word in _CONTINUATION_WORDS or line[0] == "?"
+    words = CleaningRules.load().continuation_words
+    elided = re.split(r"['’]", last_word)[-1]  # "d'une", "qu'une": the word after the elision
+    return last_word in words or elided in words or line[0] == "?"

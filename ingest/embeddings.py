@@ -96,7 +96,8 @@ class CachedEmbeddings(Embeddings):
         self.model_id = model_id
         self.dim = inner.dim
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path, check_same_thread=False)
+        # Ingestions embed outside the index lock: another process may be writing the cache meanwhile.
+        self._db = sqlite3.connect(path, check_same_thread=False, timeout=120)
         self._db.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vec BLOB NOT NULL)")
         self._lock = threading.Lock()
         self.computed = 0  # passages embedded by this object (not found in the cache)

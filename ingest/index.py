@@ -11,22 +11,28 @@ Layout of ``settings.index_dir``::
 A build is written aside and only becomes live when ``CURRENT`` names it, so a crash or an
 interruption leaves the previous build answering. In server mode the vectors live in a Chroma
 collection named after the build; everything else stays in the build folder.
+
+Longer than 350 lines on purpose: it is the one owner of the format (writer, reader and the shared
+Chroma clients both use), and splitting it would spread that format over several modules.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import shutil
 import threading
 import time
 import uuid
+import weakref
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import chromadb
+import httpx
 import numpy as np
 from chromadb.config import Settings as ChromaSettings
 from langchain_chroma import Chroma
@@ -38,7 +44,8 @@ from ingest.settings import Settings
 
 FORMAT_VERSION = 1
 GRACE_SECONDS = 600  # a build younger than this is never removed (an app may not have reloaded yet)
-_CHROMA_LOCK = threading.Lock()
+_CHROMA_LOCK = threading.RLock()
+log = logging.getLogger(__name__)
 
 
 class IndexUnavailable(Exception):
@@ -46,7 +53,14 @@ class IndexUnavailable(Exception):
 
 
 class IndexMismatch(IndexUnavailable):
-    """The live index was built with other settings (embedding model, chunking)."""
+    """The live index was built with other settings (embedding model, chunking, vector store)."""
+
+
+class VectorStoreUnavailable(Exception):
+    """The vector store (a Chroma server) cannot be reached; passages and BM25 are local and still work.
+
+    Raised by :meth:`IndexReader.vector_search` (a later call tries again) and by an ingestion that
+    cannot write its vectors. The message is one French line."""
 
 
 @dataclass
@@ -85,6 +99,7 @@ class IndexManifest:
     documents: list[DocumentStats]
     chunks: int
     sentences: int
+    chroma_address: str = ""  # "host:port" of the Chroma server (server mode), "" when embedded
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> IndexManifest:
@@ -93,12 +108,91 @@ class IndexManifest:
         return cls(**data)
 
 
+def chroma_address(settings: Settings) -> str:
+    """Where the vectors live besides the build folder: "host:port" in server mode, "" when embedded."""
+    return f"{settings.chroma_host}:{settings.chroma_port}" if settings.chroma_mode == "server" else ""
+
+
+def vector_store_id(settings: Settings) -> str:
+    """The vector store as part of a build's identity: switching mode or server makes a new build."""
+    return f"{settings.chroma_mode}:{chroma_address(settings)}"
+
+
 def chroma_client(settings: Settings, build_dir: Path) -> chromadb.ClientAPI:
-    """An embedded client on the build's folder, or an HTTP client on the configured server."""
+    """An embedded client on the build's folder, or an HTTP client on the configured server (a new one:
+    prefer :func:`acquire_client`, which shares one client per path or server in the process)."""
     chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
     if settings.chroma_mode == "server":
-        return chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings)
+        # chromadb's HTTP session waits forever by default, and its constructor already asks the server:
+        # a bounded heartbeat first, so that a hung server fails here instead of hanging.
+        base = f"http://{settings.chroma_host}:{settings.chroma_port}"
+        httpx.get(f"{base}/api/v2/heartbeat", timeout=settings.chroma_timeout).raise_for_status()
+        client = chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings)
+        session = getattr(getattr(client, "_server", None), "_session", None)
+        if isinstance(session, httpx.Client):
+            session.timeout = httpx.Timeout(settings.chroma_timeout, connect=min(5.0, settings.chroma_timeout))
+        return client
     return chromadb.PersistentClient(path=str(build_dir / "chroma"), settings=chroma_settings)
+
+
+ClientKey = tuple[str, str]
+# One Chroma client per path (embedded) or per server in the process, counted by its users and closed
+# by the last one: chromadb otherwise keeps every client's system (SQLite handles, HNSW segments) alive.
+_CLIENTS: dict[ClientKey, list[Any]] = {}  # key -> [client, users]
+
+
+def _client_key(settings: Settings, build_dir: Path) -> ClientKey:
+    if settings.chroma_mode == "server":
+        return ("server", chroma_address(settings))
+    return ("embedded", str((build_dir / "chroma").resolve()))
+
+
+def acquire_client(settings: Settings, build_dir: Path) -> tuple[ClientKey, chromadb.ClientAPI]:
+    """The shared client for this build (embedded) or server; give it back with :func:`release_client`.
+
+    Raises :class:`VectorStoreUnavailable` when the server cannot be reached."""
+    key = _client_key(settings, build_dir)
+    with _CHROMA_LOCK:
+        entry = _CLIENTS.get(key)
+        if entry is None:
+            try:
+                entry = [chroma_client(settings, build_dir), 0]
+            except Exception as exc:
+                raise _unavailable(settings, exc) from exc
+            _CLIENTS[key] = entry
+        entry[1] += 1
+        return key, entry[0]
+
+
+def release_client(key: ClientKey) -> None:
+    """Give back a client from :func:`acquire_client`; the last user closes it."""
+    with _CHROMA_LOCK:
+        entry = _CLIENTS.get(key)
+        if entry is None:
+            return
+        entry[1] -= 1
+        if entry[1] > 0:
+            return
+        del _CLIENTS[key]
+    with contextlib.suppress(Exception):
+        entry[0].close()
+
+
+def open_clients() -> int:
+    """How many Chroma clients this process holds (for tests and the soak script)."""
+    with _CHROMA_LOCK:
+        return len(_CLIENTS)
+
+
+def _unavailable(settings: Settings, exc: BaseException) -> VectorStoreUnavailable:
+    if type(exc).__name__ == "NotFoundError" or "does not exist" in str(exc):
+        where = "collection absente de la base Chroma (relancez « python -m ingest »)"
+    elif settings.chroma_mode == "server":
+        where = f"serveur Chroma injoignable ({chroma_address(settings)})"
+    else:
+        where = "base de vecteurs Chroma illisible"
+    detail = str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__
+    return VectorStoreUnavailable(f"{where} : {detail}")
 
 
 def _chroma_metadata(chunk: Chunk) -> dict[str, str | int]:
@@ -151,7 +245,26 @@ class IndexWriter:
         name = f"{manifest.build_id}-{uuid.uuid4().hex[:8]}"
         build_dir = builds / name
         build_dir.mkdir(parents=True)
+        try:
+            self._write_build(build_dir, name, manifest, chunks, sentences, chunk_vectors, sentence_vectors)
+        except BaseException:
+            shutil.rmtree(build_dir, ignore_errors=True)  # never leave a half build behind
+            raise
+        self._swap(name)
+        return build_dir
+
+    def _write_build(
+        self,
+        build_dir: Path,
+        name: str,
+        manifest: IndexManifest,
+        chunks: list[Chunk],
+        sentences: list[Sentence],
+        chunk_vectors: np.ndarray,
+        sentence_vectors: np.ndarray,
+    ) -> None:
         manifest.chroma_collection = self.collection_name(name)
+        manifest.chroma_address = chroma_address(self.settings)
         with open(build_dir / "chunks.jsonl", "w", encoding="utf-8") as fh:
             for chunk in chunks:
                 fh.write(json.dumps(chunk.to_dict(), ensure_ascii=False) + "\n")
@@ -166,12 +279,22 @@ class IndexWriter:
             json.dumps(asdict(manifest), ensure_ascii=False, indent=1), encoding="utf-8"
         )
         (build_dir / "COMPLETE").write_text(manifest.build_id, encoding="utf-8")
-        self._swap(name)
-        return build_dir
 
     def _write_vectors(self, manifest: IndexManifest, build_dir: Path, chunks: list[Chunk]) -> None:
+        key, client = acquire_client(self.settings, build_dir)
+        try:
+            self._add_vectors(client, manifest, chunks)
+        except VectorStoreUnavailable:
+            raise
+        except Exception as exc:
+            if self.settings.chroma_mode == "server":  # the server stopped or refused: one French line
+                raise _unavailable(self.settings, exc) from exc
+            raise
+        finally:
+            release_client(key)
+
+    def _add_vectors(self, client: chromadb.ClientAPI, manifest: IndexManifest, chunks: list[Chunk]) -> None:
         with _CHROMA_LOCK:
-            client = chroma_client(self.settings, build_dir)
             name = manifest.chroma_collection
             with contextlib.suppress(Exception):
                 client.delete_collection(name)
@@ -207,9 +330,31 @@ class IndexWriter:
             if build.name in keep or time.time() - build.stat().st_mtime < GRACE_SECONDS:
                 continue
             if self.settings.chroma_mode == "server":
-                with contextlib.suppress(Exception), _CHROMA_LOCK:
-                    chroma_client(self.settings, build).delete_collection(self.collection_name(build.name))
+                with contextlib.suppress(Exception):
+                    key, client = acquire_client(self.settings, build)
+                    try:
+                        client.delete_collection(self.collection_name(build.name))
+                    finally:
+                        release_client(key)
             shutil.rmtree(build, ignore_errors=True)
+
+
+def collection_exists(settings: Settings, build_dir: Path, name: str) -> bool:
+    """Whether the build's collection is in the vector store (a server may have lost its data).
+
+    Raises :class:`VectorStoreUnavailable` when the server cannot be reached."""
+    key, client = acquire_client(settings, build_dir)
+    try:
+        client.get_collection(name)
+        return True
+    except VectorStoreUnavailable:
+        raise
+    except Exception as exc:
+        if type(exc).__name__ == "NotFoundError" or "does not exist" in str(exc):
+            return False
+        raise _unavailable(settings, exc) from exc
+    finally:
+        release_client(key)
 
 
 @dataclass
@@ -235,6 +380,7 @@ class IndexReader:
                 f"les réglages demandent {settings.embedding_id()} "
                 f"({settings.chunk_size}/{settings.chunk_overlap}) : reconstruction nécessaire"
             )
+        self._check_store(settings)
         with open(build / "chunks.jsonl", encoding="utf-8") as fh:
             self.chunks = [Chunk.from_dict(json.loads(line)) for line in fh]
         with open(build / "sentences.jsonl", encoding="utf-8") as fh:
@@ -247,20 +393,51 @@ class IndexReader:
             self.sentences_of.setdefault(sentence.chunk_id, []).append(i)
         self.lexical = LexicalIndex.load(build / "bm25")
         self.documents = {d.doc_id: d for d in self.manifest.documents}
-        with _CHROMA_LOCK:
-            self._client = chroma_client(settings, build)
-            self._store = Chroma(
-                collection_name=self.manifest.chroma_collection,
-                client=self._client,
-                create_collection_if_not_exists=False,
+        self._vectors = _VectorHandle(settings, build, self.manifest.chroma_collection)
+        # The shared Chroma client is given back when this reader is closed or garbage-collected (an app
+        # drops its old reader on reload while questions under way finish on it).
+        self._finalizer = weakref.finalize(self, self._vectors.release)
+        try:
+            self._vectors.store()
+        except VectorStoreUnavailable as exc:
+            if settings.chroma_mode != "server":
+                self.close()
+                # A mismatch, so that Assistant.from_settings rebuilds it rather than reading it again.
+                raise IndexMismatch(f"index incomplet dans {build} ({exc}) : reconstruction nécessaire") from exc
+            log.warning("%s : recherche par mots-clés seulement jusqu'au retour du serveur", exc)
+
+    def _check_store(self, settings: Settings) -> None:
+        built = f"{self.manifest.chroma_mode}:{self.manifest.chroma_address}"
+        if built != vector_store_id(settings):
+            raise IndexMismatch(
+                f"l'index a été construit pour Chroma {built.rstrip(':')} ; les réglages demandent "
+                f"{vector_store_id(settings).rstrip(':')} : reconstruction nécessaire"
             )
+
+    def close(self) -> None:
+        """Give back the Chroma client (also done when the reader is garbage-collected)."""
+        self._finalizer()
+
+    def __enter__(self) -> IndexReader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     # --- search -----------------------------------------------------------------------------------
     def vector_search(self, query_vector: np.ndarray, k: int, where: dict[str, Any] | None = None) -> list[SearchHit]:
-        """Nearest passages by cosine similarity, through Chroma."""
-        results = self._store.similarity_search_by_vector_with_relevance_scores(
-            query_vector.tolist(), k=min(k, len(self.chunks)), filter=_where(where)
-        )
+        """Nearest passages by cosine similarity, through Chroma.
+
+        Raises :class:`VectorStoreUnavailable` when the Chroma server cannot be reached (the next call
+        tries again); :meth:`lexical_search` still works then."""
+        store = self._vectors.store()
+        try:
+            results = store.similarity_search_by_vector_with_relevance_scores(
+                query_vector.tolist(), k=min(k, len(self.chunks)), filter=_where(where)
+            )
+        except Exception as exc:
+            self._vectors.reset()  # reconnect on the next call
+            raise _unavailable(self.settings, exc) from exc
         hits = [
             SearchHit(self.position[doc.id], 1.0 - float(distance))
             for doc, distance in results
@@ -289,6 +466,43 @@ class IndexReader:
             for fiche in doc.fiches:
                 seen.setdefault(int(fiche["number"]), {**fiche, "doc_id": doc.doc_id})
         return [seen[n] for n in sorted(seen)]
+
+
+class _VectorHandle:
+    """A reader's connection to its Chroma collection: opened lazily, reset after a failure, released once."""
+
+    def __init__(self, settings: Settings, build_dir: Path, collection: str) -> None:
+        self.settings = settings
+        self.build_dir = build_dir
+        self.collection = collection
+        self._key: ClientKey | None = None
+        self._store: Chroma | None = None
+        self._lock = threading.Lock()
+
+    def store(self) -> Chroma:
+        """The collection's store; raises :class:`VectorStoreUnavailable`."""
+        with self._lock:
+            if self._store is not None:
+                return self._store
+            key, client = acquire_client(self.settings, self.build_dir)
+            try:
+                self._store = Chroma(
+                    collection_name=self.collection, client=client, create_collection_if_not_exists=False
+                )
+            except Exception as exc:
+                release_client(key)
+                raise _unavailable(self.settings, exc) from exc
+            self._key = key
+            return self._store
+
+    def reset(self) -> None:
+        """Drop the store and give back the client: the next :meth:`store` connects again."""
+        with self._lock:
+            key, self._key, self._store = self._key, None, None
+        if key is not None:
+            release_client(key)
+
+    release = reset
 
 
 def _matches(chunk: Chunk, where: dict[str, Any]) -> bool:

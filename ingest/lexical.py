@@ -1,4 +1,8 @@
-"""French lexical search: an analyzer (elision, stop words, Snowball stemming, accent folding) and BM25."""
+"""French lexical search: an analyzer (elision, stop words, Snowball stemming, accent folding) and BM25.
+
+The elisions and the stop words added to bm25s' French list are in ``ingest/data/lexical.toml``
+(:class:`ingest.rules.LexicalRules`).
+"""
 
 from __future__ import annotations
 
@@ -12,7 +16,8 @@ import numpy as np
 import Stemmer
 from bm25s.stopwords import STOPWORDS_FRENCH
 
-_ELISION = re.compile(r"\b(?:l|d|j|m|n|s|t|c|qu|lorsqu|puisqu|jusqu|quoiqu)'", re.IGNORECASE)
+from ingest.rules import LexicalRules
+
 _TOKEN = re.compile(r"[^\W_]+")
 
 
@@ -22,24 +27,13 @@ def fold_accents(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
-_STOPWORDS = frozenset(fold_accents(w) for w in STOPWORDS_FRENCH) | {
-    "ca", "cela", "ceci", "etre", "avoir", "faire", "fait", "comme", "donc", "alors", "aussi", "tres",
-    "peut", "peuvent", "quoi", "quel", "quelle", "quels", "quelles", "comment", "est-ce", "dont", "ou",
-    "si", "tout", "tous", "toute", "toutes", "cest", "y", "a",
-    # question words and fillers of spoken/informal questions: they carry no topic
-    "combien", "pourquoi", "quand", "apres", "stp", "svp", "exactement", "juste", "veut", "veux", "voudrais",
-    "met", "mettre", "sert", "servir", "dit", "dire", "disent", "faut", "peux", "vraiment", "bien", "trop",
-    "genre", "truc", "trucs", "machin", "chose", "choses", "quelqu", "qqch", "concretement", "ensuite",
-    "merci", "bonjour", "hello", "salut", "ok", "bref", "enfin", "bon", "oui", "non", "ya", "yen",
-    "c", "j", "qu", "d", "l", "n", "s", "t", "m", "ils", "elles", "on", "nous", "vous", "leur", "leurs",
-}  # fmt: skip
-
-
 class FrenchAnalyzer:
     """Turns French text into BM25 terms; the same analysis for passages and questions."""
 
-    def __init__(self) -> None:
+    def __init__(self, rules: LexicalRules | None = None) -> None:
         self._stemmer = Stemmer.Stemmer("french")
+        self._rules = rules or LexicalRules.load()
+        self._stopwords = frozenset(fold_accents(w) for w in STOPWORDS_FRENCH) | self._rules.stopwords
 
     @lru_cache(maxsize=65536)  # noqa: B019 - one analyzer per index, words repeat a lot
     def _stem(self, word: str) -> str:
@@ -47,11 +41,11 @@ class FrenchAnalyzer:
 
     def words(self, text: str) -> list[str]:
         """Lower-cased, accent-folded words without elisions or stop words (not stemmed)."""
-        text = _ELISION.sub(" ", unicodedata.normalize("NFC", text.lower()).replace("’", "'"))
+        text = self._rules.elision.sub(" ", unicodedata.normalize("NFC", text.lower()).replace("’", "'"))
         out = []
         for token in _TOKEN.findall(text):
             folded = fold_accents(token)
-            if folded in _STOPWORDS or (len(folded) < 2 and not folded.isdigit()):
+            if folded in self._stopwords or (len(folded) < 2 and not folded.isdigit()):
                 continue
             out.append(token)
         return out

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
+import os
+import stat
 from pathlib import Path
 
 from pypdf import PdfReader
-from pypdf.errors import FileNotDecryptedError, PdfReadError
+from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
 
 from ingest.manifest import SUPPORTED_SUFFIXES
 from ingest.models import DocumentInfo, LoadedDocument, Page
@@ -21,8 +24,29 @@ class LoadError(Exception):
     """A file that cannot be ingested; the message says why, in French."""
 
 
+SYMLINK_REFUSED = "lien symbolique ignoré : le corpus ne suit jamais un lien (copiez le fichier lui-même)"
+# The names of the encodings accepted besides UTF-8, as the warning shows them.
+_FALLBACK_ENCODINGS = (("cp1252", "Windows-1252"), ("latin-1", "Latin-1"))
+
+
+def read_regular_file(path: Path) -> bytes:
+    """The bytes of ``path``, never through a symbolic link (checked by the kernel: ``O_NOFOLLOW``)."""
+    if path.is_symlink():
+        raise LoadError(SYMLINK_REFUSED)
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError as exc:
+        if path.is_symlink():  # replaced by a link between the check and the open
+            raise LoadError(SYMLINK_REFUSED) from exc
+        raise LoadError(f"fichier illisible ({exc.strerror or type(exc).__name__})") from exc
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            raise LoadError("ce n'est pas un fichier ordinaire")
+        return handle.read()
+
+
 def file_sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    return hashlib.sha256(read_regular_file(path)).hexdigest()
 
 
 def load_document(path: Path, info: DocumentInfo) -> LoadedDocument:
@@ -30,33 +54,34 @@ def load_document(path: Path, info: DocumentInfo) -> LoadedDocument:
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise LoadError(f"extension non prise en charge ({suffix or 'aucune'}) : PDF, .txt ou .md attendus")
-    data = path.read_bytes()
+    data = read_regular_file(path)
     if not data.strip():
         raise LoadError("fichier vide")
     sha = hashlib.sha256(data).hexdigest()
     if suffix == ".pdf":
-        return _load_pdf(path, info, sha)
-    text, warnings = _decode_text(data)
+        return _load_pdf(data, info, sha)
+    text, warnings = decode_text(data)
     if not text.strip():
         raise LoadError("fichier vide")
     return LoadedDocument(info=info, pages=[Page(None, text)], sha256=sha, page_count=None, warnings=warnings)
 
 
-def _decode_text(data: bytes) -> tuple[str, list[str]]:
-    """UTF-8 first; cp1252 then latin-1 with a warning; refuse what is clearly binary."""
+def decode_text(data: bytes) -> tuple[str, list[str]]:
+    """The one encoding policy (CLI and upload): UTF-8; else Windows-1252 then Latin-1 with a French
+    warning; what is clearly binary is refused (:class:`LoadError`)."""
     if b"\x00" in data[:4096]:
         raise LoadError("fichier texte illisible (contenu binaire)")
     try:
         return data.decode("utf-8-sig"), []
     except UnicodeDecodeError:
         pass
-    for encoding in ("cp1252", "latin-1"):
+    for encoding, label in _FALLBACK_ENCODINGS:
         try:
             text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
         if _looks_like_text(text):
-            return text, [f"encodage non UTF-8 : lu en {encoding}"]
+            return text, [f"non UTF-8 : lu en {label}"]
     raise LoadError("fichier texte illisible (encodage inconnu)")
 
 
@@ -65,9 +90,9 @@ def _looks_like_text(text: str) -> bool:
     return printable / max(len(text), 1) > 0.95
 
 
-def _load_pdf(path: Path, info: DocumentInfo, sha: str) -> LoadedDocument:
+def _load_pdf(data: bytes, info: DocumentInfo, sha: str) -> LoadedDocument:
     try:
-        reader = PdfReader(path)
+        reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
             try:
                 # Many PDFs are "encrypted" with an empty user password only to restrict printing.
@@ -85,6 +110,8 @@ def _load_pdf(path: Path, info: DocumentInfo, sha: str) -> LoadedDocument:
         raise
     except FileNotDecryptedError as exc:
         raise LoadError("PDF chiffré (protégé par mot de passe)") from exc
+    except DependencyError as exc:  # AES needs the ``cryptography`` package, a dependency of the project
+        raise LoadError("PDF chiffré en AES : le paquet « cryptography » est requis (pip install -e .)") from exc
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
         raise LoadError(f"PDF corrompu ou illisible ({type(exc).__name__})") from exc
     if not pages:

@@ -68,7 +68,12 @@ def load_manifest(corpus_dir: Path) -> Manifest:
 
 
 def corpus_files(corpus_dir: Path, manifest: Manifest) -> list[Path]:
-    """Every file of the corpus folder the pipeline should consider, sorted for determinism."""
+    """Every file of the corpus folder the pipeline should consider, sorted for determinism.
+
+    Symbolic links to files are listed too (never followed): the loader refuses them with a reason, so
+    that the report names them."""
     return sorted(
-        p for p in corpus_dir.iterdir() if p.is_file() and not p.name.startswith(".") and p.name not in manifest.exclude
+        p
+        for p in corpus_dir.iterdir()
+        if (p.is_symlink() or p.is_file()) and not p.name.startswith(".") and p.name not in manifest.exclude
     )

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from ingest.roles import PassageRole
+
 
 @dataclass(frozen=True)
 class DocumentInfo:
@@ -100,13 +102,16 @@ class Chunk:
     text: str
     embed_text: str
     position: int = 0  # order of the chunk in its document
+    role: PassageRole = PassageRole.BODY  # body text or back matter (ingest/roles.py)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Chunk:
-        return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})
+        values = {k: data[k] for k in cls.__dataclass_fields__ if k in data}
+        values["role"] = PassageRole(values.get("role", PassageRole.BODY))
+        return cls(**values)
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,12 @@
-"""Corpus files → cleaned, structured, chunked, embedded → a new live index build."""
+"""Corpus files → cleaned, structured, chunked, embedded → a new live index build.
+
+About 400 lines on purpose: the phases of one ingestion (read the corpus under the lock, embed outside
+it, write and swap under it) share one plan type and read best together.
+"""
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import hashlib
 import time
@@ -19,8 +24,10 @@ from ingest.index import (
     DocumentStats,
     IndexManifest,
     IndexWriter,
+    collection_exists,
     current_build,
     read_manifest,
+    vector_store_id,
 )
 from ingest.loaders import LoadError, load_document
 from ingest.manifest import MANIFEST_NAME, Manifest, corpus_files, load_manifest
@@ -30,6 +37,8 @@ from ingest.structure import fiche_of, structure_document
 
 # stage name, units done so far, total units
 ProgressFn = Callable[[str, int, int], None]
+WAITING = "Une autre indexation est en cours : attente…"
+EMBED_ROUNDS = 3  # embedding outside the lock at most this often before the last round, under the lock
 
 
 @dataclass
@@ -72,6 +81,7 @@ class _Prepared:
     stats: DocumentStats
     chunks: list[Chunk]
     sentences: list[Sentence]
+    warnings: list[str] = field(default_factory=list)
 
 
 def _title_for(info: DocumentInfo, pdf_title: str, first_heading: str) -> DocumentInfo:
@@ -85,6 +95,11 @@ def _title_for(info: DocumentInfo, pdf_title: str, first_heading: str) -> Docume
 def prepare_file(path: Path, manifest: Manifest, settings: Settings) -> _Prepared:
     """Load, clean, structure and chunk one file (no embedding). Raises :class:`LoadError`."""
     loaded = load_document(path, manifest.info_for(path))
+    budget = settings.max_passages_per_file
+    # Passages never exceed chunk_size characters: this many at least, known before the costly steps.
+    at_least = sum(len(p.text.strip()) for p in loaded.pages) // settings.chunk_size
+    if at_least > budget:
+        raise LoadError(_too_long(f"au moins {at_least}", budget))
     structured = structure_document(loaded)
     if not structured.text.strip():
         raise LoadError("aucun texte exploitable après nettoyage")
@@ -93,6 +108,8 @@ def prepare_file(path: Path, manifest: Manifest, settings: Settings) -> _Prepare
     chunks, sentences = chunk_document(info, structured, settings.chunk_size, settings.chunk_overlap)
     if not chunks:
         raise LoadError("aucun passage exploitable après nettoyage")
+    if len(chunks) > budget:
+        raise LoadError(_too_long(str(len(chunks)), budget))
     fiches: dict[int, str] = {}
     for heading in headings:
         if found := fiche_of(heading.title):
@@ -116,7 +133,14 @@ def prepare_file(path: Path, manifest: Manifest, settings: Settings) -> _Prepare
             {"level": h.level, "number": h.number, "title": h.title, "start": h.start, "page": h.page} for h in headings
         ],
     )
-    return _Prepared(info, stats, chunks, sentences)
+    return _Prepared(info, stats, chunks, sentences, list(loaded.warnings))
+
+
+def _too_long(count: str, budget: int) -> str:
+    return (
+        f"fichier trop long : {count} passages pour {budget} au plus par fichier "
+        "(réglage ENGAGEMENT_MAX_PASSAGES_PER_FILE) ; découpez-le en plusieurs fichiers"
+    )
 
 
 def _unique_ids(prepared: list[_Prepared]) -> None:
@@ -135,13 +159,18 @@ def _unique_ids(prepared: list[_Prepared]) -> None:
             item.stats.doc_id = doc_id
 
 
-_CODE_FILES = ("loaders.py", "cleaning.py", "structure.py", "chunking.py", "lexical.py", "index.py")
+_CODE_FILES = (
+    "loaders.py", "cleaning.py", "structure.py", "chunking.py", "lexical.py", "index.py",
+    "rules.py", "sections.py", "roles.py", "models.py",
+)  # fmt: skip
 
 
 def code_fingerprint() -> str:
-    """Hash of the code that decides what the index holds: changing it makes a new build."""
+    """Hash of the code and French rules (``ingest/data``) that decide what the index holds: changing them
+    makes a new build."""
     here = Path(__file__).parent
-    return _fingerprint(hashlib.sha256((here / name).read_bytes()).hexdigest() for name in _CODE_FILES)
+    files = [here / name for name in _CODE_FILES] + sorted((here / "data").glob("*.toml"))
+    return _fingerprint(hashlib.sha256(path.read_bytes()).hexdigest() for path in files)
 
 
 def _fingerprint(parts: Iterable[str]) -> str:
@@ -149,11 +178,19 @@ def _fingerprint(parts: Iterable[str]) -> str:
 
 
 @contextmanager
-def index_lock(index_dir: Path) -> Iterator[None]:
-    """One ingestion at a time per index (the UI's uploads, the CLI, tests): others wait their turn."""
+def index_lock(index_dir: Path, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
+    """One writer at a time per index (the UI's uploads, the CLI, tests): others wait their turn, after
+    calling ``on_wait`` once so that the user is told."""
     index_dir.mkdir(parents=True, exist_ok=True)
     with open(index_dir / ".lock", "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            if exc.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
+                raise
+            if on_wait is not None:
+                on_wait()
+            fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
         finally:
@@ -166,30 +203,124 @@ def ingest(
     rebuild: bool = False,
     progress: ProgressFn | None = None,
     embeddings: CachedEmbeddings | None = None,
+    on_wait: Callable[[], None] | None = None,
 ) -> IngestReport:
-    """Build or update the index from the corpus folder (or the given files/folders)."""
-    with index_lock(settings.index_dir):
-        return _ingest(settings, paths, rebuild, progress, embeddings)
+    """Build or update the index from the corpus folder (or the given files/folders).
 
-
-def _ingest(
-    settings: Settings,
-    paths: list[Path] | None,
-    rebuild: bool,
-    progress: ProgressFn | None,
-    embeddings: CachedEmbeddings | None,
-) -> IngestReport:
+    The index lock is held to read the corpus and to write and swap the build, never while embedding:
+    missing vectors are computed outside it (into the shared cache), then the corpus is read again under
+    the lock (reused when no file changed) and the build written from the cache. ``on_wait`` (and the
+    progress stage :data:`WAITING`) tells that another ingestion holds the lock."""
     started = time.perf_counter()
     notify = progress or (lambda stage, done, total: None)
+
+    told: list[bool] = []
+
+    def waiting() -> None:
+        notify(WAITING, 0, 1)
+        if on_wait is not None and not told:  # said once, however many rounds wait
+            told.append(True)
+            on_wait()
+
+    cached = embeddings
+    computed_before = cached.computed if cached is not None else 0
+    plan: _Plan | None = None
+    try:
+        for round_ in range(EMBED_ROUNDS + 1):
+            with index_lock(settings.index_dir, waiting):
+                plan = _plan(settings, paths, rebuild, notify, plan)
+                if plan.report.up_to_date:
+                    break
+                if cached is None:
+                    cached = make_cached_embeddings(settings)
+                    computed_before = 0
+                missing = cached.missing(plan.texts)
+                if not missing or round_ == EMBED_ROUNDS:
+                    _write(settings, plan, cached, notify)
+                    break
+            _embed(cached, missing, notify)  # outside the lock: others may read, write or wait meanwhile
+    finally:
+        if embeddings is None and cached is not None:
+            cached.close()
+    assert plan is not None
+    plan.report.embedded = (cached.computed - computed_before) if cached is not None else 0
+    plan.report.seconds = time.perf_counter() - started
+    return plan.report
+
+
+@dataclass
+class _Plan:
+    """What one reading of the corpus gives: the files prepared, their passages and the build identity."""
+
+    state: list[str]
+    report: IngestReport
+    prepared: list[_Prepared]
+    chunks: list[Chunk]
+    sentences: list[Sentence]
+    settings_fp: str
+    corpus_fp: str
+
+    @property
+    def texts(self) -> list[str]:
+        return [c.embed_text for c in self.chunks] + [s.text for s in self.sentences]
+
+
+def _state(files: list[Path], manifest_path: Path) -> list[str]:
+    """Name, size and modification time of every input: equal states need not be read again."""
+    rows = []
+    for path in [*files, manifest_path]:
+        try:
+            st = path.lstat()
+            rows.append(f"{path}:{st.st_size}:{st.st_mtime_ns}:{st.st_ino}")
+        except OSError:
+            rows.append(f"{path}:absent")
+    return rows
+
+
+def _plan(
+    settings: Settings, paths: list[Path] | None, rebuild: bool, notify: ProgressFn, before: _Plan | None
+) -> _Plan:
+    """Read and prepare the corpus (or reuse ``before`` when no input changed) and decide whether the
+    live build is already up to date. Raises :class:`IngestError` when nothing can be indexed."""
     manifest = load_manifest(settings.corpus_dir)
     files = _collect(paths, settings.corpus_dir, manifest)
+    manifest_path = settings.corpus_dir / MANIFEST_NAME
+    state = _state(files, manifest_path)
     live = current_build(settings)
     previous = read_manifest(live) if live else None
+    if before is not None and before.state == state:
+        plan = before
+    else:
+        plan = _prepare_all(settings, files, manifest, manifest_path, state, previous, notify)
+    build_id = _fingerprint(
+        [str(FORMAT_VERSION), code_fingerprint(), plan.settings_fp, plan.corpus_fp, vector_store_id(settings)]
+    )
+    plan.report.build_id = build_id
+    plan.report.up_to_date = (
+        not rebuild
+        and previous is not None
+        and live is not None
+        and previous.build_id == build_id
+        and (settings.chroma_mode != "server" or collection_exists(settings, live, previous.chroma_collection))
+    )
+    return plan
+
+
+def _prepare_all(
+    settings: Settings,
+    files: list[Path],
+    manifest: Manifest,
+    manifest_path: Path,
+    state: list[str],
+    previous: IndexManifest | None,
+    notify: ProgressFn | None = None,
+) -> _Plan:
     previous_docs = {d.file: d for d in previous.documents} if previous else {}
     report = IngestReport()
     prepared: list[_Prepared] = []
     for n, path in enumerate(files, 1):
-        notify("lecture", n, len(files))
+        if notify is not None:
+            notify("lecture", n, len(files))
         try:
             item = prepare_file(path, manifest, settings)
         except LoadError as exc:
@@ -211,6 +342,7 @@ def _ingest(
                 chunks=len(item.chunks),
                 fiches=len(item.stats.fiches),
                 in_manifest=item.info.in_manifest,
+                warnings=item.warnings,
             )
         )
     if not prepared:
@@ -219,60 +351,59 @@ def _ingest(
     _unique_ids(prepared)
     kept = {p.info.file for p in prepared}
     report.removed = sorted(f for f in previous_docs if f not in kept)
-    manifest_path = settings.corpus_dir / MANIFEST_NAME
     corpus_fp = _fingerprint(
         [f"{p.info.file}:{p.stats.sha256}" for p in prepared]
         + [hashlib.sha256(manifest_path.read_bytes()).hexdigest() if manifest_path.exists() else ""]
     )
-    settings_fp = settings.chunking_fingerprint()
-    build_id = _fingerprint([str(FORMAT_VERSION), code_fingerprint(), settings_fp, corpus_fp])
     chunks = [c for p in prepared for c in p.chunks]
     sentences = [s for p in prepared for s in p.sentences]
     report.chunks = len(chunks)
     report.fiches = [f for p in prepared for f in p.stats.fiches]
-    report.build_id = build_id
-    if not rebuild and previous is not None and previous.build_id == build_id:
-        report.up_to_date = True
-        report.seconds = time.perf_counter() - started
-        return report
+    return _Plan(state, report, prepared, chunks, sentences, settings.chunking_fingerprint(), corpus_fp)
 
-    cached = embeddings or make_cached_embeddings(settings)
-    texts = [c.embed_text for c in chunks] + [s.text for s in sentences]
-    todo = len(cached.missing(texts))
+
+def _embed(cached: CachedEmbeddings, texts: list[str], notify: ProgressFn) -> None:
+    """Compute the vectors of ``texts`` into the cache, with progress."""
     done = 0
 
     def step(n: int) -> None:
         nonlocal done
         done += n
-        notify("vectorisation", done, todo)
+        notify("vectorisation", done, len(texts))
 
-    notify("vectorisation", 0, todo)
-    before = cached.computed
-    vectors = cached.embed_array(texts, on_progress=step)
-    report.embedded = cached.computed - before
-    chunk_vectors, sentence_vectors = vectors[: len(chunks)], vectors[len(chunks) :]
+    notify("vectorisation", 0, len(texts))
+    cached.embed_array(texts, on_progress=step)
+
+
+def _write(settings: Settings, plan: _Plan, cached: CachedEmbeddings, notify: ProgressFn) -> None:
+    """Write the build from the cached vectors (computing any still missing) and make it live."""
+    texts = plan.texts
+    missing = cached.missing(texts)
+    if missing:
+        _embed(cached, missing, notify)
+    vectors = cached.embed_array(texts)
+    n = len(plan.chunks)
+    chunk_vectors, sentence_vectors = vectors[:n], vectors[n:]
     index_manifest = IndexManifest(
-        build_id=build_id,
+        build_id=plan.report.build_id,
         format_version=FORMAT_VERSION,
         embedding_id=settings.embedding_id(),
         dim=int(chunk_vectors.shape[1]) if len(chunk_vectors) else cached.dim,
         chunk_size=settings.chunk_size,
         chunk_overlap=settings.chunk_overlap,
-        settings_fingerprint=settings_fp,
-        corpus_fingerprint=corpus_fp,
+        settings_fingerprint=plan.settings_fp,
+        corpus_fingerprint=plan.corpus_fp,
         chroma_mode=settings.chroma_mode,
         chroma_collection="",  # named by the writer
-        documents=[p.stats for p in prepared],
-        chunks=len(chunks),
-        sentences=len(sentences),
+        documents=[p.stats for p in plan.prepared],
+        chunks=n,
+        sentences=len(plan.sentences),
     )
     notify("écriture de l'index", 0, 1)
     IndexWriter(settings, cached).write(
-        index_manifest, chunks, sentences, np.asarray(chunk_vectors), np.asarray(sentence_vectors)
+        index_manifest, plan.chunks, plan.sentences, np.asarray(chunk_vectors), np.asarray(sentence_vectors)
     )
     notify("écriture de l'index", 1, 1)
-    report.seconds = time.perf_counter() - started
-    return report
 
 
 def _collect(paths: list[Path] | None, corpus_dir: Path, manifest: Manifest) -> list[Path]:

@@ -42,10 +42,19 @@ class Settings(BaseSettings):
     chroma_host: str = Field("127.0.0.1", description="Hôte du serveur Chroma (mode server).")
     chroma_port: int = Field(8000, description="Port du serveur Chroma (mode server).")
     chroma_collection_prefix: str = Field("engagement", description="Préfixe des collections Chroma.")
+    chroma_timeout: float = Field(
+        30.0, gt=0, description="Délai maximal d'une requête au serveur Chroma (secondes ; mode server)."
+    )
 
     # --- chunking ---------------------------------------------------------------------------------
     chunk_size: int = Field(1000, ge=200, le=4000, description="Taille cible d'un passage (caractères).")
     chunk_overlap: int = Field(150, ge=0, le=1000, description="Chevauchement entre passages (caractères).")
+    max_passages_per_file: int = Field(
+        2000,
+        ge=1,
+        description="Passages au plus par fichier (au-delà le fichier est refusé, les autres sont indexés ; "
+        "le guide HAS en compte environ 300).",
+    )
 
     # --- retrieval and answer ---------------------------------------------------------------------
     retrieval_candidates: int = Field(30, ge=5, le=200, description="Candidats par moteur (BM25, vecteurs).")
@@ -76,6 +85,112 @@ class Settings(BaseSettings):
     )
     max_question_chars: int = Field(2000, ge=50, description="Longueur utile d'une question (au-delà : tronquée).")
 
+    # --- tuning of question understanding, ranking and refusal (assistant/query, retrieval, guard) ---
+    spell_min_length: int = Field(5, ge=1, description="Longueur minimale d'un mot que le correcteur corrige.")
+    spell_long_word: int = Field(
+        9, ge=1, description="Longueur à partir de laquelle un mot est corrigé à distance 2 (en dessous : 1)."
+    )
+    spell_candidates: int = Field(5, ge=1, description="Mots proches du corpus examinés pour corriger un mot.")
+    abbreviation_kept_count: int = Field(
+        10,
+        ge=0,
+        description="Une abréviation employée au moins ce nombre de fois dans le corpus (MSP, CPTS) est cherchée "
+        "telle quelle ; plus rare (RU, asso), elle est remplacée par son sens.",
+    )
+    followup_max_words: int = Field(
+        7, ge=0, description="Mots au plus d'une question courte qui renvoie à la précédente (« ces », « cela »…)."
+    )
+    list_fiches_max_words: int = Field(14, ge=1, description="Mots au plus d'une demande de la liste des fiches.")
+    part_min_words: int = Field(
+        2, ge=1, description="Mots de 3 lettres ou plus d'une sous-question (en dessous, la question n'est pas coupée)."
+    )
+    role_boosts: tuple[tuple[str, str, float], ...] = Field(
+        (
+            ("representant", "fiche mission", 0.10),
+            ("representant", "advice sheet", 0.05),
+            ("professionnel", "guide", 0.05),
+            ("professionnel", "advice sheet", 0.05),
+        ),
+        description="Bonus de classement (rôle, sorte de document, bonus) : petite préférence pour les documents "
+        "qu'un rôle lit d'abord ; l'autorité compte davantage.",
+    )
+    authority_bonus: float = Field(
+        0.04, ge=0, description="Bonus d'un passage par rang d'autorité de son document (×(3 − autorité))."
+    )
+    evidence_authority_bonus: float = Field(
+        0.015, ge=0, description="Bonus d'une phrase par rang d'autorité de son document (×(3 − autorité))."
+    )
+    sentence_pool_factor: int = Field(
+        8, ge=1, description="Phrases examinées par passage voulu, dans le classement par meilleure phrase."
+    )
+    duplicate_similarity: float = Field(
+        88.0,
+        ge=0,
+        le=100,
+        description="Similarité (token_set_ratio, 0–100) à partir de laquelle deux passages sont "
+        "des doublons (le plus autoritaire est gardé).",
+    )
+    duplicate_length_gap: float = Field(
+        0.5, ge=0, le=1, description="Écart de longueur relatif au-delà duquel deux passages ne sont pas des doublons."
+    )
+    duplicate_prefix_chars: int = Field(600, ge=1, description="Caractères comparés pour reconnaître deux doublons.")
+    guard_similarity_window: int = Field(
+        20, ge=1, description="Meilleures phrases parmi lesquelles la confiance prend la plus grande similarité."
+    )
+    guard_top_passages: int = Field(
+        3, ge=1, description="Meilleurs passages dont les termes comptent pour la couverture de la question."
+    )
+    guard_coverage_weight: float = Field(
+        0.10, ge=0, description="Poids de la couverture des termes de la question dans la confiance."
+    )
+    guard_unknown_weight: float = Field(
+        0.12, ge=0, description="Poids des mots de la question inconnus du corpus (retirés de la confiance)."
+    )
+    guard_foreign_coverage: float = Field(
+        0.5, ge=0, le=1, description="Couverture supposée d'une question qui n'est pas en français."
+    )
+    guard_fact_window: int = Field(
+        15, ge=1, description="Meilleures phrases où l'on cherche le fait demandé (montant, durée, contact…)."
+    )
+    guard_fact_penalty: float = Field(
+        0.5,
+        ge=0,
+        description="Retrait de confiance quand un fait toujours écrit avec ses marques (montant, durée, contact, "
+        "fiscalité : « strict » dans assistant/data/facts.toml) manque des phrases trouvées.",
+    )
+    guard_loose_fact_penalty: float = Field(
+        0.04,
+        ge=0,
+        description="Retrait de confiance quand un nombre demandé manque (il peut s'écrire en toutes lettres).",
+    )
+
+    # --- signals beyond the question's words (assistant/signals.py), chosen on dev (docs/evaluation.md) ---
+    weight_back_matter: float = Field(
+        0.3, ge=0, le=1, description="Pénalité des passages d'annexe (ressources, références, participants) "
+        "quand la question ne demande pas de ressources.",
+    )
+    weight_structure: float = Field(
+        0.15, ge=0, le=1, description="Bonus (ou pénalité) des passages qui parlent de la structure nommée "
+        "par la question (MSP, centre de santé, CPTS) ou d'une autre seulement.",
+    )
+    structure_document_share: float = Field(
+        0.8, gt=0, le=1, description="Part des mentions d'une structure au-delà de laquelle un document "
+        "est réputé parler d'elle seule.",
+    )
+    weight_question_table: float = Field(
+        0.1, ge=0, description="Bonus des fiches vers lesquelles le tableau « Par où commencer ? » du guide "
+        "renvoie la question.",
+    )
+    question_table_min: float = Field(
+        0.93, description="Score minimal (similarité e5 + part des mots) d'une ligne du tableau de questions.",
+    )
+    question_table_margin: float = Field(
+        0.01, ge=0, description="Avance minimale de la meilleure ligne du tableau de questions sur la suivante.",
+    )
+    question_table_lexical: float = Field(
+        0.1, ge=0, description="Poids des mots partagés avec une ligne du tableau de questions.",
+    )
+
     # --- LLM (optional) ---------------------------------------------------------------------------
     llm_backend: Literal["none", "ollama", "openai"] = Field("none", description="Générateur : none = extractif.")
     llm_base_url: str = Field("", description="URL du serveur LLM (Ollama ou compatible OpenAI).")
@@ -88,6 +203,24 @@ class Settings(BaseSettings):
         description="Agent à outils : le LLM interroge lui-même le corpus (search_corpus, get_fiche, list_fiches, "
         "list_documents) ; pour un modèle qui sait appeler des outils.",
     )
+    llm_agent_steps: int = Field(
+        4, ge=1, le=10, description="Tours de l'agent à outils qui peuvent appeler des outils avant qu'il réponde."
+    )
+    llm_tool_passages: int = Field(6, ge=1, le=20, description="Passages renvoyés au plus par un appel d'outil.")
+    # The support check of LLM sentences (assistant/llm/verify.py), calibrated on the shipped corpus (docs/llm.md).
+    support_threshold: float = Field(
+        0.35, ge=0, le=1, description="Score en dessous duquel une phrase du LLM n'est pas étayée par son passage."
+    )
+    support_similarity_weight: float = Field(
+        0.5, ge=0, le=1, description="Part de la similarité (e5) dans le score d'étayage ; le reste : termes communs."
+    )
+    support_cosine_floor: float = Field(
+        0.85, description="Cosinus e5 de deux phrases sans rapport de ce corpus (médiane) : similarité 0."
+    )
+    support_cosine_ceiling: float = Field(0.92, description="Cosinus e5 d'une paraphrase proche : similarité 1.")
+    support_min_terms: int = Field(
+        3, ge=1, description="Termes clés au moins d'une phrase du LLM pour être vérifiée (en dessous : liaison)."
+    )
 
     # --- web app ----------------------------------------------------------------------------------
     host: str = Field("127.0.0.1", description="Adresse d'écoute de l'application web.")
@@ -98,6 +231,17 @@ class Settings(BaseSettings):
     max_queue: int = Field(64, ge=1, description="Taille maximale de la file d'attente.")
     max_upload_mb: int = Field(20, ge=1, description="Taille maximale d'un fichier téléversé (Mo).")
     feedback_db: Path = Field(PROJECT_ROOT / ".feedback" / "feedback.sqlite", description="Base des avis.")
+    max_upload_files: int = Field(10, ge=1, description="Fichiers téléversés au plus en un envoi.")
+    max_request_kb: int = Field(
+        1024, ge=16, description="Taille maximale d'une requête hors téléversement (Ko) : au-delà, refusée (413)."
+    )
+    login_max_failures: int = Field(
+        5, ge=1, description="Échecs de connexion tolérés par compte et par adresse dans la fenêtre ci-dessous."
+    )
+    login_window_s: float = Field(60.0, gt=0, description="Fenêtre de comptage des échecs de connexion (secondes).")
+    login_lockout_s: float = Field(
+        30.0, gt=0, description="Premier délai de refus après trop d'échecs (secondes) ; doublé à chaque récidive."
+    )
 
     def chunking_fingerprint(self) -> str:
         """Hash of every setting that changes what the index contains."""

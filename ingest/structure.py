@@ -2,7 +2,13 @@
 
 The result is a list of :class:`Block` over the cleaned text of the document, in reading order,
 each with its page and offsets. Headings carry a level and a number (``6.8.2``, ``P2-3.1``, ``R3``,
-``II``) so the chunker can build section paths.
+``II``, built with :class:`ingest.sections.SectionCode`) so the chunker can build section paths. The
+French heading words (sommaire, Partie, Recommandation n°, Fiche ressource n°) and how a heading is shown
+are in ``ingest/data/structure.toml`` (:class:`ingest.rules.StructureRules`).
+
+Longer than 350 lines on purpose: one pass over a document (table of contents, anchors, paragraph
+groups, the stateful heading detector) whose steps share the same line list and offsets; split, each
+step would need the others' private state.
 """
 
 from __future__ import annotations
@@ -20,14 +26,12 @@ from ingest.cleaning import (
     vocabulary,
 )
 from ingest.models import Block, LoadedDocument
+from ingest.rules import StructureRules
+from ingest.sections import SectionCode, SectionKind
 
 _TOC_LINE = re.compile(r"^(?P<title>\S.*?\S)(?:[ \t]*[.…·_]{3,}[ \t]*|\t+|[ \t]{2,})(?P<page>\d{1,3})[ \t]*$")
-_TOC_HEADER = re.compile(r"^\s*(sommaire|table des mati[eè]res|contents)\s*$", re.IGNORECASE)
 _NUMBERED = re.compile(r"^(?P<num>\d{1,2}(?:\.\d{1,2}){0,4})(?:\.\s*|\s+)(?P<title>\S.*)$")
-_PART = re.compile(r"^partie\s+(?P<num>\d{1,2})\s*[-–—:.]\s*(?P<title>\S.*)$", re.IGNORECASE)
 _ROMAN = re.compile(r"^(?P<num>I{1,3}|IV|VI{0,3}|IX|X)\s*[.)]\s*(?P<title>\S.*)$")
-_RECOMMENDATION = re.compile(r"^recommandation\s+n\s*°\s*(?P<num>\d{1,2})\s*[:–—-]?\s*(?P<title>.*)$", re.I)
-_FICHE = re.compile(r"fiche ressource\s+n\s*°\s*(?P<num>\d{1,2})\s*[–—:-]\s*(?P<title>.+)$", re.IGNORECASE)
 _URL = re.compile(r"https?://|www\.", re.IGNORECASE)
 _MD_HEADING = re.compile(r"^(?P<hashes>#{1,6})\s+(?P<title>\S.*?)\s*#*$")
 
@@ -58,10 +62,28 @@ class StructuredDocument:
 
 def fiche_of(title: str) -> tuple[int, str] | None:
     """``(n, title)`` when a heading title names a fiche ressource."""
-    match = _FICHE.search(title)
+    match = StructureRules.load().fiche.search(title)
     if not match:
         return None
     return int(match.group("num")), match.group("title").strip()
+
+
+def heading_text(code: SectionCode, title: str) -> str:
+    """How a heading line reads in the cleaned text: ``6.8.2. Facilitateurs``, ``Partie 2 - Titre``,
+    ``Recommandation n°2 : Titre``; a section inside a part, or without a number, shows its title only."""
+    rules = StructureRules.load()
+    if code.kind is SectionKind.PART:
+        return rules.part_label.format(number=code.part, title=title)
+    if code.kind is SectionKind.RECOMMENDATION:
+        return rules.recommendation_label.format(number=code.number, title=title)
+    if code.kind is SectionKind.NONE or code.part is not None:
+        return title
+    return rules.numbered_label.format(number=code.number, title=title)
+
+
+# A recognised heading: level (-1: a repeated part title to drop), section code, title.
+_Heading = tuple[int, SectionCode, str]
+_NO_CODE = SectionCode(SectionKind.NONE)
 
 
 def _fold(text: str) -> str:
@@ -110,7 +132,7 @@ def _extract_toc(lines: list[_Line | None]) -> tuple[list[TocEntry], set[int]]:
             # the "Sommaire" line just above the run
             for j in range(run[0] - 1, max(run[0] - 4, -1), -1):
                 candidate = lines[j]
-                if candidate is not None and _TOC_HEADER.match(candidate.text):
+                if candidate is not None and StructureRules.load().toc_header.match(candidate.text):
                     drop.add(j)
                     break
         run.clear()
@@ -172,8 +194,9 @@ class _HeadingDetector:
         self.toc_titles = {_fold(e.title) for e in toc if not e.number}
         self.standalone_titles = standalone_titles
         self.numbers: tuple[int, ...] = ()
-        self.part = ""
+        self.part: int | None = None  # inside "Partie N": sections are coded P{N}-…
         self.in_roman = False
+        self.in_back_matter = False  # after "Annexe N", "Bibliographie": title-like lines nest below it
         self.seen_roman: set[str] = set()
 
     def _is_successor(self, candidate: tuple[int, ...]) -> bool:
@@ -192,7 +215,7 @@ class _HeadingDetector:
             and (len(candidate) > len(current))
         )
 
-    def numbered(self, text: str) -> tuple[int, str, str] | None:
+    def numbered(self, text: str) -> _Heading | None:
         match = _NUMBERED.match(text)
         if not match:
             return None
@@ -203,51 +226,55 @@ class _HeadingDetector:
         candidate = tuple(int(n) for n in number.split("."))
         if len(candidate) == 1 and not re.match(r"^\d{1,2}\.", text):
             return None
-        toc_entry = self.toc_numbers.get(number) if not self.part else None
+        toc_entry = self.toc_numbers.get(number) if self.part is None else None
         if toc_entry is not None and _fold(toc_entry.title)[:25] != _fold(title)[:25]:
             toc_entry = None
         # a fiche ressource title is a heading whatever the numbering before it (excerpts skip sections)
-        if toc_entry is None and not self._is_successor(candidate) and not _FICHE.search(title):
+        if toc_entry is None and not self._is_successor(candidate) and not StructureRules.load().fiche.search(title):
             return None
         self.numbers = candidate
-        level = len(candidate) + (1 if self.part else 0)
-        full = f"{self.part}-{number}" if self.part else number
-        return level, full, title
+        level = len(candidate) + (1 if self.part is not None else 0)
+        return level, SectionCode(SectionKind.NUMBERED, number, self.part), title
 
-    def classify(self, text: str) -> tuple[int, str, str] | None:
-        """(level, number, title) when ``text`` is a heading line, else None."""
+    def classify(self, text: str) -> _Heading | None:
+        """(level, code, title) when ``text`` is a heading line, else None."""
+        rules = StructureRules.load()
         text = re.sub(r"\s+", " ", text).strip()
         if match := _MD_HEADING.match(text):
             title = match.group("title").strip()
             inner = self.classify(title)  # "# 6.1. Fiche ressource n° 1 – …" keeps its number
-            return inner if inner and inner[0] > 0 else (len(match.group("hashes")), "", title)
-        if match := _PART.match(text):
-            self.part = f"P{match.group('num')}"
+            return inner if inner and inner[0] > 0 else (len(match.group("hashes")), _NO_CODE, title)
+        if match := rules.part.match(text):
+            self.part = int(match.group("num"))
             self.numbers = ()
-            return 1, self.part, match.group("title").strip()
-        if match := _RECOMMENDATION.match(text):
-            return 1, f"R{match.group('num')}", match.group("title").strip() or text
+            return 1, SectionCode.of_part(self.part), match.group("title").strip()
+        if match := rules.back_matter.match(text):
+            self.part, self.numbers, self.in_roman, self.in_back_matter = None, (), False, True
+            return 1, _NO_CODE, match.group("title").strip()
+        if match := rules.recommendation.match(text):
+            return 1, SectionCode.recommendation(int(match.group("num"))), match.group("title").strip() or text
         if match := _ROMAN.match(text):
             number = match.group("num")
             if _title_like(match.group("title"), max_len=120, allow_colon=True):
                 self.in_roman = True
+                code = SectionCode(SectionKind.ROMAN, number)
                 if number in self.seen_roman:
-                    return -1, number, ""  # a part title repeated on a later slide: not a new section
+                    return -1, code, ""  # a part title repeated on a later slide: not a new section
                 self.seen_roman.add(number)
-                return 1, number, match.group("title").strip()
+                return 1, code, match.group("title").strip()
         if self.numbered_sections and (result := self.numbered(text)):
             return result
         if self.toc_titles and _fold(text) in self.toc_titles:
-            return 1, "", text
+            return 1, _NO_CODE, text
         return None
 
-    def standalone(self, text: str) -> tuple[int, str, str] | None:
+    def standalone(self, text: str) -> _Heading | None:
         """A short title-like paragraph of its own (slides, advice sheets)."""
         if not self.standalone_titles or not _title_like(text, max_len=110, min_len=6):
             return None
         if len(re.findall(r"[^\W\d_]{2,}", text)) < 2:
             return None
-        return (2 if self.in_roman else 1), "", text
+        return (2 if self.in_roman or self.in_back_matter else 1), _NO_CODE, text
 
 
 def _title_like(title: str, max_len: int, min_len: int = 2, allow_colon: bool = False) -> bool:
@@ -281,11 +308,13 @@ def structure_document(doc: LoadedDocument) -> StructuredDocument:
     parts: list[str] = []
     offset = 0
 
-    def emit(kind: str, text: str, page: int | None, level: int = 0, number: str = "", title: str = "") -> None:
+    def emit(
+        kind: str, text: str, page: int | None, level: int = 0, code: SectionCode = _NO_CODE, title: str = ""
+    ) -> None:
         nonlocal offset
         if parts:
             offset += 2
-        blocks.append(Block(kind, text, page, offset, offset + len(text), level, number, title))
+        blocks.append(Block(kind, text, page, offset, offset + len(text), level, str(code), title))
         parts.append(text)
         offset += len(text)
 
@@ -303,8 +332,8 @@ def structure_document(doc: LoadedDocument) -> StructuredDocument:
         while i < len(group):
             line = group[i]
             anchored = getattr(line, "anchor", None)
-            if anchored and anchored[1]:
-                detector.seen_roman.add(anchored[1])
+            if anchored and anchored[1].kind is not SectionKind.NONE:
+                detector.seen_roman.add(anchored[1].number)
                 detector.in_roman = True
             heading = anchored or detector.classify(line.text)
             if heading is None:
@@ -312,7 +341,7 @@ def structure_document(doc: LoadedDocument) -> StructuredDocument:
                 i += 1
                 continue
             flush()
-            level, number, title = heading
+            level, code, title = heading
             i += 1
             if level < 0:
                 continue
@@ -320,17 +349,12 @@ def structure_document(doc: LoadedDocument) -> StructuredDocument:
             while i < len(group) and _continues_title(title, group[i].text):
                 title = f"{title} {group[i].text.strip()}"
                 i += 1
-            shown = f"{number}. {title}" if number and not number.startswith(("P", "R")) else title
-            if number.startswith("P") and "-" not in number:
-                shown = f"Partie {number[1:]} - {title}"
-            elif number.startswith("R"):
-                shown = f"Recommandation n°{number[1:]} : {title}"
-            emit("heading", shown, line.page, level, number, title)
+            emit("heading", heading_text(code, title), line.page, level, code, title)
         joined = join_broken_lines([ln.text for ln in body]) if len(body) == len(group) else []
         if len(joined) == 1 and (heading := detector.standalone(joined[0])):
             body.clear()
-            level, number, title = heading
-            emit("heading", title, group[0].page, level, number, title)
+            level, code, title = heading
+            emit("heading", title, group[0].page, level, code, title)
         flush()
     return StructuredDocument("\n\n".join(parts), blocks, toc)
 
@@ -343,7 +367,8 @@ def _continues_title(title: str, nxt: str) -> bool:
 
 
 def _has_recommendations(groups: list[list[_Line]]) -> bool:
-    return any(_RECOMMENDATION.match(ln.text.strip()) for g in groups for ln in g)
+    recommendation = StructureRules.load().recommendation
+    return any(recommendation.match(ln.text.strip()) for g in groups for ln in g)
 
 
 def _apply_anchors(lines: list[_Line | None], doc: LoadedDocument, drop: set[int]) -> None:
@@ -354,9 +379,9 @@ def _apply_anchors(lines: list[_Line | None], doc: LoadedDocument, drop: set[int
             if line is None or not re.sub(r"\s+", " ", line.text).strip().startswith(norm_prefix):
                 continue
             match = _ROMAN.match(heading)
-            number, title = (match.group("num"), match.group("title")) if match else ("", heading)
+            code = SectionCode(SectionKind.ROMAN, match.group("num")) if match else _NO_CODE
             anchor_line = _AnchorLine(line.page, heading)
-            anchor_line.anchor = (1, number, title)
+            anchor_line.anchor = (1, code, match.group("title") if match else heading)
             j, removed = i, 0
             while removed < replaced and j < len(lines):
                 if lines[j] is not None:
@@ -372,4 +397,4 @@ def _apply_anchors(lines: list[_Line | None], doc: LoadedDocument, drop: set[int
 
 
 class _AnchorLine(_Line):
-    anchor: tuple[int, str, str] | None = None
+    anchor: _Heading | None = None

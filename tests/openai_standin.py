@@ -14,16 +14,20 @@ The requested *model name* picks the behaviour:
 - ``wrong_passage``: the first sentence of passage [1], cited with the number of the last passage.
 - ``markup``: a good cited sentence with HTML and a script around it (what a compromised or confused
   model could send to the browser).
+- ``drop_early`` / ``drop_late``: the good answer, streamed until the server goes away (the connection
+  is closed without a finish reason, ``[DONE]`` or Ollama's ``done: true``): after its first two words,
+  or in the middle of its last sentence, after the first marker.
 
 Whatever the mode, when tools are offered and no tool result has come back yet, it calls
-``search_corpus`` with the user's question. It also answers the condensation prompt (``À propos de
-« previous » : question``) and the judge prompt (a JSON object). Every request is recorded.
+``search_corpus`` with the user's question. It also answers the condensation prompt (``Question, à propos de :
+previous question ?``) and the judge prompt (a JSON object). Every request is recorded.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -35,6 +39,15 @@ UNSUPPORTED_CLAIM = (
     "Les représentants des usagers reçoivent une prime annuelle de cinq mille euros versée par la mutuelle "
     "nationale des pharmaciens."
 )
+
+
+def dropped_after(model: str, pieces: list[str]) -> int | None:
+    """How many pieces of the answer a ``drop_*`` mode sends before closing the connection (None: all)."""
+    if model == "drop_early":
+        return min(2, len(pieces))
+    if model == "drop_late":
+        return max(1, len(pieces) - 3)
+    return None
 
 
 def first_sentence(text: str) -> str:
@@ -99,7 +112,8 @@ class StandIn:
         if "Nouvelle question :" in last_user:
             previous = re.findall(r"^- (.+)$", last_user, flags=re.MULTILINE)
             question = last_user.split("Nouvelle question :", 1)[1].split("\n")[0].strip()
-            return f"À propos de « {previous[-1] if previous else ''} » : {question}", []
+            question = question.rstrip(" ?")
+            return f"{question[:1].upper()}{question[1:]}, à propos de : {previous[-1] if previous else ''}", []
         if "Tu évalues la réponse" in last_user:
             answer = last_user.split("Réponse de l'assistant :", 1)[-1]
             cited = 1.0 if re.search(r"\[\d+\]", answer) else 0.0
@@ -155,7 +169,8 @@ def _handler(standin: StandIn) -> type[BaseHTTPRequestHandler]:
             """Ollama's answer: JSON lines, the last one with ``done: true``."""
             tool_calls = [{"function": {**c, "arguments": json.loads(c["arguments"])}} for c in calls]
             pieces = re.findall(r"\S+\s*", content) if stream else [content]
-            lines = [{"message": {"role": "assistant", "content": p}, "done": False} for p in pieces]
+            cut = dropped_after(model, pieces) if stream and not calls else None
+            lines = [{"message": {"role": "assistant", "content": p}, "done": False} for p in pieces[:cut]]
             final: dict[str, Any] = {"message": {"role": "assistant", "content": ""}, "done": True}
             if not stream:
                 final["message"]["content"], lines = content, []
@@ -165,10 +180,17 @@ def _handler(standin: StandIn) -> type[BaseHTTPRequestHandler]:
             self.send_response(200)
             self.send_header("Content-Type", "application/x-ndjson")
             self.end_headers()
-            for line in [*lines, final]:
+            for line in lines if cut is not None else [*lines, final]:
                 line |= {"model": model, "created_at": "2026-01-01T00:00:00Z"}
                 self.wfile.write(json.dumps(line, ensure_ascii=False).encode() + b"\n")
                 self.wfile.flush()
+            if cut is not None:
+                self._hang_up()
+
+        def _hang_up(self) -> None:
+            """The server goes away mid-answer: the connection is closed, nothing more is sent."""
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
 
         def _json(self, model: str, content: str, calls: list[dict[str, Any]]) -> None:
             message: dict[str, Any] = {"role": "assistant", "content": content or None}
@@ -208,10 +230,15 @@ def _handler(standin: StandIn) -> type[BaseHTTPRequestHandler]:
                 self.wfile.flush()
 
             event({"role": "assistant", "content": ""})
-            for piece in re.findall(r"\S+\s*", content):
+            pieces = re.findall(r"\S+\s*", content)
+            cut = None if calls else dropped_after(model, pieces)
+            for piece in pieces[:cut]:
                 event({"content": piece})
                 if model == "trickle":
                     time.sleep(0.3)
+            if cut is not None:
+                self._hang_up()
+                return
             for i, call in enumerate(calls):
                 event({"tool_calls": [{"index": i, "id": f"call_{i}", "type": "function", "function": call}]})
             event({}, "tool_calls" if calls else "stop")

@@ -7,9 +7,11 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from gradio_client import Client
 
+from assistant.answer import SCHEMA_VERSION, Answer
 from ingest.settings import Settings
 from tests.ui_helpers import RunningApp, copy_corpus, llm_app, reading_app, start_app
 
@@ -34,7 +36,10 @@ def ask(client: Client, question: str, **kwargs: Any) -> dict[str, Any]:
 
 def test_ask_returns_the_answer_and_its_citations_as_json(client: Client) -> None:
     result = ask(client, "les usagers sont-ils tenus au secret ?")
-    assert set(result) >= {"text", "refused", "citations", "backend"}
+    assert set(result) >= {"text", "refused", "citations", "backend", "blocks", "notes", "suggestions", "route"}
+    assert result["schema_version"] == SCHEMA_VERSION
+    answer = Answer.from_dict(result)  # the typed answer, read back
+    assert answer.cited and set(answer.cited) <= {c.n for c in answer.citations}
     assert result["refused"] is False and result["backend"] == "extractif"
     assert "[1]" in result["text"] and "\nSources\n[1]" in result["text"]
     first = result["citations"][0]
@@ -69,6 +74,16 @@ def test_a_question_outside_the_documents_is_declined_with_the_closest_fiches(cl
     )
 
 
+def test_a_fifty_megabyte_question_is_refused_early_in_french(server: RunningApp) -> None:
+    body = b'{"data": ["' + b"q" * (50 * 1024 * 1024) + b'"]}'
+    response = httpx.post(server.url + "gradio_api/call/ask", content=body, timeout=60)
+    assert response.status_code == 413
+    assert response.json()["detail"].startswith("Requête trop volumineuse")
+    long = "Les usagers sont-ils tenus au secret ? " + "bla " * 5000  # 20,000 characters: truncated, answered
+    result = ask(Client(server.url, verbose=False), long)
+    assert result["notes"] and "premiers caractères" in result["notes"][0]
+
+
 def test_only_ask_is_offered_to_api_clients(client: Client) -> None:
     endpoints = client.view_api(print_info=False, return_format="dict")["named_endpoints"]
     assert set(endpoints) == {"/ask"}
@@ -83,7 +98,7 @@ def test_several_users_at_once_each_get_their_own_answer(server: RunningApp) -> 
         "Comment mobiliser les usagers pour un diagnostic de territoire ?": 1,
         "Quels sont les principaux avantages de l'engagement des usagers dans les soins primaires ?": 12,
     }
-    expected = {q: server.holder.assistant.ask(q).text for q in questions}
+    expected = {q: server.holder.assistant.ask(q).to_dict()["blocks"] for q in questions}
     jobs = [q for q in questions for _ in range(3)]  # 12 requests from 12 users, 4 at a time on the server
 
     def one_user(question: str) -> tuple[str, dict[str, Any]]:
@@ -93,7 +108,7 @@ def test_several_users_at_once_each_get_their_own_answer(server: RunningApp) -> 
         results = list(pool.map(one_user, jobs))
     assert len(results) == len(jobs)
     for question, result in results:
-        assert result["text"] == expected[question], f"réponse mélangée pour {question!r}"
+        assert result["blocks"] == expected[question], f"réponse mélangée pour {question!r}"
         assert questions[question] in {c["fiche"] for c in result["citations"]}
 
 
@@ -129,7 +144,7 @@ def test_accounts_are_required_when_authentication_is_on(protected: RunningApp) 
 
 def test_the_app_answers_through_a_configured_llm_and_says_so(corpus_index: Settings, tmp_path: Path) -> None:
     """ENGAGEMENT_LLM_* set: the status line names the model and API answers come from it, verified."""
-    from assistant.ui import status_line
+    from assistant.web.holder import status_line
 
     with llm_app(corpus_index, tmp_path, "good") as (app, standin):
         assert "llm:openai:good (modèle de langue, citations vérifiées)" in status_line(app.holder)

@@ -7,13 +7,20 @@ import json
 import pytest
 
 from assistant.agent import Assistant
+from assistant.answer import Answer, BlockKind, Coverage, Route, SpanSource
+from assistant.render import render_body, render_text
 from tests.cli import run_cli
 
 pytestmark = pytest.mark.slow
 
 
-def _fiches(answer) -> list[int]:
+def _fiches(answer: Answer) -> list[int]:
     return [c.fiche for c in answer.citations]
+
+
+def _said(answer: Answer) -> str:
+    """What the answer says (its blocks as text)."""
+    return render_body(answer)
 
 
 @pytest.mark.parametrize(
@@ -30,9 +37,11 @@ def _fiches(answer) -> list[int]:
 def test_informal_questions_cite_the_right_fiche(assistant: Assistant, question: str, fiche: int) -> None:
     answer = assistant.ask(question)
     assert not answer.refused
-    assert _fiches(answer)[0] == fiche, answer.text
-    assert f"Fiche ressource n° {fiche}" in answer.text  # the lead and the Sources name it
-    assert "Sources\n[1]" in answer.text
+    assert _fiches(answer)[0] == fiche, _said(answer)
+    lead = answer.blocks[0]
+    assert lead.kind is BlockKind.LEAD and f"fiche ressource n° {fiche}" in lead.text  # the lead names it
+    quoted = [s for b in answer.blocks for s in b.spans if s.source is SpanSource.CORPUS]
+    assert quoted and all(s.markers for s in quoted), "every quoted sentence carries its marker"
     assert answer.citations[0].page > 0  # HAS guide: page from its table of contents
 
 
@@ -41,23 +50,22 @@ def test_every_quoted_sentence_comes_from_its_cited_passage(assistant: Assistant
     assert not answer.refused
     for citation in answer.citations:
         for start, end in citation.highlights:
-            assert citation.passage[start:end] in answer.text
+            assert citation.passage[start:end] in _said(answer)
     assert any(c.doc_id in ("fas-fiche-mission", "urps-2022") for c in answer.citations)
 
 
 def test_fiche_mission_is_cited_before_its_copies(assistant: Assistant) -> None:
     answer = assistant.ask("combien de représentants associatifs faut il au minimum dans une CPTS ?")
     assert not answer.refused
-    assert "2 représentants associatifs minimum" in answer.text
+    assert "2 représentants associatifs minimum" in _said(answer)
     first_doc = answer.citations[0].doc_id
-    assert first_doc in ("fas-fiche-mission", "urps-2022"), answer.text
+    assert first_doc in ("fas-fiche-mission", "urps-2022"), _said(answer)
     assert "slides" not in [c.doc_id for c in answer.citations[:1]]
 
 
 @pytest.mark.parametrize(
     "question",
     [
-        "quelle dose de paracetamol pour un enfant de 15 kg ?",
         "il va faire beau samedi a toulouse ?",
         "c'était quoi le score du dernier OM-PSG ?",
         "tu aurais une recette de ratatouille ?",
@@ -66,8 +74,24 @@ def test_fiche_mission_is_cited_before_its_copies(assistant: Assistant) -> None:
 def test_out_of_scope_questions_are_declined(assistant: Assistant, question: str) -> None:
     answer = assistant.ask(question)
     assert answer.refused
-    assert answer.text.startswith("Les documents de référence ne traitent pas de cette question.")
+    assert answer.route is Route.OUT_OF_SCOPE and answer.coverage is Coverage.NONE
+    assert answer.blocks[0].text == "Les documents de référence ne traitent pas de cette question."
     assert not answer.citations
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "quelle dose de paracetamol pour un enfant de 15 kg ?",
+        "Quel est le meilleur traitement contre le diabète ?",
+        "j'ai une douleur dans la poitrine qui descend dans le bras gauche, c grave ?",
+    ],
+)
+def test_personal_medical_questions_get_the_safety_message(assistant: Assistant, question: str) -> None:
+    """Whatever the retrieval finds (the corpus mentions diabetes programmes), no quote answers these."""
+    answer = assistant.ask(question)
+    assert answer.refused and answer.route is Route.MEDICAL and not answer.citations
+    assert "15" in _said(answer) and "112" in _said(answer)
 
 
 @pytest.mark.parametrize(
@@ -85,7 +109,7 @@ def test_a_precise_fact_the_documents_lack_is_not_answered_with_generalities(
     """Near the domain but asking for a sum, a contact, a tax rule or a duration the corpus never gives."""
     answer = assistant.ask(question)
     assert answer.details["assessment"]["fact_asked"] == fact
-    assert answer.refused and not answer.citations, answer.text
+    assert answer.refused and not answer.citations, _said(answer)
 
 
 @pytest.mark.parametrize(
@@ -101,7 +125,7 @@ def test_the_kind_of_fact_asked_is_read_from_the_wording(assistant: Assistant, q
     answer = assistant.ask(question)
     assert answer.details["assessment"]["fact_asked"] == fact
     if fact is None:
-        assert not answer.refused, answer.text  # "capital", "on y gagne" are not about money
+        assert not answer.refused, _said(answer)  # "capital", "on y gagne" are not about money
     if fact == "nombre":  # no count of CPTS in the documents: the sentences quoted hold no number
         assert answer.details["assessment"]["fact_missing"]
 
@@ -109,27 +133,29 @@ def test_the_kind_of_fact_asked_is_read_from_the_wording(assistant: Assistant, q
 def test_a_precise_fact_the_documents_hold_is_answered(assistant: Assistant) -> None:
     answer = assistant.ask("combien de temps dure l'expérimentation des centres et maisons de santé participatifs ?")
     assert answer.details["assessment"]["fact_asked"] == "durée"
-    assert not answer.refused and answer.citations[0].fiche == 10, answer.text
+    assert not answer.refused and answer.citations[0].fiche == 10, _said(answer)
 
 
 def test_fiche_lookup_and_list(assistant: Assistant) -> None:
     fiche = assistant.ask("que dit la fiche 6 ?")
-    assert fiche.route == "fiche" and not fiche.refused
-    assert "Respect de la vie privée et secret professionnel" in fiche.text
+    assert fiche.route is Route.FICHE and not fiche.refused
+    assert "Respect de la vie privée et secret professionnel" in fiche.blocks[0].text
     assert set(_fiches(fiche)) == {6}
     numbered = assistant.ask("fiche ressource n°13")
     assert numbered.route == "fiche" and _fiches(numbered)[0] == 13
     listing = assistant.ask("c'est quoi les fiches ressources du guide ?")
-    assert listing.route == "list_fiches"
-    assert listing.text.count("- Fiche ressource n°") == 14
-    assert "Rédiger une charte de l'engagement" in listing.text
+    assert listing.route is Route.LIST_FICHES
+    items = [b for b in listing.blocks if b.kind is BlockKind.LIST_ITEM]
+    assert len(items) == 14 and len(listing.citations) == 14
+    assert any("Rédiger une charte de l'engagement" in b.text for b in items)
 
 
 def test_nonexistent_things_are_declined_not_invented(assistant: Assistant) -> None:
     reco = assistant.ask("que dit la recommandation n°7 de l'URPS ?")
-    assert reco.refused and "il n'y a pas de recommandation n° 7" in reco.text
+    assert reco.refused and reco.route is Route.NONEXISTENT and reco.coverage is Coverage.NONE
+    assert "il n'y a pas de recommandation n° 7" in _said(reco)
     fiche = assistant.ask("résume moi la fiche ressource 17")
-    assert fiche.refused and "il n'y a pas de fiche ressource n° 17" in fiche.text
+    assert fiche.refused and "il n'y a pas de fiche ressource n° 17" in _said(fiche)
 
 
 def test_follow_up_carries_the_topic(assistant: Assistant) -> None:
@@ -168,8 +194,8 @@ def test_false_premise_is_corrected_from_the_corpus(assistant: Assistant) -> Non
         "puisque la présence de représentants des usagers est obligatoire dans les CPTS, on risque quoi sans ?"
     )
     assert not answer.refused
-    assert "ne confirment pas" in answer.text
-    assert "obligation" in answer.text.lower()
+    assert answer.blocks[0].kind is BlockKind.NOTICE and "ne confirment pas" in answer.blocks[0].text
+    assert "obligation" in _said(answer).lower()
 
 
 @pytest.mark.parametrize(
@@ -183,25 +209,26 @@ def test_false_premise_is_corrected_from_the_corpus(assistant: Assistant) -> Non
 )
 def test_bad_input_gets_a_sensible_answer(assistant: Assistant, question: str, note: str | None) -> None:
     answer = assistant.ask(question)
-    assert answer.text
+    assert answer.blocks
     if note is None:
-        assert answer.route == "empty" and "Posez une question" in answer.text
+        assert answer.route is Route.EMPTY and "Posez une question" in _said(answer)
         return
     assert any(note in n for n in answer.notes), answer.notes
-    assert "<script>" not in answer.text
+    assert "<script>" not in render_text(answer)
 
 
 def test_same_question_same_answer(assistant: Assistant) -> None:
     a = assistant.ask("comment associer les usagers à la gouvernance d'une MSP ?")
     b = assistant.ask("comment associer les usagers à la gouvernance d'une MSP ?")
-    assert a.text == b.text and [c.chunk_id for c in a.citations] == [c.chunk_id for c in b.citations]
+    assert a.blocks == b.blocks and [c.chunk_id for c in a.citations] == [c.chunk_id for c in b.citations]
 
 
 def test_cli_ask_json_is_the_answer_type(env_for: dict[str, str], assistant: Assistant) -> None:
     question = "c'est quoi une charte d'engagement ?"
     data = json.loads(run_cli("assistant", "ask", question, "--json", env=env_for).stdout)
-    assert set(data) >= {"text", "refused", "citations", "contexts", "timings"}
-    assert data["text"] == assistant.ask(question).text  # the same answer in another process
+    assert set(data) >= {"schema_version", "blocks", "refused", "route", "coverage", "citations", "contexts", "timings"}
+    same = assistant.ask(question)
+    assert Answer.from_dict(data).blocks == same.blocks  # the same answer in another process
     assert data["citations"][0]["fiche"] == 14
     assert {"n", "file", "doc_title", "fiche", "fiche_title", "section", "page", "quote"} <= set(data["citations"][0])
     human = run_cli("assistant", "ask", question, env=env_for).stdout

@@ -92,16 +92,15 @@ def test_metrics() -> None:
     assert rouge_l("les usagers signent la charte", "les usagers signent la charte [1]") == 1.0
     item = QAItem(id="i", question="q", expected_sources=[{"doc": "has-2023", "fiche": 6}], key_facts=["secret"])
     answer = {
-        "text": "Le secret [1]",
         "refused": False,
         "contexts": [{"doc_id": "urps-2022", "fiche": 0, "section_number": "R1"}, ref],
         "citations": [ref, {"doc_id": "urps-2022", "fiche": 0, "section_number": "R1"}],
         "timings": {"total": 12.0},
     }
-    scores = score_item(item, answer)
+    scores = score_item(item, answer, "Le secret [1]")
     assert scores["hit@1"] == 0.0 and scores["hit@5"] == 1.0 and scores["mrr"] == 0.5
     assert scores["citation_precision"] == 0.5 and scores["key_facts"] == 1.0 and scores["refusal_correct"]
-    refused = score_item(QAItem(id="o", question="météo", answerable=False), {"refused": True, "text": "non"})
+    refused = score_item(QAItem(id="o", question="météo", answerable=False), {"refused": True}, "non")
     assert refused["refusal_correct"]
 
 

@@ -1,86 +1,225 @@
-"""Answers written by an LLM: the real LangChain clients against a deterministic OpenAI-compatible server
-on 127.0.0.1 (tests/openai_standin.py). What the user sees is checked before it is shown: markers that
-point nowhere, answers without citations, garbage, a server that is down or hangs — all give the
-extractive answer with a notice; sentences their cited passage does not support are flagged."""
+"""Answers written by an LLM, checked before they are shown: the generator on a chat model with queued
+replies (tests/llm_fakes.py) over a tiny corpus view, no index, no server.
+
+What the user must never get: a marker pointing nowhere, an answer without citations, garbage, or a
+stream that stopped early shown as if it were whole — each gives the extractive answer after a notice
+saying why. Sentences their passage does not support are flagged, not rewritten. The real clients
+against a server are in test_llm_stream.py; the whole assistant on the real index in
+test_llm_assistant.py.
+"""
 
 from __future__ import annotations
 
-import copy
-import json
-import logging
-import re
-import socket
-from collections.abc import Iterator
-from pathlib import Path
+import subprocess
+import sys
 
 import pytest
-from pydantic import SecretStr
 
-from assistant.agent import Assistant
-from assistant.llm import looks_like_garbage, make_chat_model, make_llm_generator, tidy_draft
+from assistant.answer import BlockKind, SpanSource
+from assistant.corpus import CorpusView
+from assistant.llm import LLMGenerator
+from assistant.llm.condense import QuestionRules
+from assistant.llm.draft import looks_like_garbage, parse_draft, split_claims, tidy_draft
+from assistant.llm.tools import CorpusTools, Passages
 from assistant.prompts import load_phrases
-from assistant.support import SUPPORT_THRESHOLD, split_claims
-from assistant.tools import CorpusTools, Passages
 from evals.judge import parse_verdict
 from ingest.settings import PROJECT_ROOT, Settings
-from tests.cli import run_cli
-from tests.openai_standin import UNSUPPORTED_CLAIM, StandIn, first_sentence, passages_in
+from tests.llm_fakes import (
+    CHARTER_SENTENCE,
+    PASSAGES,
+    RECRUIT_SENTENCE,
+    SECRET_SENTENCE,
+    FakeExtractive,
+    QueuedChatModel,
+    Reply,
+    model_sentences,
+    notice_of,
+    request_for,
+    tiny_corpus,
+)
+from tests.openai_standin import UNSUPPORTED_CLAIM, passages_in
 
-SECRET = "sk-test-NE-PAS-DIVULGUER-4242"
-QUESTION = "les usagers sont-ils tenus au secret professionnel ?"
-PHRASES = load_phrases(PROJECT_ROOT / "prompts", "llm")
+PROMPTS = PROJECT_ROOT / "prompts"
+PHRASES = load_phrases(PROMPTS, "llm")
 
 
 @pytest.fixture(scope="module")
-def standin() -> Iterator[StandIn]:
-    with StandIn(hang_seconds=3.0) as server:
-        yield server
+def corpus() -> CorpusView:
+    return tiny_corpus(PASSAGES)
 
 
-def llm_settings(base: Settings, url: str, model: str, **extra: object) -> Settings:
-    update = {"llm_backend": "openai", "llm_base_url": url, "llm_model": model, "llm_api_key": SecretStr(SECRET)}
-    return base.model_copy(update=update | extra)
+def fake_llm(corpus: CorpusView, *replies: Reply, tools: bool = False) -> tuple[LLMGenerator, QueuedChatModel]:
+    model = QueuedChatModel(replies=list(replies))
+    settings = Settings(llm_backend="openai", llm_model="fake", llm_timeout=5.0, llm_tools=tools)
+    return LLMGenerator(settings, corpus, FakeExtractive(corpus), model, tools), model
 
 
-def with_llm(assistant: Assistant, settings: Settings) -> Assistant:
-    """The session's assistant (same index, same embedder) answering through the configured LLM."""
-    clone = copy.copy(assistant)
-    clone.settings = settings
-    clone.generator = make_llm_generator(settings, clone)
-    return clone
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def last_chat(standin: StandIn, model: str) -> dict:
-    return [r for r in standin.requests if r["body"].get("model") == model][-1]
-
-
-# --- without the index ------------------------------------------------------------------------------
+# --- the generator on a fake model ------------------------------------------------------------------
 @pytest.mark.fast
-def test_the_standin_speaks_openai_streaming_to_the_real_client(standin: StandIn) -> None:
-    model = make_chat_model(Settings(llm_backend="openai", llm_base_url=standin.url, llm_model="good"))
-    context = "Passage [1] — un document\nLes usagers participent aux réunions de l'équipe une fois par mois."
-    chunks = list(model.stream(context + "\n\nQuestion : qui participe ?"))
-    assert len(chunks) > 3  # streamed word by word
-    assert "".join(c.text for c in chunks) == (
-        "D'après les documents : Les usagers participent aux réunions de l'équipe une fois par mois. [1]"
+def test_a_checked_answer_becomes_model_sentences_with_renumbered_markers(corpus: CorpusView) -> None:
+    draft = (
+        f"{RECRUIT_SENTENCE} [2]\n\n{SECRET_SENTENCE} [1]\n"
+        f"- {CHARTER_SENTENCE} [1]\n\n**Sources :**\n[1] une source inventée par le modèle"
     )
-    assert standin.requests[-1]["body"]["stream"] is True
-    assert standin.requests[-1]["authorization"] == "Bearer sans-cle"  # no key configured: a placeholder
+    tokens: list[str] = []
+    llm, model = fake_llm(corpus, Reply(draft))
+    result = llm.generate(request_for(tokens=tokens))
+    assert "".join(tokens) == draft  # streamed as it came
+    assert result.details["llm"]["status"] == "ok" and notice_of(result) is None
+    # the model cited [2] first: it becomes [1], in the order of the answer
+    assert [c.chunk_id for c in result.citations] == ["c1", "c0"]
+    assert model_sentences(result) == [
+        (RECRUIT_SENTENCE, (1,), True),
+        (SECRET_SENTENCE, (2,), True),
+        (CHARTER_SENTENCE, (2,), True),
+    ]
+    assert [b.kind for b in result.blocks] == [BlockKind.PARAGRAPH, BlockKind.PARAGRAPH, BlockKind.LIST_ITEM]
+    assert "inventée" not in " ".join(b.text for b in result.blocks)  # the model's own sources are dropped
+    # the passage sentence closest to each claim is the citation's highlighted quote
+    assert result.citations[1].quote == f"{SECRET_SENTENCE} {CHARTER_SENTENCE}"
+    # the model read the three passages, numbered, under the system prompt
+    system, user = model.seen[0]
+    assert "HORS_CORPUS" in system.content
+    assert [n for n, _ in passages_in([{"content": user.content}])] == [1, 2, 3]
 
 
 @pytest.mark.fast
-def test_answer_sentences_keep_their_markers() -> None:
+def test_a_sentence_its_passage_does_not_support_is_flagged_not_rewritten(corpus: CorpusView) -> None:
+    llm, _ = fake_llm(corpus, Reply(f"{SECRET_SENTENCE} [1] {UNSUPPORTED_CLAIM} [1]"))
+    result = llm.generate(request_for())
+    assert model_sentences(result) == [(SECRET_SENTENCE, (1,), True), (UNSUPPORTED_CLAIM, (1,), False)]
+    assert result.blocks[-1].kind is BlockKind.NOTICE and result.blocks[-1].text == PHRASES["note_unsupported_one"]
+    assert [row["sentence"] for row in result.details["unsupported"]] == [UNSUPPORTED_CLAIM]
+    assert result.details["unsupported"][0]["score"] < Settings().support_threshold
+
+
+@pytest.mark.fast
+@pytest.mark.parametrize(
+    ("reply", "reason"),
+    [
+        (Reply(f"{SECRET_SENTENCE} [9]"), "bad_marker"),
+        (Reply(SECRET_SENTENCE), "no_citation"),
+        (Reply("<|im_start|> ::: ;;; ### 0x0F [1] <|im_end|>"), "garbage"),
+        # issue 12: the server went away mid-answer; early (nothing cited yet) and late (mid-sentence)
+        (Reply("Les représentants", end=None), "dropped"),
+        (Reply(f"{SECRET_SENTENCE} [1] Ils signent une charte", end=None), "dropped"),
+        (Reply(f"{SECRET_SENTENCE} [1] Ils signent une charte", break_after=12), "dropped"),
+        (Reply(f"{SECRET_SENTENCE} [1] Ils signent une", end="length"), "truncated"),
+    ],
+)
+def test_an_answer_that_cannot_be_shown_gives_the_extractive_one_after_a_notice(
+    corpus: CorpusView, reply: Reply, reason: str
+) -> None:
+    llm, _ = fake_llm(corpus, reply)
+    result = llm.generate(request_for())
+    assert notice_of(result) == PHRASES[f"fallback_{reason}"]
+    offline = FakeExtractive(corpus).generate(request_for())
+    assert result.blocks[1:] == offline.blocks  # the extractive answer, word for word
+    assert [c.chunk_id for c in result.citations] == [c.chunk_id for c in offline.citations]
+    assert result.details["llm"]["status"] == "fallback" and result.details["llm"]["reason"] == reason
+    assert not any(span.source is SpanSource.MODEL for block in result.blocks for span in block.spans)
+
+
+@pytest.mark.fast
+def test_a_model_that_declines_gives_no_citation(corpus: CorpusView) -> None:
+    llm, _ = fake_llm(corpus, Reply("HORS_CORPUS"))
+    result = llm.generate(request_for())
+    assert result.blocks == [] and result.citations == []  # the assistant then declines
+    assert result.details["llm"]["status"] == "declined"
+
+
+@pytest.mark.fast
+def test_the_tool_agent_cites_what_its_tools_showed_it(corpus: CorpusView) -> None:
+    search = Reply(tool_calls=[{"name": "search_corpus", "args": {"query": "secret professionnel"}}])
+    llm, model = fake_llm(corpus, search, Reply(f"{SECRET_SENTENCE} [1]"), tools=True)
+    result = llm.generate(request_for())
+    assert set(model.tools) == {"search_corpus", "get_fiche", "list_fiches", "list_documents"}
+    assert result.details["llm"]["tool_calls"] == ['search_corpus({"query": "secret professionnel"})']
+    tool_message = model.seen[1][-1]
+    assert passages_in([{"content": tool_message.content}])[0] == (1, PASSAGES[0][2])
+    assert [c.chunk_id for c in result.citations] == ["c0"] and llm.name == "llm:openai:fake:outils"
+
+
+@pytest.mark.fast
+def test_the_tools_read_the_corpus_view(corpus: CorpusView) -> None:
+    tools = CorpusTools(corpus, Passages(corpus, PHRASES["context_heading"]), PHRASES, None, per_call=6)
+    assert tools.get_fiche(6).startswith("Passage [1] — HAS 2023 — Fiche ressource n° 6")
+    assert tools.get_fiche(99) == PHRASES["tool_fiche_missing"].format(n=99, count=2)
+    assert tools.list_fiches().splitlines() == [
+        "[1] Fiche ressource n° 6 – Secret professionnel",
+        "[2] Fiche ressource n° 2 – Recruter des usagers",
+    ]
+    assert "doc_id : has-2023" in tools.list_documents()
+    found = tools.search_corpus("recrutement des usagers", {"fiche": 2, "couleur": "rouge"})
+    allowed = "fiche, doc_id, kind, section_number"
+    assert found.startswith(PHRASES["tool_bad_filter"].format(key="couleur", allowed=allowed))
+    assert "Un appel à candidatures" in found and SECRET_SENTENCE not in found
+    assert tools.call("effacer_tout", {}) == PHRASES["tool_unknown"].format(name="effacer_tout")
+
+
+# --- condensing follow-ups ---------------------------------------------------------------------------
+@pytest.mark.fast
+@pytest.mark.parametrize(
+    ("reply", "kept"),
+    [
+        ("Question réécrite : « Comment recruter des représentants des usagers dans une CPTS ? »",
+         "Comment recruter des représentants des usagers dans une CPTS ?"),
+        # issue 11 item 8: two questions glued, "notre une": the question is understood as asked
+        ("Comment recruter des représentants des usagers dans notre une CPTS ? et dans une CPTS ?", None),
+        ("Comment recruter des représentants des usagers dans notre une CPTS ?", None),
+        ("Comment recruter des représentants des usagers dans une MSP ? et dans une CPTS ?", None),
+        ("Comment recruter recruter des représentants des usagers dans une CPTS ?", None),
+        ("How do we recruit patient representatives in a CPTS?", None),
+        ("HORS_CORPUS", None),
+    ],
+)  # fmt: skip
+def test_a_follow_up_is_rewritten_only_into_one_french_question(
+    corpus: CorpusView, reply: str, kept: str | None
+) -> None:
+    llm, model = fake_llm(corpus, Reply(reply))
+    history = ["Comment recruter des représentants des usagers dans une MSP ?"]
+    assert llm.condense("et dans une CPTS ?", history) == kept
+    assert "Nouvelle question : et dans une CPTS ?" in model.seen[0][0].content
+
+
+@pytest.mark.fast
+def test_a_rewrite_whose_stream_dropped_is_not_used(corpus: CorpusView) -> None:
+    llm, _ = fake_llm(corpus, Reply("Comment recruter des représentants des usagers dans une", end=None))
+    assert llm.condense("et dans une CPTS ?", ["Comment recruter dans une MSP ?"]) is None
+
+
+@pytest.mark.fast
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Qu'est-ce que la charte d'engagement d'une CPTS ?",
+        "Est-ce la CPTS qui recrute l'une des associations d'usagers ?",
+        "Comment nous nous organisons pour accueillir les usagers dans une MSP ?",
+        "Quels sont les financements des représentants des usagers en centre de santé",
+        "L'ACI : pourquoi signer cette convention ? Avec quelles conséquences ?",
+        "Le médiateur en maison de santé : quelle plus-value en maison de santé ?",
+    ],
+)
+def test_ordinary_questions_read_as_questions(question: str) -> None:
+    assert QuestionRules.load(PROMPTS).reads_as_question(question)
+
+
+# --- reading the model's draft -----------------------------------------------------------------------
+@pytest.mark.fast
+def test_draft_sentences_keep_their_markers() -> None:
     claims = split_claims("Les usagers signent la charte [1]. Ils sont tenus au secret. [2][3]\n- un item [4]")
     assert [(c.text, c.markers) for c in claims] == [
         ("Les usagers signent la charte.", [1]),
         ("Ils sont tenus au secret.", [2, 3]),
         ("un item", [4]),
+    ]
+    blocks = parse_draft("Voici :\n1. premier point [1]\n2) second point [2]\n[3]\n\n## Titre\nFin. [1]")
+    assert [(b.kind, [(c.text, c.markers) for c in b.claims]) for b in blocks] == [
+        (BlockKind.PARAGRAPH, [("Voici :", [])]),
+        (BlockKind.LIST_ITEM, [("premier point", [1])]),
+        (BlockKind.LIST_ITEM, [("second point", [2, 3])]),
+        (BlockKind.PARAGRAPH, [("Titre", [])]),
+        (BlockKind.PARAGRAPH, [("Fin.", [1])]),
     ]
 
 
@@ -109,6 +248,28 @@ def test_garbage_is_recognised(text: str, garbage: bool) -> None:
 
 
 @pytest.mark.fast
+@pytest.mark.parametrize("backend", ["openai", "ollama"])
+def test_the_backend_is_found_by_name_and_falls_back_on_the_generator_it_is_given(
+    corpus: CorpusView, backend: str
+) -> None:
+    from assistant.generators import make_generator
+
+    fallback = FakeExtractive(corpus)
+    settings = Settings(llm_backend=backend, llm_base_url="http://127.0.0.1:9", llm_model="qwen2.5:7b")
+    generator = make_generator(settings, corpus, fallback)
+    assert isinstance(generator, LLMGenerator) and generator.name == f"llm:{backend}:qwen2.5:7b"
+    assert generator.fallback is fallback and generator.corpus is corpus
+    assert make_generator(settings.model_copy(update={"llm_backend": "none"}), corpus, fallback) is fallback
+
+
+@pytest.mark.fast
+def test_the_llm_package_does_not_import_the_assistant() -> None:
+    code = "import sys, assistant.llm; print(sorted(m for m in sys.modules if m.startswith('assistant.')))"
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=PROJECT_ROOT)
+    assert "'assistant.agent'" not in loaded.stdout and "'assistant.llm.generator'" in loaded.stdout
+
+
+@pytest.mark.fast
 def test_judge_verdicts_are_read_and_clamped() -> None:
     assert parse_verdict('Voici : {"fidelite": 0.8, "exactitude": 1.4}') == {
         "llm_faithfulness": 0.8,
@@ -117,219 +278,3 @@ def test_judge_verdicts_are_read_and_clamped() -> None:
     assert parse_verdict('{"fidelite": "0,5", "exactitude": 1}') == {"llm_faithfulness": 0.5, "llm_correctness": 1.0}
     assert parse_verdict('{"fidelite": true, "exactitude": 1}') is None  # not a score
     assert parse_verdict("je ne sais pas") is None
-
-
-# --- on the real corpus -----------------------------------------------------------------------------
-@pytest.mark.slow
-def test_a_good_answer_is_streamed_then_shown_with_verified_citations(assistant: Assistant, standin: StandIn) -> None:
-    llm = with_llm(assistant, llm_settings(assistant.settings, standin.url, "good"))
-    tokens: list[str] = []
-    answer = llm.ask(QUESTION, on_token=tokens.append)
-    assert not answer.refused and answer.backend == "llm:openai:good"
-    assert answer.details["llm"]["status"] == "ok"
-    assert "".join(tokens) == answer.details["llm"]["draft"]  # the draft was streamed as it came
-    # the model read the retrieved passages, numbered, under the French system prompt
-    request = last_chat(standin, "good")["body"]
-    assert "HORS_CORPUS" in request["messages"][0]["content"]
-    shown = passages_in(request["messages"])
-    assert [n for n, _ in shown] == list(range(1, len(answer.contexts) + 1))
-    assert shown[0][1] == answer.contexts[0].text.strip()
-    # it cited passages [1] and [6]: renumbered [1] and [2] in the order of the answer
-    assert answer.details["llm"]["draft"].endswith(f"[{len(shown)}]")
-    assert [c.n for c in answer.citations] == [1, 2]
-    assert [c.chunk_id for c in answer.citations] == [answer.contexts[0].chunk_id, answer.contexts[-1].chunk_id]
-    assert set(re.findall(r"\[(\d+)\]", answer.text)) == {"1", "2"}
-    assert "Sources\n[1] " + answer.citations[0].label in answer.text
-    assert first_sentence(shown[0][1]) + " [1]" in answer.text
-    # the passage sentence closest to the answer's is highlighted, and every sentence is supported
-    (start, end), *_ = answer.citations[0].highlights
-    assert first_sentence(shown[0][1]) in answer.citations[0].passage[start:end]
-    assert answer.details["unsupported"] == []
-    assert all(row["score"] >= SUPPORT_THRESHOLD for row in answer.details["support"])
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize(
-    ("mode", "notice"),
-    [("bad_marker", "fallback_bad_marker"), ("no_citation", "fallback_no_citation"), ("garbage", "fallback_garbage")],
-)
-def test_an_answer_that_fails_the_checks_is_replaced_by_the_extractive_one(
-    assistant: Assistant, standin: StandIn, mode: str, notice: str
-) -> None:
-    offline = assistant.ask(QUESTION)
-    answer = with_llm(assistant, llm_settings(assistant.settings, standin.url, mode)).ask(QUESTION)
-    assert answer.notes[0] == PHRASES[notice]
-    assert answer.text.startswith(f"> {PHRASES[notice]}\n\n")
-    assert answer.text.endswith(offline.text)  # the offline answer, word for word
-    assert [c.chunk_id for c in answer.citations] == [c.chunk_id for c in offline.citations]
-    assert answer.details["llm"]["reason"] == mode
-    assert answer.backend == "extractif (repli)"
-    if mode == "bad_marker":
-        assert answer.details["llm"]["unknown_markers"] == [99]
-        assert "[99]" not in answer.text
-
-
-@pytest.mark.slow
-def test_a_hanging_server_gives_the_extractive_answer_within_the_timeout(
-    assistant: Assistant, standin: StandIn
-) -> None:
-    llm = with_llm(assistant, llm_settings(assistant.settings, standin.url, "hang", llm_timeout=0.5))
-    answer = llm.ask(QUESTION)
-    assert answer.details["llm"]["seconds"] < standin.hang_seconds - 1  # gave up long before the server answered
-    assert not answer.refused and answer.citations
-    assert answer.notes[0] == PHRASES["fallback_unavailable"]
-    assert answer.details["llm"]["error"].endswith("TimeoutError")
-
-
-@pytest.mark.slow
-def test_a_model_that_trickles_words_is_cut_off_at_the_timeout(assistant: Assistant, standin: StandIn) -> None:
-    """Every chunk arrives in time (no HTTP timeout fires) but the whole answer would take ~10 s."""
-    llm = with_llm(assistant, llm_settings(assistant.settings, standin.url, "trickle", llm_timeout=1.0))
-    answer = llm.ask(QUESTION)
-    assert answer.details["llm"]["seconds"] < 3
-    assert answer.notes[0] == PHRASES["fallback_unavailable"] and answer.citations
-    assert answer.details["llm"]["error"] == "TimeoutError"
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("backend", ["openai", "ollama"])
-def test_a_server_that_is_down_gives_the_extractive_answer(assistant: Assistant, backend: str) -> None:
-    port = free_port()  # nothing listens there
-    url = f"http://127.0.0.1:{port}" + ("/v1" if backend == "openai" else "")
-    settings = llm_settings(assistant.settings, url, "qwen2.5:7b", llm_backend=backend, llm_timeout=2.0)
-    answer = with_llm(assistant, settings).ask(QUESTION)
-    assert answer.backend == "extractif (repli)"  # what was shown, not what was configured
-    assert not answer.refused and answer.citations
-    assert answer.notes[0] == PHRASES["fallback_unavailable"]
-    assert answer.details["llm"]["status"] == "fallback"
-
-
-@pytest.mark.slow
-def test_when_the_model_says_the_context_does_not_answer_the_assistant_declines(
-    assistant: Assistant, standin: StandIn
-) -> None:
-    answer = with_llm(assistant, llm_settings(assistant.settings, standin.url, "out_of_corpus")).ask(QUESTION)
-    assert answer.refused and not answer.citations
-    assert answer.text.startswith(assistant.phrases["refusal"])
-    assert answer.details["llm"]["status"] == "declined"
-
-
-@pytest.mark.slow
-def test_a_sentence_its_passage_does_not_support_is_flagged(assistant: Assistant, standin: StandIn) -> None:
-    answer = with_llm(assistant, llm_settings(assistant.settings, standin.url, "unsupported")).ask(QUESTION)
-    assert not answer.refused
-    assert [row["sentence"] for row in answer.details["unsupported"]] == [UNSUPPORTED_CLAIM]
-    assert answer.details["unsupported"][0]["cited"] == [1]
-    assert len(answer.details["support"]) == 2 and answer.details["support"][0]["supported"]
-    assert PHRASES["note_unsupported_one"] in answer.notes
-
-
-@pytest.mark.slow
-def test_a_true_sentence_cited_to_the_wrong_passage_is_flagged(assistant: Assistant, standin: StandIn) -> None:
-    """The commonest complaint about RAG tools: the citation points to the wrong place."""
-    answer = with_llm(assistant, llm_settings(assistant.settings, standin.url, "wrong_passage")).ask(QUESTION)
-    assert answer.details["llm"]["status"] == "ok"
-    (row,) = answer.details["unsupported"]
-    assert row["sentence"] == first_sentence(answer.contexts[0].text)
-    assert row["score"] < SUPPORT_THRESHOLD
-
-
-@pytest.mark.slow
-def test_a_follow_up_is_condensed_by_the_model_before_retrieval(assistant: Assistant, standin: StandIn) -> None:
-    llm = with_llm(assistant, llm_settings(assistant.settings, standin.url, "good"))
-    answer = llm.ask("et comment le faire respecter ?", history=[QUESTION])
-    condensed = f"À propos de « {QUESTION} » : et comment le faire respecter ?"
-    assert answer.standalone_question == condensed
-    assert answer.details["condensed_question"] == condensed
-    assert any("Nouvelle question :" in m["content"] for r in standin.requests for m in r["body"]["messages"])
-    assert not answer.refused and 6 in [c.fiche for c in answer.citations]  # fiche 6: secret professionnel
-
-
-@pytest.mark.slow
-def test_the_tool_agent_calls_tools_over_http_and_cites_what_they_returned(
-    assistant: Assistant, standin: StandIn
-) -> None:
-    llm = with_llm(assistant, llm_settings(assistant.settings, standin.url, "tools-good", llm_tools=True))
-    standin.requests.clear()
-    answer = llm.ask(QUESTION)
-    first, second = [r["body"] for r in standin.requests]
-    offered = {t["function"]["name"] for t in first["tools"]}
-    assert offered == {"search_corpus", "get_fiche", "list_fiches", "list_documents"}
-    assert answer.details["llm"]["tool_calls"] == [f'search_corpus({{"query": "{QUESTION}"}})']
-    tool_result = next(m for m in second["messages"] if m["role"] == "tool")
-    returned = passages_in([tool_result])
-    assert returned and returned[0][0] == 1  # the search results reached the model, numbered
-    assert not answer.refused and answer.backend == "llm:openai:tools-good:outils"
-    assert answer.citations[0].passage.strip() == returned[0][1]
-    assert answer.details["unsupported"] == []
-
-
-@pytest.mark.slow
-def test_the_ollama_client_works_the_same_way(assistant: Assistant, standin: StandIn) -> None:
-    settings = llm_settings(assistant.settings, standin.ollama_url, "ollama-good", llm_backend="ollama", llm_tools=True)
-    answer = with_llm(assistant, settings).ask(QUESTION)
-    assert {r["path"] for r in standin.requests if r["body"].get("model") == "ollama-good"} == {"/api/chat"}
-    assert answer.details["llm"]["status"] == "ok" and len(answer.details["llm"]["tool_calls"]) == 1
-    assert not answer.refused and answer.citations and answer.details["unsupported"] == []
-
-
-@pytest.mark.slow
-def test_the_tools_read_the_index(assistant: Assistant) -> None:
-    tools = CorpusTools(assistant, Passages(assistant, PHRASES["context_heading"]), PHRASES, None)
-    fiche = tools.get_fiche(6)
-    assert "Passage [1] — HAS 2023 — Fiche ressource n° 6" in fiche
-    assert tools.get_fiche(99) == PHRASES["tool_fiche_missing"].format(n=99, count=14)
-    assert tools.list_fiches().count("Fiche ressource n°") == 14
-    documents = tools.list_documents()
-    assert {d.doc_id for d in assistant.reader.manifest.documents} <= set(re.findall(r"doc_id : (\S+)", documents))
-    found = tools.search_corpus("charte d'engagement", {"fiche": 14, "couleur": "rouge"})
-    allowed = "fiche, doc_id, kind, section_number"
-    assert found.startswith(PHRASES["tool_bad_filter"].format(key="couleur", allowed=allowed))
-    numbers = [int(n) for n in re.findall(r"Passage \[(\d+)\]", found)]
-    assert numbers and all(assistant.reader.chunks[tools.passages.by_number[n]].fiche == 14 for n in numbers)
-
-
-@pytest.mark.slow
-def test_the_api_key_is_sent_to_the_server_but_never_written(
-    assistant: Assistant, standin: StandIn, tmp_path: Path, caplog: pytest.LogCaptureFixture
-) -> None:
-    from evals.dataset import load_set
-    from evals.judge import make_judge
-    from evals.runner import run_set
-
-    caplog.set_level(logging.INFO)
-    settings = llm_settings(assistant.settings, standin.url, "unsupported")
-    llm = with_llm(assistant, settings)
-    assert SECRET not in llm.ask(QUESTION).to_json()
-    assert last_chat(standin, "unsupported")["authorization"] == f"Bearer {SECRET}"
-    qa = tmp_path / "mini.jsonl"
-    rows = [
-        {"id": "secret", "question": QUESTION, "expected_sources": [{"doc": "has-2023", "fiche": 6}],
-         "reference_answer": "Oui, ils sont tenus au secret."},
-        {"id": "meteo", "question": "il fait beau demain ?", "answerable": False},
-    ]  # fmt: skip
-    qa.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
-    out = run_set(llm, load_set(qa), tmp_path / "run", "mini", with_cosine=False, extra_scorers=[make_judge(settings)])
-    scores = out.rows[0]["scores"]
-    assert scores["unsupported_sentences"] == 1.0  # counted by the evaluation
-    assert scores["llm_faithfulness"] == 1.0 and "llm_correctness" in scores  # labelled LLM-judged
-    assert "unsupported_sentences" in (tmp_path / "run" / "report.md").read_text(encoding="utf-8")
-    for path in (tmp_path / "run").iterdir():
-        assert SECRET not in path.read_text(encoding="utf-8"), path.name
-    assert SECRET not in caplog.text
-
-
-@pytest.mark.slow
-def test_cli_ask_with_an_llm_from_environment_variables(env_for: dict[str, str], standin: StandIn) -> None:
-    env = env_for | {
-        "ENGAGEMENT_LLM_BASE_URL": standin.url,
-        "ENGAGEMENT_LLM_MODEL": "good",
-        "ENGAGEMENT_LLM_API_KEY": SECRET,
-    }
-    env.pop("ENGAGEMENT_LLM_BACKEND", None)
-    result = run_cli("assistant", "ask", QUESTION, "--llm", "openai", "--json", env=env)
-    data = json.loads(result.stdout)
-    assert data["backend"] == "llm:openai:good" and data["details"]["llm"]["status"] == "ok"
-    assert not data["refused"] and data["citations"][0]["n"] == 1
-    assert SECRET not in result.stdout + result.stderr
-    assert last_chat(standin, "good")["authorization"] == f"Bearer {SECRET}"

@@ -220,12 +220,15 @@ def test_copy_puts_the_answer_with_its_sources_on_the_clipboard(server: RunningA
 
 def test_script_in_a_question_is_shown_as_text_and_never_runs(page: Page) -> None:
     p = page.page
-    payload = '<img src=x onerror="window.__xss=1"> <script>window.__xss=2</script> secret des usagers ?'
+    payload = (
+        '<img src=x onerror="window.__xss=1"> <script>window.__xss=2</script> [lien](javascript:alert(1)) '
+        "secret des usagers ?"
+    )
     turn = ask(p, payload)
     p.wait_for_timeout(300)
     assert p.evaluate("typeof window.__xss") == "undefined"
     assert turn.locator(".question").inner_text() == payload
-    assert p.locator("#conversation img, #conversation script").count() == 0
+    assert p.locator("#conversation img, #conversation script, #conversation a").count() == 0
     answer = turn.locator(".answer").inner_text()
     assert "balisage" in answer  # the assistant says it removed the markup
     turn.locator("button.cite").first.click()

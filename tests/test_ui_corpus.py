@@ -14,8 +14,7 @@ from typing import Any
 import pytest
 from fpdf import FPDF
 
-from assistant.ui import management_enabled, parse_auth
-from assistant.ui_corpus import UploadRejected, add_files, check_upload, remove_file
+from ingest.corpus_edit import UploadRejected, add_files, check_upload, check_upload_file, remove_file
 from ingest.pipeline import IngestError, ingest
 from ingest.settings import Settings
 from tests.ui_helpers import (
@@ -192,11 +191,12 @@ def test_upload_checks_type_size_and_content(tmp_path: Path) -> None:
     pdf = tmp_path / "a.pdf"
     pdf.write_bytes(b"%PDF-1.4\n...")
     assert check_upload(pdf, "../../etc/Mon rapport.PDF", 1) == "Mon rapport.pdf"
+    renamed = check_upload_file(pdf, "../../evil.pdf", 1)
+    assert renamed.name == "evil.pdf" and "« ../../evil.pdf » enregistré sous « evil.pdf »" in renamed.warnings[0]
     cases = {
         "x.docx": (b"PK\x03\x04", "type non accepté"),
         "faux.pdf": (b"<html>pas un pdf</html>", "ce n'est pas un PDF"),
         "bin.txt": (b"\x00\x01\x02", "ce n'est pas un fichier texte"),
-        "latin1.md": ("é".encode("latin-1") * 10, "UTF-8"),
         "gros.txt": (b"a" * (1024 * 1024 + 1), "trop volumineux"),
         "manifest.toml": (b"x", "type non accepté"),
         "README.md": (b"# x", "nom réservé"),
@@ -207,17 +207,6 @@ def test_upload_checks_type_size_and_content(tmp_path: Path) -> None:
         path.write_bytes(content)
         with pytest.raises(UploadRejected, match=reason):
             check_upload(path, name, 1)
-
-
-@pytest.mark.fast
-def test_management_needs_accounts_when_reachable_from_the_network(tmp_path: Path) -> None:
-    accounts = tmp_path / "comptes.txt"
-    accounts.write_text("# comptes\nbob:mot:de:passe\n\n", encoding="utf-8")
-    assert parse_auth(Settings(auth="alice:secret, carol:x")) == [("alice", "secret"), ("carol", "x")]
-    assert parse_auth(Settings(auth_file=accounts)) == [("bob", "mot:de:passe")]
-    assert management_enabled(Settings(host="127.0.0.1"))
-    assert not management_enabled(Settings(host="0.0.0.0"))
-    assert management_enabled(Settings(host="0.0.0.0", auth="alice:secret"))
 
 
 @pytest.mark.fast
@@ -232,7 +221,7 @@ def test_an_error_of_the_index_loses_no_document(tmp_path: Path, monkeypatch: py
     def broken_ingest(*args: Any, **kwargs: Any) -> None:
         raise OSError("No space left on device")
 
-    monkeypatch.setattr("assistant.ui_corpus.ingest", broken_ingest)
+    monkeypatch.setattr("ingest.corpus_edit.ingest", broken_ingest)
     new_version = tmp_path / "charte.md"
     new_version.write_text("# Charte\n\nNouvelle version.\n", encoding="utf-8")
     other = tmp_path / "autre.md"
@@ -258,7 +247,7 @@ def test_two_uploads_with_the_same_name_are_not_mixed_up(tmp_path: Path, monkeyp
         seen.append((corpus / "a.md").read_text(encoding="utf-8"))
         raise IngestError("arrêt du test")
 
-    monkeypatch.setattr("assistant.ui_corpus.ingest", fake_ingest)
+    monkeypatch.setattr("ingest.corpus_edit.ingest", fake_ingest)
     first, second = tmp_path / "first.md", tmp_path / "second.md"
     first.write_text("# Premier\n\nTexte.\n", encoding="utf-8")
     second.write_text("# Second\n\nTexte.\n", encoding="utf-8")
@@ -267,3 +256,32 @@ def test_two_uploads_with_the_same_name_are_not_mixed_up(tmp_path: Path, monkeyp
     assert {"file": "a.md", "status": "failed"}.items() <= change.rows[0].items()
     assert "même nom" in str(change.rows[0]["reason"])
     assert not (corpus / "a.md").exists()  # the failed ingestion took it back out
+
+
+@pytest.mark.slow
+def test_a_renamed_upload_and_a_refused_type_are_told_once_in_french(page: Page, server: RunningApp) -> None:
+    p = page.page
+    p.get_by_role("tab", name="Corpus").click()
+    zone = p.locator("#upload").inner_text()
+    assert "Documents à téléverser" in zone and "Cliquez pour téléverser" in zone and "télécharg" not in zone
+    note = "# Note du potager\n\nLe potager solidaire des usagers ouvre chaque jeudi à midi.\n"
+    p.set_input_files(
+        "#upload input[type=file]",
+        files=[
+            {"name": "../../evil.txt", "mimeType": "text/plain", "buffer": note.encode("utf-8")},
+            {"name": "outil.exe", "mimeType": "application/octet-stream", "buffer": b"MZ\x90\x00" * 64},
+        ],
+    )
+    p.wait_for_function("document.querySelectorAll('#upload td.filename').length === 2")
+    p.click("#add")
+    report = p.locator("#ingest-report .ingest-report")
+    report.wait_for(timeout=120_000)
+    text = report.inner_text()
+    assert "« ../../evil.txt » enregistré sous « evil.txt »" in text
+    assert "type non accepté (.exe)" in text
+    assert (server.settings.corpus_dir / "evil.txt").exists()
+    assert not (server.settings.corpus_dir.parent.parent / "evil.txt").exists()
+    page_text = p.locator("body").inner_text()
+    assert "Invalid file" not in page_text and " allowed" not in page_text  # Gradio's English refusal
+    assert page_text.count("type non accepté (.exe)") == 1
+    screenshot(p, "corpus-renamed-refused", full_page=True)

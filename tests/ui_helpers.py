@@ -68,7 +68,7 @@ def copy_index(target: Path) -> Path:
 class RunningApp:
     url: str
     settings: Settings
-    holder: Any  # assistant.ui.AssistantHolder
+    holder: Any  # assistant.web.holder.AssistantHolder
     app: Any  # gradio.Blocks
 
     def close(self) -> None:
@@ -77,7 +77,8 @@ class RunningApp:
 
 def start_app(settings: Settings) -> RunningApp:
     """Launch the web app on 127.0.0.1 (a free port) in this process; returns once it answers."""
-    from assistant.ui import AssistantHolder, build_app, launch
+    from assistant.web.app import build_app, launch
+    from assistant.web.holder import AssistantHolder
 
     settings = settings.model_copy(update={"host": "127.0.0.1", "port": free_port()})
     holder = AssistantHolder(settings)

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.answer import Answer
+from assistant.web.render import plain_text
 from ingest.settings import Settings
 
 # Settings that must never be written anywhere (passwords, keys, account files).
@@ -118,7 +119,7 @@ class FeedbackStore:
                     int(wrong_source),
                     comment.strip(),
                     answer.question,
-                    answer.text,
+                    plain_text(answer),
                     int(answer.refused),
                     json.dumps(citations, ensure_ascii=False),
                     json.dumps(list(history or []), ensure_ascii=False),

@@ -1,4 +1,4 @@
-"""The corpus as tools for a tool-calling LLM, and the small loop that lets it use them.
+"""The corpus as tools for a tool-calling LLM (on a read-only :class:`CorpusView`), and the loop that runs them.
 
 Four tools: ``search_corpus(query, filters)``, ``get_fiche(n)``, ``list_fiches()``, ``list_documents()``.
 Every passage a tool shows gets a number ``[n]`` that stays the same for the whole conversation, so the
@@ -8,33 +8,28 @@ model's final answer can cite what it has read, and the citations are checked li
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
+from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage, ToolMessage
 from langchain_core.tools import StructuredTool
 
+from assistant.answer import Role
 from assistant.compose import CitationBook
+from assistant.corpus import CorpusView
+from assistant.llm.clients import StreamFn
 
-if TYPE_CHECKING:
-    from assistant.agent import Assistant
-
-MAX_STEPS = 4  # model turns that may call tools before it must answer
-PASSAGES_PER_CALL = 6
 FILTER_KEYS = ("fiche", "doc_id", "kind", "section_number")
-
-StreamFn = Callable[[Any, list[BaseMessage]], AIMessage]
 
 
 class Passages:
     """Passages numbered in the order the model first sees them (number → chunk index)."""
 
-    def __init__(self, assistant: Assistant, heading: str) -> None:
-        self.assistant = assistant
+    def __init__(self, corpus: CorpusView, heading: str) -> None:
+        self.corpus = corpus
         self.heading = heading
-        self.book = CitationBook(assistant.reader, assistant.labels)
+        self.book = CitationBook(corpus.reader, corpus.labels)
         self.by_number: dict[int, int] = {}
 
     def number(self, chunk_index: int) -> int:
@@ -45,7 +40,7 @@ class Passages:
     def show(self, chunk_index: int) -> str:
         """``Passage [n] — label`` then the passage's text, as the model reads it."""
         n = self.number(chunk_index)
-        text = self.assistant.reader.chunks[chunk_index].text.strip()
+        text = self.corpus.reader.chunks[chunk_index].text.strip()
         return self.heading.format(n=n, label=self.book.label(chunk_index)) + "\n" + text
 
     def context(self, chunk_indexes: list[int]) -> str:
@@ -55,8 +50,11 @@ class Passages:
 class CorpusTools:
     """What the agent can do with the corpus; each method returns the text the model reads."""
 
-    def __init__(self, assistant: Assistant, passages: Passages, phrases: dict[str, str], role: str | None) -> None:
-        self.assistant = assistant
+    def __init__(
+        self, corpus: CorpusView, passages: Passages, phrases: dict[str, str], role: Role | None, per_call: int
+    ) -> None:
+        self.corpus = corpus
+        self.per_call = per_call  # passages shown at most by one call (Settings.llm_tool_passages)
         self.passages = passages
         self.phrases = phrases
         self.role = role
@@ -72,39 +70,43 @@ class CorpusTools:
                 notes.append(self.phrases["tool_bad_filter"].format(key=key, allowed=", ".join(FILTER_KEYS)))
                 continue
             where[key] = int(value) if key == "fiche" else str(value)
-        found = self.assistant.search_passages(query, where or None, self.role)[:PASSAGES_PER_CALL]
+        found = self.corpus.search(query, where or None, self.role)[: self.per_call]
         body = self.passages.context([c.index for c in found]) if found else self.phrases["tool_no_result"]
         return "\n".join([*notes, body])
 
     def get_fiche(self, n: int) -> str:
         """Les passages de la fiche ressource n° `n` du guide HAS 2023 (dans l'ordre de la fiche)."""
-        chunks = self.assistant.reader.chunks_where(fiche=int(n))
+        chunks = self.corpus.reader.chunks_where(fiche=int(n))
         if not chunks:
-            count = len(self.assistant.fiche_list)
+            count = len(self.corpus.fiches)
             return self.phrases["tool_fiche_missing"].format(n=n, count=count)
-        return self.passages.context(chunks[:PASSAGES_PER_CALL])
+        return self.passages.context(chunks[: self.per_call])
 
     def list_fiches(self) -> str:
         """La liste des fiches ressources (numéro et titre), chacune avec le passage qui l'ouvre."""
         lines = []
-        for fiche in self.assistant.fiche_list:
-            chunks = self.assistant.reader.chunks_where(fiche=int(fiche["number"]))
+        for fiche in self.corpus.fiches:
+            chunks = self.corpus.reader.chunks_where(fiche=int(fiche["number"]))
             if chunks:
                 n = self.passages.number(chunks[0])
-                lines.append(f"[{n}] Fiche ressource n° {fiche['number']} – {fiche['title']}")
+                lines.append(self.phrases["tool_fiche_line"].format(n=n, number=fiche["number"], title=fiche["title"]))
         return "\n".join(lines)
 
     def list_documents(self) -> str:
         """La liste des documents de référence (titre, éditeur, nature, nombre de pages et de fiches)."""
         lines = []
-        for doc in self.assistant.reader.manifest.documents:
-            chunks = self.assistant.reader.chunks_where(doc_id=doc.doc_id)
+        for doc in self.corpus.reader.manifest.documents:
+            chunks = self.corpus.reader.chunks_where(doc_id=doc.doc_id)
             if not chunks:
                 continue
             n = self.passages.number(chunks[0])
-            pages = f", {doc.pages} pages" if doc.pages else ""
-            fiches = f", {len(doc.fiches)} fiches ressources" if doc.fiches else ""
-            lines.append(f"[{n}] {doc.title} ({doc.publisher or doc.kind}{pages}{fiches}) — doc_id : {doc.doc_id}")
+            about = [doc.publisher or doc.kind]
+            if doc.pages:
+                about.append(self.phrases["tool_document_pages"].format(count=doc.pages))
+            if doc.fiches:
+                about.append(self.phrases["tool_document_fiches"].format(count=len(doc.fiches)))
+            line = self.phrases["tool_document_line"]
+            lines.append(line.format(n=n, title=doc.title, about=", ".join(about), doc_id=doc.doc_id))
         return "\n".join(lines)
 
     @cached_property
@@ -120,11 +122,11 @@ class CorpusTools:
         self.calls.append({"name": name, "args": args})
         tool = self.as_langchain.get(name)
         if tool is None:
-            return f"Outil inconnu : {name}"
+            return self.phrases["tool_unknown"].format(name=name)
         try:
             return str(tool.invoke(args))
         except Exception as exc:  # a bad argument: the model can try again
-            return f"Appel invalide de {name} : {type(exc).__name__}"
+            return self.phrases["tool_invalid_call"].format(name=name, error=type(exc).__name__)
 
 
 def run_tool_agent(
@@ -133,7 +135,7 @@ def run_tool_agent(
     system: str,
     question: str,
     stream: StreamFn,
-    max_steps: int = MAX_STEPS,
+    max_steps: int,
 ) -> str:
     """Let the model call tools until it answers (``max_steps`` turns that may call tools, then one last
     turn told to answer); return its answer.

@@ -1,6 +1,6 @@
 """Static parts of the web app: example questions, roles, CSS, the small scripts of the HTML panels.
 
-The scripts only read ``data-*`` attributes written by :mod:`assistant.ui_render` and pass them to
+The scripts only read ``data-*`` attributes written by :mod:`assistant.web.render` and pass them to
 Gradio (``trigger``); they never insert text into the page.
 """
 
@@ -29,7 +29,6 @@ EXAMPLES: dict[str, list[str]] = {
         "Quelles sont les recommandations de l'URPS Occitanie ?",
     ],
 }
-LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
 STREAM_STEPS = 14
 STREAM_DELAY = 0.04  # seconds between two steps of the streamed display
 
@@ -67,6 +66,13 @@ button.suggestion { border: 1px solid var(--color-accent); border-radius: 8px; p
 .actions button.act.on { background: var(--color-accent-soft); border-color: var(--color-accent); }
 .actions .fb-state { font-size: 0.8rem; opacity: 0.8; }
 .meta { font-size: 0.8rem; opacity: 0.75; }
+.conversation .answer .notice { border-left: 3px solid #b45309; padding-left: 8px; }
+.conversation .answer .part-heading { margin-top: 0.8em; }
+.conversation .answer .unsupported { text-decoration: underline dotted #b45309; }
+.conversation .answer .flag { font-size: 0.8rem; color: #92400e; white-space: nowrap; }
+.suggestions ul { list-style: none; padding-left: 0; margin: 4px 0; }
+.suggestions li { margin: 3px 0; }
+.suggestions-title { font-weight: 600; margin: 6px 0 2px 0; }
 .passage-card .kicker { font-size: 0.8rem; text-transform: uppercase; opacity: 0.7; margin: 0; }
 .passage-card h3 { margin: 2px 0; }
 .passage-card dl { display: grid; grid-template-columns: max-content 1fr; gap: 2px 10px; font-size: 0.9rem; }
@@ -123,7 +129,11 @@ element.addEventListener('click', async (event) => {
     }
     return;
   }
-  trigger('click', {action: data.action, turn: data.turn || '', n: data.n || '', number: data.number || ''});
+  // one Gradio event per kind of button: a marker opens its passage (click), a suggested fiche is asked
+  // about (submit), an opinion is stored (like)
+  const kind = data.action === 'cite' ? 'click' : data.action === 'suggest' ? 'submit' : 'like';
+  if (!['cite', 'suggest', 'like', 'dislike'].includes(data.action)) return;
+  trigger(kind, {action: data.action, turn: data.turn || '', n: data.n || '', number: data.number || ''});
 });
 """
 

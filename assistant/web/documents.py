@@ -1,24 +1,21 @@
-"""Answers, passages and documents turned into HTML for the web app.
+"""Cited passages, whole documents, the library, the status line and the corpus report, as HTML.
 
-Every string that comes from a question, a document or a model is escaped here (``html.escape``) before
-it meets any markup; the only tags in the output are the ones written in this module. Gradio's own
-sanitizer is a second line of defence, not the first.
+As in :mod:`assistant.web.render`, every string from a document or a file is escaped before it meets
+markup; links are kept only when they are http(s) addresses.
 """
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from itertools import groupby
 from typing import Any
 
-from assistant.answer import Answer, Citation
+from assistant.answer import Citation
+from assistant.web.render import esc, safe_url
+from assistant.web.wording import Wording, wording
 from ingest.index import DocumentStats
 from ingest.structure import fiche_of
 
-SOURCES_HEADING = "Sources"
 _MONTHS = (
     "janvier",
     "février",
@@ -33,21 +30,8 @@ _MONTHS = (
     "novembre",
     "décembre",
 )
-_MARKER = re.compile(r"\[(\d+)\]")
-_SUGGESTION_LINE = re.compile(r"^Fiche ressource n°\s*(\d+)")
 _BULLET = re.compile(r"^\s*(?:-|•)\s")
 _STATUS = {"new": "ajouté", "changed": "modifié", "unchanged": "inchangé", "failed": "échec"}
-
-
-def esc(text: object) -> str:
-    """HTML-escape any value (quotes included), so it can only ever be displayed as text."""
-    return html.escape(str(text), quote=True)
-
-
-def safe_url(url: str) -> str:
-    """The URL if it is an http(s) address, else "" (no ``javascript:`` or ``data:`` links)."""
-    url = (url or "").strip()
-    return url if re.match(r"^https?://[^\s\"'<>]+$", url, re.IGNORECASE) else ""
 
 
 def french_date(value: str) -> str:
@@ -60,181 +44,6 @@ def french_date(value: str) -> str:
         return year
     text = f"{_MONTHS[int(month) - 1]} {year}"
     return f"{int(day)} {text}" if day else text
-
-
-# --- the conversation -----------------------------------------------------------------------------------
-@dataclass
-class Turn:
-    """One question of the conversation, its answer (None while it is being written) and its rating."""
-
-    question: str
-    role: str | None = None
-    answer: Answer | None = None
-    rating: str | None = None  # "like" | "dislike"
-    feedback_id: int | None = None
-    history: list[str] = field(default_factory=list)
-
-
-def split_sources(text: str) -> str:
-    """The answer text without its final "Sources" block (the sources are rendered from the citations)."""
-    matches = list(re.finditer(rf"(?:^|\n)\s*{SOURCES_HEADING}\s*\n(?=\s*\[\d+\])", text))
-    return text[: matches[-1].start()].rstrip() if matches else text.rstrip()
-
-
-def _inline(line: str, turn: int, numbers: set[int]) -> str:
-    """One escaped line, with its [n] markers as buttons that open the cited passage."""
-    parts: list[str] = []
-    last = 0
-    for match in _MARKER.finditer(line):
-        n = int(match.group(1))
-        if n not in numbers:
-            continue
-        parts.append(esc(line[last : match.start()]))
-        parts.append(
-            f'<button type="button" class="cite" data-action="cite" data-turn="{turn}" data-n="{n}" '
-            f'title="Voir le passage cité [{n}]" aria-label="Voir la source {n}">[{n}]</button>'
-        )
-        last = match.end()
-    parts.append(esc(line[last:]))
-    return "".join(parts)
-
-
-def _line_html(line: str, turn: int, numbers: set[int], suggested: set[int]) -> tuple[str, str]:
-    """(kind, html) of one answer line: "note" ("> …"), "item" ("- …") or "text"."""
-    if line.startswith(">"):
-        return "note", _inline(line.lstrip(">").strip(), turn, numbers)
-    if line.startswith(("- ", "• ")):
-        item = line[2:].strip()
-        found = _SUGGESTION_LINE.match(item)
-        if found and int(found.group(1)) in suggested:
-            return "item", (
-                f'<button type="button" class="suggestion" data-action="suggest" data-turn="{turn}" '
-                f'data-number="{int(found.group(1))}" title="Poser une question sur cette fiche">{esc(item)}</button>'
-            )
-        return "item", _inline(item, turn, numbers)
-    return "text", _inline(line, turn, numbers)
-
-
-def body_html(
-    text: str,
-    turn: int,
-    numbers: Iterable[int] = (),
-    suggestions: Sequence[dict[str, Any]] = (),
-) -> str:
-    """The answer text (plain text with [n] markers, "> " notes, "- " items) as HTML."""
-    numbers = set(numbers)
-    suggested = {int(s["number"]) for s in suggestions if "number" in s}
-    out: list[str] = []
-    for block in re.split(r"\n\s*\n", text.strip()):
-        lines = [_line_html(raw.strip(), turn, numbers, suggested) for raw in block.split("\n") if raw.strip()]
-        for kind, group in groupby(lines, key=lambda pair: pair[0]):
-            contents = [content for _, content in group]
-            if kind == "note":
-                out.append(f'<p class="note"><span class="note-icon">ℹ</span> {"<br>".join(contents)}</p>')
-            elif kind == "item":
-                out.append("<ul>" + "".join(f"<li>{c}</li>" for c in contents) + "</ul>")
-            else:
-                out.append(f"<p>{'<br>'.join(contents)}</p>")
-    return "\n".join(out)
-
-
-def sources_html(citations: Sequence[Citation], turn: int) -> str:
-    """The list of sources under an answer, each one opening its passage."""
-    if not citations:
-        return ""
-    items = []
-    for c in citations:
-        items.append(
-            f'<li><button type="button" class="cite" data-action="cite" data-turn="{turn}" data-n="{c.n}" '
-            f'title="Voir le passage cité [{c.n}]">[{c.n}]</button> {esc(c.label)}</li>'
-        )
-    return f'<div class="sources"><p class="sources-title">{SOURCES_HEADING}</p><ul>{"".join(items)}</ul></div>'
-
-
-_ICON = (
-    '<svg viewBox="0 0 24 24" width="15" height="15" fill="none" stroke="currentColor" stroke-width="2" '
-    'stroke-linecap="round" stroke-linejoin="round" aria-hidden="true">{}</svg>'
-)
-ICON_COPY = _ICON.format(
-    '<rect x="9" y="9" width="13" height="13" rx="2"></rect>'
-    '<path d="M5 15H4a2 2 0 0 1-2-2V4a2 2 0 0 1 2-2h9a2 2 0 0 1 2 2v1"></path>'
-)
-ICON_LIKE = _ICON.format(
-    '<path d="M14 9V5a3 3 0 0 0-3-3l-4 9v11h11.28a2 2 0 0 0 2-1.7l1.38-9a2 2 0 0 0-2-2.3z'
-    'M7 22H4a2 2 0 0 1-2-2v-7a2 2 0 0 1 2-2h3"></path>'
-)
-ICON_DISLIKE = _ICON.format(
-    '<path d="M10 15v4a3 3 0 0 0 3 3l4-9V2H5.72a2 2 0 0 0-2 1.7l-1.38 9a2 2 0 0 0 2 2.3z'
-    'm7-13h2.67A2.31 2.31 0 0 1 22 4v7a2.31 2.31 0 0 1-2.33 2H17"></path>'
-)
-
-
-def _actions_html(turn: int, item: Turn) -> str:
-    liked = item.rating == "like"
-    disliked = item.rating == "dislike"
-    state = ""
-    if item.rating:
-        state = f'<span class="fb-state">Avis enregistré : {"utile" if liked else "pas utile"}</span>'
-    return (
-        f'<div class="actions">'
-        f'<button type="button" class="act" data-action="copy" data-turn="{turn}" title="Copier la réponse">'
-        f'{ICON_COPY}<span class="label">Copier</span></button>'
-        f'<button type="button" class="act{" on" if liked else ""}" data-action="like" data-turn="{turn}" '
-        f'aria-pressed="{str(liked).lower()}" title="Réponse utile">{ICON_LIKE}<span class="label">Utile</span>'
-        "</button>"
-        f'<button type="button" class="act{" on" if disliked else ""}" data-action="dislike" '
-        f'data-turn="{turn}" aria-pressed="{str(disliked).lower()}" title="Réponse pas utile">{ICON_DISLIKE}'
-        '<span class="label">Pas utile</span></button>'
-        f"{state}</div>"
-    )
-
-
-def answer_html(answer: Answer, turn: int) -> str:
-    """A finished answer: text with clickable markers, suggestions, sources, and its plain text for copying."""
-    numbers = {c.n for c in answer.citations}
-    body = body_html(split_sources(answer.text), turn, numbers, answer.suggestions)
-    meta = []
-    if answer.standalone_question and answer.standalone_question.strip() != answer.question.strip():
-        meta.append(f"Question recherchée : « {esc(answer.standalone_question)} »")
-    kind = "refused" if answer.refused else "answered"
-    return (
-        f'<div class="answer {kind}" data-turn="{turn}">{body}{sources_html(answer.citations, turn)}'
-        + (f'<p class="meta">{" · ".join(meta)}</p>' if meta else "")
-        + f'<pre class="plain-text" data-turn="{turn}" hidden>{esc(answer.text)}</pre></div>'
-    )
-
-
-def conversation_html(turns: Sequence[Turn], partial: str | None = None, status: str = "") -> str:
-    """The whole conversation; the last turn may still be in progress (``partial`` text or a ``status``)."""
-    if not turns:
-        return (
-            '<div class="welcome"><p><strong>Bonjour !</strong> Posez une question sur l\'engagement des '
-            "usagers en soins primaires (maisons de santé, centres de santé, CPTS).</p>"
-            "<p>Chaque réponse cite les documents de référence : cliquez sur un renvoi comme "
-            '<span class="cite-example">[1]</span> pour lire le passage cité. Si les documents ne traitent '
-            "pas de la question, l'assistant le dit et propose les fiches les plus proches.</p></div>"
-        )
-    out = []
-    for i, item in enumerate(turns):
-        out.append(f'<div class="turn" data-turn="{i}"><div class="question">{esc(item.question)}</div>')
-        if item.answer is not None:
-            out.append(answer_html(item.answer, i) + _actions_html(i, item))
-        elif partial is not None:
-            out.append(f'<div class="answer streaming">{body_html(partial, i)}<span class="cursor">▍</span></div>')
-        else:
-            out.append(f'<div class="answer pending"><p class="status">{esc(status or "…")}</p></div>')
-        out.append("</div>")
-    return '<div class="conversation">' + "\n".join(out) + "</div>"
-
-
-def reveal_steps(text: str, steps: int) -> list[str]:
-    """Prefixes of ``text`` cut at word boundaries, growing to the whole text (for a streamed display)."""
-    words = re.split(r"(?<=\s)", text)
-    if len(words) <= 1 or steps <= 1:
-        return [text]
-    size = max(1, -(-len(words) // steps))
-    prefixes = ["".join(words[:end]) for end in range(size, len(words), size)]
-    return [*prefixes, text]
 
 
 # --- the cited passage ----------------------------------------------------------------------------------
@@ -335,11 +144,13 @@ def document_html(
     doc: DocumentStats,
     target: tuple[int, int] | None = None,
     anchor: int | None = None,
+    words: Wording | None = None,
 ) -> str:
     """The whole document, with its headings and a table of contents.
 
     ``target`` (start, end) in ``doc.text`` is marked and scrolled to; ``anchor`` is the start of a heading
     to scroll to (a fiche)."""
+    words = words or wording()
     text = doc.text
     headings = sorted((h for h in doc.headings if 0 <= int(h["start"]) < len(text)), key=lambda h: h["start"])
     out: list[str] = []
@@ -376,11 +187,11 @@ def document_html(
                 f"{esc(title)}</button></li>"
             )
         body(line_end, next_start)
-    meta = " · ".join(esc(x) for x in (doc.publisher, french_date(doc.date), doc.kind) if x)
+    meta = " · ".join(esc(x) for x in (doc.publisher, french_date(doc.date), words.kind(doc.kind)) if x)
     url = safe_url(doc.url)
     link = f' · <a href="{esc(url)}" target="_blank" rel="noopener noreferrer">source en ligne ↗</a>' if url else ""
     contents = (
-        f'<details class="toc"><summary>Sommaire ({len(toc)} titres)</summary><ul>{"".join(toc)}</ul></details>'
+        f'<details class="toc"><summary>{esc(words.contents(len(toc)))}</summary><ul>{"".join(toc)}</ul></details>'
         if toc
         else ""
     )
@@ -400,8 +211,11 @@ READER_PLACEHOLDER = (
 )
 
 
-def library_html(documents: Sequence[DocumentStats], fiches: Sequence[dict[str, Any]]) -> str:
+def library_html(
+    documents: Sequence[DocumentStats], fiches: Sequence[dict[str, Any]], words: Wording | None = None
+) -> str:
     """The fiches ressources and the documents of the corpus, each one a button that opens it."""
+    words = words or wording()
     fiche_items = "".join(
         f'<li><button type="button" class="open-doc" data-action="open" data-doc="{esc(f.get("doc_id", ""))}" '
         f'data-number="{int(f["number"])}"><span class="num">n° {int(f["number"])}</span> {esc(f["title"])}'
@@ -415,7 +229,7 @@ def library_html(documents: Sequence[DocumentStats], fiches: Sequence[dict[str, 
             for x in (
                 d.publisher,
                 french_date(d.date),
-                d.kind,
+                words.kind(d.kind),
                 f"{d.pages} pages" if d.pages else "",
                 "" if d.in_manifest else "ajouté (hors manifeste)",
             )
@@ -459,7 +273,7 @@ def ingest_report_html(rows: Sequence[dict[str, Any]], summary: str, ok: bool) -
         for r in rows
     )
     table = (
-        "<table><thead><tr><th>Fichier</th><th>État</th><th>Titre</th><th>Passages</th><th>Motif</th></tr>"
+        "<table><thead><tr><th>Fichier</th><th>État</th><th>Titre</th><th>Passages</th><th>Motif ou remarque</th></tr>"
         f"</thead><tbody>{lines}</tbody></table>"
         if rows
         else ""

@@ -1,0 +1,156 @@
+"""Ranking signals beyond the question's words: the corpus's own question table, the structure a question
+names (MSP, centre de santé, CPTS), who asks, and whether it asks for resources (back matter).
+
+Built once per index (:meth:`CorpusSignals.build`) and read per question (:meth:`CorpusSignals.prefer`);
+the French patterns are ``assistant/data/signals.toml``, the weights are settings.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from assistant.answer import Role
+from ingest.index import IndexReader
+from ingest.lexical import fold_accents
+from ingest.question_table import QuestionLink, find_question_tables
+from ingest.roles import PassageRole
+from ingest.rules import pattern, read_rules, value
+from ingest.settings import Settings
+
+RULES_FILE = Path(__file__).parent / "data" / "signals.toml"
+
+
+@dataclass(frozen=True)
+class SignalRules:
+    resources: re.Pattern[str]
+    structures: tuple[tuple[str, re.Pattern[str]], ...]
+    audience: tuple[tuple[Role, re.Pattern[str]], ...]
+
+    @classmethod
+    @lru_cache(maxsize=4)
+    def load(cls, path: Path = RULES_FILE) -> SignalRules:
+        data = read_rules(path)
+        names, roles = value(data, "structures", path), value(data, "audience", path)
+        structures = tuple((name, pattern(data, f"structures.{name}", path)) for name in names)
+        audience = tuple((Role(name), pattern(data, f"audience.{name}", path)) for name in roles)
+        return cls(pattern(data, "resources", path), structures, audience)
+
+    def structures_in(self, text: str) -> frozenset[str]:
+        folded = _fold(text)
+        return frozenset(name for name, p in self.structures if p.search(folded))
+
+
+def _about(counts: Counter[str], share: float) -> frozenset[str]:
+    """The one structure a document is about, when at least ``share`` of its mentions name it."""
+    if not counts:
+        return frozenset()
+    name, n = counts.most_common(1)[0]
+    return frozenset({name}) if n >= share * sum(counts.values()) else frozenset()
+
+
+def _fold(text: str) -> str:
+    return fold_accents(text.lower()).replace("’", "'")
+
+
+@dataclass(frozen=True)
+class Preferences:
+    """What one question prefers, beyond its words."""
+
+    structures: frozenset[str] = frozenset()  # named by the question
+    asks_resources: bool = False
+    audience: Role | None = None  # the role selector, else what the asker says of themselves
+    table_fiches: tuple[int, ...] = ()  # fiches the corpus's question table sends the question to
+    table_question: str = ""
+
+
+@dataclass
+class CorpusSignals:
+    """Per-passage facts the signals need, computed once per index."""
+
+    rules: SignalRules
+    roles: list[PassageRole]
+    structures: list[frozenset[str]]  # structures each passage is about
+    links: list[QuestionLink] = field(default_factory=list)
+    link_vectors: np.ndarray | None = None
+    link_terms: list[dict[str, float]] = field(default_factory=list)
+
+    @classmethod
+    def build(
+        cls,
+        reader: IndexReader,
+        embed: Callable[[str], np.ndarray],
+        weights: Callable[[str], dict[str, float]],
+        settings: Settings,
+        rules: SignalRules | None = None,
+    ) -> CorpusSignals:
+        rules = rules or SignalRules.load()
+        mentions = [rules.structures_in(f"{c.section_path}\n{c.text}") for c in reader.chunks]
+        by_doc: dict[str, Counter[str]] = {}
+        for chunk, found in zip(reader.chunks, mentions, strict=True):
+            by_doc.setdefault(chunk.doc_id, Counter()).update(found)
+        # a document that speaks of one structure only (a CPTS sheet) is about it where a passage names none
+        default = {doc: _about(counts, settings.structure_document_share) for doc, counts in by_doc.items()}
+        structures = [found or default[c.doc_id] for c, found in zip(reader.chunks, mentions, strict=True)]
+        sections: dict[tuple[str, str], list[str]] = {}
+        for chunk in reader.chunks:
+            sections.setdefault((chunk.doc_id, chunk.section_number), []).append(chunk.text)
+        links = find_question_tables((doc, number, "\n".join(texts)) for (doc, number), texts in sections.items())
+        vectors = np.stack([embed(link.question) for link in links]) if links else None
+        link_terms = [weights(link.question) for link in links]
+        return cls(rules, [c.role for c in reader.chunks], structures, links, vectors, link_terms)
+
+    def prefer(
+        self,
+        question: str,
+        query_vector: np.ndarray,
+        question_terms: set[str],
+        role: Role | None,
+        settings: Settings,
+    ) -> Preferences:
+        """The preferences of one question (its structures, resources, audience, question-table fiches)."""
+        folded = _fold(question)
+        audience = role or next((r for r, p in self.rules.audience if p.search(folded)), None)
+        fiches, matched = self.table_match(query_vector, question_terms, settings)
+        return Preferences(
+            self.rules.structures_in(question), bool(self.rules.resources.search(folded)), audience, fiches, matched
+        )
+
+    def table_match(
+        self, query_vector: np.ndarray, question_terms: set[str], settings: Settings
+    ) -> tuple[tuple[int, ...], str]:
+        """The fiches of the question-table row closest to the question (e5 similarity plus the share of
+        the row's words the question uses), when it is close enough and clearly the closest."""
+        if self.link_vectors is None or len(self.links) < 2:
+            return (), ""
+        sims = self.link_vectors @ query_vector
+        scored = []
+        for link, sim, terms in zip(self.links, sims, self.link_terms, strict=True):
+            total = sum(terms.values()) or 1.0
+            overlap = sum(w for t, w in terms.items() if t in question_terms) / total
+            scored.append((float(sim) + settings.question_table_lexical * overlap, link))
+        scored.sort(key=lambda item: -item[0])
+        (best, link), (second, _) = scored[0], scored[1]
+        if best >= settings.question_table_min and best - second >= settings.question_table_margin:
+            return link.fiches, link.question
+        return (), ""
+
+    def factor(self, index: int, fiche: int, prefs: Preferences, settings: Settings) -> tuple[float, float]:
+        """(multiplier, addition) of a passage's fused score under the question's preferences."""
+        multiplier = 1.0
+        if self.roles[index] is not PassageRole.BODY and not prefs.asks_resources:
+            multiplier *= 1.0 - settings.weight_back_matter
+        if prefs.structures:
+            about = self.structures[index]
+            if about & prefs.structures:
+                multiplier *= 1.0 + settings.weight_structure
+            elif about:
+                multiplier *= 1.0 - settings.weight_structure
+        addition = settings.weight_question_table if fiche and fiche in prefs.table_fiches else 0.0
+        return multiplier, addition

@@ -1,0 +1,284 @@
+"""The Gradio web app: its layout and the wiring of events to handlers; :func:`build_app`, :func:`launch`,
+:func:`serve`.
+
+The app is thin: handlers (:mod:`assistant.web.handlers` for the chat, :mod:`assistant.web.manage` for
+documents, corpus and API) ask the assistant and render the typed answer (:mod:`assistant.web.render`).
+:func:`launch` refuses to start on a malformed account setting and puts the request limits and the
+login throttle (:mod:`assistant.web.limits`) in front of Gradio.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+from starlette.middleware import Middleware
+
+from assistant.agent import Assistant
+from assistant.web.assets import (
+    CONVERSATION_JS,
+    CSS,
+    EXAMPLES,
+    LIBRARY_JS,
+    PASSAGE_JS,
+    READER_JS,
+    ROLE_CHOICES,
+    STORAGE_NOTE,
+)
+from assistant.web.auth import AuthConfigError, LoginThrottle, parse_auth
+from assistant.web.documents import PASSAGE_PLACEHOLDER, READER_PLACEHOLDER
+from assistant.web.handlers import ChatHandlers
+from assistant.web.holder import AssistantHolder
+from assistant.web.limits import RequestLimits
+from assistant.web.manage import CorpusHandlers, keep_original_names
+from assistant.web.render import conversation_html, esc
+from assistant.web.wording import wording
+from ingest.corpus_edit import listed_files
+from ingest.settings import Settings
+
+# System fonts: nothing to download, and the same glyphs for every weight.
+THEME = gr.themes.Default(
+    primary_hue="teal",
+    font=["system-ui", "-apple-system", "Segoe UI", "Roboto", "Helvetica Neue", "Arial", "sans-serif"],
+    font_mono=["ui-monospace", "SFMono-Regular", "Menlo", "Consolas", "monospace"],
+)
+
+
+class Components:
+    """The components of the page, set while the layout is built (handlers read ``inputs``)."""
+
+    inputs: list[gr.Button]
+
+    def __getattr__(self, name: str) -> Any:  # only reached for a component not built yet
+        raise AttributeError(f"composant absent : {name}")
+
+
+class WebApp:
+    """Builds the page and wires each event to its handler."""
+
+    def __init__(self, settings: Settings, holder: AssistantHolder) -> None:
+        self.settings = settings
+        self.ui = Components()
+        self.ui.inputs = []
+        export_dir = Path(tempfile.mkdtemp(prefix="engagement-retours-"))
+        self.chat = ChatHandlers(settings, holder, self.ui, export_dir)
+        self.corpus = CorpusHandlers(settings, holder, self.chat.refresh)
+
+    def build(self) -> gr.Blocks:
+        ui = self.ui
+        with gr.Blocks(title="Assistant — engagement des usagers", analytics_enabled=False) as app:
+            ui.turns_state = gr.State([])
+            ui.selected = gr.State(None)
+            ui.feedback_turn = gr.State(-1)
+            gr.HTML(
+                "<h1 class='app-title'>Assistant « Engagement des usagers en soins primaires »</h1>"
+                "<p class='app-sub'>Réponses tirées uniquement des documents de référence (guide HAS 2023 et ses "
+                "fiches ressources, fiche mission France Assos Santé, URPS Occitanie…), chaque phrase citée.</p>",
+                js_on_load=None,
+            )
+            ui.status_view = gr.HTML(self.corpus.status(), elem_id="status", js_on_load=None)
+            with gr.Tabs(elem_id="tabs") as ui.tabs:
+                with gr.Tab("Questions", id="chat", elem_id="tab-chat"), gr.Row(equal_height=False):
+                    with gr.Column(scale=3, min_width=320):
+                        self._chat_column()
+                    with gr.Column(scale=2, min_width=300):
+                        self._side_column()
+                with gr.Tab("Documents", id="docs", elem_id="tab-docs"), gr.Row(equal_height=False):
+                    with gr.Column(scale=1, min_width=260):
+                        ui.library_view = gr.HTML(self.corpus.library(), elem_id="library", js_on_load=LIBRARY_JS)
+                    with gr.Column(scale=2, min_width=320):
+                        ui.reader_view = gr.HTML(READER_PLACEHOLDER, elem_id="reader", js_on_load=READER_JS)
+                with gr.Tab("Corpus", id="corpus", elem_id="tab-corpus"):
+                    self._corpus_tab()
+            self._events(app)
+        return app
+
+    def _chat_column(self) -> None:
+        ui = self.ui
+        ui.conversation = gr.HTML(
+            conversation_html([]), elem_id="conversation", js_on_load=CONVERSATION_JS, autoscroll=True
+        )
+        with gr.Row(equal_height=True):
+            ui.question = gr.Textbox(
+                show_label=False,
+                placeholder="Posez votre question (Entrée pour envoyer)…",
+                lines=1,
+                max_lines=6,
+                scale=5,
+                max_length=self.settings.max_question_chars * 4,
+                elem_id="question",
+            )
+            ui.send = gr.Button("Envoyer", variant="primary", scale=1, min_width=90, elem_id="send")
+        with gr.Row(equal_height=True):
+            ui.role = gr.Radio(ROLE_CHOICES, value="", label="Je suis", elem_id="role", scale=4, min_width=240)
+            ui.reset = gr.Button("Nouvelle conversation", scale=1, min_width=150, elem_id="reset")
+        ui.examples = []
+        with gr.Accordion("Exemples de questions", open=True, elem_id="examples"), gr.Row():
+            for who, questions in EXAMPLES.items():
+                with gr.Column(min_width=200):
+                    gr.HTML(f"<p class='ex-who'><strong>{esc(who)}</strong></p>", js_on_load=None)
+                    for text in questions:
+                        ui.examples.append((gr.Button(text, size="sm", elem_classes=["example"]), text))
+
+    def _side_column(self) -> None:
+        ui = self.ui
+        ui.passage = gr.HTML(PASSAGE_PLACEHOLDER, elem_id="passage", js_on_load=PASSAGE_JS)
+        ui.read_button = gr.Button("Lire dans le document →", visible=False, size="sm", elem_id="read-in-doc")
+        with gr.Group(visible=False, elem_id="feedback") as ui.feedback_box:
+            ui.feedback_title = gr.HTML("", js_on_load=None, padding=True)
+            ui.wrong_source = gr.Checkbox(
+                label="La source citée n'est pas la bonne (mauvaise source)", elem_id="wrong-source"
+            )
+            ui.comment = gr.Textbox(label="Commentaire (facultatif)", lines=2, elem_id="comment")
+            ui.save = gr.Button("Enregistrer", size="sm", elem_id="save-feedback")
+            ui.feedback_message = gr.HTML("", js_on_load=None, elem_id="feedback-message", padding=True)
+            ui.export_button = gr.Button(
+                "Exporter comme ligne de jeu de test (JSONL)", size="sm", visible=False, elem_id="export"
+            )
+            ui.export_file = gr.File(label="Ligne de jeu de test", visible=False, elem_id="export-file")
+            ui.export_code = gr.Code(language="json", label="Ligne JSONL", visible=False, elem_id="export-code")
+        with gr.Accordion("Ce qui est enregistré", open=False, elem_id="storage-note"):
+            gr.Markdown(STORAGE_NOTE.format(path=self.settings.feedback_db))
+
+    def _corpus_tab(self) -> None:
+        ui, can_manage, s = self.ui, self.corpus.can_manage, self.settings
+        if can_manage:
+            gr.Markdown(
+                f"Ajoutez des documents (PDF, .txt ou .md, {s.max_upload_mb} Mo au plus par fichier, "
+                f"{s.max_upload_files} fichiers au plus par envoi) : ils sont copiés dans le dossier du corpus et "
+                "indexés (seuls les nouveaux passages sont vectorisés), puis l'assistant y répond aussitôt. Un "
+                "fichier d'un autre type ou illisible (PDF corrompu, protégé, sans texte…) est refusé avec son "
+                "motif." + (" Réservé aux comptes connectés." if self.corpus.auth_on else "")
+            )
+        else:
+            gr.Markdown(
+                "**Gestion du corpus désactivée** : l'application est accessible depuis le réseau sans "
+                "authentification. Définissez des comptes (ENGAGEMENT_AUTH ou ENGAGEMENT_AUTH_FILE) pour l'activer."
+            )
+        # No ``file_types``: Gradio would refuse other types itself, in English and twice; the corpus
+        # check refuses them once, in French, in the report below.
+        ui.files = keep_original_names(
+            gr.File(
+                label="Documents à téléverser (PDF, .txt, .md)",
+                file_count="multiple",
+                type="filepath",
+                interactive=can_manage,
+                elem_id="upload",
+            )
+        )
+        ui.add_button = gr.Button("Ajouter au corpus", variant="primary", interactive=can_manage, elem_id="add")
+        with gr.Row():
+            ui.to_remove = gr.Dropdown(
+                choices=listed_files(s),
+                value=None,
+                label="Document à retirer",
+                interactive=can_manage,
+                elem_id="remove-choice",
+            )
+            ui.confirm = gr.Checkbox(
+                label="Je confirme : retirer ce fichier du corpus et de l'index",
+                interactive=can_manage,
+                elem_id="remove-confirm",
+            )
+        ui.remove_button = gr.Button("Retirer du corpus", variant="stop", interactive=can_manage, elem_id="remove")
+        ui.report = gr.HTML("", elem_id="ingest-report", js_on_load=None)
+
+    def _events(self, app: gr.Blocks) -> None:
+        ui, chat, corpus = self.ui, self.chat, self.corpus
+        private: dict[str, Any] = {"api_visibility": "private"}
+        quiet: dict[str, Any] = {"show_progress": "hidden", **private}  # the conversation shows its own status
+        ui.inputs[:] = [ui.send, *(button for button, _ in ui.examples)]
+        chat_out = [ui.conversation, ui.question, ui.turns_state, *ui.inputs]
+        asked = [ui.question, ui.role, ui.turns_state]
+        ui.question.submit(chat.ask_stream, asked, chat_out, **quiet)
+        ui.send.click(chat.ask_stream, asked, chat_out, **quiet)
+        for button, text in ui.examples:
+            button.click(chat.example_handler(text), [ui.role, ui.turns_state], chat_out, **quiet)
+        # The conversation's script triggers one event per kind of button (see CONVERSATION_JS).
+        ui.conversation.click(chat.open_citation, [ui.turns_state], [ui.passage, ui.selected, ui.read_button], **quiet)
+        ui.conversation.submit(chat.ask_suggestion, [ui.role, ui.turns_state], chat_out, **quiet)
+        form = [
+            ui.feedback_box,
+            ui.feedback_title,
+            ui.comment,
+            ui.wrong_source,
+            ui.feedback_message,
+            ui.export_button,
+            ui.export_file,
+            ui.export_code,
+        ]
+        ui.conversation.like(
+            chat.rate, [ui.turns_state], [ui.conversation, ui.turns_state, ui.feedback_turn], **quiet
+        ).then(chat.feedback_form, [ui.feedback_turn, ui.turns_state], form, **quiet)
+        opinion = [ui.feedback_turn, ui.comment, ui.wrong_source, ui.turns_state]
+        ui.save.click(chat.save_feedback, opinion, ui.feedback_message, **private)
+        exported = [ui.export_file, ui.export_code, ui.feedback_message]
+        ui.export_button.click(chat.export_feedback, opinion, exported, **private)
+        cleared = [ui.conversation, ui.turns_state, ui.passage, ui.read_button, ui.feedback_box, ui.feedback_turn]
+        ui.reset.click(chat.new_conversation, None, cleared, **private)
+        ui.read_button.click(corpus.open_cited, [ui.selected], [ui.tabs, ui.reader_view], **private)
+        ui.library_view.click(corpus.on_library_click, None, ui.reader_view, **private)
+        changed = [ui.report, ui.status_view, ui.library_view, ui.to_remove]
+        serial: dict[str, Any] = {"concurrency_limit": 1, "concurrency_id": "corpus", **private}
+        ui.add_button.click(corpus.upload, [ui.files], [*changed, ui.files], **serial)
+        ui.remove_button.click(corpus.remove, [ui.to_remove, ui.confirm], [*changed, ui.confirm], **serial)
+        app.load(corpus.on_load, None, [ui.status_view, ui.library_view, ui.to_remove], **private)
+        gr.api(corpus.api_ask, api_name="ask")
+
+
+def build_app(settings: Settings, assistant: AssistantHolder | Assistant) -> gr.Blocks:
+    """The Blocks of the web app on ``assistant`` (or a holder whose assistant is reloaded after uploads).
+
+    Raises :class:`~assistant.web.auth.AuthConfigError` on a malformed account setting."""
+    holder = assistant if isinstance(assistant, AssistantHolder) else AssistantHolder(settings, assistant)
+    return WebApp(settings, holder).build()
+
+
+def launch(app: gr.Blocks, settings: Settings, **overrides: Any) -> tuple[Any, str, str]:
+    """Queue and launch ``app`` with the settings (address, accounts, limits); ``overrides`` go to launch.
+
+    Raises :class:`~assistant.web.auth.AuthConfigError` on a malformed account setting."""
+    accounts = parse_auth(settings)
+    app.queue(default_concurrency_limit=settings.concurrency_limit, max_size=settings.max_queue)
+    limits = Middleware(
+        RequestLimits,
+        max_body=settings.max_request_kb * 1024,
+        max_upload_body=(settings.max_upload_mb * settings.max_upload_files + 1) * 1024 * 1024,
+        throttle=LoginThrottle.from_settings(settings) if accounts else None,
+    )
+    options: dict[str, Any] = {
+        "server_name": settings.host,
+        "server_port": settings.port,
+        "auth": accounts or None,
+        "auth_message": "Assistant « Engagement des usagers » : connectez-vous." if accounts else None,
+        "max_file_size": f"{settings.max_upload_mb}mb",
+        "i18n": gr.I18n(fr=wording(settings.prompts_dir).gradio_fr),
+        "app_kwargs": {"middleware": [limits]},
+        "css": CSS,
+        "theme": THEME,
+        "footer_links": ["api"],
+        "run_history": False,
+        "enable_monitoring": False,
+        "ssr_mode": False,
+        "mcp_server": False,
+        "pwa": False,
+        "show_error": True,
+    }
+    options.update(overrides)
+    return app.launch(**options)
+
+
+def serve(settings: Settings) -> None:
+    """Start the web app on ``settings.host:settings.port`` (blocks until interrupted); a malformed
+    account setting stops it with its French message."""
+    try:
+        parse_auth(settings)
+    except AuthConfigError as exc:
+        print(f"Erreur de configuration des comptes : {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+    holder = AssistantHolder(settings)
+    _ = holder.assistant  # open (or build) the index before the first visitor
+    launch(build_app(settings, holder), settings)

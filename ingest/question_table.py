@@ -1,0 +1,69 @@
+"""The corpus's own questions: tables that pair practical questions with the fiches that answer them.
+
+The HAS guide's §7.1 "Par où commencer ?" is such a table ("Comment recruter des usagers ? Qui
+recruter ?" → fiches n° 5 and n° 13). Read in reading order, a row is one or more questions followed by
+the fiches it names; a row that names no fiche pairs nothing. A section is a question table when at least
+two rows pair questions with fiches.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+_FICHE = re.compile(r"Fiches? ressources? n°\s*(\d{1,2})(?:\s*«[^»]{0,200}»)?", re.IGNORECASE)
+# a question: from a boundary (start, end of sentence, cell separator, closing quote) to a "?"
+_QUESTION = re.compile(r"(?:^|(?<=[.!?»—)\t\n>]))\s*([^\W\d_][^.!?»:—\t\n<]{2,200}?\s?\?)")
+GAP = 60  # characters allowed between the questions of a row, and between them and its fiches
+_URL = re.compile(r"(?:https?://|www\.)\S+")
+
+
+@dataclass(frozen=True)
+class QuestionLink:
+    """Practical questions of the corpus and the fiches ressources it sends them to."""
+
+    question: str
+    fiches: tuple[int, ...]
+    doc_id: str
+    section_number: str
+
+
+def parse_rows(text: str) -> list[tuple[str, tuple[int, ...]]]:
+    """(questions, fiches) rows of a question table, in reading order.
+
+    A row is questions close to each other, then fiches close to them; a question far from the next
+    fiche (a resource's title such as "… en ville ? C'est possible !") belongs to no row."""
+    text = _URL.sub(" ", text)
+    events = [(m.start(1), m.end(1), "q", m.group(1).strip()) for m in _QUESTION.finditer(text)]
+    events += [(m.start(), m.end(), "f", m.group(1)) for m in _FICHE.finditer(text)]
+    rows: list[tuple[str, tuple[int, ...]]] = []
+    questions: list[str] = []
+    fiches: list[int] = []
+    last_end = 0
+    for start, end, kind, value in sorted(events):
+        near = start - last_end <= GAP
+        if kind == "q":
+            if fiches:
+                rows.append((" ".join(questions), tuple(dict.fromkeys(fiches))))
+                questions, fiches = [], []
+            elif questions and not near:
+                questions = []
+            questions.append(value)
+            last_end = end
+        elif questions and (near or not fiches) and (fiches or near):
+            fiches.append(int(value))
+            last_end = end
+    if questions and fiches:
+        rows.append((" ".join(questions), tuple(dict.fromkeys(fiches))))
+    return rows
+
+
+def find_question_tables(sections: Iterable[tuple[str, str, str]], min_rows: int = 2) -> list[QuestionLink]:
+    """Question→fiche links of every section (doc_id, section_number, text) that is a question table."""
+    links: list[QuestionLink] = []
+    for doc_id, number, text in sections:
+        rows = parse_rows(text)
+        if len(rows) >= min_rows:
+            links += [QuestionLink(q, f, doc_id, number) for q, f in rows]
+    return links

@@ -1,0 +1,62 @@
+"""Cleaning the text of extracted documents: what a PDF breaks is put back before anything is indexed."""
+
+from __future__ import annotations
+
+import pytest
+
+from ingest.cleaning import (
+    continues,
+    dehyphenate,
+    join_broken_lines,
+    normalize_chars,
+    strip_markup,
+    strip_running_lines,
+    vocabulary,
+)
+from ingest.models import Page
+
+pytestmark = pytest.mark.fast
+
+
+def test_a_word_cut_by_a_hyphen_at_a_line_end_is_glued_back() -> None:
+    text = "les représen-\ntants des usagers"
+    assert dehyphenate(text, vocabulary(text)) == "les représentants des usagers"
+
+
+def test_a_real_hyphenated_word_of_the_document_keeps_its_hyphen() -> None:
+    text = "une équipe pluri-\nprofessionnelle ; une maison pluri-professionnelle"
+    assert dehyphenate(text, vocabulary(text)).startswith("une équipe pluri-professionnelle")
+
+
+def test_footnote_marks_and_markup_are_removed() -> None:
+    assert strip_markup("la participation des usagers¹² est **essentielle**") == (
+        "la participation des usagers est essentielle"
+    )
+    assert strip_markup("le 1^er comité") == "le 1er comité"
+    assert strip_markup("voir [le guide](https://has-sante.fr)") == "voir le guide (https://has-sante.fr)"
+
+
+def test_ligatures_exotic_spaces_and_curly_apostrophes_are_normalised() -> None:
+    assert normalize_chars("l\u2019e\ufb00et\u00a0de la con\ufb01ance") == "l'effet de la confiance"
+
+
+def test_a_sentence_broken_across_lines_is_joined() -> None:
+    lines = ["Les usagers participent à la", "gouvernance de la maison de santé.", "Ils sont formés."]
+    assert join_broken_lines(lines) == [
+        "Les usagers participent à la gouvernance de la maison de santé.",
+        "Ils sont formés.",
+    ]
+
+
+def test_bullets_and_sentence_ends_keep_their_line() -> None:
+    assert not continues("Les missions du représentant :", "- porter la parole des usagers")
+    assert not continues("Le comité se réunit.", "Les usagers y participent.")
+    assert continues("Les usagers participent à la", "Gouvernance")  # "la" cannot end a sentence
+    assert continues("Les usagers participent", "à la gouvernance")  # lower-case start
+
+
+def test_running_headers_and_page_numbers_are_removed() -> None:
+    header = "Guide HAS – Engagement des usagers"
+    bodies = ["Les usagers participent.", "Le comité se réunit.", "La charte est signée.", "Le bilan est publié."]
+    pages = [Page(n, f"{header}\n{body}\nPage {n} sur 4") for n, body in enumerate(bodies, 1)]
+    assert [p.text.strip() for p in strip_running_lines(pages)] == bodies

@@ -1,0 +1,140 @@
+"""What a passage is for and where it starts: roles of back matter, whole sentences, the corpus's own
+question table. Small synthetic documents, no index."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ingest.chunking import chunk_document
+from ingest.cleaning import join_broken_lines
+from ingest.models import DocumentInfo, LoadedDocument, Page
+from ingest.question_table import find_question_tables, parse_rows
+from ingest.roles import PassageRole, RoleRules, classify
+from ingest.rules import RulesError
+from ingest.structure import structure_document
+
+pytestmark = pytest.mark.fast
+
+INFO = DocumentInfo("doc", "doc.txt", "Document")
+
+
+def passages(text: str, size: int = 1000, overlap: int = 150):
+    doc = structure_document(LoadedDocument(INFO, [Page(None, text)], "sha", None))
+    return chunk_document(INFO, doc, size, overlap)
+
+
+def test_back_matter_sections_get_their_role() -> None:
+    text = """1. Introduction
+
+Le guide présente la démarche.
+
+1.1. Pourquoi impliquer les usagers
+
+Les usagers apportent leur expérience du parcours de soins.
+
+2. Pour aller plus loin
+
+2.1. Bibliographie
+
+1. Haute Autorité de Santé. Soutenir l'engagement des usagers. Saint-Denis: HAS; 2020.
+2. Baron JB, Martin P. Évaluation de l'engagement des usagers. Paris: Presses; 2019.
+
+2.2. Participants
+
+Le groupe de travail réunissait des professionnels et des usagers.
+"""
+    roles = {c.section_title: c.role for c in passages(text)[0]}
+    assert roles == {
+        "Introduction": PassageRole.BODY,
+        "Pourquoi impliquer les usagers": PassageRole.BODY,
+        "Bibliographie": PassageRole.REFERENCES,
+        "Participants": PassageRole.PARTICIPANTS,
+    }
+
+
+def test_an_annex_heading_closes_the_part_and_its_passages_are_annex() -> None:
+    text = """Partie 2 - Mémoire
+
+1. Conclusion
+
+Les usagers doivent trouver leur place dans les CPTS.
+
+Annexe 2 - Guide d'entretien semi-directif
+
+Ce guide a servi aux entretiens avec les professionnels engagés dans les CPTS du territoire.
+"""
+    chunks = passages(text)[0]
+    annex = [c for c in chunks if c.role is PassageRole.ANNEX]
+    assert [c.section_number for c in annex] == [""], "an annex is outside Partie 2"
+    assert annex[0].section_path == "Annexe 2 - Guide d'entretien semi-directif"
+    assert next(c for c in chunks if "trouver leur place" in c.text).role is PassageRole.BODY
+
+
+def test_a_block_of_links_and_a_list_of_people_are_recognised_by_their_lines() -> None:
+    links = "Pour en savoir plus :\nhttps://www.has-sante.fr/jcms/p_3201812/fr/engagement\nhttps://www.france-assos-sante.org/publication"
+    people = "- M. Dupont Jean, médecin généraliste\n- Mme Martin Claire, usagère\n- Dr Leroy Paul, pharmacien"
+    prose = "Les usagers participent au diagnostic du territoire, voir https://example.org pour un exemple de démarche."
+    assert classify(["Ressources et suite"], links) is PassageRole.LINKS
+    assert classify(["Composition"], people) is PassageRole.PARTICIPANTS
+    assert classify(["Le diagnostic"], prose) is PassageRole.BODY
+    assert classify(["6.10. Fiche ressource n° 10", "6.10.2. Ressources publiques"], prose) is PassageRole.BODY
+
+
+def test_a_roles_file_with_an_unknown_role_is_rejected(tmp_path: Path) -> None:
+    bad = tmp_path / "roles.toml"
+    bad.write_text(
+        "[thresholds]\nlink_share = 0.2\nline_share = 0.5\n[titles]\nglossaire = ['^glossaire']\n"
+        "[text]\nreference_line = ['x']\nparticipant_line = ['x']\ntoc_line = ['x']\nannex_heading = ['x']\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(RulesError, match="glossaire"):
+        RoleRules.load(bad)
+
+
+def test_no_passage_starts_or_ends_in_the_middle_of_a_sentence() -> None:
+    sentence = "Les représentants des usagers participent aux réunions du bureau de la communauté {n}. "
+    text = "1. Gouvernance\n\nLe bureau.\n\n1.1. Le bureau\n\n" + "".join(sentence.format(n=n) for n in range(40))
+    chunks, _ = passages(text, size=400, overlap=120)
+    chunks = [c for c in chunks if c.section_path.endswith("Le bureau")]
+    assert len(chunks) > 3
+    for chunk in chunks:
+        assert chunk.text.startswith("Les représentants"), chunk.text[:40]
+        assert chunk.text.rstrip().endswith("."), chunk.text[-40:]
+
+
+def test_a_line_ending_with_an_elided_word_carries_on() -> None:
+    lines = ["indique que les professionnels d'une", "MSP se sont associés à une association d'usagers."]
+    assert join_broken_lines(lines) == [" ".join(lines)]
+    assert join_broken_lines(["Les usagers.", "MSP et CPTS."]) == ["Les usagers.", "MSP et CPTS."]
+
+
+TABLE = "\n".join(
+    [
+        "Questions à se poser — Fiches ressources de ce guide — Autres ressources",
+        "Comment présenter à l'équipe l'intérêt de faire participer les usagers ? — "
+        "Fiche ressource n° 12 « Principaux avantages » — Guide pratique, 2015 : https://example.org/guide",
+        "Comment recruter des usagers ? Qui recruter ? — Fiche ressource n° 5 « Représentativité » "
+        "Fiche ressource n° 13 « Éléments pour une affiche » — Fiche pratique : La représentation des usagers "
+        "en ville ? C'est possible ! France Assos Santé, 2022 : https://example.org/ville",
+        "Formations nécessaires ? des usagers ? — Fiche ressource n° 7 « Indications pour la formation »",
+        "Quelle échéance se donne l'équipe ? — Dossier méthodologique, 2017",
+    ]
+)
+
+
+def test_the_question_table_pairs_each_row_of_questions_with_its_fiches() -> None:
+    assert parse_rows(TABLE) == [
+        ("Comment présenter à l'équipe l'intérêt de faire participer les usagers ?", (12,)),
+        ("Comment recruter des usagers ? Qui recruter ?", (5, 13)),
+        ("Formations nécessaires ? des usagers ?", (7,)),
+    ]
+
+
+def test_a_section_with_one_question_near_a_fiche_is_not_a_question_table() -> None:
+    body = "Qui peut aider ? La fiche ressource n° 8 « Facilitateurs » décrit les facilitateurs."
+    assert find_question_tables([("has", "6.8.1", body), ("has", "7.1", TABLE)]) == [
+        link for link in find_question_tables([("has", "7.1", TABLE)])
+    ]
+    assert {link.section_number for link in find_question_tables([("has", "7.1", TABLE)])} == {"7.1"}

@@ -1,0 +1,128 @@
+"""Hybrid retrieval on a tiny in-memory corpus: fusion, authority, roles, near-duplicates, sentence evidence."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from assistant.answer import Role
+from assistant.retrieval import HybridRetriever, TermStats, authority_bonus, role_boosts
+from ingest.chunking import split_sentences
+from ingest.index import SearchHit
+from ingest.lexical import FrenchAnalyzer, LexicalIndex
+from ingest.models import Chunk, Sentence
+from ingest.settings import Settings
+
+pytestmark = pytest.mark.fast
+
+MISSION = (
+    "Le représentant des usagers porte la parole des usagers au sein de la CPTS. Il rend compte à son association."
+)
+
+
+def chunk(n: int, text: str, kind: str = "guide", authority: int = 1, doc: str = "has") -> Chunk:
+    return Chunk(
+        chunk_id=f"{doc}-{n}", doc_id=doc, file=f"{doc}.txt", doc_title=doc.upper(), publisher="", kind=kind,
+        authority=authority, section_path="", section_number="", section_title="", fiche=0, fiche_title="",
+        page=0, page_end=0, page_source="", char_start=0, char_end=len(text), text=text, embed_text=text,
+    )  # fmt: skip
+
+
+class TinyReader:
+    """The part of :class:`ingest.index.IndexReader` that retrieval reads, over a few passages in memory.
+
+    Each passage and sentence gets a vector from the words it holds (a bag of words), so that vectors
+    and BM25 agree on a tiny corpus."""
+
+    def __init__(self, chunks: list[Chunk]) -> None:
+        self.chunks = chunks
+        self.sentences = [Sentence(c.chunk_id, s, e, c.text[s:e]) for c in chunks for s, e in split_sentences(c.text)]
+        self.position = {c.chunk_id: i for i, c in enumerate(chunks)}
+        self.sentences_of: dict[str, list[int]] = {}
+        for i, sentence in enumerate(self.sentences):
+            self.sentences_of.setdefault(sentence.chunk_id, []).append(i)
+        self.analyzer = FrenchAnalyzer()
+        self.vocabulary = sorted({t for c in chunks for t in self.analyzer.terms(c.text)})
+        self.chunk_vectors = np.stack([self.embed(c.text) for c in chunks])
+        self.sentence_vectors = np.stack([self.embed(s.text) for s in self.sentences])
+        self.lexical = LexicalIndex.build([c.text for c in chunks])
+
+    def embed(self, text: str) -> np.ndarray:
+        terms = set(self.analyzer.terms(text))
+        vector = np.array([1.0 if t in terms else 0.0 for t in self.vocabulary]) + 1e-3
+        return vector / np.linalg.norm(vector)
+
+    def vector_search(self, query_vector: np.ndarray, k: int, where: dict[str, Any] | None = None) -> list[SearchHit]:
+        sims = self.chunk_vectors @ query_vector
+        return sorted((SearchHit(i, float(s)) for i, s in enumerate(sims)), key=lambda h: (-h.score, h.index))[:k]
+
+    def lexical_search(self, text: str, k: int, where: dict[str, Any] | None = None) -> list[SearchHit]:
+        scores = self.lexical.scores(text)
+        hits = [SearchHit(i, float(s)) for i, s in enumerate(scores) if s > 0]
+        return sorted(hits, key=lambda h: (-h.score, h.index))[:k]
+
+
+CORPUS = [
+    chunk(0, "La gouvernance de la maison de santé associe les usagers au comité de pilotage."),
+    chunk(1, "Le financement des actions de prévention relève de l'ARS."),
+    chunk(2, MISSION, kind="fiche mission", authority=2, doc="fas"),
+    chunk(3, MISSION + " ", kind="advice sheet", authority=3, doc="urps"),  # the URPS sheet repeats it
+    chunk(4, "Le représentant des usagers siège au conseil d'administration de la CPTS et porte leur voix."),
+]
+
+
+def search(question: str, role: Role | str | None = None, settings: Settings | None = None) -> list[int]:
+    reader = TinyReader(CORPUS)
+    settings = settings or Settings.model_construct()
+    retriever = HybridRetriever(reader, settings, TermStats(reader, reader.analyzer))  # type: ignore[arg-type]
+    return [c.index for c in retriever.search(question, reader.embed(question), role=role, k=5)]
+
+
+def test_the_passage_that_shares_the_question_words_comes_first() -> None:
+    assert search("Qui finance les actions de prévention ?")[0] == 1
+    assert search("Comment associer les usagers à la gouvernance de la maison de santé ?")[0] == 0
+
+
+def test_a_near_duplicate_passage_is_kept_once_the_most_authoritative_one() -> None:
+    found = search("Que fait le représentant des usagers dans la CPTS ?")
+    assert 2 in found and 3 not in found
+
+
+def test_near_duplicates_are_kept_when_the_cut_off_says_so() -> None:
+    found = search("Que fait le représentant des usagers dans la CPTS ?", settings=Settings.model_construct(
+        duplicate_similarity=100.1
+    ))  # fmt: skip
+    assert {2, 3} <= set(found)
+
+
+def test_the_role_prefers_the_documents_it_reads_first() -> None:
+    question = "Que fait le représentant des usagers dans la CPTS ?"
+    settings = Settings.model_construct(role_boosts=(("representant", "fiche mission", 0.2),))
+    assert search(question, settings=settings)[0] == 4  # the HAS guide: the most authoritative
+    assert search(question, role=Role.REPRESENTANT, settings=settings)[0] == 2  # the fiche mission
+    assert search(question, role="professionnel", settings=settings)[0] == 4
+
+
+def test_authority_bonus_counts_the_ranks_above_the_lowest() -> None:
+    assert authority_bonus(1, 0.04) == pytest.approx(0.08)
+    assert authority_bonus(3, 0.04) == 0.0
+    assert authority_bonus(5, 0.04) == 0.0
+
+
+def test_role_boosts_are_read_from_the_settings_and_an_unknown_role_is_an_error() -> None:
+    assert role_boosts(Settings.model_construct())[Role.REPRESENTANT]["fiche mission"] == pytest.approx(0.10)
+    with pytest.raises(ValueError, match="administrateur"):
+        role_boosts(Settings.model_construct(role_boosts=(("administrateur", "guide", 0.1),)))
+
+
+def test_evidence_ranks_the_sentence_that_answers_first() -> None:
+    reader = TinyReader(CORPUS)
+    settings = Settings.model_construct()
+    stats = TermStats(reader, reader.analyzer)
+    retriever = HybridRetriever(reader, settings, stats)  # type: ignore[arg-type]
+    question = "À qui le représentant rend-il compte ?"
+    vector = reader.embed(question)
+    evidence = retriever.evidence(retriever.search(question, vector, k=3), vector, stats.weights(question))
+    assert reader.sentences[evidence[0].sentence].text == "Il rend compte à son association."

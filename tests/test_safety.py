@@ -1,0 +1,49 @@
+"""Personal medical questions are recognised (and declined elsewhere); engagement questions that use
+medical words are not."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.safety import is_personal_medical
+
+pytestmark = pytest.mark.fast
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Quel est le meilleur traitement contre le diabète ?",
+        "J'ai mal au ventre depuis trois jours, que faire ?",
+        "Combien de Doliprane puis-je prendre par jour ?",
+        "Mon fils a de la fièvre, dois-je consulter ?",
+        "Quels sont les symptômes du covid ?",
+        "quelle dose de paracetamol pour un enfant de 15 kg ?",
+    ],
+)
+def test_a_personal_medical_question_is_recognised(question: str) -> None:
+    assert is_personal_medical(question)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Comment monter un programme d'éducation thérapeutique du patient diabétique dans notre MSP ?",
+        "Comment protéger le traitement des données personnelles des usagers ?",
+        "Combien de représentants d'usagers faut-il dans une CPTS ?",
+        "Certains pros ont peur que les usagers viennent leur dire comment soigner. Que répond le guide ?",
+        "Le diagnostic territorial doit-il associer les usagers ?",
+        "Peut-on prendre la parole en réunion quand on est représentant ?",
+    ],
+)
+def test_an_engagement_question_with_medical_words_is_not(question: str) -> None:
+    assert not is_personal_medical(question)
+
+
+def test_a_broken_rules_file_is_reported_in_french(tmp_path: Path) -> None:
+    bad = tmp_path / "medical.toml"
+    bad.write_text("patterns = ['(']\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="règles médicales illisibles"):
+        is_personal_medical("une question", bad)

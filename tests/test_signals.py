@@ -1,0 +1,93 @@
+"""Preferences of a question beyond its words, on a tiny hand-made corpus (no index, no model)."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from assistant.answer import Role
+from assistant.signals import CorpusSignals
+from ingest.models import Chunk
+from ingest.roles import PassageRole
+from ingest.settings import Settings
+
+pytestmark = pytest.mark.fast
+
+SETTINGS = Settings()
+TABLE = (
+    "Comment recruter des usagers ? Qui recruter ? Fiche ressource n° 5 « Représentativité » "
+    "Fiche ressource n° 13 « Affiche »\n"
+    "Faisons-nous une charte ? Que mettre dedans ? Fiche ressource n° 14 « Charte »"
+)
+
+
+def chunk(
+    n: int, doc: str, text: str, fiche: int = 0, section: str = "", role: PassageRole = PassageRole.BODY
+) -> Chunk:
+    return Chunk(
+        f"{doc}-{n}", doc, f"{doc}.txt", doc, "", "guide", 1, section, section, section, fiche, "", 0, 0, "",
+        0, len(text), text, text, n, role,
+    )
+
+
+CHUNKS = [
+    chunk(0, "has", "Les maisons de santé et les centres de santé associent les usagers.", 5, "6.5"),
+    chunk(1, "has", TABLE, 0, "7.1", PassageRole.RESOURCES),
+    chunk(2, "has", "Une charte de l'engagement précise les règles communes.", 14, "6.14"),
+    chunk(3, "urps", "La CPTS identifie les associations d'usagers du territoire."),
+    chunk(4, "urps", "Le bureau se réunit chaque mois."),
+]
+
+
+def vector(text: str) -> np.ndarray:
+    """A toy embedding: recruitment, charter and other questions point three different ways."""
+    folded = text.lower()
+    v = np.array([("recrut" in folded) * 1.0, ("charte" in folded) * 1.0, 0.3])
+    return v / np.linalg.norm(v)
+
+
+def words(text: str) -> dict[str, float]:
+    return {w: 1.0 for w in text.lower().replace("?", " ").split()}
+
+
+@pytest.fixture(scope="module")
+def signals() -> CorpusSignals:
+    return CorpusSignals.build(SimpleNamespace(chunks=CHUNKS), vector, words, SETTINGS)
+
+
+def test_a_document_about_one_structure_is_about_it_in_every_passage(signals: CorpusSignals) -> None:
+    assert signals.structures[3] == {"cpts"}
+    assert signals.structures[4] == {"cpts"}, "named by its document, not by the passage"
+    assert signals.structures[0] == {"msp", "centre"}
+
+
+def test_the_question_table_sends_a_question_to_its_fiches(signals: CorpusSignals) -> None:
+    prefs = signals.prefer("Comment recruter des représentants ?", vector("recrut"), {"recruter"}, None, SETTINGS)
+    assert prefs.table_fiches == (5, 13)
+    unrelated = signals.prefer("Quel budget ?", vector("budget"), {"budget"}, None, SETTINGS)
+    assert unrelated.table_fiches == ()
+
+
+def test_structure_named_by_the_question_lifts_its_passages_and_lowers_the_others(signals: CorpusSignals) -> None:
+    prefs = signals.prefer("Comment faire dans notre MSP ?", vector("msp"), set(), None, SETTINGS)
+    assert prefs.structures == {"msp"}
+    up, _ = signals.factor(0, 5, prefs, SETTINGS)
+    down, _ = signals.factor(3, 0, prefs, SETTINGS)
+    assert up > 1.0 > down
+
+
+def test_back_matter_is_lowered_unless_the_question_asks_for_resources(signals: CorpusSignals) -> None:
+    plain = signals.prefer("Pourquoi associer les usagers ?", vector("x"), set(), None, SETTINGS)
+    asks = signals.prefer("Quels outils ou guides pour associer les usagers ?", vector("x"), set(), None, SETTINGS)
+    assert asks.asks_resources and not plain.asks_resources
+    assert signals.factor(1, 0, plain, SETTINGS)[0] < 1.0
+    assert signals.factor(1, 0, asks, SETTINGS)[0] == 1.0
+
+
+def test_the_asker_may_say_who_they_are(signals: CorpusSignals) -> None:
+    said = signals.prefer("Je suis représentant des usagers, que puis-je faire ?", vector("x"), set(), None, SETTINGS)
+    chosen = signals.prefer("Que puis-je faire ?", vector("x"), set(), Role.PROFESSIONNEL, SETTINGS)
+    assert said.audience is Role.REPRESENTANT
+    assert chosen.audience is Role.PROFESSIONNEL

@@ -1,0 +1,181 @@
+"""Finding the structure of a document: headings become section codes and section paths of passages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ingest.chunking import chunk_document, section_label
+from ingest.models import DocumentInfo, LoadedDocument, Page, SectionRef
+from ingest.rules import DATA_DIR, RulesError, StructureRules
+from ingest.sections import SectionCode, SectionKind
+from ingest.structure import StructuredDocument, fiche_of, structure_document
+
+pytestmark = pytest.mark.fast
+
+INFO = DocumentInfo("doc", "doc.txt", "Document")
+
+
+def structure(text: str) -> StructuredDocument:
+    return structure_document(LoadedDocument(INFO, [Page(None, text)], "sha", None))
+
+
+def headings(text: str) -> list[tuple[str, str]]:
+    """(section code, heading text) of every heading."""
+    return [(b.number, b.text) for b in structure(text).blocks if b.kind == "heading"]
+
+
+def paths(text: str) -> list[tuple[str, str, int]]:
+    """(section code, section path, fiche) of every passage."""
+    chunks, _ = chunk_document(INFO, structure(text), 1000, 150)
+    return [(c.section_number, c.section_path, c.fiche) for c in chunks]
+
+
+GUIDE = """1. Introduction
+
+Le guide présente la démarche.
+
+1.1. Pourquoi impliquer les usagers
+
+Les usagers apportent leur expérience.
+
+2. Les fiches ressources
+
+2.1. Fiche ressource n° 1 – Les dimensions de l'engagement
+
+Les usagers peuvent s'engager dans la gouvernance.
+"""
+
+
+def test_numbered_sections_nest_and_a_fiche_heading_names_its_fiche() -> None:
+    assert paths(GUIDE) == [
+        ("1", "1. Introduction", 0),
+        ("1.1", "1. Introduction > 1.1. Pourquoi impliquer les usagers", 0),
+        (
+            "2.1",
+            "2. Les fiches ressources > 2.1. Fiche ressource n° 1 – Les dimensions de l'engagement",
+            1,
+        ),
+    ]
+    assert fiche_of("6.1. Fiche ressource n° 1 – Les dimensions") == (1, "Les dimensions")
+
+
+def test_a_numbered_list_in_a_text_without_sections_gets_no_section_code() -> None:
+    text = "Les étapes :\n\n1. Identifier les usagers\n\n2. Les inviter au comité\n"
+    assert all(code == "" for code, _ in headings(text))
+    assert {p[0] for p in paths(text)} == {""}
+
+
+def test_sections_inside_a_partie_are_coded_with_the_part() -> None:
+    text = """Partie 1 - Le contexte
+
+1.1. Les soins primaires
+
+Les MSP se développent.
+
+1.2. Les usagers
+
+Texte sur les usagers.
+
+Partie 2 - Les résultats
+
+2.1. Entretiens
+
+Les entretiens montrent des freins.
+"""
+    assert headings(text)[:2] == [("P1", "Partie 1 - Le contexte"), ("P1-1.1", "Les soins primaires")]
+    assert paths(text) == [
+        ("P1-1.1", "Partie 1 - Le contexte > 1.1. Les soins primaires", 0),
+        ("P1-1.2", "Partie 1 - Le contexte > 1.2. Les usagers", 0),
+        ("P2-2.1", "Partie 2 - Les résultats > 2.1. Entretiens", 0),
+    ]
+
+
+def test_recommandation_headings_are_coded_r() -> None:
+    text = """Recommandation n°1 : Informer les usagers
+
+Il faut informer les usagers du projet de santé.
+
+Recommandation n° 2 – Consulter
+
+Les usagers sont consultés.
+"""
+    assert headings(text) == [
+        ("R1", "Recommandation n°1 : Informer les usagers"),
+        ("R2", "Recommandation n°2 : Consulter"),
+    ]
+
+
+def test_roman_parts_and_their_repetition_on_a_later_slide() -> None:
+    text = """I. Le rôle du représentant
+
+Le représentant porte la parole des usagers.
+
+II. Les missions
+
+Il participe aux réunions de la CPTS.
+
+II. Les missions
+
+Il rend compte à son association.
+"""
+    assert headings(text) == [("I", "I. Le rôle du représentant"), ("II", "II. Les missions")]
+    assert [p[0] for p in paths(text)] == ["I", "II"]
+
+
+def test_a_table_of_contents_is_read_and_left_out_of_the_text() -> None:
+    text = """Sommaire
+
+1. Introduction ........ 3
+1.1. Le contexte ........ 4
+2. Les fiches ........ 7
+2.1. La première fiche ........ 8
+
+1. Introduction
+
+1.1. Le contexte
+
+Les maisons de santé se développent.
+
+1.2. Les usagers
+
+Les usagers sont associés.
+"""
+    doc = structure(text)
+    assert [(e.number, e.page) for e in doc.toc] == [("1", 3), ("1.1", 4), ("2", 7), ("2.1", 8)]
+    assert "Sommaire" not in doc.text and "......" not in doc.text
+    chunks, _ = chunk_document(INFO, doc, 1000, 150)
+    assert [(c.section_number, c.page, c.page_source) for c in chunks] == [("1.1", 4, "toc"), ("1.2", 3, "toc")]
+
+
+def test_section_labels_read_each_kind_of_code() -> None:
+    assert section_label(SectionRef("6.8.2", "Facilitateurs", 3)) == "6.8.2. Facilitateurs"
+    assert section_label(SectionRef("P2-3.1", "Entretiens", 3)) == "3.1. Entretiens"
+    assert section_label(SectionRef("P2", "Les résultats", 1)) == "Partie 2 - Les résultats"
+    assert section_label(SectionRef("R3", "Impliquer", 1)) == "Recommandation n°3 : Impliquer"
+    assert section_label(SectionRef("", "UNE CPTS, C'EST QUOI ?", 1)) == "UNE CPTS, C'EST QUOI ?"
+
+
+def test_section_codes_round_trip() -> None:
+    for code in ("6.6.2", "P2-3.3.4", "P2", "R2", "II", ""):
+        assert str(SectionCode.parse(code)) == code
+    assert SectionCode.parse("P2-3.1") == SectionCode(SectionKind.NUMBERED, "3.1", 2)
+    assert SectionCode.parse("6.6.2").within(SectionCode.parse("6.6"))
+    assert not SectionCode.parse("6.62").within(SectionCode.parse("6.6"))
+
+
+def test_a_heading_pattern_without_its_named_groups_is_rejected(tmp_path: Path) -> None:
+    good = (DATA_DIR / "structure.toml").read_text(encoding="utf-8")
+    bad = tmp_path / "structure.toml"
+    bad.write_text(good.replace("(?P<num>\\d{1,2})", "(\\d{1,2})", 1), encoding="utf-8")
+    with pytest.raises(RulesError, match=r"structure\.toml.*headings\.part.*num"):
+        StructureRules.load(bad)
+
+
+def test_a_label_with_an_unknown_placeholder_is_rejected(tmp_path: Path) -> None:
+    good = (DATA_DIR / "structure.toml").read_text(encoding="utf-8")
+    bad = tmp_path / "structure.toml"
+    bad.write_text(good.replace("{number}. {title}", "{numero}. {title}"), encoding="utf-8")
+    with pytest.raises(RulesError, match=r"labels\.numbered"):
+        StructureRules.load(bad)
