@@ -25,7 +25,7 @@ from assistant.compose import (
     render_group,
 )
 from assistant.corpus import CorpusView, QueryEmbedder
-from assistant.coverage import partial_notice
+from assistant.coverage import decide, partial_notice
 from assistant.generators import Generator, make_generator
 from assistant.guard import assess
 from assistant.prompts import load_phrases
@@ -89,6 +89,7 @@ class Assistant:
             settings.max_answer_sentences,
             settings.answer_margin,
             settings.evidence_authority_bonus,
+            settings.part_gain,
         )
         self.corpus = CorpusView(
             reader, self.labels, self.fiche_list, self.phrases, embedder, self.stats, self.search_passages
@@ -291,15 +292,14 @@ class Assistant:
             make_context(self.reader, rank + 1, c.index, c.score, c.scores) for rank, c in enumerate(candidates)
         ]
         lap("evidence")
-        if not evidence or assessment.confidence < self.settings.refusal_threshold:
+        coverage = decide(assessment, self.settings) if evidence else Coverage.NONE
+        if coverage is Coverage.NONE:
             self._decline(answer, candidates)
             return
         parts_evidence = [evidence]
         if len(query.parts) > 1:
             parts_evidence = [
-                self.retriever.evidence(
-                    candidates, query_vector, self.stats.weights(f"{part} {query.search_text}"), prefs
-                )
+                self.retriever.evidence(candidates, query_vector, self.stats.weights(part), prefs)
                 for part in query.parts
             ]
         premise = None
@@ -313,6 +313,7 @@ class Assistant:
             parts=query.parts,
             evidence=parts_evidence,
             candidates=[c.index for c in candidates],
+            whole=evidence,
             premise_sentence=premise,
             premise_explicit=query.premise_explicit,
             role=role,
@@ -329,8 +330,9 @@ class Assistant:
         if not answer.citations:
             self._decline(answer, candidates)
             return
-        if notice := partial_notice(assessment, self.phrases):
+        if coverage is Coverage.PARTIAL:
             answer.coverage = Coverage.PARTIAL
+            notice = partial_notice(assessment, self.phrases, self.settings)
             answer.blocks.insert(0, Block.phrase(BlockKind.NOTICE, notice))
 
     def _decline(self, answer: Answer, candidates: list[Candidate]) -> None:
@@ -421,4 +423,3 @@ class Assistant:
         answer.blocks = blocks
         self._structural(answer, Route.FICHE, book)
         answer.contexts = [make_context(self.reader, r + 1, i, 1.0, {}) for r, i in enumerate(chunks[:10])]
-

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
-from assistant.answer import Block, BlockKind, Citation, Span, SpanSource
+from assistant.answer import Block, BlockKind, Citation, Role, Span, SpanSource
 from assistant.citations import make_citation, section_display, source_label
 from assistant.query import detect_language
 from assistant.retrieval import Evidence, authority_bonus
@@ -224,6 +224,15 @@ def lead_line(reader: IndexReader, phrases: dict[str, str], chunk_index: int, la
     return Block.phrase(BlockKind.LEAD, text)
 
 
+def _adds_to(evidence: list[Evidence], chosen: list[Evidence], taken: set[int], gain: float) -> bool:
+    """Does a part's best sentence cover the part's words clearly better than what the answer already
+    quotes (measured with the part's own weights)?"""
+    if not chosen:
+        return False
+    already = max((e.coverage for e in evidence if e.sentence in taken), default=0.0)
+    return chosen[0].sentence not in taken and chosen[0].coverage >= already + gain
+
+
 @dataclass
 class GenerationRequest:
     """What a generator gets: the understood question, the ranked passages and the scored sentences."""
@@ -232,9 +241,10 @@ class GenerationRequest:
     parts: list[str]
     evidence: list[list[Evidence]]  # per part, best first
     candidates: list[int]  # chunk indexes, best first
+    whole: list[Evidence] = field(default_factory=list)  # the whole question's evidence (multi-part questions)
     premise_sentence: int | None = None
     premise_explicit: bool = True  # "puisque …" (the question assumes it) vs an assertion in the question
-    role: str | None = None
+    role: Role | None = None
     history: list[str] = field(default_factory=list)  # previous user questions, oldest first
     on_token: Callable[[str], None] | None = None  # progress of a streaming generator (draft text)
 
@@ -263,6 +273,7 @@ class ExtractiveGenerator:
         max_sentences: int,
         margin: float,
         authority_bonus: float,
+        part_gain: float,
         floor: float = 0.0,
     ) -> None:
         self.reader = reader
@@ -271,21 +282,30 @@ class ExtractiveGenerator:
         self.max_sentences = max_sentences
         self.margin = margin
         self.authority_bonus = authority_bonus
+        self.part_gain = part_gain
         self.floor = floor
 
     def generate(self, request: GenerationRequest) -> GenerationResult:
         reader = self.reader
         book = CitationBook(reader, self.labels)
-        multi = len(request.parts) > 1
-        quota = self.max_sentences if not multi else max(2, self.max_sentences // len(request.parts) + 1)
+        multi = len(request.parts) > 1 and bool(request.whole)
         taken: list[str] = []
-        sections: list[tuple[str, list[tuple[int, list[int]]]]] = []
+        taken_ids: set[int] = set()
         premise = request.premise_sentence
-        for part, evidence in zip(request.parts, request.evidence, strict=True):
+        # the whole question answers first; a part adds its own section only with what the whole missed
+        sections: list[tuple[str, list[tuple[int, list[int]]]]] = []
+        plan = [("", request.whole or request.evidence[0], self.max_sentences)]
+        if multi:
+            part_quota = max(2, self.max_sentences // len(request.parts))
+            plan += [(p, e, part_quota) for p, e in zip(request.parts, request.evidence, strict=True)]
+        for part, evidence, quota in plan:
             chosen = choose_sentences(reader, evidence, quota, self.margin, self.floor, taken)
             if premise is not None:
                 chosen = [e for e in chosen if e.sentence != premise]
+            if part and not _adds_to(evidence, chosen, taken_ids, self.part_gain):
+                continue
             taken.extend(reader.sentences[e.sentence].text for e in chosen)
+            taken_ids.update(e.sentence for e in chosen)
             expanded = expand_lists(reader, [e.sentence for e in chosen])
             groups = order_groups(reader, chosen, expanded, self.authority_bonus)
             if groups:
@@ -297,15 +317,11 @@ class ExtractiveGenerator:
             note = self.phrases["note_false_premise" if request.premise_explicit else "note_nuance"]
             blocks += [Block.phrase(BlockKind.NOTICE, note), *render_group(reader, [premise], n)]
         first_chunk = sections[0][1][0][0] if sections else None
-        if multi and len(sections) > 1:
-            blocks.insert(0, Block.phrase(BlockKind.LEAD, self.phrases["lead_parts"]))
-            for part, groups in sections:
+        for part, groups in sections:
+            if part:
                 blocks.append(Block.phrase(BlockKind.PART_HEADING, self.phrases["part_heading"].format(part=part)))
-                for chunk, sids in groups:
-                    blocks += render_group(reader, sids, book.cite(chunk, sids))
-        elif sections:
-            groups = sections[0][1]
-            blocks.append(lead_line(reader, self.phrases, groups[0][0], self.labels))
+            else:
+                blocks.append(lead_line(reader, self.phrases, groups[0][0], self.labels))
             for chunk, sids in groups:
                 blocks += render_group(reader, sids, book.cite(chunk, sids))
         return GenerationResult(blocks, book.citations(), details={"lead_chunk": first_chunk})

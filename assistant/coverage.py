@@ -1,10 +1,37 @@
-"""How far the documents cover what was asked: "full", or "partial" when only the neighbourhood is covered."""
+"""How far the documents cover what was asked: "full", "partial" when only the neighbourhood is covered
+(the asked fact — a sum, a date, a legal reference… — or the question's own salient words are absent from
+the evidence), or "none" (declined). A partial answer says first, plainly, what the documents do not give.
+"""
 
 from __future__ import annotations
 
+from assistant.answer import Coverage
 from assistant.guard import Assessment
+from assistant.rules import FactRules
+from ingest.settings import Settings
 
 
-def partial_notice(assessment: Assessment, phrases: dict[str, str]) -> str | None:
-    """The notice that opens a partly covered answer (what the documents do not give), or None."""
-    return None
+def decide(assessment: Assessment, settings: Settings) -> Coverage:
+    """Answer fully, partly (the topic is covered, not the thing asked), or decline."""
+    if assessment.confidence >= settings.refusal_threshold:
+        return Coverage.PARTIAL if _missing(assessment, settings) else Coverage.FULL
+    if assessment.fact_missing and assessment.fact_strict:
+        return Coverage.PARTIAL if assessment.topic_confidence >= settings.partial_min_confidence else Coverage.NONE
+    # declined only because of words the corpus never uses ("kesako", "V2020"): the rest is covered
+    known = assessment.confidence + settings.guard_unknown_weight * assessment.unknown
+    if assessment.unknown_words and known >= settings.partial_min_confidence and not assessment.fact_missing:
+        return Coverage.PARTIAL
+    return Coverage.NONE
+
+
+def _missing(assessment: Assessment, settings: Settings) -> bool:
+    return assessment.fact_missing or assessment.unknown >= settings.partial_unknown_share
+
+
+def partial_notice(assessment: Assessment, phrases: dict[str, str], settings: Settings) -> str:
+    """The notice that opens a partly covered answer: what the documents do not give."""
+    if assessment.fact_missing and assessment.fact_asked and assessment.fact_strict:
+        kind = FactRules.load().kind(assessment.fact_asked)
+        return phrases["partial_fact"].format(missing=kind.missing)
+    words = ", ".join(f"« {w} »" for w in assessment.unknown_words[: settings.partial_words_named])
+    return phrases["partial_words"].format(words=words)

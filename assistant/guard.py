@@ -38,6 +38,8 @@ class Assessment:
     fact_asked: str | None
     fact_missing: bool
     unknown_words: list[str]
+    topic_confidence: float = 0.0  # the confidence without the asked-fact penalty: is the topic covered?
+    fact_strict: bool = False
 
 
 def assess(
@@ -85,6 +87,10 @@ def assess(
     penalty = 0.0
     if fact is not None and fact_missing:
         penalty = s.guard_fact_penalty if fact.strict else s.guard_loose_fact_penalty
-    confidence = similarity + s.guard_coverage_weight * coverage - s.guard_unknown_weight * unknown - penalty
+    topic = similarity + s.guard_coverage_weight * coverage - s.guard_unknown_weight * unknown
     name = fact.name if fact else None
-    return Assessment(round(confidence, 4), similarity, coverage, unknown, name, fact_missing, unknown_terms)
+    strict = bool(fact and fact.strict)
+    confidence = round(topic - penalty, 4)
+    return Assessment(
+        confidence, similarity, coverage, unknown, name, fact_missing, unknown_terms, round(topic, 4), strict
+    )

@@ -19,7 +19,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from ingest.rules import RulesError, alternatives, compile_pattern, pattern, read_rules, value, words
+from ingest.rules import RulesError, alternatives, compile_pattern, pattern, read_rules, text, value, words
 from ingest.settings import Settings
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -140,7 +140,8 @@ class FactKind:
     name: str  # "montant", "durée", "contact", "fiscalité", "nombre"
     asks: re.Pattern[str]
     holds: re.Pattern[str]
-    strict: bool  # never written without its marks: missing, the question is declined
+    strict: bool  # never written without its marks: missing, the answer is at most partial
+    missing: str  # how a partial answer names what the documents do not give ("de montant")
 
 
 @dataclass(frozen=True)
@@ -168,7 +169,7 @@ class FactRules:
             strict = value(data, f"kinds.{name}.strict", path)
             if not isinstance(strict, bool):
                 raise RulesError(f"{path.name} : « kinds.{name}.strict » doit valoir true ou false")
-            kinds.append(FactKind(name, *compiled, strict))
+            kinds.append(FactKind(name, *compiled, strict, text(data, f"kinds.{name}.missing", path)))
         endings = alternatives(words(data, "generic_endings", path), escape=True)
         return cls(tuple(kinds), compile_pattern(rf"(?:{endings})$", "generic_endings", path, flags=0))
 

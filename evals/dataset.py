@@ -15,6 +15,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+COVERAGES = ("full", "partial", "none")
+
 
 @dataclass
 class QAItem:
@@ -30,6 +32,13 @@ class QAItem:
     history: list[str] = field(default_factory=list)
     false_premise: bool = False
     reference_contexts: list[str] = field(default_factory=list)
+    coverage: str = ""  # "full" | "partial" | "none": how far the documents answer it ("" = from answerable)
+    source_url: str = ""  # where a real-world question was found
+
+    def __post_init__(self) -> None:
+        self.coverage = self.coverage or ("full" if self.answerable else "none")
+        if self.coverage not in COVERAGES:
+            raise ValueError(f"« coverage » doit valoir {', '.join(COVERAGES)} (reçu {self.coverage!r})")
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -101,11 +110,14 @@ def item_from_row(row: dict[str, Any], line: int) -> QAItem:
         history=[str(h) for h in _as_list(row.get("history"))],
         false_premise=_as_bool(row.get("false_premise"), default=False),
         reference_contexts=[str(c) for c in _as_list(row.get("reference_contexts"))],
+        coverage=str(row.get("coverage") or ""),
+        source_url=str(row.get("source_url") or ""),
     )
 
 
-def load_set(path: Path) -> LoadedSet:
+def load_set(path: Path | str) -> LoadedSet:
     """Read a QA set; each malformed row becomes a :class:`RowError` with its line number."""
+    path = Path(path)
     text = path.read_text(encoding="utf-8-sig")
     items: list[QAItem] = []
     errors: list[RowError] = []

@@ -84,7 +84,14 @@ def score_item(item: QAItem, answer: dict[str, Any], text: str, cosine: float | 
     contexts = answer.get("contexts", [])
     citations = answer.get("citations", [])
     refused = bool(answer.get("refused"))
+    partial = answer.get("coverage") == "partial"
     scores: dict[str, Any] = {"refused": refused, "refusal_correct": refused != item.answerable}
+    if item.coverage == "full":
+        scores["flagged_partial"] = float(partial)  # a full answer wrongly said to be partial
+    else:  # the documents do not (fully) answer it: declined, or answered and said to be partial
+        scores["gap_handled"] = float(refused or partial)
+        if item.coverage == "partial":
+            scores["refusal_correct"] = True
     scores["latency_ms"] = float(answer.get("timings", {}).get("total", 0.0))
     if item.answerable and item.expected_sources:
         rank = _first_hit(item, contexts)
@@ -135,6 +142,8 @@ def aggregate(rows: list[dict[str, Any]]) -> dict[str, Any]:
     out["refusal_recall"] = round(len(true_refusals) / len(unanswerable), 4) if unanswerable else None
     out["wrong_refusals"] = len([r for r in refused if r["answerable"]])
     out["wrong_answers_to_unanswerable"] = len([r for r in unanswerable if not r["scores"]["refused"]])
+    full = [r for r in rows if r.get("coverage", "full" if r["answerable"] else "none") == "full"]
+    out["wrong_refusal_rate"] = round(sum(r["scores"]["refused"] for r in full) / len(full), 4) if full else None
     latencies = [float(r["scores"]["latency_ms"]) for r in rows]
     if latencies:
         out["latency_p50_ms"] = round(float(np.percentile(latencies, 50)), 2)

@@ -8,7 +8,8 @@ from typing import Any
 
 HEADLINE = (
     "hit@1", "hit@5", "mrr", "ndcg@5", "cited_expected", "citation_precision", "key_facts", "rouge_l", "cosine",
-    "refusal_correct", "refusal_precision", "refusal_recall", "premise_handled", "context_recall",
+    "refusal_correct", "refusal_precision", "refusal_recall", "gap_handled", "wrong_refusal_rate",
+    "flagged_partial", "premise_handled", "context_recall",
     "latency_p50_ms", "latency_p95_ms",
 )  # fmt: skip
 LABELS_FR = {
@@ -24,6 +25,9 @@ LABELS_FR = {
     "refusal_correct": "bonne décision répondre/refuser",
     "refusal_precision": "précision des refus",
     "refusal_recall": "rappel des refus (hors sujet refusés)",
+    "gap_handled": "questions hors corpus ou partiellement couvertes : refusées ou signalées partielles",
+    "wrong_refusal_rate": "questions couvertes refusées à tort (moins = mieux)",
+    "flagged_partial": "questions couvertes signalées partielles à tort (moins = mieux)",
     "premise_handled": "fausses prémisses corrigées",
     "context_recall": "rappel des contextes de référence",
     "latency_p50_ms": "latence p50 (ms)",

@@ -78,8 +78,8 @@ class Settings(BaseSettings):
     evidence_rank_weight: float = Field(
         0.3, ge=0, description="Poids du rang du passage d'une phrase (choix des phrases)."
     )
-    answer_margin: float = Field(0.1, ge=0, description="Écart de score maximal à la meilleure phrase pour être citée.")
-    max_answer_sentences: int = Field(5, ge=1, le=12, description="Phrases citées au plus dans une réponse.")
+    answer_margin: float = Field(0.2, ge=0, description="Écart de score maximal à la meilleure phrase pour être citée.")
+    max_answer_sentences: int = Field(7, ge=1, le=12, description="Phrases citées au plus dans une réponse.")
     refusal_threshold: float = Field(
         0.88, description="Confiance (voir assistant/guard.py) en dessous de laquelle on refuse de répondre."
     )
@@ -178,7 +178,7 @@ class Settings(BaseSettings):
         "est réputé parler d'elle seule.",
     )
     weight_question_table: float = Field(
-        0.1, ge=0, description="Bonus des fiches vers lesquelles le tableau « Par où commencer ? » du guide "
+        0.05, ge=0, description="Bonus des fiches vers lesquelles le tableau « Par où commencer ? » du guide "
         "renvoie la question.",
     )
     question_table_min: float = Field(
@@ -189,6 +189,23 @@ class Settings(BaseSettings):
     )
     question_table_lexical: float = Field(
         0.1, ge=0, description="Poids des mots partagés avec une ligne du tableau de questions.",
+    )
+
+    partial_min_confidence: float = Field(
+        0.88, description="Confiance sur le sujet (sans la pénalité du fait demandé) à partir de laquelle une "
+        "question dont le fait précis manque reçoit une réponse partielle au lieu d'un refus.",
+    )
+    partial_unknown_share: float = Field(
+        0.3, ge=0, le=1, description="Part (pondérée) des mots de la question absents du corpus à partir de "
+        "laquelle la réponse est signalée partielle et les nomme.",
+    )
+    partial_words_named: int = Field(
+        3, ge=1, description="Mots absents nommés au plus dans l'avis de réponse partielle."
+    )
+
+    part_gain: float = Field(
+        0.3, ge=0, description="Gain de couverture des mots d'une partie de la question qu'une phrase doit apporter "
+        "pour que la partie ait sa propre section (la question entière répond d'abord).",
     )
 
     # --- LLM (optional) ---------------------------------------------------------------------------

@@ -66,8 +66,8 @@ def test_role_is_accepted_and_an_unknown_role_is_an_error(client: Client) -> Non
 
 
 def test_a_question_outside_the_documents_is_declined_with_the_closest_fiches(client: Client) -> None:
-    result = ask(client, "quelle dose de paracetamol pour un enfant de 15 kg ?")
-    assert result["refused"] is True and result["citations"] == []
+    result = ask(client, "quelle est la recette de la tarte tatin ?")
+    assert result["refused"] is True and result["citations"] == [] and result["route"] == "out_of_scope"
     assert "ne traitent pas de cette question" in result["text"]
     assert result["suggestions"] and all(
         "Fiche ressource n° " + str(s["number"]) in result["text"] for s in result["suggestions"]

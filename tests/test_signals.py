@@ -27,8 +27,27 @@ def chunk(
     n: int, doc: str, text: str, fiche: int = 0, section: str = "", role: PassageRole = PassageRole.BODY
 ) -> Chunk:
     return Chunk(
-        f"{doc}-{n}", doc, f"{doc}.txt", doc, "", "guide", 1, section, section, section, fiche, "", 0, 0, "",
-        0, len(text), text, text, n, role,
+        f"{doc}-{n}",
+        doc,
+        f"{doc}.txt",
+        doc,
+        "",
+        "guide",
+        1,
+        section,
+        section,
+        section,
+        fiche,
+        "",
+        0,
+        0,
+        "",
+        0,
+        len(text),
+        text,
+        text,
+        n,
+        role,
     )
 
 

@@ -33,7 +33,7 @@ from tests.ui_helpers import (
 pytestmark = pytest.mark.slow
 
 SECRET_QUESTION = "les usagers sont-ils tenus au secret ?"
-OFF_TOPIC = "quelle dose de paracetamol pour un enfant de 15 kg ?"
+OFF_TOPIC = "quelle est la recette de la tarte tatin ?"  # not medical: declined with the closest fiches
 
 
 @pytest.fixture(scope="module")

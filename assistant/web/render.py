@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from itertools import groupby, pairwise
 
 from assistant.answer import Answer, Block, BlockKind, Citation, Route, Span, SpanSource
+from assistant.render import render_text
 from assistant.web.wording import Wording, wording
 
 
@@ -146,24 +147,9 @@ def sources_html(citations: Sequence[Citation], turn: int, words: Wording | None
 
 
 def plain_text(answer: Answer) -> str:
-    """The answer as the text renderer writes it (what "Copier" puts on the clipboard)."""
-    try:
-        from assistant.render import render_text
-    except ImportError:  # TODO: remove once assistant/render.py (core) has landed
-        return _plain_text_fallback(answer)
-    return str(render_text(answer))
-
-
-def _plain_text_fallback(answer: Answer) -> str:
-    words = wording()
-    lines = [f"> {note}" for note in answer.notes]
-    for block in answer.blocks:
-        text = " ".join(span.text + "".join(f" [{m}]" for m in span.markers) for span in block.spans)
-        lines.append(f"- {text}" if block.kind is BlockKind.LIST_ITEM else text)
-    lines += [f"- {words.suggestion.format(number=s.number, title=s.title)}" for s in answer.suggestions]
-    if answer.citations:
-        lines += ["", words.sources_heading, *(f"[{c.n}] {c.label}" for c in answer.citations)]
-    return "\n".join(lines)
+    """The answer as the text renderer writes it (what "Copier" puts on the clipboard, what the API and
+    the feedback store keep as text)."""
+    return render_text(answer)
 
 
 def answer_html(answer: Answer, turn: int, words: Wording | None = None) -> str:

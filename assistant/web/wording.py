@@ -1,8 +1,9 @@
 """The fixed French words the web app shows around answers and documents, read from data files.
 
-The headings an answer shares with the text renderer ("Sources", "Fiches ressources les plus proches :")
-come from ``prompts/extractive.toml``; the words proper to the web app (document kinds in French, the
-label of a suggested fiche, the flag of an unsupported sentence) from ``assistant/web/wording.toml``.
+The words an answer shares with the text renderer ("Sources", "Fiches ressources les plus proches :", the
+label of a suggested fiche) come from ``prompts/extractive.toml``; the words proper to the web app (document
+kinds in French, the flag of an unsupported sentence, Gradio's strings corrected) from
+``assistant/web/wording.toml``.
 """
 
 from __future__ import annotations
@@ -48,10 +49,11 @@ def wording(prompts_dir: Path = PROJECT_ROOT / "prompts") -> Wording:
     """The words of ``assistant/web/wording.toml`` and the shared headings of ``prompts/extractive.toml``."""
     data = tomllib.loads(WORDING_FILE.read_text(encoding="utf-8"))
     phrases = load_phrases(prompts_dir, "extractive")
-    answer = {str(k): str(v) for k, v in data.get("answer", {}).items()}
+    answer = {str(k): str(v) for k, v in data.get("answer", {}).items() if k != "suggestion"}
     return Wording(
         sources_heading=phrases["sources_heading"],
         suggestions_heading=phrases["refusal_fiches"],
+        suggestion=phrases.get("suggestion_item", Wording.suggestion),
         kinds={str(k): str(v) for k, v in data.get("kinds", {}).items()},
         gradio_fr={str(k): str(v) for k, v in data.get("gradio_fr", {}).items()},
         determiners=frozenset(str(w) for w in data.get("followup", {}).get("determiners", ())),

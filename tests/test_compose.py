@@ -1,0 +1,84 @@
+"""The offline answer on a tiny in-memory corpus: quoted sentences with their markers, a lead naming the
+source, a list introduction with its items, and parts of a question that add only what the whole missed."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.answer import BlockKind, SpanSource
+from assistant.compose import ExtractiveGenerator, GenerationRequest
+from assistant.prompts import load_phrases
+from assistant.retrieval import HybridRetriever, TermStats
+from ingest.settings import Settings
+from tests.test_retrieval import TinyReader, chunk
+
+pytestmark = pytest.mark.fast
+
+SETTINGS = Settings.model_construct()
+CORPUS = [
+    chunk(0, "Le comité des usagers se réunit chaque trimestre. Il rend un avis sur le projet de santé."),
+    chunk(
+        1,
+        "La formation des usagers aborde plusieurs thèmes :\n- l'échelle de la participation\n"
+        "- le secret professionnel\n- la gouvernance de la structure",
+    ),
+    chunk(2, "Le financement des indemnités des usagers relève du fonds d'intervention régional."),
+]
+
+
+class Reader(TinyReader):
+    documents: dict[str, object] = {}  # no document metadata (URLs) in this tiny corpus
+
+
+def answer(question: str, parts: list[str] | None = None, max_sentences: int = 2):
+    reader = Reader(CORPUS)
+    stats = TermStats(reader, reader.analyzer)
+    retriever = HybridRetriever(reader, SETTINGS, stats)  # type: ignore[arg-type]
+    vector = reader.embed(question)
+    candidates = retriever.search(question, vector, k=3)
+    whole = retriever.evidence(candidates, vector, stats.weights(question))
+    parts = parts or [question]
+    per_part = [retriever.evidence(candidates, vector, stats.weights(p)) for p in parts]
+    generator = ExtractiveGenerator(
+        reader,  # type: ignore[arg-type]
+        load_phrases(SETTINGS.prompts_dir, "extractive"),
+        {"has": "Guide HAS"},
+        max_sentences=max_sentences,
+        margin=0.2,
+        authority_bonus=0.015,
+        part_gain=0.3,
+    )
+    request = GenerationRequest(question, parts, per_part, [c.index for c in candidates], whole=whole)
+    return generator.generate(request)
+
+
+def test_quoted_sentences_carry_the_marker_of_their_passage_after_a_lead() -> None:
+    result = answer("Quand le comité des usagers se réunit-il ?")
+    assert result.blocks[0].kind is BlockKind.LEAD and "Guide HAS" in result.blocks[0].text
+    quoted = [s for b in result.blocks[1:] for s in b.spans]
+    assert quoted[0].text == "Le comité des usagers se réunit chaque trimestre."
+    assert all(s.source is SpanSource.CORPUS and s.markers == (1,) for s in quoted)
+    assert result.citations[0].chunk_id == "has-0" and result.citations[0].n == 1
+
+
+def test_a_list_introduction_comes_with_its_items() -> None:
+    result = answer("Quels thèmes aborde la formation des usagers ?")
+    items = [b.text for b in result.blocks if b.kind is BlockKind.LIST_ITEM]
+    assert items == ["l'échelle de la participation", "le secret professionnel", "la gouvernance de la structure"]
+
+
+def test_a_part_the_whole_question_already_answers_adds_no_section() -> None:
+    question = "Quand le comité des usagers se réunit-il et quel avis rend-il ?"
+    result = answer(question, ["Quand le comité des usagers se réunit-il", "quel avis rend-il"])
+    assert not [b for b in result.blocks if b.kind is BlockKind.PART_HEADING]
+
+
+def test_a_part_the_whole_answer_missed_gets_its_own_section() -> None:
+    question = "Quand le comité des usagers se réunit-il et qui finance les indemnités ?"
+    parts = ["Quand le comité des usagers se réunit-il", "qui finance les indemnités"]
+    whole_only = answer(question, parts, max_sentences=2)  # room enough: the whole question quotes both
+    assert not [b for b in whole_only.blocks if b.kind is BlockKind.PART_HEADING]
+    result = answer(question, parts, max_sentences=1)  # the whole question quotes one sentence only
+    headings = [b.text for b in result.blocks if b.kind is BlockKind.PART_HEADING]
+    assert len(headings) == 1, "the other part is already answered by the whole question"
+    assert {c.chunk_id for c in result.citations} == {"has-0", "has-2"}
