@@ -46,8 +46,8 @@ def open_assistant(settings: Settings, console: Console) -> Any:
 
 def print_answer(answer: Answer, console: Console, phrases: dict[str, str]) -> None:
     console.print(render_text(answer, phrases), markup=False, highlight=False)
-    if answer.standalone_question and answer.standalone_question != answer.question.strip():
-        searched = phrases["searched_question"].format(question=answer.standalone_question)
+    if rewritten := answer.details.get("condensed_question"):  # a follow-up, rewritten as a whole question
+        searched = phrases["searched_question"].format(question=rewritten)
         console.print(f"\n{searched}", style="dim", markup=False)
 
 

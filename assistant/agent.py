@@ -174,8 +174,8 @@ class Assistant:
         lap("understand")
         answer = Answer(question=question, backend=self.generator.name)
         answer.standalone_question = query.semantic_text or query.text
-        if condensed:
-            answer.details["condensed_question"] = condensed
+        if condensed or query.rewritten:
+            answer.details["condensed_question"] = condensed or query.rewritten
         answer.notes = self._notes(query)
         if query.intent == "empty":
             self._refuse(answer, Route.EMPTY, self.phrases["empty_question"])
@@ -306,7 +306,13 @@ class Assistant:
         if query.premise:
             premise_terms = set(self.analyzer.terms(query.premise))
             premise = premise_conflict(
-                self.reader, query.premise, evidence, premise_terms, self.stats.sentence_terms, query.premise_explicit
+                self.reader,
+                query.premise,
+                evidence,
+                premise_terms,
+                self.stats.sentence_terms,
+                self.settings,
+                query.premise_explicit,
             )
         request = GenerationRequest(
             question=query.text,

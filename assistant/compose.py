@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 
 from rapidfuzz import fuzz
 
@@ -14,18 +16,17 @@ from assistant.query import detect_language
 from assistant.retrieval import Evidence, authority_bonus
 from ingest.cleaning import BULLET
 from ingest.index import IndexReader
+from ingest.rules import pattern, read_rules
+from ingest.settings import Settings
 
-_NEGATION = re.compile(
-    r"\b(?:ne|n')\b[^.]{0,60}\b(?:pas|plus|jamais|aucun|aucune|que)\b|\bsans\b|\bmoins\b|\bnon\b|"
-    r"\bpas (?:une|un|d'|de|la|le|obligatoire|nécessaire)|\bpréférera\b|\bplutôt\b|\bne (?:sont|doit|peut)|"
-    r"\brien n'(?:interdit|oblige|impose)|\bn'(?:est|a|ont|sont) pas\b|\bne couvre pas\b|\bexclu",
-    re.IGNORECASE,
-)
-_ABSOLUTE = re.compile(
-    r"obligat|\bimpos|\bseul(?:e|s|es)?\b|\bseulement\b|uniquement|interdi|m[êe]mes? r[èe]gles|\bforcément|"
-    r"\bexig|volontairement|\bne concerne que\b|\bqu'aux\b",
-    re.IGNORECASE,
-)
+PREMISE_RULES = Path(__file__).parent / "data" / "premise.toml"
+
+
+@lru_cache(maxsize=4)
+def premise_rules(path: Path = PREMISE_RULES) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """(absolute assertion, negative or restrictive sentence) patterns of ``premise.toml``."""
+    data = read_rules(path)
+    return pattern(data, "absolute", path), pattern(data, "negation", path)
 
 
 @dataclass
@@ -93,6 +94,7 @@ def premise_conflict(
     evidence: list[Evidence],
     premise_terms: set[str],
     sentence_terms: list[frozenset[str]],
+    settings: Settings,
     explicit: bool = False,
 ) -> int | None:
     """A retrieved sentence that contradicts what the question takes for granted, if there is one.
@@ -100,21 +102,39 @@ def premise_conflict(
     An explicit premise ("puisque …", "comme …") is always checked; an assertion inside the question
     only when it is absolute ("obligatoire", "impose", "seuls"…). The sentence must be negative or
     restrictive and share the premise's key terms."""
-    if not premise or not (explicit or _ABSOLUTE.search(premise)):
+    absolute, negation = premise_rules()
+    if not premise or not (explicit or absolute.search(premise)):
         return None
-    needed = 2 if _ABSOLUTE.search(premise) else 3
-    for ev in evidence[:40]:
-        if not _NEGATION.search(reader.sentences[ev.sentence].text):
+    needed = settings.premise_overlap_absolute if absolute.search(premise) else settings.premise_overlap
+    for ev in evidence[: settings.premise_window]:
+        if not negation.search(reader.sentences[ev.sentence].text):
             continue
         overlap = len(premise_terms & sentence_terms[ev.sentence])
-        if overlap >= needed or (overlap >= needed - 1 and ev.similarity > 0.84):
+        if overlap >= needed or (overlap >= needed - 1 and ev.similarity > settings.premise_similarity):
             return ev.sentence
     return None
 
 
+LIST_ITEMS = 8  # items of a list quoted at most after its introduction
+
+
+def _followers(reader: IndexReader, siblings: list[int], pos: int) -> list[int]:
+    """The sentences after ``siblings[pos]`` in reading order: the rest of its passage, then (a list may
+    run past the end of a passage) the next passage of the same section, without the overlap they share."""
+    after = siblings[pos + 1 :]
+    here = reader.position[reader.sentences[siblings[pos]].chunk_id]
+    if len(after) >= LIST_ITEMS or here + 1 >= len(reader.chunks):
+        return after
+    chunk, following = reader.chunks[here], reader.chunks[here + 1]
+    if (following.doc_id, following.section_number) != (chunk.doc_id, chunk.section_number):
+        return after
+    seen = {reader.sentences[s].text for s in siblings}
+    return after + [s for s in reader.sentences_of.get(following.chunk_id, []) if reader.sentences[s].text not in seen]
+
+
 def expand_lists(reader: IndexReader, sentence_ids: list[int]) -> list[int]:
-    """Complete a chosen sentence ending with ":" with the list items that follow it in its passage,
-    and give a chosen list item the sentence that introduces it."""
+    """Complete a chosen sentence ending with ":" with the list items that follow it (across a passage
+    boundary if need be), and give a chosen list item the sentence that introduces it."""
     out: list[int] = []
     chosen = set(sentence_ids)
     for sid in sentence_ids:
@@ -130,7 +150,7 @@ def expand_lists(reader: IndexReader, sentence_ids: list[int]) -> list[int]:
             out.append(sid)
             continue
         items, has_list = [], False
-        for follower in siblings[pos + 1 : pos + 9]:
+        for follower in _followers(reader, siblings, pos)[:LIST_ITEMS]:
             if not BULLET.match(reader.sentences[follower].text):
                 break
             has_list = True

@@ -99,6 +99,7 @@ class Query:
     followup: bool = False
     corrections: dict[str, str] = field(default_factory=dict)
     lexicon_words: set[str] = field(default_factory=set)  # words the domain lexicon explained
+    rewritten: str = ""  # a follow-up rewritten as a whole question ("et dans une CPTS ?" → the previous one)
 
 
 def clean_input(raw: str, max_chars: int) -> tuple[str, bool, bool]:
@@ -260,7 +261,11 @@ def understand(
 
     base = text
     if query.followup and previous is not None:
-        base = f"{_swap_structure(previous.text, text)} {text}"
+        swapped = _swap_structure(previous.text, text)
+        if swapped != previous.text:  # "et dans une CPTS ?": the previous question, about the CPTS
+            base = query.rewritten = swapped
+        else:  # "et comment le faire respecter ?": searched with the previous question as context
+            base = f"{previous.text} {text}"
     query.semantic_text = base
     query.search_text, query.corrections, query.lexicon_words = expand(base, lexicon, speller, settings)
     return query
@@ -274,7 +279,8 @@ def _swap_structure(previous: str, followup: str) -> str:
     old = structure.search(previous)
     if new is None or old is None or fold_accents(new.group(0).lower()) == fold_accents(old.group(0).lower()):
         return previous
-    return structure.sub(new.group(0), previous)
+    # "dans notre MSP" → "dans notre CPTS": the new name takes the old one's article, or none
+    return structure.sub(lambda old: (new.group(0) if old.group("article") else new.group("name")), previous)
 
 
 def _asks_whole_fiche(text: str) -> bool:

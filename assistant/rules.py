@@ -90,7 +90,9 @@ class QueryRules:
             rf"\s*(?:\?\s+|;\s+|,?\s+(?:{literal('parts.conjunctions')})\s+"
             rf"(?=(?:{patterns('parts.question_words')})\b))"
         )
-        structure = rf"\b(?:(?:{literal('structures.articles')})\s*)?(?:{patterns('structures.names')})\b"
+        structure = (
+            rf"\b(?:(?P<article>{literal('structures.articles')})\s*)?(?P<name>{patterns('structures.names')})\b"
+        )
         return cls(
             injection=pattern(data, "injection.remove", path),
             injection_flag=pattern(data, "injection.flag", path),

@@ -208,6 +208,17 @@ class Settings(BaseSettings):
         "pour que la partie ait sa propre section (la question entière répond d'abord).",
     )
 
+    premise_window: int = Field(40, ge=1, description="Phrases de preuve examinées pour une fausse prémisse.")
+    premise_overlap: int = Field(
+        3, ge=1, description="Termes communs avec la prémisse qu'une phrase négative doit avoir pour la contredire."
+    )
+    premise_overlap_absolute: int = Field(
+        2, ge=1, description="Idem quand la prémisse est absolue (« obligatoire », « seuls »…)."
+    )
+    premise_similarity: float = Field(
+        0.84, description="Similarité e5 qui permet un terme commun de moins pour contredire une prémisse."
+    )
+
     # --- LLM (optional) ---------------------------------------------------------------------------
     llm_backend: Literal["none", "ollama", "openai"] = Field("none", description="Générateur : none = extractif.")
     llm_base_url: str = Field("", description="URL du serveur LLM (Ollama ou compatible OpenAI).")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.answer import BlockKind, SpanSource
-from assistant.compose import ExtractiveGenerator, GenerationRequest
+from assistant.compose import ExtractiveGenerator, GenerationRequest, expand_lists
 from assistant.prompts import load_phrases
 from assistant.retrieval import HybridRetriever, TermStats
 from ingest.settings import Settings
@@ -27,7 +27,11 @@ CORPUS = [
 
 
 class Reader(TinyReader):
-    documents: dict[str, object] = {}  # no document metadata (URLs) in this tiny corpus
+    """The tiny reader, without document metadata (URLs) as citations would read it."""
+
+    def __init__(self, chunks: list) -> None:
+        super().__init__(chunks)
+        self.documents: dict[str, object] = {}
 
 
 def answer(question: str, parts: list[str] | None = None, max_sentences: int = 2):
@@ -82,3 +86,23 @@ def test_a_part_the_whole_answer_missed_gets_its_own_section() -> None:
     headings = [b.text for b in result.blocks if b.kind is BlockKind.PART_HEADING]
     assert len(headings) == 1, "the other part is already answered by the whole question"
     assert {c.chunk_id for c in result.citations} == {"has-0", "has-2"}
+
+
+def test_a_list_cut_by_a_passage_boundary_is_given_whole() -> None:
+    reader = Reader(
+        [
+            chunk(
+                0,
+                "Les missions du représentant sont les suivantes :\n- porter la parole des usagers\n- siéger au bureau",
+            ),
+            chunk(1, "- siéger au bureau\n- rendre compte à son association\nLe mandat dure trois ans."),
+        ]
+    )
+    intro = reader.sentences_of["has-0"][0]
+    quoted = [reader.sentences[s].text for s in expand_lists(reader, [intro])]  # type: ignore[arg-type]
+    assert quoted == [
+        "Les missions du représentant sont les suivantes :",
+        "- porter la parole des usagers",
+        "- siéger au bureau",
+        "- rendre compte à son association",
+    ]

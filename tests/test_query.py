@@ -44,6 +44,27 @@ def test_a_follow_up_naming_another_structure_asks_the_previous_question_about_i
     assert followup.semantic_text.startswith("Comment fonctionne la gouvernance d'un centre de santé ?")
 
 
+@pytest.mark.parametrize(
+    ("previous", "followup", "rewritten"),
+    [
+        (
+            "Comment recruter des représentants des usagers dans notre MSP ?",
+            "et dans une CPTS ?",
+            "Comment recruter des représentants des usagers dans notre CPTS ?",
+        ),
+        ("Quel rôle pour les usagers en CPTS ?", "et en MSP ?", "Quel rôle pour les usagers en MSP ?"),
+    ],
+)
+def test_a_rewritten_follow_up_reads_as_one_correct_question(previous: str, followup: str, rewritten: str) -> None:
+    query = ask(followup, previous=ask(previous))
+    assert query.rewritten == rewritten == query.semantic_text
+
+
+def test_a_follow_up_that_names_no_structure_is_searched_in_context_but_not_rewritten() -> None:
+    query = ask("et comment le faire respecter ?", previous=ask("les usagers sont-ils tenus au secret ?"))
+    assert query.rewritten == "" and "secret" in query.semantic_text
+
+
 def test_a_short_question_pointing_back_is_a_follow_up_a_new_question_is_not() -> None:
     first = ask("Qui anime les réunions du comité d'usagers ?")
     assert ask("et ces réunions, qui les prépare ?", previous=first).followup
