@@ -146,11 +146,8 @@ class CorpusSignals:
         multiplier = 1.0
         if self.roles[index] is not PassageRole.BODY and not prefs.asks_resources:
             multiplier *= 1.0 - settings.weight_back_matter
-        if prefs.structures:
-            about = self.structures[index]
-            if about & prefs.structures:
-                multiplier *= 1.0 + settings.weight_structure
-            elif about:
-                multiplier *= 1.0 - settings.weight_structure
+        about = self.structures[index]
+        if prefs.structures and about and not about & prefs.structures:  # about another structure only
+            multiplier *= 1.0 - settings.weight_structure
         addition = settings.weight_question_table if fiche and fiche in prefs.table_fiches else 0.0
         return multiplier, addition

@@ -170,8 +170,8 @@ class Settings(BaseSettings):
         "quand la question ne demande pas de ressources.",
     )
     weight_structure: float = Field(
-        0.15, ge=0, le=1, description="Bonus (ou pénalité) des passages qui parlent de la structure nommée "
-        "par la question (MSP, centre de santé, CPTS) ou d'une autre seulement.",
+        0.15, ge=0, le=1, description="Pénalité des passages qui ne parlent que d'une autre structure que celle "
+        "nommée par la question (MSP, centre de santé, CPTS).",
     )
     structure_document_share: float = Field(
         0.8, gt=0, le=1, description="Part des mentions d'une structure au-delà de laquelle un document "
