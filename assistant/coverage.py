@@ -17,10 +17,6 @@ def decide(assessment: Assessment, settings: Settings) -> Coverage:
         return Coverage.PARTIAL if _missing(assessment, settings) else Coverage.FULL
     if assessment.fact_missing and assessment.fact_strict:
         return Coverage.PARTIAL if assessment.topic_confidence >= settings.partial_min_confidence else Coverage.NONE
-    # declined only because of words the corpus never uses ("kesako", "V2020"): the rest is covered
-    known = assessment.confidence + settings.guard_unknown_weight * assessment.unknown
-    if assessment.unknown_words and known >= settings.partial_min_confidence and not assessment.fact_missing:
-        return Coverage.PARTIAL
     return Coverage.NONE
 
 

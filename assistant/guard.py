@@ -81,8 +81,9 @@ def assess(
     total = sum(own.values())
     unknown = sum(own[w] for w in unknown_terms) / total if total else 0.0
     fact = facts.asked(query.text)
-    fact_missing = fact is not None and not any(
-        fact.holds.search(reader.sentences[e.sentence].text) for e in evidence[: s.guard_fact_window]
+    fact_missing = fact is not None and not any(  # a number about something else does not count
+        e.coverage >= s.guard_fact_topic_share and fact.holds.search(reader.sentences[e.sentence].text)
+        for e in evidence[: s.guard_fact_window]
     )
     penalty = 0.0
     if fact is not None and fact_missing:

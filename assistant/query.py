@@ -263,9 +263,8 @@ def understand(
     if query.followup and previous is not None:
         swapped = _swap_structure(previous.text, text)
         if swapped != previous.text:  # "et dans une CPTS ?": the previous question, about the CPTS
-            base = query.rewritten = swapped
-        else:  # "et comment le faire respecter ?": searched with the previous question as context
-            base = f"{previous.text} {text}"
+            query.rewritten = swapped
+        base = f"{swapped} {text}"  # searched with the follow-up's own words weighing in
     query.semantic_text = base
     query.search_text, query.corrections, query.lexicon_words = expand(base, lexicon, speller, settings)
     return query

@@ -219,6 +219,11 @@ class Settings(BaseSettings):
         0.84, description="Similarité e5 qui permet un terme commun de moins pour contredire une prémisse."
     )
 
+    guard_fact_topic_share: float = Field(
+        0.0, ge=0, le=1, description="Part (pondérée) des mots de la question qu'une phrase doit contenir pour "
+        "que le fait demandé qu'elle porte (un nombre, un montant…) compte comme réponse.",
+    )
+
     # --- LLM (optional) ---------------------------------------------------------------------------
     llm_backend: Literal["none", "ollama", "openai"] = Field("none", description="Générateur : none = extractif.")
     llm_base_url: str = Field("", description="URL du serveur LLM (Ollama ou compatible OpenAI).")

@@ -103,13 +103,16 @@ def test_personal_medical_questions_get_the_safety_message(assistant: Assistant,
         ("combien d'années d'ancienneté faut-il pour devenir RU ?", "durée"),
     ],
 )
-def test_a_precise_fact_the_documents_lack_is_not_answered_with_generalities(
+def test_a_precise_fact_the_documents_lack_is_declined_or_said_missing_first(
     assistant: Assistant, question: str, fact: str
 ) -> None:
     """Near the domain but asking for a sum, a contact, a tax rule or a duration the corpus never gives."""
     answer = assistant.ask(question)
     assert answer.details["assessment"]["fact_asked"] == fact
-    assert answer.refused and not answer.citations, _said(answer)
+    if not answer.refused:  # the topic is covered, the fact is not: said first, plainly
+        assert answer.coverage is Coverage.PARTIAL, _said(answer)
+        assert answer.blocks[0].kind is BlockKind.NOTICE
+        assert answer.blocks[0].text.startswith("Les documents de référence ne donnent pas")
 
 
 @pytest.mark.parametrize(
@@ -118,7 +121,7 @@ def test_a_precise_fact_the_documents_lack_is_not_answered_with_generalities(
         ("Pourquoi est-il capital d'associer les usagers ?", None),
         ("qu'est-ce qu'on y gagne à associer les usagers ?", None),
         ("combien d’années d’ancienneté faut-il pour devenir RU ?", "durée"),  # typographic apostrophes
-        ("combien de CPTS existent en France aujourd'hui ?", "nombre"),
+        ("combien de CPTS existent en France aujourd'hui ?", "chiffre actuel"),
     ],
 )
 def test_the_kind_of_fact_asked_is_read_from_the_wording(assistant: Assistant, question: str, fact: str | None) -> None:
@@ -126,7 +129,7 @@ def test_the_kind_of_fact_asked_is_read_from_the_wording(assistant: Assistant, q
     assert answer.details["assessment"]["fact_asked"] == fact
     if fact is None:
         assert not answer.refused, _said(answer)  # "capital", "on y gagne" are not about money
-    if fact == "nombre":  # no count of CPTS in the documents: the sentences quoted hold no number
+    if fact == "chiffre actuel":  # no current count of CPTS in the documents
         assert answer.details["assessment"]["fact_missing"]
 
 
