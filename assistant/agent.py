@@ -3,6 +3,9 @@
 One readable loop in :meth:`Assistant.ask`; each step lives in its own module. The answer is the typed
 :class:`~assistant.answer.Answer`; its words are the corpus's sentences and the fixed phrasings of
 ``prompts/extractive.toml`` (or an LLM's checked sentences), never text written here.
+
+Over 350 lines: the loop and its routes (search, decline, the structural listings) are read together;
+every step they call lives in its own module.
 """
 
 from __future__ import annotations
