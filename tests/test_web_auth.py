@@ -4,7 +4,8 @@ middleware runs in front of a tiny stand-in app that plays Gradio's login route)
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,12 @@ from assistant.web.limits import RequestLimits
 from ingest.settings import Settings
 
 pytestmark = pytest.mark.fast
+
+
+def run_apart(coroutine: Coroutine[Any, Any, Any]) -> Any:
+    """Run a coroutine in its own thread and event loop (an earlier test may leave a loop running here)."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 def test_well_formed_accounts_are_read_from_the_setting_and_the_file(tmp_path: Path) -> None:
@@ -118,7 +125,7 @@ def test_a_fifty_megabyte_question_is_refused_early_with_413() -> None:
                 await http.post("/gradio_api/upload", content=b"x" * (2 * 1024 * 1024)),
             ]
 
-    whole, streamed, small, upload = asyncio.run(run())
+    whole, streamed, small, upload = run_apart(run())
     for refused in (whole, streamed):
         assert refused.status_code == 413
         assert refused.json()["detail"] == "Requête trop volumineuse : 1 Mo au plus."
@@ -149,7 +156,7 @@ def test_login_is_throttled_per_account_and_per_address() -> None:
             ).status_code
         return seen
 
-    seen = asyncio.run(run())
+    seen = run_apart(run())
     assert seen["codes"] == [400, 400, 400, 400, 400, 429]
     locked = seen["locked"]
     assert locked.status_code == 429 and int(locked.headers["retry-after"]) > 0  # even the right password waits
