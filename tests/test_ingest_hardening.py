@@ -196,6 +196,7 @@ def test_twenty_reloads_keep_chroma_handles_flat(tmp_path: Path, embeddings: Cac
     ingest(settings, embeddings=embeddings)
     reader = IndexReader(settings)
     before = _chroma_sqlite_handles()  # earlier tests' readers (the session assistant) hold theirs too
+    clients = open_clients()  # this reader's client, and those of readers other tests keep open
     figures = []
     for cycle in range(20):
         (corpus / "b.txt").write_text(f"{FACT} Réunion numéro {cycle}.", encoding="utf-8")
@@ -211,10 +212,10 @@ def test_twenty_reloads_keep_chroma_handles_flat(tmp_path: Path, embeddings: Cac
     # The live reader's own handle(s) and maybe one of a reader of an earlier test not yet collected;
     # before the fix there was one more handle per cycle (91 after a long session).
     assert max(f[0] for f in figures) <= before + 2 and figures[-1][0] <= figures[0][0] + 1
-    assert max(f[3] for f in figures) <= 1
+    assert max(f[3] for f in figures) <= clients
     assert figures[-1][1] - figures[0][1] <= 5
     reader.close()
-    assert open_clients() == 0
+    assert open_clients() == clients - 1
 
 
 def test_a_build_whose_vectors_are_gone_asks_for_a_rebuild(tmp_path: Path, embeddings: CachedEmbeddings) -> None:
