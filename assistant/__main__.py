@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import ctypes
 import sys
 from typing import Any
 
@@ -11,6 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from assistant.answer import Answer, Role
 from assistant.render import render_text
+from assistant.web.auth import AuthConfigError, parse_auth
 from ingest.index import IndexUnavailable, VectorStoreUnavailable
 from ingest.rules import RulesError
 from ingest.settings import Settings
@@ -89,10 +91,25 @@ def cmd_chat(args: argparse.Namespace) -> int:
     return 0
 
 
+def limit_malloc_arenas(count: int) -> bool:
+    """Cap glibc's malloc arenas (as ``MALLOC_ARENA_MAX`` would): with the default, the memory of a
+    long-running app grows with each index reload (fragmented arenas of the model and Chroma threads).
+    False where there is no glibc or ``count`` is 0."""
+    if count <= 0:
+        return False
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:
+        return False
+    return bool(libc.mallopt(-8, count))  # M_ARENA_MAX
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from assistant.web.app import serve
 
     settings = _settings(args)
+    parse_auth(settings)  # a malformed account refuses to start before minutes of index building
+    limit_malloc_arenas(settings.malloc_arena_max)
     open_assistant(settings, Console(stderr=True))  # build the index before the server starts
     serve(settings)
     return 0
@@ -120,7 +137,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.func(args))
-    except (IndexUnavailable, VectorStoreUnavailable, RulesError) as exc:  # one French line, no traceback
+    except (IndexUnavailable, VectorStoreUnavailable, RulesError, AuthConfigError) as exc:
+        # one French line, no traceback
         Console(stderr=True).print(f"Erreur : {exc}", markup=False)
         return 2
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from typing import Any
 
 import numpy as np
@@ -30,10 +30,11 @@ from assistant.compose import (
 from assistant.corpus import CorpusView, QueryEmbedder
 from assistant.coverage import decide, partial_notice
 from assistant.generators import Generator, make_generator
-from assistant.guard import assess
+from assistant.guard import Assessment, assess
 from assistant.prompts import load_phrases
-from assistant.query import Lexicon, Query, SpellFixer, understand, words_of
-from assistant.retrieval import Candidate, HybridRetriever, TermStats
+from assistant.query import Intent, Lexicon, Query, SpellFixer, understand, words_of
+from assistant.retrieval import Candidate, Evidence, HybridRetriever, TermStats
+from assistant.rules import FactRules
 from assistant.safety import is_personal_medical
 from assistant.signals import CorpusSignals, Preferences
 from ingest.embeddings import make_embeddings
@@ -85,6 +86,7 @@ class Assistant:
         self.labels = self._labels()
         self.fiche_list = reader.fiches()
         self.recommendations = self._recommendations()
+        self.names = FactRules.load().names_in(s.text for s in reader.sentences)  # definitions, "X, dite Y"
         self.extractive = ExtractiveGenerator(
             reader,
             self.phrases,
@@ -106,8 +108,12 @@ class Assistant:
         settings: Settings | None = None,
         build_if_missing: bool = True,
         progress: ProgressFn | None = None,
+        embedder: QueryEmbedder | None = None,
     ) -> Assistant:
-        """Open the live index (building it first when it is missing or was built with other settings)."""
+        """Open the live index (building it first when it is missing or was built with other settings).
+
+        ``embedder``: the query model of an earlier assistant, reused on a reload instead of loaded again.
+        """
         settings = settings or Settings()
         try:
             reader = IndexReader(settings)
@@ -116,7 +122,7 @@ class Assistant:
                 raise
             ingest(settings, rebuild=isinstance(exc, IndexMismatch), progress=progress)
             reader = IndexReader(settings)
-        assistant = cls(settings, reader, make_embeddings(settings))
+        assistant = cls(settings, reader, embedder or make_embeddings(settings))
         assistant.generator = make_generator(settings, assistant.corpus, assistant.extractive)
         return assistant
 
@@ -132,6 +138,16 @@ class Assistant:
         for doc in self.reader.manifest.documents:
             labels.setdefault(doc.doc_id, doc.title)
         return labels
+
+    def _definitions_first(self, evidence: list[Evidence], assessment: Assessment) -> list[Evidence]:
+        """For "qu'est-ce que X ?", the retrieved sentences that define X come first (setting
+        ``definition_bonus``): a definition, not a sentence about X's neighbourhood, opens the answer."""
+        if not (assessment.fact_term and assessment.fact_asked and not assessment.fact_missing):
+            return evidence
+        defining = self.names.giving(FactRules.load().kind(assessment.fact_asked), assessment.fact_term)
+        bonus = self.settings.definition_bonus
+        lifted = [replace(e, score=e.score + bonus) if e.sentence in defining else e for e in evidence]
+        return sorted(lifted, key=lambda e: (-e.score, e.sentence))
 
     def _recommendations(self) -> dict[int, int]:
         """Recommendation number → first chunk (the URPS sheet's ``Recommandation n°N``)."""
@@ -167,8 +183,8 @@ class Assistant:
         for past in past_questions[-3:]:
             previous = self._understand(past, previous)
         query = self._understand(question, previous)
-        if query.intent == "search" and not self.analyzer.terms(query.semantic_text):
-            query.intent = "empty"  # nothing to search for: "quoi ?", "???"
+        if query.intent is Intent.SEARCH and not self.analyzer.terms(query.semantic_text):
+            query.intent = Intent.EMPTY  # nothing to search for: "quoi ?", "???"
         condensed = None
         if past_questions and query.followup:
             condensed = self.generator.condense(query.text, past_questions)
@@ -180,19 +196,19 @@ class Assistant:
         if condensed or query.rewritten:
             answer.details["condensed_question"] = condensed or query.rewritten
         answer.notes = self._notes(query)
-        if query.intent == "empty":
+        if query.intent is Intent.EMPTY:
             self._refuse(answer, Route.EMPTY, self.phrases["empty_question"])
         elif is_personal_medical(query.text):
             self._refuse(answer, Route.MEDICAL, self.phrases["medical"])
-        elif query.intent == "list_fiches":
+        elif query.intent is Intent.LIST_FICHES:
             self._list_fiches(answer)
-        elif query.intent == "missing_fiche":
+        elif query.intent is Intent.MISSING_FICHE:
             self._missing_fiche(answer, query)
-        elif query.intent in ("missing_recommendation", "list_recommendations"):
+        elif query.intent in (Intent.MISSING_RECOMMENDATION, Intent.LIST_RECOMMENDATIONS):
             self._recommendation_answer(answer, query)
-        elif query.intent == "missing_section":
+        elif query.intent is Intent.MISSING_SECTION:
             self._refuse(answer, Route.NONEXISTENT, self.phrases["section_missing"].format(ref=query.section_ref))
-        elif query.intent == "fiche":
+        elif query.intent is Intent.FICHE:
             self._fiche_answer(answer, query)
         else:
             self._search_answer(answer, query, role, filters, lap, past_questions, on_token)
@@ -288,9 +304,10 @@ class Assistant:
             answer.details["question_table"] = {"question": prefs.table_question, "fiches": list(prefs.table_fiches)}
         weights = self.stats.weights(query.search_text)
         evidence = self.retriever.evidence(candidates, query_vector, weights, prefs)
-        assessment = assess(self.reader, self.stats, query, candidates, evidence, weights, self.settings)
+        assessment = assess(self.reader, self.stats, query, candidates, evidence, weights, self.settings, self.names)
         answer.confidence = assessment.confidence
         answer.details["assessment"] = asdict(assessment)
+        evidence = self._definitions_first(evidence, assessment)
         answer.contexts = [
             make_context(self.reader, rank + 1, c.index, c.score, c.scores) for rank, c in enumerate(candidates)
         ]
@@ -394,7 +411,7 @@ class Assistant:
     def _recommendation_answer(self, answer: Answer, query: Query) -> None:
         book = CitationBook(self.reader, self.labels)
         count = len(self.recommendations)
-        if query.intent == "missing_recommendation":
+        if query.intent is Intent.MISSING_RECOMMENDATION:
             head = self.phrases["recommendation_missing"].format(count=count, number=query.recommendation)
         else:
             head = self.phrases["recommendation_list"].format(count=count)
@@ -405,7 +422,7 @@ class Assistant:
             blocks.append(Block(BlockKind.LIST_ITEM, (Span(item, (book.cite(chunk_index, []),)),)))
         answer.blocks = blocks
         self._structural(answer, Route.LIST_RECOMMENDATIONS, book)
-        if query.intent == "missing_recommendation":
+        if query.intent is Intent.MISSING_RECOMMENDATION:
             answer.route, answer.refused, answer.coverage = Route.NONEXISTENT, True, Coverage.NONE
 
     def _fiche_answer(self, answer: Answer, query: Query) -> None:

@@ -21,7 +21,9 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field, fields
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
+
+_D = TypeVar("_D")
 
 SCHEMA_VERSION = 2
 
@@ -233,11 +235,29 @@ class Answer:
         values = {k: v for k, v in data.items() if k in known}
         values["blocks"] = [Block.from_dict(b) for b in data.get("blocks", ())]
         values["citations"] = [
-            Citation(**{**c, "highlights": [tuple(h) for h in c.get("highlights", [])]})
+            _typed(Citation, {**c, "highlights": [(int(a), int(b)) for a, b in c.get("highlights", [])]})
             for c in data.get("citations", ())
         ]
-        values["contexts"] = [Context(**c) for c in data.get("contexts", ())]
-        values["suggestions"] = [Suggestion(**s) for s in data.get("suggestions", ())]
+        values["contexts"] = [_typed(Context, c) for c in data.get("contexts", ())]
+        values["suggestions"] = [_typed(Suggestion, s) for s in data.get("suggestions", ())]
         values["route"] = Route(data.get("route", Route.SEARCH))
         values["coverage"] = Coverage(data.get("coverage", Coverage.FULL))
         return cls(**values)
+
+
+_SCALARS: dict[str, type] = {"int": int, "str": str, "float": float, "bool": bool}
+
+
+def _typed(kind: type[_D], data: dict[str, Any]) -> _D:
+    """A dataclass from a dict read back from JSON (a browser's storage, a file): each scalar field is
+    converted to its declared type, so that a number is a number wherever it is written out (raises
+    ``ValueError`` or ``TypeError`` on a value that is not one); unknown keys are dropped."""
+    values: dict[str, Any] = {}
+    for f in fields(kind):  # type: ignore[arg-type]
+        if f.name in data:
+            convert = _SCALARS.get(str(f.type))
+            value = data[f.name]
+            if convert is not None and not isinstance(value, int | str | float):
+                raise TypeError(f"{f.name} : {type(value).__name__}")
+            values[f.name] = convert(value) if convert else value
+    return kind(**values)

@@ -28,6 +28,6 @@ def partial_notice(assessment: Assessment, phrases: dict[str, str], settings: Se
     """The notice that opens a partly covered answer: what the documents do not give."""
     if assessment.fact_missing and assessment.fact_asked and assessment.fact_strict:
         kind = FactRules.load().kind(assessment.fact_asked)
-        return phrases["partial_fact"].format(missing=kind.missing)
+        return phrases["partial_fact"].format(missing=kind.missing.format(term=assessment.fact_term))
     words = ", ".join(f"« {w} »" for w in assessment.unknown_words[: settings.partial_words_named])
     return phrases["partial_words"].format(words=words)

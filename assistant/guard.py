@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from assistant.query import Query
 from assistant.retrieval import Candidate, Evidence, TermStats
-from assistant.rules import FactRules, default_settings
+from assistant.rules import CorpusNames, FactRules, default_settings
 from ingest.index import IndexReader
 from ingest.lexical import fold_accents
 from ingest.settings import Settings
@@ -40,6 +40,7 @@ class Assessment:
     unknown_words: list[str]
     topic_confidence: float = 0.0  # the confidence without the asked-fact penalty: is the topic covered?
     fact_strict: bool = False
+    fact_term: str = ""  # what the asked fact is about ("la médiation en santé" for a definition)
 
 
 def assess(
@@ -50,9 +51,11 @@ def assess(
     evidence: list[Evidence],
     weights: dict[str, float],
     settings: Settings | None = None,
+    names: CorpusNames | None = None,
 ) -> Assessment:
     """How well the evidence covers the question: confidence = similarity + coverage weight × coverage
-    − unknown weight × unknown − penalty when the asked fact is missing."""
+    − unknown weight × unknown − penalty when the asked fact is missing. ``names``: the corpus's sentences
+    and aliases (:meth:`FactRules.names_in`), for a fact about a named thing (a definition)."""
     s = settings or default_settings()
     facts = FactRules.load()
     if not evidence:
@@ -80,11 +83,18 @@ def assess(
             unknown_terms.append(word)
     total = sum(own.values())
     unknown = sum(own[w] for w in unknown_terms) / total if total else 0.0
-    fact = facts.asked(query.text)
-    fact_missing = fact is not None and not any(  # a number about something else does not count
-        e.coverage >= s.guard_fact_topic_share and fact.holds.search(reader.sentences[e.sentence].text)
-        for e in evidence[: s.guard_fact_window]
-    )
+    fact, term = facts.asked_with_term(query.text)
+    if fact is not None and term:  # a fact about a named thing: given anywhere in the corpus, or not
+        fact_missing = names is not None and not names.gives(fact, term)
+    else:
+        holds = fact.holds_for("") if fact is not None else None
+        fact_missing = (
+            holds is not None
+            and not any(  # a number about something else does not count
+                e.coverage >= s.guard_fact_topic_share and holds.search(reader.sentences[e.sentence].text)
+                for e in evidence[: s.guard_fact_window]
+            )
+        )
     penalty = 0.0
     if fact is not None and fact_missing:
         penalty = s.guard_fact_penalty if fact.strict else s.guard_loose_fact_penalty
@@ -93,5 +103,5 @@ def assess(
     strict = bool(fact and fact.strict)
     confidence = round(topic - penalty, 4)
     return Assessment(
-        confidence, similarity, coverage, unknown, name, fact_missing, unknown_terms, round(topic, 4), strict
+        confidence, similarity, coverage, unknown, name, fact_missing, unknown_terms, round(topic, 4), strict, term
     )

@@ -11,6 +11,7 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
@@ -35,7 +36,11 @@ __all__ = [
 
 _SCRIPT = re.compile(r"<(script|style)\b.*?(</\1\s*>|$)", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"</?[a-zA-Z][^<>]*>|<!--.*?-->", re.DOTALL)
-_MARKDOWN = re.compile(r"(\*\*|__|`{1,3}|^#{1,6}\s|!\[[^\]]*\]\([^)]*\)|\[([^\]]*)\]\([^)]*\))", re.MULTILINE)
+# a link's target may hold one level of parentheses ("[lien](javascript:alert(1))" → "lien")
+_MARKDOWN = re.compile(
+    r"(\*\*|__|`{1,3}|^#{1,6}\s|!\[[^\]]*\]\((?:[^()]|\([^()]*\))*\)|\[([^\]]*)\]\((?:[^()]|\([^()]*\))*\))",
+    re.MULTILINE,
+)
 
 
 class SpellFixer:
@@ -75,6 +80,19 @@ class SpellFixer:
         return best[0][0]
 
 
+class Intent(StrEnum):
+    """What a question asks for, which decides the route of its answer."""
+
+    SEARCH = "search"
+    EMPTY = "empty"  # nothing to search for: "quoi ?", "???"
+    LIST_FICHES = "list_fiches"
+    FICHE = "fiche"
+    LIST_RECOMMENDATIONS = "list_recommendations"
+    MISSING_FICHE = "missing_fiche"  # a fiche number the guide does not have
+    MISSING_RECOMMENDATION = "missing_recommendation"
+    MISSING_SECTION = "missing_section"
+
+
 @dataclass
 class Query:
     """A question, cleaned and understood."""
@@ -83,9 +101,7 @@ class Query:
     text: str  # cleaned question (no markup, no injected instructions), as the user meant it
     search_text: str = ""  # text sent to BM25 (expanded with the lexicon, corrected)
     semantic_text: str = ""  # text embedded for the vector search (the question, in context)
-    # search | empty | list_fiches | fiche | list_recommendations | missing_fiche | missing_recommendation
-    # | missing_section
-    intent: str = "search"
+    intent: Intent = Intent.SEARCH
     fiche: int | None = None
     recommendation: int | None = None
     section_ref: str = ""  # "12" for "chapitre 12", "IV" for "partie IV"
@@ -202,8 +218,20 @@ def is_followup(text: str, max_words: int | None = None) -> bool:
     words = re.findall(r"\w+", text)
     starts = rules.followup_start.match(text.strip())
     return bool(starts or rules.next_fiche.search(text) or rules.previous_fiche.search(text)) or (
-        len(words) <= max_words and bool(rules.anaphora.search(text))
+        len(words) <= max_words and bool(rules.anaphora.search(_without_repeated_subject(text)))
     )
+
+
+def _without_repeated_subject(text: str) -> str:
+    """The question without an inverted pronoun that repeats its own subject: in "les usagers
+    sont-ils tenus au secret ?" "ils" is "les usagers", not the previous question's subject; in
+    "sont-ils rémunérés ?" or "comment sont-ils choisis ?" nothing comes before it and it points back."""
+    rules = QueryRules.load()
+    found = rules.inverted.search(text)
+    if found is None:
+        return text
+    before = text[: found.start()].rsplit(" ", 1)[0] if " " in text[: found.start()] else ""
+    return text if rules.question_word_only.match(before) else text[: found.start()] + text[found.end() :]
 
 
 def understand(
@@ -224,10 +252,10 @@ def understand(
     text, injection = strip_injection(text)
     query = Query(raw=raw, text=text, truncated=truncated, had_markup=had_markup, injection=injection)
     if len(re.findall(r"\w{2,}", text)) == 0:
-        query.intent = "empty"
+        query.intent = Intent.EMPTY
         return query
     query.language = detect_language(text)
-    if previous is not None and previous.intent != "empty" and is_followup(text, settings.followup_max_words):
+    if previous is not None and previous.intent is not Intent.EMPTY and is_followup(text, settings.followup_max_words):
         query.followup = True
     if match := rules.fiche_ref.search(text):
         query.fiche = int(match.group(1))
@@ -245,19 +273,19 @@ def understand(
     query.parts = split_parts(premise.group("rest") if premise else text, settings.part_min_words)
 
     if query.fiche is not None and not 1 <= query.fiche <= fiche_count:
-        query.intent = "missing_fiche"
+        query.intent = Intent.MISSING_FICHE
     elif query.recommendation is not None and not 1 <= query.recommendation <= recommendation_count:
-        query.intent = "missing_recommendation"
+        query.intent = Intent.MISSING_RECOMMENDATION
     elif query.section_ref and section_exists is not None and not section_exists(query.section_ref):
-        query.intent = "missing_section"
+        query.intent = Intent.MISSING_SECTION
     elif (
         query.fiche is None and rules.list_fiches.search(text) and len(words_of(text)) <= settings.list_fiches_max_words
     ):
-        query.intent = "list_fiches"
+        query.intent = Intent.LIST_FICHES
     elif query.recommendation is None and rules.list_recommendations.search(text):
-        query.intent = "list_recommendations"
+        query.intent = Intent.LIST_RECOMMENDATIONS
     elif query.fiche is not None and _asks_whole_fiche(text):
-        query.intent = "fiche"
+        query.intent = Intent.FICHE
 
     base = text
     if query.followup and previous is not None:
@@ -279,7 +307,7 @@ def _swap_structure(previous: str, followup: str) -> str:
     if new is None or old is None or fold_accents(new.group(0).lower()) == fold_accents(old.group(0).lower()):
         return previous
     # "dans notre MSP" → "dans notre CPTS": the new name takes the old one's article, or none
-    return structure.sub(lambda old: (new.group(0) if old.group("article") else new.group("name")), previous)
+    return structure.sub(lambda old: new.group(0) if old.group("article") else new.group("name"), previous)
 
 
 def _asks_whole_fiche(text: str) -> bool:

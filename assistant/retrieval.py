@@ -15,7 +15,7 @@ from rapidfuzz import fuzz
 
 from assistant.answer import Role
 from assistant.signals import CorpusSignals, Preferences
-from ingest.index import IndexReader
+from ingest.index import IndexReader, matches_where
 from ingest.lexical import FrenchAnalyzer
 from ingest.roles import PassageRole
 from ingest.settings import Settings
@@ -170,7 +170,7 @@ class HybridRetriever:
         best: dict[int, float] = {}
         for sid in np.argsort(-sims, kind="stable")[: k * self.settings.sentence_pool_factor]:
             index = self.reader.position[self.reader.sentences[int(sid)].chunk_id]
-            if where and not _matches_where(self.reader.chunks[index], where):
+            if where and not matches_where(self.reader.chunks[index], where):
                 continue
             if index not in best:
                 best[index] = float(sims[sid])
@@ -238,7 +238,3 @@ class HybridRetriever:
             body = [e for e in out if reader.chunks[e.chunk].role is PassageRole.BODY]
             out = body or out
         return out
-
-
-def _matches_where(chunk: Any, where: dict[str, Any]) -> bool:
-    return all(getattr(chunk, key) == value for key, value in where.items() if value not in (None, ""))

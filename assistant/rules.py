@@ -13,12 +13,16 @@ when a file is malformed.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+import Stemmer
+
+from ingest.lexical import fold_accents
 from ingest.rules import RulesError, alternatives, compile_pattern, pattern, read_rules, text, value, words
 from ingest.settings import Settings
 
@@ -63,6 +67,8 @@ class QueryRules:
     part_split: re.Pattern[str]
     followup_start: re.Pattern[str]
     anaphora: re.Pattern[str]
+    inverted: re.Pattern[str]  # "sont-ils": a subject pronoun after its verb
+    question_word_only: re.Pattern[str]  # nothing but a question word ("comment", "")
     structure: re.Pattern[str]
     whole_fiche_other_words: int
     french_words: frozenset[str]
@@ -84,7 +90,8 @@ class QueryRules:
 
         premise = (
             rf"^(?:(?:{literal('premise.lead_words')})\s+)?(?:{literal('premise.connectors')})"
-            r"\s*(?P<premise>[^,?]{8,}?)\s*,\s*(?P<rest>.+)$"
+            # a whole word ("comme", not the start of "comment") or an elision ("puisqu'")
+            r"(?:(?<=['’])|\b)\s*(?P<premise>[^,?]{8,}?)\s*,\s*(?P<rest>.+)$"
         )
         part_split = (
             rf"\s*(?:\?\s+|;\s+|,?\s+(?:{literal('parts.conjunctions')})\s+"
@@ -110,6 +117,12 @@ class QueryRules:
             part_split=compile_pattern(part_split, "parts", path),
             followup_start=compile_pattern(rf"^(?:{literal('followup.starts')})\b", "followup.starts", path),
             anaphora=compile_pattern(rf"\b(?:{literal('followup.anaphora')})\b", "followup.anaphora", path),
+            inverted=compile_pattern(
+                rf"(?<=\w)-(?:t-)?(?:{literal('followup.inverted_pronouns')})\b", "followup.inverted_pronouns", path
+            ),
+            question_word_only=compile_pattern(
+                rf"^\W*(?:(?:{patterns('parts.question_words')})\b)?\W*$", "parts.question_words", path
+            ),
             structure=compile_pattern(structure, "structures", path),
             whole_fiche_other_words=_count(data, "intents.whole_fiche_other_words", path),
             french_words=frozenset(words(data, "language.french", path)),
@@ -139,11 +152,50 @@ def _numbered(compiled: re.Pattern[str], key: str, path: Path) -> re.Pattern[str
 class FactKind:
     """A kind of fact: what a question asking for it says, what a sentence giving it holds."""
 
-    name: str  # "montant", "durée", "contact", "fiscalité", "nombre"
+    name: str  # "montant", "durée", "contact", "fiscalité", "nombre", "définition"
     asks: re.Pattern[str]
-    holds: re.Pattern[str]
+    holds: re.Pattern[str] | str  # a template with "{term}" when the kind names what is asked
     strict: bool  # never written without its marks: missing, the answer is at most partial
     missing: str  # how a partial answer names what the documents do not give ("de montant")
+    term_words: int = 0  # a named thing ("définition de la médiation en santé") has at most this many words
+    term_stop: frozenset[str] = frozenset()  # words that show a clause, not a name ("qu'est-ce que je dois…")
+
+    def term(self, question: str) -> str:
+        """What the question names (the ``term…`` groups of ``asks``), "" when the kind names nothing or
+        what it captured reads as a clause rather than a name."""
+        found = self.asks.search(question)
+        if found is None or not self.term_words:
+            return ""
+        term = next((v for k, v in found.groupdict().items() if k.startswith("term") and v), "").strip(" «»\"'")
+        words = re.findall(r"[^\W_]+", term.lower())
+        if not words or len(words) > self.term_words or self.term_stop & set(words):
+            return ""
+        return term
+
+    def holds_for(self, term: str, aliases: Iterable[str] = ()) -> re.Pattern[str]:
+        """The pattern of a sentence giving this fact (about ``term``, or a name the corpus gives as
+        equivalent, when the kind names one); searched in the accent-folded, lower-cased sentence then."""
+        if isinstance(self.holds, re.Pattern):
+            return self.holds
+        named = "|".join(_name_pattern(name) for name in (term, *sorted(aliases)))
+        return re.compile(self.holds.replace("{term}", f"(?:{named})"), re.IGNORECASE)
+
+
+def _name_pattern(name: str) -> str:
+    """A name's words in order, with up to two words between them; a word of four letters or more by its
+    stem, so that any inflection matches ("maison de santé participative" ~ "maisons de santé participatifs")."""
+    parts = []
+    for word in re.findall(r"[^\W_]+", fold_accents(name.lower())):
+        parts.append(re.escape(_STEMMER.stemWord(word)) + r"\w*" if len(word) >= 4 else re.escape(word) + r"s?")
+    return r"\b" + r"[\W_]+(?:[^\W_]+[\W_]+){0,2}?".join(parts) + r"\b"
+
+
+_STEMMER = Stemmer.Stemmer("french")
+
+
+def fold_name(name: str) -> str:
+    """The key of a name: lower-cased, accent-folded words ("Démocratie  en santé" → "democratie en sante")."""
+    return " ".join(re.findall(r"[^\W_]+", fold_accents(name.lower())))
 
 
 @dataclass(frozen=True)
@@ -152,6 +204,7 @@ class FactRules:
 
     kinds: tuple[FactKind, ...]
     generic_form: re.Pattern[str]  # a folded word that is a verb form or participle
+    aliases: re.Pattern[str] | None = None  # "X, plus communément appelée Y" (groups a and b)
 
     @classmethod
     @lru_cache(maxsize=4)
@@ -171,16 +224,70 @@ class FactRules:
             strict = value(data, f"kinds.{name}.strict", path)
             if not isinstance(strict, bool):
                 raise RulesError(f"{path.name} : « kinds.{name}.strict » doit valoir true ou false")
-            kinds.append(FactKind(name, *compiled, strict, text(data, f"kinds.{name}.missing", path)))
+            missing = text(data, f"kinds.{name}.missing", path)
+            term_words = table[name].get("term_words", 0)
+            if "{term}" in missing or term_words:  # the kind names what is asked: its sentence is a template
+                compile_pattern(compiled[1].pattern.replace("{term}", "x"), f"kinds.{name}.holds", path)
+                stop = frozenset(words(data, f"kinds.{name}.term_stop", path))
+                kind = FactKind(name, compiled[0], compiled[1].pattern, strict, missing, int(term_words), stop)
+            else:
+                kind = FactKind(name, *compiled, strict, missing)
+            kinds.append(kind)
         endings = alternatives(words(data, "generic_endings", path), escape=True)
-        return cls(tuple(kinds), compile_pattern(rf"(?:{endings})$", "generic_endings", path, flags=0))
+        generic = compile_pattern(rf"(?:{endings})$", "generic_endings", path, flags=0)
+        aliases = None
+        if "aliases" in data:
+            aliases = compile_pattern(alternatives(words(data, "aliases", path)), "aliases", path)
+        return cls(tuple(kinds), generic, aliases)
+
+    def names_in(self, sentences: Iterable[str]) -> CorpusNames:
+        """The corpus's sentences, folded, and the names they give as equivalent."""
+        folded = tuple(fold_accents(sentence.lower()) for sentence in sentences)
+        found: dict[str, set[str]] = {}
+        for sentence in folded if self.aliases is not None else ():
+            for match in self.aliases.finditer(sentence):  # type: ignore[union-attr]
+                a, b = fold_name(match.group("a")), fold_name(match.group("b"))
+                if a and b and a != b:
+                    found.setdefault(a, set()).add(b)
+                    found.setdefault(b, set()).add(a)
+        return CorpusNames(folded, {name: frozenset(others) for name, others in found.items()})
 
     def asked(self, question: str) -> FactKind | None:
         """The first kind whose ``asks`` pattern matches the question."""
-        return next((kind for kind in self.kinds if kind.asks.search(question)), None)
+        return self.asked_with_term(question)[0]
+
+    def asked_with_term(self, question: str) -> tuple[FactKind | None, str]:
+        """The first kind the question asks for, and what it names ("" for a kind that names nothing);
+        a kind that names a thing counts only when what it captured is a name, not a clause."""
+        for kind in self.kinds:
+            if not kind.asks.search(question):
+                continue
+            term = kind.term(question)
+            if term or not kind.term_words:
+                return kind, term
+        return None, ""
 
     def kind(self, name: str) -> FactKind:
         return next(kind for kind in self.kinds if kind.name == name)
+
+
+@dataclass(frozen=True)
+class CorpusNames:
+    """What a fact about a named thing is checked against: every sentence of the corpus (accent-folded,
+    lower-cased) and the names the corpus gives as equivalent ("X, plus communément appelée Y")."""
+
+    folded: tuple[str, ...]
+    aliases: dict[str, frozenset[str]]
+
+    def gives(self, kind: FactKind, term: str) -> bool:
+        """Whether some sentence of the corpus gives ``kind`` about ``term`` or one of its aliases: a
+        definition found anywhere counts, so "the documents do not give one" is never said wrongly."""
+        return bool(self.giving(kind, term))
+
+    def giving(self, kind: FactKind, term: str) -> frozenset[int]:
+        """The sentences (indices in the corpus's order) that give ``kind`` about ``term`` or an alias."""
+        holds = kind.holds_for(term, self.aliases.get(fold_name(term), ()))
+        return frozenset(i for i, sentence in enumerate(self.folded) if holds.search(sentence))
 
 
 @lru_cache(maxsize=1)

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from evals.compare import compare_runs, format_comparison
-from evals.dataset import load_set
+from evals.dataset import load_set, select_split
 from evals.report import EXTRA, HEADLINE
 
 DEFAULT_SET = Path(__file__).parent / "sets" / "engagement-qa.jsonl"
@@ -37,8 +37,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     loaded = load_set(args.set)
     for error in loaded.errors:
         console.print(f"[yellow]ligne {error.line} ignorée : {error.message}[/yellow]")
-    if args.split:
-        loaded.items = [i for i in loaded.items if i.split == args.split]
+    loaded = select_split(loaded, args.split)
     if not loaded.items:
         console.print("[red]aucune question à évaluer[/red]")
         return 2
@@ -56,15 +55,26 @@ def cmd_run(args: argparse.Namespace) -> int:
         TextColumn("évaluation"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=console
     ) as bar:
         task = bar.add_task("évaluation", total=len(loaded.items))
-        output = run_set(
-            assistant,
-            loaded,
-            args.out,
-            args.set.name,
-            progress=lambda done, total: bar.update(task, completed=done),
-            with_cosine=not args.no_cosine,
-            extra_scorers=scorers,
+        try:
+            output = run_set(
+                assistant,
+                loaded,
+                args.out,
+                args.set.name,
+                progress=lambda step: bar.update(task, completed=step.done),
+                with_cosine=not args.no_cosine,
+                extra_scorers=scorers,
+            )
+        except KeyboardInterrupt:
+            console.print("[red]évaluation interrompue : aucun fichier écrit[/red]")
+            return 130
+    if args.history:
+        from evals.store import EvalStore
+
+        run_id = EvalStore(settings.feedback_db).save(
+            output, assistant, set_name=args.set.name, split=args.split or "", origin="cli"
         )
+        print(f"évaluation n° {run_id} enregistrée dans l'historique ({settings.feedback_db})")
     overall = output.metrics["overall"]
     for key in (*HEADLINE, *EXTRA):
         if key in overall:
@@ -111,7 +121,10 @@ def main(argv: list[str] | None = None) -> int:
     run = sub.add_parser("run", help="évaluer l'assistant sur un jeu de questions (JSONL ou CSV)")
     run.add_argument("set", type=Path, nargs="?", default=DEFAULT_SET, help="jeu de QA (défaut : le jeu livré)")
     run.add_argument("--out", type=Path, default=Path("eval-runs/latest"), help="dossier des résultats")
-    run.add_argument("--split", choices=["dev", "test"], help="n'évaluer qu'une partie du jeu")
+    run.add_argument("--split", help="n'évaluer qu'une partie du jeu (dev, test, realworld…)")
+    run.add_argument(
+        "--history", action="store_true", help="garder aussi l'évaluation dans l'historique de l'application web"
+    )
     run.add_argument(
         "--set",
         dest="set_option",

@@ -20,8 +20,21 @@ def _load(run: Path) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
 
 
 def compare_runs(run_a: Path, run_b: Path) -> dict[str, Any]:
+    """Compare two run folders (``metrics.json`` and ``results.jsonl`` each)."""
     metrics_a, rows_a = _load(run_a)
     metrics_b, rows_b = _load(run_b)
+    return compare_results(metrics_a, rows_a, metrics_b, rows_b, str(run_a), str(run_b))
+
+
+def compare_results(
+    metrics_a: dict[str, Any],
+    rows_a: dict[str, dict[str, Any]],
+    metrics_b: dict[str, Any],
+    rows_b: dict[str, dict[str, Any]],
+    label_a: str,
+    label_b: str,
+) -> dict[str, Any]:
+    """Metric deltas (B − A) and the items whose scores went up or down; rows are keyed by item id."""
     deltas = {}
     for key, value_a in metrics_a["overall"].items():
         value_b = metrics_b["overall"].get(key)
@@ -39,8 +52,8 @@ def compare_runs(run_a: Path, run_b: Path) -> dict[str, Any]:
         entry = {"id": item_id, "question": rows_b[item_id]["question"], "changes": changes}
         (better if sum(changes.values()) > 0 else worse).append(entry)
     return {
-        "a": str(run_a),
-        "b": str(run_b),
+        "a": label_a,
+        "b": label_b,
         "metrics": deltas,
         "better": better,
         "worse": worse,

@@ -2,8 +2,9 @@
 
 Our columns: ``id, question, reference_answer, expected_sources, key_facts, answerable, persona, tags,
 split, history, false_premise`` (``expected_sources``: list of ``{doc, fiche?, section?, chunk?}``).
-RAGAS columns accepted too: ``user_input`` → question, ``reference`` → reference answer,
-``reference_contexts`` (texts), ``reference_context_ids`` (chunk ids of this index).
+RAGAS columns accepted too: ``user_input`` → question, ``reference`` (or the older ``ground_truth``) →
+reference answer, ``reference_contexts`` (texts), ``reference_context_ids`` (chunk ids of this index).
+A CSV saved by a spreadsheet in Windows-1252 is read too.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 COVERAGES = ("full", "partial", "none")
+SETS_DIR = Path(__file__).parent / "sets"  # the shipped QA sets
 
 
 @dataclass
@@ -100,7 +102,7 @@ def item_from_row(row: dict[str, Any], line: int) -> QAItem:
     return QAItem(
         id=str(row.get("id") or f"ligne-{line}"),
         question=question.strip(),
-        reference_answer=str(row.get("reference_answer") or row.get("reference") or ""),
+        reference_answer=str(row.get("reference_answer") or row.get("reference") or row.get("ground_truth") or ""),
         expected_sources=sources,
         key_facts=[str(k) for k in _as_list(row.get("key_facts"))],
         answerable=answerable,
@@ -115,10 +117,25 @@ def item_from_row(row: dict[str, Any], line: int) -> QAItem:
     )
 
 
+def _read_text(path: Path) -> str:
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def select_split(loaded: LoadedSet, split: str | None) -> LoadedSet:
+    """The items of one split (all of them when ``split`` is empty); the row errors are kept."""
+    if not split:
+        return loaded
+    return LoadedSet([i for i in loaded.items if i.split == split], loaded.errors)
+
+
 def load_set(path: Path | str) -> LoadedSet:
     """Read a QA set; each malformed row becomes a :class:`RowError` with its line number."""
     path = Path(path)
-    text = path.read_text(encoding="utf-8-sig")
+    text = _read_text(path)
     items: list[QAItem] = []
     errors: list[RowError] = []
     seen: set[str] = set()

@@ -69,7 +69,9 @@ def _print_report(console: Console, report: IngestReport) -> None:
     console.print(
         f"{len(ok)} document(s), {pages} page(s) PDF, {report.chunks} passages, "
         f"{len(report.fiches)} fiche(s) ressource, {len(report.failed)} échec(s), "
-        f"{report.embedded} vecteur(s) calculé(s), {report.seconds:.1f} s — {state}"
+        f"{report.embedded} vecteur(s) calculé(s)"
+        + (f", {report.shipped} vecteur(s) livré(s) repris" if report.shipped else "")
+        + f", {report.seconds:.1f} s — {state}"
     )
 
 

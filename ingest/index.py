@@ -386,6 +386,12 @@ class IndexReader:
         with open(build / "sentences.jsonl", encoding="utf-8") as fh:
             self.sentences = [Sentence(**json.loads(line)) for line in fh]
         self.chunk_vectors = np.load(build / "chunk_vectors.npy")
+        # Embedded mode, up to this many passages: cosine over the vectors already in memory, exact, instead
+        # of asking Chroma (same ranking, far faster: docs/performance.md).
+        self.exact_search = settings.chroma_mode == "embedded" and len(self.chunk_vectors) <= (
+            settings.exact_search_max_passages
+        )
+        self._norms = np.linalg.norm(self.chunk_vectors, axis=1) if len(self.chunk_vectors) else np.ones(0)
         self.sentence_vectors = np.load(build / "sentence_vectors.npy")
         self.position = {c.chunk_id: i for i, c in enumerate(self.chunks)}
         self.sentences_of: dict[str, list[int]] = {}
@@ -426,10 +432,13 @@ class IndexReader:
 
     # --- search -----------------------------------------------------------------------------------
     def vector_search(self, query_vector: np.ndarray, k: int, where: dict[str, Any] | None = None) -> list[SearchHit]:
-        """Nearest passages by cosine similarity, through Chroma.
+        """Nearest passages by cosine similarity: exact over the loaded vectors (see ``exact_search``), else
+        through Chroma.
 
         Raises :class:`VectorStoreUnavailable` when the Chroma server cannot be reached (the next call
         tries again); :meth:`lexical_search` still works then."""
+        if self.exact_search:
+            return self._exact_search(query_vector, k, where)
         store = self._vectors.store()
         try:
             results = store.similarity_search_by_vector_with_relevance_scores(
@@ -445,11 +454,23 @@ class IndexReader:
         ]
         return sorted(hits, key=lambda h: (-h.score, h.index))
 
+    def _exact_search(self, query_vector: np.ndarray, k: int, where: dict[str, Any] | None) -> list[SearchHit]:
+        """The ``k`` passages of highest cosine similarity, computed over every vector (ties: index order)."""
+        norm = float(np.linalg.norm(query_vector)) or 1.0
+        scores = (self.chunk_vectors @ (np.asarray(query_vector, dtype=np.float32) / norm)) / np.where(
+            self._norms > 0, self._norms, 1.0
+        )
+        if where:
+            mask = np.array([matches_where(c, where) for c in self.chunks], dtype=bool)
+            scores = np.where(mask, scores, -np.inf)
+        order = np.lexsort((np.arange(len(scores)), -scores))[: min(k, len(scores))]
+        return [SearchHit(int(i), float(scores[i])) for i in order if np.isfinite(scores[i])]
+
     def lexical_search(self, text: str, k: int, where: dict[str, Any] | None = None) -> list[SearchHit]:
         """Best passages by French BM25."""
         scores = self.lexical.scores(text)
         if where:
-            mask = np.array([_matches(c, where) for c in self.chunks])
+            mask = np.array([matches_where(c, where) for c in self.chunks])
             scores = np.where(mask, scores, 0.0)
         order = np.lexsort((np.arange(len(scores)), -scores))[:k]
         return [SearchHit(int(i), float(scores[i])) for i in order if scores[i] > 0]
@@ -457,7 +478,7 @@ class IndexReader:
     # --- structure --------------------------------------------------------------------------------
     def chunks_where(self, **where: Any) -> list[int]:
         """Positions of the passages whose fields equal ``where`` (document order)."""
-        return [i for i, c in enumerate(self.chunks) if _matches(c, where)]
+        return [i for i, c in enumerate(self.chunks) if matches_where(c, where)]
 
     def fiches(self) -> list[dict[str, Any]]:
         """The fiches ressources found, with their number and title, in order."""
@@ -505,12 +526,23 @@ class _VectorHandle:
     release = reset
 
 
-def _matches(chunk: Chunk, where: dict[str, Any]) -> bool:
-    return all(getattr(chunk, key) == value for key, value in where.items() if value not in (None, ""))
+def matches_where(chunk: Chunk, where: dict[str, Any]) -> bool:
+    """Whether a passage passes a filter: each value is one value, or a list or tuple of the values
+    allowed (several documents); an empty value filters nothing."""
+    return all(
+        getattr(chunk, key) in value if isinstance(value, list | tuple) else getattr(chunk, key) == value
+        for key, value in where.items()
+        if value not in (None, "")
+    )
 
 
 def _where(where: dict[str, Any] | None) -> dict[str, Any] | None:
-    clauses = [{k: v} for k, v in (where or {}).items() if v not in (None, "")]
+    """The same filter for Chroma: ``$in`` for a list of values, ``$and`` of the clauses."""
+    clauses = [
+        {k: {"$in": list(v)} if isinstance(v, list | tuple) else v}
+        for k, v in (where or {}).items()
+        if v not in (None, "")
+    ]
     if not clauses:
         return None
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}

@@ -34,9 +34,11 @@ class FrenchAnalyzer:
         self._stemmer = Stemmer.Stemmer("french")
         self._rules = rules or LexicalRules.load()
         self._stopwords = frozenset(fold_accents(w) for w in STOPWORDS_FRENCH) | self._rules.stopwords
+        # words repeat a lot; the cache is the analyzer's own, so it goes with it (a cache on the method
+        # would be shared by every analyzer and keep each one, and its words, alive after an index reload)
+        self._stem = lru_cache(maxsize=65536)(self._stem_word)
 
-    @lru_cache(maxsize=65536)  # noqa: B019 - one analyzer per index, words repeat a lot
-    def _stem(self, word: str) -> str:
+    def _stem_word(self, word: str) -> str:
         return fold_accents(self._stemmer.stemWord(word))
 
     def words(self, text: str) -> list[str]:

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from ingest.chunking import chunk_document
-from ingest.embeddings import CachedEmbeddings, make_cached_embeddings
+from ingest.embeddings import VECTOR_PRECISION, CachedEmbeddings, make_cached_embeddings
 from ingest.index import (
     FORMAT_VERSION,
     DocumentStats,
@@ -62,6 +62,7 @@ class IngestReport:
     chunks: int = 0
     fiches: list[dict[str, object]] = field(default_factory=list)
     embedded: int = 0  # passages and sentences whose vectors had to be computed
+    shipped: int = 0  # passages and sentences whose vectors came from the vectors shipped with the corpus
     up_to_date: bool = False
     build_id: str = ""
     seconds: float = 0.0
@@ -224,6 +225,7 @@ def ingest(
 
     cached = embeddings
     computed_before = cached.computed if cached is not None else 0
+    shipped_before = cached.from_shipped if cached is not None else 0
     plan: _Plan | None = None
     try:
         for round_ in range(EMBED_ROUNDS + 1):
@@ -233,7 +235,7 @@ def ingest(
                     break
                 if cached is None:
                     cached = make_cached_embeddings(settings)
-                    computed_before = 0
+                    computed_before = shipped_before = 0
                 missing = cached.missing(plan.texts)
                 if not missing or round_ == EMBED_ROUNDS:
                     _write(settings, plan, cached, notify)
@@ -244,6 +246,7 @@ def ingest(
             cached.close()
     assert plan is not None
     plan.report.embedded = (cached.computed - computed_before) if cached is not None else 0
+    plan.report.shipped = (cached.from_shipped - shipped_before) if cached is not None else 0
     plan.report.seconds = time.perf_counter() - started
     return plan.report
 
@@ -293,7 +296,14 @@ def _plan(
     else:
         plan = _prepare_all(settings, files, manifest, manifest_path, state, previous, notify)
     build_id = _fingerprint(
-        [str(FORMAT_VERSION), code_fingerprint(), plan.settings_fp, plan.corpus_fp, vector_store_id(settings)]
+        [
+            str(FORMAT_VERSION),
+            code_fingerprint(),
+            plan.settings_fp,
+            plan.corpus_fp,
+            vector_store_id(settings),
+            VECTOR_PRECISION,
+        ]
     )
     plan.report.build_id = build_id
     plan.report.up_to_date = (
@@ -360,6 +370,13 @@ def _prepare_all(
     report.chunks = len(chunks)
     report.fiches = [f for p in prepared for f in p.stats.fiches]
     return _Plan(state, report, prepared, chunks, sentences, settings.chunking_fingerprint(), corpus_fp)
+
+
+def corpus_texts(settings: Settings) -> list[str]:
+    """The texts whose vectors an ingestion of the corpus folder needs (passages, then sentences)."""
+    manifest = load_manifest(settings.corpus_dir)
+    files = _collect(None, settings.corpus_dir, manifest)
+    return _prepare_all(settings, files, manifest, settings.corpus_dir / MANIFEST_NAME, [], None).texts
 
 
 def _embed(cached: CachedEmbeddings, texts: list[str], notify: ProgressFn) -> None:

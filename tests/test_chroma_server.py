@@ -74,16 +74,21 @@ def server(tmp_path: Path) -> Iterator[ChromaServer]:
     running.kill()
 
 
-def test_server_killed_then_restarted(server: ChromaServer, tmp_path: Path) -> None:
-    corpus = make_corpus(tmp_path, FILES)
-    settings = Settings(
+def _server_settings(server: ChromaServer, corpus: Path, index: Path, prefix: str) -> Settings:
+    """An index of ``corpus`` whose vectors live on ``server`` (3 s before it is said unreachable)."""
+    return Settings(
         corpus_dir=corpus,
-        index_dir=tmp_path / "index",
+        index_dir=index,
         chroma_mode="server",
         chroma_port=server.port,
-        chroma_collection_prefix="panne",
+        chroma_collection_prefix=prefix,
         chroma_timeout=3,
     )
+
+
+def test_server_killed_then_restarted(server: ChromaServer, tmp_path: Path) -> None:
+    corpus = make_corpus(tmp_path, FILES)
+    settings = _server_settings(server, corpus, tmp_path / "index", "panne")
     embeddings = make_cached_embeddings(settings)
     assert ingest(settings, embeddings=embeddings).chunks == 3
     reader = IndexReader(settings)
@@ -114,3 +119,48 @@ def test_server_killed_then_restarted(server: ChromaServer, tmp_path: Path) -> N
     finally:
         server.process.send_signal(signal.SIGCONT)
     assert reader.vector_search(query, 3)[0].index == comite
+
+
+def test_answers_degrade_while_the_server_is_down_and_recover(server: ChromaServer, tmp_path: Path) -> None:
+    """What a user sees: an answer with a notice while the server is down (CLI and assistant), then a
+    full answer again once it is back, without restarting anything."""
+    import os
+
+    from assistant.agent import Assistant
+    from assistant.answer import Answer
+    from tests.cli import run_cli
+
+    corpus = make_corpus(tmp_path, FILES)
+    settings = _server_settings(server, corpus, tmp_path / "index", "degrade")
+    ingest(settings, embeddings=make_cached_embeddings(settings))
+    assistant = Assistant.from_settings(settings, build_if_missing=False)
+    notice = assistant.phrases["note_keywords_only"]
+    question = "Quand se réunit le comité des usagers ?"
+
+    def cited_files(answer: Answer) -> set[str]:
+        return {c.file for c in answer.citations}
+
+    full = assistant.ask(question)
+    assert notice not in full.notes and "comite.txt" in cited_files(full)
+
+    server.kill()
+    degraded = assistant.ask(question)
+    assert notice in degraded.notes  # said, not hidden
+    assert "comite.txt" in cited_files(degraded)  # and still answered from the right passage
+    env = {
+        **os.environ,
+        "ENGAGEMENT_CORPUS_DIR": str(corpus),
+        "ENGAGEMENT_INDEX_DIR": str(tmp_path / "index"),
+        "ENGAGEMENT_CHROMA_MODE": "server",
+        "ENGAGEMENT_CHROMA_PORT": str(server.port),
+        "ENGAGEMENT_CHROMA_COLLECTION_PREFIX": "degrade",
+        "ENGAGEMENT_CHROMA_TIMEOUT": "3",
+    }
+    shown = run_cli("assistant", "ask", question, env=env)
+    assert "Traceback" not in shown.stderr
+    printed = " ".join(shown.stdout.split())  # the terminal renderer wraps lines
+    assert notice in printed and "trimestre" in printed
+
+    server.start()
+    again = assistant.ask(question)
+    assert notice not in again.notes and "comite.txt" in cited_files(again)

@@ -15,7 +15,7 @@ from fpdf import FPDF
 from fpdf.enums import EncryptionMethod
 
 from ingest.embeddings import CachedEmbeddings, make_cached_embeddings
-from ingest.index import IndexMismatch, IndexReader, VectorStoreUnavailable, open_clients
+from ingest.index import IndexMismatch, IndexReader, VectorStoreUnavailable
 from ingest.pipeline import WAITING, index_lock, ingest
 from ingest.settings import Settings
 from tests.conftest import make_corpus
@@ -173,13 +173,15 @@ def test_switching_to_an_unreachable_chroma_server_is_one_french_line(
     assert IndexReader(_settings(tmp_path, corpus)).chunks  # the embedded index still answers
 
 
-def _chroma_sqlite_handles() -> int:
+def _chroma_sqlite_handles(under: Path) -> int:
+    """Open ``chroma.sqlite3`` files of this test's index (other tests' readers do not count)."""
     count = 0
     for fd in os.listdir("/proc/self/fd"):
         try:
-            count += os.readlink(f"/proc/self/fd/{fd}").endswith("chroma.sqlite3")
+            target = os.readlink(f"/proc/self/fd/{fd}")
         except OSError:
             continue
+        count += target.endswith("chroma.sqlite3") and target.startswith(str(under))
     return count
 
 
@@ -190,32 +192,37 @@ def _rss_mb() -> float:
 
 
 def test_twenty_reloads_keep_chroma_handles_flat(tmp_path: Path, embeddings: CachedEmbeddings) -> None:
-    """Each cycle makes a new build (as an upload does) and opens a reader on it, dropping the old one."""
+    """Each cycle makes a new build (as an upload does) and opens a reader on it, dropping the old one:
+    the old reader is freed and its Chroma client and files closed (counted on this test's index only,
+    so that readers of other tests, collected or not, do not change the figures)."""
+    import weakref
+
     corpus = make_corpus(tmp_path, {"a.txt": FACT})
     settings = _settings(tmp_path, corpus)
     ingest(settings, embeddings=embeddings)
     reader = IndexReader(settings)
-    before = _chroma_sqlite_handles()  # earlier tests' readers (the session assistant) hold theirs too
-    clients = open_clients()  # this reader's client, and those of readers other tests keep open
+    index = tmp_path / "index"
+    dropped = []  # (the old reader, its build folder)
     figures = []
     for cycle in range(20):
         (corpus / "b.txt").write_text(f"{FACT} Réunion numéro {cycle}.", encoding="utf-8")
         ingest(settings, embeddings=embeddings)
         fresh = IndexReader(settings)
         assert fresh.build_dir != reader.build_dir
+        dropped.append((weakref.ref(reader), reader.build_dir))
         reader = fresh  # the old reader is dropped, as the web app does on reload
         gc.collect()
-        figures.append((_chroma_sqlite_handles(), len(os.listdir("/proc/self/fd")), _rss_mb(), open_clients()))
-    print("\ncycle: chroma.sqlite3 handles, open fds, RSS MB, chroma clients")
+        old_handles = sum(_chroma_sqlite_handles(build) for _, build in dropped)
+        figures.append((old_handles, _chroma_sqlite_handles(index), len(os.listdir("/proc/self/fd")), _rss_mb()))
+    print("\ncycle: chroma.sqlite3 handles on dropped builds, on this index, open fds, RSS MB")
     for n, row in enumerate(figures, 1):
         print(n, *(f"{x:.0f}" if isinstance(x, float) else x for x in row))
-    # The live reader's own handle(s) and maybe one of a reader of an earlier test not yet collected;
-    # before the fix there was one more handle per cycle (91 after a long session).
-    assert max(f[0] for f in figures) <= before + 2 and figures[-1][0] <= figures[0][0] + 1
-    assert max(f[3] for f in figures) <= clients
-    assert figures[-1][1] - figures[0][1] <= 5
+    # before the fix every dropped build kept its handle (91 after a long session)
+    assert all(ref() is None for ref, _ in dropped)
+    assert all(f[0] == 0 for f in figures)
+    assert max(f[1] for f in figures) <= 6  # the live reader's own connections only
     reader.close()
-    assert open_clients() <= clients - 1  # readers of earlier tests may be collected meanwhile
+    assert _chroma_sqlite_handles(index) == 0
 
 
 def test_a_build_whose_vectors_are_gone_asks_for_a_rebuild(tmp_path: Path, embeddings: CachedEmbeddings) -> None:

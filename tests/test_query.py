@@ -8,7 +8,15 @@ from pathlib import Path
 import pytest
 
 from assistant.guard import asked_fact
-from assistant.query import Lexicon, Query, SpellFixer, detect_language, split_parts, strip_injection, understand
+from assistant.query import (
+    Lexicon,
+    Query,
+    SpellFixer,
+    detect_language,
+    split_parts,
+    strip_injection,
+    understand,
+)
 from assistant.rules import DATA_DIR, FactRules, QueryRules
 from ingest.rules import RulesError
 from ingest.settings import Settings
@@ -140,6 +148,15 @@ def test_a_premise_is_separated_from_what_is_asked() -> None:
     assert query.parts == ["comment le respecter ?"]
 
 
+def test_a_connector_is_a_whole_word_not_the_start_of_comment() -> None:
+    """ "Comment …, …" assumes nothing: "comme" must not be read at the start of "Comment" (a plain
+    how-question was warned about a false premise, the rest of the question taken as the premise)."""
+    plain = ask("Comment soutenir financièrement ces centres de santé et garantir leur pérennité, très importante ?")
+    assert not plain.premise_explicit
+    assert ask("Comme la HAS impose un quota, comment le respecter ?").premise == "la HAS impose un quota"
+    assert ask("Puisqu'il faut un usager au bureau, comment le choisir ?").premise == "il faut un usager au bureau"
+
+
 # --- intents ------------------------------------------------------------------------------------------
 
 
@@ -215,3 +232,28 @@ def test_a_lexicon_entry_without_meaning_is_rejected(tmp_path: Path) -> None:
     path = copy_with(tmp_path, "lexicon.toml", 'coordos = "coordinateurs"', 'coordos = ""')
     with pytest.raises(RulesError, match=r"lexicon\.toml.*abbreviations"):
         Lexicon.load(path)
+
+
+def test_a_markdown_link_is_read_as_its_words_even_with_parentheses_in_its_target() -> None:
+    """The searched (and shown) question keeps the link's words, never a dangling "lien)" or the target."""
+    text = ask("[lien](javascript:alert(1)) secret des usagers ?").text
+    assert text.startswith("lien secret") and "javascript" not in text and ")" not in text
+
+
+@pytest.mark.parametrize(
+    ("question", "leans_back"),
+    [
+        ("les usagers sont-ils tenus au secret ?", False),  # "ils" repeats "les usagers"
+        ("Les représentants peuvent-elles voter ?", False),
+        ("sont-ils rémunérés ?", True),  # "ils": the previous question's subject
+        ("comment sont-ils choisis ?", True),
+    ],
+)
+def test_an_inverted_pronoun_points_back_only_when_the_question_has_no_subject_of_its_own(
+    question: str, leans_back: bool
+) -> None:
+    previous = ask("quel est le salaire d'un coordinateur de CPTS ?")
+    asked = ask(question, previous)
+    assert asked.followup is leans_back
+    # a self-contained question is not glued to the previous one (it was, and declined with it)
+    assert ("salaire" in asked.semantic_text) is leans_back

@@ -161,7 +161,7 @@ def test_like_and_dislike_with_comment_are_stored_and_exportable(page: Page, ser
     assert item.question == SECRET_QUESTION and item.reference_answer == ""
     assert item.expected_sources == [] and "mauvaise-source" in item.tags  # the user said the source was wrong
     assert item.history == ["Quel est le rôle d'un représentant associatif en CPTS ?"]
-    assert set(row) == {
+    assert set(row) == {  # the QA columns, then what the user was given and said: nothing else
         "id",
         "question",
         "reference_answer",
@@ -173,6 +173,9 @@ def test_like_and_dislike_with_comment_are_stored_and_exportable(page: Page, ser
         "split",
         "history",
         "false_premise",
+        "answer_given",
+        "sources_given",
+        "comment",
     }
     assert p.locator("#export-file a").first.get_attribute("href")
     screenshot(p, "chat-feedback", full_page=True)
@@ -231,6 +234,8 @@ def test_script_in_a_question_is_shown_as_text_and_never_runs(page: Page) -> Non
     assert p.locator("#conversation img, #conversation script, #conversation a").count() == 0
     answer = turn.locator(".answer").inner_text()
     assert "balisage" in answer  # the assistant says it removed the markup
+    shown = p.locator("#conversation").inner_text().replace(payload, "")
+    assert "lien)" not in shown and "javascript:" not in shown  # the link's text is never shown cut
     turn.locator("button.cite").first.click()
     p.locator("#passage .passage-card").wait_for()
     assert p.evaluate("typeof window.__xss") == "undefined"

@@ -164,3 +164,18 @@ def test_login_is_throttled_per_account_and_per_address() -> None:
     assert seen["same_address_other_account"] == 429
     assert seen["other_address_same_account"] == 429
     assert seen["other_address_other_account"] == 200
+
+
+@pytest.mark.fast
+def test_serve_with_a_malformed_account_stops_at_once_with_one_french_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Before any index is opened or built (the index folder stays empty), not after minutes of building."""
+    from assistant.__main__ import main
+
+    monkeypatch.setenv("ENGAGEMENT_AUTH", "alice")
+    monkeypatch.setenv("ENGAGEMENT_INDEX_DIR", str(tmp_path / "index"))
+    assert main(["serve", "--port", "9"]) == 2
+    err = " ".join(capsys.readouterr().err.split())  # one message, wrapped to the terminal's width
+    assert err.startswith("Erreur : ENGAGEMENT_AUTH, entrée n° 1") and "Traceback" not in err
+    assert not (tmp_path / "index").exists()

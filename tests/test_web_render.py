@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -18,6 +19,8 @@ from assistant.web.render import (
     Turn,
     answer_html,
     conversation_html,
+    conversation_markdown,
+    conversation_print_html,
     followup_shown,
     reads_as_question,
     reveal_steps,
@@ -260,3 +263,98 @@ def test_a_rated_answer_is_stored_as_text_with_its_sources_and_no_secret(tmp_pat
     assert "Les usagers sont tenus au secret." in row.answer and "HAS 2023 — Fiche ressource n° 6" in row.answer
     assert row.citations[0]["fiche"] == 6 and "motdepasse-secret" not in json.dumps(row.settings)
     assert qa_row(row)["expected_sources"] == [] and "mauvaise-source" in qa_row(row)["tags"]
+
+
+def exported_answer() -> Answer:
+    quote = "Les usagers sont tenus au secret [sic] *comme* les professionnels."
+    cited = replace(citation(1), quote=quote, section="6.6 Secret > 6.6.2. Obligation de secret des usagers")
+    return Answer(
+        question="les usagers sont-ils tenus au secret ?",
+        blocks=[
+            Block.phrase(BlockKind.LEAD, "D'après la fiche ressource n° 6 :"),
+            Block(BlockKind.PARAGRAPH, (quoted(quote, 1),)),
+            Block.phrase(BlockKind.NOTICE, "<script>alert(1)</script>"),
+        ],
+        citations=[cited],
+    )
+
+
+def test_the_exported_conversation_gives_every_source_in_markdown_and_printable_html() -> None:
+    items = [("les usagers sont-ils tenus au secret ?", exported_answer())]
+    markdown = conversation_markdown(items)
+    assert "## Question 1 : les usagers sont-ils tenus au secret ?" in markdown
+    assert "### Sources" in markdown
+    source = next(line for line in markdown.splitlines() if line.startswith("1. "))
+    for part in ("Document : Guide (HAS)", "Fiche ressource : n° 6 « Respect de la vie privée »", "Page : 41"):
+        assert part in source
+    assert "6.6.2. Obligation de secret des usagers" in source
+    assert "> Les usagers sont tenus au secret \\[sic\\] \\*comme\\* les professionnels." in markdown
+    assert "D'après la fiche ressource n° 6 : " not in markdown and "\\[1\\]" in markdown  # the marker, as text
+    page = conversation_print_html(items)
+    assert page.startswith("<!doctype html>") and '<html lang="fr">' in page
+    tags = Tags(page)
+    assert not tags.named("script") and not tags.named("button") and "<script>alert(1)</script>" in "".join(tags.text)
+    text = "".join(tags.text)
+    assert "Respect de la vie privée" in text and "41" in text and "6.6.2. Obligation de secret des usagers" in text
+    assert "Les usagers sont tenus au secret [sic] *comme* les professionnels." in text
+
+
+def test_next_questions_are_buttons_under_the_answer_and_a_turn_survives_its_round_trip() -> None:
+    turn = Turn(
+        question="les usagers sont-ils tenus au secret ?",
+        answer=exported_answer(),
+        rating="dislike",
+        feedback_id=3,
+        history=["avant ?"],
+        followups=["Comment recruter des usagers ?", "Que dit la fiche ressource n° 6 sur « <b>Charte</b> » ?"],
+    )
+    page = Tags(conversation_html([turn]))
+    buttons = [a for a in page.named("button") if a.get("data-action") == "followup"]
+    assert [(b["data-turn"], b["data-k"]) for b in buttons] == [("0", "0"), ("0", "1")]
+    assert "Que dit la fiche ressource n° 6 sur « <b>Charte</b> » ?" in "".join(page.text)
+    assert not page.named("b")
+    back = Turn.from_dict(json.loads(json.dumps(turn.to_dict())))
+    assert back == turn
+    assert conversation_html([back]) == conversation_html([turn])
+
+
+def test_the_browser_keeps_the_newest_conversations_within_its_budget() -> None:
+    from assistant.web.handlers import keep_conversation, read_turns, saved_choices
+
+    turn = Turn(question="les usagers sont-ils tenus au secret ?", answer=exported_answer())
+    store: dict[str, object] = {"conversations": [], "current": ""}
+    for k in range(5):
+        store = keep_conversation(store, f"c{k}", [turn], budget=10_000_000, most=3)
+    assert [c["id"] for c in store["conversations"]] == ["c4", "c3", "c2"] and store["current"] == "c4"  # type: ignore[index]
+    one = len(json.dumps(store["conversations"][0], ensure_ascii=False).encode())  # type: ignore[index]
+    small = keep_conversation(store, "c5", [turn], budget=one * 2 + 10)
+    assert [c["id"] for c in small["conversations"]] == ["c5", "c4"]
+    assert "contexts" not in small["conversations"][0]["turns"][0]["answer"]
+    assert saved_choices(small)[0][0].startswith("les usagers sont-ils tenus au secret ? (1 q.")
+    assert read_turns([{"question": 1}, "x", turn.to_dict()]) == [turn]  # a malformed entry is left out
+    forged = {**turn.to_dict(), "feedback_id": 1, "rating": "like"}
+    assert read_turns([forged])[0].feedback_id is None  # another user's stored opinion cannot be reached
+    # what comes back from the browser is checked like any input: a citation number carrying markup is
+    # refused (it was written unescaped into the page and the printable export), a "2" becomes 2
+    stored = turn.to_dict()
+    stored["answer"]["citations"][0]["n"] = '1"><img src=x onerror=alert(1)>'
+    assert read_turns([stored]) == []
+    stored["answer"]["citations"][0]["n"] = "2"
+    assert read_turns([stored])[0].answer.citations[0].n == 2  # type: ignore[union-attr]
+
+
+def test_with_accounts_no_conversation_is_kept_in_a_browser_that_may_be_shared(tmp_path: Path) -> None:
+    from assistant.web.handlers import ChatHandlers, keep_conversation
+    from assistant.web.holder import AssistantHolder
+    from ingest.settings import Settings
+
+    turn = Turn(question="les usagers sont-ils tenus au secret ?", answer=exported_answer())
+    earlier = keep_conversation({}, "c1", [turn], budget=10_000_000)  # kept before accounts were set
+    for auth, kept in (("", True), ("alice:secret", False)):
+        settings = Settings(auth=auth, feedback_db=tmp_path / f"fb{bool(auth)}.sqlite", index_dir=tmp_path / "i")
+        chat = ChatHandlers(settings, AssistantHolder(settings), None, tmp_path)  # type: ignore[arg-type]
+        store, _, _ = chat.keep([turn], "", {})
+        assert ("conversations" in store) is kept  # else nothing is written to the browser
+        shown = chat.restore(earlier)
+        assert (shown[1] == [turn]) is kept  # the conversation left open is reopened, or not
+        assert bool(shown[3].choices) is kept  # the list of past conversations is offered, or empty

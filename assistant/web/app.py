@@ -9,6 +9,7 @@ login throttle (:mod:`assistant.web.limits`) in front of Gradio.
 
 from __future__ import annotations
 
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -22,14 +23,18 @@ from assistant.web.assets import (
     CONVERSATION_JS,
     CSS,
     EXAMPLES,
+    FEEDBACK_JS,
     LIBRARY_JS,
+    PAGE_JS,
     PASSAGE_JS,
     READER_JS,
     ROLE_CHOICES,
+    STORAGE_KEY,
     STORAGE_NOTE,
 )
 from assistant.web.auth import AuthConfigError, LoginThrottle, parse_auth
 from assistant.web.documents import PASSAGE_PLACEHOLDER, READER_PLACEHOLDER
+from assistant.web.evaluation import build_evaluation_tab
 from assistant.web.handlers import ChatHandlers
 from assistant.web.holder import AssistantHolder
 from assistant.web.limits import RequestLimits
@@ -39,12 +44,64 @@ from assistant.web.wording import wording
 from ingest.corpus_edit import listed_files
 from ingest.settings import Settings
 
-# System fonts: nothing to download, and the same glyphs for every weight.
+# System fonts: nothing to download, and the same glyphs for every weight. Teal 700/800 where teal is text
+# or a background behind white text: 5.5:1 and more on white (teal 500 was 2.5:1, under RGAA's 4.5:1).
 THEME = gr.themes.Default(
     primary_hue="teal",
     font=["system-ui", "-apple-system", "Segoe UI", "Roboto", "Helvetica Neue", "Arial", "sans-serif"],
     font_mono=["ui-monospace", "SFMono-Regular", "Menlo", "Consolas", "monospace"],
+).set(
+    color_accent="*primary_700",
+    color_accent_soft="*primary_50",
+    button_primary_background_fill="*primary_700",
+    button_primary_background_fill_hover="*primary_800",
+    button_primary_text_color="white",
+    button_primary_border_color="*primary_700",
+    checkbox_background_color_selected="*primary_700",
+    checkbox_border_color_selected="*primary_700",
+    slider_color="*primary_700",
+    loader_color="*primary_700",
+    link_text_color="*primary_800",
+    link_text_color_visited="*primary_800",
+    body_text_color_subdued="*neutral_600",
+    block_info_text_color="*neutral_600",
 )
+
+
+class FrenchPage:
+    """ASGI middleware: the page Gradio serves says ``<html lang="en">``; say ``lang="fr"`` (RGAA 8.3), so
+    that screen readers read it with a French voice."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope.get("method") != "GET":
+            await self.app(scope, receive, send)
+            return
+        start: dict[str, Any] = {}
+        body: list[bytes] = []
+
+        async def relay(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                headers = dict(message.get("headers", []))
+                if headers.get(b"content-type", b"").startswith(b"text/html") and b"content-encoding" not in headers:
+                    start.update(message)
+                    return
+                await send(message)
+            elif start and message["type"] == "http.response.body":
+                body.append(message.get("body", b""))
+                if message.get("more_body"):
+                    return
+                page = re.sub(rb'<html(\s+)lang="en"', rb'<html\1lang="fr"', b"".join(body), count=1)
+                headers = [(k, v) for k, v in start.get("headers", []) if k != b"content-length"]
+                headers.append((b"content-length", str(len(page)).encode()))
+                await send({**start, "headers": headers})
+                await send({"type": "http.response.body", "body": page})
+            else:
+                await send(message)
+
+        await self.app(scope, receive, relay)
 
 
 class Components:
@@ -73,7 +130,14 @@ class WebApp:
             ui.turns_state = gr.State([])
             ui.selected = gr.State(None)
             ui.feedback_turn = gr.State(-1)
+            ui.conv_id = gr.State("")
+            # The conversations stay in this browser (localStorage), never on the server; the "secret" only
+            # scrambles them there (it is in the page), fixed so that they survive a restart of the server.
+            ui.saved = gr.BrowserState(
+                {"conversations": [], "current": ""}, storage_key=STORAGE_KEY, secret=STORAGE_KEY
+            )
             gr.HTML(
+                "<a class='skip-link' href='#question'>Aller à la question</a>"
                 "<h1 class='app-title'>Assistant « Engagement des usagers en soins primaires »</h1>"
                 "<p class='app-sub'>Réponses tirées uniquement des documents de référence (guide HAS 2023 et ses "
                 "fiches ressources, fiche mission France Assos Santé, URPS Occitanie…), chaque phrase citée.</p>",
@@ -93,18 +157,20 @@ class WebApp:
                         ui.reader_view = gr.HTML(READER_PLACEHOLDER, elem_id="reader", js_on_load=READER_JS)
                 with gr.Tab("Corpus", id="corpus", elem_id="tab-corpus"):
                     self._corpus_tab()
+                with gr.Tab("Évaluation", id="evaluation", elem_id="tab-evaluation"):
+                    self.evaluation = build_evaluation_tab(self.settings, self.chat.holder)
             self._events(app)
         return app
 
     def _chat_column(self) -> None:
         ui = self.ui
-        ui.conversation = gr.HTML(
-            conversation_html([]), elem_id="conversation", js_on_load=CONVERSATION_JS, autoscroll=True
-        )
+        words = wording(self.settings.prompts_dir)
+        ui.conversation = gr.HTML(conversation_html([]), elem_id="conversation", js_on_load=CONVERSATION_JS)
         with gr.Row(equal_height=True):
             ui.question = gr.Textbox(
+                label=words.ui("question_label"),
                 show_label=False,
-                placeholder="Posez votre question (Entrée pour envoyer)…",
+                placeholder=words.ui("question_placeholder"),
                 lines=1,
                 max_lines=6,
                 scale=5,
@@ -115,6 +181,14 @@ class WebApp:
         with gr.Row(equal_height=True):
             ui.role = gr.Radio(ROLE_CHOICES, value="", label="Je suis", elem_id="role", scale=4, min_width=240)
             ui.reset = gr.Button("Nouvelle conversation", scale=1, min_width=150, elem_id="reset")
+        ui.doc_filter = gr.Dropdown(
+            choices=self.corpus.document_choices(),
+            value=[],
+            multiselect=True,
+            label=words.ui("filter_label"),
+            info=words.ui("filter_info"),
+            elem_id="doc-filter",
+        )
         ui.examples = []
         with gr.Accordion("Exemples de questions", open=True, elem_id="examples"), gr.Row():
             for who, questions in EXAMPLES.items():
@@ -122,6 +196,17 @@ class WebApp:
                     gr.HTML(f"<p class='ex-who'><strong>{esc(who)}</strong></p>", js_on_load=None)
                     for text in questions:
                         ui.examples.append((gr.Button(text, size="sm", elem_classes=["example"]), text))
+        with gr.Accordion(words.ui("saved_accordion"), open=False, elem_id="saved"):
+            gr.Markdown(words.ui("saved_note"))
+            ui.saved_list = gr.Dropdown(choices=[], value=None, label=words.ui("saved_label"), elem_id="saved-list")
+            with gr.Row():
+                ui.reopen = gr.Button(words.ui("reopen_button"), size="sm", elem_id="reopen")
+                ui.delete = gr.Button(words.ui("delete_button"), size="sm", variant="stop", elem_id="delete")
+            ui.export_conv = gr.Button(words.ui("export_button"), size="sm", elem_id="export-conversation")
+            ui.export_conv_files = gr.File(
+                label=words.ui("export_files"), file_count="multiple", visible=False, elem_id="conversation-files"
+            )
+            ui.export_conv_message = gr.HTML("", js_on_load=None, elem_id="export-message")
 
     def _side_column(self) -> None:
         ui = self.ui
@@ -192,14 +277,20 @@ class WebApp:
         quiet: dict[str, Any] = {"show_progress": "hidden", **private}  # the conversation shows its own status
         ui.inputs[:] = [ui.send, *(button for button, _ in ui.examples)]
         chat_out = [ui.conversation, ui.question, ui.turns_state, *ui.inputs]
-        asked = [ui.question, ui.role, ui.turns_state]
-        ui.question.submit(chat.ask_stream, asked, chat_out, **quiet)
-        ui.send.click(chat.ask_stream, asked, chat_out, **quiet)
+        asked = [ui.question, ui.role, ui.turns_state, ui.doc_filter]
+        kept = [ui.saved, ui.conv_id, ui.saved_list]
+        keep_in = [ui.turns_state, ui.conv_id, ui.saved]
+        ui.question.submit(chat.ask_stream, asked, chat_out, **quiet).then(chat.keep, keep_in, kept, **quiet)
+        ui.send.click(chat.ask_stream, asked, chat_out, **quiet).then(chat.keep, keep_in, kept, **quiet)
         for button, text in ui.examples:
-            button.click(chat.example_handler(text), [ui.role, ui.turns_state], chat_out, **quiet)
+            button.click(chat.example_handler(text), [ui.role, ui.turns_state, ui.doc_filter], chat_out, **quiet).then(
+                chat.keep, keep_in, kept, **quiet
+            )
         # The conversation's script triggers one event per kind of button (see CONVERSATION_JS).
         ui.conversation.click(chat.open_citation, [ui.turns_state], [ui.passage, ui.selected, ui.read_button], **quiet)
-        ui.conversation.submit(chat.ask_suggestion, [ui.role, ui.turns_state], chat_out, **quiet)
+        ui.conversation.submit(chat.ask_suggestion, [ui.role, ui.turns_state, ui.doc_filter], chat_out, **quiet).then(
+            chat.keep, keep_in, kept, **quiet
+        )
         form = [
             ui.feedback_box,
             ui.feedback_title,
@@ -212,20 +303,41 @@ class WebApp:
         ]
         ui.conversation.like(
             chat.rate, [ui.turns_state], [ui.conversation, ui.turns_state, ui.feedback_turn], **quiet
-        ).then(chat.feedback_form, [ui.feedback_turn, ui.turns_state], form, **quiet)
+        ).then(chat.feedback_form, [ui.feedback_turn, ui.turns_state], form, **quiet).then(
+            None, None, None, js=FEEDBACK_JS, **quiet
+        ).then(chat.keep, keep_in, kept, **quiet)
         opinion = [ui.feedback_turn, ui.comment, ui.wrong_source, ui.turns_state]
         ui.save.click(chat.save_feedback, opinion, ui.feedback_message, **private)
         exported = [ui.export_file, ui.export_code, ui.feedback_message]
         ui.export_button.click(chat.export_feedback, opinion, exported, **private)
-        cleared = [ui.conversation, ui.turns_state, ui.passage, ui.read_button, ui.feedback_box, ui.feedback_turn]
-        ui.reset.click(chat.new_conversation, None, cleared, **private)
+        cleared = [
+            ui.conversation,
+            ui.turns_state,
+            ui.passage,
+            ui.read_button,
+            ui.feedback_box,
+            ui.feedback_turn,
+            ui.conv_id,
+            ui.saved,
+            ui.saved_list,
+        ]
+        ui.reset.click(chat.new_conversation, [ui.saved], cleared, **private)
+        reopened = [ui.conversation, ui.turns_state, ui.conv_id, ui.saved, ui.passage]
+        ui.reopen.click(chat.reopen, [ui.saved_list, ui.saved], reopened, **private)
+        deleted = [ui.saved, ui.saved_list, ui.conversation, ui.turns_state, ui.conv_id]
+        ui.delete.click(chat.delete, [ui.saved_list, ui.conv_id, ui.saved], deleted, **private)
+        ui.export_conv.click(
+            chat.export_conversation, [ui.turns_state], [ui.export_conv_files, ui.export_conv_message], **private
+        )
         ui.read_button.click(corpus.open_cited, [ui.selected], [ui.tabs, ui.reader_view], **private)
         ui.library_view.click(corpus.on_library_click, None, ui.reader_view, **private)
-        changed = [ui.report, ui.status_view, ui.library_view, ui.to_remove]
+        changed = [ui.report, ui.status_view, ui.library_view, ui.to_remove, ui.doc_filter]
         serial: dict[str, Any] = {"concurrency_limit": 1, "concurrency_id": "corpus", **private}
         ui.add_button.click(corpus.upload, [ui.files], [*changed, ui.files], **serial)
         ui.remove_button.click(corpus.remove, [ui.to_remove, ui.confirm], [*changed, ui.confirm], **serial)
-        app.load(corpus.on_load, None, [ui.status_view, ui.library_view, ui.to_remove], **private)
+        loaded = [ui.status_view, ui.library_view, ui.to_remove, ui.doc_filter]
+        app.load(corpus.on_load, None, loaded, **quiet)
+        app.load(chat.restore, [ui.saved], [ui.conversation, ui.turns_state, ui.conv_id, ui.saved_list], **quiet)
         gr.api(corpus.api_ask, api_name="ask")
 
 
@@ -256,8 +368,9 @@ def launch(app: gr.Blocks, settings: Settings, **overrides: Any) -> tuple[Any, s
         "auth_message": "Assistant « Engagement des usagers » : connectez-vous." if accounts else None,
         "max_file_size": f"{settings.max_upload_mb}mb",
         "i18n": gr.I18n(fr=wording(settings.prompts_dir).gradio_fr),
-        "app_kwargs": {"middleware": [limits]},
+        "app_kwargs": {"middleware": [Middleware(FrenchPage), limits]},
         "css": CSS,
+        "js": PAGE_JS,
         "theme": THEME,
         "footer_links": ["api"],
         "run_history": False,

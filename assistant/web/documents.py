@@ -11,25 +11,11 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from assistant.answer import Citation
-from assistant.web.render import esc, safe_url
+from assistant.web.render import MONTHS, esc, safe_url
 from assistant.web.wording import Wording, wording
 from ingest.index import DocumentStats
 from ingest.structure import fiche_of
 
-_MONTHS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
 _BULLET = re.compile(r"^\s*(?:-|•)\s")
 _STATUS = {"new": "ajouté", "changed": "modifié", "unchanged": "inchangé", "failed": "échec"}
 
@@ -42,7 +28,7 @@ def french_date(value: str) -> str:
     year, month, day = match.groups()
     if not month or not 1 <= int(month) <= 12:
         return year
-    text = f"{_MONTHS[int(month) - 1]} {year}"
+    text = f"{MONTHS[int(month) - 1]} {year}"
     return f"{int(day)} {text}" if day else text
 
 
@@ -83,14 +69,14 @@ def citation_html(citation: Citation, doc: DocumentStats | None) -> str:
     url = safe_url(c.url)
     link = (
         f'<p class="source-link"><a href="{esc(url)}" target="_blank" rel="noopener noreferrer">'
-        f"Voir la source en ligne ↗</a></p>"
+        f'Voir la source en ligne ↗<span class="sr-only"> (nouvelle fenêtre)</span></a></p>'
         if url
         else ""
     )
     return (
         f'<article class="passage-card" data-n="{c.n}">'
         f'<p class="kicker">Source [{c.n}]</p>'
-        f'<h3 class="doc-title">{esc(c.doc_title)}</h3>'
+        f'<h2 class="doc-title">{esc(c.doc_title)}</h2>'
         + (f'<p class="origin">{origin}</p>' if origin else "")
         + f"<dl>{details}</dl>"
         f'<p class="passage-label">Passage cité (les phrases reprises dans la réponse sont surlignées) :</p>'
@@ -189,7 +175,12 @@ def document_html(
         body(line_end, next_start)
     meta = " · ".join(esc(x) for x in (doc.publisher, french_date(doc.date), words.kind(doc.kind)) if x)
     url = safe_url(doc.url)
-    link = f' · <a href="{esc(url)}" target="_blank" rel="noopener noreferrer">source en ligne ↗</a>' if url else ""
+    new_window = '<span class="sr-only"> (nouvelle fenêtre)</span>'
+    link = (
+        f' · <a href="{esc(url)}" target="_blank" rel="noopener noreferrer">source en ligne ↗{new_window}</a>'
+        if url
+        else ""
+    )
     contents = (
         f'<details class="toc"><summary>{esc(words.contents(len(toc)))}</summary><ul>{"".join(toc)}</ul></details>'
         if toc
@@ -241,8 +232,8 @@ def library_html(
             f'<span class="details">{details}</span></button></li>'
         )
     return (
-        f'<div class="library"><h3>Les {len(fiches)} fiches ressources</h3><ol class="fiches">{fiche_items}</ol>'
-        f'<h3>Les {len(documents)} documents</h3><ul class="documents">{"".join(doc_items)}</ul></div>'
+        f'<div class="library"><h2>Les {len(fiches)} fiches ressources</h2><ol class="fiches">{fiche_items}</ol>'
+        f'<h2>Les {len(documents)} documents</h2><ul class="documents">{"".join(doc_items)}</ul></div>'
     )
 
 
@@ -264,18 +255,22 @@ def status_html(backend: str, offline: bool, documents: int, chunks: int, fiches
 
 
 def ingest_report_html(rows: Sequence[dict[str, Any]], summary: str, ok: bool) -> str:
-    """The result of an upload or a removal: a summary and one line per file (with the reason of failures)."""
-    lines = "".join(
-        f'<tr class="{esc(r.get("status", ""))}"><td>{esc(r.get("file", ""))}</td>'
-        f"<td>{esc(_STATUS.get(str(r.get('status', '')), r.get('status', '')))}</td>"
-        f"<td>{esc(r.get('title', ''))}</td><td>{esc(r.get('chunks', ''))}</td>"
-        f"<td>{esc(r.get('reason', ''))}</td></tr>"
-        for r in rows
-    )
-    table = (
-        "<table><thead><tr><th>Fichier</th><th>État</th><th>Titre</th><th>Passages</th><th>Motif ou remarque</th></tr>"
-        f"</thead><tbody>{lines}</tbody></table>"
-        if rows
-        else ""
-    )
-    return f'<div class="ingest-report {"ok" if ok else "ko"}"><p>{esc(summary)}</p>{table}</div>'
+    """The result of an upload or a removal: a summary and one line per file (with the reason of failures).
+    Each cell carries its column's name (``data-label``): on a phone each line is shown as a card."""
+    columns = ("Fichier", "État", "Titre", "Passages", "Motif ou remarque")
+
+    def cells(r: dict[str, Any]) -> str:
+        values = (
+            r.get("file", ""),
+            _STATUS.get(str(r.get("status", "")), r.get("status", "")),
+            r.get("title", ""),
+            r.get("chunks", ""),
+            r.get("reason", ""),
+        )
+        return "".join(f'<td data-label="{esc(c)}">{esc(v)}</td>' for c, v in zip(columns, values, strict=True))
+
+    lines = "".join(f'<tr class="{esc(r.get("status", ""))}">{cells(r)}</tr>' for r in rows)
+    head = "".join(f'<th scope="col">{esc(c)}</th>' for c in columns)
+    table = f"<table><thead><tr>{head}</tr></thead><tbody>{lines}</tbody></table>" if rows else ""
+    role = "status" if ok else "alert"
+    return f'<div class="ingest-report {"ok" if ok else "ko"}" role="{role}"><p>{esc(summary)}</p>{table}</div>'

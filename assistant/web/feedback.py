@@ -3,23 +3,31 @@
 One row per rated answer: the question, the answer text, its citations (JSON), the previous questions
 of the conversation, the role, the backend and a summary of the settings without secrets. No user
 name, no IP address. A disliked answer can be exported as a row of a QA test set (``evals`` format).
+
+:func:`record_exchange` keeps, after each answer, the questions the documents did not (fully) answer
+(declined, or answered as only partly covered): the question, the answer given, its sources and the
+closest fiches, never a personal medical question; every other question only adds one to the day's
+count. :func:`user_gaps` gathers them with the disliked answers for the evaluation tab.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from assistant.answer import Answer
+from assistant.answer import Answer, Coverage, Route
 from assistant.web.render import plain_text
 from ingest.settings import Settings
+
+log = logging.getLogger(__name__)
 
 # Settings that must never be written anywhere (passwords, keys, account files).
 SECRET_FIELDS = frozenset({"auth", "auth_file", "llm_api_key"})
@@ -122,7 +130,7 @@ class FeedbackStore:
                     plain_text(answer),
                     int(answer.refused),
                     json.dumps(citations, ensure_ascii=False),
-                    json.dumps(list(history or []), ensure_ascii=False),
+                    "[]",
                     role or "",
                     answer.backend,
                     json.dumps(settings_summary(settings), ensure_ascii=False),
@@ -176,20 +184,25 @@ def _row(row: sqlite3.Row) -> FeedbackRow:
     return FeedbackRow(**data)
 
 
+def expected_sources(citations: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The expected sources of a QA row (``evals`` columns: doc, fiche, section) from cited passages."""
+    expected: list[dict[str, Any]] = []
+    for citation in citations:
+        source: dict[str, Any] = {"doc": citation.get("doc_id", "")}
+        if citation.get("fiche"):
+            source["fiche"] = citation["fiche"]
+        if citation.get("section_number"):
+            source["section"] = citation["section_number"]
+        if source not in expected:
+            expected.append(source)
+    return expected
+
+
 def qa_row(row: FeedbackRow) -> dict[str, Any]:
     """A QA test-set row (``evals`` columns) to complete by hand: reference answer and key facts empty.
 
     The cited sources become the expected ones, unless the user said the source was wrong."""
-    expected: list[dict[str, Any]] = []
-    if not row.wrong_source:
-        for citation in row.citations:
-            source: dict[str, Any] = {"doc": citation.get("doc_id", "")}
-            if citation.get("fiche"):
-                source["fiche"] = citation["fiche"]
-            if citation.get("section_number"):
-                source["section"] = citation["section_number"]
-            if source not in expected:
-                expected.append(source)
+    expected = [] if row.wrong_source else expected_sources(row.citations)
     tags = ["retour-utilisateur"]
     if row.wrong_source:
         tags.append("mauvaise-source")
@@ -207,9 +220,226 @@ def qa_row(row: FeedbackRow) -> dict[str, Any]:
         "split": "test",
         "history": row.history,
         "false_premise": False,
+        "answer_given": row.answer,
+        "sources_given": [c.get("label", "") for c in row.citations],
+        "comment": row.comment,
     }
 
 
 def qa_jsonl(row: FeedbackRow) -> str:
     """:func:`qa_row` as one JSONL line."""
     return json.dumps(qa_row(row), ensure_ascii=False)
+
+
+# --- what users asked: declined and partly covered questions --------------------------------------------
+
+_EXCHANGES = (
+    """
+CREATE TABLE IF NOT EXISTS exchanges (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    created_at TEXT NOT NULL,
+    question TEXT NOT NULL,
+    searched TEXT NOT NULL DEFAULT '',
+    route TEXT NOT NULL,
+    coverage TEXT NOT NULL,
+    refused INTEGER NOT NULL,
+    answer TEXT NOT NULL,
+    citations TEXT NOT NULL,
+    fiches TEXT NOT NULL,
+    history TEXT NOT NULL,
+    role TEXT NOT NULL DEFAULT '',
+    backend TEXT NOT NULL DEFAULT ''
+)
+""",
+    "CREATE TABLE IF NOT EXISTS exchange_days (day TEXT PRIMARY KEY, questions INTEGER NOT NULL)",
+)
+_NOT_KEPT = frozenset({Route.MEDICAL, Route.EMPTY})  # personal medical questions are never written down
+
+
+def _open(db_path: Path) -> sqlite3.Connection:
+    Path(db_path).parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(db_path, timeout=30)
+    db.row_factory = sqlite3.Row
+    for statement in _EXCHANGES:
+        db.execute(statement)
+    return db
+
+
+def _fiches(answer: Answer) -> list[dict[str, Any]]:
+    """The fiches an answer points to: those it cites, else those it suggests, else those of its first
+    passages, else the document it drew on (as fiche number 0)."""
+    found: dict[int, str] = {}
+    for citation in answer.citations:
+        if citation.fiche:
+            found.setdefault(int(citation.fiche), citation.fiche_title)
+    if not found:
+        for suggestion in answer.suggestions:
+            found.setdefault(int(suggestion.number), suggestion.title)
+    if not found:
+        for context in answer.contexts[:3]:
+            if context.fiche:
+                found.setdefault(int(context.fiche), context.fiche_title)
+    if not found:  # no fiche near: the document of the first source or passage ("number" 0)
+        first = answer.citations[0].doc_title if answer.citations else ""
+        first = first or (answer.contexts[0].doc_title if answer.contexts else "")
+        return [{"number": 0, "title": first}] if first else []
+    return [{"number": n, "title": t} for n, t in found.items()]
+
+
+def record_exchange(db_path: Path, answer: Answer, role: str | None = None) -> int | None:
+    """Count one answered question; keep it when it was declined or only partly covered.
+
+    Returns the kept row's id, or ``None`` when only the day's count changed (or the database could not
+    be written: logged, the answer is not held up)."""
+    try:
+        return _record(Path(db_path), answer, role)
+    except Exception:  # a full disk or a locked database never holds up nor fails the answer
+        log.exception("question non enregistrée dans %s", db_path)
+        return None
+
+
+def _record(db_path: Path, answer: Answer, role: str | None) -> int | None:
+    """Only what the privacy notice names: the question, the answer given, its sources and closest fiches,
+    the profile, the date (not the conversation's earlier questions, which the user did not rate)."""
+    day = _now()[:10]
+    keep = (answer.refused or answer.coverage != Coverage.FULL) and answer.route not in _NOT_KEPT
+    db = _open(db_path)
+    try:
+        with db:
+            db.execute(
+                "INSERT INTO exchange_days (day, questions) VALUES (?, 1)"
+                " ON CONFLICT(day) DO UPDATE SET questions = questions + 1",
+                (day,),
+            )
+            if not keep:
+                return None
+            cursor = db.execute(
+                "INSERT INTO exchanges (created_at, question, searched, route, coverage, refused, answer, citations,"
+                " fiches, history, role, backend) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    _now(),
+                    answer.question,
+                    "",  # the rewritten follow-up would carry an earlier question
+                    answer.route.value,
+                    answer.coverage.value,
+                    int(answer.refused),
+                    plain_text(answer),
+                    json.dumps(answer.to_dict()["citations"], ensure_ascii=False),
+                    json.dumps(_fiches(answer), ensure_ascii=False),
+                    "[]",
+                    role or "",
+                    answer.backend,
+                ),
+            )
+            return int(cursor.lastrowid or 0)
+    finally:
+        db.close()
+
+
+@dataclass
+class UserGap:
+    """A question the documents did not answer well: declined, partly covered, or disliked."""
+
+    kind: str  # "refus" | "partielle" | "pas-utile"
+    ref: str  # "echange-12" or "retour-4"
+    created_at: str
+    question: str
+    answer: str
+    citations: list[dict[str, Any]]
+    fiche: dict[str, Any] | None  # the closest fiche {number, title} (number 0: a document), if any
+    history: list[str]
+    role: str
+    comment: str = ""
+    wrong_source: bool = False
+
+
+def _closest(citations: list[dict[str, Any]], fiches: list[dict[str, Any]] | None = None) -> dict[str, Any] | None:
+    if fiches:
+        return fiches[0]
+    for citation in citations:
+        if citation.get("fiche"):
+            return {"number": int(citation["fiche"]), "title": citation.get("fiche_title", "")}
+    if citations and citations[0].get("doc_title"):
+        return {"number": 0, "title": citations[0]["doc_title"]}
+    return None
+
+
+def user_gaps(db_path: Path) -> list[UserGap]:
+    """Declined and partly covered questions, and disliked answers with their comments, newest first."""
+    gaps: list[UserGap] = []
+    db = _open(db_path)
+    try:
+        for r in db.execute("SELECT * FROM exchanges").fetchall():
+            citations = json.loads(r["citations"])
+            gaps.append(
+                UserGap(
+                    kind="refus" if r["refused"] else "partielle",
+                    ref=f"echange-{r['id']}",
+                    created_at=r["created_at"],
+                    question=r["question"],
+                    answer=r["answer"],
+                    citations=citations,
+                    fiche=_closest(citations, json.loads(r["fiches"])),
+                    history=json.loads(r["history"]),
+                    role=r["role"],
+                )
+            )
+    finally:
+        db.close()
+    for row in FeedbackStore(db_path).all():
+        if row.rating != "dislike":
+            continue
+        gaps.append(
+            UserGap(
+                kind="pas-utile",
+                ref=f"retour-{row.id}",
+                created_at=row.created_at,
+                question=row.question,
+                answer=row.answer,
+                citations=row.citations,
+                fiche=_closest(row.citations),
+                history=row.history,
+                role=row.role,
+                comment=row.comment,
+                wrong_source=row.wrong_source,
+            )
+        )
+    gaps.sort(key=lambda g: (g.created_at, g.ref), reverse=True)
+    return gaps
+
+
+def questions_per_day(db_path: Path) -> dict[str, int]:
+    """How many questions were answered each day (``YYYY-MM-DD`` → count)."""
+    db = _open(db_path)
+    try:
+        return {r["day"]: int(r["questions"]) for r in db.execute("SELECT * FROM exchange_days ORDER BY day")}
+    finally:
+        db.close()
+
+
+def gap_qa_row(gap: UserGap) -> dict[str, Any]:
+    """A QA test-set row (``evals`` columns) filled from what the user asked and was given; the reference
+    answer and key facts are left to write. A declined question is expected to be declined, a partly
+    covered one to be flagged partial, a disliked one to cite the sources given (unless said wrong)."""
+    expected = [] if gap.kind == "refus" or gap.wrong_source else expected_sources(gap.citations)
+    tags = ["retour-utilisateur", gap.kind]
+    if gap.wrong_source:
+        tags.append("mauvaise-source")
+    coverage = {"refus": "none", "partielle": "partial"}.get(gap.kind, "full")
+    return {
+        "id": gap.ref,
+        "question": gap.question,
+        "reference_answer": "",
+        "expected_sources": expected,
+        "key_facts": [],
+        "answerable": gap.kind != "refus",
+        "coverage": coverage,
+        "persona": gap.role,
+        "tags": tags,
+        "split": "test",
+        "history": gap.history,
+        "false_premise": False,
+        "answer_given": gap.answer,
+        "sources_given": [c.get("label", "") for c in gap.citations],
+        "comment": gap.comment,
+    }

@@ -7,10 +7,14 @@ set of outputs (the components live in :class:`~assistant.web.app.Components`).
 
 from __future__ import annotations
 
+import json
 import logging
+import re
 import threading
 import time
-from collections.abc import Generator, Iterator
+import uuid
+from collections.abc import Generator, Iterator, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,10 +22,19 @@ import gradio as gr
 
 from assistant.answer import Answer, Block, BlockKind, Citation
 from assistant.web.assets import ROLES, STREAM_DELAY, STREAM_STEPS
+from assistant.web.auth import parse_auth
 from assistant.web.documents import PASSAGE_PLACEHOLDER, citation_html
-from assistant.web.feedback import FeedbackStore, qa_jsonl
+from assistant.web.feedback import FeedbackStore, qa_jsonl, record_exchange
 from assistant.web.holder import AssistantHolder
-from assistant.web.render import Turn, conversation_html, esc, reveal_steps
+from assistant.web.render import (
+    Turn,
+    conversation_html,
+    conversation_markdown,
+    conversation_print_html,
+    esc,
+    reveal_steps,
+)
+from assistant.web.wording import Wording, wording
 from ingest.settings import Settings
 
 if TYPE_CHECKING:
@@ -44,6 +57,144 @@ def to_int(value: str, default: int = -1) -> int:
         return default
 
 
+# --- next questions -------------------------------------------------------------------------------------
+_NUMBERING = re.compile(r"^\s*(?:(?:\d+(?:\.\d+)*|[IVX]+)[.)]\s*|\d+\s+)+(?:[-–—:]\s*)?")
+
+
+def _fold(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.lower()))
+
+
+def _mostly_in(text: str, other: str, share: float = 0.6) -> bool:
+    """Whether most words of ``text`` are words of ``other``."""
+    words, others = _fold(text).split(), set(_fold(other).split())
+    return bool(words) and sum(w in others for w in words) >= share * len(words)
+
+
+def next_questions(answer: Answer, assistant: Any, words: Wording | None = None, limit: int = 3) -> list[str]:
+    """Two or three questions to ask next, drawn from what the answer cites, in this order: the guide's
+    question table (a question of a row that sends to a cited fiche), the headings of the cited fiches or
+    documents not cited yet, the fiches the table lists with a cited one, a cited heading that is itself a
+    question, the whole cited fiche."""
+    if answer.refused or not answer.citations:
+        return []
+    words = words or wording()
+    fiches = list(dict.fromkeys(c.fiche for c in answer.citations if c.fiche))
+    titles = {int(f["number"]): str(f["title"]) for f in getattr(assistant, "fiche_list", ())}
+    links = list(getattr(getattr(assistant, "signals", None), "links", ()))
+    cited = {(c.doc_id, c.section_number, c.section.rsplit(" > ", 1)[-1]) for c in answer.citations}
+    table = [link.question.split("?")[0].strip() + " ?" for link in links if set(link.fiches) & set(fiches)]
+    uncited: list[str] = []
+    cited_questions: list[str] = []
+    for doc_id in dict.fromkeys(c.doc_id for c in answer.citations):
+        fiche = next((c.fiche for c in answer.citations if c.doc_id == doc_id), 0)
+        seen: set[str] = set()
+        for chunk in assistant.reader.chunks:
+            if chunk.doc_id != doc_id or chunk.fiche != fiche or chunk.section_path in seen:
+                continue
+            seen.add(chunk.section_path)
+            heading = _NUMBERING.sub("", chunk.section_title or "").strip().rstrip(".:! ")
+            if (
+                len(heading) < 6
+                or "fiche ressource" in heading.lower()
+                or _fold(heading) == _fold(titles.get(fiche, ""))
+                or _mostly_in(heading, chunk.doc_title)  # the document's own title, its header
+            ):
+                continue
+            is_cited = (doc_id, chunk.section_number, chunk.section_path.rsplit(" > ", 1)[-1]) in cited
+            if heading.endswith("?"):
+                (cited_questions if is_cited else uncited).append(heading)
+            elif not is_cited:
+                template = "followup_heading" if fiche else "followup_doc_heading"
+                uncited.append(words.ui(template).format(number=fiche, heading=heading))
+    related = [
+        number for link in links if set(link.fiches) & set(fiches) for number in link.fiches if number not in fiches
+    ]
+    whole = [
+        words.ui("followup_fiche").format(number=n, title=titles[n])
+        for n in [*dict.fromkeys(related), *fiches]
+        if n in titles
+    ]
+    asked = {_fold(answer.question), _fold(answer.standalone_question)}
+    picked: list[str] = []
+    for question in [*table[:1], *uncited[:2], *whole[:1], *cited_questions, *table[1:], *whole[1:]]:
+        if len(question) > 10 and _fold(question) not in asked and question not in picked:
+            picked.append(question)
+    return picked[:limit]
+
+
+# --- conversations kept in the browser ------------------------------------------------------------------
+def stored_turns(turns: Sequence[Turn]) -> list[dict[str, Any]]:
+    """The finished turns as the browser keeps them: :meth:`Turn.to_dict`, the answer's ranked passages
+    (``contexts``, never shown) left out to keep the browser's storage small."""
+    out = []
+    for turn in turns:
+        if turn.answer is None:
+            continue
+        data = turn.to_dict()
+        data["answer"] = {k: v for k, v in data["answer"].items() if k != "contexts"}
+        out.append(data)
+    return out
+
+
+def read_turns(data: Any) -> list[Turn]:
+    """Turns read back from the browser; a malformed entry is left out (the browser's data is not trusted),
+    and so is the number of a stored opinion: a page could otherwise change someone else's. Rating a
+    reopened answer stores a new opinion."""
+    turns = []
+    for item in data if isinstance(data, list) else []:
+        try:
+            turn = Turn.from_dict(item)
+            if turn.answer is not None:
+                turn.feedback_id = None
+                turns.append(turn)
+        except (KeyError, TypeError, ValueError, AttributeError):
+            log.warning("tour de conversation illisible ignoré")
+    return turns
+
+
+def saved_list(saved: Any) -> list[dict[str, Any]]:
+    """The conversations of the browser's store, newest first (malformed ones left out)."""
+    items = saved.get("conversations", []) if isinstance(saved, dict) else []
+    good = [
+        c for c in items if isinstance(c, dict) and isinstance(c.get("id"), str) and isinstance(c.get("turns"), list)
+    ]
+    return sorted(good, key=lambda c: str(c.get("updated", "")), reverse=True)
+
+
+def saved_choices(saved: Any) -> list[tuple[str, str]]:
+    """(label, id) of each kept conversation: its first question, its date and its number of questions."""
+    words = wording()
+    out = []
+    for c in saved_list(saved):
+        title = str(c.get("title") or words.ui("saved_untitled"))
+        title = title if len(title) <= 70 else title[:69] + "…"
+        when = str(c.get("updated", ""))[:16].replace("T", " ")
+        out.append((f"{title} ({len(c['turns'])} q., {when})", c["id"]))
+    return out
+
+
+def keep_conversation(saved: Any, conv_id: str, turns: Sequence[Turn], budget: int, most: int = 30) -> dict[str, Any]:
+    """The browser's store with this conversation saved (newest first), the oldest dropped beyond ``most``
+    conversations or ``budget`` bytes of JSON."""
+    conversations = [c for c in saved_list(saved) if c["id"] != conv_id]
+    kept = stored_turns(turns)
+    if kept:
+        conversations.insert(
+            0,
+            {
+                "id": conv_id,
+                "title": kept[0]["question"][:200],
+                "updated": datetime.now().isoformat(timespec="seconds"),
+                "turns": kept,
+            },
+        )
+    conversations = conversations[:most]
+    while len(conversations) > 1 and len(json.dumps(conversations, ensure_ascii=False).encode()) > budget:
+        conversations.pop()
+    return {"conversations": conversations, "current": conv_id if kept else ""}
+
+
 class ChatHandlers:
     """Asking, citations, suggestions and opinions on answers."""
 
@@ -53,6 +204,9 @@ class ChatHandlers:
         self.ui = ui
         self.store = FeedbackStore(settings.feedback_db)
         self.export_dir = export_dir
+        # With accounts, the browser may be shared (a structure's front-desk computer): nothing is kept in
+        # it, so that one account never sees another's conversations there.
+        self.keeps_conversations = not parse_auth(settings)
 
     def refresh(self) -> None:
         """Pick up an index rebuilt by another process (``python -m ingest``) before using it."""
@@ -62,11 +216,14 @@ class ChatHandlers:
             log.exception("rechargement de l'index impossible")
 
     # --- asking ---------------------------------------------------------------------------------------
-    def ask_stream(self, question: str, role: str, turns: list[Turn]) -> Iterator[Updates]:
-        """Ask, then reveal the verified answer step by step; yields (conversation, question box, turns,
-        send and example buttons). The inputs are disabled until the answer is complete, so that a second
-        question from the same page cannot overwrite the first one's turn."""
-        steps = self._ask_steps(question, role, turns)
+    def ask_stream(
+        self, question: str, role: str, turns: list[Turn], documents: Sequence[str] | None = None
+    ) -> Iterator[Updates]:
+        """Ask (in the chosen ``documents`` only, when some are chosen), then reveal the verified answer step
+        by step; yields (conversation, question box, turns, send and example buttons). The inputs are
+        disabled until the answer is complete, so that a second question from the same page cannot overwrite
+        the first one's turn."""
+        steps = self._ask_steps(question, role, turns, documents)
         current = next(steps, None)
         first = True
         for following in steps:
@@ -86,7 +243,9 @@ class ChatHandlers:
             question = gr.update(interactive=enabled)
         return conversation, question, turns, *(gr.update(interactive=enabled) for _ in inputs)
 
-    def _ask_steps(self, question: str, role: str, turns: list[Turn]) -> Iterator[Updates]:
+    def _ask_steps(
+        self, question: str, role: str, turns: list[Turn], documents: Sequence[str] | None = None
+    ) -> Iterator[Updates]:
         """(conversation, question box, turns) while the answer is searched, checked and revealed."""
         self.refresh()
         text = (question or "").strip()
@@ -97,15 +256,27 @@ class ChatHandlers:
         history = [t.question for t in turns if t.answer is not None]
         turns = [*turns, Turn(question=text, role=role or None, history=history)]
         yield conversation_html(turns, status="Recherche dans les documents…"), "", gr.skip()
-        answer = yield from self._answer_while_waiting(text, history, role, turns)
+        answer = yield from self._answer_while_waiting(text, history, role, turns, self.filters(documents))
         for blocks in reveal_steps(answer, STREAM_STEPS)[:-1]:
             yield conversation_html(turns, partial=blocks), gr.skip(), gr.skip()
             time.sleep(STREAM_DELAY)
         turns[-1].answer = answer
+        try:
+            turns[-1].followups = next_questions(answer, self.holder.assistant)
+        except Exception:  # the answer is shown without next questions
+            log.exception("questions suivantes impossibles")
         yield conversation_html(turns), gr.skip(), turns
 
+    def filters(self, documents: Sequence[str] | None) -> dict[str, Any] | None:
+        """The search restricted to the chosen documents (``None``: all of them)."""
+        known = self.holder.assistant.reader.documents
+        chosen = [d for d in dict.fromkeys(documents or ()) if d in known]
+        if not chosen or len(chosen) == len(known):
+            return None
+        return {"doc_id": chosen[0] if len(chosen) == 1 else chosen}
+
     def _answer_while_waiting(
-        self, text: str, history: list[str], role: str, turns: list[Turn]
+        self, text: str, history: list[str], role: str, turns: list[Turn], filters: dict[str, Any] | None = None
     ) -> Generator[Updates, None, Answer]:
         """Run ``ask`` in a thread; while an LLM drafts, show how far it got (its draft is not shown)."""
         result: dict[str, Any] = {}
@@ -117,7 +288,10 @@ class ChatHandlers:
 
         def work() -> None:
             try:
-                result["answer"] = assistant.ask(text, history=history, role=role or None, on_token=on_token)
+                result["answer"] = assistant.ask(
+                    text, history=history, role=role or None, filters=filters, on_token=on_token
+                )
+                record_exchange(self.settings.feedback_db, result["answer"], role)
             except Exception as exc:  # shown in the conversation, logged in full
                 log.exception("question en échec : %r", text)
                 result["error"] = exc
@@ -144,18 +318,26 @@ class ChatHandlers:
     def example_handler(self, text: str) -> Any:
         """The handler of an example button: ask its question."""
 
-        def handler(role: str, turns: list[Turn]) -> Iterator[Updates]:
-            yield from self.ask_stream(text, role, turns)
+        def handler(role: str, turns: list[Turn], documents: list[str] | None = None) -> Iterator[Updates]:
+            yield from self.ask_stream(text, role, turns, documents)
 
         return handler
 
-    def ask_suggestion(self, evt: gr.EventData, role: str, turns: list[Turn]) -> Iterator[Updates]:
-        """A suggested fiche was clicked: ask what it says."""
-        number = to_int(event_data(evt).get("number", ""))
+    def ask_suggestion(
+        self, evt: gr.EventData, role: str, turns: list[Turn], documents: list[str] | None = None
+    ) -> Iterator[Updates]:
+        """A suggested fiche was clicked: ask what it says; a next question was clicked: ask it."""
+        data = event_data(evt)
+        if data.get("action") == "followup":
+            turn, k = to_int(data.get("turn", "")), to_int(data.get("k", ""))
+            if 0 <= turn < len(turns) and 0 <= k < len(turns[turn].followups):
+                yield from self.ask_stream(turns[turn].followups[k], role, turns, documents)
+            return
+        number = to_int(data.get("number", ""))
         fiches = self.holder.assistant.fiche_list
         title = next((f["title"] for f in fiches if int(f["number"]) == number), "")
         if title:
-            yield from self.ask_stream(f"Que dit la fiche ressource n° {number} « {title} » ?", role, turns)
+            yield from self.ask_stream(f"Que dit la fiche ressource n° {number} « {title} » ?", role, turns, documents)
 
     # --- citations ------------------------------------------------------------------------------------
     @staticmethod
@@ -240,6 +422,75 @@ class ChatHandlers:
         )
         return gr.File(value=str(path), visible=True), gr.Code(value=line, visible=True), message
 
-    @staticmethod
-    def new_conversation() -> Updates:
-        return conversation_html([]), [], PASSAGE_PLACEHOLDER, gr.Button(visible=False), gr.Group(visible=False), -1
+    def new_conversation(self, saved: Any) -> Updates:
+        """An empty conversation (the previous one stays in the browser's list)."""
+        store = {"conversations": saved_list(saved), "current": ""}
+        return (
+            conversation_html([]),
+            [],
+            PASSAGE_PLACEHOLDER,
+            gr.Button(visible=False),
+            gr.Group(visible=False),
+            -1,
+            "",
+            store,
+            gr.Dropdown(choices=saved_choices(store), value=None),
+        )
+
+    # --- conversations kept in the browser ------------------------------------------------------------
+    def keep(self, turns: list[Turn], conv_id: str, saved: Any) -> Updates:
+        """Save the conversation in the browser's store: (store, conversation id, list of conversations)."""
+        if not self.keeps_conversations or not any(t.answer is not None for t in turns):
+            return gr.skip(), gr.skip(), gr.skip()
+        conv_id = conv_id or uuid.uuid4().hex[:12]
+        store = keep_conversation(saved, conv_id, turns, budget=self.settings.max_request_kb * 1024 // 2)
+        return store, conv_id, gr.Dropdown(choices=saved_choices(store), value=None)
+
+    def restore(self, saved: Any) -> Updates:
+        """On page load: the conversation that was open (from the browser's store) and the list of kept ones.
+        Returns (conversation, turns, conversation id, list)."""
+        if not self.keeps_conversations:
+            return gr.skip(), gr.skip(), gr.skip(), gr.Dropdown(choices=[], value=None)
+        listed = gr.Dropdown(choices=saved_choices(saved), value=None)
+        current = str(saved.get("current", "")) if isinstance(saved, dict) else ""
+        found = next((c for c in saved_list(saved) if current and c["id"] == current), None)
+        turns = read_turns(found["turns"]) if found else []
+        if not turns:
+            return gr.skip(), gr.skip(), gr.skip(), listed
+        return conversation_html(turns), turns, current, listed
+
+    def reopen(self, chosen: str | None, saved: Any) -> Updates:
+        """Open a kept conversation: (conversation, turns, id, store with it current, passage panel)."""
+        found = next((c for c in saved_list(saved) if chosen and c["id"] == chosen), None)
+        turns = read_turns(found["turns"]) if found else []
+        if not turns:
+            return (gr.skip(),) * 5
+        store = {"conversations": saved_list(saved), "current": chosen}
+        return conversation_html(turns), turns, chosen, store, PASSAGE_PLACEHOLDER
+
+    def delete(self, chosen: str | None, conv_id: str, saved: Any) -> Updates:
+        """Delete a kept conversation (and empty the page if it is the open one): (store, list,
+        conversation, turns, id)."""
+        if not chosen:
+            return (gr.skip(),) * 5
+        conversations = [c for c in saved_list(saved) if c["id"] != chosen]
+        current = "" if chosen == conv_id else conv_id
+        store = {"conversations": conversations, "current": current}
+        listed = gr.Dropdown(choices=saved_choices(store), value=None)
+        if chosen == conv_id:
+            return store, listed, conversation_html([]), [], ""
+        return store, listed, gr.skip(), gr.skip(), gr.skip()
+
+    def export_conversation(self, turns: list[Turn]) -> Updates:
+        """The conversation as Markdown and as printable HTML, with every source: (files, message)."""
+        items = [(t.question, t.answer) for t in turns if t.answer is not None]
+        if not items:
+            return gr.File(value=None, visible=False), f"<p>{esc(wording().ui('export_empty'))}</p>"
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        folder = self.export_dir / uuid.uuid4().hex[:8]
+        folder.mkdir(parents=True, exist_ok=True)
+        markdown = folder / f"conversation-{stamp}.md"
+        printable = folder / f"conversation-{stamp}.html"
+        markdown.write_text(conversation_markdown(items), encoding="utf-8")
+        printable.write_text(conversation_print_html(items), encoding="utf-8")
+        return gr.File(value=[str(markdown), str(printable)], visible=True), ""

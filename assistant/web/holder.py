@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import threading
 
 from assistant.agent import Assistant
@@ -28,10 +29,15 @@ class AssistantHolder:
         return self._assistant
 
     def reload(self) -> Assistant:
-        """Open the current index again (after an ingestion)."""
-        fresh = Assistant.from_settings(self.settings, build_if_missing=False)
+        """Open the current index again (after an ingestion), keeping the query model already loaded."""
+        embedder = self._assistant.embedder if self._assistant is not None else None
+        fresh = Assistant.from_settings(self.settings, build_if_missing=False, embedder=embedder)
         with self._lock:
             self._assistant = fresh
+        # An assistant is held in reference cycles (its corpus view calls back into it), so a replaced
+        # one is freed by the cyclic collector only; in a busy app with a large heap that pass is rare
+        # and the old readers, their Chroma clients and open files piled up (seen in the soak test).
+        gc.collect()
         return fresh
 
     def refresh_if_stale(self) -> None:

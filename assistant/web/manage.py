@@ -112,12 +112,22 @@ class CorpusHandlers:
     def status(self) -> str:
         return status_line(self.holder)
 
+    def document_choices(self) -> list[tuple[str, str]]:
+        """(title, id) of each document of the index, for the document filter."""
+        documents = self.holder.assistant.reader.manifest.documents
+        return [(d.title, d.doc_id) for d in sorted(documents, key=lambda d: (not d.in_manifest, d.title.lower()))]
+
     def after_change(self) -> Updates:
-        return self.status(), self.library(), gr.Dropdown(choices=listed_files(self.settings), value=None)
+        return (
+            self.status(),
+            self.library(),
+            gr.Dropdown(choices=listed_files(self.settings), value=None),
+            gr.Dropdown(choices=self.document_choices()),
+        )
 
     @staticmethod
     def refused(message: str) -> Updates:
-        return ingest_report_html([], message, False), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+        return ingest_report_html([], message, False), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
 
     def upload(
         self,

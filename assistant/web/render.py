@@ -13,7 +13,9 @@ import html
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from itertools import groupby, pairwise
+from typing import Any
 
 from assistant.answer import Answer, Block, BlockKind, Citation, Route, Span, SpanSource
 from assistant.render import render_text
@@ -41,6 +43,37 @@ class Turn:
     rating: str | None = None  # "like" | "dislike"
     feedback_id: int | None = None
     history: list[str] = field(default_factory=list)
+    followups: list[str] = field(default_factory=list)  # next questions offered under the answer
+
+    def to_dict(self) -> dict[str, Any]:
+        """What the browser keeps of this turn (the answer as :meth:`Answer.to_dict`)."""
+        return {
+            "question": self.question,
+            "role": self.role,
+            "answer": self.answer.to_dict() if self.answer is not None else None,
+            "rating": self.rating,
+            "feedback_id": self.feedback_id,
+            "history": list(self.history),
+            "followups": list(self.followups),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Turn:
+        """A turn read back from :meth:`to_dict` (raises on a malformed one)."""
+        answer, question = data.get("answer"), data["question"]
+        if not isinstance(question, str):
+            raise TypeError("question absente")
+        rating = data.get("rating")
+        feedback_id = data.get("feedback_id")
+        return cls(
+            question=question,
+            role=str(data["role"]) if data.get("role") else None,
+            answer=Answer.from_dict(answer) if isinstance(answer, dict) else None,
+            rating=rating if rating in ("like", "dislike") else None,
+            feedback_id=int(feedback_id) if isinstance(feedback_id, int) else None,
+            history=[str(q) for q in data.get("history", ())],
+            followups=[str(q) for q in data.get("followups", ())][:3],
+        )
 
 
 # --- the follow-up rewrite ------------------------------------------------------------------------------
@@ -254,7 +287,7 @@ def conversation_html(turns: Sequence[Turn], partial: Sequence[Block] | None = N
     for i, item in enumerate(turns):
         out.append(f'<div class="turn" data-turn="{i}"><div class="question">{esc(item.question)}</div>')
         if item.answer is not None:
-            out.append(answer_html(item.answer, i) + actions_html(i, item))
+            out.append(answer_html(item.answer, i) + followups_html(i, item.followups) + actions_html(i, item))
         elif partial is not None:
             out.append(
                 f'<div class="answer streaming">{blocks_html(partial, i, ())}'
@@ -264,3 +297,154 @@ def conversation_html(turns: Sequence[Turn], partial: Sequence[Block] | None = N
             out.append(f'<div class="answer pending"><p class="status">{esc(status or "…")}</p></div>')
         out.append("</div>")
     return '<div class="conversation">' + "\n".join(out) + "</div>"
+
+
+# --- next questions -------------------------------------------------------------------------------------
+def followups_html(turn: int, followups: Sequence[str], words: Wording | None = None) -> str:
+    """The next questions offered under an answer, as buttons that ask them."""
+    if not followups:
+        return ""
+    words = words or wording()
+    items = "".join(
+        f'<li><button type="button" class="followup" data-action="followup" data-turn="{turn}" data-k="{k}">'
+        f"{esc(text)}</button></li>"
+        for k, text in enumerate(followups)
+    )
+    return (
+        f'<div class="followups" role="group" aria-label="{esc(words.ui("followups_heading"))}">'
+        f'<p class="followups-title">{esc(words.ui("followups_heading"))}</p><ul>{items}</ul></div>'
+    )
+
+
+# --- export ---------------------------------------------------------------------------------------------
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
+
+
+def md_escape(text: object) -> str:
+    """Text with Markdown's special characters escaped, so that it reads as written."""
+    return _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+
+
+def _block_words(block: Block) -> str:
+    return " ".join(span.text + "".join(f" [{n}]" for n in span.markers) for span in block.spans)
+
+
+def source_rows(citation: Citation, words: Wording) -> list[tuple[str, str]]:
+    """(label, value) of where a cited passage comes from: document, fiche, section, page."""
+    c = citation
+    rows = [(words.ui("export_document"), c.doc_title + (f" ({c.publisher})" if c.publisher else ""))]
+    if c.fiche:
+        rows.append((words.ui("export_fiche"), f"n° {c.fiche} « {c.fiche_title} »"))
+    if c.section:
+        rows.append((words.ui("export_section"), c.section.replace(" > ", " › ")))
+    rows.append((words.ui("export_page"), str(c.page) if c.page else words.ui("export_no_page")))
+    return rows
+
+
+def _quoted(citation: Citation) -> str:
+    return citation.quote or citation.passage
+
+
+def conversation_markdown(
+    items: Sequence[tuple[str, Answer]], when: datetime | None = None, words: Wording | None = None
+) -> str:
+    """The conversation as Markdown: each question, its answer with its markers, and every source (document,
+    fiche, section, page, quoted passage)."""
+    words = words or wording()
+    when = when or datetime.now()
+    out = [f"# {md_escape(words.ui('export_title'))}", "", md_escape(words.ui("export_date").format(date=_date(when)))]
+    for k, (question, answer) in enumerate(items, 1):
+        out += ["", f"## {md_escape(words.ui('export_question').format(n=k))} {md_escape(question)}", ""]
+        for note in answer.notes:
+            out.append(f"*{md_escape(note)}*")
+            out.append("")
+        for block in answer.blocks:
+            text = md_escape(_block_words(block))
+            if block.kind is BlockKind.LIST_ITEM:
+                out.append(f"- {text}")
+            elif block.kind is BlockKind.PART_HEADING:
+                out += ["", f"### {text}", ""]
+            elif block.kind is BlockKind.NOTICE:
+                out += [f"> ⚠ {text}", ""]
+            else:
+                out += [text, ""]
+        if answer.citations:
+            out += ["", f"### {md_escape(words.sources_heading)}", ""]
+            for c in answer.citations:
+                details = " — ".join(f"{label} : {md_escape(value)}" for label, value in source_rows(c, words))
+                out.append(f"{c.n}. {details}")
+                url = safe_url(c.url)
+                if url:
+                    out.append(f"   {md_escape(words.ui('export_online'))} : <{url}>")
+                if _quoted(c):
+                    out.append(f"   > {md_escape(_quoted(c))}")
+    return "\n".join(out).replace("\n\n\n", "\n\n").strip() + "\n"
+
+
+MONTHS = (  # of a French date
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
+
+
+def _date(when: datetime) -> str:
+    return f"{when.day} {MONTHS[when.month - 1]} {when.year} à {when:%H:%M}"
+
+
+PRINT_CSS = """
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; color: #111827;
+  max-width: 46rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.5; }
+h1 { font-size: 1.5rem; } h2 { font-size: 1.2rem; margin-top: 2rem; border-top: 1px solid #9ca3af;
+  padding-top: 1rem; } h3 { font-size: 1rem; }
+.notice { border-left: 3px solid #92400e; padding-left: 8px; }
+.sources dl { display: grid; grid-template-columns: max-content 1fr; gap: 0 10px; margin: 0; }
+.sources dt { font-weight: 600; } .sources dd { margin: 0; }
+.sources li { margin-bottom: 0.8rem; }
+blockquote { border-left: 4px solid #0f766e; margin: 4px 0; padding: 2px 10px; background: #f3f4f6; }
+.hint { color: #374151; font-size: 0.9rem; }
+@media print { .hint { display: none; } h2 { break-after: avoid; } li { break-inside: avoid; } }
+"""
+
+
+def conversation_print_html(
+    items: Sequence[tuple[str, Answer]], when: datetime | None = None, words: Wording | None = None
+) -> str:
+    """The conversation as a standalone, printable HTML page (save it as PDF from the browser's print
+    dialogue): each question, its answer, and every source with its quoted passage. No script, no link
+    but http(s) ones."""
+    words = words or wording()
+    when = when or datetime.now()
+    title = esc(words.ui("export_title"))
+    body = [
+        f"<h1>{title}</h1>",
+        f"<p>{esc(words.ui('export_date').format(date=_date(when)))}</p>",
+        f'<p class="hint">{esc(words.ui("export_print_hint"))}</p>',
+    ]
+    for k, (question, answer) in enumerate(items, 1):
+        body.append(f"<section><h2>{esc(words.ui('export_question').format(n=k))} {esc(question)}</h2>")
+        body.append(notes_html(answer.notes))
+        body.append(blocks_html(answer.blocks, k - 1, (), words))
+        if answer.citations:
+            body.append(f'<div class="sources"><h3>{esc(words.sources_heading)}</h3><ol>')
+            for c in answer.citations:
+                rows = "".join(f"<dt>{esc(label)}</dt><dd>{esc(value)}</dd>" for label, value in source_rows(c, words))
+                url = safe_url(c.url)
+                link = f'<p><a href="{esc(url)}">{esc(url)}</a></p>' if url else ""
+                quote = f"<blockquote>{esc(_quoted(c))}</blockquote>" if _quoted(c) else ""
+                body.append(f'<li value="{c.n}"><dl>{rows}</dl>{quote}{link}</li>')
+            body.append("</ol></div>")
+        body.append("</section>")
+    return (
+        f'<!doctype html>\n<html lang="fr"><head><meta charset="utf-8"><title>{title}</title>'
+        f"<style>{PRINT_CSS}</style></head><body>{''.join(body)}</body></html>\n"
+    )

@@ -34,6 +34,11 @@ class Wording:
     kinds: dict[str, str] = field(default_factory=dict)
     determiners: frozenset[str] = frozenset()
     gradio_fr: dict[str, str] = field(default_factory=dict)  # Gradio's own French strings, corrected
+    texts: dict[str, str] = field(default_factory=dict)  # labels and messages of the page ([ui])
+
+    def ui(self, key: str) -> str:
+        """A label or message of the page (``[ui]`` of wording.toml); the key itself when it is missing."""
+        return self.texts.get(key, key)
 
     def kind(self, code: str) -> str:
         """A document kind in French ("advice sheet" → "fiche conseil"); unknown codes unchanged."""
@@ -56,6 +61,7 @@ def wording(prompts_dir: Path = PROJECT_ROOT / "prompts") -> Wording:
         suggestion=phrases.get("suggestion_item", Wording.suggestion),
         kinds={str(k): str(v) for k, v in data.get("kinds", {}).items()},
         gradio_fr={str(k): str(v) for k, v in data.get("gradio_fr", {}).items()},
+        texts={str(k): str(v) for k, v in data.get("ui", {}).items()},
         determiners=frozenset(str(w) for w in data.get("followup", {}).get("determiners", ())),
         **answer,
     )

@@ -1,0 +1,374 @@
+"""Benchmark (not a test): ingestion and query cost for the corpus ×1, ×10, ×50 (generated copies).
+
+.venv/bin/python scripts/bench_scale.py                    # ×1 and ×10, derived vectors (see below)
+.venv/bin/python scripts/bench_scale.py --scales 1 10 50
+.venv/bin/python scripts/bench_scale.py --embed-rate       # vectors/s: threads × batch size, real model
+.venv/bin/python scripts/bench_scale.py --sentences        # do answers need a vector per sentence?
+
+Copies: copy 0 is the corpus itself; copy ``c`` ≥ 1 tags every line end and every sentence end with
+`` (vC)``, so no passage or sentence text (hence no content hash) repeats, and gets its own manifest
+entry. Written under a temporary folder, never into ``corpus/``.
+
+Vectors: computing ×10 for real takes ~26,000 vectors at ~10/s (~45 min on 2 cores), so by default the
+vector of a generated text is *derived*: the shipped vector of the same text without its tags (for a
+passage whose boundaries moved, the mean of the shipped vectors of the original sentences it contains),
+plus a small per-text perturbation (cosine ≈ 0.99 to the original, like a near-duplicate). The index
+(Chroma, BM25, the `.npy` files) and every query are real; the projected cold ingestion adds the
+vectors to compute at the real rate measured on a sample of the generated texts. ``--real`` computes
+every vector (slow). Each scale runs in its own process (peak RSS is that process's).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ingest.settings import PROJECT_ROOT, Settings
+
+TAG = re.compile(r" \(v\d+\)")
+SENTENCE_END = re.compile(r"(?<=[^\W\d_])([.!?])(?=\s|$)")
+EVAL_SET = PROJECT_ROOT / "evals" / "sets" / "engagement-qa.jsonl"
+
+
+# --- generated corpora ---------------------------------------------------------------------------
+def copy_text(text: str, copy: int) -> str:
+    """Copy ``copy`` of a document: a tag at every line end and before every sentence end."""
+    if copy == 0:
+        return text
+    tag = f" (v{copy})"
+    lines = [
+        SENTENCE_END.sub(lambda m: tag + m.group(1), line) + tag if line.strip() else line for line in text.split("\n")
+    ]
+    return "\n".join(lines)
+
+
+def generate_corpus(source: Path, target: Path, copies: int) -> Path:
+    """``copies`` copies of the documents of ``source`` (and their manifest entries) in ``target``."""
+    target.mkdir(parents=True, exist_ok=True)
+    manifest = (source / "manifest.toml").read_text(encoding="utf-8")
+    header, _, tables = manifest.partition("\n[")
+    tables = "[" + tables
+    files = sorted(p for p in source.iterdir() if p.suffix == ".txt")
+    parts = [header]
+    for c in range(copies):
+        suffix = "" if c == 0 else f"-v{c}"
+        for path in files:
+            name = f"{path.stem}{suffix}{path.suffix}"
+            (target / name).write_text(copy_text(path.read_text(encoding="utf-8"), c), encoding="utf-8")
+        block = re.sub(r"^\[(\[?)documents\.([\w-]+)", rf"[\1documents.\2{suffix}", tables, flags=re.M)
+        block = re.sub(r'^file = "([^"]+)\.txt"', rf'file = "\1{suffix}.txt"', block, flags=re.M)
+        parts.append(block)
+    (target / "manifest.toml").write_text("\n".join(parts), encoding="utf-8")
+    return target
+
+
+# --- derived vectors -----------------------------------------------------------------------------
+class DerivedEmbeddings:
+    """Vectors derived from the shipped ones (see the module docstring); queries use the real model."""
+
+    def __init__(self, settings: Settings, noise: float) -> None:
+        from ingest.embeddings import ShippedVectors, make_embeddings, vector_key
+        from ingest.pipeline import corpus_texts
+
+        self.real = make_embeddings(settings)
+        self.dim = self.real.dim
+        self.model_id = settings.embedding_id()
+        shipped = ShippedVectors.load(settings.shipped_vectors_dir, self.model_id, self.dim)
+        if shipped is None:
+            raise SystemExit("no shipped vectors: run scripts/ship_vectors.py first")
+        self.shipped = shipped
+        self.key = vector_key
+        original = Settings(corpus_dir=PROJECT_ROOT / "corpus", index_dir=settings.index_dir)
+        self.sentences = [t for t in dict.fromkeys(corpus_texts(original)) if len(t) < 400]
+        self.noise = noise
+        self.derived = 0
+
+    def _base(self, text: str) -> np.ndarray:
+        plain = TAG.sub("", text)
+        found = self.shipped.get(self.key(self.model_id, plain))
+        if found is not None:
+            return found
+        parts = [self.shipped.get(self.key(self.model_id, s)) for s in self.sentences if s in plain]
+        vectors = [p for p in parts if p is not None]
+        if vectors:
+            return np.mean(vectors, axis=0)
+        seed = int.from_bytes(hashlib.sha256(plain.encode()).digest()[:8], "little")
+        return np.random.default_rng(seed).normal(size=self.dim).astype(np.float32)
+
+    def embed_array(self, texts: list[str], on_progress: Any = None) -> np.ndarray:
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for i, text in enumerate(texts):
+            seed = int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "little")
+            vector = self._base(text)
+            if TAG.search(text):
+                vector = vector + np.random.default_rng(seed).normal(scale=self.noise, size=self.dim)
+            out[i] = vector / (np.linalg.norm(vector) or 1.0)
+        self.derived += len(texts)
+        if on_progress:
+            on_progress(len(texts))
+        return out
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.embed_array(texts).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.real.embed_query(text)
+
+    def query_array(self, text: str) -> np.ndarray:
+        return self.real.query_array(text)
+
+
+# --- one scale, in its own process ---------------------------------------------------------------
+def _size(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def _pcts(values: list[float]) -> dict[str, float]:
+    return {"p50": round(float(np.percentile(values, 50)), 2), "p95": round(float(np.percentile(values, 95)), 2)}
+
+
+def run_scale(copies: int, workdir: Path, real: bool, noise: float) -> dict[str, Any]:
+    """Ingest the corpus ×``copies`` and query it; the figures as a dict."""
+    from assistant.agent import Assistant
+    from evals.dataset import load_set
+    from ingest.embeddings import CachedEmbeddings
+    from ingest.index import IndexReader
+    from ingest.pipeline import ingest
+
+    corpus = generate_corpus(PROJECT_ROOT / "corpus", workdir / "corpus", copies)
+    settings = Settings(corpus_dir=corpus, index_dir=workdir / "index")
+    if real:
+        from ingest.embeddings import make_cached_embeddings
+
+        cached = make_cached_embeddings(settings)
+    else:
+        derived = DerivedEmbeddings(settings, noise)
+        cached = CachedEmbeddings(derived, "bench-derived:" + settings.embedding_id(), workdir / "derived.sqlite")  # type: ignore[arg-type]
+    started = time.perf_counter()
+    report = ingest(settings, embeddings=cached)
+    ingest_s = time.perf_counter() - started
+    reader = IndexReader(settings)
+    n_chunks, n_sentences = len(reader.chunks), len(reader.sentences)
+    texts = n_chunks + n_sentences
+    result: dict[str, Any] = {
+        "copies": copies,
+        "documents": len(report.files),
+        "passages": n_chunks,
+        "sentences": n_sentences,
+        "distinct_texts": len(set([c.embed_text for c in reader.chunks] + [s.text for s in reader.sentences])),
+        "vectors": texts,
+        "ingest_s": round(ingest_s, 1),
+        "computed": report.embedded,
+        "shipped": report.shipped,
+        "index_mib": round(_size(settings.index_dir / "builds") / 2**20, 1),
+    }
+    started = time.perf_counter()
+    assistant = Assistant.from_settings(settings, build_if_missing=False)
+    result["open_s"] = round(time.perf_counter() - started, 2)
+    questions = [(i.question, i.history) for i in load_set(EVAL_SET).items]
+    latencies: list[float] = []
+    for timed in (False, True):
+        for question, history in questions:
+            t = time.perf_counter()
+            assistant.ask(question, history=history or None)
+            if timed:
+                latencies.append((time.perf_counter() - t) * 1000)
+    result["ask_ms"] = _pcts(latencies)
+    # exact (numpy, all passages) against the index's Chroma HNSW search, same query vectors
+    same_set = same_order = 0
+    exact_ms: list[float] = []
+    hnsw_ms: list[float] = []
+    result["exact_search_default"] = reader.exact_search
+    for question, _ in questions:
+        q = assistant.embedder.query_array(question)
+        reader.exact_search = True
+        t = time.perf_counter()
+        exact = [h.index for h in reader.vector_search(q, 5)]
+        exact_ms.append((time.perf_counter() - t) * 1000)
+        reader.exact_search = False
+        t = time.perf_counter()
+        hnsw = [h.index for h in reader.vector_search(q, 5)]
+        hnsw_ms.append((time.perf_counter() - t) * 1000)
+        same_set += set(exact) == set(hnsw)
+        same_order += exact == hnsw
+    result["top5_identical_set"] = round(same_set / len(questions), 3)
+    result["top5_identical_order"] = round(same_order / len(questions), 3)
+    result["exact_ms"] = _pcts(exact_ms)
+    result["hnsw_ms"] = _pcts(hnsw_ms)
+    result["peak_rss_mib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    return result
+
+
+# --- embedding rate ------------------------------------------------------------------------------
+def embed_rate(sample: int, batch: int) -> dict[str, Any]:
+    """Real vectors/s of the model on ``sample`` texts of the corpus (passages and sentences in their
+    proportion, tagged so that no cache holds them) and the latency of a query, in this process
+    (threads and wait policy from the ``ENGAGEMENT_EMBEDDING_*`` settings)."""
+    from evals.dataset import load_set
+    from ingest.embeddings import make_embeddings
+    from ingest.pipeline import corpus_texts
+
+    settings = Settings()
+    texts = corpus_texts(settings)
+    step = max(1, len(texts) // sample)
+    chosen = [copy_text(t, 1) for t in texts[::step][:sample]]
+    model = make_embeddings(settings)
+    model.batch_size = batch
+    model.embed_array(chosen[:4])  # warm-up
+    cpu0, started = time.process_time(), time.perf_counter()
+    model.embed_array(chosen)
+    seconds = time.perf_counter() - started
+    cpu = time.process_time() - cpu0
+    queries = [i.question for i in load_set(EVAL_SET).items[:20]]
+    started = time.perf_counter()
+    for q in queries:
+        model.query_array(q)
+    query_ms = (time.perf_counter() - started) / len(queries) * 1000
+    return {
+        "threads": settings.embedding_threads or "all",
+        "policy": settings.embedding_wait_policy,
+        "batch": batch,
+        "texts": len(chosen),
+        "vectors_per_s": round(len(chosen) / seconds, 1),
+        "cpu_per_wall": round(cpu / max(seconds, 1e-9), 2),
+        "query_ms": round(query_ms, 1),
+    }
+
+
+def _child(args: list[str], env: dict[str, str] | None = None) -> dict[str, Any]:
+    out = subprocess.run(
+        [sys.executable, __file__, *args], capture_output=True, text=True, cwd=PROJECT_ROOT, env=env, check=False
+    )
+    if out.returncode != 0:
+        raise SystemExit(out.stderr[-3000:])
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+# --- sentence vectors ----------------------------------------------------------------------------
+def sentences_report(split: str) -> dict[str, Any]:
+    """hit@5 and answers of ``split`` with and without the stored sentence vectors (live index)."""
+    from assistant.agent import Assistant
+    from evals.dataset import load_set, select_split
+    from evals.metrics import score_item
+
+    assistant = Assistant.from_settings()
+    reader = assistant.reader
+    items = [
+        i
+        for p in sorted((PROJECT_ROOT / "evals" / "sets").glob("*.jsonl"))
+        for i in select_split(load_set(p), split).items
+    ]
+    runs: dict[str, list[dict[str, Any]]] = {}
+    kept = reader.sentence_vectors
+    sentences_seen: list[int] = []
+    for label in ("with", "without"):
+        if label == "without":
+            reader.sentence_vectors = np.zeros_like(kept)
+        rows = []
+        for item in items:
+            answer = assistant.ask(item.question, history=item.history or None).to_dict()
+            scores = score_item(item, answer, "")
+            if label == "with":
+                ids = {c.get("chunk_id") for c in answer.get("contexts", [])}
+                sentences_seen.append(sum(len(reader.sentences_of.get(str(i), [])) for i in ids))
+            rows.append(
+                {
+                    "hit": scores.get("hit@5"),
+                    "refused": answer["refused"],
+                    "cited": [c["chunk_id"] for c in answer["citations"]],
+                    "text": [b["spans"] for b in answer["blocks"]],
+                }
+            )
+        runs[label] = rows
+    reader.sentence_vectors = kept
+    with_hits = [r["hit"] for r in runs["with"] if r["hit"] is not None]
+    without_hits = [r["hit"] for r in runs["without"] if r["hit"] is not None]
+    same = sum(a["text"] == b["text"] for a, b in zip(runs["with"], runs["without"], strict=True))
+    return {
+        "split": split,
+        "items": len(items),
+        "passages": len(reader.chunks),
+        "sentences": len(reader.sentences),
+        "hit@5_with": round(float(np.mean(with_hits)), 4),
+        "hit@5_without": round(float(np.mean(without_hits)), 4),
+        "refused_with": sum(r["refused"] for r in runs["with"]),
+        "refused_without": sum(r["refused"] for r in runs["without"]),
+        "identical_answers": same,
+        "sentences_in_contexts_mean": round(float(np.mean(sentences_seen)), 1),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--scales", type=int, nargs="+", default=[1, 10])
+    parser.add_argument("--real", action="store_true", help="compute every vector with the model (slow)")
+    parser.add_argument("--noise", type=float, default=0.007, help="per-dimension perturbation of a derived vector")
+    parser.add_argument("--embed-rate", action="store_true", help="vectors/s by threads and batch size")
+    parser.add_argument("--sentences", action="store_true", help="answers with and without sentence vectors")
+    parser.add_argument("--split", default="dev")
+    parser.add_argument("--rate-sample", type=int, default=96)
+    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--rate-batch", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one is not None:
+        with tempfile.TemporaryDirectory() as tmp:
+            print(json.dumps(run_scale(args.one, Path(tmp), args.real, args.noise)))
+        return
+    if args.rate_batch is not None:
+        print(json.dumps(embed_rate(args.rate_sample, args.rate_batch)))
+        return
+    if args.sentences:
+        print(json.dumps(sentences_report(args.split), ensure_ascii=False, indent=1))
+        return
+    if args.embed_rate:
+        print(
+            f"{'threads':>7} {'policy':>7} {'batch':>5} {'texts':>5} {'vectors/s':>9} {'cpu/wall':>8} {'query ms':>8}"
+        )
+        for threads in ("0", "1", "2"):
+            for policy in ("passive", "active"):
+                for batch in (16, 64) if threads == "0" and policy == "passive" else (16,):
+                    env = {
+                        **os.environ,
+                        "ENGAGEMENT_EMBEDDING_THREADS": threads,
+                        "ENGAGEMENT_EMBEDDING_WAIT_POLICY": policy,
+                    }
+                    r = _child(["--rate-batch", str(batch), "--rate-sample", str(args.rate_sample)], env)
+                    row = (
+                        f"{r['threads']:>7} {r['policy']:>7} {r['batch']:5d} {r['texts']:5d} {r['vectors_per_s']:9.1f}"
+                    )
+                    print(f"{row} {r['cpu_per_wall']:8.2f} {r['query_ms']:8.1f}", flush=True)
+        return
+    rate = _child(["--rate-batch", "16", "--rate-sample", str(args.rate_sample)])["vectors_per_s"]
+    print(f"real embedding rate on generated texts: {rate:.1f} vectors/s (batch 16, default threads)")
+    for copies in args.scales:
+        extra = ["--real"] if args.real else []
+        r = _child(["--one", str(copies), "--noise", str(args.noise), *extra])
+        projected = r["ingest_s"] + (0 if args.real else r["distinct_texts"] / rate)
+        print(
+            f"×{copies}: {r['documents']} documents, {r['passages']} passages + {r['sentences']} sentences "
+            f"({r['distinct_texts']} distinct texts to embed); ingest {r['ingest_s']} s with "
+            f"{'computed' if args.real else 'derived'} vectors, cold projected {projected / 60:.1f} min; "
+            f"index {r['index_mib']} MiB; peak RSS {r['peak_rss_mib']} MiB; open {r['open_s']} s; "
+            f"ask p50/p95 {r['ask_ms']['p50']}/{r['ask_ms']['p95']} ms (exact search: {r['exact_search_default']}); "
+            f"vector top-5 exact "
+            f"{r['exact_ms']['p50']}/{r['exact_ms']['p95']} ms vs Chroma HNSW "
+            f"{r['hnsw_ms']['p50']}/{r['hnsw_ms']['p95']} ms, "
+            f"identical top-5 {r['top5_identical_set']:.0%} (same order {r['top5_identical_order']:.0%})"
+        )
+        print(json.dumps(r))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,72 @@
+"""The kinds of fact a question asks for, when they name a thing: "qu'est-ce que X ?" asks for a
+definition of X, which only a sentence defining X (or a name the corpus gives as its equivalent) gives."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.rules import FactRules
+
+pytestmark = pytest.mark.fast
+
+
+@pytest.mark.parametrize(
+    ("question", "term"),
+    [
+        ("Qu'est-ce que la médiation en santé ?", "médiation en santé"),
+        ("qu'est ce qu'un conseil des usagers", "conseil des usagers"),
+        ("L'ACI : qu'est-ce que c'est ?", "ACI"),
+        ("Le « patient expert » : de qui et de quoi parle-t-on ?", "patient expert"),
+        ("Comment définiriez-vous l'éducation thérapeutique ?", "éducation thérapeutique"),
+        ("C'est quoi la démocratie en santé ?", "démocratie en santé"),
+        ("definition democratie sanitaire ?", "democratie sanitaire"),
+    ],
+)
+def test_a_definition_question_names_what_it_asks_about(question: str, term: str) -> None:
+    kind, named = FactRules.load().asked_with_term(question)
+    assert kind is not None and kind.name == "définition"
+    assert named == term
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "qu'est-ce qu'on y gagne à associer les usagers ?",
+        "Qu'est-ce que la structure doit faire pour respecter le secret ?",
+        "Qu'est-ce que le guide répond à ça ?",
+        "C'est quoi l'appel à candidatures pour les centres et maisons de santé participatifs lancé fin 2021 ?",
+        "Comment recruter des représentants des usagers ?",
+    ],
+)
+def test_a_clause_or_a_long_phrase_is_not_taken_for_a_name(question: str) -> None:
+    kind, _ = FactRules.load().asked_with_term(question)
+    assert kind is None or kind.name != "définition"
+
+
+def test_only_a_defining_sentence_gives_a_definition_whatever_its_inflection() -> None:
+    rules = FactRules.load()
+    kind = rules.kind("définition")
+    names = rules.names_in(
+        [
+            "Les centres et maisons de santé participatifs sont des structures implantées dans les quartiers.",
+            "La médiation en santé a été citée lors de la réunion.",  # mentioned, not defined
+            "La CPTS est financée selon sa taille.",  # a passive, not a definition
+        ]
+    )
+    assert names.gives(kind, "maison de santé participative")
+    assert not names.gives(kind, "médiation en santé")
+    assert not names.gives(kind, "CPTS")
+    assert rules.names_in(["Les CPTS regroupent les professionnels d'un territoire."]).gives(kind, "CPTS")
+    assert rules.names_in(["On entend par pair-aidance l'entraide entre personnes."]).gives(kind, "pair-aidance")
+
+
+def test_a_name_the_corpus_gives_as_equivalent_is_defined_by_the_other_names_definition() -> None:
+    rules = FactRules.load()
+    names = rules.names_in(
+        [
+            "La démocratie en santé, plus communément appelée démocratie sanitaire, voit le jour en 2002.",
+            "La démocratie sanitaire est une démarche associant les acteurs du système de santé.",
+        ]
+    )
+    assert names.aliases["democratie en sante"] == frozenset({"democratie sanitaire"})
+    assert names.gives(rules.kind("définition"), "démocratie en santé")
