@@ -330,6 +330,11 @@ def test_the_browser_keeps_the_newest_conversations_within_its_budget() -> None:
     small = keep_conversation(store, "c5", [turn], budget=one * 2 + 10)
     assert [c["id"] for c in small["conversations"]] == ["c5", "c4"]
     assert "contexts" not in small["conversations"][0]["turns"][0]["answer"]
+    long = [replace(turn, question=f"question {k} ?") for k in range(6)]
+    alone = keep_conversation(small, "c6", long, budget=one * 3)  # too long by itself: its newest questions
+    questions = [t["question"] for t in alone["conversations"][0]["turns"]]
+    assert 1 <= len(questions) < 6 and questions == [f"question {k} ?" for k in range(6 - len(questions), 6)]
+    assert len(json.dumps(alone["conversations"], ensure_ascii=False).encode()) <= one * 3
     assert saved_choices(small)[0][0].startswith("les usagers sont-ils tenus au secret ? (1 q.")
     assert read_turns([{"question": 1}, "x", turn.to_dict()]) == [turn]  # a malformed entry is left out
     forged = {**turn.to_dict(), "feedback_id": 1, "rating": "like"}

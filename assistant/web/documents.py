@@ -16,6 +16,12 @@ from assistant.web.wording import Wording, wording
 from ingest.index import DocumentStats
 from ingest.structure import fiche_of
 
+
+def new_window() -> str:
+    """What a screen reader says after a link that opens a new window (RGAA 13.2)."""
+    return f'<span class="sr-only">{esc(wording().ui("new_window"))}</span>'
+
+
 _BULLET = re.compile(r"^\s*(?:-|•)\s")
 _STATUS = {"new": "ajouté", "changed": "modifié", "unchanged": "inchangé", "failed": "échec"}
 
@@ -69,7 +75,7 @@ def citation_html(citation: Citation, doc: DocumentStats | None) -> str:
     url = safe_url(c.url)
     link = (
         f'<p class="source-link"><a href="{esc(url)}" target="_blank" rel="noopener noreferrer">'
-        f'Voir la source en ligne ↗<span class="sr-only"> (nouvelle fenêtre)</span></a></p>'
+        f"Voir la source en ligne ↗{new_window()}</a></p>"
         if url
         else ""
     )
@@ -175,9 +181,8 @@ def document_html(
         body(line_end, next_start)
     meta = " · ".join(esc(x) for x in (doc.publisher, french_date(doc.date), words.kind(doc.kind)) if x)
     url = safe_url(doc.url)
-    new_window = '<span class="sr-only"> (nouvelle fenêtre)</span>'
     link = (
-        f' · <a href="{esc(url)}" target="_blank" rel="noopener noreferrer">source en ligne ↗{new_window}</a>'
+        f' · <a href="{esc(url)}" target="_blank" rel="noopener noreferrer">source en ligne ↗{new_window()}</a>'
         if url
         else ""
     )

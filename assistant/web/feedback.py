@@ -130,7 +130,7 @@ class FeedbackStore:
                     plain_text(answer),
                     int(answer.refused),
                     json.dumps(citations, ensure_ascii=False),
-                    "[]",
+                    json.dumps(list(history or []), ensure_ascii=False),  # rated: its context is kept
                     role or "",
                     answer.backend,
                     json.dumps(settings_summary(settings), ensure_ascii=False),

@@ -176,7 +176,7 @@ def saved_choices(saved: Any) -> list[tuple[str, str]]:
 
 def keep_conversation(saved: Any, conv_id: str, turns: Sequence[Turn], budget: int, most: int = 30) -> dict[str, Any]:
     """The browser's store with this conversation saved (newest first), the oldest dropped beyond ``most``
-    conversations or ``budget`` bytes of JSON."""
+    conversations or ``budget`` bytes of JSON, then the oldest questions of this one if it is still too long."""
     conversations = [c for c in saved_list(saved) if c["id"] != conv_id]
     kept = stored_turns(turns)
     if kept:
@@ -190,8 +190,16 @@ def keep_conversation(saved: Any, conv_id: str, turns: Sequence[Turn], budget: i
             },
         )
     conversations = conversations[:most]
-    while len(conversations) > 1 and len(json.dumps(conversations, ensure_ascii=False).encode()) > budget:
+
+    def size() -> int:
+        return len(json.dumps(conversations, ensure_ascii=False).encode())
+
+    while len(conversations) > 1 and size() > budget:
         conversations.pop()
+    # a conversation too long by itself keeps its newest questions: past the budget, every event that
+    # sends the store would be refused (request size limit)
+    while conversations and len(conversations[0]["turns"]) > 1 and size() > budget:
+        conversations[0]["turns"].pop(0)
     return {"conversations": conversations, "current": conv_id if kept else ""}
 
 
