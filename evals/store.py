@@ -52,7 +52,6 @@ CREATE TABLE IF NOT EXISTS eval_rows (
 )
 """,
 )
-_SECRETS = frozenset({"auth", "auth_file", "llm_api_key"})
 
 
 @dataclass
@@ -140,7 +139,7 @@ class EvalStore:
     ) -> int:
         """Keep a finished run (``assistant`` gives the index identity and settings); returns its number."""
         identity = index_identity(assistant)
-        settings = assistant.settings.model_dump(mode="json", exclude=set(_SECRETS))
+        settings = assistant.settings.without_secrets()
         settings["backend"] = assistant.generator.name
         with self._lock, self._connect() as db:
             cursor = db.execute(

@@ -9,12 +9,16 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+# Settings that must never be written anywhere (passwords, keys, account files).
+SECRET_FIELDS = frozenset({"auth", "auth_file", "llm_api_key"})
 
 
 class Settings(BaseSettings):
@@ -340,6 +344,10 @@ class Settings(BaseSettings):
     login_lockout_s: float = Field(
         30.0, gt=0, description="Premier délai de refus après trop d'échecs (secondes) ; doublé à chaque récidive."
     )
+
+    def without_secrets(self) -> dict[str, Any]:
+        """The settings as JSON-ready values, without any secret (accounts, API key): what may be stored."""
+        return self.model_dump(mode="json", exclude=set(SECRET_FIELDS))
 
     def chunking_fingerprint(self) -> str:
         """Hash of every setting that changes what the index contains."""

@@ -29,9 +29,6 @@ from ingest.settings import Settings
 
 log = logging.getLogger(__name__)
 
-# Settings that must never be written anywhere (passwords, keys, account files).
-SECRET_FIELDS = frozenset({"auth", "auth_file", "llm_api_key"})
-
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS feedback (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -50,11 +47,6 @@ CREATE TABLE IF NOT EXISTS feedback (
     settings TEXT NOT NULL
 )
 """
-
-
-def settings_summary(settings: Settings) -> dict[str, Any]:
-    """The settings as JSON-ready values, without any secret (accounts, API key)."""
-    return settings.model_dump(mode="json", exclude=set(SECRET_FIELDS))
 
 
 def _now() -> str:
@@ -133,7 +125,7 @@ class FeedbackStore:
                     json.dumps(list(history or []), ensure_ascii=False),  # rated: its context is kept
                     role or "",
                     answer.backend,
-                    json.dumps(settings_summary(settings), ensure_ascii=False),
+                    json.dumps(settings.without_secrets(), ensure_ascii=False),
                 ),
             )
             return int(cursor.lastrowid or 0)
