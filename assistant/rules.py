@@ -13,8 +13,8 @@ when a file is malformed.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
@@ -278,14 +278,21 @@ class CorpusNames:
 
     folded: tuple[str, ...]
     aliases: dict[str, frozenset[str]]
+    giving: Callable[[FactKind, str], frozenset[int]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # one question asks whether X is defined (coverage), then which sentences define it (their order):
+        # the corpus is scanned once; the cache is this object's own, so it goes with the index it reads
+        object.__setattr__(self, "giving", lru_cache(maxsize=64)(self._giving))
 
     def gives(self, kind: FactKind, term: str) -> bool:
         """Whether some sentence of the corpus gives ``kind`` about ``term`` or one of its aliases: a
         definition found anywhere counts, so "the documents do not give one" is never said wrongly."""
         return bool(self.giving(kind, term))
 
-    def giving(self, kind: FactKind, term: str) -> frozenset[int]:
-        """The sentences (indices in the corpus's order) that give ``kind`` about ``term`` or an alias."""
+    def _giving(self, kind: FactKind, term: str) -> frozenset[int]:
+        """The sentences (indices in the corpus's order) that give ``kind`` about ``term`` or an alias
+        (``giving``, cached)."""
         holds = kind.holds_for(term, self.aliases.get(fold_name(term), ()))
         return frozenset(i for i, sentence in enumerate(self.folded) if holds.search(sentence))
 
