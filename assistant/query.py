@@ -230,8 +230,9 @@ def _without_repeated_subject(text: str) -> str:
     found = rules.inverted.search(text)
     if found is None:
         return text
-    before = text[: found.start()].rsplit(" ", 1)[0] if " " in text[: found.start()] else ""
-    return text if rules.question_word_only.match(before) else text[: found.start()] + text[found.end() :]
+    head = text[: found.start()]  # what comes before the pronoun: words, then the verb
+    before = head.rsplit(" ", 1)[0] if " " in head else ""
+    return text if rules.question_word_only.match(before) else head + text[found.end() :]
 
 
 def understand(

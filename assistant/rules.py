@@ -227,7 +227,6 @@ class FactRules:
             missing = text(data, f"kinds.{name}.missing", path)
             term_words = table[name].get("term_words", 0)
             if "{term}" in missing or term_words:  # the kind names what is asked: its sentence is a template
-                compile_pattern(compiled[1].pattern.replace("{term}", "x"), f"kinds.{name}.holds", path)
                 stop = frozenset(words(data, f"kinds.{name}.term_stop", path))
                 kind = FactKind(name, compiled[0], compiled[1].pattern, strict, missing, int(term_words), stop)
             else:
