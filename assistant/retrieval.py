@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from functools import lru_cache
+from typing import Any, overload
 
 import numpy as np
 from rapidfuzz import fuzz
@@ -20,6 +22,7 @@ from ingest.lexical import FrenchAnalyzer
 from ingest.roles import PassageRole
 from ingest.settings import Settings
 
+EMPTY_PASSAGE_TERM = "_vide_"  # what LexicalIndex.build indexes for a passage without terms
 AUTHORITY_LEVELS = 3  # authority 1 (the HAS guide) … 3 and more: the bonus counts the ranks above 3
 
 
@@ -61,19 +64,74 @@ class Evidence:
     chunk_rank: int
 
 
+class LazyTerms(Sequence[frozenset[str]]):
+    """The analysed terms of each of ``texts``, computed when first read and then kept.
+
+    Opening an index analyses nothing: a question reads the terms of the few passages and sentences it
+    retrieves. Two threads reading the same text at once compute the same value; either one is kept."""
+
+    def __init__(self, texts: Sequence[str], analyze: Callable[[str], list[str]]) -> None:
+        self._texts = texts
+        self._analyze = analyze
+        self._terms: list[frozenset[str] | None] = [None] * len(texts)
+
+    def __len__(self) -> int:
+        return len(self._texts)
+
+    @overload
+    def __getitem__(self, index: int) -> frozenset[str]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[frozenset[str]]: ...
+
+    def __getitem__(self, index: int | slice) -> frozenset[str] | list[frozenset[str]]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        terms = self._terms[index]
+        if terms is None:
+            terms = self._terms[index] = frozenset(self._analyze(self._texts[index]))
+        return terms
+
+
+def document_frequencies(
+    reader: IndexReader, analyzer: FrenchAnalyzer, chunk_terms: Sequence[frozenset[str]]
+) -> Counter[str]:
+    """How many passages hold each term.
+
+    Read from the BM25 index (one column per term, one row per passage holding it) when it was built
+    by the same analysis of the passages, as :class:`~ingest.index.IndexWriter` builds it: no passage is
+    analysed again. Otherwise counted over ``chunk_terms``."""
+    lexical = getattr(reader, "lexical", None)
+    bm25 = getattr(lexical, "_retriever", None)
+    scores = getattr(bm25, "scores", None)
+    same_analysis = getattr(getattr(lexical, "analyzer", None), "_rules", None) == getattr(analyzer, "_rules", 0)
+    if isinstance(scores, dict) and same_analysis and scores.get("num_docs") == len(reader.chunks):
+        counts = np.diff(np.asarray(scores["indptr"]))
+        # bm25s adds "" after the last column; an empty passage is indexed as one placeholder word
+        return Counter(
+            {
+                term: int(counts[i])
+                for term, i in bm25.vocab_dict.items()  # type: ignore[union-attr]
+                if i < len(counts) and counts[i] > 0 and term != EMPTY_PASSAGE_TERM
+            }
+        )
+    df: Counter[str] = Counter()
+    for terms in chunk_terms:
+        df.update(terms)
+    return df
+
+
 class TermStats:
-    """Which analysed terms each passage and sentence holds, and how rare each term is."""
+    """Which analysed terms each passage and sentence holds (:class:`LazyTerms`), and how rare each term is."""
 
     def __init__(self, reader: IndexReader, analyzer: FrenchAnalyzer) -> None:
         self.analyzer = analyzer
-        self.chunk_terms = [frozenset(analyzer.terms(c.embed_text)) for c in reader.chunks]
-        self.sentence_terms = [frozenset(analyzer.terms(s.text)) for s in reader.sentences]
-        self.title_terms = [
-            frozenset(analyzer.terms(f"{c.section_path} {c.fiche_title} {c.doc_title}")) for c in reader.chunks
-        ]
-        df: Counter[str] = Counter()
-        for terms in self.chunk_terms:
-            df.update(terms)
+        self.chunk_terms = LazyTerms([c.embed_text for c in reader.chunks], analyzer.terms)
+        self.sentence_terms = LazyTerms([s.text for s in reader.sentences], analyzer.terms)
+        self.title_terms = LazyTerms(
+            [f"{c.section_path} {c.fiche_title} {c.doc_title}" for c in reader.chunks], analyzer.terms
+        )
+        df = document_frequencies(reader, analyzer, self.chunk_terms)
         n = max(len(self.chunk_terms), 1)
         self.idf = {t: math.log(1 + n / d) for t, d in df.items()}
         self.unknown_idf = math.log(1 + n)  # a term the corpus never uses is as rare as can be
@@ -96,6 +154,10 @@ class HybridRetriever:
         self.stats = stats
         self.role_boosts = role_boosts(settings)
         self.signals: CorpusSignals | None = None  # set by the assistant once the question table is embedded
+        # whether two passages are near-duplicates depends on them only: kept per pair, by this retriever
+        # (so it goes with the index it reads), for the questions that meet the same passages again
+        self._of_fiche: dict[int, list[int]] | None = None
+        self._twins = lru_cache(maxsize=settings.duplicate_cache_size)(self._twin_pair)
 
     def search(
         self,
@@ -156,7 +218,12 @@ class HybridRetriever:
 
     def _best_of_fiche(self, fiche: int, query_vector: np.ndarray) -> int | None:
         """The passage of a fiche closest to the question."""
-        indexes = self.reader.chunks_where(fiche=fiche)
+        if self._of_fiche is None:  # the passages of every fiche, in document order, read once
+            of_fiche: dict[int, list[int]] = {}
+            for i, chunk in enumerate(self.reader.chunks):
+                of_fiche.setdefault(chunk.fiche, []).append(i)
+            self._of_fiche = of_fiche
+        indexes = self._of_fiche.get(fiche, [])
         if not indexes:
             return None
         sims = self.reader.chunk_vectors[indexes] @ query_vector
@@ -185,8 +252,7 @@ class HybridRetriever:
         for cand in ranked:
             if len(kept) >= k:
                 break
-            text = self.reader.chunks[cand.index].text
-            twin = next((k for k in kept if self._near_duplicate(self.reader.chunks[k.index].text, text)), None)
+            twin = next((k for k in kept if self._twins(*sorted((k.index, cand.index)))), None)
             if twin is None:
                 kept.append(cand)
                 continue
@@ -194,6 +260,9 @@ class HybridRetriever:
             if chunk.authority < twin_chunk.authority:
                 kept[kept.index(twin)] = Candidate(cand.index, twin.score, {**cand.scores, "duplicate_of": twin.index})
         return kept
+
+    def _twin_pair(self, first: int, second: int) -> bool:
+        return self._near_duplicate(self.reader.chunks[first].text, self.reader.chunks[second].text)
 
     def _near_duplicate(self, a: str, b: str) -> bool:
         """Two passages of about the same length whose beginnings share nearly all their words."""

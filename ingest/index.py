@@ -394,6 +394,7 @@ class IndexReader:
         self._norms = np.linalg.norm(self.chunk_vectors, axis=1) if len(self.chunk_vectors) else np.ones(0)
         self.sentence_vectors = np.load(build / "sentence_vectors.npy")
         self.position = {c.chunk_id: i for i, c in enumerate(self.chunks)}
+        self._rows_of: dict[str, dict[Any, list[int]]] = {}  # field -> value -> passages (see _where_mask)
         self.sentences_of: dict[str, list[int]] = {}
         for i, sentence in enumerate(self.sentences):
             self.sentences_of.setdefault(sentence.chunk_id, []).append(i)
@@ -461,19 +462,36 @@ class IndexReader:
             self._norms > 0, self._norms, 1.0
         )
         if where:
-            mask = np.array([matches_where(c, where) for c in self.chunks], dtype=bool)
-            scores = np.where(mask, scores, -np.inf)
-        order = np.lexsort((np.arange(len(scores)), -scores))[: min(k, len(scores))]
+            scores = np.where(self._where_mask(where), scores, -np.inf)
+        order = _top(scores, k)
         return [SearchHit(int(i), float(scores[i])) for i in order if np.isfinite(scores[i])]
 
     def lexical_search(self, text: str, k: int, where: dict[str, Any] | None = None) -> list[SearchHit]:
         """Best passages by French BM25."""
         scores = self.lexical.scores(text)
         if where:
-            mask = np.array([matches_where(c, where) for c in self.chunks])
-            scores = np.where(mask, scores, 0.0)
-        order = np.lexsort((np.arange(len(scores)), -scores))[:k]
+            scores = np.where(self._where_mask(where), scores, 0.0)
+        order = _top(scores, k)
         return [SearchHit(int(i), float(scores[i])) for i in order if scores[i] > 0]
+
+    def _where_mask(self, where: dict[str, Any]) -> np.ndarray:
+        """Which passages pass ``where`` (as :func:`matches_where` says), from a table per field built the
+        first time a filter names it: no loop over every passage for each question."""
+        mask = np.ones(len(self.chunks), dtype=bool)
+        for key, value in where.items():
+            if value in (None, ""):
+                continue
+            rows = self._rows_of.get(key)
+            if rows is None:
+                rows = {}
+                for i, chunk in enumerate(self.chunks):
+                    rows.setdefault(getattr(chunk, key), []).append(i)
+                self._rows_of[key] = rows  # the same table whichever thread builds it
+            allowed = np.zeros(len(self.chunks), dtype=bool)
+            for one in value if isinstance(value, list | tuple) else [value]:
+                allowed[rows.get(one, [])] = True
+            mask &= allowed
+        return mask
 
     # --- structure --------------------------------------------------------------------------------
     def chunks_where(self, **where: Any) -> list[int]:
@@ -524,6 +542,17 @@ class _VectorHandle:
             release_client(key)
 
     release = reset
+
+
+def _top(scores: np.ndarray, k: int) -> np.ndarray:
+    """Positions of the ``k`` highest ``scores``, highest first, ties in position order: the first ``k``
+    of a full sort, without sorting more than the ``k`` best (and their ties)."""
+    n = len(scores)
+    if k >= n:
+        return np.lexsort((np.arange(n), -scores))
+    threshold = np.partition(-scores, k - 1)[k - 1]
+    candidates = np.flatnonzero(-scores <= threshold)
+    return candidates[np.lexsort((candidates, -scores[candidates]))][:k]
 
 
 def matches_where(chunk: Chunk, where: dict[str, Any]) -> bool:

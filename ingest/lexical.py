@@ -37,20 +37,19 @@ class FrenchAnalyzer:
         # words repeat a lot; the cache is the analyzer's own, so it goes with it (a cache on the method
         # would be shared by every analyzer and keep each one, and its words, alive after an index reload)
         self._stem = lru_cache(maxsize=65536)(self._stem_word)
+        self._kept = lru_cache(maxsize=65536)(self._keeps)
 
     def _stem_word(self, word: str) -> str:
         return fold_accents(self._stemmer.stemWord(word))
 
+    def _keeps(self, token: str) -> bool:
+        folded = fold_accents(token)
+        return not (folded in self._stopwords or (len(folded) < 2 and not folded.isdigit()))
+
     def words(self, text: str) -> list[str]:
         """Lower-cased, accent-folded words without elisions or stop words (not stemmed)."""
         text = self._rules.elision.sub(" ", unicodedata.normalize("NFC", text.lower()).replace("’", "'"))
-        out = []
-        for token in _TOKEN.findall(text):
-            folded = fold_accents(token)
-            if folded in self._stopwords or (len(folded) < 2 and not folded.isdigit()):
-                continue
-            out.append(token)
-        return out
+        return [token for token in _TOKEN.findall(text) if self._kept(token)]
 
     def terms(self, text: str) -> list[str]:
         return [self._stem(w) for w in self.words(text)]

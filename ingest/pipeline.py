@@ -374,9 +374,16 @@ def _prepare_all(
 
 def corpus_texts(settings: Settings) -> list[str]:
     """The texts whose vectors an ingestion of the corpus folder needs (passages, then sentences)."""
+    passages, sentences = corpus_parts(settings)
+    return passages + sentences
+
+
+def corpus_parts(settings: Settings) -> tuple[list[str], list[str]]:
+    """The passage texts and the sentence texts of the corpus folder, as an ingestion embeds them."""
     manifest = load_manifest(settings.corpus_dir)
     files = _collect(None, settings.corpus_dir, manifest)
-    return _prepare_all(settings, files, manifest, settings.corpus_dir / MANIFEST_NAME, [], None).texts
+    plan = _prepare_all(settings, files, manifest, settings.corpus_dir / MANIFEST_NAME, [], None)
+    return [c.embed_text for c in plan.chunks], [s.text for s in plan.sentences]
 
 
 def _embed(cached: CachedEmbeddings, texts: list[str], notify: ProgressFn) -> None:

@@ -64,6 +64,19 @@ class Settings(BaseSettings):
         "bien plus rapide quand la machine est chargée) ou active (ils tournent en boucle).",
     )
     embedding_batch_size: int = Field(16, ge=1, le=256, description="Textes vectorisés par appel au modèle.")
+    embedding_processes: int = Field(
+        1,
+        ge=1,
+        le=16,
+        description="Processus de vectorisation pendant l'ingestion (1 : dans le processus même, le moteur "
+        "occupe déjà tous les cœurs ; plus : un moteur par processus, sans gain mesuré sur 2 cœurs).",
+    )
+    query_cache_size: int = Field(
+        1024,
+        ge=0,
+        description="Vecteurs de questions gardés en mémoire (une question reposée, la table des questions au "
+        "rechargement de l'index ne repassent pas par le modèle) ; 0 : aucun.",
+    )
 
     # --- vector store -----------------------------------------------------------------------------
     chroma_mode: Literal["embedded", "server"] = Field("embedded", description="Chroma embarqué ou serveur.")
@@ -166,6 +179,11 @@ class Settings(BaseSettings):
     )
     duplicate_length_gap: float = Field(
         0.5, ge=0, le=1, description="Écart de longueur relatif au-delà duquel deux passages ne sont pas des doublons."
+    )
+    duplicate_cache_size: int = Field(
+        65536,
+        ge=0,
+        description="Paires de passages dont on garde en mémoire s'ils sont quasi identiques (dédoublonnage).",
     )
     duplicate_prefix_chars: int = Field(600, ge=1, description="Caractères comparés pour reconnaître deux doublons.")
     guard_similarity_window: int = Field(

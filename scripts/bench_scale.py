@@ -2,7 +2,8 @@
 
 .venv/bin/python scripts/bench_scale.py                    # ×1 and ×10, derived vectors (see below)
 .venv/bin/python scripts/bench_scale.py --scales 1 10 50
-.venv/bin/python scripts/bench_scale.py --embed-rate       # vectors/s: threads × batch size, real model
+.venv/bin/python scripts/bench_scale.py --embed-rate       # vectors/s, CPU s/vector: sentences, passages
+                                                           # × processes × threads × batch (real model)
 .venv/bin/python scripts/bench_scale.py --sentences        # do answers need a vector per sentence?
 
 Copies: copy 0 is the corpus itself; copy ``c`` ≥ 1 tags every line end and every sentence end with
@@ -168,24 +169,35 @@ def run_scale(copies: int, workdir: Path, real: bool, noise: float) -> dict[str,
         "passages": n_chunks,
         "sentences": n_sentences,
         "distinct_texts": len(set([c.embed_text for c in reader.chunks] + [s.text for s in reader.sentences])),
+        "distinct_passages": len({c.embed_text for c in reader.chunks}),
+        "distinct_sentences": len({s.text for s in reader.sentences} - {c.embed_text for c in reader.chunks}),
         "vectors": texts,
         "ingest_s": round(ingest_s, 1),
         "computed": report.embedded,
         "shipped": report.shipped,
         "index_mib": round(_size(settings.index_dir / "builds") / 2**20, 1),
     }
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     assistant = Assistant.from_settings(settings, build_if_missing=False)
     result["open_s"] = round(time.perf_counter() - started, 2)
+    result["open_cpu_s"] = round(time.process_time() - cpu, 2)
     questions = [(i.question, i.history) for i in load_set(EVAL_SET).items]
-    latencies: list[float] = []
-    for timed in (False, True):
+
+    def ask_all() -> list[float]:
+        latencies = []
         for question, history in questions:
             t = time.perf_counter()
             assistant.ask(question, history=history or None)
-            if timed:
-                latencies.append((time.perf_counter() - t) * 1000)
-    result["ask_ms"] = _pcts(latencies)
+            latencies.append((time.perf_counter() - t) * 1000)
+        return latencies
+
+    result["cold_ask_ms"] = _pcts(ask_all())
+    result["ask_ms"] = _pcts(ask_all())  # warm: the same questions again
+    queries = getattr(assistant.embedder, "queries", None)
+    if queries is not None:  # warm, but every query vector computed again (a new question)
+        queries.size = 0
+        queries._vectors.clear()
+        result["ask_uncached_ms"] = _pcts(ask_all())
     # exact (numpy, all passages) against the index's Chroma HNSW search, same query vectors
     same_set = same_order = 0
     exact_ms: list[float] = []
@@ -212,38 +224,71 @@ def run_scale(copies: int, workdir: Path, real: bool, noise: float) -> dict[str,
 
 
 # --- embedding rate ------------------------------------------------------------------------------
-def embed_rate(sample: int, batch: int) -> dict[str, Any]:
-    """Real vectors/s of the model on ``sample`` texts of the corpus (passages and sentences in their
-    proportion, tagged so that no cache holds them) and the latency of a query, in this process
-    (threads and wait policy from the ``ENGAGEMENT_EMBEDDING_*`` settings)."""
+RATE_CONFIGS = ((1, 0, 16), (1, 0, 64), (1, 1, 16), (2, 1, 16))  # processes, threads, batch
+
+
+def _workers_cpu(model: Any) -> float:
+    """CPU seconds used so far by the embedding worker processes of ``model`` (Linux ``/proc``)."""
+    total = 0
+    for worker in getattr(model, "_workers", []):
+        fields = Path(f"/proc/{worker.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime (clock ticks)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def embed_rate(
+    sample: int, batch: int, kind: str = "mixed", processes: int = 1, threads: int | None = None
+) -> dict[str, Any]:
+    """Real vectors/s of the model on ``sample`` texts of the corpus (``kind``: sentences, passages, or
+    both in their proportion), tagged so that no cache holds them, and the CPU seconds per vector (this
+    process and its embedding workers); plus the latency of a query. Threads and wait policy from the
+    ``ENGAGEMENT_EMBEDDING_*`` settings unless ``threads`` is given."""
     from evals.dataset import load_set
-    from ingest.embeddings import make_embeddings
-    from ingest.pipeline import corpus_texts
+    from ingest.embeddings import E5Embeddings
+    from ingest.pipeline import corpus_parts
 
     settings = Settings()
-    texts = corpus_texts(settings)
-    step = max(1, len(texts) // sample)
-    chosen = [copy_text(t, 1) for t in texts[::step][:sample]]
-    model = make_embeddings(settings)
-    model.batch_size = batch
-    model.embed_array(chosen[:4])  # warm-up
-    cpu0, started = time.process_time(), time.perf_counter()
+    passages, sentences = corpus_parts(settings)
+    pool = {"sentences": sentences, "passages": passages, "mixed": passages + sentences}[kind]
+    step = max(1, len(pool) // sample)
+    chosen = [copy_text(t, 1) for t in pool[::step][:sample]]
+    warm = [copy_text(t, 2) for t in pool[1::step][: 2 * processes * batch]]
+    model = E5Embeddings(
+        settings.embedding_model or "original",
+        batch,
+        settings.embedding_threads if threads is None else threads,
+        settings.embedding_wait_policy,
+        processes,
+    )
+    model.embed_array(warm)  # warm-up (and worker start-up)
+    tokens = sum(model._model.token_count(t) for t in chosen)
+    cpu0, workers0 = time.process_time(), _workers_cpu(model)
+    started = time.perf_counter()
     model.embed_array(chosen)
     seconds = time.perf_counter() - started
-    cpu = time.process_time() - cpu0
-    queries = [i.question for i in load_set(EVAL_SET).items[:20]]
-    started = time.perf_counter()
-    for q in queries:
-        model.query_array(q)
-    query_ms = (time.perf_counter() - started) / len(queries) * 1000
+    cpu = time.process_time() - cpu0 + _workers_cpu(model) - workers0
+    pooled = bool(model._workers)  # fewer than 2 batches per worker are embedded in this process
+    model.close()
+    query_ms = 0.0
+    if processes == 1:
+        queries = [i.question for i in load_set(EVAL_SET).items[:20]]
+        started = time.perf_counter()
+        for q in queries:
+            model.query_array(q)
+        query_ms = (time.perf_counter() - started) / len(queries) * 1000
     return {
-        "threads": settings.embedding_threads or "all",
+        "kind": kind,
+        "processes": processes if pooled else 1,
+        "threads": model.threads or "all",
         "policy": settings.embedding_wait_policy,
         "batch": batch,
         "texts": len(chosen),
-        "vectors_per_s": round(len(chosen) / seconds, 1),
+        "tokens_per_text": round(tokens / len(chosen)),
+        "vectors_per_s": round(len(chosen) / seconds, 2),
+        "cpu_s_per_vector": round(cpu / len(chosen), 3),
         "cpu_per_wall": round(cpu / max(seconds, 1e-9), 2),
         "query_ms": round(query_ms, 1),
+        "load": round(os.getloadavg()[0], 1),
     }
 
 
@@ -321,47 +366,67 @@ def main() -> None:
     parser.add_argument("--rate-sample", type=int, default=96)
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--rate-batch", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--rate-kind", default="mixed", help=argparse.SUPPRESS)
+    parser.add_argument("--rate-processes", type=int, default=1, help=argparse.SUPPRESS)
+    parser.add_argument("--rate-threads", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one is not None:
         with tempfile.TemporaryDirectory() as tmp:
             print(json.dumps(run_scale(args.one, Path(tmp), args.real, args.noise)))
         return
     if args.rate_batch is not None:
-        print(json.dumps(embed_rate(args.rate_sample, args.rate_batch)))
+        rate = embed_rate(args.rate_sample, args.rate_batch, args.rate_kind, args.rate_processes, args.rate_threads)
+        print(json.dumps(rate))
         return
     if args.sentences:
         print(json.dumps(sentences_report(args.split), ensure_ascii=False, indent=1))
         return
     if args.embed_rate:
         print(
-            f"{'threads':>7} {'policy':>7} {'batch':>5} {'texts':>5} {'vectors/s':>9} {'cpu/wall':>8} {'query ms':>8}"
+            f"{'kind':>9} {'proc':>4} {'threads':>7} {'batch':>5} {'texts':>5} {'tok/text':>8} {'vectors/s':>9} "
+            f"{'cpu s/vec':>9} {'cpu/wall':>8} {'query ms':>8} {'load':>5}"
         )
-        for threads in ("0", "1", "2"):
-            for policy in ("passive", "active"):
-                for batch in (16, 64) if threads == "0" and policy == "passive" else (16,):
-                    env = {
-                        **os.environ,
-                        "ENGAGEMENT_EMBEDDING_THREADS": threads,
-                        "ENGAGEMENT_EMBEDDING_WAIT_POLICY": policy,
-                    }
-                    r = _child(["--rate-batch", str(batch), "--rate-sample", str(args.rate_sample)], env)
-                    row = (
-                        f"{r['threads']:>7} {r['policy']:>7} {r['batch']:5d} {r['texts']:5d} {r['vectors_per_s']:9.1f}"
-                    )
-                    print(f"{row} {r['cpu_per_wall']:8.2f} {r['query_ms']:8.1f}", flush=True)
+        for kind in ("sentences", "passages"):
+            for processes, threads, batch in RATE_CONFIGS:
+                r = _child(
+                    ["--rate-batch", str(batch), "--rate-sample", str(args.rate_sample), "--rate-kind", kind,
+                     "--rate-processes", str(processes), "--rate-threads", str(threads)]
+                )  # fmt: skip
+                print(
+                    f"{r['kind']:>9} {r['processes']:4d} {r['threads']!s:>7} {r['batch']:5d} {r['texts']:5d} "
+                    f"{r['tokens_per_text']:8d} {r['vectors_per_s']:9.2f} {r['cpu_s_per_vector']:9.3f} "
+                    f"{r['cpu_per_wall']:8.2f} {r['query_ms']:8.1f} {r['load']:5.1f}",
+                    flush=True,
+                )
         return
-    rate = _child(["--rate-batch", "16", "--rate-sample", str(args.rate_sample)])["vectors_per_s"]
-    print(f"real embedding rate on generated texts: {rate:.1f} vectors/s (batch 16, default threads)")
+    rates = {
+        kind: _child(["--rate-batch", "16", "--rate-sample", str(args.rate_sample), "--rate-kind", kind])
+        for kind in ("sentences", "passages")
+    }
+    for kind, r in rates.items():
+        print(
+            f"real embedding rate, {kind}: {r['vectors_per_s']:.2f} vectors/s, {r['cpu_s_per_vector']:.3f} CPU s per "
+            f"vector (batch 16, default threads, load {r['load']})"
+        )
     for copies in args.scales:
         extra = ["--real"] if args.real else []
         r = _child(["--one", str(copies), "--noise", str(args.noise), *extra])
-        projected = r["ingest_s"] + (0 if args.real else r["distinct_texts"] / rate)
+        to_embed = {"passages": r["distinct_passages"], "sentences": r["distinct_sentences"]}
+        embed_s = sum(n / rates[k]["vectors_per_s"] for k, n in to_embed.items())
+        cpu_s = sum(n * rates[k]["cpu_s_per_vector"] for k, n in to_embed.items())
+        projected = r["ingest_s"] + (0 if args.real else embed_s)
+        r["cold_projected_min"] = round(projected / 60, 1)
+        r["embed_cpu_min"] = round(cpu_s / 60, 1)
         print(
             f"×{copies}: {r['documents']} documents, {r['passages']} passages + {r['sentences']} sentences "
             f"({r['distinct_texts']} distinct texts to embed); ingest {r['ingest_s']} s with "
-            f"{'computed' if args.real else 'derived'} vectors, cold projected {projected / 60:.1f} min; "
-            f"index {r['index_mib']} MiB; peak RSS {r['peak_rss_mib']} MiB; open {r['open_s']} s; "
-            f"ask p50/p95 {r['ask_ms']['p50']}/{r['ask_ms']['p95']} ms (exact search: {r['exact_search_default']}); "
+            f"{'computed' if args.real else 'derived'} vectors, cold projected {projected / 60:.1f} min "
+            f"(embedding: {cpu_s / 60:.1f} CPU min, {cpu_s / 60 / (os.cpu_count() or 1):.1f} min on all cores); "
+            f"index {r['index_mib']} MiB; peak RSS {r['peak_rss_mib']} MiB; open {r['open_s']} s "
+            f"({r['open_cpu_s']} CPU s); ask p50/p95 cold {r['cold_ask_ms']['p50']}/{r['cold_ask_ms']['p95']} ms, warm "
+            f"{r['ask_ms']['p50']}/{r['ask_ms']['p95']} ms, warm without the query cache "
+            f"{r.get('ask_uncached_ms', {}).get('p50')}/{r.get('ask_uncached_ms', {}).get('p95')} ms "
+            f"(exact search: {r['exact_search_default']}); "
             f"vector top-5 exact "
             f"{r['exact_ms']['p50']}/{r['exact_ms']['p95']} ms vs Chroma HNSW "
             f"{r['hnsw_ms']['p50']}/{r['hnsw_ms']['p95']} ms, "

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ingest.embeddings import CachedEmbeddings, E5Embeddings, SentenceTransformerEmbeddings
+from ingest.embeddings import CachedEmbeddings, E5Embeddings, QueryCache, SentenceTransformerEmbeddings
 from ingest.index import IndexReader
 from ingest.pipeline import ingest
 from ingest.settings import Settings
@@ -56,3 +56,48 @@ def test_sentence_transformers_backend_from_a_local_model(tmp_path: Path, monkey
     assert reader.manifest.embedding_id == f"sentence-transformers:{model_dir}"
     hits = reader.vector_search(st.query_array("who pays for participation?"), 2)
     assert reader.chunks[hits[0].index].file == "b.md"
+
+
+@pytest.mark.fast
+def test_vectors_are_the_same_whatever_the_batch_the_threads_or_the_worker_processes() -> None:
+    texts = [
+        "Le représentant des usagers siège au conseil d'administration de la CPTS.",
+        "Il rend compte à son association.",
+        "Les usagers participent au comité de pilotage de la maison de santé pluriprofessionnelle, "
+        "qui se réunit chaque trimestre et fixe les priorités du projet de santé.",
+        "Charte d'engagement.",
+        "Le financement relève du fonds d'intervention régional.",
+        "Qui peut devenir représentant ?",
+    ]
+    alone = np.stack([E5Embeddings().embed_array([t])[0] for t in texts])
+    batched = E5Embeddings(batch_size=4).embed_array(texts)
+    pooled_model = E5Embeddings(batch_size=1, processes=2, threads=1)
+    try:
+        done: list[int] = []
+        pooled = pooled_model.embed_array(texts, on_progress=done.append)
+        assert pooled_model._workers, "the worker processes did the work"
+    finally:
+        pooled_model.close()
+    assert np.array_equal(alone, batched)
+    assert np.array_equal(alone, pooled)  # same bits, same order
+    assert sum(done) == len(texts)
+
+
+@pytest.mark.fast
+def test_a_question_asked_again_gets_the_same_vector_from_the_query_cache() -> None:
+    calls: list[str] = []
+
+    def model(text: str) -> np.ndarray:
+        calls.append(text)
+        return np.full(4, float(len(text)), dtype=np.float32)
+
+    cache = QueryCache(2)
+    first = cache.get("qui finance ?", model)
+    first[:] = 0  # a caller changing its copy changes nothing for the next one
+    assert np.array_equal(cache.get("qui finance ?", model), np.full(4, 13.0)) and calls == ["qui finance ?"]
+    cache.get("a", model), cache.get("b", model)  # the oldest question leaves the cache
+    cache.get("qui finance ?", model)
+    assert calls == ["qui finance ?", "a", "b", "qui finance ?"]
+    e5 = E5Embeddings(query_cache=8)
+    assert np.array_equal(e5.query_array("qui finance ?"), E5Embeddings().query_array("qui finance ?"))
+    assert np.array_equal(e5.query_array("qui finance ?"), e5.query_array("qui finance ?"))

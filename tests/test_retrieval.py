@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -126,3 +127,20 @@ def test_evidence_ranks_the_sentence_that_answers_first() -> None:
     vector = reader.embed(question)
     evidence = retriever.evidence(retriever.search(question, vector, k=3), vector, stats.weights(question))
     assert reader.sentences[evidence[0].sentence].text == "Il rend compte à son association."
+
+
+def test_term_tables_read_from_the_index_equal_an_analysis_of_every_passage() -> None:
+    reader = TinyReader([*CORPUS, chunk(5, "et de la")])  # a passage of stop words only: no term
+    stats = TermStats(reader, reader.analyzer)  # type: ignore[arg-type]
+    analyzed = [frozenset(reader.analyzer.terms(c.embed_text)) for c in reader.chunks]
+    df: dict[str, int] = {}
+    for terms in analyzed:
+        for term in terms:
+            df[term] = df.get(term, 0) + 1
+    n = len(reader.chunks)
+    assert stats.idf == {t: pytest.approx(math.log(1 + n / d), abs=0) for t, d in df.items()}
+    assert list(stats.chunk_terms) == analyzed
+    assert [stats.sentence_terms[i] for i in range(len(reader.sentences))] == [
+        frozenset(reader.analyzer.terms(s.text)) for s in reader.sentences
+    ]
+    assert stats.chunk_terms[1:3] == analyzed[1:3] and stats.chunk_terms[-1] == frozenset()
