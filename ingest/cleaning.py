@@ -41,6 +41,9 @@ _CHAR_MAP = str.maketrans(
     }
 )
 
+_SENTENCE_ENDS = (".", "!", "?", "…", ":", ";")
+_NUMBER_GOES_ON = re.compile(r"^\d[\d ,]*\s+[a-zà-ÿ]")  # a number then a lower-case word, not a list mark
+_LAST_WORD = re.compile(r"^[^\W\d_][\w'-]*[.!?…]$")  # one word that ends a sentence
 BULLET = re.compile(r"^\s*(?:[-–•▪●◦➢➤➔►→✓*]|\d{1,2}[.)-]\s|[a-z][.)]\s)")
 
 
@@ -150,6 +153,12 @@ def continues(previous: str, line: str) -> bool:
     if line[0].islower() or line[0] in ",;:)»":
         return True
     if previous.endswith((",", "(", "«", "–", "-", "/")):
+        return True
+    if previous.count("(") > previous.count(")"):  # "une MSP (Maison de Santé" / "Pluriprofessionnelle)"
+        return True
+    if not previous.endswith(_SENTENCE_ENDS) and (
+        line[0] == "(" or _LAST_WORD.match(line) or _NUMBER_GOES_ON.match(line)
+    ):  # "(31).", "(LMSS) procède…", a sentence's last word alone ("Santé."), "2019 portant…" carry on
         return True
     last_word = previous.rsplit(" ", 1)[-1].lower()
     words = CleaningRules.load().continuation_words

@@ -60,3 +60,31 @@ def test_running_headers_and_page_numbers_are_removed() -> None:
     bodies = ["Les usagers participent.", "Le comité se réunit.", "La charte est signée.", "Le bilan est publié."]
     pages = [Page(n, f"{header}\n{body}\nPage {n} sur 4") for n, body in enumerate(bodies, 1)]
     assert [p.text.strip() for p in strip_running_lines(pages)] == bodies
+
+
+def test_a_sentence_broken_before_a_parenthesis_a_number_or_its_last_word_is_joined() -> None:
+    """Lines a PDF broke inside one sentence: the answer quotes the whole sentence, not its first half."""
+    assert join_broken_lines(
+        [
+            "On parle de santé communautaire quand les membres d'une collectivité géographique ou sociale",
+            "(professionnels, politiques, habitants) agissent en commun.",
+            "Les places sont prévues par l'Arrêté du 21 août",
+            "2019 portant approbation de l'ACI.",
+            "L'association porte un projet de CPTS (Communauté Professionnelle",
+            "Territoriale de Santé) depuis 2020.",
+            "Elle accède au catalogue de formation de France Assos",
+            "Santé.",
+        ]
+    ) == [
+        "On parle de santé communautaire quand les membres d'une collectivité géographique ou sociale "
+        "(professionnels, politiques, habitants) agissent en commun.",
+        "Les places sont prévues par l'Arrêté du 21 août 2019 portant approbation de l'ACI.",
+        "L'association porte un projet de CPTS (Communauté Professionnelle Territoriale de Santé) depuis 2020.",
+        "Elle accède au catalogue de formation de France Assos Santé.",
+    ]
+
+
+def test_a_heading_or_a_numbered_item_after_a_line_keeps_its_line() -> None:
+    assert not continues("Les gouvernances", "2 Les diagnostics")
+    assert not continues("Le comité se réunit.", "(voir la fiche 5)")
+    assert not continues("Les étapes", "1. Recenser les besoins")

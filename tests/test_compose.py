@@ -106,3 +106,41 @@ def test_a_list_cut_by_a_passage_boundary_is_given_whole() -> None:
         "- siéger au bureau",
         "- rendre compte à son association",
     ]
+
+
+def test_a_list_item_chosen_alone_comes_with_its_introduction_from_the_passage_before() -> None:
+    """The answer never quotes "- la clarté des objectifs ;" without the sentence that says what the list
+    is, even when a nested list's introduction is itself an item and sits in the previous passage."""
+    reader = Reader(
+        [
+            chunk(
+                0, "Le guide en résume l'essentiel.\n- Les facteurs facilitants sont :\n- une dynamique d'implication ;"
+            ),
+            chunk(1, "- une dynamique d'implication ;\n- la clarté des objectifs ;\n- des facilitateurs dédiés."),
+        ]
+    )
+    item = reader.sentences_of["has-1"][1]
+    quoted = [reader.sentences[s].text for s in expand_lists(reader, [item])]  # type: ignore[arg-type]
+    assert quoted == [
+        "- Les facteurs facilitants sont :",
+        "- une dynamique d'implication ;",
+        "- la clarté des objectifs ;",
+    ]
+
+
+def test_an_introduction_from_another_passage_is_shown_just_before_its_items() -> None:
+    from assistant.compose import order_groups
+    from assistant.retrieval import Evidence
+
+    reader = Reader(
+        [
+            chunk(0, "Les facteurs facilitants sont :\n- une dynamique d'implication ;"),
+            chunk(1, "- la clarté des objectifs ;\n- des facilitateurs dédiés."),
+            chunk(2, "Le comité des usagers se réunit chaque trimestre."),
+        ]
+    )
+    item, other = reader.sentences_of["has-1"][0], reader.sentences_of["has-2"][0]
+    chosen = [Evidence(other, 2, 1.0, 0.9, 0.5, 0), Evidence(item, 1, 0.9, 0.8, 0.5, 1)]
+    expanded = expand_lists(reader, [other, item])  # type: ignore[arg-type]
+    groups = order_groups(reader, chosen, expanded, 0.0)  # type: ignore[arg-type]
+    assert [c for c, _ in groups] == [2, 0, 1], "the introduction's passage stands right before its items"
