@@ -55,8 +55,31 @@ _HTML_TAG = re.compile(r"</?(?:p|i|b|em|strong|u|span|div|ul|ol|li|br|sup|sub|a|
 _EMPHASIS = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1|(?<![\w*])\*(?=[^\s*])([^*\n]+?)(?<=\S)\*(?![\w*])")
 
 
+_FOOTNOTE = re.compile(r"^[¹²³⁴⁵⁶⁷⁸⁹⁰]+\s")
+
+
+def move_footnotes(text: str) -> str:
+    """Put footnotes that a page break left inside a sentence ("… pour une" / "⁶ La santé communautaire…" /
+    "meilleure coordination…") after the paragraph that ends the sentence, so that the sentence is whole
+    and the footnote is not glued to its end."""
+    parts = re.split(r"(\n[ \t]*\n)", text)  # paragraphs at even indexes, separators at odd ones
+    paragraphs, separators = parts[0::2], parts[1::2]
+    i = 1
+    while i < len(paragraphs):
+        j = i
+        while j < len(paragraphs) and _FOOTNOTE.match(paragraphs[j].lstrip()):
+            j += 1
+        before, after = paragraphs[i - 1].rstrip(), paragraphs[j].lstrip() if j < len(paragraphs) else ""
+        if j > i and after[:1].islower() and before and not before.endswith(_SENTENCE_ENDS):
+            paragraphs[i - 1 : j + 1] = [paragraphs[i - 1], paragraphs[j], *paragraphs[i:j]]
+            separators[i - 1 : j] = [separators[j - 1], *separators[i - 1 : j - 1]]
+        i = j + 1 if j > i else i + 1
+    return "".join(p + (separators[k] if k < len(separators) else "") for k, p in enumerate(paragraphs))
+
+
 def strip_markup(text: str) -> str:
     """Remove the HTML and Markdown left by PDF-to-text tools: tags, emphasis, links, footnote marks."""
+    text = move_footnotes(text)
     text = _AUTOLINK.sub(r"\1", text)
     text = _MD_LINK.sub(lambda m: m.group(1) if m.group(2) in ("", "#") else f"{m.group(1)} ({m.group(2)})", text)
     text = _PARAGRAPH_BREAK.sub(" ", text)

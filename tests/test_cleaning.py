@@ -88,3 +88,21 @@ def test_a_heading_or_a_numbered_item_after_a_line_keeps_its_line() -> None:
     assert not continues("Les gouvernances", "2 Les diagnostics")
     assert not continues("Le comité se réunit.", "(voir la fiche 5)")
     assert not continues("Les étapes", "1. Recenser les besoins")
+
+
+def test_a_footnote_left_inside_a_sentence_by_a_page_break_goes_after_it() -> None:
+    """The sentence is quoted whole, and the footnote is not glued to its second half."""
+    from ingest.cleaning import move_footnotes
+
+    text = (
+        "Elles regroupent les professionnels qui souhaitent travailler ensemble pour une\n\n"
+        "⁶ La santé communautaire est un processus (4).\n\n"
+        "meilleure coordination de leur activité.\n\nElles se composent de professionnels."
+    )
+    assert move_footnotes(text) == (
+        "Elles regroupent les professionnels qui souhaitent travailler ensemble pour une\n\n"
+        "meilleure coordination de leur activité.\n\n"
+        "⁶ La santé communautaire est un processus (4).\n\nElles se composent de professionnels."
+    )
+    whole = "La phrase est finie.\n\n⁶ Une note.\n\nune ligne qui commence en minuscule."
+    assert move_footnotes(whole) == whole
