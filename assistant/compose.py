@@ -210,7 +210,17 @@ def order_groups(
             pullers = sorted((abs(j - i), c) for j, c in enumerate(chunks) if c in chosen and abs(c - chunk) == 1)
             best[chunk] = best[pullers[0][1]] if pullers else -1.0
     order = sorted(by_chunk, key=lambda c: (-best[c], c))
+    for chunk in sorted(by_chunk):  # a list that runs on into the next passage is not cut by another one
+        before = by_chunk.get(chunk - 1)
+        first = reader.sentences[min(by_chunk[chunk])].text
+        if before and BULLET.match(first) and _opens_or_continues_list(reader.sentences[max(before)].text):
+            order.remove(chunk)
+            order.insert(order.index(chunk - 1) + 1, chunk)
     return [(c, sorted(by_chunk[c])) for c in order]
+
+
+def _opens_or_continues_list(text: str) -> bool:
+    return text.rstrip().endswith(":") or bool(BULLET.match(text))
 
 
 class CitationBook:

@@ -144,3 +144,22 @@ def test_an_introduction_from_another_passage_is_shown_just_before_its_items() -
     expanded = expand_lists(reader, [other, item])  # type: ignore[arg-type]
     groups = order_groups(reader, chosen, expanded, 0.0)  # type: ignore[arg-type]
     assert [c for c, _ in groups] == [2, 0, 1], "the introduction's passage stands right before its items"
+
+
+def test_a_list_running_on_into_the_next_passage_is_not_cut_by_another_passage() -> None:
+    from assistant.compose import order_groups
+    from assistant.retrieval import Evidence
+
+    reader = Reader(
+        [
+            chunk(0, "L'échelle d'Arnstein distingue trois paliers :\n- la manipulation ;"),
+            chunk(1, "- la coopération symbolique ;\n- le partenariat."),
+            chunk(2, "Le comité des usagers se réunit chaque trimestre."),
+        ]
+    )
+    intro, item, other = (reader.sentences_of[f"has-{n}"][0] for n in range(3))
+    chosen = [Evidence(intro, 0, 1.0, 0.9, 0.5, 0), Evidence(other, 2, 0.95, 0.9, 0.5, 1)]
+    chosen.append(Evidence(item, 1, 0.9, 0.8, 0.5, 2))
+    expanded = expand_lists(reader, [intro, other, item])  # type: ignore[arg-type]
+    groups = order_groups(reader, chosen, expanded, 0.0)  # type: ignore[arg-type]
+    assert [c for c, _ in groups] == [0, 1, 2]
