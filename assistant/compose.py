@@ -132,6 +132,14 @@ def _followers(reader: IndexReader, siblings: list[int], pos: int) -> list[int]:
     return after + [s for s in reader.sentences_of.get(following.chunk_id, []) if reader.sentences[s].text not in seen]
 
 
+def _same_line(reader: IndexReader, first: int, second: int) -> bool:
+    """Whether two sentences of one passage are on one line (no line break between them)."""
+    a, b = reader.sentences[first], reader.sentences[second]
+    if a.chunk_id != b.chunk_id or b.start < a.end:
+        return False
+    return "\n" not in reader.chunks[reader.position[a.chunk_id]].text[a.end : b.start]
+
+
 def _leaders(reader: IndexReader, siblings: list[int], pos: int) -> list[int]:
     """The sentences before ``siblings[pos]`` in reading order: the start of its passage, preceded (a list
     may start in the passage before) by the previous passage of the same section, without their overlap."""
@@ -178,11 +186,15 @@ def expand_lists(reader: IndexReader, sentence_ids: list[int]) -> list[int]:
         if not sentence.text.rstrip().endswith(":"):
             out.append(sid)
             continue
-        items, has_list = [], False
-        for follower in _followers(reader, siblings, pos)[:LIST_ITEMS]:
-            if not BULLET.match(reader.sentences[follower].text):
+        items, has_list, count, previous = [], False, 0, sid
+        for follower in _followers(reader, siblings, pos):
+            bullet = BULLET.match(reader.sentences[follower].text)
+            if not bullet and not (has_list and _same_line(reader, previous, follower)):
+                break  # the list ends (an item's second sentence, on the item's line, belongs to it)
+            count += bool(bullet)
+            if count > LIST_ITEMS:
                 break
-            has_list = True
+            has_list, previous = True, follower
             if follower not in chosen:
                 items.append(follower)
                 chosen.add(follower)

@@ -163,3 +163,19 @@ def test_a_list_running_on_into_the_next_passage_is_not_cut_by_another_passage()
     expanded = expand_lists(reader, [intro, other, item])  # type: ignore[arg-type]
     groups = order_groups(reader, chosen, expanded, 0.0)  # type: ignore[arg-type]
     assert [c for c, _ in groups] == [0, 1, 2]
+
+
+def test_a_list_item_of_two_sentences_does_not_end_the_list() -> None:
+    reader = Reader(
+        [
+            chunk(
+                0,
+                "Les freins sont bien identifiés :\n- le temps disponible (27). Ainsi, la recherche-action aide ;\n"
+                "- la durée des projets ;\n- les manques de financement.\nLa suite du texte.",
+            )
+        ]
+    )
+    intro = reader.sentences_of["has-0"][0]
+    quoted = [reader.sentences[s].text for s in expand_lists(reader, [intro])]  # type: ignore[arg-type]
+    assert quoted[-2:] == ["- la durée des projets ;", "- les manques de financement."]
+    assert "La suite du texte." not in quoted
