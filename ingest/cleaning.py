@@ -155,18 +155,35 @@ def dehyphenate(text: str, vocab: set[str]) -> str:
     return re.sub(r"([^\W\d_]+)-[ \t]*\n[ \t]*([a-zà-ÿœ][^\W\d_]*)", join, text)
 
 
-def join_broken_lines(lines: list[str]) -> list[str]:
-    """Re-join lines of one paragraph that a PDF broke mid-sentence; keep bullets and real breaks."""
+def join_broken_lines(lines: list[str], width: int | None = None) -> list[str]:
+    """Re-join lines of one paragraph that a PDF broke mid-sentence; keep bullets and real breaks.
+
+    ``width``: the line width of a document whose paragraphs wrap (:func:`wrap_width`); a line that fills
+    it without ending its sentence goes on, whatever the next line starts with ("la Commission" /
+    "Nationale de l'Agrément")."""
     out: list[str] = []
+    previous = ""
     for raw in lines:
         line = re.sub(r"[ \t]+", " ", raw).strip()
         if not line:
             continue
-        if out and continues(out[-1], line):
+        full = width is not None and len(previous) >= width and not previous.endswith(_SENTENCE_ENDS)
+        if out and (continues(out[-1], line) or (full and not BULLET.match(line))):
             out[-1] = f"{out[-1]} {line}"
         else:
             out.append(line)
+        previous = line
     return out
+
+
+def wrap_width(lines: list[str], share: float = 0.85) -> int | None:
+    """The width at which a document's paragraphs wrap, when they do: most lines are nearly as long as the
+    longest ones (a PDF text), not one paragraph per line nor short slide lines. None otherwise."""
+    lengths = sorted(len(line.strip()) for line in lines if line.strip())
+    if len(lengths) < 20:
+        return None
+    median, top = lengths[len(lengths) // 2], lengths[int(len(lengths) * 0.9)]
+    return int(share * top) if top <= 150 and median >= 0.75 * top else None
 
 
 def continues(previous: str, line: str) -> bool:

@@ -106,3 +106,24 @@ def test_a_footnote_left_inside_a_sentence_by_a_page_break_goes_after_it() -> No
     )
     whole = "La phrase est finie.\n\n⁶ Une note.\n\nune ligne qui commence en minuscule."
     assert move_footnotes(whole) == whole
+
+
+def test_in_a_wrapped_text_a_full_line_goes_on_even_before_a_capital() -> None:
+    """A PDF text wraps its paragraphs at one width: a full line that ends no sentence breaks a name
+    ("la Commission" / "Nationale de l'Agrément"); a short line before a capital is a real break."""
+    from ingest.cleaning import wrap_width
+
+    filler = "les usagers participent à la vie de la structure et aux actions de santé du territoire de la"
+    document = [filler] * 30 + ["Titre court"]
+    width = wrap_width(document)
+    assert width is not None and width <= len(filler)
+    full = "L'agrément est donné pour cinq ans, par une commission spécifique et indépendante, la Commission"
+    assert join_broken_lines([full, "Nationale de l'Agrément (CNA)."], width) == [
+        f"{full} Nationale de l'Agrément (CNA)."
+    ]
+    assert join_broken_lines(["Les gouvernances", "Dans ce document, le mot gouvernance."], width) == [
+        "Les gouvernances",
+        "Dans ce document, le mot gouvernance.",
+    ]
+    one_paragraph_per_line = [f"Paragraphe {n} : " + "un texte long " * (n % 9 + 1) for n in range(40)]
+    assert wrap_width(one_paragraph_per_line) is None
