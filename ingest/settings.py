@@ -317,7 +317,12 @@ class Settings(BaseSettings):
     port: int = Field(7860, description="Port de l'application web.")
     auth: str = Field("", description="Comptes « user:motdepasse » séparés par des virgules (vide = sans).")
     auth_file: Path | None = Field(None, description="Fichier de comptes, une ligne user:motdepasse.")
-    concurrency_limit: int = Field(4, ge=1, description="Requêtes traitées en parallèle.")
+    concurrency_limit: int = Field(
+        8,
+        ge=1,
+        description="Questions traitées en même temps, page et API ensemble (chaque autre action de la page : "
+        "autant) ; 8 sert le plus de questions par seconde sur 2 cœurs (scripts/bench_serving.py).",
+    )
     max_queue: int = Field(64, ge=1, description="Taille maximale de la file d'attente.")
     max_upload_mb: int = Field(20, ge=1, description="Taille maximale d'un fichier téléversé (Mo).")
     feedback_db: Path = Field(PROJECT_ROOT / ".feedback" / "feedback.sqlite", description="Base des avis.")

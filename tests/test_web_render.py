@@ -23,7 +23,6 @@ from assistant.web.render import (
     conversation_print_html,
     followup_shown,
     reads_as_question,
-    reveal_steps,
 )
 from assistant.web.wording import wording
 
@@ -205,18 +204,6 @@ def test_the_follow_up_rewrite_is_shown_only_when_it_is_a_sound_condensation() -
     assert "Question recherchée" not in answer_html(cleaned_only, 0)  # not a condensation: not shown
     assert not reads_as_question("dans notre une CPTS ?") and not reads_as_question("recruter recruter des usagers ?")
     assert reads_as_question("Quel est le rôle d'un représentant des usagers en CPTS ?")
-
-
-def test_the_streamed_display_grows_word_by_word_and_ends_with_the_whole_answer() -> None:
-    blocks = [
-        Block.phrase(BlockKind.LEAD, "D'après le guide :"),
-        Block(BlockKind.PARAGRAPH, (quoted("un deux trois quatre cinq six", 1), quoted("sept huit", 2))),
-    ]
-    steps = reveal_steps(Answer(question="q ?", blocks=blocks), 5)
-    sizes = [sum(len(s.text.split()) for b in step for s in b.spans) for step in steps]
-    assert sizes == sorted(sizes) and len(set(sizes)) == 5 and steps[-1] == blocks
-    cut = next(step for step in steps if 3 < sizes[steps.index(step)] < 9)
-    assert cut[-1].spans[-1].markers == ()  # a marker appears only with its whole sentence
 
 
 def test_document_kinds_and_report_are_in_french() -> None:

@@ -217,14 +217,18 @@ def open_page(url: str, width: int = 1280, height: int = 900, **context: Any) ->
 
 
 STREAM_WATCH = """() => {
-  window.__partials = [];
-  window.__sendDisabled = [];
-  const root = document.querySelector('#conversation');
+  // what the page shows of the last answer, and the send button's state, in the order they change
+  window.__events = [];
+  const last = {};
+  const log = (kind, state) => {
+    if (last[kind] !== state) { last[kind] = state; window.__events.push(state); }
+  };
   new MutationObserver(() => {
-    const live = root.querySelector('.answer.streaming');
-    if (live) window.__partials.push(live.textContent.length);
-    if (live) window.__sendDisabled.push(document.querySelector('#send').disabled);
-  }).observe(root, {childList: true, subtree: true, characterData: true});
+    const answer = document.querySelector('#conversation .turn:last-child .answer');
+    if (answer) log('answer', answer.classList.contains('pending') ? 'pending' : answer.className);
+    const send = document.querySelector('#send');
+    if (send) log('send', send.disabled ? 'send disabled' : 'send enabled');
+  }).observe(document.body, {childList: true, subtree: true, characterData: true, attributes: true});
 }"""
 
 

@@ -31,8 +31,6 @@ EXAMPLES: dict[str, list[str]] = {
     ],
 }
 STORAGE_KEY = "engagement-usagers-conversations"  # localStorage key of the kept conversations
-STREAM_STEPS = 14
-STREAM_DELAY = 0.04  # seconds between two steps of the streamed display
 
 CSS = """
 .gradio-container { max-width: 1280px !important; }
@@ -59,8 +57,6 @@ footer .show-api, footer a, footer button { color: #374151 !important; opacity: 
 .conversation .answer p { margin: 0.4em 0; }
 .conversation .answer .note { font-size: 0.9rem; color: var(--body-text-color-subdued); }
 .conversation .status { font-style: italic; }
-.conversation .cursor { animation: blink 1s step-end infinite; }
-@keyframes blink { 50% { opacity: 0; } }
 button.cite { border: none; background: #e6f4f1; color: #115e59;
   border-radius: 6px; padding: 0 4px; margin: 0 1px; font-weight: 600; cursor: pointer; font-size: 0.9em; }
 button.cite:hover, button.cite:focus { background: #115e59; color: white; }

@@ -11,7 +11,6 @@ import json
 import logging
 import re
 import threading
-import time
 import uuid
 from collections.abc import Generator, Iterator, Sequence
 from datetime import datetime
@@ -21,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import gradio as gr
 
 from assistant.answer import Answer, Block, BlockKind, Citation
-from assistant.web.assets import ROLES, STREAM_DELAY, STREAM_STEPS
+from assistant.web.assets import ROLES
 from assistant.web.auth import parse_auth
 from assistant.web.documents import PASSAGE_PLACEHOLDER, citation_html
 from assistant.web.feedback import FeedbackStore, qa_jsonl, record_exchange
@@ -32,7 +31,6 @@ from assistant.web.render import (
     conversation_markdown,
     conversation_print_html,
     esc,
-    reveal_steps,
 )
 from assistant.web.wording import Wording, wording
 from ingest.settings import Settings
@@ -227,8 +225,8 @@ class ChatHandlers:
     def ask_stream(
         self, question: str, role: str, turns: list[Turn], documents: Sequence[str] | None = None
     ) -> Iterator[Updates]:
-        """Ask (in the chosen ``documents`` only, when some are chosen), then reveal the verified answer step
-        by step; yields (conversation, question box, turns, send and example buttons). The inputs are
+        """Ask (in the chosen ``documents`` only, when some are chosen), then show the verified answer as soon
+        as it is ready; yields (conversation, question box, turns, send and example buttons). The inputs are
         disabled until the answer is complete, so that a second question from the same page cannot overwrite
         the first one's turn."""
         steps = self._ask_steps(question, role, turns, documents)
@@ -254,7 +252,8 @@ class ChatHandlers:
     def _ask_steps(
         self, question: str, role: str, turns: list[Turn], documents: Sequence[str] | None = None
     ) -> Iterator[Updates]:
-        """(conversation, question box, turns) while the answer is searched, checked and revealed."""
+        """(conversation, question box, turns): a status while the answer is searched and checked, then the
+        whole answer as soon as it is ready (nothing is replayed or delayed)."""
         self.refresh()
         text = (question or "").strip()
         if not text:
@@ -265,9 +264,6 @@ class ChatHandlers:
         turns = [*turns, Turn(question=text, role=role or None, history=history)]
         yield conversation_html(turns, status="Recherche dans les documents…"), "", gr.skip()
         answer = yield from self._answer_while_waiting(text, history, role, turns, self.filters(documents))
-        for blocks in reveal_steps(answer, STREAM_STEPS)[:-1]:
-            yield conversation_html(turns, partial=blocks), gr.skip(), gr.skip()
-            time.sleep(STREAM_DELAY)
         turns[-1].answer = answer
         try:
             turns[-1].followups = next_questions(answer, self.holder.assistant)

@@ -12,13 +12,14 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from itertools import groupby, pairwise
 from typing import Any
 
 from assistant.answer import Answer, Block, BlockKind, Citation, Route, Span, SpanSource
-from assistant.render import render_text
+from assistant.render import default_phrases, render_text
 from assistant.web.wording import Wording, wording
 
 
@@ -179,10 +180,17 @@ def sources_html(citations: Sequence[Citation], turn: int, words: Wording | None
     return f'<div class="sources"><p class="sources-title">{esc(words.sources_heading)}</p><ul>{items}</ul></div>'
 
 
+@lru_cache(maxsize=1)
+def text_phrases() -> dict[str, str]:
+    """The text renderer's fixed words, read once per process: reading them builds the settings from the
+    environment (~15 ms), which every rendered turn and every API answer did."""
+    return default_phrases()
+
+
 def plain_text(answer: Answer) -> str:
     """The answer as the text renderer writes it (what "Copier" puts on the clipboard, what the API and
     the feedback store keep as text)."""
-    return render_text(answer)
+    return render_text(answer, text_phrases())
 
 
 def answer_html(answer: Answer, turn: int, words: Wording | None = None) -> str:
@@ -199,36 +207,6 @@ def answer_html(answer: Answer, turn: int, words: Wording | None = None) -> str:
         f"{sources_html(answer.citations, turn, words)}{meta}"
         f'<pre class="plain-text" data-turn="{turn}" hidden>{esc(plain_text(answer))}</pre></div>'
     )
-
-
-def reveal_steps(answer: Answer, steps: int) -> list[list[Block]]:
-    """Growing prefixes of the answer's blocks, cut between words, for a streamed display; the last one
-    is every block. A span's markers appear once its words are all shown."""
-    total = sum(len(span.text.split()) for block in answer.blocks for span in block.spans)
-    if total <= 1 or steps <= 1:
-        return [list(answer.blocks)]
-    prefixes: list[list[Block]] = []
-    for k in range(1, steps):
-        budget = -(-total * k // steps)
-        prefix: list[Block] = []
-        for block in answer.blocks:
-            spans: list[Span] = []
-            for span in block.spans:
-                count = len(span.text.split())
-                if budget >= count:
-                    spans.append(span)
-                    budget -= count
-                else:
-                    if budget > 0:
-                        spans.append(replace(span, text=" ".join(span.text.split()[:budget]), markers=()))
-                    budget = 0
-                    break
-            if spans:
-                prefix.append(Block(block.kind, tuple(spans)))
-            if budget == 0:
-                break
-        prefixes.append(prefix)
-    return [*prefixes, list(answer.blocks)]
 
 
 WELCOME = (
@@ -278,9 +256,9 @@ def actions_html(turn: int, item: Turn) -> str:
     )
 
 
-def conversation_html(turns: Sequence[Turn], partial: Sequence[Block] | None = None, status: str = "") -> str:
-    """The whole conversation; the last turn may still be in progress (``partial`` blocks or a
-    ``status``)."""
+def conversation_html(turns: Sequence[Turn], status: str = "") -> str:
+    """The whole conversation; the last turn may still be in progress (its ``status`` shown instead of
+    the answer)."""
     if not turns:
         return WELCOME
     out = []
@@ -288,11 +266,6 @@ def conversation_html(turns: Sequence[Turn], partial: Sequence[Block] | None = N
         out.append(f'<div class="turn" data-turn="{i}"><div class="question">{esc(item.question)}</div>')
         if item.answer is not None:
             out.append(answer_html(item.answer, i) + followups_html(i, item.followups) + actions_html(i, item))
-        elif partial is not None:
-            out.append(
-                f'<div class="answer streaming">{blocks_html(partial, i, ())}'
-                '<span class="cursor" aria-hidden="true">▍</span></div>'
-            )
         else:
             out.append(f'<div class="answer pending"><p class="status">{esc(status or "…")}</p></div>')
         out.append("</div>")
