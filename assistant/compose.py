@@ -132,6 +132,40 @@ def _followers(reader: IndexReader, siblings: list[int], pos: int) -> list[int]:
     return after + [s for s in reader.sentences_of.get(following.chunk_id, []) if reader.sentences[s].text not in seen]
 
 
+def _same_line(reader: IndexReader, first: int, second: int) -> bool:
+    """Whether two sentences of one passage are on one line (no line break between them)."""
+    a, b = reader.sentences[first], reader.sentences[second]
+    if a.chunk_id != b.chunk_id or b.start < a.end:
+        return False
+    return "\n" not in reader.chunks[reader.position[a.chunk_id]].text[a.end : b.start]
+
+
+def _leaders(reader: IndexReader, siblings: list[int], pos: int) -> list[int]:
+    """The sentences before ``siblings[pos]`` in reading order: the start of its passage, preceded (a list
+    may start in the passage before) by the previous passage of the same section, without their overlap."""
+    before = siblings[:pos]
+    here = reader.position[reader.sentences[siblings[pos]].chunk_id]
+    if here == 0 or any(not BULLET.match(reader.sentences[s].text) for s in before):
+        return before
+    chunk, previous = reader.chunks[here], reader.chunks[here - 1]
+    if (previous.doc_id, previous.section_number) != (chunk.doc_id, chunk.section_number):
+        return before
+    seen = {reader.sentences[s].text for s in siblings}
+    return [s for s in reader.sentences_of.get(previous.chunk_id, []) if reader.sentences[s].text not in seen] + before
+
+
+def _introduction(reader: IndexReader, leaders: list[int]) -> int | None:
+    """The sentence ending with ":" that opens the list an item belongs to (an item of a nested list may
+    itself be introduced by an item: "- Les facteurs … sont :"), walking back over the list's items."""
+    for sid in reversed(leaders):
+        text = reader.sentences[sid].text.rstrip()
+        if text.endswith(":"):
+            return sid
+        if not BULLET.match(text):
+            return None
+    return None
+
+
 def expand_lists(reader: IndexReader, sentence_ids: list[int]) -> list[int]:
     """Complete a chosen sentence ending with ":" with the list items that follow it (across a passage
     boundary if need be), and give a chosen list item the sentence that introduces it."""
@@ -141,19 +175,26 @@ def expand_lists(reader: IndexReader, sentence_ids: list[int]) -> list[int]:
         sentence = reader.sentences[sid]
         siblings = reader.sentences_of[sentence.chunk_id]
         pos = siblings.index(sid)
-        if BULLET.match(sentence.text) and pos > 0:
-            intro = next((s for s in reversed(siblings[:pos]) if not BULLET.match(reader.sentences[s].text)), None)
-            if intro is not None and reader.sentences[intro].text.rstrip().endswith(":") and intro not in chosen:
-                out.append(intro)
-                chosen.add(intro)
+        if BULLET.match(sentence.text):
+            leaders = _leaders(reader, siblings, pos)
+            intro = _introduction(reader, leaders)
+            if intro is not None and intro not in chosen:  # with the items before this one: the whole list
+                for lead in [intro, *leaders[leaders.index(intro) + 1 :][-LIST_ITEMS:]]:
+                    if lead not in chosen:
+                        out.append(lead)
+                        chosen.add(lead)
         if not sentence.text.rstrip().endswith(":"):
             out.append(sid)
             continue
-        items, has_list = [], False
-        for follower in _followers(reader, siblings, pos)[:LIST_ITEMS]:
-            if not BULLET.match(reader.sentences[follower].text):
+        items, has_list, count, previous = [], False, 0, sid
+        for follower in _followers(reader, siblings, pos):
+            bullet = BULLET.match(reader.sentences[follower].text)
+            if not bullet and not (has_list and _same_line(reader, previous, follower)):
+                break  # the list ends (an item's second sentence, on the item's line, belongs to it)
+            count += bool(bullet)
+            if count > LIST_ITEMS:
                 break
-            has_list = True
+            has_list, previous = True, follower
             if follower not in chosen:
                 items.append(follower)
                 chosen.add(follower)
@@ -166,18 +207,32 @@ def order_groups(
     reader: IndexReader, selection: list[Evidence], expanded: list[int], per_rank: float
 ) -> list[tuple[int, list[int]]]:
     """Group sentences by passage: passages by best score (authority breaks near-ties), sentences in
-    reading order inside each passage."""
+    reading order inside each passage. A passage quoted only to complete a list (its introduction in the
+    passage before, its last items in the next) stands next to the passage that needed it."""
     best: dict[int, float] = {}
     for ev in selection:
         key = ev.score + authority_bonus(reader.chunks[ev.chunk].authority, per_rank)
         best[ev.chunk] = max(best.get(ev.chunk, -1.0), key)
+    chunks = [reader.position[reader.sentences[sid].chunk_id] for sid in expanded]
+    chosen = {ev.chunk for ev in selection}
     by_chunk: dict[int, list[int]] = {}
-    for sid in expanded:
-        chunk = reader.position[reader.sentences[sid].chunk_id]
+    for i, (sid, chunk) in enumerate(zip(expanded, chunks, strict=True)):
         by_chunk.setdefault(chunk, []).append(sid)
-        best.setdefault(chunk, -1.0)
+        if chunk not in best:  # pulled in by the nearest chosen sentence of the passage just after or before
+            pullers = sorted((abs(j - i), c) for j, c in enumerate(chunks) if c in chosen and abs(c - chunk) == 1)
+            best[chunk] = best[pullers[0][1]] if pullers else -1.0
     order = sorted(by_chunk, key=lambda c: (-best[c], c))
+    for chunk in sorted(by_chunk):  # a list that runs on into the next passage is not cut by another one
+        before = by_chunk.get(chunk - 1)
+        first = reader.sentences[min(by_chunk[chunk])].text
+        if before and BULLET.match(first) and _opens_or_continues_list(reader.sentences[max(before)].text):
+            order.remove(chunk)
+            order.insert(order.index(chunk - 1) + 1, chunk)
     return [(c, sorted(by_chunk[c])) for c in order]
+
+
+def _opens_or_continues_list(text: str) -> bool:
+    return text.rstrip().endswith(":") or bool(BULLET.match(text))
 
 
 class CitationBook:

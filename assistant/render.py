@@ -7,15 +7,21 @@ the sources. Every fixed word comes from ``prompts/extractive.toml``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from functools import lru_cache
+from types import MappingProxyType
+
 from assistant.answer import Answer, Block, BlockKind, Span
 from assistant.prompts import load_phrases
-from ingest.settings import Settings
+from assistant.rules import default_settings
 
 _OPENS_SECTION = {BlockKind.LEAD, BlockKind.PART_HEADING, BlockKind.NOTICE}
 
 
-def default_phrases() -> dict[str, str]:
-    return load_phrases(Settings().prompts_dir, "extractive")
+@lru_cache(maxsize=1)
+def default_phrases() -> MappingProxyType[str, str]:
+    """The shipped fixed words, read once (a caller with other prompts passes its own phrases)."""
+    return MappingProxyType(load_phrases(default_settings().prompts_dir, "extractive"))
 
 
 def _span(span: Span) -> str:
@@ -42,7 +48,7 @@ def render_body(answer: Answer) -> str:
     return render_blocks(answer.blocks)
 
 
-def render_sources(answer: Answer, phrases: dict[str, str] | None = None) -> str:
+def render_sources(answer: Answer, phrases: Mapping[str, str] | None = None) -> str:
     """The sources block ("Sources" then one "[n] label" line per citation), or "" without citations."""
     if not answer.citations:
         return ""
@@ -50,7 +56,7 @@ def render_sources(answer: Answer, phrases: dict[str, str] | None = None) -> str
     return "\n".join([phrases["sources_heading"], *(f"[{c.n}] {c.label}" for c in answer.citations)])
 
 
-def render_text(answer: Answer, phrases: dict[str, str] | None = None, sources: bool = True) -> str:
+def render_text(answer: Answer, phrases: Mapping[str, str] | None = None, sources: bool = True) -> str:
     """The whole answer as plain text (Markdown-compatible); ``sources=False`` leaves out the sources."""
     phrases = phrases or default_phrases()
     parts: list[str] = []

@@ -225,10 +225,10 @@ class FactRules:
             if not isinstance(strict, bool):
                 raise RulesError(f"{path.name} : « kinds.{name}.strict » doit valoir true ou false")
             missing = text(data, f"kinds.{name}.missing", path)
-            term_words = table[name].get("term_words", 0)
+            term_words = _count(data, f"kinds.{name}.term_words", path) if "term_words" in table[name] else 0
             if "{term}" in missing or term_words:  # the kind names what is asked: its sentence is a template
                 stop = frozenset(words(data, f"kinds.{name}.term_stop", path))
-                kind = FactKind(name, compiled[0], compiled[1].pattern, strict, missing, int(term_words), stop)
+                kind = FactKind(name, compiled[0], compiled[1].pattern, strict, missing, term_words, stop)
             else:
                 kind = FactKind(name, *compiled, strict, missing)
             kinds.append(kind)

@@ -15,7 +15,9 @@ from ingest.rules import StructureRules
 from ingest.sections import SectionCode, SectionKind
 from ingest.structure import StructuredDocument, fiche_of
 
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"»)]?\s+(?=[«\"(\[A-ZÀ-ÖØ-Ý0-9•\-–])")
+# a sentence ends at ".", "!", "?" or "…" before a capital, a digit or a bullet; not after an initial or a
+# legal abbreviation ("M. E", "aux articles L. 1411-11 et L. 1411-12")
+_SENTENCE_END = re.compile(r"(?<=[.!?…])(?<!\b[A-ZÀ-Ý]\.)[\"»)]?\s+(?=[«\"(\[A-ZÀ-ÖØ-Ý0-9•\-–])")
 
 
 @dataclass

@@ -41,6 +41,9 @@ _CHAR_MAP = str.maketrans(
     }
 )
 
+_SENTENCE_ENDS = (".", "!", "?", "…", ":", ";")
+_NUMBER_GOES_ON = re.compile(r"^\d[\d ,]*\s+[a-zà-ÿ]")  # a number then a lower-case word, not a list mark
+_LAST_WORD = re.compile(r"^[^\W\d_][\w'-]*[.!?…]$")  # one word that ends a sentence
 BULLET = re.compile(r"^\s*(?:[-–•▪●◦➢➤➔►→✓*]|\d{1,2}[.)-]\s|[a-z][.)]\s)")
 
 
@@ -52,8 +55,31 @@ _HTML_TAG = re.compile(r"</?(?:p|i|b|em|strong|u|span|div|ul|ol|li|br|sup|sub|a|
 _EMPHASIS = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1|(?<![\w*])\*(?=[^\s*])([^*\n]+?)(?<=\S)\*(?![\w*])")
 
 
+_FOOTNOTE = re.compile(r"^[¹²³⁴⁵⁶⁷⁸⁹⁰]+\s")
+
+
+def move_footnotes(text: str) -> str:
+    """Put footnotes that a page break left inside a sentence ("… pour une" / "⁶ La santé communautaire…" /
+    "meilleure coordination…") after the paragraph that ends the sentence, so that the sentence is whole
+    and the footnote is not glued to its end."""
+    parts = re.split(r"(\n[ \t]*\n)", text)  # paragraphs at even indexes, separators at odd ones
+    paragraphs, separators = parts[0::2], parts[1::2]
+    i = 1
+    while i < len(paragraphs):
+        j = i
+        while j < len(paragraphs) and _FOOTNOTE.match(paragraphs[j].lstrip()):
+            j += 1
+        before, after = paragraphs[i - 1].rstrip(), paragraphs[j].lstrip() if j < len(paragraphs) else ""
+        if j > i and after[:1].islower() and before and not before.endswith(_SENTENCE_ENDS):
+            paragraphs[i - 1 : j + 1] = [paragraphs[i - 1], paragraphs[j], *paragraphs[i:j]]
+            separators[i - 1 : j] = [separators[j - 1], *separators[i - 1 : j - 1]]
+        i = j + 1 if j > i else i + 1
+    return "".join(p + (separators[k] if k < len(separators) else "") for k, p in enumerate(paragraphs))
+
+
 def strip_markup(text: str) -> str:
     """Remove the HTML and Markdown left by PDF-to-text tools: tags, emphasis, links, footnote marks."""
+    text = move_footnotes(text)
     text = _AUTOLINK.sub(r"\1", text)
     text = _MD_LINK.sub(lambda m: m.group(1) if m.group(2) in ("", "#") else f"{m.group(1)} ({m.group(2)})", text)
     text = _PARAGRAPH_BREAK.sub(" ", text)
@@ -129,18 +155,35 @@ def dehyphenate(text: str, vocab: set[str]) -> str:
     return re.sub(r"([^\W\d_]+)-[ \t]*\n[ \t]*([a-zà-ÿœ][^\W\d_]*)", join, text)
 
 
-def join_broken_lines(lines: list[str]) -> list[str]:
-    """Re-join lines of one paragraph that a PDF broke mid-sentence; keep bullets and real breaks."""
+def join_broken_lines(lines: list[str], width: int | None = None) -> list[str]:
+    """Re-join lines of one paragraph that a PDF broke mid-sentence; keep bullets and real breaks.
+
+    ``width``: the line width of a document whose paragraphs wrap (:func:`wrap_width`); a line that fills
+    it without ending its sentence goes on, whatever the next line starts with ("la Commission" /
+    "Nationale de l'Agrément")."""
     out: list[str] = []
+    previous = ""
     for raw in lines:
         line = re.sub(r"[ \t]+", " ", raw).strip()
         if not line:
             continue
-        if out and continues(out[-1], line):
+        full = width is not None and len(previous) >= width and not previous.endswith(_SENTENCE_ENDS)
+        if out and (continues(out[-1], line) or (full and not BULLET.match(line))):
             out[-1] = f"{out[-1]} {line}"
         else:
             out.append(line)
+        previous = line
     return out
+
+
+def wrap_width(lines: list[str], share: float = 0.85) -> int | None:
+    """The width at which a document's paragraphs wrap, when they do: most lines are nearly as long as the
+    longest ones (a PDF text), not one paragraph per line nor short slide lines. None otherwise."""
+    lengths = sorted(len(line.strip()) for line in lines if line.strip())
+    if len(lengths) < 20:
+        return None
+    median, top = lengths[len(lengths) // 2], lengths[int(len(lengths) * 0.9)]
+    return int(share * top) if top <= 150 and median >= 0.75 * top else None
 
 
 def continues(previous: str, line: str) -> bool:
@@ -150,6 +193,12 @@ def continues(previous: str, line: str) -> bool:
     if line[0].islower() or line[0] in ",;:)»":
         return True
     if previous.endswith((",", "(", "«", "–", "-", "/")):
+        return True
+    if previous.count("(") > previous.count(")"):  # "une MSP (Maison de Santé" / "Pluriprofessionnelle)"
+        return True
+    if not previous.endswith(_SENTENCE_ENDS) and (
+        line[0] == "(" or _LAST_WORD.match(line) or _NUMBER_GOES_ON.match(line)
+    ):  # "(31).", "(LMSS) procède…", a sentence's last word alone ("Santé."), "2019 portant…" carry on
         return True
     last_word = previous.rsplit(" ", 1)[-1].lower()
     words = CleaningRules.load().continuation_words

@@ -24,6 +24,7 @@ from ingest.cleaning import (
     strip_markup,
     strip_running_lines,
     vocabulary,
+    wrap_width,
 )
 from ingest.models import Block, LoadedDocument
 from ingest.rules import StructureRules
@@ -298,6 +299,7 @@ def structure_document(doc: LoadedDocument) -> StructuredDocument:
             lines[i] = _Line(line.page, " — ".join(cells))
     _apply_anchors(lines, doc, drop)
     groups = _paragraph_blocks(lines, drop)
+    width = wrap_width([ln.text for ln in lines if ln is not None])
     # Documents without multi-level numbering (slides, sheets) number lists, not sections.
     multilevel = sum(1 for g in groups for ln in g if re.match(r"^\s*\d{1,2}\.\d{1,2}\.?\s+\S", ln.text))
     numbered = multilevel >= 2
@@ -323,7 +325,7 @@ def structure_document(doc: LoadedDocument) -> StructuredDocument:
 
         def flush(body: list[_Line] = body) -> None:
             if body:
-                text = "\n".join(join_broken_lines([ln.text for ln in body]))
+                text = "\n".join(join_broken_lines([ln.text for ln in body], width))
                 if text:
                     emit("paragraph", text, body[0].page)
                 body.clear()
@@ -350,7 +352,7 @@ def structure_document(doc: LoadedDocument) -> StructuredDocument:
                 title = f"{title} {group[i].text.strip()}"
                 i += 1
             emit("heading", heading_text(code, title), line.page, level, code, title)
-        joined = join_broken_lines([ln.text for ln in body]) if len(body) == len(group) else []
+        joined = join_broken_lines([ln.text for ln in body], width) if len(body) == len(group) else []
         if len(joined) == 1 and (heading := detector.standalone(joined[0])):
             body.clear()
             level, code, title = heading

@@ -60,3 +60,70 @@ def test_running_headers_and_page_numbers_are_removed() -> None:
     bodies = ["Les usagers participent.", "Le comité se réunit.", "La charte est signée.", "Le bilan est publié."]
     pages = [Page(n, f"{header}\n{body}\nPage {n} sur 4") for n, body in enumerate(bodies, 1)]
     assert [p.text.strip() for p in strip_running_lines(pages)] == bodies
+
+
+def test_a_sentence_broken_before_a_parenthesis_a_number_or_its_last_word_is_joined() -> None:
+    """Lines a PDF broke inside one sentence: the answer quotes the whole sentence, not its first half."""
+    assert join_broken_lines(
+        [
+            "On parle de santé communautaire quand les membres d'une collectivité géographique ou sociale",
+            "(professionnels, politiques, habitants) agissent en commun.",
+            "Les places sont prévues par l'Arrêté du 21 août",
+            "2019 portant approbation de l'ACI.",
+            "L'association porte un projet de CPTS (Communauté Professionnelle",
+            "Territoriale de Santé) depuis 2020.",
+            "Elle accède au catalogue de formation de France Assos",
+            "Santé.",
+        ]
+    ) == [
+        "On parle de santé communautaire quand les membres d'une collectivité géographique ou sociale "
+        "(professionnels, politiques, habitants) agissent en commun.",
+        "Les places sont prévues par l'Arrêté du 21 août 2019 portant approbation de l'ACI.",
+        "L'association porte un projet de CPTS (Communauté Professionnelle Territoriale de Santé) depuis 2020.",
+        "Elle accède au catalogue de formation de France Assos Santé.",
+    ]
+
+
+def test_a_heading_or_a_numbered_item_after_a_line_keeps_its_line() -> None:
+    assert not continues("Les gouvernances", "2 Les diagnostics")
+    assert not continues("Le comité se réunit.", "(voir la fiche 5)")
+    assert not continues("Les étapes", "1. Recenser les besoins")
+
+
+def test_a_footnote_left_inside_a_sentence_by_a_page_break_goes_after_it() -> None:
+    """The sentence is quoted whole, and the footnote is not glued to its second half."""
+    from ingest.cleaning import move_footnotes
+
+    text = (
+        "Elles regroupent les professionnels qui souhaitent travailler ensemble pour une\n\n"
+        "⁶ La santé communautaire est un processus (4).\n\n"
+        "meilleure coordination de leur activité.\n\nElles se composent de professionnels."
+    )
+    assert move_footnotes(text) == (
+        "Elles regroupent les professionnels qui souhaitent travailler ensemble pour une\n\n"
+        "meilleure coordination de leur activité.\n\n"
+        "⁶ La santé communautaire est un processus (4).\n\nElles se composent de professionnels."
+    )
+    whole = "La phrase est finie.\n\n⁶ Une note.\n\nune ligne qui commence en minuscule."
+    assert move_footnotes(whole) == whole
+
+
+def test_in_a_wrapped_text_a_full_line_goes_on_even_before_a_capital() -> None:
+    """A PDF text wraps its paragraphs at one width: a full line that ends no sentence breaks a name
+    ("la Commission" / "Nationale de l'Agrément"); a short line before a capital is a real break."""
+    from ingest.cleaning import wrap_width
+
+    filler = "les usagers participent à la vie de la structure et aux actions de santé du territoire de la"
+    document = [filler] * 30 + ["Titre court"]
+    width = wrap_width(document)
+    assert width is not None and width <= len(filler)
+    full = "L'agrément est donné pour cinq ans, par une commission spécifique et indépendante, la Commission"
+    assert join_broken_lines([full, "Nationale de l'Agrément (CNA)."], width) == [
+        f"{full} Nationale de l'Agrément (CNA)."
+    ]
+    assert join_broken_lines(["Les gouvernances", "Dans ce document, le mot gouvernance."], width) == [
+        "Les gouvernances",
+        "Dans ce document, le mot gouvernance.",
+    ]
+    one_paragraph_per_line = [f"Paragraphe {n} : " + "un texte long " * (n % 9 + 1) for n in range(40)]
+    assert wrap_width(one_paragraph_per_line) is None

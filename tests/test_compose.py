@@ -106,3 +106,76 @@ def test_a_list_cut_by_a_passage_boundary_is_given_whole() -> None:
         "- siéger au bureau",
         "- rendre compte à son association",
     ]
+
+
+def test_a_list_item_chosen_alone_comes_with_its_introduction_from_the_passage_before() -> None:
+    """The answer never quotes "- la clarté des objectifs ;" without the sentence that says what the list
+    is, even when a nested list's introduction is itself an item and sits in the previous passage."""
+    reader = Reader(
+        [
+            chunk(
+                0, "Le guide en résume l'essentiel.\n- Les facteurs facilitants sont :\n- une dynamique d'implication ;"
+            ),
+            chunk(1, "- une dynamique d'implication ;\n- la clarté des objectifs ;\n- des facilitateurs dédiés."),
+        ]
+    )
+    item = reader.sentences_of["has-1"][1]
+    quoted = [reader.sentences[s].text for s in expand_lists(reader, [item])]  # type: ignore[arg-type]
+    assert quoted == [
+        "- Les facteurs facilitants sont :",
+        "- une dynamique d'implication ;",
+        "- la clarté des objectifs ;",
+    ]
+
+
+def test_an_introduction_from_another_passage_is_shown_just_before_its_items() -> None:
+    from assistant.compose import order_groups
+    from assistant.retrieval import Evidence
+
+    reader = Reader(
+        [
+            chunk(0, "Les facteurs facilitants sont :\n- une dynamique d'implication ;"),
+            chunk(1, "- la clarté des objectifs ;\n- des facilitateurs dédiés."),
+            chunk(2, "Le comité des usagers se réunit chaque trimestre."),
+        ]
+    )
+    item, other = reader.sentences_of["has-1"][0], reader.sentences_of["has-2"][0]
+    chosen = [Evidence(other, 2, 1.0, 0.9, 0.5, 0), Evidence(item, 1, 0.9, 0.8, 0.5, 1)]
+    expanded = expand_lists(reader, [other, item])  # type: ignore[arg-type]
+    groups = order_groups(reader, chosen, expanded, 0.0)  # type: ignore[arg-type]
+    assert [c for c, _ in groups] == [2, 0, 1], "the introduction's passage stands right before its items"
+
+
+def test_a_list_running_on_into_the_next_passage_is_not_cut_by_another_passage() -> None:
+    from assistant.compose import order_groups
+    from assistant.retrieval import Evidence
+
+    reader = Reader(
+        [
+            chunk(0, "L'échelle d'Arnstein distingue trois paliers :\n- la manipulation ;"),
+            chunk(1, "- la coopération symbolique ;\n- le partenariat."),
+            chunk(2, "Le comité des usagers se réunit chaque trimestre."),
+        ]
+    )
+    intro, item, other = (reader.sentences_of[f"has-{n}"][0] for n in range(3))
+    chosen = [Evidence(intro, 0, 1.0, 0.9, 0.5, 0), Evidence(other, 2, 0.95, 0.9, 0.5, 1)]
+    chosen.append(Evidence(item, 1, 0.9, 0.8, 0.5, 2))
+    expanded = expand_lists(reader, [intro, other, item])  # type: ignore[arg-type]
+    groups = order_groups(reader, chosen, expanded, 0.0)  # type: ignore[arg-type]
+    assert [c for c, _ in groups] == [0, 1, 2]
+
+
+def test_a_list_item_of_two_sentences_does_not_end_the_list() -> None:
+    reader = Reader(
+        [
+            chunk(
+                0,
+                "Les freins sont bien identifiés :\n- le temps disponible (27). Ainsi, la recherche-action aide ;\n"
+                "- la durée des projets ;\n- les manques de financement.\nLa suite du texte.",
+            )
+        ]
+    )
+    intro = reader.sentences_of["has-0"][0]
+    quoted = [reader.sentences[s].text for s in expand_lists(reader, [intro])]  # type: ignore[arg-type]
+    assert quoted[-2:] == ["- la durée des projets ;", "- les manques de financement."]
+    assert "La suite du texte." not in quoted

@@ -222,6 +222,8 @@ def test_twenty_reloads_keep_chroma_handles_flat(tmp_path: Path, embeddings: Cac
     assert all(f[0] == 0 for f in figures)
     assert max(f[1] for f in figures) <= 6  # the live reader's own connections only
     reader.close()
+    del reader, fresh
+    gc.collect()  # what close() released may still sit in a reference cycle
     assert _chroma_sqlite_handles(index) == 0
 
 

@@ -138,3 +138,16 @@ def test_a_section_with_one_question_near_a_fiche_is_not_a_question_table() -> N
         link for link in find_question_tables([("has", "7.1", TABLE)])
     ]
     assert {link.section_number for link in find_question_tables([("has", "7.1", TABLE)])} == {"7.1"}
+
+
+def test_an_initial_or_a_legal_abbreviation_does_not_end_a_sentence() -> None:
+    from ingest.chunking import split_sentences
+
+    text = (
+        "Les acteurs sont définis, respectivement, aux articles L. 1411-11 et L. 1411-12 du code de la santé. "
+        "Comme le souligne M. E dans son entretien, la participation demande du temps."
+    )
+    assert [text[a:b] for a, b in split_sentences(text)] == [
+        "Les acteurs sont définis, respectivement, aux articles L. 1411-11 et L. 1411-12 du code de la santé.",
+        "Comme le souligne M. E dans son entretien, la participation demande du temps.",
+    ]

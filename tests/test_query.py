@@ -221,6 +221,12 @@ def test_a_rules_file_with_a_broken_pattern_is_rejected(tmp_path: Path) -> None:
         FactRules.load(path)
 
 
+def test_a_word_count_that_is_not_a_whole_number_is_rejected_with_its_key(tmp_path: Path) -> None:
+    path = copy_with(tmp_path, "facts.toml", "term_words = 4", 'term_words = "quatre"')
+    with pytest.raises(RulesError, match=r"facts\.toml.*term_words.*entier"):
+        FactRules.load(path)
+
+
 def test_a_rules_file_that_is_not_toml_is_rejected(tmp_path: Path) -> None:
     path = tmp_path / "query.toml"
     path.write_text("[injection\nremove = ", encoding="utf-8")

@@ -92,7 +92,6 @@ def test_an_llm_draft_shows_its_progress_as_tokens_arrive(tmp_path: Path, monkey
 def test_each_update_of_a_long_conversation_renders_without_reading_the_settings(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import assistant.render
     from assistant.web.render import Turn, conversation_html
 
     answer = Answer(question="q ?", blocks=[Block.phrase(BlockKind.PARAGRAPH, "Réponse vérifiée.")])
@@ -101,6 +100,6 @@ def test_each_update_of_a_long_conversation_renders_without_reading_the_settings
     def settings(*_: Any, **__: Any) -> None:
         raise AssertionError("réglages relus à chaque rendu (~15 ms par tour affiché)")
 
-    monkeypatch.setattr(assistant.render, "Settings", settings)
+    monkeypatch.setattr(Settings, "__init__", settings)
     html = conversation_html([Turn(question=f"q{n} ?", answer=answer) for n in range(10)])
     assert html.count("Réponse vérifiée.") == 20  # shown, and kept as text for "Copier"

@@ -169,6 +169,7 @@ def test_like_and_dislike_with_comment_are_stored_and_exportable(page: Page, ser
         "expected_sources",
         "key_facts",
         "answerable",
+        "coverage",
         "persona",
         "tags",
         "split",

@@ -190,32 +190,42 @@ def expected_sources(citations: Iterable[dict[str, Any]]) -> list[dict[str, Any]
     return expected
 
 
-def qa_row(row: FeedbackRow) -> dict[str, Any]:
-    """A QA test-set row (``evals`` columns) to complete by hand: reference answer and key facts empty.
-
-    The cited sources become the expected ones, unless the user said the source was wrong."""
-    expected = [] if row.wrong_source else expected_sources(row.citations)
-    tags = ["retour-utilisateur"]
-    if row.wrong_source:
-        tags.append("mauvaise-source")
-    if row.refused:
-        tags.append("refus")
+def _test_row(
+    ref: str, question: str, expected: list[dict[str, Any]], tags: list[str], role: str, history: list[str],
+    answer: str, citations: list[dict[str, Any]], comment: str, coverage: str = "full",
+) -> dict[str, Any]:  # fmt: skip
+    """A QA test-set row (``evals`` columns) filled from what the user asked and was given; the reference
+    answer and key facts are left to write."""
     return {
-        "id": f"retour-{row.id}",
-        "question": row.question,
+        "id": ref,
+        "question": question,
         "reference_answer": "",
         "expected_sources": expected,
         "key_facts": [],
-        "answerable": True,
-        "persona": row.role,
+        "answerable": coverage != "none",
+        "coverage": coverage,
+        "persona": role,
         "tags": tags,
         "split": "test",
-        "history": row.history,
+        "history": history,
         "false_premise": False,
-        "answer_given": row.answer,
-        "sources_given": [c.get("label", "") for c in row.citations],
-        "comment": row.comment,
+        "answer_given": answer,
+        "sources_given": [c.get("label", "") for c in citations],
+        "comment": comment,
     }
+
+
+def qa_row(row: FeedbackRow) -> dict[str, Any]:
+    """The QA row of a rated answer: the cited sources become the expected ones, unless the user said the
+    source was wrong."""
+    expected = [] if row.wrong_source else expected_sources(row.citations)
+    tags = [
+        "retour-utilisateur",
+        *(["mauvaise-source"] if row.wrong_source else []),
+        *(["refus"] if row.refused else []),
+    ]
+    given = (row.role, row.history, row.answer, row.citations, row.comment)
+    return _test_row(f"retour-{row.id}", row.question, expected, tags, *given)
 
 
 def qa_jsonl(row: FeedbackRow) -> str:
@@ -410,28 +420,10 @@ def questions_per_day(db_path: Path) -> dict[str, int]:
 
 
 def gap_qa_row(gap: UserGap) -> dict[str, Any]:
-    """A QA test-set row (``evals`` columns) filled from what the user asked and was given; the reference
-    answer and key facts are left to write. A declined question is expected to be declined, a partly
-    covered one to be flagged partial, a disliked one to cite the sources given (unless said wrong)."""
+    """The QA row of a user gap: a declined question is expected to be declined, a partly covered one to be
+    flagged partial, a disliked one to cite the sources given (unless said wrong)."""
     expected = [] if gap.kind == "refus" or gap.wrong_source else expected_sources(gap.citations)
-    tags = ["retour-utilisateur", gap.kind]
-    if gap.wrong_source:
-        tags.append("mauvaise-source")
+    tags = ["retour-utilisateur", gap.kind, *(["mauvaise-source"] if gap.wrong_source else [])]
     coverage = {"refus": "none", "partielle": "partial"}.get(gap.kind, "full")
-    return {
-        "id": gap.ref,
-        "question": gap.question,
-        "reference_answer": "",
-        "expected_sources": expected,
-        "key_facts": [],
-        "answerable": gap.kind != "refus",
-        "coverage": coverage,
-        "persona": gap.role,
-        "tags": tags,
-        "split": "test",
-        "history": gap.history,
-        "false_premise": False,
-        "answer_given": gap.answer,
-        "sources_given": [c.get("label", "") for c in gap.citations],
-        "comment": gap.comment,
-    }
+    given = (gap.role, gap.history, gap.answer, gap.citations, gap.comment)
+    return _test_row(gap.ref, gap.question, expected, tags, *given, coverage=coverage)

@@ -14,12 +14,11 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache
 from itertools import groupby, pairwise
 from typing import Any
 
 from assistant.answer import Answer, Block, BlockKind, Citation, Route, Span, SpanSource
-from assistant.render import default_phrases, render_text
+from assistant.render import render_text
 from assistant.web.wording import Wording, wording
 
 
@@ -180,17 +179,10 @@ def sources_html(citations: Sequence[Citation], turn: int, words: Wording | None
     return f'<div class="sources"><p class="sources-title">{esc(words.sources_heading)}</p><ul>{items}</ul></div>'
 
 
-@lru_cache(maxsize=1)
-def text_phrases() -> dict[str, str]:
-    """The text renderer's fixed words, read once per process: reading them builds the settings from the
-    environment (~15 ms), which every rendered turn and every API answer did."""
-    return default_phrases()
-
-
 def plain_text(answer: Answer) -> str:
     """The answer as the text renderer writes it (what "Copier" puts on the clipboard, what the API and
     the feedback store keep as text)."""
-    return render_text(answer, text_phrases())
+    return render_text(answer)
 
 
 def answer_html(answer: Answer, turn: int, words: Wording | None = None) -> str:
