@@ -81,8 +81,10 @@ def _quotable(text: str) -> bool:
     return (len(text) >= 30 or text.endswith(":")) and detect_language(text) == "fr"
 
 
+@lru_cache(maxsize=65536)
 def _same_statement(a: str, b: str) -> bool:
-    """Two sentences saying the same thing (the corpus repeats itself across its documents)."""
+    """Two sentences saying the same thing (the corpus repeats itself across its documents); kept per
+    pair: the next questions compare the same retrieved sentences again."""
     if fuzz.ratio(a, b) > 80 or fuzz.token_set_ratio(a, b) > 92:
         return True
     return min(len(a), len(b)) > 40 and fuzz.partial_ratio(a, b) > 90
