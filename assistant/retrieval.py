@@ -10,12 +10,13 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, overload
+from typing import Any
 
 import numpy as np
 from rapidfuzz import fuzz
 
 from assistant.answer import Role
+from assistant.lazy import LazySets
 from assistant.signals import CorpusSignals, Preferences
 from ingest.index import IndexReader, matches_where
 from ingest.lexical import FrenchAnalyzer
@@ -64,33 +65,17 @@ class Evidence:
     chunk_rank: int
 
 
-class LazyTerms(Sequence[frozenset[str]]):
-    """The analysed terms of each of ``texts``, computed when first read and then kept.
-
-    Opening an index analyses nothing: a question reads the terms of the few passages and sentences it
-    retrieves. Two threads reading the same text at once compute the same value; either one is kept."""
+class LazyTerms(LazySets):
+    """The analysed terms of each of ``texts``, computed when first read and then kept: opening an index
+    analyses nothing; a question reads the terms of the few passages and sentences it retrieves."""
 
     def __init__(self, texts: Sequence[str], analyze: Callable[[str], list[str]]) -> None:
+        super().__init__(len(texts))
         self._texts = texts
         self._analyze = analyze
-        self._terms: list[frozenset[str] | None] = [None] * len(texts)
 
-    def __len__(self) -> int:
-        return len(self._texts)
-
-    @overload
-    def __getitem__(self, index: int) -> frozenset[str]: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[frozenset[str]]: ...
-
-    def __getitem__(self, index: int | slice) -> frozenset[str] | list[frozenset[str]]:
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
-        terms = self._terms[index]
-        if terms is None:
-            terms = self._terms[index] = frozenset(self._analyze(self._texts[index]))
-        return terms
+    def compute(self, index: int) -> frozenset[str]:
+        return frozenset(self._analyze(self._texts[index]))
 
 
 def document_frequencies(

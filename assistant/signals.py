@@ -13,11 +13,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import overload
 
 import numpy as np
 
 from assistant.answer import Role
+from assistant.lazy import LazySets
 from ingest.index import IndexReader
 from ingest.lexical import fold_accents
 from ingest.models import Chunk
@@ -61,7 +61,7 @@ def _fold(text: str) -> str:
     return fold_accents(text.lower()).replace("’", "'")
 
 
-class DocumentStructures(Sequence[frozenset[str]]):
+class DocumentStructures(LazySets):
     """The structures each passage is about: those it names, else the one its document is about.
 
     Read per question for the few passages it retrieves, so a document's passages are read the first
@@ -69,30 +69,16 @@ class DocumentStructures(Sequence[frozenset[str]]):
     same value."""
 
     def __init__(self, chunks: Sequence[Chunk], rules: SignalRules, share: float) -> None:
+        super().__init__(len(chunks))
         self._chunks = chunks
         self._rules = rules
         self._share = share
         self._of_doc: dict[str, list[int]] = {}
         for i, chunk in enumerate(chunks):
             self._of_doc.setdefault(chunk.doc_id, []).append(i)
-        self._about: list[frozenset[str] | None] = [None] * len(chunks)
 
-    def __len__(self) -> int:
-        return len(self._chunks)
-
-    @overload
-    def __getitem__(self, index: int) -> frozenset[str]: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[frozenset[str]]: ...
-
-    def __getitem__(self, index: int | slice) -> frozenset[str] | list[frozenset[str]]:
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
-        about = self._about[index]
-        if about is None:
-            about = self._read_document(self._chunks[index].doc_id)[index]
-        return about
+    def compute(self, index: int) -> frozenset[str]:
+        return self._read_document(self._chunks[index].doc_id)[index]
 
     def _read_document(self, doc_id: str) -> dict[int, frozenset[str]]:
         indexes = self._of_doc[doc_id]
@@ -106,7 +92,7 @@ class DocumentStructures(Sequence[frozenset[str]]):
         default = _about(counts, self._share)
         found_of = {i: found or default for i, found in zip(indexes, mentions, strict=True)}
         for i, about in found_of.items():
-            self._about[i] = about
+            self._items[i] = about
         return found_of
 
 
