@@ -16,6 +16,7 @@ from assistant.query import detect_language
 from assistant.retrieval import Evidence, authority_bonus
 from ingest.cleaning import BULLET
 from ingest.index import IndexReader
+from ingest.models import Chunk
 from ingest.rules import pattern, read_rules
 from ingest.settings import Settings
 
@@ -128,7 +129,7 @@ def _followers(reader: IndexReader, siblings: list[int], pos: int) -> list[int]:
     if len(after) >= LIST_ITEMS or here + 1 >= len(reader.chunks):
         return after
     chunk, following = reader.chunks[here], reader.chunks[here + 1]
-    if (following.doc_id, following.section_number) != (chunk.doc_id, chunk.section_number):
+    if not _same_section(chunk, following):
         return after
     seen = {reader.sentences[s].text for s in siblings}
     return after + [s for s in reader.sentences_of.get(following.chunk_id, []) if reader.sentences[s].text not in seen]
@@ -150,7 +151,7 @@ def _leaders(reader: IndexReader, siblings: list[int], pos: int) -> list[int]:
     if here == 0 or any(not BULLET.match(reader.sentences[s].text) for s in before):
         return before
     chunk, previous = reader.chunks[here], reader.chunks[here - 1]
-    if (previous.doc_id, previous.section_number) != (chunk.doc_id, chunk.section_number):
+    if not _same_section(previous, chunk):
         return before
     seen = {reader.sentences[s].text for s in siblings}
     return [s for s in reader.sentences_of.get(previous.chunk_id, []) if reader.sentences[s].text not in seen] + before
@@ -226,11 +227,17 @@ def order_groups(
     order = sorted(by_chunk, key=lambda c: (-best[c], c))
     for chunk in sorted(by_chunk):  # a list that runs on into the next passage is not cut by another one
         before = by_chunk.get(chunk - 1)
+        if not before or not _same_section(reader.chunks[chunk - 1], reader.chunks[chunk]):
+            continue
         first = reader.sentences[min(by_chunk[chunk])].text
-        if before and BULLET.match(first) and _opens_or_continues_list(reader.sentences[max(before)].text):
+        if BULLET.match(first) and _opens_or_continues_list(reader.sentences[max(before)].text):
             order.remove(chunk)
             order.insert(order.index(chunk - 1) + 1, chunk)
     return [(c, sorted(by_chunk[c])) for c in order]
+
+
+def _same_section(a: Chunk, b: Chunk) -> bool:
+    return (a.doc_id, a.section_number) == (b.doc_id, b.section_number)
 
 
 def _opens_or_continues_list(text: str) -> bool:
