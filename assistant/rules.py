@@ -23,7 +23,7 @@ from typing import Any
 import Stemmer
 
 from ingest.lexical import fold_accents
-from ingest.rules import RulesError, alternatives, compile_pattern, pattern, read_rules, text, value, words
+from ingest.rules import RulesError, alternatives, compile_pattern, count, pattern, read_rules, text, value, words
 from ingest.settings import Settings
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -124,21 +124,13 @@ class QueryRules:
                 rf"^\W*(?:(?:{patterns('parts.question_words')})\b)?\W*$", "parts.question_words", path
             ),
             structure=compile_pattern(structure, "structures", path),
-            whole_fiche_other_words=_count(data, "intents.whole_fiche_other_words", path),
+            whole_fiche_other_words=count(data, "intents.whole_fiche_other_words", path),
             french_words=frozenset(words(data, "language.french", path)),
             english_words=frozenset(words(data, "language.english", path)),
             other_words=frozenset(words(data, "language.other", path)),
-            language_min_words=_count(data, "language.min_words", path),
-            french_enough=_count(data, "language.french_enough", path),
+            language_min_words=count(data, "language.min_words", path),
+            french_enough=count(data, "language.french_enough", path),
         )
-
-
-def _count(data: dict[str, Any], key: str, path: Path) -> int:
-    """A whole number ≥ 0."""
-    item = value(data, key, path)
-    if not isinstance(item, int) or isinstance(item, bool) or item < 0:
-        raise RulesError(f"{path.name} : « {key} » doit être un entier positif ou nul")
-    return item
 
 
 def _numbered(compiled: re.Pattern[str], key: str, path: Path) -> re.Pattern[str]:
@@ -225,7 +217,7 @@ class FactRules:
             if not isinstance(strict, bool):
                 raise RulesError(f"{path.name} : « kinds.{name}.strict » doit valoir true ou false")
             missing = text(data, f"kinds.{name}.missing", path)
-            term_words = _count(data, f"kinds.{name}.term_words", path) if "term_words" in table[name] else 0
+            term_words = count(data, f"kinds.{name}.term_words", path) if "term_words" in table[name] else 0
             if "{term}" in missing or term_words:  # the kind names what is asked: its sentence is a template
                 stop = frozenset(words(data, f"kinds.{name}.term_stop", path))
                 kind = FactKind(name, compiled[0], compiled[1].pattern, strict, missing, term_words, stop)

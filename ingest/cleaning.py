@@ -176,14 +176,18 @@ def join_broken_lines(lines: list[str], width: int | None = None) -> list[str]:
     return out
 
 
-def wrap_width(lines: list[str], share: float = 0.85) -> int | None:
-    """The width at which a document's paragraphs wrap, when they do: most lines are nearly as long as the
-    longest ones (a PDF text), not one paragraph per line nor short slide lines. None otherwise."""
+def wrap_width(lines: list[str]) -> int | None:
+    """The length from which a line fills the width a document's paragraphs wrap at, when they do: most
+    lines are nearly as long as the longest ones (a PDF text), not one paragraph per line nor short slide
+    lines (``[wrap]`` of ``cleaning.toml``). None otherwise."""
+    rules = CleaningRules.load().wrap
     lengths = sorted(len(line.strip()) for line in lines if line.strip())
-    if len(lengths) < 20:
+    if len(lengths) < max(rules.min_lines, 1):
         return None
-    median, top = lengths[len(lengths) // 2], lengths[int(len(lengths) * 0.9)]
-    return int(share * top) if top <= 150 and median >= 0.75 * top else None
+    median, top = lengths[len(lengths) // 2], lengths[int((len(lengths) - 1) * rules.top_rank)]
+    if top > rules.max_width or median < rules.median_share * top:
+        return None
+    return int(rules.full_share * top)
 
 
 def continues(previous: str, line: str) -> bool:

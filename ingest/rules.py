@@ -62,6 +62,22 @@ def text(data: dict[str, Any], key: str, path: Path) -> str:
     return item
 
 
+def share(data: dict[str, Any], key: str, path: Path) -> float:
+    """A number between 0 and 1."""
+    item = value(data, key, path)
+    if isinstance(item, bool) or not isinstance(item, int | float) or not 0 <= item <= 1:
+        raise RulesError(f"{path.name} : « {key} » doit être un nombre entre 0 et 1")
+    return float(item)
+
+
+def count(data: dict[str, Any], key: str, path: Path) -> int:
+    """A whole number ≥ 0."""
+    item = value(data, key, path)
+    if isinstance(item, bool) or not isinstance(item, int) or item < 0:
+        raise RulesError(f"{path.name} : « {key} » doit être un entier positif ou nul")
+    return item
+
+
 def alternatives(items: tuple[str, ...], escape: bool = False) -> str:
     """``a|b|c`` from patterns (or from literal words when ``escape``), in order."""
     return "|".join(re.escape(item) if escape else item for item in items)
@@ -133,6 +149,7 @@ class CleaningRules:
     continuation_words: frozenset[str]
     page_number_line: re.Pattern[str]
     ordinal: re.Pattern[str]  # "1^er" → "1er": group 1 the digit, group 2 the suffix
+    wrap: WrapRules
 
     @classmethod
     @lru_cache(maxsize=4)
@@ -143,7 +160,25 @@ class CleaningRules:
             frozenset(words(data, "continuation_words", path)),
             pattern(data, "page_number_line", path),
             compile_pattern(rf"(\d)\^({suffixes})\b", "ordinal_suffixes", path, flags=0),
+            WrapRules(
+                count(data, "wrap.min_lines", path),
+                share(data, "wrap.top_rank", path),
+                count(data, "wrap.max_width", path),
+                share(data, "wrap.median_share", path),
+                share(data, "wrap.full_share", path),
+            ),
         )
+
+
+@dataclass(frozen=True)
+class WrapRules:
+    """How a document whose paragraphs wrap at one width is recognised (``[wrap]`` of ``cleaning.toml``)."""
+
+    min_lines: int  # fewer lines: nothing to tell
+    top_rank: float  # the width is this rank of the sorted line lengths (0.9: the 90th percentile)
+    max_width: int  # wider lines: one paragraph per line, not a wrapped text
+    median_share: float  # the median line is at least this share of the width
+    full_share: float  # a line at least this share of the width fills it
 
 
 @dataclass(frozen=True)

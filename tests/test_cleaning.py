@@ -127,3 +127,12 @@ def test_in_a_wrapped_text_a_full_line_goes_on_even_before_a_capital() -> None:
     ]
     one_paragraph_per_line = [f"Paragraphe {n} : " + "un texte long " * (n % 9 + 1) for n in range(40)]
     assert wrap_width(one_paragraph_per_line) is None
+
+
+def test_a_wrap_share_out_of_range_is_rejected_with_its_key(tmp_path) -> None:
+    from ingest.rules import DATA_DIR, CleaningRules, RulesError
+
+    path = tmp_path / "cleaning.toml"
+    path.write_text((DATA_DIR / "cleaning.toml").read_text("utf-8").replace("full_share = 0.85", "full_share = 85"))
+    with pytest.raises(RulesError, match=r"cleaning\.toml.*wrap\.full_share.*entre 0 et 1"):
+        CleaningRules.load(path)
