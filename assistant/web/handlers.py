@@ -229,14 +229,10 @@ class ChatHandlers:
         as it is ready; yields (conversation, question box, turns, send and example buttons). The inputs are
         disabled until the answer is complete, so that a second question from the same page cannot overwrite
         the first one's turn."""
-        steps = self._ask_steps(question, role, turns, documents)
-        current = next(steps, None)
         first = True
-        for following in steps:
-            yield self._with_inputs(current, False if first else None)
-            current, first = following, False
-        if current is not None:
-            yield self._with_inputs(current, True)
+        for update, final in self._ask_steps(question, role, turns, documents):  # each shown as it comes
+            yield self._with_inputs(update, True if final else False if first else None)
+            first = False
 
     def _with_inputs(self, update: Updates | None, enabled: bool | None) -> Updates:
         conversation, question, turns = update or (gr.skip(), gr.skip(), gr.skip())
@@ -251,25 +247,26 @@ class ChatHandlers:
 
     def _ask_steps(
         self, question: str, role: str, turns: list[Turn], documents: Sequence[str] | None = None
-    ) -> Iterator[Updates]:
-        """(conversation, question box, turns): a status while the answer is searched and checked, then the
-        whole answer as soon as it is ready (nothing is replayed or delayed)."""
+    ) -> Iterator[tuple[Updates, bool]]:
+        """(conversation, question box, turns), and whether it is the last update: a status while the answer
+        is searched and checked, then the whole answer as soon as it is ready (nothing is replayed or
+        delayed)."""
         self.refresh()
         text = (question or "").strip()
         if not text:
-            yield gr.skip(), gr.skip(), gr.skip()
+            yield (gr.skip(), gr.skip(), gr.skip()), True
             return
         role = role if role in ROLES else ""
         history = [t.question for t in turns if t.answer is not None]
         turns = [*turns, Turn(question=text, role=role or None, history=history)]
-        yield conversation_html(turns, status="Recherche dans les documents…"), "", gr.skip()
+        yield (conversation_html(turns, status="Recherche dans les documents…"), "", gr.skip()), False
         answer = yield from self._answer_while_waiting(text, history, role, turns, self.filters(documents))
         turns[-1].answer = answer
         try:
             turns[-1].followups = next_questions(answer, self.holder.assistant)
         except Exception:  # the answer is shown without next questions
             log.exception("questions suivantes impossibles")
-        yield conversation_html(turns), gr.skip(), turns
+        yield (conversation_html(turns), gr.skip(), turns), True
 
     def filters(self, documents: Sequence[str] | None) -> dict[str, Any] | None:
         """The search restricted to the chosen documents (``None``: all of them)."""
@@ -281,7 +278,7 @@ class ChatHandlers:
 
     def _answer_while_waiting(
         self, text: str, history: list[str], role: str, turns: list[Turn], filters: dict[str, Any] | None = None
-    ) -> Generator[Updates, None, Answer]:
+    ) -> Generator[tuple[Updates, bool], None, Answer]:
         """Run ``ask`` in a thread; while an LLM drafts, show how far it got (its draft is not shown)."""
         result: dict[str, Any] = {}
         drafted = [0]
@@ -308,7 +305,7 @@ class ChatHandlers:
             if drafted[0] != shown:
                 shown = drafted[0]
                 status = f"Rédaction de la réponse ({shown} caractères), puis vérification des citations…"
-                yield conversation_html(turns, status=status), gr.skip(), gr.skip()
+                yield (conversation_html(turns, status=status), gr.skip(), gr.skip()), False
         if "answer" in result:
             return result["answer"]
         message = f"Désolé, une erreur est survenue ({type(result.get('error')).__name__}). Réessayez ou reformulez."
