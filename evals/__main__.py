@@ -30,7 +30,7 @@ def _overrides(pairs: list[str]) -> dict[str, Any]:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from assistant.agent import Assistant
-    from evals.runner import run_set
+    from evals.runner import evaluate, write_run
     from ingest.settings import Settings
 
     console = Console(stderr=True)
@@ -56,10 +56,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     ) as bar:
         task = bar.add_task("évaluation", total=len(loaded.items))
         try:
-            output = run_set(
+            output = evaluate(
                 assistant,
                 loaded,
-                args.out,
                 args.set.name,
                 progress=lambda step: bar.update(task, completed=step.done),
                 with_cosine=not args.no_cosine,
@@ -68,6 +67,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         except KeyboardInterrupt:
             console.print("[red]évaluation interrompue : aucun fichier écrit[/red]")
             return 130
+    write_run(args.out, output)
     if args.history:
         from evals.store import EvalStore
 

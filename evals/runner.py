@@ -2,7 +2,7 @@
 
 One runner for the CLI (``python -m evals run``) and the web app's evaluation tab: :func:`evaluate` asks
 and scores every item, reporting progress (:class:`RunProgress`: done, total, time left) and stopping
-between two items when its ``cancel`` event is set; :func:`run_set` also writes the run's files.
+between two items when its ``cancel`` event is set; :func:`write_run` writes the run's files.
 """
 
 from __future__ import annotations
@@ -147,22 +147,6 @@ def write_run(out_dir: Path, output: RunOutput) -> None:
             fh.write(json.dumps(row, ensure_ascii=False) + "\n")
     (out_dir / "metrics.json").write_text(json.dumps(output.metrics, ensure_ascii=False, indent=1), encoding="utf-8")
     write_reports(out_dir, output.rows, output.metrics)
-
-
-def run_set(
-    assistant: Assistant,
-    loaded: LoadedSet,
-    out_dir: Path,
-    set_name: str,
-    progress: ProgressFn | None = None,
-    with_cosine: bool = True,
-    extra_scorers: list[Scorer] | None = None,
-    cancel: threading.Event | None = None,
-) -> RunOutput:
-    """:func:`evaluate`, then :func:`write_run` into ``out_dir``."""
-    output = evaluate(assistant, loaded, set_name, progress, with_cosine, extra_scorers, cancel)
-    write_run(out_dir, output)
-    return output
 
 
 def settings_summary(assistant: Assistant) -> dict[str, Any]:

@@ -106,7 +106,7 @@ def test_metrics() -> None:
 
 @pytest.mark.slow
 def test_runner_writes_results_reports_and_compare(assistant, tmp_path: Path) -> None:
-    from evals.runner import run_set
+    from evals.runner import evaluate, write_run
 
     path = tmp_path / "mini.jsonl"
     lines = [
@@ -131,7 +131,8 @@ def test_runner_writes_results_reports_and_compare(assistant, tmp_path: Path) ->
     ]
     path.write_text("\n".join(x if isinstance(x, str) else json.dumps(x) for x in lines), encoding="utf-8")
     loaded = load_set(path)
-    out = run_set(assistant, loaded, tmp_path / "run", "mini", with_cosine=True)
+    out = evaluate(assistant, loaded, "mini", with_cosine=True)
+    write_run(tmp_path / "run", out)
     rows = [json.loads(line) for line in (tmp_path / "run" / "results.jsonl").read_text().splitlines()]
     assert [r["id"] for r in rows] == ["secret", "meteo"]
     assert rows[0]["answer"]["citations"][0]["fiche"] == 6 and rows[0]["scores"]["hit@5"] == 1.0
@@ -166,11 +167,13 @@ CEILINGS = {"wrong_refusal_rate": 0.05}
 
 
 def _gate(assistant, path: Path, split: str, floors: dict[str, float], tmp_path: Path) -> None:
-    from evals.runner import run_set
+    from evals.runner import evaluate, write_run
 
     loaded = load_set(path)
     loaded.items = [i for i in loaded.items if i.split == split]
-    metrics = run_set(assistant, loaded, tmp_path / split, split, with_cosine=False).metrics["overall"]
+    output = evaluate(assistant, loaded, split, with_cosine=False)
+    write_run(tmp_path / split, output)
+    metrics = output.metrics["overall"]
     print(f"\nQuality gate ({split}):", {k: metrics[k] for k in [*floors, *CEILINGS]})
     failures = {k: (metrics[k], floor) for k, floor in floors.items() if metrics[k] is None or metrics[k] < floor}
     failures |= {k: (metrics[k], top) for k, top in CEILINGS.items() if metrics[k] is not None and metrics[k] > top}

@@ -179,7 +179,7 @@ def test_the_api_key_is_sent_to_the_server_but_never_written(
 ) -> None:
     from evals.dataset import load_set
     from evals.judge import make_judge
-    from evals.runner import run_set
+    from evals.runner import evaluate, write_run
 
     caplog.set_level(logging.INFO)
     settings = llm_settings(assistant.settings, standin.url, "unsupported")
@@ -195,7 +195,8 @@ def test_the_api_key_is_sent_to_the_server_but_never_written(
         {"id": "meteo", "question": "il fait beau demain ?", "answerable": False},
     ]  # fmt: skip
     qa.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
-    out = run_set(llm, load_set(qa), tmp_path / "run", "mini", with_cosine=False, extra_scorers=[make_judge(settings)])
+    out = evaluate(llm, load_set(qa), "mini", with_cosine=False, extra_scorers=[make_judge(settings)])
+    write_run(tmp_path / "run", out)
     scores = out.rows[0]["scores"]
     assert scores["unsupported_sentences"] == 1.0  # counted by the evaluation
     assert scores["llm_faithfulness"] == 1.0 and "llm_correctness" in scores  # labelled LLM-judged
