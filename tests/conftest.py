@@ -9,10 +9,14 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from ingest.settings import PROJECT_ROOT, Settings
+
+if TYPE_CHECKING:
+    from tests.ui_helpers import Page, RunningApp
 
 TEST_INDEX = PROJECT_ROOT / ".pytest-index"
 
@@ -46,6 +50,23 @@ def env_for(corpus_index: Settings) -> Iterator[dict[str, str]]:
     env["ENGAGEMENT_INDEX_DIR"] = str(corpus_index.index_dir)
     env["ENGAGEMENT_CORPUS_DIR"] = str(corpus_index.corpus_dir)
     yield env
+
+
+@pytest.fixture(scope="module")
+def server(corpus_index: Settings, tmp_path_factory: pytest.TempPathFactory) -> RunningApp:
+    """The web app on the test index, answering offline, for the browser tests of one module (a module
+    that needs another app defines its own ``server``)."""
+    from tests.ui_helpers import reading_app
+
+    return reading_app(corpus_index, tmp_path_factory.mktemp("reading-app"))
+
+
+@pytest.fixture
+def page(server: RunningApp) -> Iterator[Page]:
+    """A fresh browser page on ``server``, checked for console errors when the test ends."""
+    from tests.ui_helpers import checked_page
+
+    yield from checked_page(server.url)
 
 
 def make_corpus(tmp: Path, files: dict[str, str | bytes]) -> Path:

@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from ingest.settings import PROJECT_ROOT, Settings
-from tests.ui_helpers import Page, RunningApp, ask, open_page, reading_app, screenshot, wait_answer
+from ingest.settings import PROJECT_ROOT
+from tests.ui_helpers import Page, RunningApp, ask, open_page, screenshot, wait_answer
 
 pytestmark = pytest.mark.slow
 
@@ -30,11 +30,6 @@ IDLE = (
     " && document.getAnimations().every(a => a.playState !== 'running'"
     " || a.effect?.getComputedTiming().iterations === Infinity)"
 )
-
-
-@pytest.fixture(scope="module")
-def server(corpus_index: Settings, tmp_path_factory: pytest.TempPathFactory) -> RunningApp:
-    return reading_app(corpus_index, tmp_path_factory.mktemp("reading-app"))
 
 
 def axe_path() -> str:

@@ -10,7 +10,6 @@ import json
 import os
 import shutil
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,10 +21,8 @@ from tests.ui_helpers import (
     Page,
     RunningApp,
     ask,
-    checked_page,
     llm_app,
     open_page,
-    reading_app,
     screenshot,
     wait_answer,
 )
@@ -34,16 +31,6 @@ pytestmark = pytest.mark.slow
 
 SECRET_QUESTION = "les usagers sont-ils tenus au secret ?"
 OFF_TOPIC = "quelle est la recette de la tarte tatin ?"  # not medical: declined with the closest fiches
-
-
-@pytest.fixture(scope="module")
-def server(corpus_index: Settings, tmp_path_factory: pytest.TempPathFactory) -> RunningApp:
-    return reading_app(corpus_index, tmp_path_factory.mktemp("reading-app"))
-
-
-@pytest.fixture
-def page(server: RunningApp) -> Iterator[Page]:
-    yield from checked_page(server.url)
 
 
 def test_the_answer_shown_at_once_cites_the_fiche_and_opens_the_passage(page: Page) -> None:

@@ -5,30 +5,18 @@ the opinion form and the upload report on a phone.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from assistant.web.assets import STORAGE_KEY
-from ingest.settings import Settings
-from tests.ui_helpers import Page, RunningApp, ask, checked_page, open_page, reading_app, screenshot, wait_answer
+from tests.ui_helpers import Page, RunningApp, ask, open_page, screenshot, wait_answer
 
 pytestmark = pytest.mark.slow
 
 SECRET_QUESTION = "les usagers sont-ils tenus au secret ?"
 RECRUIT_QUESTION = "Comment recruter des usagers pour un projet de CPTS ?"
 WIDTHS = {"bureau": (1280, 900), "mobile": (390, 844)}
-
-
-@pytest.fixture(scope="module")
-def server(corpus_index: Settings, tmp_path_factory: pytest.TempPathFactory) -> RunningApp:
-    return reading_app(corpus_index, tmp_path_factory.mktemp("reading-app"))
-
-
-@pytest.fixture
-def page(server: RunningApp) -> Iterator[Page]:
-    yield from checked_page(server.url)
 
 
 def stored(p: Any) -> str:
