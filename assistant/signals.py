@@ -21,7 +21,7 @@ from assistant.lazy import LazySets
 from ingest.index import IndexReader
 from ingest.lexical import fold_accents
 from ingest.models import Chunk
-from ingest.question_table import QuestionLink, find_question_tables
+from ingest.question_table import QuestionLink, find_question_tables, join_passages
 from ingest.roles import PassageRole
 from ingest.rules import pattern, read_rules, value
 from ingest.settings import Settings
@@ -129,10 +129,11 @@ class CorpusSignals:
     ) -> CorpusSignals:
         rules = rules or SignalRules.load()
         structures = DocumentStructures(reader.chunks, rules, settings.structure_document_share)
-        sections: dict[tuple[str, str], list[str]] = {}
+        sections: dict[tuple[str, str], list[tuple[int, int, str]]] = {}
         for chunk in reader.chunks:
-            sections.setdefault((chunk.doc_id, chunk.section_number), []).append(chunk.text)
-        links = find_question_tables((doc, number, "\n".join(texts)) for (doc, number), texts in sections.items())
+            passage = (chunk.char_start, chunk.char_end, chunk.text)
+            sections.setdefault((chunk.doc_id, chunk.section_number), []).append(passage)
+        links = find_question_tables((doc, number, join_passages(texts)) for (doc, number), texts in sections.items())
         vectors = np.stack([embed(link.question) for link in links]) if links else None
         link_terms = [weights(link.question) for link in links]
         return cls(rules, [c.role for c in reader.chunks], structures, links, vectors, link_terms)

@@ -34,7 +34,7 @@ def parse_rows(text: str) -> list[tuple[str, tuple[int, ...]]]:
 
     A row is questions close to each other, then fiches close to them; a question far from the next
     fiche (a resource's title such as "… en ville ? C'est possible !") belongs to no row."""
-    text = _URL.sub(" ", text)
+    text = _URL.sub("\n", text)  # a link ends a cell: the question after it starts on a boundary
     events = [(m.start(1), m.end(1), "q", m.group(1).strip()) for m in _QUESTION.finditer(text)]
     events += [(m.start(), m.end(), "f", m.group(1)) for m in _FICHE.finditer(text)]
     rows: list[tuple[str, tuple[int, ...]]] = []
@@ -57,6 +57,21 @@ def parse_rows(text: str) -> list[tuple[str, tuple[int, ...]]]:
     if questions and fiches:
         rows.append((" ".join(questions), tuple(dict.fromkeys(fiches))))
     return rows
+
+
+def join_passages(passages: Iterable[tuple[int, int, str]]) -> str:
+    """Consecutive passages of a section, as (start, end, text) with their offsets in the document, joined
+    into one text without the overlap that chunking repeats at the start of a passage (a fiche named twice
+    would be paired with the questions of the next row)."""
+    joined, last_end = "", None
+    for start, end, text in passages:
+        repeated = last_end - start if last_end is not None and start < last_end else 0
+        if repeated and joined.endswith(text[:repeated]):
+            joined += text[repeated:]
+        else:
+            joined = f"{joined}\n{text}" if joined else text
+        last_end = end
+    return joined
 
 
 def find_question_tables(sections: Iterable[tuple[str, str, str]], min_rows: int = 2) -> list[QuestionLink]:

@@ -10,7 +10,7 @@ import pytest
 from ingest.chunking import chunk_document
 from ingest.cleaning import join_broken_lines
 from ingest.models import DocumentInfo, LoadedDocument, Page
-from ingest.question_table import find_question_tables, parse_rows
+from ingest.question_table import find_question_tables, join_passages, parse_rows
 from ingest.roles import PassageRole, RoleRules, classify
 from ingest.rules import RulesError
 from ingest.structure import structure_document
@@ -129,6 +129,26 @@ def test_the_question_table_pairs_each_row_of_questions_with_its_fiches() -> Non
         ("Comment présenter à l'équipe l'intérêt de faire participer les usagers ?", (12,)),
         ("Comment recruter des usagers ? Qui recruter ?", (5, 13)),
         ("Formations nécessaires ? des usagers ?", (7,)),
+    ]
+
+
+def test_a_question_table_cut_into_overlapping_passages_keeps_each_row_with_its_own_fiches() -> None:
+    # as the index holds §7.1: rows flattened, a question right after a link, and the next passage
+    # repeating the end of the previous one (more than 400 characters here) from a fiche name on
+    resources = " ".join(f"Ressource {i}, 2022 : https://example.org/{i}" for i in range(12))
+    first = (
+        f"Comment recruter des usagers ? Qui recruter ? Fiche ressource n° 5 « Représentativité » {resources} "
+        "Formations nécessaires ? des usagers ? Fiche ressource n° 7 « Indications pour la formation » "
+        f"{resources} Faisons-nous une charte ? Que mettre dedans ?"
+    )
+    repeated = first[first.index("Fiche ressource n° 7") :]
+    second = f"{repeated} Fiche ressource n° 14 « Éléments pour une charte de l'engagement » Guide, 2015."
+    start = len(first) - len(repeated)
+    text = join_passages([(0, len(first), first), (start, start + len(second), second)])
+    assert parse_rows(text) == [
+        ("Comment recruter des usagers ? Qui recruter ?", (5,)),
+        ("Formations nécessaires ? des usagers ?", (7,)),
+        ("Faisons-nous une charte ? Que mettre dedans ?", (14,)),
     ]
 
 
