@@ -192,7 +192,10 @@ class Assistant:
                 query = self._understand(condensed, None)
         lap("understand")
         answer = Answer(question=question, backend=self.generator.name)
-        answer.standalone_question = query.semantic_text or query.text
+        # a question that stands alone: a follow-up's rewrite when there is one, never the text searched
+        # ("… dans notre CPTS ? et dans une CPTS ?": the previous question and the follow-up, glued)
+        answer.standalone_question = condensed or query.rewritten or query.text
+        answer.details["searched_text"] = query.semantic_text or query.text
         if condensed or query.rewritten:
             answer.details["condensed_question"] = condensed or query.rewritten
         answer.notes = self._notes(query)

@@ -205,7 +205,7 @@ class Answer:
     timings: dict[str, float] = field(default_factory=dict)  # milliseconds per stage
     confidence: float = 0.0
     backend: str = "extractif"
-    standalone_question: str = ""  # the question actually searched (follow-ups, cleaned input)
+    standalone_question: str = ""  # the question as it stands alone: a follow-up rewritten, or the cleaned input
     details: dict[str, Any] = field(default_factory=dict)
 
     @property

@@ -188,7 +188,15 @@ def test_follow_up_carries_the_topic(assistant: Assistant) -> None:
     secret = assistant.ask("les usagers sont-ils tenus au secret professionnel ?")
     how = assistant.ask("et comment le faire respecter ?", history=[secret.question])
     assert not how.refused and 6 in _fiches(how)
-    assert how.standalone_question != how.question
+    assert secret.question in how.details["searched_text"], "the follow-up is searched with the question before"
+    assert how.standalone_question == how.question, "a glued text is never offered as the standalone question"
+
+
+def test_a_follow_up_rewritten_reads_as_one_question(assistant: Assistant) -> None:
+    before = "Comment recruter des représentants des usagers dans notre MSP ?"
+    answer = assistant.ask("et dans une CPTS ?", history=[before])
+    assert answer.standalone_question == "Comment recruter des représentants des usagers dans notre CPTS ?"
+    assert answer.details["condensed_question"] == answer.standalone_question
 
 
 def test_a_follow_up_naming_another_structure_asks_the_same_about_it(assistant: Assistant) -> None:
