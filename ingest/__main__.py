@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections import Counter
 from pathlib import Path
 
 from rich.console import Console
@@ -12,15 +13,26 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from ingest.index import IndexUnavailable as IndexMissing
-from ingest.index import VectorStoreUnavailable, current_build, read_manifest
+from ingest.index import VectorStoreUnavailable, current_build, read_chunks, read_manifest
 from ingest.pipeline import WAITING, IngestError, IngestReport, ingest
+from ingest.roles import PassageRole
 from ingest.settings import Settings
 
+ROLE_FR = {
+    PassageRole.BODY: "texte courant",
+    PassageRole.RESOURCES: "ressources",
+    PassageRole.REFERENCES: "références",
+    PassageRole.PARTICIPANTS: "participants",
+    PassageRole.TOC: "sommaire",
+    PassageRole.LINKS: "liens",
+    PassageRole.ANNEX: "annexe",
+}
 STATUS_FR = {"new": "nouveau", "changed": "modifié", "unchanged": "inchangé", "failed": "ÉCHEC"}
 
 
 def index_stats(settings: Settings) -> dict[str, object]:
-    """``{documents: [{file, title, kind, pages, chunks}], chunks, fiches}`` of the live index."""
+    """``{documents: [{file, title, kind, pages, chunks, roles}], chunks, roles, fiches}`` of the live index;
+    ``roles``: passages per role (body text, resources, references, participants, toc, links, annex)."""
     build = current_build(settings)
     if build is None:
         raise IndexMissing(f"aucun index dans {settings.index_dir}")
@@ -29,16 +41,37 @@ def index_stats(settings: Settings) -> dict[str, object]:
     for doc in manifest.documents:
         for fiche in doc.fiches:
             fiches.setdefault(int(fiche["number"]), str(fiche["title"]))
+    roles: dict[str, Counter[str]] = {}
+    for chunk in read_chunks(build):
+        roles.setdefault(chunk.file, Counter())[chunk.role.value] += 1
+    every: Counter[str] = sum(roles.values(), Counter())
     return {
         "documents": [
-            {"file": d.file, "title": d.title, "kind": d.kind, "pages": d.pages, "chunks": d.chunks}
+            {
+                "file": d.file,
+                "title": d.title,
+                "kind": d.kind,
+                "pages": d.pages,
+                "chunks": d.chunks,
+                "roles": _by_role(roles.get(d.file, Counter())),
+            }
             for d in manifest.documents
         ],
         "chunks": manifest.chunks,
+        "roles": _by_role(every),
         "fiches": [{"number": n, "title": t} for n, t in sorted(fiches.items())],
         "embedding": manifest.embedding_id,
         "build_id": manifest.build_id,
     }
+
+
+def _by_role(counts: Counter[str]) -> dict[str, int]:
+    """Passages per role, in the order of :class:`PassageRole`, roles without passages left out."""
+    return {role.value: counts[role.value] for role in PassageRole if counts[role.value]}
+
+
+def _roles_text(roles: dict[str, int]) -> str:
+    return ", ".join(f"{ROLE_FR[role]} {n}" for role, n in roles.items())
 
 
 def _print_report(console: Console, report: IngestReport) -> None:
@@ -97,8 +130,12 @@ def main(argv: list[str] | None = None) -> int:
             print(json.dumps(stats, ensure_ascii=False, indent=1))
         else:
             for doc in stats["documents"]:  # type: ignore[union-attr]
-                print(f"{doc['file']}: {doc['title']} ({doc['kind']}, {doc['chunks']} passages)")
-            print(f"{stats['chunks']} passages, {len(stats['fiches'])} fiches ressources")  # type: ignore[arg-type]
+                print(
+                    f"{doc['file']}: {doc['title']} ({doc['kind']}, {doc['chunks']} passages : "
+                    f"{_roles_text(doc['roles'])})"
+                )
+            roles, fiches = stats["roles"], stats["fiches"]
+            print(f"{stats['chunks']} passages ({_roles_text(roles)}), {len(fiches)} fiches ressources")  # type: ignore
         return 0
 
     with Progress(

@@ -220,6 +220,12 @@ def read_manifest(build_dir: Path) -> IndexManifest:
     return IndexManifest.from_dict(json.loads((build_dir / "manifest.json").read_text(encoding="utf-8")))
 
 
+def read_chunks(build_dir: Path) -> list[Chunk]:
+    """The passages of a build, in index order."""
+    with open(build_dir / "chunks.jsonl", encoding="utf-8") as fh:
+        return [Chunk.from_dict(json.loads(line)) for line in fh]
+
+
 class IndexWriter:
     """Writes one build beside the live one, then swaps it in."""
 
@@ -381,8 +387,7 @@ class IndexReader:
                 f"({settings.chunk_size}/{settings.chunk_overlap}) : reconstruction nécessaire"
             )
         self._check_store(settings)
-        with open(build / "chunks.jsonl", encoding="utf-8") as fh:
-            self.chunks = [Chunk.from_dict(json.loads(line)) for line in fh]
+        self.chunks = read_chunks(build)
         with open(build / "sentences.jsonl", encoding="utf-8") as fh:
             self.sentences = [Sentence(**json.loads(line)) for line in fh]
         self.chunk_vectors = np.load(build / "chunk_vectors.npy")

@@ -3,6 +3,7 @@ and the same pipeline against a real Chroma server."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -94,6 +95,19 @@ def test_no_table_of_contents_or_markup_in_passages(reader: IndexReader) -> None
         c for c in reader.chunks if c.text.startswith("Engagement des usagers dans les maisons") and "\n1." in c.text
     ]
     assert not sommaire
+
+
+def test_stats_count_the_passages_of_each_role(env_for: dict[str, str]) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "ingest", "--stats", "--json"], env=env_for, capture_output=True, text=True, check=True
+    )
+    stats = json.loads(done.stdout)
+    guide = next(d for d in stats["documents"] if d["file"].startswith("has-2023"))
+    assert sum(guide["roles"].values()) == guide["chunks"]
+    assert {"resources", "references", "participants"} <= set(guide["roles"])  # §7.2–7.4, §8 and §9
+    assert stats["roles"]["body"] > stats["chunks"] / 2
+    text = subprocess.run([sys.executable, "-m", "ingest", "--stats"], env=env_for, capture_output=True, text=True)
+    assert f"références {guide['roles']['references']}" in text.stdout
 
 
 def test_rerun_on_an_unchanged_corpus_does_no_embedding(corpus_index: Settings) -> None:
