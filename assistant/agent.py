@@ -316,15 +316,21 @@ class Assistant:
         ]
         lap("evidence")
         coverage = decide(assessment, self.settings) if evidence else Coverage.NONE
+        parts_evidence, pool = [evidence], list(candidates)
+        if len(query.parts) > 1:  # each part searched too: it may find what the whole question missed
+            judged = [self._part_evidence(part, pool, where, role, prefs) for part in query.parts]
+            parts_evidence = [found for found, _, _ in judged]
+            if coverage is Coverage.NONE and all(cover is not Coverage.NONE for _, cover, _ in judged):
+                # two covered questions in one ("… tenus au secret ? Comment faire une affiche ?") dilute
+                # the whole question's words and vector: each part answers, the first opens the answer
+                partial = next((judgement for _, cover, judgement in judged if cover is Coverage.PARTIAL), None)
+                coverage = Coverage.PARTIAL if partial else Coverage.FULL
+                assessment = partial or assessment
+                evidence = parts_evidence[0]
+                answer.details["answered_by_parts"] = True
         if coverage is Coverage.NONE:
             self._decline(answer, candidates)
             return
-        parts_evidence = [evidence]
-        if len(query.parts) > 1:
-            parts_evidence = [
-                self.retriever.evidence(candidates, query_vector, self.stats.weights(part), prefs)
-                for part in query.parts
-            ]
         premise = None
         if query.premise:
             premise_terms = set(self.analyzer.terms(query.premise))
@@ -341,7 +347,7 @@ class Assistant:
             question=query.text,
             parts=query.parts,
             evidence=parts_evidence,
-            candidates=[c.index for c in candidates],
+            candidates=[c.index for c in pool],
             whole=evidence,
             premise_sentence=premise,
             premise_explicit=query.premise_explicit,
@@ -359,10 +365,37 @@ class Assistant:
         if not answer.citations:
             self._decline(answer, candidates)
             return
+        cited = {c.chunk_id for c in answer.citations}
+        for cand in pool[len(candidates) :]:  # a passage only a part found, when the answer cites it
+            if self.reader.chunks[cand.index].chunk_id in cited:
+                rank = len(answer.contexts) + 1
+                answer.contexts.append(make_context(self.reader, rank, cand.index, cand.score, cand.scores))
         if coverage is Coverage.PARTIAL:
             answer.coverage = Coverage.PARTIAL
             notice = partial_notice(assessment, self.phrases, self.settings)
             answer.blocks.insert(0, Block.phrase(BlockKind.NOTICE, notice))
+
+    def _part_evidence(
+        self,
+        part: str,
+        pool: list[Candidate],
+        where: dict[str, Any],
+        role: Role | None,
+        prefs: Preferences,
+    ) -> tuple[list[Evidence], Coverage, Assessment]:
+        """One part of a multi-part question: its evidence, over the whole question's passages and the best
+        ones the part finds on its own (added to ``pool``, after the whole question's), and how far the
+        documents cover the part alone. The generator gives a part its own section only when it adds what
+        the whole missed (setting ``part_gain``)."""
+        part_query = self._understand(part, None)
+        vector, found, _, _ = self._retrieve(part_query, where, role)
+        known = {c.index for c in pool}
+        pool += [c for c in found[: self.settings.part_passages] if c.index not in known]
+        weights = self.stats.weights(part_query.search_text)
+        own = self.retriever.evidence(found, vector, weights, prefs)
+        judgement = assess(self.reader, self.stats, part_query, found, own, weights, self.settings, self.names)
+        cover = decide(judgement, self.settings) if own else Coverage.NONE
+        return self.retriever.evidence(pool, vector, weights, prefs), cover, judgement
 
     def _decline(self, answer: Answer, candidates: list[Candidate]) -> None:
         """ "The documents do not cover this", and the closest fiches."""

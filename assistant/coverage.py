@@ -12,7 +12,10 @@ from ingest.settings import Settings
 
 
 def decide(assessment: Assessment, settings: Settings) -> Coverage:
-    """Answer fully, partly (the topic is covered, not the thing asked), or decline."""
+    """Answer fully, partly (the topic is covered, not the thing asked), or decline. Below
+    ``guard_min_similarity`` no sentence is about the question, whatever words it shares with it."""
+    if assessment.similarity < settings.guard_min_similarity:
+        return Coverage.NONE
     if assessment.confidence >= settings.refusal_threshold:
         return Coverage.PARTIAL if _missing(assessment, settings) else Coverage.FULL
     if assessment.fact_missing and assessment.fact_strict:

@@ -196,6 +196,12 @@ class Settings(BaseSettings):
     guard_similarity_window: int = Field(
         20, ge=1, description="Meilleures phrases parmi lesquelles la confiance prend la plus grande similarité."
     )
+    guard_min_similarity: float = Field(
+        0.82,
+        description="Similarité e5 de la meilleure phrase en dessous de laquelle on refuse, quels que soient les mots "
+        "communs (« Quel temps fera-t-il demain à Lyon ? » : 0,80 ; la plus basse d'une question couverte des "
+        "jeux de réglage : 0,84).",
+    )
     guard_top_passages: int = Field(
         3, ge=1, description="Meilleurs passages dont les termes comptent pour la couverture de la question."
     )
@@ -285,6 +291,14 @@ class Settings(BaseSettings):
         ge=0,
         description="Gain de couverture des mots d'une partie de la question qu'une phrase doit apporter "
         "pour que la partie ait sa propre section (la question entière répond d'abord).",
+    )
+
+    part_passages: int = Field(
+        2,
+        ge=0,
+        le=10,
+        description="Meilleurs passages qu'une partie d'une question en plusieurs parties, cherchée seule, ajoute "
+        "à ceux de la question entière (0 : les parties ne cherchent rien d'autre).",
     )
 
     premise_window: int = Field(40, ge=1, description="Phrases de preuve examinées pour une fausse prémisse.")

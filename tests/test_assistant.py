@@ -70,6 +70,8 @@ def test_fiche_mission_is_cited_before_its_copies(assistant: Assistant) -> None:
         "il va faire beau samedi a toulouse ?",
         "c'était quoi le score du dernier OM-PSG ?",
         "tu aurais une recette de ratatouille ?",
+        "Quel temps fera-t-il demain à Lyon ?",  # every word is somewhere in the corpus; no sentence is about it
+        "Quel temps fera-t-il demain à Lyon ? Faut-il une charte de l'engagement ?",  # one part is not covered
     ],
 )
 def test_out_of_scope_questions_are_declined(assistant: Assistant, question: str) -> None:
@@ -157,6 +159,13 @@ def test_a_precise_fact_the_documents_hold_is_answered(assistant: Assistant) -> 
     answer = assistant.ask("combien de temps dure l'expérimentation des centres et maisons de santé participatifs ?")
     assert answer.details["assessment"]["fact_asked"] == "durée"
     assert not answer.refused and answer.citations[0].fiche == 10, _said(answer)
+
+
+def test_two_covered_questions_asked_at_once_are_both_answered(assistant: Assistant) -> None:
+    # together their words and vector match no passage well; each alone is covered
+    answer = assistant.ask("Les usagers sont-ils tenus au secret ? Comment faire une affiche pour recruter ?")
+    assert not answer.refused and answer.coverage is Coverage.FULL
+    assert {6, 13} <= set(_fiches(answer))
 
 
 def test_fiche_lookup_and_list(assistant: Assistant) -> None:
