@@ -320,9 +320,12 @@ class Assistant:
         if len(query.parts) > 1:  # each part searched too: it may find what the whole question missed
             judged = [self._part_evidence(part, pool, where, role, prefs) for part in query.parts]
             parts_evidence = [found for found, _, _ in judged]
-            if coverage is Coverage.NONE and all(cover is not Coverage.NONE for _, cover, _ in judged):
+            if coverage is Coverage.NONE and all(
+                cover is not Coverage.NONE and not judgement.unknown_words for _, cover, judgement in judged
+            ):
                 # two covered questions in one ("… tenus au secret ? Comment faire une affiche ?") dilute
-                # the whole question's words and vector: each part answers, the first opens the answer
+                # the whole question's words and vector: each part answers, the first opens the answer; a
+                # part with words the corpus never uses ("il va faire beau…") is not covered enough for that
                 partial = next((judgement for _, cover, judgement in judged if cover is Coverage.PARTIAL), None)
                 coverage = Coverage.PARTIAL if partial else Coverage.FULL
                 assessment = partial or assessment

@@ -72,6 +72,7 @@ def test_fiche_mission_is_cited_before_its_copies(assistant: Assistant) -> None:
         "tu aurais une recette de ratatouille ?",
         "Quel temps fera-t-il demain à Lyon ?",  # every word is somewhere in the corpus; no sentence is about it
         "Quel temps fera-t-il demain à Lyon ? Faut-il une charte de l'engagement ?",  # one part is not covered
+        "il pleuvra dimanche a marseille ? on prevoit la reunion des usagers dehors",  # nor is this one
     ],
 )
 def test_out_of_scope_questions_are_declined(assistant: Assistant, question: str) -> None:
