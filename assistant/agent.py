@@ -303,6 +303,7 @@ class Assistant:
         query_vector, candidates, prefs, vectors_ok = self._retrieve(query, where, role, lap)
         if not vectors_ok:
             answer.notes.append(self.phrases["note_keywords_only"])
+        answer.details["asks_resources"] = prefs.asks_resources  # back matter may then be the answer
         if prefs.table_question:
             answer.details["question_table"] = {"question": prefs.table_question, "fiches": list(prefs.table_fiches)}
         weights = self.stats.weights(query.search_text)

@@ -168,6 +168,7 @@ class Citation:
     highlights: list[tuple[int, int]] = field(default_factory=list)  # quoted spans inside ``passage``
     char_start: int = 0  # place of the passage in the document's cleaned text
     char_end: int = 0
+    role: str = "body"  # the passage's role: body text or back matter (ingest.roles.PassageRole)
 
 
 @dataclass
@@ -187,6 +188,7 @@ class Context:
     text: str
     score: float
     scores: dict[str, float] = field(default_factory=dict)
+    role: str = "body"  # the passage's role: body text or back matter (ingest.roles.PassageRole)
 
 
 @dataclass

@@ -51,6 +51,7 @@ def _located(chunk: Chunk) -> dict[str, object]:
         "section": chunk.section_path,
         "section_number": chunk.section_number,
         "page": chunk.page,
+        "role": chunk.role.value,
     }
 
 

@@ -15,6 +15,23 @@ from evals.dataset import QAItem
 from ingest.lexical import fold_accents
 
 _MARKER = re.compile(r"\[\d+\]")
+_ENDS = re.compile(r"[.!?:;…»”\"')]\s*$")  # how a whole sentence (or a list's introduction) ends
+
+
+def fragment_share(blocks: list[dict[str, Any]]) -> float | None:
+    """Share of the corpus sentences quoted as prose that are not whole: no end mark, or a lower-case start
+    (list items are left out: a bullet need not be a sentence). None when nothing is quoted as prose."""
+    spans = [
+        span["text"].strip()
+        for block in blocks
+        if block.get("kind") == "paragraph"
+        for span in block.get("spans", ())
+        if span.get("source") == "corpus" and span.get("text", "").strip()
+    ]
+    if not spans:
+        return None
+    cut = [t for t in spans if not _ENDS.search(t) or (t[0].isalpha() and t[0].islower())]
+    return len(cut) / len(spans)
 
 
 def normalise(text: str) -> str:
@@ -113,6 +130,11 @@ def score_item(item: QAItem, answer: dict[str, Any], text: str, cosine: float | 
         if cosine is not None:
             scores["cosine"] = cosine if not refused else 0.0
     details = answer.get("details") or {}
+    if citations and not refused:  # back matter quoted first, the question not asking for resources
+        first_role = citations[0].get("role", "body")
+        scores["back_matter_first"] = float(first_role != "body" and not details.get("asks_resources"))
+    if not refused and (share := fragment_share(answer.get("blocks", []))) is not None:
+        scores["fragments"] = share
     if "support" in details:  # an LLM-written answer, its sentences checked against their passages
         scores["unsupported_sentences"] = float(len(details.get("unsupported") or []))
     recall = context_recall(item.reference_contexts, [c.get("text", "") for c in contexts])

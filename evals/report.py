@@ -9,7 +9,7 @@ from typing import Any
 HEADLINE = (
     "hit@1", "hit@5", "mrr", "ndcg@5", "cited_expected", "citation_precision", "key_facts", "rouge_l", "cosine",
     "refusal_correct", "refusal_precision", "refusal_recall", "gap_handled", "wrong_refusal_rate",
-    "flagged_partial", "premise_handled", "context_recall",
+    "flagged_partial", "premise_handled", "context_recall", "back_matter_first", "fragments",
     "latency_p50_ms", "latency_p95_ms",
 )  # fmt: skip
 LABELS_FR = {
@@ -30,6 +30,10 @@ LABELS_FR = {
     "flagged_partial": "questions couvertes signalées partielles à tort (moins = mieux)",
     "premise_handled": "fausses prémisses corrigées",
     "context_recall": "rappel des contextes de référence",
+    "back_matter_first": "réponses qui citent d'abord une annexe (ressources, références, participants, liens) "
+    "sans que la question en demande (moins = mieux)",
+    "fragments": "phrases citées qui ne sont pas entières (sans ponctuation finale ou commençant par une "
+    "minuscule), hors éléments de liste (moins = mieux)",
     "latency_p50_ms": "latence p50 (ms)",
     "latency_p95_ms": "latence p95 (ms)",
     "llm_faithfulness": "fidélité (juge LLM)",

@@ -104,6 +104,28 @@ def test_metrics() -> None:
     assert refused["refusal_correct"]
 
 
+def _quoting(*texts: str, kind: str = "paragraph") -> list[dict[str, object]]:
+    return [{"kind": kind, "spans": [{"text": t, "source": "corpus"} for t in texts]}]
+
+
+@pytest.mark.fast
+def test_an_evaluation_counts_cut_sentences_and_back_matter_quoted_first() -> None:
+    item = QAItem(id="i", question="Comment recruter ?", expected_sources=[{"doc": "has-2023"}])
+    annex = {"doc_id": "has-2023", "fiche": 0, "section_number": "9", "role": "participants"}
+    body = {"doc_id": "has-2023", "fiche": 5, "section_number": "6.5", "role": "body"}
+    cut = ("d'une MSP se sont associés à l'ARUCAH.", "Pour trouver la délégation")
+    blocks = _quoting("Les usagers sont associés.", *cut)
+    answer = {"refused": False, "contexts": [annex, body], "citations": [annex, body], "blocks": blocks}
+    scores = score_item(item, answer, "…")
+    assert scores["fragments"] == pytest.approx(2 / 3)  # a lower-case start, and no end mark
+    assert scores["back_matter_first"] == 1.0
+    asked = {**answer, "details": {"asks_resources": True}}
+    assert score_item(item, asked, "…")["back_matter_first"] == 0.0  # the question asked for resources
+    listed = {**answer, "citations": [body], "blocks": _quoting("les diagnostics ;", kind="list_item")}
+    scores = score_item(item, listed, "…")
+    assert scores["back_matter_first"] == 0.0 and "fragments" not in scores  # a list item need not be a sentence
+
+
 @pytest.mark.slow
 def test_runner_writes_results_reports_and_compare(assistant, tmp_path: Path) -> None:
     from evals.runner import evaluate, write_run
