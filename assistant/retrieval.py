@@ -198,28 +198,8 @@ class HybridRetriever:
                 c.score = c.score * multiplier + addition
                 if multiplier != 1.0 or addition:
                     c.scores["signals"] = round(multiplier, 4) + addition
-        if s.weight_best_sentence > 0 and fused:
-            self._lift_best_sentences(list(fused.values()), query_vector)
         ranked = sorted(fused.values(), key=lambda c: (-c.score, c.index))
         return self._diversify(ranked, k or s.top_k)
-
-    def _lift_best_sentences(self, candidates: list[Candidate], query_vector: np.ndarray) -> None:
-        """Add ``weight_best_sentence`` × (the passage's best sentence similarity − the best of all the
-        candidates) to each fused score (never below 0): of two passages the two searches rank alike,
-        the one holding a sentence much closer to the question comes first."""
-        reader = self.reader
-        best: dict[int, float] = {}
-        for c in candidates:
-            ids = reader.sentences_of.get(reader.chunks[c.index].chunk_id, [])
-            if ids:
-                best[c.index] = float(np.max(reader.sentence_vectors[ids] @ query_vector))
-        if not best:
-            return
-        top = max(best.values())
-        for c in candidates:
-            if c.index in best:
-                c.scores["best_sentence"] = round(best[c.index], 4)
-                c.score = max(0.0, c.score + self.settings.weight_best_sentence * (best[c.index] - top))
 
     def _best_of_fiche(self, fiche: int, query_vector: np.ndarray) -> int | None:
         """The passage of a fiche closest to the question."""

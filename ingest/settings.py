@@ -107,13 +107,6 @@ class Settings(BaseSettings):
         ge=0,
         description="Poids du classement par meilleure phrase (vecteurs de phrases) dans la fusion.",
     )
-    weight_best_sentence: float = Field(
-        0.25,
-        ge=0,
-        description="Poids de l'écart entre la similarité e5 de la meilleure phrase d'un passage et celle de la "
-        "meilleure phrase de tous les candidats (ajouté au score fusionné : un passage qui tient une phrase très "
-        "proche de la question monte).",
-    )
     top_k: int = Field(6, ge=1, le=30, description="Passages retenus comme contextes.")
     exact_search_max_passages: int = Field(
         100_000,
