@@ -63,7 +63,7 @@ def choose_sentences(
         if len(chosen) >= quota or ev.score < best - margin:
             break
         text = reader.sentences[ev.sentence].text
-        if ev.similarity < floor or not _quotable(text):
+        if ev.similarity < floor or not _quotable(text) or _heading(reader.chunks[ev.chunk], text):
             continue
         if any(_same_statement(text, t) for t in texts):
             continue
@@ -80,6 +80,24 @@ def choose_sentences(
 
 def _quotable(text: str) -> bool:
     return (len(text) >= 30 or text.endswith(":")) and detect_language(text) == "fr"
+
+
+_NUMBERING = re.compile(r"^\s*(?:[\dIVX]+(?:[.\d]*)|Partie \d+|Recommandation n°\s*\d+)[.)]?\s*[–—-]?\s*", re.I)
+
+
+def _heading(chunk: Chunk, text: str) -> bool:
+    """A title, not a statement: written in capitals ("L1434-12 À L1434-13 DU CODE DE LA SANTÉ PUBLIQUE"),
+    or the title of the passage's own section or fiche, quoted alone as if it answered."""
+    letters = [c for c in text if c.isalpha()]
+    if len(letters) >= 12 and sum(c.isupper() for c in letters) >= 0.8 * len(letters):
+        return True
+    said = _title_key(text)
+    titles = [*chunk.section_path.split(" > "), chunk.section_title, chunk.fiche_title]
+    return any(said == _title_key(t) for t in titles if t)
+
+
+def _title_key(text: str) -> str:
+    return re.sub(r"\W+", " ", _NUMBERING.sub("", text)).strip().lower()
 
 
 @lru_cache(maxsize=65536)

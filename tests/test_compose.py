@@ -179,3 +179,27 @@ def test_a_list_item_of_two_sentences_does_not_end_the_list() -> None:
     quoted = [reader.sentences[s].text for s in expand_lists(reader, [intro])]  # type: ignore[arg-type]
     assert quoted[-2:] == ["- la durée des projets ;", "- les manques de financement."]
     assert "La suite du texte." not in quoted
+
+
+def test_a_title_is_not_quoted_as_if_it_answered() -> None:
+    from dataclasses import replace
+
+    from assistant.compose import choose_sentences
+
+    text = (
+        "Les centres de santé gérés par une association\n"
+        "LES ARTICLES L. 6323-1 ET SUIVANTS DU CODE DE LA SANTÉ PUBLIQUE\n"
+        "Des usagers peuvent siéger dans la gouvernance des centres de santé gérés par une association."
+    )
+    path = "1. Les structures > 1.2. Les centres de santé gérés par une association"
+    titled = replace(chunk(0, text), section_path=path)
+    reader = Reader([titled])
+    stats = TermStats(reader, reader.analyzer)
+    retriever = HybridRetriever(reader, SETTINGS, stats)  # type: ignore[arg-type]
+    question = "Des usagers peuvent-ils siéger dans la gouvernance des centres de santé gérés par une association ?"
+    vector = reader.embed(question)
+    evidence = retriever.evidence(retriever.search(question, vector, k=1), vector, stats.weights(question))
+    assert len(evidence) == 3, "three sentences to choose from"
+    picked = choose_sentences(reader, evidence, 3, 1.0, 0.0)  # type: ignore[arg-type]
+    chosen = [reader.sentences[e.sentence].text for e in picked]
+    assert chosen == ["Des usagers peuvent siéger dans la gouvernance des centres de santé gérés par une association."]
