@@ -185,7 +185,9 @@ GATE = {
     "gap_handled": 0.85,
 }
 REALWORLD_GATE = {"hit@5": 0.70, "mrr": 0.48, "cited_expected": 0.60, "key_facts": 0.27, "gap_handled": 0.25}
-CEILINGS = {"wrong_refusal_rate": 0.05}
+# the targets: no answer opening on back matter unless resources are asked; quoted sentences whole
+# (measured 0.035 test / 0.040 realworld: titles, table rows and link lines the documents write without an end mark)
+CEILINGS = {"wrong_refusal_rate": 0.05, "back_matter_first": 0.0, "fragments": 0.06}
 
 
 def _gate(assistant, path: Path, split: str, floors: dict[str, float], tmp_path: Path) -> None:
