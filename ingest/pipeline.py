@@ -406,10 +406,16 @@ def corpus_texts(settings: Settings) -> list[str]:
 
 def corpus_parts(settings: Settings) -> tuple[list[str], list[str]]:
     """The passage texts and the sentence texts of the corpus folder, as an ingestion embeds them."""
+    chunks, sentences = corpus_chunks(settings)
+    return [c.embed_text for c in chunks], [s.text for s in sentences]
+
+
+def corpus_chunks(settings: Settings) -> tuple[list[Chunk], list[Sentence]]:
+    """The passages and sentences of the corpus folder, as an ingestion makes them."""
     manifest = load_manifest(settings.corpus_dir)
     files = _collect(None, settings.corpus_dir, manifest)
     plan = _prepare_all(settings, files, manifest, settings.corpus_dir / MANIFEST_NAME, [], None)
-    return [c.embed_text for c in plan.chunks], [s.text for s in plan.sentences]
+    return plan.chunks, plan.sentences
 
 
 Missing = list[str] | tuple[list[str], list[list[Span]]]
