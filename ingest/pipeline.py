@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from ingest.chunking import chunk_document
-from ingest.embeddings import VECTOR_PRECISION, CachedEmbeddings, make_cached_embeddings
+from ingest.embeddings import VECTOR_PRECISION, CachedEmbeddings, Span, make_cached_embeddings
 from ingest.index import (
     FORMAT_VERSION,
     DocumentStats,
@@ -236,9 +236,10 @@ def ingest(
                 if cached is None:
                     cached = make_cached_embeddings(settings)
                     computed_before = shipped_before = 0
-                missing = cached.missing(plan.texts)
+                late = settings.late_sentence_vectors() and cached.late
+                missing = _missing(plan, cached, late)
                 if not missing or round_ == EMBED_ROUNDS:
-                    _write(settings, plan, cached, notify)
+                    _write(settings, plan, cached, notify, late)
                     break
             _embed(cached, missing, notify)  # outside the lock: others may read, write or wait meanwhile
     finally:
@@ -266,6 +267,31 @@ class _Plan:
     @property
     def texts(self) -> list[str]:
         return [c.embed_text for c in self.chunks] + [s.text for s in self.sentences]
+
+    @property
+    def passages(self) -> list[str]:
+        return [c.embed_text for c in self.chunks]
+
+    def spans(self) -> tuple[list[list[Span]], list[list[int]]]:
+        """For each passage, the spans of its sentences in its embedded text and their indices in
+        :attr:`sentences` (late chunking)."""
+        return sentence_spans(self.chunks, self.sentences)
+
+
+def sentence_spans(chunks: list[Chunk], sentences: list[Sentence]) -> tuple[list[list[Span]], list[list[int]]]:
+    """For each chunk, the character spans of its sentences inside its ``embed_text`` (which ends with
+    its text), and the indices of those sentences in ``sentences``, in their order."""
+    rows: dict[str, list[int]] = {}
+    for i, sentence in enumerate(sentences):
+        rows.setdefault(sentence.chunk_id, []).append(i)
+    spans: list[list[Span]] = []
+    indices: list[list[int]] = []
+    for chunk in chunks:
+        shift = len(chunk.embed_text) - len(chunk.text)
+        own = rows.pop(chunk.chunk_id, [])
+        spans.append([(shift + sentences[i].start, shift + sentences[i].end) for i in own])
+        indices.append(own)
+    return spans, indices
 
 
 def _state(files: list[Path], manifest_path: Path) -> list[str]:
@@ -380,34 +406,62 @@ def corpus_texts(settings: Settings) -> list[str]:
 
 def corpus_parts(settings: Settings) -> tuple[list[str], list[str]]:
     """The passage texts and the sentence texts of the corpus folder, as an ingestion embeds them."""
+    chunks, sentences = corpus_chunks(settings)
+    return [c.embed_text for c in chunks], [s.text for s in sentences]
+
+
+def corpus_chunks(settings: Settings) -> tuple[list[Chunk], list[Sentence]]:
+    """The passages and sentences of the corpus folder, as an ingestion makes them."""
     manifest = load_manifest(settings.corpus_dir)
     files = _collect(None, settings.corpus_dir, manifest)
     plan = _prepare_all(settings, files, manifest, settings.corpus_dir / MANIFEST_NAME, [], None)
-    return [c.embed_text for c in plan.chunks], [s.text for s in plan.sentences]
+    return plan.chunks, plan.sentences
 
 
-def _embed(cached: CachedEmbeddings, texts: list[str], notify: ProgressFn) -> None:
-    """Compute the vectors of ``texts`` into the cache, with progress."""
+Missing = list[str] | tuple[list[str], list[list[Span]]]
+
+
+def _missing(plan: _Plan, cached: CachedEmbeddings, late: bool) -> Missing:
+    """What must be computed: the texts, or (late chunking) the passages and their sentence spans."""
+    if not late:
+        return cached.missing(plan.texts)
+    spans, _ = plan.spans()
+    todo = cached.missing_parts(plan.passages, spans)
+    return ([plan.passages[i] for i in todo], [spans[i] for i in todo]) if todo else []
+
+
+def _embed(cached: CachedEmbeddings, missing: Missing, notify: ProgressFn) -> None:
+    """Compute the vectors of the ``missing`` texts (or passages and spans) into the cache, with progress."""
     done = 0
+    total = len(missing[0]) if isinstance(missing, tuple) else len(missing)
 
     def step(n: int) -> None:
         nonlocal done
         done += n
-        notify("vectorisation", done, len(texts))
+        notify("vectorisation", done, total)
 
-    notify("vectorisation", 0, len(texts))
-    cached.embed_array(texts, on_progress=step)
+    notify("vectorisation", 0, total)
+    if isinstance(missing, tuple):
+        cached.embed_parts(missing[0], missing[1], on_progress=step)
+    else:
+        cached.embed_array(missing, on_progress=step)
 
 
-def _write(settings: Settings, plan: _Plan, cached: CachedEmbeddings, notify: ProgressFn) -> None:
+def _write(settings: Settings, plan: _Plan, cached: CachedEmbeddings, notify: ProgressFn, late: bool = False) -> None:
     """Write the build from the cached vectors (computing any still missing) and make it live."""
-    texts = plan.texts
-    missing = cached.missing(texts)
+    missing = _missing(plan, cached, late)
     if missing:
         _embed(cached, missing, notify)
-    vectors = cached.embed_array(texts)
     n = len(plan.chunks)
-    chunk_vectors, sentence_vectors = vectors[:n], vectors[n:]
+    if late:
+        spans, indices = plan.spans()
+        chunk_vectors, parts = cached.embed_parts(plan.passages, spans)
+        sentence_vectors = np.zeros((len(plan.sentences), cached.dim), dtype=np.float32)
+        for rows, vectors in zip(indices, parts, strict=True):
+            sentence_vectors[rows] = vectors
+    else:
+        vectors = cached.embed_array(plan.texts)
+        chunk_vectors, sentence_vectors = vectors[:n], vectors[n:]
     index_manifest = IndexManifest(
         build_id=plan.report.build_id,
         format_version=FORMAT_VERSION,

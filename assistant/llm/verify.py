@@ -62,6 +62,20 @@ class SupportChecker:
         self.embedder = embedder
         self.stats = stats
         self.settings = settings
+        self._alone: dict[int, np.ndarray] = {}  # sentence id → its vector embedded alone (late chunking)
+
+    def _sentence_vectors(self, ids: list[int]) -> np.ndarray:
+        """The vectors of the sentences ``ids`` as the cosine floor and ceiling were calibrated: each
+        sentence embedded alone. The index's own, unless they are late-chunked (pooled in their passage,
+        a quoted sentence's cosine is then ~0.87 instead of ~0.96): then computed once per sentence."""
+        embed = getattr(self.embedder, "embed_array", None)
+        if not self.settings.late_sentence_vectors() or embed is None:
+            return self.reader.sentence_vectors[ids]
+        missing = [i for i in ids if i not in self._alone]
+        if missing:
+            vectors = embed([self.reader.sentences[i].text for i in missing])
+            self._alone.update(zip(missing, np.asarray(vectors, dtype=np.float32), strict=True))
+        return np.stack([self._alone[i] for i in ids])
 
     def is_claim(self, sentence: str) -> bool:
         terms = set(self.stats.analyzer.terms(sentence))
@@ -74,7 +88,7 @@ class SupportChecker:
         best_sid: int | None = None
         cosine = 0.0
         if ids:
-            sims = self.reader.sentence_vectors[ids] @ vector
+            sims = self._sentence_vectors(ids) @ vector
             best = int(np.argmax(sims))
             best_sid, cosine = ids[best], float(sims[best])
         floor, ceiling = self.settings.support_cosine_floor, self.settings.support_cosine_ceiling
