@@ -3,15 +3,21 @@
 .venv/bin/python scripts/bench_serving.py                      # starts `python -m assistant serve` itself
 .venv/bin/python scripts/bench_serving.py --clients 1 8 --requests 2
 .venv/bin/python scripts/bench_serving.py --path chat --concurrency-limit 8   # the page's "Envoyer"
+.venv/bin/python scripts/bench_serving.py --path api rest --query-cache 0     # both APIs, interleaved
 .venv/bin/python scripts/bench_serving.py --root /tmp/old-checkout           # another checkout's code
 
 Starts ``python -m assistant serve`` on 127.0.0.1:``--port`` (the configured index: build it first with
 ``python -m ingest``; answers recorded in a temporary feedback file), waits until it answers, then for
 each level of concurrency starts that many clients, each asking ``--requests`` questions of the shipped
-QA set in turn (a bounded number: clients × requests). ``--path api`` calls the API ``ask`` over HTTP
-as ``curl`` would, ``--path api-client`` through ``gradio_client`` (whose own processor time, on the same
-machine, is about the server's); ``--path chat`` does what the page does when "Envoyer" is clicked (the
-queue's ``join``, then its event stream until the finished conversation). Prints, per level, throughput
+QA set in turn (a bounded number: clients × requests; ``--questions all`` adds the real-world set).
+``--path api`` calls the Gradio API ``ask`` over HTTP as ``curl`` would, ``--path api-client`` through
+``gradio_client`` (whose own processor time, on the same machine, is about the server's), ``--path rest``
+the JSON route ``POST /api/ask``; ``--path chat`` does what the page does when "Envoyer" is clicked (the
+queue's ``join``, then its event stream until the finished conversation). Several paths are run in turn
+at each level, in one server (their order rotated from one level to the next). ``--query-cache 0`` makes
+every question a new one for the server (its query vector computed each time, as for a question never
+asked); by default a question asked again takes its vector from the cache (``--warm``: every question
+asked once before the clock starts, so that each one measured is asked again). Prints, per level, throughput
 (questions/s), the latency p50/p95/max seen by a client, the errors, the load average of the machine
 (clients and server share it) and the processor time per question of the server (when started here) and
 of the clients, then stops the server.
@@ -39,7 +45,8 @@ import numpy as np
 from evals.dataset import load_set
 from ingest.settings import PROJECT_ROOT
 
-QUESTIONS = [i.question for i in load_set(PROJECT_ROOT / "evals" / "sets" / "engagement-qa.jsonl").items]
+SETS = PROJECT_ROOT / "evals" / "sets"
+QUESTIONS = [i.question for i in load_set(SETS / "engagement-qa.jsonl").items]
 Ask = Callable[[str], None]
 
 
@@ -118,6 +125,19 @@ def api_asker(url: str) -> Ask:
                 elif event == "error":
                     raise RuntimeError(line[:200])
         raise RuntimeError("event stream closed before the answer")
+
+    return ask
+
+
+def rest_asker(url: str) -> Ask:
+    """One HTTP client of the JSON route ``POST /api/ask`` (one connection kept, as ``httpx`` does)."""
+    http = httpx.Client(base_url=url, timeout=120)
+
+    def ask(question: str) -> None:
+        response = http.post("api/ask", json={"question": question})
+        response.raise_for_status()
+        if b'"citations"' not in response.content:
+            raise RuntimeError(response.text[:200])
 
     return ask
 
@@ -210,9 +230,18 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=3, help="questions per client at each level")
     parser.add_argument(
         "--path",
-        choices=["api", "api-client", "chat"],
-        default="api",
-        help="the API ask over HTTP, the same through gradio_client, or the page's chat",
+        nargs="+",
+        choices=["api", "api-client", "rest", "chat"],
+        default=["api"],
+        help="the Gradio API ask over HTTP, the same through gradio_client, the JSON route /api/ask, or the "
+        "page's chat; several: run in turn at each level",
+    )
+    parser.add_argument(
+        "--questions", choices=["shipped", "all"], default="shipped", help="the shipped QA set, or with realworld"
+    )
+    parser.add_argument("--query-cache", type=int, help="ENGAGEMENT_QUERY_CACHE_SIZE of the app started (0: none)")
+    parser.add_argument(
+        "--warm", action="store_true", help="ask every question once first: then each is one asked again"
     )
     parser.add_argument("--url", help="an app already running (else one is started)")
     parser.add_argument("--port", type=int, default=7931, help="port of the app started (127.0.0.1)")
@@ -222,6 +251,10 @@ def main() -> None:
     parser.add_argument("--start-timeout", type=float, default=600.0)
     args = parser.parse_args()
     env = {}
+    if args.questions == "all":
+        QUESTIONS.extend(i.question for i in load_set(SETS / "realworld.jsonl").items if i.question not in QUESTIONS)
+    if args.query_cache is not None:
+        env["ENGAGEMENT_QUERY_CACHE_SIZE"] = str(args.query_cache)
     if args.concurrency_limit:
         env["ENGAGEMENT_CONCURRENCY_LIMIT"] = str(args.concurrency_limit)
     if args.max_queue:
@@ -235,37 +268,45 @@ def main() -> None:
         print(f"server up in {time.perf_counter() - t:.1f} s at {url} ({args.root}, {env or 'defaults'})")
     url = url if url.endswith("/") else url + "/"
     try:
-        event = send_event(url) if args.path == "chat" else (0, 0)
-
-        def asker() -> Ask:
-            if args.path == "chat":
-                return chat_asker(url, event)
-            return api_client_asker(url) if args.path == "api-client" else api_asker(url)
-
-        asker()(QUESTIONS[0])  # warm-up
-        print(f"path: {args.path}")
+        event = send_event(url) if "chat" in args.path else (0, 0)
+        makers: dict[str, Callable[[], Ask]] = {
+            "api": lambda: api_asker(url),
+            "api-client": lambda: api_client_asker(url),
+            "rest": lambda: rest_asker(url),
+            "chat": lambda: chat_asker(url, event),
+        }
+        for path in args.path:
+            makers[path]()(QUESTIONS[0])  # warm-up
+        if args.warm:
+            warm = makers[args.path[0]]()
+            for question in QUESTIONS:
+                warm(question)
+        print(f"paths: {' '.join(args.path)}; {len(QUESTIONS)} questions; load average {os.getloadavg()[0]:.2f}")
         server = process.pid if process is not None else None
         print(
-            f"{'clients':>7} {'requests':>8} {'errors':>6} {'q/s':>6} {'p50 s':>7} {'p95 s':>7} {'max s':>7} "
-            f"{'load 1 min':>10} {'server cpu ms/q':>15} {'client cpu ms/q':>15}"
+            f"{'path':>10} {'clients':>7} {'requests':>8} {'errors':>6} {'q/s':>6} {'p50 s':>7} {'p95 s':>7} "
+            f"{'max s':>7} {'load 1 min':>10} {'server cpu ms/q':>15} {'client cpu ms/q':>15}"
         )
-        for clients in args.clients:
-            askers = [asker() for _ in range(clients)]  # connected before the clock starts
-            used = (cpu_seconds(server) if server else 0.0, cpu_seconds(None))
-            wall, latencies, errors = run_level(askers, args.requests)
-            load = os.getloadavg()[0]
-            done = max(len(latencies), 1)
-            server_ms = f"{(cpu_seconds(server) - used[0]) * 1000 / done:15.0f}" if server else f"{'—':>15}"
-            client_ms = (cpu_seconds(None) - used[1]) * 1000 / done
-            if not latencies:
-                print(f"{clients:7d} {clients * args.requests:8d} {errors:6d}  (no answer) {load:10.2f}")
-                continue
-            print(
-                f"{clients:7d} {clients * args.requests:8d} {errors:6d} {len(latencies) / wall:6.2f} "
-                f"{np.percentile(latencies, 50):7.2f} {np.percentile(latencies, 95):7.2f} {max(latencies):7.2f} "
-                f"{load:10.2f} {server_ms} {client_ms:15.0f}",
-                flush=True,
-            )
+        for level, clients in enumerate(args.clients):
+            turn = level % len(args.path)
+            for path in args.path[turn:] + args.path[:turn]:
+                askers = [makers[path]() for _ in range(clients)]  # connected before the clock starts
+                used = (cpu_seconds(server) if server else 0.0, cpu_seconds(None))
+                wall, latencies, errors = run_level(askers, args.requests)
+                load = os.getloadavg()[0]
+                done = max(len(latencies), 1)
+                server_ms = f"{(cpu_seconds(server) - used[0]) * 1000 / done:15.0f}" if server else f"{'—':>15}"
+                client_ms = (cpu_seconds(None) - used[1]) * 1000 / done
+                head = f"{path:>10} {clients:7d} {clients * args.requests:8d} {errors:6d}"
+                if not latencies:
+                    print(f"{head}  (no answer) {load:10.2f}", flush=True)
+                    continue
+                print(
+                    f"{head} {len(latencies) / wall:6.2f} {np.percentile(latencies, 50):7.2f} "
+                    f"{np.percentile(latencies, 95):7.2f} {max(latencies):7.2f} {load:10.2f} {server_ms} "
+                    f"{client_ms:15.0f}",
+                    flush=True,
+                )
     finally:
         if process is not None:
             stop_server(process)

@@ -1,8 +1,13 @@
-"""The named API endpoint ``ask`` through ``gradio_client`` against the running app (127.0.0.1)."""
+"""The APIs against the running app (127.0.0.1): the named endpoint ``ask`` through ``gradio_client``, and
+the JSON route ``POST /api/ask``."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -152,3 +157,112 @@ def test_the_app_answers_through_a_configured_llm_and_says_so(corpus_index: Sett
         assert result["backend"] == "llm:openai:good" and not result["refused"]
         assert any(r["body"].get("model") == "good" for r in standin.requests), "the model was never asked"
         assert result["citations"] and "[1]" in result["text"]
+
+
+# --- the JSON route POST /api/ask ---------------------------------------------------------------------
+def without_timings(result: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in result.items() if k != "timings"}
+
+
+def test_the_json_route_gives_the_gradio_api_s_answer(server: RunningApp, client: Client) -> None:
+    question = "les usagers sont-ils tenus au secret ?"
+    response = httpx.post(server.url + "api/ask", json={"question": question}, timeout=60)
+    assert response.status_code == 200 and response.headers["content-type"].startswith("application/json")
+    result = response.json()
+    assert without_timings(result) == without_timings(ask(client, question))
+    assert result["citations"][0]["fiche"] == 6 and "[1]" in result["text"]
+    follow = httpx.post(
+        server.url + "api/ask",
+        json={"question": "et la fiche d'après ?", "history": ["c'est quoi la fiche 5 du guide HAS ?"]},
+        timeout=60,
+    ).json()
+    assert {c["fiche"] for c in follow["citations"]} == {6}
+
+
+def test_the_json_route_searches_only_the_documents_chosen(server: RunningApp) -> None:
+    question = {"question": "Quel est le rôle d'un représentant des usagers ?", "filters": {"doc_id": "urps-2022"}}
+    result = httpx.post(server.url + "api/ask", json=question, timeout=60).json()
+    assert result["citations"] and {c["doc_id"] for c in result["citations"]} == {"urps-2022"}
+    refused = httpx.post(server.url + "api/ask", json={"question": "secret ?", "role": "chef"}, timeout=60)
+    assert refused.status_code == 400 and refused.json()["error"].startswith("rôle inconnu")
+
+
+def test_the_json_route_needs_an_account_when_authentication_is_on(protected: RunningApp) -> None:
+    question = {"question": "les usagers sont-ils tenus au secret ?"}
+    anonymous = httpx.post(protected.url + "api/ask", json=question, timeout=60)
+    assert anonymous.status_code == 401 and anonymous.json()["error"].startswith("Authentification requise")
+    wrong = httpx.post(protected.url + "api/ask", json=question, auth=("alice", "mauvais"), timeout=60)
+    assert wrong.status_code == 401 and "citations" not in wrong.text
+    with httpx.Client(base_url=protected.url, timeout=60) as page:  # a session logged in as the page is
+        assert page.post("login", data={"username": "bob", "password": "autre-secret"}).status_code == 200
+        by_session = page.post("api/ask", json=question)
+    by_account = httpx.post(protected.url + "api/ask", json=question, auth=("alice", "mot-de-passe-1"), timeout=60)
+    for answered in (by_session, by_account):
+        assert answered.status_code == 200 and answered.json()["citations"][0]["fiche"] == 6
+
+
+def click_send(url: str, question: str) -> str:
+    """What the page does when "Envoyer" is clicked: the queue's join, then its events until the finished
+    conversation (returned as HTML)."""
+    config = httpx.get(url + "config", timeout=30).json()
+    send = next(c["id"] for c in config["components"] if c.get("props", {}).get("elem_id") == "send")
+    fn_index = next(i for i, d in enumerate(config["dependencies"]) if [send, "click"] in d["targets"])
+    session = uuid.uuid4().hex[:11]
+    body = {"data": [question, "", None, []], "fn_index": fn_index, "trigger_id": send, "session_hash": session}
+    with httpx.Client(base_url=url, timeout=60) as http:
+        http.post("gradio_api/queue/join", json=body).raise_for_status()
+        with http.stream("GET", "gradio_api/queue/data", params={"session_hash": session}) as stream:
+            for line in stream.iter_lines():
+                message = json.loads(line[5:]) if line.startswith("data:") else {}
+                if message.get("msg") == "process_completed":
+                    assert message.get("success"), message
+                    return str(message["output"]["data"][0])
+    raise AssertionError("flux d'événements fermé avant la réponse")
+
+
+def test_one_limit_for_the_page_the_gradio_api_and_the_json_route(
+    corpus_index: Settings, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """With ``concurrency_limit=1``, two JSON requests, a Gradio API call and a click on "Envoyer" sent at
+    once are answered one after the other (the assistant's ``ask`` is watched)."""
+    root: Path = tmp_path_factory.mktemp("one-at-a-time")
+    settings = corpus_index.model_copy(
+        update={"corpus_dir": copy_corpus(root / "corpus"), "feedback_db": root / "f.sqlite", "concurrency_limit": 1}
+    )
+    app = start_app(settings)
+    assistant = app.holder.assistant
+    real_ask = assistant.ask
+    lock, running, most = threading.Lock(), [0], [0]
+
+    def watched_ask(*args: Any, **kwargs: Any) -> Answer:
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        try:
+            time.sleep(0.1)  # time for another question to come in, if the limit let it
+            return real_ask(*args, **kwargs)
+        finally:
+            with lock:
+                running[0] -= 1
+
+    assistant.ask = watched_ask  # type: ignore[method-assign]
+    questions = [
+        "les usagers sont-ils tenus au secret ?",
+        "Qu'est-ce que la participation en faux-semblant ?",
+        "Comment mobiliser les usagers pour un diagnostic de territoire ?",
+        "Quel est le rôle d'un représentant associatif en CPTS ?",
+    ]
+    jobs: list[Callable[[], Any]] = [
+        lambda: httpx.post(app.url + "api/ask", json={"question": questions[0]}, timeout=120).json(),
+        lambda: httpx.post(app.url + "api/ask", json={"question": questions[1]}, timeout=120).json(),
+        lambda: Client(app.url, verbose=False).predict(question=questions[2], api_name="/ask"),
+        lambda: click_send(app.url, questions[3]),
+    ]
+    try:
+        with ThreadPoolExecutor(len(jobs)) as pool:
+            first, second, gradio, page = [f.result() for f in [pool.submit(job) for job in jobs]]
+    finally:
+        app.close()
+    assert first["citations"][0]["fiche"] == 6 and second["citations"] and gradio["citations"]
+    assert "représentant associatif en CPTS" in page and 'data-action="cite"' in page  # answered, with sources
+    assert most[0] == 1, "deux réponses calculées en même temps malgré la limite de 1"

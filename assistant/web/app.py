@@ -4,7 +4,8 @@
 The app is thin: handlers (:mod:`assistant.web.handlers` for the chat, :mod:`assistant.web.manage` for
 documents, corpus and API) ask the assistant and render the typed answer (:mod:`assistant.web.render`).
 :func:`launch` refuses to start on a malformed account setting and puts the request limits and the
-login throttle (:mod:`assistant.web.limits`) in front of Gradio.
+login throttle (:mod:`assistant.web.limits`), then the JSON API ``/api/ask`` (:mod:`assistant.web.api`) in
+front of Gradio, all the ways of asking sharing one budget of answers (:mod:`assistant.web.slots`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import gradio as gr
 from starlette.middleware import Middleware
 
 from assistant.agent import Assistant
+from assistant.web.api import Accounts, JsonApi
 from assistant.web.assets import (
     CONVERSATION_JS,
     CSS,
@@ -40,6 +42,7 @@ from assistant.web.holder import AssistantHolder
 from assistant.web.limits import RequestLimits
 from assistant.web.manage import CorpusHandlers, keep_original_names
 from assistant.web.render import conversation_html, esc
+from assistant.web.slots import CONCURRENCY_ID, AnswerSlots, share_with_gradio
 from assistant.web.wording import wording
 from ingest.corpus_edit import listed_files
 from ingest.settings import Settings
@@ -160,6 +163,7 @@ class WebApp:
                 with gr.Tab("Évaluation", id="evaluation", elem_id="tab-evaluation"):
                     self.evaluation = build_evaluation_tab(self.settings, self.chat.holder)
             self._events(app)
+        app.engagement_web = self  # type: ignore[attr-defined]  # what launch mounts the JSON API on
         return app
 
     def _chat_column(self) -> None:
@@ -277,7 +281,7 @@ class WebApp:
         quiet: dict[str, Any] = {"show_progress": "hidden", **private}  # the conversation shows its own status
         # Every way of asking (the page's and the API's) shares one limit of questions answered at once: an
         # answer is CPU work, and a limit per event would let each button add its own share on 2 cores.
-        answering: dict[str, Any] = {"concurrency_id": "answers", **quiet}
+        answering: dict[str, Any] = {"concurrency_id": CONCURRENCY_ID, **quiet}
         ui.inputs[:] = [ui.send, *(button for button, _ in ui.examples)]
         chat_out = [ui.conversation, ui.question, ui.turns_state, *ui.inputs]
         asked = [ui.question, ui.role, ui.turns_state, ui.doc_filter]
@@ -341,7 +345,7 @@ class WebApp:
         loaded = [ui.status_view, ui.library_view, ui.to_remove, ui.doc_filter]
         app.load(corpus.on_load, None, loaded, **quiet)
         app.load(chat.restore, [ui.saved], [ui.conversation, ui.turns_state, ui.conv_id, ui.saved_list], **quiet)
-        gr.api(corpus.api_ask, api_name="ask", concurrency_id="answers")
+        gr.api(corpus.api_ask, api_name="ask", concurrency_id=CONCURRENCY_ID)
 
 
 def build_app(settings: Settings, assistant: AssistantHolder | Assistant) -> gr.Blocks:
@@ -367,12 +371,31 @@ def launch(app: gr.Blocks, settings: Settings, **overrides: Any) -> tuple[Any, s
     Raises :class:`~assistant.web.auth.AuthConfigError` on a malformed account setting."""
     accounts = parse_auth(settings)
     app.queue(default_concurrency_limit=settings.concurrency_limit, max_size=settings.max_queue)
-    limits = Middleware(
-        RequestLimits,
-        max_body=settings.max_request_kb * 1024,
-        max_upload_body=(settings.max_upload_mb * settings.max_upload_files + 1) * 1024 * 1024,
-        throttle=LoginThrottle.from_settings(settings) if accounts else None,
-    )
+    slots = AnswerSlots(settings.concurrency_limit, settings.max_queue)
+    share_with_gradio(app._queue, slots)  # the page, the Gradio API and /api/ask: one budget of answers
+    throttle = LoginThrottle.from_settings(settings) if accounts else None
+    middleware = [
+        Middleware(FrenchPage),
+        Middleware(
+            RequestLimits,
+            max_body=settings.max_request_kb * 1024,
+            max_upload_body=(settings.max_upload_mb * settings.max_upload_files + 1) * 1024 * 1024,
+            throttle=throttle,
+        ),
+    ]
+    web: WebApp | None = getattr(app, "engagement_web", None)
+    if web is not None:
+        middleware.append(
+            Middleware(
+                JsonApi,
+                answer=web.corpus.answer,
+                documents=web.corpus.document_ids,
+                slots=slots,
+                accounts=Accounts(dict(accounts), throttle, lambda: getattr(app, "server_app", None)),
+                max_question_chars=settings.max_question_chars,
+                threads=settings.concurrency_limit,
+            )
+        )
     options: dict[str, Any] = {
         "server_name": settings.host,
         "server_port": settings.port,
@@ -380,7 +403,7 @@ def launch(app: gr.Blocks, settings: Settings, **overrides: Any) -> tuple[Any, s
         "auth_message": "Assistant « Engagement des usagers » : connectez-vous." if accounts else None,
         "max_file_size": f"{settings.max_upload_mb}mb",
         "i18n": gr.I18n(fr=wording(settings.prompts_dir).gradio_fr),
-        "app_kwargs": {"middleware": [Middleware(FrenchPage), limits]},
+        "app_kwargs": {"middleware": middleware},
         "css": CSS,
         "js": PAGE_JS,
         "theme": THEME,

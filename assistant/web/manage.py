@@ -1,4 +1,5 @@
-"""The documents tab, corpus management (upload, removal) and the named API endpoint ``ask``.
+"""The documents tab, corpus management (upload, removal) and the answers of the APIs (Gradio's named
+endpoint ``ask``, :mod:`assistant.web.api`'s ``/api/ask``).
 
 Corpus editing itself is :mod:`ingest.corpus_edit` (no Gradio there); this module checks who may do
 it, runs one change at a time, reloads the assistant and renders the report.
@@ -15,8 +16,7 @@ from typing import Any
 import gradio as gr
 from gradio.data_classes import FileData, ListFiles
 
-from assistant.answer import Answer
-from assistant.web.assets import ROLES
+from assistant.web.api import ApiError, AskRequest, answer_json, checked_history, checked_role
 from assistant.web.auth import management_enabled, parse_auth
 from assistant.web.documents import (
     READER_PLACEHOLDER,
@@ -26,7 +26,6 @@ from assistant.web.documents import (
     library_html,
 )
 from assistant.web.holder import AssistantHolder, status_line
-from assistant.web.render import plain_text
 from ingest.corpus_edit import CorpusChange, add_files, listed_files, remove_file
 from ingest.settings import Settings
 
@@ -48,11 +47,6 @@ def keep_original_names(component: gr.File) -> gr.File:
 
     component.preprocess = preprocess  # type: ignore[method-assign]
     return component
-
-
-def answer_json(answer: Answer) -> dict[str, Any]:
-    """What the API returns: :meth:`Answer.to_dict` and the answer as text (``text``, as the CLI prints it)."""
-    return {**answer.to_dict(), "text": plain_text(answer)}
 
 
 def _progress(progress: gr.Progress) -> Callable[[str, int, int], None]:
@@ -201,8 +195,24 @@ class CorpusHandlers:
         """
         if not isinstance(question, str) or not question.strip():
             raise gr.Error("question vide")
-        if role and role not in ROLES:
-            raise gr.Error(f"rôle inconnu : {role!r} (professionnel, representant ou vide)")
-        past = [str(q)[: self.settings.max_question_chars] for q in (history or []) if str(q).strip()][-20:]
+        try:
+            request = AskRequest(
+                question=question,
+                role=checked_role(role or None),
+                history=checked_history([str(q) for q in history or []], self.settings.max_question_chars),
+            )
+        except ApiError as refused:
+            raise gr.Error(refused.message) from None
+        return self.answer(request)
+
+    def answer(self, request: AskRequest) -> dict[str, Any]:
+        """The JSON of the answer to a checked API question (both APIs: Gradio's ``ask`` and ``/api/ask``)."""
         self.refresh()
-        return answer_json(self.holder.assistant.ask(question, history=past, role=role or None))
+        answer = self.holder.assistant.ask(
+            request.question, history=list(request.history), role=request.role or None, filters=request.filters
+        )
+        return answer_json(answer)
+
+    def document_ids(self) -> set[str]:
+        """The ids of the indexed documents (what ``filters`` may name)."""
+        return set(self.holder.assistant.reader.documents)
