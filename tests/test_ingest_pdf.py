@@ -147,7 +147,9 @@ def test_cli_exit_code_and_stats(
     capsys.readouterr()
     assert main(["--stats", "--json"]) == 0
     stats = json.loads(capsys.readouterr().out)
-    assert stats["documents"] == [{"file": "a.txt", "title": "a", "kind": "document", "pages": None, "chunks": 1}]
+    assert stats["documents"] == [
+        {"file": "a.txt", "title": "a", "kind": "document", "pages": None, "chunks": 1, "roles": {"body": 1}}
+    ]
     assert stats["chunks"] == 1 and stats["fiches"] == []
 
 
