@@ -30,7 +30,7 @@ import orjson
 from assistant.answer import Answer
 from assistant.web.assets import ROLES
 from assistant.web.auth import LoginThrottle
-from assistant.web.limits import ASGIApp, Receive, Scope, Send
+from assistant.web.limits import ASGIApp, Receive, Scope, Send, send_json
 from assistant.web.render import plain_text
 from assistant.web.slots import AnswerSlots
 
@@ -298,22 +298,3 @@ async def _body(receive: Receive) -> bytes | None:
 async def _disconnected(receive: Receive) -> None:
     while (await receive())["type"] != "http.disconnect":
         pass
-
-
-async def send_json(
-    send: Send, status: int, payload: dict[str, Any], headers: list[tuple[bytes, bytes]] | None = None
-) -> None:
-    """A JSON response (UTF-8, orjson)."""
-    body = orjson.dumps(payload, option=orjson.OPT_SERIALIZE_NUMPY)
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-type", b"application/json; charset=utf-8"),
-                (b"content-length", str(len(body)).encode()),
-                *(headers or []),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})

@@ -9,11 +9,12 @@
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 from urllib.parse import parse_qs
+
+import orjson
 
 from assistant.web.auth import LoginThrottle
 
@@ -88,7 +89,7 @@ class RequestLimits:
         if wait > 0:
             seconds = math.ceil(wait)
             detail = f"Trop de tentatives de connexion : réessayez dans {seconds} s."
-            await _json(send, 429, {"detail": detail}, [(b"retry-after", str(seconds).encode())])
+            await send_json(send, 429, {"detail": detail}, [(b"retry-after", str(seconds).encode())])
             return
         status: list[int] = []
 
@@ -116,13 +117,14 @@ def _content_length(scope: Scope) -> int | None:
 
 async def _too_large(send: Send, limit: int) -> None:
     detail = f"Requête trop volumineuse : {_size(limit)} au plus."
-    await _json(send, 413, {"detail": detail, "error": detail})
+    await send_json(send, 413, {"detail": detail, "error": detail})
 
 
-async def _json(
-    send: Send, status: int, payload: dict[str, str], headers: list[tuple[bytes, bytes]] | None = None
+async def send_json(
+    send: Send, status: int, payload: dict[str, Any], headers: list[tuple[bytes, bytes]] | None = None
 ) -> None:
-    body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+    """A JSON response (UTF-8, orjson; numpy numbers allowed), with its length and any extra headers."""
+    body = orjson.dumps(payload, option=orjson.OPT_SERIALIZE_NUMPY)
     await send(
         {
             "type": "http.response.start",
