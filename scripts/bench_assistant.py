@@ -10,6 +10,7 @@ import resource
 import statistics
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -26,6 +27,16 @@ def _rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _timed_pass(assistant: Any, questions: list[tuple[str, list[str]]]) -> list[float]:
+    """Ask every question once; the milliseconds each answer took."""
+    latencies = []
+    for question, history in questions:
+        t = time.perf_counter()
+        assistant.ask(question, history=history or None)
+        latencies.append((time.perf_counter() - t) * 1000)
+    return latencies
+
+
 def main() -> None:
     start = time.perf_counter()
     from assistant.agent import Assistant
@@ -35,11 +46,7 @@ def main() -> None:
     print(f"cold start (imports + open index + assistant): {startup:.2f} s, memory after start: {_rss_mib():.0f} MiB")
     questions = [(i.question, i.history) for i in load_set(SET).items]
     for label in ("first pass (cold caches)", "second pass (warm)"):
-        latencies = []
-        for question, history in questions:
-            t = time.perf_counter()
-            assistant.ask(question, history=history or None)
-            latencies.append((time.perf_counter() - t) * 1000)
+        latencies = _timed_pass(assistant, questions)
         print(
             f"{label}: {len(latencies)} questions, p50 {np.percentile(latencies, 50):.1f} ms, "
             f"p95 {np.percentile(latencies, 95):.1f} ms, mean {statistics.mean(latencies):.1f} ms"
@@ -48,11 +55,8 @@ def main() -> None:
     if queries is not None:  # warm, but every query vector computed again: a new question
         queries.size = 0
         queries._vectors.clear()
-        latencies, cpu = [], time.process_time()
-        for question, history in questions:
-            t = time.perf_counter()
-            assistant.ask(question, history=history or None)
-            latencies.append((time.perf_counter() - t) * 1000)
+        cpu = time.process_time()
+        latencies = _timed_pass(assistant, questions)
         print(
             f"new questions (query vectors computed): p50 {np.percentile(latencies, 50):.1f} ms, "
             f"p95 {np.percentile(latencies, 95):.1f} ms, CPU {(time.process_time() - cpu) / len(questions) * 1000:.1f} "
