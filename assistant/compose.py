@@ -78,7 +78,9 @@ def choose_sentences(
     return chosen
 
 
+@lru_cache(maxsize=65536)
 def _quotable(text: str) -> bool:
+    """Long enough (or a list's introduction) and in French: a sentence that may be quoted."""
     return (len(text) >= 30 or text.endswith(":")) and detect_language(text) == "fr"
 
 
@@ -88,14 +90,21 @@ _NUMBERING = re.compile(r"^\s*(?:[\dIVX]+(?:[.\d]*)|Partie \d+|Recommandation n�
 def _heading(chunk: Chunk, text: str) -> bool:
     """A title, not a statement: written in capitals ("L1434-12 À L1434-13 DU CODE DE LA SANTÉ PUBLIQUE"),
     or the title of the passage's own section or fiche, quoted alone as if it answered."""
+    return _is_heading(text, chunk.section_path, chunk.section_title, chunk.fiche_title)
+
+
+@lru_cache(maxsize=65536)
+def _is_heading(text: str, section_path: str, section_title: str, fiche_title: str) -> bool:
+    """:func:`_heading` on the passage's titles; kept per sentence: the next questions quote the same ones."""
     letters = [c for c in text if c.isalpha()]
     if len(letters) >= 12 and sum(c.isupper() for c in letters) >= 0.8 * len(letters):
         return True
     said = _title_key(text)
-    titles = [*chunk.section_path.split(" > "), chunk.section_title, chunk.fiche_title]
+    titles = [*section_path.split(" > "), section_title, fiche_title]
     return any(said == _title_key(t) for t in titles if t)
 
 
+@lru_cache(maxsize=65536)
 def _title_key(text: str) -> str:
     return re.sub(r"\W+", " ", _NUMBERING.sub("", text)).strip().lower()
 

@@ -500,8 +500,9 @@ class IndexReader:
 
     # --- structure --------------------------------------------------------------------------------
     def chunks_where(self, **where: Any) -> list[int]:
-        """Positions of the passages whose fields equal ``where`` (document order)."""
-        return [i for i, c in enumerate(self.chunks) if matches_where(c, where)]
+        """Positions of the passages whose fields equal ``where`` (document order), from the same tables per
+        field as the search filters."""
+        return np.flatnonzero(self._where_mask(where)).tolist()
 
     def fiches(self) -> list[dict[str, Any]]:
         """The fiches ressources found, with their number and title, in order."""

@@ -266,3 +266,24 @@ def test_one_limit_for_the_page_the_gradio_api_and_the_json_route(
     assert first["citations"][0]["fiche"] == 6 and second["citations"] and gradio["citations"]
     assert "représentant associatif en CPTS" in page and 'data-action="cite"' in page  # answered, with sources
     assert most[0] == 1, "deux réponses calculées en même temps malgré la limite de 1"
+
+
+def test_questions_asked_through_the_apis_reach_the_users_view(server: RunningApp, client: Client) -> None:
+    """A question declined through ``/api/ask`` or Gradio's ``ask`` is kept for the evaluation tab's
+    "Usagers" view, as the page's are; a covered one is only counted."""
+    from assistant.web.feedback import questions_per_day, user_gaps
+
+    db = server.settings.feedback_db
+    before = sum(questions_per_day(db).values())
+    marker = uuid.uuid4().hex[:6]
+    declined = f"Quel temps fera-t-il demain à Lyon ({marker}) ?"
+    assert httpx.post(server.url + "api/ask", json={"question": declined}, timeout=60).json()["refused"]
+    ask(client, f"quel est le prix du pain ({marker}) ?")
+    httpx.post(server.url + "api/ask", json={"question": "les usagers sont-ils tenus au secret ?"}, timeout=60)
+    deadline = time.monotonic() + 10
+    while sum(questions_per_day(db).values()) < before + 3 and time.monotonic() < deadline:
+        time.sleep(0.1)  # written after the answer is sent
+    assert sum(questions_per_day(db).values()) == before + 3
+    kept = {g.question: g for g in user_gaps(db) if marker in g.question}
+    assert set(kept) == {declined, f"quel est le prix du pain ({marker}) ?"}
+    assert kept[declined].kind == "refus"

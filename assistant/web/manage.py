@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from assistant.web.documents import (
     ingest_report_html,
     library_html,
 )
+from assistant.web.feedback import record_exchange
 from assistant.web.holder import AssistantHolder, status_line
 from ingest.corpus_edit import CorpusChange, add_files, listed_files, remove_file
 from ingest.settings import Settings
@@ -68,6 +70,8 @@ class CorpusHandlers:
         self.auth_on = bool(parse_auth(settings))
         self.can_manage = management_enabled(settings)
         self.ingest_lock = threading.Lock()
+        # the APIs' questions are counted and kept as the page's are, one write at a time, after the answer
+        self._recorder = ThreadPoolExecutor(1, thread_name_prefix="api-record")
 
     # --- documents ------------------------------------------------------------------------------------
     def library(self) -> str:
@@ -211,6 +215,7 @@ class CorpusHandlers:
         answer = self.holder.assistant.ask(
             request.question, history=list(request.history), role=request.role or None, filters=request.filters
         )
+        self._recorder.submit(record_exchange, self.settings.feedback_db, answer, request.role or None)
         return answer_json(answer)
 
     def document_ids(self) -> set[str]:
