@@ -18,6 +18,7 @@ from rapidfuzz import fuzz
 from assistant.answer import Role
 from assistant.lazy import LazySets
 from assistant.signals import CorpusSignals, Preferences
+from ingest.cleaning import BULLET
 from ingest.index import IndexReader, matches_where
 from ingest.lexical import FrenchAnalyzer
 from ingest.roles import PassageRole
@@ -257,6 +258,16 @@ class HybridRetriever:
         n = s.duplicate_prefix_chars
         return fuzz.token_set_ratio(a[:n], b[:n]) >= s.duplicate_similarity
 
+    def _opens_list(self, sid: int) -> bool:
+        """Whether a sentence introduces a list: it ends with ":" and the next sentence of its passage is an
+        item."""
+        sentences = self.reader.sentences
+        text = sentences[sid].text.rstrip()
+        if not text.endswith(":") or sid + 1 >= len(sentences):
+            return False
+        after = sentences[sid + 1]
+        return after.chunk_id == sentences[sid].chunk_id and bool(BULLET.match(after.text))
+
     def evidence(
         self,
         candidates: list[Candidate],
@@ -271,6 +282,7 @@ class HybridRetriever:
         reader = self.reader
         out: list[Evidence] = []
         best_passage = candidates[0].score if candidates else 1.0
+        list_bonus = self.settings.evidence_list_bonus if prefs is not None and prefs.asks_list else 0.0
         for rank, cand in enumerate(candidates):
             chunk_id = reader.chunks[cand.index].chunk_id
             ids = reader.sentences_of.get(chunk_id, [])
@@ -286,6 +298,8 @@ class HybridRetriever:
                     + self.settings.evidence_rank_weight * prior
                     + authority_bonus(reader.chunks[cand.index].authority, self.settings.evidence_authority_bonus)
                 )
+                if list_bonus and self._opens_list(sid):
+                    score += list_bonus
                 out.append(Evidence(sid, cand.index, score, float(sim), coverage, rank))
         out.sort(key=lambda e: (-e.score, e.sentence))
         if prefs is not None and not prefs.asks_resources and self.settings.weight_back_matter > 0:

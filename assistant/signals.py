@@ -32,6 +32,7 @@ RULES_FILE = Path(__file__).parent / "data" / "signals.toml"
 @dataclass(frozen=True)
 class SignalRules:
     resources: re.Pattern[str]
+    lists: re.Pattern[str]
     structures: tuple[tuple[str, re.Pattern[str]], ...]
     audience: tuple[tuple[Role, re.Pattern[str]], ...]
 
@@ -42,7 +43,7 @@ class SignalRules:
         names, roles = value(data, "structures", path), value(data, "audience", path)
         structures = tuple((name, pattern(data, f"structures.{name}", path)) for name in names)
         audience = tuple((Role(name), pattern(data, f"audience.{name}", path)) for name in roles)
-        return cls(pattern(data, "resources", path), structures, audience)
+        return cls(pattern(data, "resources", path), pattern(data, "lists", path), structures, audience)
 
     def structures_in(self, text: str) -> frozenset[str]:
         folded = _fold(text)
@@ -105,6 +106,7 @@ class Preferences:
     audience: Role | None = None  # the role selector, else what the asker says of themselves
     table_fiches: tuple[int, ...] = ()  # fiches the corpus's question table sends the question to
     table_question: str = ""
+    asks_list: bool = False  # an enumeration: a sentence opening a list is preferred
 
 
 @dataclass
@@ -151,7 +153,12 @@ class CorpusSignals:
         audience = role or next((r for r, p in self.rules.audience if p.search(folded)), None)
         fiches, matched = self.table_match(query_vector, question_terms, settings)
         return Preferences(
-            self.rules.structures_in(question), bool(self.rules.resources.search(folded)), audience, fiches, matched
+            self.rules.structures_in(question),
+            bool(self.rules.resources.search(folded)),
+            audience,
+            fiches,
+            matched,
+            bool(self.rules.lists.search(folded)),
         )
 
     def table_match(

@@ -138,6 +138,12 @@ class Settings(BaseSettings):
     evidence_rank_weight: float = Field(
         0.3, ge=0, description="Poids du rang du passage d'une phrase (choix des phrases)."
     )
+    evidence_list_bonus: float = Field(
+        0.2,
+        ge=0,
+        description="Bonus d'une phrase qui ouvre une liste (« … : » suivie de ses items) quand la question demande "
+        "une énumération (« quelles sont les missions… ? », « des exemples de… »).",
+    )
     answer_margin: float = Field(0.2, ge=0, description="Écart de score maximal à la meilleure phrase pour être citée.")
     max_answer_sentences: int = Field(7, ge=1, le=12, description="Phrases citées au plus dans une réponse.")
     refusal_threshold: float = Field(

@@ -287,3 +287,24 @@ def test_a_question_restricted_to_several_documents_cites_only_them(corpus_index
     assert answer.citations and {c.doc_id for c in answer.citations} <= set(allowed), _said(answer)
     assert {c.doc_id for c in answer.contexts} <= set(allowed)
     assistant.reader.close()
+
+
+def test_a_list_question_prefers_the_sentence_that_opens_a_list(assistant: Assistant) -> None:
+    """« Quelles sont les missions… ? »: a sentence ending with ":" whose passage goes on with items scores
+    higher (then it is quoted with its items); the other sentences, items included, score as before."""
+    from assistant.retrieval import Candidate
+    from assistant.signals import Preferences
+
+    reader, retriever = assistant.reader, assistant.retriever
+    opener = next(sid for sid in range(len(reader.sentences)) if retriever._opens_list(sid))
+    chunk = reader.position[reader.sentences[opener].chunk_id]
+    vector = reader.sentence_vectors[opener]
+
+    def scores(asks_list: bool) -> dict[int, float]:
+        found = retriever.evidence([Candidate(chunk, 1.0)], vector, {}, Preferences(asks_list=asks_list))
+        return {e.sentence: e.score for e in found}
+
+    plain, listing = scores(False), scores(True)
+    assert listing[opener] == pytest.approx(plain[opener] + assistant.settings.evidence_list_bonus)
+    assert assistant.settings.evidence_list_bonus > 0
+    assert all(listing[s] == plain[s] for s in plain if s != opener and not retriever._opens_list(s))

@@ -110,3 +110,14 @@ def test_the_asker_may_say_who_they_are(signals: CorpusSignals) -> None:
     chosen = signals.prefer("Que puis-je faire ?", vector("x"), set(), Role.PROFESSIONNEL, SETTINGS)
     assert said.audience is Role.REPRESENTANT
     assert chosen.audience is Role.PROFESSIONNEL
+
+
+def test_a_question_asking_for_an_enumeration_is_told_apart(signals: CorpusSignals) -> None:
+    for asks in (
+        "Quelles sont les missions de l'IREPS ?",
+        "des exemples de thèmes d'affiche ?",
+        "c koi les differents niveaux ?",
+    ):
+        assert signals.prefer(asks, vector("x"), set(), None, SETTINGS).asks_list, asks
+    for plain in ("Pourquoi associer les usagers ?", "Comment recruter un représentant ?"):
+        assert not signals.prefer(plain, vector("x"), set(), None, SETTINGS).asks_list, plain
