@@ -375,8 +375,12 @@ class Assistant:
                 rank = len(answer.contexts) + 1
                 answer.contexts.append(make_context(self.reader, rank, cand.index, cand.score, cand.scores))
         if coverage is Coverage.PARTIAL:
-            answer.coverage = Coverage.PARTIAL
             notice = partial_notice(assessment, self.phrases, self.settings)
+        elif result.missing:  # the model read the passages against the question: only part is answered
+            missing = result.missing if result.missing.endswith((".", "!", "?")) else f"{result.missing}."
+            coverage, notice = Coverage.PARTIAL, self.phrases["partial_model"].format(missing=missing)
+        if coverage is Coverage.PARTIAL:
+            answer.coverage = Coverage.PARTIAL
             answer.blocks.insert(0, Block.phrase(BlockKind.NOTICE, notice))
 
     def _part_evidence(

@@ -368,6 +368,7 @@ class GenerationResult:
     citations: list[Citation]
     notes: list[str] = field(default_factory=list)
     details: dict[str, object] = field(default_factory=dict)
+    missing: str | None = None  # what the documents do not give, said by a generator that checks it (an LLM)
 
 
 class ExtractiveGenerator:

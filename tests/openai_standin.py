@@ -10,6 +10,8 @@ The requested *model name* picks the behaviour:
 - ``garbage``: special tokens and symbols; ``hang``: sleeps ``hang_seconds`` before answering;
 - ``trickle``: the good answer, streamed one word every 0.3 s (each chunk in time, the whole too slow);
 - ``out_of_corpus``: ``HORS_CORPUS``;
+- ``partial``: the line ``PARTIEL : …`` (what the passages do not give: :data:`PARTIAL_LINE`), then the
+  good answer;
 - ``unsupported``: a good sentence, then a claim that its cited passage does not make;
 - ``wrong_passage``: the first sentence of passage [1], cited with the number of the last passage.
 - ``markup``: a good cited sentence with HTML and a script around it (what a compromised or confused
@@ -35,6 +37,7 @@ from typing import Any
 
 PASSAGE = re.compile(r"Passage \[(\d+)\] — [^\n]*\n(.*?)(?=\n\nPassage \[|\n\nQuestion :|\Z)", re.DOTALL)
 MARKUP = '<img src=x onerror="window.__xss=7"> <script>window.__xss=8</script>'
+PARTIAL_LINE = "PARTIEL : les passages ne donnent pas le montant des indemnités [1]."
 UNSUPPORTED_CLAIM = (
     "Les représentants des usagers reçoivent une prime annuelle de cinq mille euros versée par la mutuelle "
     "nationale des pharmaciens."
@@ -139,7 +142,8 @@ class StandIn:
         if mode == "wrong_passage":
             return f"{first} [{n}]", []
         extra = f" {first_sentence(last)} [{n}]" if n != passages[0][0] else ""
-        return f"D'après les documents : {first} [{passages[0][0]}]{extra}", []
+        good = f"D'après les documents : {first} [{passages[0][0]}]{extra}"
+        return (f"{PARTIAL_LINE}\n{good}" if mode == "partial" else good), []
 
 
 def _handler(standin: StandIn) -> type[BaseHTTPRequestHandler]:

@@ -278,3 +278,33 @@ def test_judge_verdicts_are_read_and_clamped() -> None:
     assert parse_verdict('{"fidelite": "0,5", "exactitude": 1}') == {"llm_faithfulness": 0.5, "llm_correctness": 1.0}
     assert parse_verdict('{"fidelite": true, "exactitude": 1}') is None  # not a score
     assert parse_verdict("je ne sais pas") is None
+
+
+@pytest.mark.fast
+@pytest.mark.parametrize(
+    ("draft", "missing", "rest"),
+    [
+        (
+            "PARTIEL : le montant n'est pas donné.\nLes usagers sont défrayés [1].",
+            "le montant n'est pas donné.",
+            "Les usagers sont défrayés [1].",
+        ),
+        ("**Partiel** — la date [2] n'y est pas\n\nTexte [1].", "la date n'y est pas", "Texte [1]."),
+        ("Les usagers sont défrayés [1]. Partiel : rien.", None, "Les usagers sont défrayés [1]. Partiel : rien."),
+        ("PARTIEL :\nTexte [1].", None, "Texte [1]."),
+    ],
+)
+def test_the_model_s_partial_line_is_read_and_removed(draft: str, missing: str | None, rest: str) -> None:
+    from assistant.llm.draft import split_partial
+
+    assert split_partial(draft, "PARTIEL") == (rest, missing)
+
+
+@pytest.mark.fast
+def test_a_model_that_answers_in_part_says_what_is_missing(corpus: CorpusView) -> None:
+    llm, _ = fake_llm(corpus, Reply(f"PARTIEL : le montant des indemnités.\n{SECRET_SENTENCE} [1]"))
+    result = llm.generate(request_for())
+    assert result.missing == "le montant des indemnités."
+    assert result.citations and "PARTIEL" not in " ".join(b.text for b in result.blocks)
+    offline = FakeExtractive(corpus).generate(request_for())
+    assert offline.missing is None  # only a generator that reads the passages against the question says it

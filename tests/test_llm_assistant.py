@@ -23,6 +23,7 @@ from tests.openai_standin import UNSUPPORTED_CLAIM, StandIn, first_sentence, pas
 SECRET = "sk-test-NE-PAS-DIVULGUER-4242"
 QUESTION = "les usagers sont-ils tenus au secret professionnel ?"
 PHRASES = load_phrases(PROJECT_ROOT / "prompts", "llm")
+EXTRACTIVE = load_phrases(PROJECT_ROOT / "prompts", "extractive")
 
 
 @pytest.fixture(scope="module")
@@ -129,6 +130,27 @@ def test_when_the_model_says_the_context_does_not_answer_the_assistant_declines(
     answer = with_llm(assistant, llm_settings(assistant.settings, standin.url, "out_of_corpus")).ask(QUESTION)
     assert answer.refused and not answer.citations
     assert answer.details["llm"]["status"] == "declined"
+
+
+@pytest.mark.slow
+def test_when_the_model_says_only_part_is_answered_the_answer_says_first_what_is_missing(
+    assistant: Any, standin: StandIn
+) -> None:
+    """The extractive check finds the question covered; the model, reading the passages, says the amount
+    asked is not there: the answer is partial and opens with what is missing, then the cited answer."""
+    from assistant.answer import Coverage
+
+    assert assistant.ask(QUESTION).coverage is Coverage.FULL
+    answer = with_llm(assistant, llm_settings(assistant.settings, standin.url, "partial")).ask(QUESTION)
+    assert answer.coverage is Coverage.PARTIAL and not answer.refused and answer.citations
+    notice = answer.blocks[0]
+    assert notice.kind is BlockKind.NOTICE
+    assert notice.text == EXTRACTIVE["partial_model"].format(
+        missing="les passages ne donnent pas le montant des indemnités."
+    )
+    assert "PARTIEL" not in words(answer)  # the model's line is read, never quoted
+    assert all(span.source is SpanSource.MODEL for block in answer.blocks[1:] for span in block.spans)
+    assert answer.details["llm"]["missing"] == "les passages ne donnent pas le montant des indemnités."
 
 
 @pytest.mark.slow

@@ -46,6 +46,19 @@ def tidy_draft(draft: str) -> str:
     return _SOURCES_BLOCK.sub("", _MARKER_LIST.sub(_split_marker_list, draft)).strip()
 
 
+def split_partial(text: str, token: str) -> tuple[str, str | None]:
+    """A draft opening with the line ``PARTIEL : <what the passages do not give>``: the draft without
+    that line, and what it says is missing (markers and emphasis dropped; ``None`` when the draft does not
+    open so, or says nothing after the token)."""
+    first, _, rest = text.lstrip().partition("\n")
+    head = re.match(rf"^[\s*_#>]*{re.escape(token)}[\s*_]*[:–—-]?\s*", first, re.IGNORECASE)
+    if head is None:
+        return text, None
+    missing = re.sub(r"\s*\[\d{1,3}\]", "", first[head.end() :]).strip(" *_")
+    missing = re.sub(r"\s+", " ", missing)
+    return rest.strip(), missing or None
+
+
 def _split_marker_list(match: re.Match[str]) -> str:
     return "".join(f"[{n}]" for n in re.split(r"\s*[,;]\s*", match.group(1)))
 

@@ -15,7 +15,9 @@ its draft. Before anything is shown:
 
 A server that is down, slow or failing gives the extractive answer plus a notice (a ``NOTICE`` block
 first, phrasings from ``prompts/llm.toml``). ``llm_timeout`` bounds each model turn. The model answering
-``HORS_CORPUS`` gives a result without citations: the assistant declines.
+``HORS_CORPUS`` gives a result without citations: the assistant declines. A draft opening with
+``PARTIEL : …`` (the passages answer part of the question) gives the rest as the answer and what is
+missing in :attr:`GenerationResult.missing`: the assistant then says the answer is partial.
 The API key comes from ``ENGAGEMENT_LLM_API_KEY`` only and is never logged or put in an answer.
 """
 
@@ -35,7 +37,14 @@ from assistant.corpus import CorpusView
 from assistant.generators import Generator
 from assistant.llm.clients import IncompleteStream, StreamEnd, streamer
 from assistant.llm.condense import QuestionRules, condense
-from assistant.llm.draft import DraftBlock, draft_markers, looks_like_garbage, parse_draft, tidy_draft
+from assistant.llm.draft import (
+    DraftBlock,
+    draft_markers,
+    looks_like_garbage,
+    parse_draft,
+    split_partial,
+    tidy_draft,
+)
 from assistant.llm.tools import CorpusTools, Passages, describe_calls, run_tool_agent
 from assistant.llm.verify import SentenceSupport, SupportChecker
 from assistant.prompts import load_phrases, load_prompt
@@ -144,6 +153,9 @@ class LLMGenerator:
         if self.phrases["declined_token"] in text:
             info["status"] = "declined"
             return GenerationResult([], [], [], {"llm": info})
+        text, missing = split_partial(text, self.phrases["partial_token"])
+        if missing is not None:
+            info["missing"] = missing
         if looks_like_garbage(text):
             return self._fallback(request, Fallback.GARBAGE, info)
         markers = draft_markers(text)
@@ -179,7 +191,7 @@ class LLMGenerator:
             "unsupported": unsupported,
             "lead_chunk": passages[markers[0]],
         }
-        return GenerationResult(blocks, book.citations(), [], details)
+        return GenerationResult(blocks, book.citations(), [], details, missing)
 
     @staticmethod
     def _block(block: DraftBlock, supports: list[SentenceSupport | None], renumber: dict[int, int]) -> Block:
