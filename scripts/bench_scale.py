@@ -476,6 +476,8 @@ def main() -> None:
         extra = ["--real"] if args.real else []
         r = _child(["--one", str(copies), "--noise", str(args.noise), *extra])
         to_embed = {"passages": r["distinct_passages"], "sentences": r["distinct_sentences"]}
+        if Settings().late_sentence_vectors():  # a sentence's vector is pooled from its passage's pass
+            to_embed["sentences"] = 0
         embed_s = sum(n / rates[k]["vectors_per_s"] for k, n in to_embed.items())
         cpu_s = sum(n * rates[k]["cpu_s_per_vector"] for k, n in to_embed.items())
         projected = r["ingest_s"] + (0 if args.real else embed_s)
