@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, replace
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -60,6 +60,16 @@ def _history_questions(history: History | None) -> list[str]:
         elif isinstance(turn, str):
             out.append(turn)
     return out
+
+
+@dataclass
+class PartSearch:
+    """One part of a multi-part question and what its own search found."""
+
+    query: Query
+    vector: np.ndarray
+    found: list[Candidate]
+    weights: dict[str, float]
 
 
 class Assistant:
@@ -319,7 +329,13 @@ class Assistant:
         coverage = decide(assessment, self.settings) if evidence else Coverage.NONE
         parts_evidence, pool = [evidence], list(candidates)
         if len(query.parts) > 1:  # each part searched too: it may find what the whole question missed
-            judged = [self._part_evidence(part, pool, where, role, prefs) for part in query.parts]
+            searched = [self._search_part(part, where, role) for part in query.parts]
+            known = {c.index for c in pool}
+            for part in searched:  # the best passages each part finds on its own join the whole question's
+                fresh = [c for c in part.found[: self.settings.part_passages] if c.index not in known]
+                pool += fresh
+                known.update(c.index for c in fresh)
+            judged = [self._part_evidence(part, pool, prefs) for part in searched]
             parts_evidence = [found for found, _, _ in judged]
             if coverage is Coverage.NONE and all(
                 cover is not Coverage.NONE and not judgement.unknown_words for _, cover, judgement in judged
@@ -383,27 +399,24 @@ class Assistant:
             answer.coverage = Coverage.PARTIAL
             answer.blocks.insert(0, Block.phrase(BlockKind.NOTICE, notice))
 
-    def _part_evidence(
-        self,
-        part: str,
-        pool: list[Candidate],
-        where: dict[str, Any],
-        role: Role | None,
-        prefs: Preferences,
-    ) -> tuple[list[Evidence], Coverage, Assessment]:
-        """One part of a multi-part question: its evidence, over the whole question's passages and the best
-        ones the part finds on its own (added to ``pool``, after the whole question's), and how far the
-        documents cover the part alone. The generator gives a part its own section only when it adds what
-        the whole missed (setting ``part_gain``)."""
+    def _search_part(self, part: str, where: dict[str, Any], role: Role | None) -> PartSearch:
+        """One part of a multi-part question, searched on its own."""
         part_query = self._understand(part, None)
         vector, found, _, _ = self._retrieve(part_query, where, role)
-        known = {c.index for c in pool}
-        pool += [c for c in found[: self.settings.part_passages] if c.index not in known]
-        weights = self.stats.weights(part_query.search_text)
-        own = self.retriever.evidence(found, vector, weights, prefs)
-        judgement = assess(self.reader, self.stats, part_query, found, own, weights, self.settings, self.names)
+        return PartSearch(part_query, vector, found, self.stats.weights(part_query.search_text))
+
+    def _part_evidence(
+        self, part: PartSearch, pool: list[Candidate], prefs: Preferences
+    ) -> tuple[list[Evidence], Coverage, Assessment]:
+        """A part's evidence over the final pool (the whole question's passages, then those every part
+        found), and how far the documents cover the part alone (judged on its own passages). The
+        generator gives a part its own section only when it adds what the whole missed (``part_gain``)."""
+        own = self.retriever.evidence(part.found, part.vector, part.weights, prefs)
+        judgement = assess(
+            self.reader, self.stats, part.query, part.found, own, part.weights, self.settings, self.names
+        )
         cover = decide(judgement, self.settings) if own else Coverage.NONE
-        return self.retriever.evidence(pool, vector, weights, prefs), cover, judgement
+        return self.retriever.evidence(pool, part.vector, part.weights, prefs), cover, judgement
 
     def _decline(self, answer: Answer, candidates: list[Candidate]) -> None:
         """ "The documents do not cover this", and the closest fiches."""
