@@ -178,7 +178,10 @@ def _name_pattern(name: str) -> str:
     stem, so that any inflection matches ("maison de santé participative" ~ "maisons de santé participatifs")."""
     parts = []
     for word in re.findall(r"[^\W_]+", fold_accents(name.lower())):
-        parts.append(re.escape(_STEMMER.stemWord(word)) + r"\w*" if len(word) >= 4 else re.escape(word) + r"s?")
+        stem = _STEMMER.stemWord(word)
+        if stem.endswith("al"):  # local / locaux, national / nationaux
+            stem = stem[:-1]
+        parts.append(re.escape(stem) + r"\w*" if len(word) >= 4 else re.escape(word) + r"s?")
     return r"\b" + r"[\W_]+(?:[^\W_]+[\W_]+){0,2}?".join(parts) + r"\b"
 
 

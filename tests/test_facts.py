@@ -70,3 +70,19 @@ def test_a_name_the_corpus_gives_as_equivalent_is_defined_by_the_other_names_def
     )
     assert names.aliases["democratie en sante"] == frozenset({"democratie sanitaire"})
     assert names.gives(rules.kind("définition"), "démocratie en santé")
+
+
+def test_a_definition_by_purpose_by_object_or_in_a_plural_still_counts() -> None:
+    """« Les CLS (Contrats Locaux de Santé), qui …, visent … », « la loi n° 2002-303, dite « loi
+    Kouchner », du 4 mars 2002, relative aux droits des malades »: what a thing is for, or is about, defines it;
+    « locaux » is the plural of « local »."""
+    rules = FactRules.load()
+    kind = rules.kind("définition")
+    clause = (
+        "Cette loi instaure les CLS (Contrats Locaux de Santé), qui « à partir d'une démarche collective et "
+        "participative, visent conjointement la réduction des inégalités »."
+    )
+    assert rules.names_in([clause]).gives(kind, "contrat local de santé")
+    law = "Par la suite, la loi nº 2002-303, dite « loi Kouchner », du 4 mars 2002, relative aux droits des malades."
+    assert rules.names_in([law]).gives(kind, "loi Kouchner")
+    assert not rules.names_in(["Le contrat local de santé a été signé en 2019."]).gives(kind, "contrat local de santé")
