@@ -307,7 +307,7 @@ def render_group(reader: IndexReader, sentence_ids: list[int], n: int) -> list[B
     prose: list[Span] = []
     for sid in sentence_ids:
         text = reader.sentences[sid].text.strip()
-        if BULLET.match(text):
+        if BULLET.match(text) or _in_line_run(reader, sid):
             if prose:
                 blocks.append(Block(BlockKind.PARAGRAPH, tuple(prose)))
                 prose = []
@@ -320,6 +320,30 @@ def render_group(reader: IndexReader, sentence_ids: list[int], n: int) -> list[B
     if prose:
         blocks.append(Block(BlockKind.PARAGRAPH, tuple(prose)))
     return blocks
+
+
+_ENDED = re.compile(r"[.!?:;…»)\]\"”]\s*$")
+
+
+def _unended(text: str) -> bool:
+    """A line the document writes without an end mark (a label, a slide line, an item without bullet)."""
+    return not _ENDED.search(text) and not BULLET.match(text)
+
+
+def _in_line_run(reader: IndexReader, sid: int) -> bool:
+    """Whether a sentence is one of two or more lines in a row of its passage that end without a mark:
+    items of a list the document writes without bullets ("Participer au diagnostic de territoire" /
+    "Alimenter le diagnostic…"), shown as list items rather than run into prose."""
+    sentences = reader.sentences
+    here = sentences[sid]
+    if not _unended(here.text.strip()):
+        return False
+    return any(
+        0 <= other < len(sentences)
+        and sentences[other].chunk_id == here.chunk_id
+        and _unended(sentences[other].text.strip())
+        for other in (sid - 1, sid + 1)
+    )
 
 
 def lead_line(reader: IndexReader, phrases: dict[str, str], chunk_index: int, labels: dict[str, str]) -> Block:

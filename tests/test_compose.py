@@ -203,3 +203,24 @@ def test_a_title_is_not_quoted_as_if_it_answered() -> None:
     picked = choose_sentences(reader, evidence, 3, 1.0, 0.0)  # type: ignore[arg-type]
     chosen = [reader.sentences[e.sentence].text for e in picked]
     assert chosen == ["Des usagers peuvent siéger dans la gouvernance des centres de santé gérés par une association."]
+
+
+def test_lines_written_without_end_marks_are_shown_as_list_items_not_run_into_prose() -> None:
+    from assistant.compose import render_group
+
+    reader = Reader(
+        [
+            chunk(
+                0,
+                "Les représentants associatifs ont plusieurs rôles.\nParticiper au diagnostic de territoire\n"
+                "Alimenter le diagnostic par leurs propres expériences\nIls siègent au bureau de la CPTS.",
+            )
+        ]
+    )
+    blocks = render_group(reader, list(range(len(reader.sentences))), 1)  # type: ignore[arg-type]
+    assert [(b.kind, b.text) for b in blocks] == [
+        (BlockKind.PARAGRAPH, "Les représentants associatifs ont plusieurs rôles."),
+        (BlockKind.LIST_ITEM, "Participer au diagnostic de territoire"),
+        (BlockKind.LIST_ITEM, "Alimenter le diagnostic par leurs propres expériences"),
+        (BlockKind.PARAGRAPH, "Ils siègent au bureau de la CPTS."),
+    ]
