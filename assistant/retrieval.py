@@ -275,7 +275,8 @@ class HybridRetriever:
         weights: dict[str, float],
         prefs: Preferences | None = None,
     ) -> list[Evidence]:
-        """Score every sentence of the candidate passages: e5 similarity, key-term coverage, passage rank.
+        """Score every sentence of the candidate passages: e5 similarity, key-term coverage, passage rank, and
+        for a question asking for an enumeration (``prefs.asks_list``) a bonus to a sentence opening a list.
 
         Back matter (lists of resources, references, participants) is quoted only when the question asks for
         resources (``prefs``), or when it is all the candidates hold."""

@@ -281,9 +281,12 @@ def test_questions_asked_through_the_apis_reach_the_users_view(server: RunningAp
     ask(client, f"quel est le prix du pain ({marker}) ?")
     httpx.post(server.url + "api/ask", json={"question": "les usagers sont-ils tenus au secret ?"}, timeout=60)
     deadline = time.monotonic() + 10
-    while sum(questions_per_day(db).values()) < before + 3 and time.monotonic() < deadline:
+    kept = {}
+    while len(kept) < 2 and time.monotonic() < deadline:
         time.sleep(0.1)  # written after the answer is sent
-    assert sum(questions_per_day(db).values()) == before + 3
-    kept = {g.question: g for g in user_gaps(db) if marker in g.question}
+        kept = {g.question: g for g in user_gaps(db) if marker in g.question}
     assert set(kept) == {declined, f"quel est le prix du pain ({marker}) ?"}
     assert kept[declined].kind == "refus"
+    while sum(questions_per_day(db).values()) < before + 3 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert sum(questions_per_day(db).values()) >= before + 3  # the covered one counted, not kept

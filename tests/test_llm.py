@@ -292,6 +292,7 @@ def test_judge_verdicts_are_read_and_clamped() -> None:
         ("**Partiel** — la date [2] n'y est pas\n\nTexte [1].", "la date n'y est pas", "Texte [1]."),
         ("Les usagers sont défrayés [1]. Partiel : rien.", None, "Les usagers sont défrayés [1]. Partiel : rien."),
         ("PARTIEL :\nTexte [1].", None, "Texte [1]."),
+        ("Partiellement, les usagers sont défrayés [1].", None, "Partiellement, les usagers sont défrayés [1]."),
     ],
 )
 def test_the_model_s_partial_line_is_read_and_removed(draft: str, missing: str | None, rest: str) -> None:

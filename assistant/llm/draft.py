@@ -51,7 +51,7 @@ def split_partial(text: str, token: str) -> tuple[str, str | None]:
     that line, and what it says is missing (markers and emphasis dropped; ``None`` when the draft does not
     open so, or says nothing after the token)."""
     first, _, rest = text.lstrip().partition("\n")
-    head = re.match(rf"^[\s*_#>]*{re.escape(token)}[\s*_]*[:–—-]?\s*", first, re.IGNORECASE)
+    head = re.match(rf"^[\s*_#>]*{re.escape(token)}\b[\s*_]*[:–—-]?\s*", first, re.IGNORECASE)
     if head is None:
         return text, None
     missing = re.sub(r"\s*\[\d{1,3}\]", "", first[head.end() :]).strip(" *_")
