@@ -348,6 +348,12 @@ class Assistant:
                 assessment = partial or assessment
                 evidence = parts_evidence[0]
                 answer.details["answered_by_parts"] = True
+            elif coverage is Coverage.FULL:
+                # a part asking for what the documents do not give (a definition, a figure…) makes the whole
+                # answer partial: the notice names what that part misses
+                short = next((j for _, cover, j in judged if cover is Coverage.PARTIAL and j.fact_missing), None)
+                if short is not None:
+                    coverage, assessment = Coverage.PARTIAL, short
         if coverage is Coverage.NONE:
             self._decline(answer, candidates)
             return

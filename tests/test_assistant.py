@@ -150,6 +150,16 @@ def test_a_definition_the_documents_lack_is_said_missing_first_and_one_they_give
     assert given.coverage is Coverage.FULL and given.details["assessment"]["fact_asked"] == "définition"
 
 
+def test_a_part_asking_for_what_the_documents_lack_makes_the_whole_answer_partial(assistant: Assistant) -> None:
+    """Recruiting is covered; a definition of partnership in health is not: the notice says so first."""
+    both = assistant.ask("Comment recruter des représentants des usagers ? Qu'est-ce que le partenariat en santé ?")
+    assert both.coverage is Coverage.PARTIAL, _said(both)
+    assert "pas de définition de « partenariat en santé »" in both.blocks[0].text
+    assert both.citations
+    covered = assistant.ask("Comment recruter des représentants des usagers ? Qu'est-ce qu'une CPTS ?")
+    assert covered.coverage is Coverage.FULL, _said(covered)
+
+
 def test_a_definition_the_documents_give_opens_the_answer(assistant: Assistant) -> None:
     answer = assistant.ask("c'est quoi un représentant des usagers ?")
     first_quote = next(b for b in answer.blocks if b.kind is not BlockKind.LEAD)

@@ -20,6 +20,11 @@ pytestmark = pytest.mark.fast
         ("Comment définiriez-vous l'éducation thérapeutique ?", "éducation thérapeutique"),
         ("C'est quoi la démocratie en santé ?", "démocratie en santé"),
         ("definition democratie sanitaire ?", "democratie sanitaire"),
+        ("Qu'est-ce-que la littératie en santé ?", "littératie en santé"),  # hyphens as people type them
+        ("Qu'entend-on quand on parle de droits des usagers ?", "droits des usagers"),
+        ("Qu'entend-on quand on parle d'empowerment ?", "empowerment"),
+        ("Le PTSM ? Qu'est-ce que c'est ?", "PTSM"),
+        ("En quoi consiste la médiation en santé ?", "médiation en santé"),
     ],
 )
 def test_a_definition_question_names_what_it_asks_about(question: str, term: str) -> None:
