@@ -88,10 +88,11 @@ def assess(
         fact_missing = names is not None and not names.gives(fact, term)
     else:
         holds = fact.holds_for("") if fact is not None else None
+        share = s.guard_worded_fact_topic_share if fact is not None and fact.worded else s.guard_fact_topic_share
         fact_missing = (
             holds is not None
-            and not any(  # a number about something else does not count
-                e.coverage >= s.guard_fact_topic_share and holds.search(reader.sentences[e.sentence].text)
+            and not any(  # a number (a condition…) about something else does not count
+                e.coverage >= share and holds.search(reader.sentences[e.sentence].text)
                 for e in evidence[: s.guard_fact_window]
             )
         )

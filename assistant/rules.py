@@ -151,6 +151,7 @@ class FactKind:
     missing: str  # how a partial answer names what the documents do not give ("de montant")
     term_words: int = 0  # a named thing ("définition de la médiation en santé") has at most this many words
     term_stop: frozenset[str] = frozenset()  # words that show a clause, not a name ("qu'est-ce que je dois…")
+    worded: bool = False  # given in common words ("conditions", "critères"), not marks: about the topic only
 
     def term(self, question: str) -> str:
         """What the question names (the ``term…`` groups of ``asks``), "" when the kind names nothing or
@@ -221,11 +222,14 @@ class FactRules:
                 raise RulesError(f"{path.name} : « kinds.{name}.strict » doit valoir true ou false")
             missing = text(data, f"kinds.{name}.missing", path)
             term_words = count(data, f"kinds.{name}.term_words", path) if "term_words" in table[name] else 0
+            worded = value(data, f"kinds.{name}.worded", path) if "worded" in table[name] else False
+            if not isinstance(worded, bool):
+                raise RulesError(f"{path.name} : « kinds.{name}.worded » doit valoir true ou false")
             if "{term}" in missing or term_words:  # the kind names what is asked: its sentence is a template
                 stop = frozenset(words(data, f"kinds.{name}.term_stop", path))
-                kind = FactKind(name, compiled[0], compiled[1].pattern, strict, missing, term_words, stop)
+                kind = FactKind(name, compiled[0], compiled[1].pattern, strict, missing, term_words, stop, worded)
             else:
-                kind = FactKind(name, *compiled, strict, missing)
+                kind = FactKind(name, *compiled, strict, missing, worded=worded)
             kinds.append(kind)
         endings = alternatives(words(data, "generic_endings", path), escape=True)
         generic = compile_pattern(rf"(?:{endings})$", "generic_endings", path, flags=0)

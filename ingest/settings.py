@@ -331,6 +331,13 @@ class Settings(BaseSettings):
         description="Part (pondérée) des mots de la question qu'une phrase doit contenir pour "
         "que le fait demandé qu'elle porte (un nombre, un montant…) compte comme réponse.",
     )
+    guard_worded_fact_topic_share: float = Field(
+        0.2,
+        ge=0,
+        le=1,
+        description="Idem pour un fait dit avec des mots courants (« conditions », « critères » : "
+        "« worded » dans assistant/data/facts.toml), non avec des marques (chiffres, €, téléphone).",
+    )
 
     # --- LLM (optional) ---------------------------------------------------------------------------
     llm_backend: Literal["none", "ollama", "openai"] = Field("none", description="Générateur : none = extractif.")

@@ -166,6 +166,19 @@ def test_a_definition_the_documents_give_opens_the_answer(assistant: Assistant) 
     assert first_quote.text.startswith("Le représentant des usagers est"), _said(answer)
 
 
+def test_conditions_count_only_from_a_sentence_about_the_topic(assistant: Assistant) -> None:
+    """"Conditions", "critères", "doit avoir" are common words: the documents give the four criteria of
+    skills sponsorship, not a procedure to become a representative (a sentence about where one lives is no
+    condition of it)."""
+    given = assistant.ask("mécénat de compétences pour notre asso CPTS, quelles conditions ?")
+    assert given.details["assessment"]["fact_asked"] == "conditions"
+    assert given.coverage is Coverage.FULL, _said(given)
+    lacking = assistant.ask("Comment devenir représentant des usagers ?")
+    assert lacking.details["assessment"]["fact_asked"] == "conditions"
+    assert lacking.coverage is Coverage.PARTIAL, _said(lacking)
+    assert "pas des conditions à remplir" in lacking.blocks[0].text
+
+
 def test_a_precise_fact_the_documents_hold_is_answered(assistant: Assistant) -> None:
     answer = assistant.ask("combien de temps dure l'expérimentation des centres et maisons de santé participatifs ?")
     assert answer.details["assessment"]["fact_asked"] == "durée"
