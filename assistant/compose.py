@@ -80,8 +80,13 @@ def choose_sentences(
 
 @lru_cache(maxsize=65536)
 def _quotable(text: str) -> bool:
-    """Long enough (or a list's introduction) and in French: a sentence that may be quoted."""
-    return (len(text) >= 30 or text.endswith(":")) and detect_language(text) == "fr"
+    """Long enough (or a list's introduction) and in French, not web addresses alone (a footnote's): a
+    sentence that may be quoted."""
+    words = _URLS.sub(" ", text).strip()
+    return (len(words) >= 30 or words.endswith(":")) and detect_language(words) == "fr"
+
+
+_URLS = re.compile(r"<?(?:https?://|www\.)\S+")
 
 
 _NUMBERING = re.compile(r"^\s*(?:[\dIVX]+(?:[.\d]*)|Partie \d+|Recommandation n°\s*\d+)[.)]?\s*[–—-]?\s*", re.I)

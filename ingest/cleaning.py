@@ -56,6 +56,8 @@ _EMPHASIS = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1|(?<![\w*])\*(?=[^\s*])([^
 
 
 _FOOTNOTE = re.compile(r"^[¹²³⁴⁵⁶⁷⁸⁹⁰]+\s")
+_URL_START = re.compile(r"^<?(?:https?://|www\.)")
+_MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+.!|>~-])")  # Markdown's "\(" for a literal "("
 
 
 def move_footnotes(text: str) -> str:
@@ -87,6 +89,7 @@ def strip_markup(text: str) -> str:
     text = _EMPHASIS.sub(lambda m: m.group(2) or m.group(3), text)
     text = CleaningRules.load().ordinal.sub(r"\1\2", text)
     text = _SUPERSCRIPT.sub("", text)
+    text = _MD_ESCAPE.sub(r"\1", text)
     return re.sub(r"[ ]{2,}", " ", text)
 
 
@@ -193,6 +196,8 @@ def wrap_width(lines: list[str]) -> int | None:
 def continues(previous: str, line: str) -> bool:
     """Does ``line`` carry on the sentence of ``previous`` (lower-case start, dangling function word…)?"""
     if BULLET.match(line):
+        return False
+    if _URL_START.match(line) and previous.endswith(_SENTENCE_ENDS):  # a footnote's address, not the sentence
         return False
     if line[0].islower() or line[0] in ",;:)»":
         return True

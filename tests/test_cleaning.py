@@ -34,6 +34,9 @@ def test_footnote_marks_and_markup_are_removed() -> None:
     )
     assert strip_markup("le 1^er comité") == "le 1er comité"
     assert strip_markup("voir [le guide](https://has-sante.fr)") == "voir le guide (https://has-sante.fr)"
+    # Markdown escapes its parentheses: a quote must read "(RGPD)", not "\\(RGPD\\)"
+    assert strip_markup(r"règlement \(UE\) n° 2016/679 \(RGPD\)") == "règlement (UE) n° 2016/679 (RGPD)"
+    assert strip_markup(r"[Soins primaires \(AVECsanté\)](#)") == "Soins primaires (AVECsanté)"
 
 
 def test_ligatures_exotic_spaces_and_curly_apostrophes_are_normalised() -> None:
@@ -51,6 +54,9 @@ def test_a_sentence_broken_across_lines_is_joined() -> None:
 def test_bullets_and_sentence_ends_keep_their_line() -> None:
     assert not continues("Les missions du représentant :", "- porter la parole des usagers")
     assert not continues("Le comité se réunit.", "Les usagers y participent.")
+    # a footnote's address moved after its paragraph is not the end of the paragraph's last sentence
+    assert not continues("Une charte a été publiée par l'ADMICAL.", "https://admical.org/contenu/presentation")
+    assert continues("voir le site", "https://admical.org/contenu/presentation")
     assert continues("Les usagers participent à la", "Gouvernance")  # "la" cannot end a sentence
     assert continues("Les usagers participent", "à la gouvernance")  # lower-case start
 

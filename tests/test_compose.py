@@ -224,3 +224,23 @@ def test_lines_written_without_end_marks_are_shown_as_list_items_not_run_into_pr
         (BlockKind.LIST_ITEM, "Alimenter le diagnostic par leurs propres expériences"),
         (BlockKind.PARAGRAPH, "Ils siègent au bureau de la CPTS."),
     ]
+
+
+def test_web_addresses_alone_are_not_quoted_as_a_sentence() -> None:
+    from assistant.compose import choose_sentences
+
+    text = (
+        "Une charte du mécénat a été publiée par l'ADMICAL pour les associations.\n"
+        "https://www.service-public.fr/particuliers/vosdroits/F551 https://admical.org/contenu/presentation"
+    )
+    reader = Reader([chunk(0, text)])
+    stats = TermStats(reader, reader.analyzer)
+    retriever = HybridRetriever(reader, SETTINGS, stats)  # type: ignore[arg-type]
+    question = "Où trouver la charte du mécénat de l'ADMICAL ?"
+    vector = reader.embed(question)
+    evidence = retriever.evidence(retriever.search(question, vector, k=1), vector, stats.weights(question))
+    assert len(evidence) == 2, "two sentences to choose from"
+    picked = choose_sentences(reader, evidence, 2, 1.0, 0.0)  # type: ignore[arg-type]
+    assert [reader.sentences[e.sentence].text for e in picked] == [
+        "Une charte du mécénat a été publiée par l'ADMICAL pour les associations."
+    ]
