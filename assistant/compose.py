@@ -63,7 +63,7 @@ def choose_sentences(
         if len(chosen) >= quota or ev.score < best - margin:
             break
         text = reader.sentences[ev.sentence].text
-        if ev.similarity < floor or not _quotable(text) or _heading(reader.chunks[ev.chunk], text):
+        if ev.similarity < floor or not _may_quote(reader, ev):
             continue
         if any(_same_statement(text, t) for t in texts):
             continue
@@ -72,10 +72,18 @@ def choose_sentences(
     # The best-ranked passage always speaks: its best sentence is quoted even when another
     # passage's sentences scored higher one by one.
     if chosen and all(e.chunk_rank > 0 for e in chosen):
-        lead = next((e for e in evidence if e.chunk_rank == 0 and _quotable(reader.sentences[e.sentence].text)), None)
+        lead = next((e for e in evidence if e.chunk_rank == 0 and _may_quote(reader, e)), None)
         if lead is not None and not any(_same_statement(reader.sentences[lead.sentence].text, t) for t in texts):
             chosen = [lead, *chosen][:quota]
     return chosen
+
+
+def _may_quote(reader: IndexReader, ev: Evidence) -> bool:
+    """A sentence that says something: quotable, neither a title of its passage nor a title standing alone."""
+    text = reader.sentences[ev.sentence].text
+    if not _quotable(text) or _heading(reader.chunks[ev.chunk], text):
+        return False
+    return not _standalone_title(reader, ev.sentence)
 
 
 @lru_cache(maxsize=65536)
@@ -333,6 +341,23 @@ _ENDED = re.compile(r"[.!?:;…»)\]\"”]\s*$")
 def _unended(text: str) -> bool:
     """A line the document writes without an end mark (a label, a slide line, an item without bullet)."""
     return not _ENDED.search(text) and not BULLET.match(text)
+
+
+_TITLE_MAX = 100  # characters: a longer line without an end mark is a statement whose period was lost
+_PUNCTUATED = re.compile(r"[.!?…;][\s»\"”)\]]*$")  # a title may end with "(49)" or "»", not with a period
+
+
+def _standalone_title(reader: IndexReader, sid: int) -> bool:
+    """Whether a sentence is a line alone in its paragraph that ends without a mark, not one of a run of
+    such lines: the title of what follows ("→ Les fondations et bailleurs de fonds privés", "Centres et
+    maisons de santé « participatifs »"), often the last line of a passage, not a statement to quote."""
+    here = reader.sentences[sid]
+    line = here.text.strip().lstrip("→➢➤►▪•").strip()
+    if len(line) > _TITLE_MAX or ":" in line or _PUNCTUATED.search(line) or _in_line_run(reader, sid):
+        return False  # a long line, or one that says something of a thing ("X : …"), is a statement
+    text = reader.chunks[reader.position[here.chunk_id]].text
+    before, after = text[: here.start].rstrip(" \t"), text[here.end :].lstrip(" \t")
+    return (not before or before.endswith("\n\n")) and (not after or after.startswith("\n\n"))
 
 
 def _in_line_run(reader: IndexReader, sid: int) -> bool:

@@ -244,3 +244,25 @@ def test_web_addresses_alone_are_not_quoted_as_a_sentence() -> None:
     assert [reader.sentences[e.sentence].text for e in picked] == [
         "Une charte du mécénat a été publiée par l'ADMICAL pour les associations."
     ]
+
+
+def test_a_title_standing_alone_is_not_quoted_but_a_statement_without_its_period_is() -> None:
+    from assistant.compose import choose_sentences
+
+    text = (
+        "Certains projets de recherche peuvent comporter des financements au titre de la participation.\n\n"
+        "→ Le financement par l'accord conventionnel interprofessionnel (ACI) du 20 avril 2017 (49)\n\n"
+        "Les quatre dotations du financement par l'accord conventionnel sont destinées uniquement à financer "
+        "du temps humain et non des frais de fonctionnement"
+    )
+    reader = Reader([chunk(0, text)])
+    stats = TermStats(reader, reader.analyzer)
+    retriever = HybridRetriever(reader, SETTINGS, stats)  # type: ignore[arg-type]
+    question = "Comment fonctionne le financement par l'accord conventionnel interprofessionnel ?"
+    vector = reader.embed(question)
+    evidence = retriever.evidence(retriever.search(question, vector, k=1), vector, stats.weights(question))
+    assert len(evidence) == 3, "three sentences to choose from"
+    picked = choose_sentences(reader, evidence, 3, 1.0, 0.0)  # type: ignore[arg-type]
+    chosen = [reader.sentences[e.sentence].text for e in picked]
+    assert not any(t.startswith("→ Le financement") for t in chosen), chosen
+    assert any(t.startswith("Les quatre dotations") for t in chosen), chosen
