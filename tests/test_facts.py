@@ -25,6 +25,7 @@ pytestmark = pytest.mark.fast
         ("Qu'entend-on quand on parle d'empowerment ?", "empowerment"),
         ("Le PTSM ? Qu'est-ce que c'est ?", "PTSM"),
         ("En quoi consiste la médiation en santé ?", "médiation en santé"),
+        ("En quoi consiste le métier de coordinateur de CPTS ?", "métier de coordinateur de CPTS"),  # 5 words
     ],
 )
 def test_a_definition_question_names_what_it_asks_about(question: str, term: str) -> None:
