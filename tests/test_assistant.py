@@ -167,7 +167,7 @@ def test_a_definition_the_documents_give_opens_the_answer(assistant: Assistant) 
 
 
 def test_conditions_count_only_from_a_sentence_about_the_topic(assistant: Assistant) -> None:
-    """"Conditions", "critères", "doit avoir" are common words: the documents give the four criteria of
+    """The words "conditions", "critères", "doit avoir" are common: the documents give the four criteria of
     skills sponsorship, not a procedure to become a representative (a sentence about where one lives is no
     condition of it)."""
     given = assistant.ask("mécénat de compétences pour notre asso CPTS, quelles conditions ?")

@@ -249,4 +249,3 @@ def test_every_expected_source_exists_and_holds_its_key_facts(name: str, corpus_
         problems += [f"{item.id}: « {k} » not in its sources" for k in item.key_facts
                      if item.answerable and not any(normalise(k) in t for t in texts)]  # fmt: skip
     assert not problems, problems
-

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -222,7 +223,9 @@ def test_a_rules_file_with_a_broken_pattern_is_rejected(tmp_path: Path) -> None:
 
 
 def test_a_word_count_that_is_not_a_whole_number_is_rejected_with_its_key(tmp_path: Path) -> None:
-    path = copy_with(tmp_path, "facts.toml", "term_words = 4", 'term_words = "quatre"')
+    count = re.search(r"^term_words = \d+$", (DATA_DIR / "facts.toml").read_text(encoding="utf-8"), re.M)
+    assert count is not None
+    path = copy_with(tmp_path, "facts.toml", count.group(0), 'term_words = "quatre"')
     with pytest.raises(RulesError, match=r"facts\.toml.*term_words.*entier"):
         FactRules.load(path)
 
