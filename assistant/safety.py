@@ -16,15 +16,21 @@ RULES_FILE = Path(__file__).parent / "data" / "medical.toml"
 
 
 @lru_cache(maxsize=4)
-def _pattern(path: Path = RULES_FILE) -> re.Pattern[str]:
+def _patterns(path: Path = RULES_FILE) -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """The medical asks, the symptom and illness names, the words of user engagement."""
     try:
-        patterns = tomllib.loads(path.read_text(encoding="utf-8"))["patterns"]
-        return re.compile("|".join(f"(?:{p})" for p in patterns))
+        rules = tomllib.loads(path.read_text(encoding="utf-8"))
+        asks, symptoms, engagement = (
+            re.compile("|".join(f"(?:{p})" for p in rules[key])) for key in ("patterns", "symptoms", "engagement")
+        )
+        return asks, symptoms, engagement
     except (OSError, KeyError, ValueError, re.error) as exc:
         raise ValueError(f"règles médicales illisibles ({path.name}) : {exc}") from exc
 
 
 def is_personal_medical(question: str, path: Path = RULES_FILE) -> bool:
-    """Does the question ask for medical advice (a treatment, a drug, a dose, what a symptom means)?"""
+    """Does the question ask for medical advice (a treatment, a drug, a dose, what a symptom means), or
+    name a symptom or an illness with no word of user engagement around it?"""
     text = fold_accents(question.lower()).replace("’", "'")
-    return _pattern(path).search(text) is not None
+    asks, symptoms, engagement = _patterns(path)
+    return asks.search(text) is not None or (symptoms.search(text) is not None and engagement.search(text) is None)

@@ -21,6 +21,10 @@ pytestmark = pytest.mark.fast
         "Mon fils a de la fièvre, dois-je consulter ?",
         "Quels sont les symptômes du covid ?",
         "quelle dose de paracetamol pour un enfant de 15 kg ?",
+        # a symptom named with nothing of user engagement around it
+        "Que faire en cas de fièvre ?",
+        "Douleur aiguë ou douleur chronique ?",
+        "Toux sèche la nuit : à partir de quand s'inquiéter ?",
     ],
 )
 def test_a_personal_medical_question_is_recognised(question: str) -> None:
@@ -36,6 +40,8 @@ def test_a_personal_medical_question_is_recognised(question: str) -> None:
         "Certains pros ont peur que les usagers viennent leur dire comment soigner. Que répond le guide ?",
         "Le diagnostic territorial doit-il associer les usagers ?",
         "Peut-on prendre la parole en réunion quand on est représentant ?",
+        "Comment une association de patients atteints de cancer peut-elle entrer dans une CPTS ?",
+        "Un atelier sur la douleur chronique peut-il être animé avec des usagers ?",
     ],
 )
 def test_an_engagement_question_with_medical_words_is_not(question: str) -> None:
@@ -44,6 +50,6 @@ def test_an_engagement_question_with_medical_words_is_not(question: str) -> None
 
 def test_a_broken_rules_file_is_reported_in_french(tmp_path: Path) -> None:
     bad = tmp_path / "medical.toml"
-    bad.write_text("patterns = ['(']\n", encoding="utf-8")
+    bad.write_text("patterns = ['(']\nsymptoms = []\nengagement = []\n", encoding="utf-8")
     with pytest.raises(ValueError, match="règles médicales illisibles"):
         is_personal_medical("une question", bad)
