@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from assistant.answer import Answer, Block, BlockKind, Coverage, Role, Route, Span, Suggestion
-from assistant.citations import make_context
+from assistant.citations import make_citation, make_context
 from assistant.compose import (
     CitationBook,
     ExtractiveGenerator,
@@ -391,6 +391,10 @@ class Assistant:
         if not answer.citations:
             self._decline(answer, candidates)
             return
+        if prefs.structures:  # failure kind 3 measured: the answer opens on a passage about another structure
+            first = self.reader.position[answer.citations[0].chunk_id]
+            answer.details["structures_asked"] = sorted(prefs.structures)
+            answer.details["other_structure_first"] = self.signals.other_structure(first, prefs)
         cited = {c.chunk_id for c in answer.citations}
         for cand in pool[len(candidates) :]:  # a passage only a part found, when the answer cites it
             if self.reader.chunks[cand.index].chunk_id in cited:
@@ -404,6 +408,40 @@ class Assistant:
         if coverage is Coverage.PARTIAL:
             answer.coverage = Coverage.PARTIAL
             answer.blocks.insert(0, Block.phrase(BlockKind.NOTICE, notice))
+        if prefs.table_named:
+            self._point_to_table(answer, prefs)
+
+    def _point_to_table(self, answer: Answer, prefs: Preferences) -> None:
+        """After the quotes, the fiches the guide's own question table (« Par où commencer ? ») sends the
+        question to, citing the table: what a coordinator reads next. The row is named by its first
+        question, verbatim (a row's later questions may sit in other cells)."""
+        row = prefs.table_question.split("?")[0].strip() + " ?"
+        found = self.signals.table_passage(self.reader, row, prefs.table_question)
+        titles = {int(f["number"]): f["title"] for f in self.fiche_list}
+        named = [self.phrases["guide_table_fiche"].format(number=n, title=titles[n]) for n in prefs.table_fiches]
+        if found is None or not named or any(n not in titles for n in prefs.table_fiches):
+            return
+        if len(named) == 1:
+            fiches = self.phrases["guide_table_one"].format(fiche=named[0])
+        else:
+            joined = ", ".join(named[:-1]) + self.phrases["guide_table_and"] + named[-1]
+            fiches = self.phrases["guide_table_many"].format(fiches=joined)
+        chunk = self.reader.chunks[found]
+        text = self.phrases["guide_table"].format(
+            doc=self.labels.get(chunk.doc_id, chunk.doc_title),
+            section=chunk.section_number,
+            title=chunk.section_title,
+            question=row,
+            fiches=fiches,
+        )
+        cited = next((c for c in answer.citations if c.chunk_id == chunk.chunk_id), None)
+        if cited is None:
+            book = CitationBook(self.reader, self.labels)
+            start = chunk.text.find(row)
+            spans = [(start, start + len(row))] if start >= 0 else []
+            cited = make_citation(self.reader, len(answer.citations) + 1, found, spans, book.label(found))
+            answer.citations.append(cited)
+        answer.blocks.append(Block(BlockKind.LEAD, (Span(text, (cited.n,)),)))
 
     def _search_part(self, part: str, where: dict[str, Any], role: Role | None) -> PartSearch:
         """One part of a multi-part question, searched on its own."""

@@ -275,7 +275,8 @@ class HybridRetriever:
         weights: dict[str, float],
         prefs: Preferences | None = None,
     ) -> list[Evidence]:
-        """Score every sentence of the candidate passages: e5 similarity, key-term coverage, passage rank, and
+        """Score every sentence of the candidate passages: e5 similarity, key-term coverage, passage rank, less
+        ``evidence_structure_penalty`` for a passage about another structure than the one the question names, and
         for a question asking for an enumeration (``prefs.asks_list``) a bonus to a sentence opening a list.
 
         Back matter (lists of resources, references, participants) is quoted only when the question asks for
@@ -283,27 +284,29 @@ class HybridRetriever:
         reader = self.reader
         out: list[Evidence] = []
         best_passage = candidates[0].score if candidates else 1.0
-        list_bonus = self.settings.evidence_list_bonus if prefs is not None and prefs.asks_list else 0.0
+        s = self.settings
+        list_bonus = s.evidence_list_bonus if prefs is not None and prefs.asks_list else 0.0
         for rank, cand in enumerate(candidates):
-            chunk_id = reader.chunks[cand.index].chunk_id
-            ids = reader.sentences_of.get(chunk_id, [])
+            chunk = reader.chunks[cand.index]
+            ids = reader.sentences_of.get(chunk.chunk_id, [])
             if not ids:
                 continue
             sims = reader.sentence_vectors[ids] @ query_vector
             prior = cand.score / best_passage
+            # what the question prefers beyond its words follows the passage into its sentences
+            passage_bonus = authority_bonus(chunk.authority, s.evidence_authority_bonus)
+            if prefs is not None and self.signals is not None and self.signals.other_structure(cand.index, prefs):
+                passage_bonus -= s.evidence_structure_penalty
             for sid, sim in zip(ids, sims, strict=True):
                 coverage = self.stats.coverage(weights, self.stats.sentence_terms[sid])
                 score = (
-                    float(sim)
-                    + self.settings.evidence_coverage_weight * coverage
-                    + self.settings.evidence_rank_weight * prior
-                    + authority_bonus(reader.chunks[cand.index].authority, self.settings.evidence_authority_bonus)
+                    float(sim) + s.evidence_coverage_weight * coverage + s.evidence_rank_weight * prior + passage_bonus
                 )
                 if list_bonus and self._opens_list(sid):
                     score += list_bonus
                 out.append(Evidence(sid, cand.index, score, float(sim), coverage, rank))
         out.sort(key=lambda e: (-e.score, e.sentence))
-        if prefs is not None and not prefs.asks_resources and self.settings.weight_back_matter > 0:
+        if prefs is not None and not prefs.asks_resources and s.weight_back_matter > 0:
             body = [e for e in out if reader.chunks[e.chunk].role is PassageRole.BODY]
             out = body or out
         return out

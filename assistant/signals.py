@@ -107,6 +107,7 @@ class Preferences:
     table_fiches: tuple[int, ...] = ()  # fiches the corpus's question table sends the question to
     table_question: str = ""
     asks_list: bool = False  # an enumeration: a sentence opening a list is preferred
+    table_named: bool = False  # the question uses the row's own words (not only its meaning): said in the answer
 
 
 @dataclass
@@ -151,7 +152,7 @@ class CorpusSignals:
         """The preferences of one question (its structures, resources, audience, question-table fiches)."""
         folded = _fold(question)
         audience = role or next((r for r, p in self.rules.audience if p.search(folded)), None)
-        fiches, matched = self.table_match(query_vector, question_terms, settings)
+        fiches, matched, overlap, shared = self.table_match(query_vector, question_terms, settings)
         return Preferences(
             self.rules.structures_in(question),
             bool(self.rules.resources.search(folded)),
@@ -159,34 +160,53 @@ class CorpusSignals:
             fiches,
             matched,
             bool(self.rules.lists.search(folded)),
+            overlap >= settings.question_table_named_share and shared >= 2,
         )
 
     def table_match(
         self, query_vector: np.ndarray, question_terms: set[str], settings: Settings
-    ) -> tuple[tuple[int, ...], str]:
-        """The fiches of the question-table row closest to the question (e5 similarity plus the share of
-        the row's words the question uses), when it is close enough and clearly the closest."""
+    ) -> tuple[tuple[int, ...], str, float, int]:
+        """The fiches and question of the question-table row closest to the question (e5 similarity plus the
+        share of the row's words the question uses), when it is close enough and clearly the closest; then
+        that share and how many of the row's words the question uses."""
         if self.link_vectors is None or len(self.links) < 2:
-            return (), ""
+            return (), "", 0.0, 0
         sims = self.link_vectors @ query_vector
         scored = []
         for link, sim, terms in zip(self.links, sims, self.link_terms, strict=True):
             total = sum(terms.values()) or 1.0
             overlap = sum(w for t, w in terms.items() if t in question_terms) / total
-            scored.append((float(sim) + settings.question_table_lexical * overlap, link))
+            scored.append((float(sim) + settings.question_table_lexical * overlap, overlap, link))
         scored.sort(key=lambda item: -item[0])
-        (best, link), (second, _) = scored[0], scored[1]
+        (best, overlap, link), (second, _, _) = scored[0], scored[1]
         if best >= settings.question_table_min and best - second >= settings.question_table_margin:
-            return link.fiches, link.question
-        return (), ""
+            shared = len(question_terms & self.link_terms[self.links.index(link)].keys())
+            return link.fiches, link.question, overlap, shared
+        return (), "", 0.0, 0
+
+    def table_passage(self, reader: IndexReader, row: str, question: str) -> int | None:
+        """The passage of the question table that holds ``row`` (the first question of the row read as
+        ``question``), to cite it."""
+        link = next((link for link in self.links if link.question == question), None)
+        if link is None:
+            return None
+        words = " ".join(row.split())
+        for index in reader.chunks_where(doc_id=link.doc_id, section_number=link.section_number):
+            if words in " ".join(reader.chunks[index].text.split()):
+                return index
+        return None
 
     def factor(self, index: int, fiche: int, prefs: Preferences, settings: Settings) -> tuple[float, float]:
         """(multiplier, addition) of a passage's fused score under the question's preferences."""
         multiplier = 1.0
         if self.roles[index] is not PassageRole.BODY and not prefs.asks_resources:
             multiplier *= 1.0 - settings.weight_back_matter
-        about = self.structures[index]
-        if prefs.structures and about and not about & prefs.structures:  # about another structure only
+        if self.other_structure(index, prefs):
             multiplier *= 1.0 - settings.weight_structure
         addition = settings.weight_question_table if fiche and fiche in prefs.table_fiches else 0.0
         return multiplier, addition
+
+    def other_structure(self, index: int, prefs: Preferences) -> bool:
+        """Whether a passage is about another structure only than the one(s) the question names."""
+        about = self.structures[index]
+        return bool(prefs.structures and about and not about & prefs.structures)

@@ -133,6 +133,8 @@ def score_item(item: QAItem, answer: dict[str, Any], text: str, cosine: float | 
     if citations and not refused:  # back matter quoted first, the question not asking for resources
         first_role = citations[0].get("role", "body")
         scores["back_matter_first"] = float(first_role != "body" and not details.get("asks_resources"))
+        if "other_structure_first" in details:  # the question names a structure (MSP, centre de santé, CPTS)
+            scores["other_structure_first"] = float(bool(details["other_structure_first"]))
     if not refused and (share := fragment_share(answer.get("blocks", []))) is not None:
         scores["fragments"] = share
     if "support" in details:  # an LLM-written answer, its sentences checked against their passages

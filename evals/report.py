@@ -9,8 +9,8 @@ from typing import Any
 HEADLINE = (
     "hit@1", "hit@5", "mrr", "ndcg@5", "cited_expected", "citation_precision", "key_facts", "rouge_l", "cosine",
     "refusal_correct", "refusal_precision", "refusal_recall", "gap_handled", "wrong_refusal_rate",
-    "flagged_partial", "premise_handled", "context_recall", "back_matter_first", "fragments",
-    "latency_p50_ms", "latency_p95_ms",
+    "flagged_partial", "premise_handled", "context_recall", "back_matter_first", "other_structure_first",
+    "fragments", "latency_p50_ms", "latency_p95_ms",
 )  # fmt: skip
 LABELS_FR = {
     "hit@1": "source attendue en 1re position",
@@ -32,6 +32,8 @@ LABELS_FR = {
     "context_recall": "rappel des contextes de référence",
     "back_matter_first": "réponses qui citent d'abord une annexe (ressources, références, participants, liens) "
     "sans que la question en demande (moins = mieux)",
+    "other_structure_first": "réponses à une question qui nomme une structure (MSP, centre de santé, CPTS) qui "
+    "citent d'abord un passage ne parlant que d'une autre structure (moins = mieux)",
     "fragments": "phrases citées qui ne sont pas entières (sans ponctuation finale ou commençant par une "
     "minuscule), hors éléments de liste (moins = mieux)",
     "latency_p50_ms": "latence p50 (ms)",

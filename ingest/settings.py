@@ -144,6 +144,13 @@ class Settings(BaseSettings):
         description="Bonus d'une phrase qui ouvre une liste (« … : » suivie de ses items) quand la question demande "
         "une énumération (« quelles sont les missions… ? », « des exemples de… »).",
     )
+    evidence_structure_penalty: float = Field(
+        0.05,
+        ge=0,
+        description="Retrait du score d'une phrase dont le passage ne parle que d'une autre structure que celle nommée "
+        "par la question (MSP, centre de santé, CPTS) : le choix des phrases suit la structure, pas seulement le "
+        "classement des passages (0,05 ≈ weight_structure × evidence_rank_weight).",
+    )
     answer_margin: float = Field(0.2, ge=0, description="Écart de score maximal à la meilleure phrase pour être citée.")
     max_answer_sentences: int = Field(7, ge=1, le=12, description="Phrases citées au plus dans une réponse.")
     refusal_threshold: float = Field(
@@ -275,6 +282,14 @@ class Settings(BaseSettings):
         0.01,
         ge=0,
         description="Avance minimale de la meilleure ligne du tableau de questions sur la suivante.",
+    )
+    question_table_named_share: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="Part (pondérée) des mots d'une ligne du tableau de questions que la question doit reprendre, deux "
+        "au moins, pour que la réponse dise vers quelles fiches le guide renvoie cette ligne (le rapprochement par le "
+        "sens seul, assez bon pour classer, ne l'est pas pour l'affirmer).",
     )
     question_table_lexical: float = Field(
         0.1,

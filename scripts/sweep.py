@@ -16,7 +16,7 @@ from ingest.settings import Settings
 SETS = sorted((Path(__file__).resolve().parent.parent / "evals" / "sets").glob("*.jsonl"))
 KEYS = (
     "hit@1", "hit@5", "mrr", "cited_expected", "key_facts", "gap_handled", "wrong_refusal_rate", "refusal_recall",
-    "flagged_partial",
+    "flagged_partial", "other_structure_first",
 )  # fmt: skip
 
 

@@ -241,6 +241,26 @@ def test_a_follow_up_naming_another_structure_asks_the_same_about_it(assistant: 
     assert "1.2" in [c.section_number for c in answer.contexts[:5]]  # HAS § 1.2 « Les centres de santé »
 
 
+def test_a_question_of_the_guides_table_is_pointed_to_its_fiches_and_kept_to_the_structure_named(
+    assistant: Assistant, corpus_index: Settings
+) -> None:
+    question = "Comment recruter des représentants des usagers dans notre MSP ?"
+    answer = assistant.ask(question)
+    pointer = answer.blocks[-1]  # after the quotes: where the guide itself sends this question
+    assert "« Comment recruter des usagers ? »" in pointer.text, _said(answer)
+    assert "n° 5 « Représentativité et représentation »" in pointer.text and "n° 13 «" in pointer.text
+    table = answer.citations[pointer.markers[0] - 1]
+    assert table.section_number == "7.1" and table.quote == "Comment recruter des usagers ?"
+    # the question names an MSP: the URPS sheet, written for CPTS, no longer opens the answer
+    assert answer.details["other_structure_first"] is False and answer.citations[0].doc_id != "urps-2022"
+    blind = Assistant.from_settings(
+        corpus_index.model_copy(update={"evidence_structure_penalty": 0.0}), False, embedder=assistant.embedder
+    )
+    assert blind.ask(question).citations[0].doc_id == "urps-2022"  # what the sentence-level penalty changes
+    near = assistant.ask("Qu'est-ce qu'un représentant des usagers ?")  # close to a row in meaning only
+    assert not any("Par où commencer" in block.text for block in near.blocks)
+
+
 def test_injected_instructions_change_nothing(assistant: Assistant) -> None:
     plain = assistant.ask("le représentant associatif doit-il venir aux rencontres avec l'ARS ?")
     injected = assistant.ask(

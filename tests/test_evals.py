@@ -109,7 +109,7 @@ def _quoting(*texts: str, kind: str = "paragraph") -> list[dict[str, object]]:
 
 
 @pytest.mark.fast
-def test_an_evaluation_counts_cut_sentences_and_back_matter_quoted_first() -> None:
+def test_an_evaluation_counts_cut_sentences_and_back_matter_or_another_structure_quoted_first() -> None:
     item = QAItem(id="i", question="Comment recruter ?", expected_sources=[{"doc": "has-2023"}])
     annex = {"doc_id": "has-2023", "fiche": 0, "section_number": "9", "role": "participants"}
     body = {"doc_id": "has-2023", "fiche": 5, "section_number": "6.5", "role": "body"}
@@ -121,6 +121,9 @@ def test_an_evaluation_counts_cut_sentences_and_back_matter_quoted_first() -> No
     assert scores["back_matter_first"] == 1.0
     asked = {**answer, "details": {"asks_resources": True}}
     assert score_item(item, asked, "…")["back_matter_first"] == 0.0  # the question asked for resources
+    assert "other_structure_first" not in scores  # the question names no structure
+    other = {**answer, "details": {"structures_asked": ["msp"], "other_structure_first": True}}
+    assert score_item(item, other, "…")["other_structure_first"] == 1.0
     listed = {**answer, "citations": [body], "blocks": _quoting("les diagnostics ;", kind="list_item")}
     scores = score_item(item, listed, "…")
     assert scores["back_matter_first"] == 0.0 and "fragments" not in scores  # a list item need not be a sentence

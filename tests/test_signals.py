@@ -89,12 +89,30 @@ def test_the_question_table_sends_a_question_to_its_fiches(signals: CorpusSignal
     assert unrelated.table_fiches == ()
 
 
+def test_the_answer_names_the_table_row_only_when_the_question_uses_its_words(signals: CorpusSignals) -> None:
+    """Close in meaning is enough to rank a row's fiches, not to tell the asker that the guide sends their
+    question there: that needs two of the row's own words."""
+    row_words = {"comment", "recruter", "des", "usagers"}
+    said = signals.prefer("Comment recruter des usagers ?", vector("recrut"), row_words, None, SETTINGS)
+    meant = signals.prefer("Qui recruter ?", vector("recrut"), {"qui", "recruter"}, None, SETTINGS)
+    assert said.table_fiches == meant.table_fiches == (5, 13)
+    assert said.table_named and not meant.table_named
+
+
+def test_the_passage_holding_a_table_row_is_found_to_cite_it(signals: CorpusSignals) -> None:
+    reader = SimpleNamespace(chunks=CHUNKS, chunks_where=lambda **_: [0, 1, 2])
+    question = signals.links[0].question
+    assert signals.table_passage(reader, "Comment recruter des usagers ?", question) == 1
+    assert signals.table_passage(reader, "Comment recruter des usagers ?", "Une question hors du tableau ?") is None
+
+
 def test_passages_about_another_structure_only_are_lowered(signals: CorpusSignals) -> None:
     prefs = signals.prefer("Comment faire dans notre MSP ?", vector("msp"), set(), None, SETTINGS)
     assert prefs.structures == {"msp"}
     same, _ = signals.factor(0, 5, prefs, SETTINGS)
     other, _ = signals.factor(3, 0, prefs, SETTINGS)
     assert same == 1.0 > other
+    assert signals.other_structure(3, prefs) and not signals.other_structure(0, prefs)
 
 
 def test_back_matter_is_lowered_unless_the_question_asks_for_resources(signals: CorpusSignals) -> None:
