@@ -314,6 +314,7 @@ class Assistant:
         if not vectors_ok:
             answer.notes.append(self.phrases["note_keywords_only"])
         answer.details["asks_resources"] = prefs.asks_resources  # back matter may then be the answer
+        answer.details["asks_list"] = prefs.asks_list  # an enumeration: its answer should give the list
         if prefs.table_question:
             answer.details["question_table"] = {"question": prefs.table_question, "fiches": list(prefs.table_fiches)}
         weights = self.stats.weights(query.search_text)
@@ -388,6 +389,7 @@ class Assistant:
         if result.details.get("llm", {}).get("status") == "fallback":  # the model's draft was not shown
             answer.backend = f"{self.extractive.name} (repli)"
         answer.details["false_premise"] = premise is not None
+        answer.details["premise_explicit"] = premise is not None and query.premise_explicit  # else a nuance
         if not answer.citations:
             self._decline(answer, candidates)
             return

@@ -142,6 +142,12 @@ def score_item(item: QAItem, answer: dict[str, Any], text: str, cosine: float | 
     recall = context_recall(item.reference_contexts, [c.get("text", "") for c in contexts])
     if recall is not None:
         scores["context_recall"] = recall
+    if not refused and details.get("asks_list"):  # failure kind 7: an enumeration answered without its list
+        scores["list_given"] = float(any(block.get("kind") == "list_item" for block in answer.get("blocks", [])))
+    if not refused and not item.false_premise:  # failure kind 5: a warning on a question that assumes nothing
+        scores["premise_unfounded"] = float(bool(details.get("false_premise") and details.get("premise_explicit")))
+    if item.history:  # failure kind 8: the follow-up's rewrite shown glued to the question before it
+        scores["followup_glued"] = float(str(answer.get("standalone_question", "")).count("?") > 1)
     if item.false_premise:
         scores["premise_flagged"] = float(bool(details.get("false_premise")))
         scores["premise_handled"] = float(

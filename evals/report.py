@@ -10,7 +10,7 @@ HEADLINE = (
     "hit@1", "hit@5", "mrr", "ndcg@5", "cited_expected", "citation_precision", "key_facts", "rouge_l", "cosine",
     "refusal_correct", "refusal_precision", "refusal_recall", "gap_handled", "wrong_refusal_rate",
     "flagged_partial", "premise_handled", "context_recall", "back_matter_first", "other_structure_first",
-    "fragments", "latency_p50_ms", "latency_p95_ms",
+    "fragments", "list_given", "premise_unfounded", "followup_glued", "latency_p50_ms", "latency_p95_ms",
 )  # fmt: skip
 LABELS_FR = {
     "hit@1": "source attendue en 1re position",
@@ -36,6 +36,10 @@ LABELS_FR = {
     "citent d'abord un passage ne parlant que d'une autre structure (moins = mieux)",
     "fragments": "phrases citées qui ne sont pas entières (sans ponctuation finale ou commençant par une "
     "minuscule), hors éléments de liste (moins = mieux)",
+    "list_given": "questions demandant une énumération (missions, niveaux, étapes…) dont la réponse donne une liste",
+    "premise_unfounded": "questions sans fausse prémisse qui reçoivent pourtant l'avertissement « les documents ne "
+    "confirment pas ce que suppose la question » (moins = mieux ; une nuance n'en est pas un)",
+    "followup_glued": "questions de suivi dont la question reformulée colle deux questions (moins = mieux)",
     "latency_p50_ms": "latence p50 (ms)",
     "latency_p95_ms": "latence p95 (ms)",
     "llm_faithfulness": "fidélité (juge LLM)",

@@ -109,7 +109,7 @@ def _quoting(*texts: str, kind: str = "paragraph") -> list[dict[str, object]]:
 
 
 @pytest.mark.fast
-def test_an_evaluation_counts_cut_sentences_and_back_matter_or_another_structure_quoted_first() -> None:
+def test_an_evaluation_counts_each_kind_of_failure() -> None:
     item = QAItem(id="i", question="Comment recruter ?", expected_sources=[{"doc": "has-2023"}])
     annex = {"doc_id": "has-2023", "fiche": 0, "section_number": "9", "role": "participants"}
     body = {"doc_id": "has-2023", "fiche": 5, "section_number": "6.5", "role": "body"}
@@ -124,9 +124,21 @@ def test_an_evaluation_counts_cut_sentences_and_back_matter_or_another_structure
     assert "other_structure_first" not in scores  # the question names no structure
     other = {**answer, "details": {"structures_asked": ["msp"], "other_structure_first": True}}
     assert score_item(item, other, "…")["other_structure_first"] == 1.0
+    assert "list_given" not in scores and scores["premise_unfounded"] == 0.0 and "followup_glued" not in scores
+    enumeration = {**answer, "details": {"asks_list": True, "false_premise": True, "premise_explicit": True}}
+    scores = score_item(item, enumeration, "…")
+    assert scores["list_given"] == 0.0 and scores["premise_unfounded"] == 1.0  # no list; a warning from nowhere
+    nuanced = {**answer, "details": {"false_premise": True, "premise_explicit": False}}
+    assert score_item(item, nuanced, "…")["premise_unfounded"] == 0.0  # "the documents nuance this": no warning
+    followup = QAItem(id="f", question="et dans une CPTS ?", history=["Comment recruter ?"])
+    glued = {**answer, "standalone_question": "Comment recruter ? et dans une CPTS ?"}
+    assert score_item(followup, glued, "…")["followup_glued"] == 1.0
+    rewritten = {**answer, "standalone_question": "Comment recruter dans une CPTS ?"}
+    assert score_item(followup, rewritten, "…")["followup_glued"] == 0.0
     listed = {**answer, "citations": [body], "blocks": _quoting("les diagnostics ;", kind="list_item")}
-    scores = score_item(item, listed, "…")
+    scores = score_item(item, {**listed, "details": {"asks_list": True}}, "…")
     assert scores["back_matter_first"] == 0.0 and "fragments" not in scores  # a list item need not be a sentence
+    assert scores["list_given"] == 1.0
 
 
 @pytest.mark.slow
