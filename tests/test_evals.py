@@ -203,7 +203,17 @@ GATE = {
 REALWORLD_GATE = {"hit@5": 0.70, "mrr": 0.48, "cited_expected": 0.60, "key_facts": 0.25, "gap_handled": 0.25}
 # the targets: no answer opening on back matter unless resources are asked; quoted sentences whole
 # (measured 0.035 test / 0.040 realworld: titles, table rows and link lines the documents write without an end mark)
-CEILINGS = {"wrong_refusal_rate": 0.05, "back_matter_first": 0.0, "fragments": 0.06}
+# no warning "the documents do not confirm what the question assumes" on a question that assumes nothing, no
+# follow-up rewrite glued to the question before it (0 on every split); an answer opening on a passage about
+# another structure than the one named: measured 0.042 test (two false premises corrected from a CPTS passage)
+CEILINGS = {
+    "wrong_refusal_rate": 0.05,
+    "back_matter_first": 0.0,
+    "fragments": 0.06,
+    "premise_unfounded": 0.0,
+    "followup_glued": 0.0,
+    "other_structure_first": 0.05,
+}
 
 
 def _gate(assistant, path: Path, split: str, floors: dict[str, float], tmp_path: Path) -> None:
@@ -214,9 +224,11 @@ def _gate(assistant, path: Path, split: str, floors: dict[str, float], tmp_path:
     output = evaluate(assistant, loaded, split, with_cosine=False)
     write_run(tmp_path / split, output)
     metrics = output.metrics["overall"]
-    print(f"\nQuality gate ({split}):", {k: metrics[k] for k in [*floors, *CEILINGS]})
+    print(f"\nQuality gate ({split}):", {k: metrics.get(k) for k in [*floors, *CEILINGS]})
     failures = {k: (metrics[k], floor) for k, floor in floors.items() if metrics[k] is None or metrics[k] < floor}
-    failures |= {k: (metrics[k], top) for k, top in CEILINGS.items() if metrics[k] is not None and metrics[k] > top}
+    failures |= {
+        k: (value, top) for k, top in CEILINGS.items() if (value := metrics.get(k)) is not None and value > top
+    }
     assert not failures, f"below the quality gate: {failures}"
 
 
