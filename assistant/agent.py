@@ -96,7 +96,8 @@ class Assistant:
         self.labels = self._labels()
         self.fiche_list = reader.fiches()
         self.recommendations = self._recommendations()
-        self.names = FactRules.load().names_in(s.text for s in reader.sentences)  # definitions, "X, dite Y"
+        titles = (reader.chunks[reader.position[s.chunk_id]].section_title for s in reader.sentences)
+        self.names = FactRules.load().names_in((s.text for s in reader.sentences), titles)  # definitions…
         self.extractive = ExtractiveGenerator(
             reader,
             self.phrases,

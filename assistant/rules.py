@@ -152,6 +152,7 @@ class FactKind:
     term_words: int = 0  # a named thing ("définition de la médiation en santé") has at most this many words
     term_stop: frozenset[str] = frozenset()  # words that show a clause, not a name ("qu'est-ce que je dois…")
     worded: bool = False  # given in common words ("conditions", "critères"), not marks: about the topic only
+    titled: bool = False  # a section titled with the named thing ("Les conventions CIFRE") describes it: gives it
 
     def term(self, question: str) -> str:
         """What the question names (the ``term…`` groups of ``asks``), "" when the kind names nothing or
@@ -194,6 +195,18 @@ def fold_name(name: str) -> str:
     return " ".join(re.findall(r"[^\W_]+", fold_accents(name.lower())))
 
 
+_ARTICLES = frozenset({"le", "la", "les", "l", "un", "une", "des", "du", "de"})
+
+
+def title_key(name: str) -> str:
+    """The key of a name as a title writes it: without its article, each word in the singular ("Les
+    conventions CIFRE" and "convention CIFRE" → "convention cifre")."""
+    found = fold_name(name).split()
+    while found and found[0] in _ARTICLES:
+        found = found[1:]
+    return " ".join(w[:-1] if len(w) > 3 and w[-1] in "sx" else w for w in found)
+
+
 @dataclass(frozen=True)
 class FactRules:
     """The kinds of fact of ``facts.toml``, in the order they are tried, and the generic verb endings."""
@@ -225,9 +238,13 @@ class FactRules:
             worded = value(data, f"kinds.{name}.worded", path) if "worded" in table[name] else False
             if not isinstance(worded, bool):
                 raise RulesError(f"{path.name} : « kinds.{name}.worded » doit valoir true ou false")
+            titled = value(data, f"kinds.{name}.titled", path) if "titled" in table[name] else False
+            if not isinstance(titled, bool):
+                raise RulesError(f"{path.name} : « kinds.{name}.titled » doit valoir true ou false")
             if "{term}" in missing or term_words:  # the kind names what is asked: its sentence is a template
                 stop = frozenset(words(data, f"kinds.{name}.term_stop", path))
-                kind = FactKind(name, compiled[0], compiled[1].pattern, strict, missing, term_words, stop, worded)
+                pattern = compiled[1].pattern
+                kind = FactKind(name, compiled[0], pattern, strict, missing, term_words, stop, worded, titled)
             else:
                 kind = FactKind(name, *compiled, strict, missing, worded=worded)
             kinds.append(kind)
@@ -238,8 +255,9 @@ class FactRules:
             aliases = compile_pattern(alternatives(words(data, "aliases", path)), "aliases", path)
         return cls(tuple(kinds), generic, aliases)
 
-    def names_in(self, sentences: Iterable[str]) -> CorpusNames:
-        """The corpus's sentences, folded, and the names they give as equivalent."""
+    def names_in(self, sentences: Iterable[str], titles: Iterable[str] = ()) -> CorpusNames:
+        """The corpus's sentences, folded, the names they give as equivalent, and the title of the section
+        each sentence is in (``titles``, in the same order; none: no section describes a named thing)."""
         folded = tuple(fold_accents(sentence.lower()) for sentence in sentences)
         found: dict[str, set[str]] = {}
         for sentence in folded if self.aliases is not None else ():
@@ -248,7 +266,9 @@ class FactRules:
                 if a and b and a != b:
                     found.setdefault(a, set()).add(b)
                     found.setdefault(b, set()).add(a)
-        return CorpusNames(folded, {name: frozenset(others) for name, others in found.items()})
+        return CorpusNames(
+            folded, {name: frozenset(others) for name, others in found.items()}, tuple(map(title_key, titles))
+        )
 
     def asked(self, question: str) -> FactKind | None:
         """The first kind whose ``asks`` pattern matches the question."""
@@ -276,6 +296,7 @@ class CorpusNames:
 
     folded: tuple[str, ...]
     aliases: dict[str, frozenset[str]]
+    titles: tuple[str, ...] = ()  # the title key (:func:`title_key`) of each sentence's section
     giving: Callable[[FactKind, str], frozenset[int]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -291,8 +312,13 @@ class CorpusNames:
     def _giving(self, kind: FactKind, term: str) -> frozenset[int]:
         """The sentences (indices in the corpus's order) that give ``kind`` about ``term`` or an alias
         (``giving``, cached)."""
-        holds = kind.holds_for(term, self.aliases.get(fold_name(term), ()))
-        return frozenset(i for i, sentence in enumerate(self.folded) if holds.search(sentence))
+        aliases = self.aliases.get(fold_name(term), frozenset())
+        holds = kind.holds_for(term, aliases)
+        found = {i for i, sentence in enumerate(self.folded) if holds.search(sentence)}
+        if kind.titled:  # a section devoted to the thing describes it, in whatever words
+            keys = {title_key(name) for name in (term, *aliases)}
+            found |= {i for i, key in enumerate(self.titles) if key in keys}
+        return frozenset(found)
 
 
 @lru_cache(maxsize=1)

@@ -92,3 +92,14 @@ def test_a_definition_by_purpose_by_object_or_in_a_plural_still_counts() -> None
     law = "Par la suite, la loi nº 2002-303, dite « loi Kouchner », du 4 mars 2002, relative aux droits des malades."
     assert rules.names_in([law]).gives(kind, "loi Kouchner")
     assert not rules.names_in(["Le contrat local de santé a été signé en 2019."]).gives(kind, "contrat local de santé")
+
+
+def test_a_section_titled_with_the_thing_asked_describes_it() -> None:
+    """« 6.9.4. Les conventions CIFRE » describes the convention in its own words (« La convention met en
+    présence un doctorant… »): "the documents give no definition of « convention CIFRE »" would be wrong."""
+    rules = FactRules.load()
+    kind = rules.kind("définition")
+    said = "La convention met en présence un doctorant et le laboratoire de recherches."
+    assert rules.names_in([said], ["Les conventions CIFRE"]).gives(kind, "Convention CIFRE")
+    assert not rules.names_in([said]).gives(kind, "Convention CIFRE")  # the same sentence, no such section
+    assert not rules.names_in([said], ["Les mises à disposition"]).gives(kind, "Convention CIFRE")
