@@ -62,6 +62,13 @@ def _history_questions(history: History | None) -> list[str]:
     return out
 
 
+def _asked(part: str, text: str) -> bool:
+    """Whether ``text`` asks ``part`` (the asker ended it with "?"), rather than saying it ("… tenus au secret ?
+    on a peur des fuites": context, not a question)."""
+    at = text.find(part)
+    return at >= 0 and text[at + len(part) :].lstrip().startswith("?")
+
+
 @dataclass
 class PartSearch:
     """One part of a multi-part question and what its own search found."""
@@ -330,6 +337,7 @@ class Assistant:
         lap("evidence")
         coverage = decide(assessment, self.settings) if evidence else Coverage.NONE
         parts_evidence, pool = [evidence], list(candidates)
+        uncovered: list[str] = []  # parts of the question the documents do not cover at all
         if len(query.parts) > 1:  # each part searched too: it may find what the whole question missed
             searched = [self._search_part(part, where, role) for part in query.parts]
             known = {c.index for c in pool}
@@ -338,13 +346,21 @@ class Assistant:
                 pool += fresh
                 known.update(c.index for c in fresh)
             judged = [self._part_evidence(part, pool, prefs) for part in searched]
-            parts_evidence = [found for found, _, _ in judged]
+            # a part the documents do not cover at all, that the asker asked ("il va faire beau samedi ?" beside
+            # a covered one): when the whole question is answered, it is said first in its own words, and none
+            # of its quotes is shown
+            foreign = [
+                cover is Coverage.NONE and self._foreign(judgement) and _asked(part, query.text)
+                for part, (_, cover, judgement) in zip(query.parts, judged, strict=True)
+            ]
+            uncovered = [part for part, out in zip(query.parts, foreign, strict=True) if out]
+            parts_evidence = [[] if out else found for (found, _, _), out in zip(judged, foreign, strict=True)]
             if coverage is Coverage.NONE and all(
                 cover is not Coverage.NONE and not judgement.unknown_words for _, cover, judgement in judged
             ):
                 # two covered questions in one ("… tenus au secret ? Comment faire une affiche ?") dilute
-                # the whole question's words and vector: each part answers, the first opens the answer; a
-                # part with words the corpus never uses ("il va faire beau…") is not covered enough for that
+                # the whole question's words and vector: each part answers, the first opens the answer; with a
+                # part the documents do not cover, the whole question's refusal stands
                 partial = next((judgement for _, cover, judgement in judged if cover is Coverage.PARTIAL), None)
                 coverage = Coverage.PARTIAL if partial else Coverage.FULL
                 assessment = partial or assessment
@@ -356,6 +372,8 @@ class Assistant:
                 short = next((j for _, cover, j in judged if cover is Coverage.PARTIAL and j.fact_missing), None)
                 if short is not None:
                     coverage, assessment = Coverage.PARTIAL, short
+                elif uncovered:
+                    coverage = Coverage.PARTIAL
         if coverage is Coverage.NONE:
             self._decline(answer, candidates)
             return
@@ -403,7 +421,10 @@ class Assistant:
             if self.reader.chunks[cand.index].chunk_id in cited:
                 rank = len(answer.contexts) + 1
                 answer.contexts.append(make_context(self.reader, rank, cand.index, cand.score, cand.scores))
-        if coverage is Coverage.PARTIAL:
+        if coverage is Coverage.PARTIAL and uncovered and not assessment.fact_missing:
+            parts = self.phrases["partial_parts_and"].join(f"« {part} »" for part in uncovered)
+            notice = self.phrases["partial_parts"].format(parts=parts)
+        elif coverage is Coverage.PARTIAL:
             notice = partial_notice(assessment, self.phrases, self.settings)
         elif result.missing:  # the model read the passages against the question: only part is answered
             missing = result.missing if result.missing.endswith((".", "!", "?")) else f"{result.missing}."
@@ -445,6 +466,11 @@ class Assistant:
             cited = make_citation(self.reader, len(answer.citations) + 1, found, spans, book.label(found))
             answer.citations.append(cited)
         answer.blocks.append(Block(BlockKind.LEAD, (Span(text, (cited.n,)),)))
+
+    def _foreign(self, judgement: Assessment) -> bool:
+        """Whether a part declined on its own is foreign to the documents (no sentence close enough, or words
+        the corpus never uses), not merely too short to be understood alone ("qui finance ?")."""
+        return judgement.similarity < self.settings.guard_min_similarity or bool(judgement.unknown_words)
 
     def _search_part(self, part: str, where: dict[str, Any], role: Role | None) -> PartSearch:
         """One part of a multi-part question, searched on its own."""

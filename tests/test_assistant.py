@@ -160,6 +160,18 @@ def test_a_part_asking_for_what_the_documents_lack_makes_the_whole_answer_partia
     assert covered.coverage is Coverage.FULL, _said(covered)
 
 
+def test_a_part_the_documents_do_not_cover_is_said_first_in_the_askers_words(assistant: Assistant) -> None:
+    """Answered as a whole, a question with a part foreign to the documents says so first, quotes nothing for
+    it, and a part said rather than asked (no "?") is context, not a question left unanswered."""
+    weather = assistant.ask("il va faire beau samedi a toulouse ? on organise la fete des usagers dehors")
+    assert weather.coverage is Coverage.PARTIAL, _said(weather)
+    assert "ne répondent pas à « il va faire beau samedi a toulouse »" in weather.blocks[0].text
+    assert not any(b.kind is BlockKind.PART_HEADING for b in weather.blocks)
+    said = "les usagers qui participent a nos groupes de travail, ils sont tenus au secret ? on a peur des fuites"
+    context = assistant.ask(said)
+    assert context.coverage is Coverage.FULL, _said(context)
+
+
 def test_a_definition_the_documents_give_opens_the_answer(assistant: Assistant) -> None:
     answer = assistant.ask("c'est quoi un représentant des usagers ?")
     first_quote = next(b for b in answer.blocks if b.kind is not BlockKind.LEAD)
