@@ -158,6 +158,9 @@ def dehyphenate(text: str, vocab: set[str]) -> str:
     return re.sub(r"([^\W\d_]+)-[ \t]*\n[ \t]*([a-zà-ÿœ][^\W\d_]*)", join, text)
 
 
+_NAME_END = re.compile(r"(?<![\w'’])[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ]+$")  # a line ending on a capitalised word ("Santé")
+
+
 def join_broken_lines(lines: list[str], width: int | None = None) -> list[str]:
     """Re-join lines of one paragraph that a PDF broke mid-sentence; keep bullets and real breaks.
 
@@ -166,15 +169,23 @@ def join_broken_lines(lines: list[str], width: int | None = None) -> list[str]:
     "Nationale de l'Agrément")."""
     out: list[str] = []
     previous = ""
+    joined = False  # the previous line carried on a sentence begun above it
     for raw in lines:
         line = re.sub(r"[ \t]+", " ", raw).strip()
         if not line:
             continue
-        full = width is not None and len(previous) >= width and not previous.endswith(_SENTENCE_ENDS)
-        if out and (continues(out[-1], line) or (full and not BULLET.match(line))):
+        unended = not previous.endswith(_SENTENCE_ENDS)
+        full = width is not None and len(previous) >= width and unended
+        # a sentence already carried over a line break whose line ends on a capitalised word, without a mark,
+        # goes on: a name cut in two ("… tels que les Maisons de Santé" / "Pluriprofessionnelles, … et les
+        # Communautés" / "Professionnelles …"; "… entre France" / "Assos Santé, …")
+        carried = joined and unended and bool(_NAME_END.search(previous))
+        if out and (continues(out[-1], line) or ((full or carried) and not BULLET.match(line))):
             out[-1] = f"{out[-1]} {line}"
+            joined = True
         else:
             out.append(line)
+            joined = False
         previous = line
     return out
 

@@ -68,6 +68,24 @@ def test_running_headers_and_page_numbers_are_removed() -> None:
     assert [p.text.strip() for p in strip_running_lines(pages)] == bodies
 
 
+def test_a_name_cut_across_the_lines_of_a_sentence_already_carried_over_is_joined() -> None:
+    """« … tels que les Maisons de Santé » / « Pluriprofessionnelles, … et les Communautés » / « Professionnelles
+    Territoriales de santé (CPTS). »: one sentence, not three; a run of lines the document writes as items
+    (no sentence carried over, or a line ending in lower case) stays apart."""
+    lines = [
+        "En France, cette coopération est encouragée entre",
+        "professionnels de ville par des dispositifs tels que les Maisons de Santé",
+        "Pluriprofessionnelles, les Équipes de Soins Primaires (ESP) et les Communautés",
+        "Professionnelles Territoriales de santé (CPTS).",
+        "Titre suivant",
+    ]
+    assert join_broken_lines(lines) == [" ".join(lines[:4]), "Titre suivant"]
+    items = ["Participer au diagnostic de territoire", "Alimenter le diagnostic par les besoins des usagers"]
+    assert join_broken_lines(items) == items
+    said = ["Les attentes des professionnels vis-à-vis des", "usagers quant à leur place dans les CPTS", "Texte"]
+    assert join_broken_lines(said) == [" ".join(said[:2]), "Texte"]
+
+
 def test_a_sentence_broken_before_a_parenthesis_a_number_or_its_last_word_is_joined() -> None:
     """Lines a PDF broke inside one sentence: the answer quotes the whole sentence, not its first half."""
     assert join_broken_lines(
