@@ -16,8 +16,9 @@ from ingest.sections import SectionCode, SectionKind
 from ingest.structure import StructuredDocument, fiche_of
 
 # a sentence ends at ".", "!", "?" or "…" before a capital, a digit or a bullet; not after an initial or a
-# legal abbreviation ("M. E", "aux articles L. 1411-11 et L. 1411-12")
-_SENTENCE_END = re.compile(r"(?<=[.!?…])(?<!\b[A-ZÀ-Ý]\.)[\"»)]?\s+(?=[«\"(\[A-ZÀ-ÖØ-Ý0-9•\-–])")
+# legal abbreviation ("M. E", "aux articles L. 1411-11 et L. 1411-12"), nor before a bracketed note that
+# belongs to it ("… c'est quoi docteur ? [vidéo] (dernière visite, juin 2023).")
+_SENTENCE_END = re.compile(r"(?<=[.!?…])(?<!\b[A-ZÀ-Ý]\.)[\"»)]?\s+(?=[«\"(A-ZÀ-ÖØ-Ý0-9•\-–])")
 
 
 @dataclass

@@ -171,3 +171,15 @@ def test_an_initial_or_a_legal_abbreviation_does_not_end_a_sentence() -> None:
         "Les acteurs sont définis, respectivement, aux articles L. 1411-11 et L. 1411-12 du code de la santé.",
         "Comme le souligne M. E dans son entretien, la participation demande du temps.",
     ]
+
+
+def test_a_bracketed_note_stays_with_the_title_it_follows() -> None:
+    from ingest.chunking import split_sentences
+
+    text = (
+        "La santé communautaire, c'est quoi docteur ? [vidéo] (dernière visite, juin 2023). Les explications du Dr B."
+    )
+    assert [text[a:b] for a, b in split_sentences(text)] == [
+        "La santé communautaire, c'est quoi docteur ? [vidéo] (dernière visite, juin 2023).",
+        "Les explications du Dr B.",
+    ]
