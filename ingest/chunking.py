@@ -13,11 +13,12 @@ from ingest.models import Block, Chunk, DocumentInfo, SectionRef, Sentence
 from ingest.roles import classify
 from ingest.rules import StructureRules
 from ingest.sections import SectionCode, SectionKind
-from ingest.structure import StructuredDocument, fiche_of
+from ingest.structure import CELL_SEPARATOR, StructuredDocument, fiche_of
 
 # a sentence ends at ".", "!", "?" or "…" before a capital, a digit or a bullet; not after an initial or a
 # legal abbreviation ("M. E", "aux articles L. 1411-11 et L. 1411-12"), nor before a bracketed note that
 # belongs to it ("… c'est quoi docteur ? [vidéo] (dernière visite, juin 2023).")
+_TINY = 25  # characters: a shorter piece is merged back into the sentence before it
 _SENTENCE_END = re.compile(r"(?<=[.!?…])(?<!\b[A-ZÀ-Ý]\.)[\"»)]?\s+(?=[«\"(A-ZÀ-ÖØ-Ý0-9•\-–])")
 
 
@@ -86,7 +87,12 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     for line in re.finditer(r"[^\n]+", text):
         start = line.start()
-        pieces = [m.end() for m in _SENTENCE_END.finditer(line.group())]
+        row = line.group()
+        # in a table row, the end of a cell too short to be a sentence stays with it ("Rémunérerons-nous les
+        # participants ? Comment ? — Fiche ressource n° 10…", not "Comment ? — Fiche…")
+        pieces = [
+            m.end() for m in _SENTENCE_END.finditer(row) if not 0 <= row.find(CELL_SEPARATOR, m.end()) - m.end() < _TINY
+        ]
         bounds = [0, *pieces, len(line.group())]
         for a, b in itertools.pairwise(bounds):
             seg = line.group()[a:b]
@@ -95,7 +101,7 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
             if not seg_stripped:
                 continue
             s, e = start + a + lead, start + a + lead + len(seg_stripped)
-            if spans and (e - s < 25 or len(text[spans[-1][0] : spans[-1][1]]) < 25) and a > 0:
+            if spans and (e - s < _TINY or len(text[spans[-1][0] : spans[-1][1]]) < _TINY) and a > 0:
                 spans[-1] = (spans[-1][0], e)
             else:
                 spans.append((s, e))

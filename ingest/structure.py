@@ -289,14 +289,17 @@ def _title_like(title: str, max_len: int, min_len: int = 2, allow_colon: bool = 
     return not title.endswith(ends) or title.endswith("...")
 
 
+CELL_SEPARATOR = " — "  # between the cells of a table row, once its tabs are read
+
+
 def structure_document(doc: LoadedDocument) -> StructuredDocument:
     """Clean the document and split it into heading and paragraph blocks with offsets and pages."""
     lines = _split_lines(doc)
     toc, drop = _extract_toc(lines)
-    for i, line in enumerate(lines):  # table rows: one line, cells separated by " — "
+    for i, line in enumerate(lines):  # table rows: one line, cells separated by CELL_SEPARATOR
         if line is not None and i not in drop and "\t" in line.text.strip():
             cells = [c.strip() for c in line.text.split("\t") if c.strip()]
-            lines[i] = _Line(line.page, " — ".join(cells))
+            lines[i] = _Line(line.page, CELL_SEPARATOR.join(cells))
     _apply_anchors(lines, doc, drop)
     groups = _paragraph_blocks(lines, drop)
     width = wrap_width([ln.text for ln in lines if ln is not None])

@@ -183,3 +183,12 @@ def test_a_bracketed_note_stays_with_the_title_it_follows() -> None:
         "La santé communautaire, c'est quoi docteur ? [vidéo] (dernière visite, juin 2023).",
         "Les explications du Dr B.",
     ]
+
+
+def test_the_end_of_a_table_cell_too_short_for_a_sentence_stays_with_it() -> None:
+    from ingest.chunking import split_sentences
+
+    row = "Rémunérerons-nous les participants ? Comment ? — Fiche ressource n° 10 « Mobilisation des ressources »"
+    assert [row[a:b] for a, b in split_sentences(row)] == [row]
+    row = "Quelle échéance se donne l'équipe ? Définir les étapes avec un rétroplanning. — Dossier méthodologique"
+    assert next(row[a:b] for a, b in split_sentences(row)) == "Quelle échéance se donne l'équipe ?"
