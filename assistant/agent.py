@@ -38,7 +38,7 @@ from assistant.rules import FactRules
 from assistant.safety import is_personal_medical
 from assistant.signals import CorpusSignals, Preferences
 from ingest.embeddings import make_embeddings
-from ingest.index import IndexMismatch, IndexReader, IndexUnavailable, VectorStoreUnavailable
+from ingest.index import IndexMismatch, IndexReader, IndexUnavailable, VectorStoreUnavailable, matches_where
 from ingest.lexical import FrenchAnalyzer
 from ingest.manifest import load_manifest
 from ingest.pipeline import ProgressFn, ingest
@@ -433,18 +433,21 @@ class Assistant:
             answer.coverage = Coverage.PARTIAL
             answer.blocks.insert(0, Block.phrase(BlockKind.NOTICE, notice))
         if prefs.table_named:
-            self._point_to_table(answer, prefs)
+            self._point_to_table(answer, prefs, where)
 
-    def _point_to_table(self, answer: Answer, prefs: Preferences) -> None:
+    def _point_to_table(self, answer: Answer, prefs: Preferences, where: dict[str, Any]) -> None:
         """After the quotes, the fiches the guide's own question table (« Par où commencer ? ») sends the
-        question to, citing the table: what a coordinator reads next. The row is named by its first
-        question, verbatim (a row's later questions may sit in other cells)."""
+        question to, citing the table (when the search may read it: not outside the documents the asker chose):
+        what a coordinator reads next. The row is named by its first question, verbatim (a row's later
+        questions may sit in other cells)."""
         row = prefs.table_question.split("?")[0].strip() + " ?"
         found = self.signals.table_passage(self.reader, row, prefs.table_question)
-        titles = {int(f["number"]): f["title"] for f in self.fiche_list}
-        named = [self.phrases["guide_table_fiche"].format(number=n, title=titles[n]) for n in prefs.table_fiches]
-        if found is None or not named or any(n not in titles for n in prefs.table_fiches):
+        if found is None or not matches_where(self.reader.chunks[found], where):
             return
+        titles = {int(f["number"]): f["title"] for f in self.fiche_list}
+        if any(n not in titles for n in prefs.table_fiches):
+            return
+        named = [self.phrases["guide_table_fiche"].format(number=n, title=titles[n]) for n in prefs.table_fiches]
         if len(named) == 1:
             fiches = self.phrases["guide_table_one"].format(fiche=named[0])
         else:
