@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from assistant.answer import Answer, Block, BlockKind, Coverage, Role, Route, Span, Suggestion
-from assistant.citations import make_citation, make_context
+from assistant.citations import make_citation, make_context, source_label
 from assistant.compose import (
     CitationBook,
     ExtractiveGenerator,
@@ -454,8 +454,9 @@ class Assistant:
             joined = ", ".join(named[:-1]) + self.phrases["guide_table_and"] + named[-1]
             fiches = self.phrases["guide_table_many"].format(fiches=joined)
         chunk = self.reader.chunks[found]
+        doc = self.labels.get(chunk.doc_id) or chunk.doc_title
         text = self.phrases["guide_table"].format(
-            doc=self.labels.get(chunk.doc_id, chunk.doc_title),
+            doc=doc,
             section=chunk.section_number,
             title=chunk.section_title,
             question=row,
@@ -463,10 +464,9 @@ class Assistant:
         )
         cited = next((c for c in answer.citations if c.chunk_id == chunk.chunk_id), None)
         if cited is None:
-            book = CitationBook(self.reader, self.labels)
             start = chunk.text.find(row)
             spans = [(start, start + len(row))] if start >= 0 else []
-            cited = make_citation(self.reader, len(answer.citations) + 1, found, spans, book.label(found))
+            cited = make_citation(self.reader, len(answer.citations) + 1, found, spans, source_label(chunk, doc))
             answer.citations.append(cited)
         answer.blocks.append(Block(BlockKind.LEAD, (Span(text, (cited.n,)),)))
 
