@@ -335,7 +335,9 @@ def render_group(reader: IndexReader, sentence_ids: list[int], n: int) -> list[B
     return blocks
 
 
-_ENDED = re.compile(r"[.!?:;…»)\]\"”]\s*$")
+# a sentence's end: a mark, or a closing bracket after one ("… marqué.)"), or a speaker after a quotation
+# ("… nécessaire. » (Mme C)"); a line ending on an aside ("… autour du patient (ex: personne âgée)") has none
+_ENDED = re.compile(r"(?:[.!?:;…»\]\"”]|[.!?…»”\"]\s*\([^()]{1,40}\)|\([^()]*[.!?…]\))\s*$")
 
 
 def _unended(text: str) -> bool:

@@ -226,6 +226,26 @@ def test_lines_written_without_end_marks_are_shown_as_list_items_not_run_into_pr
     ]
 
 
+def test_a_line_ending_on_an_aside_is_an_item_and_a_quotation_with_its_speaker_is_a_sentence() -> None:
+    from assistant.compose import render_group
+
+    reader = Reader(
+        [
+            chunk(
+                0,
+                "Améliorer l'accès aux soins en ville\nOrganiser les parcours autour du patient (ex: personne âgée)\n"
+                "« Le partenariat est nécessaire. » (Mme C)\n« Il faut un cadre d'intervention. » (M. E)",
+            )
+        ]
+    )
+    blocks = render_group(reader, list(range(len(reader.sentences))), 1)  # type: ignore[arg-type]
+    assert [(b.kind, b.text) for b in blocks] == [
+        (BlockKind.LIST_ITEM, "Améliorer l'accès aux soins en ville"),
+        (BlockKind.LIST_ITEM, "Organiser les parcours autour du patient (ex: personne âgée)"),
+        (BlockKind.PARAGRAPH, "« Le partenariat est nécessaire. » (Mme C) « Il faut un cadre d'intervention. » (M. E)"),
+    ]
+
+
 def test_web_addresses_alone_are_not_quoted_as_a_sentence() -> None:
     from assistant.compose import choose_sentences
 
