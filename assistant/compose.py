@@ -19,6 +19,7 @@ from ingest.index import IndexReader
 from ingest.models import Chunk
 from ingest.rules import pattern, read_rules
 from ingest.settings import Settings
+from ingest.structure import CELL_SEPARATOR
 
 PREMISE_RULES = Path(__file__).parent / "data" / "premise.toml"
 
@@ -52,8 +53,10 @@ def choose_sentences(
     margin: float,
     floor: float,
     taken: list[str] | None = None,
+    headers: frozenset[int] = frozenset(),
 ) -> list[Evidence]:
-    """The best sentences, close to the best score, without repeats (across parts too)."""
+    """The best sentences, close to the best score, without repeats (across parts too) nor the header rows of
+    tables (``headers``, :func:`header_rows`)."""
     chosen: list[Evidence] = []
     texts = list(taken or [])
     if not evidence:
@@ -63,7 +66,7 @@ def choose_sentences(
         if len(chosen) >= quota or ev.score < best - margin:
             break
         text = reader.sentences[ev.sentence].text
-        if ev.similarity < floor or not _may_quote(reader, ev):
+        if ev.similarity < floor or ev.sentence in headers or not _may_quote(reader, ev):
             continue
         if any(_same_statement(text, t) for t in texts):
             continue
@@ -72,10 +75,28 @@ def choose_sentences(
     # The best-ranked passage always speaks: its best sentence is quoted even when another
     # passage's sentences scored higher one by one.
     if chosen and all(e.chunk_rank > 0 for e in chosen):
-        lead = next((e for e in evidence if e.chunk_rank == 0 and _may_quote(reader, e)), None)
+        lead = next(
+            (e for e in evidence if e.chunk_rank == 0 and e.sentence not in headers and _may_quote(reader, e)), None
+        )
         if lead is not None and not any(_same_statement(reader.sentences[lead.sentence].text, t) for t in texts):
             chosen = [lead, *chosen][:quota]
     return chosen
+
+
+def header_rows(reader: IndexReader) -> frozenset[int]:
+    """The sentences that are a table's header row: a row of cells its document repeats word for word at another
+    place (over a page break: « Questions à se poser étape par étape — Fiches ressources de ce guide — … »); it
+    names columns, it says nothing."""
+    places: dict[tuple[str, str], set[int]] = {}
+    rows: dict[int, tuple[str, str]] = {}
+    for i, sentence in enumerate(reader.sentences):
+        text = sentence.text.strip()
+        if CELL_SEPARATOR not in text:
+            continue
+        chunk = reader.chunks[reader.position[sentence.chunk_id]]
+        rows[i] = (chunk.doc_id, text)
+        places.setdefault(rows[i], set()).add(chunk.char_start + sentence.start)
+    return frozenset(i for i, row in rows.items() if len(places[row]) > 1)
 
 
 def _may_quote(reader: IndexReader, ev: Evidence) -> bool:
@@ -452,6 +473,7 @@ class ExtractiveGenerator:
         self.authority_bonus = authority_bonus
         self.part_gain = part_gain
         self.floor = floor
+        self.headers = header_rows(reader)
 
     def generate(self, request: GenerationRequest) -> GenerationResult:
         reader = self.reader
@@ -467,7 +489,7 @@ class ExtractiveGenerator:
             part_quota = max(2, self.max_sentences // len(request.parts))
             plan += [(p, e, part_quota) for p, e in zip(request.parts, request.evidence, strict=True)]
         for part, evidence, quota in plan:
-            chosen = choose_sentences(reader, evidence, quota, self.margin, self.floor, taken)
+            chosen = choose_sentences(reader, evidence, quota, self.margin, self.floor, taken, self.headers)
             if premise is not None:
                 chosen = [e for e in chosen if e.sentence != premise]
             if part and not _adds_to(evidence, chosen, taken_ids, self.part_gain):

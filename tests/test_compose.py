@@ -246,6 +246,31 @@ def test_a_line_ending_on_an_aside_is_an_item_and_a_quotation_with_its_speaker_i
     ]
 
 
+def test_a_table_row_its_document_repeats_is_a_header_never_quoted() -> None:
+    """« Questions à se poser — Fiches ressources » heads the table on each page; a row said once is content."""
+    from dataclasses import replace
+
+    from assistant.compose import choose_sentences, header_rows
+    from assistant.retrieval import Evidence
+
+    header = "Questions à se poser étape par étape — Fiches ressources de ce guide"
+    said = "Le représentant participe aux actions de la CPTS — L'association d'usagers adhère à la CPTS"
+    first = chunk(0, f"{header}\n{said}")
+    again = replace(chunk(1, f"{header}\nComment recruter ? — Fiche ressource n° 5"), char_start=500)
+    other = chunk(2, header, doc="urps")  # the same words in another document: no repetition of this one's
+    reader = Reader([first, again, other])
+    headers = header_rows(reader)  # type: ignore[arg-type]
+    assert [reader.sentences[i].text for i in sorted(headers)] == [header, header]  # in "has", twice
+
+    evidence = [
+        Evidence(i, reader.position[s.chunk_id], 1 - i / 10, 0.9, 0.5, 0) for i, s in enumerate(reader.sentences)
+    ]
+    assert headers & {e.sentence for e in choose_sentences(reader, evidence, 5, 1.0, 0.0)}  # type: ignore[arg-type]
+    kept = choose_sentences(reader, evidence, 5, 1.0, 0.0, headers=headers)  # type: ignore[arg-type]
+    assert not headers & {e.sentence for e in kept}
+    assert said in {reader.sentences[e.sentence].text for e in kept}
+
+
 def test_web_addresses_alone_are_not_quoted_as_a_sentence() -> None:
     from assistant.compose import choose_sentences
 
