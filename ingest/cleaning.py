@@ -56,6 +56,9 @@ _EMPHASIS = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1|(?<![\w*])\*(?=[^\s*])([^
 
 
 _FOOTNOTE = re.compile(r"^[¹²³⁴⁵⁶⁷⁸⁹⁰]+\s")
+# a footnote whose number a PDF glued to its first word ("1Usager·ère·s : aujourd'hui en santé…"): the number
+# goes, as superscript marks do
+_GLUED_NOTE_NUMBER = re.compile(r"(?m)^[ \t]*\d{1,2}(?=[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ·]{2,}\b)")
 _URL_START = re.compile(r"^<?(?:https?://|www\.)")
 _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+.!|>~-])")  # Markdown's "\(" for a literal "("
 
@@ -89,6 +92,7 @@ def strip_markup(text: str) -> str:
     text = _EMPHASIS.sub(lambda m: m.group(2) or m.group(3), text)
     text = CleaningRules.load().ordinal.sub(r"\1\2", text)
     text = _SUPERSCRIPT.sub("", text)
+    text = _GLUED_NOTE_NUMBER.sub("", text)
     text = _MD_ESCAPE.sub(r"\1", text)
     return re.sub(r"[ ]{2,}", " ", text)
 

@@ -37,6 +37,9 @@ def test_footnote_marks_and_markup_are_removed() -> None:
     # Markdown escapes its parentheses: a quote must read "(RGPD)", not "\\(RGPD\\)"
     assert strip_markup(r"règlement \(UE\) n° 2016/679 \(RGPD\)") == "règlement (UE) n° 2016/679 (RGPD)"
     assert strip_markup(r"[Soins primaires \(AVECsanté\)](#)") == "Soins primaires (AVECsanté)"
+    # a footnote whose number a PDF glued to its first word; a numbered item or a figure stays
+    assert strip_markup("1Usager·ère·s : on parle d'usagers.") == "Usager·ère·s : on parle d'usagers."
+    assert strip_markup("2. Les diagnostics\n10 Maisons de santé") == "2. Les diagnostics\n10 Maisons de santé"
 
 
 def test_ligatures_exotic_spaces_and_curly_apostrophes_are_normalised() -> None:
