@@ -205,45 +205,42 @@ def test_a_title_is_not_quoted_as_if_it_answered() -> None:
     assert chosen == ["Des usagers peuvent siéger dans la gouvernance des centres de santé gérés par une association."]
 
 
-def test_lines_written_without_end_marks_are_shown_as_list_items_not_run_into_prose() -> None:
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        (  # lines the document writes without end marks are items, not prose
+            "Les représentants associatifs ont plusieurs rôles.\nParticiper au diagnostic de territoire\n"
+            "Alimenter le diagnostic par leurs propres expériences\nIls siègent au bureau de la CPTS.",
+            [
+                (BlockKind.PARAGRAPH, "Les représentants associatifs ont plusieurs rôles."),
+                (BlockKind.LIST_ITEM, "Participer au diagnostic de territoire"),
+                (BlockKind.LIST_ITEM, "Alimenter le diagnostic par leurs propres expériences"),
+                (BlockKind.PARAGRAPH, "Ils siègent au bureau de la CPTS."),
+            ],
+        ),
+        (  # a line ending on an aside has no end mark; a quotation followed by its speaker has one
+            "Améliorer l'accès aux soins en ville\nOrganiser les parcours autour du patient (ex: personne âgée)\n"
+            "« Le partenariat est nécessaire. » (Mme C)\n« Il faut un cadre d'intervention. » (M. E)",
+            [
+                (BlockKind.LIST_ITEM, "Améliorer l'accès aux soins en ville"),
+                (BlockKind.LIST_ITEM, "Organiser les parcours autour du patient (ex: personne âgée)"),
+                (
+                    BlockKind.PARAGRAPH,
+                    "« Le partenariat est nécessaire. » (Mme C) « Il faut un cadre d'intervention. » (M. E)",
+                ),
+            ],
+        ),
+    ],
+    ids=["lines-without-marks", "aside-and-speaker"],
+)
+def test_lines_written_without_end_marks_are_shown_as_list_items_not_run_into_prose(
+    text: str, shown: list[tuple[BlockKind, str]]
+) -> None:
     from assistant.compose import render_group
 
-    reader = Reader(
-        [
-            chunk(
-                0,
-                "Les représentants associatifs ont plusieurs rôles.\nParticiper au diagnostic de territoire\n"
-                "Alimenter le diagnostic par leurs propres expériences\nIls siègent au bureau de la CPTS.",
-            )
-        ]
-    )
+    reader = Reader([chunk(0, text)])
     blocks = render_group(reader, list(range(len(reader.sentences))), 1)  # type: ignore[arg-type]
-    assert [(b.kind, b.text) for b in blocks] == [
-        (BlockKind.PARAGRAPH, "Les représentants associatifs ont plusieurs rôles."),
-        (BlockKind.LIST_ITEM, "Participer au diagnostic de territoire"),
-        (BlockKind.LIST_ITEM, "Alimenter le diagnostic par leurs propres expériences"),
-        (BlockKind.PARAGRAPH, "Ils siègent au bureau de la CPTS."),
-    ]
-
-
-def test_a_line_ending_on_an_aside_is_an_item_and_a_quotation_with_its_speaker_is_a_sentence() -> None:
-    from assistant.compose import render_group
-
-    reader = Reader(
-        [
-            chunk(
-                0,
-                "Améliorer l'accès aux soins en ville\nOrganiser les parcours autour du patient (ex: personne âgée)\n"
-                "« Le partenariat est nécessaire. » (Mme C)\n« Il faut un cadre d'intervention. » (M. E)",
-            )
-        ]
-    )
-    blocks = render_group(reader, list(range(len(reader.sentences))), 1)  # type: ignore[arg-type]
-    assert [(b.kind, b.text) for b in blocks] == [
-        (BlockKind.LIST_ITEM, "Améliorer l'accès aux soins en ville"),
-        (BlockKind.LIST_ITEM, "Organiser les parcours autour du patient (ex: personne âgée)"),
-        (BlockKind.PARAGRAPH, "« Le partenariat est nécessaire. » (Mme C) « Il faut un cadre d'intervention. » (M. E)"),
-    ]
+    assert [(b.kind, b.text) for b in blocks] == shown
 
 
 def test_a_table_row_its_document_repeats_is_a_header_never_quoted() -> None:
