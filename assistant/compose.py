@@ -61,12 +61,16 @@ def choose_sentences(
     texts = list(taken or [])
     if not evidence:
         return chosen
+
+    def quotable(ev: Evidence) -> bool:
+        return ev.sentence not in headers and _may_quote(reader, ev)
+
     best = evidence[0].score
     for ev in evidence:
         if len(chosen) >= quota or ev.score < best - margin:
             break
         text = reader.sentences[ev.sentence].text
-        if ev.similarity < floor or ev.sentence in headers or not _may_quote(reader, ev):
+        if ev.similarity < floor or not quotable(ev):
             continue
         if any(_same_statement(text, t) for t in texts):
             continue
@@ -75,9 +79,7 @@ def choose_sentences(
     # The best-ranked passage always speaks: its best sentence is quoted even when another
     # passage's sentences scored higher one by one.
     if chosen and all(e.chunk_rank > 0 for e in chosen):
-        lead = next(
-            (e for e in evidence if e.chunk_rank == 0 and e.sentence not in headers and _may_quote(reader, e)), None
-        )
+        lead = next((e for e in evidence if e.chunk_rank == 0 and quotable(e)), None)
         if lead is not None and not any(_same_statement(reader.sentences[lead.sentence].text, t) for t in texts):
             chosen = [lead, *chosen][:quota]
     return chosen

@@ -176,12 +176,11 @@ class CorpusSignals:
         for link, sim, terms in zip(self.links, sims, self.link_terms, strict=True):
             total = sum(terms.values()) or 1.0
             overlap = sum(w for t, w in terms.items() if t in question_terms) / total
-            scored.append((float(sim) + settings.question_table_lexical * overlap, overlap, link))
+            scored.append((float(sim) + settings.question_table_lexical * overlap, overlap, terms, link))
         scored.sort(key=lambda item: -item[0])
-        (best, overlap, link), (second, _, _) = scored[0], scored[1]
+        (best, overlap, terms, link), second = scored[0], scored[1][0]
         if best >= settings.question_table_min and best - second >= settings.question_table_margin:
-            shared = len(question_terms & self.link_terms[self.links.index(link)].keys())
-            return link.fiches, link.question, overlap, shared
+            return link.fiches, link.question, overlap, len(question_terms & terms.keys())
         return (), "", 0.0, 0
 
     def table_passage(self, reader: IndexReader, row: str, question: str) -> int | None:
