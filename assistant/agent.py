@@ -578,7 +578,7 @@ class Assistant:
             blocks.append(Block.phrase(BlockKind.LEAD, self.phrases["fiche_parts"].format(parts=" ; ".join(parts))))
         sentences = self.reader.sentences_of.get(first.chunk_id, [])[:4]
         if sentences:
-            blocks += render_group(self.reader, sentences, book.cite(chunks[0], sentences))
+            blocks += render_group(self.reader, sentences, book.cite(chunks[0], sentences), self.phrases["table_cell"])
         answer.blocks = blocks
         self._structural(answer, Route.FICHE, book)
         answer.contexts = [make_context(self.reader, r + 1, i, 1.0, {}) for r, i in enumerate(chunks[:10])]

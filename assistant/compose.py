@@ -86,9 +86,9 @@ def choose_sentences(
 
 
 def header_rows(reader: IndexReader) -> frozenset[int]:
-    """The sentences that are a table's header row: a row of cells its document repeats word for word at another
-    place (over a page break: « Questions à se poser étape par étape — Fiches ressources de ce guide — … »); it
-    names columns, it says nothing."""
+    """The sentences that are a table's header row (found at ingestion, or a row of cells its document repeats
+    word for word at another place, over a page break: « Questions à se poser étape par étape — Fiches ressources
+    de ce guide — … »); it names columns, it says nothing."""
     places: dict[tuple[str, str], set[int]] = {}
     rows: dict[int, tuple[str, str]] = {}
     for i, sentence in enumerate(reader.sentences):
@@ -98,7 +98,8 @@ def header_rows(reader: IndexReader) -> frozenset[int]:
         chunk = reader.chunks[reader.position[sentence.chunk_id]]
         rows[i] = (chunk.doc_id, text)
         places.setdefault(rows[i], set()).add(chunk.char_start + sentence.start)
-    return frozenset(i for i, row in rows.items() if len(places[row]) > 1)
+    repeated = {i for i, row in rows.items() if len(places[row]) > 1}
+    return frozenset(repeated | {i for i, sentence in enumerate(reader.sentences) if sentence.header})
 
 
 def _may_quote(reader: IndexReader, ev: Evidence) -> bool:
@@ -337,12 +338,18 @@ class CitationBook:
         ]
 
 
-def render_group(reader: IndexReader, sentence_ids: list[int], n: int) -> list[Block]:
-    """One passage's quoted sentences, each with its marker: prose as one paragraph, list items apart."""
+def render_group(reader: IndexReader, sentence_ids: list[int], n: int, cell: str = "{label} :") -> list[Block]:
+    """One passage's quoted sentences, each with its marker: prose as one paragraph, list items apart. A table
+    cell is preceded by the names of its column and row (``cell``, a fixed phrasing): quoted alone, « Confier par
+    délégation la prise de décision finale au public. » would not say that it is what « co-décider » means."""
     blocks: list[Block] = []
     prose: list[Span] = []
+    named = ""  # the cell named last: its next sentences need not name it again
     for sid in sentence_ids:
-        text = reader.sentences[sid].text.strip()
+        sentence = reader.sentences[sid]
+        text = sentence.text.strip()
+        label = (Span(cell.format(label=sentence.label)),) if sentence.label and sentence.label != named else ()
+        named = sentence.label
         if BULLET.match(text) or _in_line_run(reader, sid):
             if prose:
                 blocks.append(Block(BlockKind.PARAGRAPH, tuple(prose)))
@@ -350,9 +357,9 @@ def render_group(reader: IndexReader, sentence_ids: list[int], n: int) -> list[B
             item = text
             while BULLET.match(item):  # "- ➔ Avant toute réunion…": one bullet is enough
                 item = BULLET.sub("", item, count=1).strip()
-            blocks.append(Block(BlockKind.LIST_ITEM, (Span(item, (n,), SpanSource.CORPUS),)))
+            blocks.append(Block(BlockKind.LIST_ITEM, (*label, Span(item, (n,), SpanSource.CORPUS))))
         else:
-            prose.append(Span(text, (n,), SpanSource.CORPUS))
+            prose += [*label, Span(text, (n,), SpanSource.CORPUS)]
     if prose:
         blocks.append(Block(BlockKind.PARAGRAPH, tuple(prose)))
     return blocks
@@ -476,6 +483,7 @@ class ExtractiveGenerator:
         self.part_gain = part_gain
         self.floor = floor
         self.headers = header_rows(reader)
+        self.cell = phrases["table_cell"]
 
     def generate(self, request: GenerationRequest) -> GenerationResult:
         reader = self.reader
@@ -507,7 +515,7 @@ class ExtractiveGenerator:
             chunk = reader.position[reader.sentences[premise].chunk_id]
             n = book.cite(chunk, [premise])
             note = self.phrases["note_false_premise" if request.premise_explicit else "note_nuance"]
-            blocks += [Block.phrase(BlockKind.NOTICE, note), *render_group(reader, [premise], n)]
+            blocks += [Block.phrase(BlockKind.NOTICE, note), *render_group(reader, [premise], n, self.cell)]
         first_chunk = sections[0][1][0][0] if sections else None
         for part, groups in sections:
             if part:
@@ -515,7 +523,7 @@ class ExtractiveGenerator:
             else:
                 blocks.append(lead_line(reader, self.phrases, groups[0][0], self.labels))
             for chunk, sids in groups:
-                blocks += render_group(reader, sids, book.cite(chunk, sids))
+                blocks += render_group(reader, sids, book.cite(chunk, sids), self.cell)
         return GenerationResult(blocks, book.citations(), details={"lead_chunk": first_chunk})
 
     def condense(self, question: str, history: list[str]) -> str | None:

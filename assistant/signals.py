@@ -167,8 +167,8 @@ class CorpusSignals:
         self, query_vector: np.ndarray, question_terms: set[str], settings: Settings
     ) -> tuple[tuple[int, ...], str, float, int]:
         """The fiches and question of the question-table row closest to the question (e5 similarity plus the
-        share of the row's words the question uses), when it is close enough and clearly the closest; then
-        that share and how many of the row's words the question uses."""
+        share of the row's words the question uses), when it is close enough, clearly the closest and names
+        fiches; then that share and how many of the row's words the question uses."""
         if self.link_vectors is None or len(self.links) < 2:
             return (), "", 0.0, 0
         sims = self.link_vectors @ query_vector
@@ -179,7 +179,8 @@ class CorpusSignals:
             scored.append((float(sim) + settings.question_table_lexical * overlap, overlap, terms, link))
         scored.sort(key=lambda item: -item[0])
         (best, overlap, terms, link), second = scored[0], scored[1][0]
-        if best >= settings.question_table_min and best - second >= settings.question_table_margin:
+        # a row the guide answers with no fiche (« Comment évaluer l'action ? ») sends the question nowhere
+        if best >= settings.question_table_min and best - second >= settings.question_table_margin and link.fiches:
             return link.fiches, link.question, overlap, len(question_terms & terms.keys())
         return (), "", 0.0, 0
 

@@ -13,12 +13,13 @@ from ingest.models import Block, Chunk, DocumentInfo, SectionRef, Sentence
 from ingest.roles import classify
 from ingest.rules import StructureRules
 from ingest.sections import SectionCode, SectionKind
-from ingest.structure import CELL_SEPARATOR, StructuredDocument, fiche_of
+from ingest.structure import CELL_SEPARATOR, StructuredDocument, Tables, fiche_of
 
 # a sentence ends at ".", "!", "?" or "…" before a capital, a digit or a bullet; not after an initial or a
 # legal abbreviation ("M. E", "aux articles L. 1411-11 et L. 1411-12"), nor before a bracketed note that
 # belongs to it ("… c'est quoi docteur ? [vidéo] (dernière visite, juin 2023).")
 _TINY = 25  # characters: a shorter piece is merged back into the sentence before it
+_CELL_END = re.compile(rf"(?<=[.!?…])(?:\s?[\"»”)])?{re.escape(CELL_SEPARATOR)}")
 _SENTENCE_END = re.compile(r"(?<=[.!?…])(?<!\b[A-ZÀ-Ý]\.)[\"»)]?\s+(?=[«\"(A-ZÀ-ÖØ-Ý0-9•\-–])")
 
 
@@ -93,9 +94,14 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
         pieces = [
             m.end() for m in _SENTENCE_END.finditer(row) if not 0 <= row.find(CELL_SEPARATOR, m.end()) - m.end() < _TINY
         ]
-        bounds = [0, *pieces, len(line.group())]
+        # a cell that ends a sentence ends it there: the next cell is not glued to it ("… pour mieux décider." /
+        # "Obtenir les avis…"); a cell without an end mark (a row's label) stays with the cell after it
+        pieces += [m.end() - len(CELL_SEPARATOR) for m in _CELL_END.finditer(row)]
+        bounds = [0, *sorted(pieces), len(line.group())]
         for a, b in itertools.pairwise(bounds):
             seg = line.group()[a:b]
+            if seg.startswith(CELL_SEPARATOR):
+                seg = " " * len(CELL_SEPARATOR) + seg[len(CELL_SEPARATOR) :]
             lead = len(seg) - len(seg.lstrip())
             seg_stripped = seg.strip()
             if not seg_stripped:
@@ -126,6 +132,15 @@ def whole_sentence_pieces(text: str, splitter: RecursiveCharacterTextSplitter) -
         if not any(x <= a and b <= y for x, y in pieces):
             pieces.append((a, b))
     return pieces
+
+
+def _sentence(chunk_id: str, text: str, start: int, end: int, tables: Tables) -> Sentence:
+    """A sentence of a passage; in a table row, with the name of its cell's column (:class:`Tables`)."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line = text[line_start : line_end if line_end >= 0 else len(text)]
+    label = tables.label(line, start - line_start, end - line_start)
+    return Sentence(chunk_id, start, end, text[start:end], label, line in tables.headers)
 
 
 def chunk_document(
@@ -188,7 +203,7 @@ def chunk_document(
                 role=classify(titles, text),
             )
             chunks.append(chunk)
-            sentences.extend(Sentence(chunk.chunk_id, s, e, text[s:e]) for s, e in split_sentences(text))
+            sentences.extend(_sentence(chunk.chunk_id, text, s, e, doc.tables) for s, e in split_sentences(text))
     return chunks, sentences
 
 

@@ -42,6 +42,7 @@ _CHAR_MAP = str.maketrans(
 )
 
 _SENTENCE_ENDS = (".", "!", "?", "…", ":", ";")
+CELL_SEPARATOR = " — "  # between the cells of a table row, once its tabs are read (ingest/structure.py)
 _NUMBER_GOES_ON = re.compile(r"^\d[\d ,]*\s+[a-zà-ÿ]")  # a number then a lower-case word, not a list mark
 _LAST_WORD = re.compile(r"^[^\W\d_][\w'-]*[.!?…]$")  # one word that ends a sentence
 BULLET = re.compile(r"^\s*(?:[-–•▪●◦➢➤➔►→✓*]|\d{1,2}[.)-]\s|[a-z][.)]\s)")
@@ -50,7 +51,7 @@ BULLET = re.compile(r"^\s*(?:[-–•▪●◦➢➤➔►→✓*]|\d{1,2}[.)-]\
 _SUPERSCRIPT = re.compile(r"[¹²³⁴⁵⁶⁷⁸⁹⁰]+")
 _MD_LINK = re.compile(r"\[([^\]\n]+)\]\(([^)\s]*)\)")
 _AUTOLINK = re.compile(r"<(https?://[^>\s]+)>")
-_PARAGRAPH_BREAK = re.compile(r"</p>\s*<p[^>]*>", re.IGNORECASE)
+_PARAGRAPH_BREAK = re.compile(r"</p> *<p[^>]*>", re.IGNORECASE)  # not across a tab: a table cell ends there
 _HTML_TAG = re.compile(r"</?(?:p|i|b|em|strong|u|span|div|ul|ol|li|br|sup|sub|a|font|small)\b[^>]*>", re.IGNORECASE)
 _EMPHASIS = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1|(?<![\w*])\*(?=[^\s*])([^*\n]+?)(?<=\S)\*(?![\w*])")
 
@@ -184,7 +185,8 @@ def join_broken_lines(lines: list[str], width: int | None = None) -> list[str]:
         # goes on: a name cut in two ("… tels que les Maisons de Santé" / "Pluriprofessionnelles, … et les
         # Communautés" / "Professionnelles …"; "… entre France" / "Assos Santé, …")
         carried = joined and unended and bool(_NAME_END.search(previous))
-        if out and (continues(out[-1], line) or ((full or carried) and not BULLET.match(line))):
+        rows = CELL_SEPARATOR in previous and CELL_SEPARATOR in line  # two rows of a table, never one
+        if out and not rows and (continues(out[-1], line) or ((full or carried) and not BULLET.match(line))):
             out[-1] = f"{out[-1]} {line}"
             joined = True
         else:

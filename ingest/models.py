@@ -122,3 +122,5 @@ class Sentence:
     start: int  # offsets inside the chunk's text
     end: int
     text: str
+    label: str = ""  # a table cell's column (and row): « Consulter », « 4- Les gouvernances — Collaboration »
+    header: bool = False  # a table's header row: names columns, says nothing

@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass, field
 
 from ingest.cleaning import (
+    CELL_SEPARATOR,
     continues,
     dehyphenate,
     join_broken_lines,
@@ -44,6 +45,38 @@ class TocEntry:
     page: int
 
 
+@dataclass(frozen=True)
+class Tables:
+    """The rows of a document's tables, as the text writes them (cells separated by CELL_SEPARATOR): the name of
+    the column of each of a row's cells, aligned with them ("" for a row's own name, under an empty corner), and
+    the header rows, which name columns and say nothing."""
+
+    columns: dict[str, tuple[str, ...]]
+    headers: frozenset[str]
+
+    def label(self, line: str, start: int, end: int) -> str:
+        """What the cells of ``line[start:end]`` are, when it lies in one cell of a row under a header: its
+        column (« Consulter »), after the row's own name when the row has one and the span does not start with
+        it (« 4- Les gouvernances — Collaboration »); "" otherwise."""
+        names = self.columns.get(line)
+        if names is None:  # a passage that starts or ends inside a long row holds part of it
+            row = next((r for r in self.columns if len(line) > 1 and (r.endswith(line) or r.startswith(line))), "")
+            if not row:
+                return ""
+            shift = len(row) - len(line) if row.endswith(line) else 0
+            line, start, end, names = row, start + shift, end + shift, self.columns[row]
+        first = line[:start].count(CELL_SEPARATOR)
+        last = first + line[start:end].count(CELL_SEPARATOR)
+        named_row = not names[0]
+        if named_row and first == 0:  # the row's name and its first cell, read as one sentence
+            first = 1
+        if first != last or first >= len(names) or not names[first]:
+            return ""
+        if named_row and start > 0:
+            return f"{line.split(CELL_SEPARATOR, 1)[0]}{CELL_SEPARATOR}{names[first]}"
+        return names[first]
+
+
 @dataclass
 class StructuredDocument:
     """The cleaned text, its blocks, and the table of contents when one was found."""
@@ -51,6 +84,7 @@ class StructuredDocument:
     text: str
     blocks: list[Block]
     toc: list[TocEntry] = field(default_factory=list)
+    tables: Tables = field(default_factory=lambda: Tables({}, frozenset()))
 
     def toc_page(self, number: str, title: str) -> int | None:
         for entry in self.toc:
@@ -289,17 +323,53 @@ def _title_like(title: str, max_len: int, min_len: int = 2, allow_colon: bool = 
     return not title.endswith(ends) or title.endswith("...")
 
 
-CELL_SEPARATOR = " — "  # between the cells of a table row, once its tabs are read
+TABLE_HEADER_CELL = 80  # characters at most of a cell of a table's header row
+
+
+def _header(cells: list[str]) -> bool:
+    """A table's first row names its columns (short cells, none ending a sentence) when the table is wide enough
+    for a cell's column not to go without saying: three columns or more (« Frein — Levier » reads as it is)."""
+    named = [c for c in cells if c]
+    short = all(len(c) <= TABLE_HEADER_CELL and not c.endswith((".", ";", ":", "?")) for c in named)
+    return len(cells) >= 3 and len(named) >= 2 and short
+
+
+def _read_tables(lines: list[_Line | None], drop: set[int]) -> Tables:
+    """Table rows (tab-separated cells): one line each, cells separated by CELL_SEPARATOR, as written. Under a
+    header row, the name of each cell's column is kept aside (:class:`Tables`): a quoted cell can say what it is
+    (« Consulter : Obtenir les avis… ») without the passage, searched as written, changing."""
+
+    def cells_at(i: int) -> list[str] | None:
+        line = lines[i] if 0 <= i < len(lines) else None
+        if line is None or i in drop or "\t" not in line.text.strip():
+            return None
+        return [c.strip() for c in line.text.split("\t")]
+
+    columns: dict[str, tuple[str, ...]] = {}
+    headers: set[str] = set()
+    header: list[str] = []
+    for i, line in enumerate(lines):
+        cells = cells_at(i)
+        if line is None or cells is None:
+            header = []
+            continue
+        kept = [j for j, cell in enumerate(cells) if cell]
+        text = CELL_SEPARATOR.join(cells[j] for j in kept)
+        lines[i] = _Line(line.page, text)
+        written = re.sub(r"[ \t]+", " ", text).strip()  # as the passage will hold it (join_broken_lines)
+        if not header and _header(cells) and cells_at(i + 1) is not None:
+            header = cells
+            headers.add(written)
+        elif header:
+            columns[written] = tuple(header[j] if j < len(header) else "" for j in kept)
+    return Tables(columns, frozenset(headers))
 
 
 def structure_document(doc: LoadedDocument) -> StructuredDocument:
     """Clean the document and split it into heading and paragraph blocks with offsets and pages."""
     lines = _split_lines(doc)
     toc, drop = _extract_toc(lines)
-    for i, line in enumerate(lines):  # table rows: one line, cells separated by CELL_SEPARATOR
-        if line is not None and i not in drop and "\t" in line.text.strip():
-            cells = [c.strip() for c in line.text.split("\t") if c.strip()]
-            lines[i] = _Line(line.page, CELL_SEPARATOR.join(cells))
+    tables = _read_tables(lines, drop)
     _apply_anchors(lines, doc, drop)
     groups = _paragraph_blocks(lines, drop)
     width = wrap_width([ln.text for ln in lines if ln is not None])
@@ -361,7 +431,7 @@ def structure_document(doc: LoadedDocument) -> StructuredDocument:
             level, code, title = heading
             emit("heading", title, group[0].page, level, code, title)
         flush()
-    return StructuredDocument("\n\n".join(parts), blocks, toc)
+    return StructuredDocument("\n\n".join(parts), blocks, toc, tables)
 
 
 def _continues_title(title: str, nxt: str) -> bool:

@@ -268,6 +268,33 @@ def test_a_table_row_its_document_repeats_is_a_header_never_quoted() -> None:
     assert said in {reader.sentences[e.sentence].text for e in kept}
 
 
+def test_a_quoted_table_cell_says_which_column_and_row_it_fills() -> None:
+    """The cell is quoted as written, after the names its table gives it (a fixed phrasing, once for the
+    sentences of one cell); the table's header row is never quoted."""
+    from dataclasses import replace
+
+    from assistant.compose import header_rows, render_group
+
+    text = (
+        "Informer — Consulter — Habiliter Co-décider\n"
+        "Fournir des informations fiables. — Obtenir les avis sur un projet. Les avis seront ou non pris en compte. "
+        "— Confier par délégation la prise de décision finale au public."
+    )
+    reader = Reader([chunk(0, text)])
+    names = ["", "Informer", "Consulter", "Consulter", "Habiliter Co-décider"]
+    reader.sentences = [
+        replace(s, label=name, header=i == 0) for i, (s, name) in enumerate(zip(reader.sentences, names, strict=True))
+    ]
+    assert header_rows(reader) == {0}  # type: ignore[arg-type]
+    cell = load_phrases(SETTINGS.prompts_dir, "extractive")["table_cell"]
+    (block,) = render_group(reader, [2, 3, 4], 1, cell)  # type: ignore[arg-type]
+    assert block.text == (
+        "Consulter : Obtenir les avis sur un projet. Les avis seront ou non pris en compte. "
+        "Habiliter Co-décider : Confier par délégation la prise de décision finale au public."
+    )
+    assert [s.source for s in block.spans if s.text.endswith(" :")] == [SpanSource.PHRASE] * 2, "not a quote"
+
+
 def test_web_addresses_alone_are_not_quoted_as_a_sentence() -> None:
     from assistant.compose import choose_sentences
 

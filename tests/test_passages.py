@@ -125,11 +125,27 @@ TABLE = "\n".join(
 
 
 def test_the_question_table_pairs_each_row_of_questions_with_its_fiches() -> None:
+    """Questions from a row's first cell only (not a resource's title « … en ville ? »); a row that names no
+    fiche is kept with none, so that its question is not sent to the fiches of another row."""
     assert parse_rows(TABLE) == [
         ("Comment présenter à l'équipe l'intérêt de faire participer les usagers ?", (12,)),
         ("Comment recruter des usagers ? Qui recruter ?", (5, 13)),
         ("Formations nécessaires ? des usagers ?", (7,)),
+        ("Quelle échéance se donne l'équipe ?", ()),
     ]
+
+
+def test_a_question_table_whose_cells_are_named_by_their_column_is_read_by_its_cells() -> None:
+    labelled = "\n".join(
+        [
+            "Questions à se poser : Pour quels objectifs ? (définir avec l'équipe des objectifs communs) — "
+            "Fiches ressources de ce guide : Fiche ressource n° 1 « L'approche multidimensionnelle » — "
+            "Autres ressources : Fiche pratique : La représentation des usagers en ville ? C'est possible !",
+            "Questions à se poser : Comment recruter des usagers ? — Fiches ressources de ce guide : "
+            "Fiche ressource n° 5 « Représentativité »",
+        ]
+    )
+    assert parse_rows(labelled) == [("Pour quels objectifs ?", (1,)), ("Comment recruter des usagers ?", (5,))]
 
 
 def test_a_question_table_cut_into_overlapping_passages_keeps_each_row_with_its_own_fiches() -> None:
@@ -189,6 +205,26 @@ def test_the_end_of_a_table_cell_too_short_for_a_sentence_stays_with_it() -> Non
     from ingest.chunking import split_sentences
 
     row = "Rémunérerons-nous les participants ? Comment ? — Fiche ressource n° 10 « Mobilisation des ressources »"
-    assert [row[a:b] for a, b in split_sentences(row)] == [row]
+    assert [row[a:b] for a, b in split_sentences(row)] == [
+        "Rémunérerons-nous les participants ? Comment ?",
+        "Fiche ressource n° 10 « Mobilisation des ressources »",
+    ]
     row = "Quelle échéance se donne l'équipe ? Définir les étapes avec un rétroplanning. — Dossier méthodologique"
-    assert next(row[a:b] for a, b in split_sentences(row)) == "Quelle échéance se donne l'équipe ?"
+    assert [row[a:b] for a, b in split_sentences(row)] == [
+        "Quelle échéance se donne l'équipe ?",
+        "Définir les étapes avec un rétroplanning. — Dossier méthodologique",  # a cell too short stays with one
+    ]
+
+
+def test_a_cell_that_ends_a_sentence_is_not_glued_to_the_next_one() -> None:
+    from ingest.chunking import split_sentences
+
+    row = (
+        "Informer : « Nous vous informons. » — Consulter : Obtenir les avis sur un projet. — "
+        "4- Les gouvernances — Partenariat : Intégrer des usagers."
+    )
+    assert [row[a:b] for a, b in split_sentences(row)] == [
+        "Informer : « Nous vous informons. »",
+        "Consulter : Obtenir les avis sur un projet.",
+        "4- Les gouvernances — Partenariat : Intégrer des usagers.",
+    ]

@@ -99,6 +99,32 @@ def test_the_answer_names_the_table_row_only_when_the_question_uses_its_words(si
     assert said.table_named and not meant.table_named
 
 
+def test_a_question_closest_to_a_row_without_fiche_is_sent_to_no_fiche() -> None:
+    """« Évaluer la démarche : comment ? » is closest to the guide's row « Comment évaluer l'action ? », which
+    names no fiche: it is not sent to the fiches of the next closest row (« Comment recruter… »)."""
+    rows = (
+        "Questions : Comment recruter des usagers ? — Fiches : Fiche ressource n° 5 « Représentativité »\n"
+        "Questions : Faisons-nous une charte ? — Fiches : Fiche ressource n° 14 « Charte »\n"
+        "Questions : Comment évaluer l'action ? — Autres ressources : Guide pratique, 2015"
+    )
+
+    def embed(text: str) -> np.ndarray:  # recruitment, evaluation, charter, and what all questions share
+        folded = text.lower()
+        v = np.array([("recrut" in folded) * 0.6, ("évalu" in folded) * 1.0, ("charte" in folded) * 1.0, 0.3])
+        return v / np.linalg.norm(v)
+
+    table = [chunk(0, "has", rows, 0, "7.1", PassageRole.RESOURCES)]
+    settings = Settings(question_table_min=0.5)
+    question = "Comment évaluer notre recrutement ?"
+    with_row = CorpusSignals.build(SimpleNamespace(chunks=table), embed, words, settings)
+    assert with_row.prefer(question, embed(question), set(), None, settings).table_fiches == ()
+    said = with_row.prefer(question, embed(question), set(words("Comment évaluer l'action ?")), None, settings)
+    assert (said.table_fiches, said.table_named, said.table_question) == ((), False, ""), "no fiche to point to"
+    fewer = [chunk(0, "has", "\n".join(rows.split("\n")[:2]), 0, "7.1", PassageRole.RESOURCES)]
+    without = CorpusSignals.build(SimpleNamespace(chunks=fewer), embed, words, settings)
+    assert without.prefer(question, embed(question), set(), None, settings).table_fiches == (5,)
+
+
 def test_the_passage_holding_a_table_row_is_found_to_cite_it(signals: CorpusSignals) -> None:
     reader = SimpleNamespace(chunks=CHUNKS, chunks_where=lambda **_: [0, 1, 2])
     question = signals.links[0].question

@@ -179,3 +179,50 @@ def test_a_label_with_an_unknown_placeholder_is_rejected(tmp_path: Path) -> None
     bad.write_text(good.replace("{number}. {title}", "{numero}. {title}"), encoding="utf-8")
     with pytest.raises(RulesError, match=r"labels\.numbered"):
         StructureRules.load(bad)
+
+
+def sentences_of(text: str) -> list[tuple[str, str, bool]]:
+    """(text, table label, header row) of every sentence of ``text``'s passages."""
+    return [(s.text, s.label, s.header) for s in chunk_document(INFO, structure(text), 1000, 150)[1]]
+
+
+MATRIX = (
+    "Exemples de modalités d'engagement\n\n"
+    "\tConsultation\tPartenariat\n"
+    "1- Les diagnostics\t<p>Enquête menée auprès des habitants.</p>\t"
+    "<p>Constitution d'une équipe projet.</p> <p>Comité de suivi du diagnostic.</p>\n"
+    "2- Les gouvernances\t<p>Concertations et consultations publiques.</p>\t"
+    "<p>Intégration d'usagers dans les instances.</p>\n"
+)
+
+
+def test_a_table_cell_knows_its_column_and_row_and_is_quoted_as_written() -> None:
+    """A matrix (empty corner): each cell is a sentence of its own (two cells never make one, even when a cell
+    holds two paragraphs), written as the document writes it, and named by its column and row."""
+    quoted = sentences_of(MATRIX)
+    assert ("Consultation — Partenariat", "", True) in quoted, "the header row names columns, it says nothing"
+    assert ("1- Les diagnostics — Enquête menée auprès des habitants.", "Consultation", False) in quoted
+    assert ("Constitution d'une équipe projet.", "1- Les diagnostics — Partenariat", False) in quoted
+    assert ("Comité de suivi du diagnostic.", "1- Les diagnostics — Partenariat", False) in quoted
+    assert ("Intégration d'usagers dans les instances.", "2- Les gouvernances — Partenariat", False) in quoted
+
+
+def test_a_row_whose_cells_run_on_stays_one_sentence_without_a_name() -> None:
+    text = (
+        "Question\tFiche\tAutres ressources\n"
+        "Qui recruter\tFiche ressource n° 5 « Représentativité »\tGuide pratique, 2015.\n"
+    )
+    assert sentences_of(text)[1] == (
+        "Qui recruter — Fiche ressource n° 5 « Représentativité » — Guide pratique, 2015.",
+        "",
+        False,
+    )
+
+
+def test_a_two_column_table_reads_as_it_is_written() -> None:
+    """« Frein — Levier » rows read without names: a two-column table's header is not taken for one."""
+    text = "Freins\tLeviers\nTemps disponible insuffisant\tMobiliser les personnels non soignants.\n"
+    assert sentences_of(text) == [
+        ("Freins — Leviers", "", False),
+        ("Temps disponible insuffisant — Mobiliser les personnels non soignants.", "", False),
+    ]
