@@ -228,7 +228,7 @@ class Settings(BaseSettings):
         0.10, ge=0, description="Poids de la couverture des termes de la question dans la confiance."
     )
     guard_unknown_weight: float = Field(
-        0.12, ge=0, description="Poids des mots de la question inconnus du corpus (retirés de la confiance)."
+        0.09, ge=0, description="Poids des mots de la question inconnus du corpus (retirés de la confiance)."
     )
     guard_foreign_coverage: float = Field(
         0.5, ge=0, le=1, description="Couverture supposée d'une question qui n'est pas en français."
