@@ -34,7 +34,7 @@ from assistant.guard import Assessment, assess
 from assistant.prompts import load_phrases
 from assistant.query import Intent, Lexicon, Query, SpellFixer, understand, words_of
 from assistant.retrieval import Candidate, Evidence, HybridRetriever, TermStats
-from assistant.rules import FactRules
+from assistant.rules import FactRules, QueryRules
 from assistant.safety import is_personal_medical
 from assistant.signals import CorpusSignals, Preferences
 from ingest.embeddings import make_embeddings
@@ -238,7 +238,7 @@ class Assistant:
         return answer
 
     def _understand(self, text: str, previous: Query | None) -> Query:
-        return understand(
+        query = understand(
             text,
             self.settings.max_question_chars,
             len(self.fiche_list),
@@ -249,6 +249,22 @@ class Assistant:
             self._section_exists,
             self.settings,
         )
+        self._spell_out(query)
+        return query
+
+    def _spell_out(self, query: Query) -> None:
+        """An acronym the question writes (« Un EPCI peut-il gérer un centre de santé ? ») that neither the lexicon
+        nor the corpus knows is searched with the corpus's phrase whose initials spell it (« établissements publics
+        de coopération intercommunale »), and is not taken for a word foreign to the documents."""
+        rules = QueryRules.load()
+        for acronym in dict.fromkeys(rules.acronym.findall(query.text)):
+            word = acronym.lower()
+            if word in self.lexicon.abbreviations or self.speller.counts.get(word):
+                continue
+            phrase = self.names.spelled_out(acronym, rules.acronym_joiners, rules.acronym_min_uses)
+            if phrase:
+                query.search_text = f"{query.search_text} {phrase}"
+                query.lexicon_words.add(word)
 
     def _section_exists(self, ref: str) -> bool:
         """Does any document have a chapter/part numbered ``ref`` ("12", "IV")?"""

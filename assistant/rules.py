@@ -70,6 +70,9 @@ class QueryRules:
     inverted: re.Pattern[str]  # "sont-ils": a subject pronoun after its verb
     question_word_only: re.Pattern[str]  # nothing but a question word ("comment", "")
     structure: re.Pattern[str]
+    acronym: re.Pattern[str]  # an acronym as a question writes it (EPCI)
+    acronym_joiners: tuple[str, ...]  # short words a spelled-out acronym holds between its initials
+    acronym_min_uses: int
     whole_fiche_other_words: int
     french_words: frozenset[str]
     english_words: frozenset[str]
@@ -124,6 +127,9 @@ class QueryRules:
                 rf"^\W*(?:(?:{patterns('parts.question_words')})\b)?\W*$", "parts.question_words", path
             ),
             structure=compile_pattern(structure, "structures", path),
+            acronym=pattern(data, "acronyms.written", path, flags=0),
+            acronym_joiners=words(data, "acronyms.joiners", path),
+            acronym_min_uses=count(data, "acronyms.min_uses", path),
             whole_fiche_other_words=count(data, "intents.whole_fiche_other_words", path),
             french_words=frozenset(words(data, "language.french", path)),
             english_words=frozenset(words(data, "language.english", path)),
@@ -298,11 +304,30 @@ class CorpusNames:
     aliases: dict[str, frozenset[str]]
     titles: tuple[str, ...] = ()  # the title key (:func:`title_key`) of each sentence's section
     giving: Callable[[FactKind, str], frozenset[int]] = field(init=False, repr=False, compare=False)
+    spelling: Callable[[str, tuple[str, ...], int], str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         # one question asks whether X is defined (coverage), then which sentences define it (their order):
         # the corpus is scanned once; the cache is this object's own, so it goes with the index it reads
         object.__setattr__(self, "giving", lru_cache(maxsize=64)(self._giving))
+        object.__setattr__(self, "spelling", lru_cache(maxsize=256)(self._spelling))
+
+    def spelled_out(self, acronym: str, joiners: tuple[str, ...], min_uses: int = 1) -> str:
+        """The corpus's phrase whose words' initials spell ``acronym`` (« établissements publics de coopération
+        intercommunale » for EPCI; ``joiners`` may stand between them), the most used one, or ""."""
+        return self.spelling(acronym.lower(), joiners, min_uses)
+
+    def _spelling(self, letters: str, joiners: tuple[str, ...], min_uses: int) -> str:
+        joiner = "|".join(map(re.escape, joiners))
+        between = rf"[\s'’]+(?:(?:{joiner})[\s'’]+)*"
+        words = [rf"(?!(?:{joiner})\b){re.escape(c)}[a-z0-9]{{2,}}" for c in letters]  # words of their own
+        spelled = re.compile(r"(?<![\w-])" + between.join(words) + r"(?![\w-])")
+        found: dict[str, int] = {}
+        for sentence in self.folded:
+            for match in spelled.finditer(sentence):
+                found[match.group()] = found.get(match.group(), 0) + 1
+        best = max(found.items(), key=lambda item: item[1], default=("", 0))
+        return best[0] if best[1] >= min_uses else ""
 
     def gives(self, kind: FactKind, term: str) -> bool:
         """Whether some sentence of the corpus gives ``kind`` about ``term`` or one of its aliases: a

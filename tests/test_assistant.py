@@ -218,6 +218,15 @@ def test_fiche_lookup_and_list(assistant: Assistant) -> None:
     assert any("Rédiger une charte de l'engagement" in b.text for b in items)
 
 
+def test_an_acronym_the_corpus_only_spells_out_is_understood(assistant: Assistant) -> None:
+    """« SCIC » is nowhere in the documents, « sociétés coopératives d'intérêt collectif » is: the question is
+    answered from the guide's list of who runs centres de santé, not declined for a foreign word."""
+    answer = assistant.ask("Une SCIC peut-elle porter un centre de santé ?")
+    assert not answer.refused
+    assert "sociétés coopératives d'intérêt collectif" in _said(answer)
+    assert assistant.ask("Une MDU pour quoi faire ?").refused, "an acronym the corpus does not spell out stays foreign"
+
+
 def test_nonexistent_things_are_declined_not_invented(assistant: Assistant) -> None:
     reco = assistant.ask("que dit la recommandation n°7 de l'URPS ?")
     assert reco.refused and reco.route is Route.NONEXISTENT and reco.coverage is Coverage.NONE

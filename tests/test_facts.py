@@ -103,3 +103,23 @@ def test_a_section_titled_with_the_thing_asked_describes_it() -> None:
     assert rules.names_in([said], ["Les conventions CIFRE"]).gives(kind, "Convention CIFRE")
     assert not rules.names_in([said]).gives(kind, "Convention CIFRE")  # the same sentence, no such section
     assert not rules.names_in([said], ["Les mises à disposition"]).gives(kind, "Convention CIFRE")
+
+
+def test_an_acronym_is_spelled_out_by_the_corpus_s_own_phrase() -> None:
+    """EPCI: the words' initials, short joiners between them; a joiner never counts as an initial (« manières
+    pour des usagers » does not spell MDU), and the phrase the corpus uses most wins."""
+    from assistant.rules import QueryRules
+
+    rules = QueryRules.load()
+    names = FactRules.load().names_in(
+        [
+            "Ces centres sont gérés par des établissements publics de coopération intercommunale.",
+            "Les établissements publics de coopération intercommunale financent.",
+            "Des exemples publics de cas interessants.",
+            "Il y a de nombreuses manières pour des usagers de participer.",
+        ]
+    )
+    joiners = rules.acronym_joiners
+    assert names.spelled_out("EPCI", joiners) == "etablissements publics de cooperation intercommunale"
+    assert names.spelled_out("MDU", joiners) == ""
+    assert rules.acronym.findall("Un EPCI ou des SCICs, la CPTS et le RU ?") == ["EPCI", "SCIC", "CPTS"]
