@@ -14,12 +14,11 @@ from assistant.answer import Block, BlockKind, Citation, Role, Span, SpanSource
 from assistant.citations import make_citation, section_display, source_label
 from assistant.query import detect_language
 from assistant.retrieval import Evidence, authority_bonus
-from ingest.cleaning import BULLET
+from ingest.cleaning import BULLET, CELL_SEPARATOR
 from ingest.index import IndexReader
 from ingest.models import Chunk
 from ingest.rules import pattern, read_rules
 from ingest.settings import Settings
-from ingest.structure import CELL_SEPARATOR
 
 PREMISE_RULES = Path(__file__).parent / "data" / "premise.toml"
 

@@ -9,11 +9,12 @@ from dataclasses import dataclass
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
+from ingest.cleaning import CELL_SEPARATOR
 from ingest.models import Block, Chunk, DocumentInfo, SectionRef, Sentence
 from ingest.roles import classify
 from ingest.rules import StructureRules
 from ingest.sections import SectionCode, SectionKind
-from ingest.structure import CELL_SEPARATOR, StructuredDocument, Tables, fiche_of
+from ingest.structure import StructuredDocument, Tables, fiche_of
 
 # a sentence ends at ".", "!", "?" or "…" before a capital, a digit or a bullet; not after an initial or a
 # legal abbreviation ("M. E", "aux articles L. 1411-11 et L. 1411-12"), nor before a bracketed note that

@@ -2,8 +2,8 @@
 
 The HAS guide's §7.1 "Par où commencer ?" is such a table ("Comment recruter des usagers ? Qui
 recruter ?" → fiches n° 5 and n° 13). Read in reading order, a row is one or more questions followed by
-the fiches it names; a row that names no fiche sends its questions to none. A section is a question table when at least
-two rows pair questions with fiches.
+the fiches it names; a row that names no fiche sends its questions to none. A section is a question table
+when at least two rows pair questions with fiches.
 """
 
 from __future__ import annotations
@@ -12,11 +12,10 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ingest.structure import CELL_SEPARATOR
+from ingest.cleaning import CELL_SEPARATOR
 
 _FICHE = re.compile(r"Fiches? ressources? n°\s*(\d{1,2})(?:\s*«[^»]{0,200}»)?", re.IGNORECASE)
-# a question: from a boundary (start, end of sentence, cell separator, its column's name and colon, closing
-# quote) to a "?"
+# a question: from a boundary (start, end of sentence, cell separator, colon, closing quote) to a "?"
 _QUESTION = re.compile(r"(?:^|(?<=[.!?»—)\t\n>:]))\s*([^\W\d_][^.!?»:—\t\n<]{2,200}?\s?\?)")
 GAP = 60  # characters allowed between the questions of a row, and between them and its fiches (flattened text)
 _URL = re.compile(r"(?:https?://|www\.)\S+")

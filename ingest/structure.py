@@ -45,6 +45,9 @@ class TocEntry:
     page: int
 
 
+_PART = 25  # characters at least of a row's part that a passage cut in it holds, to be found in the row
+
+
 @dataclass(frozen=True)
 class Tables:
     """The rows of a document's tables, as the text writes them (cells separated by CELL_SEPARATOR): the name of
@@ -60,7 +63,7 @@ class Tables:
         it (« 4- Les gouvernances — Collaboration »); "" otherwise."""
         names = self.columns.get(line)
         if names is None:  # a passage that starts or ends inside a long row holds part of it
-            row = next((r for r in self.columns if len(line) > 1 and (r.endswith(line) or r.startswith(line))), "")
+            row = next((r for r in self.columns if len(line) >= _PART and (r.endswith(line) or r.startswith(line))), "")
             if not row:
                 return ""
             shift = len(row) - len(line) if row.endswith(line) else 0

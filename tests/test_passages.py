@@ -176,55 +176,53 @@ def test_a_section_with_one_question_near_a_fiche_is_not_a_question_table() -> N
     assert {link.section_number for link in find_question_tables([("has", "7.1", TABLE)])} == {"7.1"}
 
 
-def test_an_initial_or_a_legal_abbreviation_does_not_end_a_sentence() -> None:
+@pytest.mark.parametrize(
+    ("text", "sentences"),
+    [
+        pytest.param(
+            "Les acteurs sont définis, respectivement, aux articles L. 1411-11 et L. 1411-12 du code de la santé. "
+            "Comme le souligne M. E dans son entretien, la participation demande du temps.",
+            [
+                "Les acteurs sont définis, respectivement, aux articles L. 1411-11 et L. 1411-12 du code de la santé.",
+                "Comme le souligne M. E dans son entretien, la participation demande du temps.",
+            ],
+            id="an initial or a legal abbreviation does not end a sentence",
+        ),
+        pytest.param(
+            "La santé communautaire, c'est quoi docteur ? [vidéo] (dernière visite, juin 2023). "
+            "Les explications du Dr B.",
+            [
+                "La santé communautaire, c'est quoi docteur ? [vidéo] (dernière visite, juin 2023).",
+                "Les explications du Dr B.",
+            ],
+            id="a bracketed note stays with the title it follows",
+        ),
+        pytest.param(
+            "Rémunérerons-nous les participants ? Comment ? — Fiche ressource n° 10 « Mobilisation des ressources »",
+            ["Rémunérerons-nous les participants ? Comment ?", "Fiche ressource n° 10 « Mobilisation des ressources »"],
+            id="the end of a table cell too short for a sentence stays with it",
+        ),
+        pytest.param(
+            "Quelle échéance se donne l'équipe ? Définir les étapes avec un rétroplanning. — Dossier méthodologique",
+            [
+                "Quelle échéance se donne l'équipe ?",
+                "Définir les étapes avec un rétroplanning. — Dossier méthodologique",
+            ],
+            id="a cell too short for a sentence stays with the one before",
+        ),
+        pytest.param(
+            "Informer : « Nous vous informons. » — Consulter : Obtenir les avis sur un projet. — "
+            "4- Les gouvernances — Partenariat : Intégrer des usagers.",
+            [
+                "Informer : « Nous vous informons. »",
+                "Consulter : Obtenir les avis sur un projet.",
+                "4- Les gouvernances — Partenariat : Intégrer des usagers.",
+            ],
+            id="a cell that ends a sentence is not glued to the next one, a row's name stays with its cell",
+        ),
+    ],
+)
+def test_sentences_end_where_they_end(text: str, sentences: list[str]) -> None:
     from ingest.chunking import split_sentences
 
-    text = (
-        "Les acteurs sont définis, respectivement, aux articles L. 1411-11 et L. 1411-12 du code de la santé. "
-        "Comme le souligne M. E dans son entretien, la participation demande du temps."
-    )
-    assert [text[a:b] for a, b in split_sentences(text)] == [
-        "Les acteurs sont définis, respectivement, aux articles L. 1411-11 et L. 1411-12 du code de la santé.",
-        "Comme le souligne M. E dans son entretien, la participation demande du temps.",
-    ]
-
-
-def test_a_bracketed_note_stays_with_the_title_it_follows() -> None:
-    from ingest.chunking import split_sentences
-
-    text = (
-        "La santé communautaire, c'est quoi docteur ? [vidéo] (dernière visite, juin 2023). Les explications du Dr B."
-    )
-    assert [text[a:b] for a, b in split_sentences(text)] == [
-        "La santé communautaire, c'est quoi docteur ? [vidéo] (dernière visite, juin 2023).",
-        "Les explications du Dr B.",
-    ]
-
-
-def test_the_end_of_a_table_cell_too_short_for_a_sentence_stays_with_it() -> None:
-    from ingest.chunking import split_sentences
-
-    row = "Rémunérerons-nous les participants ? Comment ? — Fiche ressource n° 10 « Mobilisation des ressources »"
-    assert [row[a:b] for a, b in split_sentences(row)] == [
-        "Rémunérerons-nous les participants ? Comment ?",
-        "Fiche ressource n° 10 « Mobilisation des ressources »",
-    ]
-    row = "Quelle échéance se donne l'équipe ? Définir les étapes avec un rétroplanning. — Dossier méthodologique"
-    assert [row[a:b] for a, b in split_sentences(row)] == [
-        "Quelle échéance se donne l'équipe ?",
-        "Définir les étapes avec un rétroplanning. — Dossier méthodologique",  # a cell too short stays with one
-    ]
-
-
-def test_a_cell_that_ends_a_sentence_is_not_glued_to_the_next_one() -> None:
-    from ingest.chunking import split_sentences
-
-    row = (
-        "Informer : « Nous vous informons. » — Consulter : Obtenir les avis sur un projet. — "
-        "4- Les gouvernances — Partenariat : Intégrer des usagers."
-    )
-    assert [row[a:b] for a, b in split_sentences(row)] == [
-        "Informer : « Nous vous informons. »",
-        "Consulter : Obtenir les avis sur un projet.",
-        "4- Les gouvernances — Partenariat : Intégrer des usagers.",
-    ]
+    assert [text[a:b] for a, b in split_sentences(text)] == sentences
