@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from assistant.query import Query
-from assistant.retrieval import Candidate, Evidence, TermStats
+from assistant.retrieval import Candidate, Evidence, Ranking, TermStats
 from assistant.rules import CorpusNames, FactRules, default_settings
 from ingest.index import IndexReader
 from ingest.lexical import fold_accents
@@ -61,7 +61,8 @@ def assess(
     if not evidence:
         return Assessment(0.0, 0.0, 0.0, 1.0, None, False, [])
     similarity = max(e.similarity for e in evidence[: s.guard_similarity_window])
-    top = candidates[: s.guard_top_passages]
+    # the best passages as ranked, before the contexts were spread over sections (Ranking.leading)
+    top = (candidates.leading if isinstance(candidates, Ranking) else candidates)[: s.guard_top_passages]
     top_terms: frozenset[str] = frozenset().union(*(stats.chunk_terms[c.index] for c in top))
     french = query.language == "fr"
     coverage = stats.coverage(weights, top_terms) if french else s.guard_foreign_coverage

@@ -54,6 +54,16 @@ class Candidate:
     scores: dict[str, float] = field(default_factory=dict)
 
 
+class Ranking(list[Candidate]):
+    """The passages a search keeps, in rank order (at most ``context_per_section`` of a section), and
+    ``leading``: the best passages as ranked before that limit, which the confidence reads (how well the best
+    passages hold the question's words must not depend on how many sections the contexts show)."""
+
+    def __init__(self, kept: list[Candidate], leading: list[Candidate]) -> None:
+        super().__init__(kept)
+        self.leading = leading
+
+
 @dataclass
 class Evidence:
     """A sentence that may answer the question, with the reasons of its score."""
@@ -155,7 +165,7 @@ class HybridRetriever:
         lexical: bool = True,
         prefs: Preferences | None = None,
         use_vectors: bool = True,
-    ) -> list[Candidate]:
+    ) -> Ranking:
         """Best passages for a question; ``lexical=False`` for questions not in French (vectors only).
 
         With ``prefs`` (and :attr:`signals` set), the fused scores follow the question's preferences: body
@@ -200,7 +210,7 @@ class HybridRetriever:
                 if multiplier != 1.0 or addition:
                     c.scores["signals"] = round(multiplier, 4) + addition
         ranked = sorted(fused.values(), key=lambda c: (-c.score, c.index))
-        return self._diversify(ranked, k or s.top_k)
+        return Ranking(self._diversify(ranked, k or s.top_k), self._diversify(ranked, s.guard_top_passages, False))
 
     def _best_of_fiche(self, fiche: int, query_vector: np.ndarray) -> int | None:
         """The passage of a fiche closest to the question."""
@@ -231,21 +241,38 @@ class HybridRetriever:
                 break
         return sorted(best.items(), key=lambda item: (-item[1], item[0]))
 
-    def _diversify(self, ranked: list[Candidate], k: int) -> list[Candidate]:
+    def _diversify(self, ranked: list[Candidate], k: int, by_section: bool = True) -> list[Candidate]:
         """Keep one of near-identical passages (the fiche mission exists in two versions, the URPS
-        sheet repeats it): the most authoritative one takes the best rank of the group."""
+        sheet repeats it): the most authoritative one takes the best rank of the group. A section gives at most
+        ``context_per_section`` of the ``k`` passages, so that six passages are not one section read on: the next
+        ones of a section already there give way to other sections, and the best of them (``section_overflow``)
+        is kept after the ``k``, for a sentence that carries on into it (``by_section=False``: no such limit)."""
+        s = self.settings
+        cap = s.context_per_section if by_section else 0
         kept: list[Candidate] = []
+        overflow: list[Candidate] = []
+
+        def section(cand: Candidate) -> tuple[str, str]:
+            chunk = self.reader.chunks[cand.index]
+            return chunk.doc_id, chunk.section_number  # a document's unnumbered parts count as one
+
         for cand in ranked:
             if len(kept) >= k:
                 break
             twin = next((k for k in kept if self._twins(*sorted((k.index, cand.index)))), None)
             if twin is None:
+                here = section(cand)
+                if cap and sum(section(c) == here for c in kept) >= cap:
+                    overflow.append(cand)
+                    continue
                 kept.append(cand)
                 continue
             twin_chunk, chunk = self.reader.chunks[twin.index], self.reader.chunks[cand.index]
             if chunk.authority < twin_chunk.authority:
                 kept[kept.index(twin)] = Candidate(cand.index, twin.score, {**cand.scores, "duplicate_of": twin.index})
-        return kept
+        if len(kept) < k:  # fewer sections than contexts (a search inside one fiche): their next passages fill in
+            kept, overflow = kept + overflow[: k - len(kept)], overflow[k - len(kept) :]
+        return kept + overflow[: s.section_overflow if cap else 0]
 
     def _twin_pair(self, first: int, second: int) -> bool:
         return self._near_duplicate(self.reader.chunks[first].text, self.reader.chunks[second].text)

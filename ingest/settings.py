@@ -121,6 +121,17 @@ class Settings(BaseSettings):
         description="Poids du classement par meilleure phrase (vecteurs de phrases) dans la fusion.",
     )
     top_k: int = Field(6, ge=1, le=30, description="Passages retenus comme contextes.")
+    context_per_section: int = Field(
+        1,
+        ge=0,
+        description="Passages d'une même section au plus parmi les contextes : les suivants cèdent la place à "
+        "d'autres sections (0 = sans limite).",
+    )
+    section_overflow: int = Field(
+        1,
+        ge=0,
+        description="Passages écartés par cette limite gardés après les contextes, pour une phrase qui s'y poursuit.",
+    )
     exact_search_max_passages: int = Field(
         100_000,
         ge=0,

@@ -106,6 +106,57 @@ def test_the_role_prefers_the_documents_it_reads_first() -> None:
     assert search(question, role="professionnel", settings=settings)[0] == 4
 
 
+def test_six_passages_are_not_one_section_read_on() -> None:
+    """A section gives one of the contexts; its next passage gives way to another section's and is kept after the
+    contexts (for a sentence that carries on); a search with fewer sections than contexts is completed by them."""
+    from dataclasses import replace
+
+    texts = [
+        ("2.1", "Les usagers siègent dans la gouvernance de la maison de santé au conseil d'administration."),
+        ("2.1", "Un collège des usagers de la maison de santé peut voter en assemblée générale."),
+        ("2.1", "La gouvernance associative ouvre ses statuts aux associations d'usagers."),
+        ("6.1", "Dans la gouvernance, un comité des usagers de la maison de santé rend des avis."),
+    ]
+    corpus = [replace(chunk(i, text), section_number=code, section_path=code) for i, (code, text) in enumerate(texts)]
+    reader = TinyReader(corpus)
+
+    def found(settings: Settings, k: int) -> list[int]:
+        retriever = HybridRetriever(reader, settings, TermStats(reader, reader.analyzer))  # type: ignore[arg-type]
+        question = (
+            "Les usagers de la maison de santé siègent-ils au conseil d'administration ou en assemblée générale ?"
+        )
+        return [c.index for c in retriever.search(question, reader.embed(question), k=k)]
+
+    # as ranked: 0 (2.1), 1 (2.1), 3 (6.1), 2 (2.1)
+    assert found(Settings.model_construct(context_per_section=0), k=2) == [0, 1], "one section takes every context"
+    assert found(Settings.model_construct(context_per_section=1, section_overflow=1), k=2) == [0, 3, 1]
+    assert found(Settings.model_construct(context_per_section=1, section_overflow=0), k=2) == [0, 3]
+    assert found(Settings.model_construct(context_per_section=1, section_overflow=0), k=4) == [0, 3, 1, 2]
+
+
+def test_the_confidence_reads_the_best_passages_as_ranked_not_as_spread() -> None:
+    """How well the best passages hold the question's words must not grow because the contexts show more
+    sections: the guard reads ``Ranking.leading``."""
+    from assistant.guard import assess
+    from assistant.query import Query
+    from assistant.retrieval import Candidate, Evidence, Ranking
+
+    reader = TinyReader(CORPUS)
+    stats = TermStats(reader, reader.analyzer)
+    question = "Qui finance les actions de prévention de la gouvernance ?"
+    weights = stats.weights(question)
+    evidence = [Evidence(0, 0, 1.0, 0.9, 0.5, 0)]
+    settings = Settings.model_construct(guard_top_passages=2)
+    ranked = [Candidate(0, 1.0), Candidate(4, 0.9)]  # the two best passages, one section read on
+    spread = Ranking([Candidate(0, 1.0), Candidate(1, 0.8)], leading=ranked)  # the contexts show another section
+
+    def coverage(candidates: list[Candidate]) -> float:
+        query = Query(question, question)
+        return assess(reader, stats, query, candidates, evidence, weights, settings).coverage  # type: ignore[arg-type]
+
+    assert coverage(spread) == coverage(ranked) < coverage(list(spread))
+
+
 def test_authority_bonus_counts_the_ranks_above_the_lowest() -> None:
     assert authority_bonus(1, 0.04) == pytest.approx(0.08)
     assert authority_bonus(3, 0.04) == 0.0
