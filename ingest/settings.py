@@ -163,7 +163,7 @@ class Settings(BaseSettings):
         "classement des passages (0,05 ≈ weight_structure × evidence_rank_weight).",
     )
     answer_margin: float = Field(0.2, ge=0, description="Écart de score maximal à la meilleure phrase pour être citée.")
-    max_answer_sentences: int = Field(7, ge=1, le=12, description="Phrases citées au plus dans une réponse.")
+    max_answer_sentences: int = Field(8, ge=1, le=12, description="Phrases citées au plus dans une réponse.")
     refusal_threshold: float = Field(
         0.88, description="Confiance (voir assistant/guard.py) en dessous de laquelle on refuse de répondre."
     )

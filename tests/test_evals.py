@@ -200,9 +200,8 @@ GATE = {
     "gap_handled": 0.85,
 }
 # key_facts floor 0.25 since the 40 questions rw4 (2 December, evening): the enlarged held-out split measures 0.269;
-# cited_expected floor 0.55 since the 40 questions rw6 (5 December): the code of the morning measures 0.590 on the
-# enlarged split, the code after it 0.597
-REALWORLD_GATE = {"hit@5": 0.70, "mrr": 0.48, "cited_expected": 0.55, "key_facts": 0.25, "gap_handled": 0.25}
+# with rw6 (5 December) cited_expected measures 0.590 for the code of that morning, 0.634 after it
+REALWORLD_GATE = {"hit@5": 0.70, "mrr": 0.48, "cited_expected": 0.60, "key_facts": 0.25, "gap_handled": 0.25}
 # the targets: no answer opening on back matter unless resources are asked; quoted sentences whole
 # (measured 0.035 test / 0.040 realworld: titles, table rows and link lines the documents write without an end mark)
 # no warning "the documents do not confirm what the question assumes" on a question that assumes nothing, no
