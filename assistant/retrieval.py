@@ -259,7 +259,7 @@ class HybridRetriever:
         for cand in ranked:
             if len(kept) >= k:
                 break
-            twin = next((k for k in kept if self._twins(*sorted((k.index, cand.index)))), None)
+            twin = next((other for other in kept if self._twins(*sorted((other.index, cand.index)))), None)
             if twin is None:
                 here = section(cand)
                 if cap and sum(section(c) == here for c in kept) >= cap:
