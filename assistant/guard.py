@@ -13,6 +13,7 @@ The weights and windows are settings (``guard_*``).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from assistant.query import Query
@@ -41,6 +42,12 @@ class Assessment:
     topic_confidence: float = 0.0  # the confidence without the asked-fact penalty: is the topic covered?
     fact_strict: bool = False
     fact_term: str = ""  # what the asked fact is about ("la médiation en santé" for a definition)
+
+
+def _as_written(word: str, text: str) -> str:
+    """``word`` (lower-cased by the analysis) as ``text`` writes it: « RAP », not « rap »."""
+    found = re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text, re.IGNORECASE)
+    return found.group() if found else word
 
 
 def assess(
@@ -79,11 +86,13 @@ def assess(
             term[0] not in stats.idf
             and fold_accents(word) not in explained
             and not word.isdigit()
+            and len(word) > 2  # a scrap such as « nt » of « souhaite(nt) » says nothing of the topic
             and not facts.generic_form.search(fold_accents(word))
         ):
             unknown_terms.append(word)
     total = sum(own.values())
     unknown = sum(own[w] for w in unknown_terms) / total if total else 0.0
+    unknown_terms = [_as_written(word, query.text) for word in unknown_terms]  # named so in a partial answer
     fact, term = facts.asked_with_term(query.text)
     if fact is not None and term:  # a fact about a named thing: given anywhere in the corpus, or not
         fact_missing = names is not None and not names.gives(fact, term)

@@ -195,3 +195,27 @@ def test_term_tables_read_from_the_index_equal_an_analysis_of_every_passage() ->
         frozenset(reader.analyzer.terms(s.text)) for s in reader.sentences
     ]
     assert stats.chunk_terms[1:3] == analyzed[1:3] and stats.chunk_terms[-1] == frozenset()
+
+
+def test_words_the_corpus_never_uses_are_named_as_the_question_writes_them() -> None:
+    """A partly covered answer names the question's words the documents never use: « RAP » as written, and no
+    two-letter scrap (« nt » of « souhaite(nt) »)."""
+    from assistant.guard import assess
+    from assistant.query import Query
+    from assistant.retrieval import Candidate, Evidence
+
+    reader = TinyReader(CORPUS)
+    stats = TermStats(reader, reader.analyzer)
+    question = "Le RAP du promoteur, qui le finance(nt) dans la gouvernance ?"
+    weights = stats.weights(question)
+    evidence = [Evidence(0, 0, 1.0, 0.9, 0.5, 0)]
+    found = assess(
+        reader,  # type: ignore[arg-type]
+        stats,
+        Query(question, question),
+        [Candidate(0, 1.0)],
+        evidence,
+        weights,
+        Settings.model_construct(),
+    )
+    assert found.unknown_words == ["RAP", "promoteur"]
