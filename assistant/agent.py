@@ -33,7 +33,7 @@ from assistant.generators import Generator, make_generator
 from assistant.guard import Assessment, assess
 from assistant.prompts import load_phrases
 from assistant.query import Intent, Lexicon, Query, SpellFixer, understand, words_of
-from assistant.retrieval import Candidate, Evidence, HybridRetriever, TermStats
+from assistant.retrieval import Candidate, Evidence, HybridRetriever, Ranking, TermStats
 from assistant.rules import FactRules, QueryRules
 from assistant.safety import is_personal_medical
 from assistant.signals import CorpusSignals, Preferences
@@ -75,7 +75,7 @@ class PartSearch:
 
     query: Query
     vector: np.ndarray
-    found: list[Candidate]
+    found: Ranking
     weights: dict[str, float]
 
 
@@ -254,8 +254,9 @@ class Assistant:
 
     def _spell_out(self, query: Query) -> None:
         """An acronym the question writes (« Un EPCI peut-il gérer un centre de santé ? ») that neither the lexicon
-        nor the corpus knows is searched with the corpus's phrase whose initials spell it (« établissements publics
-        de coopération intercommunale »), and is not taken for a word foreign to the documents."""
+        nor the corpus knows is also searched with the corpus's phrase whose initials spell it (« établissements
+        publics de coopération intercommunale »). It stays a word the documents never use: a run of words can spell
+        an acronym by chance (ROSP: « raréfaction de l'offre de soins primaires »), so the answer still says so."""
         rules = QueryRules.load()
         for acronym in dict.fromkeys(rules.acronym.findall(query.text)):
             word = acronym.lower()
@@ -264,7 +265,6 @@ class Assistant:
             phrase = self.names.spelled_out(acronym, rules.acronym_joiners, rules.acronym_min_uses)
             if phrase:
                 query.search_text = f"{query.search_text} {phrase}"
-                query.lexicon_words.add(word)
 
     def _section_exists(self, ref: str) -> bool:
         """Does any document have a chapter/part numbered ``ref`` ("12", "IV")?"""
@@ -297,7 +297,7 @@ class Assistant:
 
     def _retrieve(
         self, query: Query, where: dict[str, Any] | None, role: Role | None, lap: Lap | None = None
-    ) -> tuple[np.ndarray, list[Candidate], Preferences, bool]:
+    ) -> tuple[np.ndarray, Ranking, Preferences, bool]:
         """Embed the query and fuse BM25 and vector results: (vector, ranked passages, preferences, whether
         the vector store answered — without it the search is by keywords only)."""
         vector = self.embedder.query_array(query.semantic_text or query.text)
@@ -343,7 +343,8 @@ class Assistant:
             answer.details["question_table"] = {"question": prefs.table_question, "fiches": list(prefs.table_fiches)}
         weights = self.stats.weights(query.search_text)
         evidence = self.retriever.evidence(candidates, query_vector, weights, prefs)
-        assessment = assess(self.reader, self.stats, query, candidates, evidence, weights, self.settings, self.names)
+        leading = candidates.leading
+        assessment = assess(self.reader, self.stats, query, leading, evidence, weights, self.settings, self.names)
         answer.confidence = assessment.confidence
         answer.details["assessment"] = asdict(assessment)
         evidence = self._definitions_first(evidence, assessment)
@@ -505,7 +506,7 @@ class Assistant:
         generator gives a part its own section only when it adds what the whole missed (``part_gain``)."""
         own = self.retriever.evidence(part.found, part.vector, part.weights, prefs)
         judgement = assess(
-            self.reader, self.stats, part.query, part.found, own, part.weights, self.settings, self.names
+            self.reader, self.stats, part.query, part.found.leading, own, part.weights, self.settings, self.names
         )
         cover = decide(judgement, self.settings) if own else Coverage.NONE
         return self.retriever.evidence(pool, part.vector, part.weights, prefs), cover, judgement

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 
 from assistant.query import Query
-from assistant.retrieval import Candidate, Evidence, Ranking, TermStats
+from assistant.retrieval import Candidate, Evidence, TermStats
 from assistant.rules import CorpusNames, FactRules, default_settings
 from ingest.index import IndexReader
 from ingest.lexical import fold_accents
@@ -44,6 +44,12 @@ class Assessment:
     fact_term: str = ""  # what the asked fact is about ("la médiation en santé" for a definition)
 
 
+def _scrap(word: str, text: str) -> bool:
+    """A two-letter piece the question writes in lower case (« nt » of « souhaite(nt) »): it says nothing of the
+    topic, unlike an acronym (« l'IA »)."""
+    return len(word) <= 2 and _as_written(word, text).islower()
+
+
 def _as_written(word: str, text: str) -> str:
     """``word`` (lower-cased by the analysis) as ``text`` writes it: « RAP », not « rap »."""
     found = re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text, re.IGNORECASE)
@@ -54,22 +60,23 @@ def assess(
     reader: IndexReader,
     stats: TermStats,
     query: Query,
-    candidates: list[Candidate],
+    leading: list[Candidate],
     evidence: list[Evidence],
     weights: dict[str, float],
     settings: Settings | None = None,
     names: CorpusNames | None = None,
 ) -> Assessment:
     """How well the evidence covers the question: confidence = similarity + coverage weight × coverage
-    − unknown weight × unknown − penalty when the asked fact is missing. ``names``: the corpus's sentences
+    − unknown weight × unknown − penalty when the asked fact is missing. ``leading``: the best passages as
+    ranked, before the contexts were spread over sections (:attr:`Ranking.leading`): how well they hold the
+    question's words must not grow because the contexts show more sections. ``names``: the corpus's sentences
     and aliases (:meth:`FactRules.names_in`), for a fact about a named thing (a definition)."""
     s = settings or default_settings()
     facts = FactRules.load()
     if not evidence:
         return Assessment(0.0, 0.0, 0.0, 1.0, None, False, [])
     similarity = max(e.similarity for e in evidence[: s.guard_similarity_window])
-    # the best passages as ranked, before the contexts were spread over sections (Ranking.leading)
-    top = (candidates.leading if isinstance(candidates, Ranking) else candidates)[: s.guard_top_passages]
+    top = leading[: s.guard_top_passages]
     top_terms: frozenset[str] = frozenset().union(*(stats.chunk_terms[c.index] for c in top))
     french = query.language == "fr"
     coverage = stats.coverage(weights, top_terms) if french else s.guard_foreign_coverage
@@ -86,7 +93,7 @@ def assess(
             term[0] not in stats.idf
             and fold_accents(word) not in explained
             and not word.isdigit()
-            and len(word) > 2  # a scrap such as « nt » of « souhaite(nt) » says nothing of the topic
+            and not _scrap(word, query.text)
             and not facts.generic_form.search(fold_accents(word))
         ):
             unknown_terms.append(word)

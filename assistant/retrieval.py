@@ -55,9 +55,10 @@ class Candidate:
 
 
 class Ranking(list[Candidate]):
-    """The passages a search keeps, in rank order (at most ``context_per_section`` of a section), and
-    ``leading``: the best passages as ranked before that limit, which the confidence reads (how well the best
-    passages hold the question's words must not depend on how many sections the contexts show)."""
+    """The passages a search keeps (the contexts: spread over sections, then a displaced one, see
+    :meth:`HybridRetriever._diversify`), and ``leading``: the best passages as ranked, before any spreading, which
+    the confidence reads (how well the best passages hold the question's words must not depend on how many
+    sections the contexts show)."""
 
     def __init__(self, kept: list[Candidate], leading: list[Candidate]) -> None:
         super().__init__(kept)
@@ -246,33 +247,40 @@ class HybridRetriever:
         sheet repeats it): the most authoritative one takes the best rank of the group. A section gives at most
         ``context_per_section`` of the ``k`` passages, so that six passages are not one section read on: the next
         ones of a section already there give way to other sections, and the best of them (``section_overflow``)
-        is kept after the ``k``, for a sentence that carries on into it (``by_section=False``: no such limit)."""
-        s = self.settings
-        cap = s.context_per_section if by_section else 0
-        kept: list[Candidate] = []
-        overflow: list[Candidate] = []
-
-        def section(cand: Candidate) -> tuple[str, str]:
-            chunk = self.reader.chunks[cand.index]
-            return chunk.doc_id, chunk.section_number  # a document's unnumbered parts count as one
-
+        is kept after the ``k``, for a sentence that carries on into it; with fewer sections than ``k`` (a search
+        inside one fiche), their next passages fill in (``by_section=False``: no such limit)."""
+        cap = self.settings.context_per_section if by_section else 0
+        seen: list[Candidate] = []  # in rank order, one of each group of near-duplicates
         for cand in ranked:
+            if len(self._by_section(seen, k, cap)[0]) >= k:
+                break
+            twin = next((other for other in seen if self._twins(*sorted((other.index, cand.index)))), None)
+            if twin is None:
+                seen.append(cand)
+            elif self.reader.chunks[cand.index].authority < self.reader.chunks[twin.index].authority:
+                seen[seen.index(twin)] = Candidate(cand.index, twin.score, {**cand.scores, "duplicate_of": twin.index})
+        kept, overflow = self._by_section(seen, k, cap)
+        if len(kept) < k:
+            kept, overflow = kept + overflow[: k - len(kept)], overflow[k - len(kept) :]
+        return kept + overflow[: self.settings.section_overflow if cap else 0]
+
+    def _by_section(self, seen: list[Candidate], k: int, cap: int) -> tuple[list[Candidate], list[Candidate]]:
+        """The first ``k`` of ``seen`` with at most ``cap`` per section (0: no limit), and those they displaced."""
+        kept: list[Candidate] = []
+        displaced: list[Candidate] = []
+        for cand in seen:
             if len(kept) >= k:
                 break
-            twin = next((other for other in kept if self._twins(*sorted((other.index, cand.index)))), None)
-            if twin is None:
-                here = section(cand)
-                if cap and sum(section(c) == here for c in kept) >= cap:
-                    overflow.append(cand)
-                    continue
+            here = self._section(cand)
+            if cap and sum(self._section(c) == here for c in kept) >= cap:
+                displaced.append(cand)
+            else:
                 kept.append(cand)
-                continue
-            twin_chunk, chunk = self.reader.chunks[twin.index], self.reader.chunks[cand.index]
-            if chunk.authority < twin_chunk.authority:
-                kept[kept.index(twin)] = Candidate(cand.index, twin.score, {**cand.scores, "duplicate_of": twin.index})
-        if len(kept) < k:  # fewer sections than contexts (a search inside one fiche): their next passages fill in
-            kept, overflow = kept + overflow[: k - len(kept)], overflow[k - len(kept) :]
-        return kept + overflow[: s.section_overflow if cap else 0]
+        return kept, displaced
+
+    def _section(self, cand: Candidate) -> tuple[str, str]:
+        chunk = self.reader.chunks[cand.index]
+        return chunk.doc_id, chunk.section_number  # a document's unnumbered parts count as one
 
     def _twin_pair(self, first: int, second: int) -> bool:
         return self._near_duplicate(self.reader.chunks[first].text, self.reader.chunks[second].text)

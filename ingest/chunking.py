@@ -97,8 +97,8 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
         ]
         # a cell that ends a sentence ends it there: the next cell is not glued to it ("… pour mieux décider." /
         # "Obtenir les avis…"); a cell without an end mark (a row's label) stays with the cell after it
-        pieces += [m.end() - len(CELL_SEPARATOR) for m in _CELL_END.finditer(row)]
-        bounds = [0, *sorted(pieces), len(line.group())]
+        cell_ends = {m.end() - len(CELL_SEPARATOR) for m in _CELL_END.finditer(row)}
+        bounds = [0, *sorted({*pieces, *cell_ends}), len(line.group())]
         for a, b in itertools.pairwise(bounds):
             seg = line.group()[a:b]
             if seg.startswith(CELL_SEPARATOR):
@@ -108,7 +108,9 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
             if not seg_stripped:
                 continue
             s, e = start + a + lead, start + a + lead + len(seg_stripped)
-            if spans and (e - s < _TINY or len(text[spans[-1][0] : spans[-1][1]]) < _TINY) and a > 0:
+            # a tiny piece is merged back, but never across the end of a cell that ends a sentence
+            tiny = e - s < _TINY or len(text[spans[-1][0] : spans[-1][1]]) < _TINY if spans else False
+            if tiny and a > 0 and a not in cell_ends:
                 spans[-1] = (spans[-1][0], e)
             else:
                 spans.append((s, e))
@@ -140,7 +142,7 @@ def _sentence(chunk_id: str, text: str, start: int, end: int, tables: Tables) ->
     line_start = text.rfind("\n", 0, start) + 1
     line_end = text.find("\n", end)
     line = text[line_start : line_end if line_end >= 0 else len(text)]
-    label = tables.label(line, start - line_start, end - line_start)
+    label = tables.label(line, start - line_start, end - line_start, line_start == 0, line_end < 0)
     return Sentence(chunk_id, start, end, text[start:end], label, line in tables.headers)
 
 

@@ -166,6 +166,11 @@ def dehyphenate(text: str, vocab: set[str]) -> str:
 _NAME_END = re.compile(r"(?<![\w'’])[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ]+$")  # a line ending on a capitalised word ("Santé")
 
 
+def one_line(raw: str) -> str:
+    """A line as a passage holds it: runs of spaces and tabs as one space, no space at either end."""
+    return re.sub(r"[ \t]+", " ", raw).strip()
+
+
 def join_broken_lines(lines: list[str], width: int | None = None) -> list[str]:
     """Re-join lines of one paragraph that a PDF broke mid-sentence; keep bullets and real breaks.
 
@@ -176,7 +181,7 @@ def join_broken_lines(lines: list[str], width: int | None = None) -> list[str]:
     previous = ""
     joined = False  # the previous line carried on a sentence begun above it
     for raw in lines:
-        line = re.sub(r"[ \t]+", " ", raw).strip()
+        line = one_line(raw)
         if not line:
             continue
         unended = not previous.endswith(_SENTENCE_ENDS)

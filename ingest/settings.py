@@ -120,7 +120,7 @@ class Settings(BaseSettings):
         ge=0,
         description="Poids du classement par meilleure phrase (vecteurs de phrases) dans la fusion.",
     )
-    top_k: int = Field(6, ge=1, le=30, description="Passages retenus comme contextes.")
+    top_k: int = Field(6, ge=1, le=30, description="Passages retenus comme contextes (plus ceux de section_overflow).")
     context_per_section: int = Field(
         1,
         ge=0,

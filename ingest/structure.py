@@ -22,6 +22,7 @@ from ingest.cleaning import (
     dehyphenate,
     join_broken_lines,
     normalize_chars,
+    one_line,
     strip_markup,
     strip_running_lines,
     vocabulary,
@@ -57,17 +58,20 @@ class Tables:
     columns: dict[str, tuple[str, ...]]
     headers: frozenset[str]
 
-    def label(self, line: str, start: int, end: int) -> str:
+    def label(self, line: str, start: int, end: int, opens: bool = False, closes: bool = False) -> str:
         """What the cells of ``line[start:end]`` are, when it lies in one cell of a row under a header: its
         column (« Consulter »), after the row's own name when the row has one and the span does not start with
-        it (« 4- Les gouvernances — Collaboration »); "" otherwise."""
+        it (« 4- Les gouvernances — Collaboration »); "" otherwise. A passage that ``opens`` (its first line) or
+        ``closes`` (its last) inside a long row holds the end or the start of one row only."""
         names = self.columns.get(line)
-        if names is None:  # a passage that starts or ends inside a long row holds part of it
-            row = next((r for r in self.columns if len(line) >= _PART and (r.endswith(line) or r.startswith(line))), "")
-            if not row:
+        if names is None and len(line) >= _PART:
+            rows = [r for r in self.columns if (opens and r.endswith(line)) or (closes and r.startswith(line))]
+            if len(rows) != 1:
                 return ""
-            shift = len(row) - len(line) if row.endswith(line) else 0
-            line, start, end, names = row, start + shift, end + shift, self.columns[row]
+            shift = len(rows[0]) - len(line) if opens and rows[0].endswith(line) else 0
+            line, start, end, names = rows[0], start + shift, end + shift, self.columns[rows[0]]
+        if names is None:
+            return ""
         first = line[:start].count(CELL_SEPARATOR)
         last = first + line[start:end].count(CELL_SEPARATOR)
         named_row = not names[0]
@@ -359,12 +363,14 @@ def _read_tables(lines: list[_Line | None], drop: set[int]) -> Tables:
         kept = [j for j, cell in enumerate(cells) if cell]
         text = CELL_SEPARATOR.join(cells[j] for j in kept)
         lines[i] = _Line(line.page, text)
-        written = re.sub(r"[ \t]+", " ", text).strip()  # as the passage will hold it (join_broken_lines)
+        written = one_line(text)  # as the passage will hold it (join_broken_lines)
         if not header and _header(cells) and cells_at(i + 1) is not None:
             header = cells
             headers.add(written)
-        elif header:
-            columns[written] = tuple(header[j] if j < len(header) else "" for j in kept)
+        elif header:  # a header one cell short of its rows leaves their first cell, the row's name, unnamed
+            named = [""] * (len(cells) - len(header)) + header if len(cells) == len(header) + 1 else header
+            if len(cells) <= len(named):
+                columns[written] = tuple(named[j] for j in kept)
     return Tables(columns, frozenset(headers))
 
 

@@ -281,7 +281,7 @@ def test_a_quoted_table_cell_says_which_column_and_row_it_fills() -> None:
         "— Confier par délégation la prise de décision finale au public."
     )
     reader = Reader([chunk(0, text)])
-    names = ["", "Informer", "Consulter", "Consulter", "Habiliter Co-décider"]
+    names = ["", "Informer", "Consulter", "Consulter", "4- Les gouvernances — Habiliter Co-décider"]
     reader.sentences = [
         replace(s, label=name, header=i == 0) for i, (s, name) in enumerate(zip(reader.sentences, names, strict=True))
     ]
@@ -290,7 +290,7 @@ def test_a_quoted_table_cell_says_which_column_and_row_it_fills() -> None:
     (block,) = render_group(reader, [2, 3, 4], 1, cell)  # type: ignore[arg-type]
     assert block.text == (
         "Consulter : Obtenir les avis sur un projet. Les avis seront ou non pris en compte. "
-        "Habiliter Co-décider : Confier par délégation la prise de décision finale au public."
+        "4- Les gouvernances — Habiliter Co-décider : Confier par délégation la prise de décision finale au public."
     )
     assert [s.source for s in block.spans if s.text.endswith(" :")] == [SpanSource.PHRASE] * 2, "not a quote"
 

@@ -135,17 +135,22 @@ def test_the_question_table_pairs_each_row_of_questions_with_its_fiches() -> Non
     ]
 
 
-def test_a_question_table_whose_cells_are_named_by_their_column_is_read_by_its_cells() -> None:
-    labelled = "\n".join(
+def test_a_question_table_is_read_by_its_cells() -> None:
+    """The questions of a row are those of its first cell, a list after a colon included (« Dans quel(s)
+    domaine(s) : gouvernance ? … »); a resource's title in another cell (« … en ville ? C'est possible ! ») is not
+    one; a row that names no fiche is kept with none."""
+    rows = "\n".join(
         [
-            "Questions à se poser : Pour quels objectifs ? (définir avec l'équipe des objectifs communs) — "
-            "Fiches ressources de ce guide : Fiche ressource n° 1 « L'approche multidimensionnelle » — "
-            "Autres ressources : Fiche pratique : La représentation des usagers en ville ? C'est possible !",
-            "Questions à se poser : Comment recruter des usagers ? — Fiches ressources de ce guide : "
-            "Fiche ressource n° 5 « Représentativité »",
+            "Quels niveaux de participation voulons-nous ? Dans quel(s) domaine(s) : gouvernance ? diagnostics ? — "
+            "Fiche ressource n° 1 « L'approche multidimensionnelle » Fiche ressource n° 2 « Processus » — "
+            "Fiche pratique : La représentation des usagers en ville ? C'est possible ! https://example.org/ville",
+            "Comment évaluer l'action ? Quels critères ? — Guide pratique, 2015, p. 77 https://example.org/guide",
         ]
     )
-    assert parse_rows(labelled) == [("Pour quels objectifs ?", (1,)), ("Comment recruter des usagers ?", (5,))]
+    assert parse_rows(rows) == [
+        ("Quels niveaux de participation voulons-nous ? gouvernance ? diagnostics ?", (1, 2)),
+        ("Comment évaluer l'action ? Quels critères ?", ()),
+    ]
 
 
 def test_a_question_table_cut_into_overlapping_passages_keeps_each_row_with_its_own_fiches() -> None:
@@ -206,9 +211,10 @@ def test_a_section_with_one_question_near_a_fiche_is_not_a_question_table() -> N
             "Quelle échéance se donne l'équipe ? Définir les étapes avec un rétroplanning. — Dossier méthodologique",
             [
                 "Quelle échéance se donne l'équipe ?",
-                "Définir les étapes avec un rétroplanning. — Dossier méthodologique",
+                "Définir les étapes avec un rétroplanning.",
+                "Dossier méthodologique",
             ],
-            id="a cell too short for a sentence stays with the one before",
+            id="a short cell is not glued to a cell that ends a sentence",
         ),
         pytest.param(
             "Informer : « Nous vous informons. » — Consulter : Obtenir les avis sur un projet. — "

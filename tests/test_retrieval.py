@@ -136,25 +136,39 @@ def test_six_passages_are_not_one_section_read_on() -> None:
 
 def test_the_confidence_reads_the_best_passages_as_ranked_not_as_spread() -> None:
     """How well the best passages hold the question's words must not grow because the contexts show more
-    sections: the guard reads ``Ranking.leading``."""
-    from assistant.guard import assess
-    from assistant.query import Query
-    from assistant.retrieval import Candidate, Evidence, Ranking
+    sections: a search gives them apart (``Ranking.leading``), and the assistant gives those to the guard."""
+    from dataclasses import replace
 
-    reader = TinyReader(CORPUS)
-    stats = TermStats(reader, reader.analyzer)
-    question = "Qui finance les actions de prévention de la gouvernance ?"
-    weights = stats.weights(question)
-    evidence = [Evidence(0, 0, 1.0, 0.9, 0.5, 0)]
-    settings = Settings.model_construct(guard_top_passages=2)
-    ranked = [Candidate(0, 1.0), Candidate(4, 0.9)]  # the two best passages, one section read on
-    spread = Ranking([Candidate(0, 1.0), Candidate(1, 0.8)], leading=ranked)  # the contexts show another section
+    corpus = [
+        replace(chunk(0, "Le comité des usagers de la maison de santé se réunit chaque mois."), section_number="2.1"),
+        replace(chunk(1, "Le comité des usagers de la maison de santé rend un avis écrit."), section_number="2.1"),
+        replace(chunk(2, "Le comité des usagers peut saisir le conseil d'administration."), section_number="6.1"),
+    ]
+    reader = TinyReader(corpus)
+    settings = Settings.model_construct(context_per_section=1, section_overflow=0, guard_top_passages=2)
+    retriever = HybridRetriever(reader, settings, TermStats(reader, reader.analyzer))  # type: ignore[arg-type]
+    question = "Le comité des usagers de la maison de santé se réunit-il ?"
+    found = retriever.search(question, reader.embed(question), k=2)
+    assert [c.index for c in found] == [0, 2] and [c.index for c in found.leading] == [0, 1]
 
-    def coverage(candidates: list[Candidate]) -> float:
-        query = Query(question, question)
-        return assess(reader, stats, query, candidates, evidence, weights, settings).coverage  # type: ignore[arg-type]
 
-    assert coverage(spread) == coverage(ranked) < coverage(list(spread))
+def test_a_near_duplicate_of_a_displaced_passage_is_not_kept_twice() -> None:
+    """Near-duplicates are merged among all the passages met, the displaced ones too: the URPS sheet's copy of a
+    passage a section's limit displaced does not come back in its own right."""
+    from dataclasses import replace
+
+    from assistant.retrieval import Candidate
+
+    corpus = [
+        replace(chunk(0, "La gouvernance de la maison de santé associe les usagers."), section_number="2.1"),
+        replace(chunk(1, MISSION), section_number="2.1"),
+        replace(chunk(2, MISSION + " ", kind="advice sheet", authority=3, doc="urps"), section_number=""),
+    ]
+    reader = TinyReader(corpus)
+    settings = Settings.model_construct(context_per_section=1, section_overflow=1)
+    retriever = HybridRetriever(reader, settings, TermStats(reader, reader.analyzer))  # type: ignore[arg-type]
+    ranked = [Candidate(0, 1.0), Candidate(1, 0.9), Candidate(2, 0.8)]
+    assert [c.index for c in retriever._diversify(ranked, 2)] == [0, 1]
 
 
 def test_authority_bonus_counts_the_ranks_above_the_lowest() -> None:

@@ -226,3 +226,30 @@ def test_a_two_column_table_reads_as_it_is_written() -> None:
         ("Freins — Leviers", "", False),
         ("Temps disponible insuffisant — Mobiliser les personnels non soignants.", "", False),
     ]
+
+
+def test_a_header_one_cell_short_of_its_rows_leaves_the_rows_name_unnamed() -> None:
+    text = (
+        "Informer\tConsulter\tCo-décider\n"
+        "Gouvernance\tInformer les usagers.\tOrganiser une enquête.\tVoter au conseil.\n"
+        "Diagnostic\tAfficher le projet.\tOuvrir un forum.\tPiloter ensemble.\n"
+    )
+    labels = {text: label for text, label, _ in sentences_of(text)}
+    assert labels["Gouvernance — Informer les usagers."] == "Informer"
+    assert labels["Organiser une enquête."] == "Gouvernance — Consulter"
+    assert labels["Piloter ensemble."] == "Diagnostic — Co-décider"
+
+
+def test_only_a_passage_cut_inside_a_row_takes_its_names_from_it() -> None:
+    """The start or the end of one row, at the edge of a passage; not a line of prose that happens to be
+    written like the start of a row."""
+    from ingest.structure import Tables
+
+    row = "1- Les diagnostics — Enquête menée auprès des habitants. — Constitution d'une équipe projet."
+    tables = Tables({row: ("", "Consultation", "Partenariat")}, frozenset())
+    end = "Constitution d'une équipe projet."
+    assert tables.label(end, 0, len(end), opens=True) == "1- Les diagnostics — Partenariat"
+    assert tables.label(end, 0, len(end)) == "", "a line inside a passage is a row whole, or prose"
+    start = "1- Les diagnostics — Enquête menée auprès des habitants."
+    assert tables.label(start, 0, len(start), closes=True) == "Consultation"
+    assert tables.label(start, 0, len(start), opens=True) == ""
