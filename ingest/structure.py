@@ -70,7 +70,7 @@ class Tables:
                 return ""
             shift = len(rows[0]) - len(line) if opens and rows[0].endswith(line) else 0
             line, start, end, names = rows[0], start + shift, end + shift, self.columns[rows[0]]
-        if names is None:
+        if not names:
             return ""
         first = line[:start].count(CELL_SEPARATOR)
         last = first + line[start:end].count(CELL_SEPARATOR)
