@@ -337,7 +337,7 @@ class CitationBook:
         ]
 
 
-def render_group(reader: IndexReader, sentence_ids: list[int], n: int, cell: str = "{label} :") -> list[Block]:
+def render_group(reader: IndexReader, sentence_ids: list[int], n: int, cell: str) -> list[Block]:
     """One passage's quoted sentences, each with its marker: prose as one paragraph, list items apart. A table
     cell is preceded by the names of its column and row (``cell``, a fixed phrasing): quoted alone, « Confier par
     délégation la prise de décision finale au public. » would not say that it is what « co-décider » means."""

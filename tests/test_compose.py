@@ -239,7 +239,8 @@ def test_lines_written_without_end_marks_are_shown_as_list_items_not_run_into_pr
     from assistant.compose import render_group
 
     reader = Reader([chunk(0, text)])
-    blocks = render_group(reader, list(range(len(reader.sentences))), 1)  # type: ignore[arg-type]
+    cell = load_phrases(SETTINGS.prompts_dir, "extractive")["table_cell"]
+    blocks = render_group(reader, list(range(len(reader.sentences))), 1, cell)  # type: ignore[arg-type]
     assert [(b.kind, b.text) for b in blocks] == shown
 
 
