@@ -24,6 +24,7 @@ from assistant.compose import (
     CitationBook,
     ExtractiveGenerator,
     GenerationRequest,
+    document_label,
     premise_conflict,
     render_group,
 )
@@ -471,7 +472,7 @@ class Assistant:
             joined = ", ".join(named[:-1]) + self.phrases["guide_table_and"] + named[-1]
             fiches = self.phrases["guide_table_many"].format(fiches=joined)
         chunk = self.reader.chunks[found]
-        doc = self.labels.get(chunk.doc_id) or chunk.doc_title
+        doc = document_label(self.labels, chunk)
         text = self.phrases["guide_table"].format(
             doc=doc,
             section=chunk.section_number,

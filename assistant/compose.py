@@ -90,15 +90,17 @@ def header_rows(reader: IndexReader) -> frozenset[int]:
     de ce guide — … »); it names columns, it says nothing."""
     places: dict[tuple[str, str], set[int]] = {}
     rows: dict[int, tuple[str, str]] = {}
+    flagged: set[int] = set()
     for i, sentence in enumerate(reader.sentences):
         text = sentence.text.strip()
+        if sentence.header:
+            flagged.add(i)
         if CELL_SEPARATOR not in text:
             continue
         chunk = reader.chunks[reader.position[sentence.chunk_id]]
         rows[i] = (chunk.doc_id, text)
         places.setdefault(rows[i], set()).add(chunk.char_start + sentence.start)
-    repeated = {i for i, row in rows.items() if len(places[row]) > 1}
-    return frozenset(repeated | {i for i, sentence in enumerate(reader.sentences) if sentence.header})
+    return frozenset(flagged | {i for i, row in rows.items() if len(places[row]) > 1})
 
 
 def _may_quote(reader: IndexReader, ev: Evidence) -> bool:
@@ -327,8 +329,7 @@ class CitationBook:
 
     def label(self, chunk_index: int) -> str:
         chunk = self.reader.chunks[chunk_index]
-        doc = self.labels.get(chunk.doc_id) or chunk.doc_title
-        return source_label(chunk, doc)
+        return source_label(chunk, document_label(self.labels, chunk))
 
     def citations(self) -> list[Citation]:
         return [
@@ -407,10 +408,15 @@ def _in_line_run(reader: IndexReader, sid: int) -> bool:
     )
 
 
+def document_label(labels: dict[str, str], chunk: Chunk) -> str:
+    """How the answer names a passage's document: its manifest label, else its title."""
+    return labels.get(chunk.doc_id) or chunk.doc_title
+
+
 def lead_line(reader: IndexReader, phrases: dict[str, str], chunk_index: int, labels: dict[str, str]) -> Block:
     """The lead naming the fiche, section or document the answer opens with."""
     chunk = reader.chunks[chunk_index]
-    doc = labels.get(chunk.doc_id) or chunk.doc_title
+    doc = document_label(labels, chunk)
     if chunk.fiche:
         text = phrases["lead_fiche"].format(fiche=chunk.fiche, fiche_title=chunk.fiche_title, doc=doc)
     elif section := section_display(chunk):

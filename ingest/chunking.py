@@ -98,9 +98,9 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
         # a cell that ends a sentence ends it there: the next cell is not glued to it ("… pour mieux décider." /
         # "Obtenir les avis…"); a cell without an end mark (a row's label) stays with the cell after it
         cell_ends = {m.end() - len(CELL_SEPARATOR) for m in _CELL_END.finditer(row)}
-        bounds = [0, *sorted({*pieces, *cell_ends}), len(line.group())]
+        bounds = [0, *sorted({*pieces, *cell_ends}), len(row)]
         for a, b in itertools.pairwise(bounds):
-            seg = line.group()[a:b]
+            seg = row[a:b]
             if seg.startswith(CELL_SEPARATOR):
                 seg = " " * len(CELL_SEPARATOR) + seg[len(CELL_SEPARATOR) :]
             lead = len(seg) - len(seg.lstrip())
