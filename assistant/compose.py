@@ -271,6 +271,51 @@ def expand_lists(reader: IndexReader, sentence_ids: list[int]) -> list[int]:
     return out
 
 
+QUOTATION_SENTENCES = 4  # sentences of a quotation (« … ») quoted at most to give it whole
+
+
+def _quotation(reader: IndexReader, sid: int) -> list[int]:
+    """The sentences of the quotation ``sid`` belongs to, when the document quotes over several sentences
+    (« Les centres … du soin. / En allant … de leur santé. »), read in its passage and the ones just before
+    and after it in the same section (a quotation may open or close there), else ``[sid]``: a quotation opened
+    earlier, never closed, or longer than QUOTATION_SENTENCES, is left as it is."""
+    siblings = reader.sentences_of[reader.sentences[sid].chunk_id]
+    here = reader.position[reader.sentences[sid].chunk_id]
+    for other in (here - 1, here + 1):
+        if not 0 <= other < len(reader.chunks) or not _same_section(reader.chunks[other], reader.chunks[here]):
+            continue
+        seen = {reader.sentences[s].text for s in siblings}  # passages overlap: a shared sentence is read once
+        extra = [
+            s
+            for s in reader.sentences_of.get(reader.chunks[other].chunk_id, [])
+            if reader.sentences[s].text not in seen
+        ]
+        siblings = extra + siblings if other < here else siblings + extra
+    balance = [reader.sentences[s].text.count("«") - reader.sentences[s].text.count("»") for s in siblings]
+    starts = [sum(balance[:i]) for i in range(len(siblings))]  # open quotations before each sentence
+    pos = siblings.index(sid)
+    if starts[pos] < 0 or (starts[pos] == 0 and balance[pos] <= 0):
+        return [sid]  # not inside a quotation of several sentences of this passage
+    first = pos
+    while starts[first] > 0:
+        first -= 1
+    last = pos
+    while last + 1 < len(siblings) and starts[last] + balance[last] > starts[first]:
+        last += 1
+    if starts[last] + balance[last] > starts[first] or last - first + 1 > QUOTATION_SENTENCES:
+        return [sid]
+    return siblings[first : last + 1]
+
+
+def expand_quotations(reader: IndexReader, sentence_ids: list[int]) -> list[int]:
+    """Give a chosen sentence the rest of the quotation it belongs to: alone, it would open or close a quotation
+    the reader never sees whole, without the words that say who speaks."""
+    out: list[int] = []
+    for sid in sentence_ids:
+        out.extend(s for s in _quotation(reader, sid) if s not in out)
+    return out
+
+
 def order_groups(
     reader: IndexReader, selection: list[Evidence], expanded: list[int], per_rank: float
 ) -> list[tuple[int, list[int]]]:
@@ -511,7 +556,7 @@ class ExtractiveGenerator:
                 continue
             taken.extend(reader.sentences[e.sentence].text for e in chosen)
             taken_ids.update(e.sentence for e in chosen)
-            expanded = expand_lists(reader, [e.sentence for e in chosen])
+            expanded = expand_quotations(reader, expand_lists(reader, [e.sentence for e in chosen]))
             groups = order_groups(reader, chosen, expanded, self.authority_bonus)
             if groups:
                 sections.append((part, groups))

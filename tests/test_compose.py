@@ -6,7 +6,13 @@ from __future__ import annotations
 import pytest
 
 from assistant.answer import BlockKind, SpanSource
-from assistant.compose import ExtractiveGenerator, GenerationRequest, expand_lists
+from assistant.compose import (
+    QUOTATION_SENTENCES,
+    ExtractiveGenerator,
+    GenerationRequest,
+    expand_lists,
+    expand_quotations,
+)
 from assistant.prompts import load_phrases
 from assistant.retrieval import HybridRetriever, TermStats
 from ingest.settings import Settings
@@ -336,3 +342,29 @@ def test_a_title_standing_alone_is_not_quoted_but_a_statement_without_its_period
     chosen = [reader.sentences[e.sentence].text for e in picked]
     assert not any(t.startswith("→ Le financement") for t in chosen), chosen
     assert any(t.startswith("Les quatre dotations") for t in chosen), chosen
+
+
+def test_a_sentence_of_a_quotation_comes_with_the_whole_quotation_across_passages() -> None:
+    """« … de leur santé. » is never quoted without the words that open the quotation and say who speaks, even
+    when they sit in the passage before; the passage's sentences outside the quotation are not added."""
+    reader = Reader(
+        [
+            chunk(
+                0, "Le guide rappelle le contexte. Selon les autorités : « Les centres sont adaptés aux territoires."
+            ),
+            chunk(1, "Ils rendent les habitants acteurs de leur santé. » Le comité a relevé ces expérimentations."),
+        ]
+    )
+    inside = reader.sentences_of["has-1"][0]
+    quoted = [reader.sentences[s].text for s in expand_quotations(reader, [inside])]  # type: ignore[arg-type]
+    assert quoted == [
+        "Selon les autorités : « Les centres sont adaptés aux territoires.",
+        "Ils rendent les habitants acteurs de leur santé. »",
+    ]
+
+
+def test_a_quotation_too_long_to_quote_whole_leaves_the_sentence_alone() -> None:
+    sentences = [f"Phrase numéro {n} de la longue citation." for n in range(QUOTATION_SENTENCES + 1)]
+    reader = Reader([chunk(0, "« " + " ".join(sentences) + " »")])
+    inside = reader.sentences_of["has-0"][1]
+    assert expand_quotations(reader, [inside]) == [inside]  # type: ignore[arg-type]
