@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -292,10 +293,10 @@ def _quotation(reader: IndexReader, sid: int) -> list[int]:
         ]
         siblings = extra + siblings if other < here else siblings + extra
     balance = [reader.sentences[s].text.count("«") - reader.sentences[s].text.count("»") for s in siblings]
-    starts = [sum(balance[:i]) for i in range(len(siblings))]  # open quotations before each sentence
+    starts = [0, *itertools.accumulate(balance)][:-1]  # quotations open before each sentence
     pos = siblings.index(sid)
     if starts[pos] < 0 or (starts[pos] == 0 and balance[pos] <= 0):
-        return [sid]  # not inside a quotation of several sentences of this passage
+        return [sid]  # not inside a quotation of several sentences
     first = pos
     while starts[first] > 0:
         first -= 1
