@@ -18,14 +18,10 @@ from ingest.structure import StructuredDocument, Tables, fiche_of
 
 # a sentence ends at ".", "!", "?" or "…" before a capital, a digit or a bullet; not after an initial or a
 # legal abbreviation ("M. E", "aux articles L. 1411-11 et L. 1411-12"), nor before a bracketed note that
-# belongs to it ("… c'est quoi docteur ? [vidéo] (dernière visite, juin 2023)."); a quotation closed after a
-# space, as French writes it (« … de leur santé. » Le comité…), ends its sentence before a capital, not before
-# its source (« … à l'action. » (Source : extrait du document).)
+# belongs to it ("… c'est quoi docteur ? [vidéo] (dernière visite, juin 2023).")
 _TINY = 25  # characters: a shorter piece is merged back into the sentence before it
 _CELL_END = re.compile(rf"(?<=[.!?…])(?:\s?[\"»”)])?{re.escape(CELL_SEPARATOR)}")
-_SENTENCE_END = re.compile(
-    r"(?<=[.!?…])(?<!\b[A-ZÀ-Ý]\.)(?:[\"»)]?\s+(?=[«\"(A-ZÀ-ÖØ-Ý0-9•\-–])|\s[»”]\s+(?=[«A-ZÀ-ÖØ-Ý]))"
-)
+_SENTENCE_END = re.compile(r"(?<=[.!?…])(?<!\b[A-ZÀ-Ý]\.)[\"»)]?\s+(?=[«\"(A-ZÀ-ÖØ-Ý0-9•\-–])")
 
 
 @dataclass

@@ -226,16 +226,6 @@ def test_a_section_with_one_question_near_a_fiche_is_not_a_question_table() -> N
             ],
             id="a cell that ends a sentence is not glued to the next one, a row's name stays with its cell",
         ),
-        pytest.param(
-            "Ces structures rendent les habitants acteurs de leur santé. » Le comité interministériel des villes a "
-            "relevé ces expérimentations. Il « propose une liste d'indicateurs. » (Source : extrait du document).",
-            [
-                "Ces structures rendent les habitants acteurs de leur santé. »",
-                "Le comité interministériel des villes a relevé ces expérimentations.",
-                "Il « propose une liste d'indicateurs. » (Source : extrait du document).",
-            ],
-            id="a quotation closed after a space ends its sentence, its source stays with it",
-        ),
     ],
 )
 def test_sentences_end_where_they_end(text: str, sentences: list[str]) -> None:
