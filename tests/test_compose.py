@@ -352,14 +352,14 @@ def test_a_sentence_of_a_quotation_comes_with_the_whole_quotation_across_passage
             chunk(
                 0, "Le guide rappelle le contexte. Selon les autorités : « Les centres sont adaptés aux territoires."
             ),
-            chunk(1, "Ils rendent les habitants acteurs de leur santé. » Le comité a relevé ces expérimentations."),
+            chunk(1, "Ils rendent les habitants acteurs de leur santé.» Le comité a relevé ces expérimentations."),
         ]
     )
     inside = reader.sentences_of["has-1"][0]
     quoted = [reader.sentences[s].text for s in expand_quotations(reader, [inside])]  # type: ignore[arg-type]
     assert quoted == [
         "Selon les autorités : « Les centres sont adaptés aux territoires.",
-        "Ils rendent les habitants acteurs de leur santé. »",
+        "Ils rendent les habitants acteurs de leur santé.»",
     ]
 
 
