@@ -191,14 +191,21 @@ def _followers(reader: IndexReader, siblings: list[int], pos: int) -> list[int]:
     """The sentences after ``siblings[pos]`` in reading order: the rest of its passage, then (a list may
     run past the end of a passage) the next passage of the same section, without the overlap they share."""
     after = siblings[pos + 1 :]
+    if len(after) >= LIST_ITEMS:
+        return after
     here = reader.position[reader.sentences[siblings[pos]].chunk_id]
-    if len(after) >= LIST_ITEMS or here + 1 >= len(reader.chunks):
-        return after
-    chunk, following = reader.chunks[here], reader.chunks[here + 1]
-    if not _same_section(chunk, following):
-        return after
+    return after + _beside(reader, siblings, here, here + 1)
+
+
+def _beside(reader: IndexReader, siblings: list[int], here: int, other: int) -> list[int]:
+    """The sentences of passage ``other``, just before or after passage ``here`` (whose sentences ``siblings``
+    holds), when it is of the same section; without the sentences the two share (passages overlap)."""
+    if not 0 <= other < len(reader.chunks) or not _same_section(reader.chunks[other], reader.chunks[here]):
+        return []
     seen = {reader.sentences[s].text for s in siblings}
-    return after + [s for s in reader.sentences_of.get(following.chunk_id, []) if reader.sentences[s].text not in seen]
+    return [
+        s for s in reader.sentences_of.get(reader.chunks[other].chunk_id, []) if reader.sentences[s].text not in seen
+    ]
 
 
 def _same_line(reader: IndexReader, first: int, second: int) -> bool:
@@ -213,14 +220,10 @@ def _leaders(reader: IndexReader, siblings: list[int], pos: int) -> list[int]:
     """The sentences before ``siblings[pos]`` in reading order: the start of its passage, preceded (a list
     may start in the passage before) by the previous passage of the same section, without their overlap."""
     before = siblings[:pos]
+    if any(not BULLET.match(reader.sentences[s].text) for s in before):
+        return before
     here = reader.position[reader.sentences[siblings[pos]].chunk_id]
-    if here == 0 or any(not BULLET.match(reader.sentences[s].text) for s in before):
-        return before
-    chunk, previous = reader.chunks[here], reader.chunks[here - 1]
-    if not _same_section(previous, chunk):
-        return before
-    seen = {reader.sentences[s].text for s in siblings}
-    return [s for s in reader.sentences_of.get(previous.chunk_id, []) if reader.sentences[s].text not in seen] + before
+    return _beside(reader, siblings, here, here - 1) + before
 
 
 def _introduction(reader: IndexReader, leaders: list[int]) -> int | None:
@@ -282,16 +285,8 @@ def _quotation(reader: IndexReader, sid: int) -> list[int]:
     earlier, never closed, or longer than QUOTATION_SENTENCES, is left as it is."""
     siblings = reader.sentences_of[reader.sentences[sid].chunk_id]
     here = reader.position[reader.sentences[sid].chunk_id]
-    for other in (here - 1, here + 1):
-        if not 0 <= other < len(reader.chunks) or not _same_section(reader.chunks[other], reader.chunks[here]):
-            continue
-        seen = {reader.sentences[s].text for s in siblings}  # passages overlap: a shared sentence is read once
-        extra = [
-            s
-            for s in reader.sentences_of.get(reader.chunks[other].chunk_id, [])
-            if reader.sentences[s].text not in seen
-        ]
-        siblings = extra + siblings if other < here else siblings + extra
+    siblings = _beside(reader, siblings, here, here - 1) + siblings
+    siblings = siblings + _beside(reader, siblings, here, here + 1)
     balance = [reader.sentences[s].text.count("«") - reader.sentences[s].text.count("»") for s in siblings]
     starts = [0, *itertools.accumulate(balance)][:-1]  # quotations open before each sentence
     pos = siblings.index(sid)
