@@ -158,12 +158,16 @@ class Assistant:
             labels.setdefault(doc.doc_id, doc.title)
         return labels
 
-    def _definitions_first(self, evidence: list[Evidence], assessment: Assessment) -> list[Evidence]:
-        """For "qu'est-ce que X ?", the retrieved sentences that define X come first (setting
+    def _defining(self, question: str) -> frozenset[int]:
+        """For "qu'est-ce que X ?", the corpus's sentences that define X (none for another question)."""
+        kind, term = FactRules.load().asked_with_term(question)
+        return self.names.giving(kind, term) if kind is not None and term else frozenset()
+
+    def _definitions_first(self, evidence: list[Evidence], defining: frozenset[int]) -> list[Evidence]:
+        """The retrieved sentences that define what the question names come first (setting
         ``definition_bonus``): a definition, not a sentence about X's neighbourhood, opens the answer."""
-        if not (assessment.fact_term and assessment.fact_asked and not assessment.fact_missing):
+        if not defining:
             return evidence
-        defining = self.names.giving(FactRules.load().kind(assessment.fact_asked), assessment.fact_term)
         bonus = self.settings.definition_bonus
         lifted = [replace(e, score=e.score + bonus) if e.sentence in defining else e for e in evidence]
         return sorted(lifted, key=lambda e: (-e.score, e.sentence))
@@ -343,12 +347,15 @@ class Assistant:
         if prefs.table_question:
             answer.details["question_table"] = {"question": prefs.table_question, "fiches": list(prefs.table_fiches)}
         weights = self.stats.weights(query.search_text)
-        evidence = self.retriever.evidence(candidates, query_vector, weights, prefs)
+        defining = self._defining(query.text)  # a definition is quoted even from back matter (a list of guides)
+        evidence = self.retriever.evidence(candidates, query_vector, weights, prefs, keep=defining)
         leading = candidates.leading
         assessment = assess(self.reader, self.stats, query, leading, evidence, weights, self.settings, self.names)
         answer.confidence = assessment.confidence
         answer.details["assessment"] = asdict(assessment)
-        evidence = self._definitions_first(evidence, assessment)
+        evidence = self._definitions_first(evidence, defining)
+        if defining:  # the answer opens on a definition of what is asked, wherever the documents give it
+            answer.details["definition_first"] = bool(evidence) and evidence[0].sentence in defining
         answer.contexts = [
             make_context(self.reader, rank + 1, c.index, c.score, c.scores) for rank, c in enumerate(candidates)
         ]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -309,13 +309,15 @@ class HybridRetriever:
         query_vector: np.ndarray,
         weights: dict[str, float],
         prefs: Preferences | None = None,
+        keep: Collection[int] = (),
     ) -> list[Evidence]:
         """Score every sentence of the candidate passages: e5 similarity, key-term coverage, passage rank, less
         ``evidence_structure_penalty`` for a passage about another structure than the one the question names, and
         for a question asking for an enumeration (``prefs.asks_list``) a bonus to a sentence opening a list.
 
         Back matter (lists of resources, references, participants) is quoted only when the question asks for
-        resources (``prefs``), or when it is all the candidates hold."""
+        resources (``prefs``), when it is all the candidates hold, or for the sentences of ``keep`` (those that
+        define what the question names)."""
         reader = self.reader
         out: list[Evidence] = []
         best_passage = candidates[0].score if candidates else 1.0
@@ -342,6 +344,6 @@ class HybridRetriever:
                 out.append(Evidence(sid, cand.index, score, float(sim), coverage, rank))
         out.sort(key=lambda e: (-e.score, e.sentence))
         if prefs is not None and not prefs.asks_resources and s.weight_back_matter > 0:
-            body = [e for e in out if reader.chunks[e.chunk].role is PassageRole.BODY]
+            body = [e for e in out if reader.chunks[e.chunk].role is PassageRole.BODY or e.sentence in keep]
             out = body or out
         return out

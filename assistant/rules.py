@@ -159,6 +159,7 @@ class FactKind:
     term_stop: frozenset[str] = frozenset()  # words that show a clause, not a name ("qu'est-ce que je dois…")
     worded: bool = False  # given in common words ("conditions", "critères"), not marks: about the topic only
     titled: bool = False  # a section titled with the named thing ("Les conventions CIFRE") describes it: gives it
+    term_head: re.Pattern[str] | None = None  # a word naming the kind of thing ("la méthode du …"), not the thing
 
     def term(self, question: str) -> str:
         """What the question names (the ``term…`` groups of ``asks``), "" when the kind names nothing or
@@ -171,6 +172,12 @@ class FactKind:
         if not words or len(words) > self.term_words or self.term_stop & set(words):
             return ""
         return term
+
+    def names(self, term: str) -> tuple[str, ...]:
+        """``term``, and what it names without a word for the kind of thing ("la méthode du patient traceur"
+        → "patient traceur"): the documents may define the thing under its own name."""
+        bare = self.term_head.sub("", term).strip() if self.term_head is not None else term
+        return (term, bare) if bare and bare != term else (term,)
 
     def holds_for(self, term: str, aliases: Iterable[str] = ()) -> re.Pattern[str]:
         """The pattern of a sentence giving this fact (about ``term``, or a name the corpus gives as
@@ -250,7 +257,11 @@ class FactRules:
             if "{term}" in missing or term_words:  # the kind names what is asked: its sentence is a template
                 stop = frozenset(words(data, f"kinds.{name}.term_stop", path))
                 pattern = compiled[1].pattern
-                kind = FactKind(name, compiled[0], pattern, strict, missing, term_words, stop, worded, titled)
+                head = None
+                if "term_heads" in table[name]:
+                    heads = alternatives(words(data, f"kinds.{name}.term_heads", path))
+                    head = compile_pattern(rf"^(?:{heads})\b\s*", f"kinds.{name}.term_heads", path)
+                kind = FactKind(name, compiled[0], pattern, strict, missing, term_words, stop, worded, titled, head)
             else:
                 kind = FactKind(name, *compiled, strict, missing, worded=worded)
             kinds.append(kind)
@@ -337,7 +348,8 @@ class CorpusNames:
     def _giving(self, kind: FactKind, term: str) -> frozenset[int]:
         """The sentences (indices in the corpus's order) that give ``kind`` about ``term`` or an alias
         (``giving``, cached)."""
-        aliases = self.aliases.get(fold_name(term), frozenset())
+        names = kind.names(term)
+        aliases = {*names[1:]}.union(*(self.aliases.get(fold_name(name), frozenset()) for name in names))
         holds = kind.holds_for(term, aliases)
         found = {i for i, sentence in enumerate(self.folded) if holds.search(sentence)}
         if kind.titled:  # a section devoted to the thing describes it, in whatever words

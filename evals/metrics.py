@@ -130,9 +130,10 @@ def score_item(item: QAItem, answer: dict[str, Any], text: str, cosine: float | 
         if cosine is not None:
             scores["cosine"] = cosine if not refused else 0.0
     details = answer.get("details") or {}
-    if citations and not refused:  # back matter quoted first, the question not asking for resources
+    if citations and not refused:  # back matter quoted first, the question asking neither resources nor a definition
         first_role = citations[0].get("role", "body")
-        scores["back_matter_first"] = float(first_role != "body" and not details.get("asks_resources"))
+        answers_so = details.get("asks_resources") or details.get("definition_first")  # a guide's description defines
+        scores["back_matter_first"] = float(first_role != "body" and not answers_so)
         if "other_structure_first" in details:  # the question names a structure (MSP, centre de santé, CPTS)
             scores["other_structure_first"] = float(bool(details["other_structure_first"]))
     if not refused and (share := fragment_share(answer.get("blocks", []))) is not None:

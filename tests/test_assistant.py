@@ -178,6 +178,15 @@ def test_a_definition_the_documents_give_opens_the_answer(assistant: Assistant) 
     assert first_quote.text.startswith("Le représentant des usagers est"), _said(answer)
 
 
+def test_a_definition_given_only_in_the_list_of_guides_is_quoted_first(assistant: Assistant) -> None:
+    """The guide defines the patient traceur only where it lists its methodological guides (back matter): that
+    definition opens the answer, instead of « the documents give no definition »."""
+    answer = assistant.ask("Qu’est-ce que la méthode du patient traceur ?")
+    assert answer.coverage is Coverage.FULL, _said(answer)
+    first_quote = next(b for b in answer.blocks if b.kind is not BlockKind.LEAD)
+    assert first_quote.text.startswith("Le patient traceur est une démarche"), _said(answer)
+
+
 def test_conditions_count_only_from_a_sentence_about_the_topic(assistant: Assistant) -> None:
     """The words "conditions", "critères", "doit avoir" are common: the documents give the four criteria of
     skills sponsorship, not a procedure to become a representative (a sentence about where one lives is no

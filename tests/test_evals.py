@@ -121,6 +121,8 @@ def test_an_evaluation_counts_each_kind_of_failure() -> None:
     assert scores["back_matter_first"] == 1.0
     asked = {**answer, "details": {"asks_resources": True}}
     assert score_item(item, asked, "…")["back_matter_first"] == 0.0  # the question asked for resources
+    defined = {**answer, "details": {"definition_first": True}}
+    assert score_item(item, defined, "…")["back_matter_first"] == 0.0  # a guide's description defines what is asked
     assert "other_structure_first" not in scores  # the question names no structure
     other = {**answer, "details": {"structures_asked": ["msp"], "other_structure_first": True}}
     assert score_item(item, other, "…")["other_structure_first"] == 1.0

@@ -66,6 +66,17 @@ def test_only_a_defining_sentence_gives_a_definition_whatever_its_inflection() -
     assert rules.names_in(["On entend par pair-aidance l'entraide entre personnes."]).gives(kind, "pair-aidance")
 
 
+def test_a_thing_asked_with_a_word_for_its_kind_is_defined_under_its_own_name() -> None:
+    """« la méthode du patient traceur » is defined by « Le patient traceur est une démarche… »; a word that is
+    part of the name (« le modèle de Montréal ») is not dropped."""
+    rules = FactRules.load()
+    kind = rules.kind("définition")
+    names = rules.names_in(["Le patient traceur est une démarche d'analyse collective du parcours d'un patient."])
+    assert names.gives(kind, "méthode du patient traceur")
+    assert names.gives(kind, "la démarche patient traceur")
+    assert not rules.names_in(["Montréal est une ville du Québec."]).gives(kind, "modèle de Montréal")
+
+
 def test_a_name_the_corpus_gives_as_equivalent_is_defined_by_the_other_names_definition() -> None:
     rules = FactRules.load()
     names = rules.names_in(
