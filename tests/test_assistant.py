@@ -197,7 +197,7 @@ def test_conditions_count_only_from_a_sentence_about_the_topic(assistant: Assist
     lacking = assistant.ask("Comment devenir représentant des usagers ?")
     assert lacking.details["assessment"]["fact_asked"] == "conditions"
     assert lacking.coverage is Coverage.PARTIAL, _said(lacking)
-    assert "pas des conditions à remplir" in lacking.blocks[0].text
+    assert "pas de conditions à remplir ni de démarche à suivre" in lacking.blocks[0].text
 
 
 def test_a_precise_fact_the_documents_hold_is_answered(assistant: Assistant) -> None:
