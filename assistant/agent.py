@@ -487,11 +487,12 @@ class Assistant:
             question=row,
             fiches=fiches,
         )
-        cited = next((c for c in answer.citations if c.chunk_id == chunk.chunk_id), None)
+        label = source_label(chunk, doc)
+        cited = next((c for c in answer.citations if c.label == label), None)  # its source, already cited
         if cited is None:
             start = chunk.text.find(row)
             spans = [(start, start + len(row))] if start >= 0 else []
-            cited = make_citation(self.reader, len(answer.citations) + 1, found, spans, source_label(chunk, doc))
+            cited = make_citation(self.reader, len(answer.citations) + 1, [(found, spans)], label)
             answer.citations.append(cited)
         answer.blocks.append(Block(BlockKind.LEAD, (Span(text, (cited.n,)),)))
 

@@ -147,7 +147,8 @@ class Suggestion:
 
 @dataclass
 class Citation:
-    """A numbered source of the answer: one passage of the corpus and the sentences quoted from it."""
+    """A numbered source of the answer: one place of the corpus (a passage, or the passages of one section and page
+    the answer quotes, joined) and the sentences quoted from it."""
 
     n: int
     chunk_id: str
@@ -164,9 +165,9 @@ class Citation:
     quote: str  # the sentences of the answer taken from this passage
     label: str  # the formatted source line, without the "[n]"
     url: str = ""
-    passage: str = ""  # the whole passage
+    passage: str = ""  # the whole passage (passages: joined, "[…]" where the document has words between them)
     highlights: list[tuple[int, int]] = field(default_factory=list)  # quoted spans inside ``passage``
-    char_start: int = 0  # place of the passage in the document's cleaned text
+    char_start: int = 0  # place of the passage(s) in the document's cleaned text
     char_end: int = 0
     role: str = "body"  # the passage's role: body text or back matter (ingest.roles.PassageRole)
 

@@ -55,23 +55,43 @@ def _located(chunk: Chunk) -> dict[str, object]:
     }
 
 
-def make_citation(
-    reader: IndexReader, n: int, chunk_index: int, quote_spans: list[tuple[int, int]], label: str
-) -> Citation:
-    chunk = reader.chunks[chunk_index]
-    doc = reader.documents.get(chunk.doc_id)
+PASSAGE_GAP = "\n\n[…]\n\n"  # between two passages of one source that the document does not write one after the other
+
+
+def make_citation(reader: IndexReader, n: int, parts: list[tuple[int, list[tuple[int, int]]]], label: str) -> Citation:
+    """The citation of one source: its passages (chunk index, quoted spans in the passage; the first one cited
+    first, which names the citation), joined in document order into one text (their overlap once; PASSAGE_GAP
+    where words lie between them), the quoted spans placed in it."""
+    first = reader.chunks[parts[0][0]]
+    doc = reader.documents.get(first.doc_id)
+    parts = sorted(parts, key=lambda part: (reader.chunks[part[0]].char_start, part[0]))
+    start = end = reader.chunks[parts[0][0]].char_start
+    text = ""
+    highlights: list[tuple[int, int]] = []
+    for index, spans in parts:
+        chunk = reader.chunks[index]
+        if chunk.char_start > end:  # words of the document lie between the two passages
+            text, end = text + PASSAGE_GAP, chunk.char_start
+        shared = end - chunk.char_start  # the passages overlap (or touch: 0)
+        shift = len(text) - shared  # where the passage's offset 0 falls in the joined text
+        text += chunk.text[shared:]
+        end = max(end, chunk.char_end)
+        for a, b in spans:
+            if (a + shift, b + shift) not in highlights:
+                highlights.append((a + shift, b + shift))
+    highlights.sort()
     return Citation(
         n=n,
-        **_located(chunk),  # type: ignore[arg-type]
-        publisher=chunk.publisher,
-        page_source=chunk.page_source,
-        quote=" ".join(chunk.text[a:b] for a, b in quote_spans),
+        **_located(first),  # type: ignore[arg-type]
+        publisher=first.publisher,
+        page_source=first.page_source,
+        quote=" ".join(text[a:b] for a, b in highlights),
         label=label,
         url=doc.url if doc else "",
-        passage=chunk.text,
-        highlights=quote_spans,
-        char_start=chunk.char_start,
-        char_end=chunk.char_end,
+        passage=text,
+        highlights=highlights,
+        char_start=start,
+        char_end=end,
     )
 
 

@@ -312,6 +312,26 @@ def expand_quotations(reader: IndexReader, sentence_ids: list[int]) -> list[int]
     return out
 
 
+def unshared(reader: IndexReader, sentence_ids: list[int]) -> list[int]:
+    """Without a sentence whose words another of the list holds at the same place of the document: passages
+    overlap, and their common words may be cut into sentences otherwise in each (« … de leur santé. » in one,
+    « … de leur santé. » Le comité … » in the next), so that an answer completing a quotation or a list across
+    two passages would say them twice. The one that holds the other stays, in its place."""
+    spans = []
+    for sid in sentence_ids:
+        sentence = reader.sentences[sid]
+        chunk = reader.chunks[reader.position[sentence.chunk_id]]
+        spans.append((chunk.doc_id, chunk.char_start + sentence.start, chunk.char_start + sentence.end))
+
+    def within(i: int, j: int) -> bool:  # sentence i lies in sentence j (the first of two equal ones stays)
+        (doc, start, end), (other, o_start, o_end) = spans[i], spans[j]
+        same = (start, end) == (o_start, o_end)
+        return doc == other and o_start <= start and end <= o_end and (not same or j < i)
+
+    n = len(sentence_ids)
+    return [sid for i, sid in enumerate(sentence_ids) if not any(within(i, j) for j in range(n) if j != i)]
+
+
 def order_groups(
     reader: IndexReader, selection: list[Evidence], expanded: list[int], per_rank: float
 ) -> list[tuple[int, list[int]]]:
@@ -351,16 +371,27 @@ def _opens_or_continues_list(text: str) -> bool:
 
 
 class CitationBook:
-    """Numbers passages in the order the answer first cites them and builds their citations."""
+    """Numbers sources in the order the answer first cites them and builds their citations. With ``merge``, the
+    passages of one source (the same section and page: the same label) share its number and make one citation,
+    so that "Sources" never lists one place twice; without it (the passages numbered for a model), one number per
+    passage."""
 
-    def __init__(self, reader: IndexReader, labels: dict[str, str]) -> None:
+    def __init__(self, reader: IndexReader, labels: dict[str, str], merge: bool = True) -> None:
         self.reader = reader
         self.labels = labels
+        self.merge = merge
         self.numbers: dict[int, int] = {}
+        self.by_label: dict[str, int] = {}
         self.spans: dict[int, list[tuple[int, int]]] = {}
 
     def cite(self, chunk_index: int, sentence_ids: list[int]) -> int:
-        n = self.numbers.setdefault(chunk_index, len(self.numbers) + 1)
+        n = self.numbers.get(chunk_index)
+        if n is None:
+            label = self.label(chunk_index)
+            n = self.by_label.get(label) if self.merge else None
+            n = n if n is not None else len(set(self.numbers.values())) + 1
+            self.numbers[chunk_index] = n
+            self.by_label.setdefault(label, n)
         spans = self.spans.setdefault(chunk_index, [])
         for sid in sentence_ids:
             s = self.reader.sentences[sid]
@@ -373,9 +404,12 @@ class CitationBook:
         return source_label(chunk, document_label(self.labels, chunk))
 
     def citations(self) -> list[Citation]:
+        groups: dict[int, list[int]] = {}
+        for chunk, n in self.numbers.items():
+            groups.setdefault(n, []).append(chunk)
         return [
-            make_citation(self.reader, n, chunk, sorted(self.spans.get(chunk, [])), self.label(chunk))
-            for chunk, n in sorted(self.numbers.items(), key=lambda item: item[1])
+            make_citation(self.reader, n, [(c, sorted(self.spans.get(c, []))) for c in chunks], self.label(chunks[0]))
+            for n, chunks in sorted(groups.items())
         ]
 
 
@@ -389,8 +423,9 @@ def render_group(reader: IndexReader, sentence_ids: list[int], n: int, cell: str
     for sid in sentence_ids:
         sentence = reader.sentences[sid]
         text = sentence.text.strip()
-        label = (Span(cell.format(label=sentence.label)),) if sentence.label and sentence.label != named else ()
-        named = sentence.label
+        name = sentence.label or _titled_by(reader, sid)
+        label = (Span(cell.format(label=name)),) if name and name != named else ()
+        named = name
         if BULLET.match(text) or _in_line_run(reader, sid):
             if prose:
                 blocks.append(Block(BlockKind.PARAGRAPH, tuple(prose)))
@@ -404,6 +439,22 @@ def render_group(reader: IndexReader, sentence_ids: list[int], n: int, cell: str
     if prose:
         blocks.append(Block(BlockKind.PARAGRAPH, tuple(prose)))
     return blocks
+
+
+def _titled_by(reader: IndexReader, sid: int) -> str:
+    """The title standing alone just before a sentence in its passage (« Le diagnostic thématique », then « Il a
+    vocation à mesurer… »): never quoted itself, it names what the sentence speaks of; "" when there is none."""
+    siblings = reader.sentences_of[reader.sentences[sid].chunk_id]
+    pos = siblings.index(sid)
+    if pos == 0 or not _standalone_title(reader, siblings[pos - 1]):
+        return ""
+    title = reader.sentences[siblings[pos - 1]].text.strip()
+    if BULLET.match(title) or not _WORD.search(title):  # an item of a list, a number alone ("18"): no title
+        return ""
+    return title.lstrip("→➢➤►▪•").strip()
+
+
+_WORD = re.compile(r"[^\W\d_]{3}")
 
 
 # a sentence's end: a mark, or a closing bracket after one ("… marqué.)"), or a speaker after a quotation
@@ -552,7 +603,7 @@ class ExtractiveGenerator:
                 continue
             taken.extend(reader.sentences[e.sentence].text for e in chosen)
             taken_ids.update(e.sentence for e in chosen)
-            expanded = expand_quotations(reader, expand_lists(reader, [e.sentence for e in chosen]))
+            expanded = unshared(reader, expand_quotations(reader, expand_lists(reader, [e.sentence for e in chosen])))
             groups = order_groups(reader, chosen, expanded, self.authority_bonus)
             if groups:
                 sections.append((part, groups))

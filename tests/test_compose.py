@@ -3,6 +3,8 @@ source, a list introduction with its items, and parts of a question that add onl
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from assistant.answer import BlockKind, SpanSource
@@ -12,6 +14,8 @@ from assistant.compose import (
     GenerationRequest,
     expand_lists,
     expand_quotations,
+    render_group,
+    unshared,
 )
 from assistant.prompts import load_phrases
 from assistant.retrieval import HybridRetriever, TermStats
@@ -21,14 +25,14 @@ from tests.test_retrieval import TinyReader, chunk
 pytestmark = pytest.mark.fast
 
 SETTINGS = Settings.model_construct()
-CORPUS = [
-    chunk(0, "Le comité des usagers se réunit chaque trimestre. Il rend un avis sur le projet de santé."),
-    chunk(
-        1,
-        "La formation des usagers aborde plusieurs thèmes :\n- l'échelle de la participation\n"
-        "- le secret professionnel\n- la gouvernance de la structure",
-    ),
-    chunk(2, "Le financement des indemnités des usagers relève du fonds d'intervention régional."),
+TEXTS = [
+    "Le comité des usagers se réunit chaque trimestre. Il rend un avis sur le projet de santé.",
+    "La formation des usagers aborde plusieurs thèmes :\n- l'échelle de la participation\n"
+    "- le secret professionnel\n- la gouvernance de la structure",
+    "Le financement des indemnités des usagers relève du fonds d'intervention régional.",
+]
+CORPUS = [  # three sections of the guide: three sources
+    replace(chunk(n, text), section_number=str(n + 1), section_title=f"Partie {n + 1}") for n, text in enumerate(TEXTS)
 ]
 
 
@@ -188,7 +192,6 @@ def test_a_list_item_of_two_sentences_does_not_end_the_list() -> None:
 
 
 def test_a_title_is_not_quoted_as_if_it_answered() -> None:
-    from dataclasses import replace
 
     from assistant.compose import choose_sentences
 
@@ -252,7 +255,6 @@ def test_lines_written_without_end_marks_are_shown_as_list_items_not_run_into_pr
 
 def test_a_table_row_its_document_repeats_is_a_header_never_quoted() -> None:
     """« Questions à se poser — Fiches ressources » heads the table on each page; a row said once is content."""
-    from dataclasses import replace
 
     from assistant.compose import choose_sentences, header_rows
     from assistant.retrieval import Evidence
@@ -278,7 +280,6 @@ def test_a_table_row_its_document_repeats_is_a_header_never_quoted() -> None:
 def test_a_quoted_table_cell_says_which_column_and_row_it_fills() -> None:
     """The cell is quoted as written, after the names its table gives it (a fixed phrasing, once for the
     sentences of one cell); the table's header row is never quoted."""
-    from dataclasses import replace
 
     from assistant.compose import header_rows, render_group
 
@@ -368,3 +369,81 @@ def test_a_quotation_too_long_to_quote_whole_leaves_the_sentence_alone() -> None
     reader = Reader([chunk(0, "« " + " ".join(sentences) + " »")])
     inside = reader.sentences_of["has-0"][1]
     assert expand_quotations(reader, [inside]) == [inside]  # type: ignore[arg-type]
+
+
+def _overlapping() -> Reader:
+    """One section written in two passages that share words, cut into sentences otherwise in each: the first
+    ends on « … de leur santé. », the second reads « … de leur santé. » Le comité … » as one sentence."""
+    text = (
+        "Selon les autorités : « Les centres sont adaptés aux territoires. Ils rendent les habitants acteurs de "
+        "leur santé. » Le comité a relevé ces expérimentations."
+    )
+    cut = text.index("Ils rendent")
+    end = text.index(" »")
+    first = replace(chunk(0, text[:end]), section_number="6.10.2", section_title="Ressources publiques", page=49)
+    second = replace(
+        chunk(1, text[cut:]), section_number="6.10.2", section_title="Ressources publiques", page=49,
+        char_start=cut, char_end=len(text),
+    )  # fmt: skip
+    return Reader([first, second])
+
+
+def test_words_two_passages_share_are_quoted_once_however_each_cuts_them() -> None:
+    reader = _overlapping()
+    closing = reader.sentences_of["has-1"][0]  # « Ils rendent … santé. » Le comité … »
+    completed = expand_quotations(reader, [closing])  # type: ignore[arg-type]
+    assert len(completed) == 3, "the quotation opens in the first passage, which also cuts its second sentence"
+    quoted = [reader.sentences[s].text for s in unshared(reader, completed)]  # type: ignore[arg-type]
+    assert quoted == [
+        "Selon les autorités : « Les centres sont adaptés aux territoires.",
+        "Ils rendent les habitants acteurs de leur santé. » Le comité a relevé ces expérimentations.",
+    ]
+
+
+def test_one_source_quoted_from_two_passages_is_one_citation_with_its_words_once() -> None:
+    """Two passages of § 6.10.2, p. 49 give one source under one number, not twice the same line in "Sources";
+    its text joins them without repeating the words they share, and its highlights are the quoted sentences."""
+    reader = _overlapping()
+    generator = ExtractiveGenerator(
+        reader,  # type: ignore[arg-type]
+        load_phrases(SETTINGS.prompts_dir, "extractive"),
+        {"has": "Guide HAS"},
+        max_sentences=2,
+        margin=1.0,
+        authority_bonus=0.015,
+        part_gain=0.3,
+    )
+    question = "Le comité a-t-il relevé ces expérimentations dans les territoires ?"
+    stats = TermStats(reader, reader.analyzer)
+    retriever = HybridRetriever(reader, SETTINGS, stats)  # type: ignore[arg-type]
+    vector = reader.embed(question)
+    candidates = retriever.search(question, vector, k=2)
+    evidence = retriever.evidence(candidates, vector, stats.weights(question))
+    result = generator.generate(GenerationRequest(question, [question], [evidence], [0, 1], whole=evidence))
+    assert [c.n for c in result.citations] == [1]
+    (citation,) = result.citations
+    assert citation.passage.count("Ils rendent") == 1 and citation.passage.endswith("ces expérimentations.")
+    said = " ".join(s.text for b in result.blocks for s in b.spans)
+    assert said.count("Ils rendent") == 1
+    quoted = [s.text for b in result.blocks if b.kind is not BlockKind.LEAD for s in b.spans]
+    assert sorted(citation.passage[a:b] for a, b in citation.highlights) == sorted(quoted)
+
+
+def test_a_sentence_just_after_a_title_standing_alone_is_quoted_under_that_title() -> None:
+    """« Il a vocation à mesurer… » says what « Le diagnostic thématique » is for; quoted without the title (never
+    quoted itself) its « Il » would name nothing. An item of a list before a sentence is no title."""
+    reader = Reader(
+        [
+            chunk(
+                0, "Le diagnostic thématique\n\nIl a vocation à mesurer les attentes d'un groupe ciblé de personnes."
+            ),
+            chunk(1, "Les usagers peuvent :\n- proposer leurs propres données\n\nIls alimentent ainsi le diagnostic."),
+        ]
+    )
+    (titled,) = render_group(reader, [reader.sentences_of["has-0"][-1]], 1, "{label} :")  # type: ignore[arg-type]
+    assert [s.text for s in titled.spans] == [
+        "Le diagnostic thématique :",
+        "Il a vocation à mesurer les attentes d'un groupe ciblé de personnes.",
+    ]
+    (after_item,) = render_group(reader, [reader.sentences_of["has-1"][-1]], 2, "{label} :")  # type: ignore[arg-type]
+    assert [s.text for s in after_item.spans] == ["Ils alimentent ainsi le diagnostic."]

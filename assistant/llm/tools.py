@@ -29,7 +29,7 @@ class Passages:
     def __init__(self, corpus: CorpusView, heading: str) -> None:
         self.corpus = corpus
         self.heading = heading
-        self.book = CitationBook(corpus.reader, corpus.labels)
+        self.book = CitationBook(corpus.reader, corpus.labels, merge=False)  # the model reads passage by passage
         self.by_number: dict[int, int] = {}
 
     def number(self, chunk_index: int) -> int:
