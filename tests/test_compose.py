@@ -14,6 +14,7 @@ from assistant.compose import (
     GenerationRequest,
     expand_lists,
     expand_quotations,
+    premise_rules,
     render_group,
     unshared,
 )
@@ -447,3 +448,11 @@ def test_a_sentence_just_after_a_title_standing_alone_is_quoted_under_that_title
     ]
     (after_item,) = render_group(reader, [reader.sentences_of["has-1"][-1]], 2, "{label} :")  # type: ignore[arg-type]
     assert [s.text for s in after_item.spans] == ["Ils alimentent ainsi le diagnostic."]
+
+
+def test_what_a_question_imposes_is_checked_but_not_a_tax_it_asks_about() -> None:
+    """« la HAS impose… » takes an obligation for granted; « les indemnités sont imposables ? » asks about taxes."""
+    absolute, _ = premise_rules()
+    assert absolute.search("la HAS impose un conseil d'administration aux MSP")
+    assert absolute.search("un règlement imposé par l'ARS")
+    assert not absolute.search("les indemnités qu'on verse aux représentants, elles sont imposables")
