@@ -163,6 +163,22 @@ class Assistant:
         kind, term = FactRules.load().asked_with_term(question)
         return self.names.giving(kind, term) if kind is not None and term else frozenset()
 
+    def _without_notes(self, evidence: list[Evidence], question: str) -> list[Evidence]:
+        """Without the sentences that are a legal reference alone (footnotes: « Article L. 6323-3 du Code de la
+        santé publique. »), unless they hold the kind of fact the question asks for (a reference, a date)."""
+        rules = FactRules.load()
+        if rules.reference_only is None:
+            return evidence
+        asked = rules.asked(question)
+        holds = asked.holds_for("") if asked is not None else None
+        sentences = self.reader.sentences
+
+        def note(e: Evidence) -> bool:
+            text = sentences[e.sentence].text
+            return bool(rules.reference_only.search(text)) and not (holds is not None and holds.search(text))
+
+        return [e for e in evidence if not note(e)] or evidence
+
     def _definitions_first(self, evidence: list[Evidence], defining: frozenset[int]) -> list[Evidence]:
         """The retrieved sentences that define what the question names come first (setting
         ``definition_bonus``): a definition, not a sentence about X's neighbourhood, opens the answer."""
@@ -349,6 +365,7 @@ class Assistant:
         weights = self.stats.weights(query.search_text)
         defining = self._defining(query.text)  # a definition is quoted even from back matter (a list of guides)
         evidence = self.retriever.evidence(candidates, query_vector, weights, prefs, keep=defining)
+        evidence = self._without_notes(evidence, query.text)
         leading = candidates.leading
         assessment = assess(self.reader, self.stats, query, leading, evidence, weights, self.settings, self.names)
         answer.confidence = assessment.confidence

@@ -227,6 +227,7 @@ class FactRules:
     kinds: tuple[FactKind, ...]
     generic_form: re.Pattern[str]  # a folded word that is a verb form or participle
     aliases: re.Pattern[str] | None = None  # "X, plus communément appelée Y" (groups a and b)
+    reference_only: re.Pattern[str] | None = None  # a sentence that is a legal reference alone (a footnote)
 
     @classmethod
     @lru_cache(maxsize=4)
@@ -267,10 +268,12 @@ class FactRules:
             kinds.append(kind)
         endings = alternatives(words(data, "generic_endings", path), escape=True)
         generic = compile_pattern(rf"(?:{endings})$", "generic_endings", path, flags=0)
-        aliases = None
+        aliases = reference = None
         if "aliases" in data:
             aliases = compile_pattern(alternatives(words(data, "aliases", path)), "aliases", path)
-        return cls(tuple(kinds), generic, aliases)
+        if "reference_only" in data:
+            reference = compile_pattern(alternatives(words(data, "reference_only", path)), "reference_only", path)
+        return cls(tuple(kinds), generic, aliases, reference)
 
     def names_in(self, sentences: Iterable[str], titles: Iterable[str] = ()) -> CorpusNames:
         """The corpus's sentences, folded, the names they give as equivalent, and the title of the section

@@ -187,6 +187,19 @@ def test_a_definition_given_only_in_the_list_of_guides_is_quoted_first(assistant
     assert first_quote.text.startswith("Le patient traceur est une démarche"), _said(answer)
 
 
+def test_a_footnote_that_is_a_legal_reference_alone_is_quoted_only_when_one_is_asked(assistant: Assistant) -> None:
+    """« Article L. 6323-3 du Code de la santé publique. » is a footnote of § 1.2: noise in an answer about who
+    runs health centres, the answer to a question asking which article governs them."""
+    footnote = "Article L. 6323-3 du Code de la santé publique."
+
+    def quoted(answer: Answer) -> list[str]:
+        return [s.text for b in answer.blocks for s in b.spans if s.source is SpanSource.CORPUS]
+
+    assert footnote not in quoted(assistant.ask("Qui gère les centres de santé ?"))
+    asked = assistant.ask("Quel article du Code de la santé publique encadre les centres de santé ?")
+    assert footnote in quoted(asked), _said(asked)
+
+
 def test_conditions_count_only_from_a_sentence_about_the_topic(assistant: Assistant) -> None:
     """The words "conditions", "critères", "doit avoir" are common: the documents give the four criteria of
     skills sponsorship, not a procedure to become a representative (a sentence about where one lives is no
