@@ -48,7 +48,7 @@ _LAST_WORD = re.compile(r"^[^\W\d_][\w'-]*[.!?…]$")  # one word that ends a se
 BULLET = re.compile(r"^\s*(?:[-–•▪●◦➢➤➔►→✓*]|\d{1,2}[.)-]\s|[a-z][.)]\s)")
 
 
-_SUPERSCRIPT = re.compile(r"[¹²³⁴⁵⁶⁷⁸⁹⁰]+")
+_SUPERSCRIPT = re.compile(r"⁽?[¹²³⁴⁵⁶⁷⁸⁹⁰]+⁾?")  # a note mark, bracketed or not ("recommandation⁽¹⁾")
 _MD_LINK = re.compile(r"\[([^\]\n]+)\]\(([^)\s]*)\)")
 _AUTOLINK = re.compile(r"<(https?://[^>\s]+)>")
 _PARAGRAPH_BREAK = re.compile(r"</p> *<p[^>]*>", re.IGNORECASE)  # not across a tab: a table cell ends there

@@ -32,6 +32,7 @@ def test_footnote_marks_and_markup_are_removed() -> None:
     assert strip_markup("la participation des usagers¹² est **essentielle**") == (
         "la participation des usagers est essentielle"
     )
+    assert strip_markup("dans sa recommandation⁽¹⁾ de septembre 2020") == "dans sa recommandation de septembre 2020"
     assert strip_markup("le 1^er comité") == "le 1er comité"
     assert strip_markup("voir [le guide](https://has-sante.fr)") == "voir le guide (https://has-sante.fr)"
     # Markdown escapes its parentheses: a quote must read "(RGPD)", not "\\(RGPD\\)"
