@@ -56,22 +56,26 @@ def _located(chunk: Chunk) -> dict[str, object]:
 
 
 PASSAGE_GAP = "\n\n[…]\n\n"  # between two passages of one source that the document does not write one after the other
+_BLANK_GAP = 2  # at most this many characters between two passages that follow each other: blank space only
 
 
 def make_citation(reader: IndexReader, n: int, parts: list[tuple[int, list[tuple[int, int]]]], label: str) -> Citation:
     """The citation of one source: its passages (chunk index, quoted spans in the passage; the first one cited
-    first, which names the citation), joined in document order into one text (their overlap once; PASSAGE_GAP
-    where words lie between them), the quoted spans placed in it."""
+    first, which names the citation), joined in document order into one text (their overlap once; a paragraph
+    break between two passages that follow each other; PASSAGE_GAP where other passages lie between them), the
+    quoted spans placed in it."""
     first = reader.chunks[parts[0][0]]
     doc = reader.documents.get(first.doc_id)
     parts = sorted(parts, key=lambda part: (reader.chunks[part[0]].char_start, part[0]))
     start = end = reader.chunks[parts[0][0]].char_start
-    text = ""
+    text, previous = "", parts[0][0]
     highlights: list[tuple[int, int]] = []
     for index, spans in parts:
         chunk = reader.chunks[index]
-        if chunk.char_start > end:  # words of the document lie between the two passages
-            text, end = text + PASSAGE_GAP, chunk.char_start
+        if chunk.char_start > end:  # a blank between two passages that follow each other, else words left out
+            next_one = index == previous + 1 and chunk.char_start - end <= _BLANK_GAP
+            text, end = text + ("\n\n" if next_one else PASSAGE_GAP), chunk.char_start
+        previous = index
         shared = end - chunk.char_start  # the passages overlap (or touch: 0)
         shift = len(text) - shared  # where the passage's offset 0 falls in the joined text
         text += chunk.text[shared:]

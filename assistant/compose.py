@@ -333,11 +333,17 @@ def unshared(reader: IndexReader, sentence_ids: list[int]) -> list[int]:
 
 
 def order_groups(
-    reader: IndexReader, selection: list[Evidence], expanded: list[int], per_rank: float
+    reader: IndexReader,
+    selection: list[Evidence],
+    expanded: list[int],
+    per_rank: float,
+    source: Callable[[int], str] | None = None,
 ) -> list[tuple[int, list[int]]]:
     """Group sentences by passage: passages by best score (authority breaks near-ties), sentences in
     reading order inside each passage. A passage quoted only to complete a list (its introduction in the
-    passage before, its last items in the next) stands next to the passage that needed it."""
+    passage before, its last items in the next) stands next to the passage that needed it; the passages of one
+    source (``source``: a passage's source line, one number in the answer) are read in the document's order,
+    where the first of them stands."""
     best: dict[int, float] = {}
     for ev in selection:
         key = ev.score + authority_bonus(reader.chunks[ev.chunk].authority, per_rank)
@@ -359,6 +365,11 @@ def order_groups(
         if BULLET.match(first) and _opens_or_continues_list(reader.sentences[max(before)].text):
             order.remove(chunk)
             order.insert(order.index(chunk - 1) + 1, chunk)
+    if source is not None:
+        of_source: dict[str, list[int]] = {}
+        for chunk in order:
+            of_source.setdefault(source(chunk), []).append(chunk)
+        order = [chunk for chunks in of_source.values() for chunk in sorted(chunks)]
     return [(c, sorted(by_chunk[c])) for c in order]
 
 
@@ -604,7 +615,7 @@ class ExtractiveGenerator:
             taken.extend(reader.sentences[e.sentence].text for e in chosen)
             taken_ids.update(e.sentence for e in chosen)
             expanded = unshared(reader, expand_quotations(reader, expand_lists(reader, [e.sentence for e in chosen])))
-            groups = order_groups(reader, chosen, expanded, self.authority_bonus)
+            groups = order_groups(reader, chosen, expanded, self.authority_bonus, book.label)
             if groups:
                 sections.append((part, groups))
         blocks: list[Block] = []

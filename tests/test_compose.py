@@ -8,6 +8,7 @@ from dataclasses import replace
 import pytest
 
 from assistant.answer import BlockKind, SpanSource
+from assistant.citations import PASSAGE_GAP, make_citation
 from assistant.compose import (
     QUOTATION_SENTENCES,
     ExtractiveGenerator,
@@ -19,7 +20,7 @@ from assistant.compose import (
     unshared,
 )
 from assistant.prompts import load_phrases
-from assistant.retrieval import HybridRetriever, TermStats
+from assistant.retrieval import Evidence, HybridRetriever, TermStats
 from ingest.settings import Settings
 from tests.test_retrieval import TinyReader, chunk
 
@@ -456,3 +457,53 @@ def test_what_a_question_imposes_is_checked_but_not_a_tax_it_asks_about() -> Non
     assert absolute.search("la HAS impose un conseil d'administration aux MSP")
     assert absolute.search("un règlement imposé par l'ARS")
     assert not absolute.search("les indemnités qu'on verse aux représentants, elles sont imposables")
+
+
+def test_a_source_joins_its_passages_marking_only_the_words_left_out() -> None:
+    """Three passages of one section, one after the other: two that follow each other read on (a paragraph
+    break), two with the middle one left out are joined by « […] »; quoted sentences stay highlighted."""
+    texts = ["Le comité se réunit chaque trimestre.", "Il rend un avis.", "Le bureau prépare l'ordre du jour."]
+    starts = [0, len(texts[0]) + 2, len(texts[0]) + len(texts[1]) + 4]  # a blank line between two paragraphs
+    reader = Reader(
+        [
+            replace(chunk(n, text), section_number="6.13.2", char_start=start, char_end=start + len(text))
+            for n, (text, start) in enumerate(zip(texts, starts, strict=True))
+        ]
+    )
+    whole = [(n, [(0, len(text))]) for n, text in enumerate(texts)]
+    read_on = make_citation(reader, 1, whole[:2], "Guide HAS — § 6.13.2")  # type: ignore[arg-type]
+    assert read_on.passage == f"{texts[0]}\n\n{texts[1]}" and PASSAGE_GAP not in read_on.passage
+    left_out = make_citation(reader, 1, [whole[2], whole[0]], "Guide HAS — § 6.13.2")  # type: ignore[arg-type]
+    assert left_out.passage == f"{texts[0]}{PASSAGE_GAP}{texts[2]}"
+    assert [left_out.passage[a:b] for a, b in left_out.highlights] == [texts[0], texts[2]]
+    assert left_out.chunk_id == "has-2"  # named by the passage cited first
+
+
+def test_the_passages_of_one_source_are_read_in_the_documents_order() -> None:
+    """The later passage of § 6.1.3 scored best; under its one number the answer still reads the section in
+    order, so that « Il permet… » follows what it speaks of."""
+    texts = ["Le diagnostic général associe la population.", "Il permet la mobilisation des habitants du territoire."]
+    other = "Le financement relève du fonds d'intervention régional."
+    reader = Reader(
+        [
+            replace(chunk(n, text), section_number=number, char_start=start, char_end=start + len(text))
+            for n, (text, number, start) in enumerate(
+                [(texts[0], "6.1.3", 0), (texts[1], "6.1.3", len(texts[0]) + 2), (other, "6.10.2", 500)]
+            )
+        ]
+    )
+    scored = [(1, 0.9), (2, 0.8), (0, 0.7)]  # passage 1 first, then the other source, then passage 0
+    evidence = [Evidence(reader.sentences_of[f"has-{c}"][0], c, score, score, 0.5, rank) for rank, (c, score) in
+                enumerate(scored)]  # fmt: skip
+    generator = ExtractiveGenerator(
+        reader,  # type: ignore[arg-type]
+        load_phrases(SETTINGS.prompts_dir, "extractive"),
+        {"has": "Guide HAS"},
+        max_sentences=3,
+        margin=1.0,
+        authority_bonus=0.015,
+        part_gain=0.3,
+    )
+    result = generator.generate(GenerationRequest("?", ["?"], [evidence], [1, 2, 0], whole=evidence))
+    quoted = [(s.text, s.markers) for b in result.blocks if b.kind is not BlockKind.LEAD for s in b.spans]
+    assert quoted == [(texts[0], (1,)), (texts[1], (1,)), (other, (2,))]
