@@ -22,6 +22,7 @@ from ingest.rules import pattern, read_rules
 from ingest.settings import Settings
 
 PREMISE_RULES = Path(__file__).parent / "data" / "premise.toml"
+QUOTING_RULES = Path(__file__).parent / "data" / "quoting.toml"
 
 
 @lru_cache(maxsize=4)
@@ -29,6 +30,13 @@ def premise_rules(path: Path = PREMISE_RULES) -> tuple[re.Pattern[str], re.Patte
     """(absolute assertion, negative or restrictive sentence) patterns of ``premise.toml``."""
     data = read_rules(path)
     return pattern(data, "absolute", path), pattern(data, "negation", path)
+
+
+@lru_cache(maxsize=4)
+def refers_back(path: Path = QUOTING_RULES) -> re.Pattern[str]:
+    """The opening words of a sentence that points back at the one before it (``quoting.toml``)."""
+    data = read_rules(path)
+    return re.compile(rf"^\W*(?:{pattern(data, 'refers_back', path).pattern})", re.IGNORECASE)
 
 
 @dataclass
@@ -275,6 +283,52 @@ def expand_lists(reader: IndexReader, sentence_ids: list[int]) -> list[int]:
     return out
 
 
+ANTECEDENTS = 2  # sentences read back at most for a quoted sentence that points back at the one before it
+
+
+def expand_antecedents(reader: IndexReader, sentence_ids: list[int]) -> list[int]:
+    """Give a chosen sentence that opens on a word pointing back (« Il permet… », « Ainsi, … », ``refers_back``)
+    the sentence before it in its section, when that one says something and is not chosen already (and the one
+    before that, when it points back too; at most ANTECEDENTS): alone, it would read as a non-sequitur."""
+    opens = refers_back()
+    out: list[int] = []
+    chosen = set(sentence_ids)
+    for sid in sentence_ids:
+        before: list[int] = []
+        here = sid
+        while opens.match(BULLET.sub("", reader.sentences[here].text, count=1)) and len(before) < ANTECEDENTS:
+            previous = _previous(reader, here)
+            if previous is None or previous in chosen or not _antecedent(reader, previous):
+                break
+            before.insert(0, previous)
+            here = previous
+        chosen.update(before)
+        out.extend(s for s in [*before, sid] if s not in out)
+    return out
+
+
+def _previous(reader: IndexReader, sid: int) -> int | None:
+    """The sentence before ``sid`` in reading order: in its passage, else at the end of the passage before it in
+    the same section (without the words the two passages share)."""
+    siblings = reader.sentences_of[reader.sentences[sid].chunk_id]
+    pos = siblings.index(sid)
+    if pos > 0:
+        return siblings[pos - 1]
+    here = reader.position[reader.sentences[sid].chunk_id]
+    earlier = _beside(reader, siblings, here, here - 1)
+    return earlier[-1] if earlier else None
+
+
+def _antecedent(reader: IndexReader, sid: int) -> bool:
+    """A sentence that may be quoted to say what the next one speaks of: a statement, not a title, nor an item
+    or an introduction of a list (a list is completed otherwise)."""
+    text = reader.sentences[sid].text.strip()
+    if BULLET.match(text) or text.endswith(":") or _unended(text) or text[:1].islower() or not _quotable(text):
+        return False  # a list's item or introduction, a line without end mark, the tail of a cut sentence
+    chunk = reader.chunks[reader.position[reader.sentences[sid].chunk_id]]
+    return not _standalone_title(reader, sid) and not _heading(chunk, text)
+
+
 QUOTATION_SENTENCES = 4  # sentences of a quotation (« … ») quoted at most to give it whole
 
 
@@ -453,13 +507,13 @@ def render_group(reader: IndexReader, sentence_ids: list[int], n: int, cell: str
 
 
 def _titled_by(reader: IndexReader, sid: int) -> str:
-    """The title standing alone just before a sentence in its passage (« Le diagnostic thématique », then « Il a
-    vocation à mesurer… »): never quoted itself, it names what the sentence speaks of; "" when there is none."""
-    siblings = reader.sentences_of[reader.sentences[sid].chunk_id]
-    pos = siblings.index(sid)
-    if pos == 0 or not _standalone_title(reader, siblings[pos - 1]):
+    """The title standing alone just before a sentence (« Le diagnostic thématique », then « Il a vocation à
+    mesurer… »), in its passage or at the end of the one before: never quoted itself, it names what the sentence
+    speaks of; "" when there is none."""
+    previous = _previous(reader, sid)
+    if previous is None or not _standalone_title(reader, previous):
         return ""
-    title = reader.sentences[siblings[pos - 1]].text.strip()
+    title = reader.sentences[previous].text.strip()
     if BULLET.match(title) or not _WORD.search(title):  # an item of a list, a number alone ("18"): no title
         return ""
     return title.lstrip("→➢➤►▪•").strip()
@@ -614,7 +668,8 @@ class ExtractiveGenerator:
                 continue
             taken.extend(reader.sentences[e.sentence].text for e in chosen)
             taken_ids.update(e.sentence for e in chosen)
-            expanded = unshared(reader, expand_quotations(reader, expand_lists(reader, [e.sentence for e in chosen])))
+            completed = expand_lists(reader, expand_antecedents(reader, [e.sentence for e in chosen]))
+            expanded = unshared(reader, expand_quotations(reader, completed))
             groups = order_groups(reader, chosen, expanded, self.authority_bonus, book.label)
             if groups:
                 sections.append((part, groups))

@@ -13,6 +13,7 @@ from assistant.compose import (
     QUOTATION_SENTENCES,
     ExtractiveGenerator,
     GenerationRequest,
+    expand_antecedents,
     expand_lists,
     expand_quotations,
     premise_rules,
@@ -507,3 +508,40 @@ def test_the_passages_of_one_source_are_read_in_the_documents_order() -> None:
     result = generator.generate(GenerationRequest("?", ["?"], [evidence], [1, 2, 0], whole=evidence))
     quoted = [(s.text, s.markers) for b in result.blocks if b.kind is not BlockKind.LEAD for s in b.spans]
     assert quoted == [(texts[0], (1,)), (texts[1], (1,)), (other, (2,))]
+
+
+def test_a_sentence_pointing_back_comes_with_the_sentences_it_points_at() -> None:
+    """« Ainsi, ils sont tenus au courant… » alone answers nothing: it comes with « En revanche, ils peuvent… »,
+    which points back too, and with the statement both speak of (two sentences back at most, across a passage
+    boundary of the section); an item of a list is never pulled in that way."""
+    said = (
+        "Les rencontres avec l'ARS ne nécessitent pas la présence des représentants associatifs.",
+        "En revanche, ils peuvent participer à la préparation de ces rencontres avec les professionnels.",
+        "Ainsi, ils sont tenus au courant de l'atteinte des objectifs fixés par la CPTS.",
+    )
+    first, second = f"{said[0]} {said[1]}", said[2]
+    reader = Reader(
+        [
+            replace(chunk(0, first), section_number="II", char_end=len(first)),
+            replace(chunk(1, second), section_number="II", char_start=len(first) + 1),
+            replace(chunk(2, "Les missions sont :\n- diagnostiquer le territoire\nIl faut du temps pour cela, et de la"
+                         " patience."), section_number="III", char_start=500),
+        ]
+    )  # fmt: skip
+    last = reader.sentences_of["has-1"][0]
+    assert [reader.sentences[s].text for s in expand_antecedents(reader, [last])] == list(said)  # type: ignore[arg-type]
+    after_item = reader.sentences_of["has-2"][-1]
+    assert expand_antecedents(reader, [after_item]) == [after_item]  # type: ignore[arg-type]
+    generator = ExtractiveGenerator(
+        reader,  # type: ignore[arg-type]
+        load_phrases(SETTINGS.prompts_dir, "extractive"),
+        {"has": "Guide HAS"},
+        max_sentences=1,
+        margin=0.2,
+        authority_bonus=0.015,
+        part_gain=0.3,
+    )
+    evidence = [Evidence(last, 1, 0.9, 0.9, 0.5, 0)]
+    result = generator.generate(GenerationRequest("?", ["?"], [evidence], [1], whole=evidence))
+    quoted = [s.text for b in result.blocks if b.kind is not BlockKind.LEAD for s in b.spans]
+    assert quoted == list(said)  # the answer quotes them in reading order
