@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -18,7 +18,7 @@ from assistant.retrieval import Evidence, authority_bonus
 from ingest.cleaning import BULLET, CELL_SEPARATOR
 from ingest.index import IndexReader
 from ingest.models import Chunk
-from ingest.rules import pattern, read_rules
+from ingest.rules import CleaningRules, pattern, read_rules
 from ingest.settings import Settings
 
 PREMISE_RULES = Path(__file__).parent / "data" / "premise.toml"
@@ -122,13 +122,23 @@ def _may_quote(reader: IndexReader, ev: Evidence) -> bool:
 
 @lru_cache(maxsize=65536)
 def _quotable(text: str) -> bool:
-    """Long enough (or a list's introduction) and in French, not web addresses alone (a footnote's): a
-    sentence that may be quoted."""
-    words = _URLS.sub(" ", text).strip()
+    """Long enough (or a list's introduction) and in French, not web addresses alone (a footnote's), nor a
+    footnote that states nothing (« Note 28 : Le service sanitaire… (articles D. 4071-1 à D. 4071-7) », a title
+    of a text without end mark, « Note 32 : https://… »): a sentence that may be quoted."""
+    note = _note().match(text)
+    if note and not _PUNCTUATED.search(text[note.end() :]):
+        return False
+    words = _note().sub(" ", _URLS.sub(" ", text)).strip()
     return (len(words) >= 30 or words.endswith(":")) and detect_language(words) == "fr"
 
 
 _URLS = re.compile(r"<?(?:https?://|www\.)\S+")
+
+
+@lru_cache(maxsize=1)
+def _note() -> re.Pattern[str]:
+    """How the ingestion names a footnote (``footnote`` of ``ingest/data/cleaning.toml``: « Note 28 : »)."""
+    return re.compile(re.escape(CleaningRules.load().footnote.strip()).replace(r"\{number\}", r"\d+"))
 
 
 _NUMBERING = re.compile(r"^\s*(?:[\dIVX]+(?:[.\d]*)|Partie \d+|Recommandation n°\s*\d+)[.)]?\s*[–—-]?\s*", re.I)
@@ -286,13 +296,14 @@ def expand_lists(reader: IndexReader, sentence_ids: list[int]) -> list[int]:
 ANTECEDENTS = 2  # sentences read back at most for a quoted sentence that points back at the one before it
 
 
-def expand_antecedents(reader: IndexReader, sentence_ids: list[int]) -> list[int]:
+def expand_antecedents(reader: IndexReader, sentence_ids: list[int], shown: Collection[int] = ()) -> list[int]:
     """Give a chosen sentence that opens on a word pointing back (« Il permet… », « Ainsi, … », ``refers_back``)
-    the sentence before it in its section, when that one says something and is not chosen already (and the one
-    before that, when it points back too; at most ANTECEDENTS): alone, it would read as a non-sequitur."""
+    the sentence before it in its section, when that one says something and is neither chosen nor ``shown``
+    elsewhere in the answer (and the one before that, when it points back too; at most ANTECEDENTS): alone, it
+    would read as a non-sequitur."""
     opens = refers_back()
     out: list[int] = []
-    chosen = set(sentence_ids)
+    chosen = {*sentence_ids, *shown}
     for sid in sentence_ids:
         before: list[int] = []
         here = sid
@@ -668,7 +679,8 @@ class ExtractiveGenerator:
                 continue
             taken.extend(reader.sentences[e.sentence].text for e in chosen)
             taken_ids.update(e.sentence for e in chosen)
-            completed = expand_lists(reader, expand_antecedents(reader, [e.sentence for e in chosen]))
+            shown = taken_ids if premise is None else {*taken_ids, premise}  # the premise is quoted in its notice
+            completed = expand_lists(reader, expand_antecedents(reader, [e.sentence for e in chosen], shown))
             expanded = unshared(reader, expand_quotations(reader, completed))
             groups = order_groups(reader, chosen, expanded, self.authority_bonus, book.label)
             if groups:

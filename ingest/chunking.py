@@ -6,13 +6,14 @@ import hashlib
 import itertools
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from ingest.cleaning import CELL_SEPARATOR
 from ingest.models import Block, Chunk, DocumentInfo, SectionRef, Sentence
 from ingest.roles import classify
-from ingest.rules import StructureRules
+from ingest.rules import CleaningRules, StructureRules
 from ingest.sections import SectionCode, SectionKind
 from ingest.structure import StructuredDocument, Tables, fiche_of
 
@@ -21,7 +22,15 @@ from ingest.structure import StructuredDocument, Tables, fiche_of
 # belongs to it ("… c'est quoi docteur ? [vidéo] (dernière visite, juin 2023).")
 _TINY = 25  # characters: a shorter piece is merged back into the sentence before it
 _CELL_END = re.compile(rf"(?<=[.!?…])(?:\s?[\"»”)])?{re.escape(CELL_SEPARATOR)}")
-_SENTENCE_END = re.compile(r"(?<=[.!?…])(?<!\b[A-ZÀ-Ý]\.)[\"»)]?\s+(?=[«\"(A-ZÀ-ÖØ-Ý0-9•\-–])")
+
+
+@lru_cache(maxsize=1)
+def _sentence_end() -> re.Pattern[str]:
+    """Where a sentence ends: after . ! ? … (and a closing mark), before what may open one; not after an initial
+    ("E. Allory") nor an abbreviation of ``cleaning.toml`` ("cf. Annexe 2", "p. 29")."""
+    forms = sorted({f for a in CleaningRules.load().abbreviations for f in (a, a.capitalize())})
+    not_after = "".join(rf"(?<!\b{re.escape(f)}\.)" for f in forms)  # one fixed-width look-behind each
+    return re.compile(rf"(?<=[.!?…])(?<!\b[A-ZÀ-Ý]\.){not_after}[\"»)]?\s+(?=[«\"(A-ZÀ-ÖØ-Ý0-9•\-–])")
 
 
 @dataclass
@@ -92,9 +101,8 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
         row = line.group()
         # in a table row, the end of a cell too short to be a sentence stays with it ("Rémunérerons-nous les
         # participants ? Comment ? — Fiche ressource n° 10…", not "Comment ? — Fiche…")
-        pieces = [
-            m.end() for m in _SENTENCE_END.finditer(row) if not 0 <= row.find(CELL_SEPARATOR, m.end()) - m.end() < _TINY
-        ]
+        ends = _sentence_end().finditer(row)
+        pieces = [m.end() for m in ends if not 0 <= row.find(CELL_SEPARATOR, m.end()) - m.end() < _TINY]
         # a cell that ends a sentence ends it there: the next cell is not glued to it ("… pour mieux décider." /
         # "Obtenir les avis…"); a cell without an end mark (a row's label) stays with the cell after it
         cell_ends = {m.end() - len(CELL_SEPARATOR) for m in _CELL_END.finditer(row)}

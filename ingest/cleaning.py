@@ -48,6 +48,8 @@ _LAST_WORD = re.compile(r"^[^\W\d_][\w'-]*[.!?…]$")  # one word that ends a se
 BULLET = re.compile(r"^\s*(?:[-–•▪●◦➢➤➔►→✓*]|\d{1,2}[.)-]\s|[a-z][.)]\s)")
 
 
+_FOOTNOTE_START = re.compile(r"(?m)^[ \t]*([¹²³⁴⁵⁶⁷⁸⁹⁰]+)[ \t]+(?=\S)")  # a footnote: its number opens the line
+_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
 _SUPERSCRIPT = re.compile(r"⁽?[¹²³⁴⁵⁶⁷⁸⁹⁰]+⁾?")  # a note mark, bracketed or not ("recommandation⁽¹⁾")
 _MD_LINK = re.compile(r"\[([^\]\n]+)\]\(([^)\s]*)\)")
 _AUTOLINK = re.compile(r"<(https?://[^>\s]+)>")
@@ -91,7 +93,9 @@ def strip_markup(text: str) -> str:
     text = _PARAGRAPH_BREAK.sub(" ", text)
     text = _HTML_TAG.sub(" ", text)
     text = _EMPHASIS.sub(lambda m: m.group(2) or m.group(3), text)
-    text = CleaningRules.load().ordinal.sub(r"\1\2", text)
+    rules = CleaningRules.load()
+    text = rules.ordinal.sub(r"\1\2", text)
+    text = _FOOTNOTE_START.sub(lambda m: rules.footnote.format(number=m.group(1).translate(_DIGITS)), text)
     text = _SUPERSCRIPT.sub("", text)
     text = _GLUED_NOTE_NUMBER.sub("", text)
     text = _MD_ESCAPE.sub(r"\1", text)

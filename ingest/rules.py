@@ -150,6 +150,8 @@ class CleaningRules:
     page_number_line: re.Pattern[str]
     ordinal: re.Pattern[str]  # "1^er" → "1er": group 1 the digit, group 2 the suffix
     wrap: WrapRules
+    abbreviations: tuple[str, ...] = ()  # "cf", "p": their period ends no sentence
+    footnote: str = "{number} "  # how a footnote's number is written ("Note {number} : ")
 
     @classmethod
     @lru_cache(maxsize=4)
@@ -167,6 +169,8 @@ class CleaningRules:
                 share(data, "wrap.median_share", path),
                 share(data, "wrap.full_share", path),
             ),
+            words(data, "abbreviations", path),
+            text(data, "footnote", path),
         )
 
 

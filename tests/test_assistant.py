@@ -188,9 +188,9 @@ def test_a_definition_given_only_in_the_list_of_guides_is_quoted_first(assistant
 
 
 def test_a_footnote_that_is_a_legal_reference_alone_is_quoted_only_when_one_is_asked(assistant: Assistant) -> None:
-    """« Article L. 6323-3 du Code de la santé publique. » is a footnote of § 1.2: noise in an answer about who
+    """« Note 4 : Article L. 6323-3 du Code de la santé publique. » is a footnote of § 1.2: noise in an answer about who
     runs health centres, the answer to a question asking which article governs them."""
-    footnote = "Article L. 6323-3 du Code de la santé publique."
+    footnote = "Note 4 : Article L. 6323-3 du Code de la santé publique."
 
     def quoted(answer: Answer) -> list[str]:
         return [s.text for b in answer.blocks for s in b.spans if s.source is SpanSource.CORPUS]

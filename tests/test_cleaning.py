@@ -33,6 +33,11 @@ def test_footnote_marks_and_markup_are_removed() -> None:
         "la participation des usagers est essentielle"
     )
     assert strip_markup("dans sa recommandation⁽¹⁾ de septembre 2020") == "dans sa recommandation de septembre 2020"
+    # a footnote keeps its number, so that it reads as a note and not as a title of the text around it
+    note = r"²⁸ [Le service sanitaire des étudiants en santé \(articles D. 4071-1 à D. 4071-7\)](#)"
+    assert strip_markup(f"fin du paragraphe.\n\n{note}") == (
+        "fin du paragraphe.\n\nNote 28 : Le service sanitaire des étudiants en santé (articles D. 4071-1 à D. 4071-7)"
+    )
     assert strip_markup("le 1^er comité") == "le 1er comité"
     assert strip_markup("voir [le guide](https://has-sante.fr)") == "voir le guide (https://has-sante.fr)"
     # Markdown escapes its parentheses: a quote must read "(RGPD)", not "\\(RGPD\\)"

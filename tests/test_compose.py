@@ -13,6 +13,7 @@ from assistant.compose import (
     QUOTATION_SENTENCES,
     ExtractiveGenerator,
     GenerationRequest,
+    _may_quote,
     expand_antecedents,
     expand_lists,
     expand_quotations,
@@ -545,3 +546,19 @@ def test_a_sentence_pointing_back_comes_with_the_sentences_it_points_at() -> Non
     result = generator.generate(GenerationRequest("?", ["?"], [evidence], [1], whole=evidence))
     quoted = [s.text for b in result.blocks if b.kind is not BlockKind.LEAD for s in b.spans]
     assert quoted == list(said)  # the answer quotes them in reading order
+
+
+def test_a_footnote_is_quoted_only_when_it_states_something() -> None:
+    """The ingestion names footnotes (« Note 28 : … »): a note that names a text or gives addresses is no
+    sentence to quote; a note that defines something is."""
+    reader = Reader(
+        [
+            chunk(0, "Note 28 : Le service sanitaire des étudiants en santé (articles D. 4071-1 à D. 4071-7)"),
+            chunk(1, "Note 32 : https://www.fondationdelavenir.org/appel Note 33 : https://www.fondation.fr/prix"),
+            chunk(
+                2, "Note 6 : La santé communautaire est le processus par lequel une collectivité réfléchit à sa santé."
+            ),
+        ]
+    )
+    firsts = [Evidence(reader.sentences_of[f"has-{n}"][0], n, 1.0, 1.0, 1.0, n) for n in range(3)]
+    assert [_may_quote(reader, e) for e in firsts] == [False, False, True]  # type: ignore[arg-type]

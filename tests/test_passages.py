@@ -226,6 +226,16 @@ def test_a_section_with_one_question_near_a_fiche_is_not_a_question_table() -> N
             ],
             id="a cell that ends a sentence is not glued to the next one, a row's name stays with its cell",
         ),
+        pytest.param(
+            "Les entretiens ont suivi une grille (cf. Annexe 2 - Guide d'entretien). Voir le guide de la fédération,"
+            " 2015, p. 29-37 et p. 62. Cf. Figure 1 pour la répartition des personnes rencontrées.",
+            [
+                "Les entretiens ont suivi une grille (cf. Annexe 2 - Guide d'entretien).",
+                "Voir le guide de la fédération, 2015, p. 29-37 et p. 62.",
+                "Cf. Figure 1 pour la répartition des personnes rencontrées.",
+            ],
+            id="an abbreviation's period ends no sentence",
+        ),
     ],
 )
 def test_sentences_end_where_they_end(text: str, sentences: list[str]) -> None:
