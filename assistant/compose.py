@@ -258,39 +258,58 @@ def _introduction(reader: IndexReader, leaders: list[int]) -> int | None:
 
 def expand_lists(reader: IndexReader, sentence_ids: list[int]) -> list[int]:
     """Complete a chosen sentence ending with ":" with the list items that follow it (across a passage
-    boundary if need be), and give a chosen list item the sentence that introduces it."""
+    boundary if need be), and give a chosen list item the sentence that introduces it and the rest of its list
+    (LIST_ITEMS at most): « les deux orientations suivantes : » is never followed by one of the two."""
     out: list[int] = []
     chosen = set(sentence_ids)
     for sid in sentence_ids:
         sentence = reader.sentences[sid]
         siblings = reader.sentences_of[sentence.chunk_id]
         pos = siblings.index(sid)
+        introduced = 0  # items of the list quoted before this one, when its introduction is brought in
         if BULLET.match(sentence.text):
             leaders = _leaders(reader, siblings, pos)
             intro = _introduction(reader, leaders)
             if intro is not None and intro not in chosen:  # with the items before this one: the whole list
-                for lead in [intro, *leaders[leaders.index(intro) + 1 :][-LIST_ITEMS:]]:
+                before = leaders[leaders.index(intro) + 1 :][-(LIST_ITEMS - 1) :]
+                for lead in [intro, *before]:
                     if lead not in chosen:
                         out.append(lead)
                         chosen.add(lead)
+                introduced = len(before) + 1
+        if introduced:
+            items, _ = _items_after(reader, siblings, pos, chosen, LIST_ITEMS - introduced, inside=True)
+            out.extend([sid, *items])
+            continue
         if not sentence.text.rstrip().endswith(":"):
             out.append(sid)
             continue
-        items, has_list, count, previous = [], False, 0, sid
-        for follower in _followers(reader, siblings, pos):
-            bullet = BULLET.match(reader.sentences[follower].text)
-            if not bullet and not (has_list and _same_line(reader, previous, follower)):
-                break  # the list ends (an item's second sentence, on the item's line, belongs to it)
-            count += bool(bullet)
-            if count > LIST_ITEMS:
-                break
-            has_list, previous = True, follower
-            if follower not in chosen:
-                items.append(follower)
-                chosen.add(follower)
+        items, has_list = _items_after(reader, siblings, pos, chosen, LIST_ITEMS)
         if has_list or len(sentence_ids) == 1:  # an introduction without its list says nothing
             out.extend([sid, *items])
     return out
+
+
+def _items_after(
+    reader: IndexReader, siblings: list[int], pos: int, chosen: set[int], limit: int, inside: bool = False
+) -> tuple[list[int], bool]:
+    """The items of the list that follows ``siblings[pos]`` (an introduction, or an item when ``inside``), up
+    to ``limit`` items, not already ``chosen`` (which they join), and whether a list follows at all; an item's
+    second sentence, on the item's line, belongs to it."""
+    items: list[int] = []
+    count, previous, in_list = 0, siblings[pos], inside
+    for follower in _followers(reader, siblings, pos):
+        bullet = BULLET.match(reader.sentences[follower].text)
+        if not bullet and not (in_list and _same_line(reader, previous, follower)):
+            break  # the list ends
+        count += bool(bullet)
+        if count > limit:
+            break
+        in_list, previous = True, follower
+        if follower not in chosen:
+            items.append(follower)
+            chosen.add(follower)
+    return items, in_list and (count > 0 or not inside)
 
 
 ANTECEDENTS = 2  # sentences read back at most for a quoted sentence that points back at the one before it
@@ -681,7 +700,7 @@ class ExtractiveGenerator:
             taken_ids.update(e.sentence for e in chosen)
             shown = taken_ids if premise is None else {*taken_ids, premise}  # the premise is quoted in its notice
             completed = expand_lists(reader, expand_antecedents(reader, [e.sentence for e in chosen], shown))
-            expanded = unshared(reader, expand_quotations(reader, completed))
+            expanded = [s for s in unshared(reader, expand_quotations(reader, completed)) if s != premise]
             groups = order_groups(reader, chosen, expanded, self.authority_bonus, book.label)
             if groups:
                 sections.append((part, groups))

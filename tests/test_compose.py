@@ -124,7 +124,8 @@ def test_a_list_cut_by_a_passage_boundary_is_given_whole() -> None:
 
 def test_a_list_item_chosen_alone_comes_with_its_introduction_from_the_passage_before() -> None:
     """The answer never quotes "- la clarté des objectifs ;" without the sentence that says what the list
-    is, even when a nested list's introduction is itself an item and sits in the previous passage."""
+    is, even when a nested list's introduction is itself an item and sits in the previous passage, nor without
+    the rest of the list (« les facteurs … sont : » then two of three would misstate them)."""
     reader = Reader(
         [
             chunk(
@@ -139,6 +140,7 @@ def test_a_list_item_chosen_alone_comes_with_its_introduction_from_the_passage_b
         "- Les facteurs facilitants sont :",
         "- une dynamique d'implication ;",
         "- la clarté des objectifs ;",
+        "- des facilitateurs dédiés.",
     ]
 
 
@@ -562,3 +564,32 @@ def test_a_footnote_is_quoted_only_when_it_states_something() -> None:
     )
     firsts = [Evidence(reader.sentences_of[f"has-{n}"][0], n, 1.0, 1.0, 1.0, n) for n in range(3)]
     assert [_may_quote(reader, e) for e in firsts] == [False, False, True]  # type: ignore[arg-type]
+
+
+def test_the_premise_quoted_in_its_notice_is_not_quoted_again_in_the_list() -> None:
+    """A question resting on a wrong premise gets the sentence that corrects it in the notice; the list that
+    sentence belongs to, given whole, does not say it a second time."""
+    reader = Reader(
+        [
+            chunk(
+                0,
+                "Les représentants associatifs de la CPTS peuvent :\n- préparer les réunions avec l'ARS ;\n"
+                "- ne pas siéger aux rencontres avec les tutelles ;\n- suivre les indicateurs de la CPTS.",
+            )
+        ]
+    )
+    intro, first, premise, last = reader.sentences_of["has-0"]
+    evidence = [Evidence(first, 0, 0.9, 0.9, 0.5, 0)]
+    generator = ExtractiveGenerator(
+        reader,  # type: ignore[arg-type]
+        load_phrases(SETTINGS.prompts_dir, "extractive"),
+        {"has": "Guide HAS"},
+        max_sentences=1,
+        margin=0.2,
+        authority_bonus=0.015,
+        part_gain=0.3,
+    )
+    request = GenerationRequest("?", ["?"], [evidence], [0], whole=evidence, premise_sentence=premise)
+    quoted = [s.text for b in generator.generate(request).blocks for s in b.spans if s.source is SpanSource.CORPUS]
+    texts = [reader.sentences[s].text.lstrip("- ") for s in (premise, intro, first, last)]
+    assert quoted == texts  # the premise once, in the notice; then the list without it
