@@ -48,6 +48,19 @@ class Reader(TinyReader):
         self.documents: dict[str, object] = {}
 
 
+def generator_for(reader: Reader, max_sentences: int = 2, margin: float = 0.2) -> ExtractiveGenerator:
+    """The offline generator over a tiny reader, with the guide's label."""
+    return ExtractiveGenerator(
+        reader,  # type: ignore[arg-type]
+        load_phrases(SETTINGS.prompts_dir, "extractive"),
+        {"has": "Guide HAS"},
+        max_sentences=max_sentences,
+        margin=margin,
+        authority_bonus=0.015,
+        part_gain=0.3,
+    )
+
+
 def answer(question: str, parts: list[str] | None = None, max_sentences: int = 2):
     reader = Reader(CORPUS)
     stats = TermStats(reader, reader.analyzer)
@@ -57,15 +70,7 @@ def answer(question: str, parts: list[str] | None = None, max_sentences: int = 2
     whole = retriever.evidence(candidates, vector, stats.weights(question))
     parts = parts or [question]
     per_part = [retriever.evidence(candidates, vector, stats.weights(p)) for p in parts]
-    generator = ExtractiveGenerator(
-        reader,  # type: ignore[arg-type]
-        load_phrases(SETTINGS.prompts_dir, "extractive"),
-        {"has": "Guide HAS"},
-        max_sentences=max_sentences,
-        margin=0.2,
-        authority_bonus=0.015,
-        part_gain=0.3,
-    )
+    generator = generator_for(reader, max_sentences=max_sentences, margin=0.2)
     request = GenerationRequest(question, parts, per_part, [c.index for c in candidates], whole=whole)
     return generator.generate(request)
 
@@ -410,15 +415,7 @@ def test_one_source_quoted_from_two_passages_is_one_citation_with_its_words_once
     """Two passages of § 6.10.2, p. 49 give one source under one number, not twice the same line in "Sources";
     its text joins them without repeating the words they share, and its highlights are the quoted sentences."""
     reader = _overlapping()
-    generator = ExtractiveGenerator(
-        reader,  # type: ignore[arg-type]
-        load_phrases(SETTINGS.prompts_dir, "extractive"),
-        {"has": "Guide HAS"},
-        max_sentences=2,
-        margin=1.0,
-        authority_bonus=0.015,
-        part_gain=0.3,
-    )
+    generator = generator_for(reader, max_sentences=2, margin=1.0)
     question = "Le comité a-t-il relevé ces expérimentations dans les territoires ?"
     stats = TermStats(reader, reader.analyzer)
     retriever = HybridRetriever(reader, SETTINGS, stats)  # type: ignore[arg-type]
@@ -499,15 +496,7 @@ def test_the_passages_of_one_source_are_read_in_the_documents_order() -> None:
     scored = [(1, 0.9), (2, 0.8), (0, 0.7)]  # passage 1 first, then the other source, then passage 0
     evidence = [Evidence(reader.sentences_of[f"has-{c}"][0], c, score, score, 0.5, rank) for rank, (c, score) in
                 enumerate(scored)]  # fmt: skip
-    generator = ExtractiveGenerator(
-        reader,  # type: ignore[arg-type]
-        load_phrases(SETTINGS.prompts_dir, "extractive"),
-        {"has": "Guide HAS"},
-        max_sentences=3,
-        margin=1.0,
-        authority_bonus=0.015,
-        part_gain=0.3,
-    )
+    generator = generator_for(reader, max_sentences=3, margin=1.0)
     result = generator.generate(GenerationRequest("?", ["?"], [evidence], [1, 2, 0], whole=evidence))
     quoted = [(s.text, s.markers) for b in result.blocks if b.kind is not BlockKind.LEAD for s in b.spans]
     assert quoted == [(texts[0], (1,)), (texts[1], (1,)), (other, (2,))]
@@ -535,15 +524,7 @@ def test_a_sentence_pointing_back_comes_with_the_sentences_it_points_at() -> Non
     assert [reader.sentences[s].text for s in expand_antecedents(reader, [last])] == list(said)  # type: ignore[arg-type]
     after_item = reader.sentences_of["has-2"][-1]
     assert expand_antecedents(reader, [after_item]) == [after_item]  # type: ignore[arg-type]
-    generator = ExtractiveGenerator(
-        reader,  # type: ignore[arg-type]
-        load_phrases(SETTINGS.prompts_dir, "extractive"),
-        {"has": "Guide HAS"},
-        max_sentences=1,
-        margin=0.2,
-        authority_bonus=0.015,
-        part_gain=0.3,
-    )
+    generator = generator_for(reader, max_sentences=1, margin=0.2)
     evidence = [Evidence(last, 1, 0.9, 0.9, 0.5, 0)]
     result = generator.generate(GenerationRequest("?", ["?"], [evidence], [1], whole=evidence))
     quoted = [s.text for b in result.blocks if b.kind is not BlockKind.LEAD for s in b.spans]
@@ -580,15 +561,7 @@ def test_the_premise_quoted_in_its_notice_is_not_quoted_again_in_the_list() -> N
     )
     intro, first, premise, last = reader.sentences_of["has-0"]
     evidence = [Evidence(first, 0, 0.9, 0.9, 0.5, 0)]
-    generator = ExtractiveGenerator(
-        reader,  # type: ignore[arg-type]
-        load_phrases(SETTINGS.prompts_dir, "extractive"),
-        {"has": "Guide HAS"},
-        max_sentences=1,
-        margin=0.2,
-        authority_bonus=0.015,
-        part_gain=0.3,
-    )
+    generator = generator_for(reader, max_sentences=1, margin=0.2)
     request = GenerationRequest("?", ["?"], [evidence], [0], whole=evidence, premise_sentence=premise)
     quoted = [s.text for b in generator.generate(request).blocks for s in b.spans if s.source is SpanSource.CORPUS]
     texts = [reader.sentences[s].text.lstrip("- ") for s in (premise, intro, first, last)]
