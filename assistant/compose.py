@@ -294,8 +294,8 @@ def _items_after(
     reader: IndexReader, siblings: list[int], pos: int, chosen: set[int], limit: int, inside: bool = False
 ) -> tuple[list[int], bool]:
     """The items of the list that follows ``siblings[pos]`` (an introduction, or an item when ``inside``), up
-    to ``limit`` items, not already ``chosen`` (which they join), and whether a list follows at all; an item's
-    second sentence, on the item's line, belongs to it."""
+    to ``limit`` items, not already ``chosen`` (which they join), and whether a list follows an introduction at
+    all; an item's second sentence, on the item's line, belongs to it."""
     items: list[int] = []
     count, previous, in_list = 0, siblings[pos], inside
     for follower in _followers(reader, siblings, pos):
@@ -309,7 +309,7 @@ def _items_after(
         if follower not in chosen:
             items.append(follower)
             chosen.add(follower)
-    return items, in_list and (count > 0 or not inside)
+    return items, in_list
 
 
 ANTECEDENTS = 2  # sentences read back at most for a quoted sentence that points back at the one before it
