@@ -164,7 +164,7 @@ class Assistant:
         return self.names.giving(kind, term) if kind is not None and term else frozenset()
 
     def _without_notes(self, evidence: list[Evidence], question: str) -> list[Evidence]:
-        """Without the sentences that are a legal reference alone (footnotes: « Article L. 6323-3 du Code de la
+        """Without the sentences that are a legal reference alone (footnotes: « Note 4 : Article L. 6323-3 du Code de la
         santé publique. »), unless they hold the kind of fact the question asks for (a reference, a date)."""
         rules = FactRules.load()
         if rules.reference_only is None:
