@@ -10,6 +10,7 @@ every step they call lives in its own module.
 
 from __future__ import annotations
 
+import re
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -61,6 +62,9 @@ def _history_questions(history: History | None) -> list[str]:
         elif isinstance(turn, str):
             out.append(turn)
     return out
+
+
+_ACRONYM = re.compile(r"\b[A-Z][A-Z0-9]{2,}\b")  # « RGPD », « CSP »: a name a question and a reference may share
 
 
 def _asked(part: str, text: str) -> bool:
@@ -164,18 +168,21 @@ class Assistant:
         return self.names.giving(kind, term) if kind is not None and term else frozenset()
 
     def _without_notes(self, evidence: list[Evidence], question: str) -> list[Evidence]:
-        """Without the sentences that are a legal reference alone (footnotes: « Note 4 : Article L. 6323-3 du Code de la
-        santé publique. »), unless they hold the kind of fact the question asks for (a reference, a date)."""
+        """Without the sentences that are a legal reference alone (footnotes: « Note 4 : Article L. 6323-3 du Code
+        de la santé publique. »), unless they hold the kind of fact the question asks for (a reference, a date) or
+        the acronym it names (« … règlement (UE) n° 2016/679 … (RGPD) » for a question on the RGPD)."""
         rules = FactRules.load()
         if rules.reference_only is None:
             return evidence
         asked = rules.asked(question)
         holds = asked.holds_for("") if asked is not None else None
+        acronyms = set(_ACRONYM.findall(question))
         sentences = self.reader.sentences
 
         def note(e: Evidence) -> bool:
             text = sentences[e.sentence].text
-            return bool(rules.reference_only.search(text)) and not (holds is not None and holds.search(text))
+            wanted = (holds is not None and holds.search(text)) or bool(acronyms & set(_ACRONYM.findall(text)))
+            return bool(rules.reference_only.search(text)) and not wanted
 
         return [e for e in evidence if not note(e)] or evidence
 

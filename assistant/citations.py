@@ -59,6 +59,12 @@ PASSAGE_GAP = "\n\n[…]\n\n"  # between two passages of one source that the doc
 _BLANK_GAP = 2  # at most this many characters between two passages that follow each other: blank space only
 
 
+def follows(reader: IndexReader, first: int, then: int) -> bool:
+    """Whether passage ``then`` follows passage ``first`` in its document (overlapping it, or after a blank)."""
+    a, b = reader.chunks[first], reader.chunks[then]
+    return then == first + 1 and a.doc_id == b.doc_id and b.char_start <= a.char_end + _BLANK_GAP
+
+
 def make_citation(reader: IndexReader, n: int, parts: list[tuple[int, list[tuple[int, int]]]], label: str) -> Citation:
     """The citation of one source: its passages (chunk index, quoted spans in the passage; the first one cited
     first, which names the citation), joined in document order into one text (their overlap once; a paragraph
@@ -73,8 +79,7 @@ def make_citation(reader: IndexReader, n: int, parts: list[tuple[int, list[tuple
     for index, spans in parts:
         chunk = reader.chunks[index]
         if chunk.char_start > end:  # a blank between two passages that follow each other, else words left out
-            next_one = index == previous + 1 and chunk.char_start - end <= _BLANK_GAP
-            text, end = text + ("\n\n" if next_one else PASSAGE_GAP), chunk.char_start
+            text, end = text + ("\n\n" if follows(reader, previous, index) else PASSAGE_GAP), chunk.char_start
         previous = index
         shared = end - chunk.char_start  # the passages overlap (or touch: 0)
         shift = len(text) - shared  # where the passage's offset 0 falls in the joined text

@@ -12,7 +12,7 @@ from pathlib import Path
 from rapidfuzz import fuzz
 
 from assistant.answer import Block, BlockKind, Citation, Role, Span, SpanSource
-from assistant.citations import make_citation, section_display, source_label
+from assistant.citations import follows, make_citation, section_display, source_label
 from assistant.query import detect_language
 from assistant.retrieval import Evidence, authority_bonus
 from ingest.cleaning import BULLET, CELL_SEPARATOR
@@ -312,23 +312,27 @@ def _items_after(
     return items, in_list
 
 
-ANTECEDENTS = 2  # sentences read back at most for a quoted sentence that points back at the one before it
+ANTECEDENTS = 3  # sentences read back at most for a quoted sentence that points back at the one before it
 
 
 def expand_antecedents(reader: IndexReader, sentence_ids: list[int], shown: Collection[int] = ()) -> list[int]:
     """Give a chosen sentence that opens on a word pointing back (« Il permet… », « Ainsi, … », ``refers_back``)
-    the sentence before it in its section, when that one says something and is neither chosen nor ``shown``
-    elsewhere in the answer (and the one before that, when it points back too; at most ANTECEDENTS): alone, it
-    would read as a non-sequitur."""
+    the sentences before it in its section, back to one that points back no more (ANTECEDENTS at most), when
+    each says something and none is chosen or ``shown`` elsewhere in the answer: alone, it would read as a
+    non-sequitur. When the chain ends before such a sentence, nothing is added (it would dangle as well); a
+    sentence whose antecedent the answer already quotes needs none."""
     opens = refers_back()
     out: list[int] = []
     chosen = {*sentence_ids, *shown}
     for sid in sentence_ids:
         before: list[int] = []
         here = sid
-        while opens.match(BULLET.sub("", reader.sentences[here].text, count=1)) and len(before) < ANTECEDENTS:
+        while opens.match(BULLET.sub("", reader.sentences[here].text, count=1)):
             previous = _previous(reader, here)
-            if previous is None or previous in chosen or not _antecedent(reader, previous):
+            if previous in chosen:
+                break  # the answer already says what it points at
+            if previous is None or len(before) == ANTECEDENTS or not _antecedent(reader, previous):
+                before = []  # no antecedent within reach: adding the sentences before would not help
                 break
             before.insert(0, previous)
             here = previous
@@ -449,12 +453,24 @@ def order_groups(
         if BULLET.match(first) and _opens_or_continues_list(reader.sentences[max(before)].text):
             order.remove(chunk)
             order.insert(order.index(chunk - 1) + 1, chunk)
-    if source is not None:
+    if source is not None:  # a source's passages together; those that follow each other, in reading order
         of_source: dict[str, list[int]] = {}
         for chunk in order:
             of_source.setdefault(source(chunk), []).append(chunk)
-        order = [chunk for chunks in of_source.values() for chunk in sorted(chunks)]
+        order = [chunk for chunks in of_source.values() for run in _runs(reader, chunks) for chunk in run]
     return [(c, sorted(by_chunk[c])) for c in order]
+
+
+def _runs(reader: IndexReader, chunks: list[int]) -> list[list[int]]:
+    """``chunks`` (best first) in runs of passages that follow each other, each in reading order, runs in the
+    order of their best passage: the best passage still opens its source unless the one just before it is quoted."""
+    runs: list[list[int]] = []
+    for chunk in sorted(chunks):
+        if runs and follows(reader, runs[-1][-1], chunk):
+            runs[-1].append(chunk)
+        else:
+            runs.append([chunk])
+    return sorted(runs, key=lambda run: min(chunks.index(c) for c in run))
 
 
 def _same_section(a: Chunk, b: Chunk) -> bool:
@@ -518,6 +534,8 @@ def render_group(reader: IndexReader, sentence_ids: list[int], n: int, cell: str
     for sid in sentence_ids:
         sentence = reader.sentences[sid]
         text = sentence.text.strip()
+        if note := _note().match(text):  # a footnote is quoted for what it says; its source shows it is one
+            text = text[note.end() :].strip()
         name = sentence.label or _titled_by(reader, sid)
         label = (Span(cell.format(label=name)),) if name and name != named else ()
         named = name

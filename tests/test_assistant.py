@@ -189,8 +189,9 @@ def test_a_definition_given_only_in_the_list_of_guides_is_quoted_first(assistant
 
 def test_a_footnote_that_is_a_legal_reference_alone_is_quoted_only_when_one_is_asked(assistant: Assistant) -> None:
     """« Note 4 : Article L. 6323-3 du Code de la santé publique. » is a footnote of § 1.2: noise in an answer about who
-    runs health centres, the answer to a question asking which article governs them."""
-    footnote = "Note 4 : Article L. 6323-3 du Code de la santé publique."
+    runs health centres, the answer to a question asking which article governs them; a note naming the RGPD answers
+    a question naming it."""
+    footnote = "Article L. 6323-3 du Code de la santé publique."  # « Note 4 : » in the index, not in the quote
 
     def quoted(answer: Answer) -> list[str]:
         return [s.text for b in answer.blocks for s in b.spans if s.source is SpanSource.CORPUS]
@@ -198,6 +199,8 @@ def test_a_footnote_that_is_a_legal_reference_alone_is_quoted_only_when_one_is_a
     assert footnote not in quoted(assistant.ask("Qui gère les centres de santé ?"))
     asked = assistant.ask("Quel article du Code de la santé publique encadre les centres de santé ?")
     assert footnote in quoted(asked), _said(asked)
+    named = assistant.ask("que dit le RGPD sur les données des usagers qui participent aux groupes ?")
+    assert any(q.startswith("Loi n° 78-17") and "(RGPD)" in q for q in quoted(named)), _said(named)  # its acronym
 
 
 def test_conditions_count_only_from_a_sentence_about_the_topic(assistant: Assistant) -> None:

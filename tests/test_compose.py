@@ -504,8 +504,9 @@ def test_the_passages_of_one_source_are_read_in_the_documents_order() -> None:
 
 def test_a_sentence_pointing_back_comes_with_the_sentences_it_points_at() -> None:
     """« Ainsi, ils sont tenus au courant… » alone answers nothing: it comes with « En revanche, ils peuvent… »,
-    which points back too, and with the statement both speak of (two sentences back at most, across a passage
-    boundary of the section); an item of a list is never pulled in that way."""
+    which points back too, and with the statement both speak of (three sentences back at most, across a passage
+    boundary of the section); an item of a list is never pulled in that way, and an impersonal « Il faut… »
+    points at nothing."""
     said = (
         "Les rencontres avec l'ARS ne nécessitent pas la présence des représentants associatifs.",
         "En revanche, ils peuvent participer à la préparation de ces rencontres avec les professionnels.",
@@ -516,14 +517,16 @@ def test_a_sentence_pointing_back_comes_with_the_sentences_it_points_at() -> Non
         [
             replace(chunk(0, first), section_number="II", char_end=len(first)),
             replace(chunk(1, second), section_number="II", char_start=len(first) + 1),
-            replace(chunk(2, "Les missions sont :\n- diagnostiquer le territoire\nIl faut du temps pour cela, et de la"
-                         " patience."), section_number="III", char_start=500),
+            replace(chunk(2, "Les missions sont :\n- diagnostiquer le territoire\nIls y consacrent du temps, et de la"
+                         " patience. Il faut aussi un coordinateur formé à l'animation."), section_number="III",
+                    char_start=500),
         ]
     )  # fmt: skip
     last = reader.sentences_of["has-1"][0]
     assert [reader.sentences[s].text for s in expand_antecedents(reader, [last])] == list(said)  # type: ignore[arg-type]
-    after_item = reader.sentences_of["has-2"][-1]
+    after_item, impersonal = reader.sentences_of["has-2"][-2:]
     assert expand_antecedents(reader, [after_item]) == [after_item]  # type: ignore[arg-type]
+    assert expand_antecedents(reader, [impersonal]) == [impersonal]  # type: ignore[arg-type]
     generator = generator_for(reader, max_sentences=1, margin=0.2)
     evidence = [Evidence(last, 1, 0.9, 0.9, 0.5, 0)]
     result = generator.generate(GenerationRequest("?", ["?"], [evidence], [1], whole=evidence))
@@ -566,3 +569,41 @@ def test_the_premise_quoted_in_its_notice_is_not_quoted_again_in_the_list() -> N
     quoted = [s.text for b in generator.generate(request).blocks for s in b.spans if s.source is SpanSource.CORPUS]
     texts = [reader.sentences[s].text.lstrip("- ") for s in (premise, intro, first, last)]
     assert quoted == texts  # the premise once, in the notice; then the list without it
+
+
+def test_a_chain_of_sentences_pointing_back_that_reaches_nothing_adds_nothing() -> None:
+    """Four sentences each pointing back at the one before: read three back, the last one added would point
+    back still; quoting them would not say what the first speaks of, so none is added."""
+    text = (
+        "Elle réunit les usagers chaque trimestre. Ainsi, elle recueille leurs avis sur le projet. "
+        "En effet, elle dispose d'un budget propre pour cela. Cependant, elle reste consultative dans la structure."
+    )
+    reader = Reader([replace(chunk(0, text), section_number="6.1", char_end=len(text))])
+    last = reader.sentences_of["has-0"][-1]
+    assert expand_antecedents(reader, [last]) == [last]  # type: ignore[arg-type]
+
+
+def test_a_footnote_is_quoted_without_its_number_and_a_source_opens_on_its_best_passage() -> None:
+    """« Note 6 : » tells the index a footnote; the quote gives what it says. Two passages of one source that do
+    not follow each other are read best first; those that follow each other, in reading order."""
+    note = "Note 6 : La santé communautaire est le processus par lequel une collectivité réfléchit à sa santé."
+    (block,) = render_group(Reader([chunk(0, note)]), [0], 1, "{label} :")  # type: ignore[arg-type]
+    assert [s.text for s in block.spans] == [note.removeprefix("Note 6 : ")]
+    texts = [
+        "Le comité se réunit chaque trimestre.",
+        "Il rend un avis sur le projet.",
+        "Le bureau prépare les réunions du comité.",
+    ]
+    reader = Reader(
+        [
+            replace(chunk(n, text), section_number="6.13.2", char_start=start, char_end=start + len(text))
+            for n, (text, start) in enumerate(zip(texts, [0, 39, 500], strict=True))  # a blank line, then far on
+        ]
+    )
+    scored = [(2, 0.9), (1, 0.8), (0, 0.7)]  # the later passage best; the first two follow each other
+    evidence = [Evidence(reader.sentences_of[f"has-{c}"][0], c, v, v, 0.5, r) for r, (c, v) in enumerate(scored)]
+    result = generator_for(reader, max_sentences=3, margin=1.0).generate(
+        GenerationRequest("?", ["?"], [evidence], [2, 1, 0], whole=evidence)
+    )
+    quoted = [s.text for b in result.blocks if b.kind is not BlockKind.LEAD for s in b.spans]
+    assert quoted == [texts[2], texts[0], texts[1]]
