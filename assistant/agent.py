@@ -36,9 +36,10 @@ from assistant.guard import Assessment, assess
 from assistant.prompts import load_phrases
 from assistant.query import Intent, Lexicon, Query, SpellFixer, understand, words_of
 from assistant.retrieval import Candidate, Evidence, HybridRetriever, Ranking, TermStats
-from assistant.rules import FactRules, QueryRules
+from assistant.rules import FactKind, FactRules, QueryRules
 from assistant.safety import is_personal_medical
 from assistant.signals import CorpusSignals, Preferences
+from ingest.cleaning import footnote_label
 from ingest.embeddings import make_embeddings
 from ingest.index import IndexMismatch, IndexReader, IndexUnavailable, VectorStoreUnavailable, matches_where
 from ingest.lexical import FrenchAnalyzer
@@ -162,27 +163,27 @@ class Assistant:
             labels.setdefault(doc.doc_id, doc.title)
         return labels
 
-    def _defining(self, question: str) -> frozenset[int]:
-        """For "qu'est-ce que X ?", the corpus's sentences that define X (none for another question)."""
-        kind, term = FactRules.load().asked_with_term(question)
+    def _defining(self, kind: FactKind | None, term: str) -> frozenset[int]:
+        """For "qu'est-ce que X ?" (``kind`` asked about ``term``), the corpus's sentences that define X (none for
+        another question)."""
         return self.names.giving(kind, term) if kind is not None and term else frozenset()
 
-    def _without_notes(self, evidence: list[Evidence], question: str) -> list[Evidence]:
+    def _without_notes(self, evidence: list[Evidence], asked: FactKind | None, question: str) -> list[Evidence]:
         """Without the sentences that are a legal reference alone (footnotes: « Note 4 : Article L. 6323-3 du Code
-        de la santé publique. »), unless they hold the kind of fact the question asks for (a reference, a date) or
-        the acronym it names (« … règlement (UE) n° 2016/679 … (RGPD) » for a question on the RGPD)."""
+        de la santé publique. »), unless they hold the kind of fact the question asks for (``asked``: a reference, a
+        date) or the acronym it names (« … règlement (UE) n° 2016/679 … (RGPD) » for a question on the RGPD)."""
         rules = FactRules.load()
         if rules.reference_only is None:
             return evidence
-        asked = rules.asked(question)
         holds = asked.holds_for("") if asked is not None else None
         acronyms = set(_ACRONYM.findall(question))
         sentences = self.reader.sentences
 
         def note(e: Evidence) -> bool:
             text = sentences[e.sentence].text
+            said = text[number.end() :] if (number := footnote_label().match(text)) else text
             wanted = (holds is not None and holds.search(text)) or bool(acronyms & set(_ACRONYM.findall(text)))
-            return bool(rules.reference_only.search(text)) and not wanted
+            return bool(rules.reference_only.search(said)) and not wanted
 
         return [e for e in evidence if not note(e)] or evidence
 
@@ -370,9 +371,10 @@ class Assistant:
         if prefs.table_question:
             answer.details["question_table"] = {"question": prefs.table_question, "fiches": list(prefs.table_fiches)}
         weights = self.stats.weights(query.search_text)
-        defining = self._defining(query.text)  # a definition is quoted even from back matter (a list of guides)
+        asked, term = FactRules.load().asked_with_term(query.text)
+        defining = self._defining(asked, term)  # a definition is quoted even from back matter (a list of guides)
         evidence = self.retriever.evidence(candidates, query_vector, weights, prefs, keep=defining)
-        evidence = self._without_notes(evidence, query.text)
+        evidence = self._without_notes(evidence, asked, query.text)
         leading = candidates.leading
         assessment = assess(self.reader, self.stats, query, leading, evidence, weights, self.settings, self.names)
         answer.confidence = assessment.confidence

@@ -15,10 +15,10 @@ from assistant.answer import Block, BlockKind, Citation, Role, Span, SpanSource
 from assistant.citations import follows, make_citation, section_display, source_label
 from assistant.query import detect_language
 from assistant.retrieval import Evidence, authority_bonus
-from ingest.cleaning import BULLET, CELL_SEPARATOR
+from ingest.cleaning import BULLET, CELL_SEPARATOR, footnote_label
 from ingest.index import IndexReader
 from ingest.models import Chunk
-from ingest.rules import CleaningRules, pattern, read_rules
+from ingest.rules import pattern, read_rules
 from ingest.settings import Settings
 
 PREMISE_RULES = Path(__file__).parent / "data" / "premise.toml"
@@ -125,20 +125,14 @@ def _quotable(text: str) -> bool:
     """Long enough (or a list's introduction) and in French, not web addresses alone (a footnote's), nor a
     footnote that states nothing (« Note 28 : Le service sanitaire… (articles D. 4071-1 à D. 4071-7) », a title
     of a text without end mark, « Note 32 : https://… »): a sentence that may be quoted."""
-    note = _note().match(text)
+    note = footnote_label().match(text)
     if note and not _PUNCTUATED.search(text[note.end() :]):
         return False
-    words = _note().sub(" ", _URLS.sub(" ", text)).strip()
+    words = footnote_label().sub(" ", _URLS.sub(" ", text)).strip()
     return (len(words) >= 30 or words.endswith(":")) and detect_language(words) == "fr"
 
 
 _URLS = re.compile(r"<?(?:https?://|www\.)\S+")
-
-
-@lru_cache(maxsize=1)
-def _note() -> re.Pattern[str]:
-    """How the ingestion names a footnote (``footnote`` of ``ingest/data/cleaning.toml``: « Note 28 : »)."""
-    return re.compile(re.escape(CleaningRules.load().footnote.strip()).replace(r"\{number\}", r"\d+"))
 
 
 _NUMBERING = re.compile(r"^\s*(?:[\dIVX]+(?:[.\d]*)|Partie \d+|Recommandation n°\s*\d+)[.)]?\s*[–—-]?\s*", re.I)
@@ -534,7 +528,7 @@ def render_group(reader: IndexReader, sentence_ids: list[int], n: int, cell: str
     for sid in sentence_ids:
         sentence = reader.sentences[sid]
         text = sentence.text.strip()
-        if note := _note().match(text):  # a footnote is quoted for what it says; its source shows it is one
+        if note := footnote_label().match(text):  # a footnote is quoted for what it says; its source shows it is one
             text = text[note.end() :].strip()
         name = sentence.label or _titled_by(reader, sid)
         label = (Span(cell.format(label=name)),) if name and name != named else ()

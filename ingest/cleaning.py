@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from functools import lru_cache
 
 from ingest.models import Page
 from ingest.rules import CleaningRules
@@ -83,6 +84,13 @@ def move_footnotes(text: str) -> str:
             separators[i - 1 : j] = [separators[j - 1], *separators[i - 1 : j - 1]]
         i = j + 1 if j > i else i + 1
     return "".join(p + (separators[k] if k < len(separators) else "") for k, p in enumerate(paragraphs))
+
+
+@lru_cache(maxsize=1)
+def footnote_label() -> re.Pattern[str]:
+    """The number :func:`strip_markup` gives a footnote at the start of its text (``footnote`` of
+    ``cleaning.toml``: « Note 28 : »), to recognise a note in a passage."""
+    return re.compile(re.escape(CleaningRules.load().footnote.strip()).replace(r"\{number\}", r"\d+"))
 
 
 def strip_markup(text: str) -> str:
