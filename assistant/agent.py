@@ -450,6 +450,7 @@ class Assistant:
             premise_explicit=query.premise_explicit,
             role=role,
             history=history,
+            enumeration=prefs.asks_list,
             on_token=on_token,
         )
         result = self.generator.generate(request)
@@ -630,7 +631,7 @@ class Assistant:
             blocks.append(Block.phrase(BlockKind.LEAD, self.phrases["fiche_parts"].format(parts=" ; ".join(parts))))
         sentences = self.reader.sentences_of.get(first.chunk_id, [])[:4]
         if sentences:
-            blocks += render_group(self.reader, sentences, book.cite(chunks[0], sentences), self.phrases["table_cell"])
+            blocks += render_group(self.reader, sentences, book.cite(chunks[0], sentences), self.phrases)
         answer.blocks = blocks
         self._structural(answer, Route.FICHE, book)
         answer.contexts = [make_context(self.reader, r + 1, i, 1.0, {}) for r, i in enumerate(chunks[:10])]

@@ -250,10 +250,37 @@ def _introduction(reader: IndexReader, leaders: list[int]) -> int | None:
     return None
 
 
-def expand_lists(reader: IndexReader, sentence_ids: list[int]) -> list[int]:
+def list_title(reader: IndexReader, sid: int) -> str:
+    """The title of the section whose text opens on the list that item ``sid`` belongs to (« Quels contenus ? »,
+    then « - La démocratie en santé… »): no sentence introduces that list, its title does. "" otherwise."""
+    sentence = reader.sentences[sid]
+    siblings = reader.sentences_of[sentence.chunk_id]
+    if not _all_items(reader, siblings[: siblings.index(sid) + 1]):
+        return ""
+    here = reader.position[sentence.chunk_id]
+    if here > 0 and _same_section(reader.chunks[here - 1], reader.chunks[here]):
+        # the list may start in the passage before, when that passage opens the section
+        if not _all_items(reader, _beside(reader, siblings, here, here - 1)):
+            return ""
+        if here > 1 and _same_section(reader.chunks[here - 2], reader.chunks[here]):
+            return ""
+    return reader.chunks[here].section_title
+
+
+def _all_items(reader: IndexReader, sentence_ids: list[int]) -> bool:
+    """Whether sentences in reading order are all items of a list, or sentences an item runs on with."""
+    return all(
+        BULLET.match(reader.sentences[s].text) or (n and _same_line(reader, sentence_ids[n - 1], s))
+        for n, s in enumerate(sentence_ids)
+    )
+
+
+def expand_lists(reader: IndexReader, sentence_ids: list[int], enumeration: bool = False) -> list[int]:
     """Complete a chosen sentence ending with ":" with the list items that follow it (across a passage
     boundary if need be), and give a chosen list item the sentence that introduces it and the rest of its list
-    (LIST_ITEMS at most): « les deux orientations suivantes : » is never followed by one of the two."""
+    (LIST_ITEMS at most): « les deux orientations suivantes : » is never followed by one of the two. A list that
+    its section's title introduces (:func:`list_title`) is given whole when it is short or the question asks for
+    an enumeration: one item sharing a word with the question does not make a long list the answer."""
     out: list[int] = []
     chosen = set(sentence_ids)
     for sid in sentence_ids:
@@ -271,6 +298,13 @@ def expand_lists(reader: IndexReader, sentence_ids: list[int]) -> list[int]:
                         out.append(lead)
                         chosen.add(lead)
                 introduced = len(before) + 1
+            elif intro is None and list_title(reader, sid) and (enumeration or _short(reader, siblings, pos, leaders)):
+                before = leaders[-(LIST_ITEMS - 1) :]  # its section's title introduces it
+                for lead in before:
+                    if lead not in chosen:
+                        out.append(lead)
+                        chosen.add(lead)
+                introduced = len(before) + 1
         if introduced:
             items, _ = _items_after(reader, siblings, pos, chosen, LIST_ITEMS - introduced, inside=True)
             out.extend([sid, *items])
@@ -282,6 +316,16 @@ def expand_lists(reader: IndexReader, sentence_ids: list[int]) -> list[int]:
         if has_list or len(sentence_ids) == 1:  # an introduction without its list says nothing
             out.extend([sid, *items])
     return out
+
+
+SHORT_LIST = 4  # items: a list given whole with any of its items
+
+
+def _short(reader: IndexReader, siblings: list[int], pos: int, leaders: list[int]) -> bool:
+    """Whether the list item ``siblings[pos]`` (after its items ``leaders``) belongs to a short list."""
+    after, _ = _items_after(reader, siblings, pos, set(), SHORT_LIST, inside=True)
+    items = [s for s in [*leaders, *after] if BULLET.match(reader.sentences[s].text)]  # not an item's next sentence
+    return len(items) + 1 <= SHORT_LIST
 
 
 def _items_after(
@@ -518,22 +562,43 @@ class CitationBook:
         ]
 
 
-def render_group(reader: IndexReader, sentence_ids: list[int], n: int, cell: str) -> list[Block]:
+def render_group(reader: IndexReader, sentence_ids: list[int], n: int, phrases: dict[str, str]) -> list[Block]:
     """One passage's quoted sentences, each with its marker: prose as one paragraph, list items apart. A table
-    cell is preceded by the names of its column and row (``cell``, a fixed phrasing): quoted alone, « Confier par
-    délégation la prise de décision finale au public. » would not say that it is what « co-décider » means."""
+    cell is preceded by the names of its column and row (``table_cell``, a fixed phrasing): quoted alone,
+    « Confier par délégation la prise de décision finale au public. » would not say that it is what
+    « co-décider » means. A list that no sentence introduces is preceded by its section's title
+    (``list_heading``): « Quels contenus ? »."""
     blocks: list[Block] = []
     prose: list[Span] = []
     named = ""  # the cell named last: its next sentences need not name it again
+    in_list = False  # the sentence before was an item of a list
+    quoted = {reader.sentences[s].text for s in sentence_ids}  # overlapping passages hold a sentence twice
+    cut, previous = False, None  # the list goes on after the item quoted last (said after that item's sentences)
     for sid in sentence_ids:
+        runs_on = previous is not None and _same_line(reader, previous, sid)  # the item quoted before goes on
+        if cut and not runs_on:
+            if prose:
+                blocks.append(Block(BlockKind.PARAGRAPH, tuple(prose)))
+                prose = []
+            blocks.append(Block.phrase(BlockKind.LIST_ITEM, phrases["list_cut"]))
+            cut = False
+        previous = sid
         sentence = reader.sentences[sid]
         text = sentence.text.strip()
         if note := footnote_label().match(text):  # a footnote is quoted for what it says; its source shows it is one
             text = text[note.end() :].strip()
         name = sentence.label or _titled_by(reader, sid)
-        label = (Span(cell.format(label=name)),) if name and name != named else ()
+        shown = f"« {name} »" if ":" in name else name  # « X : un outil … » : a title that holds a colon
+        label = (Span(phrases["table_cell"].format(label=shown)),) if name and name != named else ()
         named = name
-        if BULLET.match(text) or _in_line_run(reader, sid):
+        bulleted = bool(BULLET.match(text))
+        if bulleted and not in_list and (title := list_title(reader, sid)):
+            if prose:
+                blocks.append(Block(BlockKind.PARAGRAPH, tuple(prose)))
+                prose = []
+            blocks.append(Block.phrase(BlockKind.LEAD, phrases["list_heading"].format(title=title)))
+        in_list = bulleted or (in_list and runs_on)
+        if bulleted or _in_line_run(reader, sid):
             if prose:
                 blocks.append(Block(BlockKind.PARAGRAPH, tuple(prose)))
                 prose = []
@@ -541,24 +606,41 @@ def render_group(reader: IndexReader, sentence_ids: list[int], n: int, cell: str
             while BULLET.match(item):  # "- ➔ Avant toute réunion…": one bullet is enough
                 item = BULLET.sub("", item, count=1).strip()
             blocks.append(Block(BlockKind.LIST_ITEM, (*label, Span(item, (n,), SpanSource.CORPUS))))
+            if bulleted:
+                cut = (after := _next_item(reader, sid)) is not None and reader.sentences[after].text not in quoted
         else:
             prose += [*label, Span(text, (n,), SpanSource.CORPUS)]
     if prose:
         blocks.append(Block(BlockKind.PARAGRAPH, tuple(prose)))
+    if cut:
+        blocks.append(Block.phrase(BlockKind.LIST_ITEM, phrases["list_cut"]))
     return blocks
+
+
+def _next_item(reader: IndexReader, sid: int) -> int | None:
+    """The next item of the list item ``sid`` belongs to (its passage's or the next one's), if any."""
+    siblings = reader.sentences_of[reader.sentences[sid].chunk_id]
+    pos = siblings.index(sid)
+    for follower in _followers(reader, siblings, pos):
+        if BULLET.match(reader.sentences[follower].text):
+            return follower
+        if not _same_line(reader, sid, follower):
+            return None
+    return None
 
 
 def _titled_by(reader: IndexReader, sid: int) -> str:
     """The title standing alone just before a sentence (« Le diagnostic thématique », then « Il a vocation à
     mesurer… »), in its passage or at the end of the one before: never quoted itself, it names what the sentence
-    speaks of; "" when there is none."""
+    speaks of; "" when there is none, or when the sentence says the title's words again."""
     previous = _previous(reader, sid)
     if previous is None or not _standalone_title(reader, previous):
         return ""
     title = reader.sentences[previous].text.strip()
     if BULLET.match(title) or not _WORD.search(title):  # an item of a list, a number alone ("18"): no title
         return ""
-    return title.lstrip("→➢➤►▪•").strip()
+    title = title.lstrip("→➢➤►▪•").strip()
+    return "" if title.casefold() in reader.sentences[sid].text.casefold() else title
 
 
 _WORD = re.compile(r"[^\W\d_]{3}")
@@ -575,20 +657,42 @@ def _unended(text: str) -> bool:
 
 
 _TITLE_MAX = 100  # characters: a longer line without an end mark is a statement whose period was lost
+_NAMED_TITLE_MAX = 120  # characters of a title naming its subject before a colon (« X : un atout … »)
 _PUNCTUATED = re.compile(r"[.!?…;][\s»\"”)\]]*$")  # a title may end with "(49)" or "»", not with a period
 
 
 def _standalone_title(reader: IndexReader, sid: int) -> bool:
-    """Whether a sentence is a line alone in its paragraph that ends without a mark, not one of a run of
-    such lines: the title of what follows ("→ Les fondations et bailleurs de fonds privés", "Centres et
-    maisons de santé « participatifs »"), often the last line of a passage, not a statement to quote."""
+    """Whether a sentence is a line alone that ends without a mark, not one of a run of such lines: the title
+    of what follows ("→ Les fondations et bailleurs de fonds privés", "Centres et maisons de santé
+    « participatifs »", "Le projet de santé de la CPTS : un outil pour l'action"), often the last line of a
+    passage, not a statement to quote. Alone: in its own paragraph, or on the first line of a paragraph whose
+    text starts on the next line (a PDF keeps no blank line after a title)."""
     here = reader.sentences[sid]
-    line = here.text.strip().lstrip("→➢➤►▪•").strip()
-    if len(line) > _TITLE_MAX or ":" in line or _PUNCTUATED.search(line) or _in_line_run(reader, sid):
-        return False  # a long line, or one that says something of a thing ("X : …"), is a statement
+    written = here.text.strip()
+    line = written.lstrip("→➢➤►▪•").strip()
+    marked = line != written or bool(BULLET.match(written))  # an item of a list, rather than a title
+    if _PUNCTUATED.search(line) or line.endswith(":") or _in_line_run(reader, sid) or footnote_label().match(line):
+        return False
+    if ":" in line:  # « X : … » says something of X, unless a noun phrase follows (« … : un outil pour l'action »)
+        _, _, rest = line.partition(":")
+        if marked or len(line) > _NAMED_TITLE_MAX or "://" in line or not _title_complement().match(rest.strip()):
+            return False
+    elif len(line) > _TITLE_MAX:
+        return False  # a long line is a statement whose period was lost
     text = reader.chunks[reader.position[here.chunk_id]].text
     before, after = text[: here.start].rstrip(" \t"), text[here.end :].lstrip(" \t")
-    return (not before or before.endswith("\n\n")) and (not after or after.startswith("\n\n"))
+    if "\n" in text[here.start : here.end] or (before and not before.endswith("\n\n")):
+        return False
+    if not after or after.startswith("\n\n"):
+        return True
+    return not marked and after.startswith("\n") and after[1:2].isupper()
+
+
+@lru_cache(maxsize=4)
+def _title_complement(path: Path = QUOTING_RULES) -> re.Pattern[str]:
+    """The opening of a noun phrase after a title's colon (``quoting.toml``'s ``title_complement``)."""
+    data = read_rules(path)
+    return re.compile(rf"^(?:{pattern(data, 'title_complement', path).pattern})", re.IGNORECASE)
 
 
 def _in_line_run(reader: IndexReader, sid: int) -> bool:
@@ -647,6 +751,7 @@ class GenerationRequest:
     premise_explicit: bool = True  # "puisque …" (the question assumes it) vs an assertion in the question
     role: Role | None = None
     history: list[str] = field(default_factory=list)  # previous user questions, oldest first
+    enumeration: bool = False  # the question asks for a list (« quels sont… », « des exemples »)
     on_token: Callable[[str], None] | None = None  # progress of a streaming generator (draft text)
 
 
@@ -687,7 +792,6 @@ class ExtractiveGenerator:
         self.part_gain = part_gain
         self.floor = floor
         self.headers = header_rows(reader)
-        self.cell = phrases["table_cell"]
 
     def generate(self, request: GenerationRequest) -> GenerationResult:
         reader = self.reader
@@ -711,7 +815,9 @@ class ExtractiveGenerator:
             taken.extend(reader.sentences[e.sentence].text for e in chosen)
             taken_ids.update(e.sentence for e in chosen)
             shown = taken_ids if premise is None else {*taken_ids, premise}  # the premise is quoted in its notice
-            completed = expand_lists(reader, expand_antecedents(reader, [e.sentence for e in chosen], shown))
+            completed = expand_lists(
+                reader, expand_antecedents(reader, [e.sentence for e in chosen], shown), request.enumeration
+            )
             expanded = [s for s in unshared(reader, expand_quotations(reader, completed)) if s != premise]
             groups = order_groups(reader, chosen, expanded, self.authority_bonus, book.label)
             if groups:
@@ -721,15 +827,19 @@ class ExtractiveGenerator:
             chunk = reader.position[reader.sentences[premise].chunk_id]
             n = book.cite(chunk, [premise])
             note = self.phrases["note_false_premise" if request.premise_explicit else "note_nuance"]
-            blocks += [Block.phrase(BlockKind.NOTICE, note), *render_group(reader, [premise], n, self.cell)]
+            blocks += [Block.phrase(BlockKind.NOTICE, note), *render_group(reader, [premise], n, self.phrases)]
         first_chunk = sections[0][1][0][0] if sections else None
         for part, groups in sections:
             if part:
                 blocks.append(Block.phrase(BlockKind.PART_HEADING, self.phrases["part_heading"].format(part=part)))
             else:
                 blocks.append(lead_line(reader, self.phrases, groups[0][0], self.labels))
-            for chunk, sids in groups:
-                blocks += render_group(reader, sids, book.cite(chunk, sids), self.cell)
+            for _, run in itertools.groupby(groups, key=lambda group: book.label(group[0])):
+                # passages of one source, one after the other: one rendering, so that a list read over two
+                # passages is one list (its title said once, « […] » only where items are left out)
+                run = list(run)
+                numbers = {book.cite(chunk, sids) for chunk, sids in run}
+                blocks += render_group(reader, [s for _, sids in run for s in sids], min(numbers), self.phrases)
         return GenerationResult(blocks, book.citations(), details={"lead_chunk": first_chunk})
 
     def condense(self, question: str, history: list[str]) -> str | None:

@@ -10,10 +10,12 @@ import pytest
 from assistant.answer import BlockKind, SpanSource
 from assistant.citations import PASSAGE_GAP, make_citation
 from assistant.compose import (
+    LIST_ITEMS,
     QUOTATION_SENTENCES,
     ExtractiveGenerator,
     GenerationRequest,
     _may_quote,
+    choose_sentences,
     expand_antecedents,
     expand_lists,
     expand_quotations,
@@ -29,6 +31,7 @@ from tests.test_retrieval import TinyReader, chunk
 pytestmark = pytest.mark.fast
 
 SETTINGS = Settings.model_construct()
+PHRASES = load_phrases(SETTINGS.prompts_dir, "extractive")
 TEXTS = [
     "Le comité des usagers se réunit chaque trimestre. Il rend un avis sur le projet de santé.",
     "La formation des usagers aborde plusieurs thèmes :\n- l'échelle de la participation\n"
@@ -259,8 +262,8 @@ def test_lines_written_without_end_marks_are_shown_as_list_items_not_run_into_pr
     from assistant.compose import render_group
 
     reader = Reader([chunk(0, text)])
-    cell = load_phrases(SETTINGS.prompts_dir, "extractive")["table_cell"]
-    blocks = render_group(reader, list(range(len(reader.sentences))), 1, cell)  # type: ignore[arg-type]
+    phrases = load_phrases(SETTINGS.prompts_dir, "extractive")
+    blocks = render_group(reader, list(range(len(reader.sentences))), 1, phrases)  # type: ignore[arg-type]
     assert [(b.kind, b.text) for b in blocks] == shown
 
 
@@ -305,8 +308,8 @@ def test_a_quoted_table_cell_says_which_column_and_row_it_fills() -> None:
         replace(s, label=name, header=i == 0) for i, (s, name) in enumerate(zip(reader.sentences, names, strict=True))
     ]
     assert header_rows(reader) == {0}  # type: ignore[arg-type]
-    cell = load_phrases(SETTINGS.prompts_dir, "extractive")["table_cell"]
-    (block,) = render_group(reader, [2, 3, 4], 1, cell)  # type: ignore[arg-type]
+    phrases = load_phrases(SETTINGS.prompts_dir, "extractive")
+    (block,) = render_group(reader, [2, 3, 4], 1, phrases)  # type: ignore[arg-type]
     assert block.text == (
         "Consulter : Obtenir les avis sur un projet. Les avis seront ou non pris en compte. "
         "4- Les gouvernances — Habiliter Co-décider : Confier par délégation la prise de décision finale au public."
@@ -443,13 +446,95 @@ def test_a_sentence_just_after_a_title_standing_alone_is_quoted_under_that_title
             chunk(1, "Les usagers peuvent :\n- proposer leurs propres données\n\nIls alimentent ainsi le diagnostic."),
         ]
     )
-    (titled,) = render_group(reader, [reader.sentences_of["has-0"][-1]], 1, "{label} :")  # type: ignore[arg-type]
+    (titled,) = render_group(reader, [reader.sentences_of["has-0"][-1]], 1, PHRASES)  # type: ignore[arg-type]
     assert [s.text for s in titled.spans] == [
         "Le diagnostic thématique :",
         "Il a vocation à mesurer les attentes d'un groupe ciblé de personnes.",
     ]
-    (after_item,) = render_group(reader, [reader.sentences_of["has-1"][-1]], 2, "{label} :")  # type: ignore[arg-type]
+    (after_item,) = render_group(reader, [reader.sentences_of["has-1"][-1]], 2, PHRASES)  # type: ignore[arg-type]
     assert [s.text for s in after_item.spans] == ["Ils alimentent ainsi le diagnostic."]
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        (  # a PDF keeps no blank line between a title and its paragraph
+            "Le financement suit les indicateurs.\n\nSuivre la vie de la CPTS en routine /évaluer\n"
+            "Les représentants peuvent préparer ces rencontres.",
+            "Suivre la vie de la CPTS en routine /évaluer : Les représentants peuvent préparer ces rencontres.",
+        ),
+        (  # a title that names its subject before a colon, a noun phrase after it
+            "Le projet de santé de la CPTS : un outil pour l'action\n\nLes CPTS regroupent les professionnels.",
+            "« Le projet de santé de la CPTS : un outil pour l'action » : Les CPTS regroupent les professionnels.",
+        ),
+    ],
+    ids=["title-on-its-own-line", "title-with-a-colon"],
+)
+def test_a_title_is_never_quoted_as_a_statement_but_names_the_sentence_after_it(text: str, shown: str) -> None:
+    """A line without end mark standing before its paragraph is a title: not quotable alone (« Suivre la vie de la
+    CPTS en routine /évaluer [1] » says nothing), it names what the sentence after it speaks of."""
+    reader = Reader([chunk(0, text)])
+    title, sentence = reader.sentences_of["has-0"][-2:]
+    evidence = Evidence(title, 0, 1.0, 0.9, 0.5, 0)
+    assert not choose_sentences(reader, [evidence], 3, 1.0, 0.0)  # type: ignore[arg-type]
+    (block,) = render_group(reader, [sentence], 1, PHRASES)  # type: ignore[arg-type]
+    assert block.text == shown
+
+
+@pytest.mark.parametrize(
+    "said",
+    ["A savoir : on préférera parler de représentant associatif", "Note 24 : Formation PACTE soins primaires"],
+)
+def test_a_line_that_says_something_after_its_colon_is_a_statement_not_a_title(said: str) -> None:
+    reader = Reader([chunk(0, f"{said}\n\nLe représentant siège dans les instances.")])
+    (block,) = render_group(reader, [1], 1, PHRASES)  # type: ignore[arg-type]
+    assert block.text == "Le représentant siège dans les instances."
+
+
+def test_a_list_its_section_title_introduces_comes_whole_after_that_title() -> None:
+    """« Quels contenus ? » opens on its list, no sentence introduces it: asked for a list, a chosen item comes with
+    the other items (bounded, then « […] »), after the section's title; a list introduced by a sentence is not given
+    that title."""
+    items = [f"- Thème de formation numéro {n}" for n in range(1, 13)]
+    listed = replace(chunk(0, "\n".join(items)), section_number="6.7.2", section_title="Quels contenus ?")
+    introduced = replace(chunk(1, TEXTS[1]), section_number="6.7.3", section_title="Autres contenus")
+    reader = Reader([listed, introduced])
+    second = reader.sentences_of["has-0"][1]
+    assert expand_lists(reader, [second]) == [second]  # type: ignore[arg-type]  # not asked for a list
+    quoted = expand_lists(reader, [second], enumeration=True)  # type: ignore[arg-type]
+    assert [reader.sentences[s].text for s in quoted] == items[:LIST_ITEMS]
+    blocks = render_group(reader, quoted, 1, PHRASES)  # type: ignore[arg-type]
+    assert blocks[0].kind is BlockKind.LEAD and blocks[0].text == "« Quels contenus ? » :"
+    assert [b.kind for b in blocks[1:]] == [BlockKind.LIST_ITEM] * (LIST_ITEMS + 1)
+    assert blocks[-1].text == "[…]" and not blocks[-1].markers, "the list goes on in the document: said so"
+    whole = render_group(reader, reader.sentences_of["has-0"], 1, PHRASES)  # type: ignore[arg-type]
+    assert "[…]" not in [b.text for b in whole]
+    item = reader.sentences_of["has-1"][2]
+    blocks = render_group(reader, expand_lists(reader, [item]), 2, PHRASES)  # type: ignore[arg-type]
+    assert blocks[0].text == "La formation des usagers aborde plusieurs thèmes :"
+
+
+def test_a_short_list_its_title_introduces_comes_whole_and_a_cut_list_says_so_after_the_item() -> None:
+    """Three items under « S'adresser »: any of them brings the other two, whatever the question. An item quoted
+    without the next one of its list is followed by « […] », after the sentences the item runs on with."""
+    short = "\n".join(
+        [
+            "- Écrire aux responsables permet de discuter. Les idées seront peut-être mieux adaptées.",
+            "- Écrire oblige à identifier un émetteur.",
+            "- Écrire oblige à identifier un destinataire.",
+        ]
+    )
+    reader = Reader([replace(chunk(0, short), section_number="6.11.3", section_title="S'adresser")])
+    first, runs_on, second, third = reader.sentences_of["has-0"]
+    assert expand_lists(reader, [second]) == [first, runs_on, second, third]  # type: ignore[arg-type]
+    blocks = render_group(reader, [first, runs_on, third], 1, PHRASES)  # type: ignore[arg-type]
+    assert [b.text for b in blocks] == [
+        "« S'adresser » :",
+        "Écrire aux responsables permet de discuter.",
+        "Les idées seront peut-être mieux adaptées.",
+        "[…]",
+        "Écrire oblige à identifier un destinataire.",
+    ]
 
 
 def test_what_a_question_imposes_is_checked_but_not_a_tax_it_asks_about() -> None:
