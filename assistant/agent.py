@@ -189,12 +189,13 @@ class Assistant:
 
     def _definitions_first(self, evidence: list[Evidence], defining: frozenset[int]) -> list[Evidence]:
         """The retrieved sentences that define what the question names come first (setting
-        ``definition_bonus``): a definition, not a sentence about X's neighbourhood, opens the answer."""
-        if not defining:
+        ``definition_bonus``): a definition, not a sentence about X's neighbourhood, opens the answer. Lifted up to
+        the best score, not above it: the sentences quoted after it are still those close to the best one."""
+        if not defining or not evidence:
             return evidence
-        bonus = self.settings.definition_bonus
-        lifted = [replace(e, score=e.score + bonus) if e.sentence in defining else e for e in evidence]
-        return sorted(lifted, key=lambda e: (-e.score, e.sentence))
+        bonus, top = self.settings.definition_bonus, max(e.score for e in evidence)
+        lifted = [replace(e, score=min(e.score + bonus, top)) if e.sentence in defining else e for e in evidence]
+        return sorted(lifted, key=lambda e: (-e.score, e.sentence not in defining, e.sentence))
 
     def _recommendations(self) -> dict[int, int]:
         """Recommendation number → first chunk (the URPS sheet's ``Recommandation n°N``)."""

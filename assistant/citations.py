@@ -11,7 +11,7 @@ from ingest.sections import SectionCode, SectionKind
 def section_display(chunk: Chunk) -> str:
     """``§ 6.6.2``, ``Partie 2, § 3.3.4``, ``Recommandation n°2``, ``II. …`` or the section title."""
     code = SectionCode.parse(chunk.section_number)
-    title = chunk.section_title
+    title = chunk.section_title.rstrip(" :")  # a slide's « UNE CPTS : » names the section, the lead adds its colon
     if code.kind is SectionKind.NONE:
         return f"« {title} »" if title else ""
     if code.kind is SectionKind.RECOMMENDATION:

@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 
 from assistant.answer import BlockKind, SpanSource
-from assistant.citations import PASSAGE_GAP, make_citation
+from assistant.citations import PASSAGE_GAP, make_citation, source_label
 from assistant.compose import (
     LIST_ITEMS,
     QUOTATION_SENTENCES,
@@ -19,6 +19,7 @@ from assistant.compose import (
     expand_antecedents,
     expand_lists,
     expand_quotations,
+    lead_line,
     premise_rules,
     render_group,
     unshared,
@@ -692,3 +693,35 @@ def test_a_footnote_is_quoted_without_its_number_and_a_source_opens_on_its_best_
     )
     quoted = [s.text for b in result.blocks if b.kind is not BlockKind.LEAD for s in b.spans]
     assert quoted == [texts[2], texts[0], texts[1]]
+
+
+def test_a_section_title_ending_on_a_colon_is_named_without_it() -> None:
+    """A slide's « UNE CPTS : » is the section's name; the lead and the source line put their own punctuation."""
+    slide = replace(chunk(0, "Texte."), doc_id="slides", section_number="I", section_title="UNE CPTS :")
+    lead = lead_line(Reader([slide]), PHRASES, 0, {"slides": "Présentation"})  # type: ignore[arg-type]
+    assert lead.text == "D'après Présentation, I. UNE CPTS :"
+    assert source_label(slide, "Présentation") == "Présentation — I. UNE CPTS"
+
+
+def test_a_definition_opens_the_answer_without_pushing_the_best_sentences_out_of_it() -> None:
+    """« Les CPTS, de quoi parle-t-on ? »: the defining sentence is lifted to the top, not above it; the sentences
+    close to the best score are still quoted after it (before, the answer was the definition alone)."""
+    from types import SimpleNamespace
+
+    from assistant.agent import Assistant
+
+    text = (
+        "Une CPTS est un réseau de professionnels d'un territoire. Les usagers y trouvent leur place dans les "
+        "groupes de travail. Les représentants associatifs participent au diagnostic du territoire."
+    )
+    reader = Reader([chunk(0, text)])
+    defining, best, next_best = reader.sentences_of["has-0"]
+    evidence = [
+        Evidence(best, 0, 0.90, 0.9, 0.5, 0),
+        Evidence(next_best, 0, 0.85, 0.9, 0.5, 0),
+        Evidence(defining, 0, 0.80, 0.9, 0.5, 0),
+    ]
+    owner = SimpleNamespace(settings=SETTINGS.model_copy(update={"definition_bonus": 0.15}))
+    ordered = Assistant._definitions_first(owner, evidence, frozenset({defining}))  # type: ignore[arg-type]
+    chosen = choose_sentences(reader, ordered, 3, 0.06, 0.0)  # type: ignore[arg-type]
+    assert [e.sentence for e in chosen] == [defining, best, next_best]
