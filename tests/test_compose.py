@@ -507,9 +507,9 @@ def test_a_list_its_section_title_introduces_comes_whole_after_that_title() -> N
     blocks = render_group(reader, quoted, 1, PHRASES)  # type: ignore[arg-type]
     assert blocks[0].kind is BlockKind.LEAD and blocks[0].text == "« Quels contenus ? » :"
     assert [b.kind for b in blocks[1:]] == [BlockKind.LIST_ITEM] * (LIST_ITEMS + 1)
-    assert blocks[-1].text == "[…]" and not blocks[-1].markers, "the list goes on in the document: said so"
+    assert blocks[-1].text == PHRASES["list_cut"] and not blocks[-1].markers, "the list goes on in the document"
     whole = render_group(reader, reader.sentences_of["has-0"], 1, PHRASES)  # type: ignore[arg-type]
-    assert "[…]" not in [b.text for b in whole]
+    assert PHRASES["list_cut"] not in [b.text for b in whole]
     item = reader.sentences_of["has-1"][2]
     blocks = render_group(reader, expand_lists(reader, [item]), 2, PHRASES)  # type: ignore[arg-type]
     assert blocks[0].text == "La formation des usagers aborde plusieurs thèmes :"
@@ -533,7 +533,7 @@ def test_a_short_list_its_title_introduces_comes_whole_and_a_cut_list_says_so_af
         "« S'adresser » :",
         "Écrire aux responsables permet de discuter.",
         "Les idées seront peut-être mieux adaptées.",
-        "[…]",
+        PHRASES["list_cut"],
         "Écrire oblige à identifier un destinataire.",
     ]
 
