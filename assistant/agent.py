@@ -119,6 +119,7 @@ class Assistant:
             settings.answer_margin,
             settings.evidence_authority_bonus,
             settings.part_gain,
+            analyze=self.stats.analyzer.terms,
         )
         self.corpus = CorpusView(
             reader, self.labels, self.fiche_list, self.phrases, embedder, self.stats, self.search_passages
@@ -194,8 +195,14 @@ class Assistant:
         if not defining or not evidence:
             return evidence
         bonus, top = self.settings.definition_bonus, max(e.score for e in evidence)
-        lifted = [replace(e, score=min(e.score + bonus, top)) if e.sentence in defining else e for e in evidence]
-        return sorted(lifted, key=lambda e: (-e.score, e.sentence not in defining, e.sentence))
+
+        def lifted(e: Evidence) -> Evidence:
+            if e.sentence not in defining:
+                return e
+            return replace(e, score=min(e.score + bonus, top), opens=e.score + bonus >= top)
+
+        ordered = sorted(evidence, key=lambda e: (-lifted(e).score, not lifted(e).opens, -e.score, e.sentence))
+        return [lifted(e) for e in ordered]
 
     def _recommendations(self) -> dict[int, int]:
         """Recommendation number → first chunk (the URPS sheet's ``Recommandation n°N``)."""
@@ -451,7 +458,6 @@ class Assistant:
             premise_explicit=query.premise_explicit,
             role=role,
             history=history,
-            enumeration=prefs.asks_list,
             on_token=on_token,
         )
         result = self.generator.generate(request)

@@ -275,12 +275,15 @@ def _all_items(reader: IndexReader, sentence_ids: list[int]) -> bool:
     )
 
 
-def expand_lists(reader: IndexReader, sentence_ids: list[int], enumeration: bool = False) -> list[int]:
+def expand_lists(
+    reader: IndexReader, sentence_ids: list[int], asked: Callable[[str], bool] = lambda title: False
+) -> list[int]:
     """Complete a chosen sentence ending with ":" with the list items that follow it (across a passage
     boundary if need be), and give a chosen list item the sentence that introduces it and the rest of its list
     (LIST_ITEMS at most): « les deux orientations suivantes : » is never followed by one of the two. A list that
-    its section's title introduces (:func:`list_title`) is given whole when it is short or the question asks for
-    an enumeration: one item sharing a word with the question does not make a long list the answer."""
+    its section's title introduces (:func:`list_title`) is given whole only when that title is what the question
+    asks about (``asked``, « Quels contenus ? » for « Quels contenus doit comporter une formation… ? »): one item
+    sharing a word with the question does not make the list the answer."""
     out: list[int] = []
     chosen = set(sentence_ids)
     for sid in sentence_ids:
@@ -298,7 +301,7 @@ def expand_lists(reader: IndexReader, sentence_ids: list[int], enumeration: bool
                         out.append(lead)
                         chosen.add(lead)
                 introduced = len(before) + 1
-            elif intro is None and list_title(reader, sid) and (enumeration or _short(reader, siblings, pos, leaders)):
+            elif intro is None and (title := list_title(reader, sid)) and asked(title):
                 before = leaders[-(LIST_ITEMS - 1) :]  # its section's title introduces it
                 for lead in before:
                     if lead not in chosen:
@@ -316,16 +319,6 @@ def expand_lists(reader: IndexReader, sentence_ids: list[int], enumeration: bool
         if has_list or len(sentence_ids) == 1:  # an introduction without its list says nothing
             out.extend([sid, *items])
     return out
-
-
-SHORT_LIST = 4  # items: a list given whole with any of its items
-
-
-def _short(reader: IndexReader, siblings: list[int], pos: int, leaders: list[int]) -> bool:
-    """Whether the list item ``siblings[pos]`` (after its items ``leaders``) belongs to a short list."""
-    after, _ = _items_after(reader, siblings, pos, set(), SHORT_LIST, inside=True)
-    items = [s for s in [*leaders, *after] if BULLET.match(reader.sentences[s].text)]  # not an item's next sentence
-    return len(items) + 1 <= SHORT_LIST
 
 
 def _items_after(
@@ -458,6 +451,9 @@ def unshared(reader: IndexReader, sentence_ids: list[int]) -> list[int]:
     return [sid for i, sid in enumerate(sentence_ids) if not any(within(i, j) for j in range(n) if j != i)]
 
 
+OPENING = 1.0  # above any score: the passage of a definition of what is asked opens the answer
+
+
 def order_groups(
     reader: IndexReader,
     selection: list[Evidence],
@@ -465,14 +461,14 @@ def order_groups(
     per_rank: float,
     source: Callable[[int], str] | None = None,
 ) -> list[tuple[int, list[int]]]:
-    """Group sentences by passage: passages by best score (authority breaks near-ties), sentences in
-    reading order inside each passage. A passage quoted only to complete a list (its introduction in the
-    passage before, its last items in the next) stands next to the passage that needed it; the passages of one
-    source (``source``: a passage's source line, one number in the answer) are read in the document's order,
-    where the first of them stands."""
+    """Group sentences by passage: passages by best score (authority breaks near-ties; a definition of what is
+    asked, ``Evidence.opens``, first), sentences in reading order inside each passage. A passage quoted only to
+    complete a list (its introduction in the passage before, its last items in the next) stands next to the passage
+    that needed it; the passages of one source (``source``: a passage's source line, one number in the answer) are
+    read in the document's order, where the first of them stands."""
     best: dict[int, float] = {}
     for ev in selection:
-        key = ev.score + authority_bonus(reader.chunks[ev.chunk].authority, per_rank)
+        key = ev.score + authority_bonus(reader.chunks[ev.chunk].authority, per_rank) + (OPENING if ev.opens else 0.0)
         best[ev.chunk] = max(best.get(ev.chunk, -1.0), key)
     chunks = [reader.position[reader.sentences[sid].chunk_id] for sid in expanded]
     chosen = {ev.chunk for ev in selection}
@@ -562,25 +558,34 @@ class CitationBook:
         ]
 
 
-def render_group(reader: IndexReader, sentence_ids: list[int], n: int, phrases: dict[str, str]) -> list[Block]:
+def render_group(
+    reader: IndexReader, sentence_ids: list[int], n: int, phrases: dict[str, str], lead: str = ""
+) -> list[Block]:
     """One passage's quoted sentences, each with its marker: prose as one paragraph, list items apart. A table
     cell is preceded by the names of its column and row (``table_cell``, a fixed phrasing): quoted alone,
     « Confier par délégation la prise de décision finale au public. » would not say that it is what
     « co-décider » means. A list that no sentence introduces is preceded by its section's title
-    (``list_heading``): « Quels contenus ? »."""
+    (``list_heading``: « Quels contenus ? »), unless the ``lead`` above already names it; items of a list left
+    out, before or after the quoted ones, are said to be (``list_cut``)."""
     blocks: list[Block] = []
     prose: list[Span] = []
     named = ""  # the cell named last: its next sentences need not name it again
     in_list = False  # the sentence before was an item of a list
     quoted = {reader.sentences[s].text for s in sentence_ids}  # overlapping passages hold a sentence twice
     cut, previous = False, None  # the list goes on after the item quoted last (said after that item's sentences)
+
+    def close(block: Block | None = None) -> None:
+        nonlocal prose
+        if prose:
+            blocks.append(Block(BlockKind.PARAGRAPH, tuple(prose)))
+            prose = []
+        if block is not None:
+            blocks.append(block)
+
     for sid in sentence_ids:
         runs_on = previous is not None and _same_line(reader, previous, sid)  # the item quoted before goes on
         if cut and not runs_on:
-            if prose:
-                blocks.append(Block(BlockKind.PARAGRAPH, tuple(prose)))
-                prose = []
-            blocks.append(Block.phrase(BlockKind.LIST_ITEM, phrases["list_cut"]))
+            close(Block.phrase(BlockKind.LIST_ITEM, phrases["list_cut"]))
             cut = False
         previous = sid
         sentence = reader.sentences[sid]
@@ -588,33 +593,63 @@ def render_group(reader: IndexReader, sentence_ids: list[int], n: int, phrases: 
         if note := footnote_label().match(text):  # a footnote is quoted for what it says; its source shows it is one
             text = text[note.end() :].strip()
         name = sentence.label or _titled_by(reader, sid)
-        shown = f"« {name} »" if ":" in name else name  # « X : un outil … » : a title that holds a colon
-        label = (Span(phrases["table_cell"].format(label=shown)),) if name and name != named else ()
+        label = (Span(phrases["table_cell"].format(label=_as_label(name))),) if name and name != named else ()
         named = name
-        bulleted = bool(BULLET.match(text))
-        if bulleted and not in_list and (title := list_title(reader, sid)):
-            if prose:
-                blocks.append(Block(BlockKind.PARAGRAPH, tuple(prose)))
-                prose = []
-            blocks.append(Block.phrase(BlockKind.LEAD, phrases["list_heading"].format(title=title)))
-        in_list = bulleted or (in_list and runs_on)
-        if bulleted or _in_line_run(reader, sid):
-            if prose:
-                blocks.append(Block(BlockKind.PARAGRAPH, tuple(prose)))
-                prose = []
-            item = text
-            while BULLET.match(item):  # "- ➔ Avant toute réunion…": one bullet is enough
-                item = BULLET.sub("", item, count=1).strip()
-            blocks.append(Block(BlockKind.LIST_ITEM, (*label, Span(item, (n,), SpanSource.CORPUS))))
-            if bulleted:
+        item = bool(BULLET.match(text)) and not sentence.label  # a table's cell is no item of a list
+        if item and not in_list and (title := list_title(reader, sid)) and f"« {title} »" not in lead:
+            close(Block.phrase(BlockKind.LEAD, phrases["list_heading"].format(title=title)))
+        before = _previous_item(reader, sid) if item else None
+        left_out = before is not None and reader.sentences[before].text not in quoted  # items before this one
+        if left_out and not (blocks and not prose and blocks[-1].text == phrases["list_cut"]):
+            close(Block.phrase(BlockKind.LIST_ITEM, phrases["list_cut"]))
+        in_list = item or (in_list and runs_on)
+        if item or _in_line_run(reader, sid):
+            words = text
+            while BULLET.match(words):  # "- ➔ Avant toute réunion…": one bullet is enough
+                words = BULLET.sub("", words, count=1).strip()
+            close(Block(BlockKind.LIST_ITEM, (*label, Span(words, (n,), SpanSource.CORPUS))))
+            if item:
                 cut = (after := _next_item(reader, sid)) is not None and reader.sentences[after].text not in quoted
         else:
             prose += [*label, Span(text, (n,), SpanSource.CORPUS)]
-    if prose:
-        blocks.append(Block(BlockKind.PARAGRAPH, tuple(prose)))
-    if cut:
-        blocks.append(Block.phrase(BlockKind.LIST_ITEM, phrases["list_cut"]))
+    close(Block.phrase(BlockKind.LIST_ITEM, phrases["list_cut"]) if cut else None)
     return blocks
+
+
+def _as_label(title: str) -> str:
+    """A title as a label: in « » when its own punctuation (a colon, a question mark) would run into the label's."""
+    return f"« {title} »" if ":" in title or title.endswith("?") else title
+
+
+def _list_runs(reader: IndexReader, groups: list[tuple[int, list[int]]]) -> list[list[tuple[int, list[int]]]]:
+    """The quoted groups (passage, sentences) in order, those that carry one list over to the next passage of the
+    same section joined."""
+    runs: list[list[tuple[int, list[int]]]] = []
+    for chunk, sids in groups:
+        if runs and sids:
+            last_chunk, last = runs[-1][-1]
+            carried = BULLET.match(reader.sentences[last[-1]].text) and BULLET.match(reader.sentences[sids[0]].text)
+            following = chunk == last_chunk + 1 and _same_section(reader.chunks[chunk], reader.chunks[last_chunk])
+            if last and carried and following:
+                runs[-1].append((chunk, sids))
+                continue
+        runs.append([(chunk, sids)])
+    return runs
+
+
+def _previous_item(reader: IndexReader, sid: int) -> int | None:
+    """The item before the list item ``sid`` in its list (its passage's or the one before), if any."""
+    sentence = reader.sentences[sid]
+    siblings = reader.sentences_of[sentence.chunk_id]
+    leaders = _leaders(reader, siblings, siblings.index(sid))
+    later = sid
+    for earlier in reversed(leaders):
+        if BULLET.match(reader.sentences[earlier].text):
+            return earlier
+        if not _same_line(reader, earlier, later):  # an introduction, or prose: the list starts after it
+            return None
+        later = earlier
+    return None
 
 
 def _next_item(reader: IndexReader, sid: int) -> int | None:
@@ -671,7 +706,10 @@ def _standalone_title(reader: IndexReader, sid: int) -> bool:
     written = here.text.strip()
     line = written.lstrip("→➢➤►▪•").strip()
     marked = line != written or bool(BULLET.match(written))  # an item of a list, rather than a title
-    if _PUNCTUATED.search(line) or line.endswith(":") or _in_line_run(reader, sid) or footnote_label().match(line):
+    asked = line.endswith("?")  # « Quelle gouvernance a été privilégiée ? » alone before its paragraph
+    if (_PUNCTUATED.search(line) and not asked) or line.endswith(":") or footnote_label().match(line):
+        return False
+    if _in_line_run(reader, sid):
         return False
     if ":" in line:  # « X : … » says something of X, unless a noun phrase follows (« … : un outil pour l'action »)
         _, _, rest = line.partition(":")
@@ -751,7 +789,6 @@ class GenerationRequest:
     premise_explicit: bool = True  # "puisque …" (the question assumes it) vs an assertion in the question
     role: Role | None = None
     history: list[str] = field(default_factory=list)  # previous user questions, oldest first
-    enumeration: bool = False  # the question asks for a list (« quels sont… », « des exemples »)
     on_token: Callable[[str], None] | None = None  # progress of a streaming generator (draft text)
 
 
@@ -782,8 +819,10 @@ class ExtractiveGenerator:
         authority_bonus: float,
         part_gain: float,
         floor: float = 0.0,
+        analyze: Callable[[str], list[str]] | None = None,
     ) -> None:
         self.reader = reader
+        self.analyze = analyze  # the words of a text as the search reads them: what a question asks about
         self.phrases = phrases
         self.labels = labels
         self.max_sentences = max_sentences
@@ -796,6 +835,7 @@ class ExtractiveGenerator:
     def generate(self, request: GenerationRequest) -> GenerationResult:
         reader = self.reader
         book = CitationBook(reader, self.labels)
+        asked = self._asks_about(request.question)
         multi = len(request.parts) > 1 and bool(request.whole)
         taken: list[str] = []
         taken_ids: set[int] = set()
@@ -815,9 +855,7 @@ class ExtractiveGenerator:
             taken.extend(reader.sentences[e.sentence].text for e in chosen)
             taken_ids.update(e.sentence for e in chosen)
             shown = taken_ids if premise is None else {*taken_ids, premise}  # the premise is quoted in its notice
-            completed = expand_lists(
-                reader, expand_antecedents(reader, [e.sentence for e in chosen], shown), request.enumeration
-            )
+            completed = expand_lists(reader, expand_antecedents(reader, [e.sentence for e in chosen], shown), asked)
             expanded = [s for s in unshared(reader, expand_quotations(reader, completed)) if s != premise]
             groups = order_groups(reader, chosen, expanded, self.authority_bonus, book.label)
             if groups:
@@ -830,17 +868,28 @@ class ExtractiveGenerator:
             blocks += [Block.phrase(BlockKind.NOTICE, note), *render_group(reader, [premise], n, self.phrases)]
         first_chunk = sections[0][1][0][0] if sections else None
         for part, groups in sections:
+            lead = ""
             if part:
                 blocks.append(Block.phrase(BlockKind.PART_HEADING, self.phrases["part_heading"].format(part=part)))
             else:
                 blocks.append(lead_line(reader, self.phrases, groups[0][0], self.labels))
-            for _, run in itertools.groupby(groups, key=lambda group: book.label(group[0])):
-                # passages of one source, one after the other: one rendering, so that a list read over two
-                # passages is one list (its title said once, « […] » only where items are left out)
-                run = list(run)
+                lead = blocks[-1].text
+            for run in _list_runs(reader, groups):
+                # a list read over two passages that follow each other is rendered as one list (its title said
+                # once, « […] » only where items are left out)
                 numbers = {book.cite(chunk, sids) for chunk, sids in run}
-                blocks += render_group(reader, [s for _, sids in run for s in sids], min(numbers), self.phrases)
+                sids = [s for _, group in run for s in group]
+                blocks += render_group(reader, sids, min(numbers), self.phrases, lead)
+                lead = ""  # only the first source is the one the lead names
         return GenerationResult(blocks, book.citations(), details={"lead_chunk": first_chunk})
+
+    def _asks_about(self, question: str) -> Callable[[str], bool]:
+        """Whether a title is what ``question`` asks about: the question uses every word of it (« Quels contenus ? »
+        for « Quels contenus doit comporter une formation ? »); never without an ``analyze``."""
+        if self.analyze is None:
+            return lambda title: False
+        analyze, words = self.analyze, set(self.analyze(question))
+        return lambda title: bool(found := set(analyze(title))) and found <= words
 
     def condense(self, question: str, history: list[str]) -> str | None:
         """The extractive generator does not rewrite follow-ups (the question understanding does)."""

@@ -75,6 +75,7 @@ class Evidence:
     similarity: float
     coverage: float
     chunk_rank: int
+    opens: bool = False  # a definition of what the question asks about: its passage opens the answer
 
 
 class LazyTerms(LazySets):

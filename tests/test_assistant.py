@@ -173,9 +173,13 @@ def test_a_part_the_documents_do_not_cover_is_said_first_in_the_askers_words(ass
 
 
 def test_a_definition_the_documents_give_opens_the_answer(assistant: Assistant) -> None:
+    """The definition opens the answer, whatever the authority of its document, and does not empty it: what the
+    documents say close to it follows (the answer was once the definition alone)."""
     answer = assistant.ask("c'est quoi un représentant des usagers ?")
     first_quote = next(b for b in answer.blocks if b.kind is not BlockKind.LEAD)
     assert first_quote.text.startswith("Le représentant des usagers est"), _said(answer)
+    cpts = assistant.ask("Les CPTS, de quoi parle-t-on ?")
+    assert len(cpts.citations) >= 2, _said(cpts)
 
 
 def test_a_definition_given_only_in_the_list_of_guides_is_quoted_first(assistant: Assistant) -> None:

@@ -492,17 +492,18 @@ def test_a_line_that_says_something_after_its_colon_is_a_statement_not_a_title(s
     assert block.text == "Le représentant siège dans les instances."
 
 
-def test_a_list_its_section_title_introduces_comes_whole_after_that_title() -> None:
-    """« Quels contenus ? » opens on its list, no sentence introduces it: asked for a list, a chosen item comes with
-    the other items (bounded, then « […] »), after the section's title; a list introduced by a sentence is not given
-    that title."""
+def test_a_list_its_section_title_introduces_comes_whole_after_that_title_when_asked_for() -> None:
+    """« Quels contenus ? » opens on its list, no sentence introduces it: when the question asks for that title's
+    words, a chosen item comes with the other items (bounded, then « […] »), after the section's title; otherwise
+    the item stays alone (one word shared with the question does not make the list the answer). A list introduced
+    by a sentence is not given that title."""
     items = [f"- Thème de formation numéro {n}" for n in range(1, 13)]
     listed = replace(chunk(0, "\n".join(items)), section_number="6.7.2", section_title="Quels contenus ?")
     introduced = replace(chunk(1, TEXTS[1]), section_number="6.7.3", section_title="Autres contenus")
     reader = Reader([listed, introduced])
     second = reader.sentences_of["has-0"][1]
-    assert expand_lists(reader, [second]) == [second]  # type: ignore[arg-type]  # not asked for a list
-    quoted = expand_lists(reader, [second], enumeration=True)  # type: ignore[arg-type]
+    assert expand_lists(reader, [second]) == [second]  # type: ignore[arg-type]
+    quoted = expand_lists(reader, [second], asked=lambda title: title == "Quels contenus ?")  # type: ignore[arg-type]
     assert [reader.sentences[s].text for s in quoted] == items[:LIST_ITEMS]
     blocks = render_group(reader, quoted, 1, PHRASES)  # type: ignore[arg-type]
     assert blocks[0].kind is BlockKind.LEAD and blocks[0].text == "« Quels contenus ? » :"
@@ -510,24 +511,26 @@ def test_a_list_its_section_title_introduces_comes_whole_after_that_title() -> N
     assert blocks[-1].text == PHRASES["list_cut"] and not blocks[-1].markers, "the list goes on in the document"
     whole = render_group(reader, reader.sentences_of["has-0"], 1, PHRASES)  # type: ignore[arg-type]
     assert PHRASES["list_cut"] not in [b.text for b in whole]
+    named = render_group(reader, quoted, 1, PHRASES, lead="D'après Guide HAS, § 6.7.2 « Quels contenus ? » :")  # type: ignore[arg-type]
+    assert named[0].kind is BlockKind.LIST_ITEM, "the lead already names the section"
     item = reader.sentences_of["has-1"][2]
     blocks = render_group(reader, expand_lists(reader, [item]), 2, PHRASES)  # type: ignore[arg-type]
     assert blocks[0].text == "La formation des usagers aborde plusieurs thèmes :"
 
 
-def test_a_short_list_its_title_introduces_comes_whole_and_a_cut_list_says_so_after_the_item() -> None:
-    """Three items under « S'adresser »: any of them brings the other two, whatever the question. An item quoted
-    without the next one of its list is followed by « […] », after the sentences the item runs on with."""
-    short = "\n".join(
+def test_items_left_out_of_a_quoted_list_are_said_to_be_after_the_sentences_an_item_runs_on_with() -> None:
+    """An item quoted without the next one of its list is followed by « […] », after the sentences the item runs
+    on with; items left out before the first quoted one are said to be too, once."""
+    listed = "\n".join(
         [
             "- Écrire aux responsables permet de discuter. Les idées seront peut-être mieux adaptées.",
             "- Écrire oblige à identifier un émetteur.",
             "- Écrire oblige à identifier un destinataire.",
+            "- Écrire engage celui qui écrit.",
         ]
     )
-    reader = Reader([replace(chunk(0, short), section_number="6.11.3", section_title="S'adresser")])
-    first, runs_on, second, third = reader.sentences_of["has-0"]
-    assert expand_lists(reader, [second]) == [first, runs_on, second, third]  # type: ignore[arg-type]
+    reader = Reader([replace(chunk(0, listed), section_number="6.11.3", section_title="S'adresser")])
+    first, runs_on, _, third, fourth = reader.sentences_of["has-0"]
     blocks = render_group(reader, [first, runs_on, third], 1, PHRASES)  # type: ignore[arg-type]
     assert [b.text for b in blocks] == [
         "« S'adresser » :",
@@ -535,6 +538,14 @@ def test_a_short_list_its_title_introduces_comes_whole_and_a_cut_list_says_so_af
         "Les idées seront peut-être mieux adaptées.",
         PHRASES["list_cut"],
         "Écrire oblige à identifier un destinataire.",
+        PHRASES["list_cut"],
+    ]
+    later = render_group(reader, [third, fourth], 1, PHRASES)  # type: ignore[arg-type]
+    assert [b.text for b in later] == [
+        "« S'adresser » :",
+        PHRASES["list_cut"],
+        "Écrire oblige à identifier un destinataire.",
+        "Écrire engage celui qui écrit.",
     ]
 
 

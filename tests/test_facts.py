@@ -105,6 +105,21 @@ def test_a_definition_by_purpose_by_object_or_in_a_plural_still_counts() -> None
     assert not rules.names_in(["Le contrat local de santé a été signé en 2019."]).gives(kind, "contrat local de santé")
 
 
+def test_a_notion_named_is_not_defined_but_one_spoken_of_when_or_quoted_after_est_is() -> None:
+    """« la notion de démocratie sanitaire s'est progressivement faite une place » names the notion, it does not say
+    what it is; « On parle de santé communautaire quand… » and « La santé communautaire est « le processus… » » do."""
+    rules = FactRules.load()
+    kind = rules.kind("définition")
+    named = "Ainsi, la notion de démocratie sanitaire s'est progressivement faite une place dans les politiques."
+    assert not rules.names_in([named]).gives(kind, "démocratie sanitaire")
+    when = "On parle de santé communautaire quand les membres d'une collectivité agissent en commun."
+    assert rules.names_in([when]).gives(kind, "santé communautaire")
+    quoted = "La santé communautaire est « le processus par lequel les membres d'une collectivité réfléchissent »."
+    assert rules.names_in([quoted]).gives(kind, "santé communautaire")
+    purpose = "La démocratie sanitaire a pour objectif de faire participer les patients."
+    assert rules.names_in([purpose]).gives(kind, "démocratie sanitaire")
+
+
 def test_a_section_titled_with_the_thing_asked_describes_it() -> None:
     """« 6.9.4. Les conventions CIFRE » describes the convention in its own words (« La convention met en
     présence un doctorant… »): "the documents give no definition of « convention CIFRE »" would be wrong."""
