@@ -313,12 +313,30 @@ def expand_lists(
             out.extend([sid, *items])
             continue
         if not sentence.text.rstrip().endswith(":"):
-            out.append(sid)
+            head = [h for h in _item_head(reader, siblings, pos) if h not in chosen]  # the item it goes on with
+            chosen.update(head)
+            out.extend([*head, sid])
             continue
         items, has_list = _items_after(reader, siblings, pos, chosen, LIST_ITEMS)
         if has_list or len(sentence_ids) == 1:  # an introduction without its list says nothing
             out.extend([sid, *items])
     return out
+
+
+def _item_head(reader: IndexReader, siblings: list[int], pos: int) -> list[int]:
+    """The sentences of the list item that ``siblings[pos]`` goes on with on its line, from the item's first one
+    (« - Ensuite, on doit se demander combien… » before « On peut donner quelques chiffres… »), ANTECEDENTS at
+    most; none for a sentence that is no item's."""
+    leaders = _leaders(reader, siblings, pos)
+    later, head = siblings[pos], []
+    for earlier in reversed(leaders[-ANTECEDENTS:]):
+        if not _same_line(reader, earlier, later):
+            return []
+        head.insert(0, earlier)
+        if BULLET.match(reader.sentences[earlier].text):
+            return head
+        later = earlier
+    return []
 
 
 def _items_after(

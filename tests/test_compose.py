@@ -736,3 +736,17 @@ def test_a_definition_opens_the_answer_without_pushing_the_best_sentences_out_of
     ordered = Assistant._definitions_first(owner, evidence, frozenset({defining}))  # type: ignore[arg-type]
     chosen = choose_sentences(reader, ordered, 3, 0.06, 0.0)  # type: ignore[arg-type]
     assert [e.sentence for e in chosen] == [defining, best, next_best]
+
+
+def test_a_sentence_an_item_goes_on_with_comes_with_the_item() -> None:
+    """« On peut donner quelques chiffres… » goes on, on its line, with the item « - Ensuite, on doit se demander
+    combien de personnes… »: quoted alone, after « […] », it read as a remark of its own."""
+    text = (
+        "- Il faut objectiver ce que l'on veut faire valoir auprès des responsables.\n"
+        "- Ensuite, on doit se demander combien de personnes sont concernées par le besoin évoqué. "
+        "On peut donner quelques chiffres si on en a, et citer des témoignages d'usagers."
+    )
+    reader = Reader([chunk(0, text)])
+    first, head, goes_on = reader.sentences_of["has-0"]
+    assert expand_lists(reader, [goes_on]) == [head, goes_on]  # type: ignore[arg-type]
+    assert expand_lists(reader, [first]) == [first], "an item's first sentence needs nothing before it"

@@ -236,6 +236,16 @@ def test_a_section_with_one_question_near_a_fiche_is_not_a_question_table() -> N
             ],
             id="an abbreviation's period ends no sentence",
         ),
+        pytest.param(
+            "Le schéma pourrait être celui-ci : 1. Constat : voici le problème ; 2. Analyse : voici la cause ; "
+            "3. Voici la solution. Ensuite on écrit aux responsables de la structure.",
+            [
+                "Le schéma pourrait être celui-ci : 1. Constat : voici le problème ; 2. Analyse : voici la cause ; "
+                "3. Voici la solution.",
+                "Ensuite on écrit aux responsables de la structure.",
+            ],
+            id="the numbers of items enumerated inside a sentence end no sentence",
+        ),
     ],
 )
 def test_sentences_end_where_they_end(text: str, sentences: list[str]) -> None:
