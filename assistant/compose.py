@@ -124,9 +124,12 @@ def _may_quote(reader: IndexReader, ev: Evidence) -> bool:
 def _quotable(text: str) -> bool:
     """Long enough (or a list's introduction) and in French, not web addresses alone (a footnote's), nor a
     footnote that states nothing (« Note 28 : Le service sanitaire… (articles D. 4071-1 à D. 4071-7) », a title
-    of a text without end mark, « Note 32 : https://… »): a sentence that may be quoted."""
+    of a text without end mark, « Note 32 : https://… ») nor a figure's or table's caption (« Figure 1 - Cadre
+    théorique… », ``caption`` in ``quoting.toml``): a sentence that may be quoted."""
     note = footnote_label().match(text)
     if note and not _PUNCTUATED.search(text[note.end() :]):
+        return False
+    if _caption().match(text):
         return False
     words = footnote_label().sub(" ", _URLS.sub(" ", text)).strip()
     return (len(words) >= 30 or words.endswith(":")) and detect_language(words) == "fr"
@@ -742,6 +745,13 @@ def _standalone_title(reader: IndexReader, sid: int) -> bool:
     if not after or after.startswith("\n\n"):
         return True
     return not marked and after.startswith("\n") and after[1:2].isupper()
+
+
+@lru_cache(maxsize=4)
+def _caption(path: Path = QUOTING_RULES) -> re.Pattern[str]:
+    """The opening of a figure's or a table's caption (``quoting.toml``'s ``caption``)."""
+    data = read_rules(path)
+    return re.compile(rf"^\W*(?:{pattern(data, 'caption', path).pattern})", re.IGNORECASE)
 
 
 @lru_cache(maxsize=4)

@@ -750,3 +750,16 @@ def test_a_sentence_an_item_goes_on_with_comes_with_the_item() -> None:
     first, head, goes_on = reader.sentences_of["has-0"]
     assert expand_lists(reader, [goes_on]) == [head, goes_on]  # type: ignore[arg-type]
     assert expand_lists(reader, [first]) == [first], "an item's first sentence needs nothing before it"
+
+
+@pytest.mark.parametrize(
+    ("caption", "quotable"),
+    [
+        ("Figure 1 - Cadre théorique du continuum de l'engagement des patients inspiré de Carman et al.", False),
+        ("Tableau 1 : Caractéristiques des usagers rencontrés, entre mai et juillet 2021", False),
+        ("Le tableau 1 montre que les usagers rencontrés sont nombreux à vouloir participer.", True),
+    ],
+)
+def test_a_caption_is_never_quoted_as_a_statement(caption: str, quotable: bool) -> None:
+    reader = Reader([chunk(0, caption)])
+    assert _may_quote(reader, Evidence(0, 0, 1.0, 0.9, 0.5, 0)) is quotable  # type: ignore[arg-type]
