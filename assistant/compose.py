@@ -618,7 +618,12 @@ def render_group(
         named = name
         item = bool(BULLET.match(text)) and not sentence.label  # a table's cell is no item of a list
         if item and not in_list and (title := list_title(reader, sid)) and f"« {title} »" not in lead:
-            close(Block.phrase(BlockKind.LEAD, phrases["list_heading"].format(title=title)))
+            close(
+                Block.phrase(
+                    BlockKind.LEAD,
+                    _list_heading(reader.chunks[reader.position[sentence.chunk_id]], title, phrases, lead),
+                )
+            )
         before = _previous_item(reader, sid) if item else None
         left_out = before is not None and reader.sentences[before].text not in quoted  # items before this one
         if left_out and not (blocks and not prose and blocks[-1].text == phrases["list_cut"]):
@@ -635,6 +640,14 @@ def render_group(
             prose += [*label, Span(text, (n,), SpanSource.CORPUS)]
     close(Block.phrase(BlockKind.LIST_ITEM, phrases["list_cut"]) if cut else None)
     return blocks
+
+
+def _list_heading(chunk: Chunk, title: str, phrases: dict[str, str], lead: str) -> str:
+    """The heading of a list its section's title introduces: that title, and the fiche it belongs to unless the
+    ``lead`` above names it (« Quels contenus ? » alone does not say contents of what)."""
+    if chunk.fiche and f"« {chunk.fiche_title} »" not in lead:
+        return phrases["list_heading_fiche"].format(title=title, fiche=chunk.fiche, fiche_title=chunk.fiche_title)
+    return phrases["list_heading"].format(title=title)
 
 
 def _as_label(title: str) -> str:

@@ -513,6 +513,11 @@ def test_a_list_its_section_title_introduces_comes_whole_after_that_title_when_a
     assert PHRASES["list_cut"] not in [b.text for b in whole]
     named = render_group(reader, quoted, 1, PHRASES, lead="D'après Guide HAS, § 6.7.2 « Quels contenus ? » :")  # type: ignore[arg-type]
     assert named[0].kind is BlockKind.LIST_ITEM, "the lead already names the section"
+    fiche = Reader([replace(listed, fiche=7, fiche_title="Indications pour la formation"), introduced])
+    heading = render_group(fiche, quoted, 1, PHRASES)[0]  # type: ignore[arg-type]
+    assert heading.text == "« Quels contenus ? » (fiche ressource n° 7 « Indications pour la formation ») :"
+    lead = "D'après la fiche ressource n° 7 « Indications pour la formation » (Guide HAS) :"
+    assert render_group(fiche, quoted, 1, PHRASES, lead)[0].text == "« Quels contenus ? » :"  # type: ignore[arg-type]
     item = reader.sentences_of["has-1"][2]
     blocks = render_group(reader, expand_lists(reader, [item]), 2, PHRASES)  # type: ignore[arg-type]
     assert blocks[0].text == "La formation des usagers aborde plusieurs thèmes :"
