@@ -616,20 +616,17 @@ def render_group(
         name = sentence.label or _titled_by(reader, sid)
         label = (Span(phrases["table_cell"].format(label=_as_label(name))),) if name and name != named else ()
         named = name
-        item = bool(BULLET.match(text)) and not sentence.label  # a table's cell is no item of a list
+        bulleted = bool(BULLET.match(text))
+        item = bulleted and not sentence.label  # a table's cell, even bulleted, is no item of a list: no « […] »
         if item and not in_list and (title := list_title(reader, sid)) and f"« {title} »" not in lead:
-            close(
-                Block.phrase(
-                    BlockKind.LEAD,
-                    _list_heading(reader.chunks[reader.position[sentence.chunk_id]], title, phrases, lead),
-                )
-            )
+            chunk = reader.chunks[reader.position[sentence.chunk_id]]
+            close(Block.phrase(BlockKind.LEAD, _list_heading(chunk, title, phrases, lead)))
         before = _previous_item(reader, sid) if item else None
         left_out = before is not None and reader.sentences[before].text not in quoted  # items before this one
         if left_out and not (blocks and not prose and blocks[-1].text == phrases["list_cut"]):
             close(Block.phrase(BlockKind.LIST_ITEM, phrases["list_cut"]))
         in_list = item or (in_list and runs_on)
-        if item or _in_line_run(reader, sid):
+        if bulleted or _in_line_run(reader, sid):
             words = text
             while BULLET.match(words):  # "- ➔ Avant toute réunion…": one bullet is enough
                 words = BULLET.sub("", words, count=1).strip()

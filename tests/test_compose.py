@@ -768,3 +768,16 @@ def test_a_sentence_an_item_goes_on_with_comes_with_the_item() -> None:
 def test_a_caption_is_never_quoted_as_a_statement(caption: str, quotable: bool) -> None:
     reader = Reader([chunk(0, caption)])
     assert _may_quote(reader, Evidence(0, 0, 1.0, 0.9, 0.5, 0)) is quotable  # type: ignore[arg-type]
+
+
+def test_a_table_cell_written_as_an_item_is_shown_as_one_but_never_said_cut() -> None:
+    """A cell of the HAS matrix may start with a dash: shown as an item after its column's name, it is no item of a
+    list the document goes on with, so no « […] » follows it."""
+    reader = Reader(
+        [chunk(0, "- Informer les usagers des modalités de gouvernance.\n- Constituer un comité des usagers.")]
+    )
+    reader.sentences = [replace(s, label="Les gouvernances") for s in reader.sentences]
+    blocks = render_group(reader, [0], 1, PHRASES)  # type: ignore[arg-type]
+    assert [(b.kind, b.text) for b in blocks] == [
+        (BlockKind.LIST_ITEM, "Les gouvernances : Informer les usagers des modalités de gouvernance.")
+    ]
