@@ -458,6 +458,7 @@ class Assistant:
             premise_explicit=query.premise_explicit,
             role=role,
             history=history,
+            enumeration=prefs.asks_list,
             on_token=on_token,
         )
         result = self.generator.generate(request)

@@ -683,6 +683,14 @@ def _previous_item(reader: IndexReader, sid: int) -> int | None:
     return None
 
 
+def _after(blocks: list[Block], more: list[Block]) -> list[Block]:
+    """``more`` to follow ``blocks``, without a « […] » right after another one (a list left out across two
+    passages of a source)."""
+    if blocks and more and blocks[-1] == more[0] and more[0].spans[0].source is SpanSource.PHRASE:
+        return more[1:]
+    return more
+
+
 def _next_item(reader: IndexReader, sid: int) -> int | None:
     """The next item of the list item ``sid`` belongs to (its passage's or the next one's), if any."""
     siblings = reader.sentences_of[reader.sentences[sid].chunk_id]
@@ -706,7 +714,8 @@ def _titled_by(reader: IndexReader, sid: int) -> str:
     if BULLET.match(title) or not _WORD.search(title):  # an item of a list, a number alone ("18"): no title
         return ""
     title = title.lstrip("→➢➤►▪•").strip()
-    return "" if title.casefold() in reader.sentences[sid].text.casefold() else title
+    said_again = len(title.split()) >= _SAID_AGAIN_WORDS and title.casefold() in reader.sentences[sid].text.casefold()
+    return "" if said_again else title
 
 
 _WORD = re.compile(r"[^\W\d_]{3}")
@@ -724,6 +733,8 @@ def _unended(text: str) -> bool:
 
 _TITLE_MAX = 100  # characters: a longer line without an end mark is a statement whose period was lost
 _NAMED_TITLE_MAX = 120  # characters of a title naming its subject before a colon (« X : un atout … »)
+_ASKED_TITLE_WORDS = 3  # words at least of a title asked as a question
+_SAID_AGAIN_WORDS = 3  # words at least of a title the sentence after it may say again (then left out)
 _PUNCTUATED = re.compile(r"[.!?…;][\s»\"”)\]]*$")  # a title may end with "(49)" or "»", not with a period
 
 
@@ -737,7 +748,8 @@ def _standalone_title(reader: IndexReader, sid: int) -> bool:
     written = here.text.strip()
     line = written.lstrip("→➢➤►▪•").strip()
     marked = line != written or bool(BULLET.match(written))  # an item of a list, rather than a title
-    asked = line.endswith("?")  # « Quelle gouvernance a été privilégiée ? » alone before its paragraph
+    # « Quelle gouvernance a été privilégiée ? » alone before its paragraph; not a layout fragment (« PLACE ? »)
+    asked = line.endswith("?") and len(line.split()) >= _ASKED_TITLE_WORDS and line != line.upper()
     if (_PUNCTUATED.search(line) and not asked) or line.endswith(":") or footnote_label().match(line):
         return False
     if _in_line_run(reader, sid):
@@ -827,6 +839,7 @@ class GenerationRequest:
     premise_explicit: bool = True  # "puisque …" (the question assumes it) vs an assertion in the question
     role: Role | None = None
     history: list[str] = field(default_factory=list)  # previous user questions, oldest first
+    enumeration: bool = False  # the question asks for a list (« quels sont… », « des exemples »)
     on_token: Callable[[str], None] | None = None  # progress of a streaming generator (draft text)
 
 
@@ -873,7 +886,7 @@ class ExtractiveGenerator:
     def generate(self, request: GenerationRequest) -> GenerationResult:
         reader = self.reader
         book = CitationBook(reader, self.labels)
-        asked = self._asks_about(request.question)
+        asked = self._asks_about(request.question, request.enumeration)
         multi = len(request.parts) > 1 and bool(request.whole)
         taken: list[str] = []
         taken_ids: set[int] = set()
@@ -917,17 +930,23 @@ class ExtractiveGenerator:
                 # once, « […] » only where items are left out)
                 numbers = {book.cite(chunk, sids) for chunk, sids in run}
                 sids = [s for _, group in run for s in group]
-                blocks += render_group(reader, sids, min(numbers), self.phrases, lead)
-                lead = ""  # only the first source is the one the lead names
+                blocks += _after(blocks, render_group(reader, sids, min(numbers), self.phrases, lead))
         return GenerationResult(blocks, book.citations(), details={"lead_chunk": first_chunk})
 
-    def _asks_about(self, question: str) -> Callable[[str], bool]:
-        """Whether a title is what ``question`` asks about: the question uses every word of it (« Quels contenus ? »
-        for « Quels contenus doit comporter une formation ? »); never without an ``analyze``."""
+    def _asks_about(self, question: str, enumeration: bool) -> Callable[[str], bool]:
+        """Whether a title is what ``question`` asks about: the question uses every word of it, two words at least
+        unless the question asks for an enumeration or says nothing else (« Quels contenus ? » for « Quels contenus
+        doit comporter une formation ? », « Pour les usagers » for « et pour les usagers ? », not for « Le conseil
+        pour l'engagement des usagers, il est composé comment ? »); never without an ``analyze``."""
         if self.analyze is None:
             return lambda title: False
         analyze, words = self.analyze, set(self.analyze(question))
-        return lambda title: bool(found := set(analyze(title))) and found <= words
+
+        def asked(title: str) -> bool:
+            found = set(analyze(title))
+            return bool(found) and found <= words and (enumeration or len(found) >= 2 or words <= found)
+
+        return asked
 
     def condense(self, question: str, history: list[str]) -> str | None:
         """The extractive generator does not rewrite follow-ups (the question understanding does)."""

@@ -3,6 +3,7 @@ source, a list introduction with its items, and parts of a question that add onl
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 import pytest
@@ -781,3 +782,29 @@ def test_a_table_cell_written_as_an_item_is_shown_as_one_but_never_said_cut() ->
     assert [(b.kind, b.text) for b in blocks] == [
         (BlockKind.LIST_ITEM, "Les gouvernances : Informer les usagers des modalités de gouvernance.")
     ]
+
+
+def test_a_list_title_is_asked_for_when_the_question_uses_all_its_words_two_at_least_or_asks_for_a_list() -> None:
+    """« Pour les institutions publiques » answers « Quel intérêt pour les institutions publiques ? »; « Pour les
+    usagers » does not answer « Le conseil pour l'engagement des usagers, il est composé comment ? » (one common
+    word), but does « Quels sont les avantages pour les usagers ? », which asks for a list, and « et pour les
+    usagers ? », which asks for nothing else."""
+    stop = {"pour", "les", "des", "quel", "quels", "sont", "est", "il", "le", "de", "l", "et"}
+    generator = ExtractiveGenerator(
+        Reader(CORPUS),  # type: ignore[arg-type]
+        PHRASES,
+        {},
+        max_sentences=2,
+        margin=0.2,
+        authority_bonus=0.015,
+        part_gain=0.3,
+        analyze=lambda text: [w for w in re.findall(r"\w+", text.lower()) if w not in stop],
+    )
+    assert generator._asks_about("Quel intérêt pour les institutions publiques ?", False)(
+        "Pour les institutions publiques"
+    )
+    composed = generator._asks_about("Le conseil pour l'engagement des usagers, il est composé comment ?", False)
+    assert not composed("Pour les usagers")
+    assert generator._asks_about("Quels sont les avantages pour les usagers ?", True)("Pour les usagers")
+    assert generator._asks_about("et pour les usagers ?", False)("Pour les usagers"), "it says nothing else"
+    assert not generator_for(Reader(CORPUS))._asks_about("Quels contenus ?", True)("Quels contenus ?")
