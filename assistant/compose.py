@@ -692,7 +692,7 @@ def _after(blocks: list[Block], more: list[Block]) -> list[Block]:
 
 
 def _next_item(reader: IndexReader, sid: int) -> int | None:
-    """The next item of the list item ``sid`` belongs to (its passage's or the next one's), if any."""
+    """The item after the list item ``sid`` in its list (its passage's or the next one's), if any."""
     siblings = reader.sentences_of[reader.sentences[sid].chunk_id]
     pos = siblings.index(sid)
     for follower in _followers(reader, siblings, pos):

@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import pytest
 
-from assistant.answer import BlockKind, SpanSource
+from assistant.answer import Block, BlockKind, Span, SpanSource
 from assistant.citations import PASSAGE_GAP, make_citation, source_label
 from assistant.compose import (
     LIST_ITEMS,
@@ -808,3 +808,14 @@ def test_a_list_title_is_asked_for_when_the_question_uses_all_its_words_two_at_l
     assert generator._asks_about("Quels sont les avantages pour les usagers ?", True)("Pour les usagers")
     assert generator._asks_about("et pour les usagers ?", False)("Pour les usagers"), "it says nothing else"
     assert not generator_for(Reader(CORPUS))._asks_about("Quels contenus ?", True)("Quels contenus ?")
+
+
+def test_items_left_out_across_two_passages_of_a_source_are_said_once() -> None:
+    """The last quoted item of one passage and the first of the next, with items left out between them: one « […] »,
+    not one closing the first passage and another opening the second."""
+    from assistant.compose import _after
+
+    cut = Block.phrase(BlockKind.LIST_ITEM, PHRASES["list_cut"])
+    item = Block(BlockKind.LIST_ITEM, (Span("Améliorer l'adhésion aux soins ;", (1,), SpanSource.CORPUS),))
+    assert _after([item, cut], [cut, item]) == [item]
+    assert _after([item], [cut, item]) == [cut, item]
