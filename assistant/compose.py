@@ -316,7 +316,7 @@ def expand_lists(
             out.extend([sid, *items])
             continue
         if not sentence.text.rstrip().endswith(":"):
-            head = [h for h in _item_head(reader, siblings, pos) if h not in chosen]  # the item it goes on with
+            head = [h for h in _item_run(reader, sid)[:-1] if h not in chosen]  # the item it goes on with
             chosen.update(head)
             out.extend([*head, sid])
             continue
@@ -326,18 +326,21 @@ def expand_lists(
     return out
 
 
-def _item_head(reader: IndexReader, siblings: list[int], pos: int) -> list[int]:
-    """The sentences of the list item that ``siblings[pos]`` goes on with on its line, from the item's first one
-    (« - Ensuite, on doit se demander combien… » before « On peut donner quelques chiffres… »), ANTECEDENTS at
-    most; none for a sentence that is no item's."""
-    leaders = _leaders(reader, siblings, pos)
-    later, head = siblings[pos], []
+def _item_run(reader: IndexReader, sid: int) -> list[int]:
+    """The sentences of the list item ``sid`` belongs to, from its first one (the bulleted one) to ``sid``: its line
+    read back ANTECEDENTS sentences at most (« - Ensuite, on doit se demander combien… » before « On peut donner
+    quelques chiffres… »); [] for a sentence that is no item's."""
+    if BULLET.match(reader.sentences[sid].text):
+        return [sid]
+    siblings = reader.sentences_of[reader.sentences[sid].chunk_id]
+    leaders = _leaders(reader, siblings, siblings.index(sid))
+    later, run = sid, [sid]
     for earlier in reversed(leaders[-ANTECEDENTS:]):
         if not _same_line(reader, earlier, later):
             return []
-        head.insert(0, earlier)
+        run.insert(0, earlier)
         if BULLET.match(reader.sentences[earlier].text):
-            return head
+            return run
         later = earlier
     return []
 
@@ -669,18 +672,12 @@ def _list_runs(reader: IndexReader, groups: list[tuple[int, list[int]]]) -> list
 
 
 def _previous_item(reader: IndexReader, sid: int) -> int | None:
-    """The item before the list item ``sid`` in its list (its passage's or the one before), if any."""
-    sentence = reader.sentences[sid]
-    siblings = reader.sentences_of[sentence.chunk_id]
+    """The item before the list item ``sid`` in its list (its passage's or the one before), if any: the first
+    sentence of the item the sentence just before ``sid`` belongs to."""
+    siblings = reader.sentences_of[reader.sentences[sid].chunk_id]
     leaders = _leaders(reader, siblings, siblings.index(sid))
-    later = sid
-    for earlier in reversed(leaders):
-        if BULLET.match(reader.sentences[earlier].text):
-            return earlier
-        if not _same_line(reader, earlier, later):  # an introduction, or prose: the list starts after it
-            return None
-        later = earlier
-    return None
+    run = _item_run(reader, leaders[-1]) if leaders else []
+    return run[0] if run else None
 
 
 def _after(blocks: list[Block], more: list[Block]) -> list[Block]:

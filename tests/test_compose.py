@@ -536,7 +536,7 @@ def test_items_left_out_of_a_quoted_list_are_said_to_be_after_the_sentences_an_i
         ]
     )
     reader = Reader([replace(chunk(0, listed), section_number="6.11.3", section_title="S'adresser")])
-    first, runs_on, _, third, fourth = reader.sentences_of["has-0"]
+    first, runs_on, second, third, fourth = reader.sentences_of["has-0"]
     blocks = render_group(reader, [first, runs_on, third], 1, PHRASES)  # type: ignore[arg-type]
     assert [b.text for b in blocks] == [
         "« S'adresser » :",
@@ -546,6 +546,9 @@ def test_items_left_out_of_a_quoted_list_are_said_to_be_after_the_sentences_an_i
         "Écrire oblige à identifier un destinataire.",
         PHRASES["list_cut"],
     ]
+    alone = render_group(reader, [second], 1, PHRASES)  # type: ignore[arg-type]
+    cut = PHRASES["list_cut"]
+    assert [b.text for b in alone] == ["« S'adresser » :", cut, "Écrire oblige à identifier un émetteur.", cut]
     later = render_group(reader, [third, fourth], 1, PHRASES)  # type: ignore[arg-type]
     assert [b.text for b in later] == [
         "« S'adresser » :",
