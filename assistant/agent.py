@@ -196,13 +196,12 @@ class Assistant:
             return evidence
         bonus, top = self.settings.definition_bonus, max(e.score for e in evidence)
 
-        def lifted(e: Evidence) -> Evidence:
-            if e.sentence not in defining:
-                return e
+        def lift(e: Evidence) -> Evidence:
             return replace(e, score=min(e.score + bonus, top), opens=e.score + bonus >= top)
 
-        ordered = sorted(evidence, key=lambda e: (-lifted(e).score, not lifted(e).opens, -e.score, e.sentence))
-        return [lifted(e) for e in ordered]
+        pairs = [(lift(e) if e.sentence in defining else e, e) for e in evidence]  # (lifted, as found)
+        pairs.sort(key=lambda pair: (-pair[0].score, not pair[0].opens, -pair[1].score, pair[1].sentence))
+        return [lifted for lifted, _ in pairs]
 
     def _recommendations(self) -> dict[int, int]:
         """Recommendation number → first chunk (the URPS sheet's ``Recommandation n°N``)."""

@@ -603,7 +603,7 @@ def render_group(
         if prose:
             blocks.append(Block(BlockKind.PARAGRAPH, tuple(prose)))
             prose = []
-        if block is not None:
+        if block is not None and not _repeats(blocks, block):
             blocks.append(block)
 
     for sid in sentence_ids:
@@ -625,8 +625,7 @@ def render_group(
             chunk = reader.chunks[reader.position[sentence.chunk_id]]
             close(Block.phrase(BlockKind.LEAD, _list_heading(chunk, title, phrases, lead)))
         before = _previous_item(reader, sid) if item else None
-        left_out = before is not None and reader.sentences[before].text not in quoted  # items before this one
-        if left_out and not (blocks and not prose and blocks[-1].text == phrases["list_cut"]):
+        if before is not None and reader.sentences[before].text not in quoted:  # items left out before this one
             close(Block.phrase(BlockKind.LIST_ITEM, phrases["list_cut"]))
         in_list = item or (in_list and runs_on)
         if bulleted or _in_line_run(reader, sid):
@@ -680,12 +679,15 @@ def _previous_item(reader: IndexReader, sid: int) -> int | None:
     return run[0] if run else None
 
 
+def _repeats(blocks: list[Block], block: Block) -> bool:
+    """Whether a fixed phrasing would say again what the block before it says (« […] » right after « […] »)."""
+    return bool(blocks) and blocks[-1] == block and block.spans[0].source is SpanSource.PHRASE
+
+
 def _after(blocks: list[Block], more: list[Block]) -> list[Block]:
     """``more`` to follow ``blocks``, without a « […] » right after another one (a list left out across two
     passages of a source)."""
-    if blocks and more and blocks[-1] == more[0] and more[0].spans[0].source is SpanSource.PHRASE:
-        return more[1:]
-    return more
+    return more[1:] if more and _repeats(blocks, more[0]) else more
 
 
 def _next_item(reader: IndexReader, sid: int) -> int | None:
