@@ -1,6 +1,7 @@
 """How far the documents cover what was asked: "full", "partial" when only the neighbourhood is covered
 (the asked fact — a sum, a date, a legal reference… — or the question's own salient words are absent from
-the evidence), or "none" (declined). A partial answer says first, plainly, what the documents do not give.
+the evidence, or the acronym it asks about is only mentioned in passing), or "none" (declined). A partial
+answer says first, plainly, what the documents do not give.
 """
 
 from __future__ import annotations
@@ -24,7 +25,11 @@ def decide(assessment: Assessment, settings: Settings) -> Coverage:
 
 
 def _missing(assessment: Assessment, settings: Settings) -> bool:
-    return assessment.fact_missing or assessment.unknown >= settings.partial_unknown_share
+    return assessment.fact_missing or _unknown(assessment, settings) or bool(assessment.rare_words)
+
+
+def _unknown(assessment: Assessment, settings: Settings) -> bool:
+    return assessment.unknown >= settings.partial_unknown_share
 
 
 def partial_notice(assessment: Assessment, phrases: dict[str, str], settings: Settings) -> str:
@@ -32,5 +37,8 @@ def partial_notice(assessment: Assessment, phrases: dict[str, str], settings: Se
     if assessment.fact_missing and assessment.fact_asked and assessment.fact_strict:
         kind = FactRules.load().kind(assessment.fact_asked)
         return phrases["partial_fact"].format(missing=kind.missing.format(term=assessment.fact_term))
+    if assessment.rare_words and not _unknown(assessment, settings):
+        words = ", ".join(f"« {w} »" for w in assessment.rare_words[: settings.partial_words_named])
+        return phrases["partial_rare"].format(words=words)
     words = ", ".join(f"« {w} »" for w in assessment.unknown_words[: settings.partial_words_named])
     return phrases["partial_words"].format(words=words)

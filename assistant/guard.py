@@ -4,7 +4,8 @@ The confidence combines four signals, calibrated on the evaluation set (see docs
 - ``similarity``: e5 similarity of the best sentence to the question;
 - ``coverage``: share (idf-weighted) of the question's terms present in the best passages;
 - ``unknown``: share (idf-weighted) of the question's own words the corpus never uses
-  (``paracétamol``, ``ratatouille``…), typos excepted;
+  (``paracétamol``, ``ratatouille``…), typos excepted; and ``rare_words``, the acronyms it names that the corpus
+  mentions in a few passages only (« SISA »): spoken of in passing, not covered;
 - ``fact``: the question asks for a kind of fact (a sum, a duration, a contact, a tax rule, a count)
   and no retrieved sentence holds one (the kinds of fact are data: ``assistant/data/facts.toml``).
 
@@ -14,11 +15,11 @@ The weights and windows are settings (``guard_*``).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from assistant.query import Query
 from assistant.retrieval import Candidate, Evidence, TermStats
-from assistant.rules import CorpusNames, FactRules, default_settings
+from assistant.rules import CorpusNames, FactRules, Lexicon, QueryRules, default_settings
 from ingest.index import IndexReader
 from ingest.lexical import fold_accents
 from ingest.settings import Settings
@@ -42,6 +43,7 @@ class Assessment:
     topic_confidence: float = 0.0  # the confidence without the asked-fact penalty: is the topic covered?
     fact_strict: bool = False
     fact_term: str = ""  # what the asked fact is about ("la médiation en santé" for a definition)
+    rare_words: list[str] = field(default_factory=list)  # acronyms asked about that few passages mention
 
 
 def _scrap(word: str, text: str) -> bool:
@@ -100,6 +102,7 @@ def assess(
     total = sum(own.values())
     unknown = sum(own[w] for w in unknown_terms) / total if total else 0.0
     unknown_terms = [_as_written(word, query.text) for word in unknown_terms]  # named so in a partial answer
+    rare = _rare_acronyms(stats, query, explained, s.partial_rare_passages) if french else []
     fact, term = facts.asked_with_term(query.text)
     if fact is not None and term:  # a fact about a named thing: given anywhere in the corpus, or not
         fact_missing = names is not None and not names.gives(fact, term)
@@ -121,5 +124,38 @@ def assess(
     strict = bool(fact and fact.strict)
     confidence = round(topic - penalty, 4)
     return Assessment(
-        confidence, similarity, coverage, unknown, name, fact_missing, unknown_terms, round(topic, 4), strict, term
+        confidence,
+        similarity,
+        coverage,
+        unknown,
+        name,
+        fact_missing,
+        unknown_terms,
+        round(topic, 4),
+        strict,
+        term,
+        rare,
     )
+
+
+def _rare_acronyms(stats: TermStats, query: Query, explained: set[str], most: int) -> list[str]:
+    """The acronyms ``query`` names (« SISA ») that at least one and at most ``most`` passages mention, by the
+    acronym or by what the lexicon says it means (« société interprofessionnelle de soins ambulatoires »): the
+    documents speak of them in passing. One the documents never mention is an unknown word."""
+    rare = []
+    meanings = Lexicon.load().abbreviations
+    for acronym in dict.fromkeys(QueryRules.load().named_acronym.findall(query.text)):
+        terms = stats.analyzer.terms(acronym)
+        if not terms or stats.passages_with.get(terms[0], 0) > most:
+            continue
+        word = fold_accents(acronym.lower())
+        meaning = [t for t in stats.analyzer.terms(meanings[word]) if t != terms[0]] if word in meanings else []
+        if word in explained and not meaning:
+            continue
+        found = sum(
+            terms[0] in held or (bool(meaning) and all(t in held for t in meaning))
+            for held in stats.chunk_terms
+        )
+        if 1 <= found <= most:
+            rare.append(acronym)
+    return rare

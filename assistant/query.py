@@ -144,7 +144,8 @@ def strip_injection(text: str) -> tuple[str, bool]:
     if not rules.injection.search(text):
         return text, found
     cleaned = rules.injection.sub(" ", text)
-    cleaned = re.sub(r"\s+([,.:;?!])", r"\1", re.sub(r"\s+", " ", cleaned)).strip(" ,.:;-")
+    # a removal leaves a space before a comma or a full stop; French keeps its space before « : ; ? ! »
+    cleaned = re.sub(r"\s+([,.])", r"\1", re.sub(r"\s+", " ", cleaned)).strip(" ,.:;-")
     return cleaned, True
 
 

@@ -130,6 +130,7 @@ class TermStats:
             [f"{c.section_path} {c.fiche_title} {c.doc_title}" for c in reader.chunks], analyzer.terms
         )
         df = document_frequencies(reader, analyzer, self.chunk_terms)
+        self.passages_with = df  # how many passages hold each term
         n = max(len(self.chunk_terms), 1)
         self.idf = {t: math.log(1 + n / d) for t, d in df.items()}
         self.unknown_idf = math.log(1 + n)  # a term the corpus never uses is as rare as can be

@@ -71,6 +71,7 @@ class QueryRules:
     question_word_only: re.Pattern[str]  # nothing but a question word ("comment", "")
     structure: re.Pattern[str]
     acronym: re.Pattern[str]  # an acronym as a question writes it (EPCI)
+    named_acronym: re.Pattern[str]  # an acronym a question names (« SISA », « ESP »)
     acronym_joiners: tuple[str, ...]  # short words a spelled-out acronym holds between its initials
     acronym_min_uses: int
     whole_fiche_other_words: int
@@ -128,6 +129,7 @@ class QueryRules:
             ),
             structure=compile_pattern(structure, "structures", path),
             acronym=pattern(data, "acronyms.written", path, flags=0),
+            named_acronym=pattern(data, "acronyms.named", path, flags=0),
             acronym_joiners=words(data, "acronyms.joiners", path),
             acronym_min_uses=count(data, "acronyms.min_uses", path),
             whole_fiche_other_words=count(data, "intents.whole_fiche_other_words", path),

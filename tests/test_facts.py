@@ -118,6 +118,8 @@ def test_a_notion_named_is_not_defined_but_one_spoken_of_when_or_quoted_after_es
     assert rules.names_in([quoted]).gives(kind, "santé communautaire")
     purpose = "La démocratie sanitaire a pour objectif de faire participer les patients."
     assert rules.names_in([purpose]).gives(kind, "démocratie sanitaire")
+    named_so = "Il peut s'agir de « ce qui leur a été confié ». C'est ce que l'on nomme le secret professionnel."
+    assert rules.names_in([named_so]).gives(kind, "secret professionnel")
 
 
 def test_a_section_titled_with_the_thing_asked_describes_it() -> None:

@@ -233,3 +233,45 @@ def test_words_the_corpus_never_uses_are_named_as_the_question_writes_them() -> 
         Settings.model_construct(),
     )
     assert found.unknown_words == ["RAP", "promoteur"]
+
+
+def test_an_acronym_a_few_passages_mention_makes_the_answer_partial_and_is_named() -> None:
+    """« Qui peut être associé d'une SISA ? »: the documents mention the SISA in one passage, in passing; the answer
+    says so first. An acronym the lexicon spells out counts the passages that use its meaning (« éducation
+    thérapeutique du patient » for ETP); one the documents never use is an unknown word, not a rare one."""
+    from assistant.answer import Coverage
+    from assistant.coverage import decide, partial_notice
+    from assistant.guard import assess
+    from assistant.prompts import load_phrases
+    from assistant.query import Query
+    from assistant.retrieval import Candidate, Evidence
+
+    therapy = "La CPTS soutient un programme d'éducation thérapeutique du patient, n° {n}."
+    reader = TinyReader(
+        [chunk(0, "La SISA de la maison de santé perçoit les financements de la CPTS pour l'ETP.")]
+        + [chunk(n, therapy.format(n=n)) for n in range(1, 5)]
+    )
+    stats = TermStats(reader, reader.analyzer)
+    settings = Settings.model_construct(refusal_threshold=0.0, guard_min_similarity=0.0)
+
+    def judged(question: str):  # type: ignore[no-untyped-def]
+        evidence = [Evidence(0, 0, 1.0, 0.9, 0.5, 0)]
+        return assess(
+            reader,  # type: ignore[arg-type]
+            stats,
+            Query(question, question),
+            [Candidate(0, 1.0)],
+            evidence,
+            stats.weights(question),
+            settings,
+        )
+
+    sisa = judged("Qui finance la SISA de la CPTS ?")
+    assert sisa.rare_words == ["SISA"]
+    assert decide(sisa, settings) is Coverage.PARTIAL
+    notice = partial_notice(sisa, load_phrases(Settings().prompts_dir, "extractive"), settings)
+    assert notice.startswith("Les documents de référence ne mentionnent « SISA » qu'en passant.")
+    assert judged("Un programme d'ETP dans la CPTS ?").rare_words == []  # one passage by name, five by meaning
+    assert judged("La CPTS et le PTSM ?").rare_words == []  # never mentioned: an unknown word
+    settings = settings.model_copy(update={"partial_rare_passages": 0})  # 0: never
+    assert judged("Qui finance la SISA de la CPTS ?").rare_words == []
