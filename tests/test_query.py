@@ -204,6 +204,8 @@ def test_the_language_of_a_question() -> None:
         ("Est-ce que l'indemnité est imposable ?", "fiscalité"),
         ("Combien de représentants faut-il ?", "nombre"),
         ("Comment recruter des usagers ?", None),
+        ("Quelle est la rémunération d'un coordinateur ?", "montant"),
+        ("Est-il possible de rémunérer des patients partenaires ?", None),  # whether, not how much
     ],
 )
 def test_the_kind_of_fact_a_question_asks_for(question: str, fact: str | None) -> None:
