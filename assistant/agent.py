@@ -380,7 +380,8 @@ class Assistant:
         weights = self.stats.weights(query.search_text)
         asked, term = FactRules.load().asked_with_term(query.text)
         defining = self._defining(asked, term)  # a definition is quoted even from back matter (a list of guides)
-        evidence = self.retriever.evidence(candidates, query_vector, weights, prefs, keep=defining)
+        lists = self._deeper_lists(query, query_vector, where, role, prefs, candidates, weights)
+        evidence = self.retriever.evidence([*candidates, *lists], query_vector, weights, prefs, keep=defining)
         evidence = self._without_notes(evidence, asked, query.text)
         leading = candidates.leading
         assessment = assess(self.reader, self.stats, query, leading, evidence, weights, self.settings, self.names)
@@ -394,7 +395,7 @@ class Assistant:
         ]
         lap("evidence")
         coverage = decide(assessment, self.settings) if evidence else Coverage.NONE
-        parts_evidence, pool = [evidence], list(candidates)
+        parts_evidence, pool = [evidence], [*candidates, *lists]
         uncovered: list[str] = []  # parts of the question the documents do not cover at all
         if len(query.parts) > 1:  # each part searched too: it may find what the whole question missed
             searched = [self._search_part(part, where, role) for part in query.parts]
@@ -493,6 +494,39 @@ class Assistant:
             answer.blocks.insert(0, Block.phrase(BlockKind.NOTICE, notice))
         if prefs.table_named:
             self._point_to_table(answer, prefs, where)
+
+    def _deeper_lists(
+        self,
+        query: Query,
+        vector: np.ndarray,
+        where: dict[str, Any],
+        role: Role | None,
+        prefs: Preferences,
+        candidates: list[Candidate],
+        weights: dict[str, float],
+    ) -> list[Candidate]:
+        """For a question asking for an enumeration, the passages ranked below the contexts (down to
+        ``list_search_depth``) where a sentence opens a list with the question's words (« Les CPTS peuvent être
+        appelées à assurer … des missions de service public suivantes : » for « Quelles sont les missions d'une
+        CPTS ? »): the list may answer it better than the passages around it."""
+        depth = self.settings.list_search_depth
+        if not prefs.asks_list or depth <= len(candidates):
+            return []
+        search = query.search_text or query.text
+        deeper = self.retriever.search(search, vector, where or None, role, k=depth, prefs=prefs)
+        known = {c.index for c in candidates}
+        found = []
+        for cand in deeper:
+            if cand.index in known:
+                continue
+            sentences = self.reader.sentences_of.get(self.reader.chunks[cand.index].chunk_id, [])
+            if any(
+                self.retriever.opens_list(sid)
+                and self.stats.coverage(weights, self.stats.sentence_terms[sid]) >= self.settings.list_opener_coverage
+                for sid in sentences
+            ):
+                found.append(cand)
+        return found
 
     def _point_to_table(self, answer: Answer, prefs: Preferences, where: dict[str, Any]) -> None:
         """After the quotes, the fiches the guide's own question table (« Par où commencer ? ») sends the

@@ -153,8 +153,7 @@ def _rare_acronyms(stats: TermStats, query: Query, explained: set[str], most: in
         if word in explained and not meaning:
             continue
         found = sum(
-            terms[0] in held or (bool(meaning) and all(t in held for t in meaning))
-            for held in stats.chunk_terms
+            terms[0] in held or (bool(meaning) and all(t in held for t in meaning)) for held in stats.chunk_terms
         )
         if 1 <= found <= most:
             rare.append(acronym)

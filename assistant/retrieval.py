@@ -295,7 +295,7 @@ class HybridRetriever:
         n = s.duplicate_prefix_chars
         return fuzz.token_set_ratio(a[:n], b[:n]) >= s.duplicate_similarity
 
-    def _opens_list(self, sid: int) -> bool:
+    def opens_list(self, sid: int) -> bool:
         """Whether a sentence introduces a list: it ends with ":" and the next sentence of its passage is an
         item."""
         sentences = self.reader.sentences
@@ -341,7 +341,7 @@ class HybridRetriever:
                 score = (
                     float(sim) + s.evidence_coverage_weight * coverage + s.evidence_rank_weight * prior + passage_bonus
                 )
-                if list_bonus and self._opens_list(sid):
+                if list_bonus and self.opens_list(sid):
                     score += list_bonus
                 out.append(Evidence(sid, cand.index, score, float(sim), coverage, rank))
         out.sort(key=lambda e: (-e.score, e.sentence))

@@ -155,6 +155,20 @@ class Settings(BaseSettings):
         description="Bonus d'une phrase qui ouvre une liste (« … : » suivie de ses items) quand la question demande "
         "une énumération (« quelles sont les missions… ? », « des exemples de… »).",
     )
+    list_search_depth: int = Field(
+        20,
+        ge=0,
+        description="Pour une question qui demande une énumération : rang jusqu'auquel on cherche, au-delà des "
+        "contextes, un passage dont une phrase ouvre une liste et reprend les mots de la question ; il rejoint les "
+        "passages où l'on choisit les phrases (0 = non).",
+    )
+    list_opener_coverage: float = Field(
+        0.6,
+        ge=0,
+        le=1,
+        description="Part (pondérée) des mots de la question que doit reprendre la phrase qui ouvre une liste pour "
+        "être cherchée au-delà des contextes (list_search_depth).",
+    )
     evidence_structure_penalty: float = Field(
         0.05,
         ge=0,

@@ -391,7 +391,7 @@ def test_a_list_question_prefers_the_sentence_that_opens_a_list(assistant: Assis
     from assistant.signals import Preferences
 
     reader, retriever = assistant.reader, assistant.retriever
-    opener = next(sid for sid in range(len(reader.sentences)) if retriever._opens_list(sid))
+    opener = next(sid for sid in range(len(reader.sentences)) if retriever.opens_list(sid))
     chunk = reader.position[reader.sentences[opener].chunk_id]
     vector = reader.sentence_vectors[opener]
 
@@ -402,4 +402,18 @@ def test_a_list_question_prefers_the_sentence_that_opens_a_list(assistant: Assis
     plain, listing = scores(False), scores(True)
     assert listing[opener] == pytest.approx(plain[opener] + assistant.settings.evidence_list_bonus)
     assert assistant.settings.evidence_list_bonus > 0
-    assert all(listing[s] == plain[s] for s in plain if s != opener and not retriever._opens_list(s))
+    assert all(listing[s] == plain[s] for s in plain if s != opener and not retriever.opens_list(s))
+
+
+def test_a_list_question_finds_the_list_below_the_passages_around_it(corpus_index: Settings) -> None:
+    """« Quelles sont les missions d'une CPTS ? »: every passage of the fiche mission holds « mission » in its title and
+    ranks first; the guide's list of the CPTS's missions (§ 1.3), ranked below, is looked for and given whole."""
+    question = "Quelles sont les missions d'une CPTS ?"
+    shallow = corpus_index.model_copy(update={"list_search_depth": 0})
+    for settings, found in ((corpus_index, True), (shallow, False)):
+        answer = Assistant.from_settings(settings, build_if_missing=False).ask(question)
+        items = [b for b in answer.blocks if b.kind is BlockKind.LIST_ITEM]
+        listed = [b for b in items if "gérer les crises sanitaires" in " ".join(s.text for s in b.spans)]
+        assert bool(listed) is found, _said(answer)
+        if found:
+            assert len(items) >= 7 and answer.citations[0].section_number == "1.3", _said(answer)
