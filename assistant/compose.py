@@ -804,7 +804,7 @@ def document_label(labels: dict[str, str], chunk: Chunk) -> str:
 
 
 def lead_line(reader: IndexReader, phrases: dict[str, str], chunk_index: int, labels: dict[str, str]) -> Block:
-    """The lead naming the fiche, section or document the answer opens with."""
+    """The lead naming the fiche, section or document a group of quotes comes from."""
     chunk = reader.chunks[chunk_index]
     doc = document_label(labels, chunk)
     if chunk.fiche:
@@ -854,7 +854,7 @@ class GenerationResult:
 
 
 class ExtractiveGenerator:
-    """Answers with the corpus's own sentences: a lead naming the source, quoted sentences with [n],
+    """Answers with the corpus's own sentences: each group under a lead naming its source, quoted sentences with [n],
     then the sources. The only words it adds are the fixed phrasings of ``prompts/extractive.toml``."""
 
     name = "extractif"
@@ -921,10 +921,13 @@ class ExtractiveGenerator:
             lead = ""
             if part:
                 blocks.append(Block.phrase(BlockKind.PART_HEADING, self.phrases["part_heading"].format(part=part)))
-            else:
-                blocks.append(lead_line(reader, self.phrases, groups[0][0], self.labels))
-                lead = blocks[-1].text
             for run in _list_runs(reader, groups):
+                # each quote under the lead of its own fiche, section or document: a passage of another source
+                # does not read as the first one's
+                named = lead_line(reader, self.phrases, run[0][0], self.labels)
+                if named.text != lead:
+                    blocks.append(named)
+                    lead = named.text
                 # a list read over two passages that follow each other is rendered as one list (its title said
                 # once, « […] » only where items are left out)
                 numbers = {book.cite(chunk, sids) for chunk, sids in run}

@@ -822,3 +822,21 @@ def test_items_left_out_across_two_passages_of_a_source_are_said_once() -> None:
     item = Block(BlockKind.LIST_ITEM, (Span("Améliorer l'adhésion aux soins ;", (1,), SpanSource.CORPUS),))
     assert _after([item, cut], [cut, item]) == [item]
     assert _after([item], [cut, item]) == [cut, item]
+
+
+def test_each_quote_stands_under_the_lead_of_its_own_source() -> None:
+    """Two sections quoted: each group under its own « D'après … », so that a quote of the second section does not
+    read as the first one's; a lead is not said twice in a row."""
+    reader = Reader(CORPUS)
+    last = len(reader.sentences) - 1  # the third section's sentence
+    evidence = [
+        Evidence(0, 0, 1.0, 0.9, 0.5, 0),
+        Evidence(last, 2, 0.99, 0.9, 0.5, 1),
+        Evidence(1, 0, 0.98, 0.9, 0.5, 0),
+    ]
+    request = GenerationRequest("?", ["?"], [evidence], [0, 2], whole=evidence)
+    result = generator_for(reader, max_sentences=3).generate(request)
+    leads = [b.text for b in result.blocks if b.kind is BlockKind.LEAD]
+    assert leads == ["D'après Guide HAS, § 1 « Partie 1 » :", "D'après Guide HAS, § 3 « Partie 3 » :"]
+    assert result.blocks[0].kind is BlockKind.LEAD
+    assert [b.kind for b in result.blocks].count(BlockKind.LEAD) == 2  # the two sentences of § 1 under one lead
