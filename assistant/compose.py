@@ -372,10 +372,11 @@ ANTECEDENTS = 3  # sentences read back at most for a quoted sentence that points
 
 def expand_antecedents(reader: IndexReader, sentence_ids: list[int], shown: Collection[int] = ()) -> list[int]:
     """Give a chosen sentence that opens on a word pointing back (« Il permet… », « Ainsi, … », ``refers_back``)
-    the sentences before it in its section, back to one that points back no more (ANTECEDENTS at most), when
-    each says something and none is chosen or ``shown`` elsewhere in the answer: alone, it would read as a
-    non-sequitur. When the chain ends before such a sentence, nothing is added (it would dangle as well); a
-    sentence whose antecedent the answer already quotes needs none."""
+    the sentences before it in its section, back to one that points back no more or to a title standing alone
+    (which then names the first of them, :func:`_titled_by`), ANTECEDENTS at most, when each says something and
+    none is chosen or ``shown`` elsewhere in the answer: alone, it would read as a non-sequitur. When the chain
+    ends before such a sentence, nothing is added (it would dangle as well); a sentence whose antecedent the answer
+    already quotes needs none."""
     opens = refers_back()
     out: list[int] = []
     chosen = {*sentence_ids, *shown}
@@ -386,6 +387,8 @@ def expand_antecedents(reader: IndexReader, sentence_ids: list[int], shown: Coll
             previous = _previous(reader, here)
             if previous in chosen:
                 break  # the answer already says what it points at
+            if _titled_by(reader, here):
+                break  # « Le diagnostic général », then « Il a vocation… »: the title says what it points at
             if previous is None or len(before) == ANTECEDENTS or not _antecedent(reader, previous):
                 before = []  # no antecedent within reach: adding the sentences before would not help
                 break

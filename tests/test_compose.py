@@ -840,3 +840,24 @@ def test_each_quote_stands_under_the_lead_of_its_own_source() -> None:
     assert leads == ["D'après Guide HAS, § 1 « Partie 1 » :", "D'après Guide HAS, § 3 « Partie 3 » :"]
     assert result.blocks[0].kind is BlockKind.LEAD
     assert [b.kind for b in result.blocks].count(BlockKind.LEAD) == 2  # the two sentences of § 1 under one lead
+
+
+def test_a_demonstrative_points_back_unless_at_the_document_and_a_title_ends_the_chain() -> None:
+    """« Ces notes déplorent… » says nothing of which notes: it comes with the sentence that names them; « Ce guide
+    propose… » points at the document, not at the sentence before. A chain that reaches a title standing alone stops
+    there: « Le diagnostic général », then « Il a vocation… », « Ce diagnostic peut… », « Il permet… »: the title names
+    the first sentence, and the three are quoted together."""
+    notes = (
+        "Deux délégations régionales ont publié des notes sur les CPTS. Ces notes déplorent l'absence des usagers. "
+        "Ce guide propose des fiches pour agir."
+    )
+    diagnosis = (
+        "Le diagnostic général\nIl a vocation à couvrir le territoire de la maison de santé. Ce diagnostic peut être "
+        "statistique ou qualitatif. Il permet la mobilisation de la population."
+    )
+    reader = Reader([chunk(0, notes), replace(chunk(1, diagnosis), char_start=500)])
+    named, deplore, guide = reader.sentences_of["has-0"]
+    assert expand_antecedents(reader, [deplore]) == [named, deplore]  # type: ignore[arg-type]
+    assert expand_antecedents(reader, [guide]) == [guide]  # type: ignore[arg-type]
+    _title, role, kinds, mobilise = reader.sentences_of["has-1"]
+    assert expand_antecedents(reader, [mobilise]) == [role, kinds, mobilise]  # type: ignore[arg-type]
