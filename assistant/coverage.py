@@ -6,6 +6,8 @@ answer says first, plainly, what the documents do not give.
 
 from __future__ import annotations
 
+import re
+
 from assistant.answer import Coverage
 from assistant.guard import Assessment
 from assistant.rules import FactRules
@@ -36,9 +38,15 @@ def partial_notice(assessment: Assessment, phrases: dict[str, str], settings: Se
     """The notice that opens a partly covered answer: what the documents do not give."""
     if assessment.fact_missing and assessment.fact_asked and assessment.fact_strict:
         kind = FactRules.load().kind(assessment.fact_asked)
-        return phrases["partial_fact"].format(missing=kind.missing.format(term=assessment.fact_term))
-    if assessment.rare_words and not _unknown(assessment, settings):
+        notice = phrases["partial_fact"].format(missing=kind.missing.format(term=assessment.fact_term))
+    elif assessment.rare_words and not _unknown(assessment, settings):
         words = ", ".join(f"« {w} »" for w in assessment.rare_words[: settings.partial_words_named])
-        return phrases["partial_rare"].format(words=words)
-    words = ", ".join(f"« {w} »" for w in assessment.unknown_words[: settings.partial_words_named])
-    return phrases["partial_words"].format(words=words)
+        notice = phrases["partial_rare"].format(words=words)
+    else:
+        words = ", ".join(f"« {w} »" for w in assessment.unknown_words[: settings.partial_words_named])
+        notice = phrases["partial_words"].format(words=words)
+    return _ELIDED.sub("d'« ", notice)
+
+
+# « de » before a quoted word that opens on a vowel is elided: « de définition d'« activité d'un patient » »
+_ELIDED = re.compile(r"\bde « (?=[aeiouyéèêëàâîïôûAEIOUYÉÈÊËÀÂÎÏÔÛ])")

@@ -275,3 +275,20 @@ def test_an_acronym_a_few_passages_mention_makes_the_answer_partial_and_is_named
     assert judged("La CPTS et le PTSM ?").rare_words == []  # never mentioned: an unknown word
     settings = settings.model_copy(update={"partial_rare_passages": 0})  # 0: never
     assert judged("Qui finance la SISA de la CPTS ?").rare_words == []
+
+
+def test_a_partial_notice_elides_de_before_a_word_opening_on_a_vowel() -> None:
+    """« ne parlent pas d'« EPCI » », « pas de définition d'« activité… » », but « de « SISA » »."""
+    from assistant.coverage import partial_notice
+    from assistant.guard import Assessment
+    from assistant.prompts import load_phrases
+
+    phrases = load_phrases(Settings().prompts_dir, "extractive")
+    settings = Settings.model_construct()
+    unknown = Assessment(1.0, 0.9, 1.0, 0.5, None, False, ["EPCI"])
+    assert "ne parlent pas d'« EPCI »." in partial_notice(unknown, phrases, settings)
+    consonant = Assessment(1.0, 0.9, 1.0, 0.5, None, False, ["SISA"])
+    assert "ne parlent pas de « SISA »." in partial_notice(consonant, phrases, settings)
+    term = "activité d'un patient partenaire"
+    definition = Assessment(1.0, 0.9, 1.0, 0.0, "définition", True, [], 1.0, True, term)
+    assert f"pas de définition d'« {term} »." in partial_notice(definition, phrases, settings)
