@@ -35,7 +35,7 @@ from assistant.generators import Generator, make_generator
 from assistant.guard import Assessment, assess
 from assistant.prompts import load_phrases
 from assistant.query import Intent, Lexicon, Query, SpellFixer, understand, words_of
-from assistant.retrieval import Candidate, Evidence, HybridRetriever, Ranking, TermStats
+from assistant.retrieval import Candidate, Evidence, HybridRetriever, Ranking, TermStats, opens_list
 from assistant.rules import FactKind, FactRules, QueryRules
 from assistant.safety import is_personal_medical
 from assistant.signals import CorpusSignals, Preferences
@@ -120,6 +120,7 @@ class Assistant:
             settings.evidence_authority_bonus,
             settings.part_gain,
             analyze=self.stats.analyzer.terms,
+            opener_coverage=settings.list_opener_min_coverage,
         )
         self.corpus = CorpusView(
             reader, self.labels, self.fiche_list, self.phrases, embedder, self.stats, self.search_passages
@@ -521,7 +522,7 @@ class Assistant:
                 continue
             sentences = self.reader.sentences_of.get(self.reader.chunks[cand.index].chunk_id, [])
             if any(
-                self.retriever.opens_list(sid)
+                opens_list(self.reader, sid)
                 and self.stats.coverage(weights, self.stats.sentence_terms[sid]) >= self.settings.list_opener_coverage
                 for sid in sentences
             ):

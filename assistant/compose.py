@@ -14,7 +14,7 @@ from rapidfuzz import fuzz
 from assistant.answer import Block, BlockKind, Citation, Role, Span, SpanSource
 from assistant.citations import follows, make_citation, section_display, source_label
 from assistant.query import detect_language
-from assistant.retrieval import Evidence, authority_bonus
+from assistant.retrieval import Evidence, authority_bonus, opens_list
 from ingest.cleaning import BULLET, CELL_SEPARATOR, footnote_label
 from ingest.index import IndexReader
 from ingest.models import Chunk
@@ -873,8 +873,10 @@ class ExtractiveGenerator:
         part_gain: float,
         floor: float = 0.0,
         analyze: Callable[[str], list[str]] | None = None,
+        opener_coverage: float = 0.0,
     ) -> None:
         self.reader = reader
+        self.opener_coverage = opener_coverage  # a list's introduction, for a question asking for no list
         self.analyze = analyze  # the words of a text as the search reads them: what a question asks about
         self.phrases = phrases
         self.labels = labels
@@ -899,7 +901,8 @@ class ExtractiveGenerator:
         if multi:
             part_quota = max(2, self.max_sentences // len(request.parts))
             plan += [(p, e, part_quota) for p, e in zip(request.parts, request.evidence, strict=True)]
-        for part, evidence, quota in plan:
+        for part, found, quota in plan:
+            evidence = found if request.enumeration else self._without_stray_lists(found)
             chosen = choose_sentences(reader, evidence, quota, self.margin, self.floor, taken, self.headers)
             if premise is not None:
                 chosen = [e for e in chosen if e.sentence != premise]
@@ -937,6 +940,14 @@ class ExtractiveGenerator:
                 sids = [s for _, group in run for s in group]
                 blocks += _after(blocks, render_group(reader, sids, min(numbers), self.phrases, lead))
         return GenerationResult(blocks, book.citations(), details={"lead_chunk": first_chunk})
+
+    def _without_stray_lists(self, evidence: list[Evidence]) -> list[Evidence]:
+        """For a question asking for no enumeration, the evidence without the introductions of a list that hold
+        less than ``opener_coverage`` of the question's words: quoted, such an introduction brings its whole list
+        (« … peut être considérée comme une opportunité pour : » and its seven items, for any question on the CPTS
+        and its users); all of it when nothing else is left."""
+        kept = [e for e in evidence if e.coverage >= self.opener_coverage or not opens_list(self.reader, e.sentence)]
+        return kept or evidence
 
     def _asks_about(self, question: str, enumeration: bool) -> Callable[[str], bool]:
         """Whether a title is what ``question`` asks about: the question uses every word of it, two words at least

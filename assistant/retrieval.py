@@ -45,6 +45,16 @@ def role_boosts(settings: Settings) -> dict[Role, dict[str, float]]:
     return table
 
 
+def opens_list(reader: IndexReader, sid: int) -> bool:
+    """Whether a sentence introduces a list: it ends with ":" and the next sentence of its passage is an item."""
+    sentences = reader.sentences
+    text = sentences[sid].text.rstrip()
+    if not text.endswith(":") or sid + 1 >= len(sentences):
+        return False
+    after = sentences[sid + 1]
+    return after.chunk_id == sentences[sid].chunk_id and bool(BULLET.match(after.text))
+
+
 @dataclass
 class Candidate:
     """A passage found by the hybrid search."""
@@ -295,16 +305,6 @@ class HybridRetriever:
         n = s.duplicate_prefix_chars
         return fuzz.token_set_ratio(a[:n], b[:n]) >= s.duplicate_similarity
 
-    def opens_list(self, sid: int) -> bool:
-        """Whether a sentence introduces a list: it ends with ":" and the next sentence of its passage is an
-        item."""
-        sentences = self.reader.sentences
-        text = sentences[sid].text.rstrip()
-        if not text.endswith(":") or sid + 1 >= len(sentences):
-            return False
-        after = sentences[sid + 1]
-        return after.chunk_id == sentences[sid].chunk_id and bool(BULLET.match(after.text))
-
     def evidence(
         self,
         candidates: list[Candidate],
@@ -341,7 +341,7 @@ class HybridRetriever:
                 score = (
                     float(sim) + s.evidence_coverage_weight * coverage + s.evidence_rank_weight * prior + passage_bonus
                 )
-                if list_bonus and self.opens_list(sid):
+                if list_bonus and opens_list(reader, sid):
                     score += list_bonus
                 out.append(Evidence(sid, cand.index, score, float(sim), coverage, rank))
         out.sort(key=lambda e: (-e.score, e.sentence))

@@ -155,6 +155,13 @@ class Settings(BaseSettings):
         description="Bonus d'une phrase qui ouvre une liste (« … : » suivie de ses items) quand la question demande "
         "une énumération (« quelles sont les missions… ? », « des exemples de… »).",
     )
+    list_opener_min_coverage: float = Field(
+        0.35,
+        ge=0,
+        le=1,
+        description="Part (pondérée) des mots de la question que doit reprendre une phrase qui ouvre une liste pour "
+        "être citée (avec sa liste) quand la question ne demande pas d'énumération (0 = toujours).",
+    )
     list_search_depth: int = Field(
         20,
         ge=0,

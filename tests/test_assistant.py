@@ -387,11 +387,11 @@ def test_a_question_restricted_to_several_documents_cites_only_them(corpus_index
 def test_a_list_question_prefers_the_sentence_that_opens_a_list(assistant: Assistant) -> None:
     """« Quelles sont les missions… ? »: a sentence ending with ":" whose passage goes on with items scores
     higher (then it is quoted with its items); the other sentences, items included, score as before."""
-    from assistant.retrieval import Candidate
+    from assistant.retrieval import Candidate, opens_list
     from assistant.signals import Preferences
 
     reader, retriever = assistant.reader, assistant.retriever
-    opener = next(sid for sid in range(len(reader.sentences)) if retriever.opens_list(sid))
+    opener = next(sid for sid in range(len(reader.sentences)) if opens_list(reader, sid))
     chunk = reader.position[reader.sentences[opener].chunk_id]
     vector = reader.sentence_vectors[opener]
 
@@ -402,7 +402,7 @@ def test_a_list_question_prefers_the_sentence_that_opens_a_list(assistant: Assis
     plain, listing = scores(False), scores(True)
     assert listing[opener] == pytest.approx(plain[opener] + assistant.settings.evidence_list_bonus)
     assert assistant.settings.evidence_list_bonus > 0
-    assert all(listing[s] == plain[s] for s in plain if s != opener and not retriever.opens_list(s))
+    assert all(listing[s] == plain[s] for s in plain if s != opener and not opens_list(reader, s))
 
 
 def test_a_list_question_finds_the_list_below_the_passages_around_it(corpus_index: Settings) -> None:

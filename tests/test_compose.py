@@ -861,3 +861,22 @@ def test_a_demonstrative_points_back_unless_at_the_document_and_a_title_ends_the
     assert expand_antecedents(reader, [guide]) == [guide]  # type: ignore[arg-type]
     _title, role, kinds, mobilise = reader.sentences_of["has-1"]
     assert expand_antecedents(reader, [mobilise]) == [role, kinds, mobilise]  # type: ignore[arg-type]
+
+
+def test_a_list_introduction_holding_few_of_the_question_s_words_answers_only_an_enumeration() -> None:
+    """Quoted, a list's introduction brings its whole list: for a question asking for no enumeration it must hold
+    enough of the question's words; for « Quels thèmes… ? » it is quoted with its items."""
+    reader = Reader(CORPUS)
+    intro = reader.sentences_of["has-1"][0]
+    meeting = reader.sentences_of["has-0"][0]
+    evidence = [Evidence(intro, 1, 1.0, 0.9, 0.1, 0), Evidence(meeting, 0, 0.95, 0.9, 0.5, 1)]
+    generator = generator_for(reader, max_sentences=2)
+    generator.opener_coverage = 0.35
+
+    def quoted(enumeration: bool) -> list[str]:
+        request = GenerationRequest("?", ["?"], [evidence], [1, 0], whole=evidence, enumeration=enumeration)
+        return [s.text for b in generator.generate(request).blocks if b.kind is not BlockKind.LEAD for s in b.spans]
+
+    assert reader.sentences[intro].text not in quoted(False)
+    assert reader.sentences[meeting].text in quoted(False)
+    assert reader.sentences[intro].text in quoted(True) and "le secret professionnel" in quoted(True)
