@@ -620,6 +620,8 @@ def render_group(
         if note := footnote_label().match(text):  # a footnote is quoted for what it says; its source shows it is one
             text = text[note.end() :].strip()
         name = sentence.label or _titled_by(reader, sid)
+        if sentence.label and (row := _row_name(reader, sid)):  # « 5- L'évaluation… — Information… »: the row's
+            name, text = f"{row}{CELL_SEPARATOR}{sentence.label}", text[len(row) + len(CELL_SEPARATOR) :].strip()
         label = (Span(phrases["table_cell"].format(label=_as_label(name))),) if name and name != named else ()
         named = name
         bulleted = bool(BULLET.match(text))
@@ -691,6 +693,18 @@ def _after(blocks: list[Block], more: list[Block]) -> list[Block]:
     """``more`` to follow ``blocks``, without a « […] » right after another one (a list left out across two
     passages of a source)."""
     return more[1:] if more and _repeats(blocks, more[0]) else more
+
+
+def _row_name(reader: IndexReader, sid: int) -> str:
+    """The name of a table's row, when the cell sentence ``sid`` opens its row and so holds it (« 5- L'évaluation et la
+    recherche — Information sur… », labelled with its column only): named as the row's later sentences are
+    (« 5- L'évaluation et la recherche — Échange et partage d'information »), it is not quoted as a statement."""
+    sentence = reader.sentences[sid]
+    chunk = reader.chunks[reader.position[sentence.chunk_id]]
+    opens_row = sentence.start == 0 or chunk.text[: sentence.start].rstrip(" \t").endswith("\n")
+    if not opens_row or CELL_SEPARATOR not in sentence.text or CELL_SEPARATOR in sentence.label:
+        return ""
+    return sentence.text.split(CELL_SEPARATOR, 1)[0].strip()
 
 
 def _next_item(reader: IndexReader, sid: int) -> int | None:

@@ -319,6 +319,29 @@ def test_a_quoted_table_cell_says_which_column_and_row_it_fills() -> None:
     assert [s.source for s in block.spans if s.text.endswith(" :")] == [SpanSource.PHRASE] * 2, "not a quote"
 
 
+def test_a_cell_that_opens_its_named_row_is_named_like_the_row_s_later_cells() -> None:
+    """« 5- L'évaluation — Information sur la démarche. » holds the row's name and its first cell, labelled with the
+    column only: it is named « 5- L'évaluation — Échanger : », as the row's next cells are, not quoted with the row's
+    name as if it were a statement."""
+    from assistant.compose import render_group
+
+    text = (
+        "Échanger — Consulter\n"
+        "5- L'évaluation — Information sur la démarche. Affichage d'un appel dans la salle d'attente. — Enquête auprès "
+        "des habitants."
+    )
+    reader = Reader([chunk(0, text)])
+    names = ["", "Échanger", "5- L'évaluation — Échanger", "5- L'évaluation — Consulter"]
+    reader.sentences = [
+        replace(s, label=name, header=i == 0) for i, (s, name) in enumerate(zip(reader.sentences, names, strict=True))
+    ]
+    (block,) = render_group(reader, [1, 2, 3], 1, load_phrases(SETTINGS.prompts_dir, "extractive"))  # type: ignore[arg-type]
+    assert block.text == (
+        "5- L'évaluation — Échanger : Information sur la démarche. Affichage d'un appel dans la salle d'attente. "
+        "5- L'évaluation — Consulter : Enquête auprès des habitants."
+    )
+
+
 def test_web_addresses_alone_are_not_quoted_as_a_sentence() -> None:
     from assistant.compose import choose_sentences
 
