@@ -254,10 +254,20 @@ def _introduction(reader: IndexReader, leaders: list[int]) -> int | None:
 
 
 def list_title(reader: IndexReader, sid: int) -> str:
-    """The title of the section whose text opens on the list that item ``sid`` belongs to (« Quels contenus ? »,
-    then « - La démocratie en santé… »): no sentence introduces that list, its title does. "" otherwise."""
+    """The title that introduces the list item ``sid`` belongs to, when no sentence does: a title standing alone
+    just before the list (« → Du côté des professionnels », then « - Ils peuvent être issus de l'équipe… »), or
+    the title of the section whose text opens on the list (« Quels contenus ? », then « - La démocratie en
+    santé… »). "" otherwise."""
     sentence = reader.sentences[sid]
     siblings = reader.sentences_of[sentence.chunk_id]
+    first = sid  # the list's first item, walking back over its items and the sentences they run on with
+    for earlier in reversed(siblings[: siblings.index(sid)]):
+        item = BULLET.match(reader.sentences[earlier].text) and not _arrow_title(reader, earlier)
+        if not (item or _same_line(reader, earlier, first)):
+            break
+        first = earlier
+    if BULLET.match(reader.sentences[first].text) and (title := _titled_by(reader, first)):
+        return title
     if not _all_items(reader, siblings[: siblings.index(sid) + 1]):
         return ""
     here = reader.position[sentence.chunk_id]
@@ -622,13 +632,14 @@ def render_group(
         name = sentence.label or _titled_by(reader, sid)
         if sentence.label and (row := _row_name(reader, sid)):  # « 5- L'évaluation… — Information… »: the row's
             name, text = f"{row}{CELL_SEPARATOR}{sentence.label}", text[len(row) + len(CELL_SEPARATOR) :].strip()
-        label = (Span(phrases["table_cell"].format(label=_as_label(name))),) if name and name != named else ()
-        named = name
         bulleted = bool(BULLET.match(text))
         item = bulleted and not sentence.label  # a table's cell, even bulleted, is no item of a list: no « […] »
         if item and not in_list and (title := list_title(reader, sid)) and f"« {title} »" not in lead:
             chunk = reader.chunks[reader.position[sentence.chunk_id]]
             close(Block.phrase(BlockKind.LEAD, _list_heading(chunk, title, phrases, lead)))
+            named = title  # the heading names the list: its first item needs no label
+        label = (Span(phrases["table_cell"].format(label=_as_label(name))),) if name and name != named else ()
+        named = name
         before = _previous_item(reader, sid) if item else None
         if before is not None and reader.sentences[before].text not in quoted:  # items left out before this one
             close(Block.phrase(BlockKind.LIST_ITEM, phrases["list_cut"]))
@@ -681,7 +692,7 @@ def _previous_item(reader: IndexReader, sid: int) -> int | None:
     siblings = reader.sentences_of[reader.sentences[sid].chunk_id]
     leaders = _leaders(reader, siblings, siblings.index(sid))
     run = _item_run(reader, leaders[-1]) if leaders else []
-    return run[0] if run else None
+    return run[0] if run and not _arrow_title(reader, run[0]) else None
 
 
 def _repeats(blocks: list[Block], block: Block) -> bool:
@@ -727,14 +738,28 @@ def _titled_by(reader: IndexReader, sid: int) -> str:
     if previous is None or not _standalone_title(reader, previous):
         return ""
     title = reader.sentences[previous].text.strip()
-    if BULLET.match(title) or not _WORD.search(title):  # an item of a list, a number alone ("18"): no title
+    # an item of a list, a number alone ("18"): no title; a line marked with an arrow may be one
+    if (BULLET.match(title) and not _arrow_title(reader, previous)) or not _WORD.search(title):
         return ""
-    title = title.lstrip("→➢➤►▪•").strip()
+    title = title.lstrip(_ARROWS).strip()
     said_again = len(title.split()) >= _SAID_AGAIN_WORDS and title.casefold() in reader.sentences[sid].text.casefold()
     return "" if said_again else title
 
 
 _WORD = re.compile(r"[^\W\d_]{3}")
+_ARROWS = "→➢➤➔►"
+
+
+def _arrow_title(reader: IndexReader, sid: int) -> bool:
+    """A title standing alone marked with an arrow (« → Du côté des professionnels », then « - Ils peuvent… »): it
+    titles what follows, unless the sentence after it bears the same arrow (then it is an item of a list of them)."""
+    text = reader.sentences[sid].text.strip()
+    if text[:1] not in _ARROWS or not _standalone_title(reader, sid):
+        return False
+    siblings = reader.sentences_of[reader.sentences[sid].chunk_id]
+    pos = siblings.index(sid)
+    after = reader.sentences[siblings[pos + 1]].text.lstrip() if pos + 1 < len(siblings) else ""
+    return not after.startswith(text[0])
 
 
 # a sentence's end: a mark, or a closing bracket after one ("… marqué.)"), or a speaker after a quotation

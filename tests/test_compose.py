@@ -903,3 +903,25 @@ def test_a_list_introduction_holding_few_of_the_question_s_words_answers_only_an
     assert reader.sentences[intro].text not in quoted(False)
     assert reader.sentences[meeting].text in quoted(False)
     assert reader.sentences[intro].text in quoted(True) and "le secret professionnel" in quoted(True)
+
+
+def test_a_line_marked_with_an_arrow_titles_what_follows_unless_its_list_goes_on_with_arrows() -> None:
+    """« → Du côté des professionnels », standing alone before « - Ils peuvent… » items, is the list's title: shown
+    once over the quoted items, never taken for an item left out (no « […] » before the first). Lines that all bear
+    the same arrow (« ➢ Repérer les ressources locales », « ➢ Partir des besoins ») are a list, not titles."""
+    from assistant.compose import render_group
+
+    titled = (
+        "Ils assument un rôle dans le projet.\n\n→ Du côté des professionnels\n\n- Ils peuvent être issus de l'équipe "
+        "de la maison de santé.\n- Ils peuvent être mandatés par la structure pour animer la démarche."
+    )
+    arrows = "Quelle méthode adopter ?\n\n➢ Repérer les ressources locales\n\n➢ Partir des besoins des habitants"
+    reader = Reader([chunk(0, titled), replace(chunk(1, arrows), char_start=500)])
+    first, second = reader.sentences_of["has-0"][-2:]
+    blocks = render_group(reader, [first, second], 1, PHRASES)  # type: ignore[arg-type]
+    assert (blocks[0].kind, blocks[0].text) == (BlockKind.LEAD, "« Du côté des professionnels » :")
+    assert [b.kind for b in blocks[1:]] == [BlockKind.LIST_ITEM] * 2
+    assert not any("[…]" in b.text for b in blocks)
+    assert sum("Du côté des professionnels" in b.text for b in blocks) == 1
+    last = reader.sentences_of["has-1"][-1]
+    assert "Repérer" not in " ".join(b.text for b in render_group(reader, [last], 1, PHRASES))  # type: ignore[arg-type]
