@@ -423,10 +423,12 @@ def _previous(reader: IndexReader, sid: int) -> int | None:
 
 def _antecedent(reader: IndexReader, sid: int) -> bool:
     """A sentence that may be quoted to say what the next one speaks of: a statement, not a title, nor an item
-    or an introduction of a list (a list is completed otherwise)."""
+    or an introduction of a list (a list is completed otherwise), nor the end of a quotation opened before it."""
     text = reader.sentences[sid].text.strip()
     if BULLET.match(text) or text.endswith(":") or _unended(text) or text[:1].islower() or not _quotable(text):
         return False  # a list's item or introduction, a line without end mark, the tail of a cut sentence
+    if text.count("»") + text.count("”") > text.count("«") + text.count("“"):
+        return False  # « … ne sont pas valables. » (M.B).: what it closes was opened earlier
     chunk = reader.chunks[reader.position[reader.sentences[sid].chunk_id]]
     return not _standalone_title(reader, sid) and not _heading(chunk, text)
 
@@ -858,6 +860,30 @@ def lead_line(reader: IndexReader, phrases: dict[str, str], chunk_index: int, la
     return Block.phrase(BlockKind.LEAD, text)
 
 
+def source_lead(reader: IndexReader, phrases: dict[str, str], chunks: list[int], labels: dict[str, str]) -> Block:
+    """The lead over quotes of one document (and one fiche): it names their fiche, or their section when they share
+    one, else their document (each quote's section is in its source)."""
+    first = reader.chunks[chunks[0]]
+    sections = {reader.chunks[c].section_number for c in chunks}
+    if first.fiche or len(sections) == 1:
+        return lead_line(reader, phrases, chunks[0], labels)
+    return Block.phrase(BlockKind.LEAD, phrases["lead_document"].format(doc=document_label(labels, first)))
+
+
+def _by_source(reader: IndexReader, runs: list[list[tuple[int, list[int]]]]) -> list[list[list[tuple[int, list[int]]]]]:
+    """The quoted runs in order, those that follow each other from one document and one fiche together."""
+    out: list[list[list[tuple[int, list[int]]]]] = []
+    key = None
+    for run in runs:
+        chunk = reader.chunks[run[0][0]]
+        if out and (chunk.doc_id, chunk.fiche) == key:
+            out[-1].append(run)
+        else:
+            out.append([run])
+        key = (chunk.doc_id, chunk.fiche)
+    return out
+
+
 def _adds_to(evidence: list[Evidence], chosen: list[Evidence], taken: set[int], gain: float) -> bool:
     """Does a part's best sentence cover the part's words clearly better than what the answer already
     quotes (measured with the part's own weights)?"""
@@ -966,27 +992,40 @@ class ExtractiveGenerator:
             lead = ""
             if part:
                 blocks.append(Block.phrase(BlockKind.PART_HEADING, self.phrases["part_heading"].format(part=part)))
-            for run in _list_runs(reader, groups):
-                # each quote under the lead of its own fiche, section or document: a passage of another source
-                # does not read as the first one's
-                named = lead_line(reader, self.phrases, run[0][0], self.labels)
+            runs = _list_runs(reader, groups)
+            for source in _by_source(reader, runs):
+                # the quotes of one document (one fiche) under one lead, naming what holds them all: a passage of
+                # another source does not read as the first one's
+                chunks = [chunk for run in source for chunk, _ in run]
+                named = source_lead(reader, self.phrases, chunks, self.labels)
                 if named.text != lead:
                     blocks.append(named)
                     lead = named.text
-                # a list read over two passages that follow each other is rendered as one list (its title said
-                # once, « […] » only where items are left out)
-                numbers = {book.cite(chunk, sids) for chunk, sids in run}
-                sids = [s for _, group in run for s in group]
-                blocks += _after(blocks, render_group(reader, sids, min(numbers), self.phrases, lead))
+                for run in source:
+                    # a list read over two passages that follow each other is rendered as one list (its title
+                    # said once, « […] » only where items are left out)
+                    numbers = {book.cite(chunk, sids) for chunk, sids in run}
+                    sids = [s for _, group in run for s in group]
+                    blocks += _after(blocks, render_group(reader, sids, min(numbers), self.phrases, lead))
         return GenerationResult(blocks, book.citations(), details={"lead_chunk": first_chunk})
 
     def _without_stray_lists(self, evidence: list[Evidence]) -> list[Evidence]:
-        """For a question asking for no enumeration, the evidence without the introductions of a list that hold
-        less than ``opener_coverage`` of the question's words: quoted, such an introduction brings its whole list
-        (« … peut être considérée comme une opportunité pour : » and its seven items, for any question on the CPTS
-        and its users); all of it when nothing else is left."""
-        kept = [e for e in evidence if e.coverage >= self.opener_coverage or not opens_list(self.reader, e.sentence)]
-        return kept or evidence
+        """For a question asking for no enumeration, the evidence without the introductions of a list that, with
+        their items, hold less than ``opener_coverage`` of the question's words: quoted, such an introduction brings
+        its whole list (« … peut être considérée comme une opportunité pour : » and its seven items, for any
+        question on the CPTS and its users), while « À savoir : » before the item that answers is kept; all of it
+        when nothing else is left."""
+        reader = self.reader
+        coverage = {e.sentence: e.coverage for e in evidence}
+
+        def stray(e: Evidence) -> bool:
+            if e.coverage >= self.opener_coverage or not opens_list(reader, e.sentence):
+                return False
+            siblings = reader.sentences_of[reader.sentences[e.sentence].chunk_id]
+            items, _ = _items_after(reader, siblings, siblings.index(e.sentence), set(), LIST_ITEMS)
+            return all(coverage.get(item, 0.0) < self.opener_coverage for item in items)
+
+        return [e for e in evidence if not stray(e)] or evidence
 
     def _asks_about(self, question: str, enumeration: bool) -> Callable[[str], bool]:
         """Whether a title is what ``question`` asks about: the question uses every word of it, two words at least

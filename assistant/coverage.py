@@ -40,7 +40,8 @@ def partial_notice(assessment: Assessment, phrases: dict[str, str], settings: Se
         kind = FactRules.load().kind(assessment.fact_asked)
         notice = phrases["partial_fact"].format(missing=kind.missing.format(term=assessment.fact_term))
     elif assessment.rare_words and not _unknown(assessment, settings):
-        words = ", ".join(f"« {w} »" for w in assessment.rare_words[: settings.partial_words_named])
+        named = [f"« {w} »" for w in assessment.rare_words[: settings.partial_words_named]]
+        words = phrases["partial_rare_and"].join(filter(None, [", ".join(named[:-1]), named[-1]]))
         notice = phrases["partial_rare"].format(words=words)
     else:
         words = ", ".join(f"« {w} »" for w in assessment.unknown_words[: settings.partial_words_named])

@@ -1,8 +1,8 @@
 """The typed ``Answer`` as text (CLI, evaluation, LLM judge, "Copier"): the one text renderer.
 
-Layout: the notes as "> " lines, then the blocks (a blank line before each lead, part heading or notice;
-list items as "- " lines; every span followed by its [n] markers), the closest fiches of a refusal, then
-the sources. Every fixed word comes from ``prompts/extractive.toml``.
+Layout: the notes as "> " lines, then the blocks (a blank line before each lead, part heading or notice, none
+between a lead and the list heading under it; list items as "- " lines; every span followed by its [n]
+markers), the closest fiches of a refusal, then the sources. Every fixed word comes from ``prompts/extractive.toml``.
 """
 
 from __future__ import annotations
@@ -36,8 +36,10 @@ def _block(block: Block) -> str:
 def render_blocks(blocks: list[Block]) -> str:
     """The blocks alone, as text."""
     lines: list[str] = []
-    for block in blocks:
-        if lines and block.kind in _OPENS_SECTION:
+    for before, block in zip([None, *blocks], blocks, strict=False):
+        # a lead followed by a list's heading is one heading: no blank line between them
+        stacked = before is not None and before.kind is block.kind is BlockKind.LEAD
+        if lines and block.kind in _OPENS_SECTION and not stacked:
             lines.append("")
         lines.append(_block(block))
     return "\n".join(lines)

@@ -848,21 +848,35 @@ def test_items_left_out_across_two_passages_of_a_source_are_said_once() -> None:
 
 
 def test_each_quote_stands_under_the_lead_of_its_own_source() -> None:
-    """Two sections quoted: each group under its own « D'après … », so that a quote of the second section does not
-    read as the first one's; a lead is not said twice in a row."""
-    reader = Reader(CORPUS)
-    last = len(reader.sentences) - 1  # the third section's sentence
-    evidence = [
-        Evidence(0, 0, 1.0, 0.9, 0.5, 0),
-        Evidence(last, 2, 0.99, 0.9, 0.5, 1),
-        Evidence(1, 0, 0.98, 0.9, 0.5, 0),
-    ]
-    request = GenerationRequest("?", ["?"], [evidence], [0, 2], whole=evidence)
-    result = generator_for(reader, max_sentences=3).generate(request)
-    leads = [b.text for b in result.blocks if b.kind is BlockKind.LEAD]
-    assert leads == ["D'après Guide HAS, § 1 « Partie 1 » :", "D'après Guide HAS, § 3 « Partie 3 » :"]
-    assert result.blocks[0].kind is BlockKind.LEAD
-    assert [b.kind for b in result.blocks].count(BlockKind.LEAD) == 2  # the two sentences of § 1 under one lead
+    """Quotes of another document stand under their own « D'après … », so that they do not read as the first
+    source's; quotes of one document from two sections stand under one lead naming the document (each quote's
+    section is in its source), from one section under a lead naming it."""
+    texts = [*TEXTS[:2], "Les associations d'usagers conventionnent avec la CPTS pour une durée d'un an."]
+    chunks = [replace(c, section_number=str(n + 1), section_title=f"Partie {n + 1}") for n, c in enumerate(CORPUS)]
+    reader = Reader(
+        [chunks[0], replace(chunks[1], char_start=300), replace(chunk(2, texts[2], doc="urps"), char_start=900)]
+    )
+    meeting, opinion = reader.sentences_of["has-0"]
+    urps = reader.sentences_of["urps-2"][0]
+    generator = ExtractiveGenerator(
+        reader,  # type: ignore[arg-type]
+        PHRASES,
+        {"has": "Guide HAS", "urps": "URPS"},
+        max_sentences=3,
+        margin=0.2,
+        authority_bonus=0.015,
+        part_gain=0.3,
+    )
+
+    def leads(*sentences: int) -> list[str]:
+        evidence = [Evidence(s, reader.position[reader.sentences[s].chunk_id], 1.0 - i / 100, 0.9, 0.5, i)
+                    for i, s in enumerate(sentences)]  # fmt: skip
+        request = GenerationRequest("?", ["?"], [evidence], [e.chunk for e in evidence], whole=evidence)
+        return [b.text for b in generator.generate(request).blocks if b.kind is BlockKind.LEAD]
+
+    assert leads(meeting, urps, opinion) == ["D'après Guide HAS, § 1 « Partie 1 » :", "D'après URPS :"]
+    intro = reader.sentences_of["has-1"][0]
+    assert leads(meeting, intro, urps) == ["D'après Guide HAS :", "D'après URPS :"]  # two sections of the guide
 
 
 def test_a_demonstrative_points_back_unless_at_the_document_and_a_title_ends_the_chain() -> None:
@@ -878,7 +892,14 @@ def test_a_demonstrative_points_back_unless_at_the_document_and_a_title_ends_the
         "Le diagnostic général\nIl a vocation à couvrir le territoire de la maison de santé. Ce diagnostic peut être "
         "statistique ou qualitatif. Il permet la mobilisation de la population."
     )
-    reader = Reader([chunk(0, notes), replace(chunk(1, diagnosis), char_start=500)])
+    quoted = "« Les libéraux ont du mal à partager. Ils ne veulent pas de contrôle. » (M.B).\nCes avis sont tempérés."
+    reader = Reader(
+        [chunk(0, notes), replace(chunk(1, diagnosis), char_start=500), replace(chunk(2, quoted), char_start=900)]
+    )
+    tempered = reader.sentences_of["has-2"][-1]
+    assert expand_antecedents(reader, [tempered]) == [
+        tempered
+    ]  # the end of a quotation opened before it: no antecedent
     named, deplore, guide = reader.sentences_of["has-0"]
     assert expand_antecedents(reader, [deplore]) == [named, deplore]  # type: ignore[arg-type]
     assert expand_antecedents(reader, [guide]) == [guide]  # type: ignore[arg-type]
@@ -903,6 +924,9 @@ def test_a_list_introduction_holding_few_of_the_question_s_words_answers_only_an
     assert reader.sentences[intro].text not in quoted(False)
     assert reader.sentences[meeting].text in quoted(False)
     assert reader.sentences[intro].text in quoted(True) and "le secret professionnel" in quoted(True)
+    secret = reader.sentences_of["has-1"][2]  # an item that holds the question's words: its introduction is kept
+    evidence = [*evidence, Evidence(secret, 1, 0.5, 0.8, 0.6, 0)]
+    assert reader.sentences[intro].text in quoted(False)
 
 
 def test_a_line_marked_with_an_arrow_titles_what_follows_unless_its_list_goes_on_with_arrows() -> None:

@@ -18,7 +18,7 @@ from assistant.answer import (
     SpanSource,
     Suggestion,
 )
-from assistant.render import render_body, render_text
+from assistant.render import render_blocks, render_body, render_text
 
 pytestmark = pytest.mark.fast
 
@@ -54,6 +54,21 @@ def test_the_text_form_has_notes_quotes_with_markers_list_items_and_sources() ->
         "Les usagers sont tenus au secret. [1] Une charte le rappelle. [1] [2]\n"
         "- ne rien divulguer [2]\n\n"
         "Sources\n[1] HAS 2023 — Fiche ressource n° 6, § 6.6.2, p. 41\n[2] HAS 2023 — § 6.14"
+    )
+
+
+def test_a_list_heading_right_under_a_lead_is_not_set_apart() -> None:
+    """« D'après la fiche… : » then « « Quels contenus ? » : »: one heading, no blank line between them; a later lead
+    opens its own paragraph."""
+    blocks = [
+        Block.phrase(BlockKind.LEAD, "D'après la fiche ressource n° 7 « Indications pour la formation » (HAS 2023) :"),
+        Block.phrase(BlockKind.LEAD, "« Quels contenus ? » :"),
+        Block(BlockKind.LIST_ITEM, (Span("La démocratie en santé.", (1,), SpanSource.CORPUS),)),
+        Block.phrase(BlockKind.LEAD, "D'après URPS Occitanie 2022 :"),
+    ]
+    assert render_blocks(blocks) == (
+        "D'après la fiche ressource n° 7 « Indications pour la formation » (HAS 2023) :\n"
+        "« Quels contenus ? » :\n- La démocratie en santé. [1]\n\nD'après URPS Occitanie 2022 :"
     )
 
 

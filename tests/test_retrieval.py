@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -269,8 +270,11 @@ def test_an_acronym_a_few_passages_mention_makes_the_answer_partial_and_is_named
     sisa = judged("Qui finance la SISA de la CPTS ?")
     assert sisa.rare_words == ["SISA"]
     assert decide(sisa, settings) is Coverage.PARTIAL
-    notice = partial_notice(sisa, load_phrases(Settings().prompts_dir, "extractive"), settings)
+    phrases = load_phrases(Settings().prompts_dir, "extractive")
+    notice = partial_notice(sisa, phrases, settings)
     assert notice.startswith("Les documents de référence ne mentionnent « SISA » qu'en passant.")
+    two = partial_notice(replace(sisa, rare_words=["PACTE", "EHESP"]), phrases, settings)
+    assert "ne mentionnent « PACTE » et « EHESP » qu'en passant" in two
     assert judged("Un programme d'ETP dans la CPTS ?").rare_words == []  # one passage by name, five by meaning
     assert judged("La CPTS et le PTSM ?").rare_words == []  # never mentioned: an unknown word
     settings = settings.model_copy(update={"partial_rare_passages": 0})  # 0: never
