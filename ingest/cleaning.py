@@ -201,7 +201,7 @@ def join_broken_lines(lines: list[str], width: int | None = None) -> list[str]:
         # a sentence already carried over a line break whose line ends on a capitalised word, without a mark,
         # goes on: a name cut in two ("… tels que les Maisons de Santé" / "Pluriprofessionnelles, … et les
         # Communautés" / "Professionnelles …"; "… entre France" / "Assos Santé, …")
-        carried = joined and unended and bool(_NAME_END.search(previous))
+        carried = joined and carries_name(previous)
         rows = CELL_SEPARATOR in previous and CELL_SEPARATOR in line  # two rows of a table, never one
         if out and not rows and (continues(out[-1], line) or ((full or carried) and not BULLET.match(line))):
             out[-1] = f"{out[-1]} {line}"
@@ -211,6 +211,12 @@ def join_broken_lines(lines: list[str], width: int | None = None) -> list[str]:
             joined = False
         previous = line
     return out
+
+
+def carries_name(line: str) -> bool:
+    """A line that ends on a capitalised word without a mark: in a sentence already carried over a line break, a
+    name cut in two (« … entre France » / « Assos Santé, … »)."""
+    return not line.endswith(_SENTENCE_ENDS) and bool(_NAME_END.search(line))
 
 
 def wrap_width(lines: list[str]) -> int | None:
@@ -233,7 +239,7 @@ def continues(previous: str, line: str) -> bool:
         return False
     if _URL_START.match(line) and previous.endswith(_SENTENCE_ENDS):  # a footnote's address, not the sentence
         return False
-    if line[0].islower() or line[0] in ",;:)»":
+    if line[0].islower() or line[0] in ",;:)»/":  # « … les URPS » / « / les fédérations… »
         return True
     if previous.endswith((",", "(", "«", "–", "-", "/")):
         return True

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from ingest.cleaning import (
     CELL_SEPARATOR,
+    carries_name,
     continues,
     dehyphenate,
     join_broken_lines,
@@ -209,21 +210,26 @@ def _paragraph_blocks(lines: list[_Line | None], drop: set[int]) -> list[list[_L
     if current:
         groups.append(current)
     merged: list[list[_Line]] = []
+    glued = False  # the last group was glued to the one before it: a sentence runs over blank lines
     for group in groups:
         # A lone "?" left by a slide layout belongs to the title above it.
         if merged and len(group) == 1 and group[0].text.strip() in {"?", "!"}:
             last = merged[-1][-1]
             merged[-1][-1] = _Line(last.page, last.text.rstrip() + " " + group[0].text.strip())
             continue
-        # Slide layouts put blank lines inside sentences: glue a group that visibly continues the last.
+        # Slide layouts put blank lines inside sentences: glue a group that visibly continues the last, or that
+        # goes on with a name cut in two in a sentence already glued (« … mandats - France » / « Assos Santé… »).
+        last = merged[-1][-1].text.strip() if merged else ""
         if (
             merged
             and merged[-1][-1].page == group[0].page
-            and continues(merged[-1][-1].text.strip(), group[0].text.strip())
+            and (continues(last, group[0].text.strip()) or (glued and carries_name(last)))
         ):
             merged[-1].extend(group)
+            glued = True
             continue
         merged.append(group)
+        glued = False
     return merged
 
 

@@ -124,6 +124,31 @@ Il rend compte à son association.
     assert [p[0] for p in paths(text)] == ["I", "II"]
 
 
+def test_a_sentence_a_slide_spreads_over_blank_lines_is_one_paragraph_not_a_title() -> None:
+    """A slide puts blank lines inside its sentences: « … sous peine de ne » / « pas pourvoir … - France » / « Assos
+    Santé soutient… » is one sentence (a name cut in two in a sentence already carried over a blank line), and
+    « … par les URPS » / « / les fédérations intègrent… » too; none of its lines is a title."""
+    text = """Sans en faire une obligation - sous peine de ne
+
+pas pourvoir fournir tous les mandats - France
+
+Assos Santé soutient la présence de représentants associatifs dans les CPTS.
+
+A savoir : idéalement les statuts types proposés par les URPS
+
+/ les fédérations intègrent la possibilité d'avoir un collège usagers.
+"""
+    document = structure(text)
+    assert [b.kind for b in document.blocks] == ["paragraph", "paragraph"]
+    assert document.blocks[0].text == (
+        "Sans en faire une obligation - sous peine de ne pas pourvoir fournir tous les mandats - France Assos Santé "
+        "soutient la présence de représentants associatifs dans les CPTS."
+    )
+    assert document.blocks[1].text.endswith(
+        "par les URPS / les fédérations intègrent la possibilité d'avoir un collège usagers."
+    )
+
+
 def test_a_table_of_contents_is_read_and_left_out_of_the_text() -> None:
     text = """Sommaire
 
