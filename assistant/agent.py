@@ -523,7 +523,7 @@ class Assistant:
             sentences = self.reader.sentences_of.get(self.reader.chunks[cand.index].chunk_id, [])
             if any(
                 opens_list(self.reader, sid)
-                and self.stats.coverage(weights, self.stats.sentence_terms[sid]) >= self.settings.list_opener_coverage
+                and self.stats.coverage(weights, self.stats.sentence_terms[sid]) >= self.settings.list_search_coverage
                 for sid in sentences
             ):
                 found.append(cand)

@@ -169,7 +169,7 @@ class Settings(BaseSettings):
         "contextes, un passage dont une phrase ouvre une liste et reprend les mots de la question ; il rejoint les "
         "passages où l'on choisit les phrases (0 = non).",
     )
-    list_opener_coverage: float = Field(
+    list_search_coverage: float = Field(
         0.6,
         ge=0,
         le=1,
