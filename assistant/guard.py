@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from assistant.compose import refers_back
 from assistant.query import Query
 from assistant.retrieval import Candidate, Evidence, TermStats
 from assistant.rules import CorpusNames, FactRules, Lexicon, QueryRules, default_settings
@@ -109,10 +110,12 @@ def assess(
     else:
         holds = fact.holds_for("") if fact is not None else None
         share = s.guard_worded_fact_topic_share if fact is not None and fact.worded else s.guard_fact_topic_share
+        topic = _topic_weights(stats, holds, query.text, weights) if holds is not None else weights
         fact_missing = (
             holds is not None
-            and not any(  # a number (a condition…) about something else does not count
-                e.coverage >= share and holds.search(reader.sentences[e.sentence].text)
+            and not any(  # a number (a condition, a tax rule…) about something else does not count
+                holds.search(reader.sentences[e.sentence].text)
+                and stats.coverage(topic, _read_with(reader, stats, e.sentence)) >= share
                 for e in evidence[: s.guard_fact_window]
             )
         )
@@ -136,6 +139,28 @@ def assess(
         term,
         rare,
     )
+
+
+def _topic_weights(
+    stats: TermStats, holds: re.Pattern[str], question: str, weights: dict[str, float]
+) -> dict[str, float]:
+    """The question's words without those that are marks of the fact (« impôts » in « le RU doit-il déclarer ses
+    défraiements aux impôts ? »): a sentence gives the fact about the question's topic when it holds some of the
+    others, not only the mark (« Ces dons ouvrent droit à une réduction d'impôt » is about patronage)."""
+    marks = set(stats.analyzer.terms(" ".join(m.group() for m in holds.finditer(question))))
+    return {t: w for t, w in weights.items() if t not in marks} or weights
+
+
+def _read_with(reader: IndexReader, stats: TermStats, sid: int) -> frozenset[str]:
+    """The words of a sentence, with those of the sentence before it in its passage when it points back at it
+    (« Ce type de mécénat consiste pour les entreprises à réaliser des dons… », then « Ces dons ouvrent droit à une
+    réduction d'impôt… »)."""
+    terms = stats.sentence_terms[sid]
+    siblings = reader.sentences_of[reader.sentences[sid].chunk_id]
+    pos = siblings.index(sid)
+    if pos and refers_back().match(reader.sentences[sid].text):
+        terms = terms | stats.sentence_terms[siblings[pos - 1]]
+    return terms
 
 
 def _rare_acronyms(stats: TermStats, query: Query, explained: set[str], most: int) -> list[str]:

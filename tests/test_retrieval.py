@@ -296,3 +296,37 @@ def test_a_partial_notice_elides_de_before_a_word_opening_on_a_vowel() -> None:
     term = "activité d'un patient partenaire"
     definition = Assessment(1.0, 0.9, 1.0, 0.0, "définition", True, [], 1.0, True, term)
     assert f"pas de définition d'« {term} »." in partial_notice(definition, phrases, settings)
+
+
+def test_a_tax_rule_about_something_else_does_not_answer_a_tax_question() -> None:
+    """« Ces dons ouvrent droit à une réduction d'impôt » gives a tax rule about patronage: it answers « Les dons de
+    mécénat sont-ils défiscalisés ? » (it goes on with the sentence about patronage before it), not « le représentant
+    doit-il déclarer ses défraiements aux impôts ? », whose only word it shares is the mark of the fact."""
+    from assistant.guard import assess
+    from assistant.query import Query
+    from assistant.retrieval import Candidate, Evidence
+
+    text = (
+        "Ce type de mécénat consiste pour les entreprises à réaliser des dons auprès des associations. "
+        "Ces dons ouvrent droit à une réduction d'impôt sous réserve de conditions précises."
+    )
+    reader = TinyReader([chunk(0, text), chunk(1, "Le représentant des usagers est bénévole et défrayé.")])
+    stats = TermStats(reader, reader.analyzer)
+    tax = reader.sentences_of["has-0"][1]
+
+    def missing(question: str) -> bool:
+        evidence = [Evidence(tax, 0, 1.0, 0.9, 0.3, 0), Evidence(reader.sentences_of["has-1"][0], 1, 0.9, 0.9, 0.3, 1)]
+        found = assess(
+            reader,  # type: ignore[arg-type]
+            stats,
+            Query(question, question),
+            [Candidate(0, 1.0)],
+            evidence,
+            stats.weights(question),
+            Settings.model_construct(),
+        )
+        assert found.fact_asked == "fiscalité"
+        return found.fact_missing
+
+    assert missing("le représentant doit-il déclarer ses défraiements aux impôts ?")
+    assert not missing("Les dons de mécénat sont-ils défiscalisés ?")
