@@ -248,7 +248,7 @@ def _introduction(reader: IndexReader, leaders: list[int]) -> int | None:
         text = reader.sentences[sid].text.rstrip()
         if text.endswith(":"):
             return sid
-        if not BULLET.match(text):
+        if not BULLET.match(text) or _arrow_title(reader, sid):  # « → Du côté des usagers » titles its own list
             return None
     return None
 
@@ -278,6 +278,19 @@ def list_title(reader: IndexReader, sid: int) -> str:
         if here > 1 and _same_section(reader.chunks[here - 2], reader.chunks[here]):
             return ""
     return reader.chunks[here].section_title
+
+
+def _own_items(reader: IndexReader, leaders: list[int]) -> list[int]:
+    """The end of ``leaders`` that belongs to the list of the item after them: its earlier items and the sentences
+    they run on with, back to its title (« → Du côté des usagers »), not the list before that title."""
+    start = len(leaders)
+    while start > 0:
+        earlier = leaders[start - 1]
+        item = BULLET.match(reader.sentences[earlier].text) and not _arrow_title(reader, earlier)
+        if not (item or (start < len(leaders) and _same_line(reader, earlier, leaders[start]))):
+            break
+        start -= 1
+    return leaders[start:]
 
 
 def _all_items(reader: IndexReader, sentence_ids: list[int]) -> bool:
@@ -315,7 +328,7 @@ def expand_lists(
                         chosen.add(lead)
                 introduced = len(before) + 1
             elif intro is None and (title := list_title(reader, sid)) and asked(title):
-                before = leaders[-(LIST_ITEMS - 1) :]  # its section's title introduces it
+                before = _own_items(reader, leaders)[-(LIST_ITEMS - 1) :]  # a title introduces it
                 for lead in before:
                     if lead not in chosen:
                         out.append(lead)
@@ -609,6 +622,7 @@ def render_group(
     blocks: list[Block] = []
     prose: list[Span] = []
     named = ""  # the cell named last: its next sentences need not name it again
+    headed = ""  # the title of the list headed last
     in_list = False  # the sentence before was an item of a list
     quoted = {reader.sentences[s].text for s in sentence_ids}  # overlapping passages hold a sentence twice
     cut, previous = False, None  # the list goes on after the item quoted last (said after that item's sentences)
@@ -636,7 +650,10 @@ def render_group(
             name, text = f"{row}{CELL_SEPARATOR}{sentence.label}", text[len(row) + len(CELL_SEPARATOR) :].strip()
         bulleted = bool(BULLET.match(text))
         item = bulleted and not sentence.label  # a table's cell, even bulleted, is no item of a list: no « […] »
-        if item and not in_list and (title := list_title(reader, sid)) and f"« {title} »" not in lead:
+        # a list's title, once: over its first quoted item, and over the next list when another title heads it
+        # (« → Du côté des professionnels », then « → Du côté des usagers »)
+        if item and (title := list_title(reader, sid)) and title != headed and f"« {title} »" not in lead:
+            headed = title
             chunk = reader.chunks[reader.position[sentence.chunk_id]]
             close(Block.phrase(BlockKind.LEAD, _list_heading(chunk, title, phrases, lead)))
             named = title  # the heading names the list: its first item needs no label
@@ -721,12 +738,13 @@ def _row_name(reader: IndexReader, sid: int) -> str:
 
 
 def _next_item(reader: IndexReader, sid: int) -> int | None:
-    """The item after the list item ``sid`` in its list (its passage's or the next one's), if any."""
+    """The item after the list item ``sid`` in its list (its passage's or the next one's), if any: a title marked with
+    an arrow (« → Du côté des usagers ») ends the list."""
     siblings = reader.sentences_of[reader.sentences[sid].chunk_id]
     pos = siblings.index(sid)
     for follower in _followers(reader, siblings, pos):
         if BULLET.match(reader.sentences[follower].text):
-            return follower
+            return None if _arrow_title(reader, follower) else follower
         if not _same_line(reader, sid, follower):
             return None
     return None
@@ -860,28 +878,15 @@ def lead_line(reader: IndexReader, phrases: dict[str, str], chunk_index: int, la
     return Block.phrase(BlockKind.LEAD, text)
 
 
-def source_lead(reader: IndexReader, phrases: dict[str, str], chunks: list[int], labels: dict[str, str]) -> Block:
-    """The lead over quotes of one document (and one fiche): it names their fiche, or their section when they share
-    one, else their document (each quote's section is in its source)."""
-    first = reader.chunks[chunks[0]]
-    sections = {reader.chunks[c].section_number for c in chunks}
-    if first.fiche or len(sections) == 1:
-        return lead_line(reader, phrases, chunks[0], labels)
-    return Block.phrase(BlockKind.LEAD, phrases["lead_document"].format(doc=document_label(labels, first)))
-
-
-def _by_source(reader: IndexReader, runs: list[list[tuple[int, list[int]]]]) -> list[list[list[tuple[int, list[int]]]]]:
-    """The quoted runs in order, those that follow each other from one document and one fiche together."""
-    out: list[list[list[tuple[int, list[int]]]]] = []
-    key = None
-    for run in runs:
-        chunk = reader.chunks[run[0][0]]
-        if out and (chunk.doc_id, chunk.fiche) == key:
-            out[-1].append(run)
-        else:
-            out.append([run])
-        key = (chunk.doc_id, chunk.fiche)
-    return out
+def next_lead(chunk: Chunk, phrases: dict[str, str]) -> Block | None:
+    """The lead of quotes from another fiche or section of the document quoted just above: its fiche, or its section
+    (the document is said already); None for a document without sections."""
+    if chunk.fiche:
+        return Block.phrase(
+            BlockKind.LEAD, phrases["lead_next_fiche"].format(fiche=chunk.fiche, fiche_title=chunk.fiche_title)
+        )
+    section = section_display(chunk)
+    return Block.phrase(BlockKind.LEAD, phrases["lead_next_section"].format(section=section)) if section else None
 
 
 def _adds_to(evidence: list[Evidence], chosen: list[Evidence], taken: set[int], gain: float) -> bool:
@@ -992,21 +997,25 @@ class ExtractiveGenerator:
             lead = ""
             if part:
                 blocks.append(Block.phrase(BlockKind.PART_HEADING, self.phrases["part_heading"].format(part=part)))
-            runs = _list_runs(reader, groups)
-            for source in _by_source(reader, runs):
-                # the quotes of one document (one fiche) under one lead, naming what holds them all: a passage of
-                # another source does not read as the first one's
-                chunks = [chunk for run in source for chunk, _ in run]
-                named = source_lead(reader, self.phrases, chunks, self.labels)
-                if named.text != lead:
+            shown: tuple[str, object] | None = None  # the document and the fiche or section the last lead names
+            for run in _list_runs(reader, groups):
+                # each quote under the lead of its own fiche or section: a passage of another source does not read
+                # as the first one's; within one document, the lead names the next fiche or section only
+                chunk = reader.chunks[run[0][0]]
+                unit = (chunk.doc_id, chunk.fiche or (chunk.section_path, chunk.section_number, chunk.section_title))
+                if shown is None or unit[0] != shown[0]:
+                    named: Block | None = lead_line(reader, self.phrases, run[0][0], self.labels)
+                else:
+                    named = next_lead(chunk, self.phrases) if unit != shown else None
+                if named is not None:
                     blocks.append(named)
                     lead = named.text
-                for run in source:
-                    # a list read over two passages that follow each other is rendered as one list (its title
-                    # said once, « […] » only where items are left out)
-                    numbers = {book.cite(chunk, sids) for chunk, sids in run}
-                    sids = [s for _, group in run for s in group]
-                    blocks += _after(blocks, render_group(reader, sids, min(numbers), self.phrases, lead))
+                shown = unit
+                # a list read over two passages that follow each other is rendered as one list (its title said
+                # once, « […] » only where items are left out)
+                numbers = {book.cite(chunk, sids) for chunk, sids in run}
+                sids = [s for _, group in run for s in group]
+                blocks += _after(blocks, render_group(reader, sids, min(numbers), self.phrases, lead))
         return GenerationResult(blocks, book.citations(), details={"lead_chunk": first_chunk})
 
     def _without_stray_lists(self, evidence: list[Evidence]) -> list[Evidence]:

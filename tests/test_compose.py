@@ -849,8 +849,7 @@ def test_items_left_out_across_two_passages_of_a_source_are_said_once() -> None:
 
 def test_each_quote_stands_under_the_lead_of_its_own_source() -> None:
     """Quotes of another document stand under their own « D'après … », so that they do not read as the first
-    source's; quotes of one document from two sections stand under one lead naming the document (each quote's
-    section is in its source), from one section under a lead naming it."""
+    source's; quotes from another section of the document just named stand under a lead naming that section only."""
     texts = [*TEXTS[:2], "Les associations d'usagers conventionnent avec la CPTS pour une durée d'un an."]
     chunks = [replace(c, section_number=str(n + 1), section_title=f"Partie {n + 1}") for n, c in enumerate(CORPUS)]
     reader = Reader(
@@ -876,7 +875,11 @@ def test_each_quote_stands_under_the_lead_of_its_own_source() -> None:
 
     assert leads(meeting, urps, opinion) == ["D'après Guide HAS, § 1 « Partie 1 » :", "D'après URPS :"]
     intro = reader.sentences_of["has-1"][0]
-    assert leads(meeting, intro, urps) == ["D'après Guide HAS :", "D'après URPS :"]  # two sections of the guide
+    assert leads(meeting, intro, urps) == [
+        "D'après Guide HAS, § 1 « Partie 1 » :",
+        "§ 2 « Partie 2 » :",
+        "D'après URPS :",
+    ]
 
 
 def test_a_demonstrative_points_back_unless_at_the_document_and_a_title_ends_the_chain() -> None:
@@ -949,3 +952,26 @@ def test_a_line_marked_with_an_arrow_titles_what_follows_unless_its_list_goes_on
     assert sum("Du côté des professionnels" in b.text for b in blocks) == 1
     last = reader.sentences_of["has-1"][-1]
     assert "Repérer" not in " ".join(b.text for b in render_group(reader, [last], 1, PHRASES))  # type: ignore[arg-type]
+
+
+def test_two_lists_under_two_arrow_titles_are_headed_each_and_the_title_is_no_item() -> None:
+    """« → Du côté des professionnels » and its items, then « → Du côté des usagers » and its items: each list under
+    its own heading, no title quoted as an item, no « […] » where a list simply ends at the next title."""
+    from assistant.compose import render_group
+
+    text = (
+        "Ils assument un rôle dans le projet.\n\n→ Du côté des professionnels\n\n- Ils peuvent être issus de l'équipe "
+        "de la maison de santé.\n- Ils peuvent être mandatés par la structure pour animer la démarche.\n\n"
+        "→ Du côté des usagers\n\n- Recrutés au sein d'un groupe, ils aident à formaliser la parole des usagers.\n"
+        "- Ils peuvent revêtir de nombreuses appellations selon les lieux."
+    )
+    reader = Reader([chunk(0, text)])
+    sids = reader.sentences_of["has-0"]
+    quoted = [s for s in sids if reader.sentences[s].text.startswith("- ")]
+    blocks = render_group(reader, quoted, 1, PHRASES)  # type: ignore[arg-type]
+    heads = [b.text for b in blocks if b.kind is BlockKind.LEAD]
+    assert heads == ["« Du côté des professionnels » :", "« Du côté des usagers » :"]
+    assert [b.kind for b in blocks].count(BlockKind.LIST_ITEM) == 4
+    assert not any("[…]" in b.text or "Du côté" in b.text for b in blocks if b.kind is BlockKind.LIST_ITEM)
+    expanded = expand_lists(reader, [quoted[-1]], lambda title: True)  # type: ignore[arg-type]
+    assert not any(reader.sentences[s].text.startswith("→") for s in expanded)  # the whole list: its items only
