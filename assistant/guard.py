@@ -110,12 +110,12 @@ def assess(
     else:
         holds = fact.holds_for("") if fact is not None else None
         share = s.guard_worded_fact_topic_share if fact is not None and fact.worded else s.guard_fact_topic_share
-        topic = _topic_weights(stats, holds, query.text, weights) if holds is not None else weights
+        topical = _topic_weights(stats, holds, query.text, weights) if holds is not None else weights
         fact_missing = (
             holds is not None
             and not any(  # a number (a condition, a tax rule…) about something else does not count
                 holds.search(reader.sentences[e.sentence].text)
-                and stats.coverage(topic, _read_with(reader, stats, e.sentence)) >= share
+                and stats.coverage(topical, _read_with(reader, stats, e.sentence)) >= share
                 for e in evidence[: s.guard_fact_window]
             )
         )

@@ -82,6 +82,24 @@ def search(question: str, role: Role | str | None = None, settings: Settings | N
     return [c.index for c in retriever.search(question, reader.embed(question), role=role, k=5)]
 
 
+def judged(reader: TinyReader, question: str, evidence: list[Any], settings: Settings | None = None) -> Any:
+    """The guard's assessment of ``question`` over ``evidence`` (first passage leading)."""
+    from assistant.guard import assess
+    from assistant.query import Query
+    from assistant.retrieval import Candidate
+
+    stats = TermStats(reader, reader.analyzer)  # type: ignore[arg-type]
+    return assess(
+        reader,  # type: ignore[arg-type]
+        stats,
+        Query(question, question),
+        [Candidate(0, 1.0)],
+        evidence,
+        stats.weights(question),
+        settings or Settings.model_construct(),
+    )
+
+
 def test_the_passage_that_shares_the_question_words_comes_first() -> None:
     assert search("Qui finance les actions de prévention ?")[0] == 1
     assert search("Comment associer les usagers à la gouvernance de la maison de santé ?")[0] == 0
@@ -215,24 +233,10 @@ def test_term_tables_read_from_the_index_equal_an_analysis_of_every_passage() ->
 def test_words_the_corpus_never_uses_are_named_as_the_question_writes_them() -> None:
     """A partly covered answer names the question's words the documents never use: « RAP » as written, and no
     two-letter scrap (« nt » of « souhaite(nt) »)."""
-    from assistant.guard import assess
-    from assistant.query import Query
-    from assistant.retrieval import Candidate, Evidence
+    from assistant.retrieval import Evidence
 
-    reader = TinyReader(CORPUS)
-    stats = TermStats(reader, reader.analyzer)
     question = "Le RAP du promoteur, qui le finance(nt) dans la gouvernance ?"
-    weights = stats.weights(question)
-    evidence = [Evidence(0, 0, 1.0, 0.9, 0.5, 0)]
-    found = assess(
-        reader,  # type: ignore[arg-type]
-        stats,
-        Query(question, question),
-        [Candidate(0, 1.0)],
-        evidence,
-        weights,
-        Settings.model_construct(),
-    )
+    found = judged(TinyReader(CORPUS), question, [Evidence(0, 0, 1.0, 0.9, 0.5, 0)])
     assert found.unknown_words == ["RAP", "promoteur"]
 
 
@@ -242,32 +246,18 @@ def test_an_acronym_a_few_passages_mention_makes_the_answer_partial_and_is_named
     thérapeutique du patient » for ETP); one the documents never use is an unknown word, not a rare one."""
     from assistant.answer import Coverage
     from assistant.coverage import decide, partial_notice
-    from assistant.guard import assess
     from assistant.prompts import load_phrases
-    from assistant.query import Query
-    from assistant.retrieval import Candidate, Evidence
+    from assistant.retrieval import Evidence
 
     therapy = "La CPTS soutient un programme d'éducation thérapeutique du patient, n° {n}."
     reader = TinyReader(
         [chunk(0, "La SISA de la maison de santé perçoit les financements de la CPTS pour l'ETP.")]
         + [chunk(n, therapy.format(n=n)) for n in range(1, 5)]
     )
-    stats = TermStats(reader, reader.analyzer)
     settings = Settings.model_construct(refusal_threshold=0.0, guard_min_similarity=0.0)
+    evidence = [Evidence(0, 0, 1.0, 0.9, 0.5, 0)]
 
-    def judged(question: str):  # type: ignore[no-untyped-def]
-        evidence = [Evidence(0, 0, 1.0, 0.9, 0.5, 0)]
-        return assess(
-            reader,  # type: ignore[arg-type]
-            stats,
-            Query(question, question),
-            [Candidate(0, 1.0)],
-            evidence,
-            stats.weights(question),
-            settings,
-        )
-
-    sisa = judged("Qui finance la SISA de la CPTS ?")
+    sisa = judged(reader, "Qui finance la SISA de la CPTS ?", evidence, settings)
     assert sisa.rare_words == ["SISA"]
     assert decide(sisa, settings) is Coverage.PARTIAL
     phrases = load_phrases(Settings().prompts_dir, "extractive")
@@ -275,10 +265,10 @@ def test_an_acronym_a_few_passages_mention_makes_the_answer_partial_and_is_named
     assert notice.startswith("Les documents de référence ne mentionnent « SISA » qu'en passant.")
     two = partial_notice(replace(sisa, rare_words=["PACTE", "EHESP"]), phrases, settings)
     assert "ne mentionnent « PACTE » et « EHESP » qu'en passant" in two
-    assert judged("Un programme d'ETP dans la CPTS ?").rare_words == []  # one passage by name, five by meaning
-    assert judged("La CPTS et le PTSM ?").rare_words == []  # never mentioned: an unknown word
-    settings = settings.model_copy(update={"partial_rare_passages": 0})  # 0: never
-    assert judged("Qui finance la SISA de la CPTS ?").rare_words == []
+    assert judged(reader, "Un programme d'ETP dans la CPTS ?", evidence).rare_words == []  # 1 by name, 5 by meaning
+    assert judged(reader, "La CPTS et le PTSM ?", evidence).rare_words == []  # never mentioned: an unknown word
+    never = settings.model_copy(update={"partial_rare_passages": 0})  # 0: never
+    assert judged(reader, "Qui finance la SISA de la CPTS ?", evidence, never).rare_words == []
 
 
 def test_a_partial_notice_elides_de_before_a_word_opening_on_a_vowel() -> None:
@@ -302,29 +292,18 @@ def test_a_tax_rule_about_something_else_does_not_answer_a_tax_question() -> Non
     """« Ces dons ouvrent droit à une réduction d'impôt » gives a tax rule about patronage: it answers « Les dons de
     mécénat sont-ils défiscalisés ? » (it goes on with the sentence about patronage before it), not « le représentant
     doit-il déclarer ses défraiements aux impôts ? », whose only word it shares is the mark of the fact."""
-    from assistant.guard import assess
-    from assistant.query import Query
-    from assistant.retrieval import Candidate, Evidence
+    from assistant.retrieval import Evidence
 
     text = (
         "Ce type de mécénat consiste pour les entreprises à réaliser des dons auprès des associations. "
         "Ces dons ouvrent droit à une réduction d'impôt sous réserve de conditions précises."
     )
     reader = TinyReader([chunk(0, text), chunk(1, "Le représentant des usagers est bénévole et défrayé.")])
-    stats = TermStats(reader, reader.analyzer)
     tax = reader.sentences_of["has-0"][1]
+    evidence = [Evidence(tax, 0, 1.0, 0.9, 0.3, 0), Evidence(reader.sentences_of["has-1"][0], 1, 0.9, 0.9, 0.3, 1)]
 
     def missing(question: str) -> bool:
-        evidence = [Evidence(tax, 0, 1.0, 0.9, 0.3, 0), Evidence(reader.sentences_of["has-1"][0], 1, 0.9, 0.9, 0.3, 1)]
-        found = assess(
-            reader,  # type: ignore[arg-type]
-            stats,
-            Query(question, question),
-            [Candidate(0, 1.0)],
-            evidence,
-            stats.weights(question),
-            Settings.model_construct(),
-        )
+        found = judged(reader, question, evidence)
         assert found.fact_asked == "fiscalité"
         return found.fact_missing
 
