@@ -32,11 +32,16 @@ def premise_rules(path: Path = PREMISE_RULES) -> tuple[re.Pattern[str], re.Patte
     return pattern(data, "absolute", path), pattern(data, "negation", path)
 
 
-@lru_cache(maxsize=4)
-def refers_back(path: Path = QUOTING_RULES) -> re.Pattern[str]:
-    """The opening words of a sentence that points back at the one before it (``quoting.toml``)."""
+@lru_cache(maxsize=16)
+def _opening(key: str, skip: str = r"\W*", path: Path = QUOTING_RULES) -> re.Pattern[str]:
+    """What ``key`` of ``quoting.toml`` says a text opens with (after ``skip``), case-insensitive."""
     data = read_rules(path)
-    return re.compile(rf"^\W*(?:{pattern(data, 'refers_back', path).pattern})", re.IGNORECASE)
+    return re.compile(rf"^{skip}(?:{pattern(data, key, path).pattern})", re.IGNORECASE)
+
+
+def refers_back() -> re.Pattern[str]:
+    """The opening words of a sentence that points back at the one before it (``refers_back``)."""
+    return _opening("refers_back")
 
 
 @dataclass
@@ -129,7 +134,7 @@ def _quotable(text: str) -> bool:
     note = footnote_label().match(text)
     if note and not _PUNCTUATED.search(text[note.end() :]):
         return False
-    if _caption().match(text):
+    if _opening("caption").match(text):  # a figure's or a table's caption
         return False
     words = footnote_label().sub(" ", _URLS.sub(" ", text)).strip()
     return (len(words) >= 30 or words.endswith(":")) and detect_language(words) == "fr"
@@ -248,7 +253,7 @@ def _introduction(reader: IndexReader, leaders: list[int]) -> int | None:
         text = reader.sentences[sid].text.rstrip()
         if text.endswith(":"):
             return sid
-        if not BULLET.match(text) or _arrow_title(reader, sid):  # « → Du côté des usagers » titles its own list
+        if not _list_item(reader, sid):  # « → Du côté des usagers » titles its own list
             return None
     return None
 
@@ -260,12 +265,7 @@ def list_title(reader: IndexReader, sid: int) -> str:
     santé… »). "" otherwise."""
     sentence = reader.sentences[sid]
     siblings = reader.sentences_of[sentence.chunk_id]
-    first = sid  # the list's first item, walking back over its items and the sentences they run on with
-    for earlier in reversed(siblings[: siblings.index(sid)]):
-        item = BULLET.match(reader.sentences[earlier].text) and not _arrow_title(reader, earlier)
-        if not (item or _same_line(reader, earlier, first)):
-            break
-        first = earlier
+    first = (_own_items(reader, siblings[: siblings.index(sid)], sid) or [sid])[0]  # the list's first item
     if BULLET.match(reader.sentences[first].text) and (title := _titled_by(reader, first)):
         return title
     if not _all_items(reader, siblings[: siblings.index(sid) + 1]):
@@ -280,17 +280,19 @@ def list_title(reader: IndexReader, sid: int) -> str:
     return reader.chunks[here].section_title
 
 
-def _own_items(reader: IndexReader, leaders: list[int]) -> list[int]:
-    """The end of ``leaders`` that belongs to the list of the item after them: its earlier items and the sentences
-    they run on with, back to its title (« → Du côté des usagers »), not the list before that title."""
-    start = len(leaders)
-    while start > 0:
-        earlier = leaders[start - 1]
-        item = BULLET.match(reader.sentences[earlier].text) and not _arrow_title(reader, earlier)
-        if not (item or (start < len(leaders) and _same_line(reader, earlier, leaders[start]))):
-            break
+def _own_items(reader: IndexReader, leaders: list[int], sid: int) -> list[int]:
+    """The end of ``leaders`` (the sentences before item ``sid``) that belongs to its list: its earlier items and the
+    sentences they run on with, back to its title (« → Du côté des usagers »), not the list before that title."""
+    start, first = len(leaders), sid
+    while start > 0 and (_list_item(reader, leaders[start - 1]) or _same_line(reader, leaders[start - 1], first)):
         start -= 1
+        first = leaders[start]
     return leaders[start:]
+
+
+def _list_item(reader: IndexReader, sid: int) -> bool:
+    """Whether a sentence is an item of a list: bulleted, not a title marked with an arrow (:func:`_arrow_title`)."""
+    return bool(BULLET.match(reader.sentences[sid].text)) and not _arrow_title(reader, sid)
 
 
 def _all_items(reader: IndexReader, sentence_ids: list[int]) -> bool:
@@ -328,7 +330,7 @@ def expand_lists(
                         chosen.add(lead)
                 introduced = len(before) + 1
             elif intro is None and (title := list_title(reader, sid)) and asked(title):
-                before = _own_items(reader, leaders)[-(LIST_ITEMS - 1) :]  # a title introduces it
+                before = _own_items(reader, leaders, sid)[-(LIST_ITEMS - 1) :]  # a title introduces it
                 for lead in before:
                     if lead not in chosen:
                         out.append(lead)
@@ -817,7 +819,12 @@ def _standalone_title(reader: IndexReader, sid: int) -> bool:
         return False
     if ":" in line:  # « X : … » says something of X, unless a noun phrase follows (« … : un outil pour l'action »)
         _, _, rest = line.partition(":")
-        if marked or len(line) > _NAMED_TITLE_MAX or "://" in line or not _title_complement().match(rest.strip()):
+        if (
+            marked
+            or len(line) > _NAMED_TITLE_MAX
+            or "://" in line
+            or not _opening("title_complement", "").match(rest.strip())
+        ):
             return False
     elif len(line) > _TITLE_MAX:
         return False  # a long line is a statement whose period was lost
@@ -828,20 +835,6 @@ def _standalone_title(reader: IndexReader, sid: int) -> bool:
     if not after or after.startswith("\n\n"):
         return True
     return not marked and after.startswith("\n") and after[1:2].isupper()
-
-
-@lru_cache(maxsize=4)
-def _caption(path: Path = QUOTING_RULES) -> re.Pattern[str]:
-    """The opening of a figure's or a table's caption (``quoting.toml``'s ``caption``)."""
-    data = read_rules(path)
-    return re.compile(rf"^\W*(?:{pattern(data, 'caption', path).pattern})", re.IGNORECASE)
-
-
-@lru_cache(maxsize=4)
-def _title_complement(path: Path = QUOTING_RULES) -> re.Pattern[str]:
-    """The opening of a noun phrase after a title's colon (``quoting.toml``'s ``title_complement``)."""
-    data = read_rules(path)
-    return re.compile(rf"^(?:{pattern(data, 'title_complement', path).pattern})", re.IGNORECASE)
 
 
 def _in_line_run(reader: IndexReader, sid: int) -> bool:
