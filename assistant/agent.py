@@ -10,7 +10,6 @@ every step they call lives in its own module.
 
 from __future__ import annotations
 
-import re
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -63,9 +62,6 @@ def _history_questions(history: History | None) -> list[str]:
         elif isinstance(turn, str):
             out.append(turn)
     return out
-
-
-_ACRONYM = re.compile(r"\b[A-Z][A-Z0-9]{2,}\b")  # « RGPD », « CSP »: a name a question and a reference may share
 
 
 def _asked(part: str, text: str) -> bool:
@@ -178,13 +174,14 @@ class Assistant:
         if rules.reference_only is None:
             return evidence
         holds = asked.holds_for("") if asked is not None else None
-        acronyms = set(_ACRONYM.findall(question))
+        shared = QueryRules.load().shared_acronym
+        acronyms = set(shared.findall(question))
         sentences = self.reader.sentences
 
         def note(e: Evidence) -> bool:
             text = sentences[e.sentence].text
             said = text[number.end() :] if (number := footnote_label().match(text)) else text
-            wanted = (holds is not None and holds.search(text)) or bool(acronyms & set(_ACRONYM.findall(text)))
+            wanted = (holds is not None and holds.search(text)) or bool(acronyms & set(shared.findall(text)))
             return bool(rules.reference_only.search(said)) and not wanted
 
         return [e for e in evidence if not note(e)] or evidence

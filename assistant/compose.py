@@ -770,6 +770,7 @@ def _titled_by(reader: IndexReader, sid: int) -> str:
 
 _WORD = re.compile(r"[^\W\d_]{3}")
 _ARROWS = "→➢➤➔►"
+_SQUARES = "▪•"  # other marks a title may bear, like an item
 
 
 def _arrow_title(reader: IndexReader, sid: int) -> bool:
@@ -809,7 +810,7 @@ def _standalone_title(reader: IndexReader, sid: int) -> bool:
     text starts on the next line (a PDF keeps no blank line after a title)."""
     here = reader.sentences[sid]
     written = here.text.strip()
-    line = written.lstrip("→➢➤►▪•").strip()
+    line = written.lstrip(_ARROWS + _SQUARES).strip()
     marked = line != written or bool(BULLET.match(written))  # an item of a list, rather than a title
     # « Quelle gouvernance a été privilégiée ? » alone before its paragraph; not a layout fragment (« PLACE ? »)
     asked = line.endswith("?") and len(line.split()) >= _ASKED_TITLE_WORDS and line != line.upper()
@@ -840,7 +841,8 @@ def _standalone_title(reader: IndexReader, sid: int) -> bool:
 def _in_line_run(reader: IndexReader, sid: int) -> bool:
     """Whether a sentence is one of two or more lines in a row of its passage that end without a mark:
     items of a list the document writes without bullets ("Participer au diagnostic de territoire" /
-    "Alimenter le diagnostic…"), shown as list items rather than run into prose."""
+    "Alimenter le diagnostic…"), shown as list items rather than run into prose. The line before a table's header
+    row is no such line: it is the table's caption."""
     sentences = reader.sentences
     here = sentences[sid]
     if not _unended(here.text.strip()):
@@ -848,6 +850,7 @@ def _in_line_run(reader: IndexReader, sid: int) -> bool:
     return any(
         0 <= other < len(sentences)
         and sentences[other].chunk_id == here.chunk_id
+        and not (other > sid and sentences[other].header)
         and _unended(sentences[other].text.strip())
         for other in (sid - 1, sid + 1)
     )
@@ -974,7 +977,7 @@ class ExtractiveGenerator:
             taken.extend(reader.sentences[e.sentence].text for e in chosen)
             taken_ids.update(e.sentence for e in chosen)
             shown = taken_ids if premise is None else {*taken_ids, premise}  # the premise is quoted in its notice
-            completed = expand_lists(reader, expand_antecedents(reader, [e.sentence for e in chosen], shown), asked)
+            completed = expand_antecedents(reader, expand_lists(reader, [e.sentence for e in chosen], asked), shown)
             expanded = [s for s in unshared(reader, expand_quotations(reader, completed)) if s != premise]
             groups = order_groups(reader, chosen, expanded, self.authority_bonus, book.label)
             if groups:

@@ -77,7 +77,15 @@ def assess(
     s = settings or default_settings()
     facts = FactRules.load()
     if not evidence:
-        return Assessment(0.0, 0.0, 0.0, 1.0, None, False, [])
+        return Assessment(
+            confidence=0.0,
+            similarity=0.0,
+            coverage=0.0,
+            unknown=1.0,
+            fact_asked=None,
+            fact_missing=False,
+            unknown_words=[],
+        )
     similarity = max(e.similarity for e in evidence[: s.guard_similarity_window])
     top = leading[: s.guard_top_passages]
     top_terms: frozenset[str] = frozenset().union(*(stats.chunk_terms[c.index] for c in top))
@@ -127,17 +135,17 @@ def assess(
     strict = bool(fact and fact.strict)
     confidence = round(topic - penalty, 4)
     return Assessment(
-        confidence,
-        similarity,
-        coverage,
-        unknown,
-        name,
-        fact_missing,
-        unknown_terms,
-        round(topic, 4),
-        strict,
-        term,
-        rare,
+        confidence=confidence,
+        similarity=similarity,
+        coverage=coverage,
+        unknown=unknown,
+        fact_asked=name,
+        fact_missing=fact_missing,
+        unknown_words=unknown_terms,
+        topic_confidence=round(topic, 4),
+        fact_strict=strict,
+        fact_term=term,
+        rare_words=rare,
     )
 
 
@@ -177,8 +185,8 @@ def _rare_acronyms(stats: TermStats, query: Query, explained: set[str], most: in
         meaning = [t for t in stats.analyzer.terms(meanings[word]) if t != terms[0]] if word in meanings else []
         if word in explained and not meaning:
             continue
-        found = sum(
-            terms[0] in held or (bool(meaning) and all(t in held for t in meaning)) for held in stats.chunk_terms
+        found = len(
+            stats.holding(terms[0]).union(*([frozenset.intersection(*map(stats.holding, meaning))] if meaning else []))
         )
         if 1 <= found <= most:
             rare.append(acronym)

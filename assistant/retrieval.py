@@ -101,32 +101,23 @@ class LazyTerms(LazySets):
         return frozenset(self._analyze(self._texts[index]))
 
 
-def document_frequencies(
-    reader: IndexReader, analyzer: FrenchAnalyzer, chunk_terms: Sequence[frozenset[str]]
-) -> Counter[str]:
-    """How many passages hold each term.
-
-    Read from the BM25 index (one column per term, one row per passage holding it) when it was built
-    by the same analysis of the passages, as :class:`~ingest.index.IndexWriter` builds it: no passage is
-    analysed again. Otherwise counted over ``chunk_terms``."""
+def _postings(reader: IndexReader, analyzer: FrenchAnalyzer) -> dict[str, np.ndarray] | None:
+    """The passages holding each term, read from the BM25 index (one column per term, one row per passage
+    holding it) when it was built by the same analysis of the passages, as :class:`~ingest.index.IndexWriter`
+    builds it; else None."""
     lexical = getattr(reader, "lexical", None)
     bm25 = getattr(lexical, "_retriever", None)
     scores = getattr(bm25, "scores", None)
     same_analysis = getattr(getattr(lexical, "analyzer", None), "_rules", None) == getattr(analyzer, "_rules", 0)
-    if isinstance(scores, dict) and same_analysis and scores.get("num_docs") == len(reader.chunks):
-        counts = np.diff(np.asarray(scores["indptr"]))
-        # bm25s adds "" after the last column; an empty passage is indexed as one placeholder word
-        return Counter(
-            {
-                term: int(counts[i])
-                for term, i in bm25.vocab_dict.items()  # type: ignore[union-attr]
-                if i < len(counts) and counts[i] > 0 and term != EMPTY_PASSAGE_TERM
-            }
-        )
-    df: Counter[str] = Counter()
-    for terms in chunk_terms:
-        df.update(terms)
-    return df
+    if not (isinstance(scores, dict) and same_analysis and scores.get("num_docs") == len(reader.chunks)):
+        return None
+    indptr, indices = np.asarray(scores["indptr"]), np.asarray(scores["indices"])
+    # bm25s adds "" after the last column; an empty passage is indexed as one placeholder word
+    return {
+        term: indices[indptr[i] : indptr[i + 1]]
+        for term, i in bm25.vocab_dict.items()  # type: ignore[union-attr]
+        if i + 1 < len(indptr) and indptr[i + 1] > indptr[i] and term != EMPTY_PASSAGE_TERM
+    }
 
 
 class TermStats:
@@ -139,7 +130,14 @@ class TermStats:
         self.title_terms = LazyTerms(
             [f"{c.section_path} {c.fiche_title} {c.doc_title}" for c in reader.chunks], analyzer.terms
         )
-        df = document_frequencies(reader, analyzer, self.chunk_terms)
+        # which passages hold each term: from the BM25 index, no passage analysed again; else counted here
+        self._postings = _postings(reader, analyzer)
+        df: Counter[str] = Counter()
+        if self._postings is None:
+            for terms in self.chunk_terms:
+                df.update(terms)
+        else:
+            df.update({term: len(rows) for term, rows in self._postings.items()})
         self.passages_with = df  # how many passages hold each term
         n = max(len(self.chunk_terms), 1)
         self.idf = {t: math.log(1 + n / d) for t, d in df.items()}
@@ -147,6 +145,12 @@ class TermStats:
 
     def weights(self, text: str) -> dict[str, float]:
         return {t: self.idf.get(t, self.unknown_idf) for t in self.analyzer.terms(text)}
+
+    def holding(self, term: str) -> frozenset[int]:
+        """The passages that hold ``term``."""
+        if self._postings is not None:
+            return frozenset(int(i) for i in self._postings.get(term, ()))
+        return frozenset(i for i, terms in enumerate(self.chunk_terms) if term in terms)
 
     @staticmethod
     def coverage(weights: dict[str, float], terms: frozenset[str]) -> float:

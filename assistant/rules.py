@@ -72,6 +72,7 @@ class QueryRules:
     structure: re.Pattern[str]
     acronym: re.Pattern[str]  # an acronym as a question writes it (EPCI)
     named_acronym: re.Pattern[str]  # an acronym a question names (« SISA », « ESP »)
+    shared_acronym: re.Pattern[str]  # an acronym a question and a legal footnote may share (« RGPD »)
     acronym_joiners: tuple[str, ...]  # short words a spelled-out acronym holds between its initials
     acronym_min_uses: int
     whole_fiche_other_words: int
@@ -130,6 +131,7 @@ class QueryRules:
             structure=compile_pattern(structure, "structures", path),
             acronym=pattern(data, "acronyms.written", path, flags=0),
             named_acronym=pattern(data, "acronyms.named", path, flags=0),
+            shared_acronym=pattern(data, "acronyms.shared", path, flags=0),
             acronym_joiners=words(data, "acronyms.joiners", path),
             acronym_min_uses=count(data, "acronyms.min_uses", path),
             whole_fiche_other_words=count(data, "intents.whole_fiche_other_words", path),

@@ -144,7 +144,41 @@ def whole_sentence_pieces(text: str, splitter: RecursiveCharacterTextSplitter) -
             b = end
         if not any(x <= a and b <= y for x, y in pieces):
             pieces.append((a, b))
-    return pieces
+    return _titles_forward(text, pieces)
+
+
+TITLE_LENGTH = 150  # characters: a longer line standing alone is prose, not a title or a caption
+_TITLE_END = re.compile(r"[.!?…;:,]\W*$|https?://|\d\s*$")  # a sentence's end, an address, a page number
+
+
+def _stray_title(paragraph: str) -> bool:
+    """A title or caption standing alone: one short line that is not a sentence, an item, a table row or a
+    note (« Exemples de modalités d'engagement selon leur niveau d'intensité (partie 1/2) »)."""
+    line = paragraph.strip()
+    return (
+        0 < len(line) <= TITLE_LENGTH
+        and "\n" not in line
+        and CELL_SEPARATOR not in line
+        and not line.startswith(("-", "•", "▪", "Note "))
+        and not _TITLE_END.search(line)
+    )
+
+
+def _titles_forward(text: str, pieces: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """A piece never ends on the caption of the table that follows: the caption goes with the table (« Exemples
+    de modalités d'engagement selon leur niveau d'intensité (partie 1/2) », not under the notes before it); a
+    piece that is only that caption is dropped."""
+    moved = list(pieces)
+    for i in range(len(moved) - 1):
+        a, b = moved[i]
+        cut = max(text.rfind("\n\n", a, b), a)
+        after = text[b:].lstrip("\n")
+        if not _stray_title(text[cut:b]) or CELL_SEPARATOR not in after.split("\n", 1)[0]:
+            continue
+        caption = cut + len(text[cut:b]) - len(text[cut:b].lstrip())
+        moved[i] = (a, len(text[:cut].rstrip()))
+        moved[i + 1] = (min(moved[i + 1][0], caption), moved[i + 1][1])
+    return [(a, b) for a, b in moved if b > a]
 
 
 def _sentence(chunk_id: str, text: str, start: int, end: int, tables: Tables) -> Sentence:

@@ -975,3 +975,47 @@ def test_two_lists_under_two_arrow_titles_are_headed_each_and_the_title_is_no_it
     assert not any("[…]" in b.text or "Du côté" in b.text for b in blocks if b.kind is BlockKind.LIST_ITEM)
     expanded = expand_lists(reader, [quoted[-1]], lambda title: True)  # type: ignore[arg-type]
     assert not any(reader.sentences[s].text.startswith("→") for s in expanded)  # the whole list: its items only
+
+
+def test_a_tables_caption_is_a_title_not_a_line_of_a_list_with_the_header_row() -> None:
+    """« Exemples de modalités d'engagement » over a header row that says nothing either: a caption, never
+    quoted as if it answered (nor shown as an item of a list)."""
+    text = (
+        "Les modalités varient selon le niveau d'intensité de l'engagement.\n\n"
+        "Exemples de modalités d'engagement\n\n"
+        "Consultation — Partenariat\n"
+        "1- Les diagnostics — Enquête menée auprès des habitants pour réaliser le diagnostic."
+    )
+    reader = Reader([chunk(0, text)])
+    header = next(i for i, s in enumerate(reader.sentences) if s.text == "Consultation — Partenariat")
+    reader.sentences[header] = replace(reader.sentences[header], header=True)
+    stats = TermStats(reader, reader.analyzer)
+    retriever = HybridRetriever(reader, SETTINGS, stats)  # type: ignore[arg-type]
+    question = "Quels exemples de modalités d'engagement pour réaliser le diagnostic ?"
+    vector = reader.embed(question)
+    evidence = retriever.evidence(retriever.search(question, vector, k=1), vector, stats.weights(question))
+    picked = choose_sentences(reader, evidence, 4, 1.0, 0.0)  # type: ignore[arg-type]
+    chosen = [reader.sentences[e.sentence].text for e in picked]
+    assert "Exemples de modalités d'engagement" not in chosen, chosen
+    assert any(t.startswith("1- Les diagnostics") for t in chosen), chosen
+
+
+def test_a_list_brought_in_for_one_of_its_items_comes_with_what_its_introduction_points_back_at() -> None:
+    """An item chosen alone brings its introduction; « Et pourtant, … une opportunité pour : » then brings the
+    sentence it answers, or it would read as a non-sequitur."""
+    text = (
+        "La participation peut inquiéter certains professionnels du projet.\n\n"
+        "Et pourtant, l'implication des usagers peut être considérée comme une opportunité pour :\n"
+        "- recueillir les besoins en santé du territoire ;\n- améliorer l'efficacité du système de santé."
+    )
+    reader = Reader([chunk(0, text)])
+    item = next(i for i, s in enumerate(reader.sentences) if "recueillir" in s.text)
+    generator = generator_for(reader, max_sentences=1, margin=0.2)
+    evidence = [Evidence(item, 0, 0.9, 0.9, 0.5, 0)]
+    result = generator.generate(GenerationRequest("?", ["?"], [evidence], [0], whole=evidence))
+    quoted = [s.text for b in result.blocks if b.kind is not BlockKind.LEAD for s in b.spans]
+    assert quoted[:2] == [
+        "La participation peut inquiéter certains professionnels du projet.",
+        "Et pourtant, l'implication des usagers peut être considérée comme une opportunité pour :",
+    ], quoted
+    assert "recueillir les besoins en santé du territoire ;" in quoted

@@ -278,3 +278,15 @@ def test_only_a_passage_cut_inside_a_row_takes_its_names_from_it() -> None:
     start = "1- Les diagnostics — Enquête menée auprès des habitants."
     assert tables.label(start, 0, len(start), closes=True) == "Consultation"
     assert tables.label(start, 0, len(start), opens=True) == ""
+
+
+def test_a_tables_caption_goes_with_the_table_not_with_the_prose_before_it() -> None:
+    """Where a passage ends just before a table, the table's caption starts the table's passage: read under
+    the notes before it, « Exemples de modalités d'engagement » would name nothing."""
+    prose = " ".join(f"La phrase {n} décrit une étape de la démarche d'engagement." for n in range(12))
+    guide = f"1. Processus\n\n1.1. Une matrice\n\n{prose}\n\n{MATRIX}\n1.2. La suite\n\nLa démarche continue."
+    chunks, _ = chunk_document(INFO, structure(guide), 800, 0)
+    captioned = [c.text for c in chunks if "Exemples de modalités" in c.text]
+    assert len(chunks) >= 2 and captioned, "the prose and the table are two passages"
+    assert all(text.startswith("Exemples de modalités d'engagement\n\nConsultation") for text in captioned)
+    assert not any(c.text.rstrip().endswith("Exemples de modalités d'engagement") for c in chunks)
