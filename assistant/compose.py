@@ -984,35 +984,48 @@ class ExtractiveGenerator:
                 sections.append((part, groups))
         blocks: list[Block] = []
         if premise is not None:
-            chunk = reader.position[reader.sentences[premise].chunk_id]
-            n = book.cite(chunk, [premise])
+            # the sentence that nuances the question's premise is quoted first, under its notice and its source,
+            # read as any quote (its antecedent, its list) but for what the answer quotes below
+            below = {sid for _, groups in sections for _, sids in groups for sid in sids}
+            said = expand_antecedents(reader, expand_lists(reader, [premise], asked), below)
             note = self.phrases["note_false_premise" if request.premise_explicit else "note_nuance"]
-            blocks += [Block.phrase(BlockKind.NOTICE, note), *render_group(reader, [premise], n, self.phrases)]
+            blocks.append(Block.phrase(BlockKind.NOTICE, note))
+            by_chunk: dict[int, list[int]] = {}
+            for sid in (s for s in said if s not in below):
+                by_chunk.setdefault(reader.position[reader.sentences[sid].chunk_id], []).append(sid)
+            blocks += self._render_groups(book, sorted(by_chunk.items()))
         first_chunk = sections[0][1][0][0] if sections else None
         for part, groups in sections:
-            lead = ""
             if part:
                 blocks.append(Block.phrase(BlockKind.PART_HEADING, self.phrases["part_heading"].format(part=part)))
-            shown: tuple[str, object] | None = None  # the document and the fiche or section the last lead names
-            for run in _list_runs(reader, groups):
-                # each quote under the lead of its own fiche or section: a passage of another source does not read
-                # as the first one's; within one document, the lead names the next fiche or section only
-                chunk = reader.chunks[run[0][0]]
-                unit = (chunk.doc_id, chunk.fiche or (chunk.section_path, chunk.section_number, chunk.section_title))
-                if shown is None or unit[0] != shown[0]:
-                    named: Block | None = lead_line(reader, self.phrases, run[0][0], self.labels)
-                else:
-                    named = next_lead(chunk, self.phrases) if unit != shown else None
-                if named is not None:
-                    blocks.append(named)
-                    lead = named.text
-                shown = unit
-                # a list read over two passages that follow each other is rendered as one list (its title said
-                # once, « […] » only where items are left out)
-                numbers = {book.cite(chunk, sids) for chunk, sids in run}
-                sids = [s for _, group in run for s in group]
-                blocks += _after(blocks, render_group(reader, sids, min(numbers), self.phrases, lead))
+            blocks += self._render_groups(book, groups)
         return GenerationResult(blocks, book.citations(), details={"lead_chunk": first_chunk})
+
+    def _render_groups(self, book: CitationBook, groups: list[tuple[int, list[int]]]) -> list[Block]:
+        """Quoted groups (passage, sentences), each under the lead of its own fiche or section: a passage of another
+        source does not read as the first one's; within one document, the lead names the next fiche or section
+        only."""
+        reader = self.reader
+        blocks: list[Block] = []
+        lead = ""
+        shown: tuple[str, object] | None = None  # the document and the fiche or section the last lead names
+        for run in _list_runs(reader, groups):
+            chunk = reader.chunks[run[0][0]]
+            unit = (chunk.doc_id, chunk.fiche or (chunk.section_path, chunk.section_number, chunk.section_title))
+            if shown is None or unit[0] != shown[0]:
+                named: Block | None = lead_line(reader, self.phrases, run[0][0], self.labels)
+            else:
+                named = next_lead(chunk, self.phrases) if unit != shown else None
+            if named is not None:
+                blocks.append(named)
+                lead = named.text
+            shown = unit
+            # a list read over two passages that follow each other is rendered as one list (its title said once,
+            # « […] » only where items are left out)
+            numbers = {book.cite(chunk, sids) for chunk, sids in run}
+            sids = [s for _, group in run for s in group]
+            blocks += _after(blocks, render_group(reader, sids, min(numbers), self.phrases, lead))
+        return blocks
 
     def _without_stray_lists(self, evidence: list[Evidence]) -> list[Evidence]:
         """For a question asking for no enumeration, the evidence without the introductions of a list that, with

@@ -700,6 +700,29 @@ def test_the_premise_quoted_in_its_notice_is_not_quoted_again_in_the_list() -> N
     assert quoted == texts  # the premise once, in the notice; then the list without it
 
 
+def test_the_premise_in_its_notice_is_quoted_under_its_source_with_what_it_points_back_at() -> None:
+    """« À noter : … » then the sentence that nuances the premise: under the lead that names its source, and with
+    the sentence it points back at (« Ces initiatives… » alone says nothing)."""
+    reader = Reader(
+        [
+            chunk(0, "Le comité des usagers se réunit chaque trimestre."),
+            chunk(
+                1,
+                "Le mémoire étudie les initiatives réalisées en MSP. "
+                "Ces initiatives ne valent pas pour les CPTS, qui n'ont pas de structure physique.",
+            ),
+        ]
+    )
+    answer_sid = reader.sentences_of["has-0"][0]
+    antecedent, premise = reader.sentences_of["has-1"]
+    evidence = [Evidence(answer_sid, 0, 0.9, 0.9, 0.5, 0)]
+    generator = generator_for(reader, max_sentences=1, margin=0.2)
+    request = GenerationRequest("?", ["?"], [evidence], [0], whole=evidence, premise_sentence=premise)
+    blocks = generator.generate(request).blocks
+    assert [b.kind for b in blocks[:3]] == [BlockKind.NOTICE, BlockKind.LEAD, BlockKind.PARAGRAPH]
+    assert [s.text for s in blocks[2].spans] == [reader.sentences[antecedent].text, reader.sentences[premise].text]
+
+
 def test_a_chain_of_sentences_pointing_back_that_reaches_nothing_adds_nothing() -> None:
     """Four sentences each pointing back at the one before: read three back, the last one added would point
     back still; quoting them would not say what the first speaks of, so none is added."""
