@@ -723,6 +723,37 @@ def test_the_premise_in_its_notice_is_quoted_under_its_source_with_what_it_point
     assert [s.text for s in blocks[2].spans] == [reader.sentences[antecedent].text, reader.sentences[premise].text]
 
 
+@pytest.mark.parametrize(
+    "opening",
+    [
+        "À ce titre, les professionnels",
+        "Dans ce cadre, la structure",
+        "Idéalement, ils",
+        "Enfin, la structure",
+        "Autrement dit, la structure",
+        "Quant à la structure, elle",
+        "Un deuxième pas",
+        "Et ça, la structure",
+    ],
+)
+def test_a_sentence_opening_on_a_connective_comes_with_the_sentence_before_it(opening: str) -> None:
+    """« À ce titre, … », « Idéalement, ils … », « Un deuxième pas … »: read alone, each says « as said before »."""
+    text = f"Le comité des usagers rend un avis sur le projet de santé. {opening} peut le consulter chaque trimestre."
+    reader = Reader([chunk(0, text)])
+    before, sid = reader.sentences_of["has-0"]
+    assert expand_antecedents(reader, [sid]) == [before, sid]  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "opening", ["Dans ce guide, la structure", "Dans ce texte, la structure", "Ensuite la structure"]
+)
+def test_a_sentence_that_names_the_document_or_goes_on_needs_no_antecedent(opening: str) -> None:
+    text = f"Le comité des usagers rend un avis sur le projet de santé. {opening} peut le consulter chaque trimestre."
+    reader = Reader([chunk(0, text)])
+    _, sid = reader.sentences_of["has-0"]
+    assert expand_antecedents(reader, [sid]) == [sid]  # type: ignore[arg-type]
+
+
 def test_a_chain_of_sentences_pointing_back_that_reaches_nothing_adds_nothing() -> None:
     """Four sentences each pointing back at the one before: read three back, the last one added would point
     back still; quoting them would not say what the first speaks of, so none is added."""
