@@ -290,9 +290,21 @@ class FactRules:
                 if a and b and a != b:
                     found.setdefault(a, set()).add(b)
                     found.setdefault(b, set()).add(a)
-        return CorpusNames(
-            folded, {name: frozenset(others) for name, others in found.items()}, tuple(map(title_key, titles))
-        )
+        keys: dict[str, str] = {}  # the key of each title, read once
+        named = []
+        for title in titles:
+            if title not in keys:
+                keys[title] = title_key(self._title_name(title))
+            named.append(keys[title])
+        return CorpusNames(folded, {name: frozenset(others) for name, others in found.items()}, tuple(named))
+
+    def _title_name(self, title: str) -> str:
+        """The thing a section title is about: the title (« Les conventions CIFRE »), or what it asks about
+        (« Qui est le représentant associatif en CPTS ? », « Une CPTS, c'est quoi ? »)."""
+        for kind in self.kinds:
+            if kind.titled and (term := kind.term(title)):
+                return term
+        return title
 
     def asked(self, question: str) -> FactKind | None:
         """The first kind whose ``asks`` pattern matches the question."""

@@ -26,6 +26,9 @@ pytestmark = pytest.mark.fast
         ("Le PTSM ? Qu'est-ce que c'est ?", "PTSM"),
         ("En quoi consiste la médiation en santé ?", "médiation en santé"),
         ("En quoi consiste le métier de coordinateur de CPTS ?", "métier de coordinateur de CPTS"),  # 5 words
+        ("À quoi sert un représentant des usagers ?", "représentant des usagers"),
+        ("Qui est le représentant associatif en CPTS ?", "représentant associatif en CPTS"),
+        ("Représentant des usagers: qui est-il?", "Représentant des usagers"),
     ],
 )
 def test_a_definition_question_names_what_it_asks_about(question: str, term: str) -> None:
@@ -42,6 +45,7 @@ def test_a_definition_question_names_what_it_asks_about(question: str, term: str
         "Qu'est-ce que le guide répond à ça ?",
         "C'est quoi l'appel à candidatures pour les centres et maisons de santé participatifs lancé fin 2021 ?",
         "Comment recruter des représentants des usagers ?",
+        "Qui est le plus à même de parler pour les usagers ?",
     ],
 )
 def test_a_clause_or_a_long_phrase_is_not_taken_for_a_name(question: str) -> None:
@@ -64,6 +68,19 @@ def test_only_a_defining_sentence_gives_a_definition_whatever_its_inflection() -
     assert not names.gives(kind, "CPTS")
     assert rules.names_in(["Les CPTS regroupent les professionnels d'un territoire."]).gives(kind, "CPTS")
     assert rules.names_in(["On entend par pair-aidance l'entraide entre personnes."]).gives(kind, "pair-aidance")
+
+
+def test_a_section_titled_with_the_question_of_a_thing_describes_it() -> None:
+    """« Qui est le représentant associatif en CPTS ? » titles the section that describes him, in whatever words:
+    the documents are not said to give no definition of him."""
+    rules = FactRules.load()
+    kind = rules.kind("définition")
+    sentence = ["Il habite idéalement sur le territoire couvert par la CPTS."]
+    assert rules.names_in(sentence, ["Qui est le représentant associatif en CPTS ?"]).gives(
+        kind, "représentant associatif en CPTS"
+    )
+    assert rules.names_in(sentence, ["Une CPTS, c'est quoi ?"]).gives(kind, "CPTS")
+    assert not rules.names_in(sentence, ["Quelle est la place de la CPTS ?"]).gives(kind, "CPTS")
 
 
 def test_a_thing_asked_with_a_word_for_its_kind_is_defined_under_its_own_name() -> None:
