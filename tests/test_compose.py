@@ -745,7 +745,13 @@ def test_a_sentence_opening_on_a_connective_comes_with_the_sentence_before_it(op
 
 
 @pytest.mark.parametrize(
-    "opening", ["Dans ce guide, la structure", "Dans ce texte, la structure", "Ensuite la structure"]
+    "opening",
+    [
+        "Dans ce guide, la structure",
+        "Dans ce texte, la structure",
+        "Ensuite la structure",
+        "Il ne faut pas que la structure",
+    ],
 )
 def test_a_sentence_that_names_the_document_or_goes_on_needs_no_antecedent(opening: str) -> None:
     text = f"Le comité des usagers rend un avis sur le projet de santé. {opening} peut le consulter chaque trimestre."
