@@ -28,10 +28,10 @@ _CELL_END = re.compile(rf"(?<=[.!?…])(?:\s?[\"»”)])?{re.escape(CELL_SEPARAT
 def _sentence_end() -> re.Pattern[str]:
     """Where a sentence ends: after . ! ? … (and a closing mark), before what may open one; not after an initial
     ("E. Allory"), an abbreviation of ``cleaning.toml`` ("cf. Annexe 2", "p. 29") nor the number of an item
-    enumerated inside a sentence ("celui-ci : 1. Constat … ; 2. Analyse …")."""
+    enumerated inside a sentence ("celui-ci : 1. Constat … ; 2. Analyse …", "1. Constat, 2. Détermination …")."""
     forms = sorted({f for a in CleaningRules.load().abbreviations for f in (a, a.capitalize())})
     not_after = "".join(rf"(?<!\b{re.escape(f)}\.)" for f in forms)  # one fixed-width look-behind each
-    not_after += r"(?<![:;]\s\d\.)(?<![:;]\s\d\d\.)"
+    not_after += r"(?<![:;,]\s\d\.)(?<![:;,]\s\d\d\.)"
     return re.compile(rf"(?<=[.!?…])(?<!\b[A-ZÀ-Ý]\.){not_after}[\"»)]?\s+(?=[«\"(A-ZÀ-ÖØ-Ý0-9•\-–])")
 
 

@@ -246,6 +246,16 @@ def test_a_section_with_one_question_near_a_fiche_is_not_a_question_table() -> N
             ],
             id="the numbers of items enumerated inside a sentence end no sentence",
         ),
+        pytest.param(
+            "Une méthode en quatre temps : 1. Constat partagé, 2. Détermination des objectifs communs, 3. Réalisation "
+            "des objectifs, 4. Évaluation des effets. Elle se discute avec les usagers.",
+            [
+                "Une méthode en quatre temps : 1. Constat partagé, 2. Détermination des objectifs communs, "
+                "3. Réalisation des objectifs, 4. Évaluation des effets.",
+                "Elle se discute avec les usagers.",
+            ],
+            id="nor do the numbers of items enumerated between commas",
+        ),
     ],
 )
 def test_sentences_end_where_they_end(text: str, sentences: list[str]) -> None:
