@@ -401,14 +401,15 @@ def expand_antecedents(reader: IndexReader, sentence_ids: list[int], shown: Coll
     (which then names the first of them, :func:`_titled_by`), ANTECEDENTS at most, when each says something and
     none is chosen or ``shown`` elsewhere in the answer: alone, it would read as a non-sequitur. When the chain
     ends before such a sentence, nothing is added (it would dangle as well); a sentence whose antecedent the answer
-    already quotes needs none."""
+    already quotes needs none. A list's item needs none (its list says what it belongs to: « - Enfin, … » follows
+    the items before it); an antecedent that ends a list's item comes with the item's first line."""
     opens = refers_back()
     out: list[int] = []
     chosen = {*sentence_ids, *shown}
     for sid in sentence_ids:
         before: list[int] = []
         here = sid
-        while opens.match(BULLET.sub("", reader.sentences[here].text, count=1)):
+        while not BULLET.match(reader.sentences[here].text) and opens.match(reader.sentences[here].text):
             previous = _previous(reader, here)
             if previous in chosen:
                 break  # the answer already says what it points at
@@ -419,6 +420,8 @@ def expand_antecedents(reader: IndexReader, sentence_ids: list[int], shown: Coll
                 break
             before.insert(0, previous)
             here = previous
+        if before:
+            before = [s for s in _item_run(reader, before[0])[:-1] if s not in chosen] + before
         chosen.update(before)
         out.extend(s for s in [*before, sid] if s not in out)
     return out
@@ -698,7 +701,8 @@ def _list_runs(reader: IndexReader, groups: list[tuple[int, list[int]]]) -> list
     for chunk, sids in groups:
         if runs and sids:
             last_chunk, last = runs[-1][-1]
-            carried = BULLET.match(reader.sentences[last[-1]].text) and BULLET.match(reader.sentences[sids[0]].text)
+            # the group before ends in a list's item (its first line or a line it goes on with), this one opens on one
+            carried = bool(_item_run(reader, last[-1])) and BULLET.match(reader.sentences[sids[0]].text)
             following = chunk == last_chunk + 1 and _same_section(reader.chunks[chunk], reader.chunks[last_chunk])
             if last and carried and following:
                 runs[-1].append((chunk, sids))
@@ -983,32 +987,54 @@ class ExtractiveGenerator:
             if groups:
                 sections.append((part, groups))
         blocks: list[Block] = []
+        named: tuple[str, object] | None = None  # the document and the fiche or section the last lead names
         if premise is not None:
             # the sentence that nuances the question's premise is quoted first, under its notice and its source,
             # read as any quote (its antecedent, its list) but for what the answer quotes below
             below = {sid for _, groups in sections for _, sids in groups for sid in sids}
             said = expand_antecedents(reader, expand_lists(reader, [premise], asked), below)
-            note = self.phrases["note_false_premise" if request.premise_explicit else "note_nuance"]
-            blocks.append(Block.phrase(BlockKind.NOTICE, note))
+            blocks.append(Block.phrase(BlockKind.NOTICE, self._premise_note(request)))
             by_chunk: dict[int, list[int]] = {}
             for sid in (s for s in said if s not in below):
                 by_chunk.setdefault(reader.position[reader.sentences[sid].chunk_id], []).append(sid)
-            blocks += self._render_groups(book, sorted(by_chunk.items()))
+            said_blocks, named = self._render_groups(book, sorted(by_chunk.items()))
+            blocks += said_blocks
         first_chunk = sections[0][1][0][0] if sections else None
         for part, groups in sections:
             if part:
                 blocks.append(Block.phrase(BlockKind.PART_HEADING, self.phrases["part_heading"].format(part=part)))
-            blocks += self._render_groups(book, groups)
+                named = None
+            section_blocks, named = self._render_groups(book, groups, named)
+            blocks += section_blocks
         return GenerationResult(blocks, book.citations(), details={"lead_chunk": first_chunk})
 
-    def _render_groups(self, book: CitationBook, groups: list[tuple[int, list[int]]]) -> list[Block]:
+    def _premise_note(self, request: GenerationRequest) -> str:
+        """The notice over the sentence that nuances the question: what the question takes for granted is not
+        confirmed (« puisque … »), or the absolute word of its assertion is nuanced, named as the question writes it
+        (« le terme « forcément » de la question »)."""
+        if request.premise_explicit:
+            return self.phrases["note_false_premise"]
+        found = premise_rules()[0].search(request.question)
+        if found is None:
+            return self.phrases["note_nuance"]
+        start, end = found.span()
+        question = request.question  # the whole word (« obligat » → « obligatoirement »), not « l' » before it
+        while start and (question[start - 1].isalnum() or question[start - 1] == "-"):
+            start -= 1
+        while end < len(question) and (question[end].isalnum() or question[end] == "-"):
+            end += 1
+        return self.phrases["note_nuance_word"].format(word=question[start:end])
+
+    def _render_groups(
+        self, book: CitationBook, groups: list[tuple[int, list[int]]], shown: tuple[str, object] | None = None
+    ) -> tuple[list[Block], tuple[str, object] | None]:
         """Quoted groups (passage, sentences), each under the lead of its own fiche or section: a passage of another
         source does not read as the first one's; within one document, the lead names the next fiche or section
-        only."""
+        only. ``shown``: the document and the fiche or section the lead above names (the quote under the notice),
+        returned for the groups that follow."""
         reader = self.reader
         blocks: list[Block] = []
         lead = ""
-        shown: tuple[str, object] | None = None  # the document and the fiche or section the last lead names
         for run in _list_runs(reader, groups):
             chunk = reader.chunks[run[0][0]]
             unit = (chunk.doc_id, chunk.fiche or (chunk.section_path, chunk.section_number, chunk.section_title))
@@ -1025,7 +1051,7 @@ class ExtractiveGenerator:
             numbers = {book.cite(chunk, sids) for chunk, sids in run}
             sids = [s for _, group in run for s in group]
             blocks += _after(blocks, render_group(reader, sids, min(numbers), self.phrases, lead))
-        return blocks
+        return blocks, shown
 
     def _without_stray_lists(self, evidence: list[Evidence]) -> list[Evidence]:
         """For a question asking for no enumeration, the evidence without the introductions of a list that, with

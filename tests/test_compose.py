@@ -1079,3 +1079,61 @@ def test_a_list_brought_in_for_one_of_its_items_comes_with_what_its_introduction
         "Et pourtant, l'implication des usagers peut être considérée comme une opportunité pour :",
     ], quoted
     assert "recueillir les besoins en santé du territoire ;" in quoted
+
+
+def test_a_list_item_opening_on_a_connective_takes_nothing_from_outside_its_list() -> None:
+    """« - Enfin, … » follows the items before it: the end of the item before (« On peut conduire… ») is not brought
+    in as its antecedent."""
+    text = (
+        "- Ensuite, il faut choisir un thème. On peut conduire une première approche généraliste.\n"
+        "- Enfin, il ne faut pas être trop bavard dans l'affiche."
+    )
+    reader = Reader([chunk(0, text)])
+    last = reader.sentences_of["has-0"][-1]
+    assert expand_antecedents(reader, [last]) == [last]  # type: ignore[arg-type]
+
+
+def test_an_antecedent_that_ends_a_list_item_comes_with_the_items_first_line() -> None:
+    """« Ce cadre … » points back at « Centre d'excellence … », the end of an item's line: quoted without the item's
+    first sentence (« - Apprendre ensemble : … »), that end would not say what it belongs to."""
+    text = (
+        "- Apprendre ensemble : un cadre d'évaluation de l'engagement [outil interactif en ligne]. "
+        "Centre d'excellence sur le partenariat avec les patients et le public.\n\n"
+        "Ce cadre d'évaluation est un outil national adaptable."
+    )
+    reader = Reader([chunk(0, text)])
+    item, end, pointing = reader.sentences_of["has-0"]
+    assert expand_antecedents(reader, [pointing]) == [item, end, pointing]  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("question", "named"),
+    [
+        ("La CPTS doit-elle forcément être un lieu physique ?", "« forcément »"),
+        ("le projet de santé doit-il obligatoirement prévoir un partenariat ?", "« obligatoirement »"),
+        ("on signe l'obligation de confidentialité ?", "« obligation »"),
+    ],
+)
+def test_the_nuance_notice_names_the_word_of_the_question_it_nuances(question: str, named: str) -> None:
+    reader = Reader(CORPUS)
+    premise = reader.sentences_of["has-0"][0]
+    evidence = [Evidence(reader.sentences_of["has-2"][0], 2, 0.9, 0.9, 0.5, 0)]
+    generator = generator_for(reader, max_sentences=1, margin=0.2)
+    request = GenerationRequest(
+        question, [question], [evidence], [2], whole=evidence, premise_sentence=premise, premise_explicit=False
+    )
+    notice = generator.generate(request).blocks[0]
+    assert notice.kind is BlockKind.NOTICE
+    assert notice.text == f"À noter : les documents de référence nuancent le terme {named} de la question."
+
+
+def test_the_answer_under_the_notice_does_not_name_the_same_source_twice_in_a_row() -> None:
+    """The sentence that nuances the premise and the answer's first quotes come from one section: one lead."""
+    text = "Le comité des usagers se réunit chaque trimestre. Il ne rend pas d'avis obligatoire sur le projet."
+    reader = Reader([replace(chunk(0, text), section_number="2.1", section_title="Les gouvernances")])
+    first, premise = reader.sentences_of["has-0"]
+    evidence = [Evidence(first, 0, 0.9, 0.9, 0.5, 0)]
+    generator = generator_for(reader, max_sentences=1, margin=0.2)
+    request = GenerationRequest("?", ["?"], [evidence], [0], whole=evidence, premise_sentence=premise)
+    leads = [b for b in generator.generate(request).blocks if b.kind is BlockKind.LEAD]
+    assert len(leads) == 1, leads
