@@ -117,6 +117,7 @@ class Assistant:
             settings.part_gain,
             analyze=self.stats.analyzer.terms,
             opener_coverage=settings.list_opener_min_coverage,
+            max_characters=settings.max_answer_characters,
         )
         self.corpus = CorpusView(
             reader, self.labels, self.fiche_list, self.phrases, embedder, self.stats, self.search_passages

@@ -944,8 +944,10 @@ class ExtractiveGenerator:
         floor: float = 0.0,
         analyze: Callable[[str], list[str]] | None = None,
         opener_coverage: float = 0.0,
+        max_characters: int = 0,
     ) -> None:
         self.reader = reader
+        self.max_characters = max_characters  # quoted at most: the last groups beyond are left to the sources
         self.opener_coverage = opener_coverage  # a list's introduction, for a question asking for no list
         self.analyze = analyze  # the words of a text as the search reads them: what a question asks about
         self.phrases = phrases
@@ -986,6 +988,7 @@ class ExtractiveGenerator:
             groups = order_groups(reader, chosen, expanded, self.authority_bonus, book.label)
             if groups:
                 sections.append((part, groups))
+        sections = self._within_length(sections)
         blocks: list[Block] = []
         named: tuple[str, object] | None = None  # the document and the fiche or section the last lead names
         if premise is not None:
@@ -1007,6 +1010,29 @@ class ExtractiveGenerator:
             section_blocks, named = self._render_groups(book, groups, named)
             blocks += section_blocks
         return GenerationResult(blocks, book.citations(), details={"lead_chunk": first_chunk})
+
+    def _within_length(
+        self, sections: list[tuple[str, list[tuple[int, list[int]]]]]
+    ) -> list[tuple[str, list[tuple[int, list[int]]]]]:
+        """The quoted groups, in order, up to ``max_characters`` of quoted text: the groups after are left out (a
+        long answer is read less than its sources), the first one never."""
+        if not self.max_characters:
+            return sections
+        kept: list[tuple[str, list[tuple[int, list[int]]]]] = []
+        length = 0
+        for part, groups in sections:
+            within = []
+            for group in groups:
+                size = sum(len(self.reader.sentences[sid].text) for sid in group[1])
+                if length and length + size > self.max_characters:
+                    break
+                within.append(group)
+                length += size
+            if within:
+                kept.append((part, within))
+            if len(within) < len(groups):
+                break
+        return kept
 
     def _premise_note(self, request: GenerationRequest) -> str:
         """The notice over the sentence that nuances the question: what the question takes for granted is not

@@ -185,6 +185,12 @@ class Settings(BaseSettings):
     )
     answer_margin: float = Field(0.2, ge=0, description="Écart de score maximal à la meilleure phrase pour être citée.")
     max_answer_sentences: int = Field(8, ge=1, le=12, description="Phrases citées au plus dans une réponse.")
+    max_answer_characters: int = Field(
+        3500,
+        ge=0,
+        description="Longueur citée au plus dans une réponse (caractères) : les derniers groupes de citations au-delà "
+        "ne sont pas donnés, le premier l'est toujours ; 0 : sans limite.",
+    )
     refusal_threshold: float = Field(
         0.88, description="Confiance (voir assistant/guard.py) en dessous de laquelle on refuse de répondre."
     )

@@ -1137,3 +1137,31 @@ def test_the_answer_under_the_notice_does_not_name_the_same_source_twice_in_a_ro
     request = GenerationRequest("?", ["?"], [evidence], [0], whole=evidence, premise_sentence=premise)
     leads = [b for b in generator.generate(request).blocks if b.kind is BlockKind.LEAD]
     assert len(leads) == 1, leads
+
+
+def test_an_answer_longer_than_its_bound_leaves_its_last_groups_to_the_sources() -> None:
+    """Quotes from three sections, a bound that holds two of them: the third group is left out, and so is its
+    source; the first group is given whatever its length."""
+    texts = [
+        "Le comité des usagers se réunit chaque trimestre pour rendre un avis sur le projet de santé.",
+        "La formation des représentants aborde la gouvernance et le secret professionnel.",
+        "Le financement des indemnités relève du fonds d'intervention régional de l'agence.",
+    ]
+    reader = Reader(
+        [
+            replace(chunk(n, text), section_number=str(n + 1), char_start=1000 * n, char_end=1000 * n + len(text))
+            for n, text in enumerate(texts)
+        ]
+    )
+    evidence = [Evidence(reader.sentences_of[f"has-{n}"][0], n, 0.9 - n / 100, 0.9, 0.5, n) for n in range(3)]
+    two = sum(len(reader.sentences[e.sentence].text) for e in evidence[:2])
+
+    def cited(max_characters: int) -> list[str]:
+        generator = generator_for(reader, max_sentences=3, margin=1.0)
+        generator.max_characters = max_characters
+        request = GenerationRequest("?", ["?"], [evidence], [0, 1, 2], whole=evidence)
+        return [c.chunk_id for c in generator.generate(request).citations]
+
+    assert cited(0) == ["has-0", "has-1", "has-2"]
+    assert cited(two) == ["has-0", "has-1"]
+    assert cited(1) == ["has-0"], "the first group is always given"
