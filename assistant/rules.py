@@ -224,6 +224,10 @@ def title_key(name: str) -> str:
     return " ".join(w[:-1] if len(w) > 3 and w[-1] in "sx" else w for w in found)
 
 
+# a statement ends with a mark (a slide's line without one, « Initie un ensemble de dispositions… », is a fragment)
+_STATEMENT_END = re.compile(r"[.!?…][\s»\"”)\]]*$")
+
+
 @dataclass(frozen=True)
 class FactRules:
     """The kinds of fact of ``facts.toml``, in the order they are tried, and the generic verb endings."""
@@ -371,9 +375,9 @@ class CorpusNames:
         aliases = {*names[1:]}.union(*(self.aliases.get(fold_name(name), frozenset()) for name in names))
         holds = kind.holds_for(term, aliases)
         found = {i for i, sentence in enumerate(self.folded) if holds.search(sentence)}
-        if kind.titled:  # a section devoted to the thing describes it, in whatever words
+        if kind.titled:  # a section devoted to the thing describes it, in whatever words: its statements do
             keys = {title_key(name) for name in (term, *aliases)}
-            found |= {i for i, key in enumerate(self.titles) if key in keys}
+            found |= {i for i, key in enumerate(self.titles) if key in keys and _STATEMENT_END.search(self.folded[i])}
         return frozenset(found)
 
 
