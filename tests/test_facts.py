@@ -81,6 +81,8 @@ def test_a_section_titled_with_the_question_of_a_thing_describes_it() -> None:
     )
     assert rules.names_in(sentence, ["Une CPTS, c'est quoi ?"]).gives(kind, "CPTS")
     assert not rules.names_in(sentence, ["Quelle est la place de la CPTS ?"]).gives(kind, "CPTS")
+    fragment = ["Initie un ensemble de dispositions pour instaurer la participation"]  # a slide's line, no statement
+    assert not rules.names_in(fragment, ["Qu'est-ce que la démocratie sanitaire ?"]).gives(kind, "démocratie sanitaire")
 
 
 def test_a_thing_asked_with_a_word_for_its_kind_is_defined_under_its_own_name() -> None:
