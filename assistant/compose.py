@@ -341,7 +341,7 @@ def expand_lists(
             out.extend([sid, *items])
             continue
         if not sentence.text.rstrip().endswith(":"):
-            head = [h for h in _item_run(reader, sid)[:-1] if h not in chosen]  # the item it goes on with
+            head = _item_head(reader, sid, chosen)  # the item it goes on with
             chosen.update(head)
             out.extend([*head, sid])
             continue
@@ -370,6 +370,11 @@ def _item_run(reader: IndexReader, sid: int) -> list[int]:
     return []
 
 
+def _item_head(reader: IndexReader, sid: int, chosen: Collection[int]) -> list[int]:
+    """The sentences before ``sid`` on its list item's line, from the bulleted one, that ``chosen`` lacks."""
+    return [s for s in _item_run(reader, sid)[:-1] if s not in chosen]
+
+
 def _items_after(
     reader: IndexReader, siblings: list[int], pos: int, chosen: set[int], limit: int, inside: bool = False
 ) -> tuple[list[int], bool]:
@@ -396,13 +401,14 @@ ANTECEDENTS = 3  # sentences read back at most for a quoted sentence that points
 
 
 def expand_antecedents(reader: IndexReader, sentence_ids: list[int], shown: Collection[int] = ()) -> list[int]:
-    """Give a chosen sentence that opens on a word pointing back (« Il permet… », « Ainsi, … », ``refers_back``)
+    """Give a quoted sentence that opens on a word pointing back (« Il permet… », « Ainsi, … », ``refers_back``)
     the sentences before it in its section, back to one that points back no more or to a title standing alone
-    (which then names the first of them, :func:`_titled_by`), ANTECEDENTS at most, when each says something and
-    none is chosen or ``shown`` elsewhere in the answer: alone, it would read as a non-sequitur. When the chain
-    ends before such a sentence, nothing is added (it would dangle as well); a sentence whose antecedent the answer
-    already quotes needs none. A list's item needs none (its list says what it belongs to: « - Enfin, … » follows
-    the items before it); an antecedent that ends a list's item comes with the item's first line."""
+    (which then names the first of them, :func:`_titled_by`), ANTECEDENTS sentences read back at most, when each
+    says something and none is chosen or ``shown`` elsewhere in the answer: alone, it would read as a non-sequitur.
+    When the chain ends before such a sentence, nothing is added (it would dangle as well) and the sentence stays
+    as it is; a sentence whose antecedent the answer already quotes needs none. A list's item needs none (its list
+    says what it belongs to: « - Enfin, … » follows the items before it); an antecedent that ends a list item's
+    line comes with the sentences before it on that line, from the bulleted one."""
     opens = refers_back()
     out: list[int] = []
     chosen = {*sentence_ids, *shown}
@@ -421,7 +427,7 @@ def expand_antecedents(reader: IndexReader, sentence_ids: list[int], shown: Coll
             before.insert(0, previous)
             here = previous
         if before:
-            before = [s for s in _item_run(reader, before[0])[:-1] if s not in chosen] + before
+            before = _item_head(reader, before[0], chosen) + before
         chosen.update(before)
         out.extend(s for s in [*before, sid] if s not in out)
     return out
@@ -926,6 +932,25 @@ class GenerationResult:
     missing: str | None = None  # what the documents do not give, said by a generator that checks it (an LLM)
 
 
+@dataclass(frozen=True)
+class _Named:
+    """What the lead above the next quotes names: its document and fiche or section, and its text."""
+
+    unit: tuple[str, object] | None = None
+    lead: str = ""
+
+
+def completed(
+    reader: IndexReader, sentence_ids: list[int], asked: Callable[[str], bool], shown: Collection[int]
+) -> list[int]:
+    """Chosen sentences as the answer quotes them: a list's introduction with its items (:func:`expand_lists`), a
+    sentence that points back with what it points at (:func:`expand_antecedents`), a quotation whole, each sentence
+    once where two passages overlap."""
+    return unshared(
+        reader, expand_quotations(reader, expand_antecedents(reader, expand_lists(reader, sentence_ids, asked), shown))
+    )
+
+
 class ExtractiveGenerator:
     """Answers with the corpus's own sentences: each group under a lead naming its source, quoted sentences with [n],
     then the sources. The only words it adds are the fixed phrasings of ``prompts/extractive.toml``."""
@@ -983,101 +1008,90 @@ class ExtractiveGenerator:
             taken.extend(reader.sentences[e.sentence].text for e in chosen)
             taken_ids.update(e.sentence for e in chosen)
             shown = taken_ids if premise is None else {*taken_ids, premise}  # the premise is quoted in its notice
-            completed = expand_antecedents(reader, expand_lists(reader, [e.sentence for e in chosen], asked), shown)
-            expanded = [s for s in unshared(reader, expand_quotations(reader, completed)) if s != premise]
+            expanded = [s for s in completed(reader, [e.sentence for e in chosen], asked, shown) if s != premise]
             groups = order_groups(reader, chosen, expanded, self.authority_bonus, book.label)
             if groups:
                 sections.append((part, groups))
         sections = self._within_length(sections)
         blocks: list[Block] = []
-        named: tuple[str, object] | None = None  # the document and the fiche or section the last lead names
+        named = _Named()
         if premise is not None:
             # the sentence that nuances the question's premise is quoted first, under its notice and its source,
             # read as any quote (its antecedent, its list) but for what the answer quotes below
             below = {sid for _, groups in sections for _, sids in groups for sid in sids}
-            said = expand_antecedents(reader, expand_lists(reader, [premise], asked), below)
             blocks.append(Block.phrase(BlockKind.NOTICE, self._premise_note(request)))
             by_chunk: dict[int, list[int]] = {}
-            for sid in (s for s in said if s not in below):
+            for sid in (s for s in completed(reader, [premise], asked, below) if s not in below):
                 by_chunk.setdefault(reader.position[reader.sentences[sid].chunk_id], []).append(sid)
-            said_blocks, named = self._render_groups(book, sorted(by_chunk.items()))
-            blocks += said_blocks
+            named = self._render_groups(book, sorted(by_chunk.items()), blocks, named)
         first_chunk = sections[0][1][0][0] if sections else None
         for part, groups in sections:
             if part:
                 blocks.append(Block.phrase(BlockKind.PART_HEADING, self.phrases["part_heading"].format(part=part)))
-                named = None
-            section_blocks, named = self._render_groups(book, groups, named)
-            blocks += section_blocks
+                named = _Named()
+            named = self._render_groups(book, groups, blocks, named)
         return GenerationResult(blocks, book.citations(), details={"lead_chunk": first_chunk})
 
     def _within_length(
         self, sections: list[tuple[str, list[tuple[int, list[int]]]]]
     ) -> list[tuple[str, list[tuple[int, list[int]]]]]:
-        """The quoted groups, in order, up to ``max_characters`` of quoted text: the groups after are left out (a
-        long answer is read less than its sources), the first one never."""
+        """The quoted groups, in order, while they hold ``max_characters`` of quoted text in all: the groups after
+        are neither quoted nor cited (a long answer is read less than a short one), but for the first group of each
+        section (the whole question's, and a part's, which the answer must not drop unsaid)."""
         if not self.max_characters:
             return sections
-        kept: list[tuple[str, list[tuple[int, list[int]]]]] = []
         length = 0
+        kept: list[tuple[str, list[tuple[int, list[int]]]]] = []
         for part, groups in sections:
             within = []
-            for group in groups:
+            for n, group in enumerate(groups):
                 size = sum(len(self.reader.sentences[sid].text) for sid in group[1])
-                if length and length + size > self.max_characters:
-                    break
+                if n and length + size > self.max_characters:
+                    continue
                 within.append(group)
                 length += size
-            if within:
-                kept.append((part, within))
-            if len(within) < len(groups):
-                break
+            kept.append((part, within))
         return kept
 
     def _premise_note(self, request: GenerationRequest) -> str:
         """The notice over the sentence that nuances the question: what the question takes for granted is not
         confirmed (« puisque … »), or the absolute word of its assertion is nuanced, named as the question writes it
-        (« le terme « forcément » de la question »)."""
+        (« le terme « forcément » de la question »; « ce point » for a caller that gives no such word)."""
         if request.premise_explicit:
             return self.phrases["note_false_premise"]
-        found = premise_rules()[0].search(request.question)
+        question = request.question
+        found = premise_rules()[0].search(question)
         if found is None:
             return self.phrases["note_nuance"]
-        start, end = found.span()
-        question = request.question  # the whole word (« obligat » → « obligatoirement »), not « l' » before it
-        while start and (question[start - 1].isalnum() or question[start - 1] == "-"):
-            start -= 1
-        while end < len(question) and (question[end].isalnum() or question[end] == "-"):
-            end += 1
+        # the whole word (« obligat » → « obligatoirement »), not « l' » before it
+        start = found.start() - len(re.search(r"[\w-]*$", question[: found.start()]).group())  # type: ignore[union-attr]
+        end = found.end() + len(re.match(r"[\w-]*", question[found.end() :]).group())  # type: ignore[union-attr]
         return self.phrases["note_nuance_word"].format(word=question[start:end])
 
     def _render_groups(
-        self, book: CitationBook, groups: list[tuple[int, list[int]]], shown: tuple[str, object] | None = None
-    ) -> tuple[list[Block], tuple[str, object] | None]:
-        """Quoted groups (passage, sentences), each under the lead of its own fiche or section: a passage of another
-        source does not read as the first one's; within one document, the lead names the next fiche or section
-        only. ``shown``: the document and the fiche or section the lead above names (the quote under the notice),
-        returned for the groups that follow."""
+        self, book: CitationBook, groups: list[tuple[int, list[int]]], blocks: list[Block], named: _Named
+    ) -> _Named:
+        """Add quoted groups (passage, sentences) to ``blocks``, each under the lead of its own fiche or section: a
+        passage of another source does not read as the first one's; within one document, the lead names the next
+        fiche or section only. ``named``: what the lead above names (the quote under the notice may be followed by
+        more of the same section), returned for the groups that follow."""
         reader = self.reader
-        blocks: list[Block] = []
-        lead = ""
         for run in _list_runs(reader, groups):
             chunk = reader.chunks[run[0][0]]
             unit = (chunk.doc_id, chunk.fiche or (chunk.section_path, chunk.section_number, chunk.section_title))
-            if shown is None or unit[0] != shown[0]:
-                named: Block | None = lead_line(reader, self.phrases, run[0][0], self.labels)
+            if named.unit is None or unit[0] != named.unit[0]:
+                lead: Block | None = lead_line(reader, self.phrases, run[0][0], self.labels)
             else:
-                named = next_lead(chunk, self.phrases) if unit != shown else None
-            if named is not None:
-                blocks.append(named)
-                lead = named.text
-            shown = unit
+                lead = next_lead(chunk, self.phrases) if unit != named.unit else None
+            named = _Named(unit, lead.text if lead is not None else named.lead)
+            if lead is not None:
+                blocks.append(lead)
             # a list read over two passages that follow each other is rendered as one list (its title said once,
             # « […] » only where items are left out)
             numbers = {book.cite(chunk, sids) for chunk, sids in run}
             sids = [s for _, group in run for s in group]
-            blocks += _after(blocks, render_group(reader, sids, min(numbers), self.phrases, lead))
-        return blocks, shown
+            blocks += _after(blocks, render_group(reader, sids, min(numbers), self.phrases, named.lead))
+        return named
 
     def _without_stray_lists(self, evidence: list[Evidence]) -> list[Evidence]:
         """For a question asking for no enumeration, the evidence without the introductions of a list that, with

@@ -225,7 +225,7 @@ def title_key(name: str) -> str:
 
 
 # a statement ends with a mark (a slide's line without one, « Initie un ensemble de dispositions… », is a fragment)
-_STATEMENT_END = re.compile(r"[.!?…][\s»\"”)\]]*$")
+_STATEMENT_END = re.compile(r"[.!…][\s»\"”)\]]*$")  # not « ? »: a question describes nothing
 
 
 @dataclass(frozen=True)
@@ -336,7 +336,7 @@ class CorpusNames:
 
     folded: tuple[str, ...]
     aliases: dict[str, frozenset[str]]
-    titles: tuple[str, ...] = ()  # the title key (:func:`title_key`) of each sentence's section
+    titles: tuple[str, ...] = ()  # the key (:func:`title_key`) of what each sentence's section title names
     giving: Callable[[FactKind, str], frozenset[int]] = field(init=False, repr=False, compare=False)
     spelling: Callable[[str, tuple[str, ...], int], str] = field(init=False, repr=False, compare=False)
 

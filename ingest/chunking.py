@@ -10,7 +10,7 @@ from functools import lru_cache
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-from ingest.cleaning import CELL_SEPARATOR
+from ingest.cleaning import BULLET, CELL_SEPARATOR, footnote_label
 from ingest.models import Block, Chunk, DocumentInfo, SectionRef, Sentence
 from ingest.roles import classify
 from ingest.rules import CleaningRules, StructureRules
@@ -129,8 +129,9 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
 
 def whole_sentence_pieces(text: str, splitter: RecursiveCharacterTextSplitter) -> list[tuple[int, int]]:
     """The splitter's pieces of ``text`` widened to whole sentences: a piece starts where a sentence starts
-    and ends where one ends (within ``SENTENCE_REACH`` characters), so no passage opens or closes mid-sentence.
-    A piece that widening makes equal to, or part of, an earlier one is dropped."""
+    and ends where one ends (within ``SENTENCE_REACH`` characters), so no passage opens or closes mid-sentence;
+    then a table's caption moves to the piece of its table (:func:`_titles_forward`). A piece equal to, or part
+    of, another one is dropped."""
     bounds = split_sentences(text)
     starts = [a for a, _ in bounds]
     pieces: list[tuple[int, int]] = []
@@ -144,7 +145,13 @@ def whole_sentence_pieces(text: str, splitter: RecursiveCharacterTextSplitter) -
             b = end
         if not any(x <= a and b <= y for x, y in pieces):
             pieces.append((a, b))
-    return _titles_forward(text, pieces)
+    moved = _titles_forward(text, pieces)  # a piece cut before its caption may now lie inside another one
+    kept: list[tuple[int, int]] = []
+    for i, (a, b) in enumerate(moved):
+        inside = any(x <= a and b <= y and ((x, y) != (a, b) or j < i) for j, (x, y) in enumerate(moved) if j != i)
+        if not inside:
+            kept.append((a, b))
+    return kept
 
 
 TITLE_LENGTH = 150  # characters: a longer line standing alone is prose, not a title or a caption
@@ -159,15 +166,16 @@ def _stray_title(paragraph: str) -> bool:
         0 < len(line) <= TITLE_LENGTH
         and "\n" not in line
         and CELL_SEPARATOR not in line
-        and not line.startswith(("-", "•", "▪", "Note "))
+        and not BULLET.match(line)
+        and not footnote_label().match(line)
         and not _TITLE_END.search(line)
     )
 
 
 def _titles_forward(text: str, pieces: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """A piece never ends on the caption of the table that follows: the caption goes with the table (« Exemples
-    de modalités d'engagement selon leur niveau d'intensité (partie 1/2) », not under the notes before it); a
-    piece that is only that caption is dropped."""
+    """A piece does not end on the caption of the table that follows it, in a paragraph of its own: the caption
+    goes with the table (« Exemples de modalités d'engagement selon leur niveau d'intensité (partie 1/2) », not
+    under the notes before it); a piece that is only that caption is dropped."""
     moved = list(pieces)
     for i in range(len(moved) - 1):
         a, b = moved[i]

@@ -188,8 +188,9 @@ class Settings(BaseSettings):
     max_answer_characters: int = Field(
         3500,
         ge=0,
-        description="Longueur citée au plus dans une réponse (caractères) : les derniers groupes de citations au-delà "
-        "ne sont pas donnés, le premier l'est toujours ; 0 : sans limite.",
+        description="Longueur citée au plus dans une réponse (caractères) : les groupes de citations au-delà ne "
+        "sont ni cités ni donnés en source, sauf le premier de la question et de chacune de ses parties ; "
+        "0 : sans limite.",
     )
     refusal_threshold: float = Field(
         0.88, description="Confiance (voir assistant/guard.py) en dessous de laquelle on refuse de répondre."

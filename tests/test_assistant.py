@@ -417,3 +417,18 @@ def test_a_list_question_finds_the_list_below_the_passages_around_it(corpus_inde
         assert bool(listed) is found, _said(answer)
         if found:
             assert len(items) >= 7 and answer.citations[0].section_number == "1.3", _said(answer)
+
+
+def test_an_answer_bounded_in_length_quotes_fewer_sources(assistant, corpus_index) -> None:
+    """``max_answer_characters`` reaches the answer: bounded to one group, the answer quotes one source's
+    passage and cites it alone, where the default quotes several."""
+    from assistant.agent import Assistant
+
+    question = "Comment recruter des représentants des usagers dans notre MSP ?"
+    bounded = Assistant.from_settings(corpus_index.model_copy(update={"max_answer_characters": 1}))
+    short, full = bounded.ask(question), assistant.ask(question)
+
+    def quoted(answer: Answer) -> set[int]:
+        return {n for b in answer.blocks for s in b.spans if s.source is SpanSource.CORPUS for n in s.markers}
+
+    assert len(quoted(full)) > 1 and len(quoted(short)) == 1, short.blocks

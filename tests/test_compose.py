@@ -1111,7 +1111,8 @@ def test_an_antecedent_that_ends_a_list_item_comes_with_the_items_first_line() -
     [
         ("La CPTS doit-elle forcément être un lieu physique ?", "« forcément »"),
         ("le projet de santé doit-il obligatoirement prévoir un partenariat ?", "« obligatoirement »"),
-        ("on signe l'obligation de confidentialité ?", "« obligation »"),
+        ("l'usager est-il obligé de signer ?", "« obligé »"),
+        ("une réunion interdisciplinaire, c'est interdit ?", "« interdit »"),
     ],
 )
 def test_the_nuance_notice_names_the_word_of_the_question_it_nuances(question: str, named: str) -> None:
@@ -1165,3 +1166,19 @@ def test_an_answer_longer_than_its_bound_leaves_its_last_groups_to_the_sources()
     assert cited(0) == ["has-0", "has-1", "has-2"]
     assert cited(two) == ["has-0", "has-1"]
     assert cited(1) == ["has-0"], "the first group is always given"
+
+
+def test_a_list_carried_over_two_passages_is_one_list_when_the_first_ends_on_an_items_second_sentence() -> None:
+    """The first passage ends on the second sentence of an item's line, the next opens on the next item: one list,
+    under one heading, not two."""
+    from assistant.compose import _list_runs
+
+    first = "Les éléments sont les suivants :\n- Ensuite, choisir un thème. On peut rester généraliste."
+    reader = Reader(
+        [
+            replace(chunk(0, first), section_number="6.13", char_end=len(first)),
+            replace(chunk(1, "- Enfin, rester bref dans l'affiche."), section_number="6.13", char_start=len(first) + 1),
+        ]
+    )
+    groups = [(0, reader.sentences_of["has-0"][1:]), (1, reader.sentences_of["has-1"])]
+    assert len(_list_runs(reader, groups)) == 1  # type: ignore[arg-type]
