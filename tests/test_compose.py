@@ -724,40 +724,33 @@ def test_the_premise_in_its_notice_is_quoted_under_its_source_with_what_it_point
 
 
 @pytest.mark.parametrize(
-    "opening",
+    ("opening", "points_back"),
     [
-        "À ce titre, les professionnels",
-        "Dans ce cadre, la structure",
-        "Idéalement, ils",
-        "Enfin, la structure",
-        "Autrement dit, la structure",
-        "Quant à la structure, elle",
-        "Un deuxième pas",
-        "Et ça, la structure",
+        ("À ce titre, les professionnels", True),
+        ("Dans ce cadre, la structure", True),
+        ("Idéalement, ils", True),
+        ("Enfin, la structure", True),
+        ("Autrement dit, la structure", True),
+        ("Quant à la structure, elle", True),
+        ("Un deuxième pas", True),
+        ("Et ça, la structure", True),
+        ("Dans ce guide, la structure", False),  # the document itself
+        ("Dans ce texte, la structure", False),
+        ("Dans cet article, la structure", False),
+        ("En ce qui concerne la structure, elle", False),  # what follows
+        ("Ensuite la structure", False),
+        ("Il ne faut pas que la structure", False),  # impersonal
+        ("Concrètement, il s'agit de la structure qui", False),
     ],
 )
-def test_a_sentence_opening_on_a_connective_comes_with_the_sentence_before_it(opening: str) -> None:
-    """« À ce titre, … », « Idéalement, ils … », « Un deuxième pas … »: read alone, each says « as said before »."""
+def test_a_sentence_opening_on_a_connective_comes_with_the_sentence_before_it(opening: str, points_back: bool) -> None:
+    """« À ce titre, … », « Idéalement, ils … », « Un deuxième pas … »: read alone, each says « as said before »;
+    « Dans ce guide, … », « En ce qui concerne … », « Il ne faut pas … » do not."""
     text = f"Le comité des usagers rend un avis sur le projet de santé. {opening} peut le consulter chaque trimestre."
     reader = Reader([chunk(0, text)])
     before, sid = reader.sentences_of["has-0"]
-    assert expand_antecedents(reader, [sid]) == [before, sid]  # type: ignore[arg-type]
-
-
-@pytest.mark.parametrize(
-    "opening",
-    [
-        "Dans ce guide, la structure",
-        "Dans ce texte, la structure",
-        "Ensuite la structure",
-        "Il ne faut pas que la structure",
-    ],
-)
-def test_a_sentence_that_names_the_document_or_goes_on_needs_no_antecedent(opening: str) -> None:
-    text = f"Le comité des usagers rend un avis sur le projet de santé. {opening} peut le consulter chaque trimestre."
-    reader = Reader([chunk(0, text)])
-    _, sid = reader.sentences_of["has-0"]
-    assert expand_antecedents(reader, [sid]) == [sid]  # type: ignore[arg-type]
+    expected = [before, sid] if points_back else [sid]
+    assert expand_antecedents(reader, [sid]) == expected  # type: ignore[arg-type]
 
 
 def test_a_chain_of_sentences_pointing_back_that_reaches_nothing_adds_nothing() -> None:
