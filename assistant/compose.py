@@ -972,7 +972,7 @@ class ExtractiveGenerator:
         max_characters: int = 0,
     ) -> None:
         self.reader = reader
-        self.max_characters = max_characters  # quoted at most: the last groups beyond are left to the sources
+        self.max_characters = max_characters  # quoted at most in an answer (see _within_length)
         self.opener_coverage = opener_coverage  # a list's introduction, for a question asking for no list
         self.analyze = analyze  # the words of a text as the search reads them: what a question asks about
         self.phrases = phrases

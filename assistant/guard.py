@@ -185,9 +185,9 @@ def _rare_acronyms(stats: TermStats, query: Query, explained: set[str], most: in
         meaning = [t for t in stats.analyzer.terms(meanings[word]) if t != terms[0]] if word in meanings else []
         if word in explained and not meaning:
             continue
-        found = len(
-            stats.holding(terms[0]).union(*([frozenset.intersection(*map(stats.holding, meaning))] if meaning else []))
-        )
-        if 1 <= found <= most:
+        found = stats.holding(terms[0])  # the passages that write the acronym, or all the words it stands for
+        if meaning:
+            found |= frozenset.intersection(*(stats.holding(t) for t in meaning))
+        if 1 <= len(found) <= most:
             rare.append(acronym)
     return rare

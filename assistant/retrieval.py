@@ -131,13 +131,13 @@ class TermStats:
             [f"{c.section_path} {c.fiche_title} {c.doc_title}" for c in reader.chunks], analyzer.terms
         )
         # which passages hold each term: from the BM25 index, no passage analysed again; else counted here
-        self._postings = _postings(reader, analyzer)
+        self._rows = _postings(reader, analyzer)
         df: Counter[str] = Counter()
-        if self._postings is None:
+        if self._rows is None:
             for terms in self.chunk_terms:
                 df.update(terms)
         else:
-            df.update({term: len(rows) for term, rows in self._postings.items()})
+            df.update({term: len(rows) for term, rows in self._rows.items()})
         self.passages_with = df  # how many passages hold each term
         n = max(len(self.chunk_terms), 1)
         self.idf = {t: math.log(1 + n / d) for t, d in df.items()}
@@ -148,8 +148,8 @@ class TermStats:
 
     def holding(self, term: str) -> frozenset[int]:
         """The passages that hold ``term``."""
-        if self._postings is not None:
-            return frozenset(int(i) for i in self._postings.get(term, ()))
+        if self._rows is not None:
+            return frozenset(int(i) for i in self._rows.get(term, ()))
         return frozenset(i for i, terms in enumerate(self.chunk_terms) if term in terms)
 
     @staticmethod
