@@ -27,6 +27,7 @@ from assistant.compose import (
     document_label,
     premise_conflict,
     render_group,
+    titled_by,
 )
 from assistant.corpus import CorpusView, QueryEmbedder
 from assistant.coverage import decide, partial_notice
@@ -106,7 +107,8 @@ class Assistant:
         self.fiche_list = reader.fiches()
         self.recommendations = self._recommendations()
         titles = (reader.chunks[reader.position[s.chunk_id]].section_title for s in reader.sentences)
-        self.names = FactRules.load().names_in((s.text for s in reader.sentences), titles)  # definitions…
+        headings = (titled_by(reader, sid) for sid in range(len(reader.sentences)))
+        self.names = FactRules.load().names_in((s.text for s in reader.sentences), titles, headings)  # definitions…
         self.extractive = ExtractiveGenerator(
             reader,
             self.phrases,

@@ -266,7 +266,7 @@ def list_title(reader: IndexReader, sid: int) -> str:
     sentence = reader.sentences[sid]
     siblings = reader.sentences_of[sentence.chunk_id]
     first = (_own_items(reader, siblings[: siblings.index(sid)], sid) or [sid])[0]  # the list's first item
-    if BULLET.match(reader.sentences[first].text) and (title := _titled_by(reader, first)):
+    if BULLET.match(reader.sentences[first].text) and (title := titled_by(reader, first)):
         return title
     if not _all_items(reader, siblings[: siblings.index(sid) + 1]):
         return ""
@@ -403,7 +403,7 @@ ANTECEDENTS = 3  # sentences read back at most for a quoted sentence that points
 def expand_antecedents(reader: IndexReader, sentence_ids: list[int], shown: Collection[int] = ()) -> list[int]:
     """Give a quoted sentence that opens on a word pointing back (« Il permet… », « Ainsi, … », ``refers_back``)
     the sentences before it in its section, back to one that points back no more or to a title standing alone
-    (which then names the first of them, :func:`_titled_by`), ANTECEDENTS sentences read back at most, when each
+    (which then names the first of them, :func:`titled_by`), ANTECEDENTS sentences read back at most, when each
     says something and none is chosen or ``shown`` elsewhere in the answer: alone, it would read as a non-sequitur.
     When the chain ends before such a sentence, nothing is added (it would dangle as well) and the sentence stays
     as it is; a sentence whose antecedent the answer already quotes needs none. A list's item needs none (its list
@@ -419,7 +419,7 @@ def expand_antecedents(reader: IndexReader, sentence_ids: list[int], shown: Coll
             previous = _previous(reader, here)
             if previous in chosen:
                 break  # the answer already says what it points at
-            if _titled_by(reader, here):
+            if titled_by(reader, here):
                 break  # « Le diagnostic général », then « Il a vocation… »: the title says what it points at
             if previous is None or len(before) == ANTECEDENTS or not _antecedent(reader, previous):
                 before = []  # no antecedent within reach: adding the sentences before would not help
@@ -656,7 +656,7 @@ def render_group(
         text = sentence.text.strip()
         if note := footnote_label().match(text):  # a footnote is quoted for what it says; its source shows it is one
             text = text[note.end() :].strip()
-        name = sentence.label or _titled_by(reader, sid)
+        name = sentence.label or titled_by(reader, sid)
         if sentence.label and (row := _row_name(reader, sid)):  # « 5- L'évaluation… — Information… »: the row's
             name, text = f"{row}{CELL_SEPARATOR}{sentence.label}", text[len(row) + len(CELL_SEPARATOR) :].strip()
         bulleted = bool(BULLET.match(text))
@@ -762,7 +762,7 @@ def _next_item(reader: IndexReader, sid: int) -> int | None:
     return None
 
 
-def _titled_by(reader: IndexReader, sid: int) -> str:
+def titled_by(reader: IndexReader, sid: int) -> str:
     """The title standing alone just before a sentence (« Le diagnostic thématique », then « Il a vocation à
     mesurer… »), in its passage or at the end of the one before: never quoted itself, it names what the sentence
     speaks of; "" when there is none, or when the sentence says the title's words again."""

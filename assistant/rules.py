@@ -283,9 +283,13 @@ class FactRules:
             reference = compile_pattern(alternatives(words(data, "reference_only", path)), "reference_only", path)
         return cls(tuple(kinds), generic, aliases, reference)
 
-    def names_in(self, sentences: Iterable[str], titles: Iterable[str] = ()) -> CorpusNames:
-        """The corpus's sentences, folded, the names they give as equivalent, and the title of the section
-        each sentence is in (``titles``, in the same order; none: no section describes a named thing)."""
+    def names_in(
+        self, sentences: Iterable[str], titles: Iterable[str] = (), headings: Iterable[str] = ()
+    ) -> CorpusNames:
+        """The corpus's sentences, folded, the names they give as equivalent, the title of the section each
+        sentence is in (``titles``, in the same order; none: no section describes a named thing) and the title
+        standing alone just before it inside its section, if any (``headings``: « → Le mécénat d'entreprise »
+        before « Ce type de mécénat consiste… »)."""
         folded = tuple(fold_accents(sentence.lower()) for sentence in sentences)
         found: dict[str, set[str]] = {}
         for sentence in folded if self.aliases is not None else ():
@@ -294,13 +298,15 @@ class FactRules:
                 if a and b and a != b:
                     found.setdefault(a, set()).add(b)
                     found.setdefault(b, set()).add(a)
-        keys: dict[str, str] = {}  # the key of each title, read once
-        named = []
-        for title in titles:
+        keys: dict[str, str] = {"": ""}  # the key of each title, read once
+
+        def key(title: str) -> str:
             if title not in keys:
                 keys[title] = title_key(self._title_name(title))
-            named.append(keys[title])
-        return CorpusNames(folded, {name: frozenset(others) for name, others in found.items()}, tuple(named))
+            return keys[title]
+
+        aliases = {name: frozenset(others) for name, others in found.items()}
+        return CorpusNames(folded, aliases, tuple(map(key, titles)), tuple(map(key, headings)))
 
     def _title_name(self, title: str) -> str:
         """The thing a section title is about: the title (« Les conventions CIFRE »), or what it asks about
@@ -337,6 +343,7 @@ class CorpusNames:
     folded: tuple[str, ...]
     aliases: dict[str, frozenset[str]]
     titles: tuple[str, ...] = ()  # the key (:func:`title_key`) of what each sentence's section title names
+    headings: tuple[str, ...] = ()  # the same for the title standing alone just before it ("" when none)
     giving: Callable[[FactKind, str], frozenset[int]] = field(init=False, repr=False, compare=False)
     spelling: Callable[[str, tuple[str, ...], int], str] = field(init=False, repr=False, compare=False)
 
@@ -377,7 +384,8 @@ class CorpusNames:
         found = {i for i, sentence in enumerate(self.folded) if holds.search(sentence)}
         if kind.titled:  # a section devoted to the thing describes it, in whatever words: its statements do
             keys = {title_key(name) for name in (term, *aliases)}
-            found |= {i for i, key in enumerate(self.titles) if key in keys and _STATEMENT_END.search(self.folded[i])}
+            titled = {i for titles in (self.titles, self.headings) for i, key in enumerate(titles) if key in keys}
+            found |= {i for i in titled if _STATEMENT_END.search(self.folded[i])}
         return frozenset(found)
 
 

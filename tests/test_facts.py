@@ -87,6 +87,17 @@ def test_a_section_titled_with_the_question_of_a_thing_describes_it() -> None:
     assert not rules.names_in(fragment, ["Qu'est-ce que la démocratie sanitaire ?"]).gives(kind, "démocratie sanitaire")
 
 
+def test_the_statement_under_a_title_standing_alone_describes_what_the_title_names() -> None:
+    """« → Le mécénat d'entreprise », then « Ce type de mécénat consiste pour les entreprises à réaliser des dons… »:
+    the documents define it, though the sentence does not write its name."""
+    rules = FactRules.load()
+    kind = rules.kind("définition")
+    sentence = ["Ce type de mécénat consiste pour les entreprises à réaliser des dons auprès d'organismes."]
+    titled = rules.names_in(sentence, ["Les ressources privées"], ["Le mécénat d'entreprise"])
+    assert titled.gives(kind, "mécénat d'entreprise")
+    assert not rules.names_in(sentence, ["Les ressources privées"], [""]).gives(kind, "mécénat d'entreprise")
+
+
 def test_a_thing_asked_with_a_word_for_its_kind_is_defined_under_its_own_name() -> None:
     """« la méthode du patient traceur » is defined by « Le patient traceur est une démarche… »; a word that is
     part of the name (« le modèle de Montréal ») is not dropped."""
