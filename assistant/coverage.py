@@ -1,7 +1,7 @@
 """How far the documents cover what was asked: "full", "partial" when only the neighbourhood is covered
 (the asked fact — a sum, a date, a legal reference… — or the question's own salient words are absent from
-the evidence, or the acronym it asks about is only mentioned in passing), or "none" (declined). A partial
-answer says first, plainly, what the documents do not give.
+the evidence, the acronym it asks about is only mentioned in passing, or a proper name it writes never is),
+or "none" (declined). A partial answer says first, plainly, what the documents do not give.
 """
 
 from __future__ import annotations
@@ -27,7 +27,8 @@ def decide(assessment: Assessment, settings: Settings) -> Coverage:
 
 
 def _missing(assessment: Assessment, settings: Settings) -> bool:
-    return assessment.fact_missing or _unknown(assessment, settings) or bool(assessment.rare_words)
+    unsaid = assessment.rare_words or assessment.unknown_names
+    return assessment.fact_missing or _unknown(assessment, settings) or bool(unsaid)
 
 
 def _unknown(assessment: Assessment, settings: Settings) -> bool:
@@ -39,6 +40,9 @@ def partial_notice(assessment: Assessment, phrases: dict[str, str], settings: Se
     if assessment.fact_missing and assessment.fact_asked and assessment.fact_strict:
         kind = FactRules.load().kind(assessment.fact_asked)
         notice = phrases["partial_fact"].format(missing=kind.missing.format(term=assessment.fact_term))
+    elif assessment.unknown_names:  # a proper name no passage writes: named first
+        named = [*assessment.unknown_names, *assessment.unknown_words][: settings.partial_words_named]
+        notice = phrases["partial_words"].format(words=", ".join(f"« {w} »" for w in named))
     elif assessment.rare_words and not _unknown(assessment, settings):
         named = [f"« {w} »" for w in assessment.rare_words[: settings.partial_words_named]]
         words = phrases["partial_rare_and"].join(filter(None, [", ".join(named[:-1]), named[-1]]))

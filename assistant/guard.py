@@ -45,6 +45,7 @@ class Assessment:
     fact_strict: bool = False
     fact_term: str = ""  # what the asked fact is about ("la médiation en santé" for a definition)
     rare_words: list[str] = field(default_factory=list)  # acronyms asked about that few passages mention
+    unknown_names: list[str] = field(default_factory=list)  # proper names asked about that no passage writes
 
 
 def _scrap(word: str, text: str) -> bool:
@@ -112,6 +113,7 @@ def assess(
     unknown = sum(own[w] for w in unknown_terms) / total if total else 0.0
     unknown_terms = [_as_written(word, query.text) for word in unknown_terms]  # named so in a partial answer
     rare = _rare_acronyms(stats, query, explained, s.partial_rare_passages) if french else []
+    unknown_names = _unknown_names(query.text, names) if french and names is not None else []
     fact, term = facts.asked_with_term(query.text)
     if fact is not None and term:  # a fact about a named thing: given anywhere in the corpus, or not
         fact_missing = names is not None and not names.gives(fact, term)
@@ -146,6 +148,7 @@ def assess(
         fact_strict=strict,
         fact_term=term,
         rare_words=rare,
+        unknown_names=unknown_names,
     )
 
 
@@ -157,6 +160,21 @@ def _topic_weights(
     others, not only the mark (« Ces dons ouvrent droit à une réduction d'impôt » is about patronage)."""
     marks = set(stats.analyzer.terms(" ".join(m.group() for m in holds.finditer(question))))
     return {t: w for t, w in weights.items() if t not in marks} or weights
+
+
+def _unknown_names(text: str, names: CorpusNames) -> list[str]:
+    """The proper names ``text`` writes (``names.proper`` of ``query.toml``) that no sentence of the corpus writes,
+    whole or as the names it joins (« Nouvelle-Aquitaine de France Assos Santé »: both are written)."""
+    rules = QueryRules.load()
+    unknown = []
+    for name in dict.fromkeys(rules.proper_name.findall(text)):
+        parts = [p for p in _JOINED.split(name) if p.strip()]
+        if not names.writes(name) and not all(names.writes(part) for part in parts):
+            unknown.append(name)
+    return unknown
+
+
+_JOINED = re.compile(r"\s+(?:de|du|des|la|le|et|en|à)\s+|\s+[dl]['’]")  # the small words a proper name may hold
 
 
 def _read_with(reader: IndexReader, stats: TermStats, sid: int) -> frozenset[str]:

@@ -73,6 +73,7 @@ class QueryRules:
     acronym: re.Pattern[str]  # an acronym as a question writes it (EPCI)
     named_acronym: re.Pattern[str]  # an acronym a question names (« SISA », « ESP »)
     shared_acronym: re.Pattern[str]  # an acronym a question and a legal footnote may share (« RGPD »)
+    proper_name: re.Pattern[str]  # a proper name a question writes (« Santé Info Droits »)
     acronym_joiners: tuple[str, ...]  # short words a spelled-out acronym holds between its initials
     acronym_min_uses: int
     whole_fiche_other_words: int
@@ -132,6 +133,7 @@ class QueryRules:
             acronym=pattern(data, "acronyms.written", path, flags=0),
             named_acronym=pattern(data, "acronyms.named", path, flags=0),
             shared_acronym=pattern(data, "acronyms.shared", path, flags=0),
+            proper_name=pattern(data, "names.proper", path, flags=0),
             acronym_joiners=words(data, "acronyms.joiners", path),
             acronym_min_uses=count(data, "acronyms.min_uses", path),
             whole_fiche_other_words=count(data, "intents.whole_fiche_other_words", path),
@@ -352,6 +354,17 @@ class CorpusNames:
         # the corpus is scanned once; the cache is this object's own, so it goes with the index it reads
         object.__setattr__(self, "giving", lru_cache(maxsize=64)(self._giving))
         object.__setattr__(self, "spelling", lru_cache(maxsize=256)(self._spelling))
+
+    def writes(self, phrase: str) -> bool:
+        """Whether some sentence of the corpus writes ``phrase``: case, accents, a plural's « s » and a hyphen for a
+        space aside (« Structure Régionale d'Appui » is written « structures régionales d'appui »)."""
+        words = re.findall(r"[^\W_]+", fold_accents(phrase.lower()))
+        if not words:
+            return False
+        written = re.compile(
+            r"(?<!\w)" + r"[\s'’-]+".join(re.escape(w.rstrip("sx") or w) + "[sx]?" for w in words) + r"(?!\w)"
+        )
+        return any(written.search(sentence) for sentence in self.folded)
 
     def spelled_out(self, acronym: str, joiners: tuple[str, ...], min_uses: int = 1) -> str:
         """The corpus's phrase whose words' initials spell ``acronym`` (« établissements publics de coopération

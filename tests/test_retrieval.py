@@ -82,8 +82,11 @@ def search(question: str, role: Role | str | None = None, settings: Settings | N
     return [c.index for c in retriever.search(question, reader.embed(question), role=role, k=5)]
 
 
-def judged(reader: TinyReader, question: str, evidence: list[Any], settings: Settings | None = None) -> Any:
-    """The guard's assessment of ``question`` over ``evidence`` (first passage leading)."""
+def judged(
+    reader: TinyReader, question: str, evidence: list[Any], settings: Settings | None = None, names: Any = None
+) -> Any:
+    """The guard's assessment of ``question`` over ``evidence`` (first passage leading; ``names``: what the
+    corpus's sentences define and write)."""
     from assistant.guard import assess
     from assistant.query import Query
     from assistant.retrieval import Candidate
@@ -97,6 +100,7 @@ def judged(reader: TinyReader, question: str, evidence: list[Any], settings: Set
         evidence,
         stats.weights(question),
         settings or Settings.model_construct(),
+        names,
     )
 
 
@@ -309,3 +313,35 @@ def test_a_tax_rule_about_something_else_does_not_answer_a_tax_question() -> Non
 
     assert missing("le représentant doit-il déclarer ses défraiements aux impôts ?")
     assert not missing("Les dons de mécénat sont-ils défiscalisés ?")
+
+
+@pytest.mark.parametrize(
+    ("question", "unknown"),
+    [
+        ("Quelles questions peut-on poser en appelant Santé Info Droits ?", ["Santé Info Droits"]),
+        ("Qu'est-ce qu'une Structure Régionale d'Appui ?", []),  # written « structures régionales d'appui »
+        ("Le président Nouvelle-Aquitaine de France Assos Santé, que fait-il ?", []),  # two names, both written
+        ("Les CPTS KESAKO ?", []),  # capitals, no name
+    ],
+)
+def test_a_proper_name_no_passage_writes_makes_the_answer_partial_and_is_named(question: str, unknown: list) -> None:
+    """« Santé Info Droits »: its words are the documents' words, the service is not; the answer says so first."""
+    from assistant.answer import Coverage
+    from assistant.coverage import decide, partial_notice
+    from assistant.prompts import load_phrases
+    from assistant.retrieval import Evidence
+    from assistant.rules import FactRules
+
+    texts = [
+        "Les structures régionales d'appui (SRA) accompagnent les équipes de santé et leurs usagers.",
+        "France Assos Santé Nouvelle Aquitaine a publié une note sur les droits des usagers en santé.",
+    ]
+    reader = TinyReader([chunk(n, text) for n, text in enumerate(texts)])
+    names = FactRules.load().names_in(s.text for s in reader.sentences)
+    settings = Settings.model_construct(refusal_threshold=0.0, guard_min_similarity=0.0)
+    found = judged(reader, question, [Evidence(0, 0, 1.0, 0.9, 0.5, 0)], settings, names)
+    assert found.unknown_names == unknown
+    if unknown:
+        assert decide(found, settings) is Coverage.PARTIAL
+        phrases = load_phrases(Settings().prompts_dir, "extractive")
+        assert partial_notice(found, phrases, settings).startswith("Les documents de référence ne parlent pas de « ")
