@@ -207,7 +207,7 @@ GATE = {
 # with rw6 (5 December) cited_expected measures 0.590 for the code of that morning, 0.634 after it
 # gap_handled 0.35 since the fifth session of 5 December (0.413 on the 187 held-out questions with rw7), 0.40 since
 # the sixth (0.442: acronyms the documents mention in passing); with rw8 (seventh session: 20 more held-out
-# questions, 18 of them partly or not covered) the 207 questions measure gap_handled 0.402 and cited_expected 0.615
+# questions, 18 of them partly or not covered) the 207 questions measure gap_handled 0.393 and cited_expected 0.615
 # for the final code (0.385 and 0.615 for the code before that session): floors 0.35 and 0.57
 REALWORLD_GATE = {"hit@5": 0.70, "mrr": 0.48, "cited_expected": 0.57, "key_facts": 0.25, "gap_handled": 0.35}
 # the targets: no answer opening on back matter unless resources are asked; quoted sentences whole
