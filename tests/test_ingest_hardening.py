@@ -201,9 +201,10 @@ def _rss_mb() -> float:
 LIVE_HANDLES = 6  # the connections of one open reader (and of the ingestion that just finished, being closed)
 
 
-def _settled_handles(index: Path, expected: int, wait_s: float = 5.0) -> int:
+def _settled_handles(index: Path, expected: int, wait_s: float = 20.0) -> int:
     """The handles open on ``index`` once the ingestion that just ended has closed its own (Chroma closes
-    them from its threads: on a loaded machine that can take a moment); a leak never settles."""
+    them from its threads: on a loaded machine that can take seconds; one CI run beside heavy evaluations took
+    more than 5); a leak never settles."""
     deadline = time.monotonic() + wait_s
     while (count := _chroma_sqlite_handles(index)) > expected and time.monotonic() < deadline:
         time.sleep(0.05)
