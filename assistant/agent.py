@@ -381,7 +381,7 @@ class Assistant:
         weights = self.stats.weights(query.search_text)
         asked, term = FactRules.load().asked_with_term(query.text)
         defining = self._defining(asked, term)  # a definition is quoted even from back matter (a list of guides)
-        lists = self._deeper_lists(query, query_vector, where, role, prefs, candidates, weights)
+        lists = self._deeper_lists(prefs, candidates, weights)
         evidence = self.retriever.evidence([*candidates, *lists], query_vector, weights, prefs, keep=defining)
         evidence = self._without_notes(evidence, asked, query.text)
         leading = candidates.leading
@@ -496,25 +496,15 @@ class Assistant:
         if prefs.table_named:
             self._point_to_table(answer, prefs, where)
 
-    def _deeper_lists(
-        self,
-        query: Query,
-        vector: np.ndarray,
-        where: dict[str, Any],
-        role: Role | None,
-        prefs: Preferences,
-        candidates: list[Candidate],
-        weights: dict[str, float],
-    ) -> list[Candidate]:
+    def _deeper_lists(self, prefs: Preferences, candidates: Ranking, weights: dict[str, float]) -> list[Candidate]:
         """For a question asking for an enumeration, the passages ranked below the contexts (down to
-        ``list_search_depth``) where a sentence opens a list with the question's words (« Les CPTS peuvent être
-        appelées à assurer … des missions de service public suivantes : » for « Quelles sont les missions d'une
-        CPTS ? »): the list may answer it better than the passages around it."""
+        ``list_search_depth``, in the same search) where a sentence opens a list with the question's words (« Les
+        CPTS peuvent être appelées à assurer … des missions de service public suivantes : » for « Quelles sont les
+        missions d'une CPTS ? »): the list may answer it better than the passages around it."""
         depth = self.settings.list_search_depth
         if not prefs.asks_list or depth <= len(candidates):
             return []
-        search = query.search_text or query.text
-        deeper = self.retriever.search(search, vector, where or None, role, k=depth, prefs=prefs)
+        deeper = self.retriever.deeper(candidates, depth)
         known = {c.index for c in candidates}
         found = []
         for cand in deeper:

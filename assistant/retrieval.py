@@ -66,13 +66,15 @@ class Candidate:
 
 class Ranking(list[Candidate]):
     """The passages a search keeps (the contexts: spread over sections, then a displaced one, see
-    :meth:`HybridRetriever._diversify`), and ``leading``: the best passages as ranked, before any spreading, which
+    :meth:`HybridRetriever._diversify`), ``leading``: the best passages as ranked, before any spreading, which
     the confidence reads (how well the best passages hold the question's words must not depend on how many
-    sections the contexts show)."""
+    sections the contexts show), and ``ranked``: every candidate the search scored, best first (the passages below
+    the contexts, :meth:`HybridRetriever.deeper`)."""
 
-    def __init__(self, kept: list[Candidate], leading: list[Candidate]) -> None:
+    def __init__(self, kept: list[Candidate], leading: list[Candidate], ranked: list[Candidate] | None = None) -> None:
         super().__init__(kept)
         self.leading = leading
+        self.ranked = ranked if ranked is not None else list(kept)
 
 
 @dataclass
@@ -227,7 +229,13 @@ class HybridRetriever:
                 if multiplier != 1.0 or addition:
                     c.scores["signals"] = round(multiplier, 4) + addition
         ranked = sorted(fused.values(), key=lambda c: (-c.score, c.index))
-        return Ranking(self._diversify(ranked, k or s.top_k), self._diversify(ranked, s.guard_top_passages, False))
+        kept = self._diversify(ranked, k or s.top_k)
+        return Ranking(kept, self._diversify(ranked, s.guard_top_passages, False), ranked)
+
+    def deeper(self, ranking: Ranking, k: int) -> list[Candidate]:
+        """The ``k`` best passages of a search, spread over sections as its contexts are: the same passages as the
+        search asked for ``k``, without searching again."""
+        return self._diversify(ranking.ranked, k)
 
     def _best_of_fiche(self, fiche: int, query_vector: np.ndarray) -> int | None:
         """The passage of a fiche closest to the question."""

@@ -147,6 +147,9 @@ def test_answers_degrade_while_the_server_is_down_and_recover(server: ChromaServ
     degraded = assistant.ask(question)
     assert notice in degraded.notes  # said, not hidden
     assert "comite.txt" in cited_files(degraded)  # and still answered from the right passage
+    # a question asking for a list looks below the contexts: in the same keyword search, not a new vector one
+    listed = assistant.ask("Quels sont les droits et les devoirs des usagers selon la charte ?")
+    assert notice in listed.notes and "charte.txt" in cited_files(listed)
     env = {
         **os.environ,
         "ENGAGEMENT_CORPUS_DIR": str(corpus),
