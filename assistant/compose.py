@@ -634,7 +634,6 @@ def render_group(
     prose: list[Span] = []
     named = ""  # the cell named last: its next sentences need not name it again
     headed = ""  # the title of the list headed last
-    in_list = False  # the sentence before was an item of a list
     quoted = {reader.sentences[s].text for s in sentence_ids}  # overlapping passages hold a sentence twice
     cut, previous = False, None  # the list goes on after the item quoted last (said after that item's sentences)
 
@@ -673,7 +672,6 @@ def render_group(
         before = _previous_item(reader, sid) if item else None
         if before is not None and reader.sentences[before].text not in quoted:  # items left out before this one
             close(Block.phrase(BlockKind.LIST_ITEM, phrases["list_cut"]))
-        in_list = item or (in_list and runs_on)
         if bulleted or _in_line_run(reader, sid):
             words = text
             while BULLET.match(words):  # "- ➔ Avant toute réunion…": one bullet is enough

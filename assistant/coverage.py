@@ -40,16 +40,13 @@ def partial_notice(assessment: Assessment, phrases: dict[str, str], settings: Se
     if assessment.fact_missing and assessment.fact_asked and assessment.fact_strict:
         kind = FactRules.load().kind(assessment.fact_asked)
         notice = phrases["partial_fact"].format(missing=kind.missing.format(term=assessment.fact_term))
-    elif assessment.unknown_names:  # a proper name no passage writes: named first
-        named = [*assessment.unknown_names, *assessment.unknown_words][: settings.partial_words_named]
-        notice = phrases["partial_words"].format(words=", ".join(f"« {w} »" for w in named))
-    elif assessment.rare_words and not _unknown(assessment, settings):
+    elif assessment.rare_words and not assessment.unknown_names and not _unknown(assessment, settings):
         named = [f"« {w} »" for w in assessment.rare_words[: settings.partial_words_named]]
         words = phrases["partial_rare_and"].join(filter(None, [", ".join(named[:-1]), named[-1]]))
         notice = phrases["partial_rare"].format(words=words)
-    else:
-        words = ", ".join(f"« {w} »" for w in assessment.unknown_words[: settings.partial_words_named])
-        notice = phrases["partial_words"].format(words=words)
+    else:  # the proper names no passage writes first, then the words the corpus never uses
+        unsaid = [*assessment.unknown_names, *assessment.unknown_words][: settings.partial_words_named]
+        notice = phrases["partial_words"].format(words=", ".join(f"« {w} »" for w in unsaid))
     return _ELIDED.sub("d'« ", notice)
 
 

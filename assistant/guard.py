@@ -4,8 +4,9 @@ The confidence combines four signals, calibrated on the evaluation set (see docs
 - ``similarity``: e5 similarity of the best sentence to the question;
 - ``coverage``: share (idf-weighted) of the question's terms present in the best passages;
 - ``unknown``: share (idf-weighted) of the question's own words the corpus never uses
-  (``paracétamol``, ``ratatouille``…), typos excepted; and ``rare_words``, the acronyms it names that the corpus
-  mentions in a few passages only (« SISA »): spoken of in passing, not covered;
+  (``paracétamol``, ``ratatouille``…), typos excepted; ``rare_words``, the acronyms it names that the corpus
+  mentions in a few passages only (« SISA »): spoken of in passing, not covered; and ``unknown_names``, the proper
+  names it writes that no passage writes (« Santé Info Droits »);
 - ``fact``: the question asks for a kind of fact (a sum, a duration, a contact, a tax rule, a count)
   and no retrieved sentence holds one (the kinds of fact are data: ``assistant/data/facts.toml``).
 

@@ -130,7 +130,7 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
 def whole_sentence_pieces(text: str, splitter: RecursiveCharacterTextSplitter) -> list[tuple[int, int]]:
     """The splitter's pieces of ``text`` widened to whole sentences: a piece starts where a sentence starts
     and ends where one ends (within ``SENTENCE_REACH`` characters), so no passage opens or closes mid-sentence;
-    then a table's caption moves to the piece of its table (:func:`_titles_forward`). A piece equal to, or part
+    then a table's caption moves to the piece of its table (:func:`_captions_forward`). A piece equal to, or part
     of, another one is dropped."""
     bounds = split_sentences(text)
     starts = [a for a, _ in bounds]
@@ -143,9 +143,8 @@ def whole_sentence_pieces(text: str, splitter: RecursiveCharacterTextSplitter) -
         end = next((e for s, e in bounds if s < b <= e), b)
         if end - b <= SENTENCE_REACH:
             b = end
-        if not any(x <= a and b <= y for x, y in pieces):
-            pieces.append((a, b))
-    moved = _titles_forward(text, pieces)  # a piece cut before its caption may now lie inside another one
+        pieces.append((a, b))
+    moved = _captions_forward(text, pieces)  # a piece cut before its caption may now lie inside another one
     kept: list[tuple[int, int]] = []
     for i, (a, b) in enumerate(moved):
         inside = any(x <= a and b <= y and ((x, y) != (a, b) or j < i) for j, (x, y) in enumerate(moved) if j != i)
@@ -172,7 +171,7 @@ def _stray_title(paragraph: str) -> bool:
     )
 
 
-def _titles_forward(text: str, pieces: list[tuple[int, int]]) -> list[tuple[int, int]]:
+def _captions_forward(text: str, pieces: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """A piece does not end on the caption of the table that follows it, in a paragraph of its own: the caption
     goes with the table (« Exemples de modalités d'engagement selon leur niveau d'intensité (partie 1/2) », not
     under the notes before it); a piece that is only that caption is dropped."""
