@@ -825,16 +825,19 @@ def test_a_definition_opens_the_answer_without_pushing_the_best_sentences_out_of
 
 def test_a_sentence_an_item_goes_on_with_comes_with_the_item() -> None:
     """« On peut donner quelques chiffres… » goes on, on its line, with the item « - Ensuite, on doit se demander
-    combien de personnes… »: quoted alone, after « […] », it read as a remark of its own."""
+    combien de personnes… »: quoted alone, after « […] », it read as a remark of its own; brought in as the
+    antecedent of « Ces chiffres… », it comes with the item's first sentence too."""
     text = (
         "- Il faut objectiver ce que l'on veut faire valoir auprès des responsables.\n"
         "- Ensuite, on doit se demander combien de personnes sont concernées par le besoin évoqué. "
-        "On peut donner quelques chiffres si on en a, et citer des témoignages d'usagers."
+        "On peut donner quelques chiffres si on en a, et citer des témoignages d'usagers.\n\n"
+        "Ces chiffres sont parfois difficiles à réunir pour une petite équipe."
     )
     reader = Reader([chunk(0, text)])
-    first, head, goes_on = reader.sentences_of["has-0"]
+    first, head, goes_on, pointing = reader.sentences_of["has-0"]
     assert expand_lists(reader, [goes_on]) == [head, goes_on]  # type: ignore[arg-type]
     assert expand_lists(reader, [first]) == [first], "an item's first sentence needs nothing before it"
+    assert expand_antecedents(reader, [pointing]) == [head, goes_on, pointing]  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(
@@ -1084,19 +1087,6 @@ def test_a_list_item_opening_on_a_connective_takes_nothing_from_outside_its_list
     reader = Reader([chunk(0, text)])
     last = reader.sentences_of["has-0"][-1]
     assert expand_antecedents(reader, [last]) == [last]  # type: ignore[arg-type]
-
-
-def test_an_antecedent_that_ends_a_list_item_comes_with_the_items_first_line() -> None:
-    """« Ce cadre … » points back at « Centre d'excellence … », the end of an item's line: quoted without the item's
-    first sentence (« - Apprendre ensemble : … »), that end would not say what it belongs to."""
-    text = (
-        "- Apprendre ensemble : un cadre d'évaluation de l'engagement [outil interactif en ligne]. "
-        "Centre d'excellence sur le partenariat avec les patients et le public.\n\n"
-        "Ce cadre d'évaluation est un outil national adaptable."
-    )
-    reader = Reader([chunk(0, text)])
-    item, end, pointing = reader.sentences_of["has-0"]
-    assert expand_antecedents(reader, [pointing]) == [item, end, pointing]  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(
