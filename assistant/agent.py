@@ -34,7 +34,7 @@ from assistant.coverage import decide, partial_notice
 from assistant.generators import Generator, make_generator
 from assistant.guard import Assessment, assess
 from assistant.prompts import load_phrases
-from assistant.query import Intent, Lexicon, Query, SpellFixer, understand, words_of
+from assistant.query import Intent, Lexicon, Query, SpellFixer, understand, words_of, written_words
 from assistant.retrieval import Candidate, Evidence, HybridRetriever, Ranking, TermStats, opens_list
 from assistant.rules import FactKind, FactRules, QueryRules
 from assistant.safety import is_personal_medical
@@ -102,7 +102,7 @@ class Assistant:
         self.retriever = HybridRetriever(reader, settings, self.stats)
         self.signals = CorpusSignals.build(reader, embedder.query_array, self.stats.weights, settings)
         self.retriever.signals = self.signals
-        self.speller = SpellFixer(self._vocabulary(), settings)
+        self.speller = SpellFixer(self._vocabulary(), settings, self._written_words())
         self.labels = self._labels()
         self.fiche_list = reader.fiches()
         self.recommendations = self._recommendations()
@@ -155,6 +155,13 @@ class Assistant:
         counts: Counter[str] = Counter()
         for chunk in self.reader.chunks:
             counts.update(words_of(chunk.embed_text))
+        return counts
+
+    def _written_words(self) -> Counter[str]:
+        """The corpus's words as written (accents and case kept)."""
+        counts: Counter[str] = Counter()
+        for chunk in self.reader.chunks:
+            counts.update(written_words(chunk.embed_text))
         return counts
 
     def _labels(self) -> dict[str, str]:

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
+from spellchecker import SpellChecker
 
 from assistant.rules import Lexicon, QueryRules, default_settings
 from ingest.lexical import fold_accents
@@ -44,11 +47,16 @@ _MARKDOWN = re.compile(
 
 
 class SpellFixer:
-    """Corrects misspelled words of a question against the corpus vocabulary (edit distance ≤ 1 or 2)."""
+    """Corrects misspelled words of a question against the corpus vocabulary (edit distance ≤ 1 or 2), and writes
+    words typed without their accents or capitals as the corpus writes them (``written``: the corpus's words as
+    written, accents and case kept)."""
 
-    def __init__(self, word_counts: Counter[str], settings: Settings | None = None) -> None:
+    def __init__(
+        self, word_counts: Counter[str], settings: Settings | None = None, written: Counter[str] | None = None
+    ) -> None:
         self.settings = settings or default_settings()
         self.counts = word_counts
+        self._written = _written_forms(written or Counter(), self.settings.written_form_min_share)
         self._words = sorted(word_counts)
         self._by_length: dict[int, list[str]] = {}
         for word in self._words:
@@ -78,6 +86,66 @@ class SpellFixer:
         # the smallest distance, then the most frequent word, then alphabetical (deterministic)
         best.sort(key=lambda item: (item[1], -self.counts[item[0]], item[0]))
         return best[0][0]
+
+    def as_written(self, text: str) -> str:
+        """``text`` with the words typed without accents or capitals written as the corpus writes them (« la sante
+        des elus » → « la santé des élus », « une sisa » → « une SISA »), when the corpus (nearly) always writes them
+        so and French never writes them as typed (« impose », « forme », « cote » stay). Short words (« a »,
+        « ou »), words with an accent and words in capitals stay as typed."""
+
+        def restore(match: re.Match[str]) -> str:
+            word = match.group()
+            form = self._written.get(word.lower())
+            if (
+                form is None
+                or len(word) < self.settings.written_form_min_length
+                or word[1:] != word[1:].lower()
+                or fold_accents(word) != word
+            ):
+                return word
+            return form[0].upper() + form[1:] if word[0].isupper() else form
+
+        return _WORD.sub(restore, text)
+
+
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def _written_forms(written: Counter[str], share: float) -> dict[str, str]:
+    """For each word typed in lower case without accents (« sante », « sisa »), the form the corpus writes it in for
+    at least ``share`` of its uses: its accents (« santé »: the addresses write « sante »), then capitals when it is
+    an acronym (« SISA »); not when French writes it as typed (« impose », « forme »: :func:`french_word`)."""
+
+    def dominant(counts: Counter[str]) -> str | None:
+        count, form = min((-n, f) for f, n in counts.items())
+        return form if -count >= share * counts.total() else None
+
+    spellings: dict[str, Counter[str]] = {}  # "sante" → {"santé": 900, "sante": 12}
+    cases: dict[str, Counter[str]] = {}  # "sisa" → {"SISA": 4}
+    for form, count in written.items():
+        lower = form.lower()
+        spellings.setdefault(fold_accents(lower), Counter())[lower] += count
+        cases.setdefault(lower, Counter())[form] += count
+    forms = {}
+    for bare, counts in spellings.items():
+        spelled = dominant(counts)
+        if spelled is None or french_word(bare):
+            continue
+        cased = dominant(cases[spelled])
+        form = cased if cased is not None and cased.isupper() else spelled
+        if form != bare:
+            forms[bare] = form
+    return forms
+
+
+@lru_cache(maxsize=1)
+def _french() -> SpellChecker:
+    return SpellChecker(language="fr", distance=1)
+
+
+def french_word(word: str) -> bool:
+    """Is ``word`` (lower case) a word of general French, as written (pyspellchecker's French word list)?"""
+    return word in _french()
 
 
 class Intent(StrEnum):
@@ -173,6 +241,11 @@ def split_parts(text: str, min_words: int | None = None) -> list[str]:
     return pieces if len(pieces) > 1 else [text]
 
 
+def written_words(text: str) -> list[str]:
+    """Words as written, accents and case kept."""
+    return _WORD.findall(unicodedata.normalize("NFC", text))
+
+
 def words_of(text: str) -> list[str]:
     """Lower-case, accent-folded words (apostrophes split)."""
     return re.findall(r"[a-z0-9]+", fold_accents(text.lower()).replace("'", " "))
@@ -252,6 +325,9 @@ def understand(
     rules = QueryRules.load()
     text, truncated, had_markup = clean_input(raw, max_chars)
     text, injection = strip_injection(text)
+    text = rules.masculine(text)  # « les usager·ère·s » read as the documents' usual « les usagers »
+    if speller is not None:
+        text = speller.as_written(text)  # « la sante des elus »: the words as the documents write them
     query = Query(raw=raw, text=text, truncated=truncated, had_markup=had_markup, injection=injection)
     if len(re.findall(r"\w{2,}", text)) == 0:
         query.intent = Intent.EMPTY

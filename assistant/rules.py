@@ -82,6 +82,16 @@ class QueryRules:
     other_words: frozenset[str]
     language_min_words: int  # shorter texts are taken as French
     french_enough: int  # this many French words make a text French
+    inclusive: re.Pattern[str]  # « usager·ère·s », « expert.e.s »: groups ``word``, ``plural`` and ``dotted``
+
+    def masculine(self, text: str) -> str:
+        """``text`` with its inclusive forms as the masculine word: « usager·ère·s » → « usagers »."""
+
+        def word(match: re.Match[str]) -> str:
+            stem = match["word"]
+            return stem + ("s" if (match["plural"] or match["dotted"]) and not stem.endswith(("s", "x")) else "")
+
+        return self.inclusive.sub(word, text)
 
     @classmethod
     @lru_cache(maxsize=4)
@@ -103,6 +113,8 @@ class QueryRules:
             rf"\s*(?:\?\s+|;\s+|,?\s+(?:{literal('parts.conjunctions')})\s+"
             rf"(?=(?:{patterns('parts.question_words')})\b))"
         )
+        endings = alternatives(tuple(sorted(words(data, "inclusive.endings", path), key=len, reverse=True)), True)
+        inclusive = rf"(?P<word>[^\W\d_]{{2,}})(?:·(?:{endings})(?:·(?P<plural>s))?|\.(?:{endings})\.(?P<dotted>s))\b"
         structure = (
             rf"\b(?:(?P<article>{literal('structures.articles')})\s*)?(?P<name>{patterns('structures.names')})\b"
         )
@@ -142,6 +154,7 @@ class QueryRules:
             other_words=frozenset(words(data, "language.other", path)),
             language_min_words=count(data, "language.min_words", path),
             french_enough=count(data, "language.french_enough", path),
+            inclusive=compile_pattern(inclusive, "inclusive.endings", path, flags=0, groups=("word", "plural")),
         )
 
 

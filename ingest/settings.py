@@ -203,6 +203,19 @@ class Settings(BaseSettings):
         9, ge=1, description="Longueur à partir de laquelle un mot est corrigé à distance 2 (en dessous : 1)."
     )
     spell_candidates: int = Field(5, ge=1, description="Mots proches du corpus examinés pour corriger un mot.")
+    written_form_min_length: int = Field(
+        3,
+        ge=1,
+        description="Longueur minimale d'un mot de la question tapé sans accents ni majuscules que l'on écrit comme le "
+        "corpus l'écrit (« sante » → « santé », « sisa » → « SISA ») ; « a », « ou », « la » restent tels quels.",
+    )
+    written_form_min_share: float = Field(
+        0.9,
+        ge=0.5,
+        le=1,
+        description="Part des emplois d'un mot que le corpus écrit sous une même forme (accents, majuscules) pour "
+        "qu'on l'écrive ainsi dans la question (« sante » : les adresses web l'écrivent sans accent).",
+    )
     abbreviation_kept_count: int = Field(
         10,
         ge=0,

@@ -172,6 +172,26 @@ def test_a_part_the_documents_do_not_cover_is_said_first_in_the_askers_words(ass
     assert context.coverage is Coverage.FULL, _said(context)
 
 
+def test_a_question_in_inclusive_writing_gets_the_answer_of_its_plain_form(assistant: Assistant) -> None:
+    """The study writes « usager·ère·s »; a question written so was answered from the study alone."""
+    inclusive = assistant.ask("Comment recruter des usager·ère·s et des représentant·e·s dans une CPTS ?")
+    plain = assistant.ask("Comment recruter des usagers et des représentants dans une CPTS ?")
+    assert _said(inclusive) == _said(plain)
+    assert [c.chunk_id for c in inclusive.contexts] == [c.chunk_id for c in plain.contexts]
+    assert any(c.doc_id != "memoire-2021" for c in inclusive.citations)
+
+
+def test_a_question_typed_without_accents_or_capitals_gets_the_answer_of_its_written_form(
+    assistant: Assistant,
+) -> None:
+    """« sisa » in lower case was no acronym: the answer no longer said that the documents only mention it."""
+    typed = assistant.ask("Quel role pour les elus locaux dans une cpts ?")
+    written = assistant.ask("Quel rôle pour les élus locaux dans une CPTS ?")
+    assert _said(typed) == _said(written)
+    sisa = assistant.ask("qui peut etre associe d une sisa ?")
+    assert sisa.coverage is Coverage.PARTIAL and "SISA" in sisa.blocks[0].text, _said(sisa)
+
+
 def test_a_definition_the_documents_give_opens_the_answer(assistant: Assistant) -> None:
     """The definition opens the answer, whatever the authority of its document, and does not empty it: what the
     documents say close to it follows (the answer was once the definition alone)."""

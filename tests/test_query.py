@@ -141,6 +141,35 @@ def test_an_ordinary_question_is_not_taken_for_an_injection() -> None:
     )
 
 
+def test_a_question_in_inclusive_writing_is_searched_as_its_plain_form() -> None:
+    """« usager·ère·s » was searched as « usag » and « ère »: questions of the tuning splits rewritten so found the
+    expected passage among five for 0.52 of them against 0.83 as written; now they are the same questions."""
+    inclusive = ask("Comment les usager·ère·s et leurs représentant·e·s travaillent avec les professionnel·le·s ?")
+    plain = ask("Comment les usagers et leurs représentants travaillent avec les professionnels ?")
+    assert (inclusive.search_text, inclusive.semantic_text) == (plain.search_text, plain.semantic_text)
+    assert ask("Le rôle des élu·e·s locaux·ales et des expert.e.s").text == "Le rôle des élus locaux et des experts"
+    # a period between words is inclusive writing only in the « .e.s » shape: addresses and typos stay as written
+    assert (
+        ask("Voir sante.gouv.fr ou la fiche.Elle dit quoi ?").text == "Voir sante.gouv.fr ou la fiche.Elle dit quoi ?"
+    )
+
+
+def test_words_typed_without_accents_or_capitals_are_read_as_the_corpus_writes_them() -> None:
+    """Questions of the tuning splits typed without accents found the expected passage among five for 0.80 of them
+    against 0.87 as written; now as often. A word French writes without accents (« impose ») stays as typed."""
+    written = Counter({"santé": 50, "Santé": 20, "sante": 2, "élus": 10, "imposé": 5, "SISA": 4, "rôle": 9})
+    speller = SpellFixer(VOCABULARY, written=written)
+    assert (
+        speller.as_written("Le role de la sante, des elus, d'une sisa") == "Le rôle de la santé, des élus, d'une SISA"
+    )
+    assert speller.as_written("Sante : la HAS impose") == "Santé : la HAS impose"
+    assert speller.as_written("Santé, SANTE, sAnte") == "Santé, SANTE, sAnte"  # as typed: with an accent, capitals
+    restored = understand(
+        "les elus et la sante ?", 2000, 14, 4, Lexicon.load(), speller, settings=None
+    )  # the question as the whole search reads it
+    assert restored.text == "les élus et la santé ?"
+
+
 # --- multi-part questions and premises ----------------------------------------------------------------
 
 
