@@ -39,7 +39,6 @@ from assistant.retrieval import Candidate, Evidence, HybridRetriever, Ranking, T
 from assistant.rules import FactKind, FactRules, QueryRules
 from assistant.safety import is_personal_medical
 from assistant.signals import CorpusSignals, Preferences
-from ingest.cleaning import footnote_label
 from ingest.embeddings import make_embeddings
 from ingest.index import IndexMismatch, IndexReader, IndexUnavailable, VectorStoreUnavailable, matches_where
 from ingest.lexical import FrenchAnalyzer
@@ -190,9 +189,8 @@ class Assistant:
 
         def note(e: Evidence) -> bool:
             text = sentences[e.sentence].text
-            said = text[number.end() :] if (number := footnote_label().match(text)) else text
             wanted = (holds is not None and holds.search(text)) or bool(acronyms & set(shared.findall(text)))
-            return bool(rules.reference_only.search(said)) and not wanted
+            return rules.reference_alone(text) and not wanted
 
         return [e for e in evidence if not note(e)] or evidence
 
@@ -387,7 +385,8 @@ class Assistant:
             answer.details["question_table"] = {"question": prefs.table_question, "fiches": list(prefs.table_fiches)}
         weights = self.stats.weights(query.search_text)
         asked, term = FactRules.load().asked_with_term(query.text)
-        defining = self._defining(asked, term)  # a definition is quoted even from back matter (a list of guides)
+        # a definition is quoted even from back matter (a list of guides); « un RU » is defined by its full name
+        defining = frozenset().union(*(self._defining(asked, name) for name in self.lexicon.named(term)))
         lists = self._deeper_lists(prefs, candidates, weights)
         evidence = self.retriever.evidence([*candidates, *lists], query_vector, weights, prefs, keep=defining)
         evidence = self._without_notes(evidence, asked, query.text)

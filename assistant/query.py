@@ -251,9 +251,18 @@ def words_of(text: str) -> list[str]:
     return re.findall(r"[a-z0-9]+", fold_accents(text.lower()).replace("'", " "))
 
 
-def expand(
-    text: str, lexicon: Lexicon, speller: SpellFixer | None, settings: Settings | None = None
-) -> tuple[str, dict[str, str], set[str]]:
+@dataclass
+class Expansion:
+    """A question as the two searches read it."""
+
+    search_text: str  # BM25: the words, with what abbreviations, synonyms and spelling fixes mean
+    semantic_text: str  # embedded: the question with its rare abbreviations spelled out (« un RU » → « un représentant
+    # des usagers »: the embedding model never learnt them)
+    corrections: dict[str, str]
+    explained: set[str]  # the question's words the lexicon explained
+
+
+def expand(text: str, lexicon: Lexicon, speller: SpellFixer | None, settings: Settings | None = None) -> Expansion:
     """Add what abbreviations, synonyms and spelling fixes mean to the question's own words."""
     kept_count = (settings or default_settings()).abbreviation_kept_count
     extra: list[str] = []
@@ -277,10 +286,12 @@ def expand(
         if key in lexicon.synonyms:
             extra.append(lexicon.synonyms[key])
             explained.add(word)
+    semantic = text
     if replaced:
-        pattern = r"\b(?:" + "|".join(re.escape(w) for w in sorted(replaced)) + r")\b"
-        text = re.sub(pattern, " ", text, flags=re.IGNORECASE)
-    return (f"{text} {' '.join(extra)}".strip() if extra else text), corrections, explained
+        pattern = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in sorted(replaced)) + r")\b", re.IGNORECASE)
+        semantic = pattern.sub(lambda m: lexicon.abbreviations[fold_accents(m.group().lower())], text)
+        text = pattern.sub(" ", text)
+    return Expansion((f"{text} {' '.join(extra)}".strip() if extra else text), semantic, corrections, explained)
 
 
 def is_followup(text: str, max_words: int | None = None) -> bool:
@@ -371,8 +382,9 @@ def understand(
         if swapped != previous.text:  # "et dans une CPTS ?": the previous question, about the CPTS
             query.rewritten = swapped
         base = f"{swapped} {text}"  # searched with the follow-up's own words weighing in
-    query.semantic_text = base
-    query.search_text, query.corrections, query.lexicon_words = expand(base, lexicon, speller, settings)
+    expansion = expand(base, lexicon, speller, settings)
+    query.search_text, query.semantic_text = expansion.search_text, expansion.semantic_text
+    query.corrections, query.lexicon_words = expansion.corrections, expansion.explained
     return query
 
 

@@ -22,6 +22,7 @@ from typing import Any
 
 import Stemmer
 
+from ingest.cleaning import footnote_label
 from ingest.lexical import fold_accents
 from ingest.rules import RulesError, alternatives, compile_pattern, count, pattern, read_rules, text, value, words
 from ingest.settings import Settings
@@ -47,6 +48,13 @@ class Lexicon:
                 raise RulesError(f"{path.name} : « {key} » doit associer des mots à des textes non vides")
             tables.append(MappingProxyType(dict(table)))
         return cls(*tables)
+
+    def named(self, term: str) -> tuple[str, ...]:
+        """``term`` and, when it is an abbreviation, what it stands for without its acronym (« RU » → « représentant
+        des usagers »; « MSP » → « maison de santé pluriprofessionnelle »): the names a definition may give."""
+        meaning = self.abbreviations.get(fold_accents(term.lower()), "")
+        spelled = " ".join(w for w in meaning.split() if not (w.isupper() and len(w) > 1))
+        return (term, spelled) if spelled and spelled != term else (term,)
 
 
 @dataclass(frozen=True)
@@ -240,6 +248,7 @@ def title_key(name: str) -> str:
 
 
 # a statement ends with a mark (a slide's line without one, « Initie un ensemble de dispositions… », is a fragment)
+_LIST_NUMBER = re.compile(r"^\s*\d{1,3}[.)]\s+")  # « 49. » before an entry of a numbered list of references
 _STATEMENT_END = re.compile(r"[.!…][\s»\"”)\]]*$")  # not « ? »: a question describes nothing
 
 
@@ -251,6 +260,14 @@ class FactRules:
     generic_form: re.Pattern[str]  # a folded word that is a verb form or participle
     aliases: re.Pattern[str] | None = None  # "X, plus communément appelée Y" (groups a and b)
     reference_only: re.Pattern[str] | None = None  # a sentence that is a legal reference alone (a footnote)
+
+    def reference_alone(self, text: str) -> bool:
+        """Is ``text`` a legal reference alone (``reference_only``), read after its note's or list's number
+        (« Note 4 : Article L. 6323-3 du Code de la santé publique. », « 49. Arrêté du 24 juillet 2017 … »)?"""
+        if self.reference_only is None:
+            return False
+        said = text[number.end() :] if (number := footnote_label().match(text)) else _LIST_NUMBER.sub("", text)
+        return bool(self.reference_only.search(said))
 
     @classmethod
     @lru_cache(maxsize=4)
@@ -305,7 +322,10 @@ class FactRules:
         sentence is in (``titles``, in the same order; none: no section describes a named thing) and the title
         standing alone just before it inside its section, if any (``headings``: « → Le mécénat d'entreprise »
         before « Ce type de mécénat consiste… »)."""
-        folded = tuple(fold_accents(sentence.lower()) for sentence in sentences)
+        texts = list(sentences)
+        folded = tuple(fold_accents(sentence.lower()) for sentence in texts)
+        # « Arrêté du 24 juillet 2017 portant approbation de l'accord … » defines nothing
+        references = frozenset(i for i, text in enumerate(texts) if self.reference_alone(text))
         found: dict[str, set[str]] = {}
         for sentence in folded if self.aliases is not None else ():
             for match in self.aliases.finditer(sentence):  # type: ignore[union-attr]
@@ -321,7 +341,7 @@ class FactRules:
             return keys[title]
 
         aliases = {name: frozenset(others) for name, others in found.items()}
-        return CorpusNames(folded, aliases, tuple(map(key, titles)), tuple(map(key, headings)))
+        return CorpusNames(folded, aliases, tuple(map(key, titles)), tuple(map(key, headings)), references)
 
     def _title_name(self, title: str) -> str:
         """The thing a section title is about: the title (« Les conventions CIFRE »), or what it asks about
@@ -359,6 +379,7 @@ class CorpusNames:
     aliases: dict[str, frozenset[str]]
     titles: tuple[str, ...] = ()  # the key (:func:`title_key`) of what each sentence's section title names
     headings: tuple[str, ...] = ()  # the same for the title standing alone just before it ("" when none)
+    references: frozenset[int] = frozenset()  # the sentences that are a legal reference alone: they give no fact
     giving: Callable[[FactKind, str], frozenset[int]] = field(init=False, repr=False, compare=False)
     spelling: Callable[[str, tuple[str, ...], int], str] = field(init=False, repr=False, compare=False)
 
@@ -412,7 +433,7 @@ class CorpusNames:
             keys = {title_key(name) for name in (term, *aliases)}
             titled = {i for titles in (self.titles, self.headings) for i, key in enumerate(titles) if key in keys}
             found |= {i for i in titled if _STATEMENT_END.search(self.folded[i])}
-        return frozenset(found)
+        return frozenset(found - self.references)
 
 
 @lru_cache(maxsize=1)

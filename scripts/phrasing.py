@@ -1,7 +1,9 @@
 """How much the answers depend on how a question is written: ``python scripts/phrasing.py dev+realworld-dev``.
 
 The questions of the chosen splits are asked as written and rewritten the ways people write: in inclusive writing
-(« usager·ère·s »), without accents, in lower case, without the question mark. Each rewriting is measured on the
+(« usager·ère·s »), without accents, in lower case, without the question mark, with acronyms spelled out
+(« CPTS » → « communauté professionnelle territoriale de santé ») and the other way (« représentants des usagers » →
+« RU »). Each rewriting is measured on the
 questions it changes, next to the same questions as written (one line of figures each). A rewriting that loses
 figures shows a step of question understanding that reads the form and not the words."""
 
@@ -35,6 +37,27 @@ def inclusive(question: str) -> str:
     return question
 
 
+SPELLED_OUT = (
+    (r"\bCPTS\b", "communauté professionnelle territoriale de santé"),
+    (r"\bMSP\b", "maison de santé pluriprofessionnelle"),
+    (r"\bHAS\b", "Haute Autorité de santé"), (r"\bARS\b", "agence régionale de santé"),
+)  # fmt: skip
+ACRONYMS = (
+    (r"\bcommunautés? professionnelles? territoriales? de santé\b", "CPTS"),
+    (r"\bmaisons? de santé pluriprofessionnelles?\b", "MSP"), (r"\bmaisons? de santé\b", "MSP"),
+    (r"\breprésentants? des usagers\b", "RU"), (r"\bcentres? de santé\b", "CDS"),
+)  # fmt: skip
+
+
+def replaced(pairs: tuple[tuple[str, str], ...]) -> Callable[[str], str]:
+    def rewrite(question: str) -> str:
+        for pattern, by in pairs:
+            question = re.sub(pattern, by, question, flags=re.IGNORECASE)
+        return question
+
+    return rewrite
+
+
 def without_accents(question: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", question) if not unicodedata.combining(c))
 
@@ -44,6 +67,8 @@ REWRITINGS: dict[str, Callable[[str], str]] = {
     "sans accents": without_accents,
     "minuscules": str.lower,
     "sans point d'interrogation": lambda q: q.rstrip(" ?"),
+    "sigles développés": replaced(SPELLED_OUT),
+    "sigles": replaced(ACRONYMS),
 }
 
 

@@ -192,6 +192,17 @@ def test_a_question_typed_without_accents_or_capitals_gets_the_answer_of_its_wri
     assert sisa.coverage is Coverage.PARTIAL and "SISA" in sisa.blocks[0].text, _said(sisa)
 
 
+def test_an_abbreviation_is_defined_by_its_full_name_and_never_by_a_legal_reference(assistant: Assistant) -> None:
+    """« RU » is defined as « représentant des usagers » (it was said undefined); the ACI is named in the title of
+    an « arrêté » in a numbered list of references, which defines nothing (it was taken for a definition)."""
+    ru = assistant.ask("RU : qui est-il ?")
+    assert ru.coverage is Coverage.FULL, _said(ru)
+    assert "Le représentant des usagers est le porteur de la parole des usagers" in _said(ru)
+    assert not assistant.ask("À quoi sert un RU ?").refused
+    aci = assistant.ask("L'ACI : qu'est-ce que c'est ?")
+    assert aci.coverage is Coverage.PARTIAL and "pas de définition d'« ACI »" in aci.blocks[0].text, _said(aci)
+
+
 def test_a_definition_the_documents_give_opens_the_answer(assistant: Assistant) -> None:
     """The definition opens the answer, whatever the authority of its document, and does not empty it: what the
     documents say close to it follows (the answer was once the definition alone)."""

@@ -24,7 +24,9 @@ from ingest.settings import Settings
 
 pytestmark = pytest.mark.fast
 
-VOCABULARY = Counter({"representants": 40, "usagers": 90, "recruter": 12, "gouvernance": 30, "msp": 80, "ru": 1})
+VOCABULARY = Counter(
+    {"representants": 40, "usagers": 90, "recruter": 12, "gouvernance": 30, "msp": 80, "cpts": 70, "ru": 1}
+)
 SPELLER = SpellFixer(VOCABULARY)
 
 
@@ -168,6 +170,13 @@ def test_words_typed_without_accents_or_capitals_are_read_as_the_corpus_writes_t
         "les elus et la sante ?", 2000, 14, 4, Lexicon.load(), speller, settings=None
     )  # the question as the whole search reads it
     assert restored.text == "les élus et la santé ?"
+
+
+def test_a_rare_abbreviation_is_embedded_by_what_it_means() -> None:
+    """The embedding model never learnt « RU »: « À quoi sert un RU ? » was declined, the full name answered."""
+    query = ask("À quoi sert un RU ?")
+    assert query.semantic_text == "À quoi sert un représentant des usagers ?"
+    assert ask("Qui anime la MSP ?").semantic_text == "Qui anime la MSP ?"  # the documents write « MSP »
 
 
 # --- multi-part questions and premises ----------------------------------------------------------------
