@@ -10,16 +10,16 @@ import html
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
 
 from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 from spellchecker import SpellChecker
 
-from assistant.rules import Lexicon, QueryRules, default_settings
+from assistant.rules import Lexicon, QueryRules, default_settings, stem_of
 from ingest.lexical import fold_accents
 from ingest.settings import Settings
 
@@ -57,6 +57,7 @@ class SpellFixer:
         self.settings = settings or default_settings()
         self.counts = word_counts
         self._written = _written_forms(written or Counter(), self.settings.written_form_min_share)
+        self._spelled = _most_written(written or Counter())
         self._words = sorted(word_counts)
         self._by_length: dict[int, list[str]] = {}
         for word in self._words:
@@ -78,37 +79,65 @@ class SpellFixer:
             for w in self._by_length.get(n, [])
             if w[0] == word[0]
         ]
-        best = process.extract(
-            word, candidates, scorer=Levenshtein.distance, limit=s.spell_candidates, score_cutoff=limit
-        )
+        # two letters swapped (« représnetant ») is one edit, the most common slip of typing
+        best = process.extract(word, candidates, scorer=OSA.distance, limit=s.spell_candidates, score_cutoff=limit)
         if not best:
             return None
         # the smallest distance, then the most frequent word, then alphabetical (deterministic)
         best.sort(key=lambda item: (item[1], -self.counts[item[0]], item[0]))
         return best[0][0]
 
-    def as_written(self, text: str) -> str:
-        """``text`` with the words typed without accents or capitals written as the corpus writes them (« la sante
-        des elus » → « la santé des élus », « une sisa » → « une SISA »), when the corpus (nearly) always writes them
-        so and French never writes them as typed (« impose », « forme », « cote » stay). Short words (« a »,
-        « ou »), words with an accent and words in capitals stay as typed."""
+    def as_written(self, text: str, keep: Collection[str] = ()) -> tuple[str, dict[str, str]]:
+        """``text`` with its words as the corpus writes them:
+
+        - a misspelled word corrected (« représnetant » → « représentant », :meth:`fix`), unless it is French, even
+          typed without its accents (« mandat », « difference »), or the correction only inflects it
+          (« professionnaliser »);
+        - a word typed without accents or capitals given them (« la sante des elus » → « la santé des élus », « une
+          sisa » → « une SISA ») when the corpus (nearly) always writes it so and French never writes it as typed
+          (« impose », « forme », « cote » stay).
+
+        Short words (« a », « ou ») and words with an accent or capitals stay as typed; the words of ``keep`` (folded:
+        the lexicon's, « kesako ») and a capitalised word inside the question (a name) are never corrected.
+        Returns the text and its corrections (typed word → correction)."""
+        corrections: dict[str, str] = {}
 
         def restore(match: re.Match[str]) -> str:
             word = match.group()
-            form = self._written.get(word.lower())
-            if (
-                form is None
-                or len(word) < self.settings.written_form_min_length
+            folded = fold_accents(word.lower())
+            name = word[0].isupper() and match.start() > 0
+            fixed = None if name or folded in keep or folded in _french_folded() else self.fix(folded)
+            if fixed and stem_of(fixed) == stem_of(folded):
+                return word
+            form = self._spelled.get(fixed, fixed) if fixed else self._written.get(word.lower())
+            if form is None:
+                return word
+            if not fixed and (
+                len(word) < self.settings.written_form_min_length
                 or word[1:] != word[1:].lower()
                 or fold_accents(word) != word
             ):
                 return word
+            if fixed:
+                corrections[word] = form
             return form[0].upper() + form[1:] if word[0].isupper() else form
 
-        return _WORD.sub(restore, text)
+        return _WORD.sub(restore, text), corrections
 
 
 _WORD = re.compile(r"[^\W\d_]+")
+
+
+def _most_written(written: Counter[str]) -> dict[str, str]:
+    """Each folded word (« representant »), as the corpus writes it most (« représentant »)."""
+    lower: Counter[str] = Counter()
+    for form, count in written.items():
+        lower[form.lower()] += count
+    best: dict[str, tuple[int, str]] = {}
+    for form, count in lower.items():
+        bare = fold_accents(form)
+        best[bare] = min(best.get(bare, (-count, form)), (-count, form))
+    return {bare: form for bare, (_, form) in best.items()}
 
 
 def _written_forms(written: Counter[str], share: float) -> dict[str, str]:
@@ -141,6 +170,12 @@ def _written_forms(written: Counter[str], share: float) -> dict[str, str]:
 @lru_cache(maxsize=1)
 def _french() -> SpellChecker:
     return SpellChecker(language="fr", distance=1)
+
+
+@lru_cache(maxsize=1)
+def _french_folded() -> frozenset[str]:
+    """The words of general French, accent-folded (« difference »)."""
+    return frozenset(fold_accents(word) for word in _french().word_frequency.dictionary)
 
 
 def french_word(word: str) -> bool:
@@ -215,6 +250,14 @@ def strip_injection(text: str) -> tuple[str, bool]:
     # a removal leaves a space before a comma or a full stop; French keeps its space before « : ; ? ! »
     cleaned = re.sub(r"\s+([,.])", r"\1", re.sub(r"\s+", " ", cleaned)).strip(" ,.:;-")
     return cleaned, True
+
+
+def strip_courtesy(text: str) -> str:
+    """The question without the greetings, thanks and « s'il vous plaît » around it (the text itself when that is
+    all it holds)."""
+    cleaned = QueryRules.load().courtesy.sub(" ", text)
+    cleaned = re.sub(r"\s+([,.])", r"\1", re.sub(r"\s+", " ", cleaned)).strip(" ,;-")
+    return cleaned if re.search(r"\w", cleaned) else text
 
 
 def detect_language(text: str) -> str:
@@ -336,9 +379,11 @@ def understand(
     rules = QueryRules.load()
     text, truncated, had_markup = clean_input(raw, max_chars)
     text, injection = strip_injection(text)
+    text = strip_courtesy(text)
     text = rules.masculine(text)  # « les usager·ère·s » read as the documents' usual « les usagers »
-    if speller is not None:
-        text = speller.as_written(text)  # « la sante des elus »: the words as the documents write them
+    corrections: dict[str, str] = {}
+    if speller is not None:  # « la sante des elus »: the words as the documents write them
+        text, corrections = speller.as_written(text, keep={*lexicon.abbreviations, *lexicon.synonyms})
     query = Query(raw=raw, text=text, truncated=truncated, had_markup=had_markup, injection=injection)
     if len(re.findall(r"\w{2,}", text)) == 0:
         query.intent = Intent.EMPTY
@@ -384,7 +429,7 @@ def understand(
         base = f"{swapped} {text}"  # searched with the follow-up's own words weighing in
     expansion = expand(base, lexicon, speller, settings)
     query.search_text, query.semantic_text = expansion.search_text, expansion.semantic_text
-    query.corrections, query.lexicon_words = expansion.corrections, expansion.explained
+    query.corrections, query.lexicon_words = {**corrections, **expansion.corrections}, expansion.explained
     return query
 
 

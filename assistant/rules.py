@@ -63,6 +63,7 @@ class QueryRules:
 
     injection: re.Pattern[str]
     injection_flag: re.Pattern[str]
+    courtesy: re.Pattern[str]  # greetings, thanks, « s'il vous plaît »: no word of the question
     fiche_ref: re.Pattern[str]
     recommendation_ref: re.Pattern[str]
     section_ref: re.Pattern[str]
@@ -129,6 +130,7 @@ class QueryRules:
         return cls(
             injection=pattern(data, "injection.remove", path),
             injection_flag=pattern(data, "injection.flag", path),
+            courtesy=pattern(data, "courtesy.remove", path),
             fiche_ref=_numbered(pattern(data, "references.fiche", path), "references.fiche", path),
             recommendation_ref=_numbered(
                 pattern(data, "references.recommendation", path), "references.recommendation", path
@@ -220,7 +222,7 @@ def _name_pattern(name: str) -> str:
     stem, so that any inflection matches ("maison de santé participative" ~ "maisons de santé participatifs")."""
     parts = []
     for word in re.findall(r"[^\W_]+", fold_accents(name.lower())):
-        stem = _STEMMER.stemWord(word)
+        stem = stem_of(word)
         if stem.endswith("al"):  # local / locaux, national / nationaux
             stem = stem[:-1]
         parts.append(re.escape(stem) + r"\w*" if len(word) >= 4 else re.escape(word) + r"s?")
@@ -228,6 +230,11 @@ def _name_pattern(name: str) -> str:
 
 
 _STEMMER = Stemmer.Stemmer("french")
+
+
+def stem_of(word: str) -> str:
+    """The Snowball stem of a French word (« professionnaliser », « professionnalisés » → « professionnalis »)."""
+    return _STEMMER.stemWord(word)
 
 
 def fold_name(name: str) -> str:

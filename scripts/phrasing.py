@@ -3,7 +3,7 @@
 The questions of the chosen splits are asked as written and rewritten the ways people write: in inclusive writing
 (« usager·ère·s »), without accents, in lower case, without the question mark, with acronyms spelled out
 (« CPTS » → « communauté professionnelle territoriale de santé ») and the other way (« représentants des usagers » →
-« RU »). Each rewriting is measured on the
+« RU »), with greetings around it, with a typo. Each rewriting is measured on the
 questions it changes, next to the same questions as written (one line of figures each). A rewriting that loses
 figures shows a step of question understanding that reads the form and not the words."""
 
@@ -58,6 +58,16 @@ def replaced(pairs: tuple[tuple[str, str], ...]) -> Callable[[str], str]:
     return rewrite
 
 
+def typo(question: str) -> str:
+    """Two letters swapped in the middle of the longest word (« représentants » → « représnetants »)."""
+    words = re.findall(r"[^\W\d_]{7,}", question)
+    if not words:
+        return question
+    word = max(words, key=len)
+    middle = len(word) // 2
+    return question.replace(word, word[:middle] + word[middle + 1] + word[middle] + word[middle + 2 :], 1)
+
+
 def without_accents(question: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", question) if not unicodedata.combining(c))
 
@@ -69,6 +79,8 @@ REWRITINGS: dict[str, Callable[[str], str]] = {
     "sans point d'interrogation": lambda q: q.rstrip(" ?"),
     "sigles développés": replaced(SPELLED_OUT),
     "sigles": replaced(ACRONYMS),
+    "formules de politesse": lambda q: f"Bonjour, {q} Merci d'avance pour votre réponse.",
+    "faute de frappe": typo,
 }
 
 

@@ -203,6 +203,16 @@ def test_an_abbreviation_is_defined_by_its_full_name_and_never_by_a_legal_refere
     assert aci.coverage is Coverage.PARTIAL and "pas de définition d'« ACI »" in aci.blocks[0].text, _said(aci)
 
 
+def test_a_question_with_a_typo_or_greetings_gets_the_answer_of_the_plain_question(assistant: Assistant) -> None:
+    """« représnetant » was searched corrected but embedded, and its definition looked for, as typed: the answer
+    said the documents give no definition of « représnetant associatif en CPTS »."""
+    plain = assistant.ask("Qui est le représentant associatif en CPTS ?")
+    typo = assistant.ask("Qui est le représnetant associatif en CPTS ?")
+    assert typo.coverage is Coverage.FULL and _said(typo) == _said(plain)
+    polite = assistant.ask("Bonjour, qui est le représentant associatif en CPTS ? Merci d'avance pour votre réponse.")
+    assert _said(polite) == _said(plain)
+
+
 def test_a_definition_the_documents_give_opens_the_answer(assistant: Assistant) -> None:
     """The definition opens the answer, whatever the authority of its document, and does not empty it: what the
     documents say close to it follows (the answer was once the definition alone)."""
