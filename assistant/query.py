@@ -329,6 +329,7 @@ def expand(text: str, lexicon: Lexicon, speller: SpellFixer | None, settings: Se
         if key in lexicon.synonyms:
             extra.append(lexicon.synonyms[key])
             explained.add(word)
+    extra += lexicon.acronyms_of(text)  # « communauté professionnelle territoriale de santé »: the documents write CPTS
     semantic = text
     if replaced:
         pattern = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in sorted(replaced)) + r")\b", re.IGNORECASE)

@@ -49,6 +49,22 @@ class Lexicon:
             tables.append(MappingProxyType(dict(table)))
         return cls(*tables)
 
+    def acronyms_of(self, text: str) -> list[str]:
+        """The acronyms whose full name ``text`` writes (« les communautés professionnelles territoriales de santé »
+        → « CPTS »; plural, case and accents aside), but not the acronym itself."""
+        folded = fold_accents(text.lower())
+        found = []
+        for meaning in dict.fromkeys(self.abbreviations.values()):
+            words = meaning.split()
+            acronym = words[-1] if words[-1].isupper() and len(words[-1]) > 1 else ""
+            name = re.findall(r"[^\W_]+", fold_accents(" ".join(words[:-1]).lower()))
+            if not acronym or len(name) < 2 or re.search(rf"\b{acronym.lower()}\b", folded):
+                continue
+            written = r"[\s'’-]+".join(re.escape(w.rstrip("sx") or w) + "[sx]?" for w in name)
+            if re.search(rf"(?<!\w){written}(?!\w)", folded) and acronym not in found:
+                found.append(acronym)
+        return found
+
     def named(self, term: str) -> tuple[str, ...]:
         """``term`` and, when it is an abbreviation, what it stands for without its acronym (« RU » → « représentant
         des usagers »; « MSP » → « maison de santé pluriprofessionnelle »): the names a definition may give."""

@@ -213,6 +213,14 @@ def test_a_question_with_a_typo_or_greetings_gets_the_answer_of_the_plain_questi
     assert _said(polite) == _said(plain)
 
 
+def test_a_structure_named_in_full_is_answered_from_the_documents_that_write_its_acronym(assistant: Assistant) -> None:
+    """The fiche mission writes « CPTS », never its full name: a question that wrote the full name missed it."""
+    answer = assistant.ask(
+        "Quelle est la place du représentant associatif dans une communauté professionnelle territoriale de santé ?"
+    )
+    assert "fas-fiche-mission" in [c.doc_id for c in answer.citations], _said(answer)
+
+
 def test_a_definition_the_documents_give_opens_the_answer(assistant: Assistant) -> None:
     """The definition opens the answer, whatever the authority of its document, and does not empty it: what the
     documents say close to it follows (the answer was once the definition alone)."""

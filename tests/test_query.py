@@ -207,6 +207,12 @@ def test_a_typo_is_corrected_in_the_question_itself_but_a_french_word_is_not() -
     assert speller.as_written("le Comité Curie")[0] == "le Comité Curie"  # capitalised inside: a name
 
 
+def test_a_full_name_is_also_searched_by_the_acronym_the_documents_write() -> None:
+    query = ask("Qu'est-ce que les communautés professionnelles territoriales de santé ?")
+    assert query.search_text.endswith("CPTS")
+    assert ask("La CPTS et la communauté professionnelle territoriale de santé").search_text.count("CPTS") == 1
+
+
 # --- multi-part questions and premises ----------------------------------------------------------------
 
 
