@@ -256,7 +256,7 @@ def strip_courtesy(text: str) -> str:
     """The question without the greetings, thanks and « s'il vous plaît » around it (the text itself when that is
     all it holds)."""
     cleaned = QueryRules.load().courtesy.sub(" ", text)
-    cleaned = re.sub(r"\s+([,.])", r"\1", re.sub(r"\s+", " ", cleaned)).strip(" ,;-")
+    cleaned = re.sub(r"\s+([,.])", r"\1", re.sub(r"\s+", " ", cleaned)).lstrip(" ,.;:!-").rstrip(" ,;-")
     return cleaned if re.search(r"\w", cleaned) else text
 
 
@@ -379,8 +379,7 @@ def understand(
     settings = settings or default_settings()
     rules = QueryRules.load()
     text, truncated, had_markup = clean_input(raw, max_chars)
-    text, injection = strip_injection(text)
-    text = strip_courtesy(text)
+    text, injection = strip_injection(strip_courtesy(text))
     text = rules.masculine(text)  # « les usager·ère·s » read as the documents' usual « les usagers »
     corrections: dict[str, str] = {}
     if speller is not None:  # « la sante des elus »: the words as the documents write them

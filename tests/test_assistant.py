@@ -481,3 +481,20 @@ def test_an_answer_bounded_in_length_quotes_fewer_sources(assistant, corpus_inde
         return {n for b in answer.blocks for s in b.spans if s.source is SpanSource.CORPUS for n in s.markers}
 
     assert len(quoted(full)) > 1 and len(quoted(short)) == 1, short.blocks
+
+
+@pytest.mark.parametrize("rewriting", ["écriture inclusive", "formules de politesse"])
+def test_the_tuning_questions_rewritten_as_people_write_get_the_same_answers(
+    assistant: Assistant, rewriting: str
+) -> None:
+    """Written in inclusive writing or between greetings, a question is the same question: every answer of the
+    ``dev`` split is the same (scripts/phrasing.py measures the other rewritings, whose answers may move a little)."""
+    from evals.dataset import load_set
+    from scripts.phrasing import REWRITINGS, SETS
+
+    rewrite = REWRITINGS[rewriting]
+    items = [item for path in SETS for item in load_set(path).items if item.split == "dev" and not item.history]
+    changed = [item for item in items if rewrite(item.question) != item.question]
+    assert changed
+    for item in changed:
+        assert _said(assistant.ask(rewrite(item.question))) == _said(assistant.ask(item.question)), item.id
