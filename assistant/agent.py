@@ -323,6 +323,9 @@ class Assistant:
             notes.append(self.phrases["note_injection"])
         if query.language != "fr":
             notes.append(self.phrases["note_language"])
+        if query.respelled:  # a correction is a guess: the user sees it and can ask again
+            said = (self.phrases["note_respelled_word"].format(typed=t, read=r) for t, r in query.respelled.items())
+            notes.append(self.phrases["note_respelled"].format(words=", ".join(said)))
         return notes
 
     @staticmethod

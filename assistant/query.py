@@ -217,6 +217,7 @@ class Query:
     had_markup: bool = False
     followup: bool = False
     corrections: dict[str, str] = field(default_factory=dict)
+    respelled: dict[str, str] = field(default_factory=dict)  # typos corrected in the text itself (said to the user)
     lexicon_words: set[str] = field(default_factory=set)  # words the domain lexicon explained
     rewritten: str = ""  # a follow-up rewritten as a whole question ("et dans une CPTS ?" → the previous one)
 
@@ -384,7 +385,9 @@ def understand(
     corrections: dict[str, str] = {}
     if speller is not None:  # « la sante des elus »: the words as the documents write them
         text, corrections = speller.as_written(text, keep={*lexicon.abbreviations, *lexicon.synonyms})
-    query = Query(raw=raw, text=text, truncated=truncated, had_markup=had_markup, injection=injection)
+    query = Query(
+        raw=raw, text=text, truncated=truncated, had_markup=had_markup, injection=injection, respelled=corrections
+    )
     if len(re.findall(r"\w{2,}", text)) == 0:
         query.intent = Intent.EMPTY
         return query
