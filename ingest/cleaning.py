@@ -94,7 +94,8 @@ def footnote_label() -> re.Pattern[str]:
 
 
 def strip_markup(text: str) -> str:
-    """Remove the HTML and Markdown left by PDF-to-text tools: tags, emphasis, links, footnote marks."""
+    """Remove the HTML and Markdown left by PDF-to-text tools: tags, emphasis, links, footnote marks, calls into
+    the list of references."""
     text = move_footnotes(text)
     text = _AUTOLINK.sub(r"\1", text)
     text = _MD_LINK.sub(lambda m: m.group(1) if m.group(2) in ("", "#") else f"{m.group(1)} ({m.group(2)})", text)
@@ -105,6 +106,8 @@ def strip_markup(text: str) -> str:
     text = rules.ordinal.sub(r"\1\2", text)
     text = _FOOTNOTE_START.sub(lambda m: rules.footnote.format(number=m.group(1).translate(_DIGITS)), text)
     text = _SUPERSCRIPT.sub("", text)
+    if rules.reference_call is not None:
+        text = rules.reference_call.sub("", text)
     text = _GLUED_NOTE_NUMBER.sub("", text)
     text = _MD_ESCAPE.sub(r"\1", text)
     return re.sub(r"[ ]{2,}", " ", text)

@@ -152,6 +152,7 @@ class CleaningRules:
     wrap: WrapRules
     abbreviations: tuple[str, ...] = ()  # "cf", "p": their period ends no sentence
     footnote: str = "{number} "  # how a footnote's number is written ("Note {number} : ")
+    reference_call: re.Pattern[str] | None = None  # « (6,15-18) »: a call into the list of references
 
     @classmethod
     @lru_cache(maxsize=4)
@@ -171,6 +172,7 @@ class CleaningRules:
             ),
             words(data, "abbreviations", path),
             text(data, "footnote", path),
+            pattern(data, "reference_call", path, flags=0) if "reference_call" in data else None,
         )
 
 

@@ -48,6 +48,18 @@ def test_footnote_marks_and_markup_are_removed() -> None:
     assert strip_markup("2. Les diagnostics\n10 Maisons de santé") == "2. Les diagnostics\n10 Maisons de santé"
 
 
+def test_calls_into_the_list_of_references_are_removed_but_not_an_enumeration() -> None:
+    """« (6,15-18) » left in a quote read as noise (half of 50 answers read held one): the list it points to is
+    never quoted."""
+    assert strip_markup("les droits sont renforcés (6,15-18). En outre") == "les droits sont renforcés. En outre"
+    assert strip_markup("en France (12, 13), comme à Grand Galet (8), articula") == (
+        "en France, comme à Grand Galet, articula"
+    )
+    assert strip_markup("du bilan de santé\n(31).\nSuite") == "du bilan de santé.\nSuite"  # wrapped to its own line
+    for kept in ("intro :\n(1) Le premier point", "Tableau 2 (partie 1/2)", "en 2019 (2019)", "(n = 12)"):
+        assert strip_markup(kept) == kept
+
+
 def test_ligatures_exotic_spaces_and_curly_apostrophes_are_normalised() -> None:
     assert normalize_chars("l\u2019e\ufb00et\u00a0de la con\ufb01ance") == "l'effet de la confiance"
 
