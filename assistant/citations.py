@@ -19,7 +19,7 @@ def section_display(chunk: Chunk) -> str:
     if code.kind is SectionKind.PART:
         return f"Partie {code.part} « {title} »"
     if code.kind is SectionKind.ROMAN:
-        return f"{code.number}. {title}"
+        return f"{code.number}. « {title} »"  # « I. « Qui est … ? » : », not « I. Qui est … ? : »
     if code.part is not None:
         return f"Partie {code.part}, § {code.number} « {title} »"
     if chunk.fiche and code.fiche() is not None:

@@ -795,8 +795,11 @@ def test_a_section_title_ending_on_a_colon_is_named_without_it() -> None:
     """A slide's « UNE CPTS : » is the section's name; the lead and the source line put their own punctuation."""
     slide = replace(chunk(0, "Texte."), doc_id="slides", section_number="I", section_title="UNE CPTS :")
     lead = lead_line(Reader([slide]), PHRASES, 0, {"slides": "Présentation"})  # type: ignore[arg-type]
-    assert lead.text == "D'après Présentation, I. UNE CPTS :"
-    assert source_label(slide, "Présentation") == "Présentation — I. UNE CPTS"
+    assert lead.text == "D'après Présentation, I. « UNE CPTS » :"
+    assert source_label(slide, "Présentation") == "Présentation — I. « UNE CPTS »"
+    question = replace(slide, section_title="Qui est le représentant associatif en CPTS ?")
+    lead = lead_line(Reader([question]), PHRASES, 0, {"slides": "Présentation"})  # type: ignore[arg-type]
+    assert lead.text == "D'après Présentation, I. « Qui est le représentant associatif en CPTS ? » :"  # not « ? : »
 
 
 def test_a_definition_opens_the_answer_without_pushing_the_best_sentences_out_of_it() -> None:
