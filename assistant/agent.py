@@ -101,7 +101,7 @@ class Assistant:
         self.retriever = HybridRetriever(reader, settings, self.stats)
         self.signals = CorpusSignals.build(reader, embedder.query_array, self.stats.weights, settings)
         self.retriever.signals = self.signals
-        self.speller = SpellFixer(self._vocabulary(), settings, self._written_words())
+        self.speller = SpellFixer(self._vocabulary(), settings, self._written_words(), self.analyzer.stopwords)
         self.labels = self._labels()
         self.fiche_list = reader.fiches()
         self.recommendations = self._recommendations()

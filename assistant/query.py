@@ -20,6 +20,7 @@ from rapidfuzz.distance import OSA
 from spellchecker import SpellChecker
 
 from assistant.rules import Lexicon, QueryRules, default_settings, stem_of
+from ingest.cleaning import normalize_chars
 from ingest.lexical import fold_accents
 from ingest.settings import Settings
 
@@ -52,12 +53,19 @@ class SpellFixer:
     written, accents and case kept)."""
 
     def __init__(
-        self, word_counts: Counter[str], settings: Settings | None = None, written: Counter[str] | None = None
+        self,
+        word_counts: Counter[str],
+        settings: Settings | None = None,
+        written: Counter[str] | None = None,
+        stopwords: Collection[str] = (),
     ) -> None:
         self.settings = settings or default_settings()
         self.counts = word_counts
-        self._written = _written_forms(written or Counter(), self.settings.written_form_min_share)
+        self.stopwords = frozenset(stopwords)  # never what a typo is corrected into (« mails » is no « mais »)
+        self._accented, self._acronyms = _written_forms(written or Counter(), self.settings.written_form_min_share)
         self._spelled = _most_written(written or Counter())
+        if written:
+            _french_folded()  # read once, at start-up rather than at the first question
         self._words = sorted(word_counts)
         self._by_length: dict[int, list[str]] = {}
         for word in self._words:
@@ -88,43 +96,75 @@ class SpellFixer:
         return best[0][0]
 
     def as_written(self, text: str, keep: Collection[str] = ()) -> tuple[str, dict[str, str]]:
-        """``text`` with its words as the corpus writes them:
+        """``text`` (French) with its words as the corpus writes them:
 
-        - a misspelled word corrected (« représnetant » → « représentant », :meth:`fix`), unless it is French, even
-          typed without its accents (« mandat », « difference »), or the correction only inflects it
-          (« professionnaliser »);
-        - a word typed without accents or capitals given them (« la sante des elus » → « la santé des élus », « une
-          sisa » → « une SISA ») when the corpus (nearly) always writes it so and French never writes it as typed
-          (« impose », « forme », « cote » stay).
+        - a typo corrected when the correction is sure: two letters swapped (« représnetant » → « représentant »), or
+          one letter off in a word of ``spell_long_word`` letters or more into a word that is no stop word. Never a
+          French word, even typed without its accents (« mandat », « difference »), a word the correction would only
+          inflect (« professionnaliser »), a word of ``keep`` (folded: the lexicon's, « kesako »), and a capitalised
+          word (a name: « Simon », « Dupuis ») only when two of its letters are swapped;
+        - a word typed without accents given them (« la sante des elus » → « la santé des élus ») when the corpus
+          (nearly) always writes it so and French never writes it as typed (« impose », « forme », « cote » stay);
+          capitals too when it is an acronym the lexicon knows or the corpus writes so often enough
+          (« une sisa » → « une SISA »).
 
-        Short words (« a », « ou ») and words with an accent or capitals stay as typed; the words of ``keep`` (folded:
-        the lexicon's, « kesako ») and a capitalised word inside the question (a name) are never corrected.
-        Returns the text and its corrections (typed word → correction)."""
+        Short words (« a », « ou »), words with an accent or capitals, web and e-mail addresses and words between
+        quotation marks (the way to keep a word as typed) stay as typed. Returns the text and its corrections (typed
+        word → correction)."""
+        s = self.settings
         corrections: dict[str, str] = {}
+        kept = [m.span() for m in _AS_TYPED.finditer(text)]
 
         def restore(match: re.Match[str]) -> str:
             word = match.group()
-            folded = fold_accents(word.lower())
-            name = word[0].isupper() and match.start() > 0
-            fixed = None if name or folded in keep or folded in _french_folded() else self.fix(folded)
-            if fixed and stem_of(fixed) == stem_of(folded):
+            if any(start <= match.start() < end for start, end in kept):
                 return word
-            form = self._spelled.get(fixed, fixed) if fixed else self._written.get(word.lower())
+            folded = fold_accents(word.lower())
+            fixed = None if folded in keep or folded in _french_folded() else self.fix(folded)
+            if fixed and not self._sure(word, folded, fixed):
+                fixed = None
+            if fixed:
+                form = self._spelled.get(fixed, fixed)
+                form = form[0].upper() + form[1:] if word[0].isupper() else form
+                corrections[word] = form
+                return form
+            if len(word) < s.written_form_min_length or word[1:] != word[1:].lower() or fold_accents(word) != word:
+                return word
+            acronym, uses = self._acronyms.get(folded, ("", 0))
+            form = acronym if acronym and (folded in keep or uses >= s.abbreviation_kept_count) else None
+            form = form or self._accented.get(folded)
             if form is None:
                 return word
-            if not fixed and (
-                len(word) < self.settings.written_form_min_length
-                or word[1:] != word[1:].lower()
-                or fold_accents(word) != word
-            ):
-                return word
-            if fixed:
-                corrections[word] = form
-            return form[0].upper() + form[1:] if word[0].isupper() else form
+            return form if form.isupper() else (form[0].upper() + form[1:] if word[0].isupper() else form)
 
         return _WORD.sub(restore, text), corrections
 
+    def _sure(self, word: str, folded: str, fixed: str) -> bool:
+        """Is ``fixed`` surely what ``word`` meant, more than an inflection of it? Two letters swapped (« Comemnt »),
+        or one letter off in a long word that is no name, into no stop word (« mails » is no « mais »)."""
+        if stem_of(fixed) == stem_of(folded):
+            return False
+        if _swapped(folded, fixed):
+            return True
+        long = len(folded) >= self.settings.spell_long_word and OSA.distance(folded, fixed) == 1
+        return long and not word[0].isupper() and fixed not in self.stopwords
 
+
+def _swapped(typed: str, word: str) -> bool:
+    """« represnetant » for « representant »: the same letters, two neighbours swapped."""
+    diff = [i for i, (a, b) in enumerate(zip(typed, word, strict=False)) if a != b]
+    return (
+        len(typed) == len(word)
+        and len(diff) == 2
+        and diff[1] == diff[0] + 1
+        and (typed[diff[0]], typed[diff[1]]) == (word[diff[1]], word[diff[0]])
+    )
+
+
+# web and e-mail addresses, and what a question puts between quotation marks: kept as typed
+_AS_TYPED = re.compile(
+    r"\S*(?:://|www\.|@)\S*|\b[\w-]+(?:\.[\w-]+)*\.(?:fr|com|org|net|eu|info|gouv)\b\S*|«[^»]*»|\"[^\"]*\"|“[^”]*”"
+)
 _WORD = re.compile(r"[^\W\d_]+")
 
 
@@ -140,10 +180,11 @@ def _most_written(written: Counter[str]) -> dict[str, str]:
     return {bare: form for bare, (_, form) in best.items()}
 
 
-def _written_forms(written: Counter[str], share: float) -> dict[str, str]:
-    """For each word typed in lower case without accents (« sante », « sisa »), the form the corpus writes it in for
-    at least ``share`` of its uses: its accents (« santé »: the addresses write « sante »), then capitals when it is
-    an acronym (« SISA »); not when French writes it as typed (« impose », « forme »: :func:`french_word`)."""
+def _written_forms(written: Counter[str], share: float) -> tuple[dict[str, str], dict[str, tuple[str, int]]]:
+    """For each word typed in lower case without accents, the form with accents the corpus writes it in for at least
+    ``share`` of its uses (« sante » → « santé »: the addresses write « sante »), unless French writes it as typed
+    (« impose », « forme »: :func:`french_word`); and, apart, the acronyms the corpus writes in capitals for ``share``
+    of its uses, with their number of uses (« sisa » → (« SISA », 4))."""
 
     def dominant(counts: Counter[str]) -> str | None:
         count, form = min((-n, f) for f, n in counts.items())
@@ -155,16 +196,18 @@ def _written_forms(written: Counter[str], share: float) -> dict[str, str]:
         lower = form.lower()
         spellings.setdefault(fold_accents(lower), Counter())[lower] += count
         cases.setdefault(lower, Counter())[form] += count
-    forms = {}
+    accented: dict[str, str] = {}
+    acronyms: dict[str, tuple[str, int]] = {}
     for bare, counts in spellings.items():
         spelled = dominant(counts)
         if spelled is None or french_word(bare):
             continue
+        if spelled != bare:
+            accented[bare] = spelled
         cased = dominant(cases[spelled])
-        form = cased if cased is not None and cased.isupper() else spelled
-        if form != bare:
-            forms[bare] = form
-    return forms
+        if cased is not None and cased.isupper() and len(cased) > 1:
+            acronyms[bare] = (cased, cases[spelled][cased])
+    return accented, acronyms
 
 
 @lru_cache(maxsize=1)
@@ -225,7 +268,7 @@ class Query:
 def clean_input(raw: str, max_chars: int) -> tuple[str, bool, bool]:
     """Plain text of a question: markup removed, entities decoded, spaces collapsed, length capped."""
     text = (raw or "")[: max_chars * 4]  # what follows is linear at best: never feed it a whole book
-    text = text.replace("\u2019", "'").replace("\u2018", "'")  # typographic apostrophes (d’années)
+    text = normalize_chars(text)  # accents composed (« santé » typed as « sante » + ◌́), typographic apostrophes
     had_markup = bool(_SCRIPT.search(text) or _TAG.search(text))
     text = _SCRIPT.sub(" ", text)
     text = _TAG.sub(" ", text)
@@ -254,11 +297,10 @@ def strip_injection(text: str) -> tuple[str, bool]:
 
 
 def strip_courtesy(text: str) -> str:
-    """The question without the greetings, thanks and « s'il vous plaît » around it (the text itself when that is
-    all it holds)."""
+    """The question without the greetings, thanks and « s'il vous plaît » around it ("" when that is all it holds:
+    nothing is asked)."""
     cleaned = QueryRules.load().courtesy.sub(" ", text)
-    cleaned = re.sub(r"\s+([,.])", r"\1", re.sub(r"\s+", " ", cleaned)).lstrip(" ,.;:!-").rstrip(" ,;-")
-    return cleaned if re.search(r"\w", cleaned) else text
+    return re.sub(r"\s+([,.])", r"\1", re.sub(r"\s+", " ", cleaned)).lstrip(" ,.;:!-").rstrip(" ,;-")
 
 
 def detect_language(text: str) -> str:
@@ -322,7 +364,7 @@ def expand(text: str, lexicon: Lexicon, speller: SpellFixer | None, settings: Se
                 extra.append(lexicon.abbreviations[word])
                 replaced.add(word)
             continue
-        fixed = speller.fix(word) if speller else None
+        fixed = speller.fix(word) if speller and word not in lexicon.synonyms else None  # « argent » is no typo
         if fixed:
             corrections[word] = fixed
             extra.append(fixed)
@@ -334,9 +376,17 @@ def expand(text: str, lexicon: Lexicon, speller: SpellFixer | None, settings: Se
     semantic = text
     if replaced:
         pattern = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in sorted(replaced)) + r")\b", re.IGNORECASE)
-        semantic = pattern.sub(lambda m: lexicon.abbreviations[fold_accents(m.group().lower())], text)
+        semantic = pattern.sub(lambda m: _spelled_out(m.group(), lexicon), text)
         text = pattern.sub(" ", text)
     return Expansion((f"{text} {' '.join(extra)}".strip() if extra else text), semantic, corrections, explained)
+
+
+def _spelled_out(word: str, lexicon: Lexicon) -> str:
+    """What an abbreviation typed in lower case or in capitals stands for (« RU », « ru »); a capitalised word is
+    something else (« Pr Martin », a professor)."""
+    if word[0].isupper() and not word.isupper():
+        return word
+    return lexicon.abbreviations[fold_accents(word.lower())]
 
 
 def is_followup(text: str, max_words: int | None = None) -> bool:
@@ -382,8 +432,9 @@ def understand(
     text, truncated, had_markup = clean_input(raw, max_chars)
     text, injection = strip_injection(strip_courtesy(text))
     text = rules.masculine(text)  # « les usager·ère·s » read as the documents' usual « les usagers »
+    language = detect_language(text)
     corrections: dict[str, str] = {}
-    if speller is not None:  # « la sante des elus »: the words as the documents write them
+    if speller is not None and language == "fr":  # « la sante des elus »: the words as the documents write them
         text, corrections = speller.as_written(text, keep={*lexicon.abbreviations, *lexicon.synonyms})
     query = Query(
         raw=raw, text=text, truncated=truncated, had_markup=had_markup, injection=injection, respelled=corrections
@@ -391,7 +442,7 @@ def understand(
     if len(re.findall(r"\w{2,}", text)) == 0:
         query.intent = Intent.EMPTY
         return query
-    query.language = detect_language(text)
+    query.language = language
     if previous is not None and previous.intent is not Intent.EMPTY and is_followup(text, settings.followup_max_words):
         query.followup = True
     if match := rules.fiche_ref.search(text):

@@ -107,14 +107,15 @@ class QueryRules:
     other_words: frozenset[str]
     language_min_words: int  # shorter texts are taken as French
     french_enough: int  # this many French words make a text French
-    inclusive: re.Pattern[str]  # « usager·ère·s », « expert.e.s »: groups ``word``, ``plural`` and ``dotted``
+    inclusive: re.Pattern[str]  # « usager·ère·s », « expert.e.s »: groups word, ending, plural, dotted
 
     def masculine(self, text: str) -> str:
         """``text`` with its inclusive forms as the masculine word: « usager·ère·s » → « usagers »."""
 
         def word(match: re.Match[str]) -> str:
             stem = match["word"]
-            return stem + ("s" if (match["plural"] or match["dotted"]) and not stem.endswith(("s", "x")) else "")
+            plural = match["plural"] or match["dotted"] or (match["ending"] or "").endswith("s")
+            return stem + ("s" if plural and not stem.endswith(("s", "x")) else "")
 
         return self.inclusive.sub(word, text)
 
@@ -139,7 +140,10 @@ class QueryRules:
             rf"(?=(?:{patterns('parts.question_words')})\b))"
         )
         endings = alternatives(tuple(sorted(words(data, "inclusive.endings", path), key=len, reverse=True)), True)
-        inclusive = rf"(?P<word>[^\W\d_]{{2,}})(?:·(?:{endings})(?:·(?P<plural>s))?|\.(?:{endings})\.(?P<dotted>s))\b"
+        inclusive = (
+            rf"(?P<word>[^\W\d_]{{2,}})"
+            rf"(?:[·⋅•](?P<ending>{endings})(?:[·⋅•](?P<plural>s))?|\.(?:{endings})\.(?P<dotted>s))\b"
+        )
         structure = (
             rf"\b(?:(?P<article>{literal('structures.articles')})\s*)?(?P<name>{patterns('structures.names')})\b"
         )

@@ -33,7 +33,7 @@ class FrenchAnalyzer:
     def __init__(self, rules: LexicalRules | None = None) -> None:
         self._stemmer = Stemmer.Stemmer("french")
         self._rules = rules or LexicalRules.load()
-        self._stopwords = frozenset(fold_accents(w) for w in STOPWORDS_FRENCH) | self._rules.stopwords
+        self.stopwords = frozenset(fold_accents(w) for w in STOPWORDS_FRENCH) | self._rules.stopwords
         # words repeat a lot; the cache is the analyzer's own, so it goes with it (a cache on the method
         # would be shared by every analyzer and keep each one, and its words, alive after an index reload)
         self._stem = lru_cache(maxsize=65536)(self._stem_word)
@@ -44,7 +44,7 @@ class FrenchAnalyzer:
 
     def _keeps(self, token: str) -> bool:
         folded = fold_accents(token)
-        return not (folded in self._stopwords or (len(folded) < 2 and not folded.isdigit()))
+        return not (folded in self.stopwords or (len(folded) < 2 and not folded.isdigit()))
 
     def words(self, text: str) -> list[str]:
         """Lower-cased, accent-folded words without elisions or stop words (not stemmed)."""
