@@ -244,7 +244,8 @@ class Query:
     """A question, cleaned and understood."""
 
     raw: str
-    text: str  # cleaned question (no markup, no injected instructions), as the user meant it
+    text: str  # the question as the user meant it: no markup, injected instructions or greetings; its words as the
+    # documents write them (inclusive writing, accents, sure typos: ``respelled``)
     search_text: str = ""  # text sent to BM25 (expanded with the lexicon, corrected)
     semantic_text: str = ""  # text embedded for the vector search (the question, in context)
     intent: Intent = Intent.SEARCH

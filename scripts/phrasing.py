@@ -12,7 +12,6 @@ from __future__ import annotations
 import dataclasses
 import re
 import sys
-import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from assistant.agent import Assistant
 from evals.dataset import QAItem, load_set
 from evals.metrics import aggregate
 from evals.runner import run_items
+from ingest.lexical import fold_accents
 from ingest.settings import Settings
 
 SETS = sorted((Path(__file__).resolve().parent.parent / "evals" / "sets").glob("*.jsonl"))
@@ -68,13 +68,9 @@ def typo(question: str) -> str:
     return question.replace(word, word[:middle] + word[middle + 1] + word[middle] + word[middle + 2 :], 1)
 
 
-def without_accents(question: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFKD", question) if not unicodedata.combining(c))
-
-
 REWRITINGS: dict[str, Callable[[str], str]] = {
     "écriture inclusive": inclusive,
-    "sans accents": without_accents,
+    "sans accents": fold_accents,
     "minuscules": str.lower,
     "sans point d'interrogation": lambda q: q.rstrip(" ?"),
     "sigles développés": replaced(SPELLED_OUT),
