@@ -211,14 +211,15 @@ def _written_forms(written: Counter[str], share: float) -> tuple[dict[str, str],
 
 
 @lru_cache(maxsize=1)
-def _french() -> SpellChecker:
-    return SpellChecker(language="fr", distance=1)
+def _french() -> frozenset[str]:
+    """The words of general French, as written (pyspellchecker's French list; its frequencies are not kept)."""
+    return frozenset(SpellChecker(language="fr", distance=1).word_frequency.dictionary)
 
 
 @lru_cache(maxsize=1)
 def _french_folded() -> frozenset[str]:
     """The words of general French, accent-folded (« difference »)."""
-    return frozenset(fold_accents(word) for word in _french().word_frequency.dictionary)
+    return frozenset(fold_accents(word) for word in _french())
 
 
 def french_word(word: str) -> bool:
