@@ -323,7 +323,7 @@ class Assistant:
             notes.append(self.phrases["note_injection"])
         if query.language != "fr":
             notes.append(self.phrases["note_language"])
-        if query.respelled:  # a correction is a guess: the user sees it and can ask again
+        if query.respelled:  # a correction is a guess: the user sees it, and how to keep a word as typed
             said = (self.phrases["note_respelled_word"].format(typed=t, read=r) for t, r in query.respelled.items())
             notes.append(self.phrases["note_respelled"].format(words=", ".join(said)))
         return notes
