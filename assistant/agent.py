@@ -194,16 +194,20 @@ class Assistant:
 
         return [e for e in evidence if not note(e)] or evidence
 
-    def _definitions_first(self, evidence: list[Evidence], defining: frozenset[int]) -> list[Evidence]:
+    def _definitions_first(
+        self, evidence: list[Evidence], defining: frozenset[int], opening: frozenset[int] = frozenset()
+    ) -> list[Evidence]:
         """The retrieved sentences that define what the question names come first (setting
         ``definition_bonus``): a definition, not a sentence about X's neighbourhood, opens the answer. Lifted up to
-        the best score, not above it: the sentences quoted after it are still those close to the best one."""
+        the best score, not above it: the sentences quoted after it are still those close to the best one. A
+        sentence that opens on X's definition (``opening``: « Une CPTS, c'est un réseau… ») is lifted to it."""
         if not defining or not evidence:
             return evidence
         bonus, top = self.settings.definition_bonus, max(e.score for e in evidence)
 
         def lift(e: Evidence) -> Evidence:
-            return replace(e, score=min(e.score + bonus, top), opens=e.score + bonus >= top)
+            score = top if e.sentence in opening else min(e.score + bonus, top)
+            return replace(e, score=score, opens=e.sentence in opening or e.score + bonus >= top)
 
         pairs = [(lift(e) if e.sentence in defining else e, e) for e in evidence]  # (lifted, as found)
         pairs.sort(key=lambda pair: (-pair[0].score, not pair[0].opens, -pair[1].score, pair[1].sentence))
@@ -391,13 +395,15 @@ class Assistant:
         # a definition is quoted even from back matter (a list of guides); « un RU » is defined by its full name
         defining = frozenset().union(*(self._defining(asked, name) for name in self.lexicon.named(term)))
         lists = self._deeper_lists(prefs, candidates, weights)
-        evidence = self.retriever.evidence([*candidates, *lists], query_vector, weights, prefs, keep=defining)
+        opening = self._opening(asked, term)
+        defined = self._defined_in(opening, [*candidates, *lists], where)
+        evidence = self.retriever.evidence([*candidates, *lists, *defined], query_vector, weights, prefs, keep=defining)
         evidence = self._without_notes(evidence, asked, query.text)
         leading = candidates.leading
         assessment = assess(self.reader, self.stats, query, leading, evidence, weights, self.settings, self.names)
         answer.confidence = assessment.confidence
         answer.details["assessment"] = asdict(assessment)
-        evidence = self._definitions_first(evidence, defining)
+        evidence = self._definitions_first(evidence, defining, opening)
         if defining:  # the answer opens on a definition of what is asked, wherever the documents give it
             answer.details["definition_first"] = bool(evidence) and evidence[0].sentence in defining
         answer.contexts = [
@@ -504,6 +510,24 @@ class Assistant:
             answer.blocks.insert(0, Block.phrase(BlockKind.NOTICE, notice))
         if prefs.table_named:
             self._point_to_table(answer, prefs, where)
+
+    def _opening(self, kind: FactKind | None, term: str) -> frozenset[int]:
+        """For « qu'est-ce que X ? », the corpus's sentences that open on X's definition (« Une CPTS, c'est un
+        réseau… », :meth:`CorpusNames.opening`), X by any of its names (« RU »: « représentant des usagers »)."""
+        if kind is None or not term:
+            return frozenset()
+        return frozenset().union(*(self.names.opening(kind, name) for name in self.lexicon.named(term)))
+
+    def _defined_in(self, opening: frozenset[int], found: list[Candidate], where: dict[str, Any]) -> list[Candidate]:
+        """The passages of the ``opening`` sentences (``definition_passages`` at most, of the most authoritative
+        documents first) when the search found none of them: the answer may open on the definition."""
+        chunks = {self.reader.position[self.reader.sentences[sid].chunk_id] for sid in opening}
+        if not chunks or chunks & {c.index for c in found}:
+            return []
+        allowed = sorted(
+            (self.reader.chunks[i].authority, i) for i in chunks if matches_where(self.reader.chunks[i], where)
+        )
+        return [Candidate(i, 0.0) for _, i in allowed[: self.settings.definition_passages]]
 
     def _deeper_lists(self, prefs: Preferences, candidates: Ranking, weights: dict[str, float]) -> list[Candidate]:
         """For a question asking for an enumeration, the passages ranked below the contexts (down to

@@ -449,11 +449,25 @@ class CorpusNames:
         definition found anywhere counts, so "the documents do not give one" is never said wrongly."""
         return bool(self.giving(kind, term))
 
+    def opening(self, kind: FactKind, term: str) -> frozenset[int]:
+        """Of the sentences that give ``kind`` about ``term`` (:meth:`giving`), those that open on it, its subject
+        (« Une CPTS, c'est un réseau… », « Les CPTS constituent un espace… »), not those that name it on the way
+        (« … la place des institutions au sein des projets de CPTS est un thème… »): a definition to open an
+        answer with."""
+        named = "|".join(_name_pattern(name) for name in self._aliases(kind, term))
+        subject = re.compile(rf"^\W*(?:(?:le|la|les|un|une|des)\s+|l')?(?:{named})")
+        return frozenset(i for i in self.giving(kind, term) if subject.match(self.folded[i]))
+
+    def _aliases(self, kind: FactKind, term: str) -> tuple[str, ...]:
+        """``term``, then its other names: without a word for the kind of thing, and as the corpus calls it too."""
+        names = kind.names(term)
+        others = {*names[1:]}.union(*(self.aliases.get(fold_name(name), frozenset()) for name in names))
+        return (term, *sorted(others))
+
     def _giving(self, kind: FactKind, term: str) -> frozenset[int]:
         """The sentences (indices in the corpus's order) that give ``kind`` about ``term`` or an alias
         (``giving``, cached)."""
-        names = kind.names(term)
-        aliases = {*names[1:]}.union(*(self.aliases.get(fold_name(name), frozenset()) for name in names))
+        aliases = set(self._aliases(kind, term)[1:])
         holds = kind.holds_for(term, aliases)
         found = {i for i, sentence in enumerate(self.folded) if holds.search(sentence)}
         if kind.titled:  # a section devoted to the thing describes it, in whatever words: its statements do

@@ -468,6 +468,12 @@ class Settings(BaseSettings):
         description="Bonus des phrases qui définissent ce que la question demande de définir "
         "(« qu'est-ce que X ? ») : la définition ouvre la réponse.",
     )
+    definition_passages: int = Field(
+        2,
+        ge=0,
+        description="Passages du corpus qui s'ouvrent sur la définition de ce que la question demande de définir "
+        "(« Une CPTS, c'est un réseau… »), lus avec ceux que la recherche a trouvés quand elle les a manqués.",
+    )
     malloc_arena_max: int = Field(
         2,
         ge=0,

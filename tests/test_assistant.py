@@ -231,6 +231,10 @@ def test_a_definition_the_documents_give_opens_the_answer(assistant: Assistant) 
     assert first_quote.text.startswith("Le représentant des usagers est"), _said(answer)
     cpts = assistant.ask("Les CPTS, de quoi parle-t-on ?")
     assert len(cpts.citations) >= 2, _said(cpts)
+    # the fiche mission's definition sits in a passage the search did not find (it found its sections on the CPTS)
+    defined = assistant.ask("Qu'est-ce qu'une CPTS ?")
+    first = next(b for b in defined.blocks if b.kind is not BlockKind.LEAD)
+    assert first.text.startswith("Une CPTS , c'est un réseau, un espace de dialogue"), _said(defined)
 
 
 def test_a_definition_given_only_in_the_list_of_guides_is_quoted_first(assistant: Assistant) -> None:

@@ -72,6 +72,20 @@ def test_only_a_defining_sentence_gives_a_definition_whatever_its_inflection() -
     assert rules.names_in(["On entend par pair-aidance l'entraide entre personnes."]).gives(kind, "pair-aidance")
 
 
+def test_a_definition_to_open_an_answer_has_the_thing_for_subject() -> None:
+    rules = FactRules.load()
+    kind = rules.kind("définition")
+    names = rules.names_in(
+        [
+            "Les CPTS constituent un espace d'organisation et de coordination des professionnels.",
+            "La place des institutions au sein des projets de CPTS est un thème abordé par tous.",  # CPTS in passing
+            "- Améliorer l'accès aux soins : les CPTS ont pour mission de permettre un rendez-vous.",
+        ]
+    )
+    assert names.giving(kind, "CPTS") == frozenset({0, 1, 2})  # never « no definition » wrongly
+    assert names.opening(kind, "CPTS") == frozenset({0})  # one to open an answer with
+
+
 def test_a_section_titled_with_the_question_of_a_thing_describes_it() -> None:
     """« Qui est le représentant associatif en CPTS ? » titles the section that describes him, in whatever words:
     the documents are not said to give no definition of him."""
