@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Hashable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -522,12 +522,12 @@ def order_groups(
     selection: list[Evidence],
     expanded: list[int],
     per_rank: float,
-    source: Callable[[int], str] | None = None,
+    source: Callable[[int], Hashable] | None = None,
 ) -> list[tuple[int, list[int]]]:
     """Group sentences by passage: passages by best score (authority breaks near-ties; a definition of what is
     asked, ``Evidence.opens``, first), sentences in reading order inside each passage. A passage quoted only to
     complete a list (its introduction in the passage before, its last items in the next) stands next to the passage
-    that needed it; the passages of one source (``source``: a passage's source line, one number in the answer) are
+    that needed it; the passages of one source (``source``: what names a passage's lead, :func:`lead_unit`) are
     read in the document's order, where the first of them stands."""
     best: dict[int, float] = {}
     for ev in selection:
@@ -551,11 +551,17 @@ def order_groups(
             order.remove(chunk)
             order.insert(order.index(chunk - 1) + 1, chunk)
     if source is not None:  # a source's passages together; those that follow each other, in reading order
-        of_source: dict[str, list[int]] = {}
+        of_source: dict[Hashable, list[int]] = {}
         for chunk in order:
             of_source.setdefault(source(chunk), []).append(chunk)
         order = [chunk for chunks in of_source.values() for run in _runs(reader, chunks) for chunk in run]
     return [(c, sorted(by_chunk[c])) for c in order]
+
+
+def lead_unit(chunk: Chunk) -> tuple[str, object]:
+    """What the lead of a passage's quotes names: its fiche (one lead for the sections of a fiche), else its
+    section."""
+    return (chunk.doc_id, chunk.fiche or (chunk.section_path, chunk.section_number, chunk.section_title))
 
 
 def _runs(reader: IndexReader, chunks: list[int]) -> list[list[int]]:
@@ -1007,7 +1013,7 @@ class ExtractiveGenerator:
             taken_ids.update(e.sentence for e in chosen)
             shown = taken_ids if premise is None else {*taken_ids, premise}  # the premise is quoted in its notice
             expanded = [s for s in completed(reader, [e.sentence for e in chosen], asked, shown) if s != premise]
-            groups = order_groups(reader, chosen, expanded, self.authority_bonus, book.label)
+            groups = order_groups(reader, chosen, expanded, self.authority_bonus, lambda c: lead_unit(reader.chunks[c]))
             if groups:
                 sections.append((part, groups))
         sections = self._within_length(sections)
@@ -1076,7 +1082,7 @@ class ExtractiveGenerator:
         reader = self.reader
         for run in _list_runs(reader, groups):
             chunk = reader.chunks[run[0][0]]
-            unit = (chunk.doc_id, chunk.fiche or (chunk.section_path, chunk.section_number, chunk.section_title))
+            unit = lead_unit(chunk)
             if named.unit is None or unit[0] != named.unit[0]:
                 lead: Block | None = lead_line(reader, self.phrases, run[0][0], self.labels)
             else:

@@ -504,3 +504,13 @@ def test_the_tuning_questions_rewritten_as_people_write_get_the_same_answers(
     assert changed
     for item in changed:
         assert _said(assistant.ask(rewrite(item.question))) == _said(assistant.ask(item.question)), item.id
+
+
+def test_the_sections_of_one_fiche_are_quoted_under_one_lead(assistant: Assistant) -> None:
+    """§ 6.5.2 and § 6.5.5 of fiche 5 were two groups with the slides and the URPS sheet between them: « D'après la
+    fiche ressource n° 5 … » was said twice in one answer (12 answers of the four splits, 3 now: parts and notices)."""
+    answer = assistant.ask("La représentation des usagers du système de santé : qu'est-ce que c'est ?")
+    leads = [b.text for b in answer.blocks if b.kind is BlockKind.LEAD]
+    assert len(leads) == len(set(leads)), _said(answer)
+    fiche5 = [c for c in answer.citations if c.fiche == 5]
+    assert len(fiche5) >= 2 and leads[0].startswith("D'après la fiche ressource n° 5")
