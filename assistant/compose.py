@@ -405,24 +405,33 @@ def expand_antecedents(reader: IndexReader, sentence_ids: list[int], shown: Coll
     the sentences before it in its section, back to one that points back no more or to a title standing alone
     (which then names the first of them, :func:`titled_by`), ANTECEDENTS sentences read back at most, when each
     says something and none is chosen or ``shown`` elsewhere in the answer: alone, it would read as a non-sequitur.
-    When the chain ends before such a sentence, nothing is added (it would dangle as well) and the sentence stays
-    as it is; a sentence whose antecedent the answer already quotes needs none. A list's item needs none (its list
-    says what it belongs to: « - Enfin, … » follows the items before it); an antecedent that ends a list item's
-    line comes with the sentences before it on that line, from the bulleted one."""
+    A pronoun reads past a sentence whose subject has another number (« Ils … » after « Le périmètre … »,
+    :func:`_disagrees`), back to that sentence at least. When the chain ends before such a sentence, nothing is added
+    (it would dangle as well) and the sentence stays as it is; a sentence whose antecedent the answer already quotes
+    needs none. A list's item needs none (its list says what it belongs to: « - Enfin, … » follows the items before
+    it); an antecedent that ends a list item's line comes with the sentences before it on that line, from the
+    bulleted one."""
     opens = refers_back()
     out: list[int] = []
     chosen = {*sentence_ids, *shown}
     for sid in sentence_ids:
         before: list[int] = []
+        enough: list[int] | None = None  # what was read back when the pronoun's number sent the reading further
         here = sid
-        while not BULLET.match(reader.sentences[here].text) and opens.match(reader.sentences[here].text):
+        pointing = reader.sentences[sid].text
+        while not BULLET.match(reader.sentences[here].text) and (
+            opens.match(reader.sentences[here].text)
+            or (here != sid and _disagrees(pointing, reader.sentences[here].text))
+        ):
+            if here != sid and enough is None and not opens.match(reader.sentences[here].text):
+                enough = list(before)  # « Le périmètre … » before « Ils … »: maybe not what « Ils » points at
             previous = _previous(reader, here)
             if previous in chosen:
                 break  # the answer already says what it points at
             if titled_by(reader, here):
                 break  # « Le diagnostic général », then « Il a vocation… »: the title says what it points at
             if previous is None or len(before) == ANTECEDENTS or not _antecedent(reader, previous):
-                before = []  # no antecedent within reach: adding the sentences before would not help
+                before = enough or []  # no antecedent within reach: adding the sentences before would not help
                 break
             before.insert(0, previous)
             here = previous
@@ -431,6 +440,14 @@ def expand_antecedents(reader: IndexReader, sentence_ids: list[int], shown: Coll
         chosen.update(before)
         out.extend(s for s in [*before, sid] if s not in out)
     return out
+
+
+def _disagrees(pronoun: str, previous: str) -> bool:
+    """Does the pronoun that opens ``pronoun`` (« Ils … ») differ in number from the subject of ``previous``
+    (« Le périmètre … »)? Then ``previous`` is not what it points at (``quoting.toml``)."""
+    plural = _opening("plural_pronoun").match(pronoun) and _opening("singular_subject").match(previous)
+    singular = _opening("singular_pronoun").match(pronoun) and _opening("plural_subject").match(previous)
+    return bool(plural or singular)
 
 
 def _previous(reader: IndexReader, sid: int) -> int | None:

@@ -969,6 +969,34 @@ def test_a_demonstrative_points_back_unless_at_the_document_and_a_title_ends_the
     assert expand_antecedents(reader, [mobilise]) == [role, kinds, mobilise]  # type: ignore[arg-type]
 
 
+def test_a_pronoun_points_past_a_sentence_whose_subject_has_another_number() -> None:
+    """« Ils peuvent proposer… » was quoted after « Le périmètre doit être… » alone: the representatives it speaks of
+    are named one sentence further back. A pronoun that agrees with the sentence before stops there."""
+    text = (
+        "Les représentants associatifs peuvent participer à la construction du périmètre. Le périmètre doit être ni "
+        "trop grand, ni trop petit. Ils peuvent proposer d'ajouter des membres."
+    )
+    reader = Reader(
+        [
+            chunk(0, text),
+            replace(
+                chunk(1, "Les membres du comité se réunissent chaque mois. Ils siègent au bureau de la CPTS."),
+                char_start=500,
+            ),
+        ]
+    )
+    named, perimeter, propose = reader.sentences_of["has-0"]
+    assert expand_antecedents(reader, [propose]) == [named, perimeter, propose]  # type: ignore[arg-type]
+    members, sit = reader.sentences_of["has-1"]
+    assert expand_antecedents(reader, [sit]) == [members, sit]  # type: ignore[arg-type]
+    # with nothing further back, the sentence before is still better than none (« ils » may be its « usagers »)
+    alone = Reader(
+        [chunk(0, "Le comité des usagers rend un avis sur le projet. Idéalement, ils le consultent souvent.")]
+    )
+    committee, ideally = alone.sentences_of["has-0"]
+    assert expand_antecedents(alone, [ideally]) == [committee, ideally]  # type: ignore[arg-type]
+
+
 def test_a_list_introduction_holding_few_of_the_question_s_words_answers_only_an_enumeration() -> None:
     """Quoted, a list's introduction brings its whole list: for a question asking for no enumeration it must hold
     enough of the question's words; for « Quels thèmes… ? » it is quoted with its items."""
