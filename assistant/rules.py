@@ -107,14 +107,15 @@ class QueryRules:
     other_words: frozenset[str]
     language_min_words: int  # shorter texts are taken as French
     french_enough: int  # this many French words make a text French
-    inclusive: re.Pattern[str]  # « usager·ère·s », « expert.e.s »: groups word, ending, plural, dotted
+    inclusive: re.Pattern[str]  # « usager·ère·s », « expert.e.s », « un.e »: groups word, ending, plural, dotted, point
 
     def masculine(self, text: str) -> str:
         """``text`` with its inclusive forms as the masculine word: « usager·ère·s » → « usagers »."""
 
         def word(match: re.Match[str]) -> str:
             stem = match["word"]
-            plural = match["plural"] or match["dotted"] or (match["ending"] or "").endswith("s")
+            ending = match["ending"] or match["point"] or ""
+            plural = match["plural"] or match["dotted"] or ending.endswith("s")
             return stem + ("s" if plural and not stem.endswith(("s", "x")) else "")
 
         return self.inclusive.sub(word, text)
@@ -142,7 +143,8 @@ class QueryRules:
         endings = alternatives(tuple(sorted(words(data, "inclusive.endings", path), key=len, reverse=True)), True)
         inclusive = (
             rf"(?P<word>[^\W\d_]{{2,}})"
-            rf"(?:[·⋅•](?P<ending>{endings})(?:[·⋅•](?P<plural>s))?|\.(?:{endings})\.(?P<dotted>s))\b"
+            rf"(?:[·⋅•](?P<ending>{endings})(?:[·⋅•](?P<plural>s))?|\.(?:{endings})\.(?P<dotted>s)"
+            rf"|\.(?P<point>{endings})(?![\w-]|\.\w))\b"
         )
         structure = (
             rf"\b(?:(?P<article>{literal('structures.articles')})\s*)?(?P<name>{patterns('structures.names')})\b"

@@ -152,6 +152,9 @@ def test_a_question_in_inclusive_writing_is_searched_as_its_plain_form() -> None
     plain = ask("Comment les usagers et leurs représentants travaillent avec les professionnels ?")
     assert (inclusive.search_text, inclusive.semantic_text) == (plain.search_text, plain.semantic_text)
     assert ask("Le rôle des élu·e·s locaux·ales et des expert.e.s").text == "Le rôle des élus locaux et des experts"
+    # the short forms, other dots, a period (rw9-001: « sais-tu ce qu'est un.e patient.e partenaire ? »)
+    assert ask("les représentant·es, acteur·trice·s et usager⋅es").text == "les représentants, acteurs et usagers"
+    assert ask("sais-tu ce qu'est un.e patient.e partenaire ?").text == "sais-tu ce qu'est un patient partenaire ?"
     # a period between words is inclusive writing only in the « .e.s » shape: addresses and typos stay as written
     assert (
         ask("Voir sante.gouv.fr ou la fiche.Elle dit quoi ?").text == "Voir sante.gouv.fr ou la fiche.Elle dit quoi ?"
