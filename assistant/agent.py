@@ -392,10 +392,9 @@ class Assistant:
             answer.details["question_table"] = {"question": prefs.table_question, "fiches": list(prefs.table_fiches)}
         weights = self.stats.weights(query.search_text)
         asked, term = FactRules.load().asked_with_term(query.text)
-        # a definition is quoted even from back matter (a list of guides); « un RU » is defined by its full name
-        defining = frozenset().union(*(self._defining(asked, name) for name in self.lexicon.named(term)))
+        defining = self._defining(asked, term)  # a definition is quoted even from back matter (a list of guides)
         lists = self._deeper_lists(prefs, candidates, weights)
-        opening = self._opening(asked, term)
+        opening = self.names.opening(asked, term) if asked is not None and term else frozenset()
         defined = self._defined_in(opening, [*candidates, *lists], where)
         evidence = self.retriever.evidence([*candidates, *lists, *defined], query_vector, weights, prefs, keep=defining)
         evidence = self._without_notes(evidence, asked, query.text)
@@ -511,16 +510,10 @@ class Assistant:
         if prefs.table_named:
             self._point_to_table(answer, prefs, where)
 
-    def _opening(self, kind: FactKind | None, term: str) -> frozenset[int]:
-        """For « qu'est-ce que X ? », the corpus's sentences that open on X's definition (« Une CPTS, c'est un
-        réseau… », :meth:`CorpusNames.opening`), X by any of its names (« RU »: « représentant des usagers »)."""
-        if kind is None or not term:
-            return frozenset()
-        return frozenset().union(*(self.names.opening(kind, name) for name in self.lexicon.named(term)))
-
     def _defined_in(self, opening: frozenset[int], found: list[Candidate], where: dict[str, Any]) -> list[Candidate]:
-        """The passages of the ``opening`` sentences (``definition_passages`` at most, of the most authoritative
-        documents first) when the search found none of them: the answer may open on the definition."""
+        """For « qu'est-ce que X ? », the passages of the sentences that open on X's definition (``opening``: « Une
+        CPTS, c'est un réseau… », :meth:`CorpusNames.opening`), ``definition_passages`` at most, of the most
+        authoritative documents first, when the search found none of them: the answer may open on the definition."""
         chunks = {self.reader.position[self.reader.sentences[sid].chunk_id] for sid in opening}
         if not chunks or chunks & {c.index for c in found}:
             return []

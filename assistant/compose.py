@@ -419,12 +419,12 @@ def expand_antecedents(reader: IndexReader, sentence_ids: list[int], shown: Coll
         enough: list[int] | None = None  # what was read back when the pronoun's number sent the reading further
         here = sid
         pointing = reader.sentences[sid].text
-        while not BULLET.match(reader.sentences[here].text) and (
-            opens.match(reader.sentences[here].text)
-            or (here != sid and _disagrees(pointing, reader.sentences[here].text))
-        ):
-            if here != sid and enough is None and not opens.match(reader.sentences[here].text):
-                enough = list(before)  # « Le périmètre … » before « Ils … »: maybe not what « Ils » points at
+        while not BULLET.match(text := reader.sentences[here].text):
+            if not opens.match(text):
+                if here == sid or not _disagrees(pointing, text):
+                    break
+                if enough is None:  # « Le périmètre … » before « Ils … »: maybe not what « Ils » points at
+                    enough = list(before)
             previous = _previous(reader, here)
             if previous in chosen:
                 break  # the answer already says what it points at

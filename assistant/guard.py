@@ -117,7 +117,7 @@ def assess(
     unknown_names = _unknown_names(query.text, names) if french and names is not None else []
     fact, term = facts.asked_with_term(query.text)
     if fact is not None and term:  # a fact about a named thing: given anywhere in the corpus, or not
-        fact_missing = names is not None and not any(names.gives(fact, name) for name in Lexicon.load().named(term))
+        fact_missing = names is not None and not names.gives(fact, term)
     else:
         holds = fact.holds_for("") if fact is not None else None
         share = s.guard_worded_fact_topic_share if fact is not None and fact.worded else s.guard_fact_topic_share

@@ -62,8 +62,8 @@ class SpellFixer:
         self.settings = settings or default_settings()
         self.counts = word_counts
         self.stopwords = frozenset(stopwords)  # never what a typo is corrected into (« mails » is no « mais »)
-        self._accented, self._acronyms = _written_forms(written or Counter(), self.settings.written_form_min_share)
-        self._spelled = _most_written(written or Counter())
+        forms = _written_forms(written or Counter(), self.settings.written_form_min_share)
+        self._spelled, self._accented, self._acronyms = forms
         if written:
             _french_folded()  # read once, at start-up rather than at the first question
         self._words = sorted(word_counts)
@@ -168,27 +168,18 @@ _AS_TYPED = re.compile(
 _WORD = re.compile(r"[^\W\d_]+")
 
 
-def _most_written(written: Counter[str]) -> dict[str, str]:
-    """Each folded word (« representant »), as the corpus writes it most (« représentant »)."""
-    lower: Counter[str] = Counter()
-    for form, count in written.items():
-        lower[form.lower()] += count
-    best: dict[str, tuple[int, str]] = {}
-    for form, count in lower.items():
-        bare = fold_accents(form)
-        best[bare] = min(best.get(bare, (-count, form)), (-count, form))
-    return {bare: form for bare, (_, form) in best.items()}
+def _written_forms(
+    written: Counter[str], share: float
+) -> tuple[dict[str, str], dict[str, str], dict[str, tuple[str, int]]]:
+    """How the corpus writes each word (folded, « sante »): the form it writes most (« santé », what a typo is
+    corrected into); the form with accents it writes in at least ``share`` of its uses (« santé »: the addresses
+    write « sante »), unless French writes the word as typed (« impose », « forme »: :func:`french_word`); and,
+    apart, the acronyms it writes in capitals for ``share`` of their uses, with their number of uses (« sisa » →
+    (« SISA », 4))."""
 
-
-def _written_forms(written: Counter[str], share: float) -> tuple[dict[str, str], dict[str, tuple[str, int]]]:
-    """For each word typed in lower case without accents, the form with accents the corpus writes it in for at least
-    ``share`` of its uses (« sante » → « santé »: the addresses write « sante »), unless French writes it as typed
-    (« impose », « forme »: :func:`french_word`); and, apart, the acronyms the corpus writes in capitals for ``share``
-    of its uses, with their number of uses (« sisa » → (« SISA », 4))."""
-
-    def dominant(counts: Counter[str]) -> str | None:
-        count, form = min((-n, f) for f, n in counts.items())
-        return form if -count >= share * counts.total() else None
+    def dominant(counts: Counter[str], at_least: float = share) -> str | None:
+        count, form = min((-n, f) for f, n in counts.items())  # the most written; ties: alphabetical
+        return form if -count >= at_least * counts.total() else None
 
     spellings: dict[str, Counter[str]] = {}  # "sante" → {"santé": 900, "sante": 12}
     cases: dict[str, Counter[str]] = {}  # "sisa" → {"SISA": 4}
@@ -196,6 +187,7 @@ def _written_forms(written: Counter[str], share: float) -> tuple[dict[str, str],
         lower = form.lower()
         spellings.setdefault(fold_accents(lower), Counter())[lower] += count
         cases.setdefault(lower, Counter())[form] += count
+    most = {bare: dominant(counts, 0.0) or bare for bare, counts in spellings.items()}
     accented: dict[str, str] = {}
     acronyms: dict[str, tuple[str, int]] = {}
     for bare, counts in spellings.items():
@@ -207,7 +199,7 @@ def _written_forms(written: Counter[str], share: float) -> tuple[dict[str, str],
         cased = dominant(cases[spelled])
         if cased is not None and cased.isupper() and len(cased) > 1:
             acronyms[bare] = (cased, cases[spelled][cased])
-    return accented, acronyms
+    return most, accented, acronyms
 
 
 @lru_cache(maxsize=1)

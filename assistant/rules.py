@@ -60,8 +60,7 @@ class Lexicon:
             name = re.findall(r"[^\W_]+", fold_accents(" ".join(words[:-1]).lower()))
             if not acronym or len(name) < 2 or re.search(rf"\b{acronym.lower()}\b", folded):
                 continue
-            written = r"[\s'’-]+".join(re.escape(w.rstrip("sx") or w) + "[sx]?" for w in name)
-            if re.search(rf"(?<!\w){written}(?!\w)", folded) and acronym not in found:
+            if _written_as(name).search(folded) and acronym not in found:
                 found.append(acronym)
         return found
 
@@ -254,6 +253,13 @@ def _name_pattern(name: str) -> str:
 _STEMMER = Stemmer.Stemmer("french")
 
 
+def _written_as(words: list[str]) -> re.Pattern[str]:
+    """A phrase's words (folded) as a text may write them: a plural's « s » or « x » and a hyphen for a space aside."""
+    return re.compile(
+        r"(?<!\w)" + r"[\s'’-]+".join(re.escape(w.rstrip("sx") or w) + "[sx]?" for w in words) + r"(?!\w)"
+    )
+
+
 def stem_of(word: str) -> str:
     """The Snowball stem of a French word (« professionnaliser », « professionnalisés » → « professionnalis »)."""
     return _STEMMER.stemWord(word)
@@ -424,9 +430,7 @@ class CorpusNames:
         words = re.findall(r"[^\W_]+", fold_accents(phrase.lower()))
         if not words:
             return False
-        written = re.compile(
-            r"(?<!\w)" + r"[\s'’-]+".join(re.escape(w.rstrip("sx") or w) + "[sx]?" for w in words) + r"(?!\w)"
-        )
+        written = _written_as(words)
         return any(written.search(sentence) for sentence in self.folded)
 
     def spelled_out(self, acronym: str, joiners: tuple[str, ...], min_uses: int = 1) -> str:
@@ -461,10 +465,11 @@ class CorpusNames:
         return frozenset(i for i in self.giving(kind, term) if subject.match(self.folded[i]))
 
     def _aliases(self, kind: FactKind, term: str) -> tuple[str, ...]:
-        """``term``, then its other names: without a word for the kind of thing, and as the corpus calls it too."""
-        names = kind.names(term)
+        """``term``, then its other names: without a word for the kind of thing, what an abbreviation stands for
+        (« RU »: « représentant des usagers », :meth:`Lexicon.named`), and as the corpus calls them too."""
+        names = [*kind.names(term), *Lexicon.load().named(term)[1:]]
         others = {*names[1:]}.union(*(self.aliases.get(fold_name(name), frozenset()) for name in names))
-        return (term, *sorted(others))
+        return (term, *sorted(others - {term}))
 
     def _giving(self, kind: FactKind, term: str) -> frozenset[int]:
         """The sentences (indices in the corpus's order) that give ``kind`` about ``term`` or an alias
