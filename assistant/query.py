@@ -429,7 +429,7 @@ def understand(
     language = detect_language(text)
     corrections: dict[str, str] = {}
     if speller is not None and language == "fr":  # « la sante des elus »: the words as the documents write them
-        text, corrections = speller.as_written(text, keep={*lexicon.abbreviations, *lexicon.synonyms})
+        text, corrections = speller.as_written(text, keep=lexicon.words)
     query = Query(
         raw=raw, text=text, truncated=truncated, had_markup=had_markup, injection=injection, respelled=corrections
     )

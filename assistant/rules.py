@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -36,6 +36,11 @@ class Lexicon:
 
     abbreviations: MappingProxyType[str, str]
     synonyms: MappingProxyType[str, str]
+
+    @cached_property
+    def words(self) -> frozenset[str]:
+        """The words the lexicon explains (abbreviations and synonyms), folded."""
+        return frozenset({*self.abbreviations, *self.synonyms})
 
     @classmethod
     @lru_cache(maxsize=4)
