@@ -26,6 +26,7 @@ from assistant.compose import (
     GenerationRequest,
     document_label,
     premise_conflict,
+    refers_back,
     render_group,
     titled_by,
 )
@@ -203,6 +204,7 @@ class Assistant:
         sentence that opens on X's definition (``opening``: « Une CPTS, c'est un réseau… ») is lifted to it."""
         if not defining or not evidence:
             return evidence
+        opening = self._read_on(opening, defining)
         bonus, top = self.settings.definition_bonus, max(e.score for e in evidence)
 
         def lift(e: Evidence) -> Evidence:
@@ -367,6 +369,19 @@ class Assistant:
         if lap is not None:
             lap("retrieve")
         return vector, candidates, prefs, vectors_ok
+
+    def _read_on(self, opening: frozenset[int], defining: frozenset[int]) -> frozenset[int]:
+        """The sentences that open on a definition, with those right after them in their passage that go on
+        giving it about the same subject (« Ces maisons de santé ont été reconnues… », then « Ces maisons de santé
+        sont des structures pluriprofessionnelles. », « Elles sont constituées… »): a definition is quoted whole."""
+        found, sentences, back = set(opening), self.reader.sentences, refers_back()
+        for sid in opening:
+            siblings = self.reader.sentences_of[sentences[sid].chunk_id]
+            for follower in siblings[siblings.index(sid) + 1 :]:
+                if follower not in defining or not back.match(sentences[follower].text):
+                    break
+                found.add(follower)
+        return frozenset(found)
 
     def _search_answer(
         self,

@@ -276,12 +276,15 @@ def fold_name(name: str) -> str:
 
 
 _ARTICLES = frozenset({"le", "la", "les", "l", "un", "une", "des", "du", "de"})
+_NAMING_TITLE = re.compile(r"^\s*([^()]+?)\s*\(\s*[A-Z][A-Z0-9]+\s*\)")  # « X (ACR)… » names X
 
 
 def title_key(name: str) -> str:
     """The key of a name as a title writes it: without its article, each word in the singular ("Les
-    conventions CIFRE" and "convention CIFRE" → "convention cifre")."""
-    found = fold_name(name).split()
+    conventions CIFRE" and "convention CIFRE" → "convention cifre"); a name given an acronym, without the acronym
+    and what qualifies it ("Les maisons de santé pluriprofessionnelles (MSP), monosites ou multisites")."""
+    named = _NAMING_TITLE.match(name)
+    found = fold_name(named.group(1) if named else name).split()
     while found and found[0] in _ARTICLES:
         found = found[1:]
     return " ".join(w[:-1] if len(w) > 3 and w[-1] in "sx" else w for w in found)
@@ -467,7 +470,27 @@ class CorpusNames:
         answer with."""
         named = "|".join(_name_pattern(name) for name in self._aliases(kind, term))
         subject = re.compile(rf"^\W*(?:(?:le|la|les|un|une|des)\s+|l')?(?:{named})")
-        return frozenset(i for i in self.giving(kind, term) if subject.match(self.folded[i]))
+        opening = frozenset(i for i in self.giving(kind, term) if subject.match(self.folded[i]))
+        return opening or self._titled_openings(kind, term)
+
+    def _titled_openings(self, kind: FactKind, term: str) -> frozenset[int]:
+        """The first statement of each section titled with ``term`` or an alias (« Ces maisons de santé ont été
+        reconnues… » under « Les maisons de santé pluriprofessionnelles (MSP)… »): when no sentence opens on the
+        thing's name, the section devoted to it opens on it, whatever words it calls it by."""
+        if not kind.titled:
+            return frozenset()
+        keys = {title_key(name) for name in self._aliases(kind, term)}
+        found = set()
+        for titles in (self.titles, self.headings):
+            for i, key in enumerate(titles):
+                if key in keys and (i == 0 or titles[i - 1] != key) and i not in self.references:
+                    first = next((j for j in range(i, len(titles)) if titles[j] != key or self._statement(j)), i)
+                    if titles[first] == key and self._statement(first):
+                        found.add(first)
+        return frozenset(found)
+
+    def _statement(self, i: int) -> bool:
+        return bool(_STATEMENT_END.search(self.folded[i])) and i not in self.references
 
     def _aliases(self, kind: FactKind, term: str) -> tuple[str, ...]:
         """``term``, then its other names: without a word for the kind of thing, what an abbreviation stands for

@@ -237,6 +237,18 @@ def test_a_definition_the_documents_give_opens_the_answer(assistant: Assistant) 
     assert first.text.startswith("Une CPTS , c'est un réseau, un espace de dialogue"), _said(defined)
 
 
+def test_a_section_devoted_to_a_structure_opens_its_definition(assistant: Assistant) -> None:
+    """No sentence opens on « MSP » or « maison de santé pluriprofessionnelle »: the guide's § 1.1, titled « Les maisons
+    de santé pluriprofessionnelles (MSP), monosites ou multisites », calls them « Ces maisons de santé ». Its opening,
+    and the sentences that go on about them, open the answer (it once opened on the study's review of articles)."""
+    answer = assistant.ask("C'est quoi une MSP ?")
+    first = next(b for b in answer.blocks if b.kind is not BlockKind.LEAD)
+    said = " ".join(s.text for s in first.spans)
+    assert said.startswith("Ces maisons de santé ont été reconnues par la loi"), _said(answer)
+    assert "Elles sont constituées entre les professionnels médicaux" in said, _said(answer)
+    assert answer.citations[0].section_number == "1.1", _said(answer)
+
+
 def test_a_definition_given_only_in_the_list_of_guides_is_quoted_first(assistant: Assistant) -> None:
     """The guide defines the patient traceur only where it lists its methodological guides (back matter): that
     definition opens the answer, instead of « the documents give no definition »."""

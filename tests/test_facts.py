@@ -112,6 +112,23 @@ def test_the_statement_under_a_title_standing_alone_describes_what_the_title_nam
     assert not rules.names_in(sentence, ["Les ressources privées"], [""]).gives(kind, "mécénat d'entreprise")
 
 
+def test_a_section_titled_with_a_name_and_its_acronym_opens_on_the_thing() -> None:
+    """« Les maisons de santé pluriprofessionnelles (MSP), monosites ou multisites » titles the section on MSP, which
+    calls them « Ces maisons de santé »: its first statement opens an answer on MSP, when no sentence opens on the
+    name itself; one that does (« Les centres de santé constituent… ») is preferred."""
+    rules = FactRules.load()
+    kind = rules.kind("définition")
+    title = "Les maisons de santé pluriprofessionnelles (MSP), monosites ou multisites"
+    sentences = ["Depuis deux décennies", "Ces maisons de santé ont été reconnues par la loi.", "Elles sont libérales."]
+    names = rules.names_in(sentences, ["Introduction", title, title])
+    assert names.opening(kind, "MSP") == frozenset({1})
+    assert names.opening(kind, "maisons de santé pluriprofessionnelles") == frozenset({1})
+    assert names.gives(kind, "MSP")
+    assert not rules.names_in(sentences, ["Introduction", "Les MSP en chiffres", "Autre"]).opening(kind, "MSP")
+    named = rules.names_in([*sentences, "Une MSP est une structure."], ["Introduction", title, title, "Autre"])
+    assert named.opening(kind, "MSP") == frozenset({3})
+
+
 def test_a_thing_asked_with_a_word_for_its_kind_is_defined_under_its_own_name() -> None:
     """« la méthode du patient traceur » is defined by « Le patient traceur est une démarche… »; a word that is
     part of the name (« le modèle de Montréal ») is not dropped."""
