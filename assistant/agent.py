@@ -43,7 +43,7 @@ from assistant.signals import CorpusSignals, Preferences
 from ingest.embeddings import make_embeddings
 from ingest.index import IndexMismatch, IndexReader, IndexUnavailable, VectorStoreUnavailable, matches_where
 from ingest.lexical import FrenchAnalyzer
-from ingest.manifest import load_manifest
+from ingest.manifest import Manifest, ManifestError, load_manifest
 from ingest.pipeline import ProgressFn, ingest
 from ingest.sections import SectionCode, SectionKind
 from ingest.settings import Settings
@@ -165,7 +165,12 @@ class Assistant:
         return counts
 
     def _labels(self) -> dict[str, str]:
-        manifest = load_manifest(self.settings.corpus_dir)
+        """Each document's short name in citations: the manifest's, else the title the index holds (a manifest
+        broken since the last ingestion does not stop the assistant)."""
+        try:
+            manifest = load_manifest(self.settings.corpus_dir)
+        except ManifestError:
+            manifest = Manifest()
         labels = {info.doc_id: info.label for info in manifest.by_file.values()}
         for doc in self.reader.manifest.documents:
             labels.setdefault(doc.doc_id, doc.title)
@@ -204,7 +209,6 @@ class Assistant:
         sentence that opens on X's definition (``opening``: « Une CPTS, c'est un réseau… ») is lifted to it."""
         if not defining or not evidence:
             return evidence
-        opening = self._read_on(opening, defining)
         bonus, top = self.settings.definition_bonus, max(e.score for e in evidence)
 
         def lift(e: Evidence) -> Evidence:
@@ -417,7 +421,7 @@ class Assistant:
         assessment = assess(self.reader, self.stats, query, leading, evidence, weights, self.settings, self.names)
         answer.confidence = assessment.confidence
         answer.details["assessment"] = asdict(assessment)
-        evidence = self._definitions_first(evidence, defining, opening)
+        evidence = self._definitions_first(evidence, defining, self._read_on(opening, defining))
         if defining:  # the answer opens on a definition of what is asked, wherever the documents give it
             answer.details["definition_first"] = bool(evidence) and evidence[0].sentence in defining
         answer.contexts = [

@@ -13,15 +13,13 @@ from collections import Counter
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from enum import StrEnum
-from functools import lru_cache
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
-from spellchecker import SpellChecker
 
 from assistant.rules import Lexicon, QueryRules, default_settings, stem_of
 from ingest.cleaning import normalize_chars
-from ingest.lexical import fold_accents
+from ingest.lexical import fold_accents, french_folded, french_word
 from ingest.settings import Settings
 
 __all__ = [
@@ -65,7 +63,7 @@ class SpellFixer:
         forms = _written_forms(written or Counter(), self.settings.written_form_min_share)
         self._spelled, self._accented, self._acronyms = forms
         if written:
-            _french_folded()  # read once, at start-up rather than at the first question
+            french_folded()  # read once, at start-up rather than at the first question
         self._words = sorted(word_counts)
         self._by_length: dict[int, list[str]] = {}
         for word in self._words:
@@ -120,7 +118,7 @@ class SpellFixer:
             if any(start <= match.start() < end for start, end in kept):
                 return word
             folded = fold_accents(word.lower())
-            fixed = None if folded in keep or folded in _french_folded() else self.fix(folded)
+            fixed = None if folded in keep or folded in french_folded() else self.fix(folded)
             if fixed and not self._sure(word, folded, fixed):
                 fixed = None
             if fixed:
@@ -200,23 +198,6 @@ def _written_forms(
         if cased is not None and cased.isupper() and len(cased) > 1:
             acronyms[bare] = (cased, cases[spelled][cased])
     return most, accented, acronyms
-
-
-@lru_cache(maxsize=1)
-def _french() -> frozenset[str]:
-    """The words of general French, as written (pyspellchecker's French list; its frequencies are not kept)."""
-    return frozenset(SpellChecker(language="fr", distance=1).word_frequency.dictionary)
-
-
-@lru_cache(maxsize=1)
-def _french_folded() -> frozenset[str]:
-    """The words of general French, accent-folded (« difference »)."""
-    return frozenset(fold_accents(word) for word in _french())
-
-
-def french_word(word: str) -> bool:
-    """Is ``word`` (lower case) a word of general French, as written (pyspellchecker's French word list)?"""
-    return word in _french()
 
 
 class Intent(StrEnum):

@@ -26,6 +26,7 @@ ROLE_FR = {
     PassageRole.TOC: "sommaire",
     PassageRole.LINKS: "liens",
     PassageRole.ANNEX: "annexe",
+    PassageRole.TITLES: "titres seuls",
 }
 STATUS_FR = {"new": "nouveau", "changed": "modifié", "unchanged": "inchangé", "failed": "ÉCHEC"}
 

@@ -11,6 +11,7 @@ import unicodedata
 from collections import Counter
 from functools import lru_cache
 
+from ingest.lexical import fold_accents, french_folded, french_words
 from ingest.models import Page
 from ingest.rules import CleaningRules
 
@@ -176,6 +177,52 @@ def dehyphenate(text: str, vocab: set[str]) -> str:
         return left + right
 
     return re.sub(r"([^\W\d_]+)-[ \t]*\n[ \t]*([a-zà-ÿœ][^\W\d_]*)", join, text)
+
+
+def unglue(text: str) -> str:
+    """Cut apart the words a PDF glued by dropping the spaces between them (« Sioui, il y a desconditions! » →
+    « Si oui, il y a des conditions! »), as ``glued_*`` of ``cleaning.toml`` says; names, inclusive forms
+    (« Lesquel·le·s ») and web addresses are left as written."""
+    rules = CleaningRules.load()
+    french, folded = french_words(), french_folded()
+
+    def cut(match: re.Match[str]) -> str:
+        word = match.group()
+        lower = word.lower()
+        if lower in french or fold_accents(lower) in folded or not (word.islower() or word.isupper() or word.istitle()):
+            return word
+        pieces = _fewest_words(lower, rules.glued_small_words, rules.glued_min_letters, french)
+        if len(pieces) < 2:
+            return word
+        if word.isupper():
+            return " ".join(p.upper() for p in pieces)
+        return " ".join([pieces[0].capitalize() if word[0].isupper() else pieces[0], *pieces[1:]])
+
+    return _GLUABLE.sub(cut, text)
+
+
+def _fewest_words(word: str, small: frozenset[str], min_letters: int, french: frozenset[str]) -> list[str]:
+    """``word`` as the fewest words (then the longest ones) that are ``small`` or French of ``min_letters``
+    letters at least; [] when it cannot be cut so."""
+    best: list[list[str] | None] = [[]] + [None] * len(word)
+    for start in range(len(word)):
+        head = best[start]
+        if head is None:
+            continue
+        for end in range(start + 1, len(word) + 1):
+            piece = word[start:end]
+            if piece in small or (len(piece) >= min_letters and piece in french):
+                found, known = [*head, piece], best[end]
+                if known is None or (len(found), -sum(len(w) ** 2 for w in found)) < (
+                    len(known),
+                    -sum(len(w) ** 2 for w in known),
+                ):
+                    best[end] = found
+    return best[-1] or []
+
+
+# a word of five letters or more, not inside a web address or an e-mail, nor beside « · » or « - »
+_GLUABLE = re.compile(r"(?<![\w·./@-])[^\W\d_]{5,}(?![\w·@-]|\.\w)")
 
 
 _NAME_END = re.compile(r"(?<![\w'’])[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ]+$")  # a line ending on a capitalised word ("Santé")

@@ -15,10 +15,28 @@ import bm25s
 import numpy as np
 import Stemmer
 from bm25s.stopwords import STOPWORDS_FRENCH
+from spellchecker import SpellChecker
 
 from ingest.rules import LexicalRules
 
 _TOKEN = re.compile(r"[^\W_]+")
+
+
+@lru_cache(maxsize=1)
+def french_words() -> frozenset[str]:
+    """The words of general French, as written (pyspellchecker's French list; its frequencies are not kept)."""
+    return frozenset(SpellChecker(language="fr", distance=1).word_frequency.dictionary)
+
+
+@lru_cache(maxsize=1)
+def french_folded() -> frozenset[str]:
+    """The words of general French, accent-folded (« difference »)."""
+    return frozenset(fold_accents(word) for word in french_words())
+
+
+def french_word(word: str) -> bool:
+    """Is ``word`` (lower case) a word of general French, as written (pyspellchecker's French word list)?"""
+    return word in french_words()
 
 
 def fold_accents(text: str) -> str:

@@ -7,6 +7,7 @@ import tomllib
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ingest.models import DocumentInfo
 
@@ -41,30 +42,77 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "document"
 
 
+class ManifestError(ValueError):
+    """The manifest cannot be read: its message says where, in French."""
+
+
 def load_manifest(corpus_dir: Path) -> Manifest:
-    """Parse the manifest of ``corpus_dir``; an absent manifest is an empty one."""
+    """Parse the manifest of ``corpus_dir``; an absent manifest is an empty one. A manifest that is not valid TOML,
+    or whose entry lacks its file or holds a value of the wrong kind, raises :class:`ManifestError`."""
     path = corpus_dir / MANIFEST_NAME
     if not path.exists():
         return Manifest()
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ManifestError(f"{MANIFEST_NAME} n'est pas un fichier TOML valide : {exc}") from exc
     manifest = Manifest(exclude={MANIFEST_NAME, *data.get("exclude", [])})
     for doc_id, entry in data.get("documents", {}).items():
-        anchors = tuple((a["text"], a["heading"], int(a.get("lines", 0))) for a in entry.get("anchors", []))
-        info = DocumentInfo(
-            doc_id=doc_id,
-            file=entry["file"],
-            title=entry.get("title", entry["file"]),
-            publisher=entry.get("publisher", ""),
-            date=str(entry.get("date", "")),
-            kind=entry.get("kind", "document"),
-            authority=int(entry.get("authority", 5)),
-            url=entry.get("url", ""),
-            short_title=entry.get("short_title", ""),
-            citation_label=entry.get("citation_label", ""),
-            anchors=anchors,
-        )
+        try:
+            if not isinstance(entry, dict):
+                raise ValueError("ce doit être une table")
+            info = _entry(doc_id, entry)
+        except ValueError as exc:
+            raise ManifestError(f"{MANIFEST_NAME} : l'entrée « documents.{doc_id} » est invalide : {exc}.") from exc
         manifest.by_file[info.file] = info
     return manifest
+
+
+def _entry(doc_id: str, entry: dict[str, Any]) -> DocumentInfo:
+    """One document's table of the manifest (a value of the wrong kind: ValueError, in French)."""
+    if not isinstance(entry.get("file"), str):
+        raise ValueError("« file » (le nom du fichier) manque")
+    anchors = []
+    for anchor in _list(entry, "anchors"):
+        if not isinstance(anchor, dict) or not {"text", "heading"} <= anchor.keys():
+            raise ValueError("chaque « anchors » doit avoir « text » et « heading »")
+        anchors.append((str(anchor["text"]), str(anchor["heading"]), _whole(anchor, "lines", 0)))
+    return DocumentInfo(
+        doc_id=doc_id,
+        file=entry["file"],
+        title=str(entry.get("title", entry["file"])),
+        publisher=str(entry.get("publisher", "")),
+        date=str(entry.get("date", "")),
+        kind=str(entry.get("kind", "document")),
+        authority=_whole(entry, "authority", 5),
+        url=str(entry.get("url", "")),
+        short_title=str(entry.get("short_title", "")),
+        citation_label=str(entry.get("citation_label", "")),
+        anchors=tuple(anchors),
+        glued_words=_flag(entry, "glued_words"),
+    )
+
+
+def _whole(entry: dict[str, Any], key: str, default: int) -> int:
+    found = entry.get(key, default)
+    if isinstance(found, bool) or not isinstance(found, int):
+        raise ValueError(f"« {key} » doit être un nombre entier")
+    return found
+
+
+def _list(entry: dict[str, Any], key: str) -> list[Any]:
+    found = entry.get(key, [])
+    if not isinstance(found, list):
+        raise ValueError(f"« {key} » doit être une liste")
+    return found
+
+
+def _flag(entry: dict[str, Any], key: str) -> bool:
+    """A true/false entry of a document's table (false when absent)."""
+    found = entry.get(key, False)
+    if not isinstance(found, bool):
+        raise ValueError(f"« {key} » doit valoir true ou false")
+    return found
 
 
 def corpus_files(corpus_dir: Path, manifest: Manifest) -> list[Path]:

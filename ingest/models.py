@@ -24,6 +24,7 @@ class DocumentInfo:
     citation_label: str = ""
     in_manifest: bool = True
     anchors: tuple[tuple[str, str, int], ...] = ()  # (line prefix, heading, lines replaced)
+    glued_words: bool = False  # its PDF dropped the spaces between some words: they are cut apart
 
     @property
     def label(self) -> str:

@@ -30,7 +30,7 @@ from ingest.index import (
     vector_store_id,
 )
 from ingest.loaders import LoadError, load_document
-from ingest.manifest import MANIFEST_NAME, Manifest, corpus_files, load_manifest
+from ingest.manifest import MANIFEST_NAME, Manifest, ManifestError, corpus_files, load_manifest
 from ingest.models import Chunk, DocumentInfo, Sentence
 from ingest.settings import Settings
 from ingest.structure import fiche_of, structure_document
@@ -311,7 +311,7 @@ def _plan(
 ) -> _Plan:
     """Read and prepare the corpus (or reuse ``before`` when no input changed) and decide whether the
     live build is already up to date. Raises :class:`IngestError` when nothing can be indexed."""
-    manifest = load_manifest(settings.corpus_dir)
+    manifest = _manifest(settings)
     files = _collect(paths, settings.corpus_dir, manifest)
     manifest_path = settings.corpus_dir / MANIFEST_NAME
     state = _state(files, manifest_path)
@@ -410,9 +410,17 @@ def corpus_parts(settings: Settings) -> tuple[list[str], list[str]]:
     return [c.embed_text for c in chunks], [s.text for s in sentences]
 
 
+def _manifest(settings: Settings) -> Manifest:
+    """The corpus's manifest; one that cannot be read stops the ingestion (the live index stays as it was)."""
+    try:
+        return load_manifest(settings.corpus_dir)
+    except ManifestError as exc:
+        raise IngestError(str(exc)) from exc
+
+
 def corpus_chunks(settings: Settings) -> tuple[list[Chunk], list[Sentence]]:
     """The passages and sentences of the corpus folder, as an ingestion makes them."""
-    manifest = load_manifest(settings.corpus_dir)
+    manifest = _manifest(settings)
     files = _collect(None, settings.corpus_dir, manifest)
     plan = _prepare_all(settings, files, manifest, settings.corpus_dir / MANIFEST_NAME, [], None)
     return plan.chunks, plan.sentences

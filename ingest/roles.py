@@ -1,5 +1,5 @@
 """Passage roles: body text, or back matter (resources, references, participants, table of contents,
-link blocks, annexes), decided at ingestion and stored on every passage.
+link blocks, annexes, titles alone), decided at ingestion and stored on every passage.
 
 Two kinds of signal, both French rules of ``ingest/data/roles.toml``:
 - the titles of the passage's section path ("Bibliographie", "Sites utiles", "Participants"…);
@@ -30,6 +30,7 @@ class PassageRole(StrEnum):
     TOC = "toc"
     LINKS = "links"  # a block made mostly of web addresses
     ANNEX = "annex"
+    TITLES = "titles"  # a cover or a title slide: titles only, nothing stated
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ class RoleRules:
     titles: tuple[tuple[PassageRole, re.Pattern[str]], ...]  # on folded, unnumbered titles
     line_patterns: tuple[tuple[PassageRole, re.Pattern[str]], ...]  # references, participants, contents
     annex_heading: re.Pattern[str]
+    titles_only: re.Pattern[str]
     link_share: float
     line_share: float
 
@@ -63,7 +65,8 @@ class RoleRules:
         thresholds = [value(data, f"thresholds.{k}", path) for k in ("link_share", "line_share")]
         if not all(isinstance(t, float) and 0 < t <= 1 for t in thresholds):
             raise RulesError(f"{path.name} : les seuils doivent être des nombres entre 0 et 1")
-        return cls(tuple(titles), lines, pattern(data, "text.annex_heading", path), *thresholds)
+        annex, titles_only = pattern(data, "text.annex_heading", path), pattern(data, "text.titles_only", path, flags=0)
+        return cls(tuple(titles), lines, annex, titles_only, *thresholds)
 
 
 def link_share(text: str) -> float:
@@ -84,6 +87,8 @@ def classify(section_titles: list[str], text: str, rules: RoleRules | None = Non
         return PassageRole.BODY
     if rules.annex_heading.search(lines[0]):
         return PassageRole.ANNEX
+    if rules.titles_only.search(text):
+        return PassageRole.TITLES
     if link_share(text) >= rules.link_share:
         return PassageRole.LINKS
     if len(lines) >= 2:

@@ -153,6 +153,8 @@ class CleaningRules:
     abbreviations: tuple[str, ...] = ()  # "cf", "p": their period ends no sentence
     footnote: str = "{number} "  # how a footnote's number is written ("Note {number} : ")
     reference_call: re.Pattern[str] | None = None  # « (6,15-18) »: a call into the list of references
+    glued_small_words: frozenset[str] = frozenset()  # « de », « des »: short words a glued word may hold
+    glued_min_letters: int = 4  # the other words a glued word is cut into have at least this many letters
 
     @classmethod
     @lru_cache(maxsize=4)
@@ -173,6 +175,8 @@ class CleaningRules:
             words(data, "abbreviations", path),
             text(data, "footnote", path),
             pattern(data, "reference_call", path, flags=0) if "reference_call" in data else None,
+            frozenset(words(data, "glued_small_words", path)),
+            count(data, "glued_min_letters", path),
         )
 
 

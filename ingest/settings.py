@@ -163,7 +163,7 @@ class Settings(BaseSettings):
         "être citée (avec sa liste) quand la question ne demande pas d'énumération (0 = toujours).",
     )
     list_search_depth: int = Field(
-        20,
+        40,
         ge=0,
         description="Pour une question qui demande une énumération : rang jusqu'auquel on cherche, au-delà des "
         "contextes, un passage dont une phrase ouvre une liste et reprend les mots de la question ; il rejoint les "

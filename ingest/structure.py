@@ -26,6 +26,7 @@ from ingest.cleaning import (
     one_line,
     strip_markup,
     strip_running_lines,
+    unglue,
     vocabulary,
     wrap_width,
 )
@@ -142,6 +143,8 @@ class _Line:
 def _split_lines(doc: LoadedDocument) -> list[_Line | None]:
     """All lines of the document, cleaned of characters and running lines; None marks a break."""
     pages = [type(p)(p.number, strip_markup(normalize_chars(p.text))) for p in doc.pages]
+    if doc.info.glued_words:
+        pages = [type(p)(p.number, unglue(p.text)) for p in pages]
     if doc.page_count:
         pages = strip_running_lines(pages)
     vocab = vocabulary("\n".join(p.text for p in pages))

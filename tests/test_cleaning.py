@@ -11,9 +11,11 @@ from ingest.cleaning import (
     normalize_chars,
     strip_markup,
     strip_running_lines,
+    unglue,
     vocabulary,
 )
-from ingest.models import Page
+from ingest.models import DocumentInfo, LoadedDocument, Page
+from ingest.structure import structure_document
 
 pytestmark = pytest.mark.fast
 
@@ -182,3 +184,28 @@ def test_a_wrap_share_out_of_range_is_rejected_with_its_key(tmp_path) -> None:
     path.write_text((DATA_DIR / "cleaning.toml").read_text("utf-8").replace("full_share = 0.85", "full_share = 85"))
     with pytest.raises(RulesError, match=r"cleaning\.toml.*wrap\.full_share.*entre 0 et 1"):
         CleaningRules.load(path)
+
+
+def test_words_a_pdf_glued_together_are_cut_apart_and_real_words_are_not() -> None:
+    """The slides' PDF dropped spaces (« Sioui, il y a desconditions! » titled a section, and no search found it);
+    French words, names, brands, inclusive forms and web addresses stay as written."""
+    assert unglue("Sioui, il y a desconditions!") == "Si oui, il y a des conditions!"
+    assert unglue("Identifierdesactionsprioritaires du projetdesanté") == (
+        "Identifier des actions prioritaires du projet de santé"
+    )
+    assert unglue("FICHEMISSION") == "FICHE MISSION"
+    kept = "Les représentants associatifs, AVECsanté, Lesquel·le·s, www.franceassossante.org, Doctolib."
+    assert unglue(kept) == kept
+
+
+def test_only_a_document_said_to_have_glued_words_is_cut_apart() -> None:
+    text = "Sioui, il y a desconditions!\n\nLes représentants participent au diagnosticdeterritoire."
+    glued = DocumentInfo("slides", "slides.txt", "Slides", glued_words=True)
+    plain = DocumentInfo("doc", "doc.txt", "Document")
+
+    def said(info: DocumentInfo) -> str:
+        doc = structure_document(LoadedDocument(info, [Page(None, text)], "sha", None))
+        return " ".join(block.text for block in doc.blocks)
+
+    assert "des conditions" in said(glued) and "diagnostic de territoire" in said(glued)
+    assert "desconditions" in said(plain)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import fcntl
 import gc
 import os
+import re
 import threading
 import time
 from pathlib import Path
@@ -265,3 +266,31 @@ def test_a_build_whose_vectors_are_gone_asks_for_a_rebuild(tmp_path: Path, embed
         IndexReader(settings)
     ingest(settings, rebuild=True, embeddings=embeddings)
     assert IndexReader(settings).chunks
+
+
+@pytest.mark.parametrize(
+    ("manifest", "said"),
+    [
+        ('[documents.bon]\nfile = "bon.txt"\nauthority = "haute"\n', "« authority » doit être un nombre entier"),
+        ('[documents.bon]\nfile = "bon.txt"\nglued_words = "oui"\n', "« glued_words » doit valoir true ou false"),
+        ('[documents.bon]\ntitle = "Sans fichier"\n', "« file » (le nom du fichier) manque"),
+        ("[documents.bon\n", "n'est pas un fichier TOML valide"),
+    ],
+)
+def test_a_broken_manifest_stops_the_ingestion_in_french_and_keeps_the_live_index(
+    tmp_path: Path, embeddings: CachedEmbeddings, manifest: str, said: str
+) -> None:
+    """A manifest entry of the wrong kind was a Python traceback (« invalid literal for int() »): it is one French
+    line naming the entry, and the index in service answers as before."""
+    from ingest.pipeline import IngestError
+
+    corpus = make_corpus(tmp_path, {"bon.txt": FACT})
+    settings = _settings(tmp_path, corpus)
+    ingest(settings, embeddings=embeddings)
+    (corpus / "manifest.toml").write_text(manifest, encoding="utf-8")
+    (corpus / "nouveau.txt").write_text("Un autre texte sur les comités d'usagers de la maison.", encoding="utf-8")
+
+    with pytest.raises(IngestError, match=re.escape(said)):
+        ingest(settings, embeddings=embeddings)
+
+    assert {d.file for d in IndexReader(settings).manifest.documents} == {"bon.txt"}

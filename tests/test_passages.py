@@ -262,3 +262,12 @@ def test_sentences_end_where_they_end(text: str, sentences: list[str]) -> None:
     from ingest.chunking import split_sentences
 
     assert [text[a:b] for a, b in split_sentences(text)] == sentences
+
+
+def test_a_passage_of_titles_alone_states_nothing() -> None:
+    """A title slide (« REPRÉSENTANT / ASSOCIATIF EN CPTS » under « FICHE MISSION ») or a cover holds no sentence to
+    quote: it is told apart from body text, which a list of words in lower case still is."""
+    assert classify(["FICHE MISSION"], "REPRÉSENTANT\nASSOCIATIF EN CPTS") is PassageRole.TITLES
+    assert classify([""], "HAUTE AUTORITÉ DE SANTÉ\n\nGUIDE") is PassageRole.TITLES
+    assert classify(["Qu'est-ce qu'un usager ?"], "Patient\nMalade\nRésident\nFamille") is PassageRole.BODY
+    assert classify(["LA CPTS"], "LA CPTS\nElle réunit les professionnels du territoire.") is PassageRole.BODY
