@@ -215,7 +215,8 @@ class Assistant:
             score = top if e.sentence in opening else min(e.score + bonus, top)
             return replace(e, score=score, opens=e.sentence in opening or e.score + bonus >= top)
 
-        pairs = [(lift(e) if e.sentence in defining else e, e) for e in evidence]  # (lifted, as found)
+        raised = defining | opening  # an opening's followers that point back at it may define nothing themselves
+        pairs = [(lift(e) if e.sentence in raised else e, e) for e in evidence]  # (lifted, as found)
         pairs.sort(key=lambda pair: (-pair[0].score, not pair[0].opens, -pair[1].score, pair[1].sentence))
         return [lifted for lifted, _ in pairs]
 
@@ -374,15 +375,16 @@ class Assistant:
             lap("retrieve")
         return vector, candidates, prefs, vectors_ok
 
-    def _read_on(self, opening: frozenset[int], defining: frozenset[int]) -> frozenset[int]:
-        """The sentences that open on a definition, with those right after them in their passage that go on
-        giving it about the same subject (« Ces maisons de santé ont été reconnues… », then « Ces maisons de santé
-        sont des structures pluriprofessionnelles. », « Elles sont constituées… »): a definition is quoted whole."""
+    def _read_on(self, opening: frozenset[int]) -> frozenset[int]:
+        """The sentences that open on a definition, with those right after them in their passage that point back
+        at it (« Ces maisons de santé ont été reconnues… », then « Ces maisons de santé sont des structures
+        pluriprofessionnelles. », « Elles sont constituées… »; « Ce type de mécénat consiste… », then « Ces dons
+        ouvrent droit à une réduction d'impôt… »): a definition is quoted whole."""
         found, sentences, back = set(opening), self.reader.sentences, refers_back()
         for sid in opening:
             siblings = self.reader.sentences_of[sentences[sid].chunk_id]
             for follower in siblings[siblings.index(sid) + 1 :]:
-                if follower not in defining or not back.match(sentences[follower].text):
+                if not back.match(sentences[follower].text):
                     break
                 found.add(follower)
         return frozenset(found)
@@ -421,7 +423,7 @@ class Assistant:
         assessment = assess(self.reader, self.stats, query, leading, evidence, weights, self.settings, self.names)
         answer.confidence = assessment.confidence
         answer.details["assessment"] = asdict(assessment)
-        evidence = self._definitions_first(evidence, defining, self._read_on(opening, defining))
+        evidence = self._definitions_first(evidence, defining, self._read_on(opening))
         if defining:  # the answer opens on a definition of what is asked, wherever the documents give it
             answer.details["definition_first"] = bool(evidence) and evidence[0].sentence in defining
         answer.contexts = [

@@ -247,6 +247,11 @@ def test_a_section_devoted_to_a_structure_opens_its_definition(assistant: Assist
     assert said.startswith("Ces maisons de santé ont été reconnues par la loi"), _said(answer)
     assert "Elles sont constituées entre les professionnels médicaux" in said, _said(answer)
     assert answer.citations[0].section_number == "1.1", _said(answer)
+    # « → Le mécénat d'entreprise », « Ce type de mécénat consiste… », then « Ces dons ouvrent droit… »: the sentence
+    # that points back at the definition goes on with it (the answer once stopped after the first)
+    patronage = assistant.ask("Qu'est-ce que le mécénat d'entreprise ?")
+    opening = " ".join(s.text for s in next(b for b in patronage.blocks if b.kind is not BlockKind.LEAD).spans)
+    assert "Ces dons ouvrent droit à une réduction d'impôt" in opening, _said(patronage)
 
 
 def test_a_definition_given_only_in_the_list_of_guides_is_quoted_first(assistant: Assistant) -> None:
