@@ -678,7 +678,8 @@ def render_group(
         text = sentence.text.strip()
         if note := footnote_label().match(text):  # a footnote is quoted for what it says; its source shows it is one
             text = text[note.end() :].strip()
-        name = sentence.label or titled_by(reader, sid)
+        titled = "" if sentence.label else titled_by(reader, sid)  # a title standing alone is named as a title
+        name = sentence.label or titled
         if sentence.label and (row := _row_name(reader, sid)):  # « 5- L'évaluation… — Information… »: the row's
             name, text = f"{row}{CELL_SEPARATOR}{sentence.label}", text[len(row) + len(CELL_SEPARATOR) :].strip()
         bulleted = bool(BULLET.match(text))
@@ -690,7 +691,7 @@ def render_group(
             chunk = reader.chunks[reader.position[sentence.chunk_id]]
             close(Block.phrase(BlockKind.LEAD, _list_heading(chunk, title, phrases, lead)))
             named = title  # the heading names the list: its first item needs no label
-        label = (Span(phrases["table_cell"].format(label=_as_label(name))),) if name and name != named else ()
+        label = (Span(phrases["table_cell"].format(label=_as_label(name, titled))),) if name and name != named else ()
         named = name
         before = _previous_item(reader, sid) if item else None
         if before is not None and reader.sentences[before].text not in quoted:  # items left out before this one
@@ -716,9 +717,11 @@ def _list_heading(chunk: Chunk, title: str, phrases: dict[str, str], lead: str) 
     return phrases["list_heading"].format(title=title)
 
 
-def _as_label(title: str) -> str:
-    """A title as a label: in « » when its own punctuation (a colon, a question mark) would run into the label's."""
-    return f"« {title} »" if ":" in title or title.endswith("?") else title
+def _as_label(title: str, titled: str = "") -> str:
+    """A title as a label: in « » when it is a title standing alone in the document (``titled``: « Le mécénat
+    d'entreprise » : Ce type de mécénat…, not read as a sentence glued to its title), or when its own punctuation (a
+    colon, a question mark) would run into the label's; a table's column name as written (« Participation : »)."""
+    return f"« {title} »" if title == titled or ":" in title or title.endswith("?") else title
 
 
 def _list_runs(reader: IndexReader, groups: list[tuple[int, list[int]]]) -> list[list[tuple[int, list[int]]]]:

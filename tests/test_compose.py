@@ -473,7 +473,7 @@ def test_a_sentence_just_after_a_title_standing_alone_is_quoted_under_that_title
     )
     (titled,) = render_group(reader, [reader.sentences_of["has-0"][-1]], 1, PHRASES)  # type: ignore[arg-type]
     assert [s.text for s in titled.spans] == [
-        "Le diagnostic thématique :",
+        "« Le diagnostic thématique » :",
         "Il a vocation à mesurer les attentes d'un groupe ciblé de personnes.",
     ]
     (after_item,) = render_group(reader, [reader.sentences_of["has-1"][-1]], 2, PHRASES)  # type: ignore[arg-type]
@@ -486,7 +486,7 @@ def test_a_sentence_just_after_a_title_standing_alone_is_quoted_under_that_title
         (  # a PDF keeps no blank line between a title and its paragraph
             "Le financement suit les indicateurs.\n\nSuivre la vie de la CPTS en routine /évaluer\n"
             "Les représentants peuvent préparer ces rencontres.",
-            "Suivre la vie de la CPTS en routine /évaluer : Les représentants peuvent préparer ces rencontres.",
+            "« Suivre la vie de la CPTS en routine /évaluer » : Les représentants peuvent préparer ces rencontres.",
         ),
         (  # a title that names its subject before a colon, a noun phrase after it
             "Le projet de santé de la CPTS : un outil pour l'action\n\nLes CPTS regroupent les professionnels.",
@@ -497,7 +497,8 @@ def test_a_sentence_just_after_a_title_standing_alone_is_quoted_under_that_title
 )
 def test_a_title_is_never_quoted_as_a_statement_but_names_the_sentence_after_it(text: str, shown: str) -> None:
     """A line without end mark standing before its paragraph is a title: not quotable alone (« Suivre la vie de la
-    CPTS en routine /évaluer [1] » says nothing), it names what the sentence after it speaks of."""
+    CPTS en routine /évaluer [1] » says nothing), it names what the sentence after it speaks of, in « » (without them
+    it read as a sentence glued to its title)."""
     reader = Reader([chunk(0, text)])
     title, sentence = reader.sentences_of["has-0"][-2:]
     evidence = Evidence(title, 0, 1.0, 0.9, 0.5, 0)
