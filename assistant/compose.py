@@ -18,7 +18,7 @@ from assistant.retrieval import Evidence, authority_bonus, opens_list
 from ingest.cleaning import BULLET, CELL_SEPARATOR, footnote_label
 from ingest.index import IndexReader
 from ingest.models import Chunk
-from ingest.rules import pattern, read_rules
+from ingest.rules import pattern, read_rules, words
 from ingest.settings import Settings
 
 PREMISE_RULES = Path(__file__).parent / "data" / "premise.toml"
@@ -37,6 +37,29 @@ def _opening(key: str, skip: str = r"\W*", path: Path = QUOTING_RULES) -> re.Pat
     """What ``key`` of ``quoting.toml`` says a text opens with (after ``skip``), case-insensitive."""
     data = read_rules(path)
     return re.compile(rf"^{skip}(?:{pattern(data, key, path).pattern})", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def _author_rules() -> tuple[frozenset[str], re.Pattern[str], re.Pattern[str]]:
+    data = read_rules(QUOTING_RULES)
+    kinds = frozenset(words(data, "author_kinds", QUOTING_RULES))
+    return kinds, pattern(data, "author_speaks", QUOTING_RULES), pattern(data, "study_asked", QUOTING_RULES)
+
+
+# a quotation, to its end or the sentence's, or the tail of one opened before (« … qu'on le fasse.” (Mme C). »)
+_QUOTED = re.compile(r"^[^«“»”]*[»”]|«[^»]*(?:»|$)|“[^”]*(?:”|$)|\"[^\"]*(?:\"|$)")
+
+
+def author_speaks(text: str, kind: str) -> bool:
+    """Does the author of a document of ``kind`` (a study: ``author_kinds``) speak of her own work in ``text``,
+    outside what it quotes (``author_speaks``)?"""
+    kinds, speaks, _ = _author_rules()
+    return kind in kinds and bool(speaks.search(_QUOTED.sub(" ", text)))
+
+
+def study_asked(question: str) -> bool:
+    """Does the question ask about the study itself (``study_asked``: « le mémoire », « le stage »…)?"""
+    return bool(_author_rules()[2].search(question))
 
 
 def refers_back() -> re.Pattern[str]:
@@ -1022,8 +1045,11 @@ class ExtractiveGenerator:
         if multi:
             part_quota = max(2, self.max_sentences // len(request.parts))
             plan += [(p, e, part_quota) for p, e in zip(request.parts, request.evidence, strict=True)]
+        told = study_asked(request.question)  # the author's account of her study answers a question about it
         for part, found, quota in plan:
             evidence = found if request.enumeration else self._without_stray_lists(found)
+            if not told:
+                evidence = [e for e in evidence if not self._author_speaks(e)] or evidence
             chosen = choose_sentences(reader, evidence, quota, self.margin, self.floor, taken, self.headers)
             if premise is not None:
                 chosen = [e for e in chosen if e.sentence != premise]
@@ -1116,6 +1142,9 @@ class ExtractiveGenerator:
             sids = [s for _, group in run for s in group]
             blocks += _after(blocks, render_group(reader, sids, min(numbers), self.phrases, named.lead))
         return named
+
+    def _author_speaks(self, e: Evidence) -> bool:
+        return author_speaks(self.reader.sentences[e.sentence].text, self.reader.chunks[e.chunk].kind)
 
     def _without_stray_lists(self, evidence: list[Evidence]) -> list[Evidence]:
         """For a question asking for no enumeration, the evidence without the introductions of a list that, with

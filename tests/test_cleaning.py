@@ -58,7 +58,8 @@ def test_calls_into_the_list_of_references_are_removed_but_not_an_enumeration() 
         "en France, comme à Grand Galet, articula"
     )
     assert strip_markup("du bilan de santé\n(31).\nSuite") == "du bilan de santé.\nSuite"  # wrapped to its own line
-    assert strip_markup("en janvier 2020 et octobre 2020 (39,40).") == "en janvier 2020 et octobre 2020."  # after a year
+    after_a_year = "en janvier 2020 et octobre 2020 (39,40)."
+    assert strip_markup(after_a_year) == "en janvier 2020 et octobre 2020."
     kept_as_written = ("intro :\n(1) Le premier point", "Tableau 2 (partie 1/2)", "en 2019 (2019)", "(n = 12)")
     for kept in (*kept_as_written, "J Am Plann Assoc 1969;35(4):216-24"):  # a journal's issue is no call
         assert strip_markup(kept) == kept

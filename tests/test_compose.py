@@ -16,6 +16,7 @@ from assistant.compose import (
     ExtractiveGenerator,
     GenerationRequest,
     _may_quote,
+    author_speaks,
     choose_sentences,
     expand_antecedents,
     expand_lists,
@@ -23,6 +24,7 @@ from assistant.compose import (
     lead_line,
     premise_rules,
     render_group,
+    study_asked,
     unshared,
 )
 from assistant.prompts import load_phrases
@@ -1197,3 +1199,41 @@ def test_a_list_carried_over_two_passages_is_one_list_when_the_first_ends_on_an_
     )
     groups = [(0, reader.sentences_of["has-0"][1:]), (1, reader.sentences_of["has-1"])]
     assert len(_list_runs(reader, groups)) == 1  # type: ignore[arg-type]
+
+
+def test_a_study_s_author_speaking_of_her_work_is_quoted_only_for_a_question_about_the_study() -> None:
+    """« J'ai ensuite eu pour rôle d'animer des réunions. » is the internship report of the study, not what it found:
+    a practical question gets the finding instead; a question about the study (« le mémoire », « le stage ») gets the
+    account; the interviewees' words (« … je pense … ») are what they said, not the author's account."""
+    text = (
+        "J'ai ensuite eu pour rôle d'animer des réunions de présentation. "
+        "Les réunions de présentation ont permis aux professionnels de rencontrer les usagers. "
+        "« Je pense que les réunions sont utiles », dit un médecin."
+    )
+    reader = Reader([chunk(0, text, kind="study", doc="memoire")])
+    author, finding, interview = reader.sentences_of["memoire-0"]
+    generator = generator_for(reader, max_sentences=1, margin=1.0)
+
+    def first(question: str) -> str:
+        evidence = [Evidence(s, 0, 1.0 - i / 10, 0.9, 0.5, 0) for i, s in enumerate([author, finding, interview])]
+        result = generator.generate(GenerationRequest(question, [question], [evidence], [0], whole=evidence))
+        return next(s.text for b in result.blocks if b.kind is not BlockKind.LEAD for s in b.spans)
+
+    assert first("À quoi servent les réunions de présentation ?") == reader.sentences[finding].text
+    assert first("Qu'a fait l'autrice pendant son stage ?") == reader.sentences[author].text
+    assert not author_speaks(reader.sentences[interview].text, "study")
+    assert not author_speaks(reader.sentences[author].text, "fiche mission")  # « Je… » addresses a representative
+    assert study_asked("le mémoire en dit quoi ?") and not study_asked("Comment animer une réunion ?")
+
+
+def test_a_demonstrative_in_the_subject_s_complement_points_back() -> None:
+    """« Le but de cette réunion était… » says which meeting no more than « Cette réunion… »: it comes with the sentence
+    that names it; « Le rôle de ce guide… » points at the document."""
+    text = (
+        "La première réunion était la réunion de présentation de la CPTS. Le but de cette réunion était de recenser "
+        "les besoins. Le rôle de ce guide est de proposer des pistes."
+    )
+    reader = Reader([chunk(0, text)])
+    named, aim, guide = reader.sentences_of["has-0"]
+    assert expand_antecedents(reader, [aim]) == [named, aim]  # type: ignore[arg-type]
+    assert expand_antecedents(reader, [guide]) == [guide]  # type: ignore[arg-type]
