@@ -35,7 +35,16 @@ from assistant.coverage import decide, partial_notice
 from assistant.generators import Generator, make_generator
 from assistant.guard import Assessment, assess
 from assistant.prompts import load_phrases
-from assistant.query import Intent, Lexicon, Query, SpellFixer, understand, words_of, written_words
+from assistant.query import (
+    Intent,
+    Lexicon,
+    Query,
+    SpellFixer,
+    as_statement,
+    understand,
+    words_of,
+    written_words,
+)
 from assistant.retrieval import Candidate, Evidence, HybridRetriever, Ranking, TermStats, opens_list
 from assistant.rules import FactKind, FactRules, QueryRules
 from assistant.safety import is_personal_medical
@@ -356,7 +365,7 @@ class Assistant:
     ) -> tuple[np.ndarray, Ranking, Preferences, bool]:
         """Embed the query and fuse BM25 and vector results: (vector, ranked passages, preferences, whether
         the vector store answered — without it the search is by keywords only)."""
-        vector = self.embedder.query_array(query.semantic_text or query.text)
+        vector = self.embedder.query_array(as_statement(query.semantic_text or query.text))
         if lap is not None:
             lap("embed")
         terms = set(self.analyzer.terms(query.search_text or query.text))
@@ -374,6 +383,11 @@ class Assistant:
         if lap is not None:
             lap("retrieve")
         return vector, candidates, prefs, vectors_ok
+
+    def _asked_vector(self, query: Query) -> np.ndarray:
+        """The question embedded as asked, with its question mark: the confidence was calibrated on it (the search
+        embeds it as a statement, :func:`as_statement`)."""
+        return self.embedder.query_array(query.semantic_text or query.text)
 
     def _read_on(self, opening: frozenset[int]) -> frozenset[int]:
         """The sentences that open on a definition, with those right after them in their passage that point back
@@ -420,7 +434,10 @@ class Assistant:
         evidence = self.retriever.evidence([*candidates, *lists, *defined], query_vector, weights, prefs, keep=defining)
         evidence = self._without_notes(evidence, asked, query.text)
         leading = candidates.leading
-        assessment = assess(self.reader, self.stats, query, leading, evidence, weights, self.settings, self.names)
+        asked = self._asked_vector(query)
+        assessment = assess(
+            self.reader, self.stats, query, leading, evidence, weights, self.settings, self.names, asked
+        )
         answer.confidence = assessment.confidence
         answer.details["assessment"] = asdict(assessment)
         evidence = self._definitions_first(evidence, defining, self._read_on(opening))
@@ -534,14 +551,13 @@ class Assistant:
     def _defined_in(self, opening: frozenset[int], found: list[Candidate], where: dict[str, Any]) -> list[Candidate]:
         """For « qu'est-ce que X ? », the passages of the sentences that open on X's definition (``opening``: « Une
         CPTS, c'est un réseau… », :meth:`CorpusNames.opening`), ``definition_passages`` at most, of the most
-        authoritative documents first, when the search found none of them: the answer may open on the definition."""
+        authoritative documents first, those the search did not find: the answer may open on the definition."""
         chunks = {self.reader.position[self.reader.sentences[sid].chunk_id] for sid in opening}
-        if not chunks or chunks & {c.index for c in found}:
-            return []
         allowed = sorted(
             (self.reader.chunks[i].authority, i) for i in chunks if matches_where(self.reader.chunks[i], where)
         )
-        return [Candidate(i, 0.0) for _, i in allowed[: self.settings.definition_passages]]
+        known = {c.index for c in found}
+        return [Candidate(i, 0.0) for _, i in allowed[: self.settings.definition_passages] if i not in known]
 
     def _deeper_lists(self, prefs: Preferences, candidates: Ranking, weights: dict[str, float]) -> list[Candidate]:
         """For a question asking for an enumeration, the passages ranked below the contexts (down to
@@ -620,8 +636,9 @@ class Assistant:
         found), and how far the documents cover the part alone (judged on its own passages). The
         generator gives a part its own section only when it adds what the whole missed (``part_gain``)."""
         own = self.retriever.evidence(part.found, part.vector, part.weights, prefs)
+        asked = self._asked_vector(part.query)
         judgement = assess(
-            self.reader, self.stats, part.query, part.found.leading, own, part.weights, self.settings, self.names
+            self.reader, self.stats, part.query, part.found.leading, own, part.weights, self.settings, self.names, asked
         )
         cover = decide(judgement, self.settings) if own else Coverage.NONE
         return self.retriever.evidence(pool, part.vector, part.weights, prefs), cover, judgement

@@ -302,6 +302,16 @@ def split_parts(text: str, min_words: int | None = None) -> list[str]:
     return pieces if len(pieces) > 1 else [text]
 
 
+def as_statement(text: str) -> str:
+    """The question without the question mark that ends it, as the vector search embeds it: the documents state
+    things, and e5 finds their statements better from a question read as one (docs/evaluation.md); the confidence
+    still reads the question as asked."""
+    return _FINAL_MARK.sub("", text)
+
+
+_FINAL_MARK = re.compile(r"\s*\?[\s?]*$")
+
+
 def written_words(text: str) -> list[str]:
     """Words as written, accents and case kept."""
     return _WORD.findall(unicodedata.normalize("NFC", text))

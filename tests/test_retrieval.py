@@ -345,3 +345,33 @@ def test_a_proper_name_no_passage_writes_makes_the_answer_partial_and_is_named(q
         assert decide(found, settings) is Coverage.PARTIAL
         phrases = load_phrases(Settings().prompts_dir, "extractive")
         assert partial_notice(found, phrases, settings).startswith("Les documents de référence ne parlent pas de « ")
+
+
+def test_a_sentence_of_a_passage_about_another_structure_only_weighs_less() -> None:
+    """For a question naming an MSP, a sentence of a passage about CPTS only (setting ``evidence_structure_penalty``)
+    comes after an equally close sentence of a passage that is not: the answer follows the structure asked, not only
+    the ranking of the passages."""
+    from types import SimpleNamespace
+
+    from assistant.signals import Preferences
+
+    corpus = [
+        chunk(0, "La CPTS associe les usagers aux actions prioritaires. Ses statuts ont un collège.", "advice sheet"),
+        chunk(1, "Le comité associe les usagers aux actions prioritaires. Il se réunit deux fois par an."),
+    ]
+    reader = TinyReader(corpus)
+    question = "Comment associer les usagers aux actions prioritaires ?"
+    vector = reader.embed(question)
+    prefs = Preferences(structures=frozenset({"msp"}))
+
+    def first(penalty: float) -> int:
+        settings = Settings.model_construct(evidence_structure_penalty=penalty, evidence_authority_bonus=0.0)
+        stats = TermStats(reader, reader.analyzer)  # type: ignore[arg-type]
+        retriever = HybridRetriever(reader, settings, stats)  # type: ignore[arg-type]
+        retriever.signals = SimpleNamespace(other_structure=lambda index, p: index == 0)  # type: ignore[assignment]
+        candidates = retriever.search(question, vector, k=2)
+        candidates.sort(key=lambda c: c.index)  # the CPTS passage first, as the search may rank it
+        return retriever.evidence(candidates, vector, stats.weights(question), prefs)[0].chunk
+
+    assert first(0.0) == 0
+    assert first(0.05) == 1
