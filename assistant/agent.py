@@ -45,7 +45,7 @@ from assistant.query import (
     words_of,
     written_words,
 )
-from assistant.retrieval import Candidate, Evidence, HybridRetriever, Ranking, TermStats, opens_list
+from assistant.retrieval import Candidate, Evidence, HybridRetriever, Ranking, TermStats, opens_list, rescored
 from assistant.rules import FactKind, FactRules, QueryRules
 from assistant.safety import is_personal_medical
 from assistant.signals import CorpusSignals, Preferences
@@ -434,10 +434,8 @@ class Assistant:
         evidence = self.retriever.evidence([*candidates, *lists, *defined], query_vector, weights, prefs, keep=defining)
         evidence = self._without_notes(evidence, asked, query.text)
         leading = candidates.leading
-        asked = self._asked_vector(query)
-        assessment = assess(
-            self.reader, self.stats, query, leading, evidence, weights, self.settings, self.names, asked
-        )
+        as_asked = rescored(self.reader, evidence, self._asked_vector(query))  # as the confidence was calibrated
+        assessment = assess(self.reader, self.stats, query, leading, as_asked, weights, self.settings, self.names)
         answer.confidence = assessment.confidence
         answer.details["assessment"] = asdict(assessment)
         evidence = self._definitions_first(evidence, defining, self._read_on(opening))
@@ -495,7 +493,7 @@ class Assistant:
             premise = premise_conflict(
                 self.reader,
                 query.premise,
-                evidence,
+                [*self._premise_evidence(query.premise, where, role), *as_asked],
                 premise_terms,
                 self.stats.sentence_terms,
                 self.settings,
@@ -636,12 +634,20 @@ class Assistant:
         found), and how far the documents cover the part alone (judged on its own passages). The
         generator gives a part its own section only when it adds what the whole missed (``part_gain``)."""
         own = self.retriever.evidence(part.found, part.vector, part.weights, prefs)
-        asked = self._asked_vector(part.query)
+        as_asked = rescored(self.reader, own, self._asked_vector(part.query))
         judgement = assess(
-            self.reader, self.stats, part.query, part.found.leading, own, part.weights, self.settings, self.names, asked
+            self.reader, self.stats, part.query, part.found.leading, as_asked, part.weights, self.settings, self.names
         )
         cover = decide(judgement, self.settings) if own else Coverage.NONE
         return self.retriever.evidence(pool, part.vector, part.weights, prefs), cover, judgement
+
+    def _premise_evidence(self, premise: str, where: dict[str, Any], role: Role | None) -> list[Evidence]:
+        """The sentences of the passages found for what the question takes for granted, searched on its own (« les
+        CPTS touchent aussi l'ACI participation des usagers »), its best passages as ranked: what contradicts it may lie
+        outside the passages that answer the question."""
+        part = self._search_part(premise, where, role)
+        best = part.found.ranked[: self.settings.top_k]  # as ranked: two passages of one section may both speak of it
+        return self.retriever.evidence(best, part.vector, part.weights)
 
     def _decline(self, answer: Answer, candidates: list[Candidate]) -> None:
         """ "The documents do not cover this", and the closest fiches."""

@@ -16,9 +16,7 @@ The weights and windows are settings (``guard_*``).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
-
-import numpy as np
+from dataclasses import dataclass, field
 
 from assistant.compose import refers_back
 from assistant.query import Query
@@ -72,14 +70,13 @@ def assess(
     weights: dict[str, float],
     settings: Settings | None = None,
     names: CorpusNames | None = None,
-    asked: np.ndarray | None = None,
 ) -> Assessment:
     """How well the evidence covers the question: confidence = similarity + coverage weight × coverage
     − unknown weight × unknown − penalty when the asked fact is missing. ``leading``: the best passages as
     ranked, before the contexts were spread over sections (:attr:`Ranking.leading`): how well they hold the
     question's words must not grow because the contexts show more sections. ``names``: the corpus's sentences
-    and aliases (:meth:`FactRules.names_in`), for a fact about a named thing (a definition). ``asked``: the question
-    embedded as asked (the evidence's similarities are those of the search, which embeds it as a statement)."""
+    and aliases (:meth:`FactRules.names_in`), for a fact about a named thing (a definition). The evidence is scored
+    with the question embedded as asked (:func:`~assistant.retrieval.rescored`): the weights were calibrated so."""
     s = settings or default_settings()
     facts = FactRules.load()
     if not evidence:
@@ -92,8 +89,6 @@ def assess(
             fact_missing=False,
             unknown_words=[],
         )
-    if asked is not None:
-        evidence = _as_asked(reader, evidence, asked)
     similarity = max(e.similarity for e in evidence[: s.guard_similarity_window])
     top = leading[: s.guard_top_passages]
     top_terms: frozenset[str] = frozenset().union(*(stats.chunk_terms[c.index] for c in top))
@@ -157,15 +152,6 @@ def assess(
         rare_words=rare,
         unknown_names=unknown_names,
     )
-
-
-def _as_asked(reader: IndexReader, evidence: list[Evidence], asked: np.ndarray) -> list[Evidence]:
-    """The evidence scored and ordered with the question embedded as asked (``asked``) instead of as a statement: the
-    confidence, and the sentences where an asked fact is looked for, were calibrated so."""
-    sims = reader.sentence_vectors[[e.sentence for e in evidence]] @ asked
-    pairs = zip(evidence, sims, strict=True)
-    scored = [replace(e, score=e.score - e.similarity + float(s), similarity=float(s)) for e, s in pairs]
-    return sorted(scored, key=lambda e: (-e.score, e.sentence))
 
 
 def _topic_weights(

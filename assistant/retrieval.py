@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
@@ -88,6 +88,17 @@ class Evidence:
     coverage: float
     chunk_rank: int
     opens: bool = False  # a definition of what the question asks about: its passage opens the answer
+
+
+def rescored(reader: IndexReader, evidence: list[Evidence], vector: np.ndarray) -> list[Evidence]:
+    """The same evidence scored and ordered with another vector of the question: the question as asked, with its
+    question mark, for the confidence and the premise check, calibrated on it (the search embeds it as a statement)."""
+    if not evidence:
+        return evidence
+    sims = reader.sentence_vectors[[e.sentence for e in evidence]] @ vector
+    pairs = zip(evidence, sims, strict=True)
+    scored = [replace(e, score=e.score - e.similarity + float(s), similarity=float(s)) for e, s in pairs]
+    return sorted(scored, key=lambda e: (-e.score, e.sentence))
 
 
 class LazyTerms(LazySets):

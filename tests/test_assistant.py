@@ -401,6 +401,14 @@ def test_false_premise_is_corrected_from_the_corpus(assistant: Assistant) -> Non
     assert not answer.refused
     assert answer.blocks[0].kind is BlockKind.NOTICE and "ne confirment pas" in answer.blocks[0].text
     assert "obligation" in _said(answer).lower()
+    # what contradicts the premise (« aucun critère au sein de l'ACI des CPTS n'aborde la place des usagers ») lies in
+    # a passage the question's own search does not keep (the second of its section): the premise is searched too
+    aci = assistant.ask(
+        "comme les CPTS touchent aussi l'ACI participation des usagers (niveaux 1 et 2), comment on remplit "
+        "l'indicateur ?"
+    )
+    assert aci.blocks[0].kind is BlockKind.NOTICE and "ne confirment pas" in aci.blocks[0].text, _said(aci)
+    assert "aucun critère au sein de l'ACI des CPTS" in _said(aci)
 
 
 @pytest.mark.parametrize(
