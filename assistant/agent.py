@@ -24,6 +24,7 @@ from assistant.compose import (
     CitationBook,
     ExtractiveGenerator,
     GenerationRequest,
+    checks_premise,
     document_label,
     premise_conflict,
     refers_back,
@@ -52,7 +53,7 @@ from assistant.signals import CorpusSignals, Preferences
 from ingest.embeddings import make_embeddings
 from ingest.index import IndexMismatch, IndexReader, IndexUnavailable, VectorStoreUnavailable, matches_where
 from ingest.lexical import FrenchAnalyzer
-from ingest.manifest import Manifest, ManifestError, load_manifest
+from ingest.manifest import manifest_or_empty
 from ingest.pipeline import ProgressFn, ingest
 from ingest.sections import SectionCode, SectionKind
 from ingest.settings import Settings
@@ -176,10 +177,7 @@ class Assistant:
     def _labels(self) -> dict[str, str]:
         """Each document's short name in citations: the manifest's, else the title the index holds (a manifest
         broken since the last ingestion does not stop the assistant)."""
-        try:
-            manifest = load_manifest(self.settings.corpus_dir)
-        except ManifestError:
-            manifest = Manifest()
+        manifest = manifest_or_empty(self.settings.corpus_dir)
         labels = {info.doc_id: info.label for info in manifest.by_file.values()}
         for doc in self.reader.manifest.documents:
             labels.setdefault(doc.doc_id, doc.title)
@@ -488,17 +486,16 @@ class Assistant:
             self._decline(answer, candidates)
             return
         premise = None
-        if query.premise:
-            premise_terms = set(self.analyzer.terms(query.premise))
-            premise = premise_conflict(
-                self.reader,
-                query.premise,
-                [*self._premise_evidence(query.premise, where, role), *as_asked],
-                premise_terms,
-                self.stats.sentence_terms,
-                self.settings,
-                query.premise_explicit,
-            )
+        if checks_premise(query.premise, query.premise_explicit):
+            terms = set(self.analyzer.terms(query.premise))
+
+            def contradiction(found: list[Evidence]) -> int | None:
+                said, explicit, sentence_terms = query.premise, query.premise_explicit, self.stats.sentence_terms
+                return premise_conflict(self.reader, said, found, terms, sentence_terms, self.settings, explicit)
+
+            premise = contradiction(as_asked)  # the question's own evidence, then the premise searched on its own
+            if premise is None:
+                premise = contradiction(self._premise_evidence(query.premise, where, role))
         request = GenerationRequest(
             question=query.text,
             parts=query.parts,

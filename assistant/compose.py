@@ -17,6 +17,7 @@ from assistant.query import detect_language
 from assistant.retrieval import Evidence, authority_bonus, opens_list
 from ingest.cleaning import BULLET, CELL_SEPARATOR, footnote_label
 from ingest.index import IndexReader
+from ingest.lexical import fold_accents
 from ingest.models import Chunk
 from ingest.rules import pattern, read_rules, words
 from ingest.settings import Settings
@@ -47,7 +48,7 @@ def _author_rules() -> tuple[frozenset[str], re.Pattern[str], re.Pattern[str]]:
 
 
 # a quotation, to its end or the sentence's, or the tail of one opened before (« … qu'on le fasse.” (Mme C). »)
-_QUOTED = re.compile(r"^[^«“»”]*[»”]|«[^»]*(?:»|$)|“[^”]*(?:”|$)|\"[^\"]*(?:\"|$)")
+_QUOTED = re.compile(r"^\s*”[^”]*(?:”|$)|^[^«“»”]*[»”]|«[^»]*(?:»|$)|“[^”]*(?:”|$)|\"[^\"]*(?:\"|$)")
 
 
 def author_speaks(text: str, kind: str) -> bool:
@@ -58,8 +59,8 @@ def author_speaks(text: str, kind: str) -> bool:
 
 
 def study_asked(question: str) -> bool:
-    """Does the question ask about the study itself (``study_asked``: « le mémoire », « le stage »…)?"""
-    return bool(_author_rules()[2].search(question))
+    """Does the question ask about the study itself (``study_asked``: « le mémoire », « le stage »…), accents aside?"""
+    return bool(_author_rules()[2].search(fold_accents(question)))
 
 
 def refers_back() -> re.Pattern[str]:
@@ -200,6 +201,12 @@ def _same_statement(a: str, b: str) -> bool:
     return min(len(a), len(b)) > 40 and fuzz.partial_ratio(a, b) > 90
 
 
+def checks_premise(premise: str, explicit: bool) -> bool:
+    """Whether what the question takes for granted is checked: an explicit premise (« puisque … », « comme … »)
+    always, an assertion inside the question when it is absolute (« obligatoire », « impose », « seuls »…)."""
+    return bool(premise) and (explicit or bool(premise_rules()[0].search(premise)))
+
+
 def premise_conflict(
     reader: IndexReader,
     premise: str,
@@ -215,7 +222,7 @@ def premise_conflict(
     only when it is absolute ("obligatoire", "impose", "seuls"…). The sentence must be negative or
     restrictive and share the premise's key terms."""
     absolute, negation = premise_rules()
-    if not premise or not (explicit or absolute.search(premise)):
+    if not checks_premise(premise, explicit):
         return None
     needed = settings.premise_overlap_absolute if absolute.search(premise) else settings.premise_overlap
     for ev in evidence[: settings.premise_window]:
@@ -523,6 +530,22 @@ def _quotation(reader: IndexReader, sid: int) -> list[int]:
     if starts[last] + balance[last] > starts[first] or last - first + 1 > QUOTATION_SENTENCES:
         return [sid]
     return siblings[first : last + 1]
+
+
+def _within_quotation(reader: IndexReader, sid: int) -> bool:
+    """Does ``sid`` open inside a quotation begun in a sentence before it (its passage, or the end of the one before
+    in its section)? Its « je » is then the person quoted (an interviewee), not the author. A « ” » that opens a
+    sentence opens a quotation, as the study sometimes writes it."""
+    siblings = reader.sentences_of[reader.sentences[sid].chunk_id]
+    here = reader.position[reader.sentences[sid].chunk_id]
+    before = _beside(reader, siblings, here, here - 1) + siblings[: siblings.index(sid)]
+    depth = 0
+    for s in before:
+        text = reader.sentences[s].text.lstrip()
+        opened = text.startswith("”")
+        depth += text.count("«") + text.count("“") + opened - text.count("»") - (text.count("”") - opened)
+        depth = max(depth, 0)
+    return depth > 0
 
 
 def expand_quotations(reader: IndexReader, sentence_ids: list[int]) -> list[int]:
@@ -1144,7 +1167,9 @@ class ExtractiveGenerator:
         return named
 
     def _author_speaks(self, e: Evidence) -> bool:
-        return author_speaks(self.reader.sentences[e.sentence].text, self.reader.chunks[e.chunk].kind)
+        reader = self.reader
+        said = author_speaks(reader.sentences[e.sentence].text, reader.chunks[e.chunk].kind)
+        return said and not _within_quotation(reader, e.sentence)
 
     def _without_stray_lists(self, evidence: list[Evidence]) -> list[Evidence]:
         """For a question asking for no enumeration, the evidence without the introductions of a list that, with

@@ -306,10 +306,10 @@ def as_statement(text: str) -> str:
     """The question without the question mark that ends it, as the vector search embeds it: the documents state
     things, and e5 finds their statements better from a question read as one (docs/evaluation.md); the confidence
     still reads the question as asked."""
-    return _FINAL_MARK.sub("", text)
+    return _FINAL_MARK.sub("", text) or text
 
 
-_FINAL_MARK = re.compile(r"\s*\?[\s?]*$")
+_FINAL_MARK = re.compile(r"\s*[?？][\s?？!»)\]]*$")  # « ? », « ?! », « ? » », « ?) », the full-width « ？ »
 
 
 def written_words(text: str) -> list[str]:

@@ -276,7 +276,8 @@ def fold_name(name: str) -> str:
 
 
 _ARTICLES = frozenset({"le", "la", "les", "l", "un", "une", "des", "du", "de"})
-_NAMING_TITLE = re.compile(r"^\s*([^()]+?)\s*\(\s*[A-Z][A-Z0-9]+\s*\)")  # « X (ACR)… » names X
+# « X (ACR), … » or « X (ACR) » names X (a typographic convention: the acronym in brackets after the name)
+_NAMING_TITLE = re.compile(r"^\s*([^()]+?)\s*\(\s*[A-ZÀ-Ý][A-ZÀ-Ý0-9-]+\s*\)\s*(?:,|$)")
 
 
 def title_key(name: str) -> str:
@@ -480,14 +481,19 @@ class CorpusNames:
         if not kind.titled:
             return frozenset()
         keys = {title_key(name) for name in self._aliases(kind, term)}
-        found = set()
+        return frozenset().union(*(self._section_openings.get(key, frozenset()) for key in keys))
+
+    @cached_property
+    def _section_openings(self) -> dict[str, frozenset[int]]:
+        """For the key of each section title (and title standing alone), the first statement under it: read once."""
+        found: dict[str, set[int]] = {}
         for titles in (self.titles, self.headings):
             for i, key in enumerate(titles):
-                if key in keys and (i == 0 or titles[i - 1] != key) and i not in self.references:
+                if key and (i == 0 or titles[i - 1] != key):
                     first = next((j for j in range(i, len(titles)) if titles[j] != key or self._statement(j)), i)
                     if titles[first] == key and self._statement(first):
-                        found.add(first)
-        return frozenset(found)
+                        found.setdefault(key, set()).add(first)
+        return {key: frozenset(ids) for key, ids in found.items()}
 
     def _statement(self, i: int) -> bool:
         return bool(_STATEMENT_END.search(self.folded[i])) and i not in self.references

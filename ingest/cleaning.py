@@ -181,18 +181,21 @@ def dehyphenate(text: str, vocab: set[str]) -> str:
 
 def unglue(text: str) -> str:
     """Cut apart the words a PDF glued by dropping the spaces between them (« Sioui, il y a desconditions! » →
-    « Si oui, il y a des conditions! »), as ``glued_*`` of ``cleaning.toml`` says; names, inclusive forms
-    (« Lesquel·le·s ») and web addresses are left as written."""
+    « Si oui, il y a des conditions! »), as ``glued_*`` of ``cleaning.toml`` says. A glued word holds one of the
+    small words (« des », « de », « si »…) or is a title in capitals (« FICHEMISSION »); a capitalised one opens its
+    line. Compounds (« téléconsultation »), names in a sentence (« Delaporte »), inclusive forms (« Lesquel·le·s »)
+    and web addresses are left as written."""
     rules = CleaningRules.load()
     french, folded = french_words(), french_folded()
 
     def cut(match: re.Match[str]) -> str:
-        word = match.group()
-        lower = word.lower()
-        if lower in french or fold_accents(lower) in folded or not (word.islower() or word.isupper() or word.istitle()):
+        word, lower = match.group(), match.group().lower()
+        opens_line = match.start() == 0 or text[: match.start()].rstrip(" \t").endswith("\n")
+        cased = word.islower() or ((word.isupper() or word.istitle()) and opens_line)
+        if not cased or lower in french or fold_accents(lower) in folded:
             return word
         pieces = _fewest_words(lower, rules.glued_small_words, rules.glued_min_letters, french)
-        if len(pieces) < 2:
+        if len(pieces) < 2 or not (word.isupper() or rules.glued_small_words.intersection(pieces)):
             return word
         if word.isupper():
             return " ".join(p.upper() for p in pieces)

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingest.loaders import LoadError, decode_text
-from ingest.manifest import SUPPORTED_SUFFIXES, Manifest, ManifestError, corpus_files, load_manifest
+from ingest.manifest import SUPPORTED_SUFFIXES, corpus_files, manifest_or_empty
 from ingest.pipeline import IngestError, IngestReport, ProgressFn, ingest
 from ingest.settings import Settings
 
@@ -121,11 +121,7 @@ def listed_files(settings: Settings) -> list[str]:
     """The corpus files the ingestion considers (what can be removed)."""
     if not settings.corpus_dir.is_dir():
         return []
-    try:
-        manifest = load_manifest(settings.corpus_dir)
-    except ManifestError:
-        manifest = Manifest()  # the ingestion says what is wrong with it
-    return [p.name for p in corpus_files(settings.corpus_dir, manifest)]
+    return [p.name for p in corpus_files(settings.corpus_dir, manifest_or_empty(settings.corpus_dir))]
 
 
 def _failed_row(name: str, reason: str) -> dict[str, object]:

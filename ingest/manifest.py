@@ -56,16 +56,32 @@ def load_manifest(corpus_dir: Path) -> Manifest:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ManifestError(f"{MANIFEST_NAME} n'est pas un fichier TOML valide : {exc}") from exc
-    manifest = Manifest(exclude={MANIFEST_NAME, *data.get("exclude", [])})
-    for doc_id, entry in data.get("documents", {}).items():
+    excluded, documents = data.get("exclude", []), data.get("documents", {})
+    if not isinstance(excluded, list) or not all(isinstance(name, str) for name in excluded):
+        raise ManifestError(f"{MANIFEST_NAME} : « exclude » doit être une liste de noms de fichiers.")
+    if not isinstance(documents, dict):
+        raise ManifestError(f"{MANIFEST_NAME} : « documents » doit être une table d'entrées [documents.<id>].")
+    manifest = Manifest(exclude={MANIFEST_NAME, *excluded})
+    for doc_id, entry in documents.items():
         try:
             if not isinstance(entry, dict):
                 raise ValueError("ce doit être une table")
             info = _entry(doc_id, entry)
+            if info.file in manifest.by_file:
+                raise ValueError(f"le fichier « {info.file} » est déjà décrit par une autre entrée")
         except ValueError as exc:
             raise ManifestError(f"{MANIFEST_NAME} : l'entrée « documents.{doc_id} » est invalide : {exc}.") from exc
         manifest.by_file[info.file] = info
     return manifest
+
+
+def manifest_or_empty(corpus_dir: Path) -> Manifest:
+    """The manifest, or an empty one when it cannot be read (for a reader of the index in service, which the
+    ingestion built from a manifest that could: the ingestion itself says what is wrong with it)."""
+    try:
+        return load_manifest(corpus_dir)
+    except ManifestError:
+        return Manifest()
 
 
 def _entry(doc_id: str, entry: dict[str, Any]) -> DocumentInfo:
@@ -80,17 +96,24 @@ def _entry(doc_id: str, entry: dict[str, Any]) -> DocumentInfo:
     return DocumentInfo(
         doc_id=doc_id,
         file=entry["file"],
-        title=str(entry.get("title", entry["file"])),
-        publisher=str(entry.get("publisher", "")),
-        date=str(entry.get("date", "")),
-        kind=str(entry.get("kind", "document")),
+        title=_text(entry, "title", entry["file"]),
+        publisher=_text(entry, "publisher"),
+        date=str(entry.get("date", "")),  # TOML may read « 2023-06-22 » as a date
+        kind=_text(entry, "kind", "document"),
         authority=_whole(entry, "authority", 5),
-        url=str(entry.get("url", "")),
-        short_title=str(entry.get("short_title", "")),
-        citation_label=str(entry.get("citation_label", "")),
+        url=_text(entry, "url"),
+        short_title=_text(entry, "short_title"),
+        citation_label=_text(entry, "citation_label"),
         anchors=tuple(anchors),
         glued_words=_flag(entry, "glued_words"),
     )
+
+
+def _text(entry: dict[str, Any], key: str, default: str = "") -> str:
+    found = entry.get(key, default)
+    if not isinstance(found, str):
+        raise ValueError(f"« {key} » doit être un texte entre guillemets")
+    return found
 
 
 def _whole(entry: dict[str, Any], key: str, default: int) -> int:

@@ -143,14 +143,13 @@ class _Line:
 def _split_lines(doc: LoadedDocument) -> list[_Line | None]:
     """All lines of the document, cleaned of characters and running lines; None marks a break."""
     pages = [type(p)(p.number, strip_markup(normalize_chars(p.text))) for p in doc.pages]
-    if doc.info.glued_words:
-        pages = [type(p)(p.number, unglue(p.text)) for p in pages]
     if doc.page_count:
         pages = strip_running_lines(pages)
     vocab = vocabulary("\n".join(p.text for p in pages))
     lines: list[_Line | None] = []
     for page in pages:
-        for raw in dehyphenate(page.text, vocab).split("\n"):
+        joined = dehyphenate(page.text, vocab)
+        for raw in (unglue(joined) if doc.info.glued_words else joined).split("\n"):
             stripped = raw.strip()
             lines.append(_Line(page.number, raw.rstrip()) if stripped else None)
         lines.append(None)

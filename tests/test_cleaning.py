@@ -198,6 +198,8 @@ def test_words_a_pdf_glued_together_are_cut_apart_and_real_words_are_not() -> No
     assert unglue("FICHEMISSION") == "FICHE MISSION"
     kept = "Les représentants associatifs, AVECsanté, Lesquel·le·s, www.franceassossante.org, Doctolib."
     assert unglue(kept) == kept
+    names = "M. Dupont et Mme Delaporte, Lemaire ; la téléconsultation extrahospitalière."  # no small word, or a name
+    assert unglue(names) == names
 
 
 def test_only_a_document_said_to_have_glued_words_is_cut_apart() -> None:

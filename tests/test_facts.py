@@ -127,6 +127,8 @@ def test_a_section_titled_with_a_name_and_its_acronym_opens_on_the_thing() -> No
     assert not rules.names_in(sentences, ["Introduction", "Les MSP en chiffres", "Autre"]).opening(kind, "MSP")
     named = rules.names_in([*sentences, "Une MSP est une structure."], ["Introduction", title, title, "Autre"])
     assert named.opening(kind, "MSP") == frozenset({3})
+    noted = rules.names_in(["Article L. 6323-3 du Code de la santé publique.", sentences[1]], [title, title])
+    assert noted.opening(kind, "MSP") == frozenset({1})  # a legal reference opening the section is no statement
 
 
 def test_a_thing_asked_with_a_word_for_its_kind_is_defined_under_its_own_name() -> None:

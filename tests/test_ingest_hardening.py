@@ -275,6 +275,10 @@ def test_a_build_whose_vectors_are_gone_asks_for_a_rebuild(tmp_path: Path, embed
         ('[documents.bon]\nfile = "bon.txt"\nglued_words = "oui"\n', "« glued_words » doit valoir true ou false"),
         ('[documents.bon]\ntitle = "Sans fichier"\n', "« file » (le nom du fichier) manque"),
         ("[documents.bon\n", "n'est pas un fichier TOML valide"),
+        ('exclude = "notes.txt"\n', "« exclude » doit être une liste"),
+        ("documents = 3\n", "« documents » doit être une table"),
+        ('[documents.bon]\nfile = "bon.txt"\ntitle = 12\n', "« title » doit être un texte"),
+        ('[documents.a]\nfile = "bon.txt"\n[documents.b]\nfile = "bon.txt"\n', "est déjà décrit par une autre entrée"),
     ],
 )
 def test_a_broken_manifest_stops_the_ingestion_in_french_and_keeps_the_live_index(

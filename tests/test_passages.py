@@ -271,3 +271,5 @@ def test_a_passage_of_titles_alone_states_nothing() -> None:
     assert classify([""], "HAUTE AUTORITÉ DE SANTÉ\n\nGUIDE") is PassageRole.TITLES
     assert classify(["Qu'est-ce qu'un usager ?"], "Patient\nMalade\nRésident\nFamille") is PassageRole.BODY
     assert classify(["LA CPTS"], "LA CPTS\nElle réunit les professionnels du territoire.") is PassageRole.BODY
+    assert classify(["À RETENIR"], "LE RU SIÈGE AU CONSEIL ET VOTE LE BUDGET.") is PassageRole.BODY  # a statement
+    assert classify(["Chiffres"], "2019 : 12 %\n2020 : 15 %") is PassageRole.BODY  # figures, no title

@@ -15,6 +15,7 @@ from assistant.query import (
     Lexicon,
     Query,
     SpellFixer,
+    as_statement,
     detect_language,
     split_parts,
     strip_injection,
@@ -378,3 +379,19 @@ def test_an_inverted_pronoun_points_back_only_when_the_question_has_no_subject_o
     assert asked.followup is leans_back
     # a self-contained question is not glued to the previous one (it was, and declined with it)
     assert ("salaire" in asked.semantic_text) is leans_back
+
+
+@pytest.mark.parametrize(
+    ("asked", "stated"),
+    [
+        ("Qui peut être représentant ?", "Qui peut être représentant"),
+        ("Qui peut être représentant ?!", "Qui peut être représentant"),
+        ("(qui peut être représentant ?)", "(qui peut être représentant"),
+        ("Qui peut être représentant ？", "Qui peut être représentant"),
+        ("Qui ? et comment ?", "Qui ? et comment"),
+        ("?", "?"),
+    ],
+)
+def test_the_search_reads_a_question_as_the_statement_it_asks_about(asked: str, stated: str) -> None:
+    """Only the question mark that ends it goes (with « ! », « » », « ) » after it); one that stands alone stays."""
+    assert as_statement(asked) == stated
