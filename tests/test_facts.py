@@ -28,6 +28,11 @@ pytestmark = pytest.mark.fast
         ("En quoi consiste le métier de coordinateur de CPTS ?", "métier de coordinateur de CPTS"),  # 5 words
         ("Qui est le représentant associatif en CPTS ?", "représentant associatif en CPTS"),
         ("Représentant des usagers: qui est-il?", "Représentant des usagers"),
+        ("Les CPTS KESAKO ?", "CPTS"),  # familiar writing of « qu'est-ce que c'est ? »
+        ("La santé communautaire, quésaco ?", "santé communautaire"),
+        ("C'est quoi exactement la démocratie sanitaire ?", "démocratie sanitaire"),
+        ("ça veut dire quoi CPTS ?", "CPTS"),
+        ("CPTS : définition ?", "CPTS"),
     ],
 )
 def test_a_definition_question_names_what_it_asks_about(question: str, term: str) -> None:
