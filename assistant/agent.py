@@ -41,6 +41,7 @@ from assistant.query import (
     Lexicon,
     Query,
     SpellFixer,
+    as_question,
     as_statement,
     understand,
     words_of,
@@ -383,9 +384,9 @@ class Assistant:
         return vector, candidates, prefs, vectors_ok
 
     def _asked_vector(self, query: Query) -> np.ndarray:
-        """The question embedded as asked, with its question mark: the confidence was calibrated on it (the search
-        embeds it as a statement, :func:`as_statement`)."""
-        return self.embedder.query_array(query.semantic_text or query.text)
+        """The question embedded as a question, ending on its question mark, typed or not: the confidence was
+        calibrated so (the search embeds it as a statement, :func:`as_statement`)."""
+        return self.embedder.query_array(as_question(query.semantic_text or query.text))
 
     def _read_on(self, opening: frozenset[int]) -> frozenset[int]:
         """The sentences that open on a definition, with those right after them in their passage that point back

@@ -309,6 +309,12 @@ def as_statement(text: str) -> str:
     return _FINAL_MARK.sub("", text) or text
 
 
+def as_question(text: str) -> str:
+    """The question ending on one question mark, as most are typed (« Qui peut être représentant ? »), whether it was
+    typed or not: the confidence reads every question the same way."""
+    return f"{as_statement(text)} ?"
+
+
 _FINAL_MARK = re.compile(r"\s*[?？][\s?？!»)\]]*$")  # « ? », « ?! », « ? » », « ?) », the full-width « ？ »
 
 

@@ -15,6 +15,7 @@ from assistant.query import (
     Lexicon,
     Query,
     SpellFixer,
+    as_question,
     as_statement,
     detect_language,
     split_parts,
@@ -395,3 +396,10 @@ def test_an_inverted_pronoun_points_back_only_when_the_question_has_no_subject_o
 def test_the_search_reads_a_question_as_the_statement_it_asks_about(asked: str, stated: str) -> None:
     """Only the question mark that ends it goes (with « ! », « » », « ) » after it); one that stands alone stays."""
     assert as_statement(asked) == stated
+
+
+def test_the_confidence_reads_a_question_with_or_without_its_question_mark_alike() -> None:
+    assert as_question("Qui peut être représentant") == as_question("Qui peut être représentant ?") == (
+        "Qui peut être représentant ?"
+    )
+    assert as_question("Qui peut être représentant ?!") == "Qui peut être représentant ?"
