@@ -399,7 +399,9 @@ def test_the_search_reads_a_question_as_the_statement_it_asks_about(asked: str, 
 
 
 def test_the_confidence_reads_a_question_with_or_without_its_question_mark_alike() -> None:
-    assert as_question("Qui peut être représentant") == as_question("Qui peut être représentant ?") == (
-        "Qui peut être représentant ?"
+    assert (
+        as_question("Qui peut être représentant")
+        == as_question("Qui peut être représentant ?")
+        == ("Qui peut être représentant ?")
     )
     assert as_question("Qui peut être représentant ?!") == "Qui peut être représentant ?"
