@@ -305,7 +305,7 @@ def split_parts(text: str, min_words: int | None = None) -> list[str]:
 def as_statement(text: str) -> str:
     """The question without the question mark that ends it, as the vector search embeds it: the documents state
     things, and e5 finds their statements better from a question read as one (docs/evaluation.md); the confidence
-    still reads the question as asked."""
+    reads it as a question (:func:`as_question`)."""
     return _FINAL_MARK.sub("", text) or text
 
 
