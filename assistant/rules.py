@@ -59,15 +59,23 @@ class Lexicon:
         → « CPTS »; plural, case and accents aside), but not the acronym itself."""
         folded = fold_accents(text.lower())
         found = []
+        for acronym, own, name in self._full_names:
+            if not own.search(folded) and name.search(folded) and acronym not in found:
+                found.append(acronym)
+        return found
+
+    @cached_property
+    def _full_names(self) -> tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...]:
+        """Each acronym the lexicon spells out (« … territoriale de santé CPTS »), with the patterns of the acronym
+        and of its full name as a text writes them: compiled once, read for every question."""
+        named = []
         for meaning in dict.fromkeys(self.abbreviations.values()):
             words = meaning.split()
             acronym = words[-1] if words[-1].isupper() and len(words[-1]) > 1 else ""
             name = re.findall(r"[^\W_]+", fold_accents(" ".join(words[:-1]).lower()))
-            if not acronym or len(name) < 2 or re.search(rf"\b{acronym.lower()}\b", folded):
-                continue
-            if _written_as(name).search(folded) and acronym not in found:
-                found.append(acronym)
-        return found
+            if acronym and len(name) >= 2:
+                named.append((acronym, re.compile(rf"\b{acronym.lower()}\b"), _written_as(name)))
+        return tuple(named)
 
     def named(self, term: str) -> tuple[str, ...]:
         """``term`` and, when it is an abbreviation, what it stands for without its acronym (« RU » → « représentant
@@ -480,8 +488,21 @@ class CorpusNames:
         thing's name, the section devoted to it opens on it, whatever words it calls it by."""
         if not kind.titled:
             return frozenset()
-        keys = {title_key(name) for name in self._aliases(kind, term)}
-        return frozenset().union(*(self._section_openings.get(key, frozenset()) for key in keys))
+        return frozenset().union(*(self._section_openings.get(key, ()) for key in self._title_keys(kind, term)))
+
+    def _title_keys(self, kind: FactKind, term: str) -> set[str]:
+        """The keys (:func:`title_key`) of ``term`` and its aliases, as a section title would name them."""
+        return {title_key(name) for name in self._aliases(kind, term)}
+
+    @cached_property
+    def _under(self) -> dict[str, frozenset[int]]:
+        """For the key of each section title (and title standing alone), the sentences under it: read once."""
+        found: dict[str, set[int]] = {}
+        for titles in (self.titles, self.headings):
+            for i, key in enumerate(titles):
+                if key:
+                    found.setdefault(key, set()).add(i)
+        return {key: frozenset(ids) for key, ids in found.items()}
 
     @cached_property
     def _section_openings(self) -> dict[str, frozenset[int]]:
@@ -512,9 +533,8 @@ class CorpusNames:
         holds = kind.holds_for(term, aliases)
         found = {i for i, sentence in enumerate(self.folded) if holds.search(sentence)}
         if kind.titled:  # a section devoted to the thing describes it, in whatever words: its statements do
-            keys = {title_key(name) for name in (term, *aliases)}
-            titled = {i for titles in (self.titles, self.headings) for i, key in enumerate(titles) if key in keys}
-            found |= {i for i in titled if _STATEMENT_END.search(self.folded[i])}
+            titled = frozenset().union(*(self._under.get(key, ()) for key in self._title_keys(kind, term)))
+            found |= {i for i in titled if self._statement(i)}
         return frozenset(found - self.references)
 
 
