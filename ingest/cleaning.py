@@ -190,7 +190,8 @@ def unglue(text: str) -> str:
 
     def cut(match: re.Match[str]) -> str:
         word, lower = match.group(), match.group().lower()
-        opens_line = match.start() == 0 or text[: match.start()].rstrip(" \t").endswith("\n")
+        line_start = text.rfind("\n", 0, match.start()) + 1  # the text before the word on its line: blank?
+        opens_line = not text[line_start : match.start()].strip(" \t")
         cased = word.islower() or ((word.isupper() or word.istitle()) and opens_line)
         if not cased or lower in french or fold_accents(lower) in folded:
             return word
@@ -216,12 +217,14 @@ def _fewest_words(word: str, small: frozenset[str], min_letters: int, french: fr
             piece = word[start:end]
             if piece in small or (len(piece) >= min_letters and piece in french):
                 found, known = [*head, piece], best[end]
-                if known is None or (len(found), -sum(len(w) ** 2 for w in found)) < (
-                    len(known),
-                    -sum(len(w) ** 2 for w in known),
-                ):
+                if known is None or _fewer_longer(found) < _fewer_longer(known):
                     best[end] = found
     return best[-1] or []
+
+
+def _fewer_longer(pieces: list[str]) -> tuple[int, int]:
+    """The order of two cuts of a word: the fewest pieces, then the longest ones."""
+    return len(pieces), -sum(len(piece) ** 2 for piece in pieces)
 
 
 # a word of five letters or more, not inside a web address or an e-mail, nor beside « · » or « - »
