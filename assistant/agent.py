@@ -50,6 +50,7 @@ from assistant.query import (
 from assistant.retrieval import Candidate, Evidence, HybridRetriever, Ranking, TermStats, opens_list, rescored
 from assistant.rules import FactKind, FactRules, QueryRules
 from assistant.safety import is_personal_medical
+from assistant.scope import ScopeLimit, ScopeLimits
 from assistant.signals import CorpusSignals, Preferences
 from ingest.embeddings import make_embeddings
 from ingest.index import IndexMismatch, IndexReader, IndexUnavailable, VectorStoreUnavailable, matches_where
@@ -120,6 +121,7 @@ class Assistant:
         titles = (reader.chunks[reader.position[s.chunk_id]].section_title for s in reader.sentences)
         headings = (titled_by(reader, sid) for sid in range(len(reader.sentences)))
         self.names = FactRules.load().names_in((s.text for s in reader.sentences), titles, headings)  # definitions…
+        self.scope = ScopeLimits.build((s.text for s in reader.sentences), self.analyzer.words)  # what they leave out
         self.extractive = ExtractiveGenerator(
             reader,
             self.phrases,
@@ -430,7 +432,14 @@ class Assistant:
         lists = self._deeper_lists(prefs, candidates, weights)
         opening = self.names.opening(asked, term) if asked is not None and term else frozenset()
         defined = self._defined_in(opening, [*candidates, *lists], where)
-        evidence = self.retriever.evidence([*candidates, *lists, *defined], query_vector, weights, prefs, keep=defining)
+        # a thing a document says it leaves out (« Ce guide ne traite pas des … contrats locaux de santé »): the
+        # sentence that says so opens the answer, unless another document defines what is asked
+        limits = [] if defining else self.scope.named_in(self.analyzer.words(query.search_text or query.text))
+        stated = frozenset(limit.sentence for limit in limits)
+        defined += self._passages_of(stated, [*candidates, *lists, *defined], where)
+        evidence = self.retriever.evidence(
+            [*candidates, *lists, *defined], query_vector, weights, prefs, keep=defining | stated
+        )
         evidence = self._without_notes(evidence, asked, query.text)
         leading = candidates.leading
         as_asked = rescored(self.reader, evidence, self._asked_vector(query))  # as the confidence was calibrated
@@ -438,6 +447,7 @@ class Assistant:
         answer.confidence = assessment.confidence
         answer.details["assessment"] = asdict(assessment)
         evidence = self._definitions_first(evidence, defining, self._read_on(opening))
+        evidence = self._stated_first(evidence, stated)
         if defining:  # the answer opens on a definition of what is asked, wherever the documents give it
             answer.details["definition_first"] = bool(evidence) and evidence[0].sentence in defining
         answer.contexts = [
@@ -484,7 +494,7 @@ class Assistant:
                 elif uncovered:
                     coverage = Coverage.PARTIAL
         if coverage is Coverage.NONE:
-            self._decline(answer, candidates)
+            self._decline(answer, candidates, limits)
             return
         premise = None
         if checks_premise(query.premise, query.premise_explicit):
@@ -530,7 +540,13 @@ class Assistant:
             if self.reader.chunks[cand.index].chunk_id in cited:
                 rank = len(answer.contexts) + 1
                 answer.contexts.append(make_context(self.reader, rank, cand.index, cand.score, cand.scores))
-        if coverage is Coverage.PARTIAL and uncovered and not assessment.fact_missing:
+        if limits and any(c.chunk_id == self._chunk_of(limits[0].sentence) for c in answer.citations):
+            chunk = self.reader.chunks[self.reader.position[self._chunk_of(limits[0].sentence)]]
+            said = self.phrases["partial_scope"].format(
+                doc=document_label(self.labels, chunk), names=self._names(limits)
+            )
+            coverage, notice = Coverage.PARTIAL, said
+        elif coverage is Coverage.PARTIAL and uncovered and not assessment.fact_missing:
             parts = self.phrases["partial_parts_and"].join(f"« {part} »" for part in uncovered)
             notice = self.phrases["partial_parts"].format(parts=parts)
         elif coverage is Coverage.PARTIAL:
@@ -647,9 +663,15 @@ class Assistant:
         best = part.found.ranked[: self.settings.top_k]  # as ranked: two passages of one section may both speak of it
         return self.retriever.evidence(best, part.vector, part.weights)
 
-    def _decline(self, answer: Answer, candidates: list[Candidate]) -> None:
-        """ "The documents do not cover this", and the closest fiches."""
+    def _decline(self, answer: Answer, candidates: list[Candidate], limits: Sequence[ScopeLimit] = ()) -> None:
+        """ "The documents do not cover this", where a document says it leaves out what the question names,
+        and the closest fiches."""
         self._refuse(answer, Route.OUT_OF_SCOPE, self.phrases["refusal"])
+        if limits:
+            chunk = self.reader.chunks[self.reader.position[self._chunk_of(limits[0].sentence)]]
+            source = source_label(chunk, document_label(self.labels, chunk))
+            said = self.phrases["refusal_limits"].format(source=source, names=self._names(limits))
+            answer.blocks.append(Block.phrase(BlockKind.LEAD, said))
         answer.blocks.append(Block.phrase(BlockKind.LEAD, self.phrases["refusal_scope"]))
         fiches: list[Suggestion] = []
         for cand in candidates:
@@ -658,6 +680,28 @@ class Assistant:
                 fiches.append(Suggestion(chunk.fiche, chunk.fiche_title, chunk.chunk_id))
         answer.suggestions = fiches[:3]
         answer.citations = []
+
+    def _chunk_of(self, sentence: int) -> str:
+        return self.reader.sentences[sentence].chunk_id
+
+    def _names(self, limits: Sequence[ScopeLimit]) -> str:
+        """« conseils de la vie sociale » et « commissions des usagers »: each named once."""
+        names = list(dict.fromkeys(f"« {limit.name} »" for limit in limits))
+        return self.phrases["partial_rare_and"].join(filter(None, [", ".join(names[:-1]), names[-1]]))
+
+    def _passages_of(self, sentences: frozenset[int], found: list[Candidate], where: dict[str, Any]) -> list[Candidate]:
+        """The passages holding ``sentences`` that ``found`` does not hold (within the question's filters)."""
+        known = {c.index for c in found}
+        indexes = sorted({self.reader.position[self._chunk_of(sid)] for sid in sentences})
+        return [Candidate(i, 0.0) for i in indexes if i not in known and matches_where(self.reader.chunks[i], where)]
+
+    def _stated_first(self, evidence: list[Evidence], stated: frozenset[int]) -> list[Evidence]:
+        """The sentences that say a document leaves out what the question names open the answer."""
+        if not stated or not evidence:
+            return evidence
+        top = max(e.score for e in evidence)
+        first = [replace(e, score=top, opens=True) for e in evidence if e.sentence in stated]
+        return first + [e for e in evidence if e.sentence not in stated]
 
     # --- structure routes -----------------------------------------------------------------------------
     def _fiche_chunks(self, number: int) -> list[int]:

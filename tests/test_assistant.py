@@ -150,6 +150,24 @@ def test_a_definition_the_documents_lack_is_said_missing_first_and_one_they_give
     assert given.coverage is Coverage.FULL and given.details["assessment"]["fact_asked"] == "définition"
 
 
+def test_a_thing_the_guide_says_it_leaves_out_is_said_first_with_the_guides_own_sentence(assistant: Assistant) -> None:
+    """The guide says it does not treat contrats locaux de santé, CDU, CVS…: a question about one is answered
+    partly, the guide's sentence quoted first; declined, the answer says where the guide says so; and a thing
+    another document defines is defined."""
+    named = assistant.ask("Quel rôle pour les contrats locaux de santé dans la participation des habitants ?")
+    assert named.coverage is Coverage.PARTIAL, _said(named)
+    assert named.blocks[0].kind is BlockKind.NOTICE and "« contrats locaux de santé »" in named.blocks[0].text
+    first = next(s for b in named.blocks for s in b.spans if s.source is SpanSource.CORPUS)
+    assert first.text.startswith("Ce guide ne traite pas") and named.citations[0].doc_id == "has-2023"
+    declined = assistant.ask("Qui élit le président du conseil de la vie sociale d'un EHPAD ?")
+    assert declined.refused and not declined.citations, _said(declined)
+    assert "HAS 2023 — « Introduction », p. 6 précise d'ailleurs ne pas traiter des « conseils de la vie sociale »" in (
+        _said(declined)
+    )
+    defined = assistant.ask("Qu'est-ce qu'un contrat local de santé ?")
+    assert defined.coverage is Coverage.FULL, _said(defined)
+
+
 def test_a_part_asking_for_what_the_documents_lack_makes_the_whole_answer_partial(assistant: Assistant) -> None:
     """Recruiting is covered; a definition of partnership in health is not: the notice says so first."""
     both = assistant.ask("Comment recruter des représentants des usagers ? Qu'est-ce que le partenariat en santé ?")

@@ -33,6 +33,10 @@ pytestmark = pytest.mark.fast
         ("C'est quoi exactement la démocratie sanitaire ?", "démocratie sanitaire"),
         ("ça veut dire quoi CPTS ?", "CPTS"),
         ("CPTS : définition ?", "CPTS"),
+        ("sais-tu ce qu'est un patient partenaire ?", "patient partenaire"),
+        ("Savez-vous ce qu'est une CPTS ?", "CPTS"),
+        ("Un programme ETP, ça consiste en quoi ?", "programme ETP"),
+        ("Mais que recouvre précisément la notion de centre de santé ?", "notion de centre de santé"),
     ],
 )
 def test_a_definition_question_names_what_it_asks_about(question: str, term: str) -> None:
