@@ -948,7 +948,8 @@ def test_a_demonstrative_points_back_unless_at_the_document_and_a_title_ends_the
     """« Ces notes déplorent… » says nothing of which notes: it comes with the sentence that names them; « Ce guide
     propose… » points at the document, not at the sentence before. A chain that reaches a title standing alone stops
     there: « Le diagnostic général », then « Il a vocation… », « Ce diagnostic peut… », « Il permet… »: the title names
-    the first sentence, and the three are quoted together."""
+    the first sentence, and the three are quoted together. « Ces avis… » after an interviewee's words quoted over two
+    sentences comes with both."""
     notes = (
         "Deux délégations régionales ont publié des notes sur les CPTS. Ces notes déplorent l'absence des usagers. "
         "Ce guide propose des fiches pour agir."
@@ -961,15 +962,31 @@ def test_a_demonstrative_points_back_unless_at_the_document_and_a_title_ends_the
     reader = Reader(
         [chunk(0, notes), replace(chunk(1, diagnosis), char_start=500), replace(chunk(2, quoted), char_start=900)]
     )
-    tempered = reader.sentences_of["has-2"][-1]
-    assert expand_antecedents(reader, [tempered]) == [
-        tempered
-    ]  # the end of a quotation opened before it: no antecedent
+    said, contested, tempered = reader.sentences_of["has-2"]
+    # after a quotation of several sentences, the quotation whole (not its last sentence alone)
+    assert expand_antecedents(reader, [tempered]) == [said, contested, tempered]  # type: ignore[arg-type]
     named, deplore, guide = reader.sentences_of["has-0"]
     assert expand_antecedents(reader, [deplore]) == [named, deplore]  # type: ignore[arg-type]
     assert expand_antecedents(reader, [guide]) == [guide]  # type: ignore[arg-type]
     _title, role, kinds, mobilise = reader.sentences_of["has-1"]
     assert expand_antecedents(reader, [mobilise]) == [role, kinds, mobilise]  # type: ignore[arg-type]
+
+
+def test_a_chain_that_reaches_the_start_of_its_section_stays_unless_it_opens_on_a_pronoun() -> None:
+    """« À cet égard, … » after « Cette première étape ne doit pas… », the first sentence of its section: the two are
+    quoted (the section's title, in the answer's lead, says what the step is); a chain that starts its section on
+    « Elle … » names nothing, and adds nothing."""
+    text = (
+        "Cette première étape ne doit pas dispenser d'agir sur les représentations. À cet égard, plusieurs vecteurs "
+        "ont été identifiés par le conseil."
+    )
+    reader = Reader([replace(chunk(0, text), section_number="5.3.2", char_end=len(text))])
+    step, vectors = reader.sentences_of["has-0"]
+    assert expand_antecedents(reader, [vectors]) == [step, vectors]  # type: ignore[arg-type]
+    alone = "Elle ne doit pas dispenser d'agir sur les représentations. À cet égard, plusieurs vecteurs existent."
+    reader = Reader([replace(chunk(0, alone), section_number="5.3.2", char_end=len(alone))])
+    last = reader.sentences_of["has-0"][-1]
+    assert expand_antecedents(reader, [last]) == [last]  # type: ignore[arg-type]
 
 
 def test_a_pronoun_points_past_a_sentence_whose_subject_has_another_number() -> None:
