@@ -41,10 +41,11 @@ def _opening(key: str, skip: str = r"\W*", path: Path = QUOTING_RULES) -> re.Pat
 
 
 @lru_cache(maxsize=1)
-def _author_rules() -> tuple[frozenset[str], re.Pattern[str], re.Pattern[str]]:
+def _author_rules() -> tuple[frozenset[str], re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     data = read_rules(QUOTING_RULES)
     kinds = frozenset(words(data, "author_kinds", QUOTING_RULES))
-    return kinds, pattern(data, "author_speaks", QUOTING_RULES), pattern(data, "study_asked", QUOTING_RULES)
+    speaks, asked = pattern(data, "author_speaks", QUOTING_RULES), pattern(data, "study_asked", QUOTING_RULES)
+    return kinds, speaks, asked, pattern(data, "study_apparatus", QUOTING_RULES)
 
 
 # a quotation, to its end or the sentence's, or the tail of one opened before (« … qu'on le fasse.” (Mme C). »)
@@ -54,8 +55,22 @@ _QUOTED = re.compile(r"^\s*”[^”]*(?:”|$)|^[^«“»”]*[»”]|«[^»]*(?
 def author_speaks(text: str, kind: str) -> bool:
     """Does the author of a document of ``kind`` (a study: ``author_kinds``) speak of her own work in ``text``,
     outside what it quotes (``author_speaks``)?"""
-    kinds, speaks, _ = _author_rules()
+    kinds, speaks, _, _ = _author_rules()
     return kind in kinds and bool(speaks.search(_QUOTED.sub(" ", text)))
+
+
+def study_apparatus(section_path: str, kind: str) -> bool:
+    """Is a passage of a document of ``kind`` (a study) in a section where the study describes itself (its method,
+    the people it met, the internship it came from: ``study_apparatus``), by one of the titles of its path?"""
+    kinds, _, _, apparatus = _author_rules()
+    if kind not in kinds:
+        return False
+    titles = (_NUMBERING.sub("", fold_accents(title).lower()).strip() for title in section_path.split(" > "))
+    return any(apparatus.search(title) for title in titles)
+
+
+# a title's numbering: « 2.1.3. », « Partie 1 - »
+_NUMBERING = re.compile(r"^\s*(?:partie\s+\d+\s*[-–—:]\s*|\d+(?:\.\d+)*\.?\s+)")
 
 
 def study_asked(question: str) -> bool:
@@ -1191,8 +1206,13 @@ class ExtractiveGenerator:
         return named
 
     def _author_speaks(self, e: Evidence) -> bool:
+        """A study's author speaking of her own work (not what an interviewee says), or a sentence of the sections
+        where the study describes itself."""
         reader = self.reader
-        said = author_speaks(reader.sentences[e.sentence].text, reader.chunks[e.chunk].kind)
+        chunk = reader.chunks[e.chunk]
+        if study_apparatus(chunk.section_path, chunk.kind):
+            return True
+        said = author_speaks(reader.sentences[e.sentence].text, chunk.kind)
         return said and not _within_quotation(reader, e.sentence)
 
     def _without_stray_lists(self, evidence: list[Evidence]) -> list[Evidence]:

@@ -24,6 +24,7 @@ from assistant.compose import (
     lead_line,
     premise_rules,
     render_group,
+    study_apparatus,
     study_asked,
     unshared,
 )
@@ -1241,6 +1242,37 @@ def test_a_study_s_author_speaking_of_her_work_is_quoted_only_for_a_question_abo
     assert not author_speaks(reader.sentences[interview].text, "study")
     assert not author_speaks(reader.sentences[author].text, "fiche mission")  # « Je… » addresses a representative
     assert study_asked("le mémoire en dit quoi ?") and not study_asked("Comment animer une réunion ?")
+
+
+def test_the_sections_where_a_study_describes_itself_answer_only_questions_about_the_study() -> None:
+    """The thesis's internship report (« Partie 1 - Présentation du stage ») and its method (« 2. Méthode ») tell how
+    the study was made: « Quelles sont les missions d'une CPTS ? » gets what the study found, not « Ma mission
+    principale durant ce stage… » nor how the interviews went; a question about the study still gets them."""
+    internship, method = "Présentation du stage > 2. Présentation des missions de stage", "Mémoire > 2. Méthode"
+    texts = [
+        (internship, "Les missions du stage ont été de soutenir la rédaction du projet de santé de la CPTS."),
+        (method, "Les missions des CPTS ont été abordées dans sept entretiens menés par visioconférence."),
+        ("Mémoire > 1.2. Les CPTS", "Les missions des CPTS sont l'accès aux soins et les parcours."),
+    ]
+    reader = Reader(
+        [
+            replace(chunk(i, text, kind="study", doc="memoire"), section_path=path)
+            for i, (path, text) in enumerate(texts)
+        ]
+    )
+    sids = [reader.sentences_of[f"memoire-{i}"][0] for i in range(3)]
+    generator = generator_for(reader, max_sentences=1, margin=1.0)
+
+    def first(question: str) -> str:
+        evidence = [Evidence(s, i, 1.0 - i / 10, 0.9, 0.5, i) for i, s in enumerate(sids)]
+        result = generator.generate(GenerationRequest(question, [question], [evidence], [0, 1, 2], whole=evidence))
+        return next(s.text for b in result.blocks if b.kind is not BlockKind.LEAD for s in b.spans)
+
+    assert first("Quelles sont les missions d'une CPTS ?") == texts[2][1]
+    assert first("Quelles étaient les missions du stage du mémoire ?") == texts[0][1]
+    assert study_apparatus("Partie 2 - Mémoire > 4. Discussion > 4.1. De la méthode > 4.1.3. Le nombre", "study")
+    assert not study_apparatus("Partie 2 - Mémoire > 3. Résultats > 3.2. Perception des usagers", "study")
+    assert not study_apparatus("7. Pour passer à l'action > 7.3. Méthodes et outils", "guide")  # a guide's methods
 
 
 def test_a_demonstrative_in_the_subject_s_complement_points_back() -> None:
