@@ -789,6 +789,8 @@ def render_group(
             if item:
                 cut = (after := _next_item(reader, sid)) is not None and reader.sentences[after].text not in quoted
         else:
+            if label and titled and prose:  # under a title standing alone, a new paragraph: the title does not run on
+                close(None)
             prose += [*label, Span(text, (n,), SpanSource.CORPUS)]
     close(Block.phrase(BlockKind.LIST_ITEM, phrases["list_cut"]) if cut else None)
     return blocks

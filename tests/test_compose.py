@@ -483,6 +483,22 @@ def test_a_sentence_just_after_a_title_standing_alone_is_quoted_under_that_title
     assert [s.text for s in after_item.spans] == ["Ils alimentent ainsi le diagnostic."]
 
 
+def test_a_title_standing_alone_opens_a_paragraph_of_its_own() -> None:
+    """After a sentence quoted from the same passage, « « Le diagnostic thématique » : Il a vocation… » starts a new
+    paragraph: the title does not run on from the sentence before it (« … (ORS). « Le diagnostic thématique » : … »)."""
+    text = (
+        "Il est intéressant de croiser avec les diagnostics de territoires.\n\nLe diagnostic thématique\n\n"
+        "Il a vocation à mesurer les attentes d'un groupe ciblé de personnes."
+    )
+    reader = Reader([chunk(0, text)])
+    before, _title, titled = reader.sentences_of["has-0"]
+    blocks = render_group(reader, [before, titled], 1, PHRASES)  # type: ignore[arg-type]
+    assert [[s.text for s in b.spans] for b in blocks] == [
+        ["Il est intéressant de croiser avec les diagnostics de territoires."],
+        ["« Le diagnostic thématique » :", "Il a vocation à mesurer les attentes d'un groupe ciblé de personnes."],
+    ]
+
+
 @pytest.mark.parametrize(
     ("text", "shown"),
     [
