@@ -253,9 +253,11 @@ class FactKind:
 
 def _name_pattern(name: str) -> str:
     """A name's words in order, with up to two words between them; a word of four letters or more by its
-    stem, so that any inflection matches ("maison de santé participative" ~ "maisons de santé participatifs")."""
+    stem, so that any inflection matches ("maison de santé participative" ~ "maisons de santé participatifs"); its
+    small linking words left to the words between (« représentant d'usager » ~ « représentant des usagers »)."""
     parts = []
-    for word in re.findall(r"[^\W_]+", fold_accents(name.lower())):
+    words = re.findall(r"[^\W_]+", fold_accents(name.lower()))
+    for word in [w for w in words if w not in _LINKING] or words:
         stem = stem_of(word)
         if stem.endswith("al"):  # local / locaux, national / nationaux
             stem = stem[:-1]
@@ -264,6 +266,8 @@ def _name_pattern(name: str) -> str:
 
 
 _STEMMER = Stemmer.Stemmer("french")
+# the small words that link a name's words, written one way or another (« d'usager », « des usagers »)
+_LINKING = frozenset({"de", "d", "des", "du", "la", "le", "les", "l", "a", "au", "aux", "en"})
 
 
 def _written_as(words: list[str]) -> re.Pattern[str]:

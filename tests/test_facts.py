@@ -33,6 +33,8 @@ pytestmark = pytest.mark.fast
         ("C'est quoi exactement la démocratie sanitaire ?", "démocratie sanitaire"),
         ("ça veut dire quoi CPTS ?", "CPTS"),
         ("CPTS : définition ?", "CPTS"),
+        ("Patient expert ?", "Patient expert"),  # a name alone, asked
+        ("Un représentant d'usager ?", "représentant d'usager"),
         ("sais-tu ce qu'est un patient partenaire ?", "patient partenaire"),
         ("Savez-vous ce qu'est une CPTS ?", "CPTS"),
         ("Un programme ETP, ça consiste en quoi ?", "programme ETP"),
@@ -57,6 +59,9 @@ def test_a_definition_question_names_what_it_asks_about(question: str, term: str
         "À quoi sert une charte de l'engagement ?",  # what it is for, not what it is
         "Qui sont les financeurs des CPTS ?",  # who belongs to a group
         "A quoi sert de signer une charte ?",
+        "Pourquoi participer à une CPTS ?",  # a question in few words, not a name alone
+        "Participer oui mais comment ?",
+        "Quel niveau d'implication ?",
     ],
 )
 def test_a_clause_or_a_long_phrase_is_not_taken_for_a_name(question: str) -> None:
@@ -78,6 +83,17 @@ def test_only_a_defining_sentence_gives_a_definition_whatever_its_inflection() -
     assert not names.gives(kind, "médiation en santé")
     assert not names.gives(kind, "CPTS")
     assert rules.names_in(["Les CPTS regroupent les professionnels d'un territoire."]).gives(kind, "CPTS")
+
+
+def test_a_name_is_defined_whatever_small_words_link_its_words() -> None:
+    """« représentant d'usager » is the thing « Le représentant des usagers est le porteur de la parole… » defines:
+    asking it « d'usager » is no reason to say the documents give no definition."""
+    rules = FactRules.load()
+    kind = rules.kind("définition")
+    names = rules.names_in(["Le représentant des usagers est le porteur de la parole des usagers du système de santé."])
+    assert names.gives(kind, "représentant d'usager")
+    assert names.gives(kind, "représentants des usagers")
+    assert not names.gives(kind, "parole d'usager")  # its words, but not as the subject defined
     assert rules.names_in(["On entend par pair-aidance l'entraide entre personnes."]).gives(kind, "pair-aidance")
 
 
