@@ -815,17 +815,26 @@ def _list_runs(reader: IndexReader, groups: list[tuple[int, list[int]]]) -> list
     """The quoted groups (passage, sentences) in order, those that carry one list over to the next passage of the
     same section joined."""
     runs: list[list[tuple[int, list[int]]]] = []
-    for chunk, sids in groups:
-        if runs and sids:
-            last_chunk, last = runs[-1][-1]
-            # the group before ends in a list's item (its first line or a line it goes on with), this one opens on one
-            carried = bool(_item_run(reader, last[-1])) and BULLET.match(reader.sentences[sids[0]].text)
-            following = chunk == last_chunk + 1 and _same_section(reader.chunks[chunk], reader.chunks[last_chunk])
-            if last and carried and following:
-                runs[-1].append((chunk, sids))
-                continue
-        runs.append([(chunk, sids)])
+    for group in groups:
+        if runs and _carries(reader, runs[-1][-1], group):
+            runs[-1].append(group)
+            continue
+        runs.append([group])
     return runs
+
+
+def _carries(
+    reader: IndexReader, before: tuple[int, list[int]], group: tuple[int, list[int]], introduced: bool = False
+) -> bool:
+    """Whether ``group`` (passage, sentences) carries on the list that the group ``before`` ends in (on an item, its
+    first line or a line it goes on with, or on the sentence that introduces the list; that sentence only when
+    ``introduced``): it opens on an item of the next passage of the same section."""
+    (last_chunk, last), (chunk, sids) = before, group
+    if not last or not sids or not BULLET.match(reader.sentences[sids[0]].text):
+        return False
+    opens = reader.sentences[last[-1]].text.rstrip().endswith(":")
+    ending = opens if introduced else opens or bool(_item_run(reader, last[-1]))
+    return ending and chunk == last_chunk + 1 and _same_section(reader.chunks[chunk], reader.chunks[last_chunk])
 
 
 def _previous_item(reader: IndexReader, sid: int) -> int | None:
@@ -1151,16 +1160,19 @@ class ExtractiveGenerator:
     ) -> list[tuple[str, list[tuple[int, list[int]]]]]:
         """The quoted groups, in order, while they hold ``max_characters`` of quoted text in all: the groups after
         are neither quoted nor cited (a long answer is read less than a short one), but for the first group of each
-        section (the whole question's, and a part's, which the answer must not drop unsaid)."""
+        section (the whole question's, and a part's, which the answer must not drop unsaid) and a group that holds the
+        items of the list the group before it introduces (« … distinguant trois paliers : », then the next passage)."""
         if not self.max_characters:
             return sections
         length = 0
         kept: list[tuple[str, list[tuple[int, list[int]]]]] = []
         for part, groups in sections:
-            within = []
+            within: list[tuple[int, list[int]]] = []
             for n, group in enumerate(groups):
                 size = sum(len(self.reader.sentences[sid].text) for sid in group[1])
-                if n and length + size > self.max_characters:
+                # the items of a list whose introduction ends the group before: an introduction alone says nothing
+                carries = bool(within) and _carries(self.reader, within[-1], group, introduced=True)
+                if n and length + size > self.max_characters and not carries:
                     continue
                 within.append(group)
                 length += size

@@ -1219,6 +1219,26 @@ def test_an_answer_longer_than_its_bound_leaves_its_last_groups_to_the_sources()
     assert cited(1) == ["has-0"], "the first group is always given"
 
 
+def test_the_length_bound_never_leaves_a_list_s_introduction_without_its_items() -> None:
+    """« … en distinguant trois paliers : » ends a passage, its items open the next one: however short the bound, the
+    items come with their introduction (an introduction alone says nothing)."""
+    intro = "La participation se lit sur une échelle qui distingue trois paliers :"
+    items = "- la manipulation ;\n- la coopération symbolique ;\n- le pouvoir effectif des citoyens."
+    reader = Reader(
+        [
+            replace(chunk(0, intro), section_number="6.3.3", char_end=len(intro)),
+            replace(chunk(1, items), section_number="6.3.3", char_start=len(intro) + 1),
+        ]
+    )
+    first = reader.sentences_of["has-0"][0]
+    evidence = [Evidence(first, 0, 0.9, 0.9, 0.5, 0)]
+    generator = generator_for(reader, max_sentences=1, margin=1.0)
+    generator.max_characters = len(intro)
+    result = generator.generate(GenerationRequest("?", ["?"], [evidence], [0, 1], whole=evidence))
+    quoted = [s.text for b in result.blocks if b.kind is not BlockKind.LEAD for s in b.spans]
+    assert quoted == [intro, "la manipulation ;", "la coopération symbolique ;", "le pouvoir effectif des citoyens."]
+
+
 def test_a_list_carried_over_two_passages_is_one_list_when_the_first_ends_on_an_items_second_sentence() -> None:
     """The first passage ends on the second sentence of an item's line, the next opens on the next item: one list,
     under one heading, not two."""
