@@ -453,11 +453,10 @@ def expand_antecedents(reader: IndexReader, sentence_ids: list[int], shown: Coll
     A pronoun reads past a sentence whose subject has another number (« Ils … » after « Le périmètre … »,
     :func:`_disagrees`), back to that sentence at least. When the chain ends before such a sentence, nothing is added
     (it would dangle as well) and the sentence stays as it is, unless it reached the start of its section on words
-    that name what they speak of (« Cette première étape… », under the title the answer shows) or a quotation of
-    several sentences, given whole (:func:`_closed_quotation`); a sentence whose antecedent the answer already quotes
-    needs none. A list's item needs none (its list says what it belongs to: « - Enfin, … » follows the items before
-    it); an antecedent that ends a list item's line comes with the sentences before it on that line, from the
-    bulleted one."""
+    that name what they speak of (« Cette première étape… », under the title the answer shows); a sentence whose
+    antecedent the answer already quotes needs none. A list's item needs none (its list says what it belongs to:
+    « - Enfin, … » follows the items before it); an antecedent that ends a list item's line comes with the sentences
+    before it on that line, from the bulleted one."""
     opens = refers_back()
     out: list[int] = []
     chosen = {*sentence_ids, *shown}
@@ -480,11 +479,7 @@ def expand_antecedents(reader: IndexReader, sentence_ids: list[int], shown: Coll
             if previous is None and before and not _pronoun(text):
                 break  # back to the start of its section (« Cette première étape… »), under the title the answer shows
             if previous is None or len(before) == ANTECEDENTS or not _antecedent(reader, previous):
-                quotation = _closed_quotation(reader, previous) if previous is not None else []
-                if quotation and len(before) < ANTECEDENTS and chosen.isdisjoint(quotation):
-                    before = quotation + before  # « Cet appel… » after a quotation: the quotation, whole
-                else:
-                    before = enough or []  # no antecedent within reach: adding the sentences before would not help
+                before = enough or []  # no antecedent within reach: adding the sentences before would not help
                 break
             before.insert(0, previous)
             here = previous
@@ -558,17 +553,6 @@ def _quotation(reader: IndexReader, sid: int) -> list[int]:
     if starts[last] + balance[last] > starts[first] or last - first + 1 > QUOTATION_SENTENCES:
         return [sid]
     return siblings[first : last + 1]
-
-
-def _closed_quotation(reader: IndexReader, sid: int) -> list[int]:
-    """The sentences of the quotation that ``sid`` closes, when it is the last of several (« … a lancé un appel…
-    « offrent une prise en charge… / Ces professionnels… de leur propre santé » (5). ») and the first of them
-    states something without pointing back itself: said whole, they are what the next sentence points back at.
-    Else none."""
-    quotation = _quotation(reader, sid)
-    if len(quotation) < 2 or quotation[-1] != sid or not _antecedent(reader, quotation[0]):
-        return []
-    return [] if refers_back().match(reader.sentences[quotation[0]].text) else quotation
 
 
 def _within_quotation(reader: IndexReader, sid: int) -> bool:

@@ -464,11 +464,12 @@ def _has_recommendations(groups: list[list[_Line]]) -> bool:
 
 
 def _apply_anchors(lines: list[_Line | None], doc: LoadedDocument, drop: set[int]) -> None:
-    """Turn the manifest's anchors into headings (for layouts that misplace their titles)."""
+    """Turn the manifest's anchors into headings (for layouts that misplace their titles), each on the first line
+    it names that an anchor before it has not replaced (a title a document repeats takes one anchor each time)."""
     for prefix, heading, replaced in doc.info.anchors:
         norm_prefix = re.sub(r"\s+", " ", normalize_chars(prefix)).strip()
         for i, line in enumerate(lines):
-            if line is None or not re.sub(r"\s+", " ", line.text).strip().startswith(norm_prefix):
+            if line is None or i in drop or not re.sub(r"\s+", " ", line.text).strip().startswith(norm_prefix):
                 continue
             match = _ROMAN.match(heading)
             code = SectionCode(SectionKind.ROMAN, match.group("num")) if match else _NO_CODE

@@ -210,6 +210,14 @@ def test_a_question_typed_without_accents_or_capitals_gets_the_answer_of_its_wri
     assert sisa.coverage is Coverage.PARTIAL and "SISA" in sisa.blocks[0].text, _said(sisa)
 
 
+def test_a_part_named_by_its_roman_numeral_is_no_acronym_mentioned_in_passing(assistant: Assistant) -> None:
+    """« et la III ? » asks for part III of the fiche mission: « III » is no acronym that a few passages only
+    mention, and the answer says nothing of the kind."""
+    third = assistant.ask("Dans la fiche mission, que dit la partie III ?")
+    assert not third.refused and third.coverage is Coverage.FULL, _said(third)
+    assert "« III »" not in _said(third)
+
+
 def test_an_abbreviation_is_defined_by_its_full_name_and_never_by_a_legal_reference(assistant: Assistant) -> None:
     """« RU » is defined as « représentant des usagers » (it was said undefined); the ACI is named in the title of
     an « arrêté » in a numbered list of references, which defines nothing (it was taken for a definition)."""

@@ -965,8 +965,7 @@ def test_a_demonstrative_points_back_unless_at_the_document_and_a_title_ends_the
     """« Ces notes déplorent… » says nothing of which notes: it comes with the sentence that names them; « Ce guide
     propose… » points at the document, not at the sentence before. A chain that reaches a title standing alone stops
     there: « Le diagnostic général », then « Il a vocation… », « Ce diagnostic peut… », « Il permet… »: the title names
-    the first sentence, and the three are quoted together. « Ces avis… » after an interviewee's words quoted over two
-    sentences comes with both."""
+    the first sentence, and the three are quoted together."""
     notes = (
         "Deux délégations régionales ont publié des notes sur les CPTS. Ces notes déplorent l'absence des usagers. "
         "Ce guide propose des fiches pour agir."
@@ -979,9 +978,10 @@ def test_a_demonstrative_points_back_unless_at_the_document_and_a_title_ends_the
     reader = Reader(
         [chunk(0, notes), replace(chunk(1, diagnosis), char_start=500), replace(chunk(2, quoted), char_start=900)]
     )
-    said, contested, tempered = reader.sentences_of["has-2"]
-    # after a quotation of several sentences, the quotation whole (not its last sentence alone)
-    assert expand_antecedents(reader, [tempered]) == [said, contested, tempered]  # type: ignore[arg-type]
+    tempered = reader.sentences_of["has-2"][-1]
+    assert expand_antecedents(reader, [tempered]) == [
+        tempered
+    ]  # the end of a quotation opened before it: no antecedent
     named, deplore, guide = reader.sentences_of["has-0"]
     assert expand_antecedents(reader, [deplore]) == [named, deplore]  # type: ignore[arg-type]
     assert expand_antecedents(reader, [guide]) == [guide]  # type: ignore[arg-type]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -122,6 +123,43 @@ Il rend compte à son association.
 """
     assert headings(text) == [("I", "I. Le rôle du représentant"), ("II", "II. Les missions")]
     assert [p[0] for p in paths(text)] == ["I", "II"]
+
+
+def test_an_anchor_names_a_part_whose_title_a_slide_glues_and_spreads_and_each_repetition_takes_its_own() -> None:
+    """« II.UNE CPTS, / POUR Y  FAIRE / QUOI? », repeated on a later slide: the manifest's anchors make each the
+    heading of part II (one anchor per repetition), not a heading « II.UNE CPTS, POUR Y FAIRE QUOI? » under part I."""
+    text = """I.UNE CPTS :
+J'Y VAIS ?
+
+Le représentant habite le territoire.
+
+II.UNE CPTS,
+POUR Y  FAIRE
+QUOI?
+
+Il participe au diagnostic.
+
+II.UNE CPTS,
+POUR Y  FAIRE
+QUOI?
+
+Il suit la vie de la CPTS.
+"""
+    anchors = (
+        ("I.UNE CPTS :", "I. Une CPTS : j'y vais ?", 2),
+        ("II.UNE CPTS,", "II. Une CPTS, pour y faire quoi ?", 3),
+        ("II.UNE CPTS,", "II. Une CPTS, pour y faire quoi ?", 3),
+    )
+    info = replace(INFO, anchors=anchors)
+    found = structure_document(LoadedDocument(info, [Page(None, text)], "sha", None))
+    assert [(b.number, b.title) for b in found.blocks if b.kind == "heading"] == [
+        ("I", "Une CPTS : j'y vais ?"),
+        ("II", "Une CPTS, pour y faire quoi ?"),
+        ("II", "Une CPTS, pour y faire quoi ?"),
+    ]
+    chunks, _ = chunk_document(info, found, 1000, 150)
+    assert [c.section_number for c in chunks] == ["I", "II", "II"]
+    assert "UNE CPTS" not in " ".join(c.text for c in chunks)
 
 
 def test_a_sentence_a_slide_spreads_over_blank_lines_is_one_paragraph_not_a_title() -> None:
