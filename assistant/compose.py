@@ -365,28 +365,17 @@ def expand_lists(
         pos = siblings.index(sid)
         introduced = 0  # items of the list quoted before this one, when its introduction is brought in
         if BULLET.match(sentence.text):
-            leaders = _leaders(reader, siblings, pos)
-            intro = _introduction(reader, leaders)
-            if intro is not None and intro not in chosen:  # with the items before this one: the whole list
-                before = leaders[leaders.index(intro) + 1 :][-(LIST_ITEMS - 1) :]
-                for lead in [intro, *before]:
-                    if lead not in chosen:
-                        out.append(lead)
-                        chosen.add(lead)
-                introduced = len(before) + 1
-            elif intro is None and (title := list_title(reader, sid)) and asked(title):
-                before = _own_items(reader, leaders, sid)[-(LIST_ITEMS - 1) :]  # a title introduces it
-                for lead in before:
-                    if lead not in chosen:
-                        out.append(lead)
-                        chosen.add(lead)
-                introduced = len(before) + 1
+            leads, introduced = _list_before(reader, siblings, pos, chosen, asked)
+            out.extend(leads)
         if introduced:
             items, _ = _items_after(reader, siblings, pos, chosen, LIST_ITEMS - introduced, inside=True)
             out.extend([sid, *items])
             continue
         if not sentence.text.rstrip().endswith(":"):
-            head = _item_head(reader, sid, chosen)  # the item it goes on with
+            head = _item_head(reader, sid, chosen)  # the item it goes on with, and that item's list before it
+            if head:
+                leads, _ = _list_before(reader, siblings, siblings.index(head[0]), chosen, asked)
+                out.extend(leads)
             chosen.update(head)
             out.extend([*head, sid])
             continue
@@ -394,6 +383,27 @@ def expand_lists(
         if has_list or len(sentence_ids) == 1:  # an introduction without its list says nothing
             out.extend([sid, *items])
     return out
+
+
+def _list_before(
+    reader: IndexReader, siblings: list[int], pos: int, chosen: set[int], asked: Callable[[str], bool]
+) -> tuple[list[int], int]:
+    """For the list item ``siblings[pos]``: the introduction of its list and the items before it (LIST_ITEMS − 1 at
+    most) that ``chosen`` lacks (which they join), or the items a title introduces when that title is what the
+    question asks about; and how many items of the list come before it with its introduction (0: none brought)."""
+    leaders = _leaders(reader, siblings, pos)
+    intro = _introduction(reader, leaders)
+    if intro is not None and intro not in chosen:  # with the items before this one: the whole list
+        before = [intro, *leaders[leaders.index(intro) + 1 :][-(LIST_ITEMS - 1) :]]
+        count = len(before)
+    elif intro is None and (title := list_title(reader, siblings[pos])) and asked(title):
+        before = _own_items(reader, leaders, siblings[pos])[-(LIST_ITEMS - 1) :]  # a title introduces it
+        count = len(before) + 1
+    else:
+        return [], 0
+    leads = [lead for lead in before if lead not in chosen]
+    chosen.update(leads)
+    return leads, count
 
 
 def _item_run(reader: IndexReader, sid: int) -> list[int]:

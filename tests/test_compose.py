@@ -863,6 +863,20 @@ def test_a_sentence_an_item_goes_on_with_comes_with_the_item() -> None:
     assert expand_antecedents(reader, [pointing]) == [head, goes_on, pointing]  # type: ignore[arg-type]
 
 
+def test_a_sentence_an_item_goes_on_with_comes_with_the_item_and_its_list_s_introduction() -> None:
+    """« À cet égard, le recrutement… » ends the line of the guide's second orientation: it comes with that item, and
+    the item with the sentence that introduces the list and the item before it, not after « […] » alone."""
+    text = (
+        "L'idée serait de mener en même temps les deux orientations suivantes :\n"
+        "- associer les usagers aux instances de gouvernance ;\n"
+        "- associer les usagers aux actions de santé publique. À cet égard, le recrutement d'un usager ne doit pas "
+        "dédouaner les structures."
+    )
+    reader = Reader([chunk(0, text)])
+    intro, governance, actions, regard = reader.sentences_of["has-0"]
+    assert expand_lists(reader, [regard]) == [intro, governance, actions, regard]  # type: ignore[arg-type]
+
+
 @pytest.mark.parametrize(
     ("caption", "quotable"),
     [
