@@ -10,6 +10,7 @@ every step they call lives in its own module.
 
 from __future__ import annotations
 
+import re
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -82,6 +83,15 @@ def _asked(part: str, text: str) -> bool:
     on a peur des fuites": context, not a question)."""
     at = text.find(part)
     return at >= 0 and text[at + len(part) :].lstrip().startswith("?")
+
+
+def _question_of(part: str) -> str:
+    """The sentence of ``part`` that asks, its last: « L'ARS est naturellement partenaire, mais … blocage. Comment
+    assurer la lisibilité … ? » names only « Comment assurer la lisibilité … » as what the documents do not answer."""
+    return _SENTENCE_END.split(part.strip())[-1]
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!…])\s+(?=[A-ZÀ-Ý«\"])")
 
 
 @dataclass
@@ -547,7 +557,7 @@ class Assistant:
             )
             coverage, notice = Coverage.PARTIAL, said
         elif coverage is Coverage.PARTIAL and uncovered and not assessment.fact_missing:
-            parts = self.phrases["partial_parts_and"].join(f"« {part} »" for part in uncovered)
+            parts = self.phrases["partial_parts_and"].join(f"« {_question_of(part)} »" for part in uncovered)
             notice = self.phrases["partial_parts"].format(parts=parts)
         elif coverage is Coverage.PARTIAL:
             notice = partial_notice(assessment, self.phrases, self.settings)

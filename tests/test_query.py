@@ -405,3 +405,17 @@ def test_the_confidence_reads_a_question_with_or_without_its_question_mark_alike
         == ("Qui peut être représentant ?")
     )
     assert as_question("Qui peut être représentant ?!") == "Qui peut être représentant ?"
+
+
+def test_a_part_left_unanswered_is_named_by_the_sentence_that_asks_it() -> None:
+    """« L'ARS est naturellement partenaire, mais … blocage. Comment assurer la lisibilité … ? »: the notice named
+    the whole 230-character part; the documents leave unanswered the question it asks, not the context said first."""
+    from assistant.agent import _question_of
+
+    part = (
+        "L'ARS est naturellement partenaire, mais on arrive à un blocage lorsqu'il s'agit de financer les actions. "
+        "Comment assurer la viabilité de ces expérimentations, en lien avec l'ARS"
+    )
+    assert _question_of(part) == "Comment assurer la viabilité de ces expérimentations, en lien avec l'ARS"
+    assert _question_of("il va faire beau samedi a toulouse") == "il va faire beau samedi a toulouse"
+    assert _question_of("Selon la loi n. 2016-41, qui décide") == "Selon la loi n. 2016-41, qui décide"
