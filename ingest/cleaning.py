@@ -96,7 +96,7 @@ def footnote_label() -> re.Pattern[str]:
 
 def strip_markup(text: str) -> str:
     """Remove the HTML and Markdown left by PDF-to-text tools: tags, emphasis, links, footnote marks, calls into
-    the list of references."""
+    the list of references, spaces before a comma or a period."""
     text = move_footnotes(text)
     text = _AUTOLINK.sub(r"\1", text)
     text = _MD_LINK.sub(lambda m: m.group(1) if m.group(2) in ("", "#") else f"{m.group(1)} ({m.group(2)})", text)
@@ -111,6 +111,8 @@ def strip_markup(text: str) -> str:
         text = rules.reference_call.sub("", text)
     text = _GLUED_NOTE_NUMBER.sub("", text)
     text = _MD_ESCAPE.sub(r"\1", text)
+    if rules.space_before_mark is not None:
+        text = rules.space_before_mark.sub("", text)
     return re.sub(r"[ ]{2,}", " ", text)
 
 

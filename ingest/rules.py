@@ -155,6 +155,7 @@ class CleaningRules:
     reference_call: re.Pattern[str] | None = None  # « (6,15-18) »: a call into the list of references
     glued_small_words: frozenset[str] = frozenset()  # « de », « des »: short words a glued word may hold
     glued_min_letters: int = 4  # the other words a glued word is cut into have at least this many letters
+    space_before_mark: re.Pattern[str] | None = None  # « Une CPTS , c'est »: the space a PDF put before a comma
 
     @classmethod
     @lru_cache(maxsize=4)
@@ -177,6 +178,7 @@ class CleaningRules:
             pattern(data, "reference_call", path, flags=0) if "reference_call" in data else None,
             frozenset(words(data, "glued_small_words", path)),
             count(data, "glued_min_letters", path),
+            pattern(data, "space_before_mark", path, flags=0) if "space_before_mark" in data else None,
         )
 
 

@@ -467,7 +467,7 @@ def _apply_anchors(lines: list[_Line | None], doc: LoadedDocument, drop: set[int
     """Turn the manifest's anchors into headings (for layouts that misplace their titles), each on the first line
     it names that an anchor before it has not replaced (a title a document repeats takes one anchor each time)."""
     for prefix, heading, replaced in doc.info.anchors:
-        norm_prefix = re.sub(r"\s+", " ", normalize_chars(prefix)).strip()
+        norm_prefix = re.sub(r"\s+", " ", strip_markup(normalize_chars(prefix))).strip()  # as the lines are cleaned
         for i, line in enumerate(lines):
             if line is None or i in drop or not re.sub(r"\s+", " ", line.text).strip().startswith(norm_prefix):
                 continue

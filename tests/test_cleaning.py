@@ -65,6 +65,17 @@ def test_calls_into_the_list_of_references_are_removed_but_not_an_enumeration() 
         assert strip_markup(kept) == kept
 
 
+def test_a_space_a_pdf_put_before_a_comma_or_a_period_is_removed_not_the_french_ones() -> None:
+    """« Une CPTS , c'est un réseau » and « aux concernés . » were quoted as the PDF wrote them; French writes a space
+    before « : », « ; », « ? », « ! », which stay, and an ellipsis keeps its own."""
+    assert strip_markup("Une CPTS , c'est un réseau, un espace de dialogue") == (
+        "Une CPTS, c'est un réseau, un espace de dialogue"
+    )
+    assert strip_markup("aux concernés .\nLes représentants") == "aux concernés.\nLes représentants"
+    for kept in ("A savoir : on préférera", "Pourquoi pas ?", "etc ... la suite", "la version 2.0 du guide"):
+        assert strip_markup(kept) == kept
+
+
 def test_ligatures_exotic_spaces_and_curly_apostrophes_are_normalised() -> None:
     assert normalize_chars("l\u2019e\ufb00et\u00a0de la con\ufb01ance") == "l'effet de la confiance"
 
