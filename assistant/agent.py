@@ -33,7 +33,7 @@ from assistant.compose import (
     titled_by,
 )
 from assistant.corpus import CorpusView, QueryEmbedder
-from assistant.coverage import decide, partial_notice
+from assistant.coverage import decide, join_named, partial_notice
 from assistant.generators import Generator, make_generator
 from assistant.guard import Assessment, assess
 from assistant.prompts import load_phrases
@@ -443,8 +443,8 @@ class Assistant:
         opening = self.names.opening(asked, term) if asked is not None and term else frozenset()
         defined = self._defined_in(opening, [*candidates, *lists], where)
         # a thing a document says it leaves out (« Ce guide ne traite pas des … contrats locaux de santé »): the
-        # sentence that says so opens the answer, unless another document defines what is asked
-        limits = [] if defining else self.scope.named_in(self.analyzer.words(query.search_text or query.text))
+        # sentence that says so opens the answer, unless the documents define what is asked
+        limits = [] if defining else self._limits(query, where)
         stated = frozenset(limit.sentence for limit in limits)
         defined += self._passages_of(stated, [*candidates, *lists, *defined], where)
         evidence = self.retriever.evidence(
@@ -539,7 +539,7 @@ class Assistant:
         answer.details["false_premise"] = premise is not None
         answer.details["premise_explicit"] = premise is not None and query.premise_explicit  # else a nuance
         if not answer.citations:
-            self._decline(answer, candidates)
+            self._decline(answer, candidates, limits)
             return
         if prefs.structures:  # failure kind 3 measured: the answer opens on a passage about another structure
             first = self.reader.position[answer.citations[0].chunk_id]
@@ -550,23 +550,24 @@ class Assistant:
             if self.reader.chunks[cand.index].chunk_id in cited:
                 rank = len(answer.contexts) + 1
                 answer.contexts.append(make_context(self.reader, rank, cand.index, cand.score, cand.scores))
-        if limits and any(c.chunk_id == self._chunk_of(limits[0].sentence) for c in answer.citations):
+        notices: list[str] = []
+        if limits and answer.citations[0].chunk_id == self._chunk_of(limits[0].sentence):  # it opens the answer
+            coverage = Coverage.PARTIAL
             chunk = self.reader.chunks[self.reader.position[self._chunk_of(limits[0].sentence)]]
-            said = self.phrases["partial_scope"].format(
-                doc=document_label(self.labels, chunk), names=self._names(limits)
-            )
-            coverage, notice = Coverage.PARTIAL, said
-        elif coverage is Coverage.PARTIAL and uncovered and not assessment.fact_missing:
+            names = join_named([f"« {limit.name} »" for limit in limits], self.phrases["partial_scope_and"])
+            notices.append(self.phrases["partial_scope"].format(doc=document_label(self.labels, chunk), names=names))
+        if coverage is Coverage.PARTIAL and uncovered and not assessment.fact_missing:
             parts = self.phrases["partial_parts_and"].join(f"« {_question_of(part)} »" for part in uncovered)
-            notice = self.phrases["partial_parts"].format(parts=parts)
-        elif coverage is Coverage.PARTIAL:
-            notice = partial_notice(assessment, self.phrases, self.settings)
-        elif result.missing:  # the model read the passages against the question: only part is answered
+            notices.append(self.phrases["partial_parts"].format(parts=parts))
+        elif coverage is Coverage.PARTIAL and not notices:
+            notices.append(partial_notice(assessment, self.phrases, self.settings))
+        elif coverage is not Coverage.PARTIAL and result.missing:  # the model read the passages: only part answered
             missing = result.missing if result.missing.endswith((".", "!", "?")) else f"{result.missing}."
-            coverage, notice = Coverage.PARTIAL, self.phrases["partial_model"].format(missing=missing)
+            coverage = Coverage.PARTIAL
+            notices.append(self.phrases["partial_model"].format(missing=missing))
         if coverage is Coverage.PARTIAL:
             answer.coverage = Coverage.PARTIAL
-            answer.blocks.insert(0, Block.phrase(BlockKind.NOTICE, notice))
+            answer.blocks[:0] = [Block.phrase(BlockKind.NOTICE, notice) for notice in notices]
         if prefs.table_named:
             self._point_to_table(answer, prefs, where)
 
@@ -680,8 +681,10 @@ class Assistant:
         if limits:
             chunk = self.reader.chunks[self.reader.position[self._chunk_of(limits[0].sentence)]]
             source = source_label(chunk, document_label(self.labels, chunk))
-            said = self.phrases["refusal_limits"].format(source=source, names=self._names(limits))
-            answer.blocks.append(Block.phrase(BlockKind.LEAD, said))
+            names = join_named([f"« {limit.name} »" for limit in limits], self.phrases["partial_scope_and"])
+            answer.blocks.append(
+                Block.phrase(BlockKind.LEAD, self.phrases["refusal_limits"].format(source=source, names=names))
+            )
         answer.blocks.append(Block.phrase(BlockKind.LEAD, self.phrases["refusal_scope"]))
         fiches: list[Suggestion] = []
         for cand in candidates:
@@ -694,10 +697,17 @@ class Assistant:
     def _chunk_of(self, sentence: int) -> str:
         return self.reader.sentences[sentence].chunk_id
 
-    def _names(self, limits: Sequence[ScopeLimit]) -> str:
-        """« conseils de la vie sociale » et « commissions des usagers »: each named once."""
-        names = list(dict.fromkeys(f"« {limit.name} »" for limit in limits))
-        return self.phrases["partial_rare_and"].join(filter(None, [", ".join(names[:-1]), names[-1]]))
+    def _limits(self, query: Query, where: dict[str, Any]) -> list[ScopeLimit]:
+        """The things the question names that one sentence of the documents (within the question's filters) says
+        its document does not treat, each once."""
+        named = self.scope.named_in(self.analyzer.words(query.search_text or query.text))
+        allowed = [
+            limit
+            for limit in named
+            if matches_where(self.reader.chunks[self.reader.position[self._chunk_of(limit.sentence)]], where)
+        ]
+        first = [limit for limit in allowed if limit.sentence == allowed[0].sentence] if allowed else []
+        return list({limit.name: limit for limit in first}.values())
 
     def _passages_of(self, sentences: frozenset[int], found: list[Candidate], where: dict[str, Any]) -> list[Candidate]:
         """The passages holding ``sentences`` that ``found`` does not hold (within the question's filters)."""

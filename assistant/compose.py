@@ -8,6 +8,7 @@ from collections.abc import Callable, Collection, Hashable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from rapidfuzz import fuzz
 
@@ -40,12 +41,22 @@ def _opening(key: str, skip: str = r"\W*", path: Path = QUOTING_RULES) -> re.Pat
     return re.compile(rf"^{skip}(?:{pattern(data, key, path).pattern})", re.IGNORECASE)
 
 
+class _AuthorRules(NamedTuple):
+    kinds: frozenset[str]  # the documents' kinds whose author may speak of her own work (a study)
+    speaks: re.Pattern[str]
+    asked: re.Pattern[str]  # a question about the study itself
+    apparatus: re.Pattern[str]  # the titles of the sections where the study describes itself
+
+
 @lru_cache(maxsize=1)
-def _author_rules() -> tuple[frozenset[str], re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+def _author_rules() -> _AuthorRules:
     data = read_rules(QUOTING_RULES)
-    kinds = frozenset(words(data, "author_kinds", QUOTING_RULES))
-    speaks, asked = pattern(data, "author_speaks", QUOTING_RULES), pattern(data, "study_asked", QUOTING_RULES)
-    return kinds, speaks, asked, pattern(data, "study_apparatus", QUOTING_RULES)
+    return _AuthorRules(
+        frozenset(words(data, "author_kinds", QUOTING_RULES)),
+        pattern(data, "author_speaks", QUOTING_RULES),
+        pattern(data, "study_asked", QUOTING_RULES),
+        pattern(data, "study_apparatus", QUOTING_RULES),
+    )
 
 
 # a quotation, to its end or the sentence's, or the tail of one opened before (« … qu'on le fasse.” (Mme C). »)
@@ -55,18 +66,18 @@ _QUOTED = re.compile(r"^\s*”[^”]*(?:”|$)|^[^«“»”]*[»”]|«[^»]*(?
 def author_speaks(text: str, kind: str) -> bool:
     """Does the author of a document of ``kind`` (a study: ``author_kinds``) speak of her own work in ``text``,
     outside what it quotes (``author_speaks``)?"""
-    kinds, speaks, _, _ = _author_rules()
-    return kind in kinds and bool(speaks.search(_QUOTED.sub(" ", text)))
+    rules = _author_rules()
+    return kind in rules.kinds and bool(rules.speaks.search(_QUOTED.sub(" ", text)))
 
 
 def study_apparatus(section_path: str, kind: str) -> bool:
     """Is a passage of a document of ``kind`` (a study) in a section where the study describes itself (its method,
     the people it met, the internship it came from: ``study_apparatus``), by one of the titles of its path?"""
-    kinds, _, _, apparatus = _author_rules()
-    if kind not in kinds:
+    rules = _author_rules()
+    if kind not in rules.kinds:
         return False
     titles = (_NUMBERING.sub("", fold_accents(title).lower()).strip() for title in section_path.split(" > "))
-    return any(apparatus.search(title) for title in titles)
+    return any(rules.apparatus.search(title) for title in titles)
 
 
 # a title's numbering: « 2.1.3. », « Partie 1 - »
@@ -75,7 +86,7 @@ _NUMBERING = re.compile(r"^\s*(?:partie\s+\d+\s*[-–—:]\s*|\d+(?:\.\d+)*\.?\s
 
 def study_asked(question: str) -> bool:
     """Does the question ask about the study itself (``study_asked``: « le mémoire », « le stage »…), accents aside?"""
-    return bool(_author_rules()[2].search(fold_accents(question)))
+    return bool(_author_rules().asked.search(fold_accents(question)))
 
 
 def refers_back() -> re.Pattern[str]:
@@ -389,8 +400,9 @@ def _list_before(
     reader: IndexReader, siblings: list[int], pos: int, chosen: set[int], asked: Callable[[str], bool]
 ) -> tuple[list[int], int]:
     """For the list item ``siblings[pos]``: the introduction of its list and the items before it (LIST_ITEMS − 1 at
-    most) that ``chosen`` lacks (which they join), or the items a title introduces when that title is what the
-    question asks about; and how many items of the list come before it with its introduction (0: none brought)."""
+    most) that ``chosen`` lacks (which they join), or the items before it when the list's title is what the question
+    asks about; and how many places of the LIST_ITEMS they fill with this item (the introduction counts as one),
+    0 when its list has no introduction to bring (then nothing is brought)."""
     leaders = _leaders(reader, siblings, pos)
     intro = _introduction(reader, leaders)
     if intro is not None and intro not in chosen:  # with the items before this one: the whole list
@@ -486,7 +498,7 @@ def expand_antecedents(reader: IndexReader, sentence_ids: list[int], shown: Coll
                 break  # the answer already says what it points at
             if titled_by(reader, here):
                 break  # « Le diagnostic général », then « Il a vocation… »: the title says what it points at
-            if previous is None and before and not _pronoun(text):
+            if previous is None and before and _opening("names_its_subject").match(text):
                 break  # back to the start of its section (« Cette première étape… »), under the title the answer shows
             if previous is None or len(before) == ANTECEDENTS or not _antecedent(reader, previous):
                 before = enough or []  # no antecedent within reach: adding the sentences before would not help
@@ -498,11 +510,6 @@ def expand_antecedents(reader: IndexReader, sentence_ids: list[int], shown: Coll
         chosen.update(before)
         out.extend(s for s in [*before, sid] if s not in out)
     return out
-
-
-def _pronoun(text: str) -> bool:
-    """Does ``text`` open on a personal pronoun (« Elle réunit… »), which names nothing of what it speaks of?"""
-    return bool(_opening("plural_pronoun").match(text) or _opening("singular_pronoun").match(text))
 
 
 def _disagrees(pronoun: str, previous: str) -> bool:

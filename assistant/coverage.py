@@ -42,12 +42,17 @@ def partial_notice(assessment: Assessment, phrases: dict[str, str], settings: Se
         notice = phrases["partial_fact"].format(missing=kind.missing.format(term=assessment.fact_term))
     elif assessment.rare_words and not assessment.unknown_names and not _unknown(assessment, settings):
         named = [f"« {w} »" for w in assessment.rare_words[: settings.partial_words_named]]
-        words = phrases["partial_rare_and"].join(filter(None, [", ".join(named[:-1]), named[-1]]))
-        notice = phrases["partial_rare"].format(words=words)
+        notice = phrases["partial_rare"].format(words=join_named(named, phrases["partial_rare_and"]))
     else:  # the proper names no passage writes first, then the words the corpus never uses
         unsaid = [*assessment.unknown_names, *assessment.unknown_words][: settings.partial_words_named]
         notice = phrases["partial_words"].format(words=", ".join(f"« {w} »" for w in unsaid))
     return _ELIDED.sub("d'« ", notice)
+
+
+def join_named(names: list[str], last: str) -> str:
+    """« A », « B » and « C » (``last`` before the last name: « et », « et des »), each named once."""
+    unique = list(dict.fromkeys(names))
+    return last.join(filter(None, [", ".join(unique[:-1]), unique[-1]])) if unique else ""
 
 
 # « de » before a quoted word that opens on a vowel is elided: « de définition d'« activité d'un patient » »

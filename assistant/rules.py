@@ -223,6 +223,7 @@ class FactKind:
     worded: bool = False  # given in common words ("conditions", "critères"), not marks: about the topic only
     titled: bool = False  # a section titled with the named thing ("Les conventions CIFRE") describes it: gives it
     term_head: re.Pattern[str] | None = None  # a word naming the kind of thing ("la méthode du …"), not the thing
+    linking: frozenset[str] = frozenset()  # small words linking a name's words, written one way or another
 
     def term(self, question: str) -> str:
         """What the question names (the ``term…`` groups of ``asks``), "" when the kind names nothing or
@@ -247,17 +248,17 @@ class FactKind:
         equivalent, when the kind names one); searched in the accent-folded, lower-cased sentence then."""
         if isinstance(self.holds, re.Pattern):
             return self.holds
-        named = "|".join(_name_pattern(name) for name in (term, *sorted(aliases)))
+        named = "|".join(_name_pattern(name, self.linking) for name in (term, *sorted(aliases)))
         return re.compile(self.holds.replace("{term}", f"(?:{named})"), re.IGNORECASE)
 
 
-def _name_pattern(name: str) -> str:
+def _name_pattern(name: str, linking: frozenset[str] = frozenset()) -> str:
     """A name's words in order, with up to two words between them; a word of four letters or more by its
     stem, so that any inflection matches ("maison de santé participative" ~ "maisons de santé participatifs"); its
     small linking words left to the words between (« représentant d'usager » ~ « représentant des usagers »)."""
     parts = []
     words = re.findall(r"[^\W_]+", fold_accents(name.lower()))
-    for word in [w for w in words if w not in _LINKING] or words:
+    for word in [w for w in words if w not in linking] or words:
         stem = stem_of(word)
         if stem.endswith("al"):  # local / locaux, national / nationaux
             stem = stem[:-1]
@@ -266,8 +267,6 @@ def _name_pattern(name: str) -> str:
 
 
 _STEMMER = Stemmer.Stemmer("french")
-# the small words that link a name's words, written one way or another (« d'usager », « des usagers »)
-_LINKING = frozenset({"de", "d", "des", "du", "la", "le", "les", "l", "a", "au", "aux", "en"})
 
 
 def _written_as(words: list[str]) -> re.Pattern[str]:
@@ -358,7 +357,14 @@ class FactRules:
                 if "term_heads" in table[name]:
                     heads = alternatives(words(data, f"kinds.{name}.term_heads", path))
                     head = compile_pattern(rf"^(?:{heads})\b\s*", f"kinds.{name}.term_heads", path)
-                kind = FactKind(name, compiled[0], pattern, strict, missing, term_words, stop, worded, titled, head)
+                linking = (
+                    frozenset(words(data, f"kinds.{name}.linking_words", path))
+                    if "linking_words" in table[name]
+                    else frozenset()
+                )
+                kind = FactKind(
+                    name, compiled[0], pattern, strict, missing, term_words, stop, worded, titled, head, linking
+                )
             else:
                 kind = FactKind(name, *compiled, strict, missing, worded=worded)
             kinds.append(kind)
@@ -481,7 +487,7 @@ class CorpusNames:
         (« Une CPTS, c'est un réseau… », « Les CPTS constituent un espace… »), not those that name it on the way
         (« … la place des institutions au sein des projets de CPTS est un thème… »): a definition to open an
         answer with."""
-        named = "|".join(_name_pattern(name) for name in self._aliases(kind, term))
+        named = "|".join(_name_pattern(name, kind.linking) for name in self._aliases(kind, term))
         subject = re.compile(rf"^\W*(?:(?:le|la|les|un|une|des)\s+|l')?(?:{named})")
         opening = frozenset(i for i in self.giving(kind, term) if subject.match(self.folded[i]))
         return opening or self._titled_openings(kind, term)

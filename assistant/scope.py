@@ -5,14 +5,40 @@ names. Rules in ``assistant/data/scope.toml``."""
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from ingest.lexical import fold_accents
+from ingest.rules import count, pattern, read_rules
 
 DATA = Path(__file__).parent / "data" / "scope.toml"
+
+
+@dataclass(frozen=True)
+class ScopeRules:
+    """How a sentence says what its document leaves out, and how the things it names are read (``scope.toml``)."""
+
+    statements: re.Pattern[str]
+    bracketed: re.Pattern[str]
+    separators: re.Pattern[str]
+    leading: re.Pattern[str]
+    min_words: int
+    acronym_letters: int
+
+    @classmethod
+    @lru_cache(maxsize=4)
+    def load(cls, path: Path = DATA) -> ScopeRules:
+        data = read_rules(path)
+        return cls(
+            pattern(data, "statements", path, flags=0),
+            pattern(data, "bracketed", path, flags=0),
+            pattern(data, "separators", path, flags=0),
+            pattern(data, "leading", path),
+            count(data, "min_words", path),
+            count(data, "acronym_letters", path),
+        )
 
 
 @dataclass(frozen=True)
@@ -31,29 +57,29 @@ class ScopeLimits:
     limits: tuple[ScopeLimit, ...]
 
     @classmethod
-    def build(cls, sentences: Iterable[str], words: Callable[[str], list[str]], path: Path = DATA) -> ScopeLimits:
-        """The bracketed items of every sentence that states what its document does not treat (``words``: the
+    def build(
+        cls, sentences: Iterable[str], words_of: Callable[[str], list[str]], rules: ScopeRules | None = None
+    ) -> ScopeLimits:
+        """The bracketed items of every sentence that states what its document does not treat (``words_of``: the
         analyzer's words, lower case, without elisions or stop words)."""
-        rules = tomllib.loads(path.read_text(encoding="utf-8"))
-        statements = [re.compile(p) for p in rules["statements"]]
-        bracketed, separators = re.compile(rules["bracketed"]), re.compile(rules["separators"])
-        leading, min_terms = re.compile(rules["leading"], re.IGNORECASE), int(rules["min_terms"])
+        rules = rules or ScopeRules.load()
         limits: list[ScopeLimit] = []
         for sid, text in enumerate(sentences):
-            if not any(p.search(fold_accents(text).lower()) for p in statements):
+            if not rules.statements.search(fold_accents(text).lower()):
                 continue
-            for group in bracketed.findall(text):
-                for item in separators.split(group):
-                    name = leading.sub("", item).strip(" .")
-                    kept = singular(words(name))
-                    if len(kept) >= min_terms or (kept and name.isupper() and len(name) > 2):
+            for group in rules.bracketed.findall(text):
+                for item in rules.separators.split(group):
+                    name = rules.leading.sub("", item).strip(" .")
+                    kept = singular(words_of(name))
+                    acronym = len(kept) == 1 and name.isupper() and len(name) >= rules.acronym_letters
+                    if len(kept) >= rules.min_words or acronym:
                         limits.append(ScopeLimit(name, kept, sid))
         return cls(tuple(limits))
 
-    def named_in(self, words: Sequence[str]) -> list[ScopeLimit]:
+    def named_in(self, question_words: Sequence[str]) -> list[ScopeLimit]:
         """The limits whose words the question writes in a row, in the singular or the plural (« le Conseil de
         la vie sociale en EHPAD » names « conseils de la vie sociale »)."""
-        said = singular(words)
+        said = singular(question_words)
         found = []
         for limit in self.limits:
             size = len(limit.words)
@@ -62,10 +88,14 @@ class ScopeLimits:
         return found
 
 
-def singular(words: Sequence[str]) -> tuple[str, ...]:
+def singular(words_of_text: Sequence[str]) -> tuple[str, ...]:
     """French words in the singular, roughly and alike for a name and a question: « territoriaux » →
     « territorial », « conseils » → « conseil »."""
-    return tuple(_PLURAL.sub(lambda m: "al" if m.group(0) == "aux" else "", w) if len(w) > 3 else w for w in words)
+    return tuple(_PLURAL.sub(_singular, w) if len(w) > 3 else w for w in words_of_text)
+
+
+def _singular(ending: re.Match[str]) -> str:
+    return "al" if ending.group(0) == "aux" else ""
 
 
 _PLURAL = re.compile(r"aux$|[sx]$")

@@ -465,7 +465,8 @@ def _has_recommendations(groups: list[list[_Line]]) -> bool:
 
 def _apply_anchors(lines: list[_Line | None], doc: LoadedDocument, drop: set[int]) -> None:
     """Turn the manifest's anchors into headings (for layouts that misplace their titles), each on the first line
-    it names that an anchor before it has not replaced (a title a document repeats takes one anchor each time)."""
+    it names that is not already left out of the text (``drop``: the lines an anchor before it replaced, so that a
+    title a document repeats takes one anchor each time, and those of the table of contents)."""
     for prefix, heading, replaced in doc.info.anchors:
         norm_prefix = re.sub(r"\s+", " ", strip_markup(normalize_chars(prefix))).strip()  # as the lines are cleaned
         for i, line in enumerate(lines):

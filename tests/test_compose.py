@@ -1006,7 +1006,7 @@ def test_a_demonstrative_points_back_unless_at_the_document_and_a_title_ends_the
 def test_a_chain_that_reaches_the_start_of_its_section_stays_unless_it_opens_on_a_pronoun() -> None:
     """« À cet égard, … » after « Cette première étape ne doit pas… », the first sentence of its section: the two are
     quoted (the section's title, in the answer's lead, says what the step is); a chain that starts its section on
-    « Elle … » names nothing, and adds nothing."""
+    « Elle … », « Cela … » or « Ces derniers … » names nothing, and adds nothing."""
     text = (
         "Cette première étape ne doit pas dispenser d'agir sur les représentations. À cet égard, plusieurs vecteurs "
         "ont été identifiés par le conseil."
@@ -1014,10 +1014,11 @@ def test_a_chain_that_reaches_the_start_of_its_section_stays_unless_it_opens_on_
     reader = Reader([replace(chunk(0, text), section_number="5.3.2", char_end=len(text))])
     step, vectors = reader.sentences_of["has-0"]
     assert expand_antecedents(reader, [vectors]) == [step, vectors]  # type: ignore[arg-type]
-    alone = "Elle ne doit pas dispenser d'agir sur les représentations. À cet égard, plusieurs vecteurs existent."
-    reader = Reader([replace(chunk(0, alone), section_number="5.3.2", char_end=len(alone))])
-    last = reader.sentences_of["has-0"][-1]
-    assert expand_antecedents(reader, [last]) == [last]  # type: ignore[arg-type]
+    for opening in ("Elle ne doit pas", "Cela ne doit pas", "Ces derniers ne doivent pas"):
+        alone = f"{opening} dispenser d'agir sur les représentations. À cet égard, plusieurs vecteurs existent."
+        reader = Reader([replace(chunk(0, alone), section_number="5.3.2", char_end=len(alone))])
+        last = reader.sentences_of["has-0"][-1]
+        assert expand_antecedents(reader, [last]) == [last], opening  # type: ignore[arg-type]
 
 
 def test_a_pronoun_points_past_a_sentence_whose_subject_has_another_number() -> None:

@@ -33,8 +33,9 @@ pytestmark = pytest.mark.fast
         ("C'est quoi exactement la démocratie sanitaire ?", "démocratie sanitaire"),
         ("ça veut dire quoi CPTS ?", "CPTS"),
         ("CPTS : définition ?", "CPTS"),
-        ("Patient expert ?", "Patient expert"),  # a name alone, asked
-        ("Un représentant d'usager ?", "représentant d'usager"),
+        ("Un représentant d'usager ?", "représentant d'usager"),  # a thing named alone, asked
+        ("Une CPTS ?", "CPTS"),
+        ("CPTS ?", "CPTS"),
         ("sais-tu ce qu'est un patient partenaire ?", "patient partenaire"),
         ("Savez-vous ce qu'est une CPTS ?", "CPTS"),
         ("Un programme ETP, ça consiste en quoi ?", "programme ETP"),
@@ -62,6 +63,14 @@ def test_a_definition_question_names_what_it_asks_about(question: str, term: str
         "Pourquoi participer à une CPTS ?",  # a question in few words, not a name alone
         "Participer oui mais comment ?",
         "Quel niveau d'implication ?",
+        "Les freins à la participation ?",  # a topic, asked about: not what it is
+        "Des exemples ?",
+        "Le rôle du RU ?",
+        "Le financement ?",
+        "La suite ?",
+        "Une idée ?",
+        "Vraiment ?",
+        "Patient expert ?",  # a name without its article may be a topic searched by keywords
     ],
 )
 def test_a_clause_or_a_long_phrase_is_not_taken_for_a_name(question: str) -> None:
@@ -83,6 +92,7 @@ def test_only_a_defining_sentence_gives_a_definition_whatever_its_inflection() -
     assert not names.gives(kind, "médiation en santé")
     assert not names.gives(kind, "CPTS")
     assert rules.names_in(["Les CPTS regroupent les professionnels d'un territoire."]).gives(kind, "CPTS")
+    assert rules.names_in(["On entend par pair-aidance l'entraide entre personnes."]).gives(kind, "pair-aidance")
 
 
 def test_a_name_is_defined_whatever_small_words_link_its_words() -> None:
@@ -94,7 +104,6 @@ def test_a_name_is_defined_whatever_small_words_link_its_words() -> None:
     assert names.gives(kind, "représentant d'usager")
     assert names.gives(kind, "représentants des usagers")
     assert not names.gives(kind, "parole d'usager")  # its words, but not as the subject defined
-    assert rules.names_in(["On entend par pair-aidance l'entraide entre personnes."]).gives(kind, "pair-aidance")
 
 
 def test_a_definition_to_open_an_answer_has_the_thing_for_subject() -> None:
