@@ -57,6 +57,7 @@ from ingest.embeddings import make_embeddings
 from ingest.index import IndexMismatch, IndexReader, IndexUnavailable, VectorStoreUnavailable, matches_where
 from ingest.lexical import FrenchAnalyzer
 from ingest.manifest import manifest_or_empty
+from ingest.models import Chunk
 from ingest.pipeline import ProgressFn, ingest
 from ingest.sections import SectionCode, SectionKind
 from ingest.settings import Settings
@@ -553,7 +554,7 @@ class Assistant:
         notices: list[str] = []
         if limits and answer.citations[0].chunk_id == self._chunk_of(limits[0].sentence):  # it opens the answer
             coverage = Coverage.PARTIAL
-            chunk = self.reader.chunks[self.reader.position[self._chunk_of(limits[0].sentence)]]
+            chunk = self._passage(limits[0].sentence)
             names = join_named([f"« {limit.name} »" for limit in limits], self.phrases["partial_scope_and"])
             notices.append(self.phrases["partial_scope"].format(doc=document_label(self.labels, chunk), names=names))
         if coverage is Coverage.PARTIAL and uncovered and not assessment.fact_missing:
@@ -679,7 +680,7 @@ class Assistant:
         and the closest fiches."""
         self._refuse(answer, Route.OUT_OF_SCOPE, self.phrases["refusal"])
         if limits:
-            chunk = self.reader.chunks[self.reader.position[self._chunk_of(limits[0].sentence)]]
+            chunk = self._passage(limits[0].sentence)
             source = source_label(chunk, document_label(self.labels, chunk))
             names = join_named([f"« {limit.name} »" for limit in limits], self.phrases["partial_scope_and"])
             answer.blocks.append(
@@ -697,15 +698,14 @@ class Assistant:
     def _chunk_of(self, sentence: int) -> str:
         return self.reader.sentences[sentence].chunk_id
 
+    def _passage(self, sentence: int) -> Chunk:
+        return self.reader.chunks[self.reader.position[self._chunk_of(sentence)]]
+
     def _limits(self, query: Query, where: dict[str, Any]) -> list[ScopeLimit]:
         """The things the question names that one sentence of the documents (within the question's filters) says
         its document does not treat, each once."""
         named = self.scope.named_in(self.analyzer.words(query.search_text or query.text))
-        allowed = [
-            limit
-            for limit in named
-            if matches_where(self.reader.chunks[self.reader.position[self._chunk_of(limit.sentence)]], where)
-        ]
+        allowed = [limit for limit in named if matches_where(self._passage(limit.sentence), where)]
         first = [limit for limit in allowed if limit.sentence == allowed[0].sentence] if allowed else []
         return list({limit.name: limit for limit in first}.values())
 
