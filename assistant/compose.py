@@ -762,8 +762,9 @@ def render_group(
         previous = sid
         sentence = reader.sentences[sid]
         text = sentence.text.strip()
-        if note := footnote_label().match(text):  # a footnote is quoted for what it says; its source shows it is one
-            text = text[note.end() :].strip()
+        noted = ()  # a footnote is quoted for what it says, after its number: the reader finds it under its page
+        if note := footnote_label().match(text):
+            noted, text = (Span(text[: note.end()].strip()),), text[note.end() :].strip()
         titled = "" if sentence.label else titled_by(reader, sid)  # a title standing alone is named as a title
         name = sentence.label or titled
         if sentence.label and (row := _row_name(reader, sid)):  # « 5- L'évaluation… — Information… »: the row's
@@ -778,6 +779,7 @@ def render_group(
             close(Block.phrase(BlockKind.LEAD, _list_heading(chunk, title, phrases, lead)))
             named = title  # the heading names the list: its first item needs no label
         label = (Span(phrases["table_cell"].format(label=_as_label(name, titled))),) if name and name != named else ()
+        label += noted
         named = name
         before = _previous_item(reader, sid) if item else None
         if before is not None and reader.sentences[before].text not in quoted:  # items left out before this one

@@ -785,12 +785,16 @@ def test_a_chain_of_sentences_pointing_back_that_reaches_nothing_adds_nothing() 
     assert expand_antecedents(reader, [last]) == [last]  # type: ignore[arg-type]
 
 
-def test_a_footnote_is_quoted_without_its_number_and_a_source_opens_on_its_best_passage() -> None:
-    """« Note 6 : » tells the index a footnote; the quote gives what it says. Two passages of one source that do
-    not follow each other are read best first; those that follow each other, in reading order."""
+def test_a_footnote_is_quoted_after_its_number_and_a_source_opens_on_its_best_passage() -> None:
+    """« Note 6 : » tells a footnote: the quote gives what it says, after its number, as a label (the source names
+    its section and page, where the reader looks for a note, not for a sentence of the text). Two passages of one
+    source that do not follow each other are read best first; those that follow each other, in reading order."""
     note = "Note 6 : La santé communautaire est le processus par lequel une collectivité réfléchit à sa santé."
     (block,) = render_group(Reader([chunk(0, note)]), [0], 1, "{label} :")  # type: ignore[arg-type]
-    assert [s.text for s in block.spans] == [note.removeprefix("Note 6 : ")]
+    assert [(s.text, s.source) for s in block.spans] == [
+        ("Note 6 :", SpanSource.PHRASE),
+        (note.removeprefix("Note 6 : "), SpanSource.CORPUS),
+    ]
     texts = [
         "Le comité se réunit chaque trimestre.",
         "Il rend un avis sur le projet.",
