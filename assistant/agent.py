@@ -226,9 +226,10 @@ class Assistant:
     ) -> list[Evidence]:
         """The retrieved sentences that define what the question names come first (setting
         ``definition_bonus``): a definition, not a sentence about X's neighbourhood, opens the answer. Lifted up to
-        the best score, not above it: the sentences quoted after it are still those close to the best one. A
-        sentence that opens on X's definition (``opening``: « Une CPTS, c'est un réseau… ») is lifted to it."""
-        if not defining or not evidence:
+        the best score, not above it: the sentences quoted after it are still those close to the best one. A sentence
+        of ``opening`` is lifted to it: one that opens on X's definition (« Une CPTS, c'est un réseau… »), or one that
+        says a document leaves out what the question names (« Ce guide ne traite pas des … »)."""
+        if not (defining or opening) or not evidence:
             return evidence
         bonus, top = self.settings.definition_bonus, max(e.score for e in evidence)
 
@@ -442,7 +443,8 @@ class Assistant:
         defining = self._defining(asked, term)  # a definition is quoted even from back matter (a list of guides)
         lists = self._deeper_lists(prefs, candidates, weights)
         opening = self.names.opening(asked, term) if asked is not None and term else frozenset()
-        defined = self._defined_in(opening, [*candidates, *lists], where)
+        # the passages that open on X's definition, when the search missed them: the answer may open on it
+        defined = self._passages_of(opening, [*candidates, *lists], where, self.settings.definition_passages)
         # a thing a document says it leaves out (« Ce guide ne traite pas des … contrats locaux de santé »): the
         # sentence that says so opens the answer, unless the documents define what is asked
         limits = [] if defining else self._limits(query, where)
@@ -457,8 +459,7 @@ class Assistant:
         assessment = assess(self.reader, self.stats, query, leading, as_asked, weights, self.settings, self.names)
         answer.confidence = assessment.confidence
         answer.details["assessment"] = asdict(assessment)
-        evidence = self._definitions_first(evidence, defining, self._read_on(opening))
-        evidence = self._stated_first(evidence, stated)
+        evidence = self._definitions_first(evidence, defining, self._read_on(opening) | stated)
         if defining:  # the answer opens on a definition of what is asked, wherever the documents give it
             answer.details["definition_first"] = bool(evidence) and evidence[0].sentence in defining
         answer.contexts = [
@@ -554,8 +555,7 @@ class Assistant:
         notices: list[str] = []
         if limits and answer.citations[0].chunk_id == self._chunk_of(limits[0].sentence):  # it opens the answer
             coverage = Coverage.PARTIAL
-            chunk = self._passage(limits[0].sentence)
-            names = join_named([f"« {limit.name} »" for limit in limits], self.phrases["partial_scope_and"])
+            chunk, names = self._left_out(limits)
             notices.append(self.phrases["partial_scope"].format(doc=document_label(self.labels, chunk), names=names))
         if coverage is Coverage.PARTIAL and uncovered and not assessment.fact_missing:
             parts = self.phrases["partial_parts_and"].join(f"« {_question_of(part)} »" for part in uncovered)
@@ -571,17 +571,6 @@ class Assistant:
             answer.blocks[:0] = [Block.phrase(BlockKind.NOTICE, notice) for notice in notices]
         if prefs.table_named:
             self._point_to_table(answer, prefs, where)
-
-    def _defined_in(self, opening: frozenset[int], found: list[Candidate], where: dict[str, Any]) -> list[Candidate]:
-        """For « qu'est-ce que X ? », the passages of the sentences that open on X's definition (``opening``: « Une
-        CPTS, c'est un réseau… », :meth:`CorpusNames.opening`), ``definition_passages`` at most, of the most
-        authoritative documents first, those the search did not find: the answer may open on the definition."""
-        chunks = {self.reader.position[self.reader.sentences[sid].chunk_id] for sid in opening}
-        allowed = sorted(
-            (self.reader.chunks[i].authority, i) for i in chunks if matches_where(self.reader.chunks[i], where)
-        )
-        known = {c.index for c in found}
-        return [Candidate(i, 0.0) for _, i in allowed[: self.settings.definition_passages] if i not in known]
 
     def _deeper_lists(self, prefs: Preferences, candidates: Ranking, weights: dict[str, float]) -> list[Candidate]:
         """For a question asking for an enumeration, the passages ranked below the contexts (down to
@@ -680,9 +669,8 @@ class Assistant:
         and the closest fiches."""
         self._refuse(answer, Route.OUT_OF_SCOPE, self.phrases["refusal"])
         if limits:
-            chunk = self._passage(limits[0].sentence)
+            chunk, names = self._left_out(limits)
             source = source_label(chunk, document_label(self.labels, chunk))
-            names = join_named([f"« {limit.name} »" for limit in limits], self.phrases["partial_scope_and"])
             answer.blocks.append(
                 Block.phrase(BlockKind.LEAD, self.phrases["refusal_limits"].format(source=source, names=names))
             )
@@ -703,25 +691,28 @@ class Assistant:
 
     def _limits(self, query: Query, where: dict[str, Any]) -> list[ScopeLimit]:
         """The things the question names that one sentence of the documents (within the question's filters) says
-        its document does not treat, each once."""
+        its document does not treat."""
         named = self.scope.named_in(self.analyzer.words(query.search_text or query.text))
         allowed = [limit for limit in named if matches_where(self._passage(limit.sentence), where)]
-        first = [limit for limit in allowed if limit.sentence == allowed[0].sentence] if allowed else []
-        return list({limit.name: limit for limit in first}.values())
+        return [limit for limit in allowed if limit.sentence == allowed[0].sentence]
 
-    def _passages_of(self, sentences: frozenset[int], found: list[Candidate], where: dict[str, Any]) -> list[Candidate]:
-        """The passages holding ``sentences`` that ``found`` does not hold (within the question's filters)."""
+    def _left_out(self, limits: Sequence[ScopeLimit]) -> tuple[Chunk, str]:
+        """The passage whose sentence says what its document leaves out, and the things the question names, each
+        once (« « conseils de la vie sociale » et des « commissions des usagers » »)."""
+        names = join_named([f"« {limit.name} »" for limit in limits], self.phrases["partial_scope_and"])
+        return self._passage(limits[0].sentence), names
+
+    def _passages_of(
+        self, sentences: frozenset[int], found: list[Candidate], where: dict[str, Any], most: int | None = None
+    ) -> list[Candidate]:
+        """The passages holding ``sentences`` (within the question's filters), of the most authoritative documents
+        first, ``most`` at most, but those ``found`` holds already."""
+        chunks = {self.reader.position[self._chunk_of(sid)] for sid in sentences}
+        allowed = sorted(
+            (self.reader.chunks[i].authority, i) for i in chunks if matches_where(self.reader.chunks[i], where)
+        )
         known = {c.index for c in found}
-        indexes = sorted({self.reader.position[self._chunk_of(sid)] for sid in sentences})
-        return [Candidate(i, 0.0) for i in indexes if i not in known and matches_where(self.reader.chunks[i], where)]
-
-    def _stated_first(self, evidence: list[Evidence], stated: frozenset[int]) -> list[Evidence]:
-        """The sentences that say a document leaves out what the question names open the answer."""
-        if not stated or not evidence:
-            return evidence
-        top = max(e.score for e in evidence)
-        first = [replace(e, score=top, opens=True) for e in evidence if e.sentence in stated]
-        return first + [e for e in evidence if e.sentence not in stated]
+        return [Candidate(i, 0.0) for _, i in allowed[:most] if i not in known]
 
     # --- structure routes -----------------------------------------------------------------------------
     def _fiche_chunks(self, number: int) -> list[int]:

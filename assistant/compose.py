@@ -70,9 +70,11 @@ def author_speaks(text: str, kind: str) -> bool:
     return kind in rules.kinds and bool(rules.speaks.search(_QUOTED.sub(" ", text)))
 
 
+@lru_cache(maxsize=1024)
 def study_apparatus(section_path: str, kind: str) -> bool:
     """Is a passage of a document of ``kind`` (a study) in a section where the study describes itself (its method,
-    the people it met, the internship it came from: ``study_apparatus``), by one of the titles of its path?"""
+    the people it met, the internship it came from: ``study_apparatus``), by one of the titles of its path? Read for
+    every sentence of the evidence, a section path once."""
     rules = _author_rules()
     if kind not in rules.kinds:
         return False
