@@ -263,6 +263,7 @@ def premise_conflict(
 
 
 LIST_ITEMS = 8  # items of a list quoted at most after its introduction
+LIST_PASSAGES = 3  # passages read back at most for the start of a list that runs over several
 
 
 def _followers(reader: IndexReader, siblings: list[int], pos: int) -> list[int]:
@@ -296,22 +297,30 @@ def _same_line(reader: IndexReader, first: int, second: int) -> bool:
 
 def _leaders(reader: IndexReader, siblings: list[int], pos: int) -> list[int]:
     """The sentences before ``siblings[pos]`` in reading order: the start of its passage, preceded (a list
-    may start in the passage before) by the previous passage of the same section, without their overlap."""
+    may start in the passages before) by the previous passages of the same section while all it has read are
+    items of a list or sentences an item runs on with (LIST_PASSAGES at most), without their overlap."""
     before = siblings[:pos]
-    if any(not BULLET.match(reader.sentences[s].text) for s in before):
-        return before
-    here = reader.position[reader.sentences[siblings[pos]].chunk_id]
-    return _beside(reader, siblings, here, here - 1) + before
+    here, seen = reader.position[reader.sentences[siblings[pos]].chunk_id], siblings
+    for _ in range(LIST_PASSAGES):
+        if any(not BULLET.match(reader.sentences[s].text) and not _item_run(reader, s) for s in before):
+            break
+        earlier = _beside(reader, seen, here, here - 1)
+        if not earlier:
+            break
+        before, here = earlier + before, here - 1
+        seen = reader.sentences_of[reader.chunks[here].chunk_id]
+    return before
 
 
 def _introduction(reader: IndexReader, leaders: list[int]) -> int | None:
     """The sentence ending with ":" that opens the list an item belongs to (an item of a nested list may
-    itself be introduced by an item: "- Les facteurs … sont :"), walking back over the list's items."""
+    itself be introduced by an item: "- Les facteurs … sont :"), walking back over the list's items and the
+    sentences an item runs on with (« - les manques de financement sont patents… », « Les acteurs témoignent… »)."""
     for sid in reversed(leaders):
         text = reader.sentences[sid].text.rstrip()
         if text.endswith(":"):
             return sid
-        if not _list_item(reader, sid):  # « → Du côté des usagers » titles its own list
+        if not _list_item(reader, sid) and not _item_run(reader, sid):  # « → Du côté des usagers » titles its list
             return None
     return None
 
@@ -524,14 +533,27 @@ def _disagrees(pronoun: str, previous: str) -> bool:
 
 def _previous(reader: IndexReader, sid: int) -> int | None:
     """The sentence before ``sid`` in reading order: in its passage, else at the end of the passage before it in
-    the same section (without the words the two passages share)."""
+    the same section (without the words the two passages share). A footnote a page break left there
+    (« Note 14 : … ») is read over: the text does not go on from it, unless ``sid`` is a sentence of that note."""
+    start = sid
+    while True:
+        siblings = reader.sentences_of[reader.sentences[sid].chunk_id]
+        pos = siblings.index(sid)
+        here = reader.position[reader.sentences[sid].chunk_id]
+        earlier = siblings[:pos] or _beside(reader, siblings, here, here - 1)
+        previous = earlier[-1] if earlier else None
+        if previous is None or _same_line(reader, previous, start) or not _in_note(reader, previous):
+            return previous
+        sid = previous
+
+
+def _in_note(reader: IndexReader, sid: int) -> bool:
+    """Whether ``sid`` is a sentence of a footnote: its line opens on the note's number (« Note 6 : »)."""
     siblings = reader.sentences_of[reader.sentences[sid].chunk_id]
     pos = siblings.index(sid)
-    if pos > 0:
-        return siblings[pos - 1]
-    here = reader.position[reader.sentences[sid].chunk_id]
-    earlier = _beside(reader, siblings, here, here - 1)
-    return earlier[-1] if earlier else None
+    while pos and _same_line(reader, siblings[pos - 1], siblings[pos]):
+        pos -= 1
+    return bool(footnote_label().match(reader.sentences[siblings[pos]].text))
 
 
 def _antecedent(reader: IndexReader, sid: int) -> bool:

@@ -114,7 +114,7 @@ def assess(
     total = sum(own.values())
     unknown = sum(own[w] for w in unknown_terms) / total if total else 0.0
     unknown_terms = [_as_written(word, query.text) for word in unknown_terms]  # named so in a partial answer
-    rare = _rare_acronyms(stats, query, explained, s.partial_rare_passages) if french else []
+    rare = _rare_acronyms(reader, stats, query, explained, s.partial_rare_sections) if french else []
     unknown_names = _unknown_names(query.text, names) if french and names is not None else []
     fact, term = facts.asked_with_term(query.text)
     if fact is not None and term:  # a fact about a named thing: given anywhere in the corpus, or not
@@ -191,23 +191,28 @@ def _read_with(reader: IndexReader, stats: TermStats, sid: int) -> frozenset[str
     return terms
 
 
-def _rare_acronyms(stats: TermStats, query: Query, explained: set[str], most: int) -> list[str]:
-    """The acronyms ``query`` names (« SISA ») that at least one and at most ``most`` passages mention, by the
+def _rare_acronyms(reader: IndexReader, stats: TermStats, query: Query, explained: set[str], most: int) -> list[str]:
+    """The acronyms ``query`` names (« SISA ») that at least one and at most ``most`` sections mention, by the
     acronym or by what the lexicon says it means (« société interprofessionnelle de soins ambulatoires »): the
-    documents speak of them in passing. One the documents never mention is an unknown word."""
+    documents speak of them in passing. Sections, not passages: two overlapping passages of a section say the
+    same thing once. One the documents never mention is an unknown word."""
     rare = []
     meanings = Lexicon.load().abbreviations
     for acronym in dict.fromkeys(QueryRules.load().named_acronym.findall(query.text)):
         terms = stats.analyzer.terms(acronym)
-        if not terms or stats.passages_with.get(terms[0], 0) > most:
-            continue
+        if not terms or _sections(reader, found := stats.holding(terms[0])) > most:
+            continue  # found: the passages that write the acronym, then those that write all the words it stands for
         word = fold_accents(acronym.lower())
         meaning = [t for t in stats.analyzer.terms(meanings[word]) if t != terms[0]] if word in meanings else []
         if word in explained and not meaning:
             continue
-        found = stats.holding(terms[0])  # the passages that write the acronym, or all the words it stands for
         if meaning:
             found |= frozenset.intersection(*(stats.holding(t) for t in meaning))
-        if 1 <= len(found) <= most:
+        if 1 <= _sections(reader, found) <= most:
             rare.append(acronym)
     return rare
+
+
+def _sections(reader: IndexReader, passages: frozenset[int]) -> int:
+    """How many sections ``passages`` belong to."""
+    return len({(reader.chunks[i].doc_id, reader.chunks[i].section_path) for i in passages})

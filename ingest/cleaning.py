@@ -71,20 +71,27 @@ _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+.!|>~-])")  # Markdown's "\(" for a
 def move_footnotes(text: str) -> str:
     """Put footnotes that a page break left inside a sentence ("… pour une" / "⁶ La santé communautaire…" /
     "meilleure coordination…") after the paragraph that ends the sentence, so that the sentence is whole
-    and the footnote is not glued to its end."""
-    parts = re.split(r"(\n[ \t]*\n)", text)  # paragraphs at even indexes, separators at odd ones
-    paragraphs, separators = parts[0::2], parts[1::2]
+    and the footnote is not glued to its end; and footnotes left between the items of a list after the list,
+    so that the list is read whole from its introduction."""
+    parts = re.split(r"(\n[ \t]*\n)", text)
+    # each paragraph with the separator before it: moving one moves the break that opens it
+    units = list(zip(["", *parts[1::2]], parts[0::2], strict=True))
     i = 1
-    while i < len(paragraphs):
+    while i < len(units):
         j = i
-        while j < len(paragraphs) and _FOOTNOTE.match(paragraphs[j].lstrip()):
+        while j < len(units) and _FOOTNOTE.match(units[j][1].lstrip()):
             j += 1
-        before, after = paragraphs[i - 1].rstrip(), paragraphs[j].lstrip() if j < len(paragraphs) else ""
-        if j > i and after[:1].islower() and before and not before.endswith(_SENTENCE_ENDS):
-            paragraphs[i - 1 : j + 1] = [paragraphs[i - 1], paragraphs[j], *paragraphs[i:j]]
-            separators[i - 1 : j] = [separators[j - 1], *separators[i - 1 : j - 1]]
-        i = j + 1 if j > i else i + 1
-    return "".join(p + (separators[k] if k < len(separators) else "") for k, p in enumerate(paragraphs))
+        if j == i:
+            i += 1
+            continue
+        before, after = units[i - 1][1].rstrip(), units[j][1].lstrip() if j < len(units) else ""
+        end = j + 1 if after[:1].islower() and before and not before.endswith(_SENTENCE_ENDS) else j
+        if BULLET.match(units[i - 1][1]):  # the notes interrupt a list: the rest of its items come first
+            while end < len(units) and BULLET.match(units[end][1]):
+                end += 1
+        units[i:end] = [*units[j:end], *units[i:j]]
+        i = end if end > j else j + 1
+    return "".join(sep + paragraph for sep, paragraph in units)
 
 
 @lru_cache(maxsize=1)

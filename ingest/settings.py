@@ -361,10 +361,10 @@ class Settings(BaseSettings):
         description="Part (pondérée) des mots de la question absents du corpus à partir de "
         "laquelle la réponse est signalée partielle et les nomme.",
     )
-    partial_rare_passages: int = Field(
+    partial_rare_sections: int = Field(
         3,
         ge=0,
-        description="Passages du corpus au plus qui mentionnent un sigle de la question (« SISA », « RGPD ») pour "
+        description="Sections du corpus au plus qui mentionnent un sigle de la question (« SISA », « RGPD ») pour "
         "que la réponse soit signalée partielle : les documents n'en parlent qu'en passant (0 = jamais ; un sigle "
         "qu'aucun passage n'emploie relève de partial_unknown_share).",
     )

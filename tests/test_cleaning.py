@@ -169,6 +169,29 @@ def test_a_footnote_left_inside_a_sentence_by_a_page_break_goes_after_it() -> No
     assert move_footnotes(whole) == whole
 
 
+def test_a_footnote_left_inside_a_list_goes_after_the_list() -> None:
+    """A page break inside a list leaves its footnote between two items: the list is read whole from its
+    introduction (its last items are not cut from it), and the note comes after it."""
+    from ingest.cleaning import move_footnotes
+
+    text = (
+        "Ils sont bien identifiés :\n\n- le temps disponible ;\n\n"
+        "- les manques de financement imposent d'accéder aux crédits utiles à\n\n"
+        "¹⁴ Cette formule est une adaptation.\n\nla conduite des actions ;\n\n"
+        "- la crainte des professionnels ;\n\n- l'absence d'intérêt.\n\nPar ailleurs, une attention."
+    )
+    assert move_footnotes(text) == (
+        "Ils sont bien identifiés :\n\n- le temps disponible ;\n\n"
+        "- les manques de financement imposent d'accéder aux crédits utiles à\n\nla conduite des actions ;\n\n"
+        "- la crainte des professionnels ;\n\n- l'absence d'intérêt.\n\n"
+        "¹⁴ Cette formule est une adaptation.\n\nPar ailleurs, une attention."
+    )
+    between = "Deux règles :\n\n- se taire ;\n\n²¹ Article L. 1110-4.\n\n- respecter l'anonymat.\n\nEnsuite."
+    assert move_footnotes(between) == (
+        "Deux règles :\n\n- se taire ;\n\n- respecter l'anonymat.\n\n²¹ Article L. 1110-4.\n\nEnsuite."
+    )
+
+
 def test_in_a_wrapped_text_a_full_line_goes_on_even_before_a_capital() -> None:
     """A PDF text wraps its paragraphs at one width: a full line that ends no sentence breaks a name
     ("la Commission" / "Nationale de l'Agrément"); a short line before a capital is a real break."""

@@ -157,6 +157,43 @@ def test_a_list_item_chosen_alone_comes_with_its_introduction_from_the_passage_b
     ]
 
 
+def test_a_list_running_over_three_passages_keeps_its_introduction() -> None:
+    """A long list cut into passages, one of its items going on over a second sentence (« Les acteurs
+    témoignent… »): an item of the last passage still comes after the sentence that says what the list is,
+    two passages back, not after a bare « […] »."""
+    reader = Reader(
+        [
+            chunk(0, "Ils sont bien identifiés :\n- le temps disponible ;\n- la durée des projets ;"),
+            chunk(1, "- les manques de financement sont patents. Les acteurs témoignent d'une recherche constante ;"),
+            chunk(2, "- la crainte des professionnels ;\n- l'absence d'intérêt des médecins."),
+        ]
+    )
+    item = reader.sentences_of["has-2"][1]
+    quoted = [reader.sentences[s].text for s in expand_lists(reader, [item])]  # type: ignore[arg-type]
+    assert quoted[0] == "Ils sont bien identifiés :"
+    assert quoted[-1] == "- l'absence d'intérêt des médecins."
+
+
+def test_a_footnote_is_never_what_a_sentence_points_back_at() -> None:
+    """A page break leaves « Note 6 : … » before « Ce comité… »: the note is not quoted as what the sentence
+    goes on from; a note's own second sentence (« Cette vision participative… ») still comes with its first."""
+    reader = Reader(
+        [
+            chunk(0, "Le comité des usagers se réunit chaque trimestre.\nNote 6 : La santé communautaire est le "
+                     "processus par lequel les membres d'une collectivité réfléchissent en commun sur leur santé. "
+                     "Cette vision participative de la santé est inscrite dans la constitution de l'OMS.\n"
+                     "Ce comité rend un avis sur le projet de santé."),
+        ]
+    )  # fmt: skip
+    _, note, note_more, pointing = reader.sentences_of["has-0"]
+    said = [reader.sentences[s].text for s in expand_antecedents(reader, [pointing])]  # type: ignore[arg-type]
+    assert said == [
+        "Le comité des usagers se réunit chaque trimestre.",
+        "Ce comité rend un avis sur le projet de santé.",
+    ]
+    assert expand_antecedents(reader, [note_more]) == [note, note_more]  # type: ignore[arg-type]
+
+
 def test_an_introduction_from_another_passage_is_shown_just_before_its_items() -> None:
     from assistant.compose import order_groups
     from assistant.retrieval import Evidence

@@ -256,7 +256,7 @@ def test_an_acronym_a_few_passages_mention_makes_the_answer_partial_and_is_named
     therapy = "La CPTS soutient un programme d'éducation thérapeutique du patient, n° {n}."
     reader = TinyReader(
         [chunk(0, "La SISA de la maison de santé perçoit les financements de la CPTS pour l'ETP.")]
-        + [chunk(n, therapy.format(n=n)) for n in range(1, 5)]
+        + [replace(chunk(n, therapy.format(n=n)), section_path=f"6.{n}") for n in range(1, 5)]
     )
     settings = Settings.model_construct(refusal_threshold=0.0, guard_min_similarity=0.0)
     evidence = [Evidence(0, 0, 1.0, 0.9, 0.5, 0)]
@@ -271,8 +271,12 @@ def test_an_acronym_a_few_passages_mention_makes_the_answer_partial_and_is_named
     assert "ne mentionnent « PACTE » et « EHESP » qu'en passant" in two
     assert judged(reader, "Un programme d'ETP dans la CPTS ?", evidence).rare_words == []  # 1 by name, 5 by meaning
     assert judged(reader, "La CPTS et le PTSM ?", evidence).rare_words == []  # never mentioned: an unknown word
-    never = settings.model_copy(update={"partial_rare_passages": 0})  # 0: never
+    never = settings.model_copy(update={"partial_rare_sections": 0})  # 0: never
     assert judged(reader, "Qui finance la SISA de la CPTS ?", evidence, never).rare_words == []
+    # two overlapping passages of one section mention it once: still in passing where one place is the most
+    twice = TinyReader([*reader.chunks, chunk(5, "La SISA de la maison de santé perçoit les financements.")])
+    one = settings.model_copy(update={"partial_rare_sections": 1})
+    assert judged(twice, "Qui finance la SISA de la CPTS ?", evidence, one).rare_words == ["SISA"]
 
 
 def test_a_partial_notice_elides_de_before_a_word_opening_on_a_vowel() -> None:
