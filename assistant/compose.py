@@ -436,7 +436,7 @@ def _item_run(reader: IndexReader, sid: int) -> list[int]:
     if BULLET.match(reader.sentences[sid].text):
         return [sid]
     siblings = reader.sentences_of[reader.sentences[sid].chunk_id]
-    leaders = _leaders(reader, siblings, siblings.index(sid))
+    leaders = siblings[: siblings.index(sid)]  # a line never runs over two passages
     later, run = sid, [sid]
     for earlier in reversed(leaders[-ANTECEDENTS:]):
         if not _same_line(reader, earlier, later):

@@ -240,8 +240,26 @@ class HybridRetriever:
                 if multiplier != 1.0 or addition:
                     c.scores["signals"] = round(multiplier, 4) + addition
         ranked = sorted(fused.values(), key=lambda c: (-c.score, c.index))
-        kept = self._diversify(ranked, k or s.top_k)
+        kept = self._by_lead_sentence(
+            self._diversify(ranked, k or s.top_k), min(k or s.top_k, s.lead_passages), query_vector
+        )
         return Ranking(kept, self._diversify(ranked, s.guard_top_passages, False), ranked)
+
+    def _by_lead_sentence(self, kept: list[Candidate], n: int, query_vector: np.ndarray) -> list[Candidate]:
+        """The first ``n`` contexts ordered by their fused score (relative to the best) and how close their best
+        sentence comes to the question: the passage with a sentence that answers leads, the same passages stay among
+        the first, and a passage kept after the contexts stays there (choice and figures: docs/evaluation.md)."""
+        s = self.settings
+        head = kept[:n]
+        lead = max((c.score for c in head), default=0.0)
+        if s.lead_sentence_weight <= 0 or len(head) < 2 or lead <= 0:
+            return kept
+        for c in head:
+            ids = self.reader.sentences_of.get(self.reader.chunks[c.index].chunk_id, [])
+            c.scores["lead_sentence"] = float((self.reader.sentence_vectors[ids] @ query_vector).max()) if ids else 0.0
+        top = max(c.scores["lead_sentence"] for c in head)
+        order = {c.index: c.score / lead + s.lead_sentence_weight * (c.scores["lead_sentence"] - top) for c in head}
+        return [*sorted(head, key=lambda c: (-order[c.index], c.index)), *kept[n:]]
 
     def deeper(self, ranking: Ranking, k: int) -> list[Candidate]:
         """The ``k`` best passages of a search, spread over sections as its contexts are: the same passages as the

@@ -121,6 +121,14 @@ class Settings(BaseSettings):
         description="Poids du classement par meilleure phrase (vecteurs de phrases) dans la fusion.",
     )
     top_k: int = Field(6, ge=1, le=30, description="Passages retenus comme contextes (plus ceux de section_overflow).")
+    lead_sentence_weight: float = Field(
+        5.0,
+        ge=0,
+        description="Ordre des premiers contextes (lead_passages) : score de fusion rapporté au meilleur, plus ce "
+        "poids × l'écart de similarité e5 de leur meilleure phrase à la meilleure d'entre elles ; le passage dont une "
+        "phrase répond passe devant, sans qu'aucun passage n'entre ni ne sorte (0 = ordre de la fusion).",
+    )
+    lead_passages: int = Field(5, ge=1, description="Premiers contextes ordonnés ainsi (lead_sentence_weight).")
     context_per_section: int = Field(
         1,
         ge=0,

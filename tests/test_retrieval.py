@@ -76,8 +76,9 @@ CORPUS = [
 
 
 def search(question: str, role: Role | str | None = None, settings: Settings | None = None) -> list[int]:
+    """The passages found, in the fusion's order (the contexts are not ordered again by their best sentence)."""
     reader = TinyReader(CORPUS)
-    settings = settings or Settings.model_construct()
+    settings = (settings or Settings.model_construct()).model_copy(update={"lead_sentence_weight": 0.0})
     retriever = HybridRetriever(reader, settings, TermStats(reader, reader.analyzer))  # type: ignore[arg-type]
     return [c.index for c in retriever.search(question, reader.embed(question), role=role, k=5)]
 
@@ -107,6 +108,28 @@ def judged(
 def test_the_passage_that_shares_the_question_words_comes_first() -> None:
     assert search("Qui finance les actions de prévention ?")[0] == 1
     assert search("Comment associer les usagers à la gouvernance de la maison de santé ?")[0] == 0
+
+
+def test_the_passage_with_a_sentence_that_answers_leads_the_contexts() -> None:
+    """A passage holding the question's words one per sentence outranks, by fusion, a longer passage whose one
+    sentence says all of it: that passage leads the contexts, and the same passages stay among them."""
+    spread = chunk(0, "Les indemnités sont prévues. Les usagers participent. Le financement vient de la région.")
+    answers = chunk(
+        1,
+        "Le fonds régional finance les indemnités des usagers. La gouvernance associe le comité de pilotage. "
+        "Le diagnostic territorial recense les besoins. La charte fixe les règles du groupe de travail.",
+    )
+    reader = TinyReader([spread, answers, chunk(2, "Le comité se réunit chaque trimestre.")])
+    question = "Qui finance les indemnités des usagers ?"
+
+    def contexts(weight: float) -> list[int]:
+        settings = Settings.model_construct(lead_sentence_weight=weight)
+        retriever = HybridRetriever(reader, settings, TermStats(reader, reader.analyzer))  # type: ignore[arg-type]
+        return [c.index for c in retriever.search(question, reader.embed(question), k=3)]
+
+    fused = contexts(0.0)
+    assert fused[0] == 0
+    assert contexts(5.0)[0] == 1 and sorted(contexts(5.0)) == sorted(fused)
 
 
 def test_a_near_duplicate_passage_is_kept_once_the_most_authoritative_one() -> None:
@@ -150,11 +173,19 @@ def test_six_passages_are_not_one_section_read_on() -> None:
         )
         return [c.index for c in retriever.search(question, reader.embed(question), k=k)]
 
+    def spread(per_section: int, overflow: int = 1) -> Settings:  # in the fusion's order
+        return Settings.model_construct(
+            context_per_section=per_section, section_overflow=overflow, lead_sentence_weight=0
+        )
+
     # as ranked: 0 (2.1), 1 (2.1), 3 (6.1), 2 (2.1)
-    assert found(Settings.model_construct(context_per_section=0), k=2) == [0, 1], "one section takes every context"
-    assert found(Settings.model_construct(context_per_section=1, section_overflow=1), k=2) == [0, 3, 1]
-    assert found(Settings.model_construct(context_per_section=1, section_overflow=0), k=2) == [0, 3]
-    assert found(Settings.model_construct(context_per_section=1, section_overflow=0), k=4) == [0, 3, 1, 2]
+    assert found(spread(0), k=2) == [0, 1], "one section takes every context"
+    assert found(spread(1), k=2) == [0, 3, 1]
+    assert found(spread(1, 0), k=2) == [0, 3]
+    assert found(spread(1, 0), k=4) == [0, 3, 1, 2]
+    # ordered by their best sentence, the contexts are the same, and the passage kept after them stays there
+    ordered = found(Settings.model_construct(context_per_section=1, section_overflow=1), k=2)
+    assert sorted(ordered[:2]) == [0, 3] and ordered[2] == 1
 
 
 def test_the_confidence_reads_the_best_passages_as_ranked_not_as_spread() -> None:
