@@ -436,7 +436,7 @@ def _item_run(reader: IndexReader, sid: int) -> list[int]:
     if BULLET.match(reader.sentences[sid].text):
         return [sid]
     siblings = reader.sentences_of[reader.sentences[sid].chunk_id]
-    leaders = siblings[: siblings.index(sid)]  # a line never runs over two passages
+    leaders = siblings[: siblings.index(sid)]  # _same_line reads within one passage
     later, run = sid, [sid]
     for earlier in reversed(leaders[-ANTECEDENTS:]):
         if not _same_line(reader, earlier, later):
@@ -534,7 +534,8 @@ def _disagrees(pronoun: str, previous: str) -> bool:
 def _previous(reader: IndexReader, sid: int) -> int | None:
     """The sentence before ``sid`` in reading order: in its passage, else at the end of the passage before it in
     the same section (without the words the two passages share). A footnote a page break left there
-    (« Note 14 : … ») is read over: the text does not go on from it, unless ``sid`` is a sentence of that note."""
+    (« Note 14 : … ») is read over: the text does not go on from it, unless ``sid`` is on the note's own line
+    (« Cette vision participative… » after « Note 6 : La santé communautaire… »)."""
     start = sid
     while True:
         siblings = reader.sentences_of[reader.sentences[sid].chunk_id]

@@ -214,5 +214,6 @@ def _rare_acronyms(reader: IndexReader, stats: TermStats, query: Query, explaine
 
 
 def _sections(reader: IndexReader, passages: frozenset[int]) -> int:
-    """How many sections ``passages`` belong to."""
+    """How many sections ``passages`` belong to, told apart by their path: the advice sheet's and the fiche mission's
+    sections have no number."""
     return len({(reader.chunks[i].doc_id, reader.chunks[i].section_path) for i in passages})

@@ -254,12 +254,15 @@ class HybridRetriever:
         lead = max((c.score for c in head), default=0.0)
         if s.lead_sentence_weight <= 0 or len(head) < 2 or lead <= 0:
             return kept
+        best: dict[int, float] = {}
         for c in head:
-            ids = self.reader.sentences_of.get(self.reader.chunks[c.index].chunk_id, [])
-            c.scores["lead_sentence"] = float((self.reader.sentence_vectors[ids] @ query_vector).max()) if ids else 0.0
-        top = max(c.scores["lead_sentence"] for c in head)
-        order = {c.index: c.score / lead + s.lead_sentence_weight * (c.scores["lead_sentence"] - top) for c in head}
-        return [*sorted(head, key=lambda c: (-order[c.index], c.index)), *kept[n:]]
+            if ids := self.reader.sentences_of.get(self.reader.chunks[c.index].chunk_id, []):
+                best[c.index] = c.scores["lead_sentence"] = float(
+                    (self.reader.sentence_vectors[ids] @ query_vector).max()
+                )
+        top = max(best.values(), default=0.0)  # a passage without sentences keeps its fused place among the others
+        order = {c.index: c.score / lead + s.lead_sentence_weight * (best.get(c.index, top) - top) for c in head}
+        return [*sorted(head, key=lambda c: -order[c.index]), *kept[n:]]  # ties keep the fusion's order
 
     def deeper(self, ranking: Ranking, k: int) -> list[Candidate]:
         """The ``k`` best passages of a search, spread over sections as its contexts are: the same passages as the
@@ -363,7 +366,7 @@ class HybridRetriever:
         define what the question names)."""
         reader = self.reader
         out: list[Evidence] = []
-        best_passage = candidates[0].score if candidates else 1.0
+        best_passage = max((c.score for c in candidates), default=1.0)  # the contexts may lead with another
         s = self.settings
         list_bonus = s.evidence_list_bonus if prefs is not None and prefs.asks_list else 0.0
         for rank, cand in enumerate(candidates):

@@ -71,27 +71,64 @@ _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+.!|>~-])")  # Markdown's "\(" for a
 def move_footnotes(text: str) -> str:
     """Put footnotes that a page break left inside a sentence ("… pour une" / "⁶ La santé communautaire…" /
     "meilleure coordination…") after the paragraph that ends the sentence, so that the sentence is whole
-    and the footnote is not glued to its end; and footnotes left between the items of a list after the list,
-    so that the list is read whole from its introduction."""
+    and the footnote is not glued to its end; and footnotes left between the items of a list (one page break or
+    several) after the list, so that the list is read whole from its introduction."""
     parts = re.split(r"(\n[ \t]*\n)", text)
     # each paragraph with the separator before it: moving one moves the break that opens it
     units = list(zip(["", *parts[1::2]], parts[0::2], strict=True))
     i = 1
     while i < len(units):
         j = i
-        while j < len(units) and _FOOTNOTE.match(units[j][1].lstrip()):
+        while j < len(units) and _is_note(units[j][1]):
             j += 1
         if j == i:
             i += 1
             continue
         before, after = units[i - 1][1].rstrip(), units[j][1].lstrip() if j < len(units) else ""
         end = j + 1 if after[:1].islower() and before and not before.endswith(_SENTENCE_ENDS) else j
-        if BULLET.match(units[i - 1][1]):  # the notes interrupt a list: the rest of its items come first
-            while end < len(units) and BULLET.match(units[end][1]):
+        if marker := _item_marker(units, i - 1):  # the notes interrupt a list: the rest of its items come first
+            while end < len(units) and (_is_note(units[end][1]) or _goes_on(units[end][1], marker)):
                 end += 1
-        units[i:end] = [*units[j:end], *units[i:j]]
-        i = end if end > j else j + 1
+        moved = units[i:end]
+        units[i:end] = [u for u in moved if not _is_note(u[1])] + [u for u in moved if _is_note(u[1])]
+        i = max(end, j + 1)
     return "".join(sep + paragraph for sep, paragraph in units)
+
+
+_LIST_READ_BACK = 3  # paragraphs read back, over an item's run-on lines, for the item notes interrupt
+
+
+def _is_note(paragraph: str) -> bool:
+    return bool(_FOOTNOTE.match(paragraph.lstrip()))
+
+
+def _marker(paragraph: str) -> str:
+    """The kind of an item's mark: the bullet itself (« - », « ➔ »), or « 1. » / « a) » for numbered items."""
+    found = BULLET.match(paragraph)
+    if not found:
+        return ""
+    mark = found.group().strip()
+    return "1." if mark[0].isdigit() else "a)" if mark[0].isalpha() else mark
+
+
+def _item_marker(units: list[tuple[str, str]], k: int) -> str:
+    """The mark of the list item that paragraph ``k`` is, or goes on (a line starting in lower case after it)."""
+    for paragraph in (units[n][1] for n in range(k, max(k - _LIST_READ_BACK, 0) - 1, -1)):
+        if mark := _marker(paragraph):
+            return mark
+        if _is_note(paragraph) or not paragraph.lstrip()[:1].islower():
+            return ""
+    return ""
+
+
+def _goes_on(paragraph: str, marker: str) -> bool:
+    """Whether a paragraph after a list item still belongs to its list: an item with the same kind of mark (a
+    numbered one ending as a sentence does, not a heading « 2. Deuxième partie »), or a line going on in lower case."""
+    if paragraph.lstrip()[:1].islower():
+        return True
+    if _marker(paragraph) != marker:
+        return False
+    return marker not in ("1.", "a)") or paragraph.rstrip().endswith(_SENTENCE_ENDS)
 
 
 @lru_cache(maxsize=1)

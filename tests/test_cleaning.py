@@ -190,6 +190,13 @@ def test_a_footnote_left_inside_a_list_goes_after_the_list() -> None:
     assert move_footnotes(between) == (
         "Deux règles :\n\n- se taire ;\n\n- respecter l'anonymat.\n\n²¹ Article L. 1110-4.\n\nEnsuite."
     )
+    # two page breaks in one list; a numbered heading after the list is no item of it
+    two = "Trois règles :\n\n- se taire ;\n\n¹ Une note.\n\n- écouter ;\n\n² Une autre.\n\n- signer.\n\nEnsuite."
+    assert move_footnotes(two) == (
+        "Trois règles :\n\n- se taire ;\n\n- écouter ;\n\n- signer.\n\n¹ Une note.\n\n² Une autre.\n\nEnsuite."
+    )
+    heading = "- se taire ;\n\n¹ Une note.\n\n- signer.\n\n2. Deuxième partie\n\nTexte."
+    assert move_footnotes(heading) == "- se taire ;\n\n- signer.\n\n¹ Une note.\n\n2. Deuxième partie\n\nTexte."
 
 
 def test_in_a_wrapped_text_a_full_line_goes_on_even_before_a_capital() -> None:
