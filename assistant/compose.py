@@ -817,7 +817,7 @@ def render_group(
             if item:
                 cut = (after := _next_item(reader, sid)) is not None and reader.sentences[after].text not in quoted
         else:
-            if label and titled and prose:  # under a title standing alone, a new paragraph: the title does not run on
+            if label and prose:  # a title standing alone, a table's next cell: a new paragraph, not run on
                 close(None)
             prose += [*label, Span(text, (n,), SpanSource.CORPUS)]
     close(Block.phrase(BlockKind.LIST_ITEM, phrases["list_cut"]) if cut else None)

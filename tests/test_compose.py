@@ -335,7 +335,8 @@ def test_a_table_row_its_document_repeats_is_a_header_never_quoted() -> None:
 
 def test_a_quoted_table_cell_says_which_column_and_row_it_fills() -> None:
     """The cell is quoted as written, after the names its table gives it (a fixed phrasing, once for the
-    sentences of one cell); the table's header row is never quoted."""
+    sentences of one cell), each cell a paragraph of its own (cells run together read as one statement); the
+    table's header row is never quoted."""
 
     from assistant.compose import header_rows, render_group
 
@@ -351,12 +352,13 @@ def test_a_quoted_table_cell_says_which_column_and_row_it_fills() -> None:
     ]
     assert header_rows(reader) == {0}  # type: ignore[arg-type]
     phrases = load_phrases(SETTINGS.prompts_dir, "extractive")
-    (block,) = render_group(reader, [2, 3, 4], 1, phrases)  # type: ignore[arg-type]
-    assert block.text == (
-        "Consulter : Obtenir les avis sur un projet. Les avis seront ou non pris en compte. "
-        "4- Les gouvernances — Habiliter Co-décider : Confier par délégation la prise de décision finale au public."
-    )
-    assert [s.source for s in block.spans if s.text.endswith(" :")] == [SpanSource.PHRASE] * 2, "not a quote"
+    blocks = render_group(reader, [2, 3, 4], 1, phrases)  # type: ignore[arg-type]
+    assert [b.text for b in blocks] == [
+        "Consulter : Obtenir les avis sur un projet. Les avis seront ou non pris en compte.",
+        "4- Les gouvernances — Habiliter Co-décider : Confier par délégation la prise de décision finale au public.",
+    ]
+    labels = [s.source for b in blocks for s in b.spans if s.text.endswith(" :")]
+    assert labels == [SpanSource.PHRASE] * 2, "not a quote"
 
 
 def test_a_cell_that_opens_its_named_row_is_named_like_the_row_s_later_cells() -> None:
@@ -375,11 +377,11 @@ def test_a_cell_that_opens_its_named_row_is_named_like_the_row_s_later_cells() -
     reader.sentences = [
         replace(s, label=name, header=i == 0) for i, (s, name) in enumerate(zip(reader.sentences, names, strict=True))
     ]
-    (block,) = render_group(reader, [1, 2, 3], 1, load_phrases(SETTINGS.prompts_dir, "extractive"))  # type: ignore[arg-type]
-    assert block.text == (
-        "5- L'évaluation — Échanger : Information sur la démarche. Affichage d'un appel dans la salle d'attente. "
-        "5- L'évaluation — Consulter : Enquête auprès des habitants."
-    )
+    blocks = render_group(reader, [1, 2, 3], 1, load_phrases(SETTINGS.prompts_dir, "extractive"))  # type: ignore[arg-type]
+    assert [b.text for b in blocks] == [
+        "5- L'évaluation — Échanger : Information sur la démarche. Affichage d'un appel dans la salle d'attente.",
+        "5- L'évaluation — Consulter : Enquête auprès des habitants.",
+    ]
 
 
 def test_web_addresses_alone_are_not_quoted_as_a_sentence() -> None:
