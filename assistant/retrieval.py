@@ -260,7 +260,7 @@ class HybridRetriever:
                 best[c.index] = c.scores["lead_sentence"] = float(
                     (self.reader.sentence_vectors[ids] @ query_vector).max()
                 )
-        top = max(best.values(), default=0.0)  # a passage without sentences keeps its fused place among the others
+        top = max(best.values(), default=0.0)  # a passage without sentences is ordered by its fused score alone
         order = {c.index: c.score / lead + s.lead_sentence_weight * (best.get(c.index, top) - top) for c in head}
         return [*sorted(head, key=lambda c: -order[c.index]), *kept[n:]]  # ties keep the fusion's order
 
