@@ -82,10 +82,6 @@ def study_apparatus(section_path: str, kind: str) -> bool:
     return any(rules.apparatus.search(title) for title in titles)
 
 
-# a title's numbering: « 2.1.3. », « Partie 1 - »
-_NUMBERING = re.compile(r"^\s*(?:partie\s+\d+\s*[-–—:]\s*|\d+(?:\.\d+)*\.?\s+)")
-
-
 def study_asked(question: str) -> bool:
     """Does the question ask about the study itself (``study_asked``: « le mémoire », « le stage »…), accents aside?"""
     return bool(_author_rules().asked.search(fold_accents(question)))
@@ -195,6 +191,7 @@ def _quotable(text: str) -> bool:
 _URLS = re.compile(r"<?(?:https?://|www\.)\S+")
 
 
+# a title's numbering: « 2.1.3. », « III. », « Partie 1 - », « Recommandation n° 4 » (titles compared, study apparatus)
 _NUMBERING = re.compile(r"^\s*(?:[\dIVX]+(?:[.\d]*)|Partie \d+|Recommandation n°\s*\d+)[.)]?\s*[–—-]?\s*", re.I)
 
 

@@ -151,7 +151,6 @@ class TermStats:
                 df.update(terms)
         else:
             df.update({term: len(rows) for term, rows in self._rows.items()})
-        self.passages_with = df  # how many passages hold each term
         n = max(len(self.chunk_terms), 1)
         self.idf = {t: math.log(1 + n / d) for t, d in df.items()}
         self.unknown_idf = math.log(1 + n)  # a term the corpus never uses is as rare as can be
