@@ -34,6 +34,7 @@ from assistant.compose import (
 )
 from assistant.corpus import CorpusView, QueryEmbedder
 from assistant.coverage import decide, join_named, partial_notice
+from assistant.directory import Directory, Entry
 from assistant.generators import Generator, make_generator
 from assistant.guard import Assessment, assess
 from assistant.prompts import load_phrases
@@ -133,6 +134,7 @@ class Assistant:
         headings = (titled_by(reader, sid) for sid in range(len(reader.sentences)))
         self.names = FactRules.load().names_in((s.text for s in reader.sentences), titles, headings)  # definitions…
         self.scope = ScopeLimits.build((s.text for s in reader.sentences), self.analyzer.words)  # what they leave out
+        self.directory = Directory.build(reader, self.analyzer.terms, settings.directory_topic_words)
         self.extractive = ExtractiveGenerator(
             reader,
             self.phrases,
@@ -449,17 +451,25 @@ class Assistant:
         # sentence that says so opens the answer, unless the documents define what is asked
         limits = [] if defining else self._limits(query, where)
         stated = frozenset(limit.sentence for limit in limits)
-        defined += self._passages_of(stated, [*candidates, *lists, *defined], where)
+        # a support structure the guide's directory describes (« Quelles sont les missions de l'IREPS ? »): its
+        # entry opens the answer, whole, though it is back matter; not when the question's filters leave it out
+        entries = self._entries([query.text, *query.parts], where)
+        listed = frozenset(sid for entry in entries for sid in entry.sentences)
+        if entries:  # back matter may then open the answer: the question asks for that support structure
+            answer.details["directory_entry"] = [entry.title for entry in entries]
+        defined += self._passages_of(stated | listed, [*candidates, *lists, *defined], where)
         evidence = self.retriever.evidence(
-            [*candidates, *lists, *defined], query_vector, weights, prefs, keep=defining | stated
+            [*candidates, *lists, *defined], query_vector, weights, prefs, keep=defining | stated | listed
         )
         evidence = self._without_notes(evidence, asked, query.text)
         leading = candidates.leading
         as_asked = rescored(self.reader, evidence, self._asked_vector(query))  # as the confidence was calibrated
-        assessment = assess(self.reader, self.stats, query, leading, as_asked, weights, self.settings, self.names)
+        assessment = assess(
+            self.reader, self.stats, query, leading, as_asked, weights, self.settings, self.names, entries
+        )
         answer.confidence = assessment.confidence
         answer.details["assessment"] = asdict(assessment)
-        evidence = self._definitions_first(evidence, defining, self._read_on(opening) | stated)
+        evidence = self._definitions_first(evidence, defining, self._read_on(opening) | stated | listed)
         if defining:  # the answer opens on a definition of what is asked, wherever the documents give it
             answer.details["definition_first"] = bool(evidence) and evidence[0].sentence in defining
         answer.contexts = [
@@ -476,7 +486,7 @@ class Assistant:
                 fresh = [c for c in part.found[: self.settings.part_passages] if c.index not in known]
                 pool += fresh
                 known.update(c.index for c in fresh)
-            judged = [self._part_evidence(part, pool, prefs) for part in searched]
+            judged = [self._part_evidence(part, pool, prefs, where) for part in searched]
             # a part the documents do not cover at all, that the asker asked ("il va faire beau samedi ?" beside
             # a covered one): when the whole question is answered, it is said first in its own words, and none
             # of its quotes is shown
@@ -643,15 +653,18 @@ class Assistant:
         return PartSearch(part_query, vector, found, self.stats.weights(part_query.search_text))
 
     def _part_evidence(
-        self, part: PartSearch, pool: list[Candidate], prefs: Preferences
+        self, part: PartSearch, pool: list[Candidate], prefs: Preferences, where: dict[str, Any]
     ) -> tuple[list[Evidence], Coverage, Assessment]:
         """A part's evidence over the final pool (the whole question's passages, then those every part
-        found), and how far the documents cover the part alone (judged on its own passages). The
-        generator gives a part its own section only when it adds what the whole missed (``part_gain``)."""
+        found), and how far the documents cover the part alone (judged on its own passages, and on the directory
+        entry it asks about, within the question's filters). The generator gives a part its own section only when it
+        adds what the whole missed (``part_gain``)."""
         own = self.retriever.evidence(part.found, part.vector, part.weights, prefs)
         as_asked = rescored(self.reader, own, self._asked_vector(part.query))
+        described = self._entries([part.query.text], where)
+        settings, names = self.settings, self.names
         judgement = assess(
-            self.reader, self.stats, part.query, part.found.leading, as_asked, part.weights, self.settings, self.names
+            self.reader, self.stats, part.query, part.found.leading, as_asked, part.weights, settings, names, described
         )
         cover = decide(judgement, self.settings) if own else Coverage.NONE
         return self.retriever.evidence(pool, part.vector, part.weights, prefs), cover, judgement
@@ -685,6 +698,14 @@ class Assistant:
 
     def _chunk_of(self, sentence: int) -> str:
         return self.reader.sentences[sentence].chunk_id
+
+    def _entries(self, questions: list[str], where: dict[str, Any]) -> list[Entry]:
+        """The directory entries the question (or one of its parts) is about, within its filters."""
+        return [
+            entry
+            for entry in self.directory.asked(questions)
+            if all(matches_where(self._passage(sid), where) for sid in entry.sentences)
+        ]
 
     def _passage(self, sentence: int) -> Chunk:
         return self.reader.chunks[self.reader.position[self._chunk_of(sentence)]]

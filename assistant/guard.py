@@ -16,9 +16,11 @@ The weights and windows are settings (``guard_*``).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from assistant.compose import refers_back
+from assistant.directory import Entry
 from assistant.query import Query
 from assistant.retrieval import Candidate, Evidence, TermStats
 from assistant.rules import CorpusNames, FactRules, Lexicon, QueryRules, default_settings
@@ -70,13 +72,16 @@ def assess(
     weights: dict[str, float],
     settings: Settings | None = None,
     names: CorpusNames | None = None,
+    described: Sequence[Entry] = (),
 ) -> Assessment:
     """How well the evidence covers the question: confidence = similarity + coverage weight × coverage
     − unknown weight × unknown − penalty when the asked fact is missing. ``leading``: the best passages as
     ranked, before the contexts were spread over sections (:attr:`Ranking.leading`): how well they hold the
     question's words must not grow because the contexts show more sections. ``names``: the corpus's sentences
-    and aliases (:meth:`FactRules.names_in`), for a fact about a named thing (a definition). The evidence is scored
-    with the question embedded as asked (:func:`~assistant.retrieval.rescored`): the weights were calibrated so."""
+    and aliases (:meth:`FactRules.names_in`), for a fact about a named thing (a definition). ``described``: the
+    entries of a directory the question is about (:class:`~assistant.directory.Directory`): what they name is
+    neither mentioned in passing nor left undefined, its entry says what it is. The evidence is scored with the
+    question embedded as asked (:func:`~assistant.retrieval.rescored`): the weights were calibrated so."""
     s = settings or default_settings()
     facts = FactRules.load()
     if not evidence:
@@ -115,10 +120,12 @@ def assess(
     unknown = sum(own[w] for w in unknown_terms) / total if total else 0.0
     unknown_terms = [_as_written(word, query.text) for word in unknown_terms]  # named so in a partial answer
     rare = _rare_acronyms(reader, stats, query, explained, s.partial_rare_sections) if french else []
+    rare = [word for word in rare if not any(word in entry.names for entry in described)]
     unknown_names = _unknown_names(query.text, names) if french and names is not None else []
     fact, term = facts.asked_with_term(query.text)
     if fact is not None and term:  # a fact about a named thing: given anywhere in the corpus, or not
-        fact_missing = names is not None and not names.gives(fact, term)
+        given = names is None or names.gives(fact, term) or any(entry.called_in(term) for entry in described)
+        fact_missing = not given
     else:
         holds = fact.holds_for("") if fact is not None else None
         share = s.guard_worded_fact_topic_share if fact is not None and fact.worded else s.guard_fact_topic_share
@@ -166,14 +173,23 @@ def _topic_weights(
 
 def _unknown_names(text: str, names: CorpusNames) -> list[str]:
     """The proper names ``text`` writes (``names.proper`` of ``query.toml``) that no sentence of the corpus writes,
-    whole or as the names it joins (« Nouvelle-Aquitaine de France Assos Santé »: both are written)."""
+    whole or as the names it joins (« Nouvelle-Aquitaine de France Assos Santé »: both are written; a joined word
+    alone, « Maison » in « Maison des Usagers », is no name), and the names of bodies written with one capital
+    (``names.institution``: « Maison des usagers ») that it never writes whole, unless a proper name covers them."""
     rules = QueryRules.load()
-    unknown = []
-    for name in dict.fromkeys(rules.proper_name.findall(text)):
-        parts = [p for p in _JOINED.split(name) if p.strip()]
-        if not names.writes(name) and not all(names.writes(part) for part in parts):
+    unknown: list[str] = []
+    spans: list[tuple[int, int]] = []  # where the proper names stand: a body's name within one is not said again
+    for match in rules.proper_name.finditer(text):
+        name, parts = match.group(), [p.strip() for p in _JOINED.split(match.group()) if p.strip()]
+        spans.append(match.span())
+        joined = len(parts) > 1 and all(" " in part or "-" in part for part in parts)
+        if not names.writes(name) and not (joined and all(names.writes(part) for part in parts)):
             unknown.append(name)
-    return unknown
+    for match in rules.institution_name.finditer(text):
+        start, end = match.span()
+        if not any(start < e and s < end for s, e in spans) and not names.writes(match.group()):
+            unknown.append(match.group())
+    return list(dict.fromkeys(unknown))
 
 
 _JOINED = re.compile(r"\s+(?:de|du|des|la|le|et|en|à)\s+|\s+[dl]['’]")  # the small words a proper name may hold

@@ -111,6 +111,7 @@ class QueryRules:
     named_acronym: re.Pattern[str]  # an acronym a question names (« SISA », « ESP »)
     shared_acronym: re.Pattern[str]  # an acronym a question and a legal footnote may share (« RGPD »)
     proper_name: re.Pattern[str]  # a proper name a question writes (« Santé Info Droits »)
+    institution_name: re.Pattern[str]  # a body's name with one capital (« Maison des usagers »)
     acronym_joiners: tuple[str, ...]  # short words a spelled-out acronym holds between its initials
     acronym_min_uses: int
     whole_fiche_other_words: int
@@ -190,6 +191,7 @@ class QueryRules:
             named_acronym=pattern(data, "acronyms.named", path, flags=0),
             shared_acronym=pattern(data, "acronyms.shared", path, flags=0),
             proper_name=pattern(data, "names.proper", path, flags=0),
+            institution_name=pattern(data, "names.institution", path, flags=0),
             acronym_joiners=words(data, "acronyms.joiners", path),
             acronym_min_uses=count(data, "acronyms.min_uses", path),
             whole_fiche_other_words=count(data, "intents.whole_fiche_other_words", path),
@@ -274,6 +276,13 @@ def _written_as(words: list[str]) -> re.Pattern[str]:
     return re.compile(
         r"(?<!\w)" + r"[\s'’-]+".join(re.escape(w.rstrip("sx") or w) + "[sx]?" for w in words) + r"(?!\w)"
     )
+
+
+def phrase_pattern(phrase: str) -> re.Pattern[str] | None:
+    """A phrase as a folded text (accents and case folded) may write it: a plural's « s » or « x » and a hyphen for a
+    space aside; None for a phrase without words."""
+    words = re.findall(r"[^\W_]+", fold_accents(phrase.lower()))
+    return _written_as(words) if words else None
 
 
 def stem_of(word: str) -> str:
@@ -454,10 +463,9 @@ class CorpusNames:
     def writes(self, phrase: str) -> bool:
         """Whether some sentence of the corpus writes ``phrase``: case, accents, a plural's « s » and a hyphen for a
         space aside (« Structure Régionale d'Appui » is written « structures régionales d'appui »)."""
-        words = re.findall(r"[^\W_]+", fold_accents(phrase.lower()))
-        if not words:
+        written = phrase_pattern(phrase)
+        if written is None:
             return False
-        written = _written_as(words)
         return any(written.search(sentence) for sentence in self.folded)
 
     def spelled_out(self, acronym: str, joiners: tuple[str, ...], min_uses: int = 1) -> str:

@@ -132,7 +132,8 @@ def score_item(item: QAItem, answer: dict[str, Any], text: str, cosine: float | 
     details = answer.get("details") or {}
     if citations and not refused:  # back matter quoted first, the question asking neither resources nor a definition
         first_role = citations[0].get("role", "body")
-        answers_so = details.get("asks_resources") or details.get("definition_first")  # a guide's description defines
+        # a guide's description defines; a question about a support structure asks for its directory entry
+        answers_so = details.get("asks_resources") or details.get("definition_first") or details.get("directory_entry")
         scores["back_matter_first"] = float(first_role != "body" and not answers_so)
         if "other_structure_first" in details:  # the question names a structure (MSP, centre de santé, CPTS)
             scores["other_structure_first"] = float(bool(details["other_structure_first"]))

@@ -482,6 +482,13 @@ class Settings(BaseSettings):
         description="Passages du corpus qui s'ouvrent sur la définition de ce que la question demande de définir "
         "(« Une CPTS, c'est un réseau… »), lus avec ceux que la recherche a trouvés quand elle les a manqués.",
     )
+    directory_topic_words: int = Field(
+        2,
+        ge=0,
+        description="Mots de la question, autres que le nom d'une structure que l'annuaire du guide décrit (§ 7.2), "
+        "au plus pour qu'elle porte sur cette structure (« Quelles sont les missions de l'IREPS ? ») : sa notice y "
+        "répond, entière, bien qu'en fin de document.",
+    )
     malloc_arena_max: int = Field(
         2,
         ge=0,

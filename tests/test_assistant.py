@@ -241,6 +241,27 @@ def test_a_question_with_a_typo_or_greetings_gets_the_answer_of_the_plain_questi
     assert _said(polite) == _said(plain)
 
 
+def test_a_support_structure_the_guide_describes_is_answered_from_its_entry_whole(assistant: Assistant) -> None:
+    """The guide's § 7.2 describes the IREPS and the SRA. Back matter answered no question that did not ask for
+    resources: « Quelles sont les missions de l'IREPS ? » was answered from fiche 7's mention and the CPTS'
+    « missions optionnelles », and the SRA was said to be mentioned in passing. Their entries now answer, whole."""
+    ireps = assistant.ask("Quelles sont les missions de l'IREPS ?")
+    assert ireps.citations[0].section_number == "7.2", _said(ireps)
+    assert "le conseil méthodologique" in _said(ireps) and ireps.coverage is Coverage.FULL
+    sra = assistant.ask("Qu'est-ce qu'une Structure Régionale d'Appui (SRA) ?")
+    assert sra.coverage is Coverage.FULL and "démarche qualité et gestion des risques" in _said(sra), _said(sra)
+    # named on the way, the structure is not what is asked: the answer is not its entry
+    role = assistant.ask("Quel est le rôle de France Assos Santé Occitanie auprès des représentants en CPTS ?")
+    assert role.citations[0].section_number != "7.2", _said(role)
+    # searched within fiche 7, the entry is out of reach: what fiche 7 says of the SRA does not define it
+    within = assistant.ask("Qu'est-ce qu'une SRA ?", filters={"fiche": 7})
+    assert within.coverage is Coverage.PARTIAL and "« SRA »" in within.blocks[0].text, _said(within)
+    assert "directory_entry" not in within.details
+    # one part of the question asks what the SRA is: its entry answers that part too
+    parts = assistant.ask("Qu'est-ce que la SRA ? Comment recruter des patients partenaires dans une MSP ?")
+    assert parts.coverage is Coverage.FULL and parts.citations[0].section_number == "7.2", _said(parts)
+
+
 def test_a_structure_named_in_full_is_answered_from_the_documents_that_write_its_acronym(assistant: Assistant) -> None:
     """The fiche mission writes « CPTS », never its full name: a question that wrote the full name missed it."""
     answer = assistant.ask(

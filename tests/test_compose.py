@@ -800,6 +800,10 @@ def test_the_premise_in_its_notice_is_quoted_under_its_source_with_what_it_point
         ("Ensuite la structure", False),
         ("Il ne faut pas que la structure", False),  # impersonal
         ("Concrètement, il s'agit de la structure qui", False),
+        ("Car la structure", True),  # the reason of what was just said
+        ("Puis, la structure", True),
+        ("Qu'il s'agisse du comité ou de la gouvernance, la structure", True),  # carries on the sentence before
+        ("Puis-je savoir si la structure", False),  # asks
     ],
 )
 def test_a_sentence_opening_on_a_connective_comes_with_the_sentence_before_it(opening: str, points_back: bool) -> None:

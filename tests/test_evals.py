@@ -123,6 +123,8 @@ def test_an_evaluation_counts_each_kind_of_failure() -> None:
     assert score_item(item, asked, "…")["back_matter_first"] == 0.0  # the question asked for resources
     defined = {**answer, "details": {"definition_first": True}}
     assert score_item(item, defined, "…")["back_matter_first"] == 0.0  # a guide's description defines what is asked
+    entry = {**answer, "details": {"directory_entry": ["Les IREPS"]}}
+    assert score_item(item, entry, "…")["back_matter_first"] == 0.0  # the support structure asked, its entry
     assert "other_structure_first" not in scores  # the question names no structure
     other = {**answer, "details": {"structures_asked": ["msp"], "other_structure_first": True}}
     assert score_item(item, other, "…")["other_structure_first"] == 1.0

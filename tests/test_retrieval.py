@@ -357,6 +357,12 @@ def test_a_tax_rule_about_something_else_does_not_answer_a_tax_question() -> Non
         ("Qu'est-ce qu'une Structure Régionale d'Appui ?", []),  # written « structures régionales d'appui »
         ("Le président Nouvelle-Aquitaine de France Assos Santé, que fait-il ?", []),  # two names, both written
         ("Les CPTS KESAKO ?", []),  # capitals, no name
+        # a body's name with one capital: unknown as a whole though each of its words is written
+        ("Quelles sont les missions d'une Maison des usagers ?", ["Maison des usagers"]),
+        ("Que font les Structures régionales d'appui ?", []),  # written, plural and case aside
+        ("Maison des usagers : quelles missions ?", []),  # opening the question: not told from a capital's first word
+        ("Que fait la Maison des Usagers ?", ["Maison des Usagers"]),  # two capitals: « Maison » alone is no name
+        ("Comment impliquer les usagers – Exemple de charte ?", []),  # after a dash: a capital that opens
     ],
 )
 def test_a_proper_name_no_passage_writes_makes_the_answer_partial_and_is_named(question: str, unknown: list) -> None:
@@ -370,6 +376,7 @@ def test_a_proper_name_no_passage_writes_makes_the_answer_partial_and_is_named(q
     texts = [
         "Les structures régionales d'appui (SRA) accompagnent les équipes de santé et leurs usagers.",
         "France Assos Santé Nouvelle Aquitaine a publié une note sur les droits des usagers en santé.",
+        "La maison de santé présente ses missions aux usagers.",
     ]
     reader = TinyReader([chunk(n, text) for n, text in enumerate(texts)])
     names = FactRules.load().names_in(s.text for s in reader.sentences)
