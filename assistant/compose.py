@@ -508,6 +508,10 @@ def expand_antecedents(reader: IndexReader, sentence_ids: list[int], shown: Coll
                 break  # « Le diagnostic général », then « Il a vocation… »: the title says what it points at
             if previous is None and before and _opening("names_its_subject").match(text):
                 break  # back to the start of its section (« Cette première étape… »), under the title the answer shows
+            quoted = _closed_quotation(reader, previous) if previous is not None else []
+            if quoted and len(before) + len(quoted) <= ANTECEDENTS:
+                before = quoted + before  # the quotation the sentence before closes, whole (« … de leur santé ». »)
+                break
             if previous is None or len(before) == ANTECEDENTS or not _antecedent(reader, previous):
                 before = enough or []  # no antecedent within reach: adding the sentences before would not help
                 break
@@ -518,6 +522,17 @@ def expand_antecedents(reader: IndexReader, sentence_ids: list[int], shown: Coll
         chosen.update(before)
         out.extend(s for s in [*before, sid] if s not in out)
     return out
+
+
+def _closed_quotation(reader: IndexReader, sid: int) -> list[int]:
+    """The sentences of the quotation ``sid`` closes (« … mis en œuvre par une équipe… / Ces professionnels … de leur
+    propre santé ». »), from the one that opens it, when it is found whole (:func:`_quotation`); else none. Such a
+    sentence is no antecedent alone (:func:`_antecedent`), the quotation whole is."""
+    text = reader.sentences[sid].text
+    if text.count("»") + text.count("”") <= text.count("«") + text.count("“"):
+        return []
+    quoted = _quotation(reader, sid)
+    return quoted if len(quoted) > 1 and quoted[-1] == sid and _antecedent(reader, quoted[0]) else []
 
 
 def _disagrees(pronoun: str, previous: str) -> bool:

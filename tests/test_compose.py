@@ -828,6 +828,19 @@ def test_a_chain_of_sentences_pointing_back_that_reaches_nothing_adds_nothing() 
     assert expand_antecedents(reader, [last]) == [last]  # type: ignore[arg-type]
 
 
+def test_a_sentence_after_a_quotation_comes_with_the_quotation_whole() -> None:
+    """« Cet appel à candidatures… » points back at a call the sentence before quotes over two sentences; the last
+    of them closes the quotation, no antecedent alone: the whole quotation is (it was quoted without any)."""
+    text = (
+        "Le comité s'est réuni en mars. Les ministères ont lancé un appel à candidatures pour des structures qui « "
+        "offrent un accueil adapté aux populations éloignées du soin. Ces professionnels font participer les usagers "
+        "au projet de santé ». Cet appel à candidatures visait à sélectionner une vingtaine de structures."
+    )
+    reader = Reader([replace(chunk(0, text), section_number="1.2", char_end=len(text))])
+    _, opens, closes, pointing = reader.sentences_of["has-0"]
+    assert expand_antecedents(reader, [pointing]) == [opens, closes, pointing]  # type: ignore[arg-type]
+
+
 def test_a_footnote_is_quoted_after_its_number_and_a_source_opens_on_its_best_passage() -> None:
     """« Note 6 : » tells a footnote: the quote gives what it says, after its number, as a label (the source names
     its section and page, where the reader looks for a note, not for a sentence of the text). Two passages of one
@@ -1039,10 +1052,9 @@ def test_a_demonstrative_points_back_unless_at_the_document_and_a_title_ends_the
     reader = Reader(
         [chunk(0, notes), replace(chunk(1, diagnosis), char_start=500), replace(chunk(2, quoted), char_start=900)]
     )
-    tempered = reader.sentences_of["has-2"][-1]
-    assert expand_antecedents(reader, [tempered]) == [
-        tempered
-    ]  # the end of a quotation opened before it: no antecedent
+    *said, tempered = reader.sentences_of["has-2"]
+    # the end of a quotation opened before it is no antecedent alone: the quotation whole is
+    assert expand_antecedents(reader, [tempered]) == [*said, tempered]  # type: ignore[arg-type]
     named, deplore, guide = reader.sentences_of["has-0"]
     assert expand_antecedents(reader, [deplore]) == [named, deplore]  # type: ignore[arg-type]
     assert expand_antecedents(reader, [guide]) == [guide]  # type: ignore[arg-type]
