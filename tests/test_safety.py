@@ -25,6 +25,11 @@ pytestmark = pytest.mark.fast
         "Que faire en cas de fièvre ?",
         "Douleur aiguë ou douleur chronique ?",
         "Toux sèche la nuit : à partir de quand s'inquiéter ?",
+        # a bite, a sting, what to watch for, when to see a doctor
+        "Mon enfant s'est fait piquer par une abeille, que faire ?",
+        "Une morsure de chien au mollet, c'est grave ?",
+        "Que faut-il surveiller après une chute dans l'escalier ?",
+        "Quand doit-on vraiment consulter pour une conjonctivite ?",
     ],
 )
 def test_a_personal_medical_question_is_recognised(question: str) -> None:
@@ -42,6 +47,9 @@ def test_a_personal_medical_question_is_recognised(question: str) -> None:
         "Peut-on prendre la parole en réunion quand on est représentant ?",
         "Comment une association de patients atteints de cancer peut-elle entrer dans une CPTS ?",
         "Un atelier sur la douleur chronique peut-il être animé avec des usagers ?",
+        "Comment organiser une campagne de vaccination avec les usagers, piqûre de rappel comprise ?",
+        "Un malaise en salle d'attente : que prévoit le règlement intérieur de la MSP ?",
+        "Quand faut-il consulter les usagers sur le projet de santé ?",
     ],
 )
 def test_an_engagement_question_with_medical_words_is_not(question: str) -> None:
