@@ -18,7 +18,7 @@ from ingest.lexical import fold_accents
 from ingest.models import Sentence
 from ingest.roles import PassageRole
 
-_ARTICLE = re.compile(r"^(?:les|le|la|l['’]|un|une|des)\s*", re.I)
+_ARTICLE = re.compile(r"^(?:(?:les|le|la|un|une|des)\s+|l['’]\s*)", re.I)  # not the « Le » of « Leviers »
 _BRACKETS = re.compile(r"\s*\(([^()]{2,80})\)")
 _ACRONYM = re.compile(r"^[A-Z][A-Za-z]*[A-Z]$")  # « SRA », « IREPS »; « AVECsanté » is a name, not an acronym
 _PARTS = re.compile(r"\s+et\s+(?:ses|leurs|son|sa)\s+")  # « France Assos Santé et ses délégations régionales »

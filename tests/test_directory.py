@@ -98,6 +98,8 @@ def test_an_entry_is_called_by_its_name_and_by_the_acronym_that_spells_it() -> N
         "France Assos Santé et ses délégations régionales",
         "France Assos Santé",
     )
+    assert entry_names("Leviers pour agir") == ("Leviers pour agir",)  # an article only as a word of its own
+    assert entry_names("L'Union régionale (URAASS)") == ("Union régionale",)  # « URAASS » spells no « ur »
     # « ETP » spells the education, not the pôles: « Qu'est-ce que l'ETP ? » is not about them
     assert entry_names("Les pôles régionaux de référence en éducation thérapeutique du patient (ETP)") == (
         "pôles régionaux de référence en éducation thérapeutique du patient",

@@ -50,6 +50,8 @@ def test_a_personal_medical_question_is_recognised(question: str) -> None:
         "Comment organiser une campagne de vaccination avec les usagers, piqûre de rappel comprise ?",
         "Un malaise en salle d'attente : que prévoit le règlement intérieur de la MSP ?",
         "Quand faut-il consulter les usagers sur le projet de santé ?",
+        "Quand faut-il consulter pour le projet de santé de la CPTS ?",
+        "Que faut-il surveiller dans le budget de la CPTS ?",
     ],
 )
 def test_an_engagement_question_with_medical_words_is_not(question: str) -> None:
