@@ -260,6 +260,7 @@ def premise_conflict(
 
 
 LIST_ITEMS = 8  # items of a list quoted at most after its introduction
+ASKED_LIST_ITEMS = 16  # the same, when the list's title is what the question asks about (« Quels contenus ? »)
 LIST_PASSAGES = 3  # passages read back at most for the start of a list that runs over several
 
 
@@ -383,17 +384,18 @@ def expand_lists(
         siblings = reader.sentences_of[sentence.chunk_id]
         pos = siblings.index(sid)
         introduced = 0  # items of the list quoted before this one, when its introduction is brought in
+        limit = LIST_ITEMS
         if BULLET.match(sentence.text):
-            leads, introduced = _list_before(reader, siblings, pos, chosen, asked)
+            leads, introduced, limit = _list_before(reader, siblings, pos, chosen, asked)
             out.extend(leads)
         if introduced:
-            items, _ = _items_after(reader, siblings, pos, chosen, LIST_ITEMS - introduced, inside=True)
+            items, _ = _items_after(reader, siblings, pos, chosen, limit - introduced, inside=True)
             out.extend([sid, *items])
             continue
         if not sentence.text.rstrip().endswith(":"):
             head = _item_head(reader, sid, chosen)  # the item it goes on with, and that item's list before it
             if head:
-                leads, _ = _list_before(reader, siblings, siblings.index(head[0]), chosen, asked)
+                leads, _, _ = _list_before(reader, siblings, siblings.index(head[0]), chosen, asked)
                 out.extend(leads)
             chosen.update(head)
             out.extend([*head, sid])
@@ -406,24 +408,26 @@ def expand_lists(
 
 def _list_before(
     reader: IndexReader, siblings: list[int], pos: int, chosen: set[int], asked: Callable[[str], bool]
-) -> tuple[list[int], int]:
+) -> tuple[list[int], int, int]:
     """For the list item ``siblings[pos]``: the introduction of its list and the items before it (LIST_ITEMS − 1 at
     most) that ``chosen`` lacks (which they join), or the items before it when the list's title is what the question
-    asks about; and how many places of the LIST_ITEMS they fill with this item (the introduction counts as one),
-    0 when its list has no introduction to bring (then nothing is brought)."""
+    asks about (ASKED_LIST_ITEMS − 1 at most: the list is the answer); how many places of the list's bound they fill
+    with this item (the introduction counts as one), 0 when its list has no introduction to bring (then nothing is
+    brought); and that bound."""
     leaders = _leaders(reader, siblings, pos)
     intro = _introduction(reader, leaders)
     if intro is not None and intro not in chosen:  # with the items before this one: the whole list
-        before = [intro, *leaders[leaders.index(intro) + 1 :][-(LIST_ITEMS - 1) :]]
+        before, limit = [intro, *leaders[leaders.index(intro) + 1 :][-(LIST_ITEMS - 1) :]], LIST_ITEMS
         count = len(before)
     elif intro is None and (title := list_title(reader, siblings[pos])) and asked(title):
-        before = _own_items(reader, leaders, siblings[pos])[-(LIST_ITEMS - 1) :]  # a title introduces it
+        limit = ASKED_LIST_ITEMS
+        before = _own_items(reader, leaders, siblings[pos])[-(limit - 1) :]  # a title introduces it
         count = len(before) + 1
     else:
-        return [], 0
+        return [], 0, LIST_ITEMS
     leads = [lead for lead in before if lead not in chosen]
     chosen.update(leads)
-    return leads, count
+    return leads, count, limit
 
 
 def _item_run(reader: IndexReader, sid: int) -> list[int]:

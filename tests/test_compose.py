@@ -11,6 +11,7 @@ import pytest
 from assistant.answer import Block, BlockKind, Span, SpanSource
 from assistant.citations import PASSAGE_GAP, make_citation, source_label
 from assistant.compose import (
+    ASKED_LIST_ITEMS,
     LIST_ITEMS,
     QUOTATION_SENTENCES,
     ExtractiveGenerator,
@@ -580,17 +581,18 @@ def test_a_list_its_section_title_introduces_comes_whole_after_that_title_when_a
     words, a chosen item comes with the other items (bounded, then « […] »), after the section's title; otherwise
     the item stays alone (one word shared with the question does not make the list the answer). A list introduced
     by a sentence is not given that title."""
-    items = [f"- Thème de formation numéro {n}" for n in range(1, 13)]
+    items = [f"- Thème de formation numéro {n}" for n in range(1, 21)]
     listed = replace(chunk(0, "\n".join(items)), section_number="6.7.2", section_title="Quels contenus ?")
     introduced = replace(chunk(1, TEXTS[1]), section_number="6.7.3", section_title="Autres contenus")
     reader = Reader([listed, introduced])
     second = reader.sentences_of["has-0"][1]
     assert expand_lists(reader, [second]) == [second]  # type: ignore[arg-type]
     quoted = expand_lists(reader, [second], asked=lambda title: title == "Quels contenus ?")  # type: ignore[arg-type]
-    assert [reader.sentences[s].text for s in quoted] == items[:LIST_ITEMS]
+    # the list is the answer: it is given to a longer bound than a list an item brings (LIST_ITEMS)
+    assert [reader.sentences[s].text for s in quoted] == items[:ASKED_LIST_ITEMS] and ASKED_LIST_ITEMS > LIST_ITEMS
     blocks = render_group(reader, quoted, 1, PHRASES)  # type: ignore[arg-type]
     assert blocks[0].kind is BlockKind.LEAD and blocks[0].text == "« Quels contenus ? » :"
-    assert [b.kind for b in blocks[1:]] == [BlockKind.LIST_ITEM] * (LIST_ITEMS + 1)
+    assert [b.kind for b in blocks[1:]] == [BlockKind.LIST_ITEM] * (ASKED_LIST_ITEMS + 1)
     assert blocks[-1].text == PHRASES["list_cut"] and not blocks[-1].markers, "the list goes on in the document"
     whole = render_group(reader, reader.sentences_of["has-0"], 1, PHRASES)  # type: ignore[arg-type]
     assert PHRASES["list_cut"] not in [b.text for b in whole]
