@@ -577,7 +577,7 @@ def _antecedent(reader: IndexReader, sid: int) -> bool:
     """A sentence that may be quoted to say what the next one speaks of: a statement, not a title, nor an item
     or an introduction of a list (a list is completed otherwise), nor the end of a quotation opened before it."""
     text = reader.sentences[sid].text.strip()
-    if BULLET.match(text) or text.endswith(":") or _unended(text) or text[:1].islower() or not _quotable(text):
+    if BULLET.match(text) or text.endswith(":") or unended(text) or text[:1].islower() or not _quotable(text):
         return False  # a list's item or introduction, a line without end mark, the tail of a cut sentence
     if text.count("»") + text.count("”") > text.count("«") + text.count("“"):
         return False  # « … ne sont pas valables. » (M.B).: what it closes was opened earlier
@@ -964,12 +964,12 @@ def _arrow_title(reader: IndexReader, sid: int) -> bool:
 _ENDED = re.compile(r"(?:[.!?:;…»\]\"”]|[.!?…»”\"]\s*\([^()]{1,40}\)|\([^()]*[.!?…]\))\s*$")
 
 
-def _unended(text: str) -> bool:
+def unended(text: str) -> bool:
     """A line the document writes without an end mark (a label, a slide line, an item without bullet)."""
     return not _ENDED.search(text) and not BULLET.match(text)
 
 
-_TITLE_MAX = 100  # characters: a longer line without an end mark is a statement whose period was lost
+TITLE_MAX = 100  # characters: a longer line without an end mark is a statement whose period was lost
 _NAMED_TITLE_MAX = 120  # characters of a title naming its subject before a colon (« X : un atout … »)
 _ASKED_TITLE_WORDS = 3  # words at least of a title asked as a question
 _SAID_AGAIN_WORDS = 3  # words at least of a title the sentence after it may say again (then left out)
@@ -1001,7 +1001,7 @@ def _standalone_title(reader: IndexReader, sid: int) -> bool:
             or not _opening("title_complement", "").match(rest.strip())
         ):
             return False
-    elif len(line) > _TITLE_MAX:
+    elif len(line) > TITLE_MAX:
         return False  # a long line is a statement whose period was lost
     text = reader.chunks[reader.position[here.chunk_id]].text
     before, after = text[: here.start].rstrip(" \t"), text[here.end :].lstrip(" \t")
@@ -1019,13 +1019,13 @@ def _in_line_run(reader: IndexReader, sid: int) -> bool:
     row is no such line: it is the table's caption."""
     sentences = reader.sentences
     here = sentences[sid]
-    if not _unended(here.text.strip()):
+    if not unended(here.text.strip()):
         return False
     return any(
         0 <= other < len(sentences)
         and sentences[other].chunk_id == here.chunk_id
         and not (other > sid and sentences[other].header)
-        and _unended(sentences[other].text.strip())
+        and unended(sentences[other].text.strip())
         for other in (sid - 1, sid + 1)
     )
 

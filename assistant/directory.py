@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from assistant.compose import TITLE_MAX, unended
 from assistant.rules import QueryRules, phrase_pattern
 from ingest.cleaning import BULLET
 from ingest.index import IndexReader
@@ -22,8 +23,6 @@ _ARTICLE = re.compile(r"^(?:(?:les|le|la|un|une|des)\s+|l['’]\s*)", re.I)  # n
 _BRACKETS = re.compile(r"\s*\(([^()]{2,80})\)")
 _ACRONYM = re.compile(r"^[A-Z][A-Za-z]*[A-Z]$")  # « SRA », « IREPS »; « AVECsanté » is a name, not an acronym
 _PARTS = re.compile(r"\s+et\s+(?:ses|leurs|son|sa)\s+")  # « France Assos Santé et ses délégations régionales »
-_ENDED = re.compile(r"[.!?…:;][\s»\"”)\]]*$")
-TITLE_MAX = 100  # characters of an entry's title
 
 
 @dataclass(frozen=True)
@@ -117,17 +116,19 @@ class Directory:
 
 
 def _heads(passage: str, sentence: Sentence, following: str) -> bool:
-    """Whether a sentence is an entry's title: a short line alone in its paragraph, without an end mark, a bullet or
-    an address, followed by a statement or by the end of its passage (« Les IREPS », then « Les instances régionales
-    … sont des associations … »). ``compose._standalone_title`` takes such a line after another unended one (« Pour
-    trouver la SRA de votre région, aller sur : FORAP ») for an item of a list written without bullets; here the line
-    after it tells: an item is followed by another unended line, a title by what it names."""
+    """Whether a sentence is an entry's title: a short line alone in its paragraph, without an end mark or a bullet
+    (:func:`~assistant.compose.unended`) nor an address, followed by a statement or by the end of its passage
+    (« Les IREPS », then « Les instances régionales … sont des associations … »). ``compose._standalone_title`` takes
+    such a line after another unended one (« Pour trouver la SRA de votre région, aller sur : FORAP ») for an item of
+    a list written without bullets; here the line after it tells: an item is followed by another unended line, a
+    title by what it names."""
     text = sentence.text.strip()
-    if len(text) > TITLE_MAX or _ENDED.search(text) or BULLET.match(text) or "://" in text:
+    if len(text) > TITLE_MAX or not unended(text) or "://" in text:
         return False
     before, after = passage[: sentence.start].rstrip(" \t"), passage[sentence.end :].lstrip(" \t")
     alone = (not before or before.endswith("\n\n")) and (not after or after.startswith("\n\n"))
-    return alone and (not following or bool(_ENDED.search(following)) or following.startswith("«"))
+    stated = bool(following) and not unended(following) and not BULLET.match(following)
+    return alone and (not following or stated or following.startswith("«"))
 
 
 def _calls(question: str, folded: str, name: str) -> bool:
