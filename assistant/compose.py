@@ -488,7 +488,8 @@ def expand_antecedents(reader: IndexReader, sentence_ids: list[int], shown: Coll
     :func:`_disagrees`), back to that sentence at least. When the chain ends before such a sentence, nothing is added
     (it would dangle as well) and the sentence stays as it is, unless it reached the start of its section on words
     that name what they speak of (« Cette première étape… », under the title the answer shows); a sentence whose
-    antecedent the answer already quotes needs none. A list's item needs none (its list says what it belongs to:
+    antecedent the answer already quotes needs none (a quoted sentence of another number is read past: « Elle
+    vise… » after « D'ores et déjà, 13 centres… »). A list's item needs none (its list says what it belongs to:
     « - Enfin, … » follows the items before it); an antecedent that ends a list item's line comes with the sentences
     before it on that line, from the bulleted one."""
     opens = refers_back()
@@ -506,7 +507,7 @@ def expand_antecedents(reader: IndexReader, sentence_ids: list[int], shown: Coll
                 if enough is None:  # « Le périmètre … » before « Ils … »: maybe not what « Ils » points at
                     enough = list(before)
             previous = _previous(reader, here)
-            if previous in chosen:
+            if previous in chosen and not _disagrees(pointing, reader.sentences[previous].text):
                 break  # the answer already says what it points at
             if titled_by(reader, here):
                 break  # « Le diagnostic général », then « Il a vocation… »: the title says what it points at
@@ -577,6 +578,8 @@ def _antecedent(reader: IndexReader, sid: int) -> bool:
     """A sentence that may be quoted to say what the next one speaks of: a statement, not a title, nor an item
     or an introduction of a list (a list is completed otherwise), nor the end of a quotation opened before it."""
     text = reader.sentences[sid].text.strip()
+    if _arrow_statement(reader, sid):
+        return True  # « → Une expérimentation est en cours sur… », then « Elle vise… »
     if BULLET.match(text) or text.endswith(":") or unended(text) or text[:1].islower() or not _quotable(text):
         return False  # a list's item or introduction, a line without end mark, the tail of a cut sentence
     if text.count("»") + text.count("”") > text.count("«") + text.count("“"):
@@ -810,6 +813,9 @@ def render_group(
         name = sentence.label or titled
         if sentence.label and (row := _row_name(reader, sid)):  # « 5- L'évaluation… — Information… »: the row's
             name, text = f"{row}{CELL_SEPARATOR}{sentence.label}", text[len(row) + len(CELL_SEPARATOR) :].strip()
+        statement = _arrow_statement(reader, sid)  # a line that leads its paragraph: its own paragraph, no item
+        if statement:
+            text = text.lstrip(_ARROWS).strip()
         bulleted = bool(BULLET.match(text))
         item = bulleted and not sentence.label  # a table's cell, even bulleted, is no item of a list: no « […] »
         # a list's title, once: over its first quoted item, and over the next list when another title heads it
@@ -833,9 +839,11 @@ def render_group(
             if item:
                 cut = (after := _next_item(reader, sid)) is not None and reader.sentences[after].text not in quoted
         else:
-            if label and prose:  # a title standing alone, a table's next cell: a new paragraph, not run on
+            if (label or statement) and prose:  # a title alone, a table's next cell, a lead line: not run on
                 close(None)
             prose += [*label, Span(text, (n,), SpanSource.CORPUS)]
+            if statement:
+                close(None)
     close(Block.phrase(BlockKind.LIST_ITEM, phrases["list_cut"]) if cut else None)
     return blocks
 
@@ -957,6 +965,19 @@ def _arrow_title(reader: IndexReader, sid: int) -> bool:
     pos = siblings.index(sid)
     after = reader.sentences[siblings[pos + 1]].text.lstrip() if pos + 1 < len(siblings) else ""
     return not after.startswith(text[0])
+
+
+def _arrow_statement(reader: IndexReader, sid: int) -> bool:
+    """A line marked with an arrow and too long for a title (TITLE_MAX), with prose after it: a statement that leads
+    its paragraph without an end mark (« → Le partenariat enchaîne le plus souvent ces trois dimensions… »), not an
+    item (the line after it bears no mark) nor a title (:func:`_standalone_title`)."""
+    text = reader.sentences[sid].text.strip()
+    if text[:1] not in _ARROWS or len(text.lstrip(_ARROWS).strip()) <= TITLE_MAX or not unended(text[1:]):
+        return False
+    siblings = reader.sentences_of[reader.sentences[sid].chunk_id]
+    here = reader.position[reader.sentences[sid].chunk_id]
+    after = siblings[siblings.index(sid) + 1 :] or _beside(reader, siblings, here, here + 1)
+    return bool(after) and not BULLET.match(reader.sentences[after[0]].text)
 
 
 # a sentence's end: a mark, or a closing bracket after one ("… marqué.)"), or a speaker after a quotation

@@ -1110,6 +1110,28 @@ def test_a_pronoun_points_past_a_sentence_whose_subject_has_another_number() -> 
     assert expand_antecedents(alone, [ideally]) == [committee, ideally]  # type: ignore[arg-type]
 
 
+def test_a_pronoun_points_past_a_number_and_an_opening_phrase_back_to_a_line_marked_with_an_arrow() -> None:
+    """« Elle vise à valider un modèle… » followed « D'ores et déjà, 13 centres… ont été identifiés. », quoted too: it
+    read as the centres' aim. What « Elle » points at is the line before, « → Une expérimentation est en cours… »,
+    too long for a title: it is quoted first, as a paragraph of its own without its arrow, not as a list's item.
+    A sentence whose singular subject follows an opening phrase agrees with « Elle »: the reading back stops there."""
+    line = "→ Une expérimentation est en cours sur le financement de structures d'exercice coordonné participatives"
+    text = (
+        f"{line}\n\nD'ores et déjà, 13 centres de santé et 13 maisons de santé participatifs ont été identifiés. "
+        "Elle vise à valider un modèle de gestion équilibrée incluant la participation des usagers."
+    )
+    agreeing = "Les usagers siègent au comité. En 2022, la commission a été créée. Elle siège chaque mois au bureau."
+    reader = Reader([chunk(0, text), replace(chunk(1, agreeing), char_start=500)])
+    experiment, centres, aim = reader.sentences_of["has-0"]
+    assert expand_antecedents(reader, [centres, aim]) == [centres, experiment, aim]  # type: ignore[arg-type]
+    blocks = render_group(reader, [experiment, centres, aim], 1, PHRASES)  # type: ignore[arg-type]
+    assert [b.kind for b in blocks] == [BlockKind.PARAGRAPH] * 2
+    assert blocks[0].text.startswith("Une expérimentation est en cours") and "→" not in blocks[0].text
+    assert blocks[1].text.startswith("D'ores et déjà") and "Elle vise" in blocks[1].text
+    _, created, sits = reader.sentences_of["has-1"]
+    assert expand_antecedents(reader, [sits]) == [created, sits]  # type: ignore[arg-type]
+
+
 def test_a_list_introduction_holding_few_of_the_question_s_words_answers_only_an_enumeration() -> None:
     """Quoted, a list's introduction brings its whole list: for a question asking for no enumeration it must hold
     enough of the question's words; for « Quels thèmes… ? » it is quoted with its items."""
