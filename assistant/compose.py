@@ -21,6 +21,7 @@ from ingest.index import IndexReader
 from ingest.lexical import fold_accents
 from ingest.models import Chunk
 from ingest.rules import pattern, read_rules, words
+from ingest.sections import without_numbering
 from ingest.settings import Settings
 
 PREMISE_RULES = Path(__file__).parent / "data" / "premise.toml"
@@ -78,7 +79,7 @@ def study_apparatus(section_path: str, kind: str) -> bool:
     rules = _author_rules()
     if kind not in rules.kinds:
         return False
-    titles = (_NUMBERING.sub("", fold_accents(title).lower()).strip() for title in section_path.split(" > "))
+    titles = (fold_accents(without_numbering(title)).lower().strip() for title in section_path.split(" > "))
     return any(rules.apparatus.search(title) for title in titles)
 
 
@@ -191,10 +192,6 @@ def _quotable(text: str) -> bool:
 _URLS = re.compile(r"<?(?:https?://|www\.)\S+")
 
 
-# a title's numbering: « 2.1.3. », « III. », « Partie 1 - », « Recommandation n° 4 » (titles compared, study apparatus)
-_NUMBERING = re.compile(r"^\s*(?:[\dIVX]+(?:[.\d]*)|Partie \d+|Recommandation n°\s*\d+)[.)]?\s*[–—-]?\s*", re.I)
-
-
 def _heading(chunk: Chunk, text: str) -> bool:
     """A title, not a statement: written in capitals ("L1434-12 À L1434-13 DU CODE DE LA SANTÉ PUBLIQUE"),
     or the title of the passage's own section or fiche, quoted alone as if it answered."""
@@ -214,7 +211,7 @@ def _is_heading(text: str, section_path: str, section_title: str, fiche_title: s
 
 @lru_cache(maxsize=65536)
 def _title_key(text: str) -> str:
-    return re.sub(r"\W+", " ", _NUMBERING.sub("", text)).strip().lower()
+    return re.sub(r"\W+", " ", without_numbering(text)).strip().lower()
 
 
 @lru_cache(maxsize=65536)
@@ -596,10 +593,9 @@ def _quotation(reader: IndexReader, sid: int) -> list[int]:
     (« Les centres … du soin. / En allant … de leur santé. »), read in its passage and the ones just before
     and after it in the same section (a quotation may open or close there), else ``[sid]``: a quotation opened
     earlier, never closed, or longer than QUOTATION_SENTENCES, is left as it is."""
-    siblings = reader.sentences_of[reader.sentences[sid].chunk_id]
     here = reader.position[reader.sentences[sid].chunk_id]
-    siblings = _beside(reader, siblings, here, here - 1) + siblings
-    siblings = siblings + _beside(reader, siblings, here, here + 1)
+    siblings = _from_passage_before(reader, sid)
+    siblings += _beside(reader, siblings, here, here + 1)
     balance = [reader.sentences[s].text.count("«") - reader.sentences[s].text.count("»") for s in siblings]
     starts = [0, *itertools.accumulate(balance)][:-1]  # quotations open before each sentence
     pos = siblings.index(sid)
@@ -616,13 +612,20 @@ def _quotation(reader: IndexReader, sid: int) -> list[int]:
     return siblings[first : last + 1]
 
 
+def _from_passage_before(reader: IndexReader, sid: int) -> list[int]:
+    """The sentences of ``sid``'s passage after those of the passage before it in its section (:func:`_beside`): a
+    quotation read over a passage boundary."""
+    siblings = reader.sentences_of[reader.sentences[sid].chunk_id]
+    here = reader.position[reader.sentences[sid].chunk_id]
+    return _beside(reader, siblings, here, here - 1) + siblings
+
+
 def _within_quotation(reader: IndexReader, sid: int) -> bool:
     """Does ``sid`` open inside a quotation begun in a sentence before it (its passage, or the end of the one before
     in its section)? Its « je » is then the person quoted (an interviewee), not the author. A « ” » that opens a
     sentence opens a quotation, as the study sometimes writes it."""
-    siblings = reader.sentences_of[reader.sentences[sid].chunk_id]
-    here = reader.position[reader.sentences[sid].chunk_id]
-    before = _beside(reader, siblings, here, here - 1) + siblings[: siblings.index(sid)]
+    window = _from_passage_before(reader, sid)
+    before = window[: window.index(sid)]
     depth = 0
     for s in before:
         text = reader.sentences[s].text.lstrip()
@@ -975,8 +978,7 @@ def _arrow_statement(reader: IndexReader, sid: int) -> bool:
     if text[:1] not in _ARROWS or len(text.lstrip(_ARROWS).strip()) <= TITLE_MAX or not unended(text[1:]):
         return False
     siblings = reader.sentences_of[reader.sentences[sid].chunk_id]
-    here = reader.position[reader.sentences[sid].chunk_id]
-    after = siblings[siblings.index(sid) + 1 :] or _beside(reader, siblings, here, here + 1)
+    after = _followers(reader, siblings, siblings.index(sid))
     return bool(after) and not BULLET.match(reader.sentences[after[0]].text)
 
 

@@ -17,9 +17,9 @@ from pathlib import Path
 
 from ingest.lexical import fold_accents
 from ingest.rules import DATA_DIR, RulesError, pattern, read_rules, value
+from ingest.sections import without_numbering
 
 _URL = re.compile(r"<?(?:https?://|www\.)[^\s>]+>?")
-_NUMBERING = re.compile(r"^[\dIVX.\s-]+|^partie \d+ - ")
 
 
 class PassageRole(StrEnum):
@@ -78,7 +78,7 @@ def classify(section_titles: list[str], text: str, rules: RoleRules | None = Non
     """The role of a passage from its section titles (outermost first) and its text."""
     rules = rules or RoleRules.load()
     for title in reversed(section_titles):
-        folded = fold_accents(_NUMBERING.sub("", title.lower())).strip()
+        folded = fold_accents(without_numbering(title).lower()).strip()
         for role, title_pattern in rules.titles:
             if title_pattern.search(folded):
                 return role

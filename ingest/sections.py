@@ -97,3 +97,16 @@ class SectionCode:
         """Is this section ``other`` or inside it (``6.6.2`` within ``6.6``)?"""
         mine, theirs = str(self), str(other)
         return bool(theirs) and (mine == theirs or mine.startswith(theirs + ".") or mine.startswith(theirs + "-"))
+
+
+# a title's numbering as the documents write it: « 2.1.3. », « 6.8.2 », « III. », « 1) », « Partie 1 - »,
+# « Recommandation n° 4 : »; a numeral is one only before a mark or a space (« Idées », « Vision » keep their I, V)
+_NUMBERING = re.compile(
+    r"^\s*(?:(?:(?:\d+(?:\.\d+)*|[IVX]+)(?:[.)]\s*|\s+))+|Partie\s+\d+\s*|Recommandation\s+n°\s*\d+\s*)(?:[-–—:]\s*)?",
+    re.IGNORECASE,
+)
+
+
+def without_numbering(title: str) -> str:
+    """A section's title without its numbering (:data:`_NUMBERING`), to compare it or show it alone."""
+    return _NUMBERING.sub("", title)

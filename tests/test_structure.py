@@ -10,7 +10,7 @@ import pytest
 from ingest.chunking import chunk_document, section_label
 from ingest.models import DocumentInfo, LoadedDocument, Page, SectionRef
 from ingest.rules import DATA_DIR, RulesError, StructureRules
-from ingest.sections import SectionCode, SectionKind
+from ingest.sections import SectionCode, SectionKind, without_numbering
 from ingest.structure import StructuredDocument, fiche_of, structure_document
 
 pytestmark = pytest.mark.fast
@@ -328,3 +328,20 @@ def test_a_tables_caption_goes_with_the_table_not_with_the_prose_before_it() -> 
     assert len(chunks) >= 2 and captioned, "the prose and the table are two passages"
     assert all(text.startswith("Exemples de modalités d'engagement\n\nConsultation") for text in captioned)
     assert not any(c.text.rstrip().endswith("Exemples de modalités d'engagement") for c in chunks)
+
+
+@pytest.mark.parametrize(
+    ("title", "bare"),
+    [
+        ("6.8.2. Facilitateurs", "Facilitateurs"),
+        ("II. Des représentants en CPTS, pour y faire quoi ?", "Des représentants en CPTS, pour y faire quoi ?"),
+        ("Partie 2 - Mémoire", "Mémoire"),
+        ("Recommandation n°2 : Associer les usagers", "Associer les usagers"),
+        ("Idées reçues", "Idées reçues"),  # a word's first letter is no Roman numeral
+        ("Vision partagée", "Vision partagée"),
+    ],
+)
+def test_a_title_loses_its_numbering_and_nothing_else(title: str, bare: str) -> None:
+    """Titles are compared and shown without their numbering, whichever way each document writes it; the I or V
+    that opens a word stays (« Idées » was read as « dées »)."""
+    assert without_numbering(title) == bare

@@ -33,6 +33,7 @@ from assistant.web.render import (
     esc,
 )
 from assistant.web.wording import Wording, wording
+from ingest.sections import without_numbering
 from ingest.settings import Settings
 
 if TYPE_CHECKING:
@@ -56,7 +57,6 @@ def to_int(value: str, default: int = -1) -> int:
 
 
 # --- next questions -------------------------------------------------------------------------------------
-_NUMBERING = re.compile(r"^\s*(?:(?:\d+(?:\.\d+)*|[IVX]+)[.)]\s*|\d+\s+)+(?:[-–—:]\s*)?")
 
 
 def _fold(text: str) -> str:
@@ -91,7 +91,7 @@ def next_questions(answer: Answer, assistant: Any, words: Wording | None = None,
             if chunk.doc_id != doc_id or chunk.fiche != fiche or chunk.section_path in seen:
                 continue
             seen.add(chunk.section_path)
-            heading = _NUMBERING.sub("", chunk.section_title or "").strip().rstrip(".:! ")
+            heading = without_numbering(chunk.section_title or "").strip().rstrip(".:! ")
             if (
                 len(heading) < 6
                 or "fiche ressource" in heading.lower()
