@@ -704,7 +704,7 @@ def order_groups(
         of_source: dict[Hashable, list[int]] = {}
         for chunk in order:
             of_source.setdefault(source(chunk), []).append(chunk)
-        order = [chunk for chunks in of_source.values() for run in _runs(reader, chunks) for chunk in run]
+        order = [chunk for chunks in of_source.values() for run in _runs(reader, chunks, by_chunk) for chunk in run]
     return [(c, sorted(by_chunk[c])) for c in order]
 
 
@@ -714,12 +714,20 @@ def lead_unit(chunk: Chunk) -> tuple[str, object]:
     return (chunk.doc_id, chunk.fiche or (chunk.section_path, chunk.section_number, chunk.section_title))
 
 
-def _runs(reader: IndexReader, chunks: list[int]) -> list[list[int]]:
+def _runs(reader: IndexReader, chunks: list[int], quoted: dict[int, list[int]]) -> list[list[int]]:
     """``chunks`` (best first) in runs of passages that follow each other, each in reading order, runs in the
-    order of their best passage: the best passage still opens its source unless the one just before it is quoted."""
+    order of their best passage: the best passage still opens its source unless the one just before it is quoted.
+    A passage follows another one too when the first sentence it quotes (``quoted``: sentences by passage) points
+    back at one quoted from it (:func:`_previous`, over a footnote's passage): « Elles se composent… » after « Elles
+    regroupent… »."""
+    opens = refers_back()
     runs: list[list[int]] = []
     for chunk in sorted(chunks):
-        if runs and follows(reader, runs[-1][-1], chunk):
+        first = min(quoted[chunk])
+        if runs and (
+            follows(reader, runs[-1][-1], chunk)
+            or (opens.match(reader.sentences[first].text) and _previous(reader, first) in quoted[runs[-1][-1]])
+        ):
             runs[-1].append(chunk)
         else:
             runs.append([chunk])

@@ -692,6 +692,31 @@ def test_the_passages_of_one_source_are_read_in_the_documents_order() -> None:
     assert quoted == [(texts[0], (1,)), (texts[1], (1,)), (other, (2,))]
 
 
+def test_a_passage_goes_on_after_the_one_it_follows_over_a_footnote_s_passage() -> None:
+    """« Elles se composent… » (§ 1.3, its second passage after a footnote's) scored best, « Elles regroupent… » (its
+    first passage) was quoted too: the answer read « Elles se composent… » first and what « Elles » names last. A
+    passage whose first quoted sentence goes on from one quoted in another passage of its source comes after it."""
+    texts = [
+        "Ces organisations ont été créées par la loi de 2016. Elles regroupent les professionnels d'un territoire.",
+        "Note 6 : La santé communautaire est le processus par lequel une collectivité réfléchit sur sa santé.",
+        "Elles se composent de professionnels des soins du premier et du second recours.",
+    ]
+    starts = [0, 200, 400]  # not adjacent: the footnote's passage lies between the first and the third
+    reader = Reader(
+        [
+            replace(chunk(n, text), section_number="1.3", char_start=start, char_end=start + len(text))
+            for n, (text, start) in enumerate(zip(texts, starts, strict=True))
+        ]
+    )
+    law, gather = reader.sentences_of["has-0"]
+    compose = reader.sentences_of["has-2"][0]
+    evidence = [Evidence(compose, 2, 0.9, 0.9, 0.5, 0), Evidence(gather, 0, 0.7, 0.7, 0.5, 1)]
+    generator = generator_for(reader, max_sentences=3, margin=1.0)
+    result = generator.generate(GenerationRequest("?", ["?"], [evidence], [2, 0], whole=evidence))
+    quoted = [s.text for b in result.blocks if b.kind is not BlockKind.LEAD for s in b.spans]
+    assert quoted == [reader.sentences[law].text, reader.sentences[gather].text, reader.sentences[compose].text]
+
+
 def test_a_sentence_pointing_back_comes_with_the_sentences_it_points_at() -> None:
     """« Ainsi, ils sont tenus au courant… » alone answers nothing: it comes with « En revanche, ils peuvent… »,
     which points back too, and with the statement both speak of (three sentences back at most, across a passage
