@@ -970,6 +970,8 @@ def test_a_sentence_an_item_goes_on_with_comes_with_the_item_and_its_list_s_intr
         ("Figure 1 - Cadre théorique du continuum de l'engagement des patients inspiré de Carman et al.", False),
         ("Tableau 1 : Caractéristiques des usagers rencontrés, entre mai et juillet 2021", False),
         ("Le tableau 1 montre que les usagers rencontrés sont nombreux à vouloir participer.", True),
+        ("Source : Pomey M-P, Flora L, Karazivan P, et al. Le « Montreal model ». Santé Publique. 2015", False),
+        ("La source de ces chiffres est une enquête menée en Occitanie en 2021.", True),
     ],
 )
 def test_a_caption_is_never_quoted_as_a_statement(caption: str, quotable: bool) -> None:

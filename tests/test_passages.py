@@ -237,6 +237,16 @@ def test_a_section_with_one_question_near_a_fiche_is_not_a_question_table() -> N
             id="an abbreviation's period ends no sentence",
         ),
         pytest.param(
+            "Source : Pomey M-P, Flora L, Dumez V, Lebel P, et al. Le « Montreal model » : enjeux du partenariat. "
+            "Inspiré de Carman et al.. Il distingue trois niveaux.",
+            [
+                "Source : Pomey M-P, Flora L, Dumez V, Lebel P, et al. Le « Montreal model » : enjeux du partenariat.",
+                "Inspiré de Carman et al..",
+                "Il distingue trois niveaux.",
+            ],
+            id="a reference's « et al. » ends no sentence",
+        ),
+        pytest.param(
             "Le schéma pourrait être celui-ci : 1. Constat : voici le problème ; 2. Analyse : voici la cause ; "
             "3. Voici la solution. Ensuite on écrit aux responsables de la structure.",
             [
