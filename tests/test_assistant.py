@@ -178,6 +178,18 @@ def test_a_part_asking_for_what_the_documents_lack_makes_the_whole_answer_partia
     assert covered.coverage is Coverage.FULL, _said(covered)
 
 
+def test_an_interview_question_to_the_person_addressed_says_first_that_no_document_is_her_account(
+    assistant: Assistant,
+) -> None:
+    """« Allez-vous participer à une CPTS ? » was answered with the URPS advice as if it were the answer: the
+    documents are no one's own account. The answer says so first, then quotes what they say of CPTS."""
+    asked = assistant.ask("Allez-vous participer à une CPTS ?")
+    assert asked.coverage is Coverage.PARTIAL and asked.citations, _said(asked)
+    assert asked.blocks[0].text.startswith("Les documents de référence ne donnent pas de témoignage")
+    advice = assistant.ask("Comment recruter des représentants des usagers dans votre MSP ?")
+    assert advice.coverage is Coverage.FULL, _said(advice)
+
+
 def test_a_part_the_documents_do_not_cover_is_said_first_in_the_askers_words(assistant: Assistant) -> None:
     """Answered as a whole, a question with a part foreign to the documents says so first, quotes nothing for
     it, and a part said rather than asked (no "?") is context, not a question left unanswered."""

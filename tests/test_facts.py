@@ -250,3 +250,27 @@ def test_an_acronym_is_spelled_out_by_the_corpus_s_own_phrase() -> None:
     assert names.spelled_out("EPCI", joiners) == "etablissements publics de cooperation intercommunale"
     assert names.spelled_out("MDU", joiners) == ""
     assert rules.acronym.findall("Un EPCI ou des SCICs, la CPTS et le RU ?") == ["EPCI", "SCIC", "CPTS"]
+
+
+@pytest.mark.parametrize(
+    ("question", "interview"),
+    [
+        ("Allez-vous participer à une CPTS ?", True),
+        ("Pourquoi avez-vous décidé d'intégrer une CPTS", True),  # without its question mark, the same question
+        ("Quel a été le déclic qui vous a conduits à devenir représentant des usagers ?", True),
+        ("Comment s'est mis en place votre engagement dans la MSP ? Quelle est l'origine ?", True),
+        ("Vous venez d'être élu président. Quelles sont les missions de l'organisation ?", False),  # asks the missions
+        ("Comment recruter vos usagers dans votre MSP ?", False),  # a « vous » of advice
+        ("Pouvez-vous me dire ce qu'est une CPTS ?", False),
+        ("Comment définissez-vous la santé communautaire ?", False),  # a definition the documents give
+    ],
+)
+def test_a_question_to_the_person_it_addresses_asks_for_an_account_no_document_gives(
+    question: str, interview: bool
+) -> None:
+    """An interview's question about what the person addressed did, will do or thinks: the answer says first that
+    the documents give no such account (``témoignage`` in facts.toml, which no sentence holds)."""
+    kind = FactRules.load().asked(question)
+    assert (kind is not None and kind.name == "témoignage") is interview
+    if interview:
+        assert kind.strict and not kind.holds.search("J'ai décidé d'intégrer la CPTS en 2019.")
