@@ -983,7 +983,8 @@ def _arrow_statement(reader: IndexReader, sid: int) -> bool:
     its paragraph without an end mark (« → Le partenariat enchaîne le plus souvent ces trois dimensions… »), not an
     item (the line after it bears no mark) nor a title (:func:`_standalone_title`)."""
     text = reader.sentences[sid].text.strip()
-    if text[:1] not in _ARROWS or len(text.lstrip(_ARROWS).strip()) <= TITLE_MAX or not unended(text[1:]):
+    line = text.lstrip(_ARROWS).strip()
+    if text[:1] not in _ARROWS or len(line) <= TITLE_MAX or not unended(line):
         return False
     siblings = reader.sentences_of[reader.sentences[sid].chunk_id]
     after = _followers(reader, siblings, siblings.index(sid))
