@@ -590,9 +590,16 @@ QUOTATION_SENTENCES = 4  # sentences of a quotation (« … ») quoted at most t
 
 def _quotation(reader: IndexReader, sid: int) -> list[int]:
     """The sentences of the quotation ``sid`` belongs to, when the document quotes over several sentences
-    (« Les centres … du soin. / En allant … de leur santé. »), read in its passage and the ones just before
-    and after it in the same section (a quotation may open or close there), else ``[sid]``: a quotation opened
-    earlier, never closed, or longer than QUOTATION_SENTENCES, is left as it is."""
+    (« Les centres … du soin. / En allant … de leur santé. »), else ``[sid]``: a quotation opened earlier, never
+    closed, or longer than QUOTATION_SENTENCES, is left as it is (:func:`quotation_speaker` names it)."""
+    quoted = _quotation_around(reader, sid)
+    return quoted if len(quoted) <= QUOTATION_SENTENCES else [sid]
+
+
+def _quotation_around(reader: IndexReader, sid: int) -> list[int]:
+    """The sentences of the « » quotation ``sid`` belongs to, from the one that opens it to the one that closes it,
+    read in its passage and the ones just before and after it in the same section (a quotation may open or close
+    there); ``[sid]`` when it is in none, or in one that does not close there."""
     here = reader.position[reader.sentences[sid].chunk_id]
     siblings = _from_passage_before(reader, sid)
     siblings += _beside(reader, siblings, here, here + 1)
@@ -607,9 +614,24 @@ def _quotation(reader: IndexReader, sid: int) -> list[int]:
     last = pos
     while last + 1 < len(siblings) and starts[last] + balance[last] > starts[first]:
         last += 1
-    if starts[last] + balance[last] > starts[first] or last - first + 1 > QUOTATION_SENTENCES:
+    if starts[last] + balance[last] > starts[first]:
         return [sid]
     return siblings[first : last + 1]
+
+
+_SPEAKER = re.compile(r"[»”]\s*\(([^()]{1,40})\)")  # « … » (M. F): who the document says speaks
+
+
+def quotation_speaker(reader: IndexReader, sid: int) -> str | None:
+    """Who speaks in the quotation ``sid`` lies inside, when that quotation is too long to be quoted whole
+    (:func:`_quotation`): the name the document writes after it (« … différentes. » (M. F)), "" when it writes none;
+    None for a sentence in no such quotation. Quoted alone, without its marks, « Et vous allez avoir la vision du
+    patient… » would read as the document's own words, or as the words of the speaker quoted just before it."""
+    quoted = _quotation_around(reader, sid)
+    if len(quoted) <= QUOTATION_SENTENCES:
+        return None
+    found = _SPEAKER.search(reader.sentences[quoted[-1]].text)
+    return found.group(1).strip() if found else ""
 
 
 def _from_passage_before(reader: IndexReader, sid: int) -> list[int]:
@@ -800,6 +822,7 @@ def render_group(
     headed = ""  # the title of the list headed last
     quoted = {reader.sentences[s].text for s in sentence_ids}  # overlapping passages hold a sentence twice
     cut, previous = False, None  # the list goes on after the item quoted last (said after that item's sentences)
+    speech: list[int] = []  # the long quotation quoted from last: its next sentences need no label again
 
     def close(block: Block | None = None) -> None:
         nonlocal prose
@@ -838,6 +861,14 @@ def render_group(
             named = title  # the heading names the list: its first item needs no label
         label = (Span(phrases["table_cell"].format(label=_as_label(name, titled))),) if name and name != named else ()
         label += noted
+        if (speaker := quotation_speaker(reader, sid)) is not None and sid not in speech:
+            speech = _quotation_around(reader, sid)  # « Et vous allez avoir… », M. F's words, not the document's
+            said = (
+                phrases["quotation_extract"].format(speaker=speaker)
+                if speaker
+                else phrases["quotation_extract_unnamed"]
+            )
+            label += (Span(said),)
         named = name
         before = _previous_item(reader, sid) if item else None
         if before is not None and reader.sentences[before].text not in quoted:  # items left out before this one
