@@ -504,6 +504,8 @@ def expand_antecedents(reader: IndexReader, sentence_ids: list[int], shown: Coll
                 if enough is None:  # « Le périmètre … » before « Ils … »: maybe not what « Ils » points at
                     enough = list(before)
             previous = _previous(reader, here)
+            if previous is not None and _adds_to_before(reader, here) and _standalone_title(reader, previous):
+                previous = _previous(reader, previous)  # « Par ailleurs, … » goes on from the text before a caption
             if previous in chosen and not _disagrees(pointing, reader.sentences[previous].text):
                 break  # the answer already says what it points at
             if titled_by(reader, here):
@@ -981,7 +983,7 @@ def titled_by(reader: IndexReader, sid: int) -> str:
     mesurer… »), in its passage or at the end of the one before: never quoted itself, it names what the sentence
     speaks of; "" when there is none, or when the sentence says the title's words again."""
     previous = _previous(reader, sid)
-    if previous is None or not _standalone_title(reader, previous):
+    if previous is None or not _standalone_title(reader, previous) or _adds_to_before(reader, sid):
         return ""
     title = reader.sentences[previous].text.strip()
     # an item of a list, a number alone ("18"): no title; a line marked with an arrow may be one
@@ -995,6 +997,12 @@ def titled_by(reader: IndexReader, sid: int) -> str:
 _WORD = re.compile(r"[^\W\d_]{3}")
 _ARROWS = "→➢➤➔►"
 _SQUARES = "▪•"  # other marks a title may bear, like an item
+
+
+def _adds_to_before(reader: IndexReader, sid: int) -> bool:
+    """Whether a sentence adds to what the text said before it (``adds_to_before``: « Par ailleurs, … »): a line
+    standing alone just before it is a caption the text runs past, not its title."""
+    return bool(_opening("adds_to_before").match(reader.sentences[sid].text))
 
 
 def _arrow_title(reader: IndexReader, sid: int) -> bool:

@@ -1179,6 +1179,26 @@ def test_a_pronoun_points_past_a_number_and_an_opening_phrase_back_to_a_line_mar
     assert expand_antecedents(reader, [sits]) == [created, sits]  # type: ignore[arg-type]
 
 
+def test_a_sentence_adding_to_the_text_before_a_caption_is_not_named_by_the_caption() -> None:
+    """« Continuum de l'engagement selon son niveau d'intensité », the caption of a figure the extraction lost, stood
+    before « Par ailleurs, la fiche 1… présente les différentes dimensions… »: the dimensions were quoted under the
+    continuum's name, for a question about its levels. « Par ailleurs » adds to the text before the caption: that
+    sentence is what it goes on from, and the caption names nothing."""
+    from assistant.compose import titled_by
+
+    text = (
+        "La HAS promeut l'engagement comme un continuum allant de l'information au partenariat.\n\n"
+        "Continuum de l'engagement selon son niveau d'intensité\n\n"
+        "Par ailleurs, la fiche 1 de ce guide présente les différentes dimensions de l'engagement des usagers.\n\n"
+        "Le diagnostic général\n\nIl a vocation à couvrir le ressort territorial de la maison de santé."
+    )
+    reader = Reader([chunk(0, text)])
+    continuum, _, besides, _, vocation = reader.sentences_of["has-0"]
+    assert titled_by(reader, besides) == ""  # type: ignore[arg-type]
+    assert expand_antecedents(reader, [besides]) == [continuum, besides]  # type: ignore[arg-type]
+    assert titled_by(reader, vocation) == "Le diagnostic général"  # type: ignore[arg-type]
+
+
 def test_a_list_introduction_holding_few_of_the_question_s_words_answers_only_an_enumeration() -> None:
     """Quoted, a list's introduction brings its whole list: for a question asking for no enumeration it must hold
     enough of the question's words; for « Quels thèmes… ? » it is quoted with its items."""
