@@ -468,8 +468,9 @@ def understand(
 
     base = text
     if query.followup and previous is not None:
-        swapped = _swap_structure(previous.text, text)
-        if swapped != previous.text:  # "et dans une CPTS ?": the previous question, about the CPTS
+        rules = QueryRules.load()
+        swapped = _swap(rules.party, _swap(rules.structure, previous.text, text), text)
+        if swapped != previous.text:  # "et dans une CPTS ?", "et pour les usagers ?": the previous question, so
             query.rewritten = swapped
         base = f"{swapped} {text}"  # searched with the follow-up's own words weighing in
     expansion = expand(base, lexicon, speller, settings)
@@ -478,16 +479,22 @@ def understand(
     return query
 
 
-def _swap_structure(previous: str, followup: str) -> str:
+def _swap(kind: re.Pattern[str], previous: str, followup: str) -> str:
     """ "… la gouvernance d'une MSP ?" + "et dans un centre de santé ?" → "… la gouvernance d'un centre de
-    santé ?": the previous question about the structure the follow-up names instead."""
-    structure = QueryRules.load().structure
-    new = structure.search(followup)
-    old = structure.search(previous)
-    if new is None or old is None or fold_accents(new.group(0).lower()) == fold_accents(old.group(0).lower()):
+    santé ?", "… les avantages pour les pros ?" + "et pour les usagers ?" → "… pour les usagers ?": the previous
+    question about the structure or the party (``kind``, with groups ``article`` and ``name``) the follow-up names
+    instead. The new name takes the old one's article, or none; what comes before the article stays."""
+    new = kind.search(followup)
+    old = kind.search(previous)
+    if new is None or old is None or fold_accents(new.group("name").lower()) == fold_accents(old.group("name").lower()):
         return previous
-    # "dans notre MSP" → "dans notre CPTS": the new name takes the old one's article, or none
-    return structure.sub(lambda old: new.group(0) if old.group("article") else new.group("name"), previous)
+    named = followup[new.start("article") if new.group("article") else new.start("name") : new.end()]
+
+    def swapped(match: re.Match[str]) -> str:
+        start = match.start("article") if match.group("article") else match.start("name")
+        return match.group(0)[: start - match.start()] + (named if match.group("article") else new.group("name"))
+
+    return kind.sub(swapped, previous)
 
 
 def _asks_whole_fiche(text: str) -> bool:

@@ -107,6 +107,7 @@ class QueryRules:
     inverted: re.Pattern[str]  # "sont-ils": a subject pronoun after its verb
     question_word_only: re.Pattern[str]  # nothing but a question word ("comment", "")
     structure: re.Pattern[str]
+    party: re.Pattern[str]  # whom a question says a thing is for (« pour les pros »)
     acronym: re.Pattern[str]  # an acronym as a question writes it (EPCI)
     named_acronym: re.Pattern[str]  # an acronym a question names (« SISA », « ESP »)
     shared_acronym: re.Pattern[str]  # an acronym a question and a legal footnote may share (« RGPD »)
@@ -162,6 +163,10 @@ class QueryRules:
         structure = (
             rf"\b(?:(?P<article>{literal('structures.articles')})\s*)?(?P<name>{patterns('structures.names')})\b"
         )
+        party = (
+            rf"\b(?:{literal('parties.prepositions')})\s+"
+            rf"(?:(?P<article>{literal('parties.articles')})\s*)?(?P<name>{patterns('parties.names')})\b"
+        )
         return cls(
             injection=pattern(data, "injection.remove", path),
             injection_flag=pattern(data, "injection.flag", path),
@@ -187,6 +192,7 @@ class QueryRules:
                 rf"^\W*(?:(?:{patterns('parts.question_words')})\b)?\W*$", "parts.question_words", path
             ),
             structure=compile_pattern(structure, "structures", path),
+            party=compile_pattern(party, "parties", path),
             acronym=pattern(data, "acronyms.written", path, flags=0),
             named_acronym=pattern(data, "acronyms.named", path, flags=0),
             shared_acronym=pattern(data, "acronyms.shared", path, flags=0),

@@ -68,6 +68,16 @@ def test_a_follow_up_naming_another_structure_asks_the_previous_question_about_i
             "Comment recruter des représentants des usagers dans notre CPTS ?",
         ),
         ("Quel rôle pour les usagers en CPTS ?", "et en MSP ?", "Quel rôle pour les usagers en MSP ?"),
+        (  # the party a thing is for, swapped as a structure is; « impliquer les usagers » is no party
+            "c'est quoi les avantages pour les pros d'impliquer les usagers dans une MSP ?",
+            "et pour les usagers ?",
+            "c'est quoi les avantages pour les usagers d'impliquer les usagers dans une MSP ?",
+        ),
+        (
+            "Quels sont les avantages pour les professionnels de santé dans une MSP ?",
+            "et pour les institutions publiques dans une CPTS ?",
+            "Quels sont les avantages pour les institutions publiques dans une CPTS ?",
+        ),
     ],
 )
 def test_a_rewritten_follow_up_reads_as_one_correct_question(previous: str, followup: str, rewritten: str) -> None:
