@@ -470,7 +470,7 @@ def understand(
     if query.followup and previous is not None:
         rules = QueryRules.load()
         swapped = _swap(rules.party, _swap(rules.structure, previous.text, text), text)
-        if swapped != previous.text:  # "et dans une CPTS ?", "et pour les usagers ?": the previous question, so
+        if swapped != previous.text:  # "et dans une CPTS ?", "et pour les usagers ?": the previous one, so asked
             query.rewritten = swapped
         base = f"{swapped} {text}"  # searched with the follow-up's own words weighing in
     expansion = expand(base, lexicon, speller, settings)
