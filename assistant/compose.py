@@ -532,11 +532,15 @@ def _closed_quotation(reader: IndexReader, sid: int) -> list[int]:
     """The sentences of the quotation ``sid`` closes (« … mis en œuvre par une équipe… / Ces professionnels … de leur
     propre santé ». »), from the one that opens it, when it is found whole (:func:`_quotation`); else none. Such a
     sentence is no antecedent alone (:func:`_antecedent`), the quotation whole is."""
-    text = reader.sentences[sid].text
-    if text.count("»") + text.count("”") <= text.count("«") + text.count("“"):
+    if not _closes_quotation(reader.sentences[sid].text):
         return []
     quoted = _quotation(reader, sid)
     return quoted if len(quoted) > 1 and quoted[-1] == sid and _antecedent(reader, quoted[0]) else []
+
+
+def _closes_quotation(text: str) -> bool:
+    """Whether a sentence closes more quotation marks than it opens: the quotation it ends was opened before it."""
+    return text.count("»") + text.count("”") > text.count("«") + text.count("“")
 
 
 def _disagrees(pronoun: str, previous: str) -> bool:
@@ -581,7 +585,7 @@ def _antecedent(reader: IndexReader, sid: int) -> bool:
         return True  # « → Une expérimentation est en cours sur… », then « Elle vise… »
     if BULLET.match(text) or text.endswith(":") or unended(text) or text[:1].islower() or not _quotable(text):
         return False  # a list's item or introduction, a line without end mark, the tail of a cut sentence
-    if text.count("»") + text.count("”") > text.count("«") + text.count("“"):
+    if _closes_quotation(text):
         return False  # « … ne sont pas valables. » (M.B).: what it closes was opened earlier
     chunk = reader.chunks[reader.position[reader.sentences[sid].chunk_id]]
     return not _standalone_title(reader, sid) and not _heading(chunk, text)
