@@ -72,6 +72,26 @@ Ce guide a servi aux entretiens avec les professionnels engagés dans les CPTS d
     assert next(c for c in chunks if "trouver leur place" in c.text).role is PassageRole.BODY
 
 
+def test_a_study_s_summary_after_its_last_annex_is_not_that_annex() -> None:
+    text = """Annexe 5 - Grille d'analyse des associations de patients experts
+
+Thème, sous-thème et code des entretiens menés avec les associations.
+
+Résumé
+
+La notion de démocratie participative est présente dans les politiques publiques de santé.
+
+Abstract
+
+The notion of participatory democracy is currently present in all public policies.
+"""
+    chunks = passages(text)[0]
+    where = {c.text.split()[0]: (c.section_path, c.role) for c in chunks}
+    assert where["La"] == ("Résumé", PassageRole.ANNEX), "not cited under the grid's title"
+    assert where["The"] == ("Abstract", PassageRole.ANNEX)
+    assert where["Thème,"][0].startswith("Annexe 5")
+
+
 def test_a_block_of_links_and_a_list_of_people_are_recognised_by_their_lines() -> None:
     links = "Pour en savoir plus :\nhttps://www.has-sante.fr/jcms/p_3201812/fr/engagement\nhttps://www.france-assos-sante.org/publication"
     people = "- M. Dupont Jean, médecin généraliste\n- Mme Martin Claire, usagère\n- Dr Leroy Paul, pharmacien"
