@@ -538,9 +538,17 @@ def _closed_quotation(reader: IndexReader, sid: int) -> list[int]:
     return quoted if len(quoted) > 1 and quoted[-1] == sid and _antecedent(reader, quoted[0]) else []
 
 
+def _quote_balance(text: str) -> int:
+    """Quotation marks a sentence opens minus those it closes, « » and “ ” alike (the study quotes its interviews with
+    both); a « ” » that opens the sentence opens a quotation, as the study sometimes writes it."""
+    text = text.lstrip()
+    opened = text.startswith("”")
+    return text.count("«") + text.count("“") + opened - text.count("»") - (text.count("”") - opened)
+
+
 def _closes_quotation(text: str) -> bool:
     """Whether a sentence closes more quotation marks than it opens: the quotation it ends was opened before it."""
-    return text.count("»") + text.count("”") > text.count("«") + text.count("“")
+    return _quote_balance(text) < 0
 
 
 def _disagrees(pronoun: str, previous: str) -> bool:
@@ -603,13 +611,13 @@ def _quotation(reader: IndexReader, sid: int) -> list[int]:
 
 
 def _quotation_around(reader: IndexReader, sid: int) -> list[int]:
-    """The sentences of the « » quotation ``sid`` belongs to, from the one that opens it to the one that closes it,
-    read in its passage and the ones just before and after it in the same section (a quotation may open or close
-    there); ``[sid]`` when it is in none, or in one that does not close there."""
+    """The sentences of the quotation (« » or “ ”) ``sid`` belongs to, from the one that opens it to the one that
+    closes it, read in its passage and the ones just before and after it in the same section (a quotation may open or
+    close there); ``[sid]`` when it is in none, or in one that does not close there."""
     here = reader.position[reader.sentences[sid].chunk_id]
     siblings = _from_passage_before(reader, sid)
     siblings += _beside(reader, siblings, here, here + 1)
-    balance = [reader.sentences[s].text.count("«") - reader.sentences[s].text.count("»") for s in siblings]
+    balance = [_quote_balance(reader.sentences[s].text) for s in siblings]
     starts = [0, *itertools.accumulate(balance)][:-1]  # quotations open before each sentence
     pos = siblings.index(sid)
     if starts[pos] < 0 or (starts[pos] == 0 and balance[pos] <= 0):
@@ -656,10 +664,7 @@ def _within_quotation(reader: IndexReader, sid: int) -> bool:
     before = window[: window.index(sid)]
     depth = 0
     for s in before:
-        text = reader.sentences[s].text.lstrip()
-        opened = text.startswith("”")
-        depth += text.count("«") + text.count("“") + opened - text.count("»") - (text.count("”") - opened)
-        depth = max(depth, 0)
+        depth = max(depth + _quote_balance(reader.sentences[s].text), 0)
     return depth > 0
 
 

@@ -447,6 +447,20 @@ def test_a_sentence_of_a_quotation_comes_with_the_whole_quotation_across_passage
     ]
 
 
+def test_an_interview_quoted_between_curly_marks_is_quoted_whole_with_its_speaker() -> None:
+    """The study quotes its interviews with “ ” as often as with « »: « Des gens qui ont des idéologies… » was
+    quoted alone, from the middle of M.E's words, without their opening or the name that closes them."""
+    text = (
+        "M.E souligne la crainte d'associations dogmatiques.\n\n“Mais enfin la peur, c'est que ce soit ces personnes "
+        "là. Des gens qui ont des idéologies, qui veulent les imposer. Qui vont couper le dialogue quoi.” (M.E)\n\n"
+        "Le guide conclut ainsi."
+    )
+    reader = Reader([chunk(0, text)])
+    _, opening, middle, closing, after = reader.sentences_of["has-0"]
+    assert expand_quotations(reader, [middle]) == [opening, middle, closing]  # type: ignore[arg-type]
+    assert expand_quotations(reader, [after]) == [after]  # type: ignore[arg-type]
+
+
 def test_a_quotation_too_long_to_quote_whole_leaves_the_sentence_alone() -> None:
     sentences = [f"Phrase numéro {n} de la longue citation." for n in range(QUOTATION_SENTENCES + 1)]
     reader = Reader([chunk(0, "« " + " ".join(sentences) + " »")])
@@ -851,6 +865,15 @@ def test_the_premise_in_its_notice_is_quoted_under_its_source_with_what_it_point
         ("Puis, la structure", True),
         ("Qu'il s'agisse du comité ou de la gouvernance, la structure", True),  # carries on the sentence before
         ("Puis-je savoir si la structure", False),  # asks
+        ("En dehors de ces cas, la structure", True),  # a demonstrative among the first words
+        ("Certains de ces comités et la structure", True),
+        ("Il faut retenir que cette structure", True),
+        ("Mais au-delà, pour la plupart des usagers, cette structure", True),  # « Mais » opens it
+        ("Au-delà du projet, pour la plupart des usagers, cette structure", False),  # after a comma: not the opening
+        ("Les usagers de ce guide et la structure", False),  # the document itself
+        ("Deux choses doivent toutefois être vues : la structure", True),  # a contrast among the first words
+        ("Il s'agit donc d'un agrément : la structure", True),  # what follows from it
+        ("Les usagers et les professionnels de toute la région pourtant", False),  # too far in to open it
     ],
 )
 def test_a_sentence_opening_on_a_connective_comes_with_the_sentence_before_it(opening: str, points_back: bool) -> None:
