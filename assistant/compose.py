@@ -768,7 +768,10 @@ def _runs(reader: IndexReader, chunks: list[int], quoted: dict[int, list[int]]) 
 
 
 def _same_section(a: Chunk, b: Chunk) -> bool:
-    return (a.doc_id, a.section_number) == (b.doc_id, b.section_number)
+    """Whether two passages are of one section: by its path, since the sections of the slides, the advice sheet and
+    the fiche mission have no number (« Qu'est-ce que la santé communautaire ? », then « Qu'est-ce qu'une MSP
+    participative ? »)."""
+    return (a.doc_id, a.section_number, a.section_path) == (b.doc_id, b.section_number, b.section_path)
 
 
 def _opens_or_continues_list(text: str) -> bool:

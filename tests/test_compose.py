@@ -874,6 +874,8 @@ def test_the_premise_in_its_notice_is_quoted_under_its_source_with_what_it_point
         ("Deux choses doivent toutefois être vues : la structure", True),  # a contrast among the first words
         ("Il s'agit donc d'un agrément : la structure", True),  # what follows from it
         ("Les usagers et les professionnels de toute la région pourtant", False),  # too far in to open it
+        ("D'ailleurs, ces centres", True),  # after a short opening phrase
+        ("Dans la recherche, ce sont les modalités et la structure", False),  # presents
     ],
 )
 def test_a_sentence_opening_on_a_connective_comes_with_the_sentence_before_it(opening: str, points_back: bool) -> None:
@@ -884,6 +886,25 @@ def test_a_sentence_opening_on_a_connective_comes_with_the_sentence_before_it(op
     before, sid = reader.sentences_of["has-0"]
     expected = [before, sid] if points_back else [sid]
     assert expand_antecedents(reader, [sid]) == expected  # type: ignore[arg-type]
+
+
+def test_a_section_without_number_is_not_read_back_into_the_one_before() -> None:
+    """The slides' sections have no number: « A l'heure actuelle ces structures participatives… », the first sentence
+    of « Qu'est-ce qu'une MSP participative ? », was given the definition of community health that ends the section
+    before as its antecedent."""
+    first = replace(
+        chunk(0, "On parle de santé communautaire quand les habitants agissent en commun."),
+        section_path="Qu'est-ce que la santé communautaire ?", section_title="Qu'est-ce que la santé communautaire ?",
+    )  # fmt: skip
+    second = replace(
+        chunk(1, "A l'heure actuelle ces structures participatives font l'objet d'une expérimentation."),
+        section_path="Qu'est-ce qu'une MSP participative ?", section_title="Qu'est-ce qu'une MSP participative ?",
+    )  # fmt: skip
+    reader = Reader([first, second])
+    (opening,) = reader.sentences_of["has-1"]
+    assert expand_antecedents(reader, [opening]) == [opening]  # type: ignore[arg-type]
+    same = Reader([first, replace(second, section_path=first.section_path, section_title=first.section_title)])
+    assert expand_antecedents(same, [opening]) == [0, opening]  # type: ignore[arg-type]
 
 
 def test_a_chain_of_sentences_pointing_back_that_reaches_nothing_adds_nothing() -> None:
