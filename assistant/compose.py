@@ -1238,6 +1238,7 @@ class ExtractiveGenerator:
         multi = len(request.parts) > 1 and bool(request.whole)
         taken: list[str] = []
         taken_ids: set[int] = set()
+        quoted: set[int] = set()  # every sentence a section quotes, with what completes it: a later part repeats none
         premise = request.premise_sentence
         # the whole question answers first; a part adds its own section only with what the whole missed
         sections: list[tuple[str, list[tuple[int, list[int]]]]] = []
@@ -1258,7 +1259,9 @@ class ExtractiveGenerator:
             taken.extend(reader.sentences[e.sentence].text for e in chosen)
             taken_ids.update(e.sentence for e in chosen)
             shown = taken_ids if premise is None else {*taken_ids, premise}  # the premise is quoted in its notice
-            expanded = [s for s in completed(reader, [e.sentence for e in chosen], asked, shown) if s != premise]
+            completion = completed(reader, [e.sentence for e in chosen], asked, shown)
+            expanded = [s for s in completion if s != premise and s not in quoted]
+            quoted.update(expanded)
             groups = order_groups(reader, chosen, expanded, self.authority_bonus, lambda c: lead_unit(reader.chunks[c]))
             if groups:
                 sections.append((part, groups))

@@ -726,6 +726,27 @@ def test_the_passages_of_one_source_are_read_in_the_documents_order() -> None:
     assert quoted == [(texts[0], (1,)), (texts[1], (1,)), (other, (2,))]
 
 
+def test_a_part_of_the_question_does_not_quote_again_what_an_earlier_section_quoted() -> None:
+    """« quand on dit 'usager' on parle de qui ? juste les patients ? »: the answer to the whole question quoted M.E's
+    words whole; the part « juste les patients » chose their second sentence, completed it into the same quotation
+    and quoted it a second time under « Sur « juste les patients » »."""
+    text = (
+        "M.E souligne la crainte d'associations dogmatiques.\n\n“Mais enfin la peur, c'est que ce soit ces personnes "
+        "là. Des gens qui ont des idéologies, qui veulent les imposer. Qui vont couper le dialogue quoi.” (M.E)"
+    )
+    other = "Les usagers sont aussi les aidants et les proches des patients."
+    reader = Reader([chunk(0, text), replace(chunk(1, other), section_number="1.4")])
+    _, opening, middle, _ = reader.sentences_of["has-0"]
+    (aidants,) = reader.sentences_of["has-1"]
+    whole = [Evidence(opening, 0, 0.9, 0.9, 0.5, 0)]
+    part = [Evidence(middle, 0, 0.9, 0.9, 0.5, 0), Evidence(aidants, 1, 0.85, 0.85, 0.5, 1)]
+    generator = generator_for(reader, max_sentences=3, margin=1.0)
+    request = GenerationRequest("?", ["qui ?", "juste les patients ?"], [whole, part], [0, 1], whole=whole)
+    quoted = [s.text for b in generator.generate(request).blocks if b.kind is not BlockKind.LEAD for s in b.spans]
+    assert quoted.count(reader.sentences[middle].text) == 1, quoted
+    assert reader.sentences[aidants].text in quoted  # what the part adds is still quoted
+
+
 def test_a_passage_goes_on_after_the_one_it_follows_over_a_footnote_s_passage() -> None:
     """« Elles se composent… » (§ 1.3, its second passage after a footnote's) scored best, « Elles regroupent… » (its
     first passage) was quoted too: the answer read « Elles se composent… » first and what « Elles » names last. A
