@@ -298,9 +298,9 @@ class _HeadingDetector:
             self.part = int(match.group("num"))
             self.numbers = ()
             return 1, SectionCode.of_part(self.part), match.group("title").strip()
-        if match := rules.back_matter.match(text):
+        if (match := rules.back_matter.match(text)) or (self.in_back_matter and rules.closing_summary.match(text)):
             self.part, self.numbers, self.in_roman, self.in_back_matter = None, (), False, True
-            return 1, _NO_CODE, match.group("title").strip()
+            return 1, _NO_CODE, text
         if match := rules.recommendation.match(text):
             return 1, SectionCode.recommendation(int(match.group("num"))), match.group("title").strip() or text
         if match := _ROMAN.match(text):

@@ -90,6 +90,8 @@ The notion of participatory democracy is currently present in all public policie
     assert where["La"] == ("Résumé", PassageRole.ANNEX), "not cited under the grid's title"
     assert where["The"] == ("Abstract", PassageRole.ANNEX)
     assert where["Thème,"][0].startswith("Annexe 5")
+    report = passages("Résumé\n\nLe rapport présente les conditions de la participation des usagers.\n")[0]
+    assert [c.role for c in report] == [PassageRole.BODY], "a report's opening summary is its body"
 
 
 def test_a_block_of_links_and_a_list_of_people_are_recognised_by_their_lines() -> None:
