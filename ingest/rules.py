@@ -117,7 +117,7 @@ class StructureRules:
     recommendation: re.Pattern[str]  # groups num, title
     fiche: re.Pattern[str]  # groups num, title
     back_matter: re.Pattern[str]  # groups num, title (the whole heading)
-    closing_summary: re.Pattern[str]  # group title: a heading only once the back matter has begun
+    closing_summary: re.Pattern[str]  # a heading only once the back matter has begun (the whole line)
     numbered_label: str  # "{number}. {title}"
     part_label: str  # "Partie {number} - {title}"
     recommendation_label: str  # "Recommandation n°{number} : {title}"
@@ -139,7 +139,7 @@ class StructureRules:
             pattern(data, "headings.recommendation", path, groups=heading),
             pattern(data, "headings.fiche", path, groups=heading),
             pattern(data, "headings.back_matter", path, groups=heading),
-            pattern(data, "headings.closing_summary", path, groups=("title",)),
+            pattern(data, "headings.closing_summary", path),
             *labels,
         )
 
