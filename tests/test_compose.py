@@ -896,7 +896,8 @@ def test_the_premise_in_its_notice_is_quoted_under_its_source_with_what_it_point
         ("Il s'agit donc d'un agrément : la structure", True),  # what follows from it
         ("Les usagers et les professionnels de toute la région pourtant", False),  # too far in to open it
         ("D'ailleurs, ces centres", True),  # after a short opening phrase
-        ("Dans la recherche, ce sont les modalités et la structure", False),  # presents
+        ("Dans la recherche, ce sont les modalités qui", False),  # sets off what follows
+        ("Ce sont des plateformes régionales et la structure", True),  # says what was just named
     ],
 )
 def test_a_sentence_opening_on_a_connective_comes_with_the_sentence_before_it(opening: str, points_back: bool) -> None:
