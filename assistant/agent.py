@@ -661,10 +661,16 @@ class Assistant:
         adds what the whole missed (``part_gain``)."""
         own = self.retriever.evidence(part.found, part.vector, part.weights, prefs)
         as_asked = rescored(self.reader, own, self._asked_vector(part.query))
-        described = self._entries([part.query.text], where)
-        settings, names = self.settings, self.names
         judgement = assess(
-            self.reader, self.stats, part.query, part.found.leading, as_asked, part.weights, settings, names, described
+            self.reader,
+            self.stats,
+            part.query,
+            part.found.leading,
+            as_asked,
+            part.weights,
+            self.settings,
+            self.names,
+            self._entries([part.query.text], where),
         )
         cover = decide(judgement, self.settings) if own else Coverage.NONE
         return self.retriever.evidence(pool, part.vector, part.weights, prefs), cover, judgement

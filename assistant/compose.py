@@ -641,11 +641,16 @@ def quotation_speaker(reader: IndexReader, sid: int) -> str | None:
     (:func:`_quotation`): the name the document writes after it (« … différentes. » (M. F)), "" when it writes none;
     None for a sentence in no such quotation. Quoted alone, without its marks, « Et vous allez avoir la vision du
     patient… » would read as the document's own words, or as the words of the speaker quoted just before it."""
+    return _speech(reader, sid)[1]
+
+
+def _speech(reader: IndexReader, sid: int) -> tuple[list[int], str | None]:
+    """The quotation ``sid`` lies inside (:func:`_quotation_around`) and its speaker (:func:`quotation_speaker`)."""
     quoted = _quotation_around(reader, sid)
     if len(quoted) <= QUOTATION_SENTENCES:
-        return None
+        return quoted, None
     found = _SPEAKER.search(reader.sentences[quoted[-1]].text)
-    return found.group(1).strip() if found else ""
+    return quoted, found.group(1).strip() if found else ""
 
 
 def _from_passage_before(reader: IndexReader, sid: int) -> list[int]:
@@ -875,8 +880,9 @@ def render_group(
             named = title  # the heading names the list: its first item needs no label
         label = (Span(phrases["table_cell"].format(label=_as_label(name, titled))),) if name and name != named else ()
         label += noted
-        if (speaker := quotation_speaker(reader, sid)) is not None and sid not in speech:
-            speech = _quotation_around(reader, sid)  # « Et vous allez avoir… », M. F's words, not the document's
+        around, speaker = _speech(reader, sid) if sid not in speech else ([], None)
+        if speaker is not None:
+            speech = around  # « Et vous allez avoir… », M. F's words, not the document's
             said = (
                 phrases["quotation_extract"].format(speaker=speaker)
                 if speaker
