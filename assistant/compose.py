@@ -118,7 +118,9 @@ def choose_sentences(
     headers: frozenset[int] = frozenset(),
 ) -> list[Evidence]:
     """The best sentences, close to the best score, without repeats (across parts too) nor the header rows of
-    tables (``headers``, :func:`header_rows`)."""
+    tables (``headers``, :func:`header_rows`). When sentences within reach share the question's words, one that shares
+    none is left out (:func:`_worded`) and takes its place all the same: the answer grows shorter, it does not reach
+    further down for another passage's sentences."""
     chosen: list[Evidence] = []
     texts = list(taken or [])
     if not evidence:
@@ -128,11 +130,17 @@ def choose_sentences(
         return ev.sentence not in headers and _may_quote(reader, ev)
 
     best = evidence[0].score
+    worded = {e.sentence for e in evidence if e.worded}
+    wording = any(e.worded for e in evidence if e.score >= best - margin)
+    passed = 0  # sentences left out for sharing no word of the question
     for ev in evidence:
-        if len(chosen) >= quota or ev.score < best - margin:
+        if len(chosen) + passed >= quota or ev.score < best - margin:
             break
         text = reader.sentences[ev.sentence].text
         if ev.similarity < floor or not quotable(ev):
+            continue
+        if wording and not _worded(reader, ev.sentence, worded):
+            passed += 1
             continue
         if any(_same_statement(text, t) for t in texts):
             continue
@@ -145,6 +153,17 @@ def choose_sentences(
         if lead is not None and not any(_same_statement(reader.sentences[lead.sentence].text, t) for t in texts):
             chosen = [lead, *chosen][:quota]
     return chosen
+
+
+def _worded(reader: IndexReader, sid: int, worded: Collection[int]) -> bool:
+    """Whether a sentence may be quoted beside sentences that share the question's words: it shares them too (itself,
+    its section's title or its table row: ``worded``), it goes on from one that does (« Il prévoit… » after « L'ACI
+    est… »), or it opens or is an item of a list, which the list's own rules quote. « Le présent document peut servir
+    de base de discussion. » is not quoted for a question on travel costs only because its passage ranks first."""
+    if sid in worded or _list_item(reader, sid) or opens_list(reader, sid):
+        return True
+    previous = _previous(reader, sid)
+    return previous is not None and previous in worded
 
 
 def header_rows(reader: IndexReader) -> frozenset[int]:
@@ -921,7 +940,10 @@ def _list_heading(chunk: Chunk, title: str, phrases: dict[str, str], lead: str) 
 def _as_label(title: str, titled: str = "") -> str:
     """A title as a label: in « » when it is a title standing alone in the document (``titled``: « Le mécénat
     d'entreprise » : Ce type de mécénat…, not read as a sentence glued to its title), or when its own punctuation (a
-    colon, a question mark) would run into the label's; a table's column name as written (« Participation : »)."""
+    colon, a question mark) would run into the label's; a table's column name as written (« Participation : »); a title
+    the document already writes between « » (« Pas seulement du café et des gâteaux ») keeps its own marks only."""
+    if title.startswith("«") and title.endswith("»"):
+        return title
     return f"« {title} »" if title == titled or ":" in title or title.endswith("?") else title
 
 

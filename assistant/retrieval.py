@@ -88,6 +88,7 @@ class Evidence:
     coverage: float
     chunk_rank: int
     opens: bool = False  # a definition of what the question asks about: its passage opens the answer
+    worded: bool = True  # it holds one of the question's words, itself, in its section's title or its table row
 
 
 def rescored(reader: IndexReader, evidence: list[Evidence], vector: np.ndarray) -> list[Evidence]:
@@ -143,6 +144,8 @@ class TermStats:
         self.title_terms = LazyTerms(
             [f"{c.section_path} {c.fiche_title} {c.doc_title}" for c in reader.chunks], analyzer.terms
         )
+        self.heading_terms = LazyTerms([f"{c.section_path} {c.fiche_title}" for c in reader.chunks], analyzer.terms)
+        self.label_terms = LazyTerms([s.label for s in reader.sentences], analyzer.terms)
         # which passages hold each term: from the BM25 index, no passage analysed again; else counted here
         self._rows = _postings(reader, analyzer)
         df: Counter[str] = Counter()
@@ -379,14 +382,16 @@ class HybridRetriever:
             passage_bonus = authority_bonus(chunk.authority, s.evidence_authority_bonus)
             if prefs is not None and self.signals is not None and self.signals.other_structure(cand.index, prefs):
                 passage_bonus -= s.evidence_structure_penalty
+            titled = not weights.keys().isdisjoint(self.stats.heading_terms[cand.index])
             for sid, sim in zip(ids, sims, strict=True):
                 coverage = self.stats.coverage(weights, self.stats.sentence_terms[sid])
+                worded = coverage > 0 or titled or not weights.keys().isdisjoint(self.stats.label_terms[sid])
                 score = (
                     float(sim) + s.evidence_coverage_weight * coverage + s.evidence_rank_weight * prior + passage_bonus
                 )
                 if list_bonus and opens_list(reader, sid):
                     score += list_bonus
-                out.append(Evidence(sid, cand.index, score, float(sim), coverage, rank))
+                out.append(Evidence(sid, cand.index, score, float(sim), coverage, rank, worded=worded))
         out.sort(key=lambda e: (-e.score, e.sentence))
         if prefs is not None and not prefs.asks_resources and s.weight_back_matter > 0:
             body = [e for e in out if reader.chunks[e.chunk].role is PassageRole.BODY or e.sentence in keep]

@@ -597,3 +597,12 @@ def test_the_sections_of_one_fiche_are_quoted_under_one_lead(assistant: Assistan
     assert len(leads) == len(set(leads)), _said(answer)
     fiche5 = [c for c in answer.citations if c.fiche == 5]
     assert len(fiche5) >= 2 and leads[0].startswith("D'après la fiche ressource n° 5")
+
+
+def test_the_first_passage_s_sentences_that_share_no_word_of_the_question_are_not_quoted(assistant: Assistant) -> None:
+    answer = assistant.ask("Le bénévole peut-il obtenir un remboursement de frais ?")
+    said = _said(answer)
+    assert "le règlement intérieur doit prévoir le remboursement des frais de déplacement" in said, said
+    # the fiche mission's passage leads, but its lines on other things are not the answer
+    for line in ("Le présent document peut servir de base de discussion.", "Contactez votre délégation régionale"):
+        assert line not in said, said

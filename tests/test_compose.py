@@ -386,6 +386,35 @@ def test_a_cell_that_opens_its_named_row_is_named_like_the_row_s_later_cells() -
     ]
 
 
+def _chosen(passage, question: str) -> list[str]:
+    reader = Reader([passage])
+    stats = TermStats(reader, reader.analyzer)
+    retriever = HybridRetriever(reader, SETTINGS, stats)  # type: ignore[arg-type]
+    vector = reader.embed(question)
+    evidence = retriever.evidence(retriever.search(question, vector, k=1), vector, stats.weights(question))
+    return [reader.sentences[e.sentence].text for e in choose_sentences(reader, evidence, 8, 1.0, 0.0)]  # type: ignore[arg-type]
+
+
+FRAIS = (
+    "Le présent document peut servir de base de discussion. Autre point : le règlement intérieur doit prévoir le "
+    "remboursement des frais de déplacement. Même s'ils sont peu élevés, il faut y penser.\n\nDes délégations "
+    "régionales accompagnent les mandats.\n==> Une question ? Contactez votre délégation régionale en cliquant ici !"
+)
+
+
+def test_a_sentence_sharing_no_word_of_the_question_is_quoted_only_after_one_that_does() -> None:
+    chosen = _chosen(chunk(0, FRAIS), "Les frais de déplacement sont-ils remboursés ?")
+    assert chosen[0].startswith("Autre point"), chosen
+    assert "Même s'ils sont peu élevés, il faut y penser." in chosen, "it goes on from the sentence that answers"
+    assert not any(t.startswith(("Le présent document", "Des délégations", "==>")) for t in chosen), chosen
+
+
+def test_the_words_of_a_section_s_title_count_for_every_sentence_under_it() -> None:
+    titled = replace(chunk(0, FRAIS), section_path="Frais de déplacement", section_title="Frais de déplacement")
+    chosen = _chosen(titled, "Les frais de déplacement sont-ils remboursés ?")
+    assert "Le présent document peut servir de base de discussion." in chosen, chosen
+
+
 def test_web_addresses_alone_are_not_quoted_as_a_sentence() -> None:
     from assistant.compose import choose_sentences
 
@@ -571,6 +600,14 @@ def test_a_title_standing_alone_opens_a_paragraph_of_its_own() -> None:
         ["Il est intéressant de croiser avec les diagnostics de territoires."],
         ["« Le diagnostic thématique » :", "Il a vocation à mesurer les attentes d'un groupe ciblé de personnes."],
     ]
+
+
+def test_a_title_the_document_writes_between_quotation_marks_is_not_put_between_them_twice() -> None:
+    text = "« Pas seulement du café et des gâteaux »\n\nEn Australie, le bilan publié en 2017 fait apparaître les clés."
+    reader = Reader([chunk(0, text)])
+    _title, titled = reader.sentences_of["has-0"]
+    (block,) = render_group(reader, [titled], 1, PHRASES)  # type: ignore[arg-type]
+    assert block.spans[0].text == "« Pas seulement du café et des gâteaux » :", [s.text for s in block.spans]
 
 
 @pytest.mark.parametrize(
