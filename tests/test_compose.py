@@ -409,6 +409,23 @@ def test_a_sentence_sharing_no_word_of_the_question_is_quoted_only_after_one_tha
     assert not any(t.startswith(("Le présent document", "Des délégations", "==>")) for t in chosen), chosen
 
 
+def test_a_sentence_left_out_for_sharing_no_word_takes_its_place_the_answer_reaches_no_further() -> None:
+    other = "Le remboursement des frais figure parmi les clés du succès."
+    reader = Reader([chunk(0, FRAIS), chunk(1, other)])
+    first, second = reader.sentences_of["has-0"], reader.sentences_of["has-1"]
+    # the first passage's sentences in its order, then the other passage's: scores as the passage rank makes them
+    ranked = [*first, *second]
+    worded = {first[1], second[0]}
+    evidence = [
+        Evidence(sid, int(sid in second), 2.0 - n / 10, 0.9, 0.5 * (sid in worded), 0, worded=sid in worded)
+        for n, sid in enumerate(ranked)
+    ]
+    quota = len(first)
+    picked = [reader.sentences[e.sentence].text for e in choose_sentences(reader, evidence, quota, 1.0, 0.0)]  # type: ignore[arg-type]
+    assert other not in picked, picked
+    assert picked[0].startswith("Autre point"), picked
+
+
 def test_the_words_of_a_section_s_title_count_for_every_sentence_under_it() -> None:
     titled = replace(chunk(0, FRAIS), section_path="Frais de déplacement", section_title="Frais de déplacement")
     chosen = _chosen(titled, "Les frais de déplacement sont-ils remboursés ?")
