@@ -88,9 +88,12 @@ def study_asked(question: str) -> bool:
     return bool(_author_rules().asked.search(fold_accents(question)))
 
 
+@lru_cache(maxsize=1)
 def refers_back() -> re.Pattern[str]:
-    """The opening words of a sentence that points back at the one before it (``refers_back``)."""
-    return _opening("refers_back")
+    """The opening words of a sentence that points back at the one before it (``refers_back``), after any clause it
+    opens on (``opening_clause``)."""
+    clause = pattern(read_rules(QUOTING_RULES), "opening_clause", QUOTING_RULES).pattern
+    return _opening("refers_back", rf"\W*(?:{clause})?")
 
 
 @dataclass

@@ -952,6 +952,13 @@ def test_the_premise_in_its_notice_is_quoted_under_its_source_with_what_it_point
         ("D'ailleurs, ces centres", True),  # after a short opening phrase
         ("Dans la recherche, ce sont les modalités qui", False),  # sets off what follows
         ("Ce sont des plateformes régionales et la structure", True),  # says what was just named
+        ("Par exemple, la structure", True),  # an example of what was just said
+        ("Selon lui, la structure", True),
+        ("Sinon, la structure", True),
+        ("Comme cela est exposé dans la littérature internationale, ces structures", True),  # after where it was said
+        ("Comme le souligne l'article de S.Buffet, elle", True),
+        ("Comme nous l'avons relevé, la structure", False),  # points at the document, not at a sentence
+        ("Si l'on prévoit des questionnaires, ils", False),  # the clause names what « ils » points at
     ],
 )
 def test_a_sentence_opening_on_a_connective_comes_with_the_sentence_before_it(opening: str, points_back: bool) -> None:
