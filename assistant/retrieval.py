@@ -115,6 +115,17 @@ class LazyTerms(LazySets):
         return frozenset(self._analyze(self._texts[index]))
 
 
+class JoinedTerms(LazySets):
+    """Item by item, the union of the term sets of ``parts`` (each computed once, by its own sequence)."""
+
+    def __init__(self, *parts: Sequence[frozenset[str]]) -> None:
+        super().__init__(len(parts[0]))
+        self._parts = parts
+
+    def compute(self, index: int) -> frozenset[str]:
+        return frozenset().union(*(part[index] for part in self._parts))
+
+
 def _postings(reader: IndexReader, analyzer: FrenchAnalyzer) -> dict[str, np.ndarray] | None:
     """The passages holding each term, read from the BM25 index (one column per term, one row per passage
     holding it) when it was built by the same analysis of the passages, as :class:`~ingest.index.IndexWriter`
@@ -141,10 +152,11 @@ class TermStats:
         self.analyzer = analyzer
         self.chunk_terms = LazyTerms([c.embed_text for c in reader.chunks], analyzer.terms)
         self.sentence_terms = LazyTerms([s.text for s in reader.sentences], analyzer.terms)
-        self.title_terms = LazyTerms(
-            [f"{c.section_path} {c.fiche_title} {c.doc_title}" for c in reader.chunks], analyzer.terms
-        )
         self.heading_terms = LazyTerms([f"{c.section_path} {c.fiche_title}" for c in reader.chunks], analyzer.terms)
+        # with the document's title: its section's words analysed once, shared with heading_terms
+        self.title_terms = JoinedTerms(
+            self.heading_terms, LazyTerms([c.doc_title for c in reader.chunks], analyzer.terms)
+        )
         self.label_terms = LazyTerms([s.label for s in reader.sentences], analyzer.terms)
         # which passages hold each term: from the BM25 index, no passage analysed again; else counted here
         self._rows = _postings(reader, analyzer)
