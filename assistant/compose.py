@@ -293,6 +293,20 @@ def _followers(reader: IndexReader, siblings: list[int], pos: int) -> list[int]:
     return after + _beside(reader, siblings, here, here + 1)
 
 
+def introduces(reader: IndexReader, sid: int) -> bool:
+    """Whether a sentence introduces the list after it: it ends with ":", or it announces what follows
+    (``announces_list``: « Voici quelques éléments qui en pratique peuvent être inclus dans une charte… ») and an item
+    comes next, in its passage or the next one of its section."""
+    text = reader.sentences[sid].text.rstrip()
+    if text.endswith(":"):
+        return True
+    if not _opening("announces_list", r".*?").match(text):
+        return False
+    siblings = reader.sentences_of[reader.sentences[sid].chunk_id]
+    after = _followers(reader, siblings, siblings.index(sid))
+    return bool(after) and bool(BULLET.match(reader.sentences[after[0]].text))
+
+
 def _beside(reader: IndexReader, siblings: list[int], here: int, other: int) -> list[int]:
     """The sentences of passage ``other``, just before or after passage ``here`` (whose sentences ``siblings``
     holds), when it is of the same section; without the sentences the two share (passages overlap)."""
@@ -334,8 +348,7 @@ def _introduction(reader: IndexReader, leaders: list[int]) -> int | None:
     itself be introduced by an item: "- Les facteurs … sont :"), walking back over the list's items and the
     sentences an item runs on with (« - les manques de financement sont patents… », « Les acteurs témoignent… »)."""
     for sid in reversed(leaders):
-        text = reader.sentences[sid].text.rstrip()
-        if text.endswith(":"):
+        if introduces(reader, sid):
             return sid
         if not _list_item(reader, sid) and not _item_run(reader, sid):  # « → Du côté des usagers » titles its list
             return None
@@ -411,7 +424,7 @@ def expand_lists(
             items, _ = _items_after(reader, siblings, pos, chosen, limit - introduced, inside=True)
             out.extend([sid, *items])
             continue
-        if not sentence.text.rstrip().endswith(":"):
+        if not introduces(reader, sid):
             head = _item_head(reader, sid, chosen)  # the item it goes on with, and that item's list before it
             if head:
                 leads, _, _ = _list_before(reader, siblings, siblings.index(head[0]), chosen, asked)
@@ -613,7 +626,7 @@ def _antecedent(reader: IndexReader, sid: int) -> bool:
     text = reader.sentences[sid].text.strip()
     if _arrow_statement(reader, sid):
         return True  # « → Une expérimentation est en cours sur… », then « Elle vise… »
-    if BULLET.match(text) or text.endswith(":") or unended(text) or text[:1].islower() or not _quotable(text):
+    if BULLET.match(text) or introduces(reader, sid) or unended(text) or text[:1].islower() or not _quotable(text):
         return False  # a list's item or introduction, a line without end mark, the tail of a cut sentence
     if _closes_quotation(text):
         return False  # « … ne sont pas valables. » (M.B).: what it closes was opened earlier
@@ -757,7 +770,8 @@ def order_groups(
         if not before or not _same_section(reader.chunks[chunk - 1], reader.chunks[chunk]):
             continue
         first = reader.sentences[min(by_chunk[chunk])].text
-        if BULLET.match(first) and _opens_or_continues_list(reader.sentences[max(before)].text):
+        last = max(before)
+        if BULLET.match(first) and (introduces(reader, last) or BULLET.match(reader.sentences[last].text)):
             order.remove(chunk)
             order.insert(order.index(chunk - 1) + 1, chunk)
     if source is not None:  # a source's passages together; those that follow each other, in reading order
@@ -799,10 +813,6 @@ def _same_section(a: Chunk, b: Chunk) -> bool:
     the fiche mission have no number (« Qu'est-ce que la santé communautaire ? », then « Qu'est-ce qu'une MSP
     participative ? »)."""
     return (a.doc_id, a.section_number, a.section_path) == (b.doc_id, b.section_number, b.section_path)
-
-
-def _opens_or_continues_list(text: str) -> bool:
-    return text.rstrip().endswith(":") or bool(BULLET.match(text))
 
 
 class CitationBook:
@@ -971,7 +981,7 @@ def _carries(
     (last_chunk, last), (chunk, sids) = before, group
     if not last or not sids or not BULLET.match(reader.sentences[sids[0]].text):
         return False
-    opens = reader.sentences[last[-1]].text.rstrip().endswith(":")
+    opens = introduces(reader, last[-1])
     ending = opens if introduced else opens or bool(_item_run(reader, last[-1]))
     return ending and chunk == last_chunk + 1 and _same_section(reader.chunks[chunk], reader.chunks[last_chunk])
 

@@ -137,6 +137,29 @@ def test_a_list_cut_by_a_passage_boundary_is_given_whole() -> None:
     ]
 
 
+def test_a_sentence_announcing_a_list_without_a_colon_comes_with_it_and_an_item_with_it() -> None:
+    """« Voici quelques éléments qui peuvent être inclus dans une charte. », alone in its passage, and the items in the
+    next one: quoted alone it promised a list the reader never saw, and an item chosen alone came without it. A
+    sentence announcing a figure (« ci-dessous »), with no item after it, is an ordinary sentence."""
+    reader = Reader(
+        [
+            chunk(0, "Voici quelques éléments qui peuvent être inclus dans une charte de l'engagement."),
+            chunk(1, "- Reconnaissance de principes fondamentaux.\n- Rappel du cadre des échanges."),
+            chunk(2, "Le tableau ci-dessous présente les freins. Il est issu des entretiens."),
+        ]
+    )
+    intro, item = reader.sentences_of["has-0"][0], reader.sentences_of["has-1"][1]
+    announced = [
+        "Voici quelques éléments qui peuvent être inclus dans une charte de l'engagement.",
+        "- Reconnaissance de principes fondamentaux.",
+        "- Rappel du cadre des échanges.",
+    ]
+    assert [reader.sentences[s].text for s in expand_lists(reader, [intro])] == announced  # type: ignore[arg-type]
+    assert [reader.sentences[s].text for s in expand_lists(reader, [item])] == announced  # type: ignore[arg-type]
+    figure = reader.sentences_of["has-2"]
+    assert expand_lists(reader, figure) == figure  # type: ignore[arg-type]
+
+
 def test_a_list_item_chosen_alone_comes_with_its_introduction_from_the_passage_before() -> None:
     """The answer never quotes "- la clarté des objectifs ;" without the sentence that says what the list
     is, even when a nested list's introduction is itself an item and sits in the previous passage, nor without
