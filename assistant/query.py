@@ -103,8 +103,8 @@ class SpellFixer:
           word (a name: « Simon », « Dupuis ») only when two of its letters are swapped;
         - a word typed without accents given them (« la sante des elus » → « la santé des élus ») when the corpus
           (nearly) always writes it so and French never writes it as typed (« impose », « forme », « cote » stay);
-          capitals too when it is an acronym the lexicon knows or the corpus writes so often enough
-          (« une sisa » → « une SISA »).
+          capitals too when it is an acronym the lexicon knows or the corpus writes so ``acronym_restored_count`` times
+          at least (« une sisa » → « une SISA », « les esp » → « les ESP »).
 
         Short words (« a », « ou »), words with an accent or capitals, web and e-mail addresses and words between
         quotation marks (the way to keep a word as typed) stay as typed. Returns the text and its corrections (typed
@@ -129,7 +129,7 @@ class SpellFixer:
             if len(word) < s.written_form_min_length or word[1:] != word[1:].lower() or fold_accents(word) != word:
                 return word
             acronym, uses = self._acronyms.get(folded, ("", 0))
-            form = acronym if acronym and (folded in keep or uses >= s.abbreviation_kept_count) else None
+            form = acronym if acronym and (folded in keep or uses >= s.acronym_restored_count) else None
             form = form or self._accented.get(folded)
             if form is None:
                 return word
@@ -310,9 +310,11 @@ def as_statement(text: str) -> str:
 
 
 def as_question(text: str) -> str:
-    """The question ending on one question mark, as most are typed (« Qui peut être représentant ? »), whether it was
-    typed or not: the confidence reads every question the same way."""
-    return f"{as_statement(text)} ?"
+    """The question opening on a capital and ending on one question mark, as most are typed (« Qui peut être
+    représentant ? »), whether it was typed so or not: the confidence reads every question the same way (« comment
+    intégrer les usagers… » typed in lower case crossed the threshold its capitalised twin did not)."""
+    text = as_statement(text)
+    return f"{text[:1].upper()}{text[1:]} ?"
 
 
 _FINAL_MARK = re.compile(r"\s*[?？][\s?？!»)\]]*$")  # « ? », « ?! », « ? » », « ?) », the full-width « ？ »

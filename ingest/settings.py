@@ -230,6 +230,13 @@ class Settings(BaseSettings):
         description="Une abréviation employée au moins ce nombre de fois dans le corpus (MSP, CPTS) est cherchée "
         "telle quelle ; plus rare (RU, asso), elle est remplacée par son sens.",
     )
+    acronym_restored_count: int = Field(
+        3,
+        ge=1,
+        description="Un sigle que le corpus écrit en majuscules au moins ce nombre de fois est rétabli en majuscules "
+        "quand la question le tape en minuscules (« une sisa » → « une SISA », « les esp » → « les ESP ») ; écrit plus "
+        "rarement (« img », deux fois), le mot reste tel quel.",
+    )
     followup_max_words: int = Field(
         7, ge=0, description="Mots au plus d'une question courte qui renvoie à la précédente (« ces », « cela »…)."
     )

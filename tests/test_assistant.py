@@ -589,6 +589,21 @@ def test_the_tuning_questions_rewritten_as_people_write_get_the_same_answers(
         assert _said(assistant.ask(rewrite(item.question))) == _said(assistant.ask(item.question)), item.id
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Comment intégrer les usagers et les agents dans la conception des bâtiments publics ?",  # declined
+        "La formation PACTE de l'EHESP : Qui organise le programme ?",  # the documents mention EHESP in passing
+    ],
+)
+def test_a_question_typed_in_lower_case_is_judged_as_written(assistant: Assistant, question: str) -> None:
+    """Typed in lower case, a question the documents do not cover was answered as covered: the confidence read
+    « comment intégrer… » a little closer to the documents than « Comment intégrer… », and « l'ehesp », an acronym the
+    corpus writes three times, was not read as one."""
+    written, typed = assistant.ask(question), assistant.ask(question.lower())
+    assert (typed.refused, typed.coverage) == (written.refused, written.coverage), _said(typed)
+
+
 def test_the_sections_of_one_fiche_are_quoted_under_one_lead(assistant: Assistant) -> None:
     """§ 6.5.2 and § 6.5.5 of fiche 5 were two groups with the slides and the URPS sheet between them: « D'après la
     fiche ressource n° 5 … » was said twice in one answer (12 answers of the four splits, 3 now: parts and notices)."""

@@ -185,6 +185,8 @@ def test_words_typed_without_accents_or_capitals_are_read_as_the_corpus_writes_t
         == "Le rôle de la santé, des élus, d'une SISA, de l'ARS"  # an acronym of the lexicon, one written often
     )
     assert speller.as_written("voir img jointe")[0] == "voir img jointe"  # written in capitals twice: no acronym
+    thrice = SpellFixer(VOCABULARY, written=written + Counter({"ESP": 3}))
+    assert thrice.as_written("les cpts et les esp")[0] == "les cpts et les ESP"  # three times: an acronym
     assert speller.as_written("Sante : la HAS impose")[0] == "Santé : la HAS impose"
     assert speller.as_written("Santé, SANTE, sAnte")[0] == "Santé, SANTE, sAnte"  # as typed: with an accent, capitals
     # addresses, and what the question puts between quotation marks, stay as typed
@@ -415,6 +417,7 @@ def test_the_confidence_reads_a_question_with_or_without_its_question_mark_alike
         == ("Qui peut être représentant ?")
     )
     assert as_question("Qui peut être représentant ?!") == "Qui peut être représentant ?"
+    assert as_question("qui peut être représentant") == "Qui peut être représentant ?"  # typed in lower case
 
 
 def test_a_part_left_unanswered_is_named_by_the_sentence_that_asks_it() -> None:
