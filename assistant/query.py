@@ -19,7 +19,7 @@ from rapidfuzz.distance import OSA
 
 from assistant.rules import Lexicon, QueryRules, default_settings, stem_of
 from ingest.cleaning import normalize_chars
-from ingest.lexical import fold_accents, french_folded, french_word
+from ingest.lexical import fold_accents, french_accented, french_folded, french_word
 from ingest.settings import Settings
 
 __all__ = [
@@ -102,7 +102,9 @@ class SpellFixer:
           inflect (« professionnaliser »), a word of ``keep`` (folded: the lexicon's, « kesako »), and a capitalised
           word (a name: « Simon », « Dupuis ») only when two of its letters are swapped;
         - a word typed without accents given them (« la sante des elus » → « la santé des élus ») when the corpus
-          (nearly) always writes it so and French never writes it as typed (« impose », « forme », « cote » stay);
+          (nearly) always writes it so and French never writes it as typed (« impose », « forme », « cote » stay), or,
+          for a word the corpus never writes, when French writes it one way only (« le benevole » → « le bénévole »:
+          :func:`~ingest.lexical.french_accented`);
           capitals too when it is an acronym the lexicon knows or the corpus writes so ``acronym_restored_count`` times
           at least (« une sisa » → « une SISA », « les esp » → « les ESP »).
 
@@ -130,7 +132,7 @@ class SpellFixer:
                 return word
             acronym, uses = self._acronyms.get(folded, ("", 0))
             form = acronym if acronym and (folded in keep or uses >= s.acronym_restored_count) else None
-            form = form or self._accented.get(folded)
+            form = form or self._accented.get(folded) or french_accented().get(folded)
             if form is None:
                 return word
             return form if form.isupper() else (form[0].upper() + form[1:] if word[0].isupper() else form)

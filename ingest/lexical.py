@@ -34,6 +34,19 @@ def french_folded() -> frozenset[str]:
     return frozenset(fold_accents(word) for word in french_words())
 
 
+@lru_cache(maxsize=1)
+def french_accented() -> dict[str, str]:
+    """The words general French writes with accents, by their folded form, when it writes that form in one way only
+    and never without its accents (« benevole » → « bénévole »; « cote » may be « côte », « coté » or « côté »)."""
+    words = french_words()
+    forms: dict[str, set[str]] = {}
+    for word in words:
+        folded = fold_accents(word)
+        if folded != word:
+            forms.setdefault(folded, set()).add(word)
+    return {folded: next(iter(ws)) for folded, ws in forms.items() if len(ws) == 1 and folded not in words}
+
+
 def french_word(word: str) -> bool:
     """Is ``word`` (lower case) a word of general French, as written (pyspellchecker's French word list)?"""
     return word in french_words()
