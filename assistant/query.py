@@ -62,8 +62,9 @@ class SpellFixer:
         self.stopwords = frozenset(stopwords)  # never what a typo is corrected into (« mails » is no « mais »)
         forms = _written_forms(written or Counter(), self.settings.written_form_min_share)
         self._spelled, self._accented, self._acronyms = forms
-        if written:
-            french_folded()  # read once, at start-up rather than at the first question
+        if written:  # read once, at start-up rather than at the first question
+            french_folded()
+            french_accented()
         self._words = sorted(word_counts)
         self._by_length: dict[int, list[str]] = {}
         for word in self._words:
