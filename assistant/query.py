@@ -90,9 +90,22 @@ class SpellFixer:
         best = process.extract(word, candidates, scorer=OSA.distance, limit=s.spell_candidates, score_cutoff=limit)
         if not best:
             return None
-        # the smallest distance, then the most frequent word, then alphabetical (deterministic)
-        best.sort(key=lambda item: (item[1], -self.counts[item[0]], item[0]))
+        # the smallest distance, two letters swapped rather than one replaced (« conrtat » is « contrat », not the more
+        # frequent « constat »), then the most frequent word, then alphabetical (deterministic)
+        best.sort(key=lambda item: (item[1], not _swapped(word, item[0]), -self.counts[item[0]], item[0]))
         return best[0][0]
+
+    def french_swap(self, word: str) -> str | None:
+        """The word of general French, as French writes it, that ``word`` (folded, lower case, of ``spell_long_word``
+        letters or more) is with two neighbouring letters swapped back, when there is one only: « diffeernce » →
+        « différence », a word the corpus never writes. A shorter word may be a name (« Curie » is no « cuire »)."""
+        if len(word) < self.settings.spell_long_word or word in french_folded():
+            return None
+        swaps = {word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1)}
+        found = sorted(w for w in swaps if w in french_folded())
+        if len(found) != 1:
+            return None
+        return found[0] if french_word(found[0]) else french_accented().get(found[0])
 
     def as_written(self, text: str, keep: Collection[str] = ()) -> tuple[str, dict[str, str]]:
         """``text`` (French) with its words as the corpus writes them:
@@ -101,7 +114,8 @@ class SpellFixer:
           one letter off in a word of ``spell_long_word`` letters or more into a word that is no stop word. Never a
           French word, even typed without its accents (« mandat », « difference »), a word the correction would only
           inflect (« professionnaliser »), a word of ``keep`` (folded: the lexicon's, « kesako »), and a capitalised
-          word (a name: « Simon », « Dupuis ») only when two of its letters are swapped;
+          word (a name: « Simon », « Dupuis ») only when two of its letters are swapped. Swapped back, two letters
+          may also give a word of French the corpus never writes (« difféernce » → « différence », :meth:`french_swap`);
         - a word typed without accents given them (« la sante des elus » → « la santé des élus ») when the corpus
           (nearly) always writes it so and French never writes it as typed (« impose », « forme », « cote » stay), or,
           for a word the corpus never writes, when French writes it one way only (« le benevole » → « le bénévole »:
@@ -124,8 +138,9 @@ class SpellFixer:
             fixed = None if folded in keep or folded in french_folded() else self.fix(folded)
             if fixed and not self._sure(word, folded, fixed):
                 fixed = None
-            if fixed:
-                form = self._spelled.get(fixed, fixed)
+            french = None if fixed or folded in keep else self.french_swap(folded)
+            if fixed or french:
+                form = self._spelled.get(fixed, fixed) if fixed else french
                 form = form[0].upper() + form[1:] if word[0].isupper() else form
                 corrections[word] = form
                 return form

@@ -252,6 +252,18 @@ def test_a_typo_is_corrected_in_the_question_itself_only_when_the_correction_is_
     assert ask(decomposed).text == "Quelles différences entre représentant et bénévole ?"  # accents typed apart
 
 
+def test_two_letters_swapped_are_read_back_before_one_replaced_and_into_french_the_corpus_never_writes() -> None:
+    """« Conrtat Local de Santé » was read « constat » (one letter replaced, a more frequent word of the corpus) instead
+    of « contrat » (two letters swapped, the commonest slip); « difféernce » was left as typed since the corpus writes
+    « différentes » but never « différence »: the question was embedded with its typo and cited less often. A short
+    word may be a name: « Curie » stays."""
+    vocabulary = Counter({**VOCABULARY, "constat": 20, "contrat": 5, "local": 9, "differentes": 5})
+    speller = SpellFixer(vocabulary, written=Counter({"contrat": 5, "constat": 20, "différentes": 5}))
+    assert speller.as_written("un Conrtat local") == ("un Contrat local", {"Conrtat": "Contrat"})
+    assert speller.as_written("une difféernce nette") == ("une différence nette", {"difféernce": "différence"})
+    assert speller.as_written("l'Institut Curie")[0] == "l'Institut Curie"
+
+
 def test_a_full_name_is_also_searched_by_the_acronym_the_documents_write() -> None:
     query = ask("Qu'est-ce que les communautés professionnelles territoriales de santé ?")
     assert query.search_text.endswith("CPTS")
