@@ -163,7 +163,7 @@ def _worded(reader: IndexReader, sid: int, worded: Collection[int]) -> bool:
     its section's title or its table row: ``worded``), it goes on from one that does (« Il prévoit… » after « L'ACI
     est… »), or it opens or is an item of a list, which the list's own rules quote. « Le présent document peut servir
     de base de discussion. » is not quoted for a question on travel costs only because its passage ranks first."""
-    if sid in worded or _list_item(reader, sid) or opens_list(reader, sid):
+    if sid in worded or _list_item(reader, sid) or opens_list(reader, sid) or _announces(reader, sid):
         return True
     previous = _previous(reader, sid)
     return previous is not None and previous in worded
@@ -294,17 +294,32 @@ def _followers(reader: IndexReader, siblings: list[int], pos: int) -> list[int]:
 
 
 def introduces(reader: IndexReader, sid: int) -> bool:
-    """Whether a sentence introduces the list after it: it ends with ":", or it announces what follows
+    """Whether a sentence introduces a list: it ends with ":" (« les deux orientations suivantes : », an item of a
+    nested list too: « - Les facteurs … sont : »), or it announces the items that come next (:func:`_announces`)."""
+    return reader.sentences[sid].text.rstrip().endswith(":") or _announces(reader, sid)
+
+
+def _announces(reader: IndexReader, sid: int) -> bool:
+    """Whether a sentence that is no list item and does not end with ":" announces what follows it
     (``announces_list``: « Voici quelques éléments qui en pratique peuvent être inclus dans une charte… ») and an item
-    comes next, in its passage or the next one of its section."""
-    text = reader.sentences[sid].text.rstrip()
-    if text.endswith(":"):
-        return True
-    if not _opening("announces_list", r".*?").match(text):
+    comes next; « La présentation de ce continuum… ci-dessous permet… » announces a figure."""
+    text = reader.sentences[sid].text
+    if BULLET.match(text) or text.rstrip().endswith(":") or not _anywhere("announces_list").search(text):
         return False
+    return _item_next(reader, sid)
+
+
+def _item_next(reader: IndexReader, sid: int) -> bool:
+    """Whether a list item comes right after a sentence, in its passage or the next one of its section."""
     siblings = reader.sentences_of[reader.sentences[sid].chunk_id]
     after = _followers(reader, siblings, siblings.index(sid))
     return bool(after) and bool(BULLET.match(reader.sentences[after[0]].text))
+
+
+@lru_cache(maxsize=4)
+def _anywhere(key: str, path: Path = QUOTING_RULES) -> re.Pattern[str]:
+    """What ``key`` of ``quoting.toml`` says a text holds, anywhere in it, case-insensitive."""
+    return pattern(read_rules(path), key, path)
 
 
 def _beside(reader: IndexReader, siblings: list[int], here: int, other: int) -> list[int]:
@@ -344,7 +359,7 @@ def _leaders(reader: IndexReader, siblings: list[int], pos: int) -> list[int]:
 
 
 def _introduction(reader: IndexReader, leaders: list[int]) -> int | None:
-    """The sentence ending with ":" that opens the list an item belongs to (an item of a nested list may
+    """The sentence that introduces the list an item belongs to (:func:`introduces`; an item of a nested list may
     itself be introduced by an item: "- Les facteurs … sont :"), walking back over the list's items and the
     sentences an item runs on with (« - les manques de financement sont patents… », « Les acteurs témoignent… »)."""
     for sid in reversed(leaders):
@@ -403,8 +418,8 @@ def _all_items(reader: IndexReader, sentence_ids: list[int]) -> bool:
 def expand_lists(
     reader: IndexReader, sentence_ids: list[int], asked: Callable[[str], bool] = lambda title: False
 ) -> list[int]:
-    """Complete a chosen sentence ending with ":" with the list items that follow it (across a passage
-    boundary if need be), and give a chosen list item the sentence that introduces it and the rest of its list
+    """Complete a chosen sentence that introduces a list (:func:`introduces`) with the items that follow it (across a
+    passage boundary if need be), and give a chosen list item the sentence that introduces it and the rest of its list
     (LIST_ITEMS at most): « les deux orientations suivantes : » is never followed by one of the two. A list that
     its section's title introduces (:func:`list_title`) is given whole only when that title is what the question
     asks about (``asked``, « Quels contenus ? » for « Quels contenus doit comporter une formation… ? »): one item
@@ -1410,7 +1425,9 @@ class ExtractiveGenerator:
         coverage = {e.sentence: e.coverage for e in evidence}
 
         def stray(e: Evidence) -> bool:
-            if e.coverage >= self.opener_coverage or not opens_list(reader, e.sentence):
+            if e.coverage >= self.opener_coverage or not (
+                opens_list(reader, e.sentence) or _announces(reader, e.sentence)
+            ):
                 return False
             siblings = reader.sentences_of[reader.sentences[e.sentence].chunk_id]
             items, _ = _items_after(reader, siblings, siblings.index(e.sentence), set(), LIST_ITEMS)

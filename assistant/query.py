@@ -99,7 +99,7 @@ class SpellFixer:
         """The word of general French, as French writes it, that ``word`` (folded, lower case, of ``spell_long_word``
         letters or more) is with two neighbouring letters swapped back, when there is one only: « diffeernce » →
         « différence », a word the corpus never writes. A shorter word may be a name (« Curie » is no « cuire »)."""
-        if len(word) < self.settings.spell_long_word or word in french_folded():
+        if len(word) < self.settings.spell_long_word or word in french_folded() or word in self.counts:
             return None
         swaps = {word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1)}
         found = sorted(w for w in swaps if w in french_folded())
@@ -123,9 +123,9 @@ class SpellFixer:
           capitals too when it is an acronym the lexicon knows or the corpus writes so ``acronym_restored_count`` times
           at least (« une sisa » → « une SISA », « les esp » → « les ESP »).
 
-        Short words (« a », « ou »), words with an accent or capitals, web and e-mail addresses and words between
-        quotation marks (the way to keep a word as typed) stay as typed. Returns the text and its corrections (typed
-        word → correction)."""
+        Short words (« a », « ou ») and words with an accent or capitals are given no accents nor capitals; web and
+        e-mail addresses and words between quotation marks (the way to keep a word as typed) stay as typed. Returns
+        the text and its corrections (typed word → correction)."""
         s = self.settings
         corrections: dict[str, str] = {}
         kept = [m.span() for m in _AS_TYPED.finditer(text)]
@@ -148,7 +148,9 @@ class SpellFixer:
                 return word
             acronym, uses = self._acronyms.get(folded, ("", 0))
             form = acronym if acronym and (folded in keep or uses >= s.acronym_restored_count) else None
-            form = form or self._accented.get(folded) or french_accented().get(folded)
+            form = form or self._accented.get(folded)
+            if form is None and folded not in self.counts:  # « Denis »: as the corpus writes it, never « Dénis »
+                form = french_accented().get(folded)
             if form is None:
                 return word
             return form if form.isupper() else (form[0].upper() + form[1:] if word[0].isupper() else form)

@@ -46,7 +46,8 @@ def role_boosts(settings: Settings) -> dict[Role, dict[str, float]]:
 
 
 def opens_list(reader: IndexReader, sid: int) -> bool:
-    """Whether a sentence introduces a list: it ends with ":" and the next sentence of its passage is an item."""
+    """Whether a sentence introduces a list: it ends with ":" and the next sentence of its passage is an item (the
+    answer also reads a list announced without a colon: :func:`assistant.compose.introduces`)."""
     sentences = reader.sentences
     text = sentences[sid].text.rstrip()
     if not text.endswith(":") or sid + 1 >= len(sentences):

@@ -160,6 +160,22 @@ def test_a_sentence_announcing_a_list_without_a_colon_comes_with_it_and_an_item_
     assert expand_lists(reader, figure) == figure  # type: ignore[arg-type]
 
 
+def test_an_item_that_says_suivante_does_not_introduce_the_items_after_it() -> None:
+    """« - Préparer la réunion suivante ; » announces nothing: the last item chosen alone still comes with « Les
+    actions à mener sont : » and the whole list."""
+    reader = Reader(
+        [
+            chunk(
+                0,
+                "Les actions à mener sont :\n- Préparer la réunion suivante ;\n- Inviter les usagers ;\n"
+                "- Diffuser le compte rendu.",
+            )
+        ]
+    )
+    sids = reader.sentences_of["has-0"]
+    assert expand_lists(reader, [sids[-1]]) == sids  # type: ignore[arg-type]
+
+
 def test_a_list_item_chosen_alone_comes_with_its_introduction_from_the_passage_before() -> None:
     """The answer never quotes "- la clarté des objectifs ;" without the sentence that says what the list
     is, even when a nested list's introduction is itself an item and sits in the previous passage, nor without
@@ -982,6 +998,8 @@ def test_the_premise_in_its_notice_is_quoted_under_its_source_with_what_it_point
         ("Comme le souligne l'article de S.Buffet, elle", True),
         ("Comme nous l'avons relevé, la structure", False),  # points at the document, not at a sentence
         ("Si l'on prévoit des questionnaires, ils", False),  # the clause names what « ils » points at
+        ("Comme les usagers sont bénévoles, ils", False),  # a cause, not where something was said
+        ("Pour finir la réunion, la structure", False),  # a purpose
     ],
 )
 def test_a_sentence_opening_on_a_connective_comes_with_the_sentence_before_it(opening: str, points_back: bool) -> None:

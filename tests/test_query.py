@@ -188,6 +188,8 @@ def test_words_typed_without_accents_or_capitals_are_read_as_the_corpus_writes_t
     # a word the corpus never writes, which French writes with its accents only: « bénévole » (the corpus writes
     # « bénévoles »); « cote » may be « côte », « coté » or « côté », « a » is « a » or « à »: as typed
     assert speller.as_written("Le benevole a la cote")[0] == "Le bénévole a la cote"
+    denis = SpellFixer(Counter({**VOCABULARY, "denis": 7}), written=written + Counter({"Denis": 7}))
+    assert denis.as_written("la CPTS de Saint-Denis")[0] == "la CPTS de Saint-Denis"  # as the corpus writes it
     thrice = SpellFixer(VOCABULARY, written=written + Counter({"ESP": 3}))
     assert thrice.as_written("les cpts et les esp")[0] == "les cpts et les ESP"  # three times: an acronym
     assert speller.as_written("Sante : la HAS impose")[0] == "Santé : la HAS impose"
@@ -262,6 +264,10 @@ def test_two_letters_swapped_are_read_back_before_one_replaced_and_into_french_t
     assert speller.as_written("un Conrtat local") == ("un Contrat local", {"Conrtat": "Contrat"})
     assert speller.as_written("une difféernce nette") == ("une différence nette", {"difféernce": "différence"})
     assert speller.as_written("l'Institut Curie")[0] == "l'Institut Curie"
+    # a long word the corpus writes is no typo, though two of its letters swapped give a word of French
+    assert speller.french_swap("diffreence") == "différence"
+    corpus = SpellFixer(Counter({**vocabulary, "diffreence": 3}), written=Counter({"diffreence": 3}))
+    assert corpus.french_swap("diffreence") is None
 
 
 def test_a_full_name_is_also_searched_by_the_acronym_the_documents_write() -> None:
