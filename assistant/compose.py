@@ -163,7 +163,7 @@ def _worded(reader: IndexReader, sid: int, worded: Collection[int]) -> bool:
     its section's title or its table row: ``worded``), it goes on from one that does (« Il prévoit… » after « L'ACI
     est… »), or it opens or is an item of a list, which the list's own rules quote. « Le présent document peut servir
     de base de discussion. » is not quoted for a question on travel costs only because its passage ranks first."""
-    if sid in worded or _list_item(reader, sid) or opens_list(reader, sid) or _announces(reader, sid):
+    if sid in worded or _list_item(reader, sid) or _opens_items(reader, sid):
         return True
     previous = _previous(reader, sid)
     return previous is not None and previous in worded
@@ -307,6 +307,12 @@ def _announces(reader: IndexReader, sid: int) -> bool:
     if BULLET.match(text) or text.rstrip().endswith(":") or not _anywhere("announces_list").search(text):
         return False
     return _item_next(reader, sid)
+
+
+def _opens_items(reader: IndexReader, sid: int) -> bool:
+    """Whether the items of a list follow a sentence that introduces it: after a colon, in its passage
+    (:func:`~assistant.retrieval.opens_list`), or after an announcement (:func:`_announces`)."""
+    return opens_list(reader, sid) or _announces(reader, sid)
 
 
 def _item_next(reader: IndexReader, sid: int) -> bool:
@@ -1425,9 +1431,7 @@ class ExtractiveGenerator:
         coverage = {e.sentence: e.coverage for e in evidence}
 
         def stray(e: Evidence) -> bool:
-            if e.coverage >= self.opener_coverage or not (
-                opens_list(reader, e.sentence) or _announces(reader, e.sentence)
-            ):
+            if e.coverage >= self.opener_coverage or not _opens_items(reader, e.sentence):
                 return False
             siblings = reader.sentences_of[reader.sentences[e.sentence].chunk_id]
             items, _ = _items_after(reader, siblings, siblings.index(e.sentence), set(), LIST_ITEMS)
