@@ -880,14 +880,22 @@ class CitationBook:
 
 
 def render_group(
-    reader: IndexReader, sentence_ids: list[int], n: int, phrases: dict[str, str], lead: str = ""
+    reader: IndexReader,
+    sentence_ids: list[int],
+    n: int,
+    phrases: dict[str, str],
+    lead: str = "",
+    shown: Collection[str] = (),
 ) -> list[Block]:
     """One passage's quoted sentences, each with its marker: prose as one paragraph, list items apart. A table
     cell is preceded by the names of its column and row (``table_cell``, a fixed phrasing): quoted alone,
     « Confier par délégation la prise de décision finale au public. » would not say that it is what
     « co-décider » means. A list that no sentence introduces is preceded by its section's title
     (``list_heading``: « Quels contenus ? »), unless the ``lead`` above already names it; items of a list left
-    out, before or after the quoted ones, are said to be (``list_cut``)."""
+    out, before or after the quoted ones, are said to be (``list_cut``). A sentence that points back at one the
+    answer does not quote (:func:`expand_antecedents` found none within reach: « Ainsi, la notion de démocratie
+    sanitaire… » opens its section) is preceded by « […] » (``elided_before``), as a quotation marks what it leaves
+    out; ``shown``: the sentences the blocks above already quote."""
     blocks: list[Block] = []
     prose: list[Span] = []
     named = ""  # the cell named last: its next sentences need not name it again
@@ -956,11 +964,26 @@ def render_group(
         else:
             if (label or statement) and prose:  # a title alone, a table's next cell, a lead line: not run on
                 close(None)
+            if not name and _elided_before(reader, sid, {*(t.strip() for t in quoted), *shown}):
+                label += (Span(phrases["elided_before"]),)
             prose += [*label, Span(text, (n,), SpanSource.CORPUS)]
             if statement:
                 close(None)
     close(Block.phrase(BlockKind.LIST_ITEM, phrases["list_cut"]) if cut else None)
     return blocks
+
+
+def _elided_before(reader: IndexReader, sid: int, quoted: Collection[str]) -> bool:
+    """Whether ``sid`` points back (``refers_back``) at a sentence not ``quoted``: the text before its section, unless
+    it names what it speaks of or points at its title there (« Cette première étape… », « Ils sont bien identifiés… »
+    under the title the answer shows), or a sentence read back no further (:func:`expand_antecedents`)."""
+    text = reader.sentences[sid].text
+    if not refers_back().match(text):
+        return False
+    previous = _previous(reader, sid)
+    if previous is None:
+        return not (_opening("names_its_subject").match(text) or _opening("points_at_title").match(text))
+    return reader.sentences[previous].text.strip() not in quoted
 
 
 def _list_heading(chunk: Chunk, title: str, phrases: dict[str, str], lead: str) -> str:
@@ -1408,7 +1431,8 @@ class ExtractiveGenerator:
             # « […] » only where items are left out)
             numbers = {book.cite(chunk, sids) for chunk, sids in run}
             sids = [s for _, group in run for s in group]
-            blocks += _after(blocks, render_group(reader, sids, min(numbers), self.phrases, named.lead))
+            shown = {span.text for block in blocks for span in block.spans if span.source is SpanSource.CORPUS}
+            blocks += _after(blocks, render_group(reader, sids, min(numbers), self.phrases, named.lead, shown))
         return named
 
     def _author_speaks(self, e: Evidence) -> bool:

@@ -618,13 +618,14 @@ def test_one_source_quoted_from_two_passages_is_one_citation_with_its_words_once
     assert citation.passage.count("Ils rendent") == 1 and citation.passage.endswith("ces expérimentations.")
     said = " ".join(s.text for b in result.blocks for s in b.spans)
     assert said.count("Ils rendent") == 1
-    quoted = [s.text for b in result.blocks if b.kind is not BlockKind.LEAD for s in b.spans]
+    quoted = [s.text for b in result.blocks for s in b.spans if s.source is SpanSource.CORPUS]
     assert sorted(citation.passage[a:b] for a, b in citation.highlights) == sorted(quoted)
 
 
 def test_a_sentence_just_after_a_title_standing_alone_is_quoted_under_that_title() -> None:
     """« Il a vocation à mesurer… » says what « Le diagnostic thématique » is for; quoted without the title (never
-    quoted itself) its « Il » would name nothing. An item of a list before a sentence is no title."""
+    quoted itself) its « Il » would name nothing. An item of a list before a sentence is no title: the sentence is only
+    marked as following text the answer leaves out."""
     reader = Reader(
         [
             chunk(
@@ -639,7 +640,7 @@ def test_a_sentence_just_after_a_title_standing_alone_is_quoted_under_that_title
         "Il a vocation à mesurer les attentes d'un groupe ciblé de personnes.",
     ]
     (after_item,) = render_group(reader, [reader.sentences_of["has-1"][-1]], 2, PHRASES)  # type: ignore[arg-type]
-    assert [s.text for s in after_item.spans] == ["Ils alimentent ainsi le diagnostic."]
+    assert [s.text for s in after_item.spans] == ["[…]", "Ils alimentent ainsi le diagnostic."]
 
 
 def test_a_title_standing_alone_opens_a_paragraph_of_its_own() -> None:
@@ -656,6 +657,34 @@ def test_a_title_standing_alone_opens_a_paragraph_of_its_own() -> None:
         ["Il est intéressant de croiser avec les diagnostics de territoires."],
         ["« Le diagnostic thématique » :", "Il a vocation à mesurer les attentes d'un groupe ciblé de personnes."],
     ]
+
+
+def test_a_sentence_pointing_back_at_what_the_answer_does_not_quote_is_marked_as_following_it() -> None:
+    """« Ainsi, … » opening its section, or « Ils … » whose sentence before is not quoted, follows text the answer
+    leaves out: « […] » says so, as a quotation would. Quoted after what it points at (in its group or above it in
+    the answer), or opening its section on what points at its title (« Cette première étape… », « Ils … »), it needs
+    none."""
+    opening = Reader([chunk(0, "Ainsi, la démocratie sanitaire a pris sa place.\n\nElle associe les usagers.")])
+    first, second = opening.sentences_of["has-0"]
+    (alone,) = render_group(opening, [first], 1, PHRASES)  # type: ignore[arg-type]
+    assert [s.text for s in alone.spans] == ["[…]", "Ainsi, la démocratie sanitaire a pris sa place."]
+    assert alone.spans[0].source is SpanSource.PHRASE
+    (both,) = render_group(opening, [first, second], 1, PHRASES)  # type: ignore[arg-type]
+    assert [s.text for s in both.spans][1:] == [
+        "Ainsi, la démocratie sanitaire a pris sa place.",
+        "Elle associe les usagers.",
+    ]
+    reader = Reader([chunk(0, "Les usagers participent aux réunions.\n\nIls proposent des actions.")])
+    said, pointing = reader.sentences_of["has-0"]
+    (cut,) = render_group(reader, [pointing], 1, PHRASES)  # type: ignore[arg-type]
+    assert [s.text for s in cut.spans] == ["[…]", "Ils proposent des actions."]
+    shown = {reader.sentences[said].text}
+    (above,) = render_group(reader, [pointing], 1, PHRASES, shown=shown)  # type: ignore[arg-type]
+    assert [s.text for s in above.spans] == ["Ils proposent des actions."]
+    for text in ["Cette première étape prépare la concertation avec les usagers.", "Ils sont bien identifiés."]:
+        titled = Reader([chunk(0, text)])
+        (block,) = render_group(titled, titled.sentences_of["has-0"], 1, PHRASES)  # type: ignore[arg-type]
+        assert [s.text for s in block.spans] == [text]
 
 
 def test_a_title_the_document_writes_between_quotation_marks_is_not_put_between_them_twice() -> None:
@@ -971,9 +1000,13 @@ def test_the_premise_in_its_notice_is_quoted_under_its_source_with_what_it_point
         ("Dans ce guide, la structure", False),  # the document itself
         ("Dans ce texte, la structure", False),
         ("Dans cet article, la structure", False),
+        ("Durant ce stage, la structure", False),  # what the study reports on
         ("En ce qui concerne la structure, elle", False),  # what follows
         ("Ensuite la structure", False),
         ("Il ne faut pas que la structure", False),  # impersonal
+        ("Il est observé que la structure", False),
+        ("Il a été constaté qu'une structure", False),
+        ("Il est composé de membres et la structure", True),  # « Il »: what was just named
         ("Concrètement, il s'agit de la structure qui", False),
         ("Car la structure", True),  # the reason of what was just said
         ("Puis, la structure", True),
