@@ -901,6 +901,7 @@ def render_group(
     named = ""  # the cell named last: its next sentences need not name it again
     headed = ""  # the title of the list headed last
     quoted = {reader.sentences[s].text for s in sentence_ids}  # overlapping passages hold a sentence twice
+    antecedents = {*(text.strip() for text in quoted), *shown}  # what a sentence pointing back may point at
     cut, previous = False, None  # the list goes on after the item quoted last (said after that item's sentences)
     speech: list[int] = []  # the long quotation quoted from last: its next sentences need no label again
 
@@ -964,13 +965,18 @@ def render_group(
         else:
             if (label or statement) and prose:  # a title alone, a table's next cell, a lead line: not run on
                 close(None)
-            if not name and _elided_before(reader, sid, {*(t.strip() for t in quoted), *shown}):
+            if not name and _elided_before(reader, sid, antecedents):
                 label += (Span(phrases["elided_before"]),)
             prose += [*label, Span(text, (n,), SpanSource.CORPUS)]
             if statement:
                 close(None)
     close(Block.phrase(BlockKind.LIST_ITEM, phrases["list_cut"]) if cut else None)
     return blocks
+
+
+def _corpus_texts(blocks: list[Block]) -> set[str]:
+    """The sentences ``blocks`` quote from the corpus."""
+    return {span.text for block in blocks for span in block.spans if span.source is SpanSource.CORPUS}
 
 
 def _elided_before(reader: IndexReader, sid: int, quoted: Collection[str]) -> bool:
@@ -1417,6 +1423,7 @@ class ExtractiveGenerator:
         fiche or section only. ``named``: what the lead above names (the quote under the notice may be followed by
         more of the same section), returned for the groups that follow."""
         reader = self.reader
+        shown = _corpus_texts(blocks)  # quoted above: what a sentence pointing back may point at
         for run in _list_runs(reader, groups):
             chunk = reader.chunks[run[0][0]]
             unit = lead_unit(chunk)
@@ -1431,8 +1438,9 @@ class ExtractiveGenerator:
             # « […] » only where items are left out)
             numbers = {book.cite(chunk, sids) for chunk, sids in run}
             sids = [s for _, group in run for s in group]
-            shown = {span.text for block in blocks for span in block.spans if span.source is SpanSource.CORPUS}
-            blocks += _after(blocks, render_group(reader, sids, min(numbers), self.phrases, named.lead, shown))
+            rendered = _after(blocks, render_group(reader, sids, min(numbers), self.phrases, named.lead, shown))
+            blocks += rendered
+            shown |= _corpus_texts(rendered)
         return named
 
     def _author_speaks(self, e: Evidence) -> bool:
