@@ -63,7 +63,10 @@ _EMPHASIS = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1|(?<![\w*])\*(?=[^\s*])([^
 _FOOTNOTE = re.compile(r"^[¹²³⁴⁵⁶⁷⁸⁹⁰]+\s")
 # a footnote whose number a PDF glued to its first word ("1Usager·ère·s : aujourd'hui en santé…"): the number
 # goes, as superscript marks do
-_GLUED_NOTE_NUMBER = re.compile(r"(?m)^[ \t]*\d{1,2}(?=[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ·]{2,}\b)")
+_GLUED_NOTE_NUMBER = re.compile(r"(?m)^[ \t]*(\d{1,2})(?=[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ·]{2,}\b)")
+# its call, glued to the end of a word in lower case (« des usager·ère·s1 et invite… »): removed when the page holds
+# the note of that number
+_GLUED_CALL = re.compile(r"(?<=[a-zà-öø-ÿ·]{2})(\d{1,2})(?=[\s,.;:!?)…]|$)")
 _URL_START = re.compile(r"^<?(?:https?://|www\.)")
 _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+.!|>~-])")  # Markdown's "\(" for a literal "("
 
@@ -153,6 +156,8 @@ def strip_markup(text: str) -> str:
     text = _SUPERSCRIPT.sub("", text)
     if rules.reference_call is not None:
         text = rules.reference_call.sub("", text)
+    if notes := {m.group(1) for m in _GLUED_NOTE_NUMBER.finditer(text)}:
+        text = _GLUED_CALL.sub(lambda m: "" if m.group(1) in notes else m.group(), text)
     text = _GLUED_NOTE_NUMBER.sub("", text)
     text = _MD_ESCAPE.sub(r"\1", text)
     if rules.space_before_mark is not None:
