@@ -895,7 +895,8 @@ def render_group(
     out, before or after the quoted ones, are said to be (``list_cut``). A sentence that points back at one the
     answer does not quote (:func:`expand_antecedents` found none within reach: « Ainsi, la notion de démocratie
     sanitaire… » opens its section) is preceded by « […] » (``elided_before``), as a quotation marks what it leaves
-    out; ``shown``: the sentences the blocks above already quote."""
+    out; so is a sentence quoted after another of the group with text between them left out; ``shown``: the
+    sentences the blocks above already quote."""
     blocks: list[Block] = []
     prose: list[Span] = []
     named = ""  # the cell named last: its next sentences need not name it again
@@ -915,9 +916,12 @@ def render_group(
 
     for sid in sentence_ids:
         runs_on = previous is not None and _same_line(reader, previous, sid)  # the item quoted before goes on
-        if cut and not runs_on:
+        listed_cut = cut and not runs_on
+        if listed_cut:
             close(Block.phrase(BlockKind.LIST_ITEM, phrases["list_cut"]))
             cut = False
+        # the text between the sentence quoted before and this one is left out: a quotation says so
+        left_out = previous is not None and not listed_cut and _left_out_before(reader, sid, antecedents)
         previous = sid
         sentence = reader.sentences[sid]
         text = sentence.text.strip()
@@ -965,7 +969,7 @@ def render_group(
         else:
             if (label or statement) and prose:  # a title alone, a table's next cell, a lead line: not run on
                 close(None)
-            if not name and _elided_before(reader, sid, antecedents):
+            if not name and (left_out or _elided_before(reader, sid, antecedents)):
                 label += (Span(phrases["elided_before"]),)
             prose += [*label, Span(text, (n,), SpanSource.CORPUS)]
             if statement:
@@ -977,6 +981,13 @@ def render_group(
 def _corpus_texts(blocks: list[Block]) -> set[str]:
     """The sentences ``blocks`` quote from the corpus."""
     return {span.text for block in blocks for span in block.spans if span.source is SpanSource.CORPUS}
+
+
+def _left_out_before(reader: IndexReader, sid: int, quoted: Collection[str]) -> bool:
+    """Whether the sentence read just before ``sid`` (:func:`_previous`, over footnotes) is not ``quoted``: quoted
+    after another sentence of its passage, ``sid`` does not go on from it, and « […] » says that text is left out."""
+    previous = _previous(reader, sid)
+    return previous is not None and reader.sentences[previous].text.strip() not in quoted
 
 
 def _elided_before(reader: IndexReader, sid: int, quoted: Collection[str]) -> bool:

@@ -687,6 +687,29 @@ def test_a_sentence_pointing_back_at_what_the_answer_does_not_quote_is_marked_as
         assert [s.text for s in block.spans] == [text]
 
 
+def test_two_sentences_quoted_with_text_between_them_left_out_are_marked_as_not_following() -> None:
+    """Quoted from one passage with a sentence between them left out, the second sentence is preceded by « […] »:
+    read as one paragraph, « … négociation. Les parties devenant responsables… » would pass for the text as written.
+    Sentences that follow each other, a footnote between them, or a first sentence from mid-passage get no mark."""
+    text = (
+        "Le partenariat vise une co-décision.\n\nL'échelle d'Arnstein le place en haut.\n\n"
+        "Les parties devenant responsables des décisions.\n\nNote 14 : Une note de bas de page.\n\n"
+        "Le projet est conduit ensemble."
+    )
+    reader = Reader([chunk(0, text)])
+    first, skipped, third, _note, fifth = reader.sentences_of["has-0"]
+    (block,) = render_group(reader, [first, third, fifth], 1, PHRASES)  # type: ignore[arg-type]
+    assert [s.text for s in block.spans] == [
+        "Le partenariat vise une co-décision.",
+        "[…]",
+        "Les parties devenant responsables des décisions.",
+        "Le projet est conduit ensemble.",
+    ]
+    assert block.spans[1].source is SpanSource.PHRASE
+    (whole,) = render_group(reader, [skipped, third], 1, PHRASES)  # type: ignore[arg-type]
+    assert "[…]" not in [s.text for s in whole.spans]
+
+
 def test_a_title_the_document_writes_between_quotation_marks_is_not_put_between_them_twice() -> None:
     text = "« Pas seulement du café et des gâteaux »\n\nEn Australie, le bilan publié en 2017 fait apparaître les clés."
     reader = Reader([chunk(0, text)])
