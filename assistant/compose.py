@@ -905,6 +905,7 @@ def render_group(
     antecedents = {*(text.strip() for text in quoted), *shown}  # what a sentence pointing back may point at
     cut, previous = False, None  # the list goes on after the item quoted last (said after that item's sentences)
     speech: list[int] = []  # the long quotation quoted from last: its next sentences need no label again
+    quoted_item = False  # the sentence quoted last was shown as a list item
 
     def close(block: Block | None = None) -> None:
         nonlocal prose
@@ -959,13 +960,21 @@ def render_group(
         before = _previous_item(reader, sid) if item else None
         if before is not None and reader.sentences[before].text not in quoted:  # items left out before this one
             close(Block.phrase(BlockKind.LIST_ITEM, phrases["list_cut"]))
-        if bulleted or _in_line_run(reader, sid):
+        item_quoted_last = quoted_item
+        quoted_item = bool(bulleted or _in_line_run(reader, sid))
+        if quoted_item:
             words = text
             while BULLET.match(words):  # "- ➔ Avant toute réunion…": one bullet is enough
                 words = BULLET.sub("", words, count=1).strip()
             close(Block(BlockKind.LIST_ITEM, (*label, Span(words, (n,), SpanSource.CORPUS))))
             if item:
                 cut = (after := _next_item(reader, sid)) is not None and reader.sentences[after].text not in quoted
+        elif runs_on and item_quoted_last and unended(text) and not (prose or label) and _ends_on_item(blocks):
+            # the item quoted before goes on, on its line, with words that end no sentence (« - Haute Autorité de
+            # santé. Structuration d'un… https://… »): they are part of that item, not a paragraph under it; a whole
+            # sentence there may be the text after the list, which an extraction put on the last item's line
+            blocks[-1] = Block(BlockKind.LIST_ITEM, (*blocks[-1].spans, Span(text, (n,), SpanSource.CORPUS)))
+            quoted_item = True
         else:
             if (label or statement) and prose:  # a title alone, a table's next cell, a lead line: not run on
                 close(None)
@@ -976,6 +985,11 @@ def render_group(
                 close(None)
     close(Block.phrase(BlockKind.LIST_ITEM, phrases["list_cut"]) if cut else None)
     return blocks
+
+
+def _ends_on_item(blocks: list[Block]) -> bool:
+    """Whether the last block is a quoted list item (not the mark of items left out)."""
+    return bool(blocks) and blocks[-1].kind is BlockKind.LIST_ITEM and blocks[-1].spans[-1].source is SpanSource.CORPUS
 
 
 def _corpus_texts(blocks: list[Block]) -> set[str]:

@@ -710,6 +710,28 @@ def test_two_sentences_quoted_with_text_between_them_left_out_are_marked_as_not_
     assert "[…]" not in [s.text for s in whole.spans]
 
 
+def test_words_that_end_no_sentence_on_an_items_line_are_part_of_that_item() -> None:
+    """« - Haute Autorité de santé. Structuration d'un programme… https://… »: a reference cut after its author is one
+    item, not an item « Haute Autorité de santé. » with its title as a paragraph under it. A whole sentence on the
+    item's line stays apart: an extraction may have put the text after the list there."""
+    listed = (
+        "Des documents de référence :\n"
+        "- Haute Autorité de santé. Structuration d'un programme d'éducation thérapeutique https://www.has-sante.fr/a\n"
+        "- La notion de représentativité doit être réfléchie. En effet, la mobilisation n'est pas toujours possible."
+    )
+    reader = Reader([chunk(0, listed)])
+    intro, author, title, item, after = reader.sentences_of["has-0"]
+    blocks = render_group(reader, [intro, author, title, item, after], 1, PHRASES)  # type: ignore[arg-type]
+    assert [(b.kind, b.text) for b in blocks[1:]] == [
+        (
+            BlockKind.LIST_ITEM,
+            "Haute Autorité de santé. Structuration d'un programme d'éducation thérapeutique https://www.has-sante.fr/a",
+        ),
+        (BlockKind.LIST_ITEM, "La notion de représentativité doit être réfléchie."),
+        (BlockKind.PARAGRAPH, "En effet, la mobilisation n'est pas toujours possible."),
+    ]
+
+
 def test_a_title_the_document_writes_between_quotation_marks_is_not_put_between_them_twice() -> None:
     text = "« Pas seulement du café et des gâteaux »\n\nEn Australie, le bilan publié en 2017 fait apparaître les clés."
     reader = Reader([chunk(0, text)])
