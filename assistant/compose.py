@@ -921,8 +921,7 @@ def render_group(
         if listed_cut:
             close(Block.phrase(BlockKind.LIST_ITEM, phrases["list_cut"]))
             cut = False
-        # the text between the sentence quoted before and this one is left out: a quotation says so
-        left_out = previous is not None and not listed_cut and _left_out_before(reader, sid, antecedents)
+        follows_quote = previous is not None and not listed_cut  # « […] » if text between them is left out
         previous = sid
         sentence = reader.sentences[sid]
         text = sentence.text.strip()
@@ -978,7 +977,7 @@ def render_group(
         else:
             if (label or statement) and prose:  # a title alone, a table's next cell, a lead line: not run on
                 close(None)
-            if not name and (left_out or _elided_before(reader, sid, antecedents)):
+            if not name and _elided_before(reader, sid, antecedents, follows_quote):
                 label += (Span(phrases["elided_before"]),)
             prose += [*label, Span(text, (n,), SpanSource.CORPUS)]
             if statement:
@@ -997,24 +996,22 @@ def _corpus_texts(blocks: list[Block]) -> set[str]:
     return {span.text for block in blocks for span in block.spans if span.source is SpanSource.CORPUS}
 
 
-def _left_out_before(reader: IndexReader, sid: int, quoted: Collection[str]) -> bool:
-    """Whether the sentence read just before ``sid`` (:func:`_previous`, over footnotes) is not ``quoted``: quoted
-    after another sentence of its passage, ``sid`` does not go on from it, and « […] » says that text is left out."""
-    previous = _previous(reader, sid)
-    return previous is not None and reader.sentences[previous].text.strip() not in quoted
-
-
-def _elided_before(reader: IndexReader, sid: int, quoted: Collection[str]) -> bool:
-    """Whether ``sid`` points back (``refers_back``) at a sentence not ``quoted``: the text before its section, unless
-    it names what it speaks of or points at its title there (« Cette première étape… », « Ils sont bien identifiés… »
-    under the title the answer shows), or a sentence read back no further (:func:`expand_antecedents`)."""
+def _elided_before(reader: IndexReader, sid: int, quoted: Collection[str], follows_quote: bool) -> bool:
+    """Whether text the answer leaves out comes right before ``sid``, which « […] » then says: the sentence read
+    before it (:func:`_previous`, over footnotes) is not ``quoted`` and ``sid`` either ``follows_quote`` (another
+    sentence of its group is quoted above it) or points back (``refers_back``) at that sentence, a chain read back
+    no further (:func:`expand_antecedents`); or, opening its section, ``sid`` points back at the text before it,
+    unless it names what it speaks of or points at its title there (« Cette première étape… », « Ils sont bien
+    identifiés… » under the title the answer shows)."""
     text = reader.sentences[sid].text
-    if not refers_back().match(text):
-        return False
     previous = _previous(reader, sid)
     if previous is None:
-        return not (_opening("names_its_subject").match(text) or _opening("points_at_title").match(text))
-    return reader.sentences[previous].text.strip() not in quoted
+        return bool(refers_back().match(text)) and not (
+            _opening("names_its_subject").match(text) or _opening("points_at_title").match(text)
+        )
+    if reader.sentences[previous].text.strip() in quoted:
+        return False
+    return follows_quote or bool(refers_back().match(text))
 
 
 def _list_heading(chunk: Chunk, title: str, phrases: dict[str, str], lead: str) -> str:
