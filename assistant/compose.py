@@ -968,10 +968,10 @@ def render_group(
             close(Block(BlockKind.LIST_ITEM, (*label, Span(words, (n,), SpanSource.CORPUS))))
             if item:
                 cut = (after := _next_item(reader, sid)) is not None and reader.sentences[after].text not in quoted
-        elif runs_on and item_quoted_last and unended(text) and not (prose or label) and _ends_on_item(blocks):
-            # the item quoted before goes on, on its line, with words that end no sentence (« - Haute Autorité de
-            # santé. Structuration d'un… https://… »): they are part of that item, not a paragraph under it; a whole
-            # sentence there may be the text after the list, which an extraction put on the last item's line
+        elif runs_on and item_quoted_last and not (prose or label) and _ends_on_item(blocks):
+            # the item quoted before goes on, on its line (« - Haute Autorité de santé. Structuration d'un…
+            # https://… », « - les manques de financement sont patents… Les acteurs témoignent… ; »): part of that
+            # item, not a paragraph between items
             blocks[-1] = Block(BlockKind.LIST_ITEM, (*blocks[-1].spans, Span(text, (n,), SpanSource.CORPUS)))
             quoted_item = True
         else:

@@ -710,25 +710,27 @@ def test_two_sentences_quoted_with_text_between_them_left_out_are_marked_as_not_
     assert "[…]" not in [s.text for s in whole.spans]
 
 
-def test_words_that_end_no_sentence_on_an_items_line_are_part_of_that_item() -> None:
+def test_the_sentences_on_an_items_line_are_part_of_that_item() -> None:
     """« - Haute Autorité de santé. Structuration d'un programme… https://… »: a reference cut after its author is one
-    item, not an item « Haute Autorité de santé. » with its title as a paragraph under it. A whole sentence on the
-    item's line stays apart: an extraction may have put the text after the list there."""
+    item, not an item « Haute Autorité de santé. » with its title as a paragraph under it; so is an item's second
+    sentence (« - les manques de financement sont patents. Les acteurs témoignent… ; »), not a paragraph between
+    items. The next line is the next item."""
     listed = (
         "Des documents de référence :\n"
         "- Haute Autorité de santé. Structuration d'un programme d'éducation thérapeutique https://www.has-sante.fr/a\n"
-        "- La notion de représentativité doit être réfléchie. En effet, la mobilisation n'est pas toujours possible."
+        "- les manques de financement sont patents. Les acteurs témoignent d'un sentiment ;\n"
+        "- la crainte de la perte de contrôle."
     )
     reader = Reader([chunk(0, listed)])
-    intro, author, title, item, after = reader.sentences_of["has-0"]
-    blocks = render_group(reader, [intro, author, title, item, after], 1, PHRASES)  # type: ignore[arg-type]
+    intro, author, title, item, tail, last = reader.sentences_of["has-0"]
+    blocks = render_group(reader, [intro, author, title, item, tail, last], 1, PHRASES)  # type: ignore[arg-type]
     assert [(b.kind, b.text) for b in blocks[1:]] == [
         (
             BlockKind.LIST_ITEM,
             "Haute Autorité de santé. Structuration d'un programme d'éducation thérapeutique https://www.has-sante.fr/a",
         ),
-        (BlockKind.LIST_ITEM, "La notion de représentativité doit être réfléchie."),
-        (BlockKind.PARAGRAPH, "En effet, la mobilisation n'est pas toujours possible."),
+        (BlockKind.LIST_ITEM, "les manques de financement sont patents. Les acteurs témoignent d'un sentiment ;"),
+        (BlockKind.LIST_ITEM, "la crainte de la perte de contrôle."),
     ]
 
 
@@ -811,7 +813,7 @@ def test_a_list_its_section_title_introduces_comes_whole_after_that_title_when_a
 
 def test_items_left_out_of_a_quoted_list_are_said_to_be_after_the_sentences_an_item_runs_on_with() -> None:
     """An item quoted without the next one of its list is followed by « […] », after the sentences the item runs
-    on with; items left out before the first quoted one are said to be too, once."""
+    on with (part of the item, on its line); items left out before the first quoted one are said to be too, once."""
     listed = "\n".join(
         [
             "- Écrire aux responsables permet de discuter. Les idées seront peut-être mieux adaptées.",
@@ -825,8 +827,7 @@ def test_items_left_out_of_a_quoted_list_are_said_to_be_after_the_sentences_an_i
     blocks = render_group(reader, [first, runs_on, third], 1, PHRASES)  # type: ignore[arg-type]
     assert [b.text for b in blocks] == [
         "« S'adresser » :",
-        "Écrire aux responsables permet de discuter.",
-        "Les idées seront peut-être mieux adaptées.",
+        "Écrire aux responsables permet de discuter. Les idées seront peut-être mieux adaptées.",
         PHRASES["list_cut"],
         "Écrire oblige à identifier un destinataire.",
         PHRASES["list_cut"],
