@@ -965,14 +965,16 @@ def render_group(
             words = text
             while BULLET.match(words):  # "- ➔ Avant toute réunion…": one bullet is enough
                 words = BULLET.sub("", words, count=1).strip()
-            close(Block(BlockKind.LIST_ITEM, (*label, Span(words, (n,), SpanSource.CORPUS))))
+            tail = _line_cut(reader, sid, quoted, phrases)
+            close(Block(BlockKind.LIST_ITEM, (*label, Span(words, (n,), SpanSource.CORPUS), *tail)))
             if item:
                 cut = (after := _next_item(reader, sid)) is not None and reader.sentences[after].text not in quoted
         elif runs_on and item_quoted_last and not (prose or label) and _ends_on_item(blocks):
             # the item quoted before goes on, on its line (« - Haute Autorité de santé. Structuration d'un…
             # https://… », « - les manques de financement sont patents… Les acteurs témoignent… ; »): part of that
             # item, not a paragraph between items
-            blocks[-1] = Block(BlockKind.LIST_ITEM, (*blocks[-1].spans, Span(text, (n,), SpanSource.CORPUS)))
+            tail = _line_cut(reader, sid, quoted, phrases)
+            blocks[-1] = Block(BlockKind.LIST_ITEM, (*blocks[-1].spans, Span(text, (n,), SpanSource.CORPUS), *tail))
             quoted_item = True
         else:
             if (label or statement) and prose:  # a title alone, a table's next cell, a lead line: not run on
@@ -984,6 +986,17 @@ def render_group(
                 close(None)
     close(Block.phrase(BlockKind.LIST_ITEM, phrases["list_cut"]) if cut else None)
     return blocks
+
+
+def _line_cut(reader: IndexReader, sid: int, quoted: Collection[str], phrases: dict[str, str]) -> tuple[Span, ...]:
+    """« […] » after a quoted item's sentence when its line goes on with a sentence the answer leaves out (« - Pour
+    emporter l'adhésion… est décisif. » without « Le sujet envisagé… »): the item is not shown whole."""
+    siblings = reader.sentences_of[reader.sentences[sid].chunk_id]
+    pos = siblings.index(sid)
+    after = siblings[pos + 1] if pos + 1 < len(siblings) else None
+    if after is None or not _same_line(reader, sid, after) or reader.sentences[after].text in quoted:
+        return ()
+    return (Span(phrases["item_cut"]),)
 
 
 def _ends_on_item(blocks: list[Block]) -> bool:

@@ -714,7 +714,7 @@ def test_the_sentences_on_an_items_line_are_part_of_that_item() -> None:
     """« - Haute Autorité de santé. Structuration d'un programme… https://… »: a reference cut after its author is one
     item, not an item « Haute Autorité de santé. » with its title as a paragraph under it; so is an item's second
     sentence (« - les manques de financement sont patents. Les acteurs témoignent… ; »), not a paragraph between
-    items. The next line is the next item."""
+    items; quoted without the rest of its line, the item ends on « […] ». The next line is the next item."""
     listed = (
         "Des documents de référence :\n"
         "- Haute Autorité de santé. Structuration d'un programme d'éducation thérapeutique https://www.has-sante.fr/a\n"
@@ -732,6 +732,11 @@ def test_the_sentences_on_an_items_line_are_part_of_that_item() -> None:
         (BlockKind.LIST_ITEM, "les manques de financement sont patents. Les acteurs témoignent d'un sentiment ;"),
         (BlockKind.LIST_ITEM, "la crainte de la perte de contrôle."),
     ]
+    # quoted without the rest of its line, an item says it is not shown whole
+    cut = render_group(reader, [intro, item, last], 1, PHRASES)  # type: ignore[arg-type]
+    (cut_item,) = [b for b in cut if b.spans[0].text == "les manques de financement sont patents."]
+    assert [s.text for s in cut_item.spans] == ["les manques de financement sont patents.", "[…]"]
+    assert cut_item.spans[-1].source is SpanSource.PHRASE
 
 
 def test_a_title_the_document_writes_between_quotation_marks_is_not_put_between_them_twice() -> None:
