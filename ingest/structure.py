@@ -14,9 +14,12 @@ step would need the others' private state.
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ingest.cleaning import (
+    BULLET,
     CELL_SEPARATOR,
     carries_name,
     continues,
@@ -213,6 +216,7 @@ def _paragraph_blocks(lines: list[_Line | None], drop: set[int]) -> list[list[_L
         groups.append(current)
     merged: list[list[_Line]] = []
     glued = False  # the last group was glued to the one before it: a sentence runs over blank lines
+    after = _words_before(line for line in lines if line is not None)
     for group in groups:
         # A lone "?" left by a slide layout belongs to the title above it.
         if merged and len(group) == 1 and group[0].text.strip() in {"?", "!"}:
@@ -222,17 +226,47 @@ def _paragraph_blocks(lines: list[_Line | None], drop: set[int]) -> list[list[_L
         # Slide layouts put blank lines inside sentences: glue a group that visibly continues the last, or that
         # goes on with a name cut in two in a sentence already glued (« … mandats - France » / « Assos Santé… »).
         last = merged[-1][-1].text.strip() if merged else ""
-        if (
-            merged
-            and merged[-1][-1].page == group[0].page
-            and (continues(last, group[0].text.strip()) or (glued and carries_name(last)))
-        ):
-            merged[-1].extend(group)
-            glued = True
-            continue
+        first = group[0].text.strip()
+        if merged and merged[-1][-1].page == group[0].page:
+            if continues(last, first) or (glued and carries_name(last)):
+                merged[-1].extend(group)
+                glued = True
+                continue
+            if carries_name(last) and _one_name(last, first, after):  # the name is one line again
+                merged[-1][-1] = _Line(group[0].page, f"{last} {first}")
+                merged[-1].extend(group[1:])
+                glued = True
+                continue
         merged.append(group)
         glued = False
     return merged
+
+
+_WORD = re.compile(r"[\w'’-]+")
+_FIRST_NAME_WORD = re.compile(r"^[A-ZÀ-ÖØ-Þ][\w'’-]*")
+
+
+def _words_before(lines: Iterable[_Line]) -> dict[str, Counter[str]]:
+    """For each word of a document, how often it follows each word, over line breaks."""
+    before: dict[str, Counter[str]] = {}
+    previous = ""
+    for line in lines:
+        for word in _WORD.findall(line.text):
+            before.setdefault(word, Counter())[previous] += 1
+            previous = word
+    return before
+
+
+def _one_name(last: str, first: str, before: dict[str, Counter[str]]) -> bool:
+    """Whether a line ending on a capitalised word and the next group's first word are one name a blank line cut
+    (« Les délégations régionales de France » / « Assos Santé sont disponibles… »): the document writes that word
+    twice or more, always after this one. Not after a list item's line (« ● Profession » / « Date : »)."""
+    opening = _FIRST_NAME_WORD.match(first)
+    end = _WORD.findall(last)
+    if opening is None or not end or BULLET.match(last):
+        return False
+    follows = before.get(opening.group(), Counter())
+    return set(follows) == {end[-1]} and follows.total() >= 2
 
 
 class _HeadingDetector:

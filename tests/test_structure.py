@@ -187,6 +187,31 @@ A savoir : idéalement les statuts types proposés par les URPS
     )
 
 
+def test_a_name_a_blank_line_cuts_at_the_start_of_a_sentence_is_one_line_again() -> None:
+    """« Les délégations régionales de France » / « Assos Santé sont disponibles… » is one sentence, not a title and a
+    sentence starting mid-name: the slide writes « Assos » twice or more, always after « France ». A word the document
+    also writes after other words (« Le ») opens a paragraph of its own."""
+    text = """Les délégations sont là !
+
+Les délégations régionales de France
+
+Assos Santé sont disponibles pour accompagner les mandats.
+
+Une collaboration entre France
+
+Assos Santé et ses associations membres.
+
+Une démarche en France
+
+Le représentant associatif habite le territoire. Le mandat est court.
+"""
+    document = structure(text)
+    texts = [b.text for b in document.blocks if b.kind == "paragraph"]
+    assert "Les délégations régionales de France Assos Santé sont disponibles pour accompagner les mandats." in texts
+    assert not any(t.startswith("Assos") for t in texts)
+    assert "Le représentant associatif habite le territoire. Le mandat est court." in texts
+
+
 def test_a_table_of_contents_is_read_and_left_out_of_the_text() -> None:
     text = """Sommaire
 
