@@ -1001,7 +1001,11 @@ def _line_cut(reader: IndexReader, sid: int, quoted: Collection[str], phrases: d
 
 def _ends_on_item(blocks: list[Block]) -> bool:
     """Whether the last block is a quoted list item (not the mark of items left out)."""
-    return bool(blocks) and blocks[-1].kind is BlockKind.LIST_ITEM and blocks[-1].spans[-1].source is SpanSource.CORPUS
+    return (
+        bool(blocks)
+        and blocks[-1].kind is BlockKind.LIST_ITEM
+        and any(span.source is SpanSource.CORPUS for span in blocks[-1].spans)
+    )
 
 
 def _corpus_texts(blocks: list[Block]) -> set[str]:

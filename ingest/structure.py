@@ -223,8 +223,9 @@ def _paragraph_blocks(lines: list[_Line | None], drop: set[int]) -> list[list[_L
             last = merged[-1][-1]
             merged[-1][-1] = _Line(last.page, last.text.rstrip() + " " + group[0].text.strip())
             continue
-        # Slide layouts put blank lines inside sentences: glue a group that visibly continues the last, or that
-        # goes on with a name cut in two in a sentence already glued (« … mandats - France » / « Assos Santé… »).
+        # Slide layouts put blank lines inside sentences: glue a group that visibly continues the last, that goes on
+        # with a name cut in two in a sentence already glued (« … mandats - France » / « Assos Santé… »), or whose
+        # first word the document only ever writes after the last line's (« … de France » / « Assos Santé sont… »).
         last = merged[-1][-1].text.strip() if merged else ""
         first = group[0].text.strip()
         if merged and merged[-1][-1].page == group[0].page:

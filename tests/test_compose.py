@@ -737,6 +737,13 @@ def test_the_sentences_on_an_items_line_are_part_of_that_item() -> None:
     (cut_item,) = [b for b in cut if b.spans[0].text == "les manques de financement sont patents."]
     assert [s.text for s in cut_item.spans] == ["les manques de financement sont patents.", "[…]"]
     assert cut_item.spans[-1].source is SpanSource.PHRASE
+    # a reference quoted without its title but with a later sentence of its line: one item, the cut inside it
+    longer = Reader(
+        [chunk(0, "- Haute Autorité de santé. Structuration d'un programme de santé. Haute Autorité de santé, 2014.")]
+    )
+    author, _title, year = longer.sentences_of["has-0"]
+    (reference,) = render_group(longer, [author, year], 1, PHRASES)  # type: ignore[arg-type]
+    assert [s.text for s in reference.spans] == ["Haute Autorité de santé.", "[…]", "Haute Autorité de santé, 2014."]
 
 
 def test_a_title_the_document_writes_between_quotation_marks_is_not_put_between_them_twice() -> None:
