@@ -436,6 +436,8 @@ def test_a_question_of_the_guides_table_is_pointed_to_its_fiches_and_kept_to_the
     assert table.section_number == "7.1" and table.quote == "Comment recruter des usagers ?"
     # the question names an MSP: the URPS sheet, written for CPTS, no longer opens the answer
     assert answer.details["other_structure_first"] is False and answer.citations[0].doc_id != "urps-2022"
+    # recruiting is what fiche 5 calls « appel à candidatures ou … cooptation » (lexicon.toml): its sentence opens it
+    assert answer.citations[0].fiche == 5 and "appel à candidatures ou par cooptation" in answer.citations[0].quote
     # what the sentence-level structure penalty does is checked on its own: tests/test_retrieval.py
     near = assistant.ask("Qu'est-ce qu'un représentant des usagers ?")  # close to a row in meaning only
     assert not any("Par où commencer" in block.text for block in near.blocks)
