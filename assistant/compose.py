@@ -615,11 +615,11 @@ def _disagrees(pronoun: str, previous: str) -> bool:
     return bool(plural or singular)
 
 
-def _previous(reader: IndexReader, sid: int) -> int | None:
+def _previous(reader: IndexReader, sid: int, quoted: Collection[str] = ()) -> int | None:
     """The sentence before ``sid`` in reading order: in its passage, else at the end of the passage before it in
     the same section (without the words the two passages share). A footnote a page break left there
     (« Note 14 : … ») is read over: the text does not go on from it, unless ``sid`` is on the note's own line
-    (« Cette vision participative… » after « Note 6 : La santé communautaire… »)."""
+    (« Cette vision participative… » after « Note 6 : La santé communautaire… ») or the note is ``quoted`` too."""
     start = sid
     while True:
         siblings = reader.sentences_of[reader.sentences[sid].chunk_id]
@@ -628,6 +628,8 @@ def _previous(reader: IndexReader, sid: int) -> int | None:
         earlier = siblings[:pos] or _beside(reader, siblings, here, here - 1)
         previous = earlier[-1] if earlier else None
         if previous is None or _same_line(reader, previous, start) or not _in_note(reader, previous):
+            return previous
+        if reader.sentences[previous].text.strip() in quoted:
             return previous
         sid = previous
 
@@ -965,7 +967,7 @@ def render_group(
             words = text
             while BULLET.match(words):  # "- ➔ Avant toute réunion…": one bullet is enough
                 words = BULLET.sub("", words, count=1).strip()
-            tail = _line_cut(reader, sid, quoted, phrases)
+            tail = _line_cut(reader, sid, quoted, phrases) if item else ()  # a table's cell is whole in its row
             close(Block(BlockKind.LIST_ITEM, (*label, Span(words, (n,), SpanSource.CORPUS), *tail)))
             if item:
                 cut = (after := _next_item(reader, sid)) is not None and reader.sentences[after].text not in quoted
@@ -979,8 +981,11 @@ def render_group(
         else:
             if (label or statement) and prose:  # a title alone, a table's next cell, a lead line: not run on
                 close(None)
-            if not name and _elided_before(reader, sid, antecedents, follows_quote):
-                label += (Span(phrases["elided_before"]),)
+            # one « […] » for one cut (none after an item that ends on it), before a note's number, not inside it
+            said_cut = not prose and bool(blocks) and _ends_on(blocks, phrases["item_cut"])
+            if not name and not said_cut and _elided_before(reader, sid, antecedents, follows_quote):
+                mark = Span(phrases["elided_before"])
+                label = (mark, *label) if noted else (*label, mark)
             prose += [*label, Span(text, (n,), SpanSource.CORPUS)]
             if statement:
                 close(None)
@@ -997,6 +1002,11 @@ def _line_cut(reader: IndexReader, sid: int, quoted: Collection[str], phrases: d
     if after is None or not _same_line(reader, sid, after) or reader.sentences[after].text in quoted:
         return ()
     return (Span(phrases["item_cut"]),)
+
+
+def _ends_on(blocks: list[Block], phrase: str) -> bool:
+    """Whether the last block ends on the fixed phrasing ``phrase`` (an item's « […] »)."""
+    return bool(blocks) and blocks[-1].spans[-1].source is SpanSource.PHRASE and blocks[-1].spans[-1].text == phrase
 
 
 def _ends_on_item(blocks: list[Block]) -> bool:
@@ -1028,7 +1038,11 @@ def _elided_before(reader: IndexReader, sid: int, quoted: Collection[str], follo
         )
     if reader.sentences[previous].text.strip() in quoted:
         return False
-    return follows_quote or bool(refers_back().match(text))
+    if refers_back().match(text):
+        return True
+    # after a quoted sentence of its group: a quoted note right before it is not text left out (« Note 17 : … »,
+    # « Note 18 : … »)
+    return follows_quote and reader.sentences[_previous(reader, sid, quoted) or previous].text.strip() not in quoted
 
 
 def _list_heading(chunk: Chunk, title: str, phrases: dict[str, str], lead: str) -> str:

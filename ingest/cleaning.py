@@ -64,9 +64,9 @@ _FOOTNOTE = re.compile(r"^[¹²³⁴⁵⁶⁷⁸⁹⁰]+\s")
 # a footnote whose number a PDF glued to its first word ("1Usager·ère·s : aujourd'hui en santé…"): the number
 # goes, as superscript marks do
 _GLUED_NOTE_NUMBER = re.compile(r"(?m)^[ \t]*(\d{1,2})(?=[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ·]{2,}\b)")
-# its call, glued to the end of a word in lower case (« des usager·ère·s1 et invite… »): removed when the page holds
-# the note of that number
-_GLUED_CALL = re.compile(r"(?<=[a-zà-öø-ÿ·]{2})(\d{1,2})(?=[\s,.;:!?)…]|$)")
+# its call, glued to the end of a word in lower case (« des usager·ère·s1 et invite… »): removed when the note of
+# that number comes after it on the page; not in an address (« /fiche1.pdf ») nor after a unit (« km2 »)
+_GLUED_CALL = re.compile(r"(?<![\w/.:@·-])([a-zà-öø-ÿ·]{3,})(\d{1,2})(?=[\s,.;:!?)…]|$)")
 _URL_START = re.compile(r"^<?(?:https?://|www\.)")
 _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+.!|>~-])")  # Markdown's "\(" for a literal "("
 
@@ -156,8 +156,8 @@ def strip_markup(text: str) -> str:
     text = _SUPERSCRIPT.sub("", text)
     if rules.reference_call is not None:
         text = rules.reference_call.sub("", text)
-    if notes := {m.group(1) for m in _GLUED_NOTE_NUMBER.finditer(text)}:
-        text = _GLUED_CALL.sub(lambda m: "" if m.group(1) in notes else m.group(), text)
+    if notes := {m.group(1): m.start() for m in reversed(list(_GLUED_NOTE_NUMBER.finditer(text)))}:  # the first
+        text = _GLUED_CALL.sub(lambda m: m.group(1) if m.start() < notes.get(m.group(2), -1) else m.group(), text)
     text = _GLUED_NOTE_NUMBER.sub("", text)
     text = _MD_ESCAPE.sub(r"\1", text)
     if rules.space_before_mark is not None:

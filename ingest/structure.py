@@ -216,7 +216,7 @@ def _paragraph_blocks(lines: list[_Line | None], drop: set[int]) -> list[list[_L
         groups.append(current)
     merged: list[list[_Line]] = []
     glued = False  # the last group was glued to the one before it: a sentence runs over blank lines
-    after = _words_before(line for line in lines if line is not None)
+    after = _words_before(lines)
     for group in groups:
         # A lone "?" left by a slide layout belongs to the title above it.
         if merged and len(group) == 1 and group[0].text.strip() in {"?", "!"}:
@@ -236,7 +236,7 @@ def _paragraph_blocks(lines: list[_Line | None], drop: set[int]) -> list[list[_L
             if carries_name(last) and _one_name(last, first, after):  # the name is one line again
                 merged[-1][-1] = _Line(group[0].page, f"{last} {first}")
                 merged[-1].extend(group[1:])
-                glued = True
+                glued = False  # the sentence began on the line: no further name is glued on the strength of it
                 continue
         merged.append(group)
         glued = False
@@ -247,27 +247,44 @@ _WORD = re.compile(r"[\w'’-]+")
 _FIRST_NAME_WORD = re.compile(r"^[A-ZÀ-ÖØ-Þ][\w'’-]*")
 
 
-def _words_before(lines: Iterable[_Line]) -> dict[str, Counter[str]]:
-    """For each word of a document, how often it follows each word, over line breaks."""
-    before: dict[str, Counter[str]] = {}
-    previous = ""
+@dataclass
+class _Neighbours:
+    """For each word of a document, how often it follows each word (over line breaks), and the pairs it writes at
+    least once without a blank line between them."""
+
+    before: dict[str, Counter[str]] = field(default_factory=dict)
+    unbroken: set[tuple[str, str]] = field(default_factory=set)
+
+
+def _words_before(lines: Iterable[_Line | None]) -> _Neighbours:
+    """The words each word of a document follows (:class:`_Neighbours`)."""
+    found = _Neighbours()
+    previous, blank = "", False
     for line in lines:
+        if line is None:
+            blank = True
+            continue
         for word in _WORD.findall(line.text):
-            before.setdefault(word, Counter())[previous] += 1
-            previous = word
-    return before
+            found.before.setdefault(word, Counter())[previous] += 1
+            if not blank:
+                found.unbroken.add((previous, word))
+            previous, blank = word, False
+    return found
 
 
-def _one_name(last: str, first: str, before: dict[str, Counter[str]]) -> bool:
+def _one_name(last: str, first: str, words: _Neighbours) -> bool:
     """Whether a line ending on a capitalised word and the next group's first word are one name a blank line cut
     (« Les délégations régionales de France » / « Assos Santé sont disponibles… »): the document writes that word
-    twice or more, always after this one. Not after a list item's line (« ● Profession » / « Date : »)."""
+    twice or more, always after this one, and once at least without a blank line between them (« … entre France » /
+    « Assos Santé, … »; a slide repeated twice does not make its title a name). Not after a list item's line (« ●
+    Profession » / « Date : ») nor a numbered heading (« 2.1 Les délégations… »)."""
     opening = _FIRST_NAME_WORD.match(first)
     end = _WORD.findall(last)
-    if opening is None or not end or BULLET.match(last):
+    if opening is None or not end or BULLET.match(last) or _NUMBERED.match(last) or _ROMAN.match(last):
         return False
-    follows = before.get(opening.group(), Counter())
-    return set(follows) == {end[-1]} and follows.total() >= 2
+    word = opening.group()
+    follows = words.before.get(word, Counter())
+    return set(follows) == {end[-1]} and follows.total() >= 2 and (end[-1], word) in words.unbroken
 
 
 class _HeadingDetector:

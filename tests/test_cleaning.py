@@ -55,6 +55,10 @@ def test_footnote_marks_and_markup_are_removed() -> None:
     assert strip_markup("les droits des usager·ère·s2 et invite.\n\n1Usager·ère·s : note.").startswith(
         "les droits des usager·ère·s2 et"
     )
+    # nor in an address, after a unit, or after the note (a call comes before its note)
+    kept = "voir https://www.site.fr/fiche1.pdf, à 50 km1, puis\n\n1Détail : une note.\n\nles usager·ère·s1 et."
+    assert strip_markup(kept).startswith("voir https://www.site.fr/fiche1.pdf, à 50 km1, puis")
+    assert strip_markup(kept).endswith("les usager·ère·s1 et.")
 
 
 def test_calls_into_the_list_of_references_are_removed_but_not_an_enumeration() -> None:

@@ -708,6 +708,35 @@ def test_two_sentences_quoted_with_text_between_them_left_out_are_marked_as_not_
     assert block.spans[1].source is SpanSource.PHRASE
     (whole,) = render_group(reader, [skipped, third], 1, PHRASES)  # type: ignore[arg-type]
     assert "[…]" not in [s.text for s in whole.spans]
+    # two notes quoted one after the other: nothing left out between them; a note after a cut: the mark before its
+    # number, not inside the note
+    notes = Reader(
+        [
+            chunk(
+                0,
+                "Le texte principal commence avec une idée.\n\nLa section se termine sur une autre idée.\n\n"
+                "Note 17 : Voir la fiche n° 7 sur la formation.\nNote 18 : Voir la fiche n° 8 sur les facilitateurs.",
+            )
+        ]
+    )
+    body, _end, seventeen, eighteen = notes.sentences_of["has-0"]
+    both = render_group(notes, [seventeen, eighteen], 1, PHRASES)  # type: ignore[arg-type]
+    assert "[…]" not in [s.text for b in both for s in b.spans]
+    after_cut = render_group(notes, [body, eighteen], 1, PHRASES)  # type: ignore[arg-type]
+    assert [s.text for b in after_cut for s in b.spans][1:3] == ["[…]", "Note 18 :"]
+
+
+def test_one_cut_is_marked_once() -> None:
+    """An item quoted without the rest of its line ends on « […] »; the paragraph quoted next, after the same cut,
+    does not open on a second one."""
+    text = (
+        "Les points retenus par l'équipe sont :\n- Le premier point est important. La suite du point est laissée.\n\n"
+        "Le texte reprend ensuite avec une autre idée."
+    )
+    reader = Reader([chunk(0, text)])
+    intro, item, _rest, after = reader.sentences_of["has-0"]
+    blocks = render_group(reader, [intro, item, after], 1, PHRASES)  # type: ignore[arg-type]
+    assert [s.text for b in blocks for s in b.spans].count("[…]") == 1
 
 
 def test_the_sentences_on_an_items_line_are_part_of_that_item() -> None:

@@ -189,8 +189,9 @@ A savoir : idéalement les statuts types proposés par les URPS
 
 def test_a_name_a_blank_line_cuts_at_the_start_of_a_sentence_is_one_line_again() -> None:
     """« Les délégations régionales de France » / « Assos Santé sont disponibles… » is one sentence, not a title and a
-    sentence starting mid-name: the slide writes « Assos » twice or more, always after « France ». A word the document
-    also writes after other words (« Le ») opens a paragraph of its own."""
+    sentence starting mid-name: the slide writes « Assos » twice or more, always after « France », and once without a
+    blank line between them. A word the document also writes after other words (« Le ») opens a paragraph of its own;
+    a slide repeated twice does not make its title a name, nor is a numbered heading glued to its text."""
     text = """Les délégations sont là !
 
 Les délégations régionales de France
@@ -198,7 +199,6 @@ Les délégations régionales de France
 Assos Santé sont disponibles pour accompagner les mandats.
 
 Une collaboration entre France
-
 Assos Santé et ses associations membres.
 
 Une démarche en France
@@ -210,6 +210,11 @@ Le représentant associatif habite le territoire. Le mandat est court.
     assert "Les délégations régionales de France Assos Santé sont disponibles pour accompagner les mandats." in texts
     assert not any(t.startswith("Assos") for t in texts)
     assert "Le représentant associatif habite le territoire. Le mandat est court." in texts
+    repeated = "Le rôle du représentant en Occitanie\n\nTrois missions lui sont confiées.\n\n" * 2
+    assert "Trois missions lui sont confiées." in [b.text for b in structure(repeated).blocks]
+    numbered = "2.1 Les délégations régionales de France\n\nAssos Santé répond.\n\nAvec France\nAssos Santé.\n"
+    blocks = structure(numbered).blocks
+    assert (blocks[0].kind, blocks[1].text) == ("heading", "Assos Santé répond.")
 
 
 def test_a_table_of_contents_is_read_and_left_out_of_the_text() -> None:
