@@ -982,7 +982,7 @@ def render_group(
             if (label or statement) and prose:  # a title alone, a table's next cell, a lead line: not run on
                 close(None)
             # one « […] » for one cut (none after an item that ends on it), before a note's number, not inside it
-            said_cut = not prose and bool(blocks) and _ends_on(blocks, phrases["item_cut"])
+            said_cut = not prose and _ends_on(blocks, phrases["item_cut"])
             if not name and not said_cut and _elided_before(reader, sid, antecedents, follows_quote):
                 mark = Span(phrases["elided_before"])
                 label = (mark, *label) if noted else (*label, mark)

@@ -1181,7 +1181,7 @@ def test_a_footnote_is_quoted_after_its_number_and_a_source_opens_on_its_best_pa
     its section and page, where the reader looks for a note, not for a sentence of the text). Two passages of one
     source that do not follow each other are read best first; those that follow each other, in reading order."""
     note = "Note 6 : La santé communautaire est le processus par lequel une collectivité réfléchit à sa santé."
-    (block,) = render_group(Reader([chunk(0, note)]), [0], 1, "{label} :")  # type: ignore[arg-type]
+    (block,) = render_group(Reader([chunk(0, note)]), [0], 1, PHRASES)  # type: ignore[arg-type]
     assert [(s.text, s.source) for s in block.spans] == [
         ("Note 6 :", SpanSource.PHRASE),
         (note.removeprefix("Note 6 : "), SpanSource.CORPUS),
