@@ -146,6 +146,7 @@ class Assistant:
             analyze=self.stats.analyzer.terms,
             opener_coverage=settings.list_opener_min_coverage,
             max_characters=settings.max_answer_characters,
+            truncated_min_words=settings.truncated_copy_min_words,
         )
         self.corpus = CorpusView(
             reader, self.labels, self.fiche_list, self.phrases, embedder, self.stats, self.search_passages

@@ -16,6 +16,7 @@ from assistant.answer import Block, BlockKind, Citation, Role, Span, SpanSource
 from assistant.citations import follows, make_citation, section_display, source_label
 from assistant.query import detect_language
 from assistant.retrieval import Evidence, authority_bonus, opens_list
+from assistant.rules import stem_of
 from ingest.cleaning import BULLET, CELL_SEPARATOR, footnote_label
 from ingest.index import IndexReader
 from ingest.lexical import fold_accents
@@ -186,6 +187,40 @@ def header_rows(reader: IndexReader) -> frozenset[int]:
         rows[i] = (chunk.doc_id, text)
         places.setdefault(rows[i], set()).add(chunk.char_start + sentence.start)
     return frozenset(flagged | {i for i, row in rows.items() if len(places[row]) > 1})
+
+
+_WORDS = re.compile(r"[^\W_]+")
+
+
+def truncated_copies(reader: IndexReader, min_words: int) -> frozenset[int]:
+    """The sentences another document writes whole: from their second word on (``min_words`` words at least) they
+    are a run of a sentence of another document that says more before it, and their first word is another form of
+    the word that run follows there. The slides' « Initie un ensemble de dispositions pour instaurer la
+    participation… » lost the subject the URPS sheet gives (« La loi du 4 mars 2002… a initié un ensemble… »): quoted,
+    it reads as said of the sentence before it. A copy with words added in front (the slides' copies of the fiche
+    mission) is not one: the shorter one's first word is the same word there."""
+    written = [_WORDS.findall(s.text.lower()) for s in reader.sentences]
+    folded = [tuple(fold_accents(w) for w in ws) for ws in written]
+    doc = [reader.chunks[reader.position[s.chunk_id]].doc_id for s in reader.sentences]
+    starts: dict[tuple[str, ...], list[tuple[int, int]]] = {}  # a run of min_words words → (sentence, place)
+    for i, ws in enumerate(folded):
+        for k in range(2, len(ws) - min_words + 1):  # the run follows a word, itself after others
+            starts.setdefault(ws[k : k + min_words], []).append((i, k))
+    found: set[int] = set()
+    for i, ws in enumerate(folded):
+        rest = ws[1:]
+        if len(rest) < min_words:
+            continue
+        for j, k in starts.get(rest[:min_words], []):
+            other = folded[j]
+            if (
+                doc[j] != doc[i]
+                and other[k : k + len(rest)] == rest
+                and written[j][k - 1] != written[i][0]
+                and stem_of(other[k - 1]) == stem_of(ws[0])
+            ):
+                found.add(i)
+    return frozenset(found)
 
 
 def _may_quote(reader: IndexReader, ev: Evidence) -> bool:
@@ -1361,6 +1396,7 @@ class ExtractiveGenerator:
         analyze: Callable[[str], list[str]] | None = None,
         opener_coverage: float = 0.0,
         max_characters: int = 0,
+        truncated_min_words: int = 0,
     ) -> None:
         self.reader = reader
         self.max_characters = max_characters  # quoted at most in an answer (see _within_length)
@@ -1373,7 +1409,10 @@ class ExtractiveGenerator:
         self.authority_bonus = authority_bonus
         self.part_gain = part_gain
         self.floor = floor
-        self.headers = header_rows(reader)
+        # never quoted: a table's header rows, a sentence another document writes whole
+        self.headers = header_rows(reader) | (
+            truncated_copies(reader, truncated_min_words) if truncated_min_words else frozenset()
+        )
 
     def generate(self, request: GenerationRequest) -> GenerationResult:
         reader = self.reader

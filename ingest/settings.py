@@ -193,6 +193,12 @@ class Settings(BaseSettings):
     )
     answer_margin: float = Field(0.2, ge=0, description="Écart de score maximal à la meilleure phrase pour être citée.")
     max_answer_sentences: int = Field(8, ge=1, le=12, description="Phrases citées au plus dans une réponse.")
+    truncated_copy_min_words: int = Field(
+        8,
+        ge=3,
+        description="Mots qu'une phrase doit partager, à la suite, avec la phrase plus complète d'un autre document "
+        "pour en être reconnue comme une copie tronquée (sujet perdu), jamais citée.",
+    )
     max_answer_characters: int = Field(
         3500,
         ge=0,

@@ -58,7 +58,9 @@ class Reader(TinyReader):
         self.documents: dict[str, object] = {}
 
 
-def generator_for(reader: Reader, max_sentences: int = 2, margin: float = 0.2) -> ExtractiveGenerator:
+def generator_for(
+    reader: Reader, max_sentences: int = 2, margin: float = 0.2, truncated_min_words: int = 0
+) -> ExtractiveGenerator:
     """The offline generator over a tiny reader, with the guide's label."""
     return ExtractiveGenerator(
         reader,  # type: ignore[arg-type]
@@ -68,11 +70,14 @@ def generator_for(reader: Reader, max_sentences: int = 2, margin: float = 0.2) -
         margin=margin,
         authority_bonus=0.015,
         part_gain=0.3,
+        truncated_min_words=truncated_min_words,
     )
 
 
-def answer(question: str, parts: list[str] | None = None, max_sentences: int = 2):
-    reader = Reader(CORPUS)
+def answer(
+    question: str, parts: list[str] | None = None, max_sentences: int = 2, corpus: list | None = None, **options
+):
+    reader = Reader(corpus or CORPUS)
     stats = TermStats(reader, reader.analyzer)
     retriever = HybridRetriever(reader, SETTINGS, stats)  # type: ignore[arg-type]
     vector = reader.embed(question)
@@ -80,7 +85,7 @@ def answer(question: str, parts: list[str] | None = None, max_sentences: int = 2
     whole = retriever.evidence(candidates, vector, stats.weights(question))
     parts = parts or [question]
     per_part = [retriever.evidence(candidates, vector, stats.weights(p)) for p in parts]
-    generator = generator_for(reader, max_sentences=max_sentences, margin=0.2)
+    generator = generator_for(reader, max_sentences=max_sentences, margin=0.2, **options)
     request = GenerationRequest(question, parts, per_part, [c.index for c in candidates], whole=whole)
     return generator.generate(request)
 
@@ -372,6 +377,38 @@ def test_a_table_row_its_document_repeats_is_a_header_never_quoted() -> None:
     kept = choose_sentences(reader, evidence, 5, 1.0, 0.0, headers=headers)  # type: ignore[arg-type]
     assert not headers & {e.sentence for e in kept}
     assert said in {reader.sentences[e.sentence].text for e in kept}
+
+
+def test_a_sentence_that_lost_the_subject_another_document_gives_is_never_quoted() -> None:
+    """The slides' « Initie un ensemble de dispositions… » lost its subject (« La loi du 4 mars 2002 »), which the
+    URPS sheet writes: quoted after « La démocratie sanitaire… », it reads as said of the démocratie sanitaire. A copy
+    with words added in front (« À ce stade, … ») is a whole sentence, and so is a sentence its own document repeats."""
+
+    from assistant.compose import truncated_copies
+
+    lost = "Initie un ensemble de dispositions pour instaurer la participation collective des usagers du système."
+    whole = "La loi du 4 mars 2002 a initié un ensemble de dispositions pour instaurer la participation collective "
+    whole += "des usagers du système."
+    added = "Le représentant associatif participe à la réflexion avec les professionnels sur le projet de santé."
+    corpus = [
+        chunk(0, "La démocratie sanitaire fait participer les usagers aux décisions du système. " + lost, doc="slides"),
+        chunk(1, "À ce stade, " + added[0].lower() + added[1:], doc="fas"),
+        chunk(2, added, doc="urps"),
+        chunk(3, "Les textes ont évolué depuis vingt ans, en plusieurs étapes. " + whole, doc="urps"),
+        chunk(4, "Favorise une meilleure coordination des soins entre les professionnels du territoire.", doc="slides"),
+        chunk(5, "La CPTS favorise une meilleure coordination des soins entre les professionnels du territoire.",
+              doc="slides"),
+    ]  # fmt: skip
+    reader = Reader(corpus)
+    assert [reader.sentences[i].text for i in truncated_copies(reader, 8)] == [lost]  # type: ignore[arg-type]
+
+    question = "Quelles dispositions instaurent la participation collective des usagers du système ?"
+    quoted = {s.text for b in answer(question, max_sentences=4, corpus=corpus).blocks for s in b.spans}
+    assert lost in quoted  # without the check, the copy is quoted
+    quoted = {
+        s.text for b in answer(question, max_sentences=4, corpus=corpus, truncated_min_words=8).blocks for s in b.spans
+    }
+    assert lost not in quoted and whole in quoted
 
 
 def test_a_quoted_table_cell_says_which_column_and_row_it_fills() -> None:
