@@ -1,4 +1,4 @@
-"""``python -m evals run SET`` and ``python -m evals compare RUN_A RUN_B``."""
+"""``python -m evals run SET``, ``python -m evals compare RUN_A RUN_B`` and ``python -m evals sample RUN``."""
 
 from __future__ import annotations
 
@@ -115,6 +115,25 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_sample(args: argparse.Namespace) -> int:
+    from evals.sheet import SheetError, reading_sheet
+
+    try:
+        sheet = reading_sheet(args.run, args.n, args.seed)
+    except SheetError as exc:
+        print(f"erreur : {exc}", file=sys.stderr)
+        return 2
+    if args.out is None:
+        print(sheet, end="")
+        return 0
+    if args.out.exists():  # a sheet being filled in is never overwritten
+        print(f"erreur : {args.out} existe déjà ; choisissez un autre fichier", file=sys.stderr)
+        return 2
+    args.out.write_text(sheet, encoding="utf-8")
+    print(f"fiche de lecture : {args.out} ({args.n} réponses, graine {args.seed})")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m evals", description="Évaluation de l'assistant sur un jeu de QA.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -148,6 +167,12 @@ def main(argv: list[str] | None = None) -> int:
     compare.add_argument("run_b", type=Path)
     compare.add_argument("--json", action="store_true")
     compare.set_defaults(func=cmd_compare)
+    sample = sub.add_parser("sample", help="tirer au hasard des réponses d'une évaluation, à lire (fiche de lecture)")
+    sample.add_argument("run", type=Path, help="dossier d'une évaluation (results.jsonl)")
+    sample.add_argument("--n", type=int, default=50, help="réponses à tirer (défaut : 50)")
+    sample.add_argument("--seed", type=int, default=1, help="graine du tirage : même graine, mêmes réponses")
+    sample.add_argument("--out", type=Path, help="fichier Markdown à écrire (défaut : la sortie standard)")
+    sample.set_defaults(func=cmd_sample)
     args = parser.parse_args(argv)
     return int(args.func(args))
 

@@ -293,3 +293,52 @@ def test_every_expected_source_exists_and_holds_its_key_facts(name: str, corpus_
         problems += [f"{item.id}: « {k} » not in its sources" for k in item.key_facts
                      if item.answerable and not any(normalise(k) in t for t in texts)]  # fmt: skip
     assert not problems, problems
+
+
+def _run_folder(path: Path, rows: list[dict]) -> Path:
+    path.mkdir()
+    (path / "results.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+    return path
+
+
+@pytest.mark.fast
+def test_a_reading_sheet_draws_the_same_answered_questions_for_the_same_seed(tmp_path: Path, capsys) -> None:
+    """An evaluator reads answers drawn at random from a run (issue 11: no fragment in 50 answers read): the same run
+    and seed give the same answers whatever the file's order, a refused answer (it quotes nothing) is never drawn,
+    and a sheet being filled in is never overwritten."""
+    from evals.__main__ import main
+
+    rows = [
+        {"id": f"q{i:02d}", "question": f"Question {i} ?", "text": f"Réponse citée {i}. [1]", "answer": {}}
+        for i in range(30)
+    ]
+    rows += [
+        {
+            "id": "hors-sujet",
+            "question": "Quel temps demain ?",
+            "text": "Les documents ne couvrent pas…",
+            "answer": {"refused": 1},
+        }
+    ]
+    first, second = _run_folder(tmp_path / "a", rows), _run_folder(tmp_path / "b", rows[::-1])
+
+    assert main(["sample", str(first), "--n", "30", "--seed", "7"]) == 0
+    sheet = capsys.readouterr().out
+    assert "Quel temps" not in sheet and sheet.count("Fragment : ☐ non ☐ oui") == 30
+    assert main(["sample", str(first), "--n", "5", "--seed", "7"]) == 0
+    drawn = capsys.readouterr().out.split("## ")[1:]
+    assert main(["sample", str(second), "--n", "5", "--seed", "7"]) == 0
+    assert capsys.readouterr().out.split("## ")[1:] == drawn
+    assert main(["sample", str(first), "--n", "5", "--seed", "8"]) == 0
+    assert capsys.readouterr().out.split("## ")[1:] != drawn
+    assert drawn[0].startswith("1. q") and "Réponse citée" in drawn[0]
+
+    out = tmp_path / "fiche.md"
+    out.write_text("fiche en cours de lecture", "utf-8")
+    assert main(["sample", str(first), "--n", "5", "--out", str(out)]) == 2
+    assert out.read_text("utf-8") == "fiche en cours de lecture"
+    assert "existe déjà" in capsys.readouterr().err
+    assert main(["sample", str(first), "--n", "31"]) == 2  # 30 answered only
+    assert "30 réponses seulement" in capsys.readouterr().err
+    assert main(["sample", str(tmp_path / "absent")]) == 2
+    assert "pas de résultats" in capsys.readouterr().err
