@@ -51,7 +51,7 @@ from assistant.query import (
 )
 from assistant.retrieval import Candidate, Evidence, HybridRetriever, Ranking, TermStats, opens_list, rescored
 from assistant.rules import FactKind, FactRules, QueryRules
-from assistant.safety import is_personal_medical
+from assistant.safety import is_individual_care, is_personal_medical
 from assistant.scope import ScopeLimit, ScopeLimits
 from assistant.signals import CorpusSignals, Preferences
 from ingest.embeddings import make_embeddings
@@ -516,6 +516,9 @@ class Assistant:
                     coverage, assessment = Coverage.PARTIAL, short
                 elif uncovered:
                     coverage = Coverage.PARTIAL
+        if is_individual_care(query.text):  # one person's care relationship: outside the documents' scope
+            answer.details["individual_care"] = True
+            coverage = Coverage.NONE
         if coverage is Coverage.NONE:
             self._decline(answer, candidates, limits)
             return
@@ -688,6 +691,8 @@ class Assistant:
         """ "The documents do not cover this", where a document says it leaves out what the question names,
         and the closest fiches."""
         self._refuse(answer, Route.OUT_OF_SCOPE, self.phrases["refusal"])
+        if answer.details.get("individual_care"):
+            answer.blocks.append(Block.phrase(BlockKind.LEAD, self.phrases["refusal_individual"]))
         if limits:
             chunk, names = self._left_out(limits)
             source = source_label(chunk, document_label(self.labels, chunk))

@@ -34,3 +34,26 @@ def is_personal_medical(question: str, path: Path = RULES_FILE) -> bool:
     text = fold_accents(question.lower()).replace("’", "'")
     asks, symptoms, engagement = _patterns(path)
     return asks.search(text) is not None or (symptoms.search(text) is not None and engagement.search(text) is None)
+
+
+@lru_cache(maxsize=4)
+def _care_patterns(path: Path = RULES_FILE) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """One person's own care relationship, and the words of a collective setting."""
+    try:
+        rules = tomllib.loads(path.read_text(encoding="utf-8"))
+        care, collective = (
+            re.compile("|".join(f"(?:{p})" for p in rules[key])) for key in ("individual_care", "collective")
+        )
+        return care, collective
+    except (OSError, KeyError, ValueError, re.error) as exc:
+        raise ValueError(f"règles médicales illisibles ({path.name}) : {exc}") from exc
+
+
+def is_individual_care(question: str, path: Path = RULES_FILE) -> bool:
+    """Does the question ask about one person's own care relationship (choosing or changing one's doctor, a doctor
+    who refuses or drops a patient, a complaint about one's care, one's medical record) and name no collective
+    setting (a CPTS, a maison de santé, representation, participation…)? The documents treat the collective
+    dimension of user engagement, not a patient's individual rights."""
+    text = fold_accents(question.lower()).replace("’", "'")
+    care, collective = _care_patterns(path)
+    return care.search(text) is not None and collective.search(text) is None

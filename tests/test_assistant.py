@@ -99,6 +99,17 @@ def test_personal_medical_questions_get_the_safety_message(assistant: Assistant,
 
 
 @pytest.mark.parametrize(
+    "question", ["Suis-je libre de choisir mon médecin ?", "Droits des patients : à qui adresser une réclamation ?"]
+)
+def test_a_question_on_ones_own_care_is_declined_with_the_documents_scope(assistant: Assistant, question: str) -> None:
+    """Retrieval finds passages that share its words (« libre », « médecin »), with a high confidence: no quote
+    answers it, the refusal says why and names the closest fiches."""
+    answer = assistant.ask(question)
+    assert answer.refused and answer.route is Route.OUT_OF_SCOPE and not answer.citations
+    assert "engagement collectif des usagers" in _said(answer) and answer.suggestions
+
+
+@pytest.mark.parametrize(
     ("question", "fact"),
     [
         ("combien coûte l'adhésion à France Assos Santé ?", "montant"),

@@ -1,5 +1,5 @@
-"""Personal medical questions are recognised (and declined elsewhere); engagement questions that use
-medical words are not."""
+"""Personal medical questions and questions about one person's own care relationship are recognised (and declined
+elsewhere); engagement questions that use medical words, or name a doctor within a collective setting, are not."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.safety import is_personal_medical
+from assistant.safety import is_individual_care, is_personal_medical
 
 pytestmark = pytest.mark.fast
 
@@ -63,3 +63,35 @@ def test_a_broken_rules_file_is_reported_in_french(tmp_path: Path) -> None:
     bad.write_text("patterns = ['(']\nsymptoms = []\nengagement = []\n", encoding="utf-8")
     with pytest.raises(ValueError, match="règles médicales illisibles"):
         is_personal_medical("une question", bad)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Suis-je libre de choisir mon médecin ?",
+        "Comment changer de médecin traitant ?",
+        "Je ne trouve plus de généraliste depuis le départ du mien, que faire ?",
+        "Un médecin a-t-il le droit de refuser un nouveau patient ?",
+        "Que faire face à un refus de soins ?",
+        "Où déposer une plainte contre un dentiste ?",
+        "Comment obtenir mon dossier médical ?",
+    ],
+)
+def test_a_question_on_ones_own_care_relationship_is_recognised(question: str) -> None:
+    """The documents treat the collective dimension of user engagement, not one person's care."""
+    assert is_individual_care(question)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Comment la CPTS aide-t-elle les habitants à trouver un médecin traitant ?",
+        "Le représentant des usagers peut-il recueillir les plaintes des patients de la MSP ?",
+        "Une commission des usagers peut-elle examiner une réclamation dans un centre de santé ?",
+        "Les usagers peuvent-ils participer au choix du médecin coordonnateur ?",
+        "Comment recruter des représentants des usagers dans notre MSP ?",
+        "Mon association peut-elle adhérer à la CPTS ?",
+    ],
+)
+def test_a_care_question_in_a_collective_setting_is_not(question: str) -> None:
+    assert not is_individual_care(question)
