@@ -775,6 +775,36 @@ def expand_quotations(reader: IndexReader, sentence_ids: list[int]) -> list[int]
     return out
 
 
+def expand_question_series(reader: IndexReader, sentence_ids: list[int]) -> list[int]:
+    """Give a chosen question the short questions its paragraph asks right after it, too short to be quoted alone:
+    the alternatives of one enumeration (« … le·la citoyen·ne et si oui sous quelles conditions ? Le·la
+    représentant·e des associations d'usager·ère·s ? L'élu·e ? »); without the last, the reader sees two of three."""
+    out: list[int] = []
+    for sid in sentence_ids:
+        series = [sid]
+        siblings = reader.sentences_of[reader.sentences[sid].chunk_id]
+        for after in siblings[siblings.index(sid) + 1 :]:
+            if not _asked_next(reader, series[-1], after):
+                break
+            series.append(after)
+        out.extend(s for s in series if s not in out)
+    return out
+
+
+def _asked_next(reader: IndexReader, question: int, after: int) -> bool:
+    """Whether ``after`` is a short question that goes on from the question ``question`` in its paragraph, one more
+    alternative of the same enumeration (« L'élu·e ? »), too short to be quoted alone."""
+    first, then = reader.sentences[question].text.rstrip(), reader.sentences[after].text.rstrip()
+    asks = first.endswith("?") and then.endswith("?")
+    return asks and not _quotable(then) and _same_paragraph(reader, question, after)
+
+
+def _same_paragraph(reader: IndexReader, first: int, second: int) -> bool:
+    """Whether two sentences of one passage follow each other without a blank line between them."""
+    a, b = reader.sentences[first], reader.sentences[second]
+    return a.chunk_id == b.chunk_id and "\n\n" not in reader.chunks[reader.position[a.chunk_id]].text[a.end : b.start]
+
+
 def unshared(reader: IndexReader, sentence_ids: list[int]) -> list[int]:
     """Without a sentence whose words another of the list holds at the same place of the document: passages
     overlap, and their common words may be cut into sentences otherwise in each (« … de leur santé. » in one,
@@ -953,7 +983,8 @@ def render_group(
             blocks.append(block)
 
     for sid in sentence_ids:
-        runs_on = previous is not None and _same_line(reader, previous, sid)  # the item quoted before goes on
+        # the item quoted before goes on: on its line, or with one more short question of its enumeration
+        runs_on = previous is not None and (_same_line(reader, previous, sid) or _asked_next(reader, previous, sid))
         listed_cut = cut and not runs_on
         if listed_cut:
             close(Block.phrase(BlockKind.LIST_ITEM, phrases["list_cut"]))
@@ -1371,10 +1402,9 @@ def completed(
 ) -> list[int]:
     """Chosen sentences as the answer quotes them: a list's introduction with its items (:func:`expand_lists`), a
     sentence that points back with what it points at (:func:`expand_antecedents`), a quotation whole, each sentence
-    once where two passages overlap."""
-    return unshared(
-        reader, expand_quotations(reader, expand_antecedents(reader, expand_lists(reader, sentence_ids, asked), shown))
-    )
+    once where two passages overlap, a question with the short questions its paragraph asks after it."""
+    quoted = expand_quotations(reader, expand_antecedents(reader, expand_lists(reader, sentence_ids, asked), shown))
+    return unshared(reader, expand_question_series(reader, quoted))
 
 
 class ExtractiveGenerator:

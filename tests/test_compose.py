@@ -411,6 +411,22 @@ def test_a_sentence_that_lost_the_subject_another_document_gives_is_never_quoted
     assert lost not in quoted and whole in quoted
 
 
+def test_a_question_comes_with_the_short_questions_of_its_enumeration() -> None:
+    """« … le citoyen et si oui sous quelles conditions ? Une association ? » then, on the next line of the same item,
+    « L'élu ? »: too short to be quoted alone, they are the enumeration's other alternatives; without them the
+    reader sees one of three. They stay in the item; a short question after a blank line does not."""
+    item = (
+        "- La notion de représentativité doit être réfléchie. Cela interroge sur qui est le plus à même de parler "
+        "pour les usagers : le citoyen et si oui sous quelles conditions ? Une association ?\nL'élu ?\n\nEt après ?"
+    )
+    corpus = [chunk(0, item, doc="memoire")]
+    result = answer("Qui est le plus à même de parler pour les usagers ?", max_sentences=4, corpus=corpus)
+    items = [[s.text for s in b.spans] for b in result.blocks if b.kind is BlockKind.LIST_ITEM]
+    assert items and items[0][-2].endswith("Une association ?") and items[0][-1] == "L'élu ?"
+    quoted = [s.text for b in result.blocks for s in b.spans]
+    assert quoted.count("L'élu ?") == 1 and "Et après ?" not in quoted
+
+
 def test_a_quoted_table_cell_says_which_column_and_row_it_fills() -> None:
     """The cell is quoted as written, after the names its table gives it (a fixed phrasing, once for the
     sentences of one cell), each cell a paragraph of its own (cells run together read as one statement); the
