@@ -320,12 +320,17 @@ LIST_PASSAGES = 3  # passages read back at most for the start of a list that run
 
 def _followers(reader: IndexReader, siblings: list[int], pos: int) -> list[int]:
     """The sentences after ``siblings[pos]`` in reading order: the rest of its passage, then (a list may
-    run past the end of a passage) the next passage of the same section, without the overlap they share."""
+    run past the end of a passage) the next passage of the same section, without the overlap they share, and
+    without a page's number the text kept between two lines (« - Maintenir à domicile… » / « 18 » / « - Faciliter
+    l'accès… »): a list goes on past it."""
     after = siblings[pos + 1 :]
-    if len(after) >= LIST_ITEMS:
-        return after
-    here = reader.position[reader.sentences[siblings[pos]].chunk_id]
-    return after + _beside(reader, siblings, here, here + 1)
+    if len(after) < LIST_ITEMS:
+        here = reader.position[reader.sentences[siblings[pos]].chunk_id]
+        after = after + _beside(reader, siblings, here, here + 1)
+    return [s for s in after if not _PAGE_NUMBER.fullmatch(reader.sentences[s].text.strip())]
+
+
+_PAGE_NUMBER = re.compile(r"\d{1,3}")
 
 
 def introduces(reader: IndexReader, sid: int) -> bool:

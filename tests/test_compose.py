@@ -427,6 +427,19 @@ def test_a_question_comes_with_the_short_questions_of_its_enumeration() -> None:
     assert quoted.count("L'élu ?") == 1 and "Et après ?" not in quoted
 
 
+def test_a_page_number_left_between_two_items_does_not_end_the_list() -> None:
+    """The study's text keeps a page's number between two items of one list (« … plusieurs pathologies », « 18 »,
+    « - Faciliter l'accès… »): the list goes on past it, and its last item is quoted with the others."""
+    text = (
+        "Les objectifs recensés dans le plan de santé sont notamment de :\n- Garantir un médecin traitant à chacun\n"
+        "- Développer les actions de prévention\n\n18\n\n- Faciliter l'accès aux médecins spécialistes"
+    )
+    result = answer("Quels sont les objectifs recensés dans le plan de santé ?", corpus=[chunk(0, text, doc="memoire")])
+    items = [b.text for b in result.blocks if b.kind is BlockKind.LIST_ITEM]
+    assert items[-1] == "Faciliter l'accès aux médecins spécialistes" and len(items) == 3
+    assert "18" not in [s.text for b in result.blocks for s in b.spans]
+
+
 def test_a_quoted_table_cell_says_which_column_and_row_it_fills() -> None:
     """The cell is quoted as written, after the names its table gives it (a fixed phrasing, once for the
     sentences of one cell), each cell a paragraph of its own (cells run together read as one statement); the
