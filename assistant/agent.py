@@ -516,7 +516,8 @@ class Assistant:
                     coverage, assessment = Coverage.PARTIAL, short
                 elif uncovered:
                     coverage = Coverage.PARTIAL
-        if is_individual_care(query.text):  # one person's care relationship: outside the documents' scope
+        # one person's care relationship, in a conversation about no collective setting: outside the documents' scope
+        if is_individual_care(query.text, query.semantic_text):
             answer.details["individual_care"] = True
             coverage = Coverage.NONE
         if coverage is Coverage.NONE:

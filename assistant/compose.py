@@ -192,13 +192,17 @@ def header_rows(reader: IndexReader) -> frozenset[int]:
 _WORDS = re.compile(r"[^\W_]+")
 
 
+_IMPERATIVE = re.compile(r"(?:ez|ons)$")  # « Favorisez », « Impliquons »: addressed to the reader, no subject lost
+
+
 def truncated_copies(reader: IndexReader, min_words: int) -> frozenset[int]:
     """The sentences another document writes whole: from their second word on (``min_words`` words at least) they
     are a run of a sentence of another document that says more before it, and their first word is another form of
     the word that run follows there. The slides' « Initie un ensemble de dispositions pour instaurer la
     participation… » lost the subject the URPS sheet gives (« La loi du 4 mars 2002… a initié un ensemble… »): quoted,
     it reads as said of the sentence before it. A copy with words added in front (the slides' copies of the fiche
-    mission) is not one: the shorter one's first word is the same word there."""
+    mission) is not one: the shorter one's first word is the same word there; nor an imperative (« Favorisez la
+    participation… » beside « … de favoriser la participation… »), a whole sentence addressed to the reader."""
     written = [_WORDS.findall(s.text.lower()) for s in reader.sentences]
     folded = [tuple(fold_accents(w) for w in ws) for ws in written]
     doc = [reader.chunks[reader.position[s.chunk_id]].doc_id for s in reader.sentences]
@@ -209,7 +213,7 @@ def truncated_copies(reader: IndexReader, min_words: int) -> frozenset[int]:
     found: set[int] = set()
     for i, ws in enumerate(folded):
         rest = ws[1:]
-        if len(rest) < min_words:
+        if len(rest) < min_words or _IMPERATIVE.search(ws[0]):
             continue
         for j, k in starts.get(rest[:min_words], []):
             other = folded[j]
@@ -781,9 +785,9 @@ def expand_quotations(reader: IndexReader, sentence_ids: list[int]) -> list[int]
 
 
 def expand_question_series(reader: IndexReader, sentence_ids: list[int]) -> list[int]:
-    """Give a chosen question the short questions its paragraph asks right after it, too short to be quoted alone:
-    the alternatives of one enumeration (« … le·la citoyen·ne et si oui sous quelles conditions ? Le·la
-    représentant·e des associations d'usager·ère·s ? L'élu·e ? »); without the last, the reader sees two of three."""
+    """Give a chosen question the alternatives its paragraph asks right after it (« … le·la citoyen·ne et si oui sous
+    quelles conditions ? Le·la représentant·e des associations d'usager·ère·s ? L'élu·e ? »): without the last, the
+    reader sees two of three."""
     out: list[int] = []
     for sid in sentence_ids:
         series = [sid]
@@ -797,11 +801,12 @@ def expand_question_series(reader: IndexReader, sentence_ids: list[int]) -> list
 
 
 def _asked_next(reader: IndexReader, question: int, after: int) -> bool:
-    """Whether ``after`` is a short question that goes on from the question ``question`` in its paragraph, one more
-    alternative of the same enumeration (« L'élu·e ? »), too short to be quoted alone."""
+    """Whether ``after`` goes on from the question ``question`` in its paragraph with one more alternative of the same
+    enumeration: a question that asks nothing by itself (``interrogative`` in ``quoting.toml``: « Le·la
+    représentant·e des associations d'usager·ère·s ? », « L'élu·e ? »)."""
     first, then = reader.sentences[question].text.rstrip(), reader.sentences[after].text.rstrip()
-    asks = first.endswith("?") and then.endswith("?")
-    return asks and not _quotable(then) and _same_paragraph(reader, question, after)
+    asks = first.endswith("?") and then.endswith("?") and not _opening("interrogative", r".*?").match(then)
+    return asks and _same_paragraph(reader, question, after)
 
 
 def _same_paragraph(reader: IndexReader, first: int, second: int) -> bool:

@@ -31,29 +31,36 @@ def _patterns(path: Path = RULES_FILE) -> tuple[re.Pattern[str], re.Pattern[str]
 def is_personal_medical(question: str, path: Path = RULES_FILE) -> bool:
     """Does the question ask for medical advice (a treatment, a drug, a dose, what a symptom means), or
     name a symptom or an illness with no word of user engagement around it?"""
-    text = fold_accents(question.lower()).replace("’", "'")
+    text = _folded(question)
     asks, symptoms, engagement = _patterns(path)
     return asks.search(text) is not None or (symptoms.search(text) is not None and engagement.search(text) is None)
 
 
 @lru_cache(maxsize=4)
-def _care_patterns(path: Path = RULES_FILE) -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """One person's own care relationship, and the words of a collective setting."""
+def _care_patterns(path: Path = RULES_FILE) -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """One person's own care relationship, the words of a collective setting, a setting named as one's own."""
     try:
         rules = tomllib.loads(path.read_text(encoding="utf-8"))
-        care, collective = (
-            re.compile("|".join(f"(?:{p})" for p in rules[key])) for key in ("individual_care", "collective")
+        care, collective, own = (
+            re.compile("|".join(f"(?:{p})" for p in rules[key]))
+            for key in ("individual_care", "collective", "own_setting")
         )
-        return care, collective
+        return care, collective, own
     except (OSError, KeyError, ValueError, re.error) as exc:
         raise ValueError(f"règles médicales illisibles ({path.name}) : {exc}") from exc
 
 
-def is_individual_care(question: str, path: Path = RULES_FILE) -> bool:
+def is_individual_care(question: str, context: str = "", path: Path = RULES_FILE) -> bool:
     """Does the question ask about one person's own care relationship (choosing or changing one's doctor, a doctor
-    who refuses or drops a patient, a complaint about one's care, one's medical record) and name no collective
-    setting (a CPTS, a maison de santé, representation, participation…)? The documents treat the collective
-    dimension of user engagement, not a patient's individual rights."""
-    text = fold_accents(question.lower()).replace("’", "'")
-    care, collective = _care_patterns(path)
-    return care.search(text) is not None and collective.search(text) is None
+    who refuses or stops following a patient, a complaint about one's care, one's medical record) while neither it nor
+    ``context`` (the conversation it follows) names a collective setting or an engagement word (a CPTS, a team,
+    users, participation…)? « Ma MSP » is where one is cared for: no collective setting. The documents treat the
+    collective dimension of user engagement, not a patient's own relation to their care."""
+    care, collective, own = _care_patterns(path)
+    text = _folded(question)
+    setting = own.sub(" ", f"{text} {_folded(context)}")
+    return care.search(text) is not None and collective.search(setting) is None
+
+
+def _folded(text: str) -> str:
+    return fold_accents(text.lower()).replace("’", "'")

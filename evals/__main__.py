@@ -116,7 +116,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def cmd_sample(args: argparse.Namespace) -> int:
-    from evals.sheet import SheetError, reading_sheet
+    from evals.sheet import SheetError, answers, reading_sheet
 
     try:
         sheet = reading_sheet(args.run, args.n, args.seed)
@@ -126,11 +126,19 @@ def cmd_sample(args: argparse.Namespace) -> int:
     if args.out is None:
         print(sheet, end="")
         return 0
-    if args.out.exists():  # a sheet being filled in is never overwritten
+    try:
+        with open(args.out, "x", encoding="utf-8") as fh:  # a sheet being filled in is never overwritten
+            fh.write(sheet)
+    except FileExistsError:
         print(f"erreur : {args.out} existe déjà ; choisissez un autre fichier", file=sys.stderr)
         return 2
-    args.out.write_text(sheet, encoding="utf-8")
-    print(f"fiche de lecture : {args.out} ({args.n} réponses, graine {args.seed})")
+    except FileNotFoundError:
+        print(f"erreur : le dossier {args.out.parent} n'existe pas ; la fiche n'est pas écrite", file=sys.stderr)
+        return 2
+    except OSError:
+        print(f"erreur : impossible d'écrire {args.out} (accès refusé ?) ; la fiche n'est pas écrite", file=sys.stderr)
+        return 2
+    print(f"fiche de lecture : {args.out} ({answers(args.n)}, graine {args.seed})")
     return 0
 
 

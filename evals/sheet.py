@@ -16,7 +16,7 @@ class SheetError(ValueError):
 
 
 def answered_rows(run: Path) -> list[dict[str, Any]]:
-    """The rows of ``run/results.jsonl`` whose answer quotes the documents (refused answers quote nothing)."""
+    """The rows of ``run/results.jsonl`` whose question was answered: a declined one has no quotation to read."""
     results = run / "results.jsonl"
     if not results.is_file():
         raise SheetError(f"pas de résultats dans {run} : lancez d'abord « python -m evals run … --out {run} »")
@@ -37,7 +37,7 @@ def draw(rows: list[dict[str, Any]], n: int, seed: int) -> list[dict[str, Any]]:
     if n < 1:
         raise SheetError("le nombre de réponses à tirer doit être d'au moins 1")
     if len(rows) < n:
-        raise SheetError(f"{len(rows)} réponses seulement dans ce résultat, moins que les {n} demandées")
+        raise SheetError(f"{answers(len(rows))} seulement dans ce résultat, moins que les {n} demandées")
     ordered = sorted(rows, key=lambda row: str(row["id"]))  # the file's order does not change the draw
     return random.Random(seed).sample(ordered, n)
 
@@ -48,10 +48,15 @@ def reading_sheet(run: Path, n: int, seed: int, phrases_path: Path = SHEET_PHRAS
     drawn = draw(answered_rows(run), n, seed)
     parts = [f"# {phrases['title'].format(n=n, run=run.name, seed=seed)}", phrases["instructions"]]
     for k, row in enumerate(drawn, 1):
-        parts += [
-            phrases["item"].format(k=k, id=row["id"], question=row["question"]),
-            row["text"].strip(),
-            phrases["verdict"],
-        ]
+        parts.append(phrases["item"].format(k=k, id=row["id"], question=row["question"]))
+        if row.get("history"):  # a follow-up: the questions it follows, as the user asked them
+            before = " ; ".join(f"« {question} »" for question in row["history"])
+            parts.append(phrases["history"].format(questions=before))
+        parts += [row["text"].strip(), phrases["verdict"]]
     parts.append(phrases["tally"].format(n=n))
     return "\n\n".join(parts) + "\n"
+
+
+def answers(count: int) -> str:
+    """« 1 réponse », « 3 réponses » (« 0 réponse »)."""
+    return f"{count} réponse{'s' if count > 1 else ''}"

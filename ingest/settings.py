@@ -195,9 +195,9 @@ class Settings(BaseSettings):
     max_answer_sentences: int = Field(8, ge=1, le=12, description="Phrases citées au plus dans une réponse.")
     truncated_copy_min_words: int = Field(
         8,
-        ge=3,
+        ge=0,
         description="Mots qu'une phrase doit partager, à la suite, avec la phrase plus complète d'un autre document "
-        "pour en être reconnue comme une copie tronquée (sujet perdu), jamais citée.",
+        "pour en être reconnue comme une copie tronquée (sujet perdu), jamais citée (0 = jamais).",
     )
     max_answer_characters: int = Field(
         3500,

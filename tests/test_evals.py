@@ -304,14 +304,15 @@ def _run_folder(path: Path, rows: list[dict]) -> Path:
 @pytest.mark.fast
 def test_a_reading_sheet_draws_the_same_answered_questions_for_the_same_seed(tmp_path: Path, capsys) -> None:
     """An evaluator reads answers drawn at random from a run (issue 11: no fragment in 50 answers read): the same run
-    and seed give the same answers whatever the file's order, a refused answer (it quotes nothing) is never drawn,
-    and a sheet being filled in is never overwritten."""
+    and seed give the same answers whatever the file's order, a declined question (no quotation to read) is never
+    drawn, a follow-up is shown after the questions it follows, and a sheet being filled in is never overwritten."""
     from evals.__main__ import main
 
     rows = [
         {"id": f"q{i:02d}", "question": f"Question {i} ?", "text": f"Réponse citée {i}. [1]", "answer": {}}
         for i in range(30)
     ]
+    rows[3]["history"] = ["Comment recruter des usagers dans une MSP ?"]  # a follow-up: read after what it follows
     rows += [
         {
             "id": "hors-sujet",
@@ -325,6 +326,8 @@ def test_a_reading_sheet_draws_the_same_answered_questions_for_the_same_seed(tmp
     assert main(["sample", str(first), "--n", "30", "--seed", "7"]) == 0
     sheet = capsys.readouterr().out
     assert "Quel temps" not in sheet and sheet.count("Fragment : ☐ non ☐ oui") == 30
+    assert "Question posée à la suite de : « Comment recruter des usagers dans une MSP ? »" in sheet
+    assert "Question 3 ?" in sheet.split("Question posée à la suite de")[0].rsplit("## ", 1)[1]
     assert main(["sample", str(first), "--n", "5", "--seed", "7"]) == 0
     drawn = capsys.readouterr().out.split("## ")[1:]
     assert main(["sample", str(second), "--n", "5", "--seed", "7"]) == 0
@@ -342,3 +345,5 @@ def test_a_reading_sheet_draws_the_same_answered_questions_for_the_same_seed(tmp
     assert "30 réponses seulement" in capsys.readouterr().err
     assert main(["sample", str(tmp_path / "absent")]) == 2
     assert "pas de résultats" in capsys.readouterr().err
+    assert main(["sample", str(first), "--n", "5", "--out", str(tmp_path / "absent" / "fiche.md")]) == 2
+    assert "n'existe pas" in capsys.readouterr().err and not (tmp_path / "absent").exists()

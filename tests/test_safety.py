@@ -70,11 +70,15 @@ def test_a_broken_rules_file_is_reported_in_french(tmp_path: Path) -> None:
     [
         "Suis-je libre de choisir mon médecin ?",
         "Comment changer de médecin traitant ?",
-        "Je ne trouve plus de généraliste depuis le départ du mien, que faire ?",
+        "Je n'ai plus de médecin traitant, que faire ?",
         "Un médecin a-t-il le droit de refuser un nouveau patient ?",
+        "Mon médecin traitant ne veut plus me suivre, c'est légal ?",
         "Que faire face à un refus de soins ?",
-        "Où déposer une plainte contre un dentiste ?",
-        "Comment obtenir mon dossier médical ?",
+        "Comment me plaindre d'un médecin ?",
+        "Comment obtenir une copie de mon dossier médical ?",
+        # a setting named as one's own is where one is cared for
+        "Comment changer de médecin dans ma MSP ?",
+        "Comment faire une réclamation auprès de mon centre de santé ?",
     ],
 )
 def test_a_question_on_ones_own_care_relationship_is_recognised(question: str) -> None:
@@ -85,13 +89,27 @@ def test_a_question_on_ones_own_care_relationship_is_recognised(question: str) -
 @pytest.mark.parametrize(
     "question",
     [
+        # each of these names a care relationship (« trouver un médecin », « refus de soins », « déposer une
+        # réclamation »…) in a collective setting: a question about what a team or its users do
+        "Comment aider les patients à trouver un médecin traitant ?",
         "Comment la CPTS aide-t-elle les habitants à trouver un médecin traitant ?",
-        "Le représentant des usagers peut-il recueillir les plaintes des patients de la MSP ?",
-        "Une commission des usagers peut-elle examiner une réclamation dans un centre de santé ?",
-        "Les usagers peuvent-ils participer au choix du médecin coordonnateur ?",
-        "Comment recruter des représentants des usagers dans notre MSP ?",
-        "Mon association peut-elle adhérer à la CPTS ?",
+        "Comment lutter contre les refus de soins sur le territoire ?",
+        "Comment les usagers peuvent-ils déposer une réclamation auprès de l'équipe de soins primaires ?",
+        "Où adresser une plainte sur le manque d'implication des usagers ?",
+        "Comment chercher un médecin pour rejoindre l'équipe ?",
+        "Peut-on refuser un patient dans un groupe de parole ?",
+        "Comment trouver un généraliste volontaire pour lancer la démarche ?",
+        # a doctor named without a care relationship
+        "Mon médecin m'a proposé de devenir patient partenaire, qu'est-ce que c'est ?",
+        "Quels arguments pour convaincre mon médecin d'associer les usagers ?",
     ],
 )
 def test_a_care_question_in_a_collective_setting_is_not(question: str) -> None:
     assert not is_individual_care(question)
+
+
+def test_a_follow_up_reads_the_setting_of_the_question_it_follows() -> None:
+    """« Et comment aide-t-elle à trouver un médecin traitant ? » after a question on the CPTS's missions."""
+    follow_up = "Et comment aide-t-elle à trouver un médecin traitant ?"
+    assert is_individual_care(follow_up)
+    assert not is_individual_care(follow_up, "Quelles sont les missions d'une CPTS ? " + follow_up)
