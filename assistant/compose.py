@@ -192,9 +192,6 @@ def header_rows(reader: IndexReader) -> frozenset[int]:
 _WORDS = re.compile(r"[^\W_]+")
 
 
-_IMPERATIVE = re.compile(r"(?:ez|ons)$")  # « Favorisez », « Impliquons »: addressed to the reader, no subject lost
-
-
 def truncated_copies(reader: IndexReader, min_words: int) -> frozenset[int]:
     """The sentences another document writes whole: from their second word on (``min_words`` words at least) they
     are a run of a sentence of another document that says more before it, and their first word is another form of
@@ -213,7 +210,7 @@ def truncated_copies(reader: IndexReader, min_words: int) -> frozenset[int]:
     found: set[int] = set()
     for i, ws in enumerate(folded):
         rest = ws[1:]
-        if len(rest) < min_words or _IMPERATIVE.search(ws[0]):
+        if len(rest) < min_words or _opening("imperative", "").match(ws[0]):
             continue
         for j, k in starts.get(rest[:min_words], []):
             other = folded[j]
@@ -993,7 +990,7 @@ def render_group(
             blocks.append(block)
 
     for sid in sentence_ids:
-        # the item quoted before goes on: on its line, or with one more short question of its enumeration
+        # the item quoted before goes on: on its line, or with one more alternative of its enumeration
         runs_on = previous is not None and (_same_line(reader, previous, sid) or _asked_next(reader, previous, sid))
         listed_cut = cut and not runs_on
         if listed_cut:
@@ -1412,7 +1409,7 @@ def completed(
 ) -> list[int]:
     """Chosen sentences as the answer quotes them: a list's introduction with its items (:func:`expand_lists`), a
     sentence that points back with what it points at (:func:`expand_antecedents`), a quotation whole, each sentence
-    once where two passages overlap, a question with the short questions its paragraph asks after it."""
+    once where two passages overlap, a question with the alternatives its paragraph asks after it."""
     quoted = expand_quotations(reader, expand_antecedents(reader, expand_lists(reader, sentence_ids, asked), shown))
     return unshared(reader, expand_question_series(reader, quoted))
 

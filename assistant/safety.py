@@ -1,4 +1,5 @@
-"""Personal medical questions are declined with a safety message, whatever the retrieval finds.
+"""Personal medical questions are declined with a safety message, and questions about one person's own care with the
+documents' scope, whatever the retrieval finds.
 
 The patterns are data (``assistant/data/medical.toml``); this module only compiles and applies them.
 """
@@ -15,15 +16,12 @@ from ingest.lexical import fold_accents
 RULES_FILE = Path(__file__).parent / "data" / "medical.toml"
 
 
-@lru_cache(maxsize=4)
-def _patterns(path: Path = RULES_FILE) -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
-    """The medical asks, the symptom and illness names, the words of user engagement."""
+@lru_cache(maxsize=8)
+def _patterns(keys: tuple[str, ...], path: Path = RULES_FILE) -> tuple[re.Pattern[str], ...]:
+    """The patterns of ``keys`` in the rules file, each list as one pattern."""
     try:
         rules = tomllib.loads(path.read_text(encoding="utf-8"))
-        asks, symptoms, engagement = (
-            re.compile("|".join(f"(?:{p})" for p in rules[key])) for key in ("patterns", "symptoms", "engagement")
-        )
-        return asks, symptoms, engagement
+        return tuple(re.compile("|".join(f"(?:{p})" for p in rules[key])) for key in keys)
     except (OSError, KeyError, ValueError, re.error) as exc:
         raise ValueError(f"règles médicales illisibles ({path.name}) : {exc}") from exc
 
@@ -32,22 +30,8 @@ def is_personal_medical(question: str, path: Path = RULES_FILE) -> bool:
     """Does the question ask for medical advice (a treatment, a drug, a dose, what a symptom means), or
     name a symptom or an illness with no word of user engagement around it?"""
     text = _folded(question)
-    asks, symptoms, engagement = _patterns(path)
+    asks, symptoms, engagement = _patterns(("patterns", "symptoms", "engagement"), path)
     return asks.search(text) is not None or (symptoms.search(text) is not None and engagement.search(text) is None)
-
-
-@lru_cache(maxsize=4)
-def _care_patterns(path: Path = RULES_FILE) -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
-    """One person's own care relationship, the words of a collective setting, a setting named as one's own."""
-    try:
-        rules = tomllib.loads(path.read_text(encoding="utf-8"))
-        care, collective, own = (
-            re.compile("|".join(f"(?:{p})" for p in rules[key]))
-            for key in ("individual_care", "collective", "own_setting")
-        )
-        return care, collective, own
-    except (OSError, KeyError, ValueError, re.error) as exc:
-        raise ValueError(f"règles médicales illisibles ({path.name}) : {exc}") from exc
 
 
 def is_individual_care(question: str, context: str = "", path: Path = RULES_FILE) -> bool:
@@ -56,7 +40,7 @@ def is_individual_care(question: str, context: str = "", path: Path = RULES_FILE
     ``context`` (the conversation it follows) names a collective setting or an engagement word (a CPTS, a team,
     users, participation…)? « Ma MSP » is where one is cared for: no collective setting. The documents treat the
     collective dimension of user engagement, not a patient's own relation to their care."""
-    care, collective, own = _care_patterns(path)
+    care, collective, own = _patterns(("individual_care", "collective", "own_setting"), path)
     text = _folded(question)
     setting = own.sub(" ", f"{text} {_folded(context)}")
     return care.search(text) is not None and collective.search(setting) is None
