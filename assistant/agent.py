@@ -478,6 +478,12 @@ class Assistant:
         ]
         lap("evidence")
         coverage = decide(assessment, self.settings) if evidence else Coverage.NONE
+        # one person's care relationship, in a conversation about no collective setting: outside the documents' scope,
+        # declined before any part of the question is searched
+        if is_individual_care(query.text, query.semantic_text):
+            answer.details["individual_care"] = True
+            self._decline(answer, candidates, limits, self.phrases["refusal_individual"])
+            return
         parts_evidence, pool = [evidence], [*candidates, *lists]
         uncovered: list[str] = []  # parts of the question the documents do not cover at all
         if len(query.parts) > 1:  # each part searched too: it may find what the whole question missed
@@ -516,10 +522,6 @@ class Assistant:
                     coverage, assessment = Coverage.PARTIAL, short
                 elif uncovered:
                     coverage = Coverage.PARTIAL
-        # one person's care relationship, in a conversation about no collective setting: outside the documents' scope
-        if is_individual_care(query.text, query.semantic_text):
-            answer.details["individual_care"] = True
-            coverage = Coverage.NONE
         if coverage is Coverage.NONE:
             self._decline(answer, candidates, limits)
             return
@@ -688,12 +690,14 @@ class Assistant:
         best = part.found.ranked[: self.settings.top_k]  # as ranked: two passages of one section may both speak of it
         return self.retriever.evidence(best, part.vector, part.weights)
 
-    def _decline(self, answer: Answer, candidates: list[Candidate], limits: Sequence[ScopeLimit] = ()) -> None:
-        """ "The documents do not cover this", where a document says it leaves out what the question names,
-        and the closest fiches."""
+    def _decline(
+        self, answer: Answer, candidates: list[Candidate], limits: Sequence[ScopeLimit] = (), why: str = ""
+    ) -> None:
+        """ "The documents do not cover this", ``why`` when it is known, where a document says it leaves out what the
+        question names, and the closest fiches."""
         self._refuse(answer, Route.OUT_OF_SCOPE, self.phrases["refusal"])
-        if answer.details.get("individual_care"):
-            answer.blocks.append(Block.phrase(BlockKind.LEAD, self.phrases["refusal_individual"]))
+        if why:
+            answer.blocks.append(Block.phrase(BlockKind.LEAD, why))
         if limits:
             chunk, names = self._left_out(limits)
             source = source_label(chunk, document_label(self.labels, chunk))

@@ -380,12 +380,18 @@ def _beside(reader: IndexReader, siblings: list[int], here: int, other: int) -> 
     ]
 
 
-def _same_line(reader: IndexReader, first: int, second: int) -> bool:
-    """Whether two sentences of one passage are on one line (no line break between them)."""
+def _between(reader: IndexReader, first: int, second: int) -> str | None:
+    """The text between two sentences of one passage, the first before the second; None for any other two."""
     a, b = reader.sentences[first], reader.sentences[second]
     if a.chunk_id != b.chunk_id or b.start < a.end:
-        return False
-    return "\n" not in reader.chunks[reader.position[a.chunk_id]].text[a.end : b.start]
+        return None
+    return reader.chunks[reader.position[a.chunk_id]].text[a.end : b.start]
+
+
+def _same_line(reader: IndexReader, first: int, second: int) -> bool:
+    """Whether two sentences of one passage are on one line (no line break between them)."""
+    gap = _between(reader, first, second)
+    return gap is not None and "\n" not in gap
 
 
 def _leaders(reader: IndexReader, siblings: list[int], pos: int) -> list[int]:
@@ -808,8 +814,8 @@ def _asked_next(reader: IndexReader, question: int, after: int) -> bool:
 
 def _same_paragraph(reader: IndexReader, first: int, second: int) -> bool:
     """Whether two sentences of one passage follow each other without a blank line between them."""
-    a, b = reader.sentences[first], reader.sentences[second]
-    return a.chunk_id == b.chunk_id and "\n\n" not in reader.chunks[reader.position[a.chunk_id]].text[a.end : b.start]
+    gap = _between(reader, first, second)
+    return gap is not None and "\n\n" not in gap
 
 
 def unshared(reader: IndexReader, sentence_ids: list[int]) -> list[int]:
