@@ -60,6 +60,7 @@ from ingest.lexical import FrenchAnalyzer
 from ingest.manifest import manifest_or_empty
 from ingest.models import Chunk
 from ingest.pipeline import ProgressFn, ingest
+from ingest.roles import PassageRole
 from ingest.sections import SectionCode, SectionKind
 from ingest.settings import Settings
 
@@ -446,6 +447,9 @@ class Assistant:
         defining = self._defining(asked, term)  # a definition is quoted even from back matter (a list of guides)
         lists = self._deeper_lists(prefs, candidates, weights)
         opening = self.names.opening(asked, term) if asked is not None and term else frozenset()
+        # an acronym whose meaning is asked (« Que signifie ESP ? »): the sentences that spell it out open the answer
+        meant, spelled = self._meanings(query.text, query_vector)
+        opening |= spelled
         # the passages that open on X's definition, when the search missed them: the answer may open on it
         defined = self._passages_of(opening, [*candidates, *lists], where, self.settings.definition_passages)
         # a thing a document says it leaves out (« Ce guide ne traite pas des … contrats locaux de santé »): the
@@ -460,13 +464,13 @@ class Assistant:
             answer.details["directory_entry"] = [entry.title for entry in entries]
         defined += self._passages_of(stated | listed, [*candidates, *lists, *defined], where)
         evidence = self.retriever.evidence(
-            [*candidates, *lists, *defined], query_vector, weights, prefs, keep=defining | stated | listed
+            [*candidates, *lists, *defined], query_vector, weights, prefs, keep=defining | stated | listed | spelled
         )
         evidence = self._without_notes(evidence, asked, query.text)
         leading = candidates.leading
         as_asked = rescored(self.reader, evidence, self._asked_vector(query))  # as the confidence was calibrated
         assessment = assess(
-            self.reader, self.stats, query, leading, as_asked, weights, self.settings, self.names, entries
+            self.reader, self.stats, query, leading, as_asked, weights, self.settings, self.names, entries, meant
         )
         answer.confidence = assessment.confidence
         answer.details["assessment"] = asdict(assessment)
@@ -678,6 +682,7 @@ class Assistant:
             self.settings,
             self.names,
             self._entries([part.query.text], where),
+            self._meanings(part.query.text)[0],
         )
         cover = decide(judgement, self.settings) if own else Coverage.NONE
         return self.retriever.evidence(pool, part.vector, part.weights, prefs), cover, judgement
@@ -712,6 +717,35 @@ class Assistant:
                 fiches.append(Suggestion(chunk.fiche, chunk.fiche_title, chunk.chunk_id))
         answer.suggestions = fiches[:3]
         answer.citations = []
+
+    def _meanings(self, question: str, vector: np.ndarray | None = None) -> tuple[frozenset[str], frozenset[int]]:
+        """The acronyms whose meaning ``question`` asks (« Que signifie ESP ? ») that the corpus spells out, and the
+        fewest sentences that spell them all out: one spelling out most of them first (« … les Équipes de Soins
+        Primaires (ESP) et les Communautés Professionnelles Territoriales de santé (CPTS) »), then, among equals, the
+        one of body text (a reference's title spells an acronym out too) closest to the question (``vector``)."""
+        rules = QueryRules.load()
+        spelling = {a: self.names.spelling_out(a, rules.acronym_joiners) for a in rules.meant_acronyms(question)}
+        spelling = {acronym: ids for acronym, ids in spelling.items() if ids}
+        chosen: set[int] = set()
+        left = set(spelling)
+        while left:
+            ids = sorted(frozenset().union(*(spelling[a] for a in left)))
+            near = self.reader.sentence_vectors[ids] @ vector if vector is not None else np.zeros(len(ids))
+            best = max(
+                zip(ids, near, strict=True),
+                key=lambda item: (
+                    sum(item[0] in spelling[a] for a in left),
+                    self._role_of(item[0]) is PassageRole.BODY,
+                    float(item[1]),
+                    -item[0],
+                ),
+            )[0]
+            chosen.add(best)
+            left = {a for a in left if best not in spelling[a]}
+        return frozenset(spelling), frozenset(chosen)
+
+    def _role_of(self, sentence: int) -> PassageRole:
+        return self.reader.chunks[self.reader.position[self._chunk_of(sentence)]].role
 
     def _chunk_of(self, sentence: int) -> str:
         return self.reader.sentences[sentence].chunk_id

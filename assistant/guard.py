@@ -16,7 +16,7 @@ The weights and windows are settings (``guard_*``).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
 from assistant.compose import refers_back
@@ -73,6 +73,7 @@ def assess(
     settings: Settings | None = None,
     names: CorpusNames | None = None,
     described: Sequence[Entry] = (),
+    spelled: Collection[str] = (),
 ) -> Assessment:
     """How well the evidence covers the question: confidence = similarity + coverage weight × coverage
     − unknown weight × unknown − penalty when the asked fact is missing. ``leading``: the best passages as
@@ -80,8 +81,10 @@ def assess(
     question's words must not grow because the contexts show more sections. ``names``: the corpus's sentences
     and aliases (:meth:`FactRules.names_in`), for a fact about a named thing (a definition). ``described``: the
     entries of a directory the question is about (:class:`~assistant.directory.Directory`): what they name is
-    neither mentioned in passing nor left undefined, its entry says what it is. The evidence is scored with the
-    question embedded as asked (:func:`~assistant.retrieval.rescored`): the weights were calibrated so."""
+    neither mentioned in passing nor left undefined, its entry says what it is; so are the acronyms of ``spelled``,
+    whose meaning the question asks and the corpus spells out (« les Équipes de Soins Primaires (ESP) »). The
+    evidence is scored with the question embedded as asked (:func:`~assistant.retrieval.rescored`): the weights
+    were calibrated so."""
     s = settings or default_settings()
     facts = FactRules.load()
     if not evidence:
@@ -120,11 +123,16 @@ def assess(
     unknown = sum(own[w] for w in unknown_terms) / total if total else 0.0
     unknown_terms = [_as_written(word, query.text) for word in unknown_terms]  # named so in a partial answer
     rare = _rare_acronyms(reader, stats, query, explained, s.partial_rare_sections) if french else []
-    rare = [word for word in rare if not any(word in entry.names for entry in described)]
+    rare = [word for word in rare if word not in spelled and not any(word in entry.names for entry in described)]
     unknown_names = _unknown_names(query.text, names) if french and names is not None else []
     fact, term = facts.asked_with_term(query.text)
     if fact is not None and term:  # a fact about a named thing: given anywhere in the corpus, or not
-        given = names is None or names.gives(fact, term) or any(entry.called_in(term) for entry in described)
+        given = (
+            names is None
+            or names.gives(fact, term)
+            or any(entry.called_in(term) for entry in described)
+            or term in spelled
+        )
         fact_missing = not given
     else:
         holds = fact.holds_for("") if fact is not None else None

@@ -115,6 +115,8 @@ class QueryRules:
     institution_name: re.Pattern[str]  # a body's name with one capital (« Maison des usagers »)
     acronym_joiners: tuple[str, ...]  # short words a spelled-out acronym holds between its initials
     acronym_min_uses: int
+    meaning: re.Pattern[str]  # the acronym a question asks the meaning of (groups acronym…)
+    meaning_all: re.Pattern[str]  # a question asking what « ce sigle », « ces sigles » mean
     whole_fiche_other_words: int
     french_words: frozenset[str]
     english_words: frozenset[str]
@@ -122,6 +124,17 @@ class QueryRules:
     language_min_words: int  # shorter texts are taken as French
     french_enough: int  # this many French words make a text French
     inclusive: re.Pattern[str]  # « usager·ère·s », « expert.e.s », « un.e »: groups word, ending, plural, dotted, point
+
+    def meant_acronyms(self, text: str) -> list[str]:
+        """The acronyms whose meaning ``text`` asks (« Que signifie CPTS ? » → CPTS; « CPTS/ESP, que veulent dire ces
+        sigles ? » → CPTS, ESP), in the order it writes them."""
+        if self.meaning_all.search(text):
+            return list(dict.fromkeys(self.named_acronym.findall(text)))
+        found = (
+            next((v for k, v in m.groupdict().items() if k.startswith("acronym") and v), "")
+            for m in self.meaning.finditer(text)
+        )
+        return list(dict.fromkeys(a for a in found if a))
 
     def masculine(self, text: str) -> str:
         """``text`` with its inclusive forms as the masculine word: « usager·ère·s » → « usagers »."""
@@ -200,6 +213,8 @@ class QueryRules:
             institution_name=pattern(data, "names.institution", path, flags=0),
             acronym_joiners=words(data, "acronyms.joiners", path),
             acronym_min_uses=count(data, "acronyms.min_uses", path),
+            meaning=pattern(data, "acronyms.meaning", path),
+            meaning_all=pattern(data, "acronyms.meaning_all", path),
             whole_fiche_other_words=count(data, "intents.whole_fiche_other_words", path),
             french_words=frozenset(words(data, "language.french", path)),
             english_words=frozenset(words(data, "language.english", path)),
@@ -272,6 +287,14 @@ def _name_pattern(name: str, linking: frozenset[str] = frozenset()) -> str:
             stem = stem[:-1]
         parts.append(re.escape(stem) + r"\w*" if len(word) >= 4 else re.escape(word) + r"s?")
     return r"\b" + r"[\W_]+(?:[^\W_]+[\W_]+){0,2}?".join(parts) + r"\b"
+
+
+def _spelled(letters: str, joiners: tuple[str, ...]) -> re.Pattern[str]:
+    """Words whose initials are ``letters`` (folded), in order, with ``joiners`` (« de », « la »…) between them."""
+    joiner = "|".join(map(re.escape, joiners))
+    between = rf"[\s'’]+(?:(?:{joiner})[\s'’]+)*"
+    words = [rf"(?!(?:{joiner})\b){re.escape(c)}[a-z0-9]{{2,}}" for c in letters]  # words of their own
+    return re.compile(r"(?<![\w-])" + between.join(words) + r"(?![\w-])")
 
 
 _STEMMER = Stemmer.Stemmer("french")
@@ -459,12 +482,14 @@ class CorpusNames:
     references: frozenset[int] = frozenset()  # the sentences that are a legal reference alone: they give no fact
     giving: Callable[[FactKind, str], frozenset[int]] = field(init=False, repr=False, compare=False)
     spelling: Callable[[str, tuple[str, ...], int], str] = field(init=False, repr=False, compare=False)
+    spelled_beside: Callable[[str, tuple[str, ...]], frozenset[int]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         # one question asks whether X is defined (coverage), then which sentences define it (their order):
         # the corpus is scanned once; the cache is this object's own, so it goes with the index it reads
         object.__setattr__(self, "giving", lru_cache(maxsize=64)(self._giving))
         object.__setattr__(self, "spelling", lru_cache(maxsize=256)(self._spelling))
+        object.__setattr__(self, "spelled_beside", lru_cache(maxsize=256)(self._spelled_beside))
 
     def writes(self, phrase: str) -> bool:
         """Whether some sentence of the corpus writes ``phrase``: case, accents, a plural's « s » and a hyphen for a
@@ -479,11 +504,19 @@ class CorpusNames:
         intercommunale » for EPCI; ``joiners`` may stand between them), the most used one, or ""."""
         return self.spelling(acronym.lower(), joiners, min_uses)
 
+    def spelling_out(self, acronym: str, joiners: tuple[str, ...]) -> frozenset[int]:
+        """The sentences that spell ``acronym`` out beside it in brackets: the words its letters begin, then the
+        acronym (« les Équipes de Soins Primaires (ESP) »), or the acronym, then the words (« Une CPTS (Communauté
+        Professionnelle Territoriale de Santé), c'est… »). A run of words that spells it by chance is not beside it."""
+        return self.spelled_beside(acronym.lower(), joiners)
+
+    def _spelled_beside(self, letters: str, joiners: tuple[str, ...]) -> frozenset[int]:
+        words, own = _spelled(letters, joiners).pattern, rf"\b{re.escape(letters)}s?\b"
+        beside = re.compile(rf"{words}\s*\(\s*{own}\s*\)|{own}\s*\(\s*{words}")
+        return frozenset(i for i, sentence in enumerate(self.folded) if beside.search(sentence))
+
     def _spelling(self, letters: str, joiners: tuple[str, ...], min_uses: int) -> str:
-        joiner = "|".join(map(re.escape, joiners))
-        between = rf"[\s'’]+(?:(?:{joiner})[\s'’]+)*"
-        words = [rf"(?!(?:{joiner})\b){re.escape(c)}[a-z0-9]{{2,}}" for c in letters]  # words of their own
-        spelled = re.compile(r"(?<![\w-])" + between.join(words) + r"(?![\w-])")
+        spelled = _spelled(letters, joiners)
         found: dict[str, int] = {}
         for sentence in self.folded:
             for match in spelled.finditer(sentence):

@@ -400,6 +400,18 @@ def test_an_acronym_the_corpus_only_spells_out_is_searched_with_its_phrase_and_s
     assert "établissements publics de coopération intercommunale" in _said(answer)
 
 
+def test_what_acronyms_stand_for_opens_the_answer(assistant: Assistant) -> None:
+    """The mémoire spells out « les Équipes de Soins Primaires (ESP) et les Communautés Professionnelles
+    Territoriales de santé (CPTS) » in one sentence: asked what the acronyms mean, the answer opens on it, and does
+    not say that the documents mention « ESP » only in passing or give no definition of it."""
+    both = assistant.ask("CPTS, ESP : que veulent dire ces sigles ?")
+    first = next(b.text for b in both.blocks if b.kind is BlockKind.PARAGRAPH)
+    assert "Équipes de Soins Primaires (ESP)" in first and "Territoriales de santé (CPTS)" in first
+    assert both.coverage is Coverage.FULL
+    one = assistant.ask("Que veut dire ESP ?")
+    assert one.coverage is Coverage.FULL and "Équipes de Soins Primaires (ESP)" in _said(one)
+
+
 def test_nonexistent_things_are_declined_not_invented(assistant: Assistant) -> None:
     reco = assistant.ask("que dit la recommandation n°7 de l'URPS ?")
     assert reco.refused and reco.route is Route.NONEXISTENT and reco.coverage is Coverage.NONE

@@ -252,6 +252,47 @@ def test_an_acronym_is_spelled_out_by_the_corpus_s_own_phrase() -> None:
     assert rules.acronym.findall("Un EPCI ou des SCICs, la CPTS et le RU ?") == ["EPCI", "SCIC", "CPTS"]
 
 
+def test_an_acronym_is_spelled_out_beside_it_in_brackets() -> None:
+    """« les Équipes de Soins Primaires (ESP) » and « une CPTS (Communauté Professionnelle Territoriale de Santé) »
+    say what the letters stand for; words whose initials spell it by chance, away from it, do not."""
+    from assistant.rules import QueryRules
+
+    joiners = QueryRules.load().acronym_joiners
+    names = FactRules.load().names_in(
+        [
+            "La coopération passe par les Équipes de Soins Primaires (ESP) et les maisons de santé.",
+            "Une CPTS (Communauté Professionnelle Territoriale de Santé), c'est un réseau.",
+            "Les ESP, ou équipes sans projet, existent aussi.",  # initials spelled, but not beside it
+            "Les maisons de santé (MSP) et les équipes (ESP) coopèrent.",  # beside it, but other initials
+        ]
+    )
+    assert names.spelling_out("ESP", joiners) == frozenset({0})
+    assert names.spelling_out("CPTS", joiners) == frozenset({1})
+    assert names.spelling_out("MSP", joiners) == frozenset()
+
+
+@pytest.mark.parametrize(
+    ("question", "acronyms"),
+    [
+        ("Que signifie « CPTS » ?", ["CPTS"]),
+        ("Que veut dire le sigle ESP ?", ["ESP"]),
+        ("ETP, ça veut dire quoi ?", ["ETP"]),
+        ("Signification de MSP ?", ["MSP"]),
+        ("CPTS, ESP, MSP : que veulent dire ces sigles ?", ["CPTS", "ESP", "MSP"]),
+        # the meaning of something else, in a question that names an acronym
+        ("Que signifie démocratie sanitaire pour les CPTS ?", []),
+        ("Les CPTS, que veut dire participation ?", []),
+        ("Qu'est-ce qu'une CPTS ?", []),
+    ],
+)
+def test_a_question_asks_the_meaning_of_the_acronyms_it_puts_next_to_the_verb(
+    question: str, acronyms: list[str]
+) -> None:
+    from assistant.rules import QueryRules
+
+    assert QueryRules.load().meant_acronyms(question) == acronyms
+
+
 @pytest.mark.parametrize(
     ("question", "interview"),
     [

@@ -84,10 +84,15 @@ def search(question: str, role: Role | str | None = None, settings: Settings | N
 
 
 def judged(
-    reader: TinyReader, question: str, evidence: list[Any], settings: Settings | None = None, names: Any = None
+    reader: TinyReader,
+    question: str,
+    evidence: list[Any],
+    settings: Settings | None = None,
+    names: Any = None,
+    spelled: tuple[str, ...] = (),
 ) -> Any:
     """The guard's assessment of ``question`` over ``evidence`` (first passage leading; ``names``: what the
-    corpus's sentences define and write)."""
+    corpus's sentences define and write; ``spelled``: the acronyms asked about that the corpus spells out)."""
     from assistant.guard import assess
     from assistant.query import Query
     from assistant.retrieval import Candidate
@@ -102,6 +107,8 @@ def judged(
         stats.weights(question),
         settings or Settings.model_construct(),
         names,
+        (),
+        spelled,
     )
 
 
@@ -304,6 +311,8 @@ def test_an_acronym_a_few_passages_mention_makes_the_answer_partial_and_is_named
     assert judged(reader, "La CPTS et le PTSM ?", evidence).rare_words == []  # never mentioned: an unknown word
     never = settings.model_copy(update={"partial_rare_sections": 0})  # 0: never
     assert judged(reader, "Qui finance la SISA de la CPTS ?", evidence, never).rare_words == []
+    # its meaning asked, and spelled out by the corpus: what is asked is given, not mentioned in passing
+    assert judged(reader, "Que veut dire SISA ?", evidence, settings, spelled=("SISA",)).rare_words == []
     # two overlapping passages of one section mention it once: still in passing where one place is the most
     twice = TinyReader([*reader.chunks, chunk(5, "La SISA de la maison de santé perçoit les financements.")])
     one = settings.model_copy(update={"partial_rare_sections": 1})

@@ -76,9 +76,12 @@ def test_a_broken_rules_file_is_reported_in_french(tmp_path: Path) -> None:
         "Que faire face à un refus de soins ?",
         "Comment me plaindre d'un médecin ?",
         "Comment obtenir une copie de mon dossier médical ?",
+        "Un médecin peut-il me radier de sa patientèle ?",
+        "Mon médecin m'a radié, que faire ?",
         # a setting named as one's own is where one is cared for
         "Comment changer de médecin dans ma MSP ?",
         "Comment faire une réclamation auprès de mon centre de santé ?",
+        "Mon centre de santé refuse de me donner mon dossier médical",
     ],
 )
 def test_a_question_on_ones_own_care_relationship_is_recognised(question: str) -> None:
@@ -99,6 +102,7 @@ def test_a_question_on_ones_own_care_relationship_is_recognised(question: str) -
         "Comment chercher un médecin pour rejoindre l'équipe ?",
         "Peut-on refuser un patient dans un groupe de parole ?",
         "Comment trouver un généraliste volontaire pour lancer la démarche ?",
+        "Comment radier un membre du conseil d'administration de l'association ?",
         # a doctor named without a care relationship
         "Mon médecin m'a proposé de devenir patient partenaire, qu'est-ce que c'est ?",
         "Quels arguments pour convaincre mon médecin d'associer les usagers ?",
