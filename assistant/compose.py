@@ -237,11 +237,12 @@ def _quotable(text: str) -> bool:
     """Long enough (or a list's introduction) and in French, not web addresses alone (a footnote's), nor a
     footnote that states nothing (« Note 28 : Le service sanitaire… (articles D. 4071-1 à D. 4071-7) », a title
     of a text without end mark, « Note 32 : https://… ») nor a figure's or table's caption (« Figure 1 - Cadre
-    théorique… », ``caption`` in ``quoting.toml``): a sentence that may be quoted."""
+    théorique… », ``caption`` in ``quoting.toml``), nor a list of search terms (« Démocratie sanitaire; droits des
+    patients; … », ``keyword_list``): a sentence that may be quoted."""
     note = footnote_label().match(text)
     if note and not _PUNCTUATED.search(text[note.end() :]):
         return False
-    if _opening("caption").match(text):  # a figure's or a table's caption
+    if _opening("caption").match(text) or _opening("keyword_list").match(text):  # a caption, search terms
         return False
     words = footnote_label().sub(" ", _URLS.sub(" ", text)).strip()
     return (len(words) >= 30 or words.endswith(":")) and detect_language(words) == "fr"

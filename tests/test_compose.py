@@ -1346,6 +1346,12 @@ def test_a_sentence_an_item_goes_on_with_comes_with_the_item_and_its_list_s_intr
         ("Le tableau 1 montre que les usagers rencontrés sont nombreux à vouloir participer.", True),
         ("Source : Pomey M-P, Flora L, Karazivan P, et al. Le « Montreal model ». Santé Publique. 2015", False),
         ("La source de ces chiffres est une enquête menée en Occitanie en 2021.", True),
+        # a literature search's terms say nothing; a sentence that lists things with « ; » says something
+        (
+            "- Démocratie sanitaire; droits des patients; droits du malade; participation citoyenne; soins primaires",
+            False,
+        ),
+        ("Ils informent ; ils consultent ; ils co-construisent ; ils évaluent ; ils décident ensemble.", True),
     ],
 )
 def test_a_caption_is_never_quoted_as_a_statement(caption: str, quotable: bool) -> None:
