@@ -1,6 +1,7 @@
 """How far the documents cover what was asked: "full", "partial" when only the neighbourhood is covered
 (the asked fact — a sum, a date, a legal reference… — or the question's own salient words are absent from
-the evidence, the acronym it asks about is only mentioned in passing, or a proper name it writes never is),
+the evidence, the acronym it asks about is only mentioned in passing, a proper name it writes never is, or it is
+about a setting outside primary care),
 or "none" (declined). A partial answer says first, plainly, what the documents do not give.
 """
 
@@ -27,7 +28,7 @@ def decide(assessment: Assessment, settings: Settings) -> Coverage:
 
 
 def _missing(assessment: Assessment, settings: Settings) -> bool:
-    unsaid = assessment.rare_words or assessment.unknown_names
+    unsaid = assessment.rare_words or assessment.unknown_names or assessment.outside
     return assessment.fact_missing or _unknown(assessment, settings) or bool(unsaid)
 
 
@@ -40,6 +41,9 @@ def partial_notice(assessment: Assessment, phrases: dict[str, str], settings: Se
     if assessment.fact_missing and assessment.fact_asked and assessment.fact_strict:
         kind = FactRules.load().kind(assessment.fact_asked)
         notice = phrases["partial_fact"].format(missing=kind.missing.format(term=assessment.fact_term))
+    elif assessment.outside:  # a hospital's body, an EHPAD…: the documents treat primary care
+        named = [f"« {w} »" for w in assessment.outside[: settings.partial_words_named]]
+        notice = phrases["partial_outside"].format(words=join_named(named, phrases["partial_rare_and"]))
     elif assessment.rare_words and not assessment.unknown_names and not _unknown(assessment, settings):
         named = [f"« {w} »" for w in assessment.rare_words[: settings.partial_words_named]]
         notice = phrases["partial_rare"].format(words=join_named(named, phrases["partial_rare_and"]))

@@ -6,7 +6,8 @@ The confidence combines four signals, calibrated on the evaluation set (see docs
 - ``unknown``: share (idf-weighted) of the question's own words the corpus never uses
   (``paracétamol``, ``ratatouille``…), typos excepted; ``rare_words``, the acronyms it names that the corpus
   mentions in a few passages only (« SISA »): spoken of in passing, not covered; and ``unknown_names``, the proper
-  names it writes that no passage writes (« Santé Info Droits »);
+  names it writes that no passage writes (« Santé Info Droits »); ``outside``, the settings outside primary care it is
+  about (« conseil de surveillance », « CRSA »: ``outside`` in ``scope.toml``);
 - ``fact``: the question asks for a kind of fact (a sum, a duration, a contact, a tax rule, a count)
   and no retrieved sentence holds one (the kinds of fact are data: ``assistant/data/facts.toml``).
 
@@ -24,6 +25,7 @@ from assistant.directory import Entry
 from assistant.query import Query
 from assistant.retrieval import Candidate, Evidence, TermStats
 from assistant.rules import CorpusNames, FactRules, Lexicon, QueryRules, default_settings
+from assistant.scope import outside_settings
 from ingest.index import IndexReader
 from ingest.lexical import fold_accents
 from ingest.settings import Settings
@@ -49,6 +51,7 @@ class Assessment:
     fact_term: str = ""  # what the asked fact is about ("la médiation en santé" for a definition)
     rare_words: list[str] = field(default_factory=list)  # acronyms asked about that few passages mention
     unknown_names: list[str] = field(default_factory=list)  # proper names asked about that no passage writes
+    outside: list[str] = field(default_factory=list)  # settings outside primary care the question is about
 
 
 def _scrap(word: str, text: str) -> bool:
@@ -125,6 +128,7 @@ def assess(
     rare = _rare_acronyms(reader, stats, query, explained, s.partial_rare_sections) if french else []
     rare = [word for word in rare if word not in spelled and not any(word in entry.names for entry in described)]
     unknown_names = _unknown_names(query.text, names) if french and names is not None else []
+    outside = outside_settings(query.text) if french else []
     fact, term = facts.asked_with_term(query.text)
     if fact is not None and term:  # a fact about a named thing: given anywhere in the corpus, or not
         given = (
@@ -166,6 +170,7 @@ def assess(
         fact_term=term,
         rare_words=rare,
         unknown_names=unknown_names,
+        outside=outside,
     )
 
 

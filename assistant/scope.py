@@ -5,6 +5,7 @@ names. Rules in ``assistant/data/scope.toml``."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -26,6 +27,8 @@ class ScopeRules:
     leading: re.Pattern[str]
     min_words: int
     acronym_letters: int
+    outside: re.Pattern[str]  # a setting outside primary care (« hôpital », « EHPAD », « CRSA »), folded
+    primary_care: re.Pattern[str]  # a primary-care setting (« CPTS », « maison de santé »), folded
 
     @classmethod
     @lru_cache(maxsize=4)
@@ -38,6 +41,8 @@ class ScopeRules:
             pattern(data, "leading", path),
             count(data, "min_words", path),
             count(data, "acronym_letters", path),
+            pattern(data, "outside", path),
+            pattern(data, "primary_care", path),
         )
 
 
@@ -99,3 +104,15 @@ def _singular(ending: re.Match[str]) -> str:
 
 
 _PLURAL = re.compile(r"aux$|[sx]$")
+
+
+def outside_settings(question: str) -> list[str]:
+    """The settings outside primary care that ``question`` names, as it writes them (« l'hôpital » → « hôpital »),
+    when it names no primary-care setting: « C'est quoi être représentant des usagers en conseil de surveillance ? »
+    → ["conseil de surveillance"]; « Les CPTS travaillent-elles avec l'hôpital ? » → []."""
+    rules = ScopeRules.load()
+    text = unicodedata.normalize("NFC", question)
+    folded = fold_accents(text.lower())  # one character for one: the matches are read back from the question
+    if len(folded) != len(text) or rules.primary_care.search(folded):
+        return []
+    return list(dict.fromkeys(text[m.start() : m.end()] for m in rules.outside.finditer(folded)))

@@ -60,3 +60,42 @@ def test_a_question_names_a_limit_in_the_singular_or_the_plural(limits: ScopeLim
 )
 def test_words_of_a_limit_apart_or_alone_name_nothing(limits: ScopeLimits, question: str) -> None:
     assert limits.named_in(FrenchAnalyzer().words(question)) == []
+
+
+@pytest.mark.parametrize(
+    ("question", "outside"),
+    [
+        ("C'est quoi être représentant des usagers en conseil de surveillance ?", ["conseil de surveillance"]),
+        ("Et si la défense de l'hôpital public passait avant tout par les usagers ?", ["hôpital"]),
+        ("Le modèle de démocratie sanitaire des CRSA est-il pertinent ?", ["CRSA"]),
+        ("Qu'est-ce que le Conseil de la vie sociale en EHPAD ?", ["Conseil de la vie sociale", "EHPAD"]),
+        # a primary-care setting named beside it: the question is about primary care
+        ("Les CPTS travaillent-elles avec l'hôpital ?", []),
+        ("Comment une maison de santé associe-t-elle les usagers après une hospitalisation ?", []),
+        ("Comment recruter des représentants des usagers ?", []),
+    ],
+)
+def test_a_question_about_a_setting_outside_primary_care_names_it(question: str, outside: list[str]) -> None:
+    """The documents treat maisons de santé, centres de santé and CPTS; a hospital's body or an EHPAD is another
+    setting, named as the question writes it."""
+    from assistant.scope import outside_settings
+
+    assert outside_settings(question) == outside
+
+
+def test_an_answer_about_a_setting_outside_primary_care_says_so_first() -> None:
+    """Covered by its words (a high confidence), the question is still about another setting: partial, named."""
+    from assistant.answer import Coverage
+    from assistant.coverage import decide, partial_notice
+    from assistant.guard import Assessment
+    from assistant.prompts import load_phrases
+    from ingest.settings import Settings
+
+    settings = Settings()
+    covered = Assessment(0.97, 0.9, 0.9, 0.0, None, False, [], topic_confidence=0.97)
+    assert decide(covered, settings) is Coverage.FULL
+    outside = Assessment(0.97, 0.9, 0.9, 0.0, None, False, [], topic_confidence=0.97, outside=["CRSA"])
+    assert decide(outside, settings) is Coverage.PARTIAL
+    notice = partial_notice(outside, load_phrases(settings.prompts_dir, "extractive"), settings)
+    assert notice.startswith("Les documents de référence portent sur les soins primaires")
+    assert "pas sur « CRSA »" in notice
