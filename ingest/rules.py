@@ -118,6 +118,7 @@ class StructureRules:
     fiche: re.Pattern[str]  # groups num, title
     back_matter: re.Pattern[str]  # groups num, title (the whole heading)
     closing_summary: re.Pattern[str]  # a heading only once the back matter has begun (the whole line)
+    list_number: re.Pattern[str]  # a numbered list item's opening (« 4. »): no title in a text without sections
     numbered_label: str  # "{number}. {title}"
     part_label: str  # "Partie {number} - {title}"
     recommendation_label: str  # "Recommandation n°{number} : {title}"
@@ -140,6 +141,7 @@ class StructureRules:
             pattern(data, "headings.fiche", path, groups=heading),
             pattern(data, "headings.back_matter", path, groups=heading),
             pattern(data, "headings.closing_summary", path),
+            pattern(data, "headings.list_number", path),
             *labels,
         )
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ingest.cleaning import (
     BULLET,
@@ -371,8 +371,10 @@ class _HeadingDetector:
         return None
 
     def standalone(self, text: str) -> _Heading | None:
-        """A short title-like paragraph of its own (slides, advice sheets)."""
+        """A short title-like paragraph of its own (slides, advice sheets), not an item of a numbered list."""
         if not self.standalone_titles or not _title_like(text, max_len=110, min_len=6):
+            return None
+        if StructureRules.load().list_number.match(text):
             return None
         if len(re.findall(r"[^\W\d_]{2,}", text)) < 2:
             return None
@@ -462,6 +464,7 @@ def structure_document(doc: LoadedDocument) -> StructuredDocument:
         parts.append(text)
         offset += len(text)
 
+    listing = False  # after a list's introduction (« Ils peuvent : »), short lines of their own are its items
     for group in groups:
         body: list[_Line] = []
 
@@ -495,12 +498,28 @@ def structure_document(doc: LoadedDocument) -> StructuredDocument:
                 i += 1
             emit("heading", heading_text(code, title), line.page, level, code, title)
         joined = join_broken_lines([ln.text for ln in body], width) if len(body) == len(group) else []
-        if len(joined) == 1 and (heading := detector.standalone(joined[0])):
+        heading = detector.standalone(joined[0]) if len(joined) == 1 else None
+        if heading is not None and not listing:
             body.clear()
             level, code, title = heading
             emit("heading", title, group[0].page, level, code, title)
+        listing = bool(body) and (heading is not None or body[-1].text.rstrip().endswith(":"))
         flush()
-    return StructuredDocument("\n\n".join(parts), blocks, toc, tables)
+    return StructuredDocument("\n\n".join(parts), _with_bodies(blocks), toc, tables)
+
+
+def _with_bodies(blocks: list[Block]) -> list[Block]:
+    """A title of its own (no section number) that the next heading follows at once, at its level or above, has no
+    section to name: it stays as a line of the text (« Les missions socles d'une CPTS » over « Les missions
+    optionnelles »), so that no line of the document is left out of its passages."""
+    kept = []
+    for i, block in enumerate(blocks):
+        nxt = blocks[i + 1] if i + 1 < len(blocks) else None
+        empty = nxt is None or (nxt.kind == "heading" and nxt.level <= block.level)
+        if block.kind == "heading" and not block.number and empty:
+            block = replace(block, kind="paragraph", level=0, title="")
+        kept.append(block)
+    return kept
 
 
 def _continues_title(title: str, nxt: str) -> bool:

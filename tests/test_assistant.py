@@ -412,6 +412,21 @@ def test_what_acronyms_stand_for_opens_the_answer(assistant: Assistant) -> None:
     assert one.coverage is Coverage.FULL and "Équipes de Soins Primaires (ESP)" in _said(one)
 
 
+def test_the_manifestos_ten_principles_are_answered_whole(assistant: Assistant) -> None:
+    """The slides' « Les 10 principes pour passer de l'exercice solitaire à l'exercice solidaire »: their title and
+    principles 4 and 5 were in no passage (short numbered lines read as titles), and the question was declined."""
+    answer = assistant.ask("Quels sont les 10 principes pour passer de l'exercice solitaire à l'exercice solidaire ?")
+    assert not answer.refused
+    said = _said(answer)
+    for principle in (
+        "Orienter toutes les politiques publiques",
+        "Coconstruire des actions de santé publiques",
+        "Reconnaitre les maisons de santé comme lieux d'exercice",
+        "Nous partageons la responsabilité",
+    ):
+        assert principle in said
+
+
 def test_nonexistent_things_are_declined_not_invented(assistant: Assistant) -> None:
     reco = assistant.ask("que dit la recommandation n°7 de l'URPS ?")
     assert reco.refused and reco.route is Route.NONEXISTENT and reco.coverage is Coverage.NONE

@@ -162,6 +162,85 @@ Il suit la vie de la CPTS.
     assert "UNE CPTS" not in " ".join(c.text for c in chunks)
 
 
+def _passages(text: str) -> str:
+    chunks, _ = chunk_document(INFO, structure(text), 1000, 150)
+    return "\n".join(c.text for c in chunks)
+
+
+def test_a_numbered_line_of_a_slide_is_an_item_of_its_list_not_a_title() -> None:
+    """The manifesto's 10 principles: a short numbered line of its own (« 4. Coconstruire… ») was a title whose
+    section held nothing, so its text was in no passage, and so was the list's own title above « 1. … »."""
+    text = """Les 10 principes pour passer de l'exercice solitaire à l'exercice solidaire
+
+1. Orienter toutes les politiques publiques en faveur de l'exercice en équipe
+
+2. Reconnaitre que la maison de santé est l'endroit où l'usager rentre dans une structure collective, et non plus
+dans un cabinet individuel
+
+4. Coconstruire des actions de santé publiques avec les habitants / citoyens
+
+5. Reconnaitre les maisons de santé comme lieux d'exercice favorisant la qualité
+
+6. Adapter le mode de rémunération à ces nouvelles modalités de travail
+"""
+    assert [title for _, title in headings(text)] == [
+        "Les 10 principes pour passer de l'exercice solitaire à l'exercice solidaire"
+    ]
+    passages = _passages(text)
+    for item in ("1. Orienter", "4. Coconstruire", "5. Reconnaitre", "6. Adapter"):
+        assert item in passages
+
+
+def test_short_lines_after_a_lists_introduction_are_its_items_not_titles() -> None:
+    """« Ils peuvent : » then three short lines of their own: the first two were titles of empty sections (their text
+    lost), the third the title of the text after them."""
+    text = """Le représentant associatif siège dans les groupes de travail de la CPTS.
+
+Ils peuvent :
+
+Prendre connaissance des données étudiées par les acteurs
+
+Proposer ses propres données pour alimenter le diagnostic
+
+Alimenter le diagnostic par son propre vécu du territoire
+
+Idéalement, il peut s'appuyer sur des outils pour connaître les besoins de santé des habitants.
+"""
+    assert headings(text) == []
+    passages = _passages(text)
+    assert "Ils peuvent :\n\nPrendre connaissance" in passages and "Alimenter le diagnostic par son" in passages
+
+
+def test_a_title_another_title_follows_at_once_stays_in_the_text() -> None:
+    """« Les missions socles d'une CPTS » over « Les missions optionnelles »: a title with nothing under it names no
+    section; its words stay in the passages. A numbered section with its sub-sections right under it stays a title."""
+    text = """Une CPTS, c'est un réseau de professionnels sur un territoire.
+
+Les missions socles d'une CPTS
+
+Les missions optionnelles
+
+Les CPTS participent également à la réponse aux crises sanitaires.
+"""
+    assert [title for _, title in headings(text)] == ["Les missions optionnelles"]
+    assert "Les missions socles d'une CPTS" in _passages(text)
+    assert [code for code, _ in headings(GUIDE)] == ["1", "1.1", "2", "2.1"]
+
+
+def test_no_line_of_a_bundled_document_is_left_out_of_its_passages() -> None:
+    """Every heading of the corpus names a section that holds text, or is a numbered part: no line is lost."""
+    from ingest.loaders import load_document
+    from ingest.manifest import load_manifest
+
+    corpus = Path(__file__).parent.parent / "corpus"
+    manifest = load_manifest(corpus)
+    for path in sorted(corpus.glob("*.txt")):
+        blocks = structure_document(load_document(path, manifest.info_for(path))).blocks
+        for block, nxt in zip(blocks, [*blocks[1:], None], strict=True):
+            if block.kind == "heading" and not block.number:
+                assert nxt is not None and (nxt.kind == "paragraph" or nxt.level > block.level), (path.name, block)
+
+
 def test_a_sentence_a_slide_spreads_over_blank_lines_is_one_paragraph_not_a_title() -> None:
     """A slide puts blank lines inside its sentences: « … sous peine de ne » / « pas pourvoir … - France » / « Assos
     Santé soutient… » is one sentence (a name cut in two in a sentence already carried over a blank line), and
