@@ -449,6 +449,7 @@ class Assistant:
         opening = self.names.opening(asked, term) if asked is not None and term else frozenset()
         # an acronym whose meaning is asked (« Que signifie ESP ? »): the sentences that spell it out open the answer
         meant, spelled = self._meanings(query.text, query_vector)
+        asked_meanings = QueryRules.load().meant_acronyms(query.text)
         opening |= spelled
         # the passages that open on X's definition, when the search missed them: the answer may open on it
         defined = self._passages_of(opening, [*candidates, *lists], where, self.settings.definition_passages)
@@ -482,6 +483,8 @@ class Assistant:
         ]
         lap("evidence")
         coverage = decide(assessment, self.settings) if evidence else Coverage.NONE
+        if coverage is Coverage.NONE and meant and len(query.parts) == 1 and len(meant) == len(asked_meanings):
+            coverage = Coverage.FULL  # it asks only what acronyms stand for, and the documents spell them all out
         # one person's care relationship, in a conversation about no collective setting: outside the documents' scope,
         # declined before any part of the question is searched
         if is_individual_care(query.text, query.semantic_text):
@@ -555,6 +558,16 @@ class Assistant:
         )
         result = self.generator.generate(request)
         answer.blocks, answer.citations = result.blocks, result.citations
+        if meant and (shown := self._spelled_in(answer, meant)) != meant:
+            # an acronym is « spelled out » only if the answer shows its long form: else it is said undefined again
+            assessment = assess(
+                self.reader, self.stats, query, leading, as_asked, weights, self.settings, self.names, entries, shown
+            )
+            answer.confidence, coverage = assessment.confidence, decide(assessment, self.settings)
+            answer.details["assessment"] = asdict(assessment)
+            if coverage is Coverage.NONE:
+                self._decline(answer, candidates, limits)
+                return
         answer.notes.extend(result.notes)
         answer.details.update(result.details)
         if result.details.get("llm", {}).get("status") == "fallback":  # the model's draft was not shown
@@ -743,6 +756,12 @@ class Assistant:
             chosen.add(best)
             left = {a for a in left if best not in spelling[a]}
         return frozenset(spelling), frozenset(chosen)
+
+    def _spelled_in(self, answer: Answer, acronyms: frozenset[str]) -> frozenset[str]:
+        """Those of ``acronyms`` whose long form the answer's quotes show (« Équipes de Soins Primaires » for ESP)."""
+        quoted = " ".join(block.text for block in answer.blocks)
+        joiners = QueryRules.load().acronym_joiners
+        return frozenset(a for a in acronyms if self.names.spells(a, joiners, quoted))
 
     def _role_of(self, sentence: int) -> PassageRole:
         return self.reader.chunks[self.reader.position[self._chunk_of(sentence)]].role

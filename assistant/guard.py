@@ -135,8 +135,8 @@ def assess(
             names is None
             or names.gives(fact, term)
             or any(entry.called_in(term) for entry in described)
-            or term in spelled
-        )
+            or any(re.search(rf"(?<!\w){re.escape(acronym)}(?!\w)", term) for acronym in spelled)
+        )  # « Que veut dire le sigle ESP ? » asks a definition of « sigle ESP »: ESP spelled out gives it
         fact_missing = not given
     else:
         holds = fact.holds_for("") if fact is not None else None

@@ -126,15 +126,14 @@ class QueryRules:
     inclusive: re.Pattern[str]  # « usager·ère·s », « expert.e.s », « un.e »: groups word, ending, plural, dotted, point
 
     def meant_acronyms(self, text: str) -> list[str]:
-        """The acronyms whose meaning ``text`` asks (« Que signifie CPTS ? » → CPTS; « CPTS/ESP, que veulent dire ces
-        sigles ? » → CPTS, ESP), in the order it writes them."""
+        """The acronyms whose meaning ``text`` asks (« Que signifie CPTS ? » → CPTS; « Que veulent dire MSP et ESP ? »,
+        « CPTS/ESP, que veulent dire ces sigles ? » → both), in the order it writes them."""
         if self.meaning_all.search(text):
             return list(dict.fromkeys(self.named_acronym.findall(text)))
-        found = (
-            next((v for k, v in m.groupdict().items() if k.startswith("acronym") and v), "")
-            for m in self.meaning.finditer(text)
+        runs = (
+            v for m in self.meaning.finditer(text) for k, v in m.groupdict().items() if k.startswith("acronym") and v
         )
-        return list(dict.fromkeys(a for a in found if a))
+        return list(dict.fromkeys(a for run in runs for a in self.named_acronym.findall(run)))
 
     def masculine(self, text: str) -> str:
         """``text`` with its inclusive forms as the masculine word: « usager·ère·s » → « usagers »."""
@@ -509,6 +508,10 @@ class CorpusNames:
         acronym (« les Équipes de Soins Primaires (ESP) »), or the acronym, then the words (« Une CPTS (Communauté
         Professionnelle Territoriale de Santé), c'est… »). A run of words that spells it by chance is not beside it."""
         return self.spelled_beside(acronym.lower(), joiners)
+
+    def spells(self, acronym: str, joiners: tuple[str, ...], text: str) -> bool:
+        """Whether ``text`` writes the words ``acronym``'s letters begin (« équipes de soins primaires » for ESP)."""
+        return bool(_spelled(acronym.lower(), joiners).search(fold_accents(text.lower())))
 
     def _spelled_beside(self, letters: str, joiners: tuple[str, ...]) -> frozenset[int]:
         words, own = _spelled(letters, joiners).pattern, rf"\b{re.escape(letters)}s?\b"

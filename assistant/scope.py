@@ -1,6 +1,7 @@
-"""What the documents say they do not treat (« Ce guide ne traite pas des … (conseils territoriaux de santé,
-contrats locaux de santé…) »): the things such a sentence names, found once per index, and those a question
-names. Rules in ``assistant/data/scope.toml``."""
+"""The documents' scope. What they say they do not treat (« Ce guide ne traite pas des … (conseils territoriaux de
+santé, contrats locaux de santé…) »): the things such a sentence names, found once per index, and those a question
+names; and the settings outside primary care a question is about (« conseil de surveillance », « CRSA »). Rules in
+``assistant/data/scope.toml``."""
 
 from __future__ import annotations
 
@@ -112,7 +113,8 @@ def outside_settings(question: str) -> list[str]:
     → ["conseil de surveillance"]; « Les CPTS travaillent-elles avec l'hôpital ? » → []."""
     rules = ScopeRules.load()
     text = unicodedata.normalize("NFC", question)
-    folded = fold_accents(text.lower())  # one character for one: the matches are read back from the question
-    if len(folded) != len(text) or rules.primary_care.search(folded):
+    # folded one character for one (« … » and « œ » as they are): the matches are read back from the question
+    folded = "".join(f if len(f := fold_accents(c.lower())) == 1 else c for c in text)
+    if rules.primary_care.search(folded):
         return []
     return list(dict.fromkeys(text[m.start() : m.end()] for m in rules.outside.finditer(folded)))

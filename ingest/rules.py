@@ -119,6 +119,7 @@ class StructureRules:
     back_matter: re.Pattern[str]  # groups num, title (the whole heading)
     closing_summary: re.Pattern[str]  # a heading only once the back matter has begun (the whole line)
     list_number: re.Pattern[str]  # a numbered list item's opening (« 4. »): no title in a text without sections
+    list_introduction: re.Pattern[str]  # a line that introduces a list (« Ils peuvent : »)
     numbered_label: str  # "{number}. {title}"
     part_label: str  # "Partie {number} - {title}"
     recommendation_label: str  # "Recommandation n°{number} : {title}"
@@ -142,6 +143,7 @@ class StructureRules:
             pattern(data, "headings.back_matter", path, groups=heading),
             pattern(data, "headings.closing_summary", path),
             pattern(data, "headings.list_number", path),
+            pattern(data, "headings.list_introduction", path),
             *labels,
         )
 

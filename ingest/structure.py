@@ -370,11 +370,12 @@ class _HeadingDetector:
             return 1, _NO_CODE, text
         return None
 
-    def standalone(self, text: str) -> _Heading | None:
-        """A short title-like paragraph of its own (slides, advice sheets), not an item of a numbered list."""
+    def standalone(self, text: str, in_numbered_list: bool = False) -> _Heading | None:
+        """A short title-like paragraph of its own (slides, advice sheets), not an item of a numbered list (a line
+        that opens on a list number, beside another such line: ``in_numbered_list``)."""
         if not self.standalone_titles or not _title_like(text, max_len=110, min_len=6):
             return None
-        if StructureRules.load().list_number.match(text):
+        if in_numbered_list and StructureRules.load().list_number.match(text):
             return None
         if len(re.findall(r"[^\W\d_]{2,}", text)) < 2:
             return None
@@ -464,8 +465,10 @@ def structure_document(doc: LoadedDocument) -> StructuredDocument:
         parts.append(text)
         offset += len(text)
 
+    rules = StructureRules.load()
+    numbered_lines = [bool(group) and bool(rules.list_number.match(group[0].text)) for group in groups]
     listing = False  # after a list's introduction (« Ils peuvent : »), short lines of their own are its items
-    for group in groups:
+    for g, group in enumerate(groups):
         body: list[_Line] = []
 
         def flush(body: list[_Line] = body) -> None:
@@ -498,25 +501,33 @@ def structure_document(doc: LoadedDocument) -> StructuredDocument:
                 i += 1
             emit("heading", heading_text(code, title), line.page, level, code, title)
         joined = join_broken_lines([ln.text for ln in body], width) if len(body) == len(group) else []
-        heading = detector.standalone(joined[0]) if len(joined) == 1 else None
+        beside = (g > 0 and numbered_lines[g - 1]) or (g + 1 < len(groups) and numbered_lines[g + 1])
+        heading = detector.standalone(joined[0], beside) if len(joined) == 1 else None
         if heading is not None and not listing:
             body.clear()
             level, code, title = heading
             emit("heading", title, group[0].page, level, code, title)
-        listing = bool(body) and (heading is not None or body[-1].text.rstrip().endswith(":"))
+        listing = bool(body) and (heading is not None or bool(rules.list_introduction.search(body[-1].text)))
         flush()
     return StructuredDocument("\n\n".join(parts), _with_bodies(blocks), toc, tables)
 
 
 def _with_bodies(blocks: list[Block]) -> list[Block]:
-    """A title of its own (no section number) that the next heading follows at once, at its level or above, has no
-    section to name: it stays as a line of the text (« Les missions socles d'une CPTS » over « Les missions
-    optionnelles »), so that no line of the document is left out of its passages."""
-    kept = []
-    for i, block in enumerate(blocks):
-        nxt = blocks[i + 1] if i + 1 < len(blocks) else None
+    """No title without a section: a title of its own (no section number) that another such title follows at once, at
+    its level, is one heading with it, title then subtitle (the advice sheet's « Typologie d'implication des usagers —
+    Objectif de la participation des usagers » over its table), unless the second asks a question (a slide's title after
+    an empty slide's: « Quelle est la place des usagers… ? » then « Qu'est-ce que la santé communautaire ? »). A title
+    that a question, a numbered heading, a heading above it or the end follows at once is a line of the text before
+    it. No line of the document is left out of its passages."""
+    pending, kept = list(blocks), []
+    for i, block in enumerate(pending):
+        nxt = pending[i + 1] if i + 1 < len(pending) else None
         empty = nxt is None or (nxt.kind == "heading" and nxt.level <= block.level)
         if block.kind == "heading" and not block.number and empty:
+            if nxt is not None and not nxt.number and nxt.level == block.level and not nxt.text.rstrip().endswith("?"):
+                title, text = f"{block.title} — {nxt.title}", f"{block.text} — {nxt.text}"
+                pending[i + 1] = replace(nxt, text=text, start=block.start, title=title)  # title, then subtitle
+                continue
             block = replace(block, kind="paragraph", level=0, title="")
         kept.append(block)
     return kept

@@ -408,8 +408,22 @@ def test_what_acronyms_stand_for_opens_the_answer(assistant: Assistant) -> None:
     first = next(b.text for b in both.blocks if b.kind is BlockKind.PARAGRAPH)
     assert "Équipes de Soins Primaires (ESP)" in first and "Territoriales de santé (CPTS)" in first
     assert both.coverage is Coverage.FULL
-    one = assistant.ask("Que veut dire ESP ?")
+    one = assistant.ask("Que veut dire le sigle ESP ?")
     assert one.coverage is Coverage.FULL and "Équipes de Soins Primaires (ESP)" in _said(one)
+    # the guide spells ETP out (« éducation thérapeutique du patient (ETP) »): not declined, its long form shown
+    etp = assistant.ask("Que signifie ETP ?")
+    assert not etp.refused and "éducation thérapeutique du patient" in _said(etp).lower()
+    # the mémoire spells PTA out in a passage no answer quotes: said undefined, not given as covered
+    pta = assistant.ask("Que veut dire PTA ?")
+    assert pta.coverage is not Coverage.FULL
+
+
+def test_a_question_about_a_hospitals_body_says_first_the_documents_treat_primary_care(assistant: Assistant) -> None:
+    """A hospital's supervisory board is not what the documents treat: the answer says so before the closest quotes."""
+    answer = assistant.ask("Quel est le rôle des représentants des usagers au conseil de surveillance d'un hôpital ?")
+    assert answer.coverage is Coverage.PARTIAL
+    assert answer.blocks[0].text.startswith("Les documents de référence portent sur les soins primaires")
+    assert "« conseil de surveillance »" in answer.blocks[0].text
 
 
 def test_the_manifestos_ten_principles_are_answered_whole(assistant: Assistant) -> None:

@@ -279,10 +279,14 @@ def test_an_acronym_is_spelled_out_beside_it_in_brackets() -> None:
         ("ETP, ça veut dire quoi ?", ["ETP"]),
         ("Signification de MSP ?", ["MSP"]),
         ("CPTS, ESP, MSP : que veulent dire ces sigles ?", ["CPTS", "ESP", "MSP"]),
+        ("Que veut dire l'acronyme ESP ?", ["ESP"]),
+        ("Que signifie l'ETP ?", ["ETP"]),
+        ("Que veulent dire MSP, ESP et CPTS ?", ["MSP", "ESP", "CPTS"]),
         # the meaning of something else, in a question that names an acronym
         ("Que signifie démocratie sanitaire pour les CPTS ?", []),
         ("Les CPTS, que veut dire participation ?", []),
         ("Qu'est-ce qu'une CPTS ?", []),
+        ("Que veulent dire les CPTS pour les usagers ?", []),
     ],
 )
 def test_a_question_asks_the_meaning_of_the_acronyms_it_puts_next_to_the_verb(

@@ -78,6 +78,8 @@ def test_a_broken_rules_file_is_reported_in_french(tmp_path: Path) -> None:
         "Comment obtenir une copie de mon dossier médical ?",
         "Un médecin peut-il me radier de sa patientèle ?",
         "Mon médecin m'a radié, que faire ?",
+        "J'ai été radié par mon médecin traitant",
+        "Le cabinet refuse de me communiquer mon dossier",
         # a setting named as one's own is where one is cared for
         "Comment changer de médecin dans ma MSP ?",
         "Comment faire une réclamation auprès de mon centre de santé ?",
@@ -103,6 +105,8 @@ def test_a_question_on_ones_own_care_relationship_is_recognised(question: str) -
         "Peut-on refuser un patient dans un groupe de parole ?",
         "Comment trouver un généraliste volontaire pour lancer la démarche ?",
         "Comment radier un membre du conseil d'administration de l'association ?",
+        "Un adhérent radié de la liste peut-il revenir ?",
+        "Comment communiquer le dossier de santé numérique aux patients ?",
         # a doctor named without a care relationship
         "Mon médecin m'a proposé de devenir patient partenaire, qu'est-ce que c'est ?",
         "Quels arguments pour convaincre mon médecin d'associer les usagers ?",

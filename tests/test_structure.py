@@ -212,19 +212,44 @@ Idéalement, il peut s'appuyer sur des outils pour connaître les besoins de san
 
 
 def test_a_title_another_title_follows_at_once_stays_in_the_text() -> None:
-    """« Les missions socles d'une CPTS » over « Les missions optionnelles »: a title with nothing under it names no
-    section; its words stay in the passages. A numbered section with its sub-sections right under it stays a title."""
-    text = """Une CPTS, c'est un réseau de professionnels sur un territoire.
+    """Two titles in a row are a title and its subtitle (« Typologie d'implication des usagers » over « Objectif de la
+    participation des usagers » and its table), unless the second asks a question: a slide's title after an empty
+    slide's, whose words stay in the text before. A numbered section over its sub-sections stays a title."""
+    table = """Les statuts prévoient un collège usagers.
 
-Les missions socles d'une CPTS
+Typologie d'implication des usagers
 
-Les missions optionnelles
+Objectif de la participation des usagers
 
-Les CPTS participent également à la réponse aux crises sanitaires.
+Informer les usagers, les consulter, les impliquer ou co-construire avec eux.
 """
-    assert [title for _, title in headings(text)] == ["Les missions optionnelles"]
-    assert "Les missions socles d'une CPTS" in _passages(text)
+    assert [title for _, title in headings(table)] == [
+        "Typologie d'implication des usagers — Objectif de la participation des usagers"
+    ]
+    slides = """Les usagers siègent dans les conseils territoriaux de santé.
+
+Quelle est la place des usagers dans notre système de santé ?
+
+Qu'est-ce que la santé communautaire ?
+
+On parle de santé communautaire quand les membres d'une collectivité réfléchissent ensemble.
+"""
+    assert [title for _, title in headings(slides)] == ["Qu'est-ce que la santé communautaire ?"]
+    assert "Quelle est la place des usagers dans notre système de santé ?" in _passages(slides)
     assert [code for code, _ in headings(GUIDE)] == ["1", "1.1", "2", "2.1"]
+
+
+def test_numbered_slide_titles_each_over_its_text_stay_titles() -> None:
+    """A numbered line is a list item only beside another: « 1. Contexte du projet » over its own text is a title."""
+    text = """1. Contexte du projet
+
+La maison de santé a ouvert ses portes en 2019 avec douze professionnels.
+
+2. Méthode retenue
+
+Un comité d'usagers se réunit chaque trimestre avec l'équipe.
+"""
+    assert [title for _, title in headings(text)] == ["1. Contexte du projet", "2. Méthode retenue"]
 
 
 def test_no_line_of_a_bundled_document_is_left_out_of_its_passages() -> None:
