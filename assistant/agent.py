@@ -448,9 +448,9 @@ class Assistant:
         lists = self._deeper_lists(prefs, candidates, weights)
         opening = self.names.opening(asked, term) if asked is not None and term else frozenset()
         # an acronym whose meaning is asked (« Que signifie ESP ? »): the sentences that spell it out open the answer
-        meant, spelled = self._meanings(query.text, query_vector)
+        meant, spellings = self._meanings(query.text, query_vector)
         asked_meanings = QueryRules.load().meant_acronyms(query.text)
-        opening |= spelled
+        opening |= spellings
         # the passages that open on X's definition, when the search missed them: the answer may open on it
         defined = self._passages_of(opening, [*candidates, *lists], where, self.settings.definition_passages)
         # a thing a document says it leaves out (« Ce guide ne traite pas des … contrats locaux de santé »): the
@@ -465,7 +465,7 @@ class Assistant:
             answer.details["directory_entry"] = [entry.title for entry in entries]
         defined += self._passages_of(stated | listed, [*candidates, *lists, *defined], where)
         evidence = self.retriever.evidence(
-            [*candidates, *lists, *defined], query_vector, weights, prefs, keep=defining | stated | listed | spelled
+            [*candidates, *lists, *defined], query_vector, weights, prefs, keep=defining | stated | listed | spellings
         )
         evidence = self._without_notes(evidence, asked, query.text)
         leading = candidates.leading
@@ -732,10 +732,10 @@ class Assistant:
         answer.citations = []
 
     def _meanings(self, question: str, vector: np.ndarray | None = None) -> tuple[frozenset[str], frozenset[int]]:
-        """The acronyms whose meaning ``question`` asks (« Que signifie ESP ? ») that the corpus spells out, and the
-        fewest sentences that spell them all out: one spelling out most of them first (« … les Équipes de Soins
-        Primaires (ESP) et les Communautés Professionnelles Territoriales de santé (CPTS) »), then, among equals, the
-        one of body text (a reference's title spells an acronym out too) closest to the question (``vector``)."""
+        """The acronyms whose meaning ``question`` asks (« Que signifie ESP ? ») that the corpus spells out, and a few
+        sentences that spell them all out, chosen one by one: the one spelling out most of those left first (« … les
+        Équipes de Soins Primaires (ESP) et les Communautés Professionnelles Territoriales de santé (CPTS) »), then,
+        among equals, one of body text (a reference's title spells an acronym out too), the closest to the question."""
         rules = QueryRules.load()
         spelling = {a: self.names.spelling_out(a, rules.acronym_joiners) for a in rules.meant_acronyms(question)}
         spelling = {acronym: ids for acronym, ids in spelling.items() if ids}
