@@ -279,6 +279,7 @@ def test_an_acronym_is_spelled_out_beside_it_in_brackets() -> None:
         ("ETP, ça veut dire quoi ?", ["ETP"]),
         ("Signification de MSP ?", ["MSP"]),
         ("CPTS, ESP, MSP : que veulent dire ces sigles ?", ["CPTS", "ESP", "MSP"]),
+        ("La CPTS et la CPTS voisine : que veut dire ce sigle ?", ["CPTS"]),  # named once
         ("Que veut dire l'acronyme ESP ?", ["ESP"]),
         ("Que signifie l'ETP ?", ["ETP"]),
         ("Que veulent dire MSP, ESP et CPTS ?", ["MSP", "ESP", "CPTS"]),

@@ -71,12 +71,15 @@ def test_words_of_a_limit_apart_or_alone_name_nothing(limits: ScopeLimits, quest
         ("Qu'est-ce que le Conseil de la vie sociale en EHPAD ?", ["Conseil de la vie sociale", "EHPAD"]),
         ("Et le conseil de surveillance… on y siège comment ?", ["conseil de surveillance"]),
         ("Un centre hospitalier peut-il créer un comité d'usagers ?", ["centre hospitalier"]),
+        ("Les facultés de médecine forment-elles aux patients partenaires ?", ["facultés de médecine"]),
+        ("L'hôpital associe-t-il les usagers comme le fait l'hôpital voisin ?", ["hôpital"]),  # named once
         # a stay in hospital, clinical research: no setting
         ("Un patient sorti d'hospitalisation peut-il participer au comité d'usagers ?", []),
         ("Les usagers peuvent-ils participer à la recherche clinique ?", []),
         # a primary-care setting named beside it: the question is about primary care
         ("Les CPTS travaillent-elles avec l'hôpital ?", []),
         ("Comment organiser le lien ville-hôpital avec les usagers ?", []),
+        ("Comment associer les usagers en ville et à l'hôpital ?", []),
         ("Comment un centre municipal de santé travaille-t-il avec l'hôpital ?", []),
         ("Mon médecin traitant peut-il m'orienter vers l'hôpital ?", []),
         ("Comment une maison de santé associe-t-elle les usagers après une hospitalisation ?", []),

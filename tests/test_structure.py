@@ -239,6 +239,31 @@ On parle de santé communautaire quand les membres d'une collectivité réfléch
     assert [code for code, _ in headings(GUIDE)] == ["1", "1.1", "2", "2.1"]
 
 
+def test_a_title_at_the_end_is_a_line_and_numbered_sections_in_a_row_stay_titles() -> None:
+    """A title of its own with nothing after it is a line of the text; numbered sections one after the other, the first
+    with nothing under it, are still sections (only titles without a number become lines or subtitles)."""
+    end = "Les usagers participent au comité de pilotage.\n\nPour aller plus loin avec les usagers\n"
+    assert headings(end) == []
+    assert "Pour aller plus loin avec les usagers" in _passages(end)
+    numbered = GUIDE.replace("Le guide présente la démarche.\n\n", "")
+    assert [code for code, _ in headings(numbered)] == ["1", "1.1", "2", "2.1"]
+    sections = """1. Introduction
+
+1.1. Pourquoi impliquer les usagers
+
+Les usagers apportent leur expérience.
+
+2. Les fiches ressources
+
+3. Pour passer à l'action
+
+3.1. Par où commencer
+
+Le guide propose un tableau de questions.
+"""
+    assert [code for code, _ in headings(sections)] == ["1", "1.1", "2", "3", "3.1"]
+
+
 def test_numbered_slide_titles_each_over_its_text_stay_titles() -> None:
     """A numbered line is a list item only beside another: « 1. Contexte du projet » over its own text is a title."""
     text = """1. Contexte du projet
