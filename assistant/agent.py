@@ -10,6 +10,7 @@ every step they call lives in its own module.
 
 from __future__ import annotations
 
+import functools
 import re
 import time
 from collections import Counter
@@ -448,8 +449,9 @@ class Assistant:
         lists = self._deeper_lists(prefs, candidates, weights)
         opening = self.names.opening(asked, term) if asked is not None and term else frozenset()
         # an acronym whose meaning is asked (« Que signifie ESP ? »): the sentences that spell it out open the answer
-        meant, spellings = self._meanings(query.text, query_vector)
         asked_meanings = QueryRules.load().meant_acronyms(query.text)
+        spelling = self._spelling(asked_meanings)
+        meant, spellings = frozenset(spelling), self._spellings_to_open(spelling, query_vector)
         opening |= spellings
         # the passages that open on X's definition, when the search missed them: the answer may open on it
         defined = self._passages_of(opening, [*candidates, *lists], where, self.settings.definition_passages)
@@ -470,9 +472,11 @@ class Assistant:
         evidence = self._without_notes(evidence, asked, query.text)
         leading = candidates.leading
         as_asked = rescored(self.reader, evidence, self._asked_vector(query))  # as the confidence was calibrated
-        assessment = assess(
-            self.reader, self.stats, query, leading, as_asked, weights, self.settings, self.names, entries, meant
+        # judged with the acronyms given as spelled out: those asked, then (below) those the answer shows
+        judge = functools.partial(
+            assess, self.reader, self.stats, query, leading, as_asked, weights, self.settings, self.names, entries
         )
+        assessment = judge(meant)
         answer.confidence = assessment.confidence
         answer.details["assessment"] = asdict(assessment)
         evidence = self._definitions_first(evidence, defining, self._read_on(opening) | stated | listed)
@@ -560,9 +564,7 @@ class Assistant:
         answer.blocks, answer.citations = result.blocks, result.citations
         if meant and (shown := self._spelled_in(answer, meant)) != meant:
             # an acronym is « spelled out » only if the answer shows its long form: else it is said undefined again
-            assessment = assess(
-                self.reader, self.stats, query, leading, as_asked, weights, self.settings, self.names, entries, shown
-            )
+            assessment = judge(shown)
             answer.confidence, coverage = assessment.confidence, decide(assessment, self.settings)
             answer.details["assessment"] = asdict(assessment)
             if coverage is Coverage.NONE:
@@ -695,7 +697,7 @@ class Assistant:
             self.settings,
             self.names,
             self._entries([part.query.text], where),
-            self._meanings(part.query.text)[0],
+            frozenset(self._spelling(QueryRules.load().meant_acronyms(part.query.text))),
         )
         cover = decide(judgement, self.settings) if own else Coverage.NONE
         return self.retriever.evidence(pool, part.vector, part.weights, prefs), cover, judgement
@@ -731,40 +733,41 @@ class Assistant:
         answer.suggestions = fiches[:3]
         answer.citations = []
 
-    def _meanings(self, question: str, vector: np.ndarray | None = None) -> tuple[frozenset[str], frozenset[int]]:
-        """The acronyms whose meaning ``question`` asks (« Que signifie ESP ? ») that the corpus spells out, and a few
-        sentences that spell them all out, chosen one by one: the one spelling out most of those left first (« … les
-        Équipes de Soins Primaires (ESP) et les Communautés Professionnelles Territoriales de santé (CPTS) »), then,
-        among equals, one of body text (a reference's title spells an acronym out too), the closest to the question."""
-        rules = QueryRules.load()
-        spelling = {a: self.names.spelling_out(a, rules.acronym_joiners) for a in rules.meant_acronyms(question)}
-        spelling = {acronym: ids for acronym, ids in spelling.items() if ids}
+    def _spelling(self, acronyms: Sequence[str]) -> dict[str, frozenset[int]]:
+        """Those of ``acronyms`` (whose meaning the question asks: « Que signifie ESP ? ») that the corpus spells out,
+        each with the sentences that do so."""
+        joiners = QueryRules.load().acronym_joiners
+        spelling = {acronym: self.names.spelling_out(acronym, joiners) for acronym in acronyms}
+        return {acronym: ids for acronym, ids in spelling.items() if ids}
+
+    def _spellings_to_open(self, spelling: dict[str, frozenset[int]], vector: np.ndarray) -> frozenset[int]:
+        """A few sentences of ``spelling`` that spell every acronym out, chosen one by one: the one spelling out most
+        of those left first (« … les Équipes de Soins Primaires (ESP) et les Communautés Professionnelles
+        Territoriales de santé (CPTS) »), then, among equals, one of body text (a reference's title spells an acronym
+        out too), the closest to the question (``vector``)."""
         chosen: set[int] = set()
         left = set(spelling)
         while left:
             ids = sorted(frozenset().union(*(spelling[a] for a in left)))
-            near = self.reader.sentence_vectors[ids] @ vector if vector is not None else np.zeros(len(ids))
+            near = self.reader.sentence_vectors[ids] @ vector
             best = max(
                 zip(ids, near, strict=True),
                 key=lambda item: (
                     sum(item[0] in spelling[a] for a in left),
-                    self._role_of(item[0]) is PassageRole.BODY,
+                    self._passage(item[0]).role is PassageRole.BODY,
                     float(item[1]),
                     -item[0],
                 ),
             )[0]
             chosen.add(best)
             left = {a for a in left if best not in spelling[a]}
-        return frozenset(spelling), frozenset(chosen)
+        return frozenset(chosen)
 
     def _spelled_in(self, answer: Answer, acronyms: frozenset[str]) -> frozenset[str]:
         """Those of ``acronyms`` whose long form the answer's quotes show (« Équipes de Soins Primaires » for ESP)."""
         quoted = " ".join(block.text for block in answer.blocks)
         joiners = QueryRules.load().acronym_joiners
         return frozenset(a for a in acronyms if self.names.spells(a, joiners, quoted))
-
-    def _role_of(self, sentence: int) -> PassageRole:
-        return self.reader.chunks[self.reader.position[self._chunk_of(sentence)]].role
 
     def _chunk_of(self, sentence: int) -> str:
         return self.reader.sentences[sentence].chunk_id
