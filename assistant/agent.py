@@ -474,9 +474,18 @@ class Assistant:
         as_asked = rescored(self.reader, evidence, self._asked_vector(query))  # as the confidence was calibrated
         # judged with the acronyms given as spelled out: those asked, then (below) those the answer shows
         judge = functools.partial(
-            assess, self.reader, self.stats, query, leading, as_asked, weights, self.settings, self.names, entries
+            assess,
+            self.reader,
+            self.stats,
+            query,
+            leading,
+            as_asked,
+            weights,
+            settings=self.settings,
+            names=self.names,
+            described=entries,
         )
-        assessment = judge(meant)
+        assessment = judge(spelled=meant)
         answer.confidence = assessment.confidence
         answer.details["assessment"] = asdict(assessment)
         evidence = self._definitions_first(evidence, defining, self._read_on(opening) | stated | listed)
@@ -564,7 +573,7 @@ class Assistant:
         answer.blocks, answer.citations = result.blocks, result.citations
         if meant and (shown := self._spelled_in(answer, meant)) != meant:
             # an acronym is « spelled out » only if the answer shows its long form: else it is said undefined again
-            assessment = judge(shown)
+            assessment = judge(spelled=shown)
             answer.confidence, coverage = assessment.confidence, decide(assessment, self.settings)
             answer.details["assessment"] = asdict(assessment)
             if coverage is Coverage.NONE:
@@ -694,10 +703,10 @@ class Assistant:
             part.found.leading,
             as_asked,
             part.weights,
-            self.settings,
-            self.names,
-            self._entries([part.query.text], where),
-            frozenset(self._spelling(QueryRules.load().meant_acronyms(part.query.text))),
+            settings=self.settings,
+            names=self.names,
+            described=self._entries([part.query.text], where),
+            spelled=frozenset(self._spelling(QueryRules.load().meant_acronyms(part.query.text))),
         )
         cover = decide(judgement, self.settings) if own else Coverage.NONE
         return self.retriever.evidence(pool, part.vector, part.weights, prefs), cover, judgement

@@ -73,6 +73,7 @@ def assess(
     leading: list[Candidate],
     evidence: list[Evidence],
     weights: dict[str, float],
+    *,
     settings: Settings | None = None,
     names: CorpusNames | None = None,
     described: Sequence[Entry] = (),

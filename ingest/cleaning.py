@@ -95,7 +95,83 @@ def move_footnotes(text: str) -> str:
         moved = units[i:end]
         units[i:end] = [u for u in moved if not _is_note(u[1])] + [u for u in moved if _is_note(u[1])]
         i = max(end, j + 1)
-    return "".join(sep + paragraph for sep, paragraph in units)
+    return "".join(sep + paragraph for sep, paragraph in _beside_calls(units))
+
+
+# a note's call: superscript digits glued to the word or the mark before them (« publique¹⁵. », « »¹⁴ »)
+_CALL = re.compile(r"(?<=[^\s¹²³⁴⁵⁶⁷⁸⁹⁰])⁽?([¹²³⁴⁵⁶⁷⁸⁹⁰]+)⁾?")
+
+
+def _beside_calls(units: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Each footnote after the paragraph that calls it, so that the note lands in the passage of the sentence it
+    explains, not in whatever passage the page's bottom fell in (the guide's note 15, « … cela n'est en revanche pas
+    le cas pour les communautés professionnelles territoriales de santé », called in its section on funding, stood
+    in the next section, on the first step). After the list or the table the calling paragraph is part of, after
+    the paragraph a calling title stands over; notes of one place in their order. A note no paragraph calls, or that
+    only points elsewhere (``reference_note`` of ``cleaning.toml``: « Voir la fiche n° 8… », an address, an
+    article), stays where it is."""
+    texts = [paragraph for _sep, paragraph in units]
+    refers = CleaningRules.load().reference_note
+    anchors: dict[int, int] = {}  # a note's unit -> the unit it goes after
+    for k, paragraph in enumerate(texts):
+        if not _is_note(paragraph) or (refers and refers.match(_FOOTNOTE.sub("", paragraph.lstrip()))):
+            continue  # a note that only points elsewhere explains nothing of its own: it stays
+        number = _FOOTNOTE.match(paragraph.lstrip()).group().strip()  # type: ignore[union-attr]
+        calling = [n for n, other in enumerate(texts) if not _is_note(other) and _calls(other, number)]
+        if calling:
+            before = [n for n in calling if n < k]
+            anchors[k] = _place_end(units, before[-1] if before else calling[0])
+    if not anchors:
+        return units
+    placed: dict[int, list[int]] = {}
+    for k in sorted(anchors):
+        placed.setdefault(anchors[k], []).append(k)
+    out: list[tuple[str, str]] = []
+    for k, unit in enumerate(units):
+        if k not in anchors:
+            out.append(unit)
+        out.extend(_as_paragraph(units[n]) for n in placed.get(k, ()))
+    return out
+
+
+def _calls(paragraph: str, number: str) -> bool:
+    return any(m.group(1) == number for m in _CALL.finditer(paragraph))
+
+
+def _place_end(units: list[tuple[str, str]], k: int) -> int:
+    """The unit a note called in unit ``k`` goes after: the end of ``k``'s sentence, of the list ``k`` is an item or
+    the introduction of, or of its table (notes skipped), or the paragraph after ``k`` when ``k`` is a title (no mark
+    ends it)."""
+    text = units[k][1].rstrip()
+    marker = _item_marker(units, k)
+    title = not text.endswith(_SENTENCE_ENDS) and not marker and "\t" not in text
+    n = k + 1
+    while n < len(units):
+        paragraph = units[n][1]
+        if _is_note(paragraph):
+            n += 1
+            continue
+        if text.endswith(":"):  # a list's introduction: the note goes after its items
+            marker = _marker(paragraph) or marker
+        goes_on = (
+            (marker and _goes_on(paragraph, marker))
+            or ("\t" in text and "\t" in paragraph)
+            or (paragraph.lstrip()[:1].islower() and not text.endswith(_SENTENCE_ENDS))
+            or title
+        )
+        title = False
+        if not goes_on:
+            break
+        text = paragraph.rstrip()
+        k = n
+        n += 1
+    return k
+
+
+def _as_paragraph(unit: tuple[str, str]) -> tuple[str, str]:
+    """A moved note opens on a paragraph break, whatever stood before it where it was."""
+    sep, paragraph = unit
+    return (sep if sep.strip(" \t") == "\n\n" or sep.count("\n") >= 2 else "\n\n", paragraph)
 
 
 _LIST_READ_BACK = 3  # paragraphs read back, over an item's run-on lines, for the item notes interrupt

@@ -105,10 +105,9 @@ def judged(
         [Candidate(0, 1.0)],
         evidence,
         stats.weights(question),
-        settings or Settings.model_construct(),
-        names,
-        (),
-        spelled,
+        settings=settings or Settings.model_construct(),
+        names=names,
+        spelled=spelled,
     )
 
 
