@@ -208,12 +208,11 @@ class Assistant:
         return self.names.giving(kind, term) if kind is not None and term else frozenset()
 
     def _without_notes(self, evidence: list[Evidence], asked: FactKind | None, question: str) -> list[Evidence]:
-        """Without the sentences that are a legal reference alone (footnotes: « Note 4 : Article L. 6323-3 du Code
-        de la santé publique. »), unless they hold the kind of fact the question asks for (``asked``: a reference, a
-        date) or the acronym it names (« … règlement (UE) n° 2016/679 … (RGPD) » for a question on the RGPD)."""
+        """Without the sentences that are a legal reference alone or a note pointing elsewhere (« Note 4 : Article
+        L. 6323-3 du Code de la santé publique. », « Note 25 : Voir l'avis du conseil… »), unless they hold the kind of
+        fact the question asks for (``asked``: a reference, a date) or the acronym it names (« … règlement (UE)
+        n° 2016/679 … (RGPD) » for a question on the RGPD)."""
         rules = FactRules.load()
-        if rules.reference_only is None:
-            return evidence
         holds = asked.holds_for("") if asked is not None else None
         shared = QueryRules.load().shared_acronym
         acronyms = set(shared.findall(question))

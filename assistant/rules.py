@@ -24,7 +24,18 @@ import Stemmer
 
 from ingest.cleaning import footnote_label
 from ingest.lexical import fold_accents
-from ingest.rules import RulesError, alternatives, compile_pattern, count, pattern, read_rules, text, value, words
+from ingest.rules import (
+    CleaningRules,
+    RulesError,
+    alternatives,
+    compile_pattern,
+    count,
+    pattern,
+    read_rules,
+    text,
+    value,
+    words,
+)
 from ingest.settings import Settings
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -288,6 +299,10 @@ def _name_pattern(name: str, linking: frozenset[str] = frozenset()) -> str:
     return r"\b" + r"[\W_]+(?:[^\W_]+[\W_]+){0,2}?".join(parts) + r"\b"
 
 
+# the setting a sentence may open on before its subject: up to three short pieces, each ending with a comma
+_SETTING = r"(?:[^,.;:«»]{1,60},\s*){0,3}"
+
+
 def _spelled(letters: str, joiners: tuple[str, ...]) -> re.Pattern[str]:
     """Words whose initials are ``letters`` (folded), in order, with ``joiners`` (« de », « la »…) between them."""
     joiner = "|".join(map(re.escape, joiners))
@@ -352,14 +367,20 @@ class FactRules:
     generic_form: re.Pattern[str]  # a folded word that is a verb form or participle
     aliases: re.Pattern[str] | None = None  # "X, plus communément appelée Y" (groups a and b)
     reference_only: re.Pattern[str] | None = None  # a sentence that is a legal reference alone (a footnote)
+    public: tuple[str, ...] = ()  # « usagers », « personnes concernées »: one public in a thing's name
 
     def reference_alone(self, text: str) -> bool:
         """Is ``text`` a legal reference alone (``reference_only``), read after its note's or list's number
-        (« Note 4 : Article L. 6323-3 du Code de la santé publique. », « 49. Arrêté du 24 juillet 2017 … »)?"""
-        if self.reference_only is None:
-            return False
-        said = text[number.end() :] if (number := footnote_label().match(text)) else _LIST_NUMBER.sub("", text)
-        return bool(self.reference_only.search(said))
+        (« Note 4 : Article L. 6323-3 du Code de la santé publique. », « 49. Arrêté du 24 juillet 2017 … »), or a
+        note that only points elsewhere (``reference_note`` of ``ingest/data/cleaning.toml``: « Note 25 : Voir l'avis
+        du conseil… (non publié). »)?"""
+        if number := footnote_label().match(text):
+            said, pointing = text[number.end() :], CleaningRules.load().reference_note
+            if pointing is not None and pointing.match(said.lstrip()):
+                return True
+        else:
+            said = _LIST_NUMBER.sub("", text)
+        return self.reference_only is not None and bool(self.reference_only.search(said))
 
     @classmethod
     @lru_cache(maxsize=4)
@@ -412,7 +433,8 @@ class FactRules:
             aliases = compile_pattern(alternatives(words(data, "aliases", path)), "aliases", path)
         if "reference_only" in data:
             reference = compile_pattern(alternatives(words(data, "reference_only", path)), "reference_only", path)
-        return cls(tuple(kinds), generic, aliases, reference)
+        public = tuple(fold_name(name) for name in words(data, "public", path)) if "public" in data else ()
+        return cls(tuple(kinds), generic, aliases, reference, public)
 
     def names_in(
         self, sentences: Iterable[str], titles: Iterable[str] = (), headings: Iterable[str] = ()
@@ -440,7 +462,7 @@ class FactRules:
             return keys[title]
 
         aliases = {name: frozenset(others) for name, others in found.items()}
-        return CorpusNames(folded, aliases, tuple(map(key, titles)), tuple(map(key, headings)), references)
+        return CorpusNames(folded, aliases, tuple(map(key, titles)), tuple(map(key, headings)), references, self.public)
 
     def _title_name(self, title: str) -> str:
         """The thing a section title is about: the title (« Les conventions CIFRE »), or what it asks about
@@ -479,6 +501,7 @@ class CorpusNames:
     titles: tuple[str, ...] = ()  # the key (:func:`title_key`) of what each sentence's section title names
     headings: tuple[str, ...] = ()  # the same for the title standing alone just before it ("" when none)
     references: frozenset[int] = frozenset()  # the sentences that are a legal reference alone: they give no fact
+    public: tuple[str, ...] = ()  # the names of the public one in a thing's name (``public`` of ``facts.toml``)
     giving: Callable[[FactKind, str], frozenset[int]] = field(init=False, repr=False, compare=False)
     spelling: Callable[[str, tuple[str, ...], int], str] = field(init=False, repr=False, compare=False)
     spelled_beside: Callable[[str, tuple[str, ...]], frozenset[int]] = field(init=False, repr=False, compare=False)
@@ -534,11 +557,13 @@ class CorpusNames:
 
     def opening(self, kind: FactKind, term: str) -> frozenset[int]:
         """Of the sentences that give ``kind`` about ``term`` (:meth:`giving`), those that open on it, its subject
-        (« Une CPTS, c'est un réseau… », « Les CPTS constituent un espace… »), not those that name it on the way
+        (« Une CPTS, c'est un réseau… », « Les CPTS constituent un espace… », after the setting the sentence opens on:
+        « Dans les secteurs social, médico-social et sanitaire, l'engagement des personnes concernées désigne… »), not
+        those that name it on the way
         (« … la place des institutions au sein des projets de CPTS est un thème… »): a definition to open an
         answer with."""
         named = "|".join(_name_pattern(name, kind.linking) for name in self._aliases(kind, term))
-        subject = re.compile(rf"^\W*(?:(?:le|la|les|un|une|des)\s+|l')?(?:{named})")
+        subject = re.compile(rf"^\W*{_SETTING}(?:(?:le|la|les|un|une|des)\s+|l')?(?:{named})")
         opening = frozenset(i for i in self.giving(kind, term) if subject.match(self.folded[i]))
         return opening or self._titled_openings(kind, term)
 
@@ -583,8 +608,19 @@ class CorpusNames:
         """``term``, then its other names: without a word for the kind of thing, what an abbreviation stands for
         (« RU »: « représentant des usagers », :meth:`Lexicon.named`), and as the corpus calls them too."""
         names = [*kind.names(term), *Lexicon.load().named(term)[1:]]
+        names += [other for name in names for other in self._for_public(name)]
         others = {*names[1:]}.union(*(self.aliases.get(fold_name(name), frozenset()) for name in names))
         return (term, *sorted(others - {term}))
+
+    def _for_public(self, name: str) -> list[str]:
+        """``name`` with the public it names called by the documents' other names for it (« engagement des usagers »:
+        « engagement des personnes concernées », « engagement des patients »…)."""
+        folded = fold_name(name)
+        for word in self.public:
+            if found := re.search(rf"\b{re.escape(word)}\b", folded):
+                head, tail = folded[: found.start()], folded[found.end() :]
+                return [f"{head}{other}{tail}" for other in self.public if other != word]
+        return []
 
     def _giving(self, kind: FactKind, term: str) -> frozenset[int]:
         """The sentences (indices in the corpus's order) that give ``kind`` about ``term`` or an alias

@@ -324,6 +324,18 @@ def test_a_section_devoted_to_a_structure_opens_its_definition(assistant: Assist
     assert "Ces dons ouvrent droit à une réduction d'impôt" in opening, _said(patronage)
 
 
+def test_a_definition_of_the_public_named_otherwise_opens_the_answer(assistant: Assistant) -> None:
+    """The guide quotes the HAS's definition of « l'engagement des personnes concernées »: « Qu'est-ce que l'engagement
+    des usagers ? » was flagged « pas de définition » (once a note pointing to an unpublished opinion had hidden that),
+    or opened on a typology of actions. The definition opens it, and a note that only points elsewhere is not quoted."""
+    answer = assistant.ask("Qu'est-ce que l'engagement des usagers ?")
+    assert answer.coverage is Coverage.FULL, _said(answer)
+    first_quote = next(b for b in answer.blocks if b.kind is not BlockKind.LEAD)
+    assert "l'engagement des personnes concernées désigne toute forme d'action" in first_quote.text, _said(answer)
+    council = assistant.ask("Quelles sont les missions du Conseil pour l'engagement en santé des usagers ?")
+    assert "Voir l'avis du conseil" not in " ".join(b.text for b in council.blocks), _said(council)
+
+
 def test_a_definition_given_only_in_the_list_of_guides_is_quoted_first(assistant: Assistant) -> None:
     """The guide defines the patient traceur only where it lists its methodological guides (back matter): that
     definition opens the answer, instead of « the documents give no definition »."""

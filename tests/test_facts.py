@@ -120,6 +120,36 @@ def test_a_definition_to_open_an_answer_has_the_thing_for_subject() -> None:
     assert names.opening(kind, "CPTS") == frozenset({0})  # one to open an answer with
 
 
+def test_the_public_a_name_holds_is_called_by_any_of_the_documents_names_for_it() -> None:
+    """The guide quotes the HAS: « l'engagement des personnes concernées désigne toute forme d'action… ». « Qu'est-ce
+    que l'engagement des usagers ? » was answered « pas de définition », and this sentence, opening on its setting, did
+    not open the answer: it now defines the thing whichever name of the public the question uses, and opens it."""
+    rules = FactRules.load()
+    kind = rules.kind("définition")
+    quoted = (
+        "« Dans les secteurs social, médico-social et sanitaire, l'engagement des personnes concernées désigne toute "
+        "forme d'action, individuelle ou collective, au bénéfice de leur santé."
+    )
+    aside = "Dans ce guide, la place de l'engagement des personnes concernées désigne un thème."  # not its subject
+    names = rules.names_in([quoted, aside])
+    for term in ("engagement des usagers", "engagement des patients", "engagement des habitants"):
+        assert names.gives(kind, term)
+        assert names.opening(kind, term) == frozenset({0})
+    assert not names.gives(kind, "engagement des professionnels")
+
+
+def test_a_note_that_only_points_elsewhere_is_no_statement() -> None:
+    """« Note 25 : Voir l'avis du conseil pour l'engagement des usagers relatif à… » was taken for the documents'
+    definition of « engagement des usagers », and quoted in answers: it says nothing of its own."""
+    rules = FactRules.load()
+    pointing = "Note 25 : Voir l'avis du conseil pour l'engagement des usagers relatif à la reconnaissance sociale."
+    assert rules.reference_alone(pointing)
+    assert rules.reference_alone("Note 1 : Composition nominative, cf. rubrique « Participants ».")
+    assert rules.reference_alone("Note 26 : https://www.service-public.fr/particuliers/vosdroits/F551")
+    assert not rules.reference_alone("Note 15 : Si les maisons de santé sont concernées, ce n'est pas le cas des CPTS.")
+    assert not rules.names_in([pointing]).gives(rules.kind("définition"), "engagement des usagers")
+
+
 def test_a_section_titled_with_the_question_of_a_thing_describes_it() -> None:
     """« Qui est le représentant associatif en CPTS ? » titles the section that describes him, in whatever words:
     the documents are not said to give no definition of him."""
