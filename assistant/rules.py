@@ -25,7 +25,6 @@ import Stemmer
 from ingest.cleaning import footnote_label
 from ingest.lexical import fold_accents
 from ingest.rules import (
-    CleaningRules,
     RulesError,
     alternatives,
     compile_pattern,
@@ -257,6 +256,7 @@ class FactKind:
     titled: bool = False  # a section titled with the named thing ("Les conventions CIFRE") describes it: gives it
     term_head: re.Pattern[str] | None = None  # a word naming the kind of thing ("la méthode du …"), not the thing
     linking: frozenset[str] = frozenset()  # small words linking a name's words, written one way or another
+    after_setting: str = ""  # the verbs that make a thing named after a setting the subject defined (a pattern)
 
     def term(self, question: str) -> str:
         """What the question names (the ``term…`` groups of ``asks``), "" when the kind names nothing or
@@ -368,15 +368,15 @@ class FactRules:
     aliases: re.Pattern[str] | None = None  # "X, plus communément appelée Y" (groups a and b)
     reference_only: re.Pattern[str] | None = None  # a sentence that is a legal reference alone (a footnote)
     public: tuple[str, ...] = ()  # « usagers », « personnes concernées »: one public in a thing's name
+    pointer_note: re.Pattern[str] | None = None  # a footnote that only points elsewhere (« Voir la fiche n° 8 »)
 
     def reference_alone(self, text: str) -> bool:
         """Is ``text`` a legal reference alone (``reference_only``), read after its note's or list's number
         (« Note 4 : Article L. 6323-3 du Code de la santé publique. », « 49. Arrêté du 24 juillet 2017 … »), or a
-        note that only points elsewhere (``reference_note`` of ``ingest/data/cleaning.toml``: « Note 25 : Voir l'avis
-        du conseil… (non publié). »)?"""
+        note that only points elsewhere (``pointer_note``: « Note 25 : Voir l'avis du conseil… (non publié). »)?"""
         if number := footnote_label().match(text):
-            said, pointing = text[number.end() :], CleaningRules.load().reference_note
-            if pointing is not None and pointing.match(said.lstrip()):
+            said = text[number.end() :]
+            if self.pointer_note is not None and self.pointer_note.match(said.lstrip()):
                 return True
         else:
             said = _LIST_NUMBER.sub("", text)
@@ -420,8 +420,12 @@ class FactRules:
                     if "linking_words" in table[name]
                     else frozenset()
                 )
+                after = ""
+                if "after_setting" in table[name]:
+                    after = alternatives(words(data, f"kinds.{name}.after_setting", path))
+                    compile_pattern(after, f"kinds.{name}.after_setting", path)  # a bad pattern fails here
                 kind = FactKind(
-                    name, compiled[0], pattern, strict, missing, term_words, stop, worded, titled, head, linking
+                    name, compiled[0], pattern, strict, missing, term_words, stop, worded, titled, head, linking, after
                 )
             else:
                 kind = FactKind(name, *compiled, strict, missing, worded=worded)
@@ -434,7 +438,10 @@ class FactRules:
         if "reference_only" in data:
             reference = compile_pattern(alternatives(words(data, "reference_only", path)), "reference_only", path)
         public = tuple(fold_name(name) for name in words(data, "public", path)) if "public" in data else ()
-        return cls(tuple(kinds), generic, aliases, reference, public)
+        pointer = None
+        if "pointer_note" in data:
+            pointer = compile_pattern(alternatives(words(data, "pointer_note", path)), "pointer_note", path)
+        return cls(tuple(kinds), generic, aliases, reference, public, pointer)
 
     def names_in(
         self, sentences: Iterable[str], titles: Iterable[str] = (), headings: Iterable[str] = ()
@@ -557,13 +564,15 @@ class CorpusNames:
 
     def opening(self, kind: FactKind, term: str) -> frozenset[int]:
         """Of the sentences that give ``kind`` about ``term`` (:meth:`giving`), those that open on it, its subject
-        (« Une CPTS, c'est un réseau… », « Les CPTS constituent un espace… », after the setting the sentence opens on:
-        « Dans les secteurs social, médico-social et sanitaire, l'engagement des personnes concernées désigne… »), not
-        those that name it on the way
+        (« Une CPTS, c'est un réseau… », « Les CPTS constituent un espace… », or after the setting the sentence opens
+        on, with a verb that defines: « Dans les secteurs social, médico-social et sanitaire, l'engagement des personnes
+        concernées désigne… »), not those that name it on the way
         (« … la place des institutions au sein des projets de CPTS est un thème… »): a definition to open an
         answer with."""
         named = "|".join(_name_pattern(name, kind.linking) for name in self._aliases(kind, term))
-        subject = re.compile(rf"^\W*{_SETTING}(?:(?:le|la|les|un|une|des)\s+|l')?(?:{named})")
+        article = r"(?:(?:le|la|les|un|une|des)\s+|l')?"
+        after = rf"|^\W*{_SETTING}{article}(?:{named})\W+(?:{kind.after_setting})" if kind.after_setting else ""
+        subject = re.compile(rf"^\W*{article}(?:{named}){after}")
         opening = frozenset(i for i in self.giving(kind, term) if subject.match(self.folded[i]))
         return opening or self._titled_openings(kind, term)
 

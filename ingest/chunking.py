@@ -130,8 +130,8 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
 def whole_sentence_pieces(text: str, splitter: RecursiveCharacterTextSplitter) -> list[tuple[int, int]]:
     """The splitter's pieces of ``text`` widened to whole sentences: a piece starts where a sentence starts
     and ends where one ends (within ``SENTENCE_REACH`` characters), so no passage opens or closes mid-sentence;
-    then a table's caption moves to the piece of its table (:func:`_captions_forward`) and the footnotes after a
-    piece join it (:func:`_notes_back`). A piece equal to, or part of, another one is dropped."""
+    then a table's caption moves to the piece of its table (:func:`_captions_forward`). A piece equal to, or part
+    of, another one is dropped."""
     bounds = split_sentences(text)
     starts = [a for a, _ in bounds]
     pieces: list[tuple[int, int]] = []
@@ -144,7 +144,7 @@ def whole_sentence_pieces(text: str, splitter: RecursiveCharacterTextSplitter) -
         if end - b <= SENTENCE_REACH:
             b = end
         pieces.append((a, b))
-    moved = _notes_back(text, _captions_forward(text, pieces))  # a piece may now lie inside another one
+    moved = _captions_forward(text, pieces)  # a piece cut before its caption may now lie inside another one
     kept: list[tuple[int, int]] = []
     for i, (a, b) in enumerate(moved):
         inside = any(x <= a and b <= y and ((x, y) != (a, b) or j < i) for j, (x, y) in enumerate(moved) if j != i)
@@ -186,33 +186,6 @@ def _captions_forward(text: str, pieces: list[tuple[int, int]]) -> list[tuple[in
         moved[i] = (a, len(text[:cut].rstrip()))
         moved[i + 1] = (min(moved[i + 1][0], caption), moved[i + 1][1])
     return [(a, b) for a, b in moved if b > a]
-
-
-def _notes_back(text: str, pieces: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """A piece cut just before footnotes takes them: cleaning put each note after the paragraph that calls it
-    (:func:`~ingest.cleaning.move_footnotes`), and the note explains that paragraph, not the one after it. No piece
-    starts on a note (by the overlap, or after the cut) unless it holds nothing else."""
-    moved = []
-    for a, b in pieces:
-        moved.append((_past_notes(text, a, b), _past_notes(text, b, len(text), whole=True)))
-    return [(a, b) for a, b in moved if b > a]
-
-
-def _past_notes(text: str, start: int, stop: int, whole: bool = False) -> int:
-    """Where the footnotes that open ``text[start:stop]`` end (the next paragraph's start; with ``whole``, the last
-    note's end), or ``start`` when no note opens it or nothing else follows them before ``stop``."""
-    label = footnote_label()
-    end = start
-    while (rest := text[end:stop].lstrip()) and label.match(rest):
-        note = stop - len(rest)
-        brk = text.find("\n\n", note, stop)
-        end = brk if brk >= 0 else stop
-    if end == start:
-        return start
-    if whole:
-        return end
-    after = stop - len(text[end:stop].lstrip())
-    return after if after < stop else start
 
 
 def _sentence(chunk_id: str, text: str, start: int, end: int, tables: Tables) -> Sentence:

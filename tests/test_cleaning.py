@@ -265,33 +265,3 @@ def test_only_a_document_said_to_have_glued_words_is_cut_apart() -> None:
 
     assert "des conditions" in said(glued) and "diagnostic de territoire" in said(glued)
     assert "desconditions" in said(plain)
-
-
-def test_a_footnote_goes_after_the_paragraph_that_calls_it() -> None:
-    """The guide's note 15 (« … pas le cas pour les communautés professionnelles territoriales de santé ») stood at
-    the page's bottom, in the next section: it goes after the paragraph that calls it; after the list that paragraph
-    introduces or is an item of; after the paragraph a calling title stands over. An uncalled note stays put, and so
-    does a note that only points elsewhere: it would only add the words of a fiche's title to the passage."""
-    from ingest.cleaning import move_footnotes
-
-    text = (
-        "5.2. Le financement\n\nLes leçons devraient être appliquées aux communautés¹⁵.\n\nUne stratégie pourrait.\n\n"
-        "5.3. Des initiatives\n\nSans attendre.\n\n¹⁵ Cela n'est pas le cas pour les communautés.\n\nLa suite."
-    )
-    assert move_footnotes(text) == (
-        "5.2. Le financement\n\nLes leçons devraient être appliquées aux communautés¹⁵.\n\n"
-        "¹⁵ Cela n'est pas le cas pour les communautés.\n\nUne stratégie pourrait.\n\n"
-        "5.3. Des initiatives\n\nSans attendre.\n\nLa suite."
-    )
-    listed = "Les missions⁸ :\n\n- l'accès aux soins ;\n\n- la prévention.\n\nEnsuite.\n\n⁸ Prévues par la loi."
-    assert move_footnotes(listed) == (
-        "Les missions⁸ :\n\n- l'accès aux soins ;\n\n- la prévention.\n\n⁸ Prévues par la loi.\n\nEnsuite."
-    )
-    titled = "« Pas seulement du café »¹⁴\n\nLes clés :\n\n- écouter ;\n\n- agir.\n\nFin.\n\n¹⁴ Une formule."
-    assert move_footnotes(titled) == (
-        "« Pas seulement du café »¹⁴\n\nLes clés :\n\n- écouter ;\n\n- agir.\n\n¹⁴ Une formule.\n\nFin."
-    )
-    uncalled = "Un texte.\n\n² Une note sans appel.\n\nLa suite."
-    assert move_footnotes(uncalled) == uncalled
-    pointing = "Les formations¹⁷ aident.\n\nLa suite.\n\n¹⁷ Voir la fiche n° 7.\n\n¹⁸ <https://has-sante.fr>\n\nFin."
-    assert move_footnotes(pointing.replace("aident.", "aident¹⁸.")) == pointing.replace("aident.", "aident¹⁸.")

@@ -132,10 +132,30 @@ def test_the_public_a_name_holds_is_called_by_any_of_the_documents_names_for_it(
     )
     aside = "Dans ce guide, la place de l'engagement des personnes concernées désigne un thème."  # not its subject
     names = rules.names_in([quoted, aside])
-    for term in ("engagement des usagers", "engagement des patients", "engagement des habitants"):
+    for term in ("engagement des usagers", "engagement des patients"):
         assert names.gives(kind, term)
         assert names.opening(kind, term) == frozenset({0})
     assert not names.gives(kind, "engagement des professionnels")
+    # a « représentant des habitants » is no representative of users: the RU's definition does not define him
+    mandate = rules.names_in(["Le représentant des usagers est le porteur de la parole des usagers."])
+    assert mandate.gives(kind, "représentant des patients") and not mandate.gives(kind, "représentant des habitants")
+
+
+def test_after_a_setting_only_a_defining_verb_makes_the_thing_its_subject_defined() -> None:
+    """« Dans le domaine de la santé communautaire, les facilitateurs sont issus des populations » restricts, and
+    « Principe incontournable…, la participation des usagers-patients est une opportunité » judges: neither opens the
+    answer as the definition (the first hid fiche 8's own « Il s'agit ici de personnes qui assument un rôle… »)."""
+    rules = FactRules.load()
+    kind = rules.kind("définition")
+    names = rules.names_in(
+        [
+            "Dans le domaine de la santé communautaire, les facilitateurs sont issus des populations concernées.",
+            "Principe incontournable de la démocratie sanitaire, la participation des usagers est une opportunité.",
+            "Dans ce texte, la participation des usagers désigne l'engagement.",
+        ]
+    )
+    assert names.opening(kind, "facilitateurs") == frozenset()
+    assert names.opening(kind, "participation des usagers") == frozenset({2})
 
 
 def test_a_note_that_only_points_elsewhere_is_no_statement() -> None:

@@ -97,19 +97,6 @@ def test_no_table_of_contents_or_markup_in_passages(reader: IndexReader) -> None
     assert not sommaire
 
 
-def test_the_guides_notes_that_state_something_are_in_the_passage_of_their_call(reader: IndexReader) -> None:
-    """Note 15 (the CPTS are not covered by the accord conventionnel) is called at the end of § 5.2 on funding and stood
-    at the page's bottom, in § 5.3.1: it now stands in § 5.2, after its call; the definition of community health (note
-    6) is in § 1.2, whose « … se réfèrent à la notion de santé communautaire » calls it. No passage opens on a note."""
-    guide = [c for c in reader.chunks if c.doc_id == "has-2023"]
-    funding = [c for c in guide if "Note 15 :" in c.text]
-    assert funding and all(c.section_number == "5.2" for c in funding)
-    assert all("englobées dans la même perspective publique." in c.text for c in funding)
-    community = [c for c in guide if "Note 6 : La santé communautaire est" in c.text]
-    assert community and all(c.section_number == "1.2" for c in community)
-    assert not [c.section_number for c in guide if c.text.startswith("Note ") and len(c.text.split("\n\n")) > 1]
-
-
 def test_stats_count_the_passages_of_each_role(env_for: dict[str, str]) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "ingest", "--stats", "--json"], env=env_for, capture_output=True, text=True, check=True

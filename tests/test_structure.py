@@ -489,22 +489,6 @@ def test_a_tables_caption_goes_with_the_table_not_with_the_prose_before_it() -> 
     assert not any(c.text.rstrip().endswith("Exemples de modalités d'engagement") for c in chunks)
 
 
-def test_a_footnote_is_in_the_passage_of_the_sentence_that_calls_it() -> None:
-    """A passage cut just after the calling paragraph takes the note (« Note 15 : … pas le cas pour les CPTS »);
-    the next passage starts after it: read first there, it explained nothing around it."""
-    prose = " ".join(f"La phrase {n} décrit le financement des démarches d'engagement." for n in range(11))
-    guide = (
-        f"1. Efforts\n\n1.1. Le financement\n\n{prose}\n\nLes leçons devraient être appliquées aux communautés¹⁵.\n\n"
-        f"{prose}\n\n1.2. Des initiatives\n\nSans attendre, les organisations peuvent agir.\n\n"
-        "¹⁵ Si les maisons de santé sont concernées par l'accord conventionnel, cela n'est pas le cas des communautés."
-    )
-    chunks, _ = chunk_document(INFO, structure(guide), 800, 150)
-    noted = [c for c in chunks if "Note 15 :" in c.text]
-    assert len(chunks) >= 3 and noted, "two passages of prose, one of the next section"
-    assert all("appliquées aux communautés." in c.text and c.section_title == "Le financement" for c in noted)
-    assert not any(c.text.startswith("Note 15") for c in chunks)
-
-
 @pytest.mark.parametrize(
     ("title", "bare"),
     [
