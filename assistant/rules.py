@@ -24,17 +24,7 @@ import Stemmer
 
 from ingest.cleaning import footnote_label
 from ingest.lexical import fold_accents
-from ingest.rules import (
-    RulesError,
-    alternatives,
-    compile_pattern,
-    count,
-    pattern,
-    read_rules,
-    text,
-    value,
-    words,
-)
+from ingest.rules import RulesError, alternatives, compile_pattern, count, pattern, read_rules, text, value, words
 from ingest.settings import Settings
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -615,7 +605,8 @@ class CorpusNames:
 
     def _aliases(self, kind: FactKind, term: str) -> tuple[str, ...]:
         """``term``, then its other names: without a word for the kind of thing, what an abbreviation stands for
-        (« RU »: « représentant des usagers », :meth:`Lexicon.named`), and as the corpus calls them too."""
+        (« RU »: « représentant des usagers », :meth:`Lexicon.named`), with the public called by its other names
+        (:meth:`_for_public`), and as the corpus calls them too."""
         names = [*kind.names(term), *Lexicon.load().named(term)[1:]]
         names += [other for name in names for other in self._for_public(name)]
         others = {*names[1:]}.union(*(self.aliases.get(fold_name(name), frozenset()) for name in names))
