@@ -17,6 +17,7 @@ from assistant.compose import (
     ExtractiveGenerator,
     GenerationRequest,
     _may_quote,
+    _quotable,
     author_speaks,
     choose_sentences,
     expand_antecedents,
@@ -1357,6 +1358,15 @@ def test_a_sentence_an_item_goes_on_with_comes_with_the_item_and_its_list_s_intr
 def test_a_caption_is_never_quoted_as_a_statement(caption: str, quotable: bool) -> None:
     reader = Reader([chunk(0, caption)])
     assert _may_quote(reader, Evidence(0, 0, 1.0, 0.9, 0.5, 0)) is quotable  # type: ignore[arg-type]
+
+
+def test_search_terms_are_five_short_terms_or_more() -> None:
+    """The mémoire's « Démocratie sanitaire; droits des patients; … » lists a search's terms: not quoted. Four items
+    separated by « ; » may be a list a sentence gives (a row, an enumeration): still quotable."""
+    five = "Démocratie sanitaire; droits des patients; droits du malade; participation citoyenne; soins primaires"
+    four = "Informer les usagers; consulter les usagers; co-construire avec eux; décider ensemble"
+    assert not _quotable(five)
+    assert _quotable(four)
 
 
 def test_a_table_cell_written_as_an_item_is_shown_as_one_but_never_said_cut() -> None:

@@ -370,3 +370,30 @@ def test_a_question_to_the_person_it_addresses_asks_for_an_account_no_document_g
     assert (kind is not None and kind.name == "témoignage") is interview
     if interview:
         assert kind.strict and not kind.holds.search("J'ai décidé d'intégrer la CPTS en 2019.")
+
+
+def test_the_sentences_that_open_on_meanings_spell_most_then_are_body_text_then_closest() -> None:
+    """« Que veulent dire MSP et ESP ? »: the sentence spelling out both opens the answer alone; among sentences that
+    spell out as many, one of body text before a reference's title (which spells an acronym out too), then the one
+    closest to the question."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from assistant.agent import Assistant
+    from ingest.roles import PassageRole
+
+    vectors = np.array([[1.0, 0.0], [0.0, 1.0], [0.6, 0.8], [0.9, 0.1]])
+    roles = {0: PassageRole.BODY, 1: PassageRole.BODY, 2: PassageRole.BODY, 3: PassageRole.REFERENCES}
+    stand_in = SimpleNamespace(
+        reader=SimpleNamespace(sentence_vectors=vectors), _passage=lambda sid: SimpleNamespace(role=roles[sid])
+    )
+    choose = Assistant._spellings_to_open
+    question = np.array([1.0, 0.0])
+    both = {"MSP": frozenset({0, 2}), "ESP": frozenset({1, 2})}
+    assert choose(stand_in, both, question) == frozenset({2})  # type: ignore[arg-type]
+    one = {"ESP": frozenset({0, 1, 3})}
+    assert choose(stand_in, one, question) == frozenset({0})  # type: ignore[arg-type]
+    assert choose(stand_in, one, np.array([0.0, 1.0])) == frozenset({1})  # type: ignore[arg-type]
+    reference_closest = {"ESP": frozenset({1, 3})}
+    assert choose(stand_in, reference_closest, question) == frozenset({1})  # type: ignore[arg-type]
