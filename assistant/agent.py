@@ -213,7 +213,9 @@ class Assistant:
         fact the question asks for (``asked``: a reference, a date) or the acronym it names (« … règlement (UE)
         n° 2016/679 … (RGPD) » for a question on the RGPD)."""
         rules = FactRules.load()
-        holds = asked.holds_for("") if asked is not None else None
+        # a kind written with its marks (a reference, a date); not a named thing's template (a definition), which read
+        # with no name would keep any note « relatif à… »
+        holds = asked.holds_for("") if asked is not None and isinstance(asked.holds, re.Pattern) else None
         shared = QueryRules.load().shared_acronym
         acronyms = set(shared.findall(question))
         sentences = self.reader.sentences

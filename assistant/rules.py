@@ -559,12 +559,18 @@ class CorpusNames:
         concernées désigne… »), not those that name it on the way
         (« … la place des institutions au sein des projets de CPTS est un thème… »): a definition to open an
         answer with."""
-        named = "|".join(_name_pattern(name, kind.linking) for name in self._aliases(kind, term))
-        article = r"(?:(?:le|la|les|un|une|des)\s+|l')?"
-        after = rf"|^\W*{_SETTING}{article}(?:{named})\W+(?:{kind.after_setting})" if kind.after_setting else ""
-        subject = re.compile(rf"^\W*{article}(?:{named}){after}")
+        subject = self._subject(kind, [*self._aliases(kind, term), *self._public_names(kind, term)])
         opening = frozenset(i for i in self.giving(kind, term) if subject.match(self.folded[i]))
         return opening or self._titled_openings(kind, term)
+
+    @staticmethod
+    def _subject(kind: FactKind, names: Iterable[str]) -> re.Pattern[str]:
+        """A sentence that opens on one of ``names``, its subject: at once, or after its setting and before a verb
+        that defines (``after_setting``)."""
+        named = "|".join(_name_pattern(name, kind.linking) for name in names)
+        article = r"(?:(?:le|la|les|un|une|des)\s+|l')?"
+        after = rf"|^\W*{_SETTING}{article}(?:{named})\W+(?:{kind.after_setting})" if kind.after_setting else ""
+        return re.compile(rf"^\W*{article}(?:{named}){after}")
 
     def _titled_openings(self, kind: FactKind, term: str) -> frozenset[int]:
         """The first statement of each section titled with ``term`` or an alias (« Ces maisons de santé ont été
@@ -605,29 +611,36 @@ class CorpusNames:
 
     def _aliases(self, kind: FactKind, term: str) -> tuple[str, ...]:
         """``term``, then its other names: without a word for the kind of thing, what an abbreviation stands for
-        (« RU »: « représentant des usagers », :meth:`Lexicon.named`), with the public called by its other names
-        (:meth:`_for_public`), and as the corpus calls them too."""
+        (« RU »: « représentant des usagers », :meth:`Lexicon.named`), and as the corpus calls them too."""
         names = [*kind.names(term), *Lexicon.load().named(term)[1:]]
-        names += [other for name in names for other in self._for_public(name)]
         others = {*names[1:]}.union(*(self.aliases.get(fold_name(name), frozenset()) for name in names))
         return (term, *sorted(others - {term}))
 
-    def _for_public(self, name: str) -> list[str]:
-        """``name`` with the public it names called by the documents' other names for it (« engagement des usagers »:
-        « engagement des personnes concernées », « engagement des patients »…)."""
-        folded = fold_name(name)
-        for word in self.public:
-            if found := re.search(rf"\b{re.escape(word)}\b", folded):
-                head, tail = folded[: found.start()], folded[found.end() :]
-                return [f"{head}{other}{tail}" for other in self.public if other != word]
-        return []
+    def _public_names(self, kind: FactKind, term: str) -> list[str]:
+        """``term``'s names with the public they name called by the documents' other names for it (« engagement des
+        usagers »: « engagement des personnes concernées », « engagement des patients »), the first name of the public
+        a name holds."""
+        found: list[str] = []
+        for name in self._aliases(kind, term):
+            folded = fold_name(name)
+            for word in self.public:
+                if at := re.search(rf"\b{re.escape(word)}\b", folded):
+                    head, tail = folded[: at.start()], folded[at.end() :]
+                    found += [f"{head}{other}{tail}" for other in self.public if other != word]
+                    break
+        return found
 
     def _giving(self, kind: FactKind, term: str) -> frozenset[int]:
         """The sentences (indices in the corpus's order) that give ``kind`` about ``term`` or an alias
-        (``giving``, cached)."""
+        (``giving``, cached); about ``term`` with the public called otherwise (:meth:`_public_names`), only those
+        that open on it: « … les savoirs expérientiels des usagers sont des savoirs complémentaires », an item of a
+        charter, does not define « le savoir expérientiel des patients »."""
         aliases = set(self._aliases(kind, term)[1:])
         holds = kind.holds_for(term, aliases)
         found = {i for i, sentence in enumerate(self.folded) if holds.search(sentence)}
+        if public := self._public_names(kind, term):
+            holds, subject = kind.holds_for(public[0], public[1:]), self._subject(kind, public)
+            found |= {i for i, sentence in enumerate(self.folded) if holds.search(sentence) and subject.match(sentence)}
         if kind.titled:  # a section devoted to the thing describes it, in whatever words: its statements do
             titled = frozenset().union(*(self._under.get(key, ()) for key in self._title_keys(kind, term)))
             found |= {i for i in titled if self._statement(i)}

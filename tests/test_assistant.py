@@ -334,6 +334,10 @@ def test_a_definition_of_the_public_named_otherwise_opens_the_answer(assistant: 
         assert answer.coverage is Coverage.FULL, _said(answer)
         first_quote = next(b for b in answer.blocks if b.kind is not BlockKind.LEAD)
         assert "l'engagement des personnes concernées désigne toute forme d'action" in first_quote.text, _said(answer)
+    # the pointing note names « la reconnaissance sociale des usagers »: it is still no definition to quote
+    pointing = assistant.ask("Qu'est-ce que la reconnaissance sociale des usagers ?")
+    assert pointing.coverage is Coverage.PARTIAL, _said(pointing)
+    assert "Voir l'avis" not in " ".join(b.text for b in pointing.blocks), _said(pointing)
 
 
 def test_a_definition_given_only_in_the_list_of_guides_is_quoted_first(assistant: Assistant) -> None:

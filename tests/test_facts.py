@@ -136,6 +136,10 @@ def test_the_public_a_name_holds_is_called_by_any_of_the_documents_names_for_it(
         assert names.gives(kind, term)
         assert names.opening(kind, term) == frozenset({0})
     assert not names.gives(kind, "engagement des professionnels")
+    # with the public called otherwise, only a sentence that opens on the thing defines it: not a charter's item
+    item = rules.names_in(["- l'expertise des pros et les savoirs expérientiels des usagers sont des savoirs utiles ;"])
+    assert item.gives(kind, "savoirs expérientiels des usagers")
+    assert not item.gives(kind, "savoirs expérientiels des patients")
     # a « représentant des habitants » is no representative of users: the RU's definition does not define him
     mandate = rules.names_in(["Le représentant des usagers est le porteur de la parole des usagers."])
     assert mandate.gives(kind, "représentant des patients") and not mandate.gives(kind, "représentant des habitants")
@@ -149,11 +153,12 @@ def test_after_a_setting_only_a_defining_verb_makes_the_thing_its_subject_define
     kind = rules.kind("définition")
     names = rules.names_in(
         [
-            "Dans le domaine de la santé communautaire, les facilitateurs sont issus des populations concernées.",
+            "Dans le domaine de la santé communautaire, les facilitateurs sont des personnes issues des populations.",
             "Principe incontournable de la démocratie sanitaire, la participation des usagers est une opportunité.",
             "Dans ce texte, la participation des usagers désigne l'engagement.",
         ]
     )
+    assert names.gives(kind, "facilitateurs")  # a definition, restricted to a domain: not one to open an answer with
     assert names.opening(kind, "facilitateurs") == frozenset()
     assert names.opening(kind, "participation des usagers") == frozenset({2})
 
