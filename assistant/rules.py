@@ -559,7 +559,8 @@ class CorpusNames:
         concernées désigne… »), not those that name it on the way
         (« … la place des institutions au sein des projets de CPTS est un thème… »): a definition to open an
         answer with."""
-        subject = self._subject(kind, [*self._aliases(kind, term), *self._public_names(kind, term)])
+        names = self._aliases(kind, term)
+        subject = self._subject(kind, [*names, *self._public_names(names)])
         opening = frozenset(i for i in self.giving(kind, term) if subject.match(self.folded[i]))
         return opening or self._titled_openings(kind, term)
 
@@ -616,12 +617,12 @@ class CorpusNames:
         others = {*names[1:]}.union(*(self.aliases.get(fold_name(name), frozenset()) for name in names))
         return (term, *sorted(others - {term}))
 
-    def _public_names(self, kind: FactKind, term: str) -> list[str]:
-        """``term``'s names with the public they name called by the documents' other names for it (« engagement des
-        usagers »: « engagement des personnes concernées », « engagement des patients »), the first name of the public
-        a name holds."""
+    def _public_names(self, names: Iterable[str]) -> list[str]:
+        """``names`` (a term's, :meth:`_aliases`) with the public they name called by the documents' other names for it
+        (« engagement des usagers »: « engagement des personnes concernées », « engagement des patients »), the first
+        name of the public each holds."""
         found: list[str] = []
-        for name in self._aliases(kind, term):
+        for name in names:
             folded = fold_name(name)
             for word in self.public:
                 if at := re.search(rf"\b{re.escape(word)}\b", folded):
@@ -635,10 +636,10 @@ class CorpusNames:
         (``giving``, cached); about ``term`` with the public called otherwise (:meth:`_public_names`), only those
         that open on it: « … les savoirs expérientiels des usagers sont des savoirs complémentaires », an item of a
         charter, does not define « le savoir expérientiel des patients »."""
-        aliases = set(self._aliases(kind, term)[1:])
-        holds = kind.holds_for(term, aliases)
+        names = self._aliases(kind, term)
+        holds = kind.holds_for(term, set(names[1:]))
         found = {i for i, sentence in enumerate(self.folded) if holds.search(sentence)}
-        if public := self._public_names(kind, term):
+        if public := self._public_names(names):
             holds, subject = kind.holds_for(public[0], public[1:]), self._subject(kind, public)
             found |= {i for i, sentence in enumerate(self.folded) if holds.search(sentence) and subject.match(sentence)}
         if kind.titled:  # a section devoted to the thing describes it, in whatever words: its statements do
