@@ -368,6 +368,7 @@ def expand(text: str, lexicon: Lexicon, speller: SpellFixer | None, settings: Se
     corrections: dict[str, str] = {}
     explained: set[str] = set()
     replaced: set[str] = set()
+    written = {fold_accents(w): w for w in re.findall(r"[^\W_]+", text.lower())}  # « défrayé », its stem's accents
     for word in words_of(text):
         if word in lexicon.abbreviations:
             explained.add(word)
@@ -377,13 +378,15 @@ def expand(text: str, lexicon: Lexicon, speller: SpellFixer | None, settings: Se
                 extra.append(lexicon.abbreviations[word])
                 replaced.add(word)
             continue
-        fixed = speller.fix(word) if speller and word not in lexicon.synonyms else None  # « argent » is no typo
+        unwritten = written.get(word, word) if speller is not None and word not in speller.counts else ""
+        meaning = lexicon.synonym(word, unwritten=unwritten)
+        fixed = speller.fix(word) if speller and meaning is None else None  # « argent » is no typo
         if fixed:
             corrections[word] = fixed
             extra.append(fixed)
-        key = fixed or word
-        if key in lexicon.synonyms:
-            extra.append(lexicon.synonyms[key])
+            meaning = lexicon.synonym(fixed)
+        if meaning is not None:
+            extra.append(meaning)
             explained.add(word)
     extra += lexicon.acronyms_of(text)  # « communauté professionnelle territoriale de santé »: the documents write CPTS
     semantic = text

@@ -54,6 +54,22 @@ class Lexicon:
             tables.append(MappingProxyType(dict(table)))
         return cls(*tables)
 
+    def synonym(self, word: str, *, unwritten: str = "") -> str | None:
+        """What the lexicon adds to ``word`` (folded, lower case): its own entry; for a word the corpus never writes,
+        given as the question writes it (``unwritten``), the entries of its stem (« défrayé » → « defrayer »,
+        « rémunérés » → « remunerer »). A word the corpus writes keeps its own sense (« forme » is no « former »)."""
+        if word in self.synonyms:
+            return self.synonyms[word]
+        return self._by_stem.get(fold_accents(stem_of(unwritten))) if unwritten else None
+
+    @cached_property
+    def _by_stem(self) -> dict[str, str]:
+        """The synonyms' entries by the stem of their word, those of one stem joined (« recruter », « recrutement »)."""
+        joined: dict[str, list[str]] = {}
+        for word, meaning in self.synonyms.items():
+            joined.setdefault(fold_accents(stem_of(word)), []).extend(meaning.split())
+        return {stem: " ".join(dict.fromkeys(words)) for stem, words in joined.items()}
+
     def acronyms_of(self, text: str) -> list[str]:
         """The acronyms whose full name ``text`` writes (« les communautés professionnelles territoriales de santé »
         → « CPTS »; plural, case and accents aside), but not the acronym itself."""

@@ -128,6 +128,17 @@ def test_a_rare_abbreviation_is_searched_by_what_it_means() -> None:
     assert "ru" in query.lexicon_words
 
 
+def test_a_lexicon_word_is_read_in_any_of_its_forms_the_corpus_never_writes() -> None:
+    """« défrayés » is « defrayer » of the lexicon: searched with « remboursement des frais », and no unknown word
+    (the guard declined « Est-ce que je suis défrayé ? » for it). A form the corpus writes keeps its own sense."""
+    query = ask("Les usagers sont-ils défrayés ?")
+    assert "remboursement des frais" in query.search_text
+    assert "defrayes" in query.lexicon_words
+    written = SpellFixer(Counter({**VOCABULARY, "forme": 9}))  # « forme » (a form) is no « former » (to train)
+    shape = understand("Quelle forme pour la CPTS ?", 2000, 14, 4, lexicon=Lexicon.load(), speller=written)
+    assert "formation" not in shape.search_text
+    assert "forme" not in shape.lexicon_words
+
 # --- injections ---------------------------------------------------------------------------------------
 
 
