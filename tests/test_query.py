@@ -139,6 +139,7 @@ def test_a_lexicon_word_is_read_in_any_of_its_forms_the_corpus_never_writes() ->
     assert "formation" not in shape.search_text
     assert "forme" not in shape.lexicon_words
 
+
 # --- injections ---------------------------------------------------------------------------------------
 
 
