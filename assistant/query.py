@@ -388,6 +388,8 @@ def expand(text: str, lexicon: Lexicon, speller: SpellFixer | None, settings: Se
         if meaning is not None:
             extra.append(meaning)
             explained.add(word)
+    if reasons := lexicon.reasons_of(text):  # « Pourquoi faire participer ? »: the advantages the documents give
+        extra.append(reasons)
     extra += lexicon.acronyms_of(text)  # « communauté professionnelle territoriale de santé »: the documents write CPTS
     semantic = text
     if replaced:

@@ -36,6 +36,7 @@ class Lexicon:
 
     abbreviations: MappingProxyType[str, str]
     synonyms: MappingProxyType[str, str]
+    reasons: tuple[re.Pattern[str], re.Pattern[str], str]  # why (asks), about engaging the public, what it adds
 
     @cached_property
     def words(self) -> frozenset[str]:
@@ -52,7 +53,18 @@ class Lexicon:
             if not isinstance(table, dict) or not all(isinstance(v, str) and v for v in table.values()):
                 raise RulesError(f"{path.name} : « {key} » doit associer des mots à des textes non vides")
             tables.append(MappingProxyType(dict(table)))
-        return cls(*tables)
+        reasons = value(data, "reasons", path)
+        if not isinstance(reasons, dict):
+            raise RulesError(f"{path.name} : « reasons » doit être une table")
+        why = (pattern(reasons, "asks", path), pattern(reasons, "about", path), text(reasons, "adds", path))
+        return cls(*tables, why)
+
+    def reasons_of(self, text: str) -> str:
+        """What a question asking why one engages the public searches with (« Pourquoi une implication des
+        usagers ? » → « avantages bénéfices »), or nothing."""
+        asks, about, adds = self.reasons
+        folded = fold_accents(text.lower())
+        return adds if asks.search(folded) and about.search(folded) else ""
 
     def synonym(self, word: str, *, unwritten: str = "") -> str | None:
         """What the lexicon adds to ``word`` (folded, lower case): its own entry; for a word the corpus never writes,

@@ -691,3 +691,14 @@ def test_the_first_passage_s_sentences_that_share_no_word_of_the_question_are_no
     # the fiche mission's passage leads, but its lines on other things are not the answer
     for line in ("Le présent document peut servir de base de discussion.", "Contactez votre délégation régionale"):
         assert line not in said, said
+
+
+def test_a_question_asking_why_engage_the_public_is_answered_from_the_advantages(assistant: Assistant) -> None:
+    """« Pourquoi impliquer les usagers ? » asks for reasons; the documents give them as the advantages of engagement
+    (fiche 12, chapter 3 « Des bénéfices réels… », the URPS sheet's « Quels sont les avantages… »). The question's
+    words alone led to the study's account of a diagnosis or to the URPS advice on organising participation."""
+    for question in ("Pourquoi impliquer les usagers dans notre MSP ?", "À quoi bon faire participer les patients ?"):
+        answer = assistant.ask(question)
+        assert answer.coverage is Coverage.FULL, _said(answer)
+        first = answer.citations[0]
+        assert first.fiche == 12 or "avantages" in first.label or first.section_number.startswith("3"), _said(answer)

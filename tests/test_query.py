@@ -121,6 +121,15 @@ def test_a_misspelled_word_is_corrected_against_the_corpus_vocabulary() -> None:
     assert "representants" in query.search_text
 
 
+def test_a_question_asking_why_engage_the_public_searches_the_advantages() -> None:
+    """Why one engages or lets the public take part: the documents answer with the advantages of it (fiche 12)."""
+    why = ("Pourquoi impliquer les usagers ?", "faire participer, mais pourquoi faire ?", "À quoi bon s'engager ?")
+    for question in why:
+        assert ask(question).search_text.endswith("avantages bénéfices"), question
+    for other in ("Comment impliquer les usagers ?", "Pourquoi passer par un courrier écrit ?"):
+        assert "bénéfices" not in ask(other).search_text, other
+
+
 def test_a_rare_abbreviation_is_searched_by_what_it_means() -> None:
     query = ask("qui peut devenir RU ?")
     assert "représentant des usagers" in query.search_text
