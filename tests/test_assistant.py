@@ -702,3 +702,15 @@ def test_a_question_asking_why_engage_the_public_is_answered_from_the_advantages
         assert answer.coverage is Coverage.FULL, _said(answer)
         first = answer.citations[0]
         assert first.fiche == 12 or "avantages" in first.label or first.section_number.startswith("3"), _said(answer)
+
+
+def test_a_question_on_the_future_says_first_that_the_documents_forecast_nothing(assistant: Assistant) -> None:
+    """« Les CPTS seront-elles obligatoires ? » asks what will be; the documents describe what exists. The answer says
+    first that they give no forecast, then what they say of the topic."""
+    answer = assistant.ask("Les CPTS seront-elles obligatoires ?")
+    assert answer.coverage is Coverage.PARTIAL, _said(answer)
+    assert (
+        _said(answer)
+        .lstrip()
+        .startswith("Les documents de référence ne donnent pas de prévision ni d'annonce sur l'avenir.")
+    ), _said(answer)

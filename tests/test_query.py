@@ -362,6 +362,11 @@ def test_the_language_of_a_question() -> None:
         ("Comment recruter des usagers ?", None),
         ("Quelle est la rémunération d'un coordinateur ?", "montant"),
         ("Est-il possible de rémunérer des patients partenaires ?", None),  # whether, not how much
+        ("Quel avenir pour les maisons de santé ?", "avenir"),
+        ("Le ministère envisage-t-il de rendre la représentation obligatoire ?", "avenir"),
+        ("Les CPTS seront-elles obligatoires ?", "avenir"),
+        ("Comment l'ARS accompagne-t-elle les CPTS ?", None),  # what is done now
+        ("Faut-il envisager une charte ?", None),  # advice, not an outlook
     ],
 )
 def test_the_kind_of_fact_a_question_asks_for(question: str, fact: str | None) -> None:
