@@ -364,6 +364,9 @@ def test_a_question_asks_the_meaning_of_the_acronyms_it_puts_next_to_the_verb(
         ("Comment recruter vos usagers dans votre MSP ?", False),  # a « vous » of advice
         ("Pouvez-vous me dire ce qu'est une CPTS ?", False),
         ("Comment définissez-vous la santé communautaire ?", False),  # a definition the documents give
+        ("Quel regard portez-vous sur la première journée des porteurs de projets ?", True),  # an opinion
+        ("Selon vous, les usagers doivent-ils siéger au bureau ?", True),
+        ("Connaissez-vous les structures d'exercice coordonné participatives ?", False),  # what they are
     ],
 )
 def test_a_question_to_the_person_it_addresses_asks_for_an_account_no_document_gives(
