@@ -365,6 +365,7 @@ def test_the_language_of_a_question() -> None:
         ("Quel avenir pour les maisons de santé ?", "avenir"),
         ("Le ministère envisage-t-il de rendre la représentation obligatoire ?", "avenir"),
         ("Les CPTS seront-elles obligatoires ?", "avenir"),
+        ("Il lui demande s'il entend financer les maisons de santé participatives.", "avenir"),  # a written question
         ("Comment l'ARS accompagne-t-elle les CPTS ?", None),  # what is done now
         ("Faut-il envisager une charte ?", None),  # advice, not an outlook
     ],
