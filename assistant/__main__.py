@@ -13,6 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from assistant.answer import Answer, Role
 from assistant.render import render_text
 from assistant.web.auth import AuthConfigError, parse_auth
+from ingest.cli import french_argparse
 from ingest.index import IndexUnavailable, VectorStoreUnavailable
 from ingest.rules import RulesError
 from ingest.settings import Settings
@@ -115,12 +116,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m assistant",
         description="Assistant sur l'engagement des usagers en soins primaires (réponses citées, hors ligne).",
     )
-    sub = parser.add_subparsers(dest="command", required=True)
+    sub = parser.add_subparsers(dest="command", metavar="commande", required=True)
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--role", choices=ROLES, help="profil de l'utilisateur (oriente le classement)")
     common.add_argument("--llm", choices=["none", "ollama", "openai"], help="générateur (défaut : réglages)")
@@ -134,7 +135,12 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--host", help="adresse d'écoute (défaut 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port (défaut 7860)")
     serve.set_defaults(func=cmd_serve)
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    with french_argparse():  # usage, help and errors in French
+        args = _parser().parse_args(argv)
     try:
         return int(args.func(args))
     except (IndexUnavailable, VectorStoreUnavailable, RulesError, AuthConfigError) as exc:

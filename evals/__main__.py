@@ -14,6 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from evals.compare import compare_runs, format_comparison
 from evals.dataset import load_set, select_split
 from evals.report import EXTRA, HEADLINE
+from ingest.cli import french_argparse
 
 DEFAULT_SET = Path(__file__).parent / "sets" / "engagement-qa.jsonl"
 
@@ -142,9 +143,9 @@ def cmd_sample(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m evals", description="Évaluation de l'assistant sur un jeu de QA.")
-    sub = parser.add_subparsers(dest="command", required=True)
+    sub = parser.add_subparsers(dest="command", metavar="commande", required=True)
     run = sub.add_parser("run", help="évaluer l'assistant sur un jeu de questions (JSONL ou CSV)")
     run.add_argument("set", type=Path, nargs="?", default=DEFAULT_SET, help="jeu de QA (défaut : le jeu livré)")
     run.add_argument("--out", type=Path, default=Path("eval-runs/latest"), help="dossier des résultats")
@@ -181,7 +182,12 @@ def main(argv: list[str] | None = None) -> int:
     sample.add_argument("--seed", type=int, default=1, help="graine du tirage : même graine, mêmes réponses")
     sample.add_argument("--out", type=Path, help="fichier Markdown à écrire (défaut : la sortie standard)")
     sample.set_defaults(func=cmd_sample)
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    with french_argparse():  # usage, help and errors in French
+        args = _parser().parse_args(argv)
     return int(args.func(args))
 
 

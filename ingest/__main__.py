@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from ingest.cli import french_argparse
 from ingest.index import IndexUnavailable as IndexMissing
 from ingest.index import VectorStoreUnavailable, current_build, read_chunks, read_manifest
 from ingest.pipeline import WAITING, IngestError, IngestReport, ingest
@@ -109,7 +110,7 @@ def _print_report(console: Console, report: IngestReport) -> None:
     )
 
 
-def main(argv: list[str] | None = None) -> int:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m ingest", description="Construit ou met à jour l'index du corpus (incrémental)."
     )
@@ -118,7 +119,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stats", action="store_true", help="afficher les statistiques de l'index en service")
     parser.add_argument("--json", action="store_true", help="sortie JSON (avec --stats)")
     parser.add_argument("--quiet", action="store_true", help="sans barre de progression")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    with french_argparse():  # usage, help and errors in French
+        args = _parser().parse_args(argv)
     settings = Settings()
     console = Console(stderr=True, width=None if sys.stderr.isatty() else 150)
     if args.stats:
