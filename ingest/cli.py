@@ -1,9 +1,9 @@
 """The command lines of the three commands (``python -m ingest``, ``assistant``, ``evals``) in French.
 
 argparse writes its usage line, its help titles and its error messages through gettext; while a command line is
-built and read (:func:`french_argparse`), they are looked up in ``ingest/data/cli.toml``, so a mistyped option
-gets « erreur : argument(s) inconnu(s) : --bogus » rather than English. Outside that block argparse is left as it
-was."""
+built and read (:func:`french_argparse`), they are looked up in ``ingest/data/cli/argparse.toml`` (not among the
+rules that decide the index), so a mistyped option gets « erreur : argument(s) inconnu(s) : --bogus » rather than
+English. Outside that block argparse is left as it was."""
 
 from __future__ import annotations
 
@@ -20,14 +20,14 @@ from ingest.rules import DATA_DIR, RulesError, read_rules, value
 @dataclass(frozen=True)
 class ArgparseFrench:
     """argparse's messages (``messages``) and those with a plural form (``plurals``: singular → both French
-    forms), from ``cli.toml``."""
+    forms), from ``argparse.toml``."""
 
     messages: dict[str, str]
     plurals: dict[str, tuple[str, str]]
 
     @classmethod
     @lru_cache(maxsize=2)
-    def load(cls, path: Path = DATA_DIR / "cli.toml") -> ArgparseFrench:
+    def load(cls, path: Path = DATA_DIR / "cli" / "argparse.toml") -> ArgparseFrench:
         data = read_rules(path)
         messages, plurals = value(data, "messages", path), value(data, "plurals", path)
         if not isinstance(messages, dict) or not all(isinstance(v, str) and v for v in messages.values()):

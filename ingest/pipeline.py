@@ -167,8 +167,8 @@ _CODE_FILES = (
 
 
 def code_fingerprint() -> str:
-    """Hash of the code and French rules (``ingest/data``) that decide what the index holds: changing them
-    makes a new build."""
+    """Hash of the code and French rules (``ingest/data/*.toml``) that decide what the index holds: changing them
+    makes a new build. The command line's messages (``ingest/data/cli/``) decide nothing of it."""
     here = Path(__file__).parent
     files = [here / name for name in _CODE_FILES] + sorted((here / "data").glob("*.toml"))
     return _fingerprint(hashlib.sha256(path.read_bytes()).hexdigest() for path in files)
