@@ -68,6 +68,8 @@ _GLUED_NOTE_NUMBER = re.compile(r"(?m)^[ \t]*(\d{1,2})(?=[A-ZÀ-ÖØ-Þ][a-zà-�
 # that number comes after it on the page; not in an address (« /fiche1.pdf ») nor after a unit (« km2 »)
 _GLUED_CALL = re.compile(r"(?<![\w/.:@·-])([a-zà-öø-ÿ·]{3,})(\d{1,2})(?=[\s,.;:!?)…]|$)")
 _URL_START = re.compile(r"^<?(?:https?://|www\.)")
+# a call the text put between two commas (« de la démocratie sanitaire, (6), la première étape »): one comma is left
+_CALL_BETWEEN_COMMAS = re.compile(r",[ \t]*,")
 _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+.!|>~-])")  # Markdown's "\(" for a literal "("
 
 
@@ -155,7 +157,7 @@ def strip_markup(text: str) -> str:
     text = _FOOTNOTE_START.sub(lambda m: rules.footnote.format(number=m.group(1).translate(_DIGITS)), text)
     text = _SUPERSCRIPT.sub("", text)
     if rules.reference_call is not None:
-        text = rules.reference_call.sub("", text)
+        text = _CALL_BETWEEN_COMMAS.sub(",", rules.reference_call.sub("", text))
     if notes := {m.group(1): m.start() for m in reversed(list(_GLUED_NOTE_NUMBER.finditer(text)))}:  # the first
         text = _GLUED_CALL.sub(lambda m: m.group(1) if m.start() < notes.get(m.group(2), -1) else m.group(), text)
     text = _GLUED_NOTE_NUMBER.sub("", text)

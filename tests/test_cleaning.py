@@ -69,6 +69,8 @@ def test_calls_into_the_list_of_references_are_removed_but_not_an_enumeration() 
         "en France, comme à Grand Galet, articula"
     )
     assert strip_markup("du bilan de santé\n(31).\nSuite") == "du bilan de santé.\nSuite"  # wrapped to its own line
+    between_commas = "Pour l'An II de la démocratie sanitaire, (6), la première étape"  # one comma is left
+    assert strip_markup(between_commas) == "Pour l'An II de la démocratie sanitaire, la première étape"
     after_a_year = "en janvier 2020 et octobre 2020 (39,40)."
     assert strip_markup(after_a_year) == "en janvier 2020 et octobre 2020."
     kept_as_written = ("intro :\n(1) Le premier point", "Tableau 2 (partie 1/2)", "en 2019 (2019)", "(n = 12)")
