@@ -142,7 +142,11 @@ def assess(
     else:
         holds = fact.holds_for("") if fact is not None else None
         share = s.guard_worded_fact_topic_share if fact is not None and fact.worded else s.guard_fact_topic_share
-        topical = _topic_weights(stats, holds, query.text, weights) if holds is not None else weights
+        topical = (
+            _topic_weights(stats, (holds, fact.asks), query.text, weights)
+            if fact is not None and holds is not None
+            else weights
+        )
         fact_missing = (
             holds is not None
             and not any(  # a number (a condition, a tax rule…) about something else does not count
@@ -176,12 +180,14 @@ def assess(
 
 
 def _topic_weights(
-    stats: TermStats, holds: re.Pattern[str], question: str, weights: dict[str, float]
+    stats: TermStats, marks_of: Sequence[re.Pattern[str]], question: str, weights: dict[str, float]
 ) -> dict[str, float]:
-    """The question's words without those that are marks of the fact (« impôts » in « le RU doit-il déclarer ses
-    défraiements aux impôts ? »): a sentence gives the fact about the question's topic when it holds some of the
+    """The question's words without those that are marks of the fact or of asking for it (``marks_of``: « impôts »
+    in « le RU doit-il déclarer ses défraiements aux impôts ? », « Gouvernement entend » in « Quand le Gouvernement
+    entend-il généraliser… ? »): a sentence gives the fact about the question's topic when it holds some of the
     others, not only the mark (« Ces dons ouvrent droit à une réduction d'impôt » is about patronage)."""
-    marks = set(stats.analyzer.terms(" ".join(m.group() for m in holds.finditer(question))))
+    found = " ".join(m.group() for pattern in marks_of for m in pattern.finditer(question))
+    marks = set(stats.analyzer.terms(found))
     return {t: w for t, w in weights.items() if t not in marks} or weights
 
 

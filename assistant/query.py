@@ -368,7 +368,6 @@ def expand(text: str, lexicon: Lexicon, speller: SpellFixer | None, settings: Se
     corrections: dict[str, str] = {}
     explained: set[str] = set()
     replaced: set[str] = set()
-    written = {fold_accents(w): w for w in re.findall(r"[^\W_]+", text.lower())}  # « défrayé », its stem's accents
     for word in words_of(text):
         if word in lexicon.abbreviations:
             explained.add(word)
@@ -378,8 +377,7 @@ def expand(text: str, lexicon: Lexicon, speller: SpellFixer | None, settings: Se
                 extra.append(lexicon.abbreviations[word])
                 replaced.add(word)
             continue
-        unwritten = written.get(word, word) if speller is not None and word not in speller.counts else ""
-        meaning = lexicon.synonym(word, unwritten=unwritten)
+        meaning = lexicon.synonym(word, unwritten=speller is not None and word not in speller.counts)
         fixed = speller.fix(word) if speller and meaning is None else None  # « argent » is no typo
         if fixed:
             corrections[word] = fixed

@@ -36,7 +36,8 @@ class Lexicon:
 
     abbreviations: MappingProxyType[str, str]
     synonyms: MappingProxyType[str, str]
-    reasons: tuple[re.Pattern[str], re.Pattern[str], str]  # why (asks), about engaging the public, what it adds
+    reasons: tuple[re.Pattern[str], str]  # a why asked of engaging the public, what it adds to the search
+    inflections: tuple[tuple[str, ...], tuple[str, ...]]  # a verb's endings (in place of « er »), another word's
 
     @cached_property
     def words(self) -> frozenset[str]:
@@ -56,31 +57,39 @@ class Lexicon:
         reasons = value(data, "reasons", path)
         if not isinstance(reasons, dict):
             raise RulesError(f"{path.name} : « reasons » doit être une table")
-        why = (pattern(reasons, "asks", path), pattern(reasons, "about", path), text(reasons, "adds", path))
-        return cls(*tables, why)
+        forms = value(data, "inflections", path)
+        if not isinstance(forms, dict):
+            raise RulesError(f"{path.name} : « inflections » doit être une table")
+        why = (pattern(reasons, "asks", path), text(reasons, "adds", path))
+        return cls(*tables, why, (words(forms, "verb", path), words(forms, "other", path)))
 
     def reasons_of(self, text: str) -> str:
         """What a question asking why one engages the public searches with (« Pourquoi une implication des
         usagers ? » → « avantages bénéfices »), or nothing."""
-        asks, about, adds = self.reasons
-        folded = fold_accents(text.lower())
-        return adds if asks.search(folded) and about.search(folded) else ""
+        asks, adds = self.reasons
+        return adds if asks.search(fold_accents(text.lower())) else ""
 
-    def synonym(self, word: str, *, unwritten: str = "") -> str | None:
-        """What the lexicon adds to ``word`` (folded, lower case): its own entry; for a word the corpus never writes,
-        given as the question writes it (``unwritten``), the entries of its stem (« défrayé » → « defrayer »,
-        « rémunérés » → « remunerer »). A word the corpus writes keeps its own sense (« forme » is no « former »)."""
+    def synonym(self, word: str, *, unwritten: bool = False) -> str | None:
+        """What the lexicon adds to ``word`` (folded, lower case): its own entry; for a word the corpus never writes
+        (``unwritten``), the entries of which it is an inflected form (« defrayes » → « defrayer », « remunerees »
+        → « remunerer », ``[inflections]``). A word the corpus writes keeps its own sense (« forme » is no form of
+        « former »), and a derived word is no inflection (« habitation » is no « habitant »)."""
         if word in self.synonyms:
             return self.synonyms[word]
-        return self._by_stem.get(fold_accents(stem_of(unwritten))) if unwritten else None
+        return self._inflected.get(word) if unwritten else None
 
     @cached_property
-    def _by_stem(self) -> dict[str, str]:
-        """The synonyms' entries by the stem of their word, those of one stem joined (« recruter », « recrutement »)."""
+    def _inflected(self) -> dict[str, str]:
+        """The synonyms' entries by the inflected forms of their word (a verb's endings in place of « er », the others'
+        added), those of one form joined."""
+        verb, other = self.inflections
         joined: dict[str, list[str]] = {}
         for word, meaning in self.synonyms.items():
-            joined.setdefault(fold_accents(stem_of(word)), []).extend(meaning.split())
-        return {stem: " ".join(dict.fromkeys(words)) for stem, words in joined.items()}
+            forms = [word[:-2] + ending for ending in verb] if word.endswith("er") else [word + e for e in other]
+            for form in forms:
+                if form not in self.synonyms:
+                    joined.setdefault(form, []).extend(meaning.split())
+        return {form: " ".join(dict.fromkeys(words)) for form, words in joined.items()}
 
     def acronyms_of(self, text: str) -> list[str]:
         """The acronyms whose full name ``text`` writes (« les communautés professionnelles territoriales de santé »

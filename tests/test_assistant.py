@@ -705,12 +705,14 @@ def test_a_question_asking_why_engage_the_public_is_answered_from_the_advantages
 
 
 def test_a_question_on_the_future_says_first_that_the_documents_forecast_nothing(assistant: Assistant) -> None:
-    """« Les CPTS seront-elles obligatoires ? » asks what will be; the documents describe what exists. The answer says
-    first that they give no forecast, then what they say of the topic."""
-    answer = assistant.ask("Les CPTS seront-elles obligatoires ?")
+    """« Quel avenir pour les CPTS ? » asks what will be; the documents describe what exists. The answer says first that
+    they give no forecast, then what they say of the topic. When they do give an outlook (the slides: « une
+    potentielle généralisation » of the participatory centres), the question is answered, whatever words of asking it
+    writes (« le Gouvernement entend-il »)."""
+    answer = assistant.ask("Quel avenir pour les CPTS ?")
     assert answer.coverage is Coverage.PARTIAL, _said(answer)
-    assert (
-        _said(answer)
-        .lstrip()
-        .startswith("Les documents de référence ne donnent pas de prévision ni d'annonce sur l'avenir.")
-    ), _said(answer)
+    notice = "Les documents de référence ne donnent pas de prévision ni d'annonce sur l'avenir."
+    assert _said(answer).lstrip().startswith(notice), _said(answer)
+    given = assistant.ask("Quand le Gouvernement entend-il généraliser les maisons de santé participatives ?")
+    assert given.coverage is Coverage.FULL, _said(given)
+    assert "généralisation" in _said(given), _said(given)

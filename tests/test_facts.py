@@ -365,7 +365,8 @@ def test_a_question_asks_the_meaning_of_the_acronyms_it_puts_next_to_the_verb(
         ("Pouvez-vous me dire ce qu'est une CPTS ?", False),
         ("Comment définissez-vous la santé communautaire ?", False),  # a definition the documents give
         ("Quel regard portez-vous sur la première journée des porteurs de projets ?", True),  # an opinion
-        ("Selon vous, les usagers doivent-ils siéger au bureau ?", True),
+        ("Comment entendez-vous inscrire cette coordination dans la durée ?", True),
+        ("Selon vous, quels sont les freins à la participation des usagers ?", False),  # asked of the assistant
         ("Connaissez-vous les structures d'exercice coordonné participatives ?", False),  # what they are
     ],
 )

@@ -119,6 +119,7 @@ def test_a_misspelled_word_is_corrected_against_the_corpus_vocabulary() -> None:
     query = ask("comment recrutter des represantants ?")
     assert query.corrections == {"recrutter": "recruter", "represantants": "representants"}
     assert "representants" in query.search_text
+    assert "cooptation" in query.search_text  # what the lexicon says of « recruter », the corrected word
 
 
 def test_a_question_asking_why_engage_the_public_searches_the_advantages() -> None:
@@ -126,7 +127,8 @@ def test_a_question_asking_why_engage_the_public_searches_the_advantages() -> No
     why = ("Pourquoi impliquer les usagers ?", "faire participer, mais pourquoi faire ?", "À quoi bon s'engager ?")
     for question in why:
         assert ask(question).search_text.endswith("avantages bénéfices"), question
-    for other in ("Comment impliquer les usagers ?", "Pourquoi passer par un courrier écrit ?"):
+    elsewhere = ("Pourquoi les usagers engagés abandonnent-ils souvent ?", "Pourquoi rembourser les usagers engagés ?")
+    for other in ("Comment impliquer les usagers ?", "Pourquoi passer par un courrier écrit ?", *elsewhere):
         assert "bénéfices" not in ask(other).search_text, other
 
 
@@ -140,9 +142,11 @@ def test_a_rare_abbreviation_is_searched_by_what_it_means() -> None:
 def test_a_lexicon_word_is_read_in_any_of_its_forms_the_corpus_never_writes() -> None:
     """« défrayés » is « defrayer » of the lexicon: searched with « remboursement des frais », and no unknown word
     (the guard declined « Est-ce que je suis défrayé ? » for it). A form the corpus writes keeps its own sense."""
-    query = ask("Les usagers sont-ils défrayés ?")
-    assert "remboursement des frais" in query.search_text
-    assert "defrayes" in query.lexicon_words
+    for typed in ("Les usagers sont-ils défrayés ?", "Les usagers sont-ils defrayes ?"):  # accents or none
+        query = ask(typed)
+        assert "remboursement des frais" in query.search_text
+        assert "defrayes" in query.lexicon_words
+    assert "usager" not in ask("Une habitation pour la MSP ?").search_text  # derived, no form of « habitant »
     written = SpellFixer(Counter({**VOCABULARY, "forme": 9}))  # « forme » (a form) is no « former » (to train)
     shape = understand("Quelle forme pour la CPTS ?", 2000, 14, 4, lexicon=Lexicon.load(), speller=written)
     assert "formation" not in shape.search_text
@@ -364,8 +368,11 @@ def test_the_language_of_a_question() -> None:
         ("Est-il possible de rémunérer des patients partenaires ?", None),  # whether, not how much
         ("Quel avenir pour les maisons de santé ?", "avenir"),
         ("Le ministère envisage-t-il de rendre la représentation obligatoire ?", "avenir"),
-        ("Les CPTS seront-elles obligatoires ?", "avenir"),
+        ("L'État accompagnera-t-il les projets de CPTS ?", "avenir"),
         ("Il lui demande s'il entend financer les maisons de santé participatives.", "avenir"),  # a written question
+        ("Les usagers seront-ils rémunérés pour leur participation ?", None),  # how things are done, said in the future
+        ("Comment le représentant va-t-il recueillir la parole des usagers ?", None),
+        ("Combien compte-t-on de CPTS en France ?", "nombre"),
         ("Comment l'ARS accompagne-t-elle les CPTS ?", None),  # what is done now
         ("Faut-il envisager une charte ?", None),  # advice, not an outlook
     ],
