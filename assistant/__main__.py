@@ -132,8 +132,8 @@ def _parser() -> argparse.ArgumentParser:
     chat = sub.add_parser("chat", parents=[common], help="conversation dans le terminal")
     chat.set_defaults(func=cmd_chat)
     serve = sub.add_parser("serve", parents=[common], help="lancer l'application web (Gradio)")
-    serve.add_argument("--host", help="adresse d'écoute (défaut 127.0.0.1)")
-    serve.add_argument("--port", type=int, help="port (défaut 7860)")
+    serve.add_argument("--host", metavar="ADRESSE", help="adresse d'écoute (défaut 127.0.0.1)")
+    serve.add_argument("--port", type=int, metavar="PORT", help="port (défaut 7860)")
     serve.set_defaults(func=cmd_serve)
     return parser
 

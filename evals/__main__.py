@@ -147,9 +147,13 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m evals", description="Évaluation de l'assistant sur un jeu de QA.")
     sub = parser.add_subparsers(dest="command", metavar="commande", required=True)
     run = sub.add_parser("run", help="évaluer l'assistant sur un jeu de questions (JSONL ou CSV)")
-    run.add_argument("set", type=Path, nargs="?", default=DEFAULT_SET, help="jeu de QA (défaut : le jeu livré)")
-    run.add_argument("--out", type=Path, default=Path("eval-runs/latest"), help="dossier des résultats")
-    run.add_argument("--split", help="n'évaluer qu'une partie du jeu (dev, test, realworld…)")
+    run.add_argument(
+        "set", type=Path, nargs="?", default=DEFAULT_SET, metavar="jeu", help="jeu de QA (défaut : le jeu livré)"
+    )
+    run.add_argument(
+        "--out", type=Path, default=Path("eval-runs/latest"), metavar="DOSSIER", help="dossier des résultats"
+    )
+    run.add_argument("--split", metavar="PARTIE", help="n'évaluer qu'une partie du jeu (dev, test, realworld…)")
     run.add_argument(
         "--history", action="store_true", help="garder aussi l'évaluation dans l'historique de l'application web"
     )
@@ -168,19 +172,27 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--llm-judge", action="store_true", help="ajouter un score « juge LLM » (LLM configuré)")
     run.set_defaults(func=cmd_run)
     tune = sub.add_parser("tune", help="mesurer poids de fusion et seuil de refus sur un jeu")
-    tune.add_argument("set", type=Path, nargs="?", default=DEFAULT_SET)
-    tune.add_argument("--set", dest="set_option", action="append", default=[], metavar="CLÉ=VALEUR")
+    tune.add_argument(
+        "set", type=Path, nargs="?", default=DEFAULT_SET, metavar="jeu", help="jeu de QA (défaut : le jeu livré)"
+    )
+    tune.add_argument(
+        "--set", dest="set_option", action="append", default=[], metavar="CLÉ=VALEUR", help="surcharger un réglage"
+    )
     tune.set_defaults(func=cmd_tune)
     compare = sub.add_parser("compare", help="comparer deux évaluations, question par question")
-    compare.add_argument("run_a", type=Path)
-    compare.add_argument("run_b", type=Path)
-    compare.add_argument("--json", action="store_true")
+    compare.add_argument("run_a", type=Path, metavar="évaluation_a", help="dossier de la première évaluation")
+    compare.add_argument("run_b", type=Path, metavar="évaluation_b", help="dossier de la seconde évaluation")
+    compare.add_argument("--json", action="store_true", help="sortie JSON")
     compare.set_defaults(func=cmd_compare)
     sample = sub.add_parser("sample", help="tirer au hasard des réponses d'une évaluation, à lire (fiche de lecture)")
-    sample.add_argument("run", type=Path, help="dossier d'une évaluation (results.jsonl)")
-    sample.add_argument("--n", type=int, default=50, help="réponses à tirer (défaut : 50)")
-    sample.add_argument("--seed", type=int, default=1, help="graine du tirage : même graine, mêmes réponses")
-    sample.add_argument("--out", type=Path, help="fichier Markdown à écrire (défaut : la sortie standard)")
+    sample.add_argument("run", type=Path, metavar="évaluation", help="dossier d'une évaluation (results.jsonl)")
+    sample.add_argument("--n", type=int, default=50, metavar="N", help="réponses à tirer (défaut : 50)")
+    sample.add_argument(
+        "--seed", type=int, default=1, metavar="GRAINE", help="graine du tirage : même graine, mêmes réponses"
+    )
+    sample.add_argument(
+        "--out", type=Path, metavar="FICHIER", help="fichier Markdown à écrire (défaut : la sortie standard)"
+    )
     sample.set_defaults(func=cmd_sample)
     return parser
 

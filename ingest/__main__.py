@@ -114,7 +114,9 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m ingest", description="Construit ou met à jour l'index du corpus (incrémental)."
     )
-    parser.add_argument("paths", nargs="*", type=Path, help="fichiers ou dossiers (défaut : le dossier corpus)")
+    parser.add_argument(
+        "paths", nargs="*", type=Path, metavar="chemins", help="fichiers ou dossiers (défaut : le dossier corpus)"
+    )
     parser.add_argument("--rebuild", action="store_true", help="reconstruire l'index depuis zéro")
     parser.add_argument("--stats", action="store_true", help="afficher les statistiques de l'index en service")
     parser.add_argument("--json", action="store_true", help="sortie JSON (avec --stats)")

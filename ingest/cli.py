@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from types import MappingProxyType
 
 from ingest.rules import DATA_DIR, RulesError, read_rules, value
 
@@ -22,8 +23,8 @@ class ArgparseFrench:
     """argparse's messages (``messages``) and those with a plural form (``plurals``: singular → both French
     forms), from ``argparse.toml``."""
 
-    messages: dict[str, str]
-    plurals: dict[str, tuple[str, str]]
+    messages: MappingProxyType[str, str]
+    plurals: MappingProxyType[str, tuple[str, str]]
 
     @classmethod
     @lru_cache(maxsize=2)
@@ -36,7 +37,7 @@ class ArgparseFrench:
             isinstance(v, list) and len(v) == 2 and all(isinstance(f, str) and f for f in v) for v in plurals.values()
         ):
             raise RulesError(f"{path.name} : « plurals » doit associer des messages à deux formes (singulier, pluriel)")
-        return cls(dict(messages), {k: (v[0], v[1]) for k, v in plurals.items()})
+        return cls(MappingProxyType(dict(messages)), MappingProxyType({k: (v[0], v[1]) for k, v in plurals.items()}))
 
     def gettext(self, message: str) -> str:
         return self.messages.get(message, message)
@@ -50,7 +51,8 @@ class ArgparseFrench:
 
 @contextmanager
 def french_argparse() -> Iterator[None]:
-    """argparse speaks French inside the block (parsers built, arguments read, help or errors printed)."""
+    """argparse speaks French inside the block (parsers built, arguments read, help or errors printed). The swap is
+    argparse's, for the whole process: meant for a command's ``main``, before any thread starts."""
     french = ArgparseFrench.load()
     saved = argparse._, argparse.ngettext  # type: ignore[attr-defined]
     argparse._, argparse.ngettext = french.gettext, french.ngettext  # type: ignore[attr-defined]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import inspect
+import re
 from collections.abc import Callable
 
 import pytest
@@ -63,3 +64,15 @@ def test_every_translated_message_is_one_argparse_writes() -> None:
     french = ArgparseFrench.load()
     for message in [*french.messages, *french.plurals]:
         assert repr(message)[1:-1] in source or message in source, message
+
+
+def test_each_french_message_keeps_the_placeholders_argparse_fills() -> None:
+    """A placeholder lost in translation would make argparse fail while it reports an error."""
+    french = ArgparseFrench.load()
+    placeholders = re.compile(r"%(?:\([a-z_]+\))?[sr]")
+    for message, translated in french.messages.items():
+        assert sorted(placeholders.findall(translated)) == sorted(placeholders.findall(message)), message
+    for message, (one, many) in french.plurals.items():
+        assert placeholders.findall(one) == placeholders.findall(many) == placeholders.findall(message), message
+    assert french.ngettext("expected %s argument", "expected %s arguments", 1) == "%s valeur est attendue"
+    assert french.ngettext("expected %s argument", "expected %s arguments", 2) == "%s valeurs sont attendues"
