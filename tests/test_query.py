@@ -140,8 +140,9 @@ def test_a_rare_abbreviation_is_searched_by_what_it_means() -> None:
 
 
 def test_a_lexicon_word_is_read_in_any_of_its_forms_the_corpus_never_writes() -> None:
-    """« défrayés » is « defrayer » of the lexicon: searched with « remboursement des frais », and no unknown word
-    (the guard declined « Est-ce que je suis défrayé ? » for it). A form the corpus writes keeps its own sense."""
+    """« défrayés » is « defrayer » of the lexicon: searched with « remboursement des frais », and no more a word the
+    corpus never uses for the guard (« Les RU sont-ils défrayés ? » was declined for it). A form the corpus writes
+    keeps its own sense; a derived word is no form."""
     for typed in ("Les usagers sont-ils défrayés ?", "Les usagers sont-ils defrayes ?"):  # accents or none
         query = ask(typed)
         assert "remboursement des frais" in query.search_text
