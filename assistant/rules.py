@@ -54,14 +54,9 @@ class Lexicon:
             if not isinstance(table, dict) or not all(isinstance(v, str) and v for v in table.values()):
                 raise RulesError(f"{path.name} : « {key} » doit associer des mots à des textes non vides")
             tables.append(MappingProxyType(dict(table)))
-        reasons = value(data, "reasons", path)
-        if not isinstance(reasons, dict):
-            raise RulesError(f"{path.name} : « reasons » doit être une table")
-        forms = value(data, "inflections", path)
-        if not isinstance(forms, dict):
-            raise RulesError(f"{path.name} : « inflections » doit être une table")
-        why = (pattern(reasons, "asks", path), text(reasons, "adds", path))
-        return cls(*tables, why, (words(forms, "verb", path), words(forms, "other", path)))
+        why = (pattern(data, "reasons.asks", path), text(data, "reasons.adds", path))
+        forms = (words(data, "inflections.verb", path), words(data, "inflections.other", path))
+        return cls(*tables, why, forms)
 
     def reasons_of(self, text: str) -> str:
         """What a question asking why one engages the public searches with (« Pourquoi une implication des

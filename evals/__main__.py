@@ -146,18 +146,11 @@ def cmd_sample(args: argparse.Namespace) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m evals", description="Évaluation de l'assistant sur un jeu de QA.")
     sub = parser.add_subparsers(dest="command", metavar="commande", required=True)
-    run = sub.add_parser("run", help="évaluer l'assistant sur un jeu de questions (JSONL ou CSV)")
-    run.add_argument(
+    qa_set = argparse.ArgumentParser(add_help=False)  # the set and its settings, for run and tune
+    qa_set.add_argument(
         "set", type=Path, nargs="?", default=DEFAULT_SET, metavar="jeu", help="jeu de QA (défaut : le jeu livré)"
     )
-    run.add_argument(
-        "--out", type=Path, default=Path("eval-runs/latest"), metavar="DOSSIER", help="dossier des résultats"
-    )
-    run.add_argument("--split", metavar="PARTIE", help="n'évaluer qu'une partie du jeu (dev, test, realworld…)")
-    run.add_argument(
-        "--history", action="store_true", help="garder aussi l'évaluation dans l'historique de l'application web"
-    )
-    run.add_argument(
+    qa_set.add_argument(
         "--set",
         dest="set_option",
         action="append",
@@ -165,19 +158,21 @@ def _parser() -> argparse.ArgumentParser:
         metavar="CLÉ=VALEUR",
         help="surcharger un réglage, ex. --set top_k=8 --set refusal_threshold=0.85",
     )
+    run = sub.add_parser("run", parents=[qa_set], help="évaluer l'assistant sur un jeu de questions (JSONL ou CSV)")
+    run.add_argument(
+        "--out", type=Path, default=Path("eval-runs/latest"), metavar="DOSSIER", help="dossier des résultats"
+    )
+    run.add_argument("--split", metavar="PARTIE", help="n'évaluer qu'une partie du jeu (dev, test, realworld…)")
+    run.add_argument(
+        "--history", action="store_true", help="garder aussi l'évaluation dans l'historique de l'application web"
+    )
     run.add_argument("--no-cosine", action="store_true", help="sans similarité e5 aux réponses de référence")
     run.add_argument(
         "--llm", choices=["none", "ollama", "openai"], help="générateur évalué (défaut : réglages ENGAGEMENT_LLM_*)"
     )
     run.add_argument("--llm-judge", action="store_true", help="ajouter un score « juge LLM » (LLM configuré)")
     run.set_defaults(func=cmd_run)
-    tune = sub.add_parser("tune", help="mesurer poids de fusion et seuil de refus sur un jeu")
-    tune.add_argument(
-        "set", type=Path, nargs="?", default=DEFAULT_SET, metavar="jeu", help="jeu de QA (défaut : le jeu livré)"
-    )
-    tune.add_argument(
-        "--set", dest="set_option", action="append", default=[], metavar="CLÉ=VALEUR", help="surcharger un réglage"
-    )
+    tune = sub.add_parser("tune", parents=[qa_set], help="mesurer poids de fusion et seuil de refus sur un jeu")
     tune.set_defaults(func=cmd_tune)
     compare = sub.add_parser("compare", help="comparer deux évaluations, question par question")
     compare.add_argument("run_a", type=Path, metavar="évaluation_a", help="dossier de la première évaluation")
