@@ -1,9 +1,11 @@
-"""``python -m assistant ask "…" [--json]``, ``python -m assistant chat``, ``python -m assistant serve``."""
+"""``python -m assistant ask "…" [--json]`` (or ``python -m assistant "…"``), ``python -m assistant chat``,
+``python -m assistant serve``."""
 
 from __future__ import annotations
 
 import argparse
 import ctypes
+import difflib
 import sys
 from typing import Any
 
@@ -119,7 +121,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m assistant",
-        description="Assistant sur l'engagement des usagers en soins primaires (réponses citées, hors ligne).",
+        description="Assistant sur l'engagement des usagers en soins primaires (réponses citées, hors ligne). "
+        'Une question écrite sans commande est posée comme avec « ask » : python -m assistant "Qui recrute les '
+        'représentants ?"',
     )
     sub = parser.add_subparsers(dest="command", metavar="commande", required=True)
     common = argparse.ArgumentParser(add_help=False)
@@ -138,9 +142,24 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+COMMANDS = ("ask", "chat", "serve")
+
+
+def with_command(argv: list[str]) -> list[str]:
+    """``argv`` with ``ask`` before it when it names no command and its first word is a question, not a command
+    mistyped (« serv »: argparse then says which commands there are): ``python -m assistant "Qui peut être
+    représentant ?"`` asks it, as ``ask`` would."""
+    words = [word for word in argv if not word.startswith("-")]
+    if not words or any(word in COMMANDS for word in words) or any(word in ("-h", "--help") for word in argv):
+        return argv
+    if difflib.get_close_matches(words[0].lower(), COMMANDS, n=1, cutoff=0.6):
+        return argv
+    return ["ask", *argv]
+
+
 def main(argv: list[str] | None = None) -> int:
     with french_argparse():  # usage, help and errors in French
-        args = _parser().parse_args(argv)
+        args = _parser().parse_args(with_command(sys.argv[1:] if argv is None else argv))
     try:
         return int(args.func(args))
     except (IndexUnavailable, VectorStoreUnavailable, RulesError, AuthConfigError) as exc:

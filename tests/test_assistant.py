@@ -573,7 +573,7 @@ def test_cli_ask_json_is_the_answer_type(env_for: dict[str, str], assistant: Ass
     assert Answer.from_dict(data).blocks == same.blocks  # the same answer in another process
     assert data["citations"][0]["fiche"] == 14
     assert {"n", "file", "doc_title", "fiche", "fiche_title", "section", "page", "quote"} <= set(data["citations"][0])
-    human = run_cli("assistant", "ask", question, env=env_for).stdout
+    human = run_cli("assistant", question, env=env_for).stdout  # a question typed without « ask » is asked
     assert "Sources" in human and "Fiche ressource n° 14" in human
 
 

@@ -34,6 +34,9 @@ def _read(main: Callable[[list[str]], int], argv: list[str], capsys: pytest.Capt
         (assistant_main, [], "erreur : argument(s) obligatoire(s) manquant(s) : commande"),
         (assistant_main, ["ask"], "erreur : argument(s) obligatoire(s) manquant(s) : question"),
         (assistant_main, ["ask", "--role", "medecin", "q"], "choix invalide : 'medecin' (valeurs possibles :"),
+        # a command mistyped is not asked as a question: the commands there are are listed
+        (assistant_main, ["serv"], "choix invalide : 'serv' (valeurs possibles : 'ask', 'chat', 'serve')"),
+        (assistant_main, ["--role", "medecin", "Qui recrute ?"], "choix invalide : 'medecin'"),
         (assistant_main, ["serve", "--port", "abc"], "argument --port : valeur invalide pour le type int : 'abc'"),
         (evals_main, ["lancer"], "argument commande : choix invalide : 'lancer'"),
         (evals_main, ["run", "--split"], "argument --split : une valeur est attendue"),
