@@ -16,7 +16,7 @@ from assistant.answer import Block, BlockKind, Citation, Role, Span, SpanSource
 from assistant.citations import follows, make_citation, section_display, source_label
 from assistant.query import detect_language
 from assistant.retrieval import Evidence, authority_bonus, opens_list
-from assistant.rules import stem_of
+from assistant.rules import Lexicon, stem_of
 from ingest.cleaning import BULLET, CELL_SEPARATOR, footnote_label
 from ingest.index import IndexReader
 from ingest.lexical import fold_accents
@@ -376,9 +376,17 @@ def _beside(reader: IndexReader, siblings: list[int], here: int, other: int) -> 
     if not 0 <= other < len(reader.chunks) or not _same_section(reader.chunks[other], reader.chunks[here]):
         return []
     seen = {reader.sentences[s].text for s in siblings}
-    return [
-        s for s in reader.sentences_of.get(reader.chunks[other].chunk_id, []) if reader.sentences[s].text not in seen
-    ]
+    mine, theirs = reader.chunks[here], reader.chunks[other]
+    # read back into a passage that overlaps this one's start: a sentence of the shared text is this passage's own,
+    # though that passage may cut it short at its end (« … de leur santé. » for « … de leur santé. » Le comité… »);
+    # read on, the longer sentence of the next passage is the one that goes on
+    behind = theirs.char_start < mine.char_start < theirs.char_end
+
+    def shared(sid: int) -> bool:
+        start = theirs.char_start + reader.sentences[sid].start
+        return reader.sentences[sid].text in seen or (behind and start >= mine.char_start)
+
+    return [s for s in reader.sentences_of.get(theirs.chunk_id, []) if not shared(s)]
 
 
 def _between(reader: IndexReader, first: int, second: int) -> str | None:
@@ -580,6 +588,41 @@ def _items_after(
 ANTECEDENTS = 3  # sentences read back at most for a quoted sentence that points back at the one before it
 
 
+def points_back_within(reader: IndexReader, sid: int) -> bool:
+    """Whether sentence ``sid`` holds, after its first words, a demonstrative whose noun neither the sentence before it
+    nor its section's titles name (``points_back_within``): « … de lever certaines de ces peurs. » A list the sentence
+    makes before a general noun (``general_nouns``: « …, centres de santé et CPTS, ces structures ») names it; an
+    acronym's words (« communautés professionnelles territoriales de santé … ces CPTS ») name it. A footnote points at
+    its call, not at the sentence before it."""
+    text = reader.sentences[sid].text
+    if footnote_label().match(text):
+        return False
+    body = _LABEL.sub("", text, count=1)  # « « Titre » : … », « Extrait d'une citation plus longue (M. F) : … »
+    chunk = reader.chunks[reader.position[reader.sentences[sid].chunk_id]]
+    titles = fold_accents(f"{chunk.section_path} {chunk.fiche_title}").lower()
+    general, meanings = _general_nouns(), Lexicon.load().abbreviations
+    for match in _anywhere("points_back_within").finditer(body):
+        before = fold_accents(body[: match.start()]).lower()
+        if not before.strip():
+            continue  # it opens the sentence: ``refers_back`` reads it
+        noun = fold_accents(match.group("noun")).lower()
+        named = [noun, *fold_accents(meanings.get(noun, "")).lower().split()[:1]]
+        if any(word[:5] in before or word[:5] in titles for word in named if word):
+            continue
+        if noun in general and (before.count(",") >= 2 or re.search(r"\b(?:et|ou)\b", before)):
+            continue
+        return True
+    return False
+
+
+@lru_cache(maxsize=1)
+def _general_nouns() -> frozenset[str]:
+    return frozenset(fold_accents(w).lower() for w in words(read_rules(QUOTING_RULES), "general_nouns", QUOTING_RULES))
+
+
+_LABEL = re.compile(r"^\s*(?:«[^»]{1,120}»|Extrait[^:]{0,80})\s*:\s*")
+
+
 def expand_antecedents(reader: IndexReader, sentence_ids: list[int], shown: Collection[int] = ()) -> list[int]:
     """Give a quoted sentence that opens on a word pointing back (« Il permet… », « Ainsi, … », ``refers_back``)
     the sentences before it in its section, back to one that points back no more or to a title standing alone
@@ -601,8 +644,14 @@ def expand_antecedents(reader: IndexReader, sentence_ids: list[int], shown: Coll
         enough: list[int] | None = None  # what was read back when the pronoun's number sent the reading further
         here = sid
         pointing = reader.sentences[sid].text
+        # a demonstrative inside it (« … ces peurs »): the sentence before is read, unless it needs its own antecedent
+        # or is a quotation without who speaks; then « […] » says what is left out (:func:`_elided_before`)
+        within = not opens.match(pointing) and points_back_within(reader, sid)
         while not BULLET.match(text := reader.sentences[here].text):
-            if not opens.match(text):
+            if within and before == [here] and (points_back_within(reader, here) or text.lstrip()[:1] in "«“"):
+                before = []
+                break
+            if not opens.match(text) and not (here == sid and within):
                 if here == sid or not _disagrees(pointing, text):
                     break
                 if enough is None:  # « Le périmètre … » before « Ils … »: maybe not what « Ils » points at
@@ -617,7 +666,7 @@ def expand_antecedents(reader: IndexReader, sentence_ids: list[int], shown: Coll
             if previous is None and before and _opening("names_its_subject").match(text):
                 break  # back to the start of its section (« Cette première étape… »), under the title the answer shows
             quoted = _closed_quotation(reader, previous) if previous is not None else []
-            if quoted and len(before) + len(quoted) <= ANTECEDENTS:
+            if quoted and len(before) + len(quoted) <= ANTECEDENTS and not within:
                 before = quoted + before  # the quotation the sentence before closes, whole (« … de leur santé ». »)
                 break
             if previous is None or len(before) == ANTECEDENTS or not _antecedent(reader, previous):
@@ -1118,7 +1167,7 @@ def _elided_before(reader: IndexReader, sid: int, quoted: Collection[str], follo
         )
     if reader.sentences[previous].text.strip() in quoted:
         return False
-    if refers_back().match(text):
+    if refers_back().match(text) or points_back_within(reader, sid):
         return True
     # after a quoted sentence of its group: a quoted note right before it is not text left out (« Note 17 : … »,
     # « Note 18 : … »)

@@ -221,6 +221,46 @@ def test_a_list_running_over_three_passages_keeps_its_introduction() -> None:
     assert quoted[-1] == "- l'absence d'intérêt des médecins."
 
 
+@pytest.mark.parametrize(
+    ("sentence", "points_back"),
+    [
+        ("Le rôle de l'association a permis de lever certaines de ces peurs.", True),
+        ("S'agissant du domaine concerné par ce guide, cette faculté va plutôt concerner les associations.", True),
+        (
+            "Les usagers peinent à trouver leur place dans les soins primaires, alors même que ces soins sont proches.",
+            False,
+        ),
+        (
+            "Les maisons de santé, les centres de santé et les CPTS sont des dispositifs ; ces structures associent.",
+            False,
+        ),
+        ("Au terme de leur première année en commun, les usagers retiennent ces trois modalités.", False),  # counted
+        (
+            "Les communautés professionnelles territoriales de santé recrutent et ces CPTS forment.",
+            False,
+        ),  # spelled out
+        ("Les usagers l'ont dit, cette fois encore, à la réunion.", False),  # time
+        ("Note 14 : Cette formule est reprise de l'avis du conseil pour l'engagement des usagers.", False),  # a note
+    ],
+)
+def test_a_demonstrative_inside_a_sentence_points_back_unless_the_sentence_names_it(
+    sentence: str, points_back: bool
+) -> None:
+    """« … certaines de ces peurs »: quoted alone, the fears are nowhere; the sentence before comes with it."""
+    reader = Reader([chunk(0, f"Certains professionnels craignent de perdre leur autonomie.\n{sentence}")])
+    before, sid = reader.sentences_of["has-0"]
+    assert expand_antecedents(reader, [sid]) == ([before, sid] if points_back else [sid])  # type: ignore[arg-type]
+
+
+def test_a_demonstrative_its_section_s_title_names_does_not_point_back() -> None:
+    said = "Au terme de leur première année en commun, les médecins refusent souvent cette {}."
+    for noun, points_back in (("participation", False), ("démarche", True)):
+        text = f"Certains professionnels craignent de perdre leur autonomie.\n{said.format(noun)}"
+        reader = Reader([replace(chunk(0, text), section_path="Les freins à la participation")])
+        before, sid = reader.sentences_of["has-0"]
+        assert expand_antecedents(reader, [sid]) == ([before, sid] if points_back else [sid])  # type: ignore[arg-type]
+
+
 def test_a_footnote_is_never_what_a_sentence_points_back_at() -> None:
     """A page break leaves « Note 6 : … » before « Ce comité… »: the note is not quoted as what the sentence
     goes on from; a note's own second sentence (« Cette vision participative… ») still comes with its first."""
@@ -660,7 +700,9 @@ def test_words_two_passages_share_are_quoted_once_however_each_cuts_them() -> No
     reader = _overlapping()
     closing = reader.sentences_of["has-1"][0]  # « Ils rendent … santé. » Le comité … »
     completed = expand_quotations(reader, [closing])  # type: ignore[arg-type]
-    assert len(completed) == 3, "the quotation opens in the first passage, which also cuts its second sentence"
+    # the quotation opens in the first passage; the copy of its second sentence that passage cuts short (« … de leur
+    # santé. ») is not what comes before the longer one the second passage reads
+    assert [reader.sentences[s].chunk_id for s in completed] == ["has-0", "has-1"]
     quoted = [reader.sentences[s].text for s in unshared(reader, completed)]  # type: ignore[arg-type]
     assert quoted == [
         "Selon les autorités : « Les centres sont adaptés aux territoires.",
@@ -1170,7 +1212,9 @@ def test_the_premise_in_its_notice_is_quoted_under_its_source_with_what_it_point
         ("Certains de ces comités et la structure", True),
         ("Il faut retenir que cette structure", True),
         ("Mais au-delà, pour la plupart des usagers, cette structure", True),  # « Mais » opens it
-        ("Au-delà du projet, pour la plupart des usagers, cette structure", False),  # after a comma: not the opening
+        # after a comma: not the opening, but a demonstrative whose noun the sentence has not named before it
+        ("Au-delà du projet, pour la plupart des usagers, cette structure", True),
+        ("Au-delà de la structure, pour la plupart des usagers, cette structure", False),  # named before it
         ("Les usagers de ce guide et la structure", False),  # the document itself
         ("Deux choses doivent toutefois être vues : la structure", True),  # a contrast among the first words
         ("Il s'agit donc d'un agrément : la structure", True),  # what follows from it

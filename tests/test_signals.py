@@ -146,7 +146,9 @@ def test_back_matter_is_lowered_unless_the_question_asks_for_resources(signals: 
     asks = signals.prefer("Quels outils ou guides pour associer les usagers ?", vector("x"), set(), None, SETTINGS)
     assert asks.asks_resources and not plain.asks_resources
     trainings = signals.prefer("Quelles formations pour les représentants ?", vector("x"), set(), None, SETTINGS)
-    compound = signals.prefer("Une co-formation apporte-t-elle des savoirs nouveaux ?", vector("x"), set(), None, SETTINGS)
+    compound = signals.prefer(
+        "Une co-formation apporte-t-elle des savoirs nouveaux ?", vector("x"), set(), None, SETTINGS
+    )
     assert trainings.asks_resources and not compound.asks_resources  # a way of working, not a training to find
     assert signals.factor(1, 0, plain, SETTINGS)[0] < 1.0
     assert signals.factor(1, 0, asks, SETTINGS)[0] == 1.0
