@@ -640,6 +640,12 @@ def expand_antecedents(reader: IndexReader, sentence_ids: list[int], shown: Coll
     out: list[int] = []
     chosen = {*sentence_ids, *shown}
     for sid in sentence_ids:
+        if (note := _line_start(reader, sid)) != sid and _in_note(reader, sid) and note not in chosen:
+            # a note's later sentence (« 3e colloque sur le partenariat… (https://…) » after « Note 10 : Rennes, … »):
+            # its number says what it is
+            chosen.add(note)
+            out.extend(s for s in [note, sid] if s not in out)
+            continue
         before: list[int] = []
         enough: list[int] | None = None  # what was read back when the pronoun's number sent the reading further
         here = sid
@@ -733,11 +739,16 @@ def _previous(reader: IndexReader, sid: int, quoted: Collection[str] = ()) -> in
 
 def _in_note(reader: IndexReader, sid: int) -> bool:
     """Whether ``sid`` is a sentence of a footnote: its line opens on the note's number (« Note 6 : »)."""
+    return bool(footnote_label().match(reader.sentences[_line_start(reader, sid)].text))
+
+
+def _line_start(reader: IndexReader, sid: int) -> int:
+    """The first sentence of ``sid``'s line in its passage."""
     siblings = reader.sentences_of[reader.sentences[sid].chunk_id]
     pos = siblings.index(sid)
     while pos and _same_line(reader, siblings[pos - 1], siblings[pos]):
         pos -= 1
-    return bool(footnote_label().match(reader.sentences[siblings[pos]].text))
+    return siblings[pos]
 
 
 def _antecedent(reader: IndexReader, sid: int) -> bool:

@@ -281,6 +281,20 @@ def test_a_footnote_is_never_what_a_sentence_points_back_at() -> None:
     assert expand_antecedents(reader, [note_more]) == [note, note_more]  # type: ignore[arg-type]
 
 
+def test_a_note_s_later_sentence_comes_with_the_note_s_number() -> None:
+    """« 3e colloque sur le partenariat… (https://…) » alone reads as the text's own; after « Note 10 : Rennes, … »
+    it is a reference."""
+    reader = Reader(
+        [
+            chunk(0, "Le comité des usagers se réunit chaque trimestre.\nNote 10 : Rennes, 5, 6, 7 octobre 2022. "
+                     "Troisième colloque sur le partenariat de soin avec les patients (https://example.org/colloque).")
+        ]
+    )  # fmt: skip
+    _, note, reference = reader.sentences_of["has-0"]
+    assert expand_antecedents(reader, [reference]) == [note, reference]  # type: ignore[arg-type]
+    assert expand_antecedents(reader, [note, reference]) == [note, reference]  # type: ignore[arg-type]
+
+
 def test_an_introduction_from_another_passage_is_shown_just_before_its_items() -> None:
     from assistant.compose import order_groups
     from assistant.retrieval import Evidence
