@@ -439,12 +439,14 @@ def list_title(reader: IndexReader, sid: int) -> str:
     santé… »). "" otherwise."""
     sentence = reader.sentences[sid]
     siblings = reader.sentences_of[sentence.chunk_id]
-    first = (_own_items(reader, siblings[: siblings.index(sid)], sid) or [sid])[0]  # the list's first item
+    here = reader.position[sentence.chunk_id]
+    # the list's first item, in this passage or the one before (a list a passage boundary cuts)
+    leaders = _beside(reader, siblings, here, here - 1) + siblings[: siblings.index(sid)]
+    first = (_own_items(reader, leaders, sid) or [sid])[0]
     if BULLET.match(reader.sentences[first].text) and (title := titled_by(reader, first)):
         return title
     if not _all_items(reader, siblings[: siblings.index(sid) + 1]):
         return ""
-    here = reader.position[sentence.chunk_id]
     if here > 0 and _same_section(reader.chunks[here - 1], reader.chunks[here]):
         # the list may start in the passage before, when that passage opens the section
         if not _all_items(reader, _beside(reader, siblings, here, here - 1)):
@@ -458,7 +460,11 @@ def _own_items(reader: IndexReader, leaders: list[int], sid: int) -> list[int]:
     """The end of ``leaders`` (the sentences before item ``sid``) that belongs to its list: its earlier items and the
     sentences they run on with, back to its title (« → Du côté des usagers »), not the list before that title."""
     start, first = len(leaders), sid
-    while start > 0 and (_list_item(reader, leaders[start - 1]) or _same_line(reader, leaders[start - 1], first)):
+    while start > 0 and (
+        _list_item(reader, leaders[start - 1])
+        or _same_line(reader, leaders[start - 1], first)
+        or _list_item(reader, _line_start(reader, leaders[start - 1]))  # an item's second sentence, on its line
+    ):
         start -= 1
         first = leaders[start]
     return leaders[start:]

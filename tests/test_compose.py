@@ -24,6 +24,7 @@ from assistant.compose import (
     expand_lists,
     expand_quotations,
     lead_line,
+    list_title,
     premise_rules,
     quotation_speaker,
     render_group,
@@ -279,6 +280,27 @@ def test_a_footnote_is_never_what_a_sentence_points_back_at() -> None:
         "Ce comité rend un avis sur le projet de santé.",
     ]
     assert expand_antecedents(reader, [note_more]) == [note, note_more]  # type: ignore[arg-type]
+
+
+def test_a_list_s_title_heads_it_past_an_item_of_two_sentences_and_a_passage_boundary() -> None:
+    """Fiche 13's « Objectif(s) » heads « - Exemples : … » though the item before it runs on with a second sentence;
+    « Thème de l'affiche » heads its examples though the next passage opens on them."""
+    objectives = (
+        "Objectif(s)\n\n- Il peut y en avoir plusieurs.\n- Dans les exemples, les objectifs ont été mêlés. Mais on "
+        "peut les séparer.\n- Exemples : « Évaluation des besoins des usagers »."
+    )
+    theme, examples = "Thème de l'affiche\n\n- Il doit être le plus clair possible.", "- Exemples : « Hypertension »."
+    reader = Reader(
+        [
+            chunk(0, objectives),
+            chunk(1, theme, doc="fiche"),
+            replace(
+                chunk(2, examples, doc="fiche"), char_start=len(theme) + 1, char_end=len(theme) + 1 + len(examples)
+            ),
+        ]
+    )
+    assert list_title(reader, reader.sentences_of["has-0"][-1]) == "Objectif(s)"
+    assert list_title(reader, reader.sentences_of["fiche-2"][0]) == "Thème de l'affiche"
 
 
 def test_a_note_s_later_sentence_comes_with_the_note_s_number() -> None:
