@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import argparse
 import ctypes
-import difflib
 import sys
 from typing import Any
 
+from rapidfuzz.distance import OSA
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
@@ -147,14 +147,21 @@ COMMANDS = ("ask", "chat", "serve")
 
 def with_command(argv: list[str]) -> list[str]:
     """``argv`` with ``ask`` before it when it names no command and its first word is a question, not a command
-    mistyped (« serv »: argparse then says which commands there are): ``python -m assistant "Qui peut être
-    représentant ?"`` asks it, as ``ask`` would."""
-    words = [word for word in argv if not word.startswith("-")]
+    mistyped (« serv », « chta »: argparse then says which commands there are): ``python -m assistant "Qui peut être
+    représentant ?"``, ``python -m assistant secret``, ``python -m assistant -`` (the question on standard input) ask
+    it, as ``ask`` would."""
+    words = [word for word in argv if word == "-" or not word.startswith("-")]
     if not words or any(word in COMMANDS for word in words) or any(word in ("-h", "--help") for word in argv):
         return argv
-    if difflib.get_close_matches(words[0].lower(), COMMANDS, n=1, cutoff=0.6):
-        return argv
-    return ["ask", *argv]
+    return argv if _mistyped(words[0]) else ["ask", *argv]
+
+
+def _mistyped(word: str) -> bool:
+    """A command typed short (« serv ») or one key off (« chta », « sreve », « aks »), not a word (« secret »)."""
+    word = word.lower()
+    return any(
+        (len(word) >= 2 and command.startswith(word)) or OSA.distance(word, command) <= 1 for command in COMMANDS
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -440,8 +440,9 @@ def list_title(reader: IndexReader, sid: int) -> str:
     sentence = reader.sentences[sid]
     siblings = reader.sentences_of[sentence.chunk_id]
     here = reader.position[sentence.chunk_id]
-    # the list's first item, in this passage or the one before (a list a passage boundary cuts)
-    leaders = _beside(reader, siblings, here, here - 1) + siblings[: siblings.index(sid)]
+    earlier = _beside(reader, siblings, here, here - 1)  # the passage before, in the same section
+    # the list's first item, in this passage or, for an item, the one before (a list a passage boundary cuts)
+    leaders = (earlier if _list_item(reader, sid) else []) + siblings[: siblings.index(sid)]
     first = (_own_items(reader, leaders, sid) or [sid])[0]
     if BULLET.match(reader.sentences[first].text) and (title := titled_by(reader, first)):
         return title
@@ -449,7 +450,7 @@ def list_title(reader: IndexReader, sid: int) -> str:
         return ""
     if here > 0 and _same_section(reader.chunks[here - 1], reader.chunks[here]):
         # the list may start in the passage before, when that passage opens the section
-        if not _all_items(reader, _beside(reader, siblings, here, here - 1)):
+        if not _all_items(reader, earlier):
             return ""
         if here > 1 and _same_section(reader.chunks[here - 2], reader.chunks[here]):
             return ""
@@ -463,7 +464,7 @@ def _own_items(reader: IndexReader, leaders: list[int], sid: int) -> list[int]:
     while start > 0 and (
         _list_item(reader, leaders[start - 1])
         or _same_line(reader, leaders[start - 1], first)
-        or _list_item(reader, _line_start(reader, leaders[start - 1]))  # an item's second sentence, on its line
+        or _list_item(reader, _line_start(reader, leaders[start - 1]))  # an item's later sentence, on its line
     ):
         start -= 1
         first = leaders[start]
@@ -595,11 +596,11 @@ ANTECEDENTS = 3  # sentences read back at most for a quoted sentence that points
 
 
 def points_back_within(reader: IndexReader, sid: int) -> bool:
-    """Whether sentence ``sid`` holds, after its first words, a demonstrative whose noun neither the sentence before it
-    nor its section's titles name (``points_back_within``): « … de lever certaines de ces peurs. » A list the sentence
-    makes before a general noun (``general_nouns``: « …, centres de santé et CPTS, ces structures ») names it; an
-    acronym's words (« communautés professionnelles territoriales de santé … ces CPTS ») name it. A footnote points at
-    its call, not at the sentence before it."""
+    """Whether sentence ``sid`` holds, after its first words, a demonstrative whose noun neither its own words before
+    the demonstrative nor its section's titles name (``points_back_within``): « … de lever certaines de ces peurs. »
+    A list the sentence makes before a general noun (``general_nouns``: « …, centres de santé et CPTS, ces
+    structures ») names it; an acronym's words (« communautés professionnelles territoriales de santé … ces CPTS »)
+    name it. A footnote points at its call, not at the sentence before it."""
     text = reader.sentences[sid].text
     if footnote_label().match(text):
         return False
@@ -613,12 +614,19 @@ def points_back_within(reader: IndexReader, sid: int) -> bool:
             continue  # it opens the sentence: ``refers_back`` reads it
         noun = fold_accents(match.group("noun")).lower()
         named = [noun, *fold_accents(meanings.get(noun, "")).lower().split()[:1]]
-        if any(word[:5] in before or word[:5] in titles for word in named if word):
+        if any(_names(word, before) or _names(word, titles) for word in named if word):
             continue
         if noun in general and (before.count(",") >= 2 or re.search(r"\b(?:et|ou)\b", before)):
             continue
         return True
     return False
+
+
+def _names(noun: str, text: str) -> bool:
+    """Whether ``text`` (folded) writes ``noun`` in some form: a word opening on its first five letters (« peurs » for
+    « peur »), or the word itself when it is shorter (« loi », not in « emploi »)."""
+    stem = noun[:5]
+    return bool(re.search(rf"\b{re.escape(stem)}" + ("" if len(noun) > len(stem) else r"\b"), text))
 
 
 @lru_cache(maxsize=1)
@@ -630,8 +638,10 @@ _LABEL = re.compile(r"^\s*(?:«[^»]{1,120}»|Extrait[^:]{0,80})\s*:\s*")
 
 
 def expand_antecedents(reader: IndexReader, sentence_ids: list[int], shown: Collection[int] = ()) -> list[int]:
-    """Give a quoted sentence that opens on a word pointing back (« Il permet… », « Ainsi, … », ``refers_back``)
-    the sentences before it in its section, back to one that points back no more or to a title standing alone
+    """Give a quoted sentence that opens on a word pointing back (« Il permet… », « Ainsi, … », ``refers_back``), or
+    holds a demonstrative further in whose noun it has not named (:func:`points_back_within`: then one sentence only,
+    none when that one points back as well or opens a quotation: « […] » says what is left out), the sentences before
+    it in its section, back to one that points back no more or to a title standing alone
     (which then names the first of them, :func:`titled_by`), ANTECEDENTS sentences read back at most, when each
     says something and none is chosen or ``shown`` elsewhere in the answer: alone, it would read as a non-sequitur.
     A pronoun reads past a sentence whose subject has another number (« Ils … » after « Le périmètre … »,
@@ -646,7 +656,8 @@ def expand_antecedents(reader: IndexReader, sentence_ids: list[int], shown: Coll
     out: list[int] = []
     chosen = {*sentence_ids, *shown}
     for sid in sentence_ids:
-        if (note := _line_start(reader, sid)) != sid and _in_note(reader, sid) and note not in chosen:
+        note = _line_start(reader, sid)
+        if note != sid and footnote_label().match(reader.sentences[note].text) and note not in chosen:
             # a note's later sentence (« 3e colloque sur le partenariat… (https://…) » after « Note 10 : Rennes, … »):
             # its number says what it is
             chosen.add(note)
@@ -660,10 +671,15 @@ def expand_antecedents(reader: IndexReader, sentence_ids: list[int], shown: Coll
         # or is a quotation without who speaks; then « […] » says what is left out (:func:`_elided_before`)
         within = not opens.match(pointing) and points_back_within(reader, sid)
         while not BULLET.match(text := reader.sentences[here].text):
-            if within and before == [here] and (points_back_within(reader, here) or text.lstrip()[:1] in "«“"):
+            opens_quotation = text.lstrip().startswith(("«", "“"))
+            if within and before == [here] and (points_back_within(reader, here) or opens_quotation):
                 before = []
                 break
-            if not opens.match(text) and not (here == sid and within):
+            # read back by its first words, a sentence whose demonstrative points further back: read on, or keep it
+            further = here != sid and not within and not opens.match(text) and points_back_within(reader, here)
+            if further and enough is None:
+                enough = list(before)
+            if not opens.match(text) and not (here == sid and within) and not further:
                 if here == sid or not _disagrees(pointing, text):
                     break
                 if enough is None:  # « Le périmètre … » before « Ils … »: maybe not what « Ils » points at
@@ -1172,7 +1188,8 @@ def _corpus_texts(blocks: list[Block]) -> set[str]:
 def _elided_before(reader: IndexReader, sid: int, quoted: Collection[str], follows_quote: bool) -> bool:
     """Whether text the answer leaves out comes right before ``sid``, which « […] » then says: the sentence read
     before it (:func:`_previous`, over footnotes) is not ``quoted`` and ``sid`` either ``follows_quote`` (another
-    sentence of its group is quoted above it) or points back (``refers_back``) at that sentence, a chain read back
+    sentence of its group is quoted above it) or points back (``refers_back``, :func:`points_back_within`) at that
+    sentence, a chain read back
     no further (:func:`expand_antecedents`); or, opening its section, ``sid`` points back at the text before it,
     unless it names what it speaks of or points at its title there (« Cette première étape… », « Ils sont bien
     identifiés… » under the title the answer shows)."""

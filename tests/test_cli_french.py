@@ -10,6 +10,7 @@ from collections.abc import Callable
 import pytest
 
 from assistant.__main__ import main as assistant_main
+from assistant.__main__ import with_command
 from evals.__main__ import main as evals_main
 from ingest.__main__ import main as ingest_main
 from ingest.cli import ArgparseFrench
@@ -49,6 +50,24 @@ def test_a_mistyped_command_line_gets_a_french_error(
     assert code == 2
     assert said in printed and "utilisation : python -m" in printed, printed
     assert not any(word in printed for word in ENGLISH), printed
+
+
+@pytest.mark.parametrize(
+    ("argv", "asked"),
+    [
+        (["Qui peut être représentant ?"], True),
+        (["secret"], True),  # a word, not a command mistyped
+        (["Charte ?"], True),
+        (["-"], True),  # the question on standard input
+        (["--role", "representant", "Qui recrute ?"], True),
+        (["serv"], False),  # typed short: argparse lists the commands
+        (["chta"], False),  # one key off
+        (["serve", "--port", "7861"], False),
+        (["-h"], False),
+    ],
+)
+def test_a_question_typed_without_ask_is_asked_and_a_mistyped_command_is_not(argv: list[str], asked: bool) -> None:
+    assert with_command(argv) == (["ask", *argv] if asked else argv)
 
 
 def test_the_help_of_each_command_is_french(capsys: pytest.CaptureFixture[str]) -> None:

@@ -16,6 +16,7 @@ from assistant.compose import (
     QUOTATION_SENTENCES,
     ExtractiveGenerator,
     GenerationRequest,
+    _elided_before,
     _may_quote,
     _quotable,
     author_speaks,
@@ -251,6 +252,25 @@ def test_a_demonstrative_inside_a_sentence_points_back_unless_the_sentence_names
     reader = Reader([chunk(0, f"Certains professionnels craignent de perdre leur autonomie.\n{sentence}")])
     before, sid = reader.sentences_of["has-0"]
     assert expand_antecedents(reader, [sid]) == ([before, sid] if points_back else [sid])  # type: ignore[arg-type]
+
+
+def test_a_demonstrative_s_antecedent_that_needs_its_own_is_left_out_and_the_cut_said() -> None:
+    """The sentence before « … ces peurs » would need its own antecedent (« … cette réforme ») or opens a quotation
+    without who speaks: it is not quoted, « […] » says text is left out; read back by its first words, a sentence
+    whose demonstrative points further back is read past."""
+    last = "Le rôle de l'association a permis de lever certaines de ces peurs."
+    for before in ("Les médecins craignent de perdre leur autonomie avec cette réforme.", "« On avait peur de tout. »"):
+        reader = Reader([chunk(0, f"Certains professionnels hésitent.\n{before}\n{last}")])
+        _, _, sid = reader.sentences_of["has-0"]
+        assert expand_antecedents(reader, [sid]) == [sid]  # type: ignore[arg-type]
+        assert _elided_before(reader, sid, set(), False)  # type: ignore[arg-type]
+    text = (
+        "La réforme de 2019 inquiète certains professionnels.\nLes médecins craignent de perdre leur autonomie avec "
+        "cette réforme. Ainsi, ils hésitent à associer les usagers."
+    )
+    reader = Reader([chunk(0, text)])
+    first, middle, pointing = reader.sentences_of["has-0"]
+    assert expand_antecedents(reader, [pointing]) == [first, middle, pointing]  # type: ignore[arg-type]
 
 
 def test_a_demonstrative_its_section_s_title_names_does_not_point_back() -> None:
