@@ -639,9 +639,9 @@ _LABEL = re.compile(r"^\s*(?:«[^»]{1,120}»|Extrait[^:]{0,80})\s*:\s*")
 
 def expand_antecedents(reader: IndexReader, sentence_ids: list[int], shown: Collection[int] = ()) -> list[int]:
     """Give a quoted sentence that opens on a word pointing back (« Il permet… », « Ainsi, … », ``refers_back``), or
-    holds a demonstrative further in whose noun it has not named (:func:`points_back_within`: then one sentence only,
-    none when that one points back as well or opens a quotation: « […] » says what is left out), the sentences before
-    it in its section, back to one that points back no more or to a title standing alone
+    holds a demonstrative further in whose noun it has not named (:func:`points_back_within`: none when the sentence
+    before has such a demonstrative too or opens a quotation, « […] » then says what is left out), the sentences
+    before it in its section, back to one that points back no more or to a title standing alone
     (which then names the first of them, :func:`titled_by`), ANTECEDENTS sentences read back at most, when each
     says something and none is chosen or ``shown`` elsewhere in the answer: alone, it would read as a non-sequitur.
     A pronoun reads past a sentence whose subject has another number (« Ils … » after « Le périmètre … »,
@@ -667,8 +667,8 @@ def expand_antecedents(reader: IndexReader, sentence_ids: list[int], shown: Coll
         enough: list[int] | None = None  # what was read back when the pronoun's number sent the reading further
         here = sid
         pointing = reader.sentences[sid].text
-        # a demonstrative inside it (« … ces peurs »): the sentence before is read, unless it needs its own antecedent
-        # or is a quotation without who speaks; then « […] » says what is left out (:func:`_elided_before`)
+        # a demonstrative inside it (« … ces peurs »): the sentence before is read, unless that one has such a
+        # demonstrative too or opens a quotation; then « […] » says what is left out (:func:`_elided_before`)
         within = not opens.match(pointing) and points_back_within(reader, sid)
         while not BULLET.match(text := reader.sentences[here].text):
             opens_quotation = text.lstrip().startswith(("«", "“"))
@@ -1189,10 +1189,9 @@ def _elided_before(reader: IndexReader, sid: int, quoted: Collection[str], follo
     """Whether text the answer leaves out comes right before ``sid``, which « […] » then says: the sentence read
     before it (:func:`_previous`, over footnotes) is not ``quoted`` and ``sid`` either ``follows_quote`` (another
     sentence of its group is quoted above it) or points back (``refers_back``, :func:`points_back_within`) at that
-    sentence, a chain read back
-    no further (:func:`expand_antecedents`); or, opening its section, ``sid`` points back at the text before it,
-    unless it names what it speaks of or points at its title there (« Cette première étape… », « Ils sont bien
-    identifiés… » under the title the answer shows)."""
+    sentence, a chain read back no further (:func:`expand_antecedents`); or, opening its section, ``sid`` points back
+    at the text before it, unless it names what it speaks of or points at its title there (« Cette première
+    étape… », « Ils sont bien identifiés… » under the title the answer shows)."""
     text = reader.sentences[sid].text
     previous = _previous(reader, sid)
     if previous is None:
