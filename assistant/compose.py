@@ -604,7 +604,7 @@ def points_back_within(reader: IndexReader, sid: int) -> bool:
     text = reader.sentences[sid].text
     if footnote_label().match(text):
         return False
-    body = _LABEL.sub("", text, count=1)  # « « Titre » : … », « Extrait d'une citation plus longue (M. F) : … »
+    body = _LABEL.sub("", text, count=1)  # after a title it opens on (« « Le mécénat d'entreprise » : Ce type… »)
     chunk = reader.chunks[reader.position[reader.sentences[sid].chunk_id]]
     titles = fold_accents(f"{chunk.section_path} {chunk.fiche_title}").lower()
     general, meanings = _general_nouns(), Lexicon.load().abbreviations
@@ -634,6 +634,9 @@ def _general_nouns() -> frozenset[str]:
     return frozenset(fold_accents(w).lower() for w in words(read_rules(QUOTING_RULES), "general_nouns", QUOTING_RULES))
 
 
+# a title a sentence's own text opens on, between « » or after « Extrait », then a colon: the sentence starts after it
+# (the labels an answer shows, « « Titre » : », « Extrait d'une citation plus longue (M. F) : », are the renderer's,
+# never part of a sentence; no sentence of the shipped corpus opens so)
 _LABEL = re.compile(r"^\s*(?:«[^»]{1,120}»|Extrait[^:]{0,80})\s*:\s*")
 
 
