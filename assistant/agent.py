@@ -149,6 +149,7 @@ class Assistant:
             opener_coverage=settings.list_opener_min_coverage,
             max_characters=settings.max_answer_characters,
             truncated_min_words=settings.truncated_copy_min_words,
+            spoken_penalty=settings.evidence_spoken_penalty,
         )
         self.corpus = CorpusView(
             reader, self.labels, self.fiche_list, self.phrases, embedder, self.stats, self.search_passages

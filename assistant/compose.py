@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import re
 from collections.abc import Callable, Collection, Hashable
@@ -48,6 +49,7 @@ class _AuthorRules(NamedTuple):
     speaks: re.Pattern[str]
     asked: re.Pattern[str]  # a question about the study itself
     apparatus: re.Pattern[str]  # the titles of the sections where the study describes itself
+    interviewee: re.Pattern[str]  # the tag after the words of a person the study interviewed
 
 
 @lru_cache(maxsize=1)
@@ -58,6 +60,7 @@ def _author_rules() -> _AuthorRules:
         pattern(data, "author_speaks", QUOTING_RULES),
         pattern(data, "study_asked", QUOTING_RULES),
         pattern(data, "study_apparatus", QUOTING_RULES),
+        pattern(data, "interviewee_tag", QUOTING_RULES),
     )
 
 
@@ -82,6 +85,25 @@ def study_apparatus(section_path: str, kind: str) -> bool:
         return False
     titles = (fold_accents(without_numbering(title)).lower().strip() for title in section_path.split(" > "))
     return any(rules.apparatus.search(title) for title in titles)
+
+
+def interviewee_speaks(reader: IndexReader, sid: int) -> bool:
+    """Does a sentence of a study (``author_kinds``) give the words of a person it interviewed: the quotation of
+    several sentences it belongs to (:func:`_quotation_around`) ends on the tag the study writes after such words
+    (``interviewee_tag``: « “La place du patient, elle est moindre…” (M. E) »), or the sentence opens such a quotation
+    (or inside one) and ends it so? A law or an author the study quotes is not one of its interviewees, nor is the
+    study's own sentence that borrows a few of their words (« … comme des “défenseurs des usagers” (M.E) »)."""
+    rules = _author_rules()
+    if reader.chunks[reader.position[reader.sentences[sid].chunk_id]].kind not in rules.kinds:
+        return False
+    quoted = _quotation_around(reader, sid)
+    text = reader.sentences[quoted[-1]].text
+    if len(quoted) == 1 and not (text.lstrip().startswith(_OPENING_QUOTES) or _within_quotation(reader, sid)):
+        return False
+    return bool(rules.interviewee.search(text))
+
+
+_OPENING_QUOTES = ("«", "“", "”", '"')  # the study sometimes opens a quotation with « ” »
 
 
 def study_asked(question: str) -> bool:
@@ -1526,8 +1548,10 @@ class ExtractiveGenerator:
         opener_coverage: float = 0.0,
         max_characters: int = 0,
         truncated_min_words: int = 0,
+        spoken_penalty: float = 0.0,
     ) -> None:
         self.reader = reader
+        self.spoken_penalty = spoken_penalty  # an interviewee's words, after what the study concludes
         self.max_characters = max_characters  # quoted at most in an answer (see _within_length)
         self.opener_coverage = opener_coverage  # a list's introduction, for a question asking for no list
         self.analyze = analyze  # the words of a text as the search reads them: what a question asks about
@@ -1563,6 +1587,7 @@ class ExtractiveGenerator:
             evidence = found if request.enumeration else self._without_stray_lists(found)
             if not told:
                 evidence = [e for e in evidence if not self._author_speaks(e)] or evidence
+                evidence = self._findings_first(evidence)
             chosen = choose_sentences(reader, evidence, quota, self.margin, self.floor, taken, self.headers)
             if premise is not None:
                 chosen = [e for e in chosen if e.sentence != premise]
@@ -1673,6 +1698,19 @@ class ExtractiveGenerator:
             return True
         said = author_speaks(reader.sentences[e.sentence].text, chunk.kind)
         return said and not _within_quotation(reader, e.sentence)
+
+    def _findings_first(self, evidence: list[Evidence]) -> list[Evidence]:
+        """The evidence with the sentences where a study quotes a person it interviewed (:func:`interviewee_speaks`)
+        scored ``spoken_penalty`` lower: what the study concludes is quoted before what one person told it."""
+        if not self.spoken_penalty:
+            return evidence
+        scored = (
+            dataclasses.replace(e, score=e.score - self.spoken_penalty)
+            if interviewee_speaks(self.reader, e.sentence)
+            else e
+            for e in evidence
+        )
+        return sorted(scored, key=lambda e: (-e.score, e.sentence))
 
     def _without_stray_lists(self, evidence: list[Evidence]) -> list[Evidence]:
         """For a question asking for no enumeration, the evidence without the introductions of a list that, with

@@ -245,7 +245,9 @@ class HybridRetriever:
         for c in fused.values():
             chunk = self.reader.chunks[c.index]
             c.scores["rrf"] = c.score
-            if weights:  # the question's words in the section/fiche title: the guide's own signposts
+            if weights and chunk.role is not PassageRole.ANNEX:
+                # the question's words in the section/fiche title: the guide's own signposts; an annex's title
+                # names what a study worked with (« Guide d'entretien … à destination des patients experts »)
                 c.scores["title"] = self.stats.coverage(weights, self.stats.title_terms[c.index])
                 c.score += s.weight_title * c.scores["title"]
             c.score *= 1.0 + authority_bonus(chunk.authority, s.authority_bonus) + boosts.get(chunk.kind, 0.0)

@@ -184,6 +184,12 @@ class Settings(BaseSettings):
         description="Part (pondérée) des mots de la question que doit reprendre la phrase qui ouvre une liste pour "
         "être cherchée au-delà des contextes (list_search_depth).",
     )
+    evidence_spoken_penalty: float = Field(
+        0.1,
+        ge=0,
+        description="Retrait du score, pour le choix des phrases citées, d'une phrase d'étude qui rapporte les mots "
+        "d'une personne interrogée (« … » (M. E)) : les données de l'étude, après ce qu'elle en conclut.",
+    )
     evidence_structure_penalty: float = Field(
         0.05,
         ge=0,

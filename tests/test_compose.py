@@ -24,6 +24,7 @@ from assistant.compose import (
     expand_antecedents,
     expand_lists,
     expand_quotations,
+    interviewee_speaks,
     lead_line,
     list_title,
     premise_rules,
@@ -1913,6 +1914,38 @@ def test_a_study_s_author_speaking_of_her_work_is_quoted_only_for_a_question_abo
     assert not author_speaks(reader.sentences[interview].text, "study")
     assert not author_speaks(reader.sentences[author].text, "fiche mission")  # « Je… » addresses a representative
     assert study_asked("le mémoire en dit quoi ?") and not study_asked("Comment animer une réunion ?")
+
+
+def test_what_a_study_concludes_is_quoted_before_what_one_interviewee_told_it() -> None:
+    """« La place du patient, elle est moindre… » (M. E) is one person's words, the study's data: a sentence where
+    the study says what it found comes first though it scores a little lower; the interviewee is quoted when nothing
+    else is left, or for a question about the study's interviews. A guide quoting someone is not a study, nor is the
+    study's own sentence that borrows a few words of an interviewee."""
+    verbatim = "« La place du patient, elle est moindre, c'est culturel dans le corps médical. » (M. E)"
+    finding = "Les professionnels interrogés estiment que la place du patient reste faible dans les projets."
+    slogan = "« Rien sur nous sans nous », disent les associations d'usagers."
+    borrowed = "D'autres voient les élus comme des « défenseurs des usagers » (M. E)."
+    reader = Reader(
+        [
+            chunk(0, f"{finding} {borrowed} {verbatim}", kind="study", doc="memoire"),
+            chunk(1, slogan, kind="guide", doc="has"),
+        ]
+    )
+    found, synthesis, spoken = reader.sentences_of["memoire-0"]
+    quoted_by_guide = reader.sentences_of["has-1"][0]
+    generator = generator_for(reader, max_sentences=1, margin=1.0)
+    generator.spoken_penalty = SETTINGS.evidence_spoken_penalty
+
+    def first(question: str, ranked: list[int]) -> str:
+        evidence = [Evidence(s, 0, 0.95 - i / 100, 0.9, 0.5, 0) for i, s in enumerate(ranked)]
+        result = generator.generate(GenerationRequest(question, [question], [evidence], [0], whole=evidence))
+        return next(s.text for b in result.blocks if b.kind is not BlockKind.LEAD for s in b.spans)
+
+    assert interviewee_speaks(reader, spoken) and not interviewee_speaks(reader, found)
+    assert not interviewee_speaks(reader, quoted_by_guide) and not interviewee_speaks(reader, synthesis)
+    assert first("Quelle est la place du patient ?", [spoken, found]) == finding
+    assert first("Quelle est la place du patient ?", [spoken]).startswith("« La place du patient")
+    assert first("Qu'ont dit les personnes interrogées en entretien ?", [spoken, found]).startswith("« La")
 
 
 def test_the_sections_where_a_study_describes_itself_answer_only_questions_about_the_study() -> None:

@@ -116,6 +116,26 @@ def test_the_passage_that_shares_the_question_words_comes_first() -> None:
     assert search("Comment associer les usagers à la gouvernance de la maison de santé ?")[0] == 0
 
 
+def test_an_annex_s_title_is_no_signpost_to_what_the_question_asks() -> None:
+    """« Guide d'entretien à destination des patients experts » names whom a study's interview guide was for, not what
+    it found: its words give the annex no title bonus, while a section of the text so titled gets one."""
+    from ingest.roles import PassageRole
+
+    guide = "Annexe 3 - Guide d'entretien à destination des patients experts"
+    annex = replace(
+        chunk(0, "Quel regard portez-vous sur les réunions ?", doc="memoire"),
+        section_path=guide,
+        role=PassageRole.ANNEX,
+    )
+    body = replace(chunk(1, "Ils animent des ateliers avec les usagers."), section_path="Rôle des patients experts")
+    reader = TinyReader([annex, body])
+    question = "Quel est le rôle des patients experts ?"
+    retriever = HybridRetriever(reader, Settings(), TermStats(reader, reader.analyzer))  # type: ignore[arg-type]
+    scores = {c.index: c.scores for c in retriever.search(question, reader.embed(question), k=2).ranked}
+    assert scores[1]["title"] > 0
+    assert "title" not in scores[0]
+
+
 def test_the_passage_with_a_sentence_that_answers_leads_the_contexts() -> None:
     """A passage holding the question's words one per sentence outranks, by fusion, a longer passage whose one
     sentence says all of it: that passage leads the contexts, and the same passages stay among them."""
