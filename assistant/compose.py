@@ -618,8 +618,9 @@ ANTECEDENTS = 3  # sentences read back at most for a quoted sentence that points
 
 
 def points_back_within(reader: IndexReader, sid: int) -> bool:
-    """Whether sentence ``sid`` holds, after its first words, a demonstrative whose noun neither its own words before
-    the demonstrative nor its section's titles name (``points_back_within``): « … de lever certaines de ces peurs. »
+    """Whether sentence ``sid`` holds, after its first words, a demonstrative (or « sur le sujet », « sur la question »
+    closing a clause) whose noun neither its own words before it nor its section's titles name
+    (``points_back_within``): « … de lever certaines de ces peurs. »
     A list the sentence makes before a general noun (``general_nouns``: « …, centres de santé et CPTS, ces
     structures ») names it; an acronym's words (« communautés professionnelles territoriales de santé … ces CPTS »)
     name it. A footnote points at its call, not at the sentence before it."""
@@ -634,7 +635,7 @@ def points_back_within(reader: IndexReader, sid: int) -> bool:
         before = fold_accents(body[: match.start()]).lower()
         if not before.strip():
             continue  # it opens the sentence: ``refers_back`` reads it
-        noun = fold_accents(match.group("noun")).lower()
+        noun = fold_accents(next(group for group in match.groups() if group)).lower()
         named = [noun, *fold_accents(meanings.get(noun, "")).lower().split()[:1]]
         if any(_names(word, before) or _names(word, titles) for word in named if word):
             continue

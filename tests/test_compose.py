@@ -244,6 +244,8 @@ def test_a_list_running_over_three_passages_keeps_its_introduction() -> None:
         ),  # spelled out
         ("Les usagers l'ont dit, cette fois encore, à la réunion.", False),  # time
         ("Note 14 : Cette formule est reprise de l'avis du conseil pour l'engagement des usagers.", False),  # a note
+        ("Si certains militent pour une loi sur le sujet, d'autres sont plus mesurés sur la question.", True),
+        ("Les usagers ont publié une note sur le sujet de la rémunération des représentants.", False),  # its object
     ],
 )
 def test_a_demonstrative_inside_a_sentence_points_back_unless_the_sentence_names_it(
