@@ -6,6 +6,7 @@ The French words it relies on (function words, page-number lines, ordinals) are 
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections import Counter
@@ -215,21 +216,24 @@ def vocabulary(text: str) -> set[str]:
 
 
 def dehyphenate(text: str, vocab: set[str]) -> str:
-    """Join words cut by a hyphen at a line end: ``représen-\\ntants`` → ``représentants``.
+    """Join words cut by a hyphen at a line end: ``représen-\\ntants`` → ``représentants``; the slides leave a blank
+    line between their lines (``celle-\\n\\nci``), which is no paragraph break after a hyphen.
 
     A hyphen is kept when the hyphenated form is a real word of the document (``pluri-\\nprofessionnel``
-    written so elsewhere) and the joined form is not.
+    written so elsewhere), or two words of a longer one (``france-assos-\\nsante.org`` beside
+    ``france-assos-sante.org``), and the joined form is not.
     """
+    pairs = {"-".join(pair) for word in vocab for pair in itertools.pairwise(word.split("-"))}
 
     def join(match: re.Match[str]) -> str:
         left, right = match.group(1), match.group(2)
         joined = (left + right).lower()
         hyphenated = f"{left}-{right}".lower()
-        if hyphenated in vocab and joined not in vocab:
+        if (hyphenated in vocab or hyphenated in pairs) and joined not in vocab:
             return f"{left}-{right}"
         return left + right
 
-    return re.sub(r"([^\W\d_]+)-[ \t]*\n[ \t]*([a-zà-ÿœ][^\W\d_]*)", join, text)
+    return re.sub(r"([^\W\d_]+)-[ \t]*\n(?:[ \t]*\n)?[ \t]*([a-zà-ÿœ][^\W\d_]*)", join, text)
 
 
 def unglue(text: str) -> str:

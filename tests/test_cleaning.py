@@ -30,6 +30,19 @@ def test_a_real_hyphenated_word_of_the_document_keeps_its_hyphen() -> None:
     assert dehyphenate(text, vocabulary(text)).startswith("une équipe pluri-professionnelle")
 
 
+def test_a_word_cut_at_a_slide_s_line_end_before_a_blank_line_is_one_word() -> None:
+    """The slides leave a blank line between their lines: « celle-\\n\\nci » is « celle-ci » (read « celle- ci »
+    before), and an address cut so is the address written whole elsewhere; a new paragraph after a dash is not."""
+    text = (
+        "au titre de celle-\n\nci qu'il intègre la CPTS. Si celle-ci n'est pas agréée : www.france-assos-\n\nsante.org "
+        "(france-assos-sante.org). Les centres -\n\nles maisons"
+    )
+    cleaned = dehyphenate(text, vocabulary(text))
+    assert cleaned.startswith("au titre de celle-ci qu'il intègre")
+    assert "www.france-assos-sante.org (" in cleaned
+    assert cleaned.endswith("Les centres -\n\nles maisons")
+
+
 def test_footnote_marks_and_markup_are_removed() -> None:
     assert strip_markup("la participation des usagers¹² est **essentielle**") == (
         "la participation des usagers est essentielle"
