@@ -1247,6 +1247,9 @@ def test_the_premise_in_its_notice_is_quoted_under_its_source_with_what_it_point
         ("À ce titre, les professionnels", True),
         ("Dans ce cadre, la structure", True),
         ("Idéalement, ils", True),
+        ("Dans une visée pratique, elles", True),  # a short phrase a preposition opens
+        ("Dans une première partie, il", True),
+        ("Pour le reste, il s'agit", False),  # impersonal
         ("Enfin, la structure", True),
         ("Autrement dit, la structure", True),
         ("Quant à la structure, elle", True),
