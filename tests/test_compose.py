@@ -1249,6 +1249,9 @@ def test_the_premise_in_its_notice_is_quoted_under_its_source_with_what_it_point
         ("Idéalement, ils", True),
         ("Dans une visée pratique, elles", True),  # a short phrase a preposition opens
         ("Dans une première partie, il", True),
+        ("Certaines sont", True),  # some of those just named
+        ("D'autres citent la structure", True),
+        ("Certaines structures", False),  # its own noun
         ("Pour le reste, il s'agit", False),  # impersonal
         ("Enfin, la structure", True),
         ("Autrement dit, la structure", True),
