@@ -1252,6 +1252,7 @@ def test_the_premise_in_its_notice_is_quoted_under_its_source_with_what_it_point
         ("Certaines sont", True),  # some of those just named
         ("D'autres citent la structure", True),
         ("Certaines structures", False),  # its own noun
+        ("S'ajoute à cela la structure", True),  # « cela » after a preposition among the first words
         ("Pour le reste, il s'agit", False),  # impersonal
         ("Enfin, la structure", True),
         ("Autrement dit, la structure", True),
