@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 import re
 from collections.abc import Callable, Collection, Hashable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
@@ -88,11 +87,12 @@ def study_apparatus(section_path: str, kind: str) -> bool:
 
 
 def interviewee_speaks(reader: IndexReader, sid: int) -> bool:
-    """Does a sentence of a study (``author_kinds``) give the words of a person it interviewed: the quotation of
-    several sentences it belongs to (:func:`_quotation_around`) ends on the tag the study writes after such words
-    (``interviewee_tag``: « “La place du patient, elle est moindre…” (M. E) »), or the sentence opens such a quotation
-    (or inside one) and ends it so? A law or an author the study quotes is not one of its interviewees, nor is the
-    study's own sentence that borrows a few of their words (« … comme des “défenseurs des usagers” (M.E) »)."""
+    """Does a sentence of a study (``author_kinds``) give the words of a person it interviewed: the last sentence of
+    the quotation of several sentences it belongs to (:func:`_quotation_around`) carries the tag the study writes
+    after such words (``interviewee_tag``: « “La place du patient, elle est moindre…” (M. E) »), or the sentence opens
+    such a quotation (or lies inside one) and carries it? A law or an author the study quotes is not one of its
+    interviewees, nor is the study's own sentence that borrows a few of their words (« … comme des “défenseurs des
+    usagers” (M.E) »)."""
     rules = _author_rules()
     if reader.chunks[reader.position[reader.sentences[sid].chunk_id]].kind not in rules.kinds:
         return False
@@ -634,7 +634,7 @@ def points_back_within(reader: IndexReader, sid: int) -> bool:
     for match in _anywhere("points_back_within").finditer(body):
         before = fold_accents(body[: match.start()]).lower()
         if not before.strip():
-            continue  # it opens the sentence: ``refers_back`` reads it
+            continue  # it opens the sentence: what a sentence opens on is ``refers_back``'s to read
         noun = fold_accents(next(group for group in match.groups() if group)).lower()
         named = [noun, *fold_accents(meanings.get(noun, "")).lower().split()[:1]]
         if any(_names(word, before) or _names(word, titles) for word in named if word):
@@ -1706,9 +1706,7 @@ class ExtractiveGenerator:
         if not self.spoken_penalty:
             return evidence
         scored = (
-            dataclasses.replace(e, score=e.score - self.spoken_penalty)
-            if interviewee_speaks(self.reader, e.sentence)
-            else e
+            replace(e, score=e.score - self.spoken_penalty) if interviewee_speaks(self.reader, e.sentence) else e
             for e in evidence
         )
         return sorted(scored, key=lambda e: (-e.score, e.sentence))

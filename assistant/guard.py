@@ -4,11 +4,10 @@ The confidence combines four signals, calibrated on the evaluation set (see docs
 - ``similarity``: e5 similarity of the best sentence to the question;
 - ``coverage``: share (idf-weighted) of the question's terms present in the best passages;
 - ``unknown``: share (idf-weighted) of the question's own words the corpus never uses
-  (``paracétamol``, ``ratatouille``…), typos and the words of a family it uses (« événementielle ») excepted;
-  ``rare_words``, the acronyms it names that the corpus mentions in a few passages only (« SISA »): spoken of in
-  passing, not covered; and ``unknown_names``, the proper names it writes that no passage writes (« Santé Info
-  Droits »); ``outside``, the settings outside primary care it is about (« conseil de surveillance », « CRSA »:
-  ``outside`` in ``scope.toml``);
+  (``paracétamol``, ``ratatouille``…), typos excepted; ``rare_words``, the acronyms it names that the corpus
+  mentions in a few passages only (« SISA »): spoken of in passing, not covered; and ``unknown_names``, the proper
+  names it writes that no passage writes (« Santé Info Droits »); ``outside``, the settings outside primary care it is
+  about (« conseil de surveillance », « CRSA »: ``outside`` in ``scope.toml``);
 - ``fact``: the question asks for a kind of fact (a sum, a duration, a contact, a tax rule, a count)
   and no retrieved sentence holds one (the kinds of fact are data: ``assistant/data/facts.toml``).
 
@@ -122,7 +121,6 @@ def assess(
             and not word.isdigit()
             and not _scrap(word, query.text)
             and not facts.generic_form.search(fold_accents(word))
-            and not stats.family_of(word, s.guard_family_prefix)
         ):
             unknown_terms.append(word)
     total = sum(own.values())

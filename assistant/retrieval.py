@@ -20,7 +20,7 @@ from assistant.lazy import LazySets
 from assistant.signals import CorpusSignals, Preferences
 from ingest.cleaning import BULLET
 from ingest.index import IndexReader, matches_where
-from ingest.lexical import FrenchAnalyzer, fold_accents
+from ingest.lexical import FrenchAnalyzer
 from ingest.roles import PassageRole
 from ingest.settings import Settings
 
@@ -151,9 +151,7 @@ class TermStats:
 
     def __init__(self, reader: IndexReader, analyzer: FrenchAnalyzer) -> None:
         self.analyzer = analyzer
-        self._passages = [c.embed_text for c in reader.chunks]
-        self.chunk_terms = LazyTerms(self._passages, analyzer.terms)
-        self._families: dict[int, frozenset[str]] = {}  # word beginnings, by their length (:meth:`family_of`)
+        self.chunk_terms = LazyTerms([c.embed_text for c in reader.chunks], analyzer.terms)
         self.sentence_terms = LazyTerms([s.text for s in reader.sentences], analyzer.terms)
         self.heading_terms = LazyTerms([f"{c.section_path} {c.fiche_title}" for c in reader.chunks], analyzer.terms)
         # with the document's title: its section's words analysed once, shared with heading_terms
@@ -175,17 +173,6 @@ class TermStats:
 
     def weights(self, text: str) -> dict[str, float]:
         return {t: self.idf.get(t, self.unknown_idf) for t in self.analyzer.terms(text)}
-
-    def family_of(self, word: str, length: int) -> bool:
-        """Whether the passages write a word that begins with the same ``length`` letters as ``word`` (accents
-        folded), which is longer: « événementielle » is of the family of « événement », « particularité » of
-        « particulier », though no stem joins them. 0: never."""
-        if not length or len(word) <= length:
-            return False
-        if length not in self._families:
-            words = {fold_accents(w) for text in self._passages for w in self.analyzer.words(text)}
-            self._families[length] = frozenset(w[:length] for w in words if len(w) >= length)
-        return fold_accents(word)[:length] in self._families[length]
 
     def holding(self, term: str) -> frozenset[int]:
         """The passages that hold ``term``."""

@@ -6,7 +6,6 @@ The French words it relies on (function words, page-number lines, ordinals) are 
 
 from __future__ import annotations
 
-import itertools
 import re
 import unicodedata
 from collections import Counter
@@ -220,20 +219,31 @@ def dehyphenate(text: str, vocab: set[str]) -> str:
     line between their lines (``celle-\\n\\nci``), which is no paragraph break after a hyphen.
 
     A hyphen is kept when the hyphenated form is a real word of the document (``pluri-\\nprofessionnel``
-    written so elsewhere), or two words of a longer one (``france-assos-\\nsante.org`` beside
-    ``france-assos-sante.org``), and the joined form is not.
+    written so elsewhere) and the joined form is not, and inside a web address, whose hyphens are its own
+    (``https://www.france-assos-\\n\\nsante.org/…``).
     """
-    pairs = {"-".join(pair) for word in vocab for pair in itertools.pairwise(word.split("-"))}
 
-    def join(match: re.Match[str]) -> str:
+    out: list[str] = []
+    done = 0
+    for match in _LINE_END_HYPHEN.finditer(text):
         left, right = match.group(1), match.group(2)
-        joined = (left + right).lower()
-        hyphenated = f"{left}-{right}".lower()
-        if (hyphenated in vocab or hyphenated in pairs) and joined not in vocab:
-            return f"{left}-{right}"
-        return left + right
+        out.append(text[done : match.start()])
+        joined, hyphenated = (left + right).lower(), f"{left}-{right}".lower()
+        # the address as joined so far: a second cut goes on the address the first one joined
+        address = _in_address("".join(out) + left)
+        out.append(f"{left}-{right}" if (hyphenated in vocab and joined not in vocab) or address else left + right)
+        done = match.end()
+    return "".join(out) + text[done:]
 
-    return re.sub(r"([^\W\d_]+)-[ \t]*\n(?:[ \t]*\n)?[ \t]*([a-zà-ÿœ][^\W\d_]*)", join, text)
+
+_LINE_END_HYPHEN = re.compile(r"([^\W\d_]+)-[ \t]*\n(?:[ \t]*\n)?[ \t]*([a-zà-ÿœ][^\W\d_]*)")
+
+
+def _in_address(before: str) -> bool:
+    """Whether the word that ends ``before`` is part of a web address (``://`` or ``www.`` before it, with no space
+    between)."""
+    run = re.split(r"\s", before)[-1]
+    return "://" in run or "www." in run
 
 
 def unglue(text: str) -> str:

@@ -306,13 +306,6 @@ class Settings(BaseSettings):
     guard_coverage_weight: float = Field(
         0.10, ge=0, description="Poids de la couverture des termes de la question dans la confiance."
     )
-    guard_family_prefix: int = Field(
-        8,
-        ge=0,
-        description="Un mot de la question que le corpus n'écrit pas, mais dont les premières lettres (ce nombre, "
-        "accents ôtés) commencent un mot qu'il écrit, est de sa famille (« événementielle », « événement ») : "
-        "pas un mot inconnu du corpus. 0 : jamais.",
-    )
     guard_unknown_weight: float = Field(
         0.09, ge=0, description="Poids des mots de la question inconnus du corpus (retirés de la confiance)."
     )

@@ -32,14 +32,16 @@ def test_a_real_hyphenated_word_of_the_document_keeps_its_hyphen() -> None:
 
 def test_a_word_cut_at_a_slide_s_line_end_before_a_blank_line_is_one_word() -> None:
     """The slides leave a blank line between their lines: « celle-\\n\\nci » is « celle-ci » (read « celle- ci »
-    before), and an address cut so is the address written whole elsewhere; a new paragraph after a dash is not."""
+    before); an address cut so keeps its hyphens, though the slides never write it whole; a new paragraph after a dash
+    set off by spaces is not joined."""
     text = (
-        "au titre de celle-\n\nci qu'il intègre la CPTS. Si celle-ci n'est pas agréée : www.france-assos-\n\nsante.org "
-        "(france-assos-sante.org). Les centres -\n\nles maisons"
+        "au titre de celle-\n\nci qu'il intègre la CPTS. Si celle-ci n'est pas agréée. Contactez votre délégation "
+        "régionale ici :https://www.france-assos-\n\nsante.org/reseau/unions-regionales-des-\n\nassociations-agreees/\n\n"
+        "Les centres -\n\nles maisons"
     )
     cleaned = dehyphenate(text, vocabulary(text))
     assert cleaned.startswith("au titre de celle-ci qu'il intègre")
-    assert "www.france-assos-sante.org (" in cleaned
+    assert "ici :https://www.france-assos-sante.org/reseau/unions-regionales-des-associations-agreees/" in cleaned
     assert cleaned.endswith("Les centres -\n\nles maisons")
 
 

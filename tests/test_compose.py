@@ -1254,6 +1254,8 @@ def test_the_premise_in_its_notice_is_quoted_under_its_source_with_what_it_point
         ("Certaines structures", False),  # its own noun
         ("S'ajoute à cela la structure", True),  # « cela » after a preposition among the first words
         ("Pour le reste, il s'agit", False),  # impersonal
+        ("Dans l'évaluation, il s'agira", False),
+        ("En pratique, il peut être utile", False),
         ("Enfin, la structure", True),
         ("Autrement dit, la structure", True),
         ("Quant à la structure, elle", True),
@@ -1932,7 +1934,7 @@ def test_what_a_study_concludes_is_quoted_before_what_one_interviewee_told_it() 
     study's own sentence that borrows a few words of an interviewee."""
     verbatim = "« La place du patient, elle est moindre, c'est culturel dans le corps médical. » (M. E)"
     finding = "Les professionnels interrogés estiment que la place du patient reste faible dans les projets."
-    slogan = "« Rien sur nous sans nous », disent les associations d'usagers."
+    slogan = "« Rien sur nous sans nous » (Mme A)"  # the tag, in a guide
     borrowed = "D'autres voient les élus comme des « défenseurs des usagers » (M. E)."
     reader = Reader(
         [

@@ -301,20 +301,6 @@ def test_words_the_corpus_never_uses_are_named_as_the_question_writes_them() -> 
     assert found.unknown_words == ["RAP", "promoteur"]
 
 
-def test_a_word_of_a_family_the_corpus_writes_is_not_unknown_to_it() -> None:
-    """« événementielle » is of the family of « événement », which the documents write, though no stem joins them:
-    not a word the corpus never uses, which would lower the confidence until a covered question is declined;
-    « smartphone » is one, and « affichette » shares too few letters with « affiche » to say; 0 turns it off."""
-    from assistant.retrieval import Evidence
-
-    corpus = [*CORPUS, chunk(5, "Une affiche annonce un événement de la maison de santé.")]
-    question = "Peut-on faire une affichette événementielle sur smartphone ?"
-    evidence = [Evidence(0, 0, 1.0, 0.9, 0.5, 0)]
-    assert judged(TinyReader(corpus), question, evidence).unknown_words == ["affichette", "smartphone"]
-    off = Settings.model_construct(guard_family_prefix=0)
-    assert "événementielle" in judged(TinyReader(corpus), question, evidence, settings=off).unknown_words
-
-
 def test_an_acronym_a_few_passages_mention_makes_the_answer_partial_and_is_named() -> None:
     """« Qui peut être associé d'une SISA ? »: the documents mention the SISA in one passage, in passing; the answer
     says so first. An acronym the lexicon spells out counts the passages that use its meaning (« éducation
