@@ -224,26 +224,21 @@ def dehyphenate(text: str, vocab: set[str]) -> str:
     """
 
     out: list[str] = []
+    run = ""  # the output's last run of text without a space: a second cut goes on the address the first one joined
     done = 0
     for match in _LINE_END_HYPHEN.finditer(text):
         left, right = match.group(1), match.group(2)
         out.append(text[done : match.start()])
+        run = re.split(r"\s", run + out[-1] + left)[-1]
         joined, hyphenated = (left + right).lower(), f"{left}-{right}".lower()
-        # the address as joined so far: a second cut goes on the address the first one joined
-        address = _in_address("".join(out) + left)
+        address = "://" in run or "www." in run
         out.append(f"{left}-{right}" if (hyphenated in vocab and joined not in vocab) or address else left + right)
+        run += out[-1][len(left) :]
         done = match.end()
     return "".join(out) + text[done:]
 
 
 _LINE_END_HYPHEN = re.compile(r"([^\W\d_]+)-[ \t]*\n(?:[ \t]*\n)?[ \t]*([a-zà-ÿœ][^\W\d_]*)")
-
-
-def _in_address(before: str) -> bool:
-    """Whether the word that ends ``before`` is part of a web address (``://`` or ``www.`` before it, with no space
-    between)."""
-    run = re.split(r"\s", before)[-1]
-    return "://" in run or "www." in run
 
 
 def unglue(text: str) -> str:
