@@ -21,7 +21,7 @@ from assistant.signals import CorpusSignals, Preferences
 from ingest.cleaning import BULLET
 from ingest.index import IndexReader, matches_where
 from ingest.lexical import FrenchAnalyzer
-from ingest.roles import PassageRole
+from ingest.roles import PassageRole, RoleRules, link_share
 from ingest.settings import Settings
 
 EMPTY_PASSAGE_TERM = "_vide_"  # what LexicalIndex.build indexes for a passage without terms
@@ -380,7 +380,8 @@ class HybridRetriever:
 
         Back matter (lists of resources, references, participants) is quoted only when the question asks for
         resources (``prefs``), when it is all the candidates hold, or for the sentences of ``keep`` (those that
-        define what the question names)."""
+        define what the question names); so is a body sentence made of web addresses as a block of links is (« En
+        savoir + : https://… Contact : … », a footnote that gives an address)."""
         reader = self.reader
         out: list[Evidence] = []
         best_passage = max((c.score for c in candidates), default=1.0)  # the contexts may lead with another
@@ -409,6 +410,15 @@ class HybridRetriever:
                 out.append(Evidence(sid, cand.index, score, float(sim), coverage, rank, worded=worded))
         out.sort(key=lambda e: (-e.score, e.sentence))
         if prefs is not None and not prefs.asks_resources and s.weight_back_matter > 0:
-            body = [e for e in out if reader.chunks[e.chunk].role is PassageRole.BODY or e.sentence in keep]
+            links = RoleRules.load().link_share
+            body = [
+                e
+                for e in out
+                if e.sentence in keep
+                or (
+                    reader.chunks[e.chunk].role is PassageRole.BODY
+                    and link_share(reader.sentences[e.sentence].text) < links
+                )
+            ]
             out = body or out
         return out

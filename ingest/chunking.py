@@ -32,7 +32,10 @@ def _sentence_end() -> re.Pattern[str]:
     forms = sorted({f for a in CleaningRules.load().abbreviations for f in (a, a.capitalize())})
     not_after = "".join(rf"(?<!\b{re.escape(f)}\.)" for f in forms)  # one fixed-width look-behind each
     not_after += r"(?<![:;,]\s\d\.)(?<![:;,]\s\d\d\.)"
-    return re.compile(rf"(?<=[.!?…])(?<!\b[A-ZÀ-Ý]\.){not_after}[\"»)]?\s+(?=[«\"(A-ZÀ-ÖØ-Ý0-9•\-–])")
+    # a closing mark right after the end mark or after a space (« … acteurs de leur santé. » Le comité… »), not
+    # before the note that gives the quotation's source (« … pratiques. » (Source : site internet du ministère…) »)
+    closing = r"(?:[\"»)]|\s[»”](?=\s+[^\s(]))?"
+    return re.compile(rf"(?<=[.!?…])(?<!\b[A-ZÀ-Ý]\.){not_after}{closing}\s+(?=[«\"(A-ZÀ-ÖØ-Ý0-9•\-–])")
 
 
 @dataclass
@@ -144,7 +147,8 @@ def whole_sentence_pieces(text: str, splitter: RecursiveCharacterTextSplitter) -
         if end - b <= SENTENCE_REACH:
             b = end
         pieces.append((a, b))
-    moved = _captions_forward(text, pieces)  # a piece cut before its caption may now lie inside another one
+    # a piece cut before its caption, or after a title, may now lie inside another one
+    moved = _titles_forward(text, _captions_forward(text, pieces))
     kept: list[tuple[int, int]] = []
     for i, (a, b) in enumerate(moved):
         inside = any(x <= a and b <= y and ((x, y) != (a, b) or j < i) for j, (x, y) in enumerate(moved) if j != i)
@@ -186,6 +190,20 @@ def _captions_forward(text: str, pieces: list[tuple[int, int]]) -> list[tuple[in
         moved[i] = (a, len(text[:cut].rstrip()))
         moved[i + 1] = (min(moved[i + 1][0], caption), moved[i + 1][1])
     return [(a, b) for a, b in moved if b > a]
+
+
+def _titles_forward(text: str, pieces: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """A piece that is only a title (one short line without an end mark: « → Une expérimentation est en cours sur le
+    financement de structures d'exercice coordonné participatives ») goes with the piece after it, whose text it
+    heads: alone, it would be quoted as a sentence."""
+    moved = list(pieces)
+    for i in range(len(moved) - 1):
+        a, b = moved[i]
+        line = text[a:b].strip()
+        alone = 0 < len(line) <= TITLE_LENGTH and "\n" not in line and CELL_SEPARATOR not in line
+        if alone and not _TITLE_END.search(line) and not footnote_label().match(line):
+            moved[i + 1] = (min(moved[i + 1][0], a), moved[i + 1][1])
+    return moved
 
 
 def _sentence(chunk_id: str, text: str, start: int, end: int, tables: Tables) -> Sentence:

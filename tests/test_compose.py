@@ -246,6 +246,12 @@ def test_a_list_running_over_three_passages_keeps_its_introduction() -> None:
         ("Note 14 : Cette formule est reprise de l'avis du conseil pour l'engagement des usagers.", False),  # a note
         ("Si certains militent pour une loi sur le sujet, d'autres sont plus mesurés sur la question.", True),
         ("Les usagers ont publié une note sur le sujet de la rémunération des représentants.", False),  # its object
+        ("L'absence de reconnaissance d'un tel principe n'interdit pas d'associer les usagers.", True),
+        ("Sans attendre de telles évolutions, les ARS pourraient modifier les cahiers des charges.", True),
+        ("L'article de E.Allory fait le même constat en soulignant le rôle de l'objectif du projet.", True),
+        ("Les usagers concernés par la même difficulté se mobilisent avec les professionnels.", False),  # shared
+        ("Les usagers arrivent à la même conclusion que les professionnels.", False),  # compares with what follows
+        ("Les usagers peuvent siéger dans les trois entités précitées.", True),
     ],
 )
 def test_a_demonstrative_inside_a_sentence_points_back_unless_the_sentence_names_it(
@@ -740,7 +746,7 @@ def test_a_sentence_from_inside_a_quotation_too_long_to_quote_whole_says_whose_w
 
 def _overlapping() -> Reader:
     """One section written in two passages that share words, cut into sentences otherwise in each: the first
-    ends on « … de leur santé. », the second reads « … de leur santé. » Le comité … » as one sentence."""
+    ends on « … de leur santé. », the second reads « … de leur santé. » », then « Le comité … »."""
     text = (
         "Selon les autorités : « Les centres sont adaptés aux territoires. Ils rendent les habitants acteurs de "
         "leur santé. » Le comité a relevé ces expérimentations."
@@ -757,7 +763,7 @@ def _overlapping() -> Reader:
 
 def test_words_two_passages_share_are_quoted_once_however_each_cuts_them() -> None:
     reader = _overlapping()
-    closing = reader.sentences_of["has-1"][0]  # « Ils rendent … santé. » Le comité … »
+    closing = reader.sentences_of["has-1"][0]  # « Ils rendent … santé. » »
     completed = expand_quotations(reader, [closing])  # type: ignore[arg-type]
     # the quotation opens in the first passage; the copy of its second sentence that passage cuts short (« … de leur
     # santé. ») is not what comes before the longer one the second passage reads
@@ -765,7 +771,7 @@ def test_words_two_passages_share_are_quoted_once_however_each_cuts_them() -> No
     quoted = [reader.sentences[s].text for s in unshared(reader, completed)]  # type: ignore[arg-type]
     assert quoted == [
         "Selon les autorités : « Les centres sont adaptés aux territoires.",
-        "Ils rendent les habitants acteurs de leur santé. » Le comité a relevé ces expérimentations.",
+        "Ils rendent les habitants acteurs de leur santé. »",
     ]
 
 
@@ -1253,7 +1259,7 @@ def test_the_premise_in_its_notice_is_quoted_under_its_source_with_what_it_point
         ("D'autres citent la structure", True),
         ("Certaines structures", False),  # its own noun
         ("S'ajoute à cela la structure", True),  # « cela » after a preposition among the first words
-        ("Pour le reste, il s'agit", False),  # impersonal
+        ("Dans la pratique, il s'agit", False),  # impersonal
         ("Dans l'évaluation, il s'agira", False),
         ("En pratique, il peut être utile", False),
         ("Enfin, la structure", True),
@@ -1299,6 +1305,14 @@ def test_the_premise_in_its_notice_is_quoted_under_its_source_with_what_it_point
         ("Si l'on prévoit des questionnaires, ils", False),  # the clause names what « ils » points at
         ("Comme les usagers sont bénévoles, ils", False),  # a cause, not where something was said
         ("Pour finir la réunion, la structure", False),  # a purpose
+        ("Les sujets évoqués par la structure", True),  # a noun said to have been spoken of
+        ("Les autres MSP et la structure", True),  # others than those just named
+        ("Les professionnels interrogés et la structure", False),  # a study's own interviewees
+        ("Les recommandations présentées dans ce guide et la structure", False),  # the document itself
+        ("Créées par la loi, les CPTS sont décrites et la structure", False),  # a verb before the participle
+        ("La première, c'est que la structure", True),  # the first of what was just named
+        ("La première étape de la structure", False),  # names its noun
+        ("Pour le reste, la structure", True),
     ],
 )
 def test_a_sentence_opening_on_a_connective_comes_with_the_sentence_before_it(opening: str, points_back: bool) -> None:

@@ -288,6 +288,25 @@ def test_a_section_with_one_question_near_a_fiche_is_not_a_question_table() -> N
             ],
             id="nor do the numbers of items enumerated between commas",
         ),
+        pytest.param(
+            "Selon l'État : « Ces centres vont vers les usagers. Ils les rendent acteurs de leur santé. » Le comité "
+            "interministériel des villes a relevé que ces centres sont en quartier prioritaire.",
+            [
+                "Selon l'État : « Ces centres vont vers les usagers.",
+                "Ils les rendent acteurs de leur santé. »",
+                "Le comité interministériel des villes a relevé que ces centres sont en quartier prioritaire.",
+            ],
+            id="a quotation closed after a space ends its sentence there",
+        ),
+        pytest.param(
+            "Le kit se décline en « dix fiches opérationnelles illustrées par des exemples pratiques. » (Source : site "
+            "internet du ministère des Solidarités et de la Santé).",
+            [
+                "Le kit se décline en « dix fiches opérationnelles illustrées par des exemples pratiques. » (Source : "
+                "site internet du ministère des Solidarités et de la Santé).",
+            ],
+            id="but not before the note that gives its source",
+        ),
     ],
 )
 def test_sentences_end_where_they_end(text: str, sentences: list[str]) -> None:

@@ -445,3 +445,31 @@ def test_a_sentence_of_a_passage_about_another_structure_only_weighs_less() -> N
 
     assert first(0.0) == 0
     assert first(0.05) == 1
+
+
+def test_a_line_of_web_addresses_in_the_body_is_quoted_only_when_the_question_asks_for_a_way_to_reach_someone() -> None:
+    """« En savoir + : https://… Contact : … » sits in the advice sheet's body under the regional delegation's
+    missions: quoted for « Quel est le rôle des associations agréées ? », it answered nothing. It stays evidence for
+    a question that asks for resources or contacts (back matter may answer those)."""
+    from assistant.signals import Preferences
+
+    corpus = [
+        chunk(
+            0,
+            "La délégation informe et accompagne les associations agréées. En savoir + : "
+            "https://occitanie.france-assos-sante.org/ Contact : occitanie@france-assos-sante.org",
+        )
+    ]
+    reader = TinyReader(corpus)
+    stats = TermStats(reader, reader.analyzer)  # type: ignore[arg-type]
+    retriever = HybridRetriever(reader, Settings(), stats)  # type: ignore[arg-type]
+    question = "Quel est le rôle des associations agréées ?"
+    vector = reader.embed(question)
+    candidates = retriever.search(question, vector, k=1)
+
+    def quoted(prefs: Preferences) -> list[str]:
+        evidence = retriever.evidence(candidates, vector, stats.weights(question), prefs)
+        return [reader.sentences[e.sentence].text for e in evidence]
+
+    assert not any("https://" in text for text in quoted(Preferences()))
+    assert any("https://" in text for text in quoted(Preferences(asks_resources=True)))

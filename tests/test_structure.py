@@ -489,6 +489,18 @@ def test_a_tables_caption_goes_with_the_table_not_with_the_prose_before_it() -> 
     assert not any(c.text.rstrip().endswith("Exemples de modalités d'engagement") for c in chunks)
 
 
+def test_a_title_alone_in_its_passage_goes_with_the_text_it_heads() -> None:
+    """The guide's « → Une expérimentation est en cours… » stood alone in a passage (its paragraph too long to share
+    one) and was quoted as a sentence, with no end mark, in answers about anything: it now opens the passage of the
+    text it heads, and no passage is a title alone."""
+    title = "→ Une expérimentation est en cours sur le financement de structures d'exercice coordonné participatives"
+    prose = " ".join(f"La phrase {n} décrit une étape de l'expérimentation des centres." for n in range(14))
+    guide = f"1. Ressources\n\n1.1. Publiques\n\n{title}\n\n{prose}\n\n1.2. La suite\n\nLa démarche continue."
+    chunks, _ = chunk_document(INFO, structure(guide), 800, 0)
+    assert not any(c.text.strip() == title for c in chunks)
+    assert chunks[0].text.startswith(f"{title}\n\nLa phrase 0")
+
+
 @pytest.mark.parametrize(
     ("title", "bare"),
     [
