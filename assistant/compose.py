@@ -1146,19 +1146,21 @@ def render_group(
             )
             label += (Span(said),)
         named = name
-        before = _previous_item(reader, sid) if item else None
+        line_item = not bulleted and _in_line_run(reader, sid)  # a list the document writes without bullets
+        before = _previous_item(reader, sid) if item else _run_line(reader, sid, -1) if line_item else None
         if before is not None and reader.sentences[before].text not in quoted:  # items left out before this one
             close(Block.phrase(BlockKind.LIST_ITEM, phrases["list_cut"]))
         item_quoted_last = quoted_item
-        quoted_item = bool(bulleted or _in_line_run(reader, sid))
+        quoted_item = bool(bulleted or line_item)
         if quoted_item:
             words = text
             while BULLET.match(words):  # "- ➔ Avant toute réunion…": one bullet is enough
                 words = BULLET.sub("", words, count=1).strip()
             tail = _line_cut(reader, sid, quoted, phrases) if item else ()  # a table's cell is whole in its row
             close(Block(BlockKind.LIST_ITEM, (*label, Span(words, (n,), SpanSource.CORPUS), *tail)))
-            if item:
-                cut = (after := _next_item(reader, sid)) is not None and reader.sentences[after].text not in quoted
+            if item or line_item:
+                after = _next_item(reader, sid) if item else _run_line(reader, sid, 1)
+                cut = after is not None and reader.sentences[after].text not in quoted
         elif runs_on and item_quoted_last and not (prose or label) and _ends_on_item(blocks):
             # the item quoted before goes on, on its line (« - Haute Autorité de santé. Structuration d'un…
             # https://… », « - les manques de financement sont patents… Les acteurs témoignent… ; »): part of that
@@ -1443,6 +1445,17 @@ def _in_line_run(reader: IndexReader, sid: int) -> bool:
         and unended(sentences[other].text.strip())
         for other in (sid - 1, sid + 1)
     )
+
+
+def _run_line(reader: IndexReader, sid: int, step: int) -> int | None:
+    """The line just before (``step`` −1) or after (1) a line of a run of lines without end marks
+    (:func:`_in_line_run`), in its passage, when it is of the run too: an item of a list written without bullets that
+    the answer may leave out (« Développer des actions territoriales de prévention » between two missions quoted)."""
+    other = sid + step
+    sentences = reader.sentences
+    if not 0 <= other < len(sentences) or sentences[other].chunk_id != sentences[sid].chunk_id:
+        return None
+    return other if _in_line_run(reader, other) and not sentences[other].header else None
 
 
 def document_label(labels: dict[str, str], chunk: Chunk) -> str:

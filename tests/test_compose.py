@@ -1026,6 +1026,33 @@ def test_a_list_its_section_title_introduces_comes_whole_after_that_title_when_a
     assert blocks[0].text == "La formation des usagers aborde plusieurs thèmes :"
 
 
+def test_lines_left_out_of_a_list_written_without_bullets_are_said_to_be() -> None:
+    """The fiche mission writes the missions of a CPTS as lines without bullets: an answer that quotes the first, second
+    and fourth said nothing of « Développer des actions territoriales de prévention », left out between them."""
+    lines = "\n".join(
+        [
+            "Améliorer l'accès aux soins",
+            "Organiser les parcours pluri professionnels",
+            "Développer des actions territoriales de prévention",
+            "Développer la qualité et la pertinence des soins",
+            "Accompagner les professionnels de santé sur le territoire",
+        ]
+    )
+    reader = Reader([chunk(0, f"{lines}\nUne CPTS, c'est un réseau de professionnels sur un territoire.")])
+    first, second, third, fourth, fifth, prose = reader.sentences_of["has-0"]
+    texts = [b.text for b in render_group(reader, [first, second, fourth], 1, PHRASES)]  # type: ignore[arg-type]
+    cut = PHRASES["list_cut"]
+    assert texts == [
+        "Améliorer l'accès aux soins",
+        "Organiser les parcours pluri professionnels",
+        cut,
+        "Développer la qualité et la pertinence des soins",
+        cut,
+    ]
+    whole = [b.text for b in render_group(reader, [first, second, third, fourth, fifth, prose], 1, PHRASES)]  # type: ignore[arg-type]
+    assert cut not in whole
+
+
 def test_items_left_out_of_a_quoted_list_are_said_to_be_after_the_sentences_an_item_runs_on_with() -> None:
     """An item quoted without the next one of its list is followed by « […] », after the sentences the item runs
     on with (part of the item, on its line); items left out before the first quoted one are said to be too, once."""
