@@ -1340,6 +1340,8 @@ def test_the_premise_in_its_notice_is_quoted_under_its_source_with_what_it_point
         ("La première, c'est que la structure", True),  # the first of what was just named
         ("La première étape de la structure", False),  # names its noun
         ("Pour le reste, la structure", True),
+        ("Leurs missions et la structure", True),  # whose: those just named
+        ("Par leur organisation souple, la structure", True),
     ],
 )
 def test_a_sentence_opening_on_a_connective_comes_with_the_sentence_before_it(opening: str, points_back: bool) -> None:
