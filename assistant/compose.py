@@ -620,7 +620,8 @@ ANTECEDENTS = 3  # sentences read back at most for a quoted sentence that points
 def points_back_within(reader: IndexReader, sid: int) -> bool:
     """Whether sentence ``sid`` holds, after its first words, a demonstrative (or « sur le sujet », « sur la question »
     closing a clause) whose noun neither its own words before it nor its section's titles name
-    (``points_back_within``): « … de lever certaines de ces peurs. »
+    (``points_back_within``): « … de lever certaines de ces peurs. »; or a possessive « leur » whose owners it has not
+    named before it nor names right after (``plural_before``, ``owners_after``), outside a list's items.
     A list the sentence makes before a general noun (``general_nouns``: « …, centres de santé et CPTS, ces
     structures ») names it; an acronym's words (« communautés professionnelles territoriales de santé … ces CPTS »)
     name it. A footnote points at its call, not at the sentence before it."""
@@ -635,6 +636,11 @@ def points_back_within(reader: IndexReader, sid: int) -> bool:
         before = fold_accents(body[: match.start()]).lower()
         if not before.strip():
             continue  # it opens the sentence: what a sentence opens on is ``refers_back``'s to read
+        if match.group("their"):  # a possessive: its owners named before it, or the sentence is an item of a list
+            named_after = _opening("owners_after", "").match(body[match.end() :])
+            if _anywhere("plural_before").search(before) or named_after or _list_item(reader, sid) or unended(text):
+                continue
+            return True
         noun = fold_accents(next(group for group in match.groups() if group)).lower()
         named = [noun, *fold_accents(meanings.get(noun, "")).lower().split()[:1]]
         if any(_names(word, before) or _names(word, titles) for word in named if word):

@@ -252,6 +252,8 @@ def test_a_list_running_over_three_passages_keeps_its_introduction() -> None:
         ("Les usagers concernés par la même difficulté se mobilisent avec les professionnels.", False),  # shared
         ("Les usagers arrivent à la même conclusion que les professionnels.", False),  # compares with what follows
         ("Les usagers peuvent siéger dans les trois entités précitées.", True),
+        ("Réfléchir à la façon dont leur voix peut être portée paraît essentielle.", True),  # whose voice?
+        ("Les représentants des usagers défendent leur projet commun.", False),  # its owners named before it
     ],
 )
 def test_a_demonstrative_inside_a_sentence_points_back_unless_the_sentence_names_it(
