@@ -28,8 +28,8 @@ from assistant.compose import (
     GenerationRequest,
     checks_premise,
     document_label,
+    goes_on_about,
     premise_conflict,
-    refers_back,
     render_group,
     titled_by,
 )
@@ -410,17 +410,20 @@ class Assistant:
         return self.embedder.query_array(as_question(query.semantic_text or query.text))
 
     def _read_on(self, opening: frozenset[int]) -> frozenset[int]:
-        """The sentences that open on a definition, with those right after them in their passage that point back
-        at it (« Ces maisons de santé ont été reconnues… », then « Ces maisons de santé sont des structures
-        pluriprofessionnelles. », « Elles sont constituées… »; « Ce type de mécénat consiste… », then « Ces dons
-        ouvrent droit à une réduction d'impôt… »): a definition is quoted whole."""
-        found, sentences, back = set(opening), self.reader.sentences, refers_back()
+        """The sentences that open on a definition, with those right after them in their passage that go on about
+        it (:func:`~assistant.compose.goes_on_about`: « Ces maisons de santé ont été reconnues… », then « Ces maisons
+        de santé sont des structures pluriprofessionnelles. », « Elles sont constituées… »; « Le patient traceur est une
+        démarche… », then « La démarche s'adresse aux professionnels… », « L'objectif de cette démarche… »): a
+        definition is quoted whole."""
+        found, sentences = set(opening), self.reader.sentences
         for sid in opening:
             siblings = self.reader.sentences_of[sentences[sid].chunk_id]
+            last = sid
             for follower in siblings[siblings.index(sid) + 1 :]:
-                if not back.match(sentences[follower].text):
+                if not goes_on_about(self.reader, last, follower):
                     break
                 found.add(follower)
+                last = follower
         return frozenset(found)
 
     def _search_answer(
@@ -469,7 +472,11 @@ class Assistant:
             answer.details["directory_entry"] = [entry.title for entry in entries]
         defined += self._passages_of(stated | listed, [*candidates, *lists, *defined], where)
         evidence = self.retriever.evidence(
-            [*candidates, *lists, *defined], query_vector, weights, prefs, keep=defining | stated | listed | spellings
+            [*candidates, *lists, *defined],
+            query_vector,
+            weights,
+            prefs,
+            keep=defining | self._read_on(opening) | stated | listed | spellings,  # a definition, whole
         )
         evidence = self._without_notes(evidence, asked, query.text)
         leading = candidates.leading

@@ -651,6 +651,18 @@ def points_back_within(reader: IndexReader, sid: int) -> bool:
     return False
 
 
+def goes_on_about(reader: IndexReader, first: int, follower: int) -> bool:
+    """Whether sentence ``follower`` goes on about what sentence ``first`` speaks of: it points back at it
+    (``refers_back``, :func:`points_back_within`) or its subject is a noun ``first`` names (``names_again``: « La
+    démarche s'adresse… » after « Le patient traceur est une démarche… »)."""
+    text = reader.sentences[follower].text
+    if refers_back().match(text) or points_back_within(reader, follower):
+        return True
+    subject = _opening("names_again").match(text)
+    said = fold_accents(reader.sentences[first].text).lower()
+    return bool(subject) and _names(fold_accents(subject.group("noun")).lower(), said)
+
+
 def _names(noun: str, text: str) -> bool:
     """Whether ``text`` (folded) writes ``noun`` in some form: a word opening on its first five letters (« peurs » for
     « peur »), or the word itself when it is shorter (« loi », not in « emploi »)."""
@@ -1264,11 +1276,27 @@ def _list_runs(reader: IndexReader, groups: list[tuple[int, list[int]]]) -> list
     same section joined."""
     runs: list[list[tuple[int, list[int]]]] = []
     for group in groups:
-        if runs and _carries(reader, runs[-1][-1], group):
+        if runs and (_carries(reader, runs[-1][-1], group) or _reads_on(reader, runs[-1][-1], group)):
             runs[-1].append(group)
             continue
         runs.append([group])
     return runs
+
+
+def _reads_on(reader: IndexReader, before: tuple[int, list[int]], group: tuple[int, list[int]]) -> bool:
+    """Whether ``group`` (passage, sentences) opens on the sentence that follows, in the same paragraph of the
+    document, the last one the group ``before`` quotes from the passage just before it: a quotation that two
+    passages share (« … généralement éloignées du soin. » / « En allant vers les usagers… ») reads as one paragraph."""
+    (last_chunk, last), (chunk, sids) = before, group
+    if not last or not sids or chunk != last_chunk + 1:
+        return False
+    earlier, later = reader.chunks[last_chunk], reader.chunks[chunk]
+    if not _same_section(earlier, later):
+        return False
+    end = earlier.char_start + reader.sentences[last[-1]].end  # where the last quoted sentence ends in the document
+    start = later.char_start + reader.sentences[sids[0]].start
+    between = earlier.text[end - earlier.char_start : start - earlier.char_start]
+    return start <= earlier.char_end and not between.strip() and "\n" not in between
 
 
 def _carries(

@@ -161,6 +161,15 @@ def test_a_definition_the_documents_lack_is_said_missing_first_and_one_they_give
     assert given.coverage is Coverage.FULL and given.details["assessment"]["fact_asked"] == "définition"
 
 
+def test_a_definition_in_a_list_of_resources_is_quoted_with_what_goes_on_about_it(assistant: Assistant) -> None:
+    """The guide defines the patient traceur in its list of resources (§ 7.3.2), then says whom the method is for and
+    what it aims at: all three answer « Qu'est-ce que… ? », not the definition's first sentence alone."""
+    answer = assistant.ask("Qu'est-ce que la méthode du patient traceur ?")
+    said = " ".join(span.text for block in answer.blocks for span in block.spans)
+    assert "démarche d'analyse collective" in said
+    assert "améliorer la qualité et la sécurité des soins" in said, said
+
+
 def test_a_thing_the_guide_says_it_leaves_out_is_said_first_with_the_guides_own_sentence(assistant: Assistant) -> None:
     """The guide says it does not treat contrats locaux de santé, CDU, CVS…: a question about one is answered
     partly, the guide's sentence quoted first; declined, the answer says where the guide says so; and a thing

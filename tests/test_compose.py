@@ -17,6 +17,7 @@ from assistant.compose import (
     ExtractiveGenerator,
     GenerationRequest,
     _elided_before,
+    _list_runs,
     _may_quote,
     _quotable,
     author_speaks,
@@ -24,6 +25,7 @@ from assistant.compose import (
     expand_antecedents,
     expand_lists,
     expand_quotations,
+    goes_on_about,
     interviewee_speaks,
     lead_line,
     list_title,
@@ -775,6 +777,19 @@ def test_words_two_passages_share_are_quoted_once_however_each_cuts_them() -> No
         "Selon les autorités : « Les centres sont adaptés aux territoires.",
         "Ils rendent les habitants acteurs de leur santé. »",
     ]
+
+
+def test_a_paragraph_two_passages_share_reads_as_one_paragraph() -> None:
+    """Fiche 10's quotation « … généralement éloignées du soin. En allant vers les usagers… » runs over two passages:
+    its first sentence quoted from the first one, the next from the second, it was shown as two paragraphs, the
+    quotation broken in the middle. They are now rendered together; a sentence of the next paragraph is not."""
+    reader = _overlapping()
+    first = reader.sentences_of["has-0"][0]  # « Selon les autorités : « Les centres sont adaptés aux territoires. »
+    closing, after = reader.sentences_of["has-1"]  # « Ils rendent … santé. » », « Le comité … »
+    assert len(_list_runs(reader, [(0, [first]), (1, [closing, after])])) == 1  # type: ignore[arg-type]
+    blocks = render_group(reader, [first, closing, after], 1, PHRASES)  # type: ignore[arg-type]
+    assert [b.kind for b in blocks] == [BlockKind.PARAGRAPH]
+    assert len(_list_runs(reader, [(0, [first]), (1, [after])])) == 2  # type: ignore[arg-type]
 
 
 def test_one_source_quoted_from_two_passages_is_one_citation_with_its_words_once() -> None:
@@ -2046,3 +2061,19 @@ def test_a_demonstrative_in_the_subject_s_complement_points_back() -> None:
     named, aim, guide = reader.sentences_of["has-0"]
     assert expand_antecedents(reader, [aim]) == [named, aim]  # type: ignore[arg-type]
     assert expand_antecedents(reader, [guide]) == [guide]  # type: ignore[arg-type]
+
+
+def test_what_goes_on_about_a_definition_is_read_on_with_it() -> None:
+    """« Qu'est-ce que la méthode du patient traceur ? » quoted « Le patient traceur est une démarche d'analyse… » and
+    not « La démarche s'adresse aux professionnels… » nor « L'objectif de cette démarche… », which say whom it is for
+    and what it aims at: a sentence whose subject is a noun the sentence before named goes on about it."""
+    text = (
+        "Le patient traceur est une démarche d'analyse collective du parcours d'un patient. La démarche s'adresse aux "
+        "professionnels de santé. L'objectif de cette démarche est d'améliorer la qualité des soins. La santé publique "
+        "progresse."
+    )
+    reader = Reader([chunk(0, text)])
+    first, audience, aim, other = reader.sentences_of["has-0"]
+    assert goes_on_about(reader, first, audience)  # type: ignore[arg-type]
+    assert goes_on_about(reader, audience, aim)  # type: ignore[arg-type]
+    assert not goes_on_about(reader, aim, other)  # type: ignore[arg-type]
