@@ -1358,6 +1358,8 @@ def test_the_premise_in_its_notice_is_quoted_under_its_source_with_what_it_point
         ("La première étape de la structure", False),  # names its noun
         ("Pour le reste, la structure", True),
         ("Leurs missions et la structure", True),  # whose: those just named
+        ("Un certain nombre d'entre elles et la structure", True),  # some of those just named
+        ("La structure a d'ailleurs", True),  # an aside on what was just said
         ("Par leur organisation souple, la structure", True),
     ],
 )
