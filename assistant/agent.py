@@ -418,12 +418,10 @@ class Assistant:
         found, sentences = set(opening), self.reader.sentences
         for sid in opening:
             siblings = self.reader.sentences_of[sentences[sid].chunk_id]
-            last = sid
             for follower in siblings[siblings.index(sid) + 1 :]:
-                if not goes_on_about(self.reader, last, follower):
+                if not goes_on_about(self.reader, sid, follower):
                     break
                 found.add(follower)
-                last = follower
         return frozenset(found)
 
     def _search_answer(
@@ -471,12 +469,13 @@ class Assistant:
         if entries:  # back matter may then open the answer: the question asks for that support structure
             answer.details["directory_entry"] = [entry.title for entry in entries]
         defined += self._passages_of(stated | listed, [*candidates, *lists, *defined], where)
+        read_on = self._read_on(opening)  # the definition's sentences and those that go on about it
         evidence = self.retriever.evidence(
             [*candidates, *lists, *defined],
             query_vector,
             weights,
             prefs,
-            keep=defining | self._read_on(opening) | stated | listed | spellings,  # a definition, whole
+            keep=defining | read_on | stated | listed | spellings,  # a definition, whole
         )
         evidence = self._without_notes(evidence, asked, query.text)
         leading = candidates.leading
@@ -497,7 +496,7 @@ class Assistant:
         assessment = judge(spelled=meant)
         answer.confidence = assessment.confidence
         answer.details["assessment"] = asdict(assessment)
-        evidence = self._definitions_first(evidence, defining, self._read_on(opening) | stated | listed)
+        evidence = self._definitions_first(evidence, defining, read_on | stated | listed)
         if defining:  # the answer opens on a definition of what is asked, wherever the documents give it
             answer.details["definition_first"] = bool(evidence) and evidence[0].sentence in defining
         answer.contexts = [

@@ -17,7 +17,7 @@ from assistant.citations import follows, make_citation, section_display, source_
 from assistant.query import detect_language
 from assistant.retrieval import Evidence, authority_bonus, opens_list
 from assistant.rules import Lexicon, stem_of
-from ingest.cleaning import BULLET, CELL_SEPARATOR, footnote_label
+from ingest.cleaning import ARROWS, BULLET, CELL_SEPARATOR, footnote_label
 from ingest.index import IndexReader
 from ingest.lexical import fold_accents
 from ingest.models import Chunk
@@ -36,7 +36,7 @@ def premise_rules(path: Path = PREMISE_RULES) -> tuple[re.Pattern[str], re.Patte
     return pattern(data, "absolute", path), pattern(data, "negation", path)
 
 
-@lru_cache(maxsize=16)
+@lru_cache(maxsize=64)
 def _opening(key: str, skip: str = r"\W*", path: Path = QUOTING_RULES) -> re.Pattern[str]:
     """What ``key`` of ``quoting.toml`` says a text opens with (after ``skip``), case-insensitive."""
     data = read_rules(path)
@@ -652,10 +652,13 @@ def points_back_within(reader: IndexReader, sid: int) -> bool:
 
 
 def goes_on_about(reader: IndexReader, first: int, follower: int) -> bool:
-    """Whether sentence ``follower`` goes on about what sentence ``first`` speaks of: it points back at it
-    (``refers_back``, :func:`points_back_within`) or its subject is a noun ``first`` names (``names_again``: « La
-    démarche s'adresse… » after « Le patient traceur est une démarche… »)."""
+    """Whether sentence ``follower``, read after ``first`` and the sentences between them, goes on about what ``first``
+    speaks of: it points back at the sentence before it (``refers_back``, :func:`points_back_within`) or its subject
+    is a noun ``first`` names (``names_again``: « La démarche s'adresse… » after « Le patient traceur est une
+    démarche… »). A line without an end mark (a title: « → La formation ») goes on about nothing."""
     text = reader.sentences[follower].text
+    if unended(text.strip().lstrip(ARROWS).strip()):
+        return False
     if refers_back().match(text) or points_back_within(reader, follower):
         return True
     subject = _opening("names_again").match(text)
@@ -1142,7 +1145,7 @@ def render_group(
             name, text = f"{row}{CELL_SEPARATOR}{sentence.label}", text[len(row) + len(CELL_SEPARATOR) :].strip()
         statement = _arrow_statement(reader, sid)  # a line that leads its paragraph: its own paragraph, no item
         if statement:
-            text = text.lstrip(_ARROWS).strip()
+            text = text.lstrip(ARROWS).strip()
         bulleted = bool(BULLET.match(text))
         item = bulleted and not sentence.label  # a table's cell, even bulleted, is no item of a list: no « […] »
         # a list's title, once: over its first quoted item, and over the next list when another title heads it
@@ -1273,7 +1276,7 @@ def _as_label(title: str, titled: str = "") -> str:
 
 def _list_runs(reader: IndexReader, groups: list[tuple[int, list[int]]]) -> list[list[tuple[int, list[int]]]]:
     """The quoted groups (passage, sentences) in order, those that carry one list over to the next passage of the
-    same section joined."""
+    same section, or one paragraph (:func:`_reads_on`), joined."""
     runs: list[list[tuple[int, list[int]]]] = []
     for group in groups:
         if runs and (_carries(reader, runs[-1][-1], group) or _reads_on(reader, runs[-1][-1], group)):
@@ -1293,10 +1296,10 @@ def _reads_on(reader: IndexReader, before: tuple[int, list[int]], group: tuple[i
     earlier, later = reader.chunks[last_chunk], reader.chunks[chunk]
     if not _same_section(earlier, later):
         return False
-    end = earlier.char_start + reader.sentences[last[-1]].end  # where the last quoted sentence ends in the document
-    start = later.char_start + reader.sentences[sids[0]].start
-    between = earlier.text[end - earlier.char_start : start - earlier.char_start]
-    return start <= earlier.char_end and not between.strip() and "\n" not in between
+    end = reader.sentences[last[-1]].end  # where the last quoted sentence ends, in the earlier passage's text
+    start = later.char_start + reader.sentences[sids[0]].start - earlier.char_start  # the next one, in that text
+    between = earlier.text[end:start]
+    return start <= len(earlier.text) and not between.strip() and "\n" not in between
 
 
 def _carries(
@@ -1369,13 +1372,12 @@ def titled_by(reader: IndexReader, sid: int) -> str:
     # an item of a list, a number alone ("18"): no title; a line marked with an arrow may be one
     if (BULLET.match(title) and not _arrow_title(reader, previous)) or not _WORD.search(title):
         return ""
-    title = title.lstrip(_ARROWS).strip()
+    title = title.lstrip(ARROWS).strip()
     said_again = len(title.split()) >= _SAID_AGAIN_WORDS and title.casefold() in reader.sentences[sid].text.casefold()
     return "" if said_again else title
 
 
 _WORD = re.compile(r"[^\W\d_]{3}")
-_ARROWS = "→➢➤➔►"
 _SQUARES = "▪•"  # other marks a title may bear, like an item
 
 
@@ -1389,7 +1391,7 @@ def _arrow_title(reader: IndexReader, sid: int) -> bool:
     """A title standing alone marked with an arrow (« → Du côté des professionnels », then « - Ils peuvent… »): it
     titles what follows, unless the sentence after it bears the same arrow (then it is an item of a list of them)."""
     text = reader.sentences[sid].text.strip()
-    if text[:1] not in _ARROWS or not _standalone_title(reader, sid):
+    if text[:1] not in ARROWS or not _standalone_title(reader, sid):
         return False
     siblings = reader.sentences_of[reader.sentences[sid].chunk_id]
     pos = siblings.index(sid)
@@ -1402,8 +1404,8 @@ def _arrow_statement(reader: IndexReader, sid: int) -> bool:
     its paragraph without an end mark (« → Le partenariat enchaîne le plus souvent ces trois dimensions… »), not an
     item (the line after it bears no mark) nor a title (:func:`_standalone_title`)."""
     text = reader.sentences[sid].text.strip()
-    line = text.lstrip(_ARROWS).strip()
-    if text[:1] not in _ARROWS or len(line) <= TITLE_MAX or not unended(line):
+    line = text.lstrip(ARROWS).strip()
+    if text[:1] not in ARROWS or len(line) <= TITLE_MAX or not unended(line):
         return False
     siblings = reader.sentences_of[reader.sentences[sid].chunk_id]
     after = _followers(reader, siblings, siblings.index(sid))
@@ -1435,7 +1437,7 @@ def _standalone_title(reader: IndexReader, sid: int) -> bool:
     text starts on the next line (a PDF keeps no blank line after a title)."""
     here = reader.sentences[sid]
     written = here.text.strip()
-    line = written.lstrip(_ARROWS + _SQUARES).strip()
+    line = written.lstrip(ARROWS + _SQUARES).strip()
     marked = line != written or bool(BULLET.match(written))  # an item of a list, rather than a title
     # « Quelle gouvernance a été privilégiée ? » alone before its paragraph; not a layout fragment (« PLACE ? »)
     asked = line.endswith("?") and len(line.split()) >= _ASKED_TITLE_WORDS and line != line.upper()
@@ -1481,15 +1483,31 @@ def _in_line_run(reader: IndexReader, sid: int) -> bool:
     )
 
 
+LINE_LIST_LINES = 3  # lines at least of a run without end marks read as a list (two: a title and its subtitle…)
+
+
 def _run_line(reader: IndexReader, sid: int, step: int) -> int | None:
     """The line just before (``step`` −1) or after (1) a line of a run of lines without end marks
-    (:func:`_in_line_run`), in its passage, when it is of the run too: an item of a list written without bullets that
-    the answer may leave out (« Développer des actions territoriales de prévention » between two missions quoted)."""
-    other = sid + step
+    (:func:`_in_line_run`), in its passage, when it is of the run too and the run is a list (LINE_LIST_LINES lines
+    at least): an item of a list the document writes without bullets that the answer may leave out (« Développer des
+    actions territoriales de prévention » between two missions quoted); not the subtitle of a cover's title."""
     sentences = reader.sentences
-    if not 0 <= other < len(sentences) or sentences[other].chunk_id != sentences[sid].chunk_id:
-        return None
-    return other if _in_line_run(reader, other) and not sentences[other].header else None
+
+    def in_run(other: int) -> bool:
+        return (
+            0 <= other < len(sentences)
+            and sentences[other].chunk_id == sentences[sid].chunk_id
+            and unended(sentences[other].text.strip())
+            and not sentences[other].header
+        )
+
+    run = 1
+    for direction in (-1, 1):
+        other = sid + direction
+        while in_run(other):
+            run, other = run + 1, other + direction
+    neighbour = sid + step
+    return neighbour if run >= LINE_LIST_LINES and in_run(neighbour) else None
 
 
 def document_label(labels: dict[str, str], chunk: Chunk) -> str:
@@ -1729,7 +1747,7 @@ class ExtractiveGenerator:
             if lead is not None:
                 blocks.append(lead)
             # a list read over two passages that follow each other is rendered as one list (its title said once,
-            # « […] » only where items are left out)
+            # « […] » only where items are left out), a paragraph they share as one paragraph
             numbers = {book.cite(chunk, sids) for chunk, sids in run}
             sids = [s for _, group in run for s in group]
             rendered = _after(blocks, render_group(reader, sids, min(numbers), self.phrases, named.lead, shown))

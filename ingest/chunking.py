@@ -10,7 +10,7 @@ from functools import lru_cache
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-from ingest.cleaning import BULLET, CELL_SEPARATOR, footnote_label
+from ingest.cleaning import ARROWS, BULLET, CELL_SEPARATOR, footnote_label
 from ingest.models import Block, Chunk, DocumentInfo, SectionRef, Sentence
 from ingest.roles import classify
 from ingest.rules import CleaningRules, StructureRules
@@ -193,15 +193,15 @@ def _captions_forward(text: str, pieces: list[tuple[int, int]]) -> list[tuple[in
 
 
 def _titles_forward(text: str, pieces: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """A piece that is only a title (one short line without an end mark: « → Une expérimentation est en cours sur le
-    financement de structures d'exercice coordonné participatives ») goes with the piece after it, whose text it
-    heads: alone, it would be quoted as a sentence."""
+    """A piece that is only titles (paragraphs that are each a title standing alone, :func:`_stray_title`, maybe
+    marked with an arrow: « → Une expérimentation est en cours sur le financement de structures d'exercice coordonné
+    participatives ») goes with the piece after it, whose text it heads: alone, it would be quoted as a sentence.
+    Read from the last piece back, so that titles stacked in two pieces go together with the text."""
     moved = list(pieces)
-    for i in range(len(moved) - 1):
+    for i in reversed(range(len(moved) - 1)):
         a, b = moved[i]
-        line = text[a:b].strip()
-        alone = 0 < len(line) <= TITLE_LENGTH and "\n" not in line and CELL_SEPARATOR not in line
-        if alone and not _TITLE_END.search(line) and not footnote_label().match(line):
+        paragraphs = [p.strip().lstrip(ARROWS) for p in text[a:b].split("\n\n") if p.strip()]
+        if paragraphs and all(_stray_title(p) for p in paragraphs):
             moved[i + 1] = (min(moved[i + 1][0], a), moved[i + 1][1])
     return moved
 

@@ -48,6 +48,7 @@ CELL_SEPARATOR = " — "  # between the cells of a table row, once its tabs are 
 _NUMBER_GOES_ON = re.compile(r"^\d[\d ,]*\s+[a-zà-ÿ]")  # a number then a lower-case word, not a list mark
 _LAST_WORD = re.compile(r"^[^\W\d_][\w'-]*[.!?…]$")  # one word that ends a sentence
 BULLET = re.compile(r"^\s*(?:[-–•▪●◦➢➤➔►→✓*]|\d{1,2}[.)-]\s|[a-z][.)]\s)")
+ARROWS = "→➢➤➔►"  # the marks of a line that a document uses as a title or to lead its paragraph, as an item
 
 
 _FOOTNOTE_START = re.compile(r"(?m)^[ \t]*([¹²³⁴⁵⁶⁷⁸⁹⁰]+)[ \t]+(?=\S)")  # a footnote: its number opens the line

@@ -161,6 +161,17 @@ def test_a_definition_the_documents_lack_is_said_missing_first_and_one_they_give
     assert given.coverage is Coverage.FULL and given.details["assessment"]["fact_asked"] == "définition"
 
 
+def test_a_line_of_addresses_answers_how_to_reach_someone_and_nothing_else(assistant: Assistant) -> None:
+    """The URPS sheet's « En savoir + : https://… Contact : occitanie@… » is what the documents give to reach the
+    regional delegation; it answered « Quel est le rôle des associations agréées ? » too, as if it said a role."""
+
+    def said(question: str) -> str:
+        return " ".join(span.text for block in assistant.ask(question).blocks for span in block.spans)
+
+    assert "occitanie@france-assos-sante.org" in said("Comment contacter France Assos Santé Occitanie ?")
+    assert "En savoir +" not in said("Quel est le rôle des associations agréées ?")
+
+
 def test_a_definition_in_a_list_of_resources_is_quoted_with_what_goes_on_about_it(assistant: Assistant) -> None:
     """The guide defines the patient traceur in its list of resources (§ 7.3.2), then says whom the method is for and
     what it aims at: all three answer « Qu'est-ce que… ? », not the definition's first sentence alone."""

@@ -29,6 +29,7 @@ from assistant.compose import (
     interviewee_speaks,
     lead_line,
     list_title,
+    points_back_within,
     premise_rules,
     quotation_speaker,
     render_group,
@@ -790,6 +791,19 @@ def test_a_paragraph_two_passages_share_reads_as_one_paragraph() -> None:
     blocks = render_group(reader, [first, closing, after], 1, PHRASES)  # type: ignore[arg-type]
     assert [b.kind for b in blocks] == [BlockKind.PARAGRAPH]
     assert len(_list_runs(reader, [(0, [first]), (1, [after])])) == 2  # type: ignore[arg-type]
+    # the same sentences, a paragraph apart in the document: two paragraphs still
+    text = "Selon les autorités : les centres sont adaptés.\nIls rendent les habitants acteurs de leur santé."
+    cut = text.index("Ils rendent")
+    apart = Reader(
+        [
+            replace(chunk(0, text), section_number="6.10.2", section_title="Ressources publiques"),
+            replace(
+                chunk(1, text[cut:]), section_number="6.10.2", section_title="Ressources publiques", char_start=cut
+            ),
+        ]
+    )
+    said, carried = apart.sentences_of["has-0"][0], apart.sentences_of["has-1"][0]
+    assert len(_list_runs(apart, [(0, [said]), (1, [carried])])) == 2  # type: ignore[arg-type]
 
 
 def test_one_source_quoted_from_two_passages_is_one_citation_with_its_words_once() -> None:
@@ -1068,6 +1082,12 @@ def test_lines_left_out_of_a_list_written_without_bullets_are_said_to_be() -> No
     ]
     whole = [b.text for b in render_group(reader, [first, second, third, fourth, fifth, prose], 1, PHRASES)]  # type: ignore[arg-type]
     assert cut not in whole
+    later = [b.text for b in render_group(reader, [third, fifth], 1, PHRASES)]  # type: ignore[arg-type]
+    assert later == [cut, "Développer des actions territoriales de prévention", cut, lines.split("\n")[-1]]
+    # two lines without end marks are a title and its subtitle, not a list: nothing is said left out
+    cover = Reader([chunk(0, "Les préconisations de vos URPS\nN°9 - Octobre 2022\nLa CPTS associe les usagers.")])
+    title, _, sentence = cover.sentences_of["has-0"]
+    assert cut not in [b.text for b in render_group(cover, [title, sentence], 1, PHRASES)]  # type: ignore[arg-type]
 
 
 def test_items_left_out_of_a_quoted_list_are_said_to_be_after_the_sentences_an_item_runs_on_with() -> None:
@@ -2065,6 +2085,20 @@ def test_a_demonstrative_in_the_subject_s_complement_points_back() -> None:
     assert expand_antecedents(reader, [guide]) == [guide]  # type: ignore[arg-type]
 
 
+def test_a_possessive_in_an_item_or_a_line_without_end_mark_does_not_point_back() -> None:
+    """« - Proposer leurs propres données… » is an item whose list's introduction names its owners; a line without an
+    end mark is a title or an item too; « Réfléchir à la façon dont leur voix… » names them nowhere."""
+    text = (
+        "Les usagers sont invités au diagnostic.\n- Proposer leurs propres données aux professionnels.\n"
+        "Défendre leur projet commun\nRéfléchir à la façon dont leur voix peut être portée paraît essentiel."
+    )
+    reader = Reader([chunk(0, text)])
+    _, item, line, sentence = reader.sentences_of["has-0"]
+    assert not points_back_within(reader, item)  # type: ignore[arg-type]
+    assert not points_back_within(reader, line)  # type: ignore[arg-type]
+    assert points_back_within(reader, sentence)  # type: ignore[arg-type]
+
+
 def test_what_goes_on_about_a_definition_is_read_on_with_it() -> None:
     """« Qu'est-ce que la méthode du patient traceur ? » quoted « Le patient traceur est une démarche d'analyse… » and
     not « La démarche s'adresse aux professionnels… » nor « L'objectif de cette démarche… », which say whom it is for
@@ -2079,3 +2113,15 @@ def test_what_goes_on_about_a_definition_is_read_on_with_it() -> None:
     assert goes_on_about(reader, first, audience)  # type: ignore[arg-type]
     assert goes_on_about(reader, audience, aim)  # type: ignore[arg-type]
     assert not goes_on_about(reader, aim, other)  # type: ignore[arg-type]
+    # the subject must be a noun the definition names, not one a sentence after it names; no title, no « Le » of
+    # « Lecture »
+    said = (
+        "Le patient traceur est une démarche. Elle réunit des professionnels. Les professionnels sont volontaires.\n"
+        "→ La démarche qualité\nLecture de la démarche : une fois par an."
+    )
+    more = Reader([chunk(0, said)])
+    defined, gathers, volunteers, title, reading = more.sentences_of["has-0"]
+    assert goes_on_about(more, defined, gathers)  # type: ignore[arg-type]
+    assert not goes_on_about(more, defined, volunteers)  # type: ignore[arg-type]
+    assert not goes_on_about(more, defined, title)  # type: ignore[arg-type]
+    assert not goes_on_about(more, defined, reading)  # type: ignore[arg-type]

@@ -175,6 +175,16 @@ def test_a_question_asking_for_an_enumeration_is_told_apart(signals: CorpusSigna
 def test_a_question_asking_how_to_reach_someone_asks_for_resources(signals: CorpusSignals) -> None:
     """The documents give an address in a line of links (« Contact : occitanie@… »): asked for a telephone number or
     an e-mail, that line is what comes closest, not a notice that no contact is given while one is."""
-    for question in ("C'est quoi le numéro de téléphone de France Assos Santé ?", "Quel est son e-mail ?"):
-        assert signals.prefer(question, vector("x"), set(), None, SETTINGS).asks_resources
-    assert not signals.prefer("Comment joue-t-on un rôle ?", vector("x"), set(), None, SETTINGS).asks_resources
+    asking = (
+        "C'est quoi le numéro de téléphone de France Assos Santé ?",
+        "Quel est le mail de la délégation ?",
+        "Comment contacter France Assos Santé Occitanie ?",
+        "Comment joindre la délégation régionale ?",
+    )
+    for question in asking:
+        assert signals.prefer(question, vector("x"), set(), None, SETTINGS).asks_resources, question
+    for question in (
+        "La réunion peut-elle se faire par téléphone ?",
+        "Les usagers peuvent-ils se joindre aux réunions ?",
+    ):
+        assert not signals.prefer(question, vector("x"), set(), None, SETTINGS).asks_resources, question

@@ -499,6 +499,9 @@ def test_a_title_alone_in_its_passage_goes_with_the_text_it_heads() -> None:
     chunks, _ = chunk_document(INFO, structure(guide), 800, 0)
     assert not any(c.text.strip() == title for c in chunks)
     assert chunks[0].text.startswith(f"{title}\n\nLa phrase 0")
+    stacked = f"1. Ressources\n\n1.1. Publiques\n\n→ Le financement\n\n{title}\n\n{prose}\n\n1.2. La suite\n\nFin."
+    chunks, _ = chunk_document(INFO, structure(stacked), 800, 0)
+    assert chunks[0].text.startswith(f"→ Le financement\n\n{title}\n\nLa phrase 0"), "two titles stacked, then the text"
 
 
 @pytest.mark.parametrize(
