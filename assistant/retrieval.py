@@ -380,7 +380,7 @@ class HybridRetriever:
 
         Back matter (lists of resources, references, participants) is quoted only when the question asks for
         resources (``prefs``), when it is all the candidates hold, or for the sentences of ``keep`` (those that
-        define what the question names); so is a body sentence made of web addresses as a block of links is (« En
+        define what the question names); so is a body sentence made of web addresses, as a block of links is (« En
         savoir + : https://… Contact : … », a footnote that gives an address)."""
         reader = self.reader
         out: list[Evidence] = []
