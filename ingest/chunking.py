@@ -121,13 +121,22 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
             if not seg_stripped:
                 continue
             s, e = start + a + lead, start + a + lead + len(seg_stripped)
-            # a tiny piece is merged back, but never across the end of a cell that ends a sentence
+            # a tiny piece is merged back, but never across the end of a cell that ends a sentence; so is a
+            # question that only names another answer to the question before it on its line (« … un·e élu·e ? Une
+            # personne… ? »)
             tiny = e - s < _TINY or len(text[spans[-1][0] : spans[-1][1]]) < _TINY if spans else False
-            if tiny and a > 0 and a not in cell_ends:
+            alternative = a > 0 and _alternative(text[spans[-1][0] : spans[-1][1]], seg_stripped)
+            if alternative or (tiny and a > 0 and a not in cell_ends):
                 spans[-1] = (spans[-1][0], e)
             else:
                 spans.append((s, e))
     return spans
+
+
+def _alternative(before: str, piece: str) -> bool:
+    """``piece`` is a question naming one more answer to the question ``before`` ends on (``cleaning.toml``)."""
+    rule = CleaningRules.load().alternative_question
+    return rule is not None and before.endswith("?") and rule.match(piece) is not None
 
 
 def whole_sentence_pieces(text: str, splitter: RecursiveCharacterTextSplitter) -> list[tuple[int, int]]:

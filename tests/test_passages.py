@@ -307,6 +307,25 @@ def test_a_section_with_one_question_near_a_fiche_is_not_a_question_table() -> N
             ],
             id="but not before the note that gives its source",
         ),
+        pytest.param(
+            "Une question se pose : l'usager doit-il être un·e élu·e ? Une personne non politisée? Un·e "
+            "représentant·e mandaté·e ? Au cours de la discussion, M.E souligne la crainte.",
+            [
+                "Une question se pose : l'usager doit-il être un·e élu·e ? Une personne non politisée? Un·e "
+                "représentant·e mandaté·e ?",
+                "Au cours de la discussion, M.E souligne la crainte.",
+            ],
+            id="a question that only names another answer stays with the question it goes on",
+        ),
+        pytest.param(
+            "Faut-il indemniser les usagers ? Les usagers sont-ils tenus au secret ? La charte en parle-t-elle ?",
+            [
+                "Faut-il indemniser les usagers ?",
+                "Les usagers sont-ils tenus au secret ?",
+                "La charte en parle-t-elle ?",
+            ],
+            id="but a question that asks by itself is a sentence",
+        ),
     ],
 )
 def test_sentences_end_where_they_end(text: str, sentences: list[str]) -> None:
