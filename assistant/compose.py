@@ -17,7 +17,7 @@ from assistant.citations import follows, make_citation, section_display, source_
 from assistant.query import detect_language
 from assistant.retrieval import Evidence, authority_bonus, opens_list
 from assistant.rules import Lexicon, stem_of
-from ingest.cleaning import ARROWS, BULLET, CELL_SEPARATOR, footnote_label
+from ingest.cleaning import ARROWS, BULLET, CELL_SEPARATOR, alternative_question, footnote_label
 from ingest.index import IndexReader
 from ingest.lexical import fold_accents
 from ingest.models import Chunk
@@ -935,11 +935,10 @@ def expand_question_series(reader: IndexReader, sentence_ids: list[int]) -> list
 
 def _asked_next(reader: IndexReader, question: int, after: int) -> bool:
     """Whether ``after`` goes on from the question ``question`` in its paragraph with one more alternative of the same
-    enumeration: a question that asks nothing by itself (``interrogative`` in ``quoting.toml``: « Le·la
-    représentant·e des associations d'usager·ère·s ? », « L'élu·e ? »)."""
-    first, then = reader.sentences[question].text.rstrip(), reader.sentences[after].text.rstrip()
-    asks = first.endswith("?") and then.endswith("?") and not _opening("interrogative", r".*?").match(then)
-    return asks and _same_paragraph(reader, question, after)
+    enumeration (:func:`~ingest.cleaning.alternative_question`: « Le·la représentant·e des associations
+    d'usager·ère·s ? », « L'élu·e ? »)."""
+    first, then = reader.sentences[question].text, reader.sentences[after].text
+    return alternative_question(first, then) and _same_paragraph(reader, question, after)
 
 
 def _same_paragraph(reader: IndexReader, first: int, second: int) -> bool:
@@ -1192,16 +1191,37 @@ def render_group(
         else:
             if (label or statement) and prose:  # a title alone, a table's next cell, a lead line: not run on
                 close(None)
-            # one « […] » for one cut (none after an item that ends on it), before a note's number, not inside it
-            said_cut = not prose and _ends_on(blocks, phrases["item_cut"])
+            # one « […] » for one cut (none after an item or a sentence that ends on it), before a note's number, not
+            # inside it
+            said_cut = _ends_on(blocks, phrases["item_cut"]) if not prose else prose[-1].text == phrases["item_cut"]
             if not name and not said_cut and _elided_before(reader, sid, antecedents, follows_quote):
                 mark = Span(phrases["elided_before"])
                 label = (mark, *label) if noted else (*label, mark)
             prose += [*label, Span(text, (n,), SpanSource.CORPUS)]
+            if _points_ahead(reader, sid, quoted):  # what it points at is left out: « […] » says so
+                prose.append(Span(phrases["item_cut"]))
             if statement:
                 close(None)
     close(Block.phrase(BlockKind.LIST_ITEM, phrases["list_cut"]) if cut else None)
     return blocks
+
+
+def _points_ahead(reader: IndexReader, sid: int, quoted: Collection[str]) -> bool:
+    """Whether sentence ``sid`` points at what comes after it in the document (``points_ahead``: « … décrits
+    ci-dessous ») and the answer does not quote the sentence that comes next, titles and footnotes read over: in the
+    rest of its section, else in the next passage (the next section, a figure's caption)."""
+    if not _anywhere("points_ahead").search(reader.sentences[sid].text):
+        return False
+    siblings = reader.sentences_of[reader.sentences[sid].chunk_id]
+    after = _followers(reader, siblings, siblings.index(sid))
+    if not after:
+        here = reader.position[reader.sentences[sid].chunk_id]
+        after = reader.sentences_of.get(reader.chunks[here + 1].chunk_id, []) if here + 1 < len(reader.chunks) else []
+    # over a title, a table's header row, a footnote a page break left there
+    said = [
+        s for s in after if not (unended(reader.sentences[s].text) or _arrow_title(reader, s) or _in_note(reader, s))
+    ]
+    return not said or reader.sentences[said[0]].text not in quoted
 
 
 def _line_cut(reader: IndexReader, sid: int, quoted: Collection[str], phrases: dict[str, str]) -> tuple[Span, ...]:

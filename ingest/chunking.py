@@ -10,7 +10,7 @@ from functools import lru_cache
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-from ingest.cleaning import ARROWS, BULLET, CELL_SEPARATOR, footnote_label
+from ingest.cleaning import ARROWS, BULLET, CELL_SEPARATOR, alternative_question, footnote_label
 from ingest.models import Block, Chunk, DocumentInfo, SectionRef, Sentence
 from ingest.roles import classify
 from ingest.rules import CleaningRules, StructureRules
@@ -121,22 +121,16 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
             if not seg_stripped:
                 continue
             s, e = start + a + lead, start + a + lead + len(seg_stripped)
-            # a tiny piece is merged back, but never across the end of a cell that ends a sentence; so is a
-            # question that only names another answer to the question before it on its line (« … un·e élu·e ? Une
-            # personne… ? »)
+            # a tiny piece is merged back, and so is one more alternative of the question before it on its line
+            # (« … un·e élu·e ? Une personne non politisée? »), but never across the end of a cell that ends a
+            # sentence
             tiny = e - s < _TINY or len(text[spans[-1][0] : spans[-1][1]]) < _TINY if spans else False
-            alternative = a > 0 and _alternative(text[spans[-1][0] : spans[-1][1]], seg_stripped)
-            if alternative or (tiny and a > 0 and a not in cell_ends):
+            alternative = bool(spans) and alternative_question(text[spans[-1][0] : spans[-1][1]], seg_stripped)
+            if (tiny or alternative) and a > 0 and a not in cell_ends:
                 spans[-1] = (spans[-1][0], e)
             else:
                 spans.append((s, e))
     return spans
-
-
-def _alternative(before: str, piece: str) -> bool:
-    """``piece`` is a question naming one more answer to the question ``before`` ends on (``cleaning.toml``)."""
-    rule = CleaningRules.load().alternative_question
-    return rule is not None and before.endswith("?") and rule.match(piece) is not None
 
 
 def whole_sentence_pieces(text: str, splitter: RecursiveCharacterTextSplitter) -> list[tuple[int, int]]:

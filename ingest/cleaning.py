@@ -144,6 +144,14 @@ def footnote_label() -> re.Pattern[str]:
     return re.compile(re.escape(CleaningRules.load().footnote.strip()).replace(r"\{number\}", r"\d+"))
 
 
+def alternative_question(before: str, question: str) -> bool:
+    """Whether ``question`` is one more alternative of the question ``before`` ends on (« … un·e élu·e ? » then « Une
+    personne non politisée? »): a question that asks nothing by itself (``interrogative`` of ``cleaning.toml``)."""
+    rule = CleaningRules.load().interrogative
+    asks_alone = rule is not None and rule.search(question) is not None
+    return before.rstrip().endswith("?") and question.rstrip().endswith("?") and not asks_alone
+
+
 def strip_markup(text: str) -> str:
     """Remove the HTML and Markdown left by PDF-to-text tools: tags, emphasis, links, footnote marks, calls into
     the list of references, spaces before a comma or a period."""

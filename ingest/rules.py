@@ -162,7 +162,7 @@ class CleaningRules:
     glued_small_words: frozenset[str] = frozenset()  # « de », « des »: short words a glued word may hold
     glued_min_letters: int = 4  # the other words a glued word is cut into have at least this many letters
     space_before_mark: re.Pattern[str] | None = None  # « Une CPTS , c'est »: the space a PDF put before a comma
-    alternative_question: re.Pattern[str] | None = None  # « Une personne non politisée ? »: goes on the question before
+    interrogative: re.Pattern[str] | None = None  # a question without any asks nothing by itself (« L'élu·e ? »)
 
     @classmethod
     @lru_cache(maxsize=4)
@@ -186,7 +186,7 @@ class CleaningRules:
             frozenset(words(data, "glued_small_words", path)),
             count(data, "glued_min_letters", path),
             pattern(data, "space_before_mark", path, flags=0) if "space_before_mark" in data else None,
-            pattern(data, "alternative_question", path, flags=0) if "alternative_question" in data else None,
+            pattern(data, "interrogative", path) if "interrogative" in data else None,
         )
 
 

@@ -536,8 +536,8 @@ def test_a_question_comes_with_the_alternatives_of_its_enumeration() -> None:
     """« … le citoyen et si oui sous quelles conditions ? Le représentant mandaté d'une association agréée
     d'usagers ? » then, on the next line of the same item, « L'élu ? »: questions that ask nothing by themselves are
     the enumeration's other alternatives, whatever their length; without them the reader sees one of three. They stay
-    in the item. A question that asks something else (« Quel statut a été choisi ? ») is not one, nor a question
-    after a blank line."""
+    in the item (on the question's line, in its sentence). A question that asks something else (« Quel statut a été
+    choisi ? ») is not one, nor a question after a blank line."""
     item = (
         "- La notion de représentativité doit être réfléchie. Cela interroge sur qui est le plus à même de parler "
         "pour les usagers : le citoyen et si oui sous quelles conditions ? Le représentant mandaté d'une association "
@@ -546,7 +546,9 @@ def test_a_question_comes_with_the_alternatives_of_its_enumeration() -> None:
     corpus = [chunk(0, item, doc="memoire")]
     result = answer("Qui est le plus à même de parler pour les usagers ?", max_sentences=4, corpus=corpus)
     items = [[s.text for s in b.spans] for b in result.blocks if b.kind is BlockKind.LIST_ITEM]
-    assert items and items[0][-2:] == ["Le représentant mandaté d'une association agréée d'usagers ?", "L'élu ?"]
+    assert items and items[0][-1] == "L'élu ?"
+    # the alternative on the question's line is part of its sentence (ingest), the one on the next line comes with it
+    assert items[0][-2].endswith("conditions ? Le représentant mandaté d'une association agréée d'usagers ?")
     quoted = [s.text for b in result.blocks for s in b.spans]
     assert quoted.count("L'élu ?") == 1 and "Quel statut a été choisi ?" not in quoted and "Et après ?" not in quoted
 
@@ -862,6 +864,27 @@ def test_a_title_standing_alone_opens_a_paragraph_of_its_own() -> None:
         ["Il est intéressant de croiser avec les diagnostics de territoires."],
         ["« Le diagnostic thématique » :", "Il a vocation à mesurer les attentes d'un groupe ciblé de personnes."],
     ]
+
+
+def test_a_sentence_pointing_at_what_comes_next_is_marked_when_that_is_left_out() -> None:
+    """« … a eu des effets à quatre niveaux, décrits ci-dessous, … » quoted without the next sections read as if the
+    answer had given them: « […] » after it says they are left out. Quoted with what comes next (over a title), or
+    pointing back (« ci-dessus »), it needs none."""
+    text = (
+        "Les études montrent des effets à quatre niveaux, décrits ci-dessous.\n\n"
+        "Les effets sur les usagers\n\n"
+        "Les usagers gagnent en pouvoir d'agir.\n\n"
+        "Ces effets sont décrits ci-dessus."
+    )
+    reader = Reader([chunk(0, text)])
+    ahead, _title, next_one, back = reader.sentences_of["has-0"]
+    (alone,) = render_group(reader, [ahead], 1, PHRASES)  # type: ignore[arg-type]
+    assert [s.text for s in alone.spans] == [reader.sentences[ahead].text, "[…]"]
+    assert alone.spans[-1].source is SpanSource.PHRASE
+    with_next = render_group(reader, [ahead, next_one], 1, PHRASES)  # type: ignore[arg-type]
+    assert "[…]" not in [s.text for b in with_next for s in b.spans]
+    (backward,) = render_group(reader, [back], 1, PHRASES)  # type: ignore[arg-type]
+    assert "[…]" not in [s.text for s in backward.spans][1:]
 
 
 def test_a_sentence_pointing_back_at_what_the_answer_does_not_quote_is_marked_as_following_it() -> None:
