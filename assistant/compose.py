@@ -21,6 +21,7 @@ from ingest.cleaning import ARROWS, BULLET, CELL_SEPARATOR, alternative_question
 from ingest.index import IndexReader
 from ingest.lexical import fold_accents
 from ingest.models import Chunk
+from ingest.roles import PassageRole
 from ingest.rules import pattern, read_rules, words
 from ingest.sections import without_numbering
 from ingest.settings import Settings
@@ -917,6 +918,38 @@ def expand_quotations(reader: IndexReader, sentence_ids: list[int]) -> list[int]
     return out
 
 
+def expand_entries(reader: IndexReader, sentence_ids: list[int]) -> list[int]:
+    """Give a sentence of a list of resources that describes an entry (« « Prendre en compte l'expérience patient et
+    usager… » (source : extrait du site). Trois publications… ») the entry's line before it (« - Expérience patient
+    et usager [webconférence et guides pratiques]. Agence nationale de la performance…, 2023. »), read back over the
+    description's sentences (ANTECEDENTS at most), in its section: alone, the description does not say what it
+    describes, who publishes it nor how to find it."""
+    out: list[int] = []
+    for sid in sentence_ids:
+        out.extend(s for s in [*_entry_of(reader, sid), sid] if s not in out)
+    return out
+
+
+def _entry_of(reader: IndexReader, sid: int) -> list[int]:
+    """The sentences of the entry line a resource's description ``sid`` follows (:func:`expand_entries`), if any."""
+    chunk = reader.chunks[reader.position[reader.sentences[sid].chunk_id]]
+    if chunk.role != PassageRole.RESOURCES or BULLET.match(reader.sentences[sid].text) or _in_note(reader, sid):
+        return []
+    here = sid
+    for _ in range(ANTECEDENTS):
+        previous = _previous(reader, here)
+        if previous is None or _standalone_title(reader, previous):
+            return []
+        start = _line_start(reader, previous)
+        if BULLET.match(reader.sentences[start].text):
+            if start == _line_start(reader, sid):
+                return []  # the item's own line goes on
+            siblings = reader.sentences_of[reader.sentences[start].chunk_id]
+            return [s for s in siblings[siblings.index(start) :] if s == start or _same_line(reader, start, s)]
+        here = start
+    return []
+
+
 def expand_question_series(reader: IndexReader, sentence_ids: list[int]) -> list[int]:
     """Give a chosen question the alternatives its paragraph asks right after it (« … le·la citoyen·ne et si oui sous
     quelles conditions ? Le·la représentant·e des associations d'usager·ère·s ? L'élu·e ? »): without the last, the
@@ -1608,10 +1641,11 @@ def completed(
     reader: IndexReader, sentence_ids: list[int], asked: Callable[[str], bool], shown: Collection[int]
 ) -> list[int]:
     """Chosen sentences as the answer quotes them: a list's introduction with its items (:func:`expand_lists`), a
-    sentence that points back with what it points at (:func:`expand_antecedents`), a quotation whole, each sentence
-    once where two passages overlap, a question with the alternatives its paragraph asks after it."""
+    sentence that points back with what it points at (:func:`expand_antecedents`), a quotation whole, a resource's
+    description with its entry (:func:`expand_entries`), each sentence once where two passages overlap, a question
+    with the alternatives its paragraph asks after it."""
     quoted = expand_quotations(reader, expand_antecedents(reader, expand_lists(reader, sentence_ids, asked), shown))
-    return unshared(reader, expand_question_series(reader, quoted))
+    return unshared(reader, expand_question_series(reader, expand_entries(reader, quoted)))
 
 
 class ExtractiveGenerator:

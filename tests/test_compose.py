@@ -23,6 +23,7 @@ from assistant.compose import (
     author_speaks,
     choose_sentences,
     expand_antecedents,
+    expand_entries,
     expand_lists,
     expand_quotations,
     goes_on_about,
@@ -864,6 +865,34 @@ def test_a_title_standing_alone_opens_a_paragraph_of_its_own() -> None:
         ["Il est intéressant de croiser avec les diagnostics de territoires."],
         ["« Le diagnostic thématique » :", "Il a vocation à mesurer les attentes d'un groupe ciblé de personnes."],
     ]
+
+
+def test_a_resource_s_description_comes_with_its_entry() -> None:
+    """« Trois publications pour passer à l'action sont disponibles… » quoted from a list of resources, alone, does
+    not say which site, whose publications: the entry's line before it (its bulleted title, publisher and date) comes
+    with it, in a passage of its own before it too. In body text, a paragraph after a list is no description of its
+    last item."""
+    from ingest.roles import PassageRole
+
+    entry = "- Expérience patient et usager [webconférence]. Agence nationale de la performance, 2023."
+    description = (
+        "« Prendre en compte l'expérience patient, c'est améliorer les parcours. » Trois publications sont disponibles."
+    )
+    resources = Reader(
+        [
+            replace(
+                chunk(0, f"- Le patient traceur en ville [guide]. Haute Autorité de santé, 2016.\n\n{entry}"),
+                role=PassageRole.RESOURCES,
+            ),
+            replace(chunk(1, description), role=PassageRole.RESOURCES),
+        ]
+    )
+    _, _, title, publisher = resources.sentences_of["has-0"]
+    _, publications = resources.sentences_of["has-1"]
+    assert expand_entries(resources, [publications]) == [title, publisher, publications]  # type: ignore[arg-type]
+    body = Reader([chunk(0, f"{entry}\n\n{description}")])
+    *_, publications = body.sentences_of["has-0"]
+    assert expand_entries(body, [publications]) == [publications]  # type: ignore[arg-type]
 
 
 def test_a_sentence_pointing_at_what_comes_next_is_marked_when_that_is_left_out() -> None:
