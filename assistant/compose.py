@@ -1786,11 +1786,15 @@ class ExtractiveGenerator:
     ) -> _Named:
         """Add quoted groups (passage, sentences) to ``blocks``, each under the lead of its own fiche or section: a
         passage of another source does not read as the first one's; within one document, the lead names the next
-        fiche or section only. ``named``: what the lead above names (the quote under the notice may be followed by
-        more of the same section), returned for the groups that follow."""
+        fiche or section only; a group whose every sentence the blocks above already say (:func:`_same_statement`: the
+        documents copy one another) is left out, uncited. ``named``: what the lead above names (the quote under the
+        notice may be followed by more of the same section), returned for the groups that follow."""
         reader = self.reader
         shown = _corpus_texts(blocks)  # quoted above: what a sentence pointing back may point at
         for run in _list_runs(reader, groups):
+            sids = [s for _, group in run for s in group]
+            if shown and all(any(_same_statement(reader.sentences[s].text, t) for t in shown) for s in sids):
+                continue  # another source above says all of it (the documents copy one another): not quoted twice
             chunk = reader.chunks[run[0][0]]
             unit = lead_unit(chunk)
             if named.unit is None or unit[0] != named.unit[0]:
@@ -1802,8 +1806,7 @@ class ExtractiveGenerator:
                 blocks.append(lead)
             # a list read over two passages that follow each other is rendered as one list (its title said once,
             # « […] » only where items are left out), a paragraph they share as one paragraph
-            numbers = {book.cite(chunk, sids) for chunk, sids in run}
-            sids = [s for _, group in run for s in group]
+            numbers = {book.cite(chunk, group) for chunk, group in run}
             rendered = _after(blocks, render_group(reader, sids, min(numbers), self.phrases, named.lead, shown))
             blocks += rendered
             shown |= _corpus_texts(rendered)
