@@ -258,6 +258,10 @@ def test_a_list_running_over_three_passages_keeps_its_introduction() -> None:
         ("Les usagers peuvent siéger dans les trois entités précitées.", True),
         ("Réfléchir à la façon dont leur voix peut être portée paraît essentielle.", True),  # whose voice?
         ("Les représentants des usagers défendent leur projet commun.", False),  # its owners named before it
+        ("Le conseil de l'engagement des usagers a choisi de reprendre ce schéma en l'adaptant.", True),
+        ("Les usagers sont invités, que ce soit en réunion ou par écrit, à donner leur avis.", False),  # a verb
+        ("Les usagers se sont retirés du projet à ce stade de la réflexion.", False),  # a time
+        ("Les objectifs spécifiques de ce travail sont présentés dans la deuxième partie.", False),  # the document
     ],
 )
 def test_a_demonstrative_inside_a_sentence_points_back_unless_the_sentence_names_it(
