@@ -362,11 +362,14 @@ def test_a_definition_of_the_public_named_otherwise_opens_the_answer(assistant: 
 
 def test_a_definition_given_only_in_the_list_of_guides_is_quoted_first(assistant: Assistant) -> None:
     """The guide defines the patient traceur only where it lists its methodological guides (back matter): that
-    definition opens the answer, instead of « the documents give no definition »."""
+    definition opens the answer, instead of « the documents give no definition », after the entry of the guide it
+    describes (« - Le patient traceur en ville [guide méthodologique]. Haute Autorité de santé, 2016. »)."""
     answer = assistant.ask("Qu’est-ce que la méthode du patient traceur ?")
     assert answer.coverage is Coverage.FULL, _said(answer)
-    first_quote = next(b for b in answer.blocks if b.kind is not BlockKind.LEAD)
+    first_quote = next(b for b in answer.blocks if b.kind is BlockKind.PARAGRAPH)
     assert first_quote.text.startswith("Le patient traceur est une démarche"), _said(answer)
+    entry = next(b for b in answer.blocks if b.kind is not BlockKind.LEAD)
+    assert entry.kind is BlockKind.LIST_ITEM and entry.text.startswith("Le patient traceur en ville"), _said(answer)
 
 
 def test_a_footnote_that_is_a_legal_reference_alone_is_quoted_only_when_one_is_asked(assistant: Assistant) -> None:
