@@ -305,6 +305,13 @@ def _same_statement(a: str, b: str) -> bool:
     return min(len(a), len(b)) > 40 and fuzz.partial_ratio(a, b) > 90
 
 
+def _says_again(text: str, said: str) -> bool:
+    """Whether ``text`` says nothing more than ``said``, quoted above: the same statement (:func:`_same_statement`),
+    not a longer sentence that only holds it (« Une stratégie publique… autant que la reconnaissance sociale de
+    l'engagement des usagers… » holds the item « la reconnaissance sociale de l'engagement des usagers. »)."""
+    return _same_statement(text, said) and (len(text) <= len(said) or fuzz.ratio(text, said) > 80)
+
+
 def checks_premise(premise: str, explicit: bool) -> bool:
     """Whether what the question takes for granted is checked: an explicit premise (« puisque … », « comme … »)
     always, an assertion inside the question when it is absolute (« obligatoire », « impose », « seuls »…)."""
@@ -945,7 +952,12 @@ def _entry_of(reader: IndexReader, sid: int) -> list[int]:
             if start == _line_start(reader, sid):
                 return []  # the item's own line goes on
             siblings = reader.sentences_of[reader.sentences[start].chunk_id]
-            return [s for s in siblings[siblings.index(start) :] if s == start or _same_line(reader, start, s)]
+            line = [s for s in siblings[siblings.index(start) :] if s == start or _same_line(reader, start, s)]
+            entry = " ".join(reader.sentences[s].text for s in line)
+            # an entry names its kind or its date (« [guide méthodologique]. Haute Autorité de santé, 2016. »); a
+            # bulleted line of the description itself (« - Cette charte précise… ») is read over
+            if _anywhere("resource_entry").search(entry):
+                return line
         here = start
     return []
 
@@ -1243,8 +1255,9 @@ def _points_ahead(reader: IndexReader, sid: int, quoted: Collection[str]) -> boo
     """Whether sentence ``sid`` points at what comes after it in the document (``points_ahead``: « … décrits
     ci-dessous ») and the answer does not quote the sentence that comes next, titles and footnotes read over: in the
     rest of its section, else in the next passage (the next section, a figure's caption)."""
-    if not _anywhere("points_ahead").search(reader.sentences[sid].text):
-        return False
+    sentence = reader.sentences[sid]
+    if sentence.label or not _anywhere("points_ahead").search(sentence.text):
+        return False  # a table's cell points at another part of the document, not at the row after it
     siblings = reader.sentences_of[reader.sentences[sid].chunk_id]
     after = _followers(reader, siblings, siblings.index(sid))
     if not after:
@@ -1254,6 +1267,8 @@ def _points_ahead(reader: IndexReader, sid: int, quoted: Collection[str]) -> boo
     said = [
         s for s in after if not (unended(reader.sentences[s].text) or _arrow_title(reader, s) or _in_note(reader, s))
     ]
+    if said and BULLET.match(reader.sentences[said[0]].text):
+        return False  # a list: its items left out are said so where they are (``list_cut``)
     return not said or reader.sentences[said[0]].text not in quoted
 
 
@@ -1736,10 +1751,13 @@ class ExtractiveGenerator:
             named = self._render_groups(book, sorted(by_chunk.items()), blocks, named)
         first_chunk = sections[0][1][0][0] if sections else None
         for part, groups in sections:
+            heading = len(blocks)
             if part:
                 blocks.append(Block.phrase(BlockKind.PART_HEADING, self.phrases["part_heading"].format(part=part)))
                 named = _Named()
             named = self._render_groups(book, groups, blocks, named)
+            if part and len(blocks) == heading + 1:
+                blocks.pop()  # every group of the part says again what the answer says above: no heading over nothing
         return GenerationResult(blocks, book.citations(), details={"lead_chunk": first_chunk})
 
     def _within_length(
@@ -1793,7 +1811,7 @@ class ExtractiveGenerator:
         shown = _corpus_texts(blocks)  # quoted above: what a sentence pointing back may point at
         for run in _list_runs(reader, groups):
             sids = [s for _, group in run for s in group]
-            if shown and all(any(_same_statement(reader.sentences[s].text, t) for t in shown) for s in sids):
+            if shown and all(any(_says_again(reader.sentences[s].text, t) for t in shown) for s in sids):
                 continue  # another source above says all of it (the documents copy one another): not quoted twice
             chunk = reader.chunks[run[0][0]]
             unit = lead_unit(chunk)

@@ -744,7 +744,7 @@ def test_a_question_on_the_future_says_first_that_the_documents_forecast_nothing
 def test_what_another_source_above_already_says_is_not_quoted_again(assistant: Assistant) -> None:
     """The URPS sheet copies the fiche mission's lines on the CPTS's perimeter: quoted from both, the answer said the
     same three sentences and item twice under two sources. A source whose every quoted sentence the answer already
-    quotes above is left out (and not cited); one that adds a sentence stays."""
+    quotes above is left out, and not cited (a longer sentence that only holds one is no copy: test_compose)."""
     answer = assistant.ask("Quels sont les périmètres précis des MSP et des CPTS ?")
     quoted = [s.text for b in answer.blocks for s in b.spans if s.source is SpanSource.CORPUS]
     perimeter = [t for t in quoted if t.startswith("Le périmètre") and "ni trop grand, ni trop petit" in t]

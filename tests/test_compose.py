@@ -871,6 +871,25 @@ def test_a_title_standing_alone_opens_a_paragraph_of_its_own() -> None:
     ]
 
 
+def test_a_sentence_says_again_what_is_quoted_above_only_when_it_says_no_more() -> None:
+    """A source left out for saying again what the answer quotes above (the URPS sheet copies the fiche mission) must
+    add nothing: the same sentence, or one nearly so, is said again; a longer sentence that only holds a short item
+    quoted above (« Une stratégie publique… autant que la reconnaissance sociale de l'engagement des usagers… ») is
+    not, and its source stays."""
+    from assistant.compose import _says_again
+
+    copy = "Le périmètre ne doit être ni trop grand, ni trop petit, sous peine de ne pas refléter les déplacements."
+    said = "Le périmètre doit être ni trop grand, ni trop petit, sous peine de ne pas refléter les déplacements."
+    assert _says_again(copy, said)
+    item = "la reconnaissance sociale de l'engagement des usagers."
+    longer = (
+        "Une stratégie publique pourrait consacrer la généralisation de l'engagement des usagers en santé, autant que "
+        "la reconnaissance sociale de l'engagement des usagers dans les maisons de santé."
+    )
+    assert not _says_again(longer, item)
+    assert _says_again(item, longer)
+
+
 def test_a_resource_s_description_comes_with_its_entry() -> None:
     """« Trois publications pour passer à l'action sont disponibles… » quoted from a list of resources, alone, does
     not say which site, whose publications: the entry's line before it (its bulleted title, publisher and date) comes
@@ -897,6 +916,22 @@ def test_a_resource_s_description_comes_with_its_entry() -> None:
     body = Reader([chunk(0, f"{entry}\n\n{description}")])
     *_, publications = body.sentences_of["has-0"]
     assert expand_entries(body, [publications]) == [publications]  # type: ignore[arg-type]
+    # a bulleted line of the description itself is no entry: the entry is read further back, over it
+    charter = (
+        "- Charte des sciences et recherches participatives [charte]. Ministère de l'Enseignement supérieur, 2017.\n\n"
+        "Cette charte fixe un cadre commun.\n- Cette charte précise les engagements des signataires.\n"
+        "Elle a été signée par l'Inserm."
+    )
+    listed = Reader([replace(chunk(0, charter), role=PassageRole.RESOURCES)])
+    charter_title, year, _framed, _bullet, signed = listed.sentences_of["has-0"]
+    assert expand_entries(listed, [signed]) == [charter_title, year, signed]  # type: ignore[arg-type]
+    # nor is an entry read back past a title standing alone, nor for the entry's own later sentence
+    titled = Reader(
+        [replace(chunk(0, f"{entry}\n\nLes guides de l'ANAP\n\n{description}"), role=PassageRole.RESOURCES)]
+    )
+    *_, publications = titled.sentences_of["has-0"]
+    assert expand_entries(titled, [publications]) == [publications]  # type: ignore[arg-type]
+    assert expand_entries(listed, [year]) == [year]  # type: ignore[arg-type]
 
 
 def test_a_sentence_pointing_at_what_comes_next_is_marked_when_that_is_left_out() -> None:
@@ -918,6 +953,25 @@ def test_a_sentence_pointing_at_what_comes_next_is_marked_when_that_is_left_out(
     assert "[…]" not in [s.text for b in with_next for s in b.spans]
     (backward,) = render_group(reader, [back], 1, PHRASES)  # type: ignore[arg-type]
     assert "[…]" not in [s.text for s in backward.spans][1:]
+    # at the end of its section, what comes next is the next passage (read over its title and a footnote)
+    ends = Reader(
+        [
+            replace(chunk(0, "Les études montrent des effets, décrits ci-dessous."), section_path="3"),
+            replace(chunk(1, "3.1. Les effets\n\nNote 4 : Voir la revue.\n\nLes usagers gagnent."), section_path="3.1"),
+        ]
+    )
+    (last,) = ends.sentences_of["has-0"]
+    gain = ends.sentences_of["has-1"][-1]
+    assert [s.text for b in render_group(ends, [last], 1, PHRASES) for s in b.spans][-1] == "[…]"  # type: ignore[arg-type]
+    assert "[…]" not in [s.text for b in render_group(ends, [last, gain], 1, PHRASES) for s in b.spans]  # type: ignore[arg-type]
+    # one that names where it points, or a list it announces (its cut items are said where they are), needs none
+    for text in (
+        "Les formations sont décrites ci-dessous (paragraphe 7.2).\n\nLes usagers se forment.",
+        "Les freins sont décrits ci-dessous.\n- le temps ;\n- l'argent.",
+    ):
+        named = Reader([chunk(0, text)])
+        first = named.sentences_of["has-0"][0]
+        assert "[…]" not in [s.text for b in render_group(named, [first], 1, PHRASES) for s in b.spans]  # type: ignore[arg-type]
 
 
 def test_a_sentence_pointing_back_at_what_the_answer_does_not_quote_is_marked_as_following_it() -> None:

@@ -326,6 +326,15 @@ def test_a_section_with_one_question_near_a_fiche_is_not_a_question_table() -> N
             ],
             id="but a question that asks by itself is a sentence",
         ),
+        pytest.param(
+            "Comment recruter des usagers ? Qui recruter ? — Fiche pratique : la représentation des usagers en ville ? "
+            "C'est possible !",
+            [
+                "Comment recruter des usagers ? Qui recruter ?",
+                "Fiche pratique : la représentation des usagers en ville ? C'est possible !",
+            ],
+            id="nor one in the next cell of a table's row",
+        ),
     ],
 )
 def test_sentences_end_where_they_end(text: str, sentences: list[str]) -> None:
