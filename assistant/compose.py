@@ -1258,10 +1258,10 @@ def _points_ahead(reader: IndexReader, sid: int, quoted: Collection[str]) -> boo
     sentence = reader.sentences[sid]
     if sentence.label or not _anywhere("points_ahead").search(sentence.text):
         return False  # a table's cell points at another part of the document, not at the row after it
-    siblings = reader.sentences_of[reader.sentences[sid].chunk_id]
+    siblings = reader.sentences_of[sentence.chunk_id]
     after = _followers(reader, siblings, siblings.index(sid))
     if not after:
-        here = reader.position[reader.sentences[sid].chunk_id]
+        here = reader.position[sentence.chunk_id]
         after = reader.sentences_of.get(reader.chunks[here + 1].chunk_id, []) if here + 1 < len(reader.chunks) else []
     # over a title, a table's header row, a footnote a page break left there
     said = [
@@ -1804,7 +1804,7 @@ class ExtractiveGenerator:
     ) -> _Named:
         """Add quoted groups (passage, sentences) to ``blocks``, each under the lead of its own fiche or section: a
         passage of another source does not read as the first one's; within one document, the lead names the next
-        fiche or section only; a group whose every sentence the blocks above already say (:func:`_same_statement`: the
+        fiche or section only; a group whose every sentence the blocks above already say (:func:`_says_again`: the
         documents copy one another) is left out, uncited. ``named``: what the lead above names (the quote under the
         notice may be followed by more of the same section), returned for the groups that follow."""
         reader = self.reader
