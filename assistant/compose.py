@@ -681,6 +681,23 @@ def _names(noun: str, text: str) -> bool:
     return bool(re.search(rf"\b{re.escape(stem)}" + ("" if len(noun) > len(stem) else r"\b"), text))
 
 
+def _names_its_title(reader: IndexReader, sid: int) -> bool:
+    """Whether ``sid`` opens on a demonstrative whose noun (or the adjective before it) its titles write (« Ces
+    freins… » under « Les freins », its section's path and fiche), or a general noun (« Ces organisations… » under « Les
+    CPTS »): opening its section, it speaks of what the title names (``names_its_subject``); « Cette première étape… »
+    under « Agir parallèlement sur les attitudes… » speaks of the section before."""
+    found = _opening("names_its_subject").match(reader.sentences[sid].text)
+    if not found:
+        return False
+    chunk = reader.chunks[reader.position[reader.sentences[sid].chunk_id]]
+    titles = fold_accents(f"{chunk.section_path} {chunk.fiche_title}").lower()
+    named = [w for w in fold_accents(found.group("named")).lower().split() if len(w) >= _NAMING_LETTERS]
+    return any(_names(word, titles) or word in _general_nouns() for word in named)
+
+
+_NAMING_LETTERS = 4  # a shorter word after a demonstrative (« des » in « Cette intégration des… ») names nothing
+
+
 @lru_cache(maxsize=1)
 def _general_nouns() -> frozenset[str]:
     return frozenset(fold_accents(w).lower() for w in words(read_rules(QUOTING_RULES), "general_nouns", QUOTING_RULES))
@@ -702,7 +719,8 @@ def expand_antecedents(reader: IndexReader, sentence_ids: list[int], shown: Coll
     A pronoun reads past a sentence whose subject has another number (« Ils … » after « Le périmètre … »,
     :func:`_disagrees`), back to that sentence at least. When the chain ends before such a sentence, nothing is added
     (it would dangle as well) and the sentence stays as it is, unless it reached the start of its section on words
-    that name what they speak of (« Cette première étape… », under the title the answer shows); a sentence whose
+    that name what they speak of (« Cette première étape… »: « […] » before it says the section before is left out,
+    :func:`_elided_before`); a sentence whose
     antecedent the answer already quotes needs none (a quoted sentence of another number is read past: « Elle
     vise… » after « D'ores et déjà, 13 centres… »). A list's item needs none (its list says what it belongs to:
     « - Enfin, … » follows the items before it); an antecedent that ends a list item's line comes with the sentences
@@ -747,7 +765,8 @@ def expand_antecedents(reader: IndexReader, sentence_ids: list[int], shown: Coll
             if titled_by(reader, here):
                 break  # « Le diagnostic général », then « Il a vocation… »: the title says what it points at
             if previous is None and before and _opening("names_its_subject").match(text):
-                break  # back to the start of its section (« Cette première étape… »), under the title the answer shows
+                break  # back to the start of its section on a noun (« Cette première étape… »): « […] » marks what
+                # is before it unless its title names that noun (:func:`_elided_before`)
             quoted = _closed_quotation(reader, previous) if previous is not None else []
             if quoted and len(before) + len(quoted) <= ANTECEDENTS and not within:
                 before = quoted + before  # the quotation the sentence before closes, whole (« … de leur santé ». »)
@@ -1307,13 +1326,13 @@ def _elided_before(reader: IndexReader, sid: int, quoted: Collection[str], follo
     before it (:func:`_previous`, over footnotes) is not ``quoted`` and ``sid`` either ``follows_quote`` (another
     sentence of its group is quoted above it) or points back (``refers_back``, :func:`points_back_within`) at that
     sentence, a chain read back no further (:func:`expand_antecedents`); or, opening its section, ``sid`` points back
-    at the text before it, unless it names what it speaks of or points at its title there (« Cette première
-    étape… », « Ils sont bien identifiés… » under the title the answer shows)."""
+    at the text before it, unless it names what its title speaks of or points at its title there (« Ces
+    freins… », « Ils sont bien identifiés… » under « Les freins », the title the answer shows)."""
     text = reader.sentences[sid].text
     previous = _previous(reader, sid)
     if previous is None:
         return bool(refers_back().match(text)) and not (
-            _opening("names_its_subject").match(text) or _opening("points_at_title").match(text)
+            _names_its_title(reader, sid) or _opening("points_at_title").match(text)
         )
     if reader.sentences[previous].text.strip() in quoted:
         return False

@@ -977,8 +977,9 @@ def test_a_sentence_pointing_at_what_comes_next_is_marked_when_that_is_left_out(
 def test_a_sentence_pointing_back_at_what_the_answer_does_not_quote_is_marked_as_following_it() -> None:
     """« Ainsi, … » opening its section, or « Ils … » whose sentence before is not quoted, follows text the answer
     leaves out: « […] » says so, as a quotation would. Quoted after what it points at (in its group or above it in
-    the answer), or opening its section on what points at its title (« Cette première étape… », « Ils … »), it needs
-    none."""
+    the answer), or opening its section on what points at its title (« Ces freins… » under « Les freins », « Ces
+    organisations… », « Ils … », « C'est la participation… »), it needs none; « Cette première étape… » under another
+    title, « C'est le cas… » or « C'est ainsi que… » there point at the section before, and get it."""
     opening = Reader([chunk(0, "Ainsi, la démocratie sanitaire a pris sa place.\n\nElle associe les usagers.")])
     first, second = opening.sentences_of["has-0"]
     (alone,) = render_group(opening, [first], 1, PHRASES)  # type: ignore[arg-type]
@@ -996,10 +997,19 @@ def test_a_sentence_pointing_back_at_what_the_answer_does_not_quote_is_marked_as
     shown = {reader.sentences[said].text}
     (above,) = render_group(reader, [pointing], 1, PHRASES, shown=shown)  # type: ignore[arg-type]
     assert [s.text for s in above.spans] == ["Ils proposent des actions."]
-    for text in ["Cette première étape prépare la concertation avec les usagers.", "Ils sont bien identifiés."]:
-        titled = Reader([chunk(0, text)])
+    for text, title, marked in [
+        ("Ces freins sont bien identifiés.", "4.3. Les freins", False),
+        ("Cette première étape prépare la concertation.", "5.3.1. Première étape : associer les usagers", False),
+        ("Cette première étape prépare la concertation.", "5.3.2. Agir sur les représentations", True),
+        ("Ces organisations ont été permises par la loi.", "1.3. Les CPTS", False),
+        ("Ils sont bien identifiés.", "4.3. Les freins", False),
+        ("C'est la participation des usagers au projet.", "4.4. L'extension des approches", False),
+        ("C'est notamment le cas dans les conseils de patients.", "4.4. L'objet du partenariat", True),
+        ("C'est ainsi qu'une approche globale se dessine.", "4.4. La qualité des services", True),
+    ]:
+        titled = Reader([replace(chunk(0, text), section_path=title)])
         (block,) = render_group(titled, titled.sentences_of["has-0"], 1, PHRASES)  # type: ignore[arg-type]
-        assert [s.text for s in block.spans] == [text]
+        assert [s.text for s in block.spans] == ["[…]", text] if marked else [text], (text, title)
 
 
 def test_two_sentences_quoted_with_text_between_them_left_out_are_marked_as_not_following() -> None:
@@ -1787,7 +1797,7 @@ def test_a_demonstrative_points_back_unless_at_the_document_and_a_title_ends_the
 
 def test_a_chain_that_reaches_the_start_of_its_section_stays_unless_it_opens_on_a_pronoun() -> None:
     """« À cet égard, … » after « Cette première étape ne doit pas… », the first sentence of its section: the two are
-    quoted (the section's title, in the answer's lead, says what the step is); a chain that starts its section on
+    quoted (« […] » before them when the section's title does not name the step); a chain that starts its section on
     « Elle … », « Cela … » or « Ces derniers … » names nothing, and adds nothing."""
     text = (
         "Cette première étape ne doit pas dispenser d'agir sur les représentations. À cet égard, plusieurs vecteurs "
