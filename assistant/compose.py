@@ -637,8 +637,7 @@ def points_back_within(reader: IndexReader, sid: int) -> bool:
     if footnote_label().match(text):
         return False
     body = _LABEL.sub("", text, count=1)  # after a title it opens on (« « Le mécénat d'entreprise » : Ce type… »)
-    chunk = reader.chunks[reader.position[reader.sentences[sid].chunk_id]]
-    titles = fold_accents(f"{chunk.section_path} {chunk.fiche_title}").lower()
+    titles = _titles(reader, sid)
     general, meanings = _general_nouns(), Lexicon.load().abbreviations
     for match in _anywhere("points_back_within").finditer(body):
         before = fold_accents(body[: match.start()]).lower()
@@ -682,20 +681,21 @@ def _names(noun: str, text: str) -> bool:
 
 
 def _names_its_title(reader: IndexReader, sid: int) -> bool:
-    """Whether ``sid`` opens on a demonstrative whose noun (or the adjective before it) its titles write (« Ces
-    freins… » under « Les freins », its section's path and fiche), or a general noun (« Ces organisations… » under « Les
-    CPTS »): opening its section, it speaks of what the title names (``names_its_subject``); « Cette première étape… »
-    under « Agir parallèlement sur les attitudes… » speaks of the section before."""
+    """Whether ``sid`` opens on a demonstrative whose noun its titles write (« Ces freins… » under « Les freins »: its
+    section's path and fiche, :func:`_titles`), or a general noun (« Ces organisations… » under « Les CPTS »): opening
+    its section, it speaks of what the title names (``names_its_subject``); « Cette première étape… » under « Agir
+    parallèlement sur les attitudes… » speaks of the section before."""
     found = _opening("names_its_subject").match(reader.sentences[sid].text)
     if not found:
         return False
+    noun = fold_accents(found.group("noun")).lower()
+    return _names(noun, _titles(reader, sid)) or noun in _general_nouns()
+
+
+def _titles(reader: IndexReader, sid: int) -> str:
+    """The titles above ``sid`` (its section's path and its fiche's title), folded: what the answer's lead names."""
     chunk = reader.chunks[reader.position[reader.sentences[sid].chunk_id]]
-    titles = fold_accents(f"{chunk.section_path} {chunk.fiche_title}").lower()
-    named = [w for w in fold_accents(found.group("named")).lower().split() if len(w) >= _NAMING_LETTERS]
-    return any(_names(word, titles) or word in _general_nouns() for word in named)
-
-
-_NAMING_LETTERS = 4  # a shorter word after a demonstrative (« des » in « Cette intégration des… ») names nothing
+    return fold_accents(f"{chunk.section_path} {chunk.fiche_title}").lower()
 
 
 @lru_cache(maxsize=1)

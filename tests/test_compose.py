@@ -978,8 +978,8 @@ def test_a_sentence_pointing_back_at_what_the_answer_does_not_quote_is_marked_as
     """« Ainsi, … » opening its section, or « Ils … » whose sentence before is not quoted, follows text the answer
     leaves out: « […] » says so, as a quotation would. Quoted after what it points at (in its group or above it in
     the answer), or opening its section on what points at its title (« Ces freins… » under « Les freins », « Ces
-    organisations… », « Ils … », « C'est la participation… »), it needs none; « Cette première étape… » under another
-    title, « C'est le cas… » or « C'est ainsi que… » there point at the section before, and get it."""
+    organisations… », « Ils … », « C'est notamment le cas… »), it needs none; « Cette première étape… » under another
+    title points at the section before, and gets it."""
     opening = Reader([chunk(0, "Ainsi, la démocratie sanitaire a pris sa place.\n\nElle associe les usagers.")])
     first, second = opening.sentences_of["has-0"]
     (alone,) = render_group(opening, [first], 1, PHRASES)  # type: ignore[arg-type]
@@ -1003,13 +1003,14 @@ def test_a_sentence_pointing_back_at_what_the_answer_does_not_quote_is_marked_as
         ("Cette première étape prépare la concertation.", "5.3.2. Agir sur les représentations", True),
         ("Ces organisations ont été permises par la loi.", "1.3. Les CPTS", False),
         ("Ils sont bien identifiés.", "4.3. Les freins", False),
-        ("C'est la participation des usagers au projet.", "4.4. L'extension des approches", False),
-        ("C'est notamment le cas dans les conseils de patients.", "4.4. L'objet du partenariat", True),
-        ("C'est ainsi qu'une approche globale se dessine.", "4.4. La qualité des services", True),
+        ("Ces freins sont bien identifiés.", "4.3. Les leviers", True),
+        ("Cette loi a institué l'agrément.", "1.1.4. La loi de 2002", False),
+        ("Cette démarche participe au projet.", "4.4. La participation", True),
+        ("C'est notamment le cas dans les conseils de patients.", "4.2.1. L'objet du partenariat", False),
     ]:
         titled = Reader([replace(chunk(0, text), section_path=title)])
         (block,) = render_group(titled, titled.sentences_of["has-0"], 1, PHRASES)  # type: ignore[arg-type]
-        assert [s.text for s in block.spans] == ["[…]", text] if marked else [text], (text, title)
+        assert [s.text for s in block.spans] == (["[…]", text] if marked else [text]), (text, title)
 
 
 def test_two_sentences_quoted_with_text_between_them_left_out_are_marked_as_not_following() -> None:
@@ -1803,9 +1804,12 @@ def test_a_chain_that_reaches_the_start_of_its_section_stays_unless_it_opens_on_
         "Cette première étape ne doit pas dispenser d'agir sur les représentations. À cet égard, plusieurs vecteurs "
         "ont été identifiés par le conseil."
     )
-    reader = Reader([replace(chunk(0, text), section_number="5.3.2", char_end=len(text))])
-    step, vectors = reader.sentences_of["has-0"]
-    assert expand_antecedents(reader, [vectors]) == [step, vectors]  # type: ignore[arg-type]
+    for title, marked in [("5.3.2. Agir sur les représentations", True), ("5.3.1. Première étape", False)]:
+        reader = Reader([replace(chunk(0, text), section_number="5.3.2", section_path=title, char_end=len(text))])
+        step, vectors = reader.sentences_of["has-0"]
+        assert expand_antecedents(reader, [vectors]) == [step, vectors]  # type: ignore[arg-type]
+        (block,) = render_group(reader, [step, vectors], 1, PHRASES)  # type: ignore[arg-type]
+        assert (block.spans[0].text == "[…]") is marked, title
     for opening in ("Elle ne doit pas", "Cela ne doit pas", "Ces derniers ne doivent pas"):
         alone = f"{opening} dispenser d'agir sur les représentations. À cet égard, plusieurs vecteurs existent."
         reader = Reader([replace(chunk(0, alone), section_number="5.3.2", char_end=len(alone))])

@@ -245,8 +245,9 @@ CEILINGS = {
 
 
 # the target for wrong refusals (5 %) holds on the test split; on the real-world split it held until rw18 and
-# does not since (5.4 %, above; 6 of 112 with rw20): the gate there is the measured value, so that one more covered
-# question declined (7 of 112, 6.3 %) fails it, and the target stays written above, not met (docs/evaluation.md)
+# does not since (5.4 %, above; 6 of 112 with rw20; 6 of 113, 5.3 %, with rw21): the gate there is the measured value,
+# so that one more covered question declined (7 of 113, 6.2 %) fails it, and the target stays written above, not met
+# (docs/evaluation.md)
 REALWORLD_CEILINGS = {**CEILINGS, "wrong_refusal_rate": 0.06}
 
 
