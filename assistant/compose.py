@@ -720,11 +720,10 @@ def expand_antecedents(reader: IndexReader, sentence_ids: list[int], shown: Coll
     :func:`_disagrees`), back to that sentence at least. When the chain ends before such a sentence, nothing is added
     (it would dangle as well) and the sentence stays as it is, unless it reached the start of its section on words
     that name what they speak of (« Cette première étape… »: « […] » before it says the section before is left out,
-    :func:`_elided_before`); a sentence whose
-    antecedent the answer already quotes needs none (a quoted sentence of another number is read past: « Elle
-    vise… » after « D'ores et déjà, 13 centres… »). A list's item needs none (its list says what it belongs to:
-    « - Enfin, … » follows the items before it); an antecedent that ends a list item's line comes with the sentences
-    before it on that line, from the bulleted one."""
+    :func:`_elided_before`); a sentence whose antecedent the answer already quotes needs none (a quoted sentence of
+    another number is read past: « Elle vise… » after « D'ores et déjà, 13 centres… »). A list's item needs none (its
+    list says what it belongs to: « - Enfin, … » follows the items before it); an antecedent that ends a list item's
+    line comes with the sentences before it on that line, from the bulleted one."""
     opens = refers_back()
     out: list[int] = []
     chosen = {*sentence_ids, *shown}
