@@ -1442,6 +1442,9 @@ def test_the_premise_in_its_notice_is_quoted_under_its_source_with_what_it_point
         ("Dans une première partie, il", True),
         ("Certaines sont", True),  # some of those just named
         ("D'autres citent la structure", True),
+        ("Pour d'autres encore, la structure", True),  # others than those just named, after a preposition
+        ("Chez certaines, la structure", True),
+        ("Selon certains auteurs, la structure", False),  # names its own
         ("Certaines structures", False),  # its own noun
         ("S'ajoute à cela la structure", True),  # « cela » after a preposition among the first words
         ("Dans la pratique, il s'agit", False),  # impersonal
