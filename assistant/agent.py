@@ -36,6 +36,7 @@ from assistant.compose import (
 from assistant.corpus import CorpusView, QueryEmbedder
 from assistant.coverage import decide, join_named, partial_notice
 from assistant.directory import Directory, Entry
+from assistant.documents import DocumentNames
 from assistant.generators import Generator, make_generator
 from assistant.guard import Assessment, assess
 from assistant.prompts import load_phrases
@@ -130,6 +131,8 @@ class Assistant:
         self.retriever.signals = self.signals
         self.speller = SpellFixer(self._vocabulary(), settings, self._written_words(), self.analyzer.stopwords)
         self.labels = self._labels()
+        indexed = {doc.doc_id for doc in reader.manifest.documents}
+        self.documents = DocumentNames.build(manifest_or_empty(settings.corpus_dir).by_file.values(), indexed)
         self.fiche_list = reader.fiches()
         self.recommendations = self._recommendations()
         titles = (reader.chunks[reader.position[s.chunk_id]].section_title for s in reader.sentences)
@@ -437,6 +440,12 @@ class Assistant:
         where = dict(filters or {})
         if query.fiche:
             where.setdefault("fiche", query.fiche)
+        named = self.documents.named_in(query.text)
+        if named and not where.get("doc_id"):  # « que dit le mémoire sur… ? »: the answer comes from it
+            where["doc_id"] = named[0] if len(named) == 1 else named
+            labels = join_named([f"« {self.labels.get(doc, doc)} »" for doc in named], " et ")
+            note = "note_named_document" if len(named) == 1 else "note_named_documents"
+            answer.notes.append(self.phrases[note].format(documents=labels))
         if query.recommendation:
             where.setdefault("section_number", str(SectionCode.recommendation(query.recommendation)))
         query_vector, candidates, prefs, vectors_ok = self._retrieve(query, where, role, lap)

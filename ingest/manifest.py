@@ -106,6 +106,7 @@ def _entry(doc_id: str, entry: dict[str, Any]) -> DocumentInfo:
         citation_label=_text(entry, "citation_label"),
         anchors=tuple(anchors),
         glued_words=_flag(entry, "glued_words"),
+        aliases=tuple(_texts(entry, "aliases")),
     )
 
 
@@ -113,6 +114,13 @@ def _text(entry: dict[str, Any], key: str, default: str = "") -> str:
     found = entry.get(key, default)
     if not isinstance(found, str):
         raise ValueError(f"« {key} » doit être un texte entre guillemets")
+    return found
+
+
+def _texts(entry: dict[str, Any], key: str) -> list[str]:
+    found = _list(entry, key)
+    if not all(isinstance(item, str) for item in found):
+        raise ValueError(f"« {key} » doit être une liste de textes entre guillemets")
     return found
 
 

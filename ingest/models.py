@@ -25,6 +25,7 @@ class DocumentInfo:
     in_manifest: bool = True
     anchors: tuple[tuple[str, str, int], ...] = ()  # (line prefix, heading, lines replaced)
     glued_words: bool = False  # its PDF dropped the spaces between some words: they are cut apart
+    aliases: tuple[str, ...] = ()  # what a question calls it (« le mémoire », « la fiche mission »)
 
     @property
     def label(self) -> str:

@@ -613,6 +613,21 @@ def test_a_question_restricted_to_several_documents_cites_only_them(corpus_index
     assistant.reader.close()
 
 
+def test_a_question_that_names_a_document_is_answered_from_it_and_says_so(assistant: Assistant) -> None:
+    """« Que dit le mémoire sur la formation des usagers ? » opened on the HAS guide's fiche 7: the question names the
+    mémoire (its manifest ``aliases``), the answer now quotes it only, and a note says so. The web app's document
+    filter, when set, is the user's choice and stays."""
+    answer = assistant.ask("Que dit le mémoire sur la formation des usagers ?")
+    assert not answer.refused and {c.doc_id for c in answer.citations} == {"memoire-2021"}, _said(answer)
+    assert {c.doc_id for c in answer.contexts} == {"memoire-2021"}
+    assert any("document nommé" in note and "Mémoire 2021" in note for note in answer.notes), answer.notes
+    filtered = assistant.ask("Que dit le mémoire sur la formation des usagers ?", filters={"doc_id": "has-2023"})
+    assert {c.doc_id for c in filtered.citations} == {"has-2023"}
+    assert not any("document nommé" in note for note in filtered.notes)
+    plain = assistant.ask("Comment former les usagers ?")
+    assert len({c.doc_id for c in plain.contexts}) > 1 and not any("document nommé" in n for n in plain.notes)
+
+
 def test_a_list_question_prefers_the_sentence_that_opens_a_list(assistant: Assistant) -> None:
     """« Quelles sont les missions… ? »: a sentence ending with ":" whose passage goes on with items scores
     higher (then it is quoted with its items); the other sentences, items included, score as before."""

@@ -278,6 +278,8 @@ def test_a_build_whose_vectors_are_gone_asks_for_a_rebuild(tmp_path: Path, embed
         ('exclude = "notes.txt"\n', "« exclude » doit être une liste"),
         ("documents = 3\n", "« documents » doit être une table"),
         ('[documents.bon]\nfile = "bon.txt"\ntitle = 12\n', "« title » doit être un texte"),
+        ('[documents.bon]\nfile = "bon.txt"\naliases = "le bon"\n', "« aliases » doit être une liste"),
+        ('[documents.bon]\nfile = "bon.txt"\naliases = [1]\n', "« aliases » doit être une liste de textes"),
         ('[documents.a]\nfile = "bon.txt"\n[documents.b]\nfile = "bon.txt"\n', "est déjà décrit par une autre entrée"),
     ],
 )

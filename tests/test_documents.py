@@ -1,0 +1,58 @@
+"""The documents a question names (corpus/manifest.toml ``aliases``): « Que dit le mémoire sur… ? » is answered from
+the mémoire, as « que dit la fiche 6 ? » is from fiche 6."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.documents import DocumentNames
+from ingest.manifest import load_manifest
+from ingest.models import DocumentInfo
+from ingest.settings import PROJECT_ROOT
+
+pytestmark = pytest.mark.fast
+
+DOCUMENTS = [
+    DocumentInfo("guide", "guide.txt", "Guide", aliases=("le guide HAS", "le guide de la HAS", "le guide", "la HAS")),
+    DocumentInfo("memoire", "memoire.txt", "Mémoire", aliases=("le mémoire",)),
+    DocumentInfo("slides", "slides.txt", "Présentation", aliases=("la présentation", "les diapositives", "l'URPS")),
+]
+NAMES = DocumentNames.build(DOCUMENTS, {"guide", "memoire", "slides"})
+
+
+@pytest.mark.parametrize(
+    ("question", "named"),
+    [
+        ("Que dit le mémoire sur la formation des usagers ?", ["memoire"]),
+        ("dans l'enquête du memoire, combien de CPTS ?", ["memoire"]),  # contracted, typed without accent
+        ("LE MÉMOIRE en dit quoi ?", ["memoire"]),
+        ("selon le guide de la HAS et le mémoire", ["guide", "memoire"]),
+        ("c'est quoi l'association où a eu lieu le stage du mémoire ?", ["memoire"]),
+        ("d'après la présentation ?", ["slides"]),
+        ("qu'ajoutent les diapositives ?", ["slides"]),
+        ("l’URPS a un tableau", ["slides"]),  # a typographic apostrophe
+        ("Guide d'utilisation de la Matrice de maturité : quel est son objet ?", []),  # another guide, no article
+        ("le guide pratique de l'ETP : quel rôle pour les associations ?", []),  # a qualifier: another guide
+        ("la présentation du projet de santé aux usagers", []),  # a complement: another thing presented
+        ("Le mémoire de fin d'études", []),
+        ("Comment recruter des représentants des usagers ?", []),
+    ],
+)
+def test_a_question_names_a_document_by_what_people_call_it(question: str, named: list[str]) -> None:
+    assert NAMES.named_in(question) == named
+
+
+def test_only_documents_the_index_holds_are_named() -> None:
+    """A manifest entry whose file failed to be indexed names nothing: its filter would leave no passage."""
+    assert DocumentNames.build(DOCUMENTS, {"guide"}).named_in("Que dit le mémoire ?") == []
+
+
+def test_the_shipped_manifest_names_each_document() -> None:
+    """Each document of the reference corpus has what a question calls it, and no alias names two documents."""
+    manifest = load_manifest(PROJECT_ROOT / "corpus")
+    infos = list(manifest.by_file.values())
+    names = DocumentNames.build(infos, {info.doc_id for info in infos})
+    for info in infos:
+        assert info.aliases, info.doc_id
+        for alias in info.aliases:
+            assert names.named_in(f"Que dit {alias} ?") == [info.doc_id], alias
