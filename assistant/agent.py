@@ -133,6 +133,8 @@ class Assistant:
         self.labels = self._labels()
         indexed = {doc.doc_id for doc in reader.manifest.documents}
         self.documents = DocumentNames.build(manifest_or_empty(settings.corpus_dir).by_file.values(), indexed)
+        documents = np.array([reader.chunks[reader.position[s.chunk_id]].doc_id for s in reader.sentences])
+        self._sentences_of_document = {doc: np.flatnonzero(documents == doc) for doc in set(documents.tolist())}
         self.fiche_list = reader.fiches()
         self.recommendations = self._recommendations()
         titles = (reader.chunks[reader.position[s.chunk_id]].section_title for s in reader.sentences)
@@ -384,16 +386,24 @@ class Assistant:
         return self._retrieve(self._understand(text, None), filters, role)[1]
 
     def _retrieve(
-        self, query: Query, where: dict[str, Any] | None, role: Role | None, lap: Lap | None = None
+        self,
+        query: Query,
+        where: dict[str, Any] | None,
+        role: Role | None,
+        lap: Lap | None = None,
+        named: Sequence[str] = (),
     ) -> tuple[np.ndarray, Ranking, Preferences, bool]:
         """Embed the query and fuse BM25 and vector results: (vector, ranked passages, preferences, whether
-        the vector store answered — without it the search is by keywords only)."""
+        the vector store answered — without it the search is by keywords only). ``named``: the documents the question
+        names, preferred when they speak of its topic (:meth:`_treating`)."""
+        search = query.search_text or query.text
         vector = self.embedder.query_array(as_statement(query.semantic_text or query.text))
         if lap is not None:
             lap("embed")
-        terms = set(self.analyzer.terms(query.search_text or query.text))
+        terms = set(self.analyzer.terms(search))
         prefs = self.signals.prefer(query.text, vector, terms, role, self.settings)
-        search = query.search_text or query.text
+        if named:  # « Que dit le mémoire sur le patient traceur ? »: preferred only if it speaks of it
+            prefs = replace(prefs, documents=self._treating(tuple(named), search, vector))
         french = query.language == "fr"
         try:
             candidates = self.retriever.search(search, vector, where or None, role, lexical=french, prefs=prefs)
@@ -406,6 +416,39 @@ class Assistant:
         if lap is not None:
             lap("retrieve")
         return vector, candidates, prefs, vectors_ok
+
+    def _treating(self, named: tuple[str, ...], topic: str, vector: np.ndarray) -> tuple[str, ...]:
+        """The documents of ``named`` that speak of the question's ``topic`` (the question without their names): they
+        write at least ``named_document_min_share`` of its words the corpus knows (weighted by rarity), and their
+        sentence closest to it (e5) comes within ``named_document_gap`` of the corpus's closest. « le patient
+        traceur » is not in the mémoire: its passages would answer beside the point, the guide's definition is the
+        answer."""
+        weights = {t: w for t, w in self.stats.weights(topic).items() if t in self.stats.idf}
+        sims = self.reader.sentence_vectors @ vector
+        best = float(sims.max(initial=0.0))
+        kept = []
+        for doc in named:
+            held = frozenset(
+                t for t in weights if any(self.reader.chunks[i].doc_id == doc for i in self.stats.holding(t))
+            )
+            written = not weights or TermStats.coverage(weights, held) >= self.settings.named_document_min_share
+            if written and best - self._closest_in(doc, sims) <= self.settings.named_document_gap:
+                kept.append(doc)
+        return tuple(kept)
+
+    def _closest_in(self, doc: str, sims: np.ndarray) -> float:
+        """The similarity of ``doc``'s sentence closest to the question (``sims``: every sentence's)."""
+        of_doc = self._sentences_of_document.get(doc)
+        return float(sims[of_doc].max()) if of_doc is not None and len(of_doc) else -1.0
+
+    def _named_aside(self, answer: Answer, named: Sequence[str]) -> None:
+        """A note on the documents the question names (« d'après la présentation ») and the filters allow that the
+        answer does not cite: they do not treat the point (:meth:`_treating`), or say less of it than the others."""
+        cited = {c.doc_id for c in answer.citations}
+        if aside := [doc for doc in named if doc not in cited]:
+            labels = join_named([f"« {self.labels.get(doc, doc)} »" for doc in aside], " et ")
+            phrase = "note_named_aside" if len(aside) == 1 else "note_named_aside_plural"
+            answer.notes.append(self.phrases[phrase].format(documents=labels))
 
     def _asked_vector(self, query: Query) -> np.ndarray:
         """The question embedded as a question, ending on its question mark, typed or not: the confidence was
@@ -440,15 +483,19 @@ class Assistant:
         where = dict(filters or {})
         if query.fiche:
             where.setdefault("fiche", query.fiche)
-        named = self.documents.named_in(query.text)
-        if named and not where.get("doc_id"):  # « que dit le mémoire sur… ? »: the answer comes from it
-            where["doc_id"] = named[0] if len(named) == 1 else named
-            labels = join_named([f"« {self.labels.get(doc, doc)} »" for doc in named], " et ")
-            note = "note_named_document" if len(named) == 1 else "note_named_documents"
-            answer.notes.append(self.phrases[note].format(documents=labels))
+        named, asked_as = self.documents.named_in(query.text), query.text
+        if named and self.analyzer.terms(topic := self.documents.without(query.text)):
+            # what is asked about, not the document's name: searched, « mémoire » would bring the passages where the
+            # study speaks of itself, and a definition asked « selon le mémoire » is a definition of its topic
+            query = replace(
+                query,
+                text=topic,
+                search_text=self.documents.without(query.search_text or query.text),
+                semantic_text=self.documents.without(query.semantic_text or query.text),
+            )
         if query.recommendation:
             where.setdefault("section_number", str(SectionCode.recommendation(query.recommendation)))
-        query_vector, candidates, prefs, vectors_ok = self._retrieve(query, where, role, lap)
+        query_vector, candidates, prefs, vectors_ok = self._retrieve(query, where, role, lap, named)
         if not vectors_ok:
             answer.notes.append(self.phrases["note_keywords_only"])
         answer.details["asks_resources"] = prefs.asks_resources  # back matter may then be the answer
@@ -574,7 +621,7 @@ class Assistant:
             if premise is None:
                 premise = contradiction(self._premise_evidence(query.premise, where, role))
         request = GenerationRequest(
-            question=query.text,
+            question=asked_as,
             parts=query.parts,
             evidence=parts_evidence,
             candidates=[c.index for c in pool],
@@ -605,6 +652,8 @@ class Assistant:
         if not answer.citations:
             self._decline(answer, candidates, limits)
             return
+        allowed = where.get("doc_id") or []  # a user's own filter: what it leaves out is no document's silence
+        self._named_aside(answer, [d for d in named if not allowed or d == allowed or d in allowed])
         if prefs.structures:  # failure kind 3 measured: the answer opens on a passage about another structure
             first = self.reader.position[answer.citations[0].chunk_id]
             answer.details["structures_asked"] = sorted(prefs.structures)

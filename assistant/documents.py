@@ -1,7 +1,8 @@
 """The documents a question names (« Que dit le mémoire sur… ? », « d'après la présentation »): the manifest's
 ``aliases`` (corpus/manifest.toml), each written with its article and matched with it or its contraction (« du
 mémoire », « aux diapositives »), not when a complement makes it another thing (« le guide pratique de l'ETP », « la
-présentation du projet »). The answer then comes from those documents only, as when a fiche is named.
+présentation du projet »). Their passages are then preferred (``weight_named_document``) when they write the question's
+topic; an answer that cites none of them says so.
 """
 
 from __future__ import annotations
@@ -22,6 +23,17 @@ _ARTICLES = {"le": "(?:le|du|au)", "les": "(?:les|des|aux)"}
 
 def _folded(text: str) -> str:
     return fold_accents(text.replace("’", "'")).lower()
+
+
+def _folded_with_places(text: str) -> tuple[str, list[int]]:
+    """``text`` folded as :func:`_folded` does, and for each folded character the place of the one it comes from
+    (« œ » may fold to two)."""
+    folded, places = [], []
+    for place, char in enumerate(text):
+        for piece in _folded(char):
+            folded.append(piece)
+            places.append(place)
+    return "".join(folded), places
 
 
 def _alias_pattern(alias: str) -> str:
@@ -45,8 +57,7 @@ class DocumentNames:
         for info in documents:
             if info.doc_id not in indexed or not info.aliases:
                 continue
-            aliases = sorted(info.aliases, key=len, reverse=True)
-            either = "|".join(_alias_pattern(alias) for alias in aliases)
+            either = "|".join(_alias_pattern(alias) for alias in sorted(info.aliases, key=len, reverse=True))
             patterns.append((info.doc_id, re.compile(rf"(?<![\w'])(?:{either})(?!\w){_COMPLEMENT}")))
         return cls(tuple(sorted(patterns)))
 
@@ -54,3 +65,18 @@ class DocumentNames:
         """The ids of the documents ``text`` names, in the manifest's order of ids."""
         folded = _folded(text)
         return [doc_id for doc_id, pattern in self.patterns if pattern.search(folded)]
+
+    def without(self, text: str) -> str:
+        """``text`` without the names of documents it writes (« Que dit le mémoire sur le patient traceur ? » → « Que
+        dit sur le patient traceur ? »): searched for, « mémoire » would bring the passages where the study speaks of
+        itself, whatever the question asks."""
+        folded, places = _folded_with_places(text)
+        cuts = sorted(m.span() for _, pattern in self.patterns for m in pattern.finditer(folded))
+        kept, start = [], 0
+        for begin, end in cuts:
+            if begin < start:
+                continue
+            kept.append(text[start : places[begin]])
+            start = places[end - 1] + 1
+        kept.append(text[start:])
+        return re.sub(r"\s{2,}", " ", "".join(kept)).strip()

@@ -239,6 +239,10 @@ class HybridRetriever:
                 best = self._best_of_fiche(fiche, query_vector)
                 if best is not None:
                     fused.setdefault(best, Candidate(best, 0.0))
+            for doc in prefs.documents:  # so is the document the question names (« d'après la présentation »)
+                best = self._best_of_document(doc, query_vector)
+                if best is not None:
+                    fused.setdefault(best, Candidate(best, 0.0))
         parsed_role = Role.parse(role) or (prefs.audience if prefs else None)
         boosts = self.role_boosts.get(parsed_role, {}) if parsed_role else {}
         weights = self.stats.weights(search_text) if s.weight_title > 0 else {}
@@ -285,6 +289,14 @@ class HybridRetriever:
         """The ``k`` best passages of a search, spread over sections as its contexts are: the same passages as the
         search asked for ``k``, without searching again."""
         return self._diversify(ranking.ranked, k)
+
+    def _best_of_document(self, doc_id: str, query_vector: np.ndarray) -> int | None:
+        """The passage of a document closest to the question."""
+        indexes = self.reader.chunks_where(doc_id=doc_id)
+        if not indexes:
+            return None
+        sims = self.reader.chunk_vectors[indexes] @ query_vector
+        return indexes[int(np.argmax(sims))]
 
     def _best_of_fiche(self, fiche: int, query_vector: np.ndarray) -> int | None:
         """The passage of a fiche closest to the question."""
@@ -375,7 +387,8 @@ class HybridRetriever:
         keep: Collection[int] = (),
     ) -> list[Evidence]:
         """Score every sentence of the candidate passages: e5 similarity, key-term coverage, passage rank, less
-        ``evidence_structure_penalty`` for a passage about another structure than the one the question names, and
+        ``evidence_structure_penalty`` for a passage about another structure than the one the question names,
+        ``evidence_named_document_penalty`` for one of another document than the one it names, and
         for a question asking for an enumeration (``prefs.asks_list``) a bonus to a sentence opening a list.
 
         Back matter (lists of resources, references, participants) is quoted only when the question asks for
@@ -398,6 +411,8 @@ class HybridRetriever:
             passage_bonus = authority_bonus(chunk.authority, s.evidence_authority_bonus)
             if prefs is not None and self.signals is not None and self.signals.other_structure(cand.index, prefs):
                 passage_bonus -= s.evidence_structure_penalty
+            if prefs is not None and self.signals is not None and self.signals.other_document(cand.index, prefs):
+                passage_bonus -= s.evidence_named_document_penalty
             titled = not weights.keys().isdisjoint(self.stats.heading_terms[cand.index])
             for sid, sim in zip(ids, sims, strict=True):
                 coverage = self.stats.coverage(weights, self.stats.sentence_terms[sid])

@@ -1,5 +1,6 @@
 """Ranking signals beyond the question's words: the corpus's own question table, the structure a question
-names (MSP, centre de santé, CPTS), who asks, and whether it asks for resources (back matter).
+names (MSP, centre de santé, CPTS), the document it names (« le mémoire »), who asks, and whether it asks for
+resources (back matter).
 
 Built once per index (:meth:`CorpusSignals.build`) and read per question (:meth:`CorpusSignals.prefer`);
 the French patterns are ``assistant/data/signals.toml``, the weights are settings.
@@ -108,6 +109,7 @@ class Preferences:
     table_question: str = ""
     asks_list: bool = False  # an enumeration: a sentence opening a list is preferred
     table_named: bool = False  # the question uses the row's own words (not only its meaning): said in the answer
+    documents: tuple[str, ...] = ()  # named by the question and speaking of its topic (Assistant._treating)
 
 
 @dataclass
@@ -120,6 +122,7 @@ class CorpusSignals:
     links: list[QuestionLink] = field(default_factory=list)
     link_vectors: np.ndarray | None = None
     link_terms: list[dict[str, float]] = field(default_factory=list)
+    documents: Sequence[str] = ()  # the document of each passage
 
     @classmethod
     def build(
@@ -139,7 +142,8 @@ class CorpusSignals:
         links = find_question_tables((doc, number, join_passages(texts)) for (doc, number), texts in sections.items())
         vectors = np.stack([embed(link.question) for link in links]) if links else None
         link_terms = [weights(link.question) for link in links]
-        return cls(rules, [c.role for c in reader.chunks], structures, links, vectors, link_terms)
+        documents = [c.doc_id for c in reader.chunks]
+        return cls(rules, [c.role for c in reader.chunks], structures, links, vectors, link_terms, documents)
 
     def prefer(
         self,
@@ -203,8 +207,14 @@ class CorpusSignals:
             multiplier *= 1.0 - settings.weight_back_matter
         if self.other_structure(index, prefs):
             multiplier *= 1.0 - settings.weight_structure
+        if self.other_document(index, prefs):
+            multiplier *= 1.0 - settings.weight_named_document  # « Que dit le mémoire… ? »: another document
         addition = settings.weight_question_table if fiche and fiche in prefs.table_fiches else 0.0
         return multiplier, addition
+
+    def other_document(self, index: int, prefs: Preferences) -> bool:
+        """Whether a passage belongs to another document than the one(s) the question names (and speak of it)."""
+        return bool(prefs.documents and self.documents and self.documents[index] not in prefs.documents)
 
     def other_structure(self, index: int, prefs: Preferences) -> bool:
         """Whether a passage is about another structure only than the one(s) the question names."""

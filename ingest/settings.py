@@ -197,6 +197,12 @@ class Settings(BaseSettings):
         "par la question (MSP, centre de santé, CPTS) : le choix des phrases suit la structure, pas seulement le "
         "classement des passages (0,05 ≈ weight_structure × evidence_rank_weight).",
     )
+    evidence_named_document_penalty: float = Field(
+        0.05,
+        ge=0,
+        description="Pénalité des phrases d'un autre document que celui que nomme la question (« d'après le "
+        "mémoire ») quand il traite du sujet (named_document_gap, named_document_min_share).",
+    )
     answer_margin: float = Field(0.2, ge=0, description="Écart de score maximal à la meilleure phrase pour être citée.")
     max_answer_sentences: int = Field(8, ge=1, le=12, description="Phrases citées au plus dans une réponse.")
     truncated_copy_min_words: int = Field(
@@ -341,6 +347,27 @@ class Settings(BaseSettings):
         le=1,
         description="Pénalité des passages qui ne parlent que d'une autre structure que celle "
         "nommée par la question (MSP, centre de santé, CPTS).",
+    )
+    weight_named_document: float = Field(
+        0.7,
+        ge=0,
+        le=1,
+        description="Pénalité des passages d'un autre document que celui que nomme la question "
+        "(« le mémoire », « la fiche mission » : alias du manifeste).",
+    )
+    named_document_gap: float = Field(
+        0.035,
+        ge=0,
+        le=1,
+        description="Écart de similarité e5 au plus entre la phrase la plus proche de la question dans un document "
+        "nommé et la plus proche du corpus : au-delà, le document ne traite pas du sujet et n'est pas préféré.",
+    )
+    named_document_min_share: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="Part (pondérée par la rareté) des mots de la question, le nom du document ôté, qu'un document "
+        "nommé doit écrire pour être préféré (avec named_document_gap).",
     )
     structure_document_share: float = Field(
         0.8,

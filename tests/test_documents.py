@@ -1,5 +1,5 @@
-"""The documents a question names (corpus/manifest.toml ``aliases``): « Que dit le mémoire sur… ? » is answered from
-the mémoire, as « que dit la fiche 6 ? » is from fiche 6."""
+"""The documents a question names (corpus/manifest.toml ``aliases``): « Que dit le mémoire sur… ? » prefers the
+mémoire when it speaks of the topic."""
 
 from __future__ import annotations
 
@@ -56,3 +56,19 @@ def test_the_shipped_manifest_names_each_document() -> None:
         assert info.aliases, info.doc_id
         for alias in info.aliases:
             assert names.named_in(f"Que dit {alias} ?") == [info.doc_id], alias
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        ("Que dit le mémoire sur le patient traceur ?", "Que dit sur le patient traceur ?"),
+        ("Qu’est-ce que la médiation en santé selon le mémoire ?", "Qu’est-ce que la médiation en santé selon ?"),
+        ("selon le guide de la HAS, qui recruter ?", "selon , qui recruter ?"),
+        ("Le cœur du mémoire : la gouvernance ?", "Le cœur : la gouvernance ?"),  # « œ » folds to two letters
+        ("Comment recruter des usagers ?", "Comment recruter des usagers ?"),
+    ],
+)
+def test_the_topic_of_a_question_is_read_without_the_names_of_documents(question: str, topic: str) -> None:
+    """Searched, « mémoire » brings the passages where the study speaks of itself, and « la médiation en santé selon
+    le mémoire » is no name to define: the question's topic is what is left."""
+    assert NAMES.without(question) == topic

@@ -434,17 +434,27 @@ def test_a_sentence_of_a_passage_about_another_structure_only_weighs_less() -> N
     vector = reader.embed(question)
     prefs = Preferences(structures=frozenset({"msp"}))
 
-    def first(penalty: float) -> int:
-        settings = Settings.model_construct(evidence_structure_penalty=penalty, evidence_authority_bonus=0.0)
+    def first(penalty: float, document_penalty: float = 0.0, other_document: bool = False) -> int:
+        settings = Settings.model_construct(
+            evidence_structure_penalty=penalty,
+            evidence_named_document_penalty=document_penalty,
+            evidence_authority_bonus=0.0,
+        )
         stats = TermStats(reader, reader.analyzer)  # type: ignore[arg-type]
         retriever = HybridRetriever(reader, settings, stats)  # type: ignore[arg-type]
-        retriever.signals = SimpleNamespace(other_structure=lambda index, p: index == 0)  # type: ignore[assignment]
+        retriever.signals = SimpleNamespace(  # type: ignore[assignment]
+            other_structure=lambda index, p: index == 0 and not other_document,
+            other_document=lambda index, p: index == 0 and other_document,
+        )
         candidates = retriever.search(question, vector, k=2)
         candidates.sort(key=lambda c: c.index)  # the CPTS passage first, as the search may rank it
         return retriever.evidence(candidates, vector, stats.weights(question), prefs)[0].chunk
 
     assert first(0.0) == 0
     assert first(0.05) == 1
+    # so does one of another document than the one the question names (« d'après la fiche URPS »)
+    assert first(0.0, 0.0, other_document=True) == 0
+    assert first(0.0, 0.05, other_document=True) == 1
 
 
 def test_a_line_of_web_addresses_in_the_body_is_quoted_only_when_the_question_asks_for_a_way_to_reach_someone() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from types import SimpleNamespace
 
 import numpy as np
@@ -139,6 +140,16 @@ def test_passages_about_another_structure_only_are_lowered(signals: CorpusSignal
     other, _ = signals.factor(3, 0, prefs, SETTINGS)
     assert same == 1.0 > other
     assert signals.other_structure(3, prefs) and not signals.other_structure(0, prefs)
+
+
+def test_passages_of_another_document_than_the_one_named_are_lowered(signals: CorpusSignals) -> None:
+    """« Que dit l'URPS… ? » (the document it names, when it speaks of the topic: ``Preferences.documents``): the
+    other documents' passages come after; a question naming none leaves every document as it is."""
+    plain = signals.prefer("Comment associer les usagers ?", vector("x"), set(), None, SETTINGS)
+    named = replace(plain, documents=("urps",))
+    assert signals.factor(0, 5, named, SETTINGS)[0] < 1.0 == signals.factor(3, 0, named, SETTINGS)[0]
+    assert signals.other_document(0, named) and not signals.other_document(3, named)
+    assert not signals.other_document(0, plain) and signals.factor(0, 5, plain, SETTINGS)[0] == 1.0
 
 
 def test_back_matter_is_lowered_unless_the_question_asks_for_resources(signals: CorpusSignals) -> None:
