@@ -395,15 +395,15 @@ class Assistant:
     ) -> tuple[np.ndarray, Ranking, Preferences, bool]:
         """Embed the query and fuse BM25 and vector results: (vector, ranked passages, preferences, whether
         the vector store answered — without it the search is by keywords only). ``named``: the documents the question
-        names, preferred when they speak of its topic (:meth:`_treating`)."""
+        names that speak of its topic (:meth:`_treating`), preferred."""
         search = query.search_text or query.text
         vector = self.embedder.query_array(as_statement(query.semantic_text or query.text))
         if lap is not None:
             lap("embed")
         terms = set(self.analyzer.terms(search))
         prefs = self.signals.prefer(query.text, vector, terms, role, self.settings)
-        if named:  # « Que dit le mémoire sur le patient traceur ? »: preferred only if it speaks of it
-            prefs = replace(prefs, documents=self._treating(tuple(named), search, vector))
+        if named:
+            prefs = replace(prefs, documents=tuple(named))
         french = query.language == "fr"
         try:
             candidates = self.retriever.search(search, vector, where or None, role, lexical=french, prefs=prefs)
@@ -417,13 +417,14 @@ class Assistant:
             lap("retrieve")
         return vector, candidates, prefs, vectors_ok
 
-    def _treating(self, named: tuple[str, ...], topic: str, vector: np.ndarray) -> tuple[str, ...]:
-        """The documents of ``named`` that speak of the question's ``topic`` (the question without their names): they
-        write at least ``named_document_min_share`` of its words the corpus knows (weighted by rarity), and their
-        sentence closest to it (e5) comes within ``named_document_gap`` of the corpus's closest. « le patient
-        traceur » is not in the mémoire: its passages would answer beside the point, the guide's definition is the
-        answer."""
-        weights = {t: w for t, w in self.stats.weights(topic).items() if t in self.stats.idf}
+    def _treating(self, named: tuple[str, ...], topic: Query) -> tuple[str, ...]:
+        """The documents of ``named`` that speak of the ``topic`` (the question without their names): they write at
+        least ``named_document_min_share`` of its words the corpus knows (weighted by rarity), and their sentence
+        closest to it (e5) comes within ``named_document_gap`` of the corpus's closest. « le patient traceur » is not
+        in the mémoire: preferred, its passages would answer beside the point; the guide's definition is the answer."""
+        search = topic.search_text or topic.text
+        weights = {t: w for t, w in self.stats.weights(search).items() if t in self.stats.idf}
+        vector = self.embedder.query_array(as_statement(topic.semantic_text or topic.text))
         sims = self.reader.sentence_vectors @ vector
         best = float(sims.max(initial=0.0))
         kept = []
@@ -441,11 +442,11 @@ class Assistant:
         of_doc = self._sentences_of_document.get(doc)
         return float(sims[of_doc].max()) if of_doc is not None and len(of_doc) else -1.0
 
-    def _named_aside(self, answer: Answer, named: Sequence[str]) -> None:
-        """A note on the documents the question names (« d'après la présentation ») and the filters allow that the
-        answer does not cite: they do not treat the point (:meth:`_treating`), or say less of it than the others."""
-        cited = {c.doc_id for c in answer.citations}
-        if aside := [doc for doc in named if doc not in cited]:
+    def _named_aside(self, answer: Answer, aside: Sequence[str]) -> None:
+        """A note on the documents the question names (« d'après la présentation ») that do not speak of its topic
+        (:meth:`_treating`), when the answer cites none of them: « X, nommé dans la question, ne traite pas de ce
+        point »."""
+        if aside and not {c.doc_id for c in answer.citations} & set(aside):
             labels = join_named([f"« {self.labels.get(doc, doc)} »" for doc in aside], " et ")
             phrase = "note_named_aside" if len(aside) == 1 else "note_named_aside_plural"
             answer.notes.append(self.phrases[phrase].format(documents=labels))
@@ -483,19 +484,24 @@ class Assistant:
         where = dict(filters or {})
         if query.fiche:
             where.setdefault("fiche", query.fiche)
-        named, asked_as = self.documents.named_in(query.text), query.text
-        if named and self.analyzer.terms(topic := self.documents.without(query.text)):
+        allowed = where.get("doc_id") or []  # a user's own filter: what it leaves out is no document's silence
+        allowed = {allowed} if isinstance(allowed, str) else set(allowed)
+        named = [doc for doc in self.documents.named_in(query.text) if not allowed or doc in allowed]
+        asked_as, treating = query.text, ()
+        if named and self.analyzer.terms(self.documents.without(query.text)):
             # what is asked about, not the document's name: searched, « mémoire » would bring the passages where the
             # study speaks of itself, and a definition asked « selon le mémoire » is a definition of its topic
-            query = replace(
+            topic = replace(
                 query,
-                text=topic,
+                text=self.documents.without(query.text),
                 search_text=self.documents.without(query.search_text or query.text),
                 semantic_text=self.documents.without(query.semantic_text or query.text),
+                parts=[self.documents.without(part) for part in query.parts],
             )
+            treating, query = self._treating(tuple(named), topic), topic
         if query.recommendation:
             where.setdefault("section_number", str(SectionCode.recommendation(query.recommendation)))
-        query_vector, candidates, prefs, vectors_ok = self._retrieve(query, where, role, lap, named)
+        query_vector, candidates, prefs, vectors_ok = self._retrieve(query, where, role, lap, treating)
         if not vectors_ok:
             answer.notes.append(self.phrases["note_keywords_only"])
         answer.details["asks_resources"] = prefs.asks_resources  # back matter may then be the answer
@@ -652,8 +658,7 @@ class Assistant:
         if not answer.citations:
             self._decline(answer, candidates, limits)
             return
-        allowed = where.get("doc_id") or []  # a user's own filter: what it leaves out is no document's silence
-        self._named_aside(answer, [d for d in named if not allowed or d == allowed or d in allowed])
+        self._named_aside(answer, [doc for doc in named if doc not in treating])
         if prefs.structures:  # failure kind 3 measured: the answer opens on a passage about another structure
             first = self.reader.position[answer.citations[0].chunk_id]
             answer.details["structures_asked"] = sorted(prefs.structures)

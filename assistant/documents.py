@@ -19,6 +19,10 @@ from ingest.models import DocumentInfo
 _COMPLEMENT = r"(?!\s*(?:de|d'|du|des|pratique|methodologique)\b)"
 # the article of an alias and the contractions that write it in a question (« du mémoire », « au guide »)
 _ARTICLES = {"le": "(?:le|du|au)", "les": "(?:les|des|aux)"}
+# the word that says whose words they are (« selon le mémoire », « d'après la présentation »), cut with the name, and
+# the comma after it (« Selon le mémoire, qu'est-ce qu'une CPTS ? » asks « qu'est-ce qu'une CPTS ? »)
+_SOURCE = r"(?:(?:selon|d'apres|dans|pour|chez)\s+)?"
+_AFTER = r"(?:\s*,)?"
 
 
 def _folded(text: str) -> str:
@@ -49,17 +53,19 @@ class DocumentNames:
     """Each document's aliases as one pattern, longest alias first (« le guide de la HAS » before « le guide »)."""
 
     patterns: tuple[tuple[str, re.Pattern[str]], ...] = ()
+    cuts: tuple[re.Pattern[str], ...] = ()  # the same, with the word before that names a source and a comma after
 
     @classmethod
     def build(cls, documents: Iterable[DocumentInfo], indexed: Collection[str]) -> DocumentNames:
         """The aliases of the ``documents`` the index holds (``indexed``: their ids)."""
-        patterns = []
+        patterns, cuts = [], []
         for info in documents:
             if info.doc_id not in indexed or not info.aliases:
                 continue
             either = "|".join(_alias_pattern(alias) for alias in sorted(info.aliases, key=len, reverse=True))
             patterns.append((info.doc_id, re.compile(rf"(?<![\w'])(?:{either})(?!\w){_COMPLEMENT}")))
-        return cls(tuple(sorted(patterns)))
+            cuts.append(re.compile(rf"(?<![\w']){_SOURCE}(?:{either})(?!\w){_COMPLEMENT}{_AFTER}"))
+        return cls(tuple(sorted(patterns)), tuple(cuts))
 
     def named_in(self, text: str) -> list[str]:
         """The ids of the documents ``text`` names, in the manifest's order of ids."""
@@ -71,7 +77,7 @@ class DocumentNames:
         dit sur le patient traceur ? »): searched for, « mémoire » would bring the passages where the study speaks of
         itself, whatever the question asks."""
         folded, places = _folded_with_places(text)
-        cuts = sorted(m.span() for _, pattern in self.patterns for m in pattern.finditer(folded))
+        cuts = sorted(m.span() for pattern in self.cuts for m in pattern.finditer(folded))
         kept, start = [], 0
         for begin, end in cuts:
             if begin < start:
@@ -79,4 +85,4 @@ class DocumentNames:
             kept.append(text[start : places[begin]])
             start = places[end - 1] + 1
         kept.append(text[start:])
-        return re.sub(r"\s{2,}", " ", "".join(kept)).strip()
+        return re.sub(r"\s+([,?])", r" \1", re.sub(r"\s{2,}", " ", "".join(kept))).strip(" ,")

@@ -207,9 +207,10 @@ class CorpusSignals:
             multiplier *= 1.0 - settings.weight_back_matter
         if self.other_structure(index, prefs):
             multiplier *= 1.0 - settings.weight_structure
-        if self.other_document(index, prefs):
-            multiplier *= 1.0 - settings.weight_named_document  # « Que dit le mémoire… ? »: another document
         addition = settings.weight_question_table if fiche and fiche in prefs.table_fiches else 0.0
+        if self.other_document(index, prefs):  # « Que dit le mémoire… ? »: another document, table bonus included
+            multiplier *= 1.0 - settings.weight_named_document
+            addition *= 1.0 - settings.weight_named_document
         return multiplier, addition
 
     def other_document(self, index: int, prefs: Preferences) -> bool:
