@@ -391,19 +391,19 @@ class Assistant:
         where: dict[str, Any] | None,
         role: Role | None,
         lap: Lap | None = None,
-        named: Sequence[str] = (),
+        preferred: Sequence[str] = (),
     ) -> tuple[np.ndarray, Ranking, Preferences, bool]:
         """Embed the query and fuse BM25 and vector results: (vector, ranked passages, preferences, whether
-        the vector store answered — without it the search is by keywords only). ``named``: the documents the question
-        names that speak of its topic (:meth:`_treating`), preferred."""
+        the vector store answered — without it the search is by keywords only). ``preferred``: the documents the
+        question names that speak of its topic (:meth:`_treating`)."""
         search = query.search_text or query.text
         vector = self.embedder.query_array(as_statement(query.semantic_text or query.text))
         if lap is not None:
             lap("embed")
         terms = set(self.analyzer.terms(search))
         prefs = self.signals.prefer(query.text, vector, terms, role, self.settings)
-        if named:
-            prefs = replace(prefs, documents=tuple(named))
+        if preferred:
+            prefs = replace(prefs, documents=tuple(preferred))
         french = query.language == "fr"
         try:
             candidates = self.retriever.search(search, vector, where or None, role, lexical=french, prefs=prefs)

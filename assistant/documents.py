@@ -1,8 +1,9 @@
 """The documents a question names (« Que dit le mémoire sur… ? », « d'après la présentation »): the manifest's
 ``aliases`` (corpus/manifest.toml), each written with its article and matched with it or its contraction (« du
 mémoire », « aux diapositives »), not when a complement makes it another thing (« le guide pratique de l'ETP », « la
-présentation du projet »). Their passages are then preferred (``weight_named_document``) when they write the question's
-topic; an answer that cites none of them says so.
+présentation du projet »). The question is then searched without their names, and their passages are preferred
+(``weight_named_document``) when they speak of its topic (``Assistant._treating``); a named document that does not
+and that the answer does not cite gets a note.
 """
 
 from __future__ import annotations
