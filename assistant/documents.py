@@ -86,4 +86,5 @@ class DocumentNames:
             kept.append(text[start : places[begin]])
             start = places[end - 1] + 1
         kept.append(text[start:])
-        return re.sub(r"\s+([,?])", r" \1", re.sub(r"\s{2,}", " ", "".join(kept))).strip(" ,")
+        left = re.sub(r",\s*(?=[?!.]|$)", " ", "".join(kept))  # « …usagers, d'après la présentation ? »: no comma left
+        return re.sub(r"\s+,", ",", re.sub(r"\s{2,}", " ", left)).strip(" ,")

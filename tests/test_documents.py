@@ -66,6 +66,8 @@ def test_the_shipped_manifest_names_each_document() -> None:
         ("Selon le mémoire, qu'est-ce qu'une CPTS ?", "qu'est-ce qu'une CPTS ?"),  # with its comma
         ("d'après le guide de la HAS, qui recruter ?", "qui recruter ?"),
         ("Le cœur du mémoire : la gouvernance ?", "Le cœur : la gouvernance ?"),  # « œ » folds to two letters
+        ("comment lancer des actions, d'après la présentation ?", "comment lancer des actions ?"),
+        ("comment lancer des actions, d'après la présentation", "comment lancer des actions"),  # typed without « ? »
         ("Comment recruter des usagers ?", "Comment recruter des usagers ?"),
     ],
 )
