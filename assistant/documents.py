@@ -69,7 +69,7 @@ class DocumentNames:
         return cls(tuple(sorted(patterns)), tuple(cuts))
 
     def named_in(self, text: str) -> list[str]:
-        """The ids of the documents ``text`` names, in the manifest's order of ids."""
+        """The ids of the documents ``text`` names, in the order of their ids."""
         folded = _folded(text)
         return [doc_id for doc_id, pattern in self.patterns if pattern.search(folded)]
 
