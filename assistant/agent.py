@@ -133,8 +133,6 @@ class Assistant:
         self.labels = self._labels()
         indexed = {doc.doc_id for doc in reader.manifest.documents}
         self.documents = DocumentNames.build(manifest_or_empty(settings.corpus_dir).by_file.values(), indexed)
-        documents = np.array([reader.chunks[reader.position[s.chunk_id]].doc_id for s in reader.sentences])
-        self._sentences_of_document = {doc: np.flatnonzero(documents == doc) for doc in set(documents.tolist())}
         self.fiche_list = reader.fiches()
         self.recommendations = self._recommendations()
         titles = (reader.chunks[reader.position[s.chunk_id]].section_title for s in reader.sentences)
@@ -422,25 +420,20 @@ class Assistant:
         least ``named_document_min_share`` of its words the corpus knows (weighted by rarity), and their sentence
         closest to it (e5) comes within ``named_document_gap`` of the corpus's closest. « le patient traceur » is not
         in the mémoire: preferred, its passages would answer beside the point; the guide's definition is the answer."""
-        search = topic.search_text or topic.text
-        weights = {t: w for t, w in self.stats.weights(search).items() if t in self.stats.idf}
-        vector = self.embedder.query_array(as_statement(topic.semantic_text or topic.text))
-        sims = self.reader.sentence_vectors @ vector
+        reader = self.reader
+        weights = {t: w for t, w in self.stats.weights(topic.search_text or topic.text).items() if t in self.stats.idf}
+        sims = reader.sentence_vectors @ self.embedder.query_array(as_statement(topic.semantic_text or topic.text))
         best = float(sims.max(initial=0.0))
         kept = []
         for doc in named:
-            held = frozenset(
-                t for t in weights if any(self.reader.chunks[i].doc_id == doc for i in self.stats.holding(t))
-            )
+            passages = frozenset(reader.chunks_where(doc_id=doc))
+            held = frozenset(t for t in weights if passages & self.stats.holding(t))
+            sentences = [s for i in passages for s in reader.sentences_of.get(reader.chunks[i].chunk_id, [])]
+            closest = float(sims[sentences].max()) if sentences else -1.0
             written = not weights or TermStats.coverage(weights, held) >= self.settings.named_document_min_share
-            if written and best - self._closest_in(doc, sims) <= self.settings.named_document_gap:
+            if written and best - closest <= self.settings.named_document_gap:
                 kept.append(doc)
         return tuple(kept)
-
-    def _closest_in(self, doc: str, sims: np.ndarray) -> float:
-        """The similarity of ``doc``'s sentence closest to the question (``sims``: every sentence's)."""
-        of_doc = self._sentences_of_document.get(doc)
-        return float(sims[of_doc].max()) if of_doc is not None and len(of_doc) else -1.0
 
     def _named_aside(self, answer: Answer, aside: Sequence[str]) -> None:
         """A note on the documents the question names (« d'après la présentation ») that do not speak of its topic
@@ -488,12 +481,12 @@ class Assistant:
         allowed = {allowed} if isinstance(allowed, str) else set(allowed)
         named = [doc for doc in self.documents.named_in(query.text) if not allowed or doc in allowed]
         asked_as, treating = query.text, ()
-        if named and self.analyzer.terms(self.documents.without(query.text)):
+        if named and self.analyzer.terms(topic_text := self.documents.without(query.text)):
             # what is asked about, not the document's name: searched, « mémoire » would bring the passages where the
             # study speaks of itself, and a definition asked « selon le mémoire » is a definition of its topic
             topic = replace(
                 query,
-                text=self.documents.without(query.text),
+                text=topic_text,
                 search_text=self.documents.without(query.search_text or query.text),
                 semantic_text=self.documents.without(query.semantic_text or query.text),
                 parts=[self.documents.without(part) for part in query.parts],

@@ -197,7 +197,6 @@ class HybridRetriever:
         self.signals: CorpusSignals | None = None  # set by the assistant once the question table is embedded
         # whether two passages are near-duplicates depends on them only: kept per pair, by this retriever
         # (so it goes with the index it reads), for the questions that meet the same passages again
-        self._of_fiche: dict[int, list[int]] | None = None
         self._twins = lru_cache(maxsize=settings.duplicate_cache_size)(self._twin_pair)
 
     def search(
@@ -236,11 +235,11 @@ class HybridRetriever:
                 c.scores["sentence"] = score
         if prefs is not None and self.signals is not None and not where:
             for fiche in prefs.table_fiches:  # the fiche the guide itself points to is always a candidate
-                best = self._best_of_fiche(fiche, query_vector)
+                best = self._closest_passage(query_vector, fiche=fiche)
                 if best is not None:
                     fused.setdefault(best, Candidate(best, 0.0))
             for doc in prefs.documents:  # so is the document the question names (« d'après la présentation »)
-                best = self._best_of_document(doc, query_vector)
+                best = self._closest_passage(query_vector, doc_id=doc)
                 if best is not None:
                     fused.setdefault(best, Candidate(best, 0.0))
         parsed_role = Role.parse(role) or (prefs.audience if prefs else None)
@@ -290,22 +289,9 @@ class HybridRetriever:
         search asked for ``k``, without searching again."""
         return self._diversify(ranking.ranked, k)
 
-    def _best_of_document(self, doc_id: str, query_vector: np.ndarray) -> int | None:
-        """The passage of a document closest to the question."""
-        indexes = self.reader.chunks_where(doc_id=doc_id)
-        if not indexes:
-            return None
-        sims = self.reader.chunk_vectors[indexes] @ query_vector
-        return indexes[int(np.argmax(sims))]
-
-    def _best_of_fiche(self, fiche: int, query_vector: np.ndarray) -> int | None:
-        """The passage of a fiche closest to the question."""
-        if self._of_fiche is None:  # the passages of every fiche, in document order, read once
-            of_fiche: dict[int, list[int]] = {}
-            for i, chunk in enumerate(self.reader.chunks):
-                of_fiche.setdefault(chunk.fiche, []).append(i)
-            self._of_fiche = of_fiche
-        indexes = self._of_fiche.get(fiche, [])
+    def _closest_passage(self, query_vector: np.ndarray, **where: Any) -> int | None:
+        """The passage closest to the question among those of ``where`` (a fiche, a document)."""
+        indexes = self.reader.chunks_where(**where)
         if not indexes:
             return None
         sims = self.reader.chunk_vectors[indexes] @ query_vector
