@@ -37,6 +37,7 @@ class Route(StrEnum):
     LIST_RECOMMENDATIONS = "list_recommendations"
     NONEXISTENT = "nonexistent"  # a fiche, recommendation or chapter that does not exist
     OUT_OF_SCOPE = "out_of_scope"  # declined: the documents do not cover the question
+    FILTERED_OUT = "filtered_out"  # declined: the documents the user chose do not treat it, others do
     MEDICAL = "medical"  # declined: a personal medical question (safety message)
     EMPTY = "empty"  # nothing to search for
 

@@ -222,6 +222,12 @@ class Settings(BaseSettings):
         0.88, description="Confiance (voir assistant/guard.py) en dessous de laquelle on refuse de répondre."
     )
     max_question_chars: int = Field(2000, ge=50, description="Longueur utile d'une question (au-delà : tronquée).")
+    declined_places: int = Field(
+        3,
+        ge=1,
+        description="Fiches ressources proposées quand la question est déclinée, et sources nommées quand les "
+        "documents choisis comme filtre ne la traitent pas.",
+    )
 
     # --- tuning of question understanding, ranking and refusal (assistant/query, retrieval, guard) ---
     spell_min_length: int = Field(5, ge=1, description="Longueur minimale d'un mot que le correcteur corrige.")

@@ -631,6 +631,27 @@ def test_a_question_that_names_a_document_prefers_it_when_it_speaks_of_the_topic
     assert not any("nommé dans la question" in note for note in filtered.notes)
 
 
+def test_a_filter_on_documents_that_do_not_treat_the_question_says_where_it_is_treated(assistant: Assistant) -> None:
+    """The web app's filter on the slides, asked what the patient traceur is: the slides never speak of it, and their
+    closest passages were quoted as a full answer. The answer now declines for them, and names where the guide treats
+    it; declined by the whole corpus too (« Il va faire beau samedi ? »), it says the documents do not treat it.
+    A filter on a document that does treat the question keeps answering from it."""
+    aside = assistant.ask("Qu'est-ce que le patient traceur ?", filters={"doc_id": "slides"})
+    assert aside.refused and aside.route is Route.FILTERED_OUT and not aside.citations, _said(aside)
+    said = _said(aside)
+    assert "« Présentation », choisi comme filtre, ne traite pas de cette question" in said
+    assert "HAS 2023 — § 7.3.2 « Sur le recueil de l'expérience patient »" in said
+    both = assistant.ask("Qu'est-ce que le patient traceur ?", filters={"doc_id": ["slides", "urps-2022"]})
+    assert both.route is Route.FILTERED_OUT and "choisis comme filtre, ne traitent pas" in _said(both)
+    nowhere = assistant.ask("Il va faire beau samedi ?", filters={"doc_id": "slides"})
+    assert nowhere.route is Route.OUT_OF_SCOPE
+    assert _said(nowhere).startswith(assistant.phrases["refusal"]) and "choisi comme filtre" not in _said(nowhere)
+    kept = assistant.ask(
+        "Quel est le rôle du représentant associatif dans la CPTS ?", filters={"doc_id": "fas-fiche-mission"}
+    )
+    assert kept.coverage is Coverage.FULL and {c.doc_id for c in kept.citations} == {"fas-fiche-mission"}
+
+
 def test_a_list_question_prefers_the_sentence_that_opens_a_list(assistant: Assistant) -> None:
     """« Quelles sont les missions… ? »: a sentence ending with ":" whose passage goes on with items scores
     higher (then it is quoted with its items); the other sentences, items included, score as before."""

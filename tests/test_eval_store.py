@@ -229,19 +229,20 @@ def test_declined_and_partial_questions_are_kept_others_only_counted(tmp_path: P
     assert record_exchange(db, declined("quel est le salaire d'un coordinateur ?"), role="professionnel")
     assert record_exchange(db, answered("combien coûte une CPTS ?", Coverage.PARTIAL))
     assert record_exchange(db, declined("j'ai mal à la poitrine", Route.MEDICAL)) is None
+    assert record_exchange(db, declined("qu'est-ce que le patient traceur ?", Route.FILTERED_OUT)) is None
     outside = answered("qui finance une maison de santé ?", Coverage.PARTIAL)
     outside.citations, outside.contexts = [citation(1, fiche=0, doc="urps-2022")], []
     assert record_exchange(db, outside)
     FeedbackStore(db).update(
         FeedbackStore(db).add("dislike", answered("les RU signent une charte ?"), Settings()), comment="pas la bonne"
     )
-    assert sum(questions_per_day(db).values()) == 5  # the disliked answer was not asked through record_exchange
+    assert sum(questions_per_day(db).values()) == 6  # the disliked answer was not asked through record_exchange
     gaps = user_gaps(db)
     assert sorted(g.kind for g in gaps) == ["partielle", "partielle", "pas-utile", "refus"]
     no_fiche = next(g for g in gaps if g.question.startswith("qui finance"))
     assert no_fiche.fiche == {"number": 0, "title": "Guide"}  # grouped under the document it drew on
     gaps.remove(no_fiche)
-    assert all("poitrine" not in g.question for g in gaps)
+    assert all("poitrine" not in g.question and "traceur" not in g.question for g in gaps)
     refused = next(g for g in gaps if g.kind == "refus")
     assert refused.fiche == {"number": 3, "title": "Recruter des usagers"} and refused.role == "professionnel"
     partial = next(g for g in gaps if g.kind == "partielle")

@@ -255,7 +255,9 @@ CREATE TABLE IF NOT EXISTS exchanges (
 """,
     "CREATE TABLE IF NOT EXISTS exchange_days (day TEXT PRIMARY KEY, questions INTEGER NOT NULL)",
 )
-_NOT_KEPT = frozenset({Route.MEDICAL, Route.EMPTY})  # personal medical questions are never written down
+# personal medical questions are never written down; a question declined only for the documents a user chose as a
+# filter is no gap of the corpus (the others treat it)
+_NOT_KEPT = frozenset({Route.MEDICAL, Route.EMPTY, Route.FILTERED_OUT})
 
 
 def _open(db_path: Path) -> sqlite3.Connection:
