@@ -1201,7 +1201,9 @@ def render_group(
         noted = ()  # a footnote is quoted for what it says, after its number: the reader finds it under its page
         if note := footnote_label().match(text):
             noted, text = (Span(text[: note.end()].strip()),), text[note.end() :].strip()
-        titled = "" if sentence.label else titled_by(reader, sid)  # a title standing alone is named as a title
+        # a title standing alone is named as a title; so is the line marked with an arrow that heads the sentence's
+        # part of its section, further up, when the answer does not quote it
+        titled = "" if sentence.label else titled_by(reader, sid) or headed_by(reader, sid, quoted)
         name = sentence.label or titled
         if sentence.label and (row := _row_name(reader, sid)):  # « 5- L'évaluation… — Information… »: the row's
             name, text = f"{row}{CELL_SEPARATOR}{sentence.label}", text[len(row) + len(CELL_SEPARATOR) :].strip()
@@ -1463,6 +1465,32 @@ def titled_by(reader: IndexReader, sid: int) -> str:
     return "" if said_again else title
 
 
+def headed_by(reader: IndexReader, sid: int, quoted: Collection[str] = ()) -> str:
+    """The line marked with an arrow that heads the part of its section a sentence belongs to, standing further up
+    than the sentence just before it, read over passages (« → Une expérimentation est en cours sur le financement de
+    structures d'exercice coordonné participatives », then, two paragraphs on, « Le financement de l'expérimentation
+    est assuré par le FISS… »): it says what the sentence's definite nouns speak of. "" when the sentence opens on
+    what adds to the text before it (« Par ailleurs, … »: it moves on), when it is such a line itself, or when the line
+    is ``quoted``. A statement marked so heads what follows when it is no longer than a title naming its subject
+    (_NAMED_TITLE_MAX, its reference number left out); a longer one (« → Le partenariat enchaîne le plus souvent ces
+    trois dimensions et vise en plus… ») says something of its own paragraph. A line a list follows (« → Du côté des
+    usagers », then « - Recrutés au sein… ») heads the list's items, not the text after the list."""
+    written = reader.sentences[sid].text.lstrip()
+    if _adds_to_before(reader, sid) or written[:1] in ARROWS:
+        return ""
+    here, after = _previous(reader, sid), sid
+    while here is not None:
+        text = reader.sentences[here].text.strip()
+        if text[:1] in ARROWS and (_arrow_title(reader, here) or _arrow_statement(reader, here)):
+            line = _NOTE_CALL.sub("", text.lstrip(ARROWS).strip())
+            listed = BULLET.match(reader.sentences[after].text) and not BULLET.match(written)
+            heads = len(line) <= _NAMED_TITLE_MAX and text not in quoted and here != _previous(reader, sid)
+            return line if heads and not listed else ""
+        here, after = _previous(reader, here), here
+    return ""
+
+
+_NOTE_CALL = re.compile(r"\s*\(\d{1,3}\)$")  # « … participatives (30) »: the number of a reference, not the title's
 _WORD = re.compile(r"[^\W\d_]{3}")
 _SQUARES = "▪•"  # other marks a title may bear, like an item
 

@@ -1870,6 +1870,38 @@ def test_a_pronoun_points_past_a_number_and_an_opening_phrase_back_to_a_line_mar
     assert expand_antecedents(reader, [sits]) == [created, sits]  # type: ignore[arg-type]
 
 
+def test_a_line_marked_with_an_arrow_names_the_part_of_its_section_it_heads() -> None:
+    """« Le financement de l'expérimentation est assuré par le FISS… » was quoted two paragraphs below « → Une
+    expérimentation est en cours sur le financement de structures… participatives (30) », unquoted: which
+    experimentation, the answer did not say. The line now names it, without its reference number, as a title names
+    what follows it. Not a sentence that moves on (« Par ailleurs, … »), nor the text after the list a line heads
+    (« → Du côté des usagers », its items, then « Il est observé… »), nor after a long statement marked so, which says
+    something of its own paragraph."""
+    from assistant.compose import headed_by
+
+    named = "Une expérimentation est en cours sur le financement de structures d'exercice coordonné participatives"
+    line = f"→ {named} (30)"
+    text = (
+        f"{line}\n\nD'ores et déjà, 13 centres de santé participatifs ont été identifiés.\n\n"
+        "Le comité des villes a relevé leur place dans les quartiers.\n\n"
+        "Le financement de l'expérimentation est assuré par le FISS.\n\n"
+        "Par ailleurs, certains projets de recherche peuvent comporter des financements.\n\n"
+        "→ Du côté des usagers\n\n- Ils peuvent revêtir de nombreuses appellations.\n\n"
+        "Il est observé qu'une position de tiers facilite la conduite de projet.\n\n"
+        "→ Le partenariat enchaîne le plus souvent ces trois dimensions et vise en plus une co-décision dans "
+        "l'initiative et la conduite d'un projet d'action en santé\n\nCela suppose du temps.\n\nLes usagers décident."
+    )
+    reader = Reader([chunk(0, text)])
+    _, identified, committee, funding, besides, _, _, third, _, _, decide = reader.sentences_of["has-0"]
+    assert headed_by(reader, funding) == headed_by(reader, committee) == named  # type: ignore[arg-type]
+    assert headed_by(reader, identified) == ""  # type: ignore[arg-type]  # the line just before: its title
+    assert headed_by(reader, funding, quoted={line}) == ""  # type: ignore[arg-type]
+    assert headed_by(reader, besides) == ""  # type: ignore[arg-type]
+    assert headed_by(reader, third) == "" and headed_by(reader, decide) == ""  # type: ignore[arg-type]
+    blocks = render_group(reader, [funding], 1, PHRASES)  # type: ignore[arg-type]
+    assert blocks[0].text.startswith(f"« {named} » : Le financement de l'expérimentation")
+
+
 def test_a_sentence_adding_to_the_text_before_a_caption_is_not_named_by_the_caption() -> None:
     """« Continuum de l'engagement selon son niveau d'intensité », the caption of a figure the extraction lost, stood
     before « Par ailleurs, la fiche 1… présente les différentes dimensions… »: the dimensions were quoted under the
