@@ -507,7 +507,10 @@ class Assistant:
         if query.fiche:
             where.setdefault("fiche", query.fiche)
         allowed = _chosen_documents(where)  # a user's own filter: what it leaves out is no document's silence
-        named = [doc for doc in self.documents.named_in(query.text) if not allowed or doc in allowed]
+        # the documents the question names, or those of the question a follow-up leans on (« Que dit le mémoire sur la
+        # formation des usagers ? », then « et sur leur recrutement ? »)
+        named = self.documents.named_in(query.text) or self.documents.named_in(query.leaning_on)
+        named = [doc for doc in named if not allowed or doc in allowed]
         asked_as, treating = query.text, ()
         if named and self.analyzer.terms(topic_text := self.documents.without(query.text)):
             # what is asked about, not the document's name: searched, « mémoire » would bring the passages where the

@@ -258,6 +258,7 @@ class Query:
     respelled: dict[str, str] = field(default_factory=dict)  # typos corrected in the text itself (said to the user)
     lexicon_words: set[str] = field(default_factory=set)  # words the domain lexicon explained
     rewritten: str = ""  # a follow-up rewritten as a whole question ("et dans une CPTS ?" → the previous one)
+    leaning_on: str = ""  # a follow-up's previous question, as the follow-up reads it (its structure, its party)
 
 
 def clean_input(raw: str, max_chars: int) -> tuple[str, bool, bool]:
@@ -494,9 +495,10 @@ def understand(
     base = text
     if query.followup and previous is not None:
         rules = QueryRules.load()
-        swapped = _swap(rules.party, _swap(rules.structure, previous.text, text), text)
+        swapped = _new_topic(rules, _swap(rules.party, _swap(rules.structure, previous.text, text), text), text)
         if swapped != previous.text:  # "et dans une CPTS ?", "et pour les usagers ?": the previous one, so asked
             query.rewritten = swapped
+        query.leaning_on = swapped
         base = f"{swapped} {text}"  # searched with the follow-up's own words weighing in
     expansion = expand(base, lexicon, speller, settings)
     query.search_text, query.semantic_text = expansion.search_text, expansion.semantic_text
@@ -520,6 +522,17 @@ def _swap(kind: re.Pattern[str], previous: str, followup: str) -> str:
         return match.group(0)[: start - match.start()] + (named if match.group("article") else new.group("name"))
 
     return kind.sub(swapped, previous)
+
+
+def _new_topic(rules: QueryRules, previous: str, followup: str) -> str:
+    """ "Que dit le mémoire sur la formation des usagers ?" + "et sur le patient traceur ?" → "Que dit le mémoire sur
+    le patient traceur ?": a follow-up that names only another subject asks the previous question about it; searched
+    beside the previous one, the old subject's passages answered."""
+    new = rules.topic_only.match(followup)
+    old = rules.topic.search(previous)
+    if new is None or old is None:
+        return previous
+    return previous[: old.start()] + new.group("topic").strip() + previous[old.end() :]
 
 
 def _asks_whole_fiche(text: str) -> bool:

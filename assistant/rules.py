@@ -140,6 +140,8 @@ class QueryRules:
     question_word_only: re.Pattern[str]  # nothing but a question word ("comment", "")
     structure: re.Pattern[str]
     party: re.Pattern[str]  # whom a question says a thing is for (« pour les pros »)
+    topic: re.Pattern[str]  # what a question says it is about (« sur la formation des usagers »), to its end
+    topic_only: re.Pattern[str]  # a follow-up that names only another subject (« et sur le patient traceur ? »)
     acronym: re.Pattern[str]  # an acronym as a question writes it (EPCI)
     named_acronym: re.Pattern[str]  # an acronym a question names (« SISA », « ESP »)
     shared_acronym: re.Pattern[str]  # an acronym a question and a legal footnote may share (« RGPD »)
@@ -211,6 +213,10 @@ class QueryRules:
             rf"\b(?:{literal('parties.prepositions')})\s+"
             rf"(?:(?P<article>{literal('parties.articles')})\s*)?(?P<name>{patterns('parties.names')})\b"
         )
+        subject = (
+            rf"(?:(?<=['’])|\b)(?:{literal('topics.prepositions')})(?:(?<=['’])|\s+)"
+            rf"(?!(?:{literal('topics.possessives')})\b)[^?!.;]*?[^\W_][^?!.;]*?(?=\s*[?!.;]|\s*$)"
+        )
         return cls(
             injection=pattern(data, "injection.remove", path),
             injection_flag=pattern(data, "injection.flag", path),
@@ -237,6 +243,10 @@ class QueryRules:
             ),
             structure=compile_pattern(structure, "structures", path),
             party=compile_pattern(party, "parties", path),
+            topic=compile_pattern(subject, "topics", path),
+            topic_only=compile_pattern(
+                rf"^(?![^?]*,)\W*(?:(?:{literal('topics.leads')})\s+)?(?P<topic>{subject})\s*[?!.]*\s*$", "topics", path
+            ),
             acronym=pattern(data, "acronyms.written", path, flags=0),
             named_acronym=pattern(data, "acronyms.named", path, flags=0),
             shared_acronym=pattern(data, "acronyms.shared", path, flags=0),

@@ -631,6 +631,20 @@ def test_a_question_that_names_a_document_prefers_it_when_it_speaks_of_the_topic
     assert not any("nommé dans la question" in note for note in filtered.notes)
 
 
+def test_a_follow_up_asks_the_previous_question_about_its_new_subject_of_the_document_it_named(
+    assistant: Assistant,
+) -> None:
+    """« Que dit le mémoire sur la formation des usagers ? », then « et sur le patient traceur ? »: searched beside the
+    previous question, the follow-up was answered with the mémoire's passages on training, as fully covered. It now
+    asks the previous question about the patient traceur, and the document that question named is read as named:
+    the mémoire does not treat it, and the answer says so."""
+    first = "Que dit le mémoire sur la formation des usagers ?"
+    answer = assistant.ask("et sur le patient traceur ?", history=[first])
+    assert answer.standalone_question == "Que dit le mémoire sur le patient traceur ?"
+    assert "memoire-2021" not in {c.doc_id for c in answer.citations} and "traceur" in _said(answer), _said(answer)
+    assert any("« Mémoire 2021 », nommé dans la question, ne traite pas" in note for note in answer.notes)
+
+
 def test_a_filter_on_documents_that_do_not_treat_the_question_says_where_it_is_treated(assistant: Assistant) -> None:
     """The web app's filter on the slides, asked what the patient traceur is: the slides never speak of it, and their
     closest passages were quoted as a full answer. The answer now declines for them, and names where the guide treats

@@ -78,6 +78,16 @@ def test_a_follow_up_naming_another_structure_asks_the_previous_question_about_i
             "et pour les institutions publiques dans une CPTS ?",
             "Quels sont les avantages pour les institutions publiques dans une CPTS ?",
         ),
+        (  # another subject, with its own preposition: searched beside the old one, the old one's passages answered
+            "Que dit le mémoire sur la formation des usagers ?",
+            "et sur le patient traceur ?",
+            "Que dit le mémoire sur le patient traceur ?",
+        ),
+        (
+            "Que dit le guide au sujet de la charte ?",
+            "Et à propos de l'affiche",
+            "Que dit le guide à propos de l'affiche ?",
+        ),
     ],
 )
 def test_a_rewritten_follow_up_reads_as_one_correct_question(previous: str, followup: str, rewritten: str) -> None:
@@ -89,6 +99,10 @@ def test_a_rewritten_follow_up_reads_as_one_correct_question(previous: str, foll
 def test_a_follow_up_that_names_no_structure_is_searched_in_context_but_not_rewritten() -> None:
     query = ask("et comment le faire respecter ?", previous=ask("les usagers sont-ils tenus au secret ?"))
     assert query.rewritten == "" and "secret" in query.semantic_text
+    # a subject that points back (« leur »), or a follow-up that asks more than a subject: the previous one stays
+    formation = ask("Que dit le mémoire sur la formation des usagers ?")
+    assert ask("et sur leur recrutement ?", previous=formation).rewritten == ""
+    assert ask("et sur la formation des pros, que dit le guide ?", previous=formation).rewritten == ""
 
 
 def test_a_short_question_pointing_back_is_a_follow_up_a_new_question_is_not() -> None:
