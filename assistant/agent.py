@@ -293,6 +293,10 @@ class Assistant:
             condensed = self.generator.condense(query.text, past_questions)
             if condensed:
                 query = self._understand(condensed, None)
+            elif query.rewritten:  # « et une MSP ? » after « C'est quoi une CPTS ? »: read as the question it stands
+                # for (a definition), searched as the follow-up was, its own words weighing in
+                searched = {"search_text": query.search_text, "semantic_text": query.semantic_text}
+                query = replace(self._understand(query.rewritten, None), rewritten=query.rewritten, **searched)
         lap("understand")
         answer = Answer(question=question, backend=self.generator.name)
         # a question that stands alone: a follow-up's rewrite when there is one, never the text searched

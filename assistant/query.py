@@ -495,11 +495,13 @@ def understand(
     base = text
     if query.followup and previous is not None:
         rules = QueryRules.load()
-        swapped = _new_topic(rules, _swap(rules.party, _swap(rules.structure, previous.text, text), text), text)
+        named = _swap(rules.party, _swap(rules.structure, previous.text, text), text)
+        swapped = _new_topic(rules, named, text)
         if swapped != previous.text:  # "et dans une CPTS ?", "et pour les usagers ?": the previous one, so asked
             query.rewritten = swapped
         query.leaning_on = swapped
-        base = f"{swapped} {text}"  # searched with the follow-up's own words weighing in
+        # searched with the follow-up's own words weighing in; a new subject is the question's whole subject
+        base = swapped if swapped != named else f"{swapped} {text}"
     expansion = expand(base, lexicon, speller, settings)
     query.search_text, query.semantic_text = expansion.search_text, expansion.semantic_text
     query.corrections, query.lexicon_words = {**corrections, **expansion.corrections}, expansion.explained

@@ -506,6 +506,15 @@ def test_a_follow_up_rewritten_reads_as_one_question(assistant: Assistant) -> No
     assert answer.details["condensed_question"] == answer.standalone_question
 
 
+def test_a_rewritten_follow_up_is_answered_as_the_question_it_stands_for(assistant: Assistant) -> None:
+    """« C'est quoi une CPTS ? », then « et une MSP ? »: rewritten « C'est quoi une MSP ? », it was read as « et une
+    MSP ? », which asks no definition, and opened on the mémoire's account of MSP governances. It is now answered as
+    the definition it asks: the guide's § 1.1 on the maisons de santé opens the answer."""
+    answer = assistant.ask("et une MSP ?", history=["C'est quoi une CPTS ?"])
+    assert answer.standalone_question == "C'est quoi une MSP ?"
+    assert answer.citations[0].section_number == "1.1", _said(answer)
+
+
 def test_a_follow_up_naming_another_structure_asks_the_same_about_it(assistant: Assistant) -> None:
     answer = assistant.ask(
         "et dans un centre de santé ?", history=["des usagers peuvent-ils siéger dans la gouvernance d'une MSP ?"]
