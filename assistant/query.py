@@ -17,7 +17,7 @@ from enum import StrEnum
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from assistant.rules import Lexicon, QueryRules, default_settings, stem_of
+from assistant.rules import FactRules, Lexicon, QueryRules, default_settings, stem_of
 from ingest.cleaning import normalize_chars
 from ingest.lexical import fold_accents, french_accented, french_folded, french_word
 from ingest.settings import Settings
@@ -529,12 +529,25 @@ def _swap(kind: re.Pattern[str], previous: str, followup: str) -> str:
 def _new_topic(rules: QueryRules, previous: str, followup: str) -> str:
     """ "Que dit le mémoire sur la formation des usagers ?" + "et sur le patient traceur ?" → "Que dit le mémoire sur
     le patient traceur ?": a follow-up that names only another subject asks the previous question about it; searched
-    beside the previous one, the old subject's passages answered."""
+    beside the previous one, the old subject's passages answered. "Qu'est-ce que le patient traceur ?" + "et la
+    charte d'engagement ?" → "Qu'est-ce que la charte d'engagement ?": after a question asking what a thing is, one
+    that names only another thing asks what that one is."""
     new = rules.topic_only.match(followup)
     old = rules.topic.search(previous)
-    if new is None or old is None:
+    if new is not None and old is not None:
+        return previous[: old.start()] + new.group("topic").strip() + previous[old.end() :]
+    thing = rules.thing_only.match(followup)
+    fact, term = FactRules.load().asked_with_term(previous)
+    if thing is None or fact is None or fact.name != _DEFINITION or not term:
         return previous
-    return previous[: old.start()] + new.group("topic").strip() + previous[old.end() :]
+    named = re.search(rf"(?:\b(?:{_ARTICLES})(?:(?<=['’])|\s+))?{re.escape(term)}", previous, re.IGNORECASE)
+    if named is None:
+        return previous
+    return previous[: named.start()] + thing.group("thing").strip() + previous[named.end() :]
+
+
+_DEFINITION = "définition"  # the fact a question asking what a thing is asks (facts.toml)
+_ARTICLES = r"le|la|les|l'|l’|un|une|des|du"
 
 
 def _asks_whole_fiche(text: str) -> bool:

@@ -142,6 +142,7 @@ class QueryRules:
     party: re.Pattern[str]  # whom a question says a thing is for (« pour les pros »)
     topic: re.Pattern[str]  # what a question says it is about (« sur la formation des usagers »), to its end
     topic_only: re.Pattern[str]  # a follow-up that names only another subject (« et sur le patient traceur ? »)
+    thing_only: re.Pattern[str]  # a follow-up that names only another thing (« et la charte ? », « et CPTS ? »)
     acronym: re.Pattern[str]  # an acronym as a question writes it (EPCI)
     named_acronym: re.Pattern[str]  # an acronym a question names (« SISA », « ESP »)
     shared_acronym: re.Pattern[str]  # an acronym a question and a legal footnote may share (« RGPD »)
@@ -244,6 +245,12 @@ class QueryRules:
             structure=compile_pattern(structure, "structures", path),
             party=compile_pattern(party, "parties", path),
             topic=compile_pattern(subject, "topics", path),
+            thing_only=compile_pattern(
+                rf"^(?![^?]*,)\W*(?:{literal('topics.leads')})\s+(?P<thing>(?:(?:{literal('topics.articles')})"
+                r"(?:(?<=['’])|\s+)[^?!.;]*?[^\W_]|(?-i:[A-Z]{2,}))[^?!.;]*?)\s*[?!.]*\s*$",
+                "topics",
+                path,
+            ),
             topic_only=compile_pattern(
                 rf"^(?![^?]*,)\W*(?:(?:{literal('topics.leads')})\s+)?(?P<topic>{subject})\s*[?!.]*\s*$", "topics", path
             ),

@@ -88,6 +88,12 @@ def test_a_follow_up_naming_another_structure_asks_the_previous_question_about_i
             "Et à propos de l'affiche",
             "Que dit le guide à propos de l'affiche ?",
         ),
+        (  # after a question asking what a thing is, another thing named alone
+            "Qu'est-ce que le patient traceur ?",
+            "et la charte d'engagement ?",
+            "Qu'est-ce que la charte d'engagement ?",
+        ),
+        ("Que signifie ESP ?", "et CPTS ?", "Que signifie CPTS ?"),
     ],
 )
 def test_a_rewritten_follow_up_reads_as_one_correct_question(previous: str, followup: str, rewritten: str) -> None:
@@ -103,6 +109,9 @@ def test_a_follow_up_that_names_no_structure_is_searched_in_context_but_not_rewr
     formation = ask("Que dit le mémoire sur la formation des usagers ?")
     assert ask("et sur leur recrutement ?", previous=formation).rewritten == ""
     assert ask("et sur la formation des pros, que dit le guide ?", previous=formation).rewritten == ""
+    tracer = ask("Qu'est-ce que le patient traceur ?")
+    assert ask("et pourquoi ?", previous=tracer).rewritten == ""  # no thing named
+    assert ask("et la charte ?", previous=ask("Comment recruter des usagers ?")).rewritten == ""  # no definition asked
 
 
 def test_a_short_question_pointing_back_is_a_follow_up_a_new_question_is_not() -> None:
