@@ -531,7 +531,9 @@ def _new_topic(rules: QueryRules, previous: str, followup: str) -> str:
     le patient traceur ?": a follow-up that names only another subject asks the previous question about it; searched
     beside the previous one, the old subject's passages answered. "Qu'est-ce que le patient traceur ?" + "et la
     charte d'engagement ?" → "Qu'est-ce que la charte d'engagement ?": after a question asking what a thing is, one
-    that names only another thing asks what that one is."""
+    that names only another thing asks what that one is. « et la fiche d'après ? » names the next fiche: not so."""
+    if rules.next_fiche.search(followup) or rules.previous_fiche.search(followup):
+        return previous
     new = rules.topic_only.match(followup)
     old = rules.topic.search(previous)
     if new is not None and old is not None:

@@ -111,6 +111,7 @@ def test_a_follow_up_that_names_no_structure_is_searched_in_context_but_not_rewr
     assert ask("et sur la formation des pros, que dit le guide ?", previous=formation).rewritten == ""
     tracer = ask("Qu'est-ce que le patient traceur ?")
     assert ask("et pourquoi ?", previous=tracer).rewritten == ""  # no thing named
+    assert ask("et la fiche d'après ?", previous=ask("c'est quoi la fiche 5 du guide HAS ?")).rewritten == ""
     assert ask("et la charte ?", previous=ask("Comment recruter des usagers ?")).rewritten == ""  # no definition asked
 
 
