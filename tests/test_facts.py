@@ -40,6 +40,8 @@ pytestmark = pytest.mark.fast
         ("Savez-vous ce qu'est une CPTS ?", "CPTS"),
         ("Un programme ETP, ça consiste en quoi ?", "programme ETP"),
         ("Mais que recouvre précisément la notion de centre de santé ?", "notion de centre de santé"),
+        ("C'est quoi, le décloisonnement du système de santé ?", "décloisonnement du système de santé"),  # a comma
+        ("Qu'est-ce que c'est, la démocratie sanitaire ?", "démocratie sanitaire"),
     ],
 )
 def test_a_definition_question_names_what_it_asks_about(question: str, term: str) -> None:
