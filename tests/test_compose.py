@@ -2166,6 +2166,12 @@ def test_a_study_s_author_speaking_of_her_work_is_quoted_only_for_a_question_abo
     assert not author_speaks(reader.sentences[interview].text, "study")
     assert not author_speaks(reader.sentences[author].text, "fiche mission")  # « Je… » addresses a representative
     assert study_asked("le mémoire en dit quoi ?") and not study_asked("Comment animer une réunion ?")
+    assert study_asked("Comment ont été menés les entretiens ?")
+    # the asker's own study, or a kind of study one carries out: the mémoire's method (Zoom, a dictaphone) was quoted
+    # as « les outils pour réaliser votre étude d'opportunité »
+    assert not study_asked("Quels outils pour réaliser votre étude d'opportunité ?")
+    assert not study_asked("Comment mener notre enquête auprès des habitants ?")
+    assert not study_asked("À quoi sert une étude de faisabilité ?")
 
 
 def test_what_a_study_concludes_is_quoted_before_what_one_interviewee_told_it() -> None:
