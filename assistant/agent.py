@@ -15,6 +15,7 @@ import re
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
+from copy import copy
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
@@ -295,8 +296,11 @@ class Assistant:
                 query = self._understand(condensed, None)
             elif query.rewritten:  # « et une MSP ? » after « C'est quoi une CPTS ? »: read as the question it stands
                 # for (a definition), searched as the follow-up was, its own words weighing in
+                said = {f: getattr(query, f) for f in _SAID_OF_THE_TYPED}  # what the notes say of what was typed
                 searched = {"search_text": query.search_text, "semantic_text": query.semantic_text}
-                query = replace(self._understand(query.rewritten, None), rewritten=query.rewritten, **searched)
+                standing = self._understand(query.rewritten, None)
+                corrections = {**standing.corrections, **query.corrections}
+                query = replace(standing, rewritten=query.rewritten, corrections=corrections, **searched, **said)
         lap("understand")
         answer = Answer(question=question, backend=self.generator.name)
         # a question that stands alone: a follow-up's rewrite when there is one, never the text searched
@@ -485,6 +489,7 @@ class Assistant:
         """The search route within the documents the user chose (``filters["doc_id"]``, the web app's filter). Declined
         there — they do not speak of the topic, or say nothing close enough —, the question is asked of all the
         documents: when those answer it, the refusal says so and where, instead of « the documents do not treat it »."""
+        before = replace(answer, **{name: copy(getattr(answer, name)) for name in _SEARCHED})  # as ``ask`` made it
         self._search_answer(answer, query, role, filters, lap, history, on_token)
         chosen = _chosen_documents(filters)
         if not chosen or answer.route is not Route.OUT_OF_SCOPE or answer.details.get("individual_care"):
@@ -492,10 +497,12 @@ class Assistant:
         elsewhere = Answer(question=answer.question, backend=answer.backend)
         unfiltered = {key: value for key, value in (filters or {}).items() if key != "doc_id"}
         self._search_answer(elsewhere, query, role, unfiltered, lap, history, None)
-        if not elsewhere.refused:
+        if not elsewhere.refused and not elsewhere.details.get("scope_limit"):  # not « ce guide ne traite pas de… »
             self._decline_filtered(answer, chosen, elsewhere)
-        elif answer.details.get("chosen_aside"):  # declined before any search in them: the whole corpus's refusal
-            answer.blocks, answer.suggestions = elsewhere.blocks, elsewhere.suggestions
+        elif answer.details.get("chosen_aside"):  # declined before any search in them, the others do not answer:
+            for name in _SEARCHED:  # searched in them after all, as without this check
+                setattr(answer, name, getattr(before, name))
+            self._search_answer(answer, query, role, filters, lap, history, on_token, check_chosen=False)
 
     def _search_answer(
         self,
@@ -506,6 +513,7 @@ class Assistant:
         lap: Lap,
         history: list[str],
         on_token: Callable[[str], None] | None,
+        check_chosen: bool = True,
     ) -> None:
         where = dict(filters or {})
         if query.fiche:
@@ -527,7 +535,7 @@ class Assistant:
                 parts=[self.documents.without(part) for part in query.parts],
             )
             treating, query = self._treating(tuple(named), topic), topic
-        if allowed and not self._treating(tuple(allowed), query, clearly=False):
+        if check_chosen and allowed and not self._treating(tuple(allowed), query, clearly=False):
             # the documents the user chose do not speak of the topic: their closest passages would be quoted as if
             # they did (:meth:`_search_chosen` says where the others treat it)
             self._refuse(answer, Route.OUT_OF_SCOPE, self.phrases["refusal"])
@@ -705,6 +713,7 @@ class Assistant:
         notices: list[str] = []
         if limits and answer.citations[0].chunk_id == self._chunk_of(limits[0].sentence):  # it opens the answer
             coverage = Coverage.PARTIAL
+            answer.details["scope_limit"] = True
             chunk, names = self._left_out(limits)
             notices.append(self.phrases["partial_scope"].format(doc=document_label(self.labels, chunk), names=names))
         if coverage is Coverage.PARTIAL and uncovered and not assessment.fact_missing:
@@ -855,12 +864,9 @@ class Assistant:
         self._refuse(answer, Route.FILTERED_OUT, self.phrases[phrase].format(documents=labels))
         places = list(dict.fromkeys(citation.label for citation in elsewhere.citations))
         answer.blocks += [Block.phrase(BlockKind.LIST_ITEM, place) for place in places[: self.settings.declined_places]]
-        answer.suggestions = (
-            elsewhere.suggestions
-            or [Suggestion(c.fiche, c.fiche_title, c.chunk_id) for c in elsewhere.citations if c.fiche][
-                : self.settings.declined_places
-            ]
-        )
+        fiches = {c.fiche: Suggestion(c.fiche, c.fiche_title, c.chunk_id) for c in reversed(elsewhere.citations)}
+        cited = [fiches[n] for n in dict.fromkeys(c.fiche for c in elsewhere.citations if c.fiche)]  # each fiche once
+        answer.suggestions = (elsewhere.suggestions or cited)[: self.settings.declined_places]
         answer.citations = []
 
     def _spelling(self, acronyms: Sequence[str]) -> dict[str, frozenset[int]]:
@@ -1014,6 +1020,14 @@ class Assistant:
         answer.blocks = blocks
         self._structural(answer, Route.FICHE, book)
         answer.contexts = [make_context(self.reader, r + 1, i, 1.0, {}) for r, i in enumerate(chunks[:10])]
+
+
+# what the search route writes in an answer (:meth:`Assistant._search_answer`)
+_SEARCHED = ("blocks", "refused", "route", "coverage", "notes", "suggestions", "citations", "contexts", "confidence",
+             "details")  # fmt: skip
+# what a question's notes say of the text as typed (cut, markup or instructions removed, typos corrected, language):
+# a rewritten follow-up keeps them
+_SAID_OF_THE_TYPED = ("truncated", "had_markup", "injection", "respelled", "language")
 
 
 def _chosen_documents(filters: dict[str, Any] | None) -> list[str]:

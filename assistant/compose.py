@@ -1202,8 +1202,9 @@ def render_group(
         if note := footnote_label().match(text):
             noted, text = (Span(text[: note.end()].strip()),), text[note.end() :].strip()
         # a title standing alone is named as a title; so is the line marked with an arrow that heads the sentence's
-        # part of its section, further up, when the answer does not quote it
-        titled = "" if sentence.label else titled_by(reader, sid) or headed_by(reader, sid, quoted)
+        # part of its section, further up, when the answer does not quote it (text between them is left out)
+        title = "" if sentence.label else titled_by(reader, sid)
+        titled = title or ("" if sentence.label else headed_by(reader, sid, antecedents))
         name = sentence.label or titled
         if sentence.label and (row := _row_name(reader, sid)):  # « 5- L'évaluation… — Information… »: the row's
             name, text = f"{row}{CELL_SEPARATOR}{sentence.label}", text[len(row) + len(CELL_SEPARATOR) :].strip()
@@ -1259,7 +1260,8 @@ def render_group(
             # one « […] » for one cut (none after an item or a sentence that ends on it), before a note's number, not
             # inside it
             said_cut = _ends_on(blocks, phrases["item_cut"]) if not prose else prose[-1].text == phrases["item_cut"]
-            if not name and not said_cut and _elided_before(reader, sid, antecedents, follows_quote):
+            titled_here = sentence.label or title  # a title right before it: nothing left out between them
+            if not titled_here and not said_cut and _elided_before(reader, sid, antecedents, follows_quote):
                 mark = Span(phrases["elided_before"])
                 label = (mark, *label) if noted else (*label, mark)
             prose += [*label, Span(text, (n,), SpanSource.CORPUS)]
@@ -1471,10 +1473,11 @@ def headed_by(reader: IndexReader, sid: int, quoted: Collection[str] = ()) -> st
     structures d'exercice coordonné participatives », then, two paragraphs on, « Le financement de l'expérimentation
     est assuré par le FISS… »): it says what the sentence's definite nouns speak of. "" when the sentence opens on
     what adds to the text before it (« Par ailleurs, … »: it moves on), when it is such a line itself, or when the line
-    is ``quoted``. A statement marked so heads what follows when it is no longer than a title naming its subject
-    (_NAMED_TITLE_MAX, its reference number left out); a longer one (« → Le partenariat enchaîne le plus souvent ces
-    trois dimensions et vise en plus… ») says something of its own paragraph. A line a list follows (« → Du côté des
-    usagers », then « - Recrutés au sein… ») heads the list's items, not the text after the list."""
+    is ``quoted`` (with or without its arrow). A statement marked so heads what follows when it is no longer than a
+    title naming its subject (_NAMED_TITLE_MAX, its reference number left out); a longer one (« → Le partenariat
+    enchaîne le plus souvent ces trois dimensions et vise en plus… ») says something of its own paragraph. A line a list
+    follows (« → Du côté des usagers », then « - Recrutés au sein… ») heads the list's items, not the text after the
+    list."""
     written = reader.sentences[sid].text.lstrip()
     if _adds_to_before(reader, sid) or written[:1] in ARROWS:
         return ""
@@ -1482,10 +1485,11 @@ def headed_by(reader: IndexReader, sid: int, quoted: Collection[str] = ()) -> st
     while here is not None:
         text = reader.sentences[here].text.strip()
         if text[:1] in ARROWS and (_arrow_title(reader, here) or _arrow_statement(reader, here)):
-            line = _NOTE_CALL.sub("", text.lstrip(ARROWS).strip())
+            line = text.lstrip(ARROWS).strip()
             listed = BULLET.match(reader.sentences[after].text) and not BULLET.match(written)
-            heads = len(line) <= _NAMED_TITLE_MAX and text not in quoted and here != _previous(reader, sid)
-            return line if heads and not listed else ""
+            said = text in quoted or line in quoted  # quoted above, as a paragraph without its arrow
+            heads = len(_NOTE_CALL.sub("", line)) <= _NAMED_TITLE_MAX and not said and here != _previous(reader, sid)
+            return _NOTE_CALL.sub("", line) if heads and not listed else ""
         here, after = _previous(reader, here), here
     return ""
 

@@ -107,6 +107,11 @@ class SpellFixer:
             return None
         return found[0] if french_word(found[0]) else french_accented().get(found[0])
 
+    @property
+    def acronyms(self) -> frozenset[str]:
+        """The acronyms the corpus writes in capitals, folded (« sisa »)."""
+        return frozenset(self._acronyms)
+
     def as_written(self, text: str, keep: Collection[str] = ()) -> tuple[str, dict[str, str]]:
         """``text`` (French) with its words as the corpus writes them:
 
@@ -495,9 +500,11 @@ def understand(
     base = text
     if query.followup and previous is not None:
         rules = QueryRules.load()
-        named = _swap(rules.party, _swap(rules.structure, previous.text, text), text)
-        swapped = _new_topic(rules, named, text)
-        if swapped != previous.text:  # "et dans une CPTS ?", "et pour les usagers ?": the previous one, so asked
+        before = previous.rewritten or previous.text  # a follow-up of a follow-up: the question it stood for
+        named = _swap(rules.party, _swap(rules.structure, before, text), text)
+        known = {*lexicon.abbreviations, *(speller.acronyms if speller is not None else ())}
+        swapped = _new_topic(rules, named, text, known)
+        if swapped != before:  # "et dans une CPTS ?", "et pour les usagers ?": the previous one, so asked
             query.rewritten = swapped
         query.leaning_on = swapped
         # searched with the follow-up's own words weighing in; a new subject is the question's whole subject
@@ -526,12 +533,13 @@ def _swap(kind: re.Pattern[str], previous: str, followup: str) -> str:
     return kind.sub(swapped, previous)
 
 
-def _new_topic(rules: QueryRules, previous: str, followup: str) -> str:
+def _new_topic(rules: QueryRules, previous: str, followup: str, acronyms: Collection[str]) -> str:
     """ "Que dit le mémoire sur la formation des usagers ?" + "et sur le patient traceur ?" → "Que dit le mémoire sur
     le patient traceur ?": a follow-up that names only another subject asks the previous question about it; searched
-    beside the previous one, the old subject's passages answered. "Qu'est-ce que le patient traceur ?" + "et la
-    charte d'engagement ?" → "Qu'est-ce que la charte d'engagement ?": after a question asking what a thing is, one
-    that names only another thing asks what that one is. « et la fiche d'après ? » names the next fiche: not so."""
+    beside the previous one, the old subject's passages answered. "Qu'est-ce qu'une CPTS ?" + "et l'ETP ?" →
+    "Qu'est-ce que l'ETP ?": after a question asking what a thing is, one that names only another of the ``acronyms``
+    (folded: the lexicon's, the corpus's) asks what that one is. « et la fiche d'après ? » names the next fiche: not
+    so."""
     if rules.next_fiche.search(followup) or rules.previous_fiche.search(followup):
         return previous
     new = rules.topic_only.match(followup)
@@ -539,17 +547,25 @@ def _new_topic(rules: QueryRules, previous: str, followup: str) -> str:
     if new is not None and old is not None:
         return previous[: old.start()] + new.group("topic").strip() + previous[old.end() :]
     thing = rules.thing_only.match(followup)
+    acronym = fold_accents(thing.group("acronym").lower()) if thing is not None else ""
+    if not {acronym, acronym.removesuffix("s")} & set(acronyms):  # « les ESPs »: the ESP
+        return previous
     fact, term = FactRules.load().asked_with_term(previous)
-    if thing is None or fact is None or fact.name != _DEFINITION or not term:
+    if fact is None or fact.name != _DEFINITION or not term:
         return previous
     named = re.search(rf"(?:\b(?:{_ARTICLES})(?:(?<=['’])|\s+))?{re.escape(term)}", previous, re.IGNORECASE)
     if named is None:
         return previous
-    return previous[: named.start()] + thing.group("thing").strip() + previous[named.end() :]
+    head, new_thing = previous[: named.start()], thing.group("thing").strip()
+    if elided := _ELIDED.search(head):  # « Qu'est-ce qu'une CPTS ? » + « et l'ETP ? »: « … que l'ETP ? »
+        vowel = fold_accents(new_thing[:1].lower()) in "aeiouyh"
+        head = head[: elided.start()] + elided.group("q") + ("u'" if vowel else "ue ")
+    return head + new_thing + previous[named.end() :]
 
 
 _DEFINITION = "définition"  # the fact a question asking what a thing is asks (facts.toml)
 _ARTICLES = r"le|la|les|l'|l’|un|une|des|du"
+_ELIDED = re.compile(r"\b(?P<q>[qQ])(?:u['’]|ue\s+)$")  # « que » / « qu' » before the thing asked
 
 
 def _asks_whole_fiche(text: str) -> bool:

@@ -142,7 +142,7 @@ class QueryRules:
     party: re.Pattern[str]  # whom a question says a thing is for (« pour les pros »)
     topic: re.Pattern[str]  # what a question says it is about (« sur la formation des usagers »), to its end
     topic_only: re.Pattern[str]  # a follow-up that names only another subject (« et sur le patient traceur ? »)
-    thing_only: re.Pattern[str]  # a follow-up that names only another thing (« et la charte ? », « et CPTS ? »)
+    thing_only: re.Pattern[str]  # a follow-up that names only an acronym (« et l'ETP ? », « et CPTS ? »)
     acronym: re.Pattern[str]  # an acronym as a question writes it (EPCI)
     named_acronym: re.Pattern[str]  # an acronym a question names (« SISA », « ESP »)
     shared_acronym: re.Pattern[str]  # an acronym a question and a legal footnote may share (« RGPD »)
@@ -214,9 +214,11 @@ class QueryRules:
             rf"\b(?:{literal('parties.prepositions')})\s+"
             rf"(?:(?P<article>{literal('parties.articles')})\s*)?(?P<name>{patterns('parties.names')})\b"
         )
-        subject = (
+        unclaused = rf"(?!(?<![\w'’])(?:{literal('topics.clause')})(?![\w'’])|-(?:t-)?(?:il|elle|ils|elles|on)\b)"
+        subject = (  # a noun phrase to the end of the question: no clause word nor inverted verb in it
             rf"(?:(?<=['’])|\b)(?:{literal('topics.prepositions')})(?:(?<=['’])|\s+)"
-            rf"(?!(?:{literal('topics.possessives')})\b)[^?!.;]*?[^\W_][^?!.;]*?(?=\s*[?!.;]|\s*$)"
+            rf"(?!(?:{literal('topics.pointing_back')})(?![\w'’]))"
+            rf"(?:{unclaused}[^?!.;])*?{unclaused}[^\W_](?:{unclaused}[^?!.;])*?(?=\s*[?!.;]|\s*$)"
         )
         return cls(
             injection=pattern(data, "injection.remove", path),
@@ -246,8 +248,8 @@ class QueryRules:
             party=compile_pattern(party, "parties", path),
             topic=compile_pattern(subject, "topics", path),
             thing_only=compile_pattern(
-                rf"^(?![^?]*,)\W*(?:{literal('topics.leads')})\s+(?P<thing>(?:(?:{literal('topics.articles')})"
-                r"(?:(?<=['’])|\s+)[^?!.;]*?[^\W_]|(?-i:[A-Z]{2,}))[^?!.;]*?)\s*[?!.]*\s*$",
+                rf"^\W*(?:{literal('topics.leads')})\s+(?P<thing>(?:(?:{literal('topics.articles')})(?:(?<=['’])|\s+))?"
+                r"(?P<acronym>(?-i:[A-Z]{2,}s?)))\s*[?!.]*\s*$",
                 "topics",
                 path,
             ),

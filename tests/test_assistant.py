@@ -510,9 +510,10 @@ def test_a_rewritten_follow_up_is_answered_as_the_question_it_stands_for(assista
     """« C'est quoi une CPTS ? », then « et une MSP ? »: rewritten « C'est quoi une MSP ? », it was read as « et une
     MSP ? », which asks no definition, and opened on the mémoire's account of MSP governances. It is now answered as
     the definition it asks: the guide's § 1.1 on the maisons de santé opens the answer."""
-    answer = assistant.ask("et une MSP ?", history=["C'est quoi une CPTS ?"])
+    answer = assistant.ask("et une MSP ? <b>vite</b>", history=["C'est quoi une CPTS ?"])
     assert answer.standalone_question == "C'est quoi une MSP ?"
     assert answer.citations[0].section_number == "1.1", _said(answer)
+    assert answer.notes == [assistant.phrases["note_markup"]]  # what the notes said of the follow-up as typed
 
 
 def test_a_follow_up_naming_another_structure_asks_the_same_about_it(assistant: Assistant) -> None:
@@ -661,6 +662,8 @@ def test_a_filter_on_documents_that_do_not_treat_the_question_says_where_it_is_t
     A filter on a document that does treat the question keeps answering from it."""
     aside = assistant.ask("Qu'est-ce que le patient traceur ?", filters={"doc_id": "slides"})
     assert aside.refused and aside.route is Route.FILTERED_OUT and not aside.citations, _said(aside)
+    charter = assistant.ask("Qu'est-ce que la charte d'engagement ?", filters={"doc_id": "slides"})
+    assert charter.route is Route.FILTERED_OUT and [s.number for s in charter.suggestions] == [14]  # each fiche once
     said = _said(aside)
     assert "« Présentation », choisi comme filtre, ne traite pas de cette question" in said
     assert "HAS 2023 — § 7.3.2 « Sur le recueil de l'expérience patient »" in said

@@ -1900,6 +1900,14 @@ def test_a_line_marked_with_an_arrow_names_the_part_of_its_section_it_heads() ->
     assert headed_by(reader, third) == "" and headed_by(reader, decide) == ""  # type: ignore[arg-type]
     blocks = render_group(reader, [funding], 1, PHRASES)  # type: ignore[arg-type]
     assert blocks[0].text.startswith(f"« {named} » : Le financement de l'expérimentation")
+    # the line quoted (as a paragraph, without its arrow): not said again as a label, and what is left out before the
+    # financing is marked
+    arrow = reader.sentences_of["has-0"][0]
+    blocks = render_group(reader, [arrow, identified, funding], 1, PHRASES)  # type: ignore[arg-type]
+    assert [b.text for b in blocks][1:] == [
+        "D'ores et déjà, 13 centres de santé participatifs ont été identifiés. […] Le financement de l'expérimentation "
+        "est assuré par le FISS."
+    ]
 
 
 def test_a_sentence_adding_to_the_text_before_a_caption_is_not_named_by_the_caption() -> None:

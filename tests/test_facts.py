@@ -73,6 +73,7 @@ def test_a_definition_question_names_what_it_asks_about(question: str, term: str
         "Une idée ?",
         "Vraiment ?",
         "Patient expert ?",  # a name without its article may be a topic searched by keywords
+        "Ça veut dire quoi, concrètement ?",  # an adverb after the comma, no thing named
     ],
 )
 def test_a_clause_or_a_long_phrase_is_not_taken_for_a_name(question: str) -> None:

@@ -88,12 +88,11 @@ def test_a_follow_up_naming_another_structure_asks_the_previous_question_about_i
             "Et à propos de l'affiche",
             "Que dit le guide à propos de l'affiche ?",
         ),
-        (  # after a question asking what a thing is, another thing named alone
-            "Qu'est-ce que le patient traceur ?",
-            "et la charte d'engagement ?",
-            "Qu'est-ce que la charte d'engagement ?",
+        (  # a clause after the subject: the structure is swapped, the subject stays
+            "Quelles informations sur la CPTS faut-il donner aux usagers ?",
+            "et sur la MSP ?",
+            "Quelles informations sur la MSP faut-il donner aux usagers ?",
         ),
-        ("Que signifie ESP ?", "et CPTS ?", "Que signifie CPTS ?"),
     ],
 )
 def test_a_rewritten_follow_up_reads_as_one_correct_question(previous: str, followup: str, rewritten: str) -> None:
@@ -111,8 +110,28 @@ def test_a_follow_up_that_names_no_structure_is_searched_in_context_but_not_rewr
     assert ask("et sur la formation des pros, que dit le guide ?", previous=formation).rewritten == ""
     tracer = ask("Qu'est-ce que le patient traceur ?")
     assert ask("et pourquoi ?", previous=tracer).rewritten == ""  # no thing named
+    # something of the thing defined, not another thing; a subject pointing back; a subject holding a clause
+    assert ask("et la gouvernance ?", previous=ask("Qu'est-ce qu'une MSP ?")).rewritten == ""
+    assert ask("et OK merci", previous=tracer).rewritten == ask("et MERCI ?", previous=tracer).rewritten == ""
+    assert ask("et sur celle des professionnels ?", previous=formation).rewritten == ""
+    leaning = ask("Peut-on s'appuyer sur une association d'usagers pour recruter ?")
+    assert ask("et sur la mairie ?", previous=leaning).rewritten == ""
     assert ask("et la fiche d'après ?", previous=ask("c'est quoi la fiche 5 du guide HAS ?")).rewritten == ""
     assert ask("et la charte ?", previous=ask("Comment recruter des usagers ?")).rewritten == ""  # no definition asked
+
+
+def test_after_a_definition_a_follow_up_naming_another_acronym_asks_what_it_is() -> None:
+    """« et l'ETP ? » after « Qu'est-ce qu'une CPTS ? »: « qu' » is written again before the new thing; searched with
+    what the acronym stands for."""
+    query = ask("et l'ETP ?", previous=ask("Qu'est-ce qu'une CPTS ?"))
+    assert query.rewritten == "Qu'est-ce que l'ETP ?" and "éducation thérapeutique" in query.semantic_text
+    assert ask("et CPTS ?", previous=ask("Que signifie ETP ?")).rewritten == "Que signifie CPTS ?"
+
+
+def test_a_follow_up_of_a_follow_up_leans_on_the_question_the_first_stood_for() -> None:
+    first = ask("Que dit le mémoire sur la formation des usagers ?")
+    second = ask("et sur le patient traceur ?", previous=first)
+    assert ask("et sur la charte ?", previous=second).rewritten == "Que dit le mémoire sur la charte ?"
 
 
 def test_a_short_question_pointing_back_is_a_follow_up_a_new_question_is_not() -> None:
