@@ -198,7 +198,7 @@ class QueryRules:
             r"(?:(?<=['’])|\b)\s*(?P<premise>[^,?]{8,}?)\s*,\s*(?P<rest>.+)$"
         )
         part_split = (
-            rf"\s*(?:\?\s+|;\s+|,?\s+(?:{literal('parts.conjunctions')})\s+"
+            rf"\s*(?:\?\s+(?!(?:{literal('parts.alternatives')})\b)|;\s+|,?\s+(?:{literal('parts.conjunctions')})\s+"
             rf"(?=(?:{patterns('parts.question_words')})\b))"
         )
         endings = alternatives(tuple(sorted(words(data, "inclusive.endings", path), key=len, reverse=True)), True)

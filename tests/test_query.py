@@ -355,6 +355,10 @@ def test_a_two_part_question_is_split_at_and_followed_by_a_question_word() -> No
     ]
     assert split_parts("Comment recruter et former des usagers ?") == ["Comment recruter et former des usagers ?"]
     assert len(ask("Qui anime le comité ? Combien de temps dure un mandat ?").parts) == 2
+    # the other term of an alternative completes the question: split, it was said not covered on its own (« Les
+    # documents ne répondent pas à « Ou bien d'une loi d'organisation… » »)
+    alternative = "S'agit-il d'une loi « patient » comme la loi de 2002 ? Ou bien d'une loi d'organisation ?"
+    assert split_parts(alternative) == [alternative]
 
 
 def test_a_premise_is_separated_from_what_is_asked() -> None:
