@@ -177,9 +177,10 @@ def test_a_question_asking_for_an_enumeration_is_told_apart(signals: CorpusSigna
         "Quelles sont les missions de l'IREPS ?",
         "des exemples de thèmes d'affiche ?",
         "c koi les differents niveaux ?",
+        "c'est quoi les avantages pour les usagers d'impliquer les usagers dans une MSP ?",  # things of a kind
     ):
         assert signals.prefer(asks, vector("x"), set(), None, SETTINGS).asks_list, asks
-    for plain in ("Pourquoi associer les usagers ?", "Comment recruter un représentant ?"):
+    for plain in ("Pourquoi associer les usagers ?", "Comment recruter un représentant ?", "C'est quoi les CPTS ?"):
         assert not signals.prefer(plain, vector("x"), set(), None, SETTINGS).asks_list, plain
 
 
