@@ -496,7 +496,7 @@ class Assistant:
             return
         elsewhere = Answer(question=answer.question, backend=answer.backend)
         unfiltered = {key: value for key, value in (filters or {}).items() if key != "doc_id"}
-        self._search_answer(elsewhere, query, role, unfiltered, lap, history, None)
+        self._search_answer(elsewhere, query, role, unfiltered, lambda _stage: None, history, None)  # timed as compose
         if not elsewhere.refused and not elsewhere.details.get("scope_limit"):  # not « ce guide ne traite pas de… »
             self._decline_filtered(answer, chosen, elsewhere)
         elif answer.details.get("chosen_aside"):  # declined before any search in them, the others do not answer:
@@ -1031,6 +1031,6 @@ _SAID_OF_THE_TYPED = ("truncated", "had_markup", "injection", "respelled", "lang
 
 
 def _chosen_documents(filters: dict[str, Any] | None) -> list[str]:
-    """The documents a user's filter keeps (``doc_id``: one id or a list), in order, once each; none: all."""
+    """The documents a user's filter keeps (``doc_id``: one id or a list), sorted, once each; none: all."""
     chosen = (filters or {}).get("doc_id") or []
     return sorted({chosen} if isinstance(chosen, str) else set(chosen))
