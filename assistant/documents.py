@@ -26,6 +26,17 @@ _SOURCE = r"(?:(?:selon|d'apres|dans|pour|chez)\s+)?"
 _AFTER = r"(?:\s*,)?"
 
 
+def _made(before: str) -> bool:
+    """Whether the words ``before`` a document's name end on an infinitive (« préparer », « faire »): the name is
+    then the thing the question makes, not a document it cites."""
+    last = re.search(r"([a-z]+)\s*$", before)
+    return bool(last) and last.group(1).endswith(("er", "ir", "re")) and last.group(1) not in _NOT_INFINITIVES
+
+
+# words ending as an infinitive does, that may stand before a document's name (« entre le guide et… »)
+_NOT_INFINITIVES = frozenset({"entre", "contre", "outre", "notre", "votre", "autre", "premier", "dernier", "hier"})
+
+
 def _folded(text: str) -> str:
     return fold_accents(text.replace("’", "'")).lower()
 
@@ -69,16 +80,23 @@ class DocumentNames:
         return cls(tuple(sorted(patterns)), tuple(cuts))
 
     def named_in(self, text: str) -> list[str]:
-        """The ids of the documents ``text`` names, in the order of their ids."""
+        """The ids of the documents ``text`` names, in the order of their ids; not a thing the question's verb makes
+        (« Comment préparer la présentation aux usagers ? »: an infinitive right before it)."""
         folded = _folded(text)
-        return [doc_id for doc_id, pattern in self.patterns if pattern.search(folded)]
+        return [
+            doc_id
+            for doc_id, pattern in self.patterns
+            if any(not _made(folded[: m.start()]) for m in pattern.finditer(folded))
+        ]
 
     def without(self, text: str) -> str:
         """``text`` without the names of documents it writes (« Que dit le mémoire sur le patient traceur ? » → « Que
         dit sur le patient traceur ? »): searched for, « mémoire » would bring the passages where the study speaks of
         itself, whatever the question asks."""
         folded, places = _folded_with_places(text)
-        cuts = sorted(m.span() for pattern in self.cuts for m in pattern.finditer(folded))
+        cuts = sorted(
+            m.span() for pattern in self.cuts for m in pattern.finditer(folded) if not _made(folded[: m.start()])
+        )
         kept, start = [], 0
         for begin, end in cuts:
             if begin < start:

@@ -34,6 +34,9 @@ NAMES = DocumentNames.build(DOCUMENTS, {"guide", "memoire", "slides"})
         ("Guide d'utilisation de la Matrice de maturité : quel est son objet ?", []),  # another guide, no article
         ("le guide pratique de l'ETP : quel rôle pour les associations ?", []),  # a qualifier: another guide
         ("la présentation du projet de santé aux usagers", []),  # a complement: another thing presented
+        ("Comment préparer la présentation aux usagers lors de l'AG ?", []),  # what the question's verb makes
+        ("Comment lire le mémoire, puis que dit la présentation ?", ["slides"]),
+        ("entre le guide et le mémoire, lequel parle des CPTS ?", ["guide", "memoire"]),
         ("Le mémoire de fin d'études", []),
         ("Comment recruter des représentants des usagers ?", []),
     ],
@@ -69,6 +72,7 @@ def test_the_shipped_manifest_names_each_document() -> None:
         ("comment lancer des actions, d'après la présentation ?", "comment lancer des actions ?"),
         ("comment lancer des actions, d'après la présentation", "comment lancer des actions"),  # typed without « ? »
         ("Comment recruter des usagers ?", "Comment recruter des usagers ?"),
+        ("Comment préparer la présentation, selon le guide ?", "Comment préparer la présentation ?"),  # made, not named
     ],
 )
 def test_the_topic_of_a_question_is_read_without_the_names_of_documents(question: str, topic: str) -> None:
