@@ -496,7 +496,8 @@ class Assistant:
             return
         elsewhere = Answer(question=answer.question, backend=answer.backend)
         unfiltered = {key: value for key, value in (filters or {}).items() if key != "doc_id"}
-        self._search_answer(elsewhere, query, role, unfiltered, lambda _stage: None, history, None)  # timed as compose
+        # only its sources are shown: the extractive answer gives them, an LLM's would cost a second draft
+        self._search_answer(elsewhere, query, role, unfiltered, _untimed, history, None, generator=self.extractive)
         if not elsewhere.refused and not elsewhere.details.get("scope_limit"):  # not « ce guide ne traite pas de… »
             self._decline_filtered(answer, chosen, elsewhere)
         elif answer.details.get("chosen_aside"):  # declined before any search in them, the others do not answer:
@@ -514,6 +515,7 @@ class Assistant:
         history: list[str],
         on_token: Callable[[str], None] | None,
         check_chosen: bool = True,
+        generator: Generator | None = None,
     ) -> None:
         where = dict(filters or {})
         if query.fiche:
@@ -681,7 +683,7 @@ class Assistant:
             enumeration=prefs.asks_list,
             on_token=on_token,
         )
-        result = self.generator.generate(request)
+        result = (generator or self.generator).generate(request)
         answer.blocks, answer.citations = result.blocks, result.citations
         if meant and (shown := self._spelled_in(answer, meant)) != meant:
             # an acronym is « spelled out » only if the answer shows its long form: else it is said undefined again
@@ -1028,6 +1030,10 @@ _SEARCHED = ("blocks", "refused", "route", "coverage", "notes", "suggestions", "
 # what a question's notes say of the text as typed (cut, markup or instructions removed, typos corrected, language):
 # a rewritten follow-up keeps them
 _SAID_OF_THE_TYPED = ("truncated", "had_markup", "injection", "respelled", "language")
+
+
+def _untimed(stage: str) -> None:
+    """A search's stages not timed apart (the second search under a filter): its time counts in the next stage."""
 
 
 def _chosen_documents(filters: dict[str, Any] | None) -> list[str]:

@@ -169,6 +169,19 @@ def test_a_true_sentence_cited_to_the_wrong_passage_is_flagged(assistant: Any, s
 
 
 @pytest.mark.slow
+def test_a_filter_on_documents_that_do_not_treat_the_question_costs_the_model_no_draft(
+    assistant: Any, standin: StandIn
+) -> None:
+    """Declined for the slides, asked of all the documents only to say where the question is treated: the model is
+    not asked to write an answer that would not be shown."""
+    llm = with_llm(assistant, llm_settings(assistant.settings, standin.url, "good"))
+    before = len(standin.requests)
+    answer = llm.ask("Qu'est-ce que le patient traceur ?", filters={"doc_id": "slides"})
+    assert answer.route.value == "filtered_out" and "7.3.2" in words(answer)
+    assert len(standin.requests) == before
+
+
+@pytest.mark.slow
 def test_a_follow_up_is_condensed_by_the_model_before_retrieval(assistant: Any, standin: StandIn) -> None:
     llm = with_llm(assistant, llm_settings(assistant.settings, standin.url, "good"))
     answer = llm.ask("et comment le faire respecter ?", history=[QUESTION])
