@@ -4,6 +4,7 @@ draft's progress as its tokens arrive."""
 
 from __future__ import annotations
 
+import html
 import threading
 import time
 from pathlib import Path
@@ -54,6 +55,19 @@ def test_the_offline_answer_is_shown_whole_as_soon_as_it_is_ready(
     turns = done[2]
     assert len(turns) == 1 and turns[0].answer is not None and turns[0].answer.citations
     assert "streaming" not in waiting[0] + done[0]
+
+
+@pytest.mark.slow
+def test_a_question_the_chosen_documents_do_not_treat_is_shown_declined_with_where_it_is_treated(
+    assistant: Any, tmp_path: Path
+) -> None:
+    """The page's « Limiter la recherche aux documents » on the slides, asked what the patient traceur is: declined
+    for them, the guide's section named, shown as a declined answer."""
+    chat = handlers(assistant.settings, assistant, tmp_path)
+    *_, done = chat.ask_stream("Qu'est-ce que le patient traceur ?", "", [], ["slides"])
+    page = html.unescape(done[0])
+    assert 'class="answer refused"' in page and "choisi comme filtre, ne traite pas de cette question" in page
+    assert "§ 7.3.2 « Sur le recueil de l'expérience patient »" in page
 
 
 class DraftingAssistant:
