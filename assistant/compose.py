@@ -1158,6 +1158,7 @@ def render_group(
     phrases: dict[str, str],
     lead: str = "",
     shown: Collection[str] = (),
+    elsewhere: Collection[str] = (),
 ) -> list[Block]:
     """One passage's quoted sentences, each with its marker: prose as one paragraph, list items apart. A table
     cell is preceded by the names of its column and row (``table_cell``, a fixed phrasing): quoted alone,
@@ -1168,7 +1169,8 @@ def render_group(
     answer does not quote (:func:`expand_antecedents` found none within reach: « Ainsi, la notion de démocratie
     sanitaire… » opens its section) is preceded by « […] » (``elided_before``), as a quotation marks what it leaves
     out; so is a sentence quoted after another of the group with text between them left out; ``shown``: the
-    sentences the blocks above already quote."""
+    sentences the blocks above already quote; ``elsewhere``: those the answer's other groups quote (a heading quoted
+    below is not said as a label above)."""
     blocks: list[Block] = []
     prose: list[Span] = []
     named = ""  # the cell named last: its next sentences need not name it again
@@ -1204,7 +1206,7 @@ def render_group(
         # a title standing alone is named as a title; so is the line marked with an arrow that heads the sentence's
         # part of its section, further up, when the answer does not quote it (text between them is left out)
         title = "" if sentence.label else titled_by(reader, sid)
-        titled = title or ("" if sentence.label else headed_by(reader, sid, antecedents))
+        titled = title or ("" if sentence.label else headed_by(reader, sid, {*antecedents, *elsewhere}))
         name = sentence.label or titled
         if sentence.label and (row := _row_name(reader, sid)):  # « 5- L'évaluation… — Information… »: the row's
             name, text = f"{row}{CELL_SEPARATOR}{sentence.label}", text[len(row) + len(CELL_SEPARATOR) :].strip()
@@ -1472,24 +1474,30 @@ def headed_by(reader: IndexReader, sid: int, quoted: Collection[str] = ()) -> st
     than the sentence just before it, read over passages (« → Une expérimentation est en cours sur le financement de
     structures d'exercice coordonné participatives », then, two paragraphs on, « Le financement de l'expérimentation
     est assuré par le FISS… »): it says what the sentence's definite nouns speak of. "" when the sentence opens on
-    what adds to the text before it (« Par ailleurs, … »: it moves on), when it is such a line itself, or when the line
-    is ``quoted`` (with or without its arrow). A statement marked so heads what follows when it is no longer than a
-    title naming its subject (_NAMED_TITLE_MAX, its reference number left out); a longer one (« → Le partenariat
-    enchaîne le plus souvent ces trois dimensions et vise en plus… ») says something of its own paragraph. A line a list
-    follows (« → Du côté des usagers », then « - Recrutés au sein… ») heads the list's items, not the text after the
-    list."""
+    what adds to the text before it (« Par ailleurs, … »: it moves on), when it is such a line itself, when the line
+    is ``quoted`` (with or without its arrow) or another sentence between them is (that one bears the heading, once),
+    or when a nearer title heads it (« Mémo » over its items). A statement marked so heads what follows when it is no
+    longer than a title naming its subject (_NAMED_TITLE_MAX, its reference number left out); a longer one (« → Le
+    partenariat enchaîne le plus souvent ces trois dimensions et vise en plus… ») says something of its own
+    paragraph. A line a list follows (« → Du côté des usagers », then « - Recrutés au sein… ») heads the list's items,
+    not the text after the list."""
     written = reader.sentences[sid].text.lstrip()
-    if _adds_to_before(reader, sid) or written[:1] in ARROWS:
+    before = _previous(reader, sid)
+    if _adds_to_before(reader, sid) or written[:1] in ARROWS or before is None:
         return ""
-    here, after = _previous(reader, sid), sid
+    here, after = before, sid
     while here is not None:
         text = reader.sentences[here].text.strip()
+        if text in quoted and text[:1] not in ARROWS:  # a sentence under the same heading is quoted: it bears it
+            return ""
         if text[:1] in ARROWS and (_arrow_title(reader, here) or _arrow_statement(reader, here)):
             line = text.lstrip(ARROWS).strip()
             listed = BULLET.match(reader.sentences[after].text) and not BULLET.match(written)
-            said = text in quoted or line in quoted  # quoted above, as a paragraph without its arrow
-            heads = len(_NOTE_CALL.sub("", line)) <= _NAMED_TITLE_MAX and not said and here != _previous(reader, sid)
+            said = text in quoted or line in quoted  # quoted, as a paragraph without its arrow
+            heads = len(_NOTE_CALL.sub("", line)) <= _NAMED_TITLE_MAX and not said and here != before
             return _NOTE_CALL.sub("", line) if heads and not listed else ""
+        if _standalone_title(reader, here):  # a nearer title heads it (« Mémo », over its items)
+            return ""
         here, after = _previous(reader, here), here
     return ""
 
@@ -1859,6 +1867,7 @@ class ExtractiveGenerator:
         notice may be followed by more of the same section), returned for the groups that follow."""
         reader = self.reader
         shown = _corpus_texts(blocks)  # quoted above: what a sentence pointing back may point at
+        quoted_texts = {reader.sentences[s].text.strip() for _, group in groups for s in group}
         for run in _list_runs(reader, groups):
             sids = [s for _, group in run for s in group]
             if shown and all(any(_says_again(reader.sentences[s].text, t) for t in shown) for s in sids):
@@ -1875,7 +1884,9 @@ class ExtractiveGenerator:
             # a list read over two passages that follow each other is rendered as one list (its title said once,
             # « […] » only where items are left out), a paragraph they share as one paragraph
             numbers = {book.cite(chunk, group) for chunk, group in run}
-            rendered = _after(blocks, render_group(reader, sids, min(numbers), self.phrases, named.lead, shown))
+            rendered = _after(
+                blocks, render_group(reader, sids, min(numbers), self.phrases, named.lead, shown, quoted_texts)
+            )
             blocks += rendered
             shown |= _corpus_texts(rendered)
         return named

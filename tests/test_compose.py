@@ -1896,10 +1896,25 @@ def test_a_line_marked_with_an_arrow_names_the_part_of_its_section_it_heads() ->
     assert headed_by(reader, funding) == headed_by(reader, committee) == named  # type: ignore[arg-type]
     assert headed_by(reader, identified) == ""  # type: ignore[arg-type]  # the line just before: its title
     assert headed_by(reader, funding, quoted={line}) == ""  # type: ignore[arg-type]
+    # another sentence under the heading quoted in the answer bears it, once
+    assert headed_by(reader, funding, quoted={reader.sentences[committee].text}) == ""  # type: ignore[arg-type]
     assert headed_by(reader, besides) == ""  # type: ignore[arg-type]
     assert headed_by(reader, third) == "" and headed_by(reader, decide) == ""  # type: ignore[arg-type]
     blocks = render_group(reader, [funding], 1, PHRASES)  # type: ignore[arg-type]
     assert blocks[0].text.startswith(f"« {named} » : Le financement de l'expérimentation")
+    # a nearer title heads the items of its list (« Mémo »): not the line above it
+    memo = Reader(
+        [
+            chunk(
+                0,
+                "→ La formation\n\nDe nombreux travaux montrent l'intérêt de former ensemble.\n\nMémo\n\n"
+                "- Une fois encore, c'est l'objectif qui détermine le contenu.\n"
+                "- Et une fois encore, il vaut mieux former tout le monde ensemble.",
+            )
+        ]
+    )
+    *_, last_item = memo.sentences_of["has-0"]
+    assert headed_by(memo, last_item) == ""  # type: ignore[arg-type]
     # the line quoted (as a paragraph, without its arrow): not said again as a label, and what is left out before the
     # financing is marked
     arrow = reader.sentences_of["has-0"][0]
