@@ -14,14 +14,13 @@ import functools
 import re
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
-from copy import copy
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import numpy as np
 
-from assistant.answer import Answer, Block, BlockKind, Coverage, Role, Route, Span, Suggestion
+from assistant.answer import Answer, Block, BlockKind, Citation, Coverage, Role, Route, Span, Suggestion
 from assistant.citations import make_citation, make_context, source_label
 from assistant.compose import (
     CitationBook,
@@ -489,10 +488,10 @@ class Assistant:
         """The search route within the documents the user chose (``filters["doc_id"]``, the web app's filter). Declined
         there — they do not speak of the topic, or say nothing close enough —, the question is asked of all the
         documents: when those answer it, the refusal says so and where, instead of « the documents do not treat it »."""
-        before = replace(answer, **{name: copy(getattr(answer, name)) for name in _SEARCHED})  # as ``ask`` made it
-        self._search_answer(answer, query, role, filters, lap, history, on_token)
+        aside = self._search_answer(answer, query, role, filters, lap, history, on_token)
         chosen = _chosen_documents(filters)
-        if not chosen or answer.route is not Route.OUT_OF_SCOPE or answer.details.get("individual_care"):
+        declined = answer.route is Route.OUT_OF_SCOPE and not answer.details.get("individual_care")
+        if not chosen or not (aside or declined):
             return
         elsewhere = Answer(question=answer.question, backend=answer.backend)
         unfiltered = {key: value for key, value in (filters or {}).items() if key != "doc_id"}
@@ -500,9 +499,7 @@ class Assistant:
         self._search_answer(elsewhere, query, role, unfiltered, _untimed, history, None, generator=self.extractive)
         if not elsewhere.refused and not elsewhere.details.get("scope_limit"):  # not « ce guide ne traite pas de… »
             self._decline_filtered(answer, chosen, elsewhere)
-        elif answer.details.get("chosen_aside"):  # declined before any search in them, the others do not answer:
-            for name in _SEARCHED:  # searched in them after all, as without this check
-                setattr(answer, name, getattr(before, name))
+        elif aside:  # the others do not answer either: searched in the chosen documents after all
             self._search_answer(answer, query, role, filters, lap, history, on_token, check_chosen=False)
 
     def _search_answer(
@@ -516,7 +513,10 @@ class Assistant:
         on_token: Callable[[str], None] | None,
         check_chosen: bool = True,
         generator: Generator | None = None,
-    ) -> None:
+    ) -> bool:
+        """Answer from the passages the search finds. True, with ``answer`` left as it was, when the documents the user
+        chose (``check_chosen``) do not speak of the topic: their closest passages would be quoted as if they did
+        (:meth:`_search_chosen` says where the others treat it)."""
         where = dict(filters or {})
         if query.fiche:
             where.setdefault("fiche", query.fiche)
@@ -538,11 +538,7 @@ class Assistant:
             )
             treating, query = self._treating(tuple(named), topic), topic
         if check_chosen and allowed and not self._treating(tuple(allowed), query, clearly=False):
-            # the documents the user chose do not speak of the topic: their closest passages would be quoted as if
-            # they did (:meth:`_search_chosen` says where the others treat it)
-            self._refuse(answer, Route.OUT_OF_SCOPE, self.phrases["refusal"])
-            answer.details["chosen_aside"] = True
-            return
+            return True
         if query.recommendation:
             where.setdefault("section_number", str(SectionCode.recommendation(query.recommendation)))
         query_vector, candidates, prefs, vectors_ok = self._retrieve(query, where, role, lap, treating)
@@ -617,7 +613,7 @@ class Assistant:
         if is_individual_care(query.text, query.semantic_text):
             answer.details["individual_care"] = True
             self._decline(answer, candidates, limits, self.phrases["refusal_individual"])
-            return
+            return False
         parts_evidence, pool = [evidence], [*candidates, *lists]
         uncovered: list[str] = []  # parts of the question the documents do not cover at all
         if len(query.parts) > 1:  # each part searched too: it may find what the whole question missed
@@ -658,7 +654,7 @@ class Assistant:
                     coverage = Coverage.PARTIAL
         if coverage is Coverage.NONE:
             self._decline(answer, candidates, limits)
-            return
+            return False
         premise = None
         if checks_premise(query.premise, query.premise_explicit):
             terms = set(self.analyzer.terms(query.premise))
@@ -692,7 +688,7 @@ class Assistant:
             answer.details["assessment"] = asdict(assessment)
             if coverage is Coverage.NONE:
                 self._decline(answer, candidates, limits)
-                return
+                return False
         answer.notes.extend(result.notes)
         answer.details.update(result.details)
         if result.details.get("llm", {}).get("status") == "fallback":  # the model's draft was not shown
@@ -701,7 +697,7 @@ class Assistant:
         answer.details["premise_explicit"] = premise is not None and query.premise_explicit  # else a nuance
         if not answer.citations:
             self._decline(answer, candidates, limits)
-            return
+            return False
         self._named_aside(answer, [doc for doc in named if doc not in treating])
         if prefs.structures:  # failure kind 3 measured: the answer opens on a passage about another structure
             first = self.reader.position[answer.citations[0].chunk_id]
@@ -732,6 +728,7 @@ class Assistant:
             answer.blocks[:0] = [Block.phrase(BlockKind.NOTICE, notice) for notice in notices]
         if prefs.table_named:
             self._point_to_table(answer, prefs, where)
+        return False
 
     def _deeper_lists(self, prefs: Preferences, candidates: Ranking, weights: dict[str, float]) -> list[Candidate]:
         """For a question asking for an enumeration, the passages ranked below the contexts (down to
@@ -850,13 +847,17 @@ class Assistant:
                 Block.phrase(BlockKind.LEAD, self.phrases["refusal_limits"].format(source=source, names=names))
             )
         answer.blocks.append(Block.phrase(BlockKind.LEAD, self.phrases["refusal_scope"]))
-        fiches: list[Suggestion] = []
-        for cand in candidates:
-            chunk = self.reader.chunks[cand.index]
-            if chunk.fiche and all(f.number != chunk.fiche for f in fiches):
-                fiches.append(Suggestion(chunk.fiche, chunk.fiche_title, chunk.chunk_id))
-        answer.suggestions = fiches[: self.settings.declined_places]
+        answer.suggestions = self._fiches_of(self.reader.chunks[cand.index] for cand in candidates)
         answer.citations = []
+
+    def _fiches_of(self, places: Iterable[Chunk | Citation]) -> list[Suggestion]:
+        """The fiches ``places`` (passages, citations) belong to, each once, in their order: at most
+        ``declined_places``."""
+        fiches: dict[int, Suggestion] = {}
+        for place in places:
+            if place.fiche:
+                fiches.setdefault(place.fiche, Suggestion(place.fiche, place.fiche_title, place.chunk_id))
+        return list(fiches.values())[: self.settings.declined_places]
 
     def _decline_filtered(self, answer: Answer, chosen: Sequence[str], elsewhere: Answer) -> None:
         """Declined for the documents the user chose (``chosen``), with the places where the others treat the
@@ -866,8 +867,7 @@ class Assistant:
         self._refuse(answer, Route.FILTERED_OUT, self.phrases[phrase].format(documents=labels))
         places = list(dict.fromkeys(citation.label for citation in elsewhere.citations))
         answer.blocks += [Block.phrase(BlockKind.LIST_ITEM, place) for place in places[: self.settings.declined_places]]
-        fiches = {c.fiche: Suggestion(c.fiche, c.fiche_title, c.chunk_id) for c in reversed(elsewhere.citations)}
-        cited = [fiches[n] for n in dict.fromkeys(c.fiche for c in elsewhere.citations if c.fiche)]  # each fiche once
+        cited = self._fiches_of(elsewhere.citations)
         answer.suggestions = (elsewhere.suggestions or cited)[: self.settings.declined_places]
         answer.citations = []
 
@@ -1024,9 +1024,6 @@ class Assistant:
         answer.contexts = [make_context(self.reader, r + 1, i, 1.0, {}) for r, i in enumerate(chunks[:10])]
 
 
-# what the search route writes in an answer (:meth:`Assistant._search_answer`)
-_SEARCHED = ("blocks", "refused", "route", "coverage", "notes", "suggestions", "citations", "contexts", "confidence",
-             "details")  # fmt: skip
 # what a question's notes say of the text as typed (cut, markup or instructions removed, typos corrected, language):
 # a rewritten follow-up keeps them
 _SAID_OF_THE_TYPED = ("truncated", "had_markup", "injection", "respelled", "language")
