@@ -1205,8 +1205,10 @@ def render_group(
             noted, text = (Span(text[: note.end()].strip()),), text[note.end() :].strip()
         # a title standing alone is named as a title; so is the line marked with an arrow that heads the sentence's
         # part of its section, further up, when the answer does not quote it (text between them is left out)
-        title = "" if sentence.label else titled_by(reader, sid)
-        titled = title or ("" if sentence.label else headed_by(reader, sid, {*antecedents, *elsewhere}))
+        title = titled = ""
+        if not sentence.label:
+            title = titled_by(reader, sid)
+            titled = title or headed_by(reader, sid, {*antecedents, *elsewhere})
         name = sentence.label or titled
         if sentence.label and (row := _row_name(reader, sid)):  # « 5- L'évaluation… — Information… »: the row's
             name, text = f"{row}{CELL_SEPARATOR}{sentence.label}", text[len(row) + len(CELL_SEPARATOR) :].strip()
@@ -1492,10 +1494,11 @@ def headed_by(reader: IndexReader, sid: int, quoted: Collection[str] = ()) -> st
             return ""
         if text[:1] in ARROWS and (_arrow_title(reader, here) or _arrow_statement(reader, here)):
             line = text.lstrip(ARROWS).strip()
+            heading = _NOTE_CALL.sub("", line)
             listed = BULLET.match(reader.sentences[after].text) and not BULLET.match(written)
             said = text in quoted or line in quoted  # quoted, as a paragraph without its arrow
-            heads = len(_NOTE_CALL.sub("", line)) <= _NAMED_TITLE_MAX and not said and here != before
-            return _NOTE_CALL.sub("", line) if heads and not listed else ""
+            heads = len(heading) <= _NAMED_TITLE_MAX and not said and here != before
+            return heading if heads and not listed else ""
         if _standalone_title(reader, here):  # a nearer title heads it (« Mémo », over its items)
             return ""
         here, after = _previous(reader, here), here
