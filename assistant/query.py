@@ -17,6 +17,7 @@ from enum import StrEnum
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from assistant.antecedents import resolve
 from assistant.rules import FactRules, Lexicon, QueryRules, default_settings, stem_of
 from ingest.cleaning import normalize_chars
 from ingest.lexical import fold_accents, french_accented, french_folded, french_word
@@ -465,8 +466,11 @@ def understand(
         query.intent = Intent.EMPTY
         return query
     query.language = language
-    if previous is not None and previous.intent is not Intent.EMPTY and is_followup(text, settings.followup_max_words):
-        query.followup = True
+    if previous is not None and previous.intent is not Intent.EMPTY:  # « et pour les usagers ? », « ils sont payés ? »
+        short = len(re.findall(r"\w+", text)) <= settings.followup_pronoun_max_words
+        query.followup = is_followup(text, settings.followup_max_words) or (
+            short and _resolved(previous, text) is not None
+        )
     if match := rules.fiche_ref.search(text):
         query.fiche = int(match.group(1))
     elif query.followup and previous is not None and previous.fiche:
@@ -500,19 +504,42 @@ def understand(
     base = text
     if query.followup and previous is not None:
         rules = QueryRules.load()
-        before = previous.rewritten or previous.text  # a follow-up of a follow-up: the question it stood for
+        before = _before(previous)
         named = _swap(rules.party, _swap(rules.structure, before, text), text)
         known = {*lexicon.abbreviations, *(speller.acronyms if speller is not None else ())}
         swapped = _new_topic(rules, named, text, known)
+        resolved = _resolved(previous, text) if swapped == before else None
         if swapped != before:  # "et dans une CPTS ?", "et pour les usagers ?": the previous one, so asked
             query.rewritten = swapped
+        elif resolved is not None:  # « ils sont payés ? »: « Les représentants des usagers sont payés ? »
+            query.rewritten = resolved
         query.leaning_on = swapped
-        # searched with the follow-up's own words weighing in; a new subject is the question's whole subject
+        # searched with the follow-up's own words weighing in; a new subject is the question's whole subject; a
+        # pronoun replaced by what it stands for makes a whole question, searched in the structure the conversation
+        # is about (« … dans une CPTS ? » then « on peut leur confier des actions ? »)
         base = swapped if swapped != named else f"{swapped} {text}"
+        if resolved is not None:
+            setting = rules.structure.search(before)
+            base = resolved if setting is None or rules.structure.search(resolved) else f"{resolved} {setting['name']}"
     expansion = expand(base, lexicon, speller, settings)
     query.search_text, query.semantic_text = expansion.search_text, expansion.semantic_text
     query.corrections, query.lexicon_words = {**corrections, **expansion.corrections}, expansion.explained
     return query
+
+
+def _before(previous: Query) -> str:
+    """The question a follow-up leans on: a follow-up of a follow-up leans on the question it stood for."""
+    return previous.rewritten or previous.text
+
+
+def _resolved(previous: Query, followup: str) -> str | None:
+    """The follow-up with its pronoun replaced by what the previous question named (« ils sont payés ? » → « Les
+    représentants des usagers sont payés ? »); after a follow-up that named nothing (« et combien de temps ? »), by
+    what the question it leaned on named."""
+    resolved = resolve(_before(previous), followup)
+    if resolved is None and previous.leaning_on:
+        resolved = resolve(previous.leaning_on, followup)
+    return resolved
 
 
 def _swap(kind: re.Pattern[str], previous: str, followup: str) -> str:

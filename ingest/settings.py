@@ -264,6 +264,12 @@ class Settings(BaseSettings):
     followup_max_words: int = Field(
         7, ge=0, description="Mots au plus d'une question courte qui renvoie à la précédente (« ces », « cela »…)."
     )
+    followup_pronoun_max_words: int = Field(
+        15,
+        ge=0,
+        description="Mots au plus d'une question dont un pronom renvoie à ce que la précédente nomme (« ils sont payés "
+        "? », « est-ce qu'ils sont tenus au secret eux aussi ? ») : au-delà, elle est lue seule.",
+    )
     list_fiches_max_words: int = Field(14, ge=1, description="Mots au plus d'une demande de la liste des fiches.")
     part_min_words: int = Field(
         2, ge=1, description="Mots de 3 lettres ou plus d'une sous-question (en dessous, la question n'est pas coupée)."

@@ -506,6 +506,19 @@ def test_a_follow_up_rewritten_reads_as_one_question(assistant: Assistant) -> No
     assert answer.details["condensed_question"] == answer.standalone_question
 
 
+def test_a_follow_up_pronoun_is_asked_of_what_it_stands_for_even_two_turns_on(assistant: Assistant) -> None:
+    """« ils sont payés ? » as a third turn leaned on « et combien faut-il en recruter ? », words that name nothing,
+    and was declined; as a second turn it was searched glued to the recruitment question, whose passages answered.
+    Each turn is now asked as the whole question its pronoun stands for."""
+    first = "Comment recruter des représentants des usagers dans notre MSP ?"
+    second = assistant.ask("et combien faut-il en recruter ?", history=[first])
+    assert second.standalone_question == "Combien faut-il recruter de représentants des usagers ?"
+    third = assistant.ask("ils sont payés ?", history=[first, second.question])
+    assert not third.refused, _said(third)
+    assert third.standalone_question == "Les représentants des usagers sont payés ?"
+    assert "recruter" not in third.details["searched_text"], "searched as its own question, not beside another"
+
+
 def test_a_rewritten_follow_up_is_answered_as_the_question_it_stands_for(assistant: Assistant) -> None:
     """« C'est quoi une CPTS ? », then « et une MSP ? »: rewritten « C'est quoi une MSP ? », it was read as « et une
     MSP ? », which asks no definition, and opened on the mémoire's account of MSP governances. It is now answered as

@@ -280,6 +280,33 @@ def test_quality_gate_on_the_real_world_split(assistant, tmp_path: Path) -> None
     _gate(assistant, SHIPPED.parent / "realworld.jsonl", "realworld", REALWORLD_GATE, tmp_path, REALWORLD_CEILINGS)
 
 
+# conversations (twenty-ninth session): 60 follow-ups written by a helper who never saw the follow-up code, each after
+# one or two earlier turns (most first turns taken from the real-world set), labelled by reading the documents; the
+# held-out half measured, at the session's end, hit@5 0.692, MRR 0.564, cited_expected 0.577, key_facts 0.327,
+# gap_handled 0.571 and wrong refusals 13.0 % (3 of 23 covered follow-ups: the gate is the measured value)
+CONVERSATION_GATE = {"hit@5": 0.65, "mrr": 0.52, "cited_expected": 0.53, "key_facts": 0.28, "gap_handled": 0.5}
+CONVERSATION_CEILINGS = {**CEILINGS, "wrong_refusal_rate": 0.14}
+
+
+@pytest.mark.slow
+def test_quality_gate_on_the_conversation_split(assistant, tmp_path: Path) -> None:
+    """Follow-ups as people type them in a chat (« ils sont payés ? »), asked after the turns they lean on."""
+    path = SHIPPED.parent / "conversations.jsonl"
+    _gate(assistant, path, "conversations", CONVERSATION_GATE, tmp_path, CONVERSATION_CEILINGS)
+
+
+@pytest.mark.fast
+def test_conversation_set_follows_earlier_turns_and_holds_gaps() -> None:
+    loaded = load_set(SHIPPED.parent / "conversations.jsonl")
+    assert not loaded.errors
+    assert all(item.history for item in loaded.items)
+    held_out = [i for i in loaded.items if i.split == "conversations"]
+    assert len(held_out) >= 30 and sum(i.coverage != "full" for i in held_out) >= 6
+    # no held-out follow-up leans on a tuning question's turns
+    tuning = {i.question for i in loaded.items if i.split != "conversations"}
+    assert not any(set(i.history) & tuning for i in held_out)
+
+
 @pytest.mark.fast
 def test_real_world_set_is_labelled_and_sourced() -> None:
     loaded = load_set(SHIPPED.parent / "realworld.jsonl")
@@ -291,7 +318,8 @@ def test_real_world_set_is_labelled_and_sourced() -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", ["realworld.jsonl"])  # the shipped set has 10 facts that fail it (evaluation.md)
+@pytest.mark.parametrize("name", ["realworld.jsonl", "conversations.jsonl"])  # the shipped set has 10 facts that fail
+# it (evaluation.md)
 def test_every_expected_source_exists_and_holds_its_key_facts(name: str, corpus_index) -> None:
     """A label an evaluator can trust: each expected source names passages of the index, and each key fact is
     written, word for word (case, spaces and apostrophes aside), in one of them."""

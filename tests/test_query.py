@@ -494,8 +494,9 @@ def test_an_inverted_pronoun_points_back_only_when_the_question_has_no_subject_o
     previous = ask("quel est le salaire d'un coordinateur de CPTS ?")
     asked = ask(question, previous)
     assert asked.followup is leans_back
-    # a self-contained question is not glued to the previous one (it was, and declined with it)
-    assert ("salaire" in asked.semantic_text) is leans_back
+    # a self-contained question is not glued to the previous one (it was, and declined with it); one that points back
+    # is asked of what its pronoun stands for
+    assert ("coordinateur" in asked.semantic_text) is leans_back
 
 
 @pytest.mark.parametrize(
@@ -536,3 +537,15 @@ def test_a_part_left_unanswered_is_named_by_the_sentence_that_asks_it() -> None:
     assert _question_of(part) == "Comment assurer la viabilité de ces expérimentations, en lien avec l'ARS"
     assert _question_of("il va faire beau samedi a toulouse") == "il va faire beau samedi a toulouse"
     assert _question_of("Selon la loi n. 2016-41, qui décide") == "Selon la loi n. 2016-41, qui décide"
+
+
+def test_a_longer_question_whose_pronoun_points_back_is_a_follow_up_asked_whole() -> None:
+    """« est-ce qu'ils sont tenus au secret eux aussi ? » has more words than a short follow-up (« ces », « cela »…),
+    yet « ils » can only be the patients the previous question named: it was read alone and declined."""
+    previous = ask("on voudrait inviter des patients à nos réunions de MSP mais on a peur pour le secret médical")
+    asked = ask("est-ce qu'ils sont tenus au secret eux aussi ?", previous)
+    assert asked.followup
+    assert asked.rewritten == "Est-ce que les patients sont tenus au secret eux aussi ?"
+    assert "patients" in asked.semantic_text
+    alone = ask("est-ce qu'ils sont tenus au secret eux aussi ?", previous, followup_pronoun_max_words=7)
+    assert not alone.followup and not alone.rewritten  # the setting bounds it

@@ -21,6 +21,7 @@ pytestmark = pytest.mark.fast
         "Mon fils a de la fièvre, dois-je consulter ?",
         "Quels sont les symptômes du covid ?",
         "quelle dose de paracetamol pour un enfant de 15 kg ?",
+        "Dois-je prendre mon traitement le matin ou le soir ?",
         # a symptom named with nothing of user engagement around it
         "Que faire en cas de fièvre ?",
         "Douleur aiguë ou douleur chronique ?",
@@ -45,6 +46,8 @@ def test_a_personal_medical_question_is_recognised(question: str) -> None:
         "Certains pros ont peur que les usagers viennent leur dire comment soigner. Que répond le guide ?",
         "Le diagnostic territorial doit-il associer les usagers ?",
         "Peut-on prendre la parole en réunion quand on est représentant ?",
+        # what is taken is people (a follow-up « combien faut-il en prendre ? » so rewritten was declined as a dose)
+        "Combien faut-il prendre de représentants des usagers au minimum ?",
         "Comment une association de patients atteints de cancer peut-elle entrer dans une CPTS ?",
         "Un atelier sur la douleur chronique peut-il être animé avec des usagers ?",
         "Comment organiser une campagne de vaccination avec les usagers, piqûre de rappel comprise ?",
