@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from assistant.answer import Answer, Block, BlockKind, Citation, Coverage, Role, Route, Span, Suggestion
+from assistant.antecedents import CorpusGrammar
 from assistant.citations import make_citation, make_context, source_label
 from assistant.compose import (
     CitationBook,
@@ -130,6 +131,7 @@ class Assistant:
         self.signals = CorpusSignals.build(reader, embedder.query_array, self.stats.weights, settings)
         self.retriever.signals = self.signals
         self.speller = SpellFixer(self._vocabulary(), settings, self._written_words(), self.analyzer.stopwords)
+        self.grammar = CorpusGrammar.of(chunk.text for chunk in reader.chunks)  # what a follow-up's pronoun means
         self.labels = self._labels()
         indexed = {doc.doc_id for doc in reader.manifest.documents}
         self.documents = DocumentNames.build(manifest_or_empty(settings.corpus_dir).by_file.values(), indexed)
@@ -340,6 +342,7 @@ class Assistant:
             previous,
             self._section_exists,
             self.settings,
+            self.grammar,
         )
         self._spell_out(query)
         return query

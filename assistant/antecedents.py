@@ -2,26 +2,32 @@
 « ils sont payés ? » is asked as « Les représentants des usagers sont payés ? ».
 
 Without it the follow-up was searched glued to the question before it, whose words (recruiting) won the search; a
-third turn leaned on the second's bare words and was declined. The previous question's noun phrases are read with
-the rules of ``data/pronouns.toml`` (an article, a noun, at most two adjectives, complements joined by « de »);
-the pronoun takes the first one of its number and gender: a subject (« ils… », « est-ce qu'ils… », « sont-ils… »)
-or an object before an infinitive (« comment les trouver ? », « combien faut-il en recruter ? », « on peut leur
-demander… »). A follow-up that names its own subject, or whose pronoun matches no phrase, is left as it is.
+third turn leaned on the second's bare words and was declined. The rewrite is shown to the user, so it is made only
+when the referent is certain: the previous question names exactly one phrase of the pronoun's number and gender
+(the gender as the article, or the documents' own « le/un X », « la/une X », tell), the follow-up names no subject of
+its own, and « il » is not impersonal (« il faut… »). Phrases are read with the rules of ``data/pronouns.toml``: an
+article, a noun, the adjectives the documents write after that noun, complements joined by « de ». A subject (« ils… »,
+« est-ce qu'ils… », « sont-ils… ») or an object before an infinitive (« comment les trouver ? », « combien faut-il en
+recruter ? », « on peut leur demander… », « comment y siéger ? ») is replaced.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
 
 from assistant.rules import DATA_DIR
+from ingest.lexical import fold_accents
 from ingest.rules import RulesError, alternatives, count, read_rules, value, words
 
 _TOKEN = re.compile(r"\b(?:qu|[ldjnsctm])['’]|\w+(?:-\w+)*|[^\w\s]", re.IGNORECASE)
 _HYPHEN_PRONOUN = re.compile(r"-(?:t-)?(?:ils?|elles?|on|nous|vous|je|tu)$", re.IGNORECASE)
-_VOWEL = "aeiouyhàâéèêëîïôûAEIOUYHÀÂÉÈÊËÎÏÔÛ"
+_VOWEL = "aeiouyàâéèêëîïôûAEIOUYÀÂÉÈÊËÎÏÔÛ"
 
 
 @dataclass(frozen=True)
@@ -38,19 +44,27 @@ class PronounRules:
     """The word lists and patterns of ``pronouns.toml`` (see the comments of that file)."""
 
     openers: dict[str, Opener]
+    definite: frozenset[str]
+    dislocated: frozenset[str]  # what comes before a subject named after the verb: « , », « quoi »
     counted: frozenset[str]
     joiners: frozenset[str]
     joined_articles: frozenset[str]
     stops: frozenset[str]
-    people: frozenset[str]  # nouns of persons, singular (« représentant », « RU »): what « ils » most likely means
+    people: frozenset[str]
+    relational: frozenset[str]
     adjectives_at_most: int
     subject: re.Pattern[str]  # « ils sont payés ? »: groups pro, rest
     elided: re.Pattern[str]  # « est-ce qu'ils… », « s'ils… »: groups q, pro
-    inverted: re.Pattern[str]  # « comment sont-ils choisis ? »: groups before, verb, pro
+    inverted: re.Pattern[str]  # « comment sont-ils choisis ? », « se réunit-elle ? »: groups before, verb, pro
     inverted_que: re.Pattern[str]  # « que font-ils ? »: groups verb, pro, rest
     object: re.Pattern[str]  # « comment les trouver ? »: groups pre, pro, verb
-    impersonal: re.Pattern[str]  # « il faut… »: what follows « il » when it points at nothing
+    impersonal: re.Pattern[str]  # what follows an « il » that points at nothing
     leads: re.Pattern[str]
+    prepositions: frozenset[str]
+    idioms: frozenset[str]
+    y_verbs: frozenset[str]
+    amounts: frozenset[str]
+    infinitive: re.Pattern[str]
 
     @classmethod
     @lru_cache(maxsize=2)
@@ -65,48 +79,108 @@ class PronounRules:
         def literal(key: str) -> str:
             return alternatives(tuple(sorted(words(data, key, path), key=len, reverse=True)), escape=True)
 
+        def folded(key: str) -> frozenset[str]:
+            return frozenset(fold_accents(w.lower()) for w in words(data, key, path))
+
         infinitive = rf"\w+(?:{literal('pronouns.infinitive_endings')})"
         pro = r"(?P<pro>ils|elles|il|elle)"
         return cls(
             openers=openers,
+            definite=frozenset(words(data, "phrases.definite", path)),
+            dislocated=frozenset(words(data, "phrases.dislocated", path)),
             counted=frozenset(words(data, "phrases.counted", path)),
             joiners=frozenset(words(data, "phrases.joiners", path)),
             joined_articles=frozenset(words(data, "phrases.joined_articles", path)),
             stops=frozenset(words(data, "phrases.stops", path)),
-            people=frozenset(w.lower() for w in words(data, "phrases.people", path)),
+            people=folded("phrases.people"),
+            relational=folded("phrases.relational"),
             adjectives_at_most=count(data, "phrases.adjectives_at_most", path),
             subject=re.compile(rf"^{pro}\s+(?P<rest>\S.*)$", re.IGNORECASE),
             elided=re.compile(rf"\b(?P<q>qu|lorsqu|puisqu|s)['’]{pro}\b", re.IGNORECASE),
             inverted=re.compile(
-                rf"^(?P<before>(?:{literal('pronouns.question_words')})\s+)?(?P<verb>(?:se\s+|s['’])?\w+)-(?:t-)?{pro}\b",
+                rf"^(?P<before>(?:{literal('pronouns.question_words')})\s+)?"
+                rf"(?P<verb>(?:se\s+|s['’])?\w+)-(?:t-)?{pro}\b",
                 re.IGNORECASE,
             ),
             inverted_que=re.compile(rf"^que\s+(?P<verb>\w+)-(?:t-)?{pro}\b(?P<rest>.*)$", re.IGNORECASE),
             object=re.compile(
-                rf"(?:^|(?<=\s))(?P<pre>{literal('pronouns.before_object')})\s+(?P<pro>les|en|leur)\s+"
+                rf"(?:^|(?<=\s))(?P<pre>{literal('pronouns.before_object')})\s+(?P<pro>les|en|leur|y)\s+"
                 rf"(?P<verb>{infinitive})\b",
                 re.IGNORECASE,
             ),
-            impersonal=re.compile(rf"^\s*(?:{literal('pronouns.impersonal')})\b", re.IGNORECASE),
+            impersonal=re.compile(alternatives(words(data, "pronouns.impersonal", path)), re.IGNORECASE),
             leads=re.compile(rf"^(?:(?:{literal('pronouns.leads')})\s*,?\s+)+", re.IGNORECASE),
+            prepositions=frozenset(words(data, "pronouns.prepositions", path)),
+            idioms=frozenset(words(data, "pronouns.idioms", path)),
+            y_verbs=frozenset(words(data, "pronouns.y_verbs", path)),
+            amounts=frozenset(words(data, "pronouns.amounts", path)),
+            infinitive=re.compile(rf"^{infinitive}$", re.IGNORECASE),
         )
 
 
 @dataclass(frozen=True)
+class CorpusGrammar:
+    """What the documents' own text tells of words: a noun's gender (« la CPTS », « un représentant »), the words
+    written after a noun (« patient partenaire »: an adjective), the words written after an article (« le premier »:
+    no infinitive). Accents folded, lower case."""
+
+    genders: Mapping[str, str] = field(default_factory=dict)
+    pairs: frozenset[tuple[str, str]] = frozenset()
+    articled: frozenset[str] = frozenset()  # words written after an article (« le premier »): nouns, adjectives
+
+    def infinitive(self, word: str) -> bool:
+        """Can ``word``, ending as an infinitive does, be one: the documents never write it after an article
+        (« payer », not « premier »)?"""
+        return _folded(word) not in self.articled
+
+    @classmethod
+    def of(cls, texts: Iterable[str], rules: PronounRules | None = None) -> CorpusGrammar:
+        """Read from the documents' passages. A gender is kept when one article's is at least twice the other's."""
+        rules = rules or PronounRules.load()
+        seen: defaultdict[str, Counter[str]] = defaultdict(Counter)
+        pairs: set[tuple[str, str]] = set()
+        articled: set[str] = set()
+        for text in texts:
+            tokens = [_folded(t) for t in _TOKEN.findall(text)]
+            for before, word in pairwise(tokens):
+                pairs.add((before, word))
+                opener = rules.openers.get(before)
+                if opener is not None and before not in ("l'", "les"):  # « l'impliquer », « les former »: pronouns
+                    articled.add(word)
+                if opener is not None and opener.number == "s" and opener.gender != "?":
+                    seen[word][opener.gender] += 1
+        genders = {}
+        for word, counts in seen.items():
+            masculine, feminine = counts["m"], counts["f"]
+            if masculine >= 2 * feminine and masculine:
+                genders[word] = "m"
+            elif feminine >= 2 * masculine and feminine:
+                genders[word] = "f"
+        return cls(genders, frozenset(pairs), frozenset(articled))
+
+    def gender(self, noun: str) -> str:
+        """« m », « f », or « ? » when the documents do not tell; a plural read as its singular."""
+        word = _folded(noun)
+        for form in (word, word.removesuffix("s").removesuffix("x"), word[:-3] + "al" if word.endswith("aux") else ""):
+            if form in self.genders:
+                return self.genders[form]
+        return "?"
+
+
+@dataclass(frozen=True)
 class Phrase:
-    """A noun phrase of a question: its article as written, its noun, what follows the noun (adjectives, then
-    complements), how many of those words are the noun's adjectives, its number and gender."""
+    """A noun phrase of a question: its opener, its noun, what follows the noun (adjectives, then complements), how
+    many of those words are the noun's adjectives, its number and gender, and the phrase its first complement opens."""
 
     article: Opener
-    written: str  # the article as the question writes it
     noun: str
     after: tuple[str, ...]
     adjectives: int
     plural: bool
     gender: str
-    start: int  # where it starts in the question
     subject: bool = False  # the question's subject: only a question word before it (« Comment des professionnels… »)
-    complement: bool = False  # a complement of another phrase (« des usagers » in « les représentants des usagers »)
+    complement: Phrase | None = None  # « le patient partenaire » of « le rôle du patient partenaire »
+    written: str = ""  # the article as written: a « le » or « la » stays as written (« la HAS »)
 
     def known(self, plural: bool) -> str:
         """The phrase with the article of a thing already named (« les représentants des usagers »), in the
@@ -114,8 +188,8 @@ class Phrase:
         if plural and not self.plural:
             return "les " + self.bare(plural=True)
         article = self.article.known
-        if article in ("le", "la") and self.noun[:1] in _VOWEL:
-            article = "l'"
+        if article in ("le", "la") and _low(self.written) not in ("le", "la") and self.noun[:1] in _VOWEL:
+            article = "l'"  # « un usager » → « l'usager »; « la HAS » stays
         return _joined([article, self.noun, *self.after])
 
     def bare(self, plural: bool) -> str:
@@ -126,104 +200,116 @@ class Phrase:
         return _joined([*head, *self.after[self.adjectives :]])
 
 
-def phrases_of(text: str, rules: PronounRules | None = None) -> list[Phrase]:
-    """The noun phrases ``text`` opens with an article, a possessive or a demonstrative, in order, each followed by
-    those its complements open (« le rôle du patient partenaire », then « le patient partenaire »)."""
+def phrases_of(text: str, grammar: CorpusGrammar | None = None, rules: PronounRules | None = None) -> list[Phrase]:
+    """The noun phrases ``text`` opens with an article, a possessive, a demonstrative or « quel », in order; a phrase
+    whose noun says something of its complement (« le rôle du patient partenaire ») holds that complement's phrase."""
     rules = rules or PronounRules.load()
-    tokens = [(m.group(), m.start()) for m in _TOKEN.finditer(text)]
+    grammar = grammar or CorpusGrammar()
+    tokens = [m.group() for m in _TOKEN.finditer(text)]
     found: list[Phrase] = []
     i = 0
     while i < len(tokens):
-        low = _low(tokens[i][0])
-        opener = rules.openers.get(low)
-        if opener is None and low in rules.joiners and any(_low(t) in rules.counted for t, _ in tokens[:i]):
+        opener = rules.openers.get(_low(tokens[i]))
+        if _low(tokens[i]) in rules.joiners and i and _noun_before(tokens[i - 1], rules):
+            opener = None  # « représentant des usagers »: a complement of a noun written without its article
+        if opener is None and _low(tokens[i]) in rules.joiners and any(_low(t) in rules.counted for t in tokens[:i]):
             opener = Opener("les", "?", "?")  # « combien de représentants », « combien faut-il recruter de… »
-        phrase = _phrase(tokens, i, opener, rules) if opener is not None else None
-        if phrase is None:
+        read = _phrase(tokens, i, opener, grammar, rules) if opener is not None else None
+        if read is None:
             i += 1
             continue
-        ahead = [t for t, _ in tokens[:i] if t[:1].isalnum()]
-        found.append(replace(phrase[0], subject=not found and all(_low(t) in rules.stops for t in ahead)))
-        for k in range(i + 1, phrase[1]):  # its complements: « du patient », « des usagers », « de la CPTS »
-            opened = rules.openers.get(_low(tokens[k][0])) if _low(tokens[k - 1][0]) in rules.joiners else None
-            if _low(tokens[k][0]) in ("des", "du"):
-                opened = rules.openers[_low(tokens[k][0])]
-            inner = _phrase(tokens, k, opened, rules) if opened is not None else None
-            if inner is not None:
-                found.append(replace(inner[0], complement=True))
-        i = phrase[1]
+        phrase, end = read
+        ahead = [t for t in tokens[:i] if t[:1].isalnum()]
+        found.append(replace(phrase, subject=not found and all(_low(t) in rules.stops for t in ahead)))
+        i = end
     return found
 
 
-def _phrase(tokens: list[tuple[str, int]], i: int, opener: Opener, rules: PronounRules) -> tuple[Phrase, int] | None:
-    if i + 1 >= len(tokens) or not _word(tokens[i + 1][0], rules):
+def _phrase(
+    tokens: list[str], i: int, opener: Opener, grammar: CorpusGrammar, rules: PronounRules
+) -> tuple[Phrase, int] | None:
+    if i + 1 >= len(tokens) or not _word(tokens[i + 1], rules):
         return None
-    noun = tokens[i + 1][0]
+    noun = tokens[i + 1]
     plural = opener.number == "p" or (opener.number == "?" and noun.lower().endswith(("s", "x")))
     if plural and not (noun.lower().endswith(("s", "x", "z")) or noun.isupper()):
         return None  # « les trouver »: an object pronoun and its verb
     after: list[str] = []
-    adjectives, here, last_plural, j = 0, 0, plural, i + 2  # here: adjectives of the last noun, noun or complement
+    adjectives, here, last, complement, j = 0, 0, noun, None, i + 2  # here: adjectives of the last noun
     while j < len(tokens):
-        word, low = tokens[j][0], _low(tokens[j][0])
-        if low in rules.joiners and j + 1 < len(tokens):  # « des usagers », « de la santé »
+        word, low = tokens[j], _low(tokens[j])
+        if low in rules.joiners and j + 1 < len(tokens):  # « des usagers », « de la santé », « d'un coordinateur »
             k = j + 1
-            joined = [word]
-            if _low(tokens[k][0]) in rules.joined_articles and k + 1 < len(tokens):
-                joined.append(tokens[k][0])
+            if _low(tokens[k]) in rules.joined_articles and k + 1 < len(tokens):
                 k += 1
-            if not _word(tokens[k][0], rules):
+            if not _word(tokens[k], rules):
                 break
-            after += [*joined, tokens[k][0]]
-            last_plural = low == "des" or _low(tokens[k][0]).endswith(("s", "x"))
-            here, j = 0, k + 1
+            if complement is None and not after:  # the phrase the noun's first complement opens
+                inner_opener = rules.openers.get(low) or rules.openers.get(_low(tokens[j + 1]))
+                start = j if low in rules.openers else j + 1
+                inner = _phrase(tokens, start, inner_opener, grammar, rules) if inner_opener is not None else None
+                complement = inner[0] if inner is not None else None
+            after += tokens[j : k + 1]
+            here, last, j = 0, tokens[k], k + 1
             continue
-        if not _word(word, rules):
+        if not _word(word, rules) or low in rules.openers:
             break
         if word.isdigit():  # « la fiche 5 »
             after.append(word)
-        elif here < rules.adjectives_at_most and (not last_plural or low.endswith(("s", "x")) or word.isupper()):
-            after.append(word)  # not a verb after a plural noun (« les usagers participent »)
+        elif here < rules.adjectives_at_most and (_folded(last), _folded(word)) in grammar.pairs:
+            after.append(word)  # an adjective the documents write after this noun (« patient partenaire »)
             adjectives += len(after) == adjectives + 1
             here += 1
         else:
             break
         j += 1
-    written = tokens[i][0]
-    return Phrase(opener, written, noun, tuple(after), adjectives, plural, opener.gender, tokens[i][1]), j
+    gender = opener.gender if opener.gender != "?" else grammar.gender(noun)
+    phrase = Phrase(opener, noun, tuple(after), adjectives, plural, gender, complement=complement, written=tokens[i])
+    return phrase, j
 
 
-def resolve(previous: str, followup: str) -> str | None:
+def resolve(previous: str, followup: str, grammar: CorpusGrammar | None = None) -> str | None:
     """``followup`` as a whole question, its pronoun replaced by what it stands for in ``previous``; None when it
-    has no such pronoun, names its own subject, or the pronoun matches no phrase of ``previous``."""
+    has no such pronoun, names its own subject, or the referent is not certain."""
     rules = PronounRules.load()
-    text = followup.strip()
-    body = rules.leads.sub("", text).strip()
+    body = rules.leads.sub("", followup.strip()).strip()
     if not body:
         return None
-    candidates = phrases_of(previous, rules)
+    candidates = [_meant(p) for p in phrases_of(previous, grammar, rules)]
     for rewrite in (_subject, _elided, _inverted, _object):
-        rewritten = rewrite(body, candidates, rules)
+        rewritten = rewrite(body, candidates, rules, grammar or CorpusGrammar())
         if rewritten is not None:
             return rewritten[:1].upper() + rewritten[1:]
     return None
 
 
-def _subject(body: str, candidates: list[Phrase], rules: PronounRules) -> str | None:
+def names_nothing(text: str, grammar: CorpusGrammar | None = None) -> bool:
+    """Does ``text`` name no noun phrase a pronoun could stand for (« et combien de temps ? »)?"""
+    return not phrases_of(text, grammar)
+
+
+def _meant(phrase: Phrase) -> Phrase:
+    """What a pronoun means of a phrase: the complement of a noun that says something of it (« le rôle du patient
+    partenaire » → « le patient partenaire »), else the phrase."""
+    rules = PronounRules.load()
+    return phrase.complement if _folded(phrase.noun) in rules.relational and phrase.complement else phrase
+
+
+def _subject(body: str, candidates: list[Phrase], rules: PronounRules, grammar: CorpusGrammar) -> str | None:
     found = rules.subject.match(body)
     if found is None or _impersonal(found.group("pro"), body[found.end("pro") :], rules):
         return None
-    phrase = _named(found.group("pro"), candidates)
+    phrase = _named(found.group("pro"), candidates, body, rules, grammar)
     return f"{phrase} {found.group('rest')}" if phrase else None
 
 
-def _elided(body: str, candidates: list[Phrase], rules: PronounRules) -> str | None:
+def _elided(body: str, candidates: list[Phrase], rules: PronounRules, grammar: CorpusGrammar) -> str | None:
     found = rules.elided.search(body)
     if found is None or _impersonal(found.group("pro"), body[found.end() :], rules):
         return None
-    if _names_own(body, found.start(), rules):
+    if _names_before(body, found.start(), rules, grammar):
         return None
-    phrase = _named(found.group("pro"), candidates)
+    phrase = _named(found.group("pro"), candidates, body, rules, grammar)
     if not phrase:
         return None
     q = found.group("q")
@@ -231,38 +317,52 @@ def _elided(body: str, candidates: list[Phrase], rules: PronounRules) -> str | N
     return body[: found.start()] + joined + phrase + body[found.end() :]
 
 
-def _inverted(body: str, candidates: list[Phrase], rules: PronounRules) -> str | None:
+def _inverted(body: str, candidates: list[Phrase], rules: PronounRules, grammar: CorpusGrammar) -> str | None:
     if que := rules.inverted_que.match(body):  # « que font-ils ? » → « que font les représentants… ? »
-        if _impersonal(que.group("pro"), que.group("verb") + que.group("rest"), rules):
+        verb, pro, rest = que.group("verb"), que.group("pro"), que.group("rest")
+        first = next(iter(_TOKEN.findall(rest)), "")
+        if _impersonal(pro, f"{verb}{rest}", rules) or rules.infinitive.match(first):  # « que doivent-ils faire ? »
             return None
-        phrase = _named(que.group("pro"), candidates)
-        return f"que {que.group('verb')} {phrase}{que.group('rest')}" if phrase else None
+        phrase = _named(pro, candidates, body, rules, grammar)
+        return f"que {verb} {phrase}{rest}" if phrase else None
     found = rules.inverted.match(body)
     if found is None or _impersonal(found.group("pro"), found.group("verb") + body[found.end() :], rules):
         return None
-    phrase = _named(found.group("pro"), candidates)
+    phrase = _named(found.group("pro"), candidates, body, rules, grammar)
     if not phrase:
         return None
-    before = found.group("before") or ""
-    return f"{before}{phrase} {body[found.start('verb') :]}"
+    before, verb = found.group("before") or "", body[found.start("verb") :]
+    if not verb.split("-", 1)[0].isupper():  # « Peut-il… » after the phrase: « Le coordinateur peut-il… »
+        verb = verb[:1].lower() + verb[1:]
+    return f"{before}{phrase} {verb}"
 
 
-def _object(body: str, candidates: list[Phrase], rules: PronounRules) -> str | None:
+def _object(body: str, candidates: list[Phrase], rules: PronounRules, grammar: CorpusGrammar) -> str | None:
     found = rules.object.search(body)
-    if found is None or _names_own(body, found.start(), rules):
-        return None
-    phrase = _antecedent(found.group("pro"), candidates)
-    if phrase is None:
+    if found is None or _names_before(body, found.start(), rules, grammar):
         return None
     pro, verb, pre = found.group("pro").lower(), found.group("verb"), found.group("pre")
+    if _low(verb) in rules.idioms or not grammar.infinitive(verb) or (pro == "y" and _low(verb) not in rules.y_verbs):
+        return None  # « comment y arriver ? »; « pour leur premier mandat »: « premier » is no infinitive
+    if pro == "leur" and _low(pre) in rules.prepositions:
+        return None  # « de leur quartier »: a possessive
+    rest = [_low(t) for t in _TOKEN.findall(body[found.end() :])]
+    if pro == "en" and rest and rest[0] in rules.amounts:
+        return None  # « on peut en recruter combien ? »
+    if pro == "y":  # a place or a thing: « comment on fait pour y siéger ? » → « … siéger aux Conseils… ? »
+        things = [p for p in candidates if not _person(p, rules)]
+        phrase = things[0] if len(things) == 1 else None
+    else:
+        phrase = _antecedent(pro, candidates, rules)
+    if phrase is None or _names_after(pro, body[found.end() :], rules, grammar):
+        return None
     if _low(pre).endswith((" de", " d'")) or _low(pre) in ("de", "d'"):  # « de indemniser » → « d'indemniser »
         pre = pre.rsplit(" ", 1)[0] + " " if " " in pre else ""
         pre += "d'" if verb[:1] in _VOWEL else "de"
     if pro == "les":
         thing = f"{verb} {phrase.known(plural=True)}"
-    elif pro == "leur":
-        known = phrase.known(plural=True)
-        thing = f"{verb} " + ("aux " + known[4:] if known.startswith("les ") else "à " + known)
+    elif pro in ("leur", "y"):
+        thing = f"{verb} {_to(phrase.known(plural=pro == 'leur' or phrase.plural))}"
     else:  # « en »: « combien faut-il recruter de représentants ? », « comment trouver des représentants ? »
         bare = phrase.bare(plural=True)
         counted = any(w in rules.counted for w in map(_low, _TOKEN.findall(body[: found.start("pro")])))
@@ -272,66 +372,101 @@ def _object(body: str, candidates: list[Phrase], rules: PronounRules) -> str | N
     return head + thing + body[found.end() :]
 
 
-def _antecedent(pronoun: str, candidates: list[Phrase]) -> Phrase | None:
-    """The phrase the pronoun stands for, with its known article. Of its gender, in this order: a person the
-    question names (not in a complement), of its number, or for « ils »/« elles » one person put in the plural
-    (« un facilitateur » → « les facilitateurs »); a person in a complement (« le rôle du patient partenaire »: « il »
-    is the patient); any phrase of its number; for « ils »/« elles », a person in a complement put in the plural."""
-    rules = PronounRules.load()
-    pronoun = pronoun.lower()  # « ils », « elle »…, or an object: « les », « en », « leur » (plural, any gender)
-    plural = pronoun.endswith("s") or pronoun in ("en", "leur")
-    gender = "f" if pronoun.startswith("elle") else "m" if pronoun.startswith("il") else ""
-    fits = [p for p in candidates if not gender or p.gender in (gender, "?")]
-    if not gender:  # an object (« comment les impliquer ? »): what the previous question did something to first
-        fits = [p for p in fits if not p.subject] + [p for p in fits if p.subject]
-    ranked = [
-        [p for p in fits if not p.complement and _person(p, rules) and p.plural == plural],
-        [p for p in fits if not p.complement and _person(p, rules) and plural],
-        [p for p in fits if p.complement and _person(p, rules) and p.plural == plural],
-        [p for p in fits if not p.complement and p.plural == plural],
-        [p for p in fits if p.plural == plural],
-        [p for p in fits if _person(p, rules) and plural],
-    ]
-    return next((group[0] for group in ranked if group), None)
+def _to(known: str) -> str:
+    """« à » before a phrase: « aux représentants », « au comité », « à la CPTS », « à notre MSP »."""
+    article, _, rest = known.partition(" ")
+    return {"les": "aux " + rest, "le": "au " + rest}.get(article, "à " + known)
 
 
-def _named(pronoun: str, candidates: list[Phrase]) -> str | None:
-    """What a subject pronoun stands for, as the rewrite writes it (« les représentants des usagers »)."""
-    phrase = _antecedent(pronoun, candidates)
+def _named(
+    pronoun: str, candidates: list[Phrase], body: str, rules: PronounRules, grammar: CorpusGrammar
+) -> str | None:
+    """What a subject pronoun stands for, as the rewrite writes it (« les représentants des usagers »); None when the
+    follow-up names a subject of the pronoun's number itself (« ils servent à quoi, les comités d'usagers ? »)."""
+    if _names_after(pronoun, body, rules, grammar):
+        return None
+    phrase = _antecedent(pronoun, candidates, rules)
     return phrase.known(pronoun.lower().endswith("s")) if phrase is not None else None
 
 
-def _person(phrase: Phrase, rules: PronounRules) -> bool:
-    noun = _low(phrase.noun)
-    return noun in rules.people or noun.removesuffix("s").removesuffix("x") in rules.people
+def _antecedent(pronoun: str, candidates: list[Phrase], rules: PronounRules) -> Phrase | None:
+    """The one phrase of the pronoun's number and gender (« ils »: masculine or not told; « elle », « elles »,
+    « il »: the gender told). An object (« les », « en », « leur ») is not the previous question's subject when
+    another phrase fits. « ils »/« elles » after a question that names one person only, in the singular, stand for
+    people of that kind (« un facilitateur » → « les facilitateurs »). Two phrases that fit: no referent."""
+    pronoun = pronoun.lower()
+    plural = pronoun.endswith("s") or pronoun in ("les", "en", "leur")
+    genders = {"il": ("m",), "elle": ("f",), "ils": ("m", "?"), "elles": ("f",)}.get(pronoun, ("m", "f", "?"))
+    fits = [p for p in candidates if p.gender in genders]
+    same = [p for p in fits if p.plural == plural]
+    if pronoun in ("les", "en", "leur") and len(same) > 1:
+        same = [p for p in same if not p.subject]
+    if same:
+        return same[0] if len(same) == 1 else None
+    people = [p for p in fits if _person(p, rules)]
+    return people[0] if plural and len(people) == 1 else None
 
 
-def _impersonal(pronoun: str, after: str, rules: PronounRules) -> bool:
-    """« il faut… », « qu'il y a… », « est-il possible de… »: an « il » that points at nothing (``after``: what
-    follows it, or its verb and what follows it when inverted)."""
-    return pronoun.lower() == "il" and bool(rules.impersonal.match(after))
-
-
-def _names_own(body: str, at: int, rules: PronounRules) -> bool:
+def _names_before(body: str, at: int, rules: PronounRules, grammar: CorpusGrammar) -> bool:
     """Does the follow-up name its own subject before the pronoun (« les patients, comment les trouver ? », « côté
     pros, est-ce qu'ils ont des craintes ? »)? « concrètement, … » names nothing."""
     before = body[:at]
-    if phrases_of(before, rules):
+    if any(_low(p.written) in rules.definite for p in phrases_of(before, grammar, rules)):
         return True
     topic = before.rsplit(",", 1)[0] if "," in before else ""
     return any(_word(token, rules) for token in _TOKEN.findall(topic))
 
 
-def _word(token: str, rules: PronounRules) -> bool:
+def _names_after(pronoun: str, after: str, rules: PronounRules, grammar: CorpusGrammar) -> bool:
+    """Does the follow-up name, after its pronoun, a thing already known of the pronoun's number (« ils servent à
+    quoi les comités d'usagers ? », « comment les trouver, ces représentants ? »)? Then that is what it means."""
+    pronoun = pronoun.lower()
+    plural = pronoun.endswith("s") or pronoun in ("les", "en", "leur")
+    genders = {"il": ("m", "?"), "ils": ("m", "?"), "elle": ("f", "?"), "elles": ("f", "?")}.get(
+        pronoun, ("m", "f", "?")
+    )
+    tokens = _TOKEN.findall(after)
+    for i, token in enumerate(tokens):  # after a comma or a question word: « …, ces représentants », « quoi les… »
+        if _low(token) not in rules.definite or not i or _low(tokens[i - 1]) not in rules.dislocated:
+            continue
+        read = _phrase(tokens, i, rules.openers[_low(token)], grammar, rules)
+        if read is not None and read[0].plural == plural and read[0].gender in genders:
+            return True
+    return False
+
+
+def _impersonal(pronoun: str, after: str, rules: PronounRules) -> bool:
+    """« il faut… », « qu'il y a… », « est-il possible de… », « il se passe quoi… »: an « il » that points at
+    nothing (``after``: what follows it, or its verb and what follows it when inverted)."""
+    return pronoun.lower() == "il" and bool(rules.impersonal.match(after.strip()))
+
+
+def _noun_before(token: str, rules: PronounRules) -> bool:
+    """Is ``token`` a noun that « des » or « du » completes (« représentant des usagers »), not a verb (« recruter des
+    représentants », « accueillent des étudiants »)?"""
     low = _low(token)
-    return token[:1].isalnum() and low not in rules.stops and not _HYPHEN_PRONOUN.search(token)
+    verb = rules.infinitive.match(low) or low.endswith(("ent", "ont")) or _HYPHEN_PRONOUN.search(low)
+    return _word(token, rules) and not verb
+
+
+def _person(phrase: Phrase, rules: PronounRules) -> bool:
+    noun = _folded(phrase.noun)
+    return noun in rules.people or noun.removesuffix("s").removesuffix("x") in rules.people
+
+
+def _word(token: str, rules: PronounRules) -> bool:
+    return token[:1].isalnum() and _low(token) not in rules.stops and not _HYPHEN_PRONOUN.search(token)
 
 
 def _low(token: str) -> str:
     return token.lower().replace("’", "'")
 
 
-def _joined(tokens: list[str]) -> str:
+def _folded(token: str) -> str:
+    return fold_accents(_low(token))
+
+
+def _joined(tokens: Iterable[str]) -> str:
     out = ""
     for token in tokens:
         out += token if not out or out.endswith(("'", "’")) else " " + token

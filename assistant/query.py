@@ -17,7 +17,7 @@ from enum import StrEnum
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from assistant.antecedents import resolve
+from assistant.antecedents import CorpusGrammar, names_nothing, resolve
 from assistant.rules import FactRules, Lexicon, QueryRules, default_settings, stem_of
 from ingest.cleaning import normalize_chars
 from ingest.lexical import fold_accents, french_accented, french_folded, french_word
@@ -448,8 +448,10 @@ def understand(
     previous: Query | None = None,
     section_exists: Callable[[str], bool] | None = None,
     settings: Settings | None = None,
+    grammar: CorpusGrammar | None = None,
 ) -> Query:
-    """Turn a raw question (and the previous one, for follow-ups) into a :class:`Query`."""
+    """Turn a raw question (and the previous one, for follow-ups) into a :class:`Query` (``grammar``: what the
+    documents tell of words, to read what a follow-up's pronoun stands for)."""
     settings = settings or default_settings()
     rules = QueryRules.load()
     text, truncated, had_markup = clean_input(raw, max_chars)
@@ -466,11 +468,11 @@ def understand(
         query.intent = Intent.EMPTY
         return query
     query.language = language
+    resolved = None  # « ils sont payés ? » after « Comment recruter des représentants… ? »: the question it stands for
     if previous is not None and previous.intent is not Intent.EMPTY:  # « et pour les usagers ? », « ils sont payés ? »
-        short = len(re.findall(r"\w+", text)) <= settings.followup_pronoun_max_words
-        query.followup = is_followup(text, settings.followup_max_words) or (
-            short and _resolved(previous, text) is not None
-        )
+        if len(re.findall(r"\w+", text)) <= settings.followup_pronoun_max_words:
+            resolved = _resolved(previous, text, grammar)
+        query.followup = is_followup(text, settings.followup_max_words) or resolved is not None
     if match := rules.fiche_ref.search(text):
         query.fiche = int(match.group(1))
     elif query.followup and previous is not None and previous.fiche:
@@ -505,10 +507,11 @@ def understand(
     if query.followup and previous is not None:
         rules = QueryRules.load()
         before = _before(previous)
-        named = _swap(rules.party, _swap(rules.structure, before, text), text)
-        known = {*lexicon.abbreviations, *(speller.acronyms if speller is not None else ())}
-        swapped = _new_topic(rules, named, text, known)
-        resolved = _resolved(previous, text) if swapped == before else None
+        named, swapped = before, before
+        if resolved is None:  # a follow-up whose pronoun stands for a phrase is that question: nothing swapped in it
+            named = _swap(rules.party, _swap(rules.structure, before, text), text)
+            known = {*lexicon.abbreviations, *(speller.acronyms if speller is not None else ())}
+            swapped = _new_topic(rules, named, text, known)
         if swapped != before:  # "et dans une CPTS ?", "et pour les usagers ?": the previous one, so asked
             query.rewritten = swapped
         elif resolved is not None:  # « ils sont payés ? »: « Les représentants des usagers sont payés ? »
@@ -532,14 +535,14 @@ def _before(previous: Query) -> str:
     return previous.rewritten or previous.text
 
 
-def _resolved(previous: Query, followup: str) -> str | None:
+def _resolved(previous: Query, followup: str, grammar: CorpusGrammar | None) -> str | None:
     """The follow-up with its pronoun replaced by what the previous question named (« ils sont payés ? » → « Les
     représentants des usagers sont payés ? »); after a follow-up that named nothing (« et combien de temps ? »), by
     what the question it leaned on named."""
-    resolved = resolve(_before(previous), followup)
-    if resolved is None and previous.leaning_on:
-        resolved = resolve(previous.leaning_on, followup)
-    return resolved
+    before = _before(previous)
+    if names_nothing(before, grammar) and previous.leaning_on:
+        return resolve(previous.leaning_on, followup, grammar)
+    return resolve(before, followup, grammar)
 
 
 def _swap(kind: re.Pattern[str], previous: str, followup: str) -> str:

@@ -30,8 +30,9 @@ def is_personal_medical(question: str, path: Path = RULES_FILE) -> bool:
     """Does the question ask for medical advice (a treatment, a drug, a dose, what a symptom means), or
     name a symptom or an illness with no word of user engagement around it?"""
     text = _folded(question)
-    asks, symptoms, engagement = _patterns(("patterns", "symptoms", "engagement"), path)
-    return asks.search(text) is not None or (symptoms.search(text) is not None and engagement.search(text) is None)
+    asks, symptoms, engagement, people = _patterns(("patterns", "symptoms", "engagement", "people_taken"), path)
+    taken = people.sub(" ", text)  # « combien de représentants faut-il prendre ? »: people taken, no dose
+    return asks.search(taken) is not None or (symptoms.search(text) is not None and engagement.search(text) is None)
 
 
 def is_individual_care(question: str, context: str = "", path: Path = RULES_FILE) -> bool:

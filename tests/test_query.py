@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from assistant.antecedents import CorpusGrammar
 from assistant.guard import asked_fact
 from assistant.query import (
     Intent,
@@ -34,6 +35,10 @@ VOCABULARY = Counter(
 SPELLER = SpellFixer(VOCABULARY)
 
 
+# what the documents tell of a few words (« la réunion », « un patient »), as the assistant reads it from its passages
+GRAMMAR = CorpusGrammar(genders={"reunion": "f", "patient": "m", "representant": "m", "msp": "f", "cpts": "f"})
+
+
 def ask(question: str, previous: Query | None = None, **settings: object) -> Query:
     """Understand ``question`` as the assistant does, on a corpus of 14 fiches and 4 recommendations."""
     return understand(
@@ -46,6 +51,7 @@ def ask(question: str, previous: Query | None = None, **settings: object) -> Que
         previous=previous,
         section_exists=lambda ref: ref in {"1", "6", "II"},
         settings=Settings.model_construct(**settings) if settings else None,
+        grammar=GRAMMAR,
     )
 
 

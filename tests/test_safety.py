@@ -22,6 +22,9 @@ pytestmark = pytest.mark.fast
         "Quels sont les symptômes du covid ?",
         "quelle dose de paracetamol pour un enfant de 15 kg ?",
         "Dois-je prendre mon traitement le matin ou le soir ?",
+        # a drug asked about beside engagement words
+        "Je suis représentant des usagers, puis-je prendre un anti-inflammatoire avant la réunion ?",
+        "Dois-je prendre mon traitement avant la réunion du comité d'usagers ?",
         # a symptom named with nothing of user engagement around it
         "Que faire en cas de fièvre ?",
         "Douleur aiguë ou douleur chronique ?",
@@ -48,6 +51,7 @@ def test_a_personal_medical_question_is_recognised(question: str) -> None:
         "Peut-on prendre la parole en réunion quand on est représentant ?",
         # what is taken is people (a follow-up « combien faut-il en prendre ? » so rewritten was declined as a dose)
         "Combien faut-il prendre de représentants des usagers au minimum ?",
+        "Combien de représentants faut-il prendre au minimum ?",
         "Comment une association de patients atteints de cancer peut-elle entrer dans une CPTS ?",
         "Un atelier sur la douleur chronique peut-il être animé avec des usagers ?",
         "Comment organiser une campagne de vaccination avec les usagers, piqûre de rappel comprise ?",
@@ -63,7 +67,7 @@ def test_an_engagement_question_with_medical_words_is_not(question: str) -> None
 
 def test_a_broken_rules_file_is_reported_in_french(tmp_path: Path) -> None:
     bad = tmp_path / "medical.toml"
-    bad.write_text("patterns = ['(']\nsymptoms = []\nengagement = []\n", encoding="utf-8")
+    bad.write_text("patterns = ['(']\nsymptoms = []\nengagement = []\npeople_taken = []\n", encoding="utf-8")
     with pytest.raises(ValueError, match="règles médicales illisibles"):
         is_personal_medical("une question", bad)
 
