@@ -59,12 +59,20 @@ class PronounRules:
     inverted_que: re.Pattern[str]  # « que font-ils ? »: groups verb, pro, rest
     object: re.Pattern[str]  # « comment les trouver ? »: groups pre, pro, verb
     impersonal: re.Pattern[str]  # what follows an « il » that points at nothing
+    impersonal_clause: re.Pattern[str]  # « … que », « … de recruter »: a clause an impersonal « il » opens
+    generic: re.Pattern[str]  # « ils disent… »: people in general
+    before_noun: frozenset[str]  # adjectives written before their noun (« une nouvelle patiente »)
+    aspirated: frozenset[str]  # nouns whose « h » takes no « l' » (« le handicap »)
+    prepositions_before: frozenset[str]  # a phrase after these is no subject (« il doit habiter sur le territoire »)
     leads: re.Pattern[str]
     prepositions: frozenset[str]
     idioms: frozenset[str]
     y_verbs: frozenset[str]
     amounts: frozenset[str]
     infinitive: re.Pattern[str]
+    known_infinitives: frozenset[str]
+    before_infinitive: frozenset[str]
+    pronoun_articles: frozenset[str]
 
     @classmethod
     @lru_cache(maxsize=2)
@@ -109,29 +117,37 @@ class PronounRules:
                 re.IGNORECASE,
             ),
             impersonal=re.compile(alternatives(words(data, "pronouns.impersonal", path)), re.IGNORECASE),
+            impersonal_clause=re.compile(rf"\b(?:que|qu['’]|(?:de|d['’])\s*{infinitive}\b)", re.IGNORECASE),
+            prepositions_before=frozenset(words(data, "phrases.prepositions_before", path)),
+            generic=re.compile(rf"^(?:{literal('pronouns.generic')})\b", re.IGNORECASE),
+            before_noun=folded("phrases.before_noun"),
+            aspirated=folded("phrases.aspirated"),
             leads=re.compile(rf"^(?:(?:{literal('pronouns.leads')})\s*,?\s+)+", re.IGNORECASE),
             prepositions=frozenset(words(data, "pronouns.prepositions", path)),
             idioms=frozenset(words(data, "pronouns.idioms", path)),
             y_verbs=frozenset(words(data, "pronouns.y_verbs", path)),
             amounts=frozenset(words(data, "pronouns.amounts", path)),
             infinitive=re.compile(rf"^{infinitive}$", re.IGNORECASE),
+            known_infinitives=folded("pronouns.known_infinitives"),
+            before_infinitive=folded("pronouns.before_infinitive"),
+            pronoun_articles=frozenset(words(data, "phrases.pronoun_articles", path)),
         )
 
 
 @dataclass(frozen=True)
 class CorpusGrammar:
-    """What the documents' own text tells of words: a noun's gender (« la CPTS », « un représentant »), the words
-    written after a noun (« patient partenaire »: an adjective), the words written after an article (« le premier »:
-    no infinitive). Accents folded, lower case."""
+    """What the documents' own text tells of words, accents folded, lower case: a noun's gender (« la CPTS », « un
+    représentant »), the words written after a noun (« patient partenaire »: an adjective), the nouns a noun takes as
+    complement (« représentants des usagers ») or after « en » (« démocratie en santé »), the words written after
+    « un », « une », « du », « ce »… (nouns, adjectives), the words ending as an infinitive written after « de »,
+    « pour », « peut »… (verbs). Without any document read (empty), the rules alone decide."""
 
     genders: Mapping[str, str] = field(default_factory=dict)
     pairs: frozenset[tuple[str, str]] = frozenset()
-    articled: frozenset[str] = frozenset()  # words written after an article (« le premier »): nouns, adjectives
-
-    def infinitive(self, word: str) -> bool:
-        """Can ``word``, ending as an infinitive does, be one: the documents never write it after an article
-        (« payer », not « premier »)?"""
-        return _folded(word) not in self.articled
+    joins: frozenset[tuple[str, str]] = frozenset()
+    articled: frozenset[str] = frozenset()
+    infinitives: frozenset[str] = frozenset()
+    places: frozenset[tuple[str, str]] = frozenset()  # « démocratie en santé »: a noun and what « en » adds
 
     @classmethod
     def of(cls, texts: Iterable[str], rules: PronounRules | None = None) -> CorpusGrammar:
@@ -139,16 +155,26 @@ class CorpusGrammar:
         rules = rules or PronounRules.load()
         seen: defaultdict[str, Counter[str]] = defaultdict(Counter)
         pairs: set[tuple[str, str]] = set()
+        joins: set[tuple[str, str]] = set()
         articled: set[str] = set()
+        infinitives: set[str] = set()
+        places: set[tuple[str, str]] = set()
         for text in texts:
-            tokens = [_folded(t) for t in _TOKEN.findall(text)]
-            for before, word in pairwise(tokens):
+            tokens = [t for t in map(_folded, _TOKEN.findall(text)) if t]
+            for k, (before, word) in enumerate(pairwise(tokens)):
                 pairs.add((before, word))
                 opener = rules.openers.get(before)
-                if opener is not None and before not in ("l'", "les"):  # « l'impliquer », « les former »: pronouns
+                if opener is not None and before not in rules.pronoun_articles:  # « la former »: a pronoun
                     articled.add(word)
                 if opener is not None and opener.number == "s" and opener.gender != "?":
                     seen[word][opener.gender] += 1
+                if before in rules.before_infinitive and rules.infinitive.match(word):
+                    infinitives.add(word)
+                if word == "en" and k + 2 < len(tokens):  # « démocratie en santé »
+                    places.add((_singular(before), _singular(tokens[k + 2])))
+                if word in rules.joiners and k + 2 < len(tokens):  # « représentants des [la] usagers »
+                    after = tokens[k + 3] if tokens[k + 2] in rules.joined_articles and k + 3 < len(tokens) else None
+                    joins.add((_singular(before), _singular(after or tokens[k + 2])))
         genders = {}
         for word, counts in seen.items():
             masculine, feminine = counts["m"], counts["f"]
@@ -156,15 +182,43 @@ class CorpusGrammar:
                 genders[word] = "m"
             elif feminine >= 2 * masculine and feminine:
                 genders[word] = "f"
-        return cls(genders, frozenset(pairs), frozenset(articled))
+        return cls(
+            genders, frozenset(pairs), frozenset(joins), frozenset(articled), frozenset(infinitives), frozenset(places)
+        )
 
     def gender(self, noun: str) -> str:
         """« m », « f », or « ? » when the documents do not tell; a plural read as its singular."""
         word = _folded(noun)
-        for form in (word, word.removesuffix("s").removesuffix("x"), word[:-3] + "al" if word.endswith("aux") else ""):
+        for form in filter(None, (word, _singular(word))):
             if form in self.genders:
                 return self.genders[form]
         return "?"
+
+    def infinitive(self, word: str) -> bool:
+        """Is ``word`` an infinitive: one the rules list, or the documents write after « de », « pour »… and never
+        after « un », « une »… (« former », not « premier »)? Without documents, its ending says."""
+        rules = PronounRules.load()
+        folded = _folded(word)
+        if not rules.infinitive.match(folded):
+            return False
+        if folded in rules.known_infinitives or not self.pairs:
+            return True
+        return folded in self.infinitives and folded not in self.articled
+
+    def joins_with(self, noun: str, complement: str) -> bool:
+        """Do the documents write ``noun`` with ``complement`` after « de » (« représentants des usagers »)? Not « les
+        médecins des comités », which a verb's « de » makes (« Que pensent les médecins des comités ? »)."""
+        return not self.joins or (_singular(_folded(noun)), _singular(_folded(complement))) in self.joins
+
+    def elides(self, noun: str) -> bool:
+        """Does ``noun`` take « l' »: it opens on a vowel, or on an « h » neither aspirated (« le handicap ») nor
+        written by the documents after « le », « la » or « du » (« l'hôpital »)?"""
+        folded = _folded(noun)
+        if folded[:1] != "h" or noun.isupper() or _singular(folded) in PronounRules.load().aspirated:
+            return folded[:1] in "aeiouy"  # « l'ARS », « la HAS », « le handicap »
+        return not any(
+            (article, form) in self.pairs for article in ("le", "la", "du") for form in (folded, _singular(folded))
+        )
 
 
 @dataclass(frozen=True)
@@ -178,9 +232,16 @@ class Phrase:
     adjectives: int
     plural: bool
     gender: str
-    subject: bool = False  # the question's subject: only a question word before it (« Comment des professionnels… »)
     complement: Phrase | None = None  # « le patient partenaire » of « le rôle du patient partenaire »
     written: str = ""  # the article as written: a « le » or « la » stays as written (« la HAS »)
+    whole: bool = True  # False: it stops on a word it cannot take (« la nouvelle » of « une nouvelle patiente »)
+    coordinated: bool = False  # one of « les jeunes et les personnes âgées »: a pronoun means both
+    elides: bool = False  # its noun takes « l' » (« l'usager », « l'hôpital »; not « le handicap »)
+
+    @property
+    def writable(self) -> bool:
+        """Can a rewrite write it: read whole, opened by an article that says a thing (not « leurs », « chaque »)?"""
+        return self.whole and bool(self.article.known)
 
     def known(self, plural: bool) -> str:
         """The phrase with the article of a thing already named (« les représentants des usagers »), in the
@@ -188,7 +249,7 @@ class Phrase:
         if plural and not self.plural:
             return "les " + self.bare(plural=True)
         article = self.article.known
-        if article in ("le", "la") and _low(self.written) not in ("le", "la") and self.noun[:1] in _VOWEL:
+        if article in ("le", "la") and _low(self.written) not in ("le", "la") and self.elides:
             article = "l'"  # « un usager » → « l'usager »; « la HAS » stays
         return _joined([article, self.noun, *self.after])
 
@@ -201,28 +262,41 @@ class Phrase:
 
 
 def phrases_of(text: str, grammar: CorpusGrammar | None = None, rules: PronounRules | None = None) -> list[Phrase]:
-    """The noun phrases ``text`` opens with an article, a possessive, a demonstrative or « quel », in order; a phrase
-    whose noun says something of its complement (« le rôle du patient partenaire ») holds that complement's phrase."""
+    """The noun phrases ``text`` opens with an article, a possessive, a demonstrative, « quel » or « combien de », in
+    order. A phrase keeps the phrase its first complement opens (« le rôle du patient partenaire »)."""
     rules = rules or PronounRules.load()
     grammar = grammar or CorpusGrammar()
     tokens = [m.group() for m in _TOKEN.finditer(text)]
     found: list[Phrase] = []
-    i = 0
+    i = ended = 0
     while i < len(tokens):
-        opener = rules.openers.get(_low(tokens[i]))
-        if _low(tokens[i]) in rules.joiners and i and _noun_before(tokens[i - 1], rules):
+        low = _low(tokens[i])
+        opener = rules.openers.get(low)
+        if low in rules.joiners and i and i != ended and _noun_before(tokens[i - 1], rules):
             opener = None  # « représentant des usagers »: a complement of a noun written without its article
-        if opener is None and _low(tokens[i]) in rules.joiners and any(_low(t) in rules.counted for t in tokens[:i]):
-            opener = Opener("les", "?", "?")  # « combien de représentants », « combien faut-il recruter de… »
+        if low in ("de", "d'") and i and _low(tokens[i - 1]) in rules.counted:
+            opener = Opener("les", "p", "?")  # « combien de représentants »
         read = _phrase(tokens, i, opener, grammar, rules) if opener is not None else None
+        if read is None and i and tokens[i][:1].isupper() and _word(tokens[i], rules) and tokens[i - 1] != "(":
+            read = _name(tokens, i)  # « France Assos Santé », « Sherry Arnstein »: a name without an article
         if read is None:
             i += 1
             continue
-        phrase, end = read
-        ahead = [t for t in tokens[:i] if t[:1].isalnum()]
-        found.append(replace(phrase, subject=not found and all(_low(t) in rules.stops for t in ahead)))
-        i = end
+        phrase = read[0]
+        if found and i >= 2 and ended == i - 1 and _low(tokens[i - 1]) in ("et", "ou"):
+            found[-1] = replace(found[-1], coordinated=True)  # « les jeunes et les personnes âgées »
+            phrase = replace(phrase, coordinated=True)
+        found.append(phrase)
+        i = ended = read[1]  # « les médecins | des comités »: a « des » the noun did not take opens a phrase
     return found
+
+
+def _name(tokens: list[str], i: int) -> tuple[Phrase, int]:
+    """A run of capitalised words: a name, of a gender not told, never written in a rewrite (no article)."""
+    j = i + 1
+    while j < len(tokens) and tokens[j][:1].isupper():
+        j += 1
+    return Phrase(Opener("", "s", "?"), tokens[i], tuple(tokens[i + 1 : j]), 0, False, "?", written=""), j
 
 
 def _phrase(
@@ -230,10 +304,14 @@ def _phrase(
 ) -> tuple[Phrase, int] | None:
     if i + 1 >= len(tokens) or not _word(tokens[i + 1], rules):
         return None
-    noun = tokens[i + 1]
+    noun, low_opener = tokens[i + 1], _low(tokens[i])
     plural = opener.number == "p" or (opener.number == "?" and noun.lower().endswith(("s", "x")))
     if plural and not (noun.lower().endswith(("s", "x", "z")) or noun.isupper()):
-        return None  # « les trouver »: an object pronoun and its verb
+        return None  # « les trouver »: an object pronoun and its verb; « plus de place »: no count
+    if plural and not noun.isupper() and _folded(noun) in grammar.genders and low_opener in ("de", "d'"):
+        return None  # « combien de temps »: a noun the documents write after « le »: no count
+    if low_opener in rules.pronoun_articles and grammar.infinitive(noun):
+        return None  # « comment la créer ? »: an object pronoun and its verb
     after: list[str] = []
     adjectives, here, last, complement, j = 0, 0, noun, None, i + 2  # here: adjectives of the last noun
     while j < len(tokens):
@@ -242,8 +320,8 @@ def _phrase(
             k = j + 1
             if _low(tokens[k]) in rules.joined_articles and k + 1 < len(tokens):
                 k += 1
-            if not _word(tokens[k], rules):
-                break
+            if not _word(tokens[k], rules) or (_is_person(last, rules) and not grammar.joins_with(last, tokens[k])):
+                break  # « Que pensent les médecins des comités ? »: a person the documents never write so completed
             if complement is None and not after:  # the phrase the noun's first complement opens
                 inner_opener = rules.openers.get(low) or rules.openers.get(_low(tokens[j + 1]))
                 start = j if low in rules.openers else j + 1
@@ -252,9 +330,18 @@ def _phrase(
             after += tokens[j : k + 1]
             here, last, j = 0, tokens[k], k + 1
             continue
+        if (
+            low == "en"
+            and j + 1 < len(tokens)
+            and _word(tokens[j + 1], rules)
+            and _in_place(last, tokens[j + 1], grammar)
+        ):
+            after += tokens[j : j + 2]  # « le représentant en CPTS », « la démocratie en santé »
+            here, last, j = rules.adjectives_at_most, tokens[j + 1], j + 2
+            continue
         if not _word(word, rules) or low in rules.openers:
             break
-        if word.isdigit():  # « la fiche 5 »
+        if word.isdigit() or (last[:1].isupper() and word[:1].isupper()):  # « la fiche 5 », « Petits Frères »
             after.append(word)
         elif here < rules.adjectives_at_most and (_folded(last), _folded(word)) in grammar.pairs:
             after.append(word)  # an adjective the documents write after this noun (« patient partenaire »)
@@ -263,8 +350,26 @@ def _phrase(
         else:
             break
         j += 1
+    stop = _low(tokens[j]) if j < len(tokens) else ""  # a noun or adjective it cannot take: read in part
+    whole = not stop or not _word(tokens[j], rules) or stop in rules.openers or stop in rules.joiners
+    whole = whole or _folded(stop) not in grammar.articled
+    if stop == "en" and j + 1 < len(tokens) and _word(tokens[j + 1], rules) and not _is_person(noun, rules):
+        whole = False  # « la démocratie en … » read without what follows; « le médiateur » is the person still
+    if _folded(noun) in rules.before_noun and j < len(tokens) and _word(tokens[j], rules):
+        whole = False  # « une nouvelle patiente »: an adjective read as the noun
     gender = opener.gender if opener.gender != "?" else grammar.gender(noun)
-    phrase = Phrase(opener, noun, tuple(after), adjectives, plural, gender, complement=complement, written=tokens[i])
+    phrase = Phrase(
+        opener,
+        noun,
+        tuple(after),
+        adjectives,
+        plural,
+        gender,
+        complement,
+        tokens[i],
+        whole,
+        elides=grammar.elides(noun),
+    )
     return phrase, j
 
 
@@ -275,7 +380,7 @@ def resolve(previous: str, followup: str, grammar: CorpusGrammar | None = None) 
     body = rules.leads.sub("", followup.strip()).strip()
     if not body:
         return None
-    candidates = [_meant(p) for p in phrases_of(previous, grammar, rules)]
+    candidates = [c for p in phrases_of(previous, grammar, rules) for c in _meant(p, rules)]
     for rewrite in (_subject, _elided, _inverted, _object):
         rewritten = rewrite(body, candidates, rules, grammar or CorpusGrammar())
         if rewritten is not None:
@@ -288,17 +393,21 @@ def names_nothing(text: str, grammar: CorpusGrammar | None = None) -> bool:
     return not phrases_of(text, grammar)
 
 
-def _meant(phrase: Phrase) -> Phrase:
-    """What a pronoun means of a phrase: the complement of a noun that says something of it (« le rôle du patient
-    partenaire » → « le patient partenaire »), else the phrase."""
-    rules = PronounRules.load()
-    return phrase.complement if _folded(phrase.noun) in rules.relational and phrase.complement else phrase
+def _meant(phrase: Phrase, rules: PronounRules) -> list[Phrase]:
+    """What a pronoun may mean of a phrase: the phrase, and the complement of a noun that says something of it
+    (« le rôle du patient partenaire »: the role, or the patient partenaire, both candidates)."""
+    inner = phrase.complement
+    return [phrase, inner] if inner is not None and _folded(phrase.noun) in rules.relational else [phrase]
 
 
 def _subject(body: str, candidates: list[Phrase], rules: PronounRules, grammar: CorpusGrammar) -> str | None:
     found = rules.subject.match(body)
     if found is None or _impersonal(found.group("pro"), body[found.end("pro") :], rules):
         return None
+    if re.match(r"(?:et|ou)\s+(?:ils|elles|iels)\b", found.group("rest"), re.IGNORECASE):
+        return None  # « ils et elles sont payés ? »: two pronouns
+    if found.group("pro").lower() == "ils" and rules.generic.match(found.group("rest")):
+        return None  # « ils disent que c'est obligatoire » : people in general
     phrase = _named(found.group("pro"), candidates, body, rules, grammar)
     return f"{phrase} {found.group('rest')}" if phrase else None
 
@@ -307,6 +416,8 @@ def _elided(body: str, candidates: list[Phrase], rules: PronounRules, grammar: C
     found = rules.elided.search(body)
     if found is None or _impersonal(found.group("pro"), body[found.end() :], rules):
         return None
+    if found.group("q").lower() == "s" and re.match(r"\s+(?:vous|te)\s+pla", body[found.end() :]):
+        return None  # « s'il vous plaît »
     if _names_before(body, found.start(), rules, grammar):
         return None
     phrase = _named(found.group("pro"), candidates, body, rules, grammar)
@@ -332,7 +443,7 @@ def _inverted(body: str, candidates: list[Phrase], rules: PronounRules, grammar:
     if not phrase:
         return None
     before, verb = found.group("before") or "", body[found.start("verb") :]
-    if not verb.split("-", 1)[0].isupper():  # « Peut-il… » after the phrase: « Le coordinateur peut-il… »
+    if not (verb.split("-", 1)[0].isupper() and len(verb.split("-", 1)[0]) > 1):  # « Peut-il… », « A-t-il… »
         verb = verb[:1].lower() + verb[1:]
     return f"{before}{phrase} {verb}"
 
@@ -366,7 +477,7 @@ def _object(body: str, candidates: list[Phrase], rules: PronounRules, grammar: C
     else:  # « en »: « combien faut-il recruter de représentants ? », « comment trouver des représentants ? »
         bare = phrase.bare(plural=True)
         counted = any(w in rules.counted for w in map(_low, _TOKEN.findall(body[: found.start("pro")])))
-        article = ("d'" if bare[:1] in _VOWEL else "de ") if counted else "des "
+        article = ("d'" if phrase.elides else "de ") if counted else "des "
         thing = f"{verb} {article}{bare}"
     head = body[: found.start("pre")] + pre + ("" if pre.endswith("'") else " ")
     return head + thing + body[found.end() :]
@@ -390,21 +501,25 @@ def _named(
 
 
 def _antecedent(pronoun: str, candidates: list[Phrase], rules: PronounRules) -> Phrase | None:
-    """The one phrase of the pronoun's number and gender (« ils »: masculine or not told; « elle », « elles »,
-    « il »: the gender told). An object (« les », « en », « leur ») is not the previous question's subject when
-    another phrase fits. « ils »/« elles » after a question that names one person only, in the singular, stand for
-    people of that kind (« un facilitateur » → « les facilitateurs »). Two phrases that fit: no referent."""
+    """The one phrase of the pronoun's number that may have its gender (« ils »: masculine or not told; « il »,
+    « elle », « elles »: the gender told, a phrase whose gender is not told making the choice uncertain). « ils » or
+    « elles » after a question that names one person only, in the singular, stand for people of that kind (« un
+    facilitateur » → « les facilitateurs »). Two phrases that fit, or one that cannot be written: no referent."""
     pronoun = pronoun.lower()
     plural = pronoun.endswith("s") or pronoun in ("les", "en", "leur")
-    genders = {"il": ("m",), "elle": ("f",), "ils": ("m", "?"), "elles": ("f",)}.get(pronoun, ("m", "f", "?"))
-    fits = [p for p in candidates if p.gender in genders]
+    told = {"il": "m", "ils": "m", "elle": "f", "elles": "f"}.get(pronoun)
+    fits = [p for p in candidates if p.gender in (told, "?") or told is None]
     same = [p for p in fits if p.plural == plural]
-    if pronoun in ("les", "en", "leur") and len(same) > 1:
-        same = [p for p in same if not p.subject]
     if same:
-        return same[0] if len(same) == 1 else None
-    people = [p for p in fits if _person(p, rules)]
-    return people[0] if plural and len(people) == 1 else None
+        chosen = same[0] if len(same) == 1 else None
+    else:
+        people = [p for p in fits if _person(p, rules)]
+        chosen = people[0] if plural and len(people) == 1 else None
+    if chosen is None or not chosen.writable or chosen.coordinated:
+        return None
+    if told is not None and pronoun != "ils" and chosen.gender != told:
+        return None
+    return chosen
 
 
 def _names_before(body: str, at: int, rules: PronounRules, grammar: CorpusGrammar) -> bool:
@@ -418,27 +533,42 @@ def _names_before(body: str, at: int, rules: PronounRules, grammar: CorpusGramma
 
 
 def _names_after(pronoun: str, after: str, rules: PronounRules, grammar: CorpusGrammar) -> bool:
-    """Does the follow-up name, after its pronoun, a thing already known of the pronoun's number (« ils servent à
-    quoi les comités d'usagers ? », « comment les trouver, ces représentants ? »)? Then that is what it means."""
+    """Does the follow-up name, after its pronoun, a subject of the pronoun's number and gender: after a comma or a
+    question word (« ils servent à quoi, les comités d'usagers ? », « il gagne combien un patient partenaire ? »), or
+    ending the question, not after a preposition (« ils sont payés les RU ? »)? Then that is what it means."""
     pronoun = pronoun.lower()
     plural = pronoun.endswith("s") or pronoun in ("les", "en", "leur")
-    genders = {"il": ("m", "?"), "ils": ("m", "?"), "elle": ("f", "?"), "elles": ("f", "?")}.get(
-        pronoun, ("m", "f", "?")
-    )
+    told = {"il": "m", "ils": "m", "elle": "f", "elles": "f"}.get(pronoun)
     tokens = _TOKEN.findall(after)
-    for i, token in enumerate(tokens):  # after a comma or a question word: « …, ces représentants », « quoi les… »
-        if _low(token) not in rules.definite or not i or _low(tokens[i - 1]) not in rules.dislocated:
+    for i in range(1, len(tokens)):
+        opener = rules.openers.get(_low(tokens[i]))
+        if _low(tokens[i]) in ("de", "d'") and _low(tokens[i - 1]) in rules.counted:
+            opener = Opener("les", "p", "?")  # « ils sont combien de RU ? »
+        read = _phrase(tokens, i, opener, grammar, rules) if opener is not None else None
+        if read is None or read[0].plural != plural or read[0].gender not in (told, "?", None if told else "m", "f"):
             continue
-        read = _phrase(tokens, i, rules.openers[_low(token)], grammar, rules)
-        if read is not None and read[0].plural == plural and read[0].gender in genders:
+        dislocated = _low(tokens[i - 1]) in rules.dislocated
+        ending = read[1] >= len(tokens) or tokens[read[1]] in ("?", "!", ".")
+        prepositional = _low(tokens[i - 1]) in rules.prepositions_before or _low(tokens[i]) in rules.joiners
+        if dislocated or (ending and not prepositional):  # « du quartier »: « de » and an article
             return True
     return False
 
 
 def _impersonal(pronoun: str, after: str, rules: PronounRules) -> bool:
-    """« il faut… », « qu'il y a… », « est-il possible de… », « il se passe quoi… »: an « il » that points at
-    nothing (``after``: what follows it, or its verb and what follows it when inverted)."""
-    return pronoun.lower() == "il" and bool(rules.impersonal.match(after.strip()))
+    """« il faut… », « qu'il y a… », « est-il possible de… », « il se passe quoi… », « il est recommandé d'associer… »:
+    an « il » that points at nothing (``after``: what follows it, or its verb and what follows it when inverted). An
+    « il » whose clause goes on to « que » or to « de » and an infinitive is taken to be one too."""
+    if pronoun.lower() != "il":
+        return False
+    clause = re.split(r"[,?!;:]", after.strip(), maxsplit=1)[0]
+    return bool(rules.impersonal.match(after.strip()) or rules.impersonal_clause.search(clause))
+
+
+def _in_place(noun: str, place: str, grammar: CorpusGrammar) -> bool:
+    """Is « en » and ``place`` part of the phrase of ``noun``: a name (« en CPTS »), or words the documents write so
+    (« démocratie en santé »)?"""
+    return place[:1].isupper() or (_singular(_folded(noun)), _singular(_folded(place))) in grammar.places
 
 
 def _noun_before(token: str, rules: PronounRules) -> bool:
@@ -450,8 +580,12 @@ def _noun_before(token: str, rules: PronounRules) -> bool:
 
 
 def _person(phrase: Phrase, rules: PronounRules) -> bool:
-    noun = _folded(phrase.noun)
-    return noun in rules.people or noun.removesuffix("s").removesuffix("x") in rules.people
+    return _is_person(phrase.noun, rules)
+
+
+def _is_person(noun: str, rules: PronounRules) -> bool:
+    folded = _folded(noun)
+    return folded in rules.people or _singular(folded) in rules.people
 
 
 def _word(token: str, rules: PronounRules) -> bool:
@@ -471,6 +605,13 @@ def _joined(tokens: Iterable[str]) -> str:
     for token in tokens:
         out += token if not out or out.endswith(("'", "’")) else " " + token
     return out
+
+
+def _singular(word: str) -> str:
+    """A folded plural read as its singular: « usagers » → « usager », « locaux » → « local »."""
+    if word.endswith("aux") and len(word) > 4:
+        return word[:-3] + "al"
+    return word[:-1] if len(word) > 3 and word.endswith(("s", "x")) else word
 
 
 def _plural(word: str) -> str:

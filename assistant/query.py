@@ -520,10 +520,11 @@ def understand(
         # searched with the follow-up's own words weighing in; a new subject is the question's whole subject; a
         # pronoun replaced by what it stands for makes a whole question, searched in the structure the conversation
         # is about (« … dans une CPTS ? » then « on peut leur confier des actions ? »)
-        base = swapped if swapped != named else f"{swapped} {text}"
         if resolved is not None:
             setting = rules.structure.search(before)
             base = resolved if setting is None or rules.structure.search(resolved) else f"{resolved} {setting['name']}"
+        else:
+            base = swapped if swapped != named else f"{swapped} {text}"
     expansion = expand(base, lexicon, speller, settings)
     query.search_text, query.semantic_text = expansion.search_text, expansion.semantic_text
     query.corrections, query.lexicon_words = {**corrections, **expansion.corrections}, expansion.explained

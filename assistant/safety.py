@@ -31,8 +31,13 @@ def is_personal_medical(question: str, path: Path = RULES_FILE) -> bool:
     name a symptom or an illness with no word of user engagement around it?"""
     text = _folded(question)
     asks, symptoms, engagement, people = _patterns(("patterns", "symptoms", "engagement", "people_taken"), path)
-    taken = people.sub(" ", text)  # « combien de représentants faut-il prendre ? »: people taken, no dose
+    taken = people.sub(_without_taking, text)  # « combien de représentants faut-il prendre ? »: people, no dose
     return asks.search(taken) is not None or (symptoms.search(text) is not None and engagement.search(text) is None)
+
+
+def _without_taking(match: re.Match[str]) -> str:
+    """The matched words with their « prendre » set aside, the others kept for the drug and dose patterns."""
+    return re.sub(r"\bprendre\b", "_", match.group(0), count=1)
 
 
 def is_individual_care(question: str, context: str = "", path: Path = RULES_FILE) -> bool:

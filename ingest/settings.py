@@ -268,7 +268,7 @@ class Settings(BaseSettings):
         15,
         ge=0,
         description="Mots au plus d'une question dont un pronom renvoie à ce que la précédente nomme (« ils sont payés "
-        "? », « est-ce qu'ils sont tenus au secret eux aussi ? ») : au-delà, elle est lue seule.",
+        "? », « est-ce qu'ils sont tenus au secret eux aussi ? ») pour qu'il soit remplacé par ce qu'il désigne.",
     )
     list_fiches_max_words: int = Field(14, ge=1, description="Mots au plus d'une demande de la liste des fiches.")
     part_min_words: int = Field(

@@ -45,7 +45,6 @@ def grammar() -> CorpusGrammar:
         (FACILITATOR, "et ils sont payés comment ?", "Les facilitateurs sont payés comment ?"),
         (FACILITATOR, "il est payé ?", "Le facilitateur est payé ?"),
         # a noun that says something of its complement: the pronoun is the complement
-        (ROLE, "il est payé ?", "Le patient partenaire est payé ?"),
         (ROLE, "comment les former ?", "Comment former les patients partenaires ?"),
         (
             "quel est le salaire d'un coordinateur de CPTS ?",
@@ -56,11 +55,21 @@ def grammar() -> CorpusGrammar:
         (ROLE, "elle sert à quoi ?", "La CPTS sert à quoi ?"),
         ("Les MSP doivent-elles consulter les usagers ?", "elles sont contrôlées ?", "Les MSP sont contrôlées ?"),
         ("Que recommande la HAS ?", "elle recommande quoi d'autre ?", "La HAS recommande quoi d'autre ?"),
-        # an object is not the previous question's subject
+        # a name, a place « en » adds that the documents write, « d' » before a mute « h »
         (
-            "Comment des professionnels peuvent-ils faire participer les usagers à leur projet ?",
-            "à quel moment faut-il les impliquer ?",
-            "À quel moment faut-il impliquer les usagers ?",
+            "Comment associer les Petits Frères des Pauvres à la CPTS ?",
+            "ils interviennent en MSP ?",
+            "Les Petits Frères des Pauvres interviennent en MSP ?",
+        ),
+        (
+            "Qu'est-ce que la démocratie en santé ?",
+            "elle existe depuis quand ?",
+            "La démocratie en santé existe depuis quand ?",
+        ),
+        (
+            "Comment recruter des habitants pour le comité ?",
+            "combien faut-il en recruter ?",
+            "Combien faut-il recruter d'habitants ?",
         ),
         # « y »: a place or a thing, never a person
         (
@@ -77,13 +86,13 @@ def grammar() -> CorpusGrammar:
         (
             "Qui est le représentant associatif en CPTS ?",
             "il doit habiter sur le territoire ?",
-            "Le représentant associatif doit habiter sur le territoire ?",
+            "Le représentant associatif en CPTS doit habiter sur le territoire ?",
         ),
         # the verb keeps its small letter after the phrase
         (
             "Qui est le représentant associatif en CPTS ?",
             "Peut-il voter ?",
-            "Le représentant associatif peut-il voter ?",
+            "Le représentant associatif en CPTS peut-il voter ?",
         ),
     ],
 )
@@ -102,15 +111,37 @@ def test_a_pronoun_is_replaced_by_what_the_previous_question_named(
         (RECRUIT, "Peut-il y avoir un usager président ?"),
         (RECRUIT, "Pourquoi est-il difficile de recruter des usagers ?"),
         (RECRUIT, "y a-t-il une charte ?"),
+        (
+            "Comment fonctionne le comité des usagers de la MSP ?",
+            "Il s'est passé quoi en 2002 pour les droits des malades ?",
+        ),
+        ("Comment fonctionne le comité des usagers de la MSP ?", "il le faut vraiment ?"),
+        (
+            "Comment fonctionne le comité des usagers de la MSP ?",
+            "Il est recommandé par la HAS d'associer les usagers ?",
+        ),
+        # people in general; two phrases joined by « et »; a name without an article
+        ("Comment recruter des bénévoles ?", "ils disent que c'est obligatoire, c'est vrai ?"),
+        ("Comment faire participer les jeunes et les personnes âgées ?", "ils sont intéressés ?"),
+        ("Est-ce que France Assos Santé peut aider une CPTS à recruter ?", "elle forme les représentants ?"),
         # the follow-up names its own subject, before or after its pronoun
         (RECRUIT, "les patients, comment les recruter ?"),
         (RECRUIT, "ils servent à quoi les comités d'usagers ?"),
         (RECRUIT, "Comment les trouver, ces représentants ?"),
+        (RECRUIT, "ils sont payés les RU ?"),
+        ("Qu'est-ce qu'un patient partenaire ?", "Il gagne combien un patient partenaire ?"),
         ("Pourquoi une implication des usagers ?", "et côté pros, est-ce qu'ils ont des craintes ?"),
         # no phrase of the pronoun's gender (« notre MSP »: the documents' « la MSP » says feminine)
         (RECRUIT, "il est payé ?"),
         (RECRUIT, "elles sont payées ?"),
-        # two phrases fit: no certain referent
+        # two phrases fit: no certain referent (the role or the patient; the professionals or the users)
+        (ROLE, "il est payé ?"),
+        (
+            "Comment des professionnels peuvent-ils faire participer les usagers à leur projet ?",
+            "comment les impliquer ?",
+        ),
+        ("Peut-on indemniser les bénévoles pour leurs frais de transport ?", "ils sont plafonnés ?"),
+        ("Que pensent les médecins des comités d'usagers ?", "ils marchent bien ?"),
         ("Quels sont les avantages pour les usagers ?", "ils sont prouvés ?"),
         ("Quels sont les freins des professionnels de santé à impliquer les usagers ?", "ils sont fréquents ?"),
         # a complement of a noun without its article is no phrase of its own

@@ -36,7 +36,9 @@ SPELLER = SpellFixer(VOCABULARY)
 
 
 # what the documents tell of a few words (« la réunion », « un patient »), as the assistant reads it from its passages
-GRAMMAR = CorpusGrammar(genders={"reunion": "f", "patient": "m", "representant": "m", "msp": "f", "cpts": "f"})
+GRAMMAR = CorpusGrammar(
+    genders={"reunion": "f", "patient": "m", "representant": "m", "msp": "f", "cpts": "f", "temps": "m"}
+)
 
 
 def ask(question: str, previous: Query | None = None, **settings: object) -> Query:
@@ -555,3 +557,12 @@ def test_a_longer_question_whose_pronoun_points_back_is_a_follow_up_asked_whole(
     assert "patients" in asked.semantic_text
     alone = ask("est-ce qu'ils sont tenus au secret eux aussi ?", previous, followup_pronoun_max_words=7)
     assert not alone.followup and not alone.rewritten  # the setting bounds it
+
+
+def test_a_third_turn_leans_on_the_question_the_second_leaned_on_when_the_second_named_nothing() -> None:
+    """« et combien de temps ça prend ? » names nothing « ils » could be (« le temps » is no count): « ils sont
+    payés ? » after it stands for the representatives of the first question."""
+    first = ask("Comment recruter des représentants des usagers dans notre MSP ?")
+    second = ask("et combien de temps ça prend ?", first)
+    third = ask("ils sont payés ?", second)
+    assert third.rewritten == "Les représentants des usagers sont payés ?"

@@ -25,6 +25,10 @@ pytestmark = pytest.mark.fast
         # a drug asked about beside engagement words
         "Je suis représentant des usagers, puis-je prendre un anti-inflammatoire avant la réunion ?",
         "Dois-je prendre mon traitement avant la réunion du comité d'usagers ?",
+        # people and a drug or a dose in one question: the dose counts
+        "Nombre de patients diabétiques : quelle dose d'insuline dois-je prendre ?",
+        "Combien de patients ont des effets secondaires avec le Doliprane, faut-il arrêter d'en prendre ?",
+        "Combien de patients diabétiques, dois-je prendre mon traitement ?",
         # a symptom named with nothing of user engagement around it
         "Que faire en cas de fièvre ?",
         "Douleur aiguë ou douleur chronique ?",
