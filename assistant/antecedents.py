@@ -73,6 +73,7 @@ class PronounRules:
     known_infinitives: frozenset[str]
     before_infinitive: frozenset[str]
     pronoun_articles: frozenset[str]
+    clitic_after: frozenset[str]  # « qui », « on »…: a « la » or « les » after them is an object pronoun
 
     @classmethod
     @lru_cache(maxsize=2)
@@ -92,6 +93,10 @@ class PronounRules:
 
         infinitive = rf"\w+(?:{literal('pronouns.infinitive_endings')})"
         pro = r"(?P<pro>ils|elles|il|elle)"
+        # what may open a question before its subject: « comment », « quelles données », « combien de fiches »
+        asking = (
+            rf"(?:{literal('pronouns.question_words')}|quel(?:le)?s?\s+\w+|combien\s+(?:de\s+|d['’])\w+(?:\s+\w+)?)"
+        )
         return cls(
             openers=openers,
             definite=frozenset(words(data, "phrases.definite", path)),
@@ -103,11 +108,10 @@ class PronounRules:
             people=folded("phrases.people"),
             relational=folded("phrases.relational"),
             adjectives_at_most=count(data, "phrases.adjectives_at_most", path),
-            subject=re.compile(rf"^{pro}\s+(?P<rest>\S.*)$", re.IGNORECASE),
+            subject=re.compile(rf"^(?P<before>{asking}\s+)?{pro}\s+(?P<rest>\S.*)$", re.IGNORECASE),
             elided=re.compile(rf"\b(?P<q>qu|lorsqu|puisqu|s)['’]{pro}\b", re.IGNORECASE),
             inverted=re.compile(
-                rf"^(?P<before>(?:{literal('pronouns.question_words')})\s+)?"
-                rf"(?P<verb>(?:se\s+|s['’])?\w+)-(?:t-)?{pro}\b",
+                rf"^(?P<before>{asking}\s+)?(?P<verb>(?:se\s+|s['’])?\w+)-(?:t-)?{pro}\b",
                 re.IGNORECASE,
             ),
             inverted_que=re.compile(rf"^que\s+(?P<verb>\w+)-(?:t-)?{pro}\b(?P<rest>.*)$", re.IGNORECASE),
@@ -131,6 +135,7 @@ class PronounRules:
             known_infinitives=folded("pronouns.known_infinitives"),
             before_infinitive=folded("pronouns.before_infinitive"),
             pronoun_articles=frozenset(words(data, "phrases.pronoun_articles", path)),
+            clitic_after=frozenset(words(data, "phrases.clitic_after", path)),
         )
 
 
@@ -274,6 +279,8 @@ def phrases_of(text: str, grammar: CorpusGrammar | None = None, rules: PronounRu
         opener = rules.openers.get(low)
         if low in rules.joiners and i and i != ended and _noun_before(tokens[i - 1], rules):
             opener = None  # « représentant des usagers »: a complement of a noun written without its article
+        if low in rules.pronoun_articles and i and _low(tokens[i - 1]) in rules.clitic_after:
+            opener = None  # « Qui la signe ? », « on les paie »: an object pronoun
         if low in ("de", "d'") and i and _low(tokens[i - 1]) in rules.counted:
             opener = Opener("les", "p", "?")  # « combien de représentants »
         read = _phrase(tokens, i, opener, grammar, rules) if opener is not None else None
@@ -296,7 +303,9 @@ def _name(tokens: list[str], i: int) -> tuple[Phrase, int]:
     j = i + 1
     while j < len(tokens) and tokens[j][:1].isupper():
         j += 1
-    return Phrase(Opener("", "s", "?"), tokens[i], tuple(tokens[i + 1 : j]), 0, False, "?", written=""), j
+    name = Phrase(article=Opener("", "s", "?"), noun=tokens[i], after=tuple(tokens[i + 1 : j]), adjectives=0,
+                  plural=False, gender="?")  # fmt: skip
+    return name, j
 
 
 def _phrase(
@@ -357,17 +366,19 @@ def _phrase(
         whole = False  # « la démocratie en … » read without what follows; « le médiateur » is the person still
     if _folded(noun) in rules.before_noun and j < len(tokens) and _word(tokens[j], rules):
         whole = False  # « une nouvelle patiente »: an adjective read as the noun
+    if _folded(noun) in rules.relational and complement is None and j < len(tokens) and _word(tokens[j], rules):
+        whole = False  # « le role dun patient »: whose role is not read
     gender = opener.gender if opener.gender != "?" else grammar.gender(noun)
     phrase = Phrase(
-        opener,
-        noun,
-        tuple(after),
-        adjectives,
-        plural,
-        gender,
-        complement,
-        tokens[i],
-        whole,
+        article=opener,
+        noun=noun,
+        after=tuple(after),
+        adjectives=adjectives,
+        plural=plural,
+        gender=gender,
+        complement=complement,
+        written=tokens[i],
+        whole=whole,
         elides=grammar.elides(noun),
     )
     return phrase, j
@@ -409,7 +420,7 @@ def _subject(body: str, candidates: list[Phrase], rules: PronounRules, grammar: 
     if found.group("pro").lower() == "ils" and rules.generic.match(found.group("rest")):
         return None  # « ils disent que c'est obligatoire » : people in general
     phrase = _named(found.group("pro"), candidates, body, rules, grammar)
-    return f"{phrase} {found.group('rest')}" if phrase else None
+    return f"{found.group('before') or ''}{phrase} {found.group('rest')}" if phrase else None
 
 
 def _elided(body: str, candidates: list[Phrase], rules: PronounRules, grammar: CorpusGrammar) -> str | None:
@@ -431,11 +442,17 @@ def _elided(body: str, candidates: list[Phrase], rules: PronounRules, grammar: C
 def _inverted(body: str, candidates: list[Phrase], rules: PronounRules, grammar: CorpusGrammar) -> str | None:
     if que := rules.inverted_que.match(body):  # « que font-ils ? » → « que font les représentants… ? »
         verb, pro, rest = que.group("verb"), que.group("pro"), que.group("rest")
-        first = next(iter(_TOKEN.findall(rest)), "")
-        if _impersonal(pro, f"{verb}{rest}", rules) or rules.infinitive.match(first):  # « que doivent-ils faire ? »
+        if _impersonal(pro, f"{verb}{rest}", rules):
             return None
         phrase = _named(pro, candidates, body, rules, grammar)
-        return f"que {verb} {phrase}{rest}" if phrase else None
+        if not phrase:
+            return None
+        if then := re.match(r"\s*(\w+)", rest):  # « que doit-elle contenir ? » → « que doit contenir la charte ? »
+            if grammar.infinitive(then.group(1)):
+                return f"que {verb} {then.group(1)} {phrase}{rest[then.end() :]}"
+            if rules.infinitive.match(then.group(1)):
+                return None  # an infinitive not sure: the word order is not sure either
+        return f"que {verb} {phrase}{rest}"
     found = rules.inverted.match(body)
     if found is None or _impersonal(found.group("pro"), found.group("verb") + body[found.end() :], rules):
         return None

@@ -419,6 +419,8 @@ def is_followup(text: str, max_words: int | None = None) -> bool:
     if max_words is None:
         max_words = default_settings().followup_max_words
     words = re.findall(r"\w+", text)
+    if rules.new_question.search(text.lower()):  # « ok merci. autre question : … »
+        return False
     starts = rules.followup_start.match(text.strip())
     return bool(starts or rules.next_fiche.search(text) or rules.previous_fiche.search(text)) or (
         len(words) <= max_words and bool(rules.anaphora.search(_without_repeated_subject(text)))
@@ -472,7 +474,9 @@ def understand(
     if previous is not None and previous.intent is not Intent.EMPTY:  # « et pour les usagers ? », « ils sont payés ? »
         if len(re.findall(r"\w+", text)) <= settings.followup_pronoun_max_words:
             resolved = _resolved(previous, text, grammar)
-        query.followup = is_followup(text, settings.followup_max_words) or resolved is not None
+        query.followup = is_followup(text, settings.followup_max_words) or (
+            resolved is not None and not rules.new_question.search(text.lower())
+        )
     if match := rules.fiche_ref.search(text):
         query.fiche = int(match.group(1))
     elif query.followup and previous is not None and previous.fiche:

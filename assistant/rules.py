@@ -136,6 +136,7 @@ class QueryRules:
     part_split: re.Pattern[str]
     followup_start: re.Pattern[str]
     anaphora: re.Pattern[str]
+    new_question: re.Pattern[str]  # « autre question : … »: a question that says it leans on nothing
     inverted: re.Pattern[str]  # "sont-ils": a subject pronoun after its verb
     question_word_only: re.Pattern[str]  # nothing but a question word ("comment", "")
     structure: re.Pattern[str]
@@ -238,6 +239,7 @@ class QueryRules:
             part_split=compile_pattern(part_split, "parts", path),
             followup_start=compile_pattern(rf"^(?:{literal('followup.starts')})\b", "followup.starts", path),
             anaphora=compile_pattern(rf"\b(?:{literal('followup.anaphora')})\b", "followup.anaphora", path),
+            new_question=compile_pattern(rf"\b(?:{literal('followup.new_question')})\b", "followup.new_question", path),
             inverted=compile_pattern(
                 rf"(?<=\w)-(?:t-)?(?:{literal('followup.inverted_pronouns')})\b", "followup.inverted_pronouns", path
             ),

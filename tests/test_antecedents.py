@@ -38,6 +38,19 @@ def grammar() -> CorpusGrammar:
         (RECRUIT, "comment les trouver ?", "Comment trouver les représentants des usagers ?"),
         (RECRUIT, "on peut leur demander de venir ?", "On peut demander aux représentants des usagers de venir ?"),
         (RECRUIT, "et s'ils refusent ?", "Si les représentants des usagers refusent ?"),
+        (RECRUIT, "que doivent-ils faire ?", "Que doivent faire les représentants des usagers ?"),
+        # a question word, « quelles données », « combien de fiches » before the pronoun
+        ("C'est quoi une CPTS ?", "Comment elle est financée ?", "Comment la CPTS est financée ?"),
+        (
+            "Comment associer les usagers au diagnostic territorial ?",
+            "Quelles données peuvent-ils apporter ?",
+            "Quelles données les usagers peuvent-ils apporter ?",
+        ),
+        (
+            "Comment rédiger une charte de l'engagement des usagers ?",
+            "Que doit-elle contenir ?",
+            "Que doit contenir la charte de l'engagement des usagers ?",
+        ),
         # an impersonal « il » stays; the object after it is replaced
         (RECRUIT, "il est difficile de les recruter ?", "Il est difficile de recruter les représentants des usagers ?"),
         (RECRUIT, "il faudrait les payer ?", "Il faudrait payer les représentants des usagers ?"),
@@ -120,6 +133,9 @@ def test_a_pronoun_is_replaced_by_what_the_previous_question_named(
             "Comment fonctionne le comité des usagers de la MSP ?",
             "Il est recommandé par la HAS d'associer les usagers ?",
         ),
+        # a noun that speaks of what it does not read (« le role dun… »); « Qui la signe ? »: « la » is a pronoun
+        ("c koi le role dun patient partenaire", "il est payé ?"),
+        ("Qui la signe ?", "elle doit parler du secret professionnel ?"),
         # people in general; two phrases joined by « et »; a name without an article
         ("Comment recruter des bénévoles ?", "ils disent que c'est obligatoire, c'est vrai ?"),
         ("Comment faire participer les jeunes et les personnes âgées ?", "ils sont intéressés ?"),
@@ -147,7 +163,6 @@ def test_a_pronoun_is_replaced_by_what_the_previous_question_named(
         # a complement of a noun without its article is no phrase of its own
         ("Qui peut devenir représentant des usagers ?", "ils sont élus ?"),
         # the thing comes after a second verb, an amount or an idiom: the word order would be wrong
-        (RECRUIT, "que doivent-ils faire ?"),
         (RECRUIT, "comment les faire participer ?"),
         (RECRUIT, "comment leur faire confiance ?"),
         (RECRUIT, "on peut en recruter combien ?"),

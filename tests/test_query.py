@@ -566,3 +566,12 @@ def test_a_third_turn_leans_on_the_question_the_second_leaned_on_when_the_second
     second = ask("et combien de temps ça prend ?", first)
     third = ask("ils sont payés ?", second)
     assert third.rewritten == "Les représentants des usagers sont payés ?"
+
+
+def test_a_question_that_says_it_is_another_one_is_no_follow_up() -> None:
+    """« ok merci. autre question : les CPTS sont-elles… ? » opens like a follow-up (« ok ») and was rewritten as the
+    previous question about the CPTS."""
+    previous = ask("Comment intégrer les usagers dans une MSP ?")
+    asked = ask("ok merci. autre question : les CPTS sont-elles des associations loi 1901 ?", previous)
+    assert not asked.followup and not asked.rewritten
+    assert ask("ok et dans une CPTS ?", previous).rewritten  # « ok » alone still leans on it
