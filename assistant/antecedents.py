@@ -562,7 +562,7 @@ def _names_after(pronoun: str, after: str, rules: PronounRules, grammar: CorpusG
         if _low(tokens[i]) in ("de", "d'") and _low(tokens[i - 1]) in rules.counted:
             opener = Opener("les", "p", "?")  # « ils sont combien de RU ? »
         read = _phrase(tokens, i, opener, grammar, rules) if opener is not None else None
-        if read is None or read[0].plural != plural or read[0].gender not in (told, "?", None if told else "m", "f"):
+        if read is None or read[0].plural != plural or (told is not None and read[0].gender not in (told, "?")):
             continue
         dislocated = _low(tokens[i - 1]) in rules.dislocated
         ending = read[1] >= len(tokens) or tokens[read[1]] in ("?", "!", ".")
