@@ -58,6 +58,8 @@ class PronounRules:
     inverted: re.Pattern[str]  # « comment sont-ils choisis ? », « se réunit-elle ? »: groups before, verb, pro
     inverted_que: re.Pattern[str]  # « que font-ils ? »: groups verb, pro, rest
     object: re.Pattern[str]  # « comment les trouver ? »: groups pre, pro, verb
+    conjugated: re.Pattern[str]  # « qui les forme ? », « on les paie ? »: groups pre, pro, verb
+    auxiliaries: frozenset[str]  # « on les a recrutés »: the verb is not the one the object follows
     impersonal: re.Pattern[str]  # what follows an « il » that points at nothing
     impersonal_clause: re.Pattern[str]  # « … que », « … de recruter »: a clause an impersonal « il » opens
     generic: re.Pattern[str]  # « ils disent… »: people in general
@@ -116,10 +118,16 @@ class PronounRules:
             ),
             inverted_que=re.compile(rf"^que\s+(?P<verb>\w+)-(?:t-)?{pro}\b(?P<rest>.*)$", re.IGNORECASE),
             object=re.compile(
-                rf"(?:^|(?<=\s))(?P<pre>{literal('pronouns.before_object')})\s+(?P<pro>les|en|leur|y)\s+"
-                rf"(?P<verb>{infinitive})\b",
+                rf"(?:^|(?<=\s))(?P<pre>{literal('pronouns.before_object')})\s+"
+                rf"(?P<pro>les|en|leur|y|la|le|l['’])(?:(?<=['’])|\s+)(?P<verb>{infinitive})\b",
                 re.IGNORECASE,
             ),
+            conjugated=re.compile(
+                rf"(?:^|(?<=\s))(?P<pre>{literal('pronouns.before_conjugated')})\s+"
+                rf"(?P<pro>les|leur|la|le|l['’])(?:(?<=['’])|\s+)(?P<verb>\w+)\b",
+                re.IGNORECASE,
+            ),
+            auxiliaries=frozenset(words(data, "pronouns.auxiliaries", path)),
             impersonal=re.compile(alternatives(words(data, "pronouns.impersonal", path)), re.IGNORECASE),
             impersonal_clause=re.compile(rf"\b(?:que|qu['’]|(?:de|d['’])\s*{infinitive}\b)", re.IGNORECASE),
             prepositions_before=frozenset(words(data, "phrases.prepositions_before", path)),
@@ -467,10 +475,19 @@ def _inverted(body: str, candidates: list[Phrase], rules: PronounRules, grammar:
 
 def _object(body: str, candidates: list[Phrase], rules: PronounRules, grammar: CorpusGrammar) -> str | None:
     found = rules.object.search(body)
+    conjugated = None if found is not None else rules.conjugated.search(body)
+    if conjugated is not None:  # « qui les forme ? » → « qui forme les représentants… ? »
+        verb = conjugated.group("verb")
+        if not _word(verb, rules) or _low(verb) in rules.auxiliaries or rules.infinitive.match(verb):
+            return None  # « on les a recrutés », « on le sait »: another order, or an idiom
+        if not verb.islower() or _folded(verb) in grammar.articled or _is_person(verb, rules):
+            return None  # « Qui la HAS… », « qui les usagers… »: an article and its noun
+        found = conjugated
     if found is None or _names_before(body, found.start(), rules, grammar):
         return None
-    pro, verb, pre = found.group("pro").lower(), found.group("verb"), found.group("pre")
-    if _low(verb) in rules.idioms or not grammar.infinitive(verb) or (pro == "y" and _low(verb) not in rules.y_verbs):
+    pro, verb, pre = _low(found.group("pro")), found.group("verb"), found.group("pre")
+    infinitive = conjugated is not None or grammar.infinitive(verb)
+    if _low(verb) in rules.idioms or not infinitive or (pro == "y" and _low(verb) not in rules.y_verbs):
         return None  # « comment y arriver ? »; « pour leur premier mandat »: « premier » is no infinitive
     if pro == "leur" and _low(pre) in rules.prepositions:
         return None  # « de leur quartier »: a possessive
@@ -489,6 +506,8 @@ def _object(body: str, candidates: list[Phrase], rules: PronounRules, grammar: C
         pre += "d'" if verb[:1] in _VOWEL else "de"
     if pro == "les":
         thing = f"{verb} {phrase.known(plural=True)}"
+    elif pro in ("le", "la", "l'"):  # « comment la créer ? » → « comment créer la CPTS ? »
+        thing = f"{verb} {phrase.known(plural=False)}"
     elif pro in ("leur", "y"):
         thing = f"{verb} {_to(phrase.known(plural=pro == 'leur' or phrase.plural))}"
     else:  # « en »: « combien faut-il recruter de représentants ? », « comment trouver des représentants ? »
@@ -496,8 +515,21 @@ def _object(body: str, candidates: list[Phrase], rules: PronounRules, grammar: C
         counted = any(w in rules.counted for w in map(_low, _TOKEN.findall(body[: found.start("pro")])))
         article = ("d'" if phrase.elides else "de ") if counted else "des "
         thing = f"{verb} {article}{bare}"
-    head = body[: found.start("pre")] + pre + ("" if pre.endswith("'") else " ")
-    return head + thing + body[found.end() :]
+    rewritten = body[: found.start("pre")] + pre + ("" if pre.endswith("'") else " ") + thing + body[found.end() :]
+    return None if _points_back(rewritten, rules) else rewritten
+
+
+def _points_back(text: str, rules: PronounRules) -> bool:
+    """Is a subject pronoun left that points back (« il doit signer la fiche mission ? »)? Then the rewrite is no
+    whole question. An impersonal « il » is not one (« il faudrait payer les représentants ? »)."""
+    found = rules.subject.match(text)
+    if found is not None and not _impersonal(found.group("pro"), text[found.end("pro") :], rules):
+        return True
+    found = rules.inverted.match(text)
+    if found is not None and not _impersonal(found.group("pro"), found.group("verb") + text[found.end() :], rules):
+        return True
+    found = rules.elided.search(text)
+    return found is not None and not _impersonal(found.group("pro"), text[found.end() :], rules)
 
 
 def _to(known: str) -> str:
@@ -522,9 +554,9 @@ def _antecedent(pronoun: str, candidates: list[Phrase], rules: PronounRules) -> 
     « elle », « elles »: the gender told, a phrase whose gender is not told making the choice uncertain). « ils » or
     « elles » after a question that names one person only, in the singular, stand for people of that kind (« un
     facilitateur » → « les facilitateurs »). Two phrases that fit, or one that cannot be written: no referent."""
-    pronoun = pronoun.lower()
+    pronoun = _low(pronoun)
     plural = pronoun.endswith("s") or pronoun in ("les", "en", "leur")
-    told = {"il": "m", "ils": "m", "elle": "f", "elles": "f"}.get(pronoun)
+    told = {"il": "m", "ils": "m", "le": "m", "elle": "f", "elles": "f", "la": "f"}.get(pronoun)
     fits = [p for p in candidates if p.gender in (told, "?") or told is None]
     same = [p for p in fits if p.plural == plural]
     if same:
@@ -535,6 +567,8 @@ def _antecedent(pronoun: str, candidates: list[Phrase], rules: PronounRules) -> 
     if chosen is None or not chosen.writable or chosen.coordinated:
         return None
     if told is not None and pronoun != "ils" and chosen.gender != told:
+        return None
+    if pronoun in ("le", "la", "l'") and chosen.plural:
         return None
     return chosen
 

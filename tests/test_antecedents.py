@@ -51,6 +51,10 @@ def grammar() -> CorpusGrammar:
             "Que doit-elle contenir ?",
             "Que doit contenir la charte de l'engagement des usagers ?",
         ),
+        # « le », « la » before an infinitive; an object before a conjugated verb after « qui », « on »
+        ("Qu'est-ce qu'une CPTS ?", "comment la créer ?", "Comment créer la CPTS ?"),
+        ("Comment rédiger une charte d'engagement ?", "Qui la signe ?", "Qui signe la charte d'engagement ?"),
+        (RECRUIT, "on les paie ?", "On paie les représentants des usagers ?"),
         # an impersonal « il » stays; the object after it is replaced
         (RECRUIT, "il est difficile de les recruter ?", "Il est difficile de recruter les représentants des usagers ?"),
         (RECRUIT, "il faudrait les payer ?", "Il faudrait payer les représentants des usagers ?"),
@@ -169,6 +173,12 @@ def test_a_pronoun_is_replaced_by_what_the_previous_question_named(
         (RECRUIT, "comment y arriver ?"),
         # « leur » after a preposition is a possessive; an ending is no infinitive the documents write
         (RECRUIT, "quelle formation pour leur premier mandat ?"),
+        # a subject pronoun left after the object is replaced: no whole question
+        ("Comment rédiger la fiche mission du représentant ?", "il doit la signer ?"),
+        # an auxiliary, an idiom, an article and its noun after « qui »
+        (RECRUIT, "on les a recrutés comment ?"),
+        (RECRUIT, "on le sait ?"),
+        ("Qu'est-ce qu'une CPTS ?", "Qui la HAS recommande-t-elle ?"),
         # no pronoun
         (RECRUIT, "et qui anime ces réunions ?"),
         (RECRUIT, "et dans un centre de santé ?"),
