@@ -37,7 +37,8 @@ class Lexicon:
     abbreviations: MappingProxyType[str, str]
     synonyms: MappingProxyType[str, str]
     reasons: tuple[re.Pattern[str], str]  # a why asked of engaging the public, what it adds to the search
-    inflections: tuple[tuple[str, ...], tuple[str, ...]]  # a verb's endings (in place of « er »), another word's
+    inflections: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]  # a verb's endings (for « er »), another
+    # word's, a « -yer » verb's with « i » (« paie »)
 
     @cached_property
     def words(self) -> frozenset[str]:
@@ -55,7 +56,11 @@ class Lexicon:
                 raise RulesError(f"{path.name} : « {key} » doit associer des mots à des textes non vides")
             tables.append(MappingProxyType(dict(table)))
         why = (pattern(data, "reasons.asks", path), text(data, "reasons.adds", path))
-        forms = (words(data, "inflections.verb", path), words(data, "inflections.other", path))
+        forms = (
+            words(data, "inflections.verb", path),
+            words(data, "inflections.other", path),
+            words(data, "inflections.y_to_i", path),
+        )
         return cls(*tables, why, forms)
 
     def reasons_of(self, text: str) -> str:
@@ -75,12 +80,14 @@ class Lexicon:
 
     @cached_property
     def _inflected(self) -> dict[str, str]:
-        """The synonyms' entries by the inflected forms of their word (a verb's endings in place of « er », the others'
-        added), those of one form joined."""
-        verb, other = self.inflections
+        """The synonyms' entries by the inflected forms of their word (a verb's endings in place of « er », « i » for
+        the « y » of a verb in « -yer » before a mute « e », the others' added), those of one form joined."""
+        verb, other, y_to_i = self.inflections
         joined: dict[str, list[str]] = {}
         for word, meaning in self.synonyms.items():
             forms = [word[:-2] + ending for ending in verb] if word.endswith("er") else [word + e for e in other]
+            if word.endswith("yer"):  # « payer »: « paie », « paient »
+                forms += [word[:-3] + "i" + ending for ending in y_to_i]
             for form in forms:
                 if form not in self.synonyms:
                     joined.setdefault(form, []).extend(meaning.split())

@@ -282,10 +282,11 @@ def test_quality_gate_on_the_real_world_split(assistant, tmp_path: Path) -> None
 
 # conversations (twenty-ninth session): 60 follow-ups written by a helper who never saw the follow-up code, each after
 # one or two earlier turns (most first turns taken from the real-world set), labelled by reading the documents; the
-# held-out half measured, at the session's end, hit@5 0.692, MRR 0.553, cited_expected 0.577, key_facts 0.327,
-# gap_handled 0.571 and wrong refusals 13.0 % (3 of 23 covered follow-ups: the gate is the measured value)
-CONVERSATION_GATE = {"hit@5": 0.65, "mrr": 0.52, "cited_expected": 0.53, "key_facts": 0.28, "gap_handled": 0.5}
-CONVERSATION_CEILINGS = {**CEILINGS, "wrong_refusal_rate": 0.14}
+# held-out half measured, at the session's end, hit@5 0.692, MRR 0.533, cited_expected 0.654, key_facts 0.404,
+# gap_handled 0.571 and wrong refusals 4.3 % (1 of 23 covered follow-ups; 13.0 % before « paie » was read as « payer »):
+# the 5 % ceiling, as on `test`
+CONVERSATION_GATE = {"hit@5": 0.65, "mrr": 0.5, "cited_expected": 0.6, "key_facts": 0.35, "gap_handled": 0.5}
+CONVERSATION_CEILINGS = CEILINGS
 
 
 @pytest.mark.slow

@@ -199,6 +199,10 @@ def test_a_lexicon_word_is_read_in_any_of_its_forms_the_corpus_never_writes() ->
         assert "remboursement des frais" in query.search_text
         assert "defrayes" in query.lexicon_words
     assert "usager" not in ask("Une habitation pour la MSP ?").search_text  # derived, no form of « habitant »
+    # a verb in « -yer » writes « i » before a mute « e »: « paie » is « payer » (« Qui paie les représentants… ? » was
+    # declined for a word the corpus never writes)
+    paid = ask("Qui paie les représentants des usagers ?")
+    assert "paie" in paid.lexicon_words and "rémunération" in paid.search_text
     written = SpellFixer(Counter({**VOCABULARY, "forme": 9}))  # « forme » (a form) is no « former » (to train)
     shape = understand("Quelle forme pour la CPTS ?", 2000, 14, 4, lexicon=Lexicon.load(), speller=written)
     assert "formation" not in shape.search_text
