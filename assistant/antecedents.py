@@ -22,7 +22,8 @@ from itertools import pairwise
 from pathlib import Path
 
 from assistant.rules import DATA_DIR
-from ingest.lexical import fold_accents
+from assistant.scope import singular_word
+from ingest.lexical import fold_text
 from ingest.rules import RulesError, alternatives, count, read_rules, value, words
 
 _TOKEN = re.compile(r"\b(?:qu|[ldjnsctm])['’]|\w+(?:-\w+)*|[^\w\s]", re.IGNORECASE)
@@ -91,7 +92,7 @@ class PronounRules:
             return alternatives(tuple(sorted(words(data, key, path), key=len, reverse=True)), escape=True)
 
         def folded(key: str) -> frozenset[str]:
-            return frozenset(fold_accents(w.lower()) for w in words(data, key, path))
+            return frozenset(fold_text(w) for w in words(data, key, path))
 
         infinitive = rf"\w+(?:{literal('pronouns.infinitive_endings')})"
         pro = r"(?P<pro>ils|elles|il|elle)"
@@ -173,7 +174,7 @@ class CorpusGrammar:
         infinitives: set[str] = set()
         places: set[tuple[str, str]] = set()
         for text in texts:
-            tokens = [t for t in map(_folded, _TOKEN.findall(text)) if t]
+            tokens = [t for t in map(fold_text, _TOKEN.findall(text)) if t]
             for k, (before, word) in enumerate(pairwise(tokens)):
                 pairs.add((before, word))
                 opener = rules.openers.get(before)
@@ -184,10 +185,10 @@ class CorpusGrammar:
                 if before in rules.before_infinitive and rules.infinitive.match(word):
                     infinitives.add(word)
                 if word == "en" and k + 2 < len(tokens):  # « démocratie en santé »
-                    places.add((_singular(before), _singular(tokens[k + 2])))
+                    places.add((singular_word(before), singular_word(tokens[k + 2])))
                 if word in rules.joiners and k + 2 < len(tokens):  # « représentants des [la] usagers »
                     after = tokens[k + 3] if tokens[k + 2] in rules.joined_articles and k + 3 < len(tokens) else None
-                    joins.add((_singular(before), _singular(after or tokens[k + 2])))
+                    joins.add((singular_word(before), singular_word(after or tokens[k + 2])))
         genders = {}
         for word, counts in seen.items():
             masculine, feminine = counts["m"], counts["f"]
@@ -201,8 +202,8 @@ class CorpusGrammar:
 
     def gender(self, noun: str) -> str:
         """« m », « f », or « ? » when the documents do not tell; a plural read as its singular."""
-        word = _folded(noun)
-        for form in filter(None, (word, _singular(word))):
+        word = fold_text(noun)
+        for form in (word, singular_word(word)):
             if form in self.genders:
                 return self.genders[form]
         return "?"
@@ -211,7 +212,7 @@ class CorpusGrammar:
         """Is ``word`` an infinitive: one the rules list, or the documents write after « de », « pour »… and never
         after « un », « une »… (« former », not « premier »)? Without documents, its ending says."""
         rules = PronounRules.load()
-        folded = _folded(word)
+        folded = fold_text(word)
         if not rules.infinitive.match(folded):
             return False
         if folded in rules.known_infinitives or not self.pairs:
@@ -221,16 +222,16 @@ class CorpusGrammar:
     def joins_with(self, noun: str, complement: str) -> bool:
         """Do the documents write ``noun`` with ``complement`` after « de » (« représentants des usagers »)? Not « les
         médecins des comités », which a verb's « de » makes (« Que pensent les médecins des comités ? »)."""
-        return not self.joins or (_singular(_folded(noun)), _singular(_folded(complement))) in self.joins
+        return not self.joins or (singular_word(fold_text(noun)), singular_word(fold_text(complement))) in self.joins
 
     def elides(self, noun: str) -> bool:
         """Does ``noun`` take « l' »: it opens on a vowel, or on an « h » neither aspirated (« le handicap ») nor
         written by the documents after « le », « la » or « du » (« l'hôpital »)?"""
-        folded = _folded(noun)
-        if folded[:1] != "h" or noun.isupper() or _singular(folded) in PronounRules.load().aspirated:
+        folded = fold_text(noun)
+        if folded[:1] != "h" or noun.isupper() or singular_word(folded) in PronounRules.load().aspirated:
             return folded[:1] in "aeiouy"  # « l'ARS », « la HAS », « le handicap »
         return not any(
-            (article, form) in self.pairs for article in ("le", "la", "du") for form in (folded, _singular(folded))
+            (article, form) in self.pairs for article in ("le", "la", "du") for form in (folded, singular_word(folded))
         )
 
 
@@ -325,7 +326,7 @@ def _phrase(
     plural = opener.number == "p" or (opener.number == "?" and noun.lower().endswith(("s", "x")))
     if plural and not (noun.lower().endswith(("s", "x", "z")) or noun.isupper()):
         return None  # « les trouver »: an object pronoun and its verb; « plus de place »: no count
-    if plural and not noun.isupper() and _folded(noun) in grammar.genders and low_opener in ("de", "d'"):
+    if plural and not noun.isupper() and fold_text(noun) in grammar.genders and low_opener in ("de", "d'"):
         return None  # « combien de temps »: a noun the documents write after « le »: no count
     if low_opener in rules.pronoun_articles and grammar.infinitive(noun):
         return None  # « comment la créer ? »: an object pronoun and its verb
@@ -360,7 +361,7 @@ def _phrase(
             break
         if word.isdigit() or (last[:1].isupper() and word[:1].isupper()):  # « la fiche 5 », « Petits Frères »
             after.append(word)
-        elif here < rules.adjectives_at_most and (_folded(last), _folded(word)) in grammar.pairs:
+        elif here < rules.adjectives_at_most and (fold_text(last), fold_text(word)) in grammar.pairs:
             after.append(word)  # an adjective the documents write after this noun (« patient partenaire »)
             adjectives += len(after) == adjectives + 1
             here += 1
@@ -369,12 +370,12 @@ def _phrase(
         j += 1
     stop = _low(tokens[j]) if j < len(tokens) else ""  # a noun or adjective it cannot take: read in part
     whole = not stop or not _word(tokens[j], rules) or stop in rules.openers or stop in rules.joiners
-    whole = whole or _folded(stop) not in grammar.articled
+    whole = whole or fold_text(stop) not in grammar.articled
     if stop == "en" and j + 1 < len(tokens) and _word(tokens[j + 1], rules) and not _is_person(noun, rules):
         whole = False  # « la démocratie en … » read without what follows; « le médiateur » is the person still
-    if _folded(noun) in rules.before_noun and j < len(tokens) and _word(tokens[j], rules):
+    if fold_text(noun) in rules.before_noun and j < len(tokens) and _word(tokens[j], rules):
         whole = False  # « une nouvelle patiente »: an adjective read as the noun
-    if _folded(noun) in rules.relational and complement is None and j < len(tokens) and _word(tokens[j], rules):
+    if fold_text(noun) in rules.relational and complement is None and j < len(tokens) and _word(tokens[j], rules):
         whole = False  # « le role dun patient »: whose role is not read
     gender = opener.gender if opener.gender != "?" else grammar.gender(noun)
     phrase = Phrase(
@@ -392,14 +393,16 @@ def _phrase(
     return phrase, j
 
 
-def resolve(previous: str, followup: str, grammar: CorpusGrammar | None = None) -> str | None:
-    """``followup`` as a whole question, its pronoun replaced by what it stands for in ``previous``; None when it
-    has no such pronoun, names its own subject, or the referent is not certain."""
+def resolve(previous: str, followup: str, grammar: CorpusGrammar | None = None, leaned_on: str = "") -> str | None:
+    """``followup`` as a whole question, its pronoun replaced by what it stands for in ``previous`` or, when that names
+    nothing (« et combien de temps ? »), in ``leaned_on`` (the question ``previous`` leaned on); None when it has no
+    such pronoun, names its own subject, or the referent is not certain."""
     rules = PronounRules.load()
     body = rules.leads.sub("", followup.strip()).strip()
     if not body:
         return None
-    candidates = [c for p in phrases_of(previous, grammar, rules) for c in _meant(p, rules)]
+    phrases = phrases_of(previous, grammar, rules) or (phrases_of(leaned_on, grammar, rules) if leaned_on else [])
+    candidates = [c for p in phrases for c in _meant(p, rules)]
     for rewrite in (_subject, _elided, _inverted, _object):
         rewritten = rewrite(body, candidates, rules, grammar or CorpusGrammar())
         if rewritten is not None:
@@ -407,16 +410,11 @@ def resolve(previous: str, followup: str, grammar: CorpusGrammar | None = None) 
     return None
 
 
-def names_nothing(text: str, grammar: CorpusGrammar | None = None) -> bool:
-    """Does ``text`` name no noun phrase a pronoun could stand for (« et combien de temps ? »)?"""
-    return not phrases_of(text, grammar)
-
-
 def _meant(phrase: Phrase, rules: PronounRules) -> list[Phrase]:
     """What a pronoun may mean of a phrase: the phrase, and the complement of a noun that says something of it
     (« le rôle du patient partenaire »: the role, or the patient partenaire, both candidates)."""
     inner = phrase.complement
-    return [phrase, inner] if inner is not None and _folded(phrase.noun) in rules.relational else [phrase]
+    return [phrase, inner] if inner is not None and fold_text(phrase.noun) in rules.relational else [phrase]
 
 
 def _subject(body: str, candidates: list[Phrase], rules: PronounRules, grammar: CorpusGrammar) -> str | None:
@@ -480,7 +478,7 @@ def _object(body: str, candidates: list[Phrase], rules: PronounRules, grammar: C
         verb = conjugated.group("verb")
         if not _word(verb, rules) or _low(verb) in rules.auxiliaries or rules.infinitive.match(verb):
             return None  # « on les a recrutés », « on le sait »: another order, or an idiom
-        if not verb.islower() or _folded(verb) in grammar.articled or _is_person(verb, rules):
+        if not verb.islower() or fold_text(verb) in grammar.articled or _is_person(verb, rules):
             return None  # « Qui la HAS… », « qui les usagers… »: an article and its noun
         found = conjugated
     if found is None or _names_before(body, found.start(), rules, grammar):
@@ -619,7 +617,7 @@ def _impersonal(pronoun: str, after: str, rules: PronounRules) -> bool:
 def _in_place(noun: str, place: str, grammar: CorpusGrammar) -> bool:
     """Is « en » and ``place`` part of the phrase of ``noun``: a name (« en CPTS »), or words the documents write so
     (« démocratie en santé »)?"""
-    return place[:1].isupper() or (_singular(_folded(noun)), _singular(_folded(place))) in grammar.places
+    return place[:1].isupper() or (singular_word(fold_text(noun)), singular_word(fold_text(place))) in grammar.places
 
 
 def _noun_before(token: str, rules: PronounRules) -> bool:
@@ -635,8 +633,8 @@ def _person(phrase: Phrase, rules: PronounRules) -> bool:
 
 
 def _is_person(noun: str, rules: PronounRules) -> bool:
-    folded = _folded(noun)
-    return folded in rules.people or _singular(folded) in rules.people
+    folded = fold_text(noun)
+    return folded in rules.people or singular_word(folded) in rules.people
 
 
 def _word(token: str, rules: PronounRules) -> bool:
@@ -647,22 +645,11 @@ def _low(token: str) -> str:
     return token.lower().replace("’", "'")
 
 
-def _folded(token: str) -> str:
-    return fold_accents(_low(token))
-
-
 def _joined(tokens: Iterable[str]) -> str:
     out = ""
     for token in tokens:
         out += token if not out or out.endswith(("'", "’")) else " " + token
     return out
-
-
-def _singular(word: str) -> str:
-    """A folded plural read as its singular: « usagers » → « usager », « locaux » → « local »."""
-    if word.endswith("aux") and len(word) > 4:
-        return word[:-3] + "al"
-    return word[:-1] if len(word) > 3 and word.endswith(("s", "x")) else word
 
 
 def _plural(word: str) -> str:

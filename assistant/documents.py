@@ -12,7 +12,7 @@ import re
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
-from ingest.lexical import fold_accents
+from ingest.lexical import fold_text
 from ingest.models import DocumentInfo
 
 # what turns an alias into another thing's name: a complement or a qualifier after it (« le guide pratique… »,
@@ -37,16 +37,12 @@ def _made(before: str) -> bool:
 _NOT_INFINITIVES = frozenset({"entre", "contre", "outre", "notre", "votre", "autre", "premier", "dernier", "hier"})
 
 
-def _folded(text: str) -> str:
-    return fold_accents(text.replace("’", "'")).lower()
-
-
 def _folded_with_places(text: str) -> tuple[str, list[int]]:
-    """``text`` folded as :func:`_folded` does, and for each folded character the place of the one it comes from
-    (« œ » may fold to two)."""
+    """``text`` folded as :func:`~ingest.lexical.fold_text` does, and for each folded character the place of the one it
+    comes from (« œ » may fold to two)."""
     folded, places = [], []
     for place, char in enumerate(text):
-        for piece in _folded(char):
+        for piece in fold_text(char):
             folded.append(piece)
             places.append(place)
     return "".join(folded), places
@@ -54,7 +50,7 @@ def _folded_with_places(text: str) -> tuple[str, list[int]]:
 
 def _alias_pattern(alias: str) -> str:
     """The pattern of one alias, its article open to contraction, its words separated by any spaces."""
-    article, _, rest = _folded(alias).partition(" ")
+    article, _, rest = fold_text(alias).partition(" ")
     head = _ARTICLES.get(article, re.escape(article))
     words = r"\s+".join(re.escape(word) for word in rest.split())
     return rf"{head}\s+{words}" if rest else head
@@ -82,7 +78,7 @@ class DocumentNames:
     def named_in(self, text: str) -> list[str]:
         """The ids of the documents ``text`` names, in the order of their ids; not a thing the question's verb makes
         (« Comment préparer la présentation aux usagers ? »: an infinitive right before it)."""
-        folded = _folded(text)
+        folded = fold_text(text)
         return [
             doc_id
             for doc_id, pattern in self.patterns

@@ -17,7 +17,7 @@ from enum import StrEnum
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from assistant.antecedents import CorpusGrammar, names_nothing, resolve
+from assistant.antecedents import CorpusGrammar, resolve
 from assistant.rules import FactRules, Lexicon, QueryRules, default_settings, stem_of
 from ingest.cleaning import normalize_chars
 from ingest.lexical import fold_accents, french_accented, french_folded, french_word
@@ -412,9 +412,10 @@ def _spelled_out(word: str, lexicon: Lexicon) -> str:
     return lexicon.abbreviations[fold_accents(word.lower())]
 
 
-def is_followup(text: str, max_words: int | None = None) -> bool:
+def is_followup(text: str, max_words: int | None = None, points_back: bool = False) -> bool:
     """Does the question lean on the previous one ("et qui anime ces réunions ?")? A short question
-    (``max_words``, setting ``followup_max_words``) that points back ("ces", "cela") does too."""
+    (``max_words``, setting ``followup_max_words``) that points back ("ces", "cela") does too, as does one whose
+    pronoun stands for what the previous one named (``points_back``), unless it says it is another question."""
     rules = QueryRules.load()
     if max_words is None:
         max_words = default_settings().followup_max_words
@@ -422,7 +423,7 @@ def is_followup(text: str, max_words: int | None = None) -> bool:
     if rules.new_question.search(text.lower()):  # « ok merci. autre question : … »
         return False
     starts = rules.followup_start.match(text.strip())
-    return bool(starts or rules.next_fiche.search(text) or rules.previous_fiche.search(text)) or (
+    return bool(starts or points_back or rules.next_fiche.search(text) or rules.previous_fiche.search(text)) or (
         len(words) <= max_words and bool(rules.anaphora.search(_without_repeated_subject(text)))
     )
 
@@ -473,10 +474,9 @@ def understand(
     resolved = None  # « ils sont payés ? » after « Comment recruter des représentants… ? »: the question it stands for
     if previous is not None and previous.intent is not Intent.EMPTY:  # « et pour les usagers ? », « ils sont payés ? »
         if len(re.findall(r"\w+", text)) <= settings.followup_pronoun_max_words:
-            resolved = _resolved(previous, text, grammar)
-        query.followup = is_followup(text, settings.followup_max_words) or (
-            resolved is not None and not rules.new_question.search(text.lower())
-        )
+            # after a follow-up that named nothing (« et combien de temps ? »), what the question it leaned on named
+            resolved = resolve(_before(previous), text, grammar, previous.leaning_on)
+        query.followup = is_followup(text, settings.followup_max_words, points_back=resolved is not None)
     if match := rules.fiche_ref.search(text):
         query.fiche = int(match.group(1))
     elif query.followup and previous is not None and previous.fiche:
@@ -538,16 +538,6 @@ def understand(
 def _before(previous: Query) -> str:
     """The question a follow-up leans on: a follow-up of a follow-up leans on the question it stood for."""
     return previous.rewritten or previous.text
-
-
-def _resolved(previous: Query, followup: str, grammar: CorpusGrammar | None) -> str | None:
-    """The follow-up with its pronoun replaced by what the previous question named (« ils sont payés ? » → « Les
-    représentants des usagers sont payés ? »); after a follow-up that named nothing (« et combien de temps ? »), by
-    what the question it leaned on named."""
-    before = _before(previous)
-    if names_nothing(before, grammar) and previous.leaning_on:
-        return resolve(previous.leaning_on, followup, grammar)
-    return resolve(before, followup, grammar)
 
 
 def _swap(kind: re.Pattern[str], previous: str, followup: str) -> str:

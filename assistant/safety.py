@@ -11,7 +11,7 @@ import tomllib
 from functools import lru_cache
 from pathlib import Path
 
-from ingest.lexical import fold_accents
+from ingest.lexical import fold_text
 
 RULES_FILE = Path(__file__).parent / "data" / "medical.toml"
 
@@ -29,7 +29,7 @@ def _patterns(keys: tuple[str, ...], path: Path = RULES_FILE) -> tuple[re.Patter
 def is_personal_medical(question: str, path: Path = RULES_FILE) -> bool:
     """Does the question ask for medical advice (a treatment, a drug, a dose, what a symptom means), or
     name a symptom or an illness with no word of user engagement around it?"""
-    text = _folded(question)
+    text = fold_text(question)
     asks, symptoms, engagement, people = _patterns(("patterns", "symptoms", "engagement", "people_taken"), path)
     taken = people.sub(_without_taking, text)  # « combien de représentants faut-il prendre ? »: people, no dose
     return asks.search(taken) is not None or (symptoms.search(text) is not None and engagement.search(text) is None)
@@ -47,10 +47,6 @@ def is_individual_care(question: str, context: str = "", path: Path = RULES_FILE
     users, participation…)? « Ma MSP » is where one is cared for: no collective setting. The documents treat the
     collective dimension of user engagement, not a patient's own relation to their care."""
     care, collective, own = _patterns(("individual_care", "collective", "own_setting"), path)
-    text = _folded(question)
-    setting = own.sub(" ", f"{text} {_folded(context)}")
+    text = fold_text(question)
+    setting = own.sub(" ", f"{text} {fold_text(context)}")
     return care.search(text) is not None and collective.search(setting) is None
-
-
-def _folded(text: str) -> str:
-    return fold_accents(text.lower()).replace("’", "'")

@@ -97,7 +97,12 @@ class ScopeLimits:
 def singular(words_of_text: Sequence[str]) -> tuple[str, ...]:
     """French words in the singular, roughly and alike for a name and a question: « territoriaux » →
     « territorial », « conseils » → « conseil »."""
-    return tuple(_PLURAL.sub(_singular, w) if len(w) > 3 else w for w in words_of_text)
+    return tuple(singular_word(w) for w in words_of_text)
+
+
+def singular_word(word: str) -> str:
+    """One folded word in the singular, roughly (see :func:`singular`)."""
+    return _PLURAL.sub(_singular, word) if len(word) > 3 else word
 
 
 def _singular(ending: re.Match[str]) -> str:

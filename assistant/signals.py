@@ -20,7 +20,7 @@ import numpy as np
 from assistant.answer import Role
 from assistant.lazy import LazySets
 from ingest.index import IndexReader
-from ingest.lexical import fold_accents
+from ingest.lexical import fold_text
 from ingest.models import Chunk
 from ingest.question_table import QuestionLink, find_question_tables, join_passages
 from ingest.roles import PassageRole
@@ -47,7 +47,7 @@ class SignalRules:
         return cls(pattern(data, "resources", path), pattern(data, "lists", path), structures, audience)
 
     def structures_in(self, text: str) -> frozenset[str]:
-        folded = _fold(text)
+        folded = fold_text(text)
         return frozenset(name for name, p in self.structures if p.search(folded))
 
 
@@ -57,10 +57,6 @@ def _about(counts: Counter[str], share: float) -> frozenset[str]:
         return frozenset()
     name, n = counts.most_common(1)[0]
     return frozenset({name}) if n >= share * sum(counts.values()) else frozenset()
-
-
-def _fold(text: str) -> str:
-    return fold_accents(text.lower()).replace("’", "'")
 
 
 class DocumentStructures(LazySets):
@@ -154,7 +150,7 @@ class CorpusSignals:
         settings: Settings,
     ) -> Preferences:
         """The preferences of one question (its structures, resources, audience, question-table fiches)."""
-        folded = _fold(question)
+        folded = fold_text(question)
         audience = role or next((r for r, p in self.rules.audience if p.search(folded)), None)
         fiches, matched, overlap, shared = self.table_match(query_vector, question_terms, settings)
         return Preferences(

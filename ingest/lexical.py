@@ -58,6 +58,12 @@ def fold_accents(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+def fold_text(text: str) -> str:
+    """``text`` as rules match it: lower case, accents folded, the typographic apostrophe as « ' » (« L’Été » →
+    « l'ete »)."""
+    return fold_accents(text.lower()).replace("’", "'")
+
+
 class FrenchAnalyzer:
     """Turns French text into BM25 terms; the same analysis for passages and questions."""
 
