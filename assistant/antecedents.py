@@ -77,6 +77,9 @@ class PronounRules:
     before_infinitive: frozenset[str]
     pronoun_articles: frozenset[str]
     clitic_after: frozenset[str]  # « qui », « on »…: a « la » or « les » after them is an object pronoun
+    does: re.Pattern[str]  # « le faire »: groups pre (what comes before it), then the pronoun and « faire »
+    action: re.Pattern[str]  # « Comment établir le diagnostic… ? »: group action (« établir le diagnostic… »), verb
+    not_actions: frozenset[str]  # infinitives « le faire » does not stand for (« être », « faire »…)
 
     @classmethod
     @lru_cache(maxsize=2)
@@ -145,6 +148,13 @@ class PronounRules:
             before_infinitive=folded("pronouns.before_infinitive"),
             pronoun_articles=frozenset(words(data, "phrases.pronoun_articles", path)),
             clitic_after=frozenset(words(data, "phrases.clitic_after", path)),
+            does=re.compile(rf"(?<![\w'’])(?:{literal('pronouns.does')})\b", re.IGNORECASE),
+            action=re.compile(
+                rf"^\W*(?:(?:{literal('pronouns.action_openers')})(?:\s+|(?<=['’])))*"
+                rf"(?P<action>(?P<verb>[^\W\d_]+)\b[^?:;]*?)\s*(?:[?:;]|$)",
+                re.IGNORECASE,
+            ),
+            not_actions=folded("pronouns.not_actions"),
         )
 
 
@@ -403,11 +413,35 @@ def resolve(previous: str, followup: str, grammar: CorpusGrammar | None = None, 
         return None
     phrases = phrases_of(previous, grammar, rules) or (phrases_of(leaned_on, grammar, rules) if leaned_on else [])
     candidates = [c for p in phrases for c in _meant(p, rules)]
+    if done := _done(body, previous, rules, grammar or CorpusGrammar()):
+        return done[:1].upper() + done[1:]
     for rewrite in (_subject, _elided, _inverted, _object):
         rewritten = rewrite(body, candidates, rules, grammar or CorpusGrammar())
         if rewritten is not None:
             return rewritten[:1].upper() + rewritten[1:]
     return None
+
+
+def _done(body: str, previous: str, rules: PronounRules, grammar: CorpusGrammar) -> str | None:
+    """« le faire » replaced by the action the previous question asks about (« Comment établir le diagnostic du
+    territoire ? » + « on peut le faire avec un questionnaire en ligne ? » → « on peut établir le diagnostic du
+    territoire avec un questionnaire en ligne ? »); None when the follow-up has no such « le faire », or the previous
+    question is no infinitive's (« Qu'est-ce qu'un diagnostic ? ») or one of ``not_actions``, or a pronoun is left."""
+    found = rules.does.search(body)
+    asked = rules.action.match(previous.strip())
+    if found is None or asked is None:
+        return None
+    after = _TOKEN.findall(body[found.end() :])
+    if after and grammar.infinitive(after[0]):
+        return None  # « comment le faire participer ? »: a person made to take part
+    verb = asked.group("verb")
+    if fold_text(verb) in rules.not_actions or not grammar.infinitive(verb):
+        return None
+    action = asked.group("action")
+    if not (len(verb) > 1 and verb.isupper()):
+        action = action[:1].lower() + action[1:]  # « Recruter des usagers : comment ? » → « … recruter des usagers »
+    rewritten = body[: found.start()] + action + body[found.end() :]
+    return None if _points_back(rewritten, rules) or _points_back(action, rules) else rewritten
 
 
 def _meant(phrase: Phrase, rules: PronounRules) -> list[Phrase]:

@@ -111,6 +111,19 @@ def grammar() -> CorpusGrammar:
             "Peut-il voter ?",
             "Le représentant associatif en CPTS peut-il voter ?",
         ),
+        # « le faire »: the action the previous question asks about
+        (
+            "Comment établir le diagnostic du territoire ?",
+            "on peut le faire avec un questionnaire en ligne ?",
+            "On peut établir le diagnostic du territoire avec un questionnaire en ligne ?",
+        ),
+        (RECRUIT, "qui peut le faire ?", "Qui peut recruter des représentants des usagers dans notre MSP ?"),
+        ("Faut-il rémunérer les usagers ?", "et comment le faire ?", "Comment rémunérer les usagers ?"),
+        (
+            "Recruter des usagers : comment faire ?",
+            "on peut le faire par affiche ?",
+            "On peut recruter des usagers par affiche ?",
+        ),
     ],
 )
 def test_a_pronoun_is_replaced_by_what_the_previous_question_named(
@@ -179,6 +192,11 @@ def test_a_pronoun_is_replaced_by_what_the_previous_question_named(
         (RECRUIT, "on les a recrutés comment ?"),
         (RECRUIT, "on le sait ?"),
         ("Qu'est-ce qu'une CPTS ?", "Qui la HAS recommande-t-elle ?"),
+        # « le faire » after a question that asks no action, or whose action is « faire »; « le faire participer »
+        # makes a person take part
+        ("Qu'est-ce qu'un diagnostic partagé ?", "comment le faire ?"),
+        ("Comment faire participer les usagers ?", "on peut le faire par internet ?"),
+        ("Comment mobiliser les habitants ?", "comment le faire participer ?"),
         # no pronoun
         (RECRUIT, "et qui anime ces réunions ?"),
         (RECRUIT, "et dans un centre de santé ?"),
