@@ -80,6 +80,7 @@ class PronounRules:
     does: re.Pattern[str]  # « le faire »: groups pre (what comes before it), then the pronoun and « faire »
     action: re.Pattern[str]  # « Comment établir le diagnostic… ? »: group action (« établir le diagnostic… »), verb
     not_actions: frozenset[str]  # infinitives « le faire » does not stand for (« être », « faire »…)
+    of_persons: re.Pattern[str]  # « est payé », « touche »: what only a person is or does
 
     @classmethod
     @lru_cache(maxsize=2)
@@ -155,6 +156,7 @@ class PronounRules:
                 re.IGNORECASE,
             ),
             not_actions=folded("pronouns.not_actions"),
+            of_persons=re.compile(alternatives(words(data, "pronouns.of_persons", path)), re.IGNORECASE),
         )
 
 
@@ -577,20 +579,24 @@ def _named(
     follow-up names a subject of the pronoun's number itself (« ils servent à quoi, les comités d'usagers ? »)."""
     if _names_after(pronoun, body, rules, grammar):
         return None
-    phrase = _antecedent(pronoun, candidates, rules)
+    phrase = _antecedent(pronoun, candidates, rules, person=bool(rules.of_persons.search(body)))
     return phrase.known(pronoun.lower().endswith("s")) if phrase is not None else None
 
 
-def _antecedent(pronoun: str, candidates: list[Phrase], rules: PronounRules) -> Phrase | None:
+def _antecedent(pronoun: str, candidates: list[Phrase], rules: PronounRules, person: bool = False) -> Phrase | None:
     """The one phrase of the pronoun's number that may have its gender (« ils »: masculine or not told; « il »,
     « elle », « elles »: the gender told, a phrase whose gender is not told making the choice uncertain). « ils » or
     « elles » after a question that names one person only, in the singular, stand for people of that kind (« un
-    facilitateur » → « les facilitateurs »). Two phrases that fit, or one that cannot be written: no referent."""
+    facilitateur » → « les facilitateurs »). With ``person`` (the follow-up says what only a person is or does: « il
+    est payé ? »), the one person among phrases that fit (« le rôle du patient partenaire »: the patient). Two phrases
+    that fit, or one that cannot be written: no referent."""
     pronoun = _low(pronoun)
     plural = pronoun.endswith("s") or pronoun in ("les", "en", "leur")
     told = {"il": "m", "ils": "m", "le": "m", "elle": "f", "elles": "f", "la": "f"}.get(pronoun)
     fits = [p for p in candidates if p.gender in (told, "?") or told is None]
     same = [p for p in fits if p.plural == plural]
+    if person and len(same) > 1:  # « il est payé ? » after « le rôle du patient partenaire »: the patient
+        same = [p for p in same if _person(p, rules)] or same
     if same:
         chosen = same[0] if len(same) == 1 else None
     else:

@@ -111,6 +111,13 @@ def grammar() -> CorpusGrammar:
             "Peut-il voter ?",
             "Le représentant associatif en CPTS peut-il voter ?",
         ),
+        # two phrases fit, and what is said of the pronoun only a person is: the person
+        (ROLE, "il est payé ?", "Le patient partenaire est payé ?"),
+        (
+            "Quelle est la mission du médiateur en santé ?",
+            "il touche combien ?",
+            "Le médiateur en santé touche combien ?",
+        ),
         # « le faire »: the action the previous question asks about
         (
             "Comment établir le diagnostic du territoire ?",
@@ -168,7 +175,7 @@ def test_a_pronoun_is_replaced_by_what_the_previous_question_named(
         (RECRUIT, "il est payé ?"),
         (RECRUIT, "elles sont payées ?"),
         # two phrases fit: no certain referent (the role or the patient; the professionals or the users)
-        (ROLE, "il est payé ?"),
+        (ROLE, "il est important ?"),
         (
             "Comment des professionnels peuvent-ils faire participer les usagers à leur projet ?",
             "comment les impliquer ?",
