@@ -1505,6 +1505,17 @@ def test_the_premise_in_its_notice_is_quoted_under_its_source_with_what_it_point
         ("Un certain nombre d'entre elles et la structure", True),  # some of those just named
         ("La structure a d'ailleurs", True),  # an aside on what was just said
         ("Par leur organisation souple, la structure", True),
+        # the next point, a time after what was just said, an example or a consequence among the first words
+        ("Autre point : la structure", True),
+        ("Plus récemment encore, la structure", True),
+        ("Dans un même temps, la structure", True),
+        ("Par la suite, la structure", True),
+        ("En parallèle, la structure", True),
+        ("Les centres, par exemple, et la structure", True),
+        ("Les centres ont ainsi la structure qui", True),
+        ("Les centres ainsi que la structure", False),  # adds a noun
+        ("M.F ajoute que la structure", True),  # what a speaker adds
+        ("A ce stade, la structure", False),  # the stage its title names
     ],
 )
 def test_a_sentence_opening_on_a_connective_comes_with_the_sentence_before_it(opening: str, points_back: bool) -> None:
