@@ -21,7 +21,7 @@ from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
 
-from assistant.rules import DATA_DIR
+from assistant.rules import DATA_DIR, DEFINITION, FactRules
 from assistant.scope import singular_word
 from ingest.lexical import fold_text
 from ingest.rules import RulesError, alternatives, count, read_rules, value, words
@@ -81,6 +81,8 @@ class PronounRules:
     action: re.Pattern[str]  # « Comment établir le diagnostic… ? »: group action (« établir le diagnostic… »), verb
     not_actions: frozenset[str]  # infinitives « le faire » does not stand for (« être », « faire »…)
     of_persons: re.Pattern[str]  # « est payé », « touche »: what only a person is or does
+    that: re.Pattern[str]  # « ça concerne aussi… ? »: groups before, rest
+    de_verbs: frozenset[str]  # « bénéficier »: « en » before them is « de » and a thing
 
     @classmethod
     @lru_cache(maxsize=2)
@@ -157,6 +159,12 @@ class PronounRules:
             ),
             not_actions=folded("pronouns.not_actions"),
             of_persons=re.compile(alternatives(words(data, "pronouns.of_persons", path)), re.IGNORECASE),
+            that=re.compile(
+                rf"^(?P<before>{asking}\s+)?(?:{literal('pronouns.that')})\s+"
+                rf"(?!(?:{literal('pronouns.that_idioms')})\b)(?P<rest>\w.*)$",
+                re.IGNORECASE,
+            ),
+            de_verbs=folded("pronouns.de_verbs"),
         )
 
 
@@ -417,6 +425,8 @@ def resolve(previous: str, followup: str, grammar: CorpusGrammar | None = None, 
     candidates = [c for p in phrases for c in _meant(p, rules)]
     if done := _done(body, previous, rules, grammar or CorpusGrammar()):
         return done[:1].upper() + done[1:]
+    if that := _that(body, previous, candidates, rules):
+        return that[:1].upper() + that[1:]
     for rewrite in (_subject, _elided, _inverted, _object):
         rewritten = rewrite(body, candidates, rules, grammar or CorpusGrammar())
         if rewritten is not None:
@@ -444,6 +454,21 @@ def _done(body: str, previous: str, rules: PronounRules, grammar: CorpusGrammar)
         action = action[:1].lower() + action[1:]  # « Recruter des usagers : comment ? » → « … recruter des usagers »
     rewritten = body[: found.start()] + action + body[found.end() :]
     return None if _points_back(rewritten, rules) or _points_back(action, rules) else rewritten
+
+
+def _that(body: str, previous: str, candidates: list[Phrase], rules: PronounRules) -> str | None:
+    """« ça » (« cela », « ceci ») as the subject, after a question asking what one thing is: that thing (« Qu'est-ce
+    que le secret professionnel ? » + « ça concerne aussi la secrétaire ? » → « Le secret professionnel concerne aussi
+    la secrétaire ? »). After another question it stands for what was said, and there is no rewrite."""
+    found = rules.that.match(body)
+    asked = FactRules.load().asked(previous)
+    if found is None or len(candidates) != 1 or asked is None or asked.name != DEFINITION:
+        return None
+    phrase = candidates[0]
+    if phrase.plural or not phrase.writable or phrase.coordinated:
+        return None
+    rewritten = f"{found.group('before') or ''}{phrase.known(plural=False)} {found.group('rest')}"
+    return None if _points_back(rewritten, rules) else rewritten
 
 
 def _meant(phrase: Phrase, rules: PronounRules) -> list[Phrase]:
@@ -528,7 +553,10 @@ def _object(body: str, candidates: list[Phrase], rules: PronounRules, grammar: C
     rest = [_low(t) for t in _TOKEN.findall(body[found.end() :])]
     if pro == "en" and rest and rest[0] in rules.amounts:
         return None  # « on peut en recruter combien ? »
-    if pro == "y":  # a place or a thing: « comment on fait pour y siéger ? » → « … siéger aux Conseils… ? »
+    of = pro == "en" and fold_text(verb) in rules.de_verbs  # « en bénéficier »: « de » and the thing
+    if of:
+        phrase = candidates[0] if len(candidates) == 1 else None
+    elif pro == "y":  # a place or a thing: « comment on fait pour y siéger ? » → « … siéger aux Conseils… ? »
         things = [p for p in candidates if not _person(p, rules)]
         phrase = things[0] if len(things) == 1 else None
     else:
@@ -544,6 +572,8 @@ def _object(body: str, candidates: list[Phrase], rules: PronounRules, grammar: C
         thing = f"{verb} {phrase.known(plural=False)}"
     elif pro in ("leur", "y"):
         thing = f"{verb} {_to(phrase.known(plural=pro == 'leur' or phrase.plural))}"
+    elif of:
+        thing = f"{verb} {_of(phrase.known(plural=phrase.plural))}"
     else:  # « en »: « combien faut-il recruter de représentants ? », « comment trouver des représentants ? »
         bare = phrase.bare(plural=True)
         counted = any(w in rules.counted for w in map(_low, _TOKEN.findall(body[: found.start("pro")])))
@@ -564,6 +594,12 @@ def _points_back(text: str, rules: PronounRules) -> bool:
         return True
     found = rules.elided.search(text)
     return found is not None and not _impersonal(found.group("pro"), text[found.end() :], rules)
+
+
+def _of(known: str) -> str:
+    """« de » before a phrase: « des représentants », « du mécénat », « de la CPTS », « de l'ARS »."""
+    article, _, rest = known.partition(" ")
+    return {"les": "des " + rest, "le": "du " + rest}.get(article, "de " + known)
 
 
 def _to(known: str) -> str:

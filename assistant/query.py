@@ -18,7 +18,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from assistant.antecedents import CorpusGrammar, resolve
-from assistant.rules import FactRules, Lexicon, QueryRules, default_settings, stem_of
+from assistant.rules import DEFINITION, FactRules, Lexicon, QueryRules, default_settings, stem_of
 from ingest.cleaning import normalize_chars
 from ingest.lexical import fold_accents, french_accented, french_folded, french_word
 from ingest.settings import Settings
@@ -576,7 +576,7 @@ def _new_topic(rules: QueryRules, previous: str, followup: str, acronyms: Collec
     if not {acronym, acronym.removesuffix("s")} & set(acronyms):  # « les ESPs »: the ESP
         return previous
     fact, term = FactRules.load().asked_with_term(previous)
-    if fact is None or fact.name != _DEFINITION or not term:
+    if fact is None or fact.name != DEFINITION or not term:
         return previous
     named = re.search(rf"(?:\b(?:{_ARTICLES})(?:(?<=['’])|\s+))?{re.escape(term)}", previous, re.IGNORECASE)
     if named is None:
@@ -588,7 +588,6 @@ def _new_topic(rules: QueryRules, previous: str, followup: str, acronyms: Collec
     return head + new_thing + previous[named.end() :]
 
 
-_DEFINITION = "définition"  # the fact a question asking what a thing is asks (facts.toml)
 _ARTICLES = r"le|la|les|l'|l’|un|une|des|du"
 _ELIDED = re.compile(r"\b(?P<q>[qQ])(?:u['’]|ue\s+)$")  # « que » / « qu' » before the thing asked
 

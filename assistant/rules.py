@@ -291,6 +291,9 @@ def _numbered(compiled: re.Pattern[str], key: str, path: Path) -> re.Pattern[str
     return compiled
 
 
+DEFINITION = "définition"  # the fact a question asking what a thing is asks (facts.toml)
+
+
 @dataclass(frozen=True)
 class FactKind:
     """A kind of fact: what a question asking for it says, what a sentence giving it holds."""

@@ -118,6 +118,24 @@ def grammar() -> CorpusGrammar:
             "il touche combien ?",
             "Le médiateur en santé touche combien ?",
         ),
+        # « ça » after a question asking what one thing is: that thing
+        (
+            "Qu'est-ce que le secret professionnel ?",
+            "ça concerne aussi la secrétaire d'accueil de la MSP ?",
+            "Le secret professionnel concerne aussi la secrétaire d'accueil de la MSP ?",
+        ),
+        ("C'est quoi une CPTS ?", "ça coûte combien ?", "La CPTS coûte combien ?"),
+        # « en » before a verb that takes « de »: « de » and the thing
+        (
+            "Qu'est-ce que le mécénat de compétences ?",
+            "une MSP en SISA peut-elle en bénéficier ?",
+            "Une MSP en SISA peut-elle bénéficier du mécénat de compétences ?",
+        ),
+        (
+            "Qu'est-ce que le patient traceur ?",
+            "on peut en parler en réunion ?",
+            "On peut parler du patient traceur en réunion ?",
+        ),
         # « le faire »: the action the previous question asks about
         (
             "Comment établir le diagnostic du territoire ?",
@@ -204,6 +222,11 @@ def test_a_pronoun_is_replaced_by_what_the_previous_question_named(
         ("Qu'est-ce qu'un diagnostic partagé ?", "comment le faire ?"),
         ("Comment faire participer les usagers ?", "on peut le faire par internet ?"),
         ("Comment mobiliser les habitants ?", "comment le faire participer ?"),
+        # « ça » after another question stands for what was said; an idiom (« ça fait combien »); a plural thing
+        ("La CPTS est financée comment ?", "ça fait combien en euros pour une CPTS de 30 000 habitants ?"),
+        (RECRUIT, "ça prend combien de temps ?"),
+        ("C'est quoi une CPTS ?", "ça fait combien de professionnels ?"),
+        ("Qu'est-ce que les Conseils Territoriaux de Santé (CTS) ?", "ça sert à quoi ?"),
         # no pronoun
         (RECRUIT, "et qui anime ces réunions ?"),
         (RECRUIT, "et dans un centre de santé ?"),
