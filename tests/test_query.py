@@ -190,6 +190,14 @@ def test_a_rare_abbreviation_is_searched_by_what_it_means() -> None:
     assert "ru" in query.lexicon_words
 
 
+def test_an_acronym_the_documents_never_write_is_searched_by_the_words_they_write() -> None:
+    """« Le patient expert peut-il participer aux RCP ? » was declined: the documents never write « RCP », but they
+    write « réunions de concertation pluridisciplinaires »."""
+    query = ask("Le patient expert peut-il participer aux RCP ?")
+    assert "concertation pluridisciplinaire" in query.search_text
+    assert "concertation pluridisciplinaire" in query.semantic_text
+
+
 def test_a_lexicon_word_is_read_in_any_of_its_forms_the_corpus_never_writes() -> None:
     """« défrayés » is « defrayer » of the lexicon: searched with « remboursement des frais », and no more a word the
     corpus never uses for the guard (« Les RU sont-ils défrayés ? » was declined for it). A form the corpus writes
