@@ -313,7 +313,7 @@ class Assistant:
         answer.notes = self._notes(query)
         if query.intent is Intent.EMPTY:
             self._refuse(answer, Route.EMPTY, self.phrases["empty_question"])
-        elif is_personal_medical(query.text):
+        elif is_personal_medical(query.text, query.leaning_on if query.followup else ""):
             self._refuse(answer, Route.MEDICAL, self.phrases["medical"])
         elif query.intent is Intent.LIST_FICHES:
             self._list_fiches(answer)

@@ -26,13 +26,17 @@ def _patterns(keys: tuple[str, ...], path: Path = RULES_FILE) -> tuple[re.Patter
         raise ValueError(f"règles médicales illisibles ({path.name}) : {exc}") from exc
 
 
-def is_personal_medical(question: str, path: Path = RULES_FILE) -> bool:
+def is_personal_medical(question: str, context: str = "", path: Path = RULES_FILE) -> bool:
     """Does the question ask for medical advice (a treatment, a drug, a dose, what a symptom means), or
-    name a symptom or an illness with no word of user engagement around it?"""
+    name a symptom or an illness with no word of user engagement around it, in it or in ``context`` (the question a
+    follow-up leans on: « et pour un diagnostic juste sur le diabète ? » after « Diagnostic partagé ou participation
+    au diagnostic ? » asks about a diagnosis of needs)?"""
     text = fold_text(question)
     asks, symptoms, engagement, people = _patterns(("patterns", "symptoms", "engagement", "people_taken"), path)
     taken = people.sub(_without_taking, text)  # « combien de représentants faut-il prendre ? »: people, no dose
-    return asks.search(taken) is not None or (symptoms.search(text) is not None and engagement.search(text) is None)
+    if asks.search(taken) is not None:
+        return True
+    return symptoms.search(text) is not None and engagement.search(f"{text} {fold_text(context)}") is None
 
 
 def _without_taking(match: re.Match[str]) -> str:

@@ -69,11 +69,21 @@ def test_an_engagement_question_with_medical_words_is_not(question: str) -> None
     assert not is_personal_medical(question)
 
 
+def test_an_illness_named_in_a_follow_up_reads_with_the_question_it_leans_on() -> None:
+    """« et pour un diagnostic juste sur le diabète ? » after a question on the shared diagnosis of needs was declined
+    with the medical safety message; a drug, a dose or one's own symptom is still declined whatever came before."""
+    before = "Diagnostic partagé ou participation au diagnostic ?"
+    assert not is_personal_medical("et pour un diagnostic juste sur le diabète ?", before)
+    assert is_personal_medical("et pour un diagnostic juste sur le diabète ?")
+    assert is_personal_medical("et quelle dose d'insuline ?", before)
+    assert is_personal_medical("j'ai du diabète, que faire ?", "Comment faire participer les usagers ?")
+
+
 def test_a_broken_rules_file_is_reported_in_french(tmp_path: Path) -> None:
     bad = tmp_path / "medical.toml"
     bad.write_text("patterns = ['(']\nsymptoms = []\nengagement = []\npeople_taken = []\n", encoding="utf-8")
     with pytest.raises(ValueError, match="règles médicales illisibles"):
-        is_personal_medical("une question", bad)
+        is_personal_medical("une question", path=bad)
 
 
 @pytest.mark.parametrize(
