@@ -77,12 +77,14 @@ class PronounRules:
     before_infinitive: frozenset[str]
     pronoun_articles: frozenset[str]
     clitic_after: frozenset[str]  # « qui », « on »…: a « la » or « les » after them is an object pronoun
-    does: re.Pattern[str]  # « le faire »: groups pre (what comes before it), then the pronoun and « faire »
     action: re.Pattern[str]  # « Comment établir le diagnostic… ? »: group action (« établir le diagnostic… »), verb
+    action_stops: frozenset[str]  # « combien », « svp »: an action that holds them is another question
     not_actions: frozenset[str]  # infinitives « le faire » does not stand for (« être », « faire »…)
-    of_persons: re.Pattern[str]  # « est payé », « touche »: what only a person is or does
+    of_persons: re.Pattern[str]  # « est payé », « est bénévole »: what only a person is (accents folded)
     that: re.Pattern[str]  # « ça concerne aussi… ? »: groups before, rest
     de_verbs: frozenset[str]  # « bénéficier »: « en » before them is « de » and a thing
+    about_verbs: frozenset[str]  # « discuter »: « en » before them is what was said
+    agrees: frozenset[str]  # « est », « été »: what a feminine thing in place of « ça » would agree with
 
     @classmethod
     @lru_cache(maxsize=2)
@@ -151,20 +153,22 @@ class PronounRules:
             before_infinitive=folded("pronouns.before_infinitive"),
             pronoun_articles=frozenset(words(data, "phrases.pronoun_articles", path)),
             clitic_after=frozenset(words(data, "phrases.clitic_after", path)),
-            does=re.compile(rf"(?<![\w'’])(?:{literal('pronouns.does')})\b", re.IGNORECASE),
             action=re.compile(
                 rf"^\W*(?:(?:{literal('pronouns.action_openers')})(?:\s+|(?<=['’])))*"
-                rf"(?P<action>(?P<verb>[^\W\d_]+)\b[^?:;]*?)\s*(?:[?:;]|$)",
+                rf"(?P<action>(?P<verb>[^\W\d_]+)\b[^?:;,.!]*?)\s*(?:[?:;,.!]|$)",
                 re.IGNORECASE,
             ),
+            action_stops=folded("pronouns.action_stops"),
             not_actions=folded("pronouns.not_actions"),
-            of_persons=re.compile(alternatives(words(data, "pronouns.of_persons", path)), re.IGNORECASE),
+            of_persons=re.compile(alternatives(words(data, "pronouns.of_persons", path))),
             that=re.compile(
                 rf"^(?P<before>{asking}\s+)?(?:{literal('pronouns.that')})\s+"
-                rf"(?!(?:{literal('pronouns.that_idioms')})\b)(?P<rest>\w.*)$",
+                rf"(?P<rest>(?:ne\s+|n['’])?(?:{literal('pronouns.that_verbs')})(?![\w-]).*)$",
                 re.IGNORECASE,
             ),
             de_verbs=folded("pronouns.de_verbs"),
+            about_verbs=folded("pronouns.about_verbs"),
+            agrees=frozenset(words(data, "pronouns.agrees", path)),
         )
 
 
@@ -423,50 +427,69 @@ def resolve(previous: str, followup: str, grammar: CorpusGrammar | None = None, 
         return None
     phrases = phrases_of(previous, grammar, rules) or (phrases_of(leaned_on, grammar, rules) if leaned_on else [])
     candidates = [c for p in phrases for c in _meant(p, rules)]
-    if done := _done(body, previous, rules, grammar or CorpusGrammar()):
-        return done[:1].upper() + done[1:]
-    if that := _that(body, previous, candidates, rules):
-        return that[:1].upper() + that[1:]
-    for rewrite in (_subject, _elided, _inverted, _object):
-        rewritten = rewrite(body, candidates, rules, grammar or CorpusGrammar())
-        if rewritten is not None:
-            return rewritten[:1].upper() + rewritten[1:]
-    return None
+    grammar = grammar or CorpusGrammar()
+    asked = FactRules.load().asked(previous)
+    defines = asked is not None and asked.name == DEFINITION  # « Qu'est-ce que le secret professionnel ? »
+    rewritten = (
+        _done(body, previous, rules, grammar)
+        or (_that(body, candidates, rules) if defines else None)
+        or _subject(body, candidates, rules, grammar)
+        or _elided(body, candidates, rules, grammar)
+        or _inverted(body, candidates, rules, grammar)
+        or _object(body, candidates, rules, grammar, defines)
+    )
+    return rewritten[:1].upper() + rewritten[1:] if rewritten else None
 
 
 def _done(body: str, previous: str, rules: PronounRules, grammar: CorpusGrammar) -> str | None:
     """« le faire » replaced by the action the previous question asks about (« Comment établir le diagnostic du
     territoire ? » + « on peut le faire avec un questionnaire en ligne ? » → « on peut établir le diagnostic du
-    territoire avec un questionnaire en ligne ? »); None when the follow-up has no such « le faire », or the previous
-    question is no infinitive's (« Qu'est-ce qu'un diagnostic ? ») or one of ``not_actions``, or a pronoun is left."""
-    found = rules.does.search(body)
+    territoire avec un questionnaire en ligne ? »); None when the follow-up has no such « le faire » (« le
+    faire-part », « le faire participer »), or the previous question asks no action (« Qu'est-ce qu'un diagnostic
+    ? », « Qui contacter ? »), one of ``not_actions``, or one that holds another question (« recruter combien
+    d'usagers »)."""
+    found = next((m for m in rules.object.finditer(body) if _low(m.group("verb")) == "faire"), None)
     asked = rules.action.match(previous.strip())
-    if found is None or asked is None:
+    if found is None or asked is None or _low(found.group("pro")) not in ("le", "l'"):
         return None
-    after = _TOKEN.findall(body[found.end() :])
-    if after and grammar.infinitive(after[0]):
-        return None  # « comment le faire participer ? »: a person made to take part
-    verb = asked.group("verb")
+    rest = body[found.end() :]
+    after = _TOKEN.findall(rest)
+    if rest.startswith("-") or (after and (grammar.infinitive(after[0]) or rules.infinitive.match(after[0]))):
+        return None  # « le faire-valoir »; « comment le faire participer ? »: a person made to take part
+    verb, action = asked.group("verb"), asked.group("action")
     if fold_text(verb) in rules.not_actions or not grammar.infinitive(verb):
         return None
-    action = asked.group("action")
+    if any(fold_text(word) in rules.action_stops for word in _TOKEN.findall(action)):
+        return None
     if not (len(verb) > 1 and verb.isupper()):
         action = action[:1].lower() + action[1:]  # « Recruter des usagers : comment ? » → « … recruter des usagers »
-    rewritten = body[: found.start()] + action + body[found.end() :]
+    pre = _before_verb(found.group("pre"), action)
+    rewritten = body[: found.start("pre")] + pre + ("" if pre.endswith("'") else " ") + action + rest
     return None if _points_back(rewritten, rules) or _points_back(action, rules) else rewritten
 
 
-def _that(body: str, previous: str, candidates: list[Phrase], rules: PronounRules) -> str | None:
-    """« ça » (« cela », « ceci ») as the subject, after a question asking what one thing is: that thing (« Qu'est-ce
-    que le secret professionnel ? » + « ça concerne aussi la secrétaire ? » → « Le secret professionnel concerne aussi
-    la secrétaire ? »). After another question it stands for what was said, and there is no rewrite."""
+def _before_verb(pre: str, verb: str) -> str:
+    """What comes before an object pronoun, said before ``verb`` once the pronoun is gone: « de » elided before a vowel
+    (« obligé de l'évaluer » → « obligé d'évaluer le comité »)."""
+    if _low(pre).endswith((" de", " d'")) or _low(pre) in ("de", "d'"):
+        head = pre.rsplit(" ", 1)[0] + " " if " " in pre else ""
+        return head + ("d'" if verb[:1] in _VOWEL else "de")
+    return pre
+
+
+def _that(body: str, candidates: list[Phrase], rules: PronounRules) -> str | None:
+    """« ça » (« cela », « ceci ») as the subject of a verb of ``that_verbs``, after a question asking what one thing
+    is (the caller tells): that thing (« Qu'est-ce que le secret professionnel ? » + « ça concerne aussi la
+    secrétaire ? » → « Le secret professionnel concerne aussi la secrétaire ? »). Before another verb (« ça marche »,
+    « ça vient d'où ? »), it stands for what was said or answered, and there is no rewrite."""
     found = rules.that.match(body)
-    asked = FactRules.load().asked(previous)
-    if found is None or len(candidates) != 1 or asked is None or asked.name != DEFINITION:
+    if found is None or len(candidates) != 1:
         return None
     phrase = candidates[0]
-    if phrase.plural or not phrase.writable or phrase.coordinated:
-        return None
+    if phrase.plural or not phrase.writable or phrase.coordinated or _person(phrase, rules):
+        return None  # a person is no « ça »
+    if phrase.gender != "m" and any(_low(t) in rules.agrees for t in _TOKEN.findall(found.group("rest"))):
+        return None  # « ça » agrees in the masculine: « ça a été créé », not « La CPTS a été créé »
     rewritten = f"{found.group('before') or ''}{phrase.known(plural=False)} {found.group('rest')}"
     return None if _points_back(rewritten, rules) else rewritten
 
@@ -532,7 +555,12 @@ def _inverted(body: str, candidates: list[Phrase], rules: PronounRules, grammar:
     return f"{before}{phrase} {verb}"
 
 
-def _object(body: str, candidates: list[Phrase], rules: PronounRules, grammar: CorpusGrammar) -> str | None:
+def _object(
+    body: str, candidates: list[Phrase], rules: PronounRules, grammar: CorpusGrammar, defines: bool = False
+) -> str | None:
+    """An object pronoun before its verb replaced by what it stands for (« comment les trouver ? » → « comment trouver
+    les représentants des usagers ? »). ``defines``: the previous question asks what one thing is, so that « en »
+    before « parler » is « de » and that thing."""
     found = rules.object.search(body)
     conjugated = None if found is not None else rules.conjugated.search(body)
     if conjugated is not None:  # « qui les forme ? » → « qui forme les représentants… ? »
@@ -551,11 +579,15 @@ def _object(body: str, candidates: list[Phrase], rules: PronounRules, grammar: C
     if pro == "leur" and _low(pre) in rules.prepositions:
         return None  # « de leur quartier »: a possessive
     rest = [_low(t) for t in _TOKEN.findall(body[found.end() :])]
-    if pro == "en" and rest and rest[0] in rules.amounts:
-        return None  # « on peut en recruter combien ? »
-    of = pro == "en" and fold_text(verb) in rules.de_verbs  # « en bénéficier »: « de » and the thing
+    about = fold_text(verb) in rules.about_verbs
+    if pro == "en" and ((rest and rest[0] in rules.amounts) or (about and not defines)):
+        return None  # « on peut en recruter combien ? »; « on peut en discuter ? »: of what was said
+    of = pro == "en" and (fold_text(verb) in rules.de_verbs or about)  # « en bénéficier »: « de » and the thing
     if of:
-        phrase = candidates[0] if len(candidates) == 1 else None
+        sole = candidates[0] if len(candidates) == 1 else None
+        phrase = sole if sole is not None and sole.writable and not sole.coordinated else None
+        if any(word in rules.amounts for word in rest):
+            return None  # « on peut en bénéficier de combien ? »
     elif pro == "y":  # a place or a thing: « comment on fait pour y siéger ? » → « … siéger aux Conseils… ? »
         things = [p for p in candidates if not _person(p, rules)]
         phrase = things[0] if len(things) == 1 else None
@@ -563,9 +595,7 @@ def _object(body: str, candidates: list[Phrase], rules: PronounRules, grammar: C
         phrase = _antecedent(pro, candidates, rules)
     if phrase is None or _names_after(pro, body[found.end() :], rules, grammar):
         return None
-    if _low(pre).endswith((" de", " d'")) or _low(pre) in ("de", "d'"):  # « de indemniser » → « d'indemniser »
-        pre = pre.rsplit(" ", 1)[0] + " " if " " in pre else ""
-        pre += "d'" if verb[:1] in _VOWEL else "de"
+    pre = _before_verb(pre, verb)  # « de indemniser » → « d'indemniser »
     if pro == "les":
         thing = f"{verb} {phrase.known(plural=True)}"
     elif pro in ("le", "la", "l'"):  # « comment la créer ? » → « comment créer la CPTS ? »
@@ -615,7 +645,9 @@ def _named(
     follow-up names a subject of the pronoun's number itself (« ils servent à quoi, les comités d'usagers ? »)."""
     if _names_after(pronoun, body, rules, grammar):
         return None
-    phrase = _antecedent(pronoun, candidates, rules, person=bool(rules.of_persons.search(body)))
+    said = re.search(rf"(?<![\w'’]){re.escape(pronoun)}\b", body, re.IGNORECASE)
+    person = said is not None and rules.of_persons.search(fold_text(body[said.end() :])) is not None
+    phrase = _antecedent(pronoun, candidates, rules, person=person)
     return phrase.known(pronoun.lower().endswith("s")) if phrase is not None else None
 
 

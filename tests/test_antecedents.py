@@ -124,17 +124,16 @@ def grammar() -> CorpusGrammar:
             "ça concerne aussi la secrétaire d'accueil de la MSP ?",
             "Le secret professionnel concerne aussi la secrétaire d'accueil de la MSP ?",
         ),
-        ("C'est quoi une CPTS ?", "ça coûte combien ?", "La CPTS coûte combien ?"),
+        (
+            "Qu'est-ce que le mécénat de compétences ?",
+            "ça coûte combien ?",
+            "Le mécénat de compétences coûte combien ?",
+        ),
         # « en » before a verb that takes « de »: « de » and the thing
         (
             "Qu'est-ce que le mécénat de compétences ?",
             "une MSP en SISA peut-elle en bénéficier ?",
             "Une MSP en SISA peut-elle bénéficier du mécénat de compétences ?",
-        ),
-        (
-            "Qu'est-ce que le patient traceur ?",
-            "on peut en parler en réunion ?",
-            "On peut parler du patient traceur en réunion ?",
         ),
         # « le faire »: the action the previous question asks about
         (
@@ -149,6 +148,19 @@ def grammar() -> CorpusGrammar:
             "on peut le faire par affiche ?",
             "On peut recruter des usagers par affiche ?",
         ),
+        # « de » elided before the action's vowel; the action ends at the first mark
+        (
+            "Comment évaluer le comité d'usagers ?",
+            "on est obligé de le faire ?",
+            "On est obligé d'évaluer le comité d'usagers ?",
+        ),
+        (
+            "Comment établir le diagnostic du territoire, svp ?",
+            "on peut le faire seul ?",
+            "On peut établir le diagnostic du territoire seul ?",
+        ),
+        # the person rule without accents, after an inverted pronoun
+        (ROLE, "est-il paye ?", "Le patient partenaire est-il paye ?"),
     ],
 )
 def test_a_pronoun_is_replaced_by_what_the_previous_question_named(
@@ -227,6 +239,23 @@ def test_a_pronoun_is_replaced_by_what_the_previous_question_named(
         (RECRUIT, "ça prend combien de temps ?"),
         ("C'est quoi une CPTS ?", "ça fait combien de professionnels ?"),
         ("Qu'est-ce que les Conseils Territoriaux de Santé (CTS) ?", "ça sert à quoi ?"),
+        # « ça » agrees in the masculine (« La CPTS a été créé ») and is no person; « ça marche », « ça vient d'où »
+        # say something of what was answered
+        ("C'est quoi une CPTS ?", "ça a été créé quand ?"),
+        ("Qui est le représentant des usagers ?", "ça concerne toutes les CPTS ?"),
+        ("Qu'est-ce que le secret professionnel ?", "ça marche, et pour les stagiaires ?"),
+        ("Qu'est-ce que le secret professionnel ?", "ça vient de quel document ?"),
+        # « en » after « discuter »: what was asked, not a thing named; « en bénéficier de combien »
+        ("Comment recruter des usagers ?", "on peut en discuter ?"),
+        ("Qu'est-ce que le forfait structure ?", "on peut en bénéficier de combien ?"),
+        # « le faire » before a hyphen or another infinitive; an action that holds another question; « Qui contacter ? »
+        ("Comment évaluer le comité d'usagers ?", "et pour le faire-part ?"),
+        ("Comment diffuser l'information sur le comité ?", "comment le faire savoir aux patients ?"),
+        ("Il faut recruter combien d'usagers ?", "on peut le faire progressivement ?"),
+        ("Qui contacter pour créer une CPTS ?", "on peut le faire par mail ?"),
+        # what only a person is, said elsewhere than of the pronoun; « formé de » is made of
+        (ROLE, "il change si le patient devient salarié ?"),
+        ("Quel est le rôle du comité des usagers ?", "il est formé de combien de membres ?"),
         # no pronoun
         (RECRUIT, "et qui anime ces réunions ?"),
         (RECRUIT, "et dans un centre de santé ?"),
