@@ -155,7 +155,7 @@ class PronounRules:
             clitic_after=frozenset(words(data, "phrases.clitic_after", path)),
             action=re.compile(
                 rf"^\W*(?:(?:{literal('pronouns.action_openers')})(?:\s+|(?<=['’])))*"
-                rf"(?P<action>(?P<verb>[^\W\d_]+)\b[^?:;,.!]*?)\s*(?:[?:;,.!]|$)",
+                rf"(?P<action>(?P<verb>[^\W\d_]+)\b[^?:;,.!]*)",
                 re.IGNORECASE,
             ),
             action_stops=folded("pronouns.action_stops"),
@@ -456,7 +456,7 @@ def _done(body: str, previous: str, rules: PronounRules, grammar: CorpusGrammar)
     after = _TOKEN.findall(rest)
     if rest.startswith("-") or (after and (grammar.infinitive(after[0]) or rules.infinitive.match(after[0]))):
         return None  # « le faire-valoir »; « comment le faire participer ? »: a person made to take part
-    verb, action = asked.group("verb"), asked.group("action")
+    verb, action = asked.group("verb"), asked.group("action").rstrip()
     if fold_text(verb) in rules.not_actions or not grammar.infinitive(verb):
         return None
     if any(fold_text(word) in rules.action_stops for word in _TOKEN.findall(action)):
