@@ -85,6 +85,7 @@ class PronounRules:
     de_verbs: frozenset[str]  # « bénéficier »: « en » before them is « de » and a thing
     about_verbs: frozenset[str]  # « discuter »: « en » before them is what was said
     agrees: frozenset[str]  # « est », « été »: what a feminine thing in place of « ça » would agree with
+    frame: re.Pattern[str]  # « et sur la formation, »: a topic set before the question
 
     @classmethod
     @lru_cache(maxsize=2)
@@ -169,6 +170,7 @@ class PronounRules:
             de_verbs=folded("pronouns.de_verbs"),
             about_verbs=folded("pronouns.about_verbs"),
             agrees=frozenset(words(data, "pronouns.agrees", path)),
+            frame=re.compile(rf"^(?:et\s+)?(?:{literal('pronouns.frames')})\b[^,?]*,", re.IGNORECASE),
         )
 
 
@@ -519,7 +521,7 @@ def _elided(body: str, candidates: list[Phrase], rules: PronounRules, grammar: C
         return None
     if found.group("q").lower() == "s" and re.match(r"\s+(?:vous|te)\s+pla", body[found.end() :]):
         return None  # « s'il vous plaît »
-    if _names_before(body, found.start(), rules, grammar):
+    if _names_before(body, found.start(), found.group("pro"), rules, grammar):
         return None
     phrase = _named(found.group("pro"), candidates, body, rules, grammar)
     if not phrase:
@@ -570,7 +572,7 @@ def _object(
         if not verb.islower() or fold_text(verb) in grammar.articled or _is_person(verb, rules):
             return None  # « Qui la HAS… », « qui les usagers… »: an article and its noun
         found = conjugated
-    if found is None or _names_before(body, found.start(), rules, grammar):
+    if found is None or _names_before(body, found.start(), found.group("pro"), rules, grammar):
         return None
     pro, verb, pre = _low(found.group("pro")), found.group("verb"), found.group("pre")
     infinitive = conjugated is not None or grammar.infinitive(verb)
@@ -679,11 +681,19 @@ def _antecedent(pronoun: str, candidates: list[Phrase], rules: PronounRules, per
     return chosen
 
 
-def _names_before(body: str, at: int, rules: PronounRules, grammar: CorpusGrammar) -> bool:
+def _names_before(body: str, at: int, pronoun: str, rules: PronounRules, grammar: CorpusGrammar) -> bool:
     """Does the follow-up name its own subject before the pronoun (« les patients, comment les trouver ? », « côté
-    pros, est-ce qu'ils ont des craintes ? »)? « concrètement, … » names nothing."""
+    pros, est-ce qu'ils ont des craintes ? »)? « concrètement, … » names nothing, nor a topic set before the question
+    that has no phrase of the pronoun's number (« et sur la formation, on les forme… ? »)."""
     before = body[:at]
-    if any(_low(p.written) in rules.definite for p in phrases_of(before, grammar, rules)):
+    phrases = phrases_of(before, grammar, rules)
+    pro = _low(pronoun)
+    plural = (
+        True if pro in ("les", "leur", "ils", "elles") else False if pro in ("le", "la", "l'", "il", "elle") else None
+    )
+    if rules.frame.match(before) and phrases and plural is not None and all(p.plural != plural for p in phrases):
+        return False
+    if any(_low(p.written) in rules.definite for p in phrases):
         return True
     topic = before.rsplit(",", 1)[0] if "," in before else ""
     return any(_word(token, rules) for token in _TOKEN.findall(topic))

@@ -159,6 +159,17 @@ def grammar() -> CorpusGrammar:
             "on peut le faire seul ?",
             "On peut établir le diagnostic du territoire seul ?",
         ),
+        # a topic set before the question that the pronoun cannot stand for (its number)
+        (
+            RECRUIT,
+            "pour le comité, on les choisit comment ?",
+            "Pour le comité, on choisit les représentants des usagers comment ?",
+        ),
+        (
+            RECRUIT,
+            "et concernant la charte, est-ce qu'ils doivent la signer ?",
+            "Concernant la charte, est-ce que les représentants des usagers doivent la signer ?",
+        ),
         # the person rule without accents, after an inverted pronoun
         (ROLE, "est-il paye ?", "Le patient partenaire est-il paye ?"),
     ],
@@ -196,6 +207,7 @@ def test_a_pronoun_is_replaced_by_what_the_previous_question_named(
         ("Est-ce que France Assos Santé peut aider une CPTS à recruter ?", "elle forme les représentants ?"),
         # the follow-up names its own subject, before or after its pronoun
         (RECRUIT, "les patients, comment les recruter ?"),
+        (RECRUIT, "et pour les patients, comment les recruter ?"),  # a topic of the pronoun's number names it
         (RECRUIT, "ils servent à quoi les comités d'usagers ?"),
         (RECRUIT, "Comment les trouver, ces représentants ?"),
         (RECRUIT, "ils sont payés les RU ?"),
