@@ -434,7 +434,7 @@ def resolve(previous: str, followup: str, grammar: CorpusGrammar | None = None, 
     defines = asked is not None and asked.name == DEFINITION  # « Qu'est-ce que le secret professionnel ? »
     rewritten = (
         _done(body, previous, rules, grammar)
-        or (_that(body, candidates, rules) if defines else None)
+        or (_that(body, phrases, rules) if defines else None)
         or _subject(body, candidates, rules, grammar)
         or _elided(body, candidates, rules, grammar)
         or _inverted(body, candidates, rules, grammar)
@@ -479,15 +479,15 @@ def _before_verb(pre: str, verb: str) -> str:
     return pre
 
 
-def _that(body: str, candidates: list[Phrase], rules: PronounRules) -> str | None:
+def _that(body: str, phrases: list[Phrase], rules: PronounRules) -> str | None:
     """« ça » (« cela », « ceci ») as the subject of a verb of ``that_verbs``, after a question asking what one thing
     is (the caller tells): that thing (« Qu'est-ce que le secret professionnel ? » + « ça concerne aussi la
     secrétaire ? » → « Le secret professionnel concerne aussi la secrétaire ? »). Before another verb (« ça marche »,
     « ça vient d'où ? »), it stands for what was said or answered, and there is no rewrite."""
     found = rules.that.match(body)
-    if found is None or len(candidates) != 1:
-        return None
-    phrase = candidates[0]
+    if found is None or len(phrases) != 1:
+        return None  # the thing defined, whole (« la participation des usagers »)
+    phrase = phrases[0]
     if phrase.plural or not phrase.writable or phrase.coordinated or _person(phrase, rules):
         return None  # a person is no « ça »
     if phrase.gender != "m" and any(_low(t) in rules.agrees for t in _TOKEN.findall(found.group("rest"))):

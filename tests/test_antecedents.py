@@ -129,6 +129,11 @@ def grammar() -> CorpusGrammar:
             "ça coûte combien ?",
             "Le mécénat de compétences coûte combien ?",
         ),
+        (
+            "Qu'est-ce que la participation des usagers ?",
+            "ça concerne aussi les CPTS ?",
+            "La participation des usagers concerne aussi les CPTS ?",
+        ),
         # « en » before a verb that takes « de »: « de » and the thing
         (
             "Qu'est-ce que le mécénat de compétences ?",
