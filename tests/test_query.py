@@ -433,6 +433,9 @@ def test_the_language_of_a_question() -> None:
         ("Combien de représentants faut-il ?", "nombre"),
         ("Comment recruter des usagers ?", None),
         ("Quelle est la rémunération d'un coordinateur ?", "montant"),
+        ("elles touchent combien par an ?", "montant"),  # what one is paid, with « toucher »
+        ("Combien touche un représentant des usagers ?", "montant"),
+        ("Combien de patients touche la CPTS ?", "nombre"),  # a count of people reached
         ("Est-il possible de rémunérer des patients partenaires ?", None),  # whether, not how much
         ("Quel avenir pour les maisons de santé ?", "avenir"),
         ("Le ministère envisage-t-il de rendre la représentation obligatoire ?", "avenir"),
