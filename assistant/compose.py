@@ -652,10 +652,15 @@ def points_back_within(reader: IndexReader, sid: int) -> bool:
         named = [noun, *fold_accents(meanings.get(noun, "")).lower().split()[:1]]
         if any(_names(word, before) or _names(word, titles) for word in named if word):
             continue
-        if noun in general and (before.count(",") >= 2 or re.search(r"\b(?:et|ou)\b", before)):
+        if noun in general and (before.count(",") >= 2 or _LISTING.search(before)):
             continue
         return True
     return False
+
+
+# « et » or « ou » joining the items of a list a general noun may sum up; not « et/ou », which joins alternatives
+# (« des patients et/ou des usagers à la gouvernance de telles structures »: the structures are those said before)
+_LISTING = re.compile(r"(?<!/)\b(?:et|ou)\b(?!/)")
 
 
 def goes_on_about(reader: IndexReader, first: int, follower: int) -> bool:

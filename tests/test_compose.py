@@ -262,6 +262,9 @@ def test_a_list_running_over_three_passages_keeps_its_introduction() -> None:
         ("Les usagers sont invités, que ce soit en réunion ou par écrit, à donner leur avis.", False),  # a verb
         ("Les usagers se sont retirés du projet à ce stade de la réflexion.", False),  # a time
         ("Les objectifs spécifiques de ce travail sont présentés dans la deuxième partie.", False),  # the document
+        # « et/ou » joins alternatives, not the items of a list « telles structures » would sum up
+        ("Rien n'interdit d'associer des patients et/ou des usagers à la gouvernance de telles structures.", True),
+        ("Les maisons et les centres de santé associent les usagers à la gouvernance de telles structures.", False),
     ],
 )
 def test_a_demonstrative_inside_a_sentence_points_back_unless_the_sentence_names_it(
