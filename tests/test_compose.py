@@ -1519,6 +1519,8 @@ def test_the_premise_in_its_notice_is_quoted_under_its_source_with_what_it_point
         ("Les centres ainsi que la structure", False),  # adds a noun
         ("M.F ajoute que la structure", True),  # what a speaker adds
         ("A ce stade, la structure", False),  # the stage its title names
+        ("La deuxième mission de la structure", True),  # the next of a series
+        ("Les dernières décennies et la structure", False),  # a time
     ],
 )
 def test_a_sentence_opening_on_a_connective_comes_with_the_sentence_before_it(opening: str, points_back: bool) -> None:
