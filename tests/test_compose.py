@@ -1520,6 +1520,9 @@ def test_the_premise_in_its_notice_is_quoted_under_its_source_with_what_it_point
         ("M.F ajoute que la structure", True),  # what a speaker adds
         ("A ce stade, la structure", False),  # the stage its title names
         ("La deuxième mission de la structure", True),  # the next of a series
+        ("En l'occurrence, la structure", True),
+        ("Toujours au sein de la MSP, la structure", True),  # the same setting
+        ("L'exemple donné par la structure", True),  # a noun said to have been given
         ("Les dernières décennies et la structure", False),  # a time
     ],
 )
