@@ -81,6 +81,7 @@ class PronounRules:
     action_stops: frozenset[str]  # « combien », « svp »: an action that holds them is another question
     not_actions: frozenset[str]  # infinitives « le faire » does not stand for (« être », « faire »…)
     of_persons: re.Pattern[str]  # « est payé », « est bénévole »: what only a person is (accents folded)
+    persons_only: re.Pattern[str]  # « peuvent rester toute l'année », « habite »: what only a person does
     that: re.Pattern[str]  # « ça concerne aussi… ? »: groups before, rest
     de_verbs: frozenset[str]  # « bénéficier »: « en » before them is « de » and a thing
     about_verbs: frozenset[str]  # « discuter »: « en » before them is what was said
@@ -162,6 +163,7 @@ class PronounRules:
             action_stops=folded("pronouns.action_stops"),
             not_actions=folded("pronouns.not_actions"),
             of_persons=re.compile(alternatives(words(data, "pronouns.of_persons", path))),
+            persons_only=re.compile(alternatives(words(data, "pronouns.persons_only", path))),
             that=re.compile(
                 rf"^(?P<before>{asking}\s+)?(?:{literal('pronouns.that')})\s+"
                 rf"(?P<rest>(?:ne\s+|n['’])?(?:{literal('pronouns.that_verbs')})(?![\w-]).*)$",
@@ -647,10 +649,13 @@ def _named(
     follow-up names a subject of the pronoun's number itself (« ils servent à quoi, les comités d'usagers ? »)."""
     if _names_after(pronoun, body, rules, grammar):
         return None
-    said = re.search(rf"(?<![\w'’]){re.escape(pronoun)}\b", body, re.IGNORECASE)
-    person = said is not None and rules.of_persons.search(fold_text(body[said.end() :])) is not None
+    said = re.search(rf"(?<!\w){re.escape(pronoun)}\b", body, re.IGNORECASE)
+    after = fold_text(body[said.end() :]) if said is not None else ""
+    person = rules.of_persons.search(after) is not None
     phrase = _antecedent(pronoun, candidates, rules, person=person)
-    return phrase.known(pronoun.lower().endswith("s")) if phrase is not None else None
+    if phrase is None or (rules.persons_only.search(after) and not _person(phrase, rules)):
+        return None  # « Les objectifs du service sanitaire peuvent rester toute l'année ? »: no person named
+    return phrase.known(pronoun.lower().endswith("s"))
 
 
 def _antecedent(pronoun: str, candidates: list[Phrase], rules: PronounRules, person: bool = False) -> Phrase | None:

@@ -270,6 +270,11 @@ def test_a_pronoun_is_replaced_by_what_the_previous_question_named(
         ("Comment diffuser l'information sur le comité ?", "comment le faire savoir aux patients ?"),
         ("Il faut recruter combien d'usagers ?", "on peut le faire progressivement ?"),
         ("Qui contacter pour créer une CPTS ?", "on peut le faire par mail ?"),
+        # what only a person does, said of a phrase that names no person: the referent is someone no question named
+        (
+            "Quels sont les objectifs du service sanitaire ?",
+            "est-ce qu'ils peuvent rester toute l'année dans notre MSP ?",
+        ),
         # what only a person is, said elsewhere than of the pronoun; « formé de » is made of
         (ROLE, "il change si le patient devient salarié ?"),
         ("Quel est le rôle du comité des usagers ?", "il est formé de combien de membres ?"),
