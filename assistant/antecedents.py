@@ -29,6 +29,9 @@ from ingest.rules import RulesError, alternatives, count, read_rules, value, wor
 _TOKEN = re.compile(r"\b(?:qu|[ldjnsctm])['’]|\w+(?:-\w+)*|[^\w\s]", re.IGNORECASE)
 _HYPHEN_PRONOUN = re.compile(r"-(?:t-)?(?:ils?|elles?|on|nous|vous|je|tu)$", re.IGNORECASE)
 _VOWEL = "aeiouyàâéèêëîïôûAEIOUYÀÂÉÈÊËÎÏÔÛ"
+# the number a pronoun tells (« en » and « y » tell none)
+_PLURAL = {"les": True, "leur": True, "ils": True, "elles": True, "le": False, "la": False, "l'": False, "il": False,
+           "elle": False}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -463,8 +466,11 @@ def _done(body: str, previous: str, rules: PronounRules, grammar: CorpusGrammar)
     verb, action = asked.group("verb"), asked.group("action").rstrip()
     if fold_text(verb) in rules.not_actions or not grammar.infinitive(verb):
         return None
-    if any(fold_text(word) in rules.action_stops for word in _TOKEN.findall(action)):
-        return None
+    words = _TOKEN.findall(action)
+    if len(words) < 2 or any(fold_text(word) in rules.action_stops for word in words):
+        return None  # « Faut-il recruter, puis former… ? »: « recruter » alone is not what was asked
+    if re.match(r"\s*,\s*(?:puis|et|ou|mais|ensuite)\b", previous.strip()[asked.end("action") :], re.IGNORECASE):
+        return None  # « recruter des usagers, puis les former »: two actions
     if not (len(verb) > 1 and verb.isupper()):
         action = action[:1].lower() + action[1:]  # « Recruter des usagers : comment ? » → « … recruter des usagers »
     pre = _before_verb(found.group("pre"), action)
@@ -477,7 +483,7 @@ def _before_verb(pre: str, verb: str) -> str:
     (« obligé de l'évaluer » → « obligé d'évaluer le comité »)."""
     if _low(pre).endswith((" de", " d'")) or _low(pre) in ("de", "d'"):
         head = pre.rsplit(" ", 1)[0] + " " if " " in pre else ""
-        return head + ("d'" if verb[:1] in _VOWEL else "de")
+        return head + ("d'" if verb[:1] in _VOWEL + "hH" else "de")  # « d'habiliter »
     return pre
 
 
@@ -590,8 +596,8 @@ def _object(
     if of:
         sole = candidates[0] if len(candidates) == 1 else None
         phrase = sole if sole is not None and sole.writable and not sole.coordinated else None
-        if any(word in rules.amounts for word in rest):
-            return None  # « on peut en bénéficier de combien ? »
+        if any(word in rules.amounts and word not in ("un", "une") for word in rest):
+            return None  # « on peut en bénéficier de combien ? »; « pour un projet » is no amount
     elif pro == "y":  # a place or a thing: « comment on fait pour y siéger ? » → « … siéger aux Conseils… ? »
         things = [p for p in candidates if not _person(p, rules)]
         phrase = things[0] if len(things) == 1 else None
@@ -666,7 +672,7 @@ def _antecedent(pronoun: str, candidates: list[Phrase], rules: PronounRules, per
     est payé ? »), the one person among phrases that fit (« le rôle du patient partenaire »: the patient). Two phrases
     that fit, or one that cannot be written: no referent."""
     pronoun = _low(pronoun)
-    plural = pronoun.endswith("s") or pronoun in ("les", "en", "leur")
+    plural = _PLURAL.get(pronoun, pronoun == "en")  # « en » stands for some of them
     told = {"il": "m", "ils": "m", "le": "m", "elle": "f", "elles": "f", "la": "f"}.get(pronoun)
     fits = [p for p in candidates if p.gender in (told, "?") or told is None]
     same = [p for p in fits if p.plural == plural]
@@ -692,10 +698,7 @@ def _names_before(body: str, at: int, pronoun: str, rules: PronounRules, grammar
     that has no phrase of the pronoun's number (« et sur la formation, on les forme… ? »)."""
     before = body[:at]
     phrases = phrases_of(before, grammar, rules)
-    pro = _low(pronoun)
-    plural = (
-        True if pro in ("les", "leur", "ils", "elles") else False if pro in ("le", "la", "l'", "il", "elle") else None
-    )
+    plural = _PLURAL.get(_low(pronoun))  # « en », « y »: either
     if rules.frame.match(before) and phrases and plural is not None and all(p.plural != plural for p in phrases):
         return False
     if any(_low(p.written) in rules.definite for p in phrases):
@@ -708,8 +711,8 @@ def _names_after(pronoun: str, after: str, rules: PronounRules, grammar: CorpusG
     """Does the follow-up name, after its pronoun, a subject of the pronoun's number and gender: after a comma or a
     question word (« ils servent à quoi, les comités d'usagers ? », « il gagne combien un patient partenaire ? »), or
     ending the question, not after a preposition (« ils sont payés les RU ? »)? Then that is what it means."""
-    pronoun = pronoun.lower()
-    plural = pronoun.endswith("s") or pronoun in ("les", "en", "leur")
+    pronoun = _low(pronoun)
+    plural = _PLURAL.get(pronoun, pronoun == "en")
     told = {"il": "m", "ils": "m", "elle": "f", "elles": "f"}.get(pronoun)
     tokens = _TOKEN.findall(after)
     for i in range(1, len(tokens)):

@@ -28,15 +28,37 @@ def _patterns(keys: tuple[str, ...], path: Path = RULES_FILE) -> tuple[re.Patter
 
 def is_personal_medical(question: str, context: str = "", path: Path = RULES_FILE) -> bool:
     """Does the question ask for medical advice (a treatment, a drug, a dose, what a symptom means), or
-    name a symptom or an illness with no word of user engagement around it, in it or in ``context`` (the question a
-    follow-up leans on: « et pour un diagnostic juste sur le diabète ? » after « Diagnostic partagé ou participation
-    au diagnostic ? » asks about a diagnosis of needs)?"""
+    name a symptom or an illness with no word of user engagement around it, in it or in ``context``, the question a
+    follow-up leans on, when the follow-up speaks of its topic and of nobody's own health (:func:`_on_topic`: « et
+    pour un diagnostic juste sur le diabète ? » after « Diagnostic partagé ou participation au diagnostic ? » asks
+    about a diagnosis of needs)?"""
     text = fold_text(question)
     asks, symptoms, engagement, people = _patterns(("patterns", "symptoms", "engagement", "people_taken"), path)
     taken = people.sub(_without_taking, text)  # « combien de représentants faut-il prendre ? »: people, no dose
     if asks.search(taken) is not None:
         return True
-    return symptoms.search(text) is not None and engagement.search(f"{text} {fold_text(context)}") is None
+    around = f"{text} {fold_text(context)}" if _on_topic(text, fold_text(context), path) else text
+    return symptoms.search(text) is not None and engagement.search(around) is None
+
+
+def _on_topic(followup: str, context: str, path: Path = RULES_FILE) -> bool:
+    """Does a follow-up (folded) speak of the topic of the question it leans on, and of nobody's own health: it shares a
+    word of five letters or more with it, not one of ``not_topics``, and says no « mon », « je »… (``personal``)?"""
+    (personal,) = _patterns(("personal",), path)
+    if not context or personal.search(followup):
+        return False
+    skipped = _not_topics(path)
+    stems = {w[:5] for w in re.findall(r"[\w'-]{5,}", context) if w not in skipped}
+    return any(w[:5] in stems for w in re.findall(r"[\w'-]{5,}", followup) if w not in skipped)
+
+
+@lru_cache(maxsize=8)
+def _not_topics(path: Path = RULES_FILE) -> frozenset[str]:
+    try:
+        words = tomllib.loads(path.read_text(encoding="utf-8"))["not_topics"]
+    except (OSError, KeyError, ValueError) as exc:
+        raise ValueError(f"règles médicales illisibles ({path.name}) : {exc}") from exc
+    return frozenset(fold_text(w) for w in words)
 
 
 def _without_taking(match: re.Match[str]) -> str:

@@ -140,6 +140,11 @@ def grammar() -> CorpusGrammar:
             "une MSP en SISA peut-elle en bénéficier ?",
             "Une MSP en SISA peut-elle bénéficier du mécénat de compétences ?",
         ),
+        (
+            "Qu'est-ce que le mécénat de compétences ?",
+            "on peut en bénéficier pour un projet d'usagers ?",
+            "On peut bénéficier du mécénat de compétences pour un projet d'usagers ?",
+        ),
         # « le faire »: the action the previous question asks about
         (
             "Comment établir le diagnostic du territoire ?",
@@ -264,12 +269,16 @@ def test_a_pronoun_is_replaced_by_what_the_previous_question_named(
         ("Qu'est-ce que le secret professionnel ?", "ça vient de quel document ?"),
         # « en » after « discuter »: what was asked, not a thing named; « en bénéficier de combien »
         ("Comment recruter des usagers ?", "on peut en discuter ?"),
-        ("Qu'est-ce que le forfait structure ?", "on peut en bénéficier de combien ?"),
+        ("Qu'est-ce que le mécénat de compétences ?", "on peut en bénéficier de combien ?"),
         # « le faire » before a hyphen or another infinitive; an action that holds another question; « Qui contacter ? »
         ("Comment évaluer le comité d'usagers ?", "et pour le faire-part ?"),
         ("Comment diffuser l'information sur le comité ?", "comment le faire savoir aux patients ?"),
         ("Il faut recruter combien d'usagers ?", "on peut le faire progressivement ?"),
         ("Qui contacter pour créer une CPTS ?", "on peut le faire par mail ?"),
+        ("Faut-il recruter, puis former les usagers ?", "comment le faire ?"),  # two actions
+        # « ça » standing for what was said; « en » after a noun that speaks of its complement
+        ("Qu'est-ce que le secret professionnel ?", "ça a été écrit par qui ?"),
+        ("Quel est le montant de l'ACI ?", "qui peut en bénéficier ?"),
         # what only a person does, said of a phrase that names no person: the referent is someone no question named
         (
             "Quels sont les objectifs du service sanitaire ?",
@@ -277,7 +286,7 @@ def test_a_pronoun_is_replaced_by_what_the_previous_question_named(
         ),
         # what only a person is, said elsewhere than of the pronoun; « formé de » is made of
         (ROLE, "il change si le patient devient salarié ?"),
-        ("Quel est le rôle du comité des usagers ?", "il est formé de combien de membres ?"),
+        ("Quelle est la mission de la coordinatrice ?", "elle est formée de quoi ?"),
         # no pronoun
         (RECRUIT, "et qui anime ces réunions ?"),
         (RECRUIT, "et dans un centre de santé ?"),

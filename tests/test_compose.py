@@ -33,6 +33,7 @@ from assistant.compose import (
     points_back_within,
     premise_rules,
     quotation_speaker,
+    refers_back,
     render_group,
     study_apparatus,
     study_asked,
@@ -1517,7 +1518,11 @@ def test_the_premise_in_its_notice_is_quoted_under_its_source_with_what_it_point
         ("Les centres, par exemple, et la structure", True),
         ("Les centres ont ainsi la structure qui", True),
         ("Les centres ainsi que la structure", False),  # adds a noun
-        ("M.F ajoute que la structure", True),  # what a speaker adds
+        ("M.F ajoute que la structure", True),  # what an interviewee adds
+        ("Mme C poursuit : la structure", True),
+        ("Le décret ajoute une mission à la structure", False),  # what a text adds
+        ("En parallèle de la création, la structure", False),  # a complement says with what
+        ("Au contraire des établissements, la structure", False),
         ("A ce stade, la structure", False),  # the stage its title names
         ("La deuxième mission de la structure", True),  # the next of a series
         ("En l'occurrence, la structure", True),
@@ -1534,6 +1539,13 @@ def test_a_sentence_opening_on_a_connective_comes_with_the_sentence_before_it(op
     before, sid = reader.sentences_of["has-0"]
     expected = [before, sid] if points_back else [sid]
     assert expand_antecedents(reader, [sid]) == expected  # type: ignore[arg-type]
+
+
+def test_ainsi_announcing_what_follows_does_not_point_back() -> None:
+    """« Le comité est ainsi composé : » introduces the list after it; « Le comité est ainsi composé de six membres. »
+    says it follows from what was just said."""
+    assert refers_back().match("Le comité est ainsi composé :") is None
+    assert refers_back().match("Le comité est ainsi composé de six membres.") is not None
 
 
 def test_a_section_without_number_is_not_read_back_into_the_one_before() -> None:

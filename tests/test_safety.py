@@ -76,7 +76,18 @@ def test_an_illness_named_in_a_follow_up_reads_with_the_question_it_leans_on() -
     assert not is_personal_medical("et pour un diagnostic juste sur le diabète ?", before)
     assert is_personal_medical("et pour un diagnostic juste sur le diabète ?")
     assert is_personal_medical("et quelle dose d'insuline ?", before)
-    assert is_personal_medical("j'ai du diabète, que faire ?", "Comment faire participer les usagers ?")
+    # a follow-up on another topic than the question before, or on one's own health, is read alone
+    for engaged in ("Comment recruter des représentants des usagers ?", "Qu'est-ce qu'une CPTS ?", before):
+        for health in (
+            "et pour la fièvre de mon fils ?",
+            "du coup pour mon diabète je fais comment ?",
+            "et pour une piqûre de tique ?",
+            "et pour ma dépression, qui voir ?",
+            "et pour la varicelle, il faut l'isoler combien de jours ?",
+            "et si mon bébé vomit ?",
+            "j'ai du diabète, que faire ?",
+        ):
+            assert is_personal_medical(health, engaged), (engaged, health)
 
 
 def test_a_broken_rules_file_is_reported_in_french(tmp_path: Path) -> None:
