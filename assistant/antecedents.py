@@ -451,10 +451,10 @@ def resolve(previous: str, followup: str, grammar: CorpusGrammar | None = None, 
 def _done(body: str, previous: str, rules: PronounRules, grammar: CorpusGrammar) -> str | None:
     """« le faire » replaced by the action the previous question asks about (« Comment établir le diagnostic du
     territoire ? » + « on peut le faire avec un questionnaire en ligne ? » → « on peut établir le diagnostic du
-    territoire avec un questionnaire en ligne ? »); None when the follow-up has no such « le faire » (« le
-    faire-part », « le faire participer »), or the previous question asks no action (« Qu'est-ce qu'un diagnostic
-    ? », « Qui contacter ? »), one of ``not_actions``, or one that holds another question (« recruter combien
-    d'usagers »)."""
+    territoire avec un questionnaire en ligne ? »). None when the follow-up has no such « le faire » (« le
+    faire-part », « le faire participer »); when the previous question asks no action (« Qu'est-ce qu'un
+    diagnostic ? », « Qui contacter ? »), one of ``not_actions``, an action of one word or followed by another
+    (« recruter, puis former »), or one that holds another question (« recruter combien d'usagers »)."""
     found = next((m for m in rules.object.finditer(body) if _low(m.group("verb")) == "faire"), None)
     asked = rules.action.match(previous.strip())
     if found is None or asked is None or _low(found.group("pro")) not in ("le", "l'"):
