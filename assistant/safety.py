@@ -44,21 +44,11 @@ def is_personal_medical(question: str, context: str = "", path: Path = RULES_FIL
 def _on_topic(followup: str, context: str, path: Path = RULES_FILE) -> bool:
     """Does a follow-up (folded) speak of the topic of the question it leans on, and of nobody's own health: it shares a
     word of five letters or more with it, not one of ``not_topics``, and says no « mon », « je »… (``personal``)?"""
-    (personal,) = _patterns(("personal",), path)
+    personal, skipped = _patterns(("personal", "not_topics"), path)
     if not context or personal.search(followup):
         return False
-    skipped = _not_topics(path)
-    stems = {w[:5] for w in re.findall(r"[\w'-]{5,}", context) if w not in skipped}
-    return any(w[:5] in stems for w in re.findall(r"[\w'-]{5,}", followup) if w not in skipped)
-
-
-@lru_cache(maxsize=8)
-def _not_topics(path: Path = RULES_FILE) -> frozenset[str]:
-    try:
-        words = tomllib.loads(path.read_text(encoding="utf-8"))["not_topics"]
-    except (OSError, KeyError, ValueError) as exc:
-        raise ValueError(f"règles médicales illisibles ({path.name}) : {exc}") from exc
-    return frozenset(fold_text(w) for w in words)
+    stems = {w[:5] for w in re.findall(r"[\w'-]{5,}", context) if not skipped.fullmatch(w)}
+    return any(w[:5] in stems for w in re.findall(r"[\w'-]{5,}", followup) if not skipped.fullmatch(w))
 
 
 def _without_taking(match: re.Match[str]) -> str:
