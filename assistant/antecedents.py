@@ -519,7 +519,7 @@ def _subject(body: str, candidates: list[Phrase], rules: PronounRules, grammar: 
         return None  # « ils et elles sont payés ? »: two pronouns
     if found.group("pro").lower() == "ils" and rules.generic.match(found.group("rest")):
         return None  # « ils disent que c'est obligatoire » : people in general
-    phrase = _named(found.group("pro"), candidates, body, rules, grammar)
+    phrase = _named(found.group("pro"), candidates, body, found.group("rest"), rules, grammar)
     return f"{found.group('before') or ''}{phrase} {found.group('rest')}" if phrase else None
 
 
@@ -531,7 +531,7 @@ def _elided(body: str, candidates: list[Phrase], rules: PronounRules, grammar: C
         return None  # « s'il vous plaît »
     if _names_before(body, found.start(), found.group("pro"), rules, grammar):
         return None
-    phrase = _named(found.group("pro"), candidates, body, rules, grammar)
+    phrase = _named(found.group("pro"), candidates, body, body[found.end() :], rules, grammar)
     if not phrase:
         return None
     q = found.group("q")
@@ -544,7 +544,7 @@ def _inverted(body: str, candidates: list[Phrase], rules: PronounRules, grammar:
         verb, pro, rest = que.group("verb"), que.group("pro"), que.group("rest")
         if _impersonal(pro, f"{verb}{rest}", rules):
             return None
-        phrase = _named(pro, candidates, body, rules, grammar)
+        phrase = _named(pro, candidates, body, rest, rules, grammar)
         if not phrase:
             return None
         if then := re.match(r"\s*(\w+)", rest):  # « que doit-elle contenir ? » → « que doit contenir la charte ? »
@@ -556,7 +556,7 @@ def _inverted(body: str, candidates: list[Phrase], rules: PronounRules, grammar:
     found = rules.inverted.match(body)
     if found is None or _impersonal(found.group("pro"), found.group("verb") + body[found.end() :], rules):
         return None
-    phrase = _named(found.group("pro"), candidates, body, rules, grammar)
+    phrase = _named(found.group("pro"), candidates, body, body[found.end() :], rules, grammar)
     if not phrase:
         return None
     before, verb = found.group("before") or "", body[found.start("verb") :]
@@ -649,14 +649,14 @@ def _to(known: str) -> str:
 
 
 def _named(
-    pronoun: str, candidates: list[Phrase], body: str, rules: PronounRules, grammar: CorpusGrammar
+    pronoun: str, candidates: list[Phrase], body: str, said: str, rules: PronounRules, grammar: CorpusGrammar
 ) -> str | None:
-    """What a subject pronoun stands for, as the rewrite writes it (« les représentants des usagers »); None when the
+    """What a subject pronoun stands for, as the rewrite writes it (« les représentants des usagers »), read with what
+    is ``said`` of it (the follow-up after the pronoun: « est payé », « peuvent rester toute l'année »); None when the
     follow-up names a subject of the pronoun's number itself (« ils servent à quoi, les comités d'usagers ? »)."""
     if _names_after(pronoun, body, rules, grammar):
         return None
-    said = re.search(rf"(?<!\w){re.escape(pronoun)}\b", body, re.IGNORECASE)
-    after = fold_text(body[said.end() :]) if said is not None else ""
+    after = fold_text(said)
     person = rules.of_persons.search(after) is not None
     phrase = _antecedent(pronoun, candidates, rules, person=person)
     if phrase is None or (rules.persons_only.search(after) and not _person(phrase, rules)):
