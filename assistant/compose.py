@@ -625,14 +625,16 @@ def _items_after(
 ANTECEDENTS = 3  # sentences read back at most for a quoted sentence that points back at the one before it
 
 
-def points_back_within(reader: IndexReader, sid: int) -> bool:
+def points_back_within(reader: IndexReader, sid: int, *, opener: bool = False) -> bool:
     """Whether sentence ``sid`` holds, after its first words, a demonstrative (or « sur le sujet », « sur la question »
     closing a clause) whose noun neither its own words before it nor its section's titles name
     (``points_back_within``): « … de lever certaines de ces peurs. »; or a possessive « leur » whose owners it has not
     named before it nor names right after (``plural_before``, ``owners_after``), outside a list's items.
     A list the sentence makes before a general noun (``general_nouns``: « …, centres de santé et CPTS, ces
     structures ») names it; an acronym's words (« communautés professionnelles territoriales de santé … ces CPTS »)
-    name it. A footnote points at its call, not at the sentence before it."""
+    name it. A footnote points at its call, not at the sentence before it. For a sentence that ``opener`` its
+    section, only a demonstrative counts, and not before a noun of kind (``opener_kinds``: « ce type d'études »): at a
+    section's start a possessive and « sur le sujet » speak of the document's own topic."""
     text = reader.sentences[sid].text
     if footnote_label().match(text):
         return False
@@ -643,6 +645,12 @@ def points_back_within(reader: IndexReader, sid: int) -> bool:
         before = fold_accents(body[: match.start()]).lower()
         if not before.strip():
             continue  # it opens the sentence: what a sentence opens on is ``refers_back``'s to read
+        if opener and not (
+            match.group("noun")
+            and not _opening("opener_kinds").match(match.group("noun"))
+            and _opening("opener_reach").fullmatch(before)
+        ):
+            continue
         if match.group("their"):  # a possessive: its owners named before it, or the sentence is an item of a list
             named_after = _opening("owners_after", "").match(body[match.end() :])
             if _anywhere("plural_before").search(before) or named_after or _list_item(reader, sid) or unended(text):
@@ -1337,18 +1345,19 @@ def _elided_before(reader: IndexReader, sid: int, quoted: Collection[str], follo
     """Whether text the answer leaves out comes right before ``sid``, which « […] » then says: the sentence read
     before it (:func:`_previous`, over footnotes) is not ``quoted`` and ``sid`` either ``follows_quote`` (another
     sentence of its group is quoted above it) or points back (``refers_back``, :func:`points_back_within`) at that
-    sentence, a chain read back no further (:func:`expand_antecedents`); or, opening its section, ``sid`` points back
-    at the text before it, unless it names what its title speaks of or points at its title there (« Ces
-    freins… », « Ils sont bien identifiés… » under « Les freins », the title the answer shows)."""
+    sentence, a chain read back no further (:func:`expand_antecedents`), or further back (``points_far_back``: « …
+    évoquée plus haut… »); or, opening its section, ``sid`` points back at the text before it (a demonstrative among
+    its first words too), unless it names what its title speaks of or points at its title there (« Ces freins… », « Ils
+    sont bien identifiés… » under « Les freins », the title the answer shows)."""
     text = reader.sentences[sid].text
     previous = _previous(reader, sid)
+    far = _anywhere("points_far_back").search(text)
     if previous is None:
-        return bool(refers_back().match(text)) and not (
-            _names_its_title(reader, sid) or _opening("points_at_title").match(text)
-        )
+        pointing = far or refers_back().match(text) or points_back_within(reader, sid, opener=True)
+        return bool(pointing) and not (_names_its_title(reader, sid) or _opening("points_at_title").match(text))
     if reader.sentences[previous].text.strip() in quoted:
         return False
-    if refers_back().match(text) or points_back_within(reader, sid):
+    if far or refers_back().match(text) or points_back_within(reader, sid):
         return True
     # after a quoted sentence of its group: a quoted note right before it is not text left out (« Note 17 : … »,
     # « Note 18 : … »)

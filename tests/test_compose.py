@@ -978,6 +978,9 @@ def test_a_sentence_pointing_at_what_comes_next_is_marked_when_that_is_left_out(
         assert "[…]" not in [s.text for b in render_group(named, [first], 1, PHRASES) for s in b.spans]  # type: ignore[arg-type]
 
 
+NEW_MODELS = "Grâce aux mouvements associatifs et à l'émergence de ces nouveaux modèles, le patient devient un sujet."
+
+
 def test_a_sentence_pointing_back_at_what_the_answer_does_not_quote_is_marked_as_following_it() -> None:
     """« Ainsi, … » opening its section, or « Ils … » whose sentence before is not quoted, follows text the answer
     leaves out: « […] » says so, as a quotation would. Quoted after what it points at (in its group or above it in
@@ -1001,6 +1004,13 @@ def test_a_sentence_pointing_back_at_what_the_answer_does_not_quote_is_marked_as
     shown = {reader.sentences[said].text}
     (above,) = render_group(reader, [pointing], 1, PHRASES, shown=shown)  # type: ignore[arg-type]
     assert [s.text for s in above.spans] == ["Ils proposent des actions."]
+    # a sentence pointing further back is marked when the one before it is not quoted, and does not bring that one
+    far = Reader([chunk(0, "Un article décrit un comité.\n\nIls y siègent.\n\nDans un autre article, ils évaluent.")])
+    _, between, other = far.sentences_of["has-0"]
+    (cut_far,) = render_group(far, [other], 1, PHRASES)  # type: ignore[arg-type]
+    assert [s.text for s in cut_far.spans] == ["[…]", "Dans un autre article, ils évaluent."]
+    (after_between,) = render_group(far, [between, other], 1, PHRASES)  # type: ignore[arg-type]
+    assert "[…]" not in [s.text for s in after_between.spans][1:]
     for text, title, marked in [
         ("Ces freins sont bien identifiés.", "4.3. Les freins", False),
         ("Cette première étape prépare la concertation.", "5.3.1. Première étape : associer les usagers", False),
@@ -1011,6 +1021,19 @@ def test_a_sentence_pointing_back_at_what_the_answer_does_not_quote_is_marked_as
         ("Cette loi a institué l'agrément.", "1.1.4. La loi de 2002", False),
         ("Cette démarche participe au projet.", "4.4. La participation", True),
         ("C'est notamment le cas dans les conseils de patients.", "4.2.1. L'objet du partenariat", False),
+        # a demonstrative among its first words whose noun the titles do not write: the section before named it
+        (NEW_MODELS, "1.1.3. Le patient", True),
+        (NEW_MODELS, "1.1.3. Les nouveaux modèles", False),
+        ("Le choix d'une méthode par entretiens dans ce type d'études est libre.", "4.1. Les limites", False),
+        ("Réfléchir à la façon dont leur voix peut être portée reste ouvert.", "4.3.6. Les voix", False),
+        (
+            "Très vite après que les fondements de la participation ont été dégagés par les sciences sociales et que "
+            "cette doctrine a été mise en œuvre sont apparues des fausses participations.",
+            "6.3.1. L'idée",
+            False,
+        ),
+        # text further back: « plus haut », « précédemment », « Dans un autre article… »
+        ("Les articles identifiés précédemment décrivent des comités.", "1.4.3.3. Les comités", True),
     ]:
         titled = Reader([replace(chunk(0, text), section_path=title)])
         (block,) = render_group(titled, titled.sentences_of["has-0"], 1, PHRASES)  # type: ignore[arg-type]
