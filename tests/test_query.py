@@ -24,8 +24,9 @@ from assistant.query import (
     understand,
 )
 from assistant.rules import DATA_DIR, FactRules, QueryRules
+from ingest.lexical import fold_accents
 from ingest.rules import RulesError
-from ingest.settings import Settings
+from ingest.settings import PROJECT_ROOT, Settings
 
 pytestmark = pytest.mark.fast
 
@@ -196,6 +197,22 @@ def test_an_acronym_the_documents_never_write_is_searched_by_the_words_they_writ
     query = ask("Le patient expert peut-il participer aux RCP ?")
     assert "concertation pluridisciplinaire" in query.search_text
     assert "concertation pluridisciplinaire" in query.semantic_text
+
+
+def test_a_synonym_adds_to_the_search_only_words_the_corpus_writes() -> None:
+    """What a synonym adds is searched in the documents: a word they never write finds nothing. « Les représentants
+    sont-ils payés ? » was searched with « indemnisation », which no document writes, and missed the
+    guide's « indemnités »; « indemnisés » now reaches it."""
+    corpus = " ".join(path.read_text(encoding="utf-8") for path in (PROJECT_ROOT / "corpus").glob("*.txt"))
+    written = set(re.findall(r"\w+", fold_accents(corpus.lower())))
+    added = {
+        (word, added)
+        for word, text in Lexicon.load().synonyms.items()
+        for added in re.findall(r"\w+", fold_accents(text.lower()))
+        if len(added) > 3
+    }
+    assert not {pair for pair in added if pair[1] not in written}
+    assert "indemnités" in ask("Est-ce que les usagers qui participent sont indemnisés ?").search_text
 
 
 def test_a_lexicon_word_is_read_in_any_of_its_forms_the_corpus_never_writes() -> None:
