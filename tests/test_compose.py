@@ -1011,6 +1011,11 @@ def test_a_sentence_pointing_back_at_what_the_answer_does_not_quote_is_marked_as
     assert [s.text for s in cut_far.spans] == ["[…]", "Dans un autre article, ils évaluent."]
     (after_between,) = render_group(far, [between, other], 1, PHRASES)  # type: ignore[arg-type]
     assert "[…]" not in [s.text for s in after_between.spans][1:]
+    staged = Reader(
+        [chunk(0, "Identifier des actions prioritaires.\n\nA ce stade, le représentant priorise les actions.")]
+    )
+    (stage,) = render_group(staged, staged.sentences_of["has-0"][1:], 1, PHRASES)  # type: ignore[arg-type]
+    assert [s.text for s in stage.spans] == ["[…]", "A ce stade, le représentant priorise les actions."]
     for text, title, marked in [
         ("Ces freins sont bien identifiés.", "4.3. Les freins", False),
         ("Cette première étape prépare la concertation.", "5.3.1. Première étape : associer les usagers", False),
@@ -1034,6 +1039,8 @@ def test_a_sentence_pointing_back_at_what_the_answer_does_not_quote_is_marked_as
         ),
         # text further back: « plus haut », « précédemment », « Dans un autre article… »
         ("Les articles identifiés précédemment décrivent des comités.", "1.4.3.3. Les comités", True),
+        # « A ce stade » opening its section is the stage its title names
+        ("A ce stade, le représentant priorise les actions.", "Recommandation n°2 : identifier des actions", False),
     ]:
         titled = Reader([replace(chunk(0, text), section_path=title)])
         (block,) = render_group(titled, titled.sentences_of["has-0"], 1, PHRASES)  # type: ignore[arg-type]
@@ -1538,6 +1545,7 @@ def test_the_premise_in_its_notice_is_quoted_under_its_source_with_what_it_point
         ("Dans un même temps, la structure", True),
         ("Par la suite, la structure", True),
         ("En parallèle, la structure", True),
+        ("En sens inverse, les pratiques collectives", True),
         ("Les centres, par exemple, et la structure", True),
         ("Les centres ont ainsi la structure qui", True),
         ("Les centres ainsi que la structure", False),  # adds a noun
