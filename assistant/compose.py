@@ -1240,6 +1240,8 @@ def render_group(
         label = (Span(phrases["table_cell"].format(label=_as_label(name, titled))),) if name and name != named else ()
         label += noted
         around, speaker = _speech(reader, sid) if sid not in speech else ([], None)
+        # an extract that opens after the quotation's first sentence leaves out what the speaker said before it
+        mid_quotation = speaker is not None and bool(around) and sid != around[0]
         if speaker is not None:
             speech = around  # « Et vous allez avoir… », M. F's words, not the document's
             said = (
@@ -1278,7 +1280,8 @@ def render_group(
             # inside it
             said_cut = _ends_on(blocks, phrases["item_cut"]) if not prose else prose[-1].text == phrases["item_cut"]
             titled_here = sentence.label or title  # a title right before it: nothing left out between them
-            if not titled_here and not said_cut and _elided_before(reader, sid, antecedents, follows_quote):
+            cut_before = follows_quote or mid_quotation
+            if not titled_here and not said_cut and _elided_before(reader, sid, antecedents, cut_before):
                 mark = Span(phrases["elided_before"])
                 label = (mark, *label) if noted else (*label, mark)
             prose += [*label, Span(text, (n,), SpanSource.CORPUS)]

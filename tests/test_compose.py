@@ -744,7 +744,8 @@ def test_a_quotation_too_long_to_quote_whole_leaves_the_sentence_alone() -> None
 def test_a_sentence_from_inside_a_quotation_too_long_to_quote_whole_says_whose_words_it_quotes() -> None:
     """« Et vous allez avoir la vision du patient… », from the middle of M. F's words, was quoted as if the study
     said it, or the speaker quoted just before. It is now said to be an extract of a longer quotation, with the
-    name the document writes after it; once for sentences of one quotation; a short quotation is quoted whole."""
+    name the document writes after it; once for sentences of one quotation; a short quotation is quoted whole. An
+    extract that opens after the quotation's first sentence says « […] » after the label: the speaker said more."""
     words = [f"Phrase numéro {n} de ce que dit la personne interrogée." for n in range(QUOTATION_SENTENCES + 1)]
     text = "Il prend l'exemple de la qualité d'un soin :\n« " + " ".join(words) + " » (M. F).\nLe guide conclut ainsi."
     reader = Reader([chunk(0, text)])
@@ -755,7 +756,9 @@ def test_a_sentence_from_inside_a_quotation_too_long_to_quote_whole_says_whose_w
     blocks = render_group(reader, [second, third], 1, PHRASES)  # type: ignore[arg-type]
     said = [s.text for b in blocks for s in b.spans]
     assert said[0] == "Extrait d'une citation plus longue (M. F) :" and said.count(said[0]) == 1
-    assert said[1:] == [reader.sentences[second].text, reader.sentences[third].text]
+    assert said[1:] == ["[…]", reader.sentences[second].text, reader.sentences[third].text]
+    from_start = [s.text for b in render_group(reader, [ids[1], second], 1, PHRASES) for s in b.spans]  # type: ignore[arg-type]
+    assert from_start[1:] == [reader.sentences[ids[1]].text, reader.sentences[second].text]
     short = Reader([chunk(0, "Elle a dit : « Une phrase dite. Une autre phrase dite ensuite. » (Mme C).")])
     assert quotation_speaker(short, short.sentences_of["has-0"][1]) is None  # type: ignore[arg-type]
 
