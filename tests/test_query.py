@@ -213,6 +213,9 @@ def test_a_synonym_adds_to_the_search_only_words_the_corpus_writes() -> None:
     }
     assert not {pair for pair in added if pair[1] not in written}
     assert "indemnités" in ask("Est-ce que les usagers qui participent sont indemnisés ?").search_text
+    # where to start is what the guide calls the first step (§ 5.3.1 « Première étape : … »)
+    for typed in ("Par où commencer pour impliquer des usagers ?", "On veut se lancer, par quoi on commence ?"):
+        assert "première étape" in ask(typed).search_text
 
 
 def test_a_lexicon_word_is_read_in_any_of_its_forms_the_corpus_never_writes() -> None:
