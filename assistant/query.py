@@ -472,10 +472,12 @@ def understand(
         return query
     query.language = language
     resolved = None  # « ils sont payés ? » after « Comment recruter des représentants… ? »: the question it stands for
+    acronyms = _acronyms(lexicon, speller)
+    said = _unshouted(text, acronyms)  # the follow-up's words, as a rewrite quotes them
     if previous is not None and previous.intent is not Intent.EMPTY:  # « et pour les usagers ? », « ils sont payés ? »
         if len(re.findall(r"\w+", text)) <= settings.followup_pronoun_max_words:
             # after a follow-up that named nothing (« et combien de temps ? »), what the question it leaned on named
-            resolved = resolve(_before(previous), text, grammar, previous.leaning_on)
+            resolved = resolve(_before(previous, acronyms), said, grammar, previous.leaning_on)
         query.followup = is_followup(text, settings.followup_max_words, points_back=resolved is not None)
     if match := rules.fiche_ref.search(text):
         query.fiche = int(match.group(1))
@@ -510,12 +512,12 @@ def understand(
     base = text
     if query.followup and previous is not None:
         rules = QueryRules.load()
-        before = _before(previous)
+        before = _before(previous, acronyms)
         named, swapped = before, before
         if resolved is None:  # a follow-up whose pronoun stands for a phrase is that question: nothing swapped in it
-            named = _swap(rules.party, _swap(rules.structure, before, text), text)
+            named = _swap(rules.party, _swap(rules.structure, before, said), said)
             known = {*lexicon.abbreviations, *(speller.acronyms if speller is not None else ())}
-            swapped = _new_topic(rules, named, text, known)
+            swapped = _new_topic(rules, named, said, known)
         if swapped != before:  # "et dans une CPTS ?", "et pour les usagers ?": the previous one, so asked
             query.rewritten = swapped
         elif resolved is not None:  # « ils sont payés ? »: « Les représentants des usagers sont payés ? »
@@ -535,9 +537,27 @@ def understand(
     return query
 
 
-def _before(previous: Query) -> str:
+def _before(previous: Query, acronyms: Collection[str] = ()) -> str:
     """The question a follow-up leans on: a follow-up of a follow-up leans on the question it stood for."""
-    return previous.rewritten or previous.text
+    return _unshouted(previous.rewritten or previous.text, acronyms)
+
+
+def _unshouted(text: str, acronyms: Collection[str]) -> str:
+    """A question written in capitals, read in lower case but for its first letter and the ``acronyms`` (folded): a
+    follow-up's rewrite reads as one question (« Qui finance les MSP ? », not « QUI FINANCE les MSP ? »)."""
+    words = [fold_accents(word.lower()) for word in re.findall(r"[^\W\d_]+", text)]
+    if any(c.islower() for c in text) or all(word in acronyms for word in words):  # « CPTS ? » is no shouting
+        return text
+    lowered = re.sub(
+        r"\w+", lambda w: w.group() if fold_accents(w.group().lower()) in acronyms else w.group().lower(), text
+    )
+    return lowered[:1].upper() + lowered[1:]
+
+
+def _acronyms(lexicon: Lexicon, speller: SpellFixer | None) -> frozenset[str]:
+    """The acronyms the corpus writes in capitals and those the lexicon spells out (« msp » → « … MSP »), folded."""
+    spelled = {word for word, meaning in lexicon.abbreviations.items() if word.upper() in meaning.split()}
+    return frozenset({*spelled, *(speller.acronyms if speller is not None else ())})
 
 
 def _swap(kind: re.Pattern[str], previous: str, followup: str) -> str:

@@ -102,6 +102,13 @@ def test_a_follow_up_naming_another_structure_asks_the_previous_question_about_i
             "et sur la MSP ?",
             "Quelles informations sur la MSP faut-il donner aux usagers ?",
         ),
+        # written in capitals, read in lower case but for the acronyms: not « QUI FINANCE les MSP ? »
+        ("QUI FINANCE LES CPTS ?", "et les MSP ?", "Qui finance les MSP ?"),
+        (
+            "COMMENT RECRUTER DES USAGERS DANS UNE MSP ?",
+            "ET DANS UNE CPTS ?",
+            "Comment recruter des usagers dans une CPTS ?",
+        ),
     ],
 )
 def test_a_rewritten_follow_up_reads_as_one_correct_question(previous: str, followup: str, rewritten: str) -> None:
