@@ -731,6 +731,8 @@ class Assistant:
             answer.blocks[:0] = [Block.phrase(BlockKind.NOTICE, notice) for notice in notices]
         if prefs.table_named:
             self._point_to_table(answer, prefs, where)
+        elif prefs.asks_start:
+            self._point_to_whole_table(answer, where)
         return False
 
     def _deeper_lists(self, prefs: Preferences, candidates: Ranking, weights: dict[str, float]) -> list[Candidate]:
@@ -774,20 +776,28 @@ class Assistant:
         else:
             joined = ", ".join(named[:-1]) + self.phrases["guide_table_and"] + named[-1]
             fiches = self.phrases["guide_table_many"].format(fiches=joined)
+        self._pointer(answer, found, "guide_table", row, fiches=fiches, question=row)
+
+    def _point_to_whole_table(self, answer: Answer, where: dict[str, Any]) -> None:
+        """After the quotes of a question asking where to start, the guide's question table (« Par où commencer ? »)
+        as a whole, cited at its head: the questions to ask step by step and the fiches that answer them."""
+        found = self.signals.table_start(self.reader)
+        if found is None or not matches_where(self.reader.chunks[found], where):
+            return
+        head = self.reader.chunks[found].text.split("\n", 1)[0].split("\t", 1)[0].split(" — ", 1)[0].strip()
+        self._pointer(answer, found, "guide_table_whole", head)
+
+    def _pointer(self, answer: Answer, found: int, phrase: str, marked: str, **fields: str) -> None:
+        """A closing lead that points at passage ``found`` (phrase ``phrase``, with its document, section and title),
+        citing it with ``marked`` highlighted, or the citation of its source the answer already holds."""
         chunk = self.reader.chunks[found]
         doc = document_label(self.labels, chunk)
-        text = self.phrases["guide_table"].format(
-            doc=doc,
-            section=chunk.section_number,
-            title=chunk.section_title,
-            question=row,
-            fiches=fiches,
-        )
+        text = self.phrases[phrase].format(doc=doc, section=chunk.section_number, title=chunk.section_title, **fields)
         label = source_label(chunk, doc)
         cited = next((c for c in answer.citations if c.label == label), None)  # its source, already cited
         if cited is None:
-            start = chunk.text.find(row)
-            spans = [(start, start + len(row))] if start >= 0 else []
+            start = chunk.text.find(marked) if marked else -1
+            spans = [(start, start + len(marked))] if start >= 0 else []
             cited = make_citation(self.reader, len(answer.citations) + 1, [(found, spans)], label)
             answer.citations.append(cited)
         answer.blocks.append(Block(BlockKind.LEAD, (Span(text, (cited.n,)),)))

@@ -34,6 +34,7 @@ RULES_FILE = Path(__file__).parent / "data" / "signals.toml"
 class SignalRules:
     resources: re.Pattern[str]
     lists: re.Pattern[str]
+    starts: re.Pattern[str]
     structures: tuple[tuple[str, re.Pattern[str]], ...]
     audience: tuple[tuple[Role, re.Pattern[str]], ...]
 
@@ -44,7 +45,8 @@ class SignalRules:
         names, roles = value(data, "structures", path), value(data, "audience", path)
         structures = tuple((name, pattern(data, f"structures.{name}", path)) for name in names)
         audience = tuple((Role(name), pattern(data, f"audience.{name}", path)) for name in roles)
-        return cls(pattern(data, "resources", path), pattern(data, "lists", path), structures, audience)
+        lists, starts = pattern(data, "lists", path), pattern(data, "starts", path)
+        return cls(pattern(data, "resources", path), lists, starts, structures, audience)
 
     def structures_in(self, text: str) -> frozenset[str]:
         folded = fold_text(text)
@@ -105,6 +107,7 @@ class Preferences:
     table_question: str = ""
     asks_list: bool = False  # an enumeration: a sentence opening a list is preferred
     table_named: bool = False  # the question uses the row's own words (not only its meaning): said in the answer
+    asks_start: bool = False  # where to start: the answer points at the question table as a whole
     documents: tuple[str, ...] = ()  # named by the question and speaking of its topic (Assistant._treating)
 
 
@@ -161,6 +164,7 @@ class CorpusSignals:
             matched,
             bool(self.rules.lists.search(folded)),
             overlap >= settings.question_table_named_share and shared >= 2,
+            bool(self.rules.starts.search(folded)),
         )
 
     def table_match(
@@ -183,6 +187,13 @@ class CorpusSignals:
         if best >= settings.question_table_min and best - second >= settings.question_table_margin and link.fiches:
             return link.fiches, link.question, overlap, len(question_terms & terms.keys())
         return (), "", 0.0, 0
+
+    def table_start(self, reader: IndexReader) -> int | None:
+        """The first passage of the corpus's question table (« Par où commencer ? »), to cite it whole."""
+        if not self.links:
+            return None
+        found = reader.chunks_where(doc_id=self.links[0].doc_id, section_number=self.links[0].section_number)
+        return found[0] if found else None
 
     def table_passage(self, reader: IndexReader, row: str, question: str) -> int | None:
         """The passage of the question table that holds ``row`` (the first question of the row read as

@@ -557,6 +557,22 @@ def test_a_question_of_the_guides_table_is_pointed_to_its_fiches_and_kept_to_the
     assert not any("Par où commencer" in block.text for block in near.blocks)
 
 
+def test_a_question_asking_where_to_start_opens_on_the_first_step_and_ends_on_the_guides_table(
+    assistant: Assistant,
+) -> None:
+    """« Par où commencer… ? » was answered from the study's review of MSP initiatives: it now opens on what the guide
+    calls the first step (§ 5.3.1) and ends on its table « Par où commencer ? », cited whole, which lists the
+    questions to ask step by step; a question that names no start gets no such pointer."""
+    answer = assistant.ask("Par où commencer pour impliquer des usagers dans notre MSP ?")
+    assert answer.citations[0].section_number == "5.3.1", _said(answer)
+    pointer = answer.blocks[-1]
+    assert pointer.kind is BlockKind.LEAD and "étape par étape" in pointer.text, _said(answer)
+    table = answer.citations[pointer.markers[0] - 1]
+    assert table.section_number == "7.1" and table.quote == "Questions à se poser étape par étape"
+    other = assistant.ask("Quels sont les freins à la participation des usagers ?")
+    assert not any("Par où commencer" in block.text for block in other.blocks)
+
+
 def test_injected_instructions_change_nothing(assistant: Assistant) -> None:
     plain = assistant.ask("le représentant associatif doit-il venir aux rencontres avec l'ARS ?")
     injected = assistant.ask(

@@ -100,6 +100,22 @@ def test_the_answer_names_the_table_row_only_when_the_question_uses_its_words(si
     assert said.table_named and not meant.table_named
 
 
+@pytest.mark.parametrize(
+    ("question", "start"),
+    [
+        ("Par où commencer pour impliquer des usagers ?", True),
+        ("On veut se lancer, par quoi on commence ?", True),
+        ("Comment démarrer une démarche participative ?", True),
+        ("Quelles sont les premières étapes ?", True),
+        ("Quand commence le service sanitaire ?", False),
+        ("Comment recruter des usagers ?", False),
+    ],
+)
+def test_a_question_asking_where_to_start_is_told_apart(signals: CorpusSignals, question: str, start: bool) -> None:
+    """Where to start is what the guide's table « Par où commencer ? » answers as a whole: the answer ends on it."""
+    assert signals.prefer(question, vector("x"), set(), None, SETTINGS).asks_start is start
+
+
 def test_a_question_closest_to_a_row_without_fiche_is_sent_to_no_fiche() -> None:
     """« Évaluer la démarche : comment ? » is closest to the guide's row « Comment évaluer l'action ? », which
     names no fiche: it is not sent to the fiches of the next closest row (« Comment recruter… »)."""
