@@ -706,9 +706,10 @@ def _names_its_title(reader: IndexReader, sid: int) -> bool:
 
 
 def _titles(reader: IndexReader, sid: int) -> str:
-    """The titles above ``sid`` (its section's path and its fiche's title), folded: what the answer's lead names."""
+    """The titles the answer's lead shows above ``sid``: its section's own title and its fiche's title, folded (not
+    the titles of the sections it is a part of, which the lead does not show)."""
     chunk = reader.chunks[reader.position[reader.sentences[sid].chunk_id]]
-    return fold_accents(f"{chunk.section_path} {chunk.fiche_title}").lower()
+    return fold_accents(f"{chunk.section_title} {chunk.fiche_title}").lower()
 
 
 @lru_cache(maxsize=1)

@@ -297,10 +297,17 @@ def test_a_demonstrative_s_antecedent_that_needs_its_own_is_left_out_and_the_cut
 
 
 def test_a_demonstrative_its_section_s_title_names_does_not_point_back() -> None:
+    """Named by the title the answer's lead shows, not by a parent section's title the lead does not show (« cette
+    participation » under « 1.4.2.1. Les voix des usagers… », a part of « 1.4.2. La participation… »)."""
     said = "Au terme de leur première année en commun, les médecins refusent souvent cette {}."
-    for noun, points_back in (("participation", False), ("démarche", True)):
+    parent = "1. La participation des usagers > 1.1. Les voix des usagers"
+    for noun, path, title, points_back in (
+        ("participation", "Les freins à la participation", "Les freins à la participation", False),
+        ("démarche", "Les freins à la participation", "Les freins à la participation", True),
+        ("participation", parent, "Les voix des usagers", True),
+    ):
         text = f"Certains professionnels craignent de perdre leur autonomie.\n{said.format(noun)}"
-        reader = Reader([replace(chunk(0, text), section_path="Les freins à la participation")])
+        reader = Reader([replace(chunk(0, text), section_path=path, section_title=title)])
         before, sid = reader.sentences_of["has-0"]
         assert expand_antecedents(reader, [sid]) == ([before, sid] if points_back else [sid])  # type: ignore[arg-type]
 
@@ -1045,7 +1052,7 @@ def test_a_sentence_pointing_back_at_what_the_answer_does_not_quote_is_marked_as
         # « A ce stade » opening its section is the stage its title names
         ("A ce stade, le représentant priorise les actions.", "Recommandation n°2 : identifier des actions", False),
     ]:
-        titled = Reader([replace(chunk(0, text), section_path=title)])
+        titled = Reader([replace(chunk(0, text), section_path=title, section_title=title.split(". ", 1)[-1])])
         (block,) = render_group(titled, titled.sentences_of["has-0"], 1, PHRASES)  # type: ignore[arg-type]
         assert [s.text for s in block.spans] == (["[…]", text] if marked else [text]), (text, title)
 
@@ -1873,7 +1880,8 @@ def test_a_chain_that_reaches_the_start_of_its_section_stays_unless_it_opens_on_
         "ont été identifiés par le conseil."
     )
     for title, marked in [("5.3.2. Agir sur les représentations", True), ("5.3.1. Première étape", False)]:
-        reader = Reader([replace(chunk(0, text), section_number="5.3.2", section_path=title, char_end=len(text))])
+        titled = {"section_path": title, "section_title": title.split(". ", 1)[-1]}
+        reader = Reader([replace(chunk(0, text), section_number="5.3.2", char_end=len(text), **titled)])
         step, vectors = reader.sentences_of["has-0"]
         assert expand_antecedents(reader, [vectors]) == [step, vectors]  # type: ignore[arg-type]
         (block,) = render_group(reader, [step, vectors], 1, PHRASES)  # type: ignore[arg-type]
