@@ -57,6 +57,7 @@ from assistant.rules import FactKind, FactRules, QueryRules
 from assistant.safety import is_individual_care, is_personal_medical
 from assistant.scope import ScopeLimit, ScopeLimits
 from assistant.signals import CorpusSignals, Preferences
+from ingest.cleaning import CELL_SEPARATOR
 from ingest.embeddings import make_embeddings
 from ingest.index import IndexMismatch, IndexReader, IndexUnavailable, VectorStoreUnavailable, matches_where
 from ingest.lexical import FrenchAnalyzer
@@ -731,8 +732,8 @@ class Assistant:
             answer.blocks[:0] = [Block.phrase(BlockKind.NOTICE, notice) for notice in notices]
         if prefs.table_named:
             self._point_to_table(answer, prefs, where)
-        elif prefs.asks_start:
-            self._point_to_whole_table(answer, where)
+        elif prefs.asks_start and prefs.audience is not Role.REPRESENTANT:  # the table is the care team's
+            self._point_to_whole_table(answer, where, named)
         return False
 
     def _deeper_lists(self, prefs: Preferences, candidates: Ranking, weights: dict[str, float]) -> list[Candidate]:
@@ -778,13 +779,16 @@ class Assistant:
             fiches = self.phrases["guide_table_many"].format(fiches=joined)
         self._pointer(answer, found, "guide_table", row, fiches=fiches, question=row)
 
-    def _point_to_whole_table(self, answer: Answer, where: dict[str, Any]) -> None:
+    def _point_to_whole_table(self, answer: Answer, where: dict[str, Any], named: Sequence[str]) -> None:
         """After the quotes of a question asking where to start, the guide's question table (« Par où commencer ? »)
-        as a whole, cited at its head: the questions to ask step by step and the fiches that answer them."""
+        as a whole, cited at its head: the questions to ask step by step and the fiches that answer them. Not when
+        the question names another document, or the search may not read the table."""
         found = self.signals.table_start(self.reader)
         if found is None or not matches_where(self.reader.chunks[found], where):
             return
-        head = self.reader.chunks[found].text.split("\n", 1)[0].split("\t", 1)[0].split(" — ", 1)[0].strip()
+        if named and self.reader.chunks[found].doc_id not in named:
+            return
+        head = self.reader.chunks[found].text.split("\n", 1)[0].split(CELL_SEPARATOR, 1)[0].strip()  # its first cell
         self._pointer(answer, found, "guide_table_whole", head)
 
     def _pointer(self, answer: Answer, found: int, phrase: str, marked: str, **fields: str) -> None:
@@ -796,7 +800,7 @@ class Assistant:
         label = source_label(chunk, doc)
         cited = next((c for c in answer.citations if c.label == label), None)  # its source, already cited
         if cited is None:
-            start = chunk.text.find(marked) if marked else -1
+            start = chunk.text.find(marked)
             spans = [(start, start + len(marked))] if start >= 0 else []
             cited = make_citation(self.reader, len(answer.citations) + 1, [(found, spans)], label)
             answer.citations.append(cited)

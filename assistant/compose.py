@@ -632,9 +632,11 @@ def points_back_within(reader: IndexReader, sid: int, *, opener: bool = False) -
     named before it nor names right after (``plural_before``, ``owners_after``), outside a list's items.
     A list the sentence makes before a general noun (``general_nouns``: « …, centres de santé et CPTS, ces
     structures ») names it; an acronym's words (« communautés professionnelles territoriales de santé … ces CPTS »)
-    name it. A footnote points at its call, not at the sentence before it. For a sentence that ``opener`` its
-    section, only a demonstrative counts, and not before a noun of kind (``opener_kinds``: « ce type d'études »): at a
-    section's start a possessive and « sur le sujet » speak of the document's own topic."""
+    name it. A footnote points at its call, not at the sentence before it. For a sentence that opens its section
+    (``opener``), only a demonstrative among its first words counts (``opener_reach``; further in, the sentence often
+    names its noun's referent itself: « les fondements de la participation… cette doctrine »), and not before a noun
+    of kind (``opener_kinds``: « ce type d'études »): there a possessive, « sur le sujet », « un tel… », « le même
+    constat » or « … précités » speak of the document's own topic or of what the sentence says."""
     text = reader.sentences[sid].text
     if footnote_label().match(text):
         return False
@@ -706,8 +708,8 @@ def _names_its_title(reader: IndexReader, sid: int) -> bool:
 
 
 def _titles(reader: IndexReader, sid: int) -> str:
-    """The titles the answer's lead shows above ``sid``: its section's own title and its fiche's title, folded (not
-    the titles of the sections it is a part of, which the lead does not show)."""
+    """The titles the answer shows for ``sid``, folded: its fiche's title (a fiche's lead) and its section's own title
+    (another document's lead, a fiche's source line); not the titles of the sections it is a part of."""
     chunk = reader.chunks[reader.position[reader.sentences[sid].chunk_id]]
     return fold_accents(f"{chunk.section_title} {chunk.fiche_title}").lower()
 

@@ -10,7 +10,7 @@ import html
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -62,7 +62,7 @@ class SpellFixer:
         self.counts = word_counts
         self.stopwords = frozenset(stopwords)  # never what a typo is corrected into (« mails » is no « mais »)
         forms = _written_forms(written or Counter(), self.settings.written_form_min_share)
-        self._spelled, self._accented, self._acronyms = forms
+        self._spelled, self._accented, self._acronyms, self._capitalised = forms
         if written:  # read once, at start-up rather than at the first question
             french_folded()
             french_accented()
@@ -107,6 +107,24 @@ class SpellFixer:
         if len(found) != 1:
             return None
         return found[0] if french_word(found[0]) else french_accented().get(found[0])
+
+    def unshouted(self, text: str, capitals: Mapping[str, str] | None = None) -> str:
+        """``text`` typed in capitals (« QUI FINANCE LES CPTS EN OCCITANIE ? ») with its words as the corpus writes
+        them, its first letter a capital (« Qui finance les CPTS en Occitanie ? »): a word the corpus writes with
+        capitals keeps them (« CPTS », « Occitanie », « Besançon »: nearly always, or most often for a word that is no
+        word of general French) or the ``capitals`` (folded → as written: the lexicon's acronyms), another is in
+        lower case, with the accents typed. A text with a lower-case letter, or all of whose words the corpus writes in
+        capitals (« CPTS ? »), is as typed."""
+        capitals = {**(capitals or {}), **self._capitalised}
+        words = [fold_accents(word.lower()) for word in _WORD.findall(text)]
+        if any(c.islower() for c in text) or all(capitals.get(word, "").isupper() for word in words):
+            return text
+
+        def written(match: re.Match[str]) -> str:
+            return capitals.get(fold_accents(match.group().lower())) or match.group().lower()
+
+        lowered = _WORD.sub(written, text)
+        return lowered[:1].upper() + lowered[1:]
 
     @property
     def acronyms(self) -> frozenset[str]:
@@ -194,12 +212,13 @@ _WORD = re.compile(r"[^\W\d_]+")
 
 def _written_forms(
     written: Counter[str], share: float
-) -> tuple[dict[str, str], dict[str, str], dict[str, tuple[str, int]]]:
+) -> tuple[dict[str, str], dict[str, str], dict[str, tuple[str, int]], dict[str, str]]:
     """How the corpus writes each word (folded, « sante »): the form it writes most (« santé », what a typo is
     corrected into); the form with accents it writes in at least ``share`` of its uses (« santé »: the addresses
-    write « sante »), unless French writes the word as typed (« impose », « forme »: :func:`french_word`); and,
-    apart, the acronyms it writes in capitals for ``share`` of their uses, with their number of uses (« sisa » →
-    (« SISA », 4))."""
+    write « sante »), unless French writes the word as typed (« impose », « forme »: :func:`french_word`); apart,
+    the acronyms it writes in capitals for ``share`` of their uses, with their number of uses (« sisa » →
+    (« SISA », 4)); and the words it writes with capitals for ``share`` of their uses, or most often when they are
+    no word of general French (« occitanie » → « Occitanie », « sisa » → « SISA »)."""
 
     def dominant(counts: Counter[str], at_least: float = share) -> str | None:
         count, form = min((-n, f) for f, n in counts.items())  # the most written; ties: alphabetical
@@ -212,6 +231,11 @@ def _written_forms(
         spellings.setdefault(fold_accents(lower), Counter())[lower] += count
         cases.setdefault(lower, Counter())[form] += count
     most = {bare: dominant(counts, 0.0) or bare for bare, counts in spellings.items()}
+    capitalised = {}  # « Occitanie », « CPTS »; not « Guide », « Enfin », which open titles and sentences
+    for bare, spelled in most.items():
+        cased = dominant(cases[spelled]) or dominant(cases[spelled], 0.0)
+        if cased and cased != spelled and (cased == dominant(cases[spelled]) or not french_word(spelled)):
+            capitalised[bare] = cased
     accented: dict[str, str] = {}
     acronyms: dict[str, tuple[str, int]] = {}
     for bare, counts in spellings.items():
@@ -223,7 +247,7 @@ def _written_forms(
         cased = dominant(cases[spelled])
         if cased is not None and cased.isupper() and len(cased) > 1:
             acronyms[bare] = (cased, cases[spelled][cased])
-    return most, accented, acronyms
+    return most, accented, acronyms, capitalised
 
 
 class Intent(StrEnum):
@@ -395,6 +419,8 @@ def expand(text: str, lexicon: Lexicon, speller: SpellFixer | None, settings: Se
             explained.add(word)
     if reasons := lexicon.reasons_of(text):  # « Pourquoi faire participer ? »: the advantages the documents give
         extra.append(reasons)
+    if start := lexicon.starts_of(text):  # « Par où commencer ? »: what the guide calls the first step
+        extra.append(start)
     extra += lexicon.acronyms_of(text)  # « communauté professionnelle territoriale de santé »: the documents write CPTS
     semantic = text
     if replaced:
@@ -472,12 +498,11 @@ def understand(
         return query
     query.language = language
     resolved = None  # « ils sont payés ? » after « Comment recruter des représentants… ? »: the question it stands for
-    acronyms = _acronyms(lexicon, speller)
-    said = _unshouted(text, acronyms)  # the follow-up's words, as a rewrite quotes them
+    said = speller.unshouted(text, lexicon.acronyms) if speller is not None else text  # as a rewrite quotes them
     if previous is not None and previous.intent is not Intent.EMPTY:  # « et pour les usagers ? », « ils sont payés ? »
         if len(re.findall(r"\w+", text)) <= settings.followup_pronoun_max_words:
             # after a follow-up that named nothing (« et combien de temps ? »), what the question it leaned on named
-            resolved = resolve(_before(previous, acronyms), said, grammar, previous.leaning_on)
+            resolved = resolve(_before(previous, speller, lexicon.acronyms), said, grammar, previous.leaning_on)
         query.followup = is_followup(text, settings.followup_max_words, points_back=resolved is not None)
     if match := rules.fiche_ref.search(text):
         query.fiche = int(match.group(1))
@@ -512,14 +537,15 @@ def understand(
     base = text
     if query.followup and previous is not None:
         rules = QueryRules.load()
-        before = _before(previous, acronyms)
+        before = _before(previous, speller, lexicon.acronyms)
         named, swapped = before, before
         if resolved is None:  # a follow-up whose pronoun stands for a phrase is that question: nothing swapped in it
             named = _swap(rules.party, _swap(rules.structure, before, said), said)
             known = {*lexicon.abbreviations, *(speller.acronyms if speller is not None else ())}
             swapped = _new_topic(rules, named, said, known)
         if swapped != before:  # "et dans une CPTS ?", "et pour les usagers ?": the previous one, so asked
-            query.rewritten = swapped
+            # opening on the new name (« La MSP… » then « et les CPTS ? »), with the capital the question had
+            query.rewritten = swapped[:1].upper() + swapped[1:] if before[:1].isupper() else swapped
         elif resolved is not None:  # « ils sont payés ? »: « Les représentants des usagers sont payés ? »
             query.rewritten = resolved
         query.leaning_on = swapped
@@ -537,27 +563,11 @@ def understand(
     return query
 
 
-def _before(previous: Query, acronyms: Collection[str] = ()) -> str:
-    """The question a follow-up leans on: a follow-up of a follow-up leans on the question it stood for."""
-    return _unshouted(previous.rewritten or previous.text, acronyms)
-
-
-def _unshouted(text: str, acronyms: Collection[str]) -> str:
-    """A question written in capitals, read in lower case but for its first letter and the ``acronyms`` (folded): a
-    follow-up's rewrite reads as one question (« Qui finance les MSP ? », not « QUI FINANCE les MSP ? »)."""
-    words = [fold_accents(word.lower()) for word in re.findall(r"[^\W\d_]+", text)]
-    if any(c.islower() for c in text) or all(word in acronyms for word in words):  # « CPTS ? » is no shouting
-        return text
-    lowered = re.sub(
-        r"\w+", lambda w: w.group() if fold_accents(w.group().lower()) in acronyms else w.group().lower(), text
-    )
-    return lowered[:1].upper() + lowered[1:]
-
-
-def _acronyms(lexicon: Lexicon, speller: SpellFixer | None) -> frozenset[str]:
-    """The acronyms the corpus writes in capitals and those the lexicon spells out (« msp » → « … MSP »), folded."""
-    spelled = {word for word, meaning in lexicon.abbreviations.items() if word.upper() in meaning.split()}
-    return frozenset({*spelled, *(speller.acronyms if speller is not None else ())})
+def _before(previous: Query, speller: SpellFixer | None, capitals: Mapping[str, str]) -> str:
+    """The question a follow-up leans on: a follow-up of a follow-up leans on the question it stood for; typed in
+    capitals, as the corpus writes its words (:meth:`SpellFixer.unshouted`): its rewrite reads as one question."""
+    text = previous.rewritten or previous.text
+    return speller.unshouted(text, capitals) if speller is not None else text
 
 
 def _swap(kind: re.Pattern[str], previous: str, followup: str) -> str:

@@ -37,6 +37,7 @@ class Lexicon:
     abbreviations: MappingProxyType[str, str]
     synonyms: MappingProxyType[str, str]
     reasons: tuple[re.Pattern[str], str]  # a why asked of engaging the public, what it adds to the search
+    starts: tuple[re.Pattern[str], str]  # where to start engaging the public, what it adds to the search
     inflections: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]  # a verb's endings (for « er »), another
     # word's, a « -yer » verb's with « i » (« paie »)
 
@@ -61,13 +62,22 @@ class Lexicon:
             words(data, "inflections.other", path),
             words(data, "inflections.y_to_i", path),
         )
-        return cls(*tables, why, forms)
+        start = (pattern(data, "starts.asks", path), text(data, "starts.adds", path))
+        return cls(*tables, why, start, forms)
 
     def reasons_of(self, text: str) -> str:
         """What a question asking why one engages the public searches with (« Pourquoi une implication des
         usagers ? » → « avantages bénéfices »), or nothing."""
         asks, adds = self.reasons
         return adds if asks.search(fold_accents(text.lower())) else ""
+
+    def asks_start(self, text: str) -> bool:
+        """Whether a question asks where to start engaging the public (« Par où commencer ? »)."""
+        return bool(self.starts[0].search(fold_accents(text.lower())))
+
+    def starts_of(self, text: str) -> str:
+        """What a question asking where to start searches with (« première étape »), or nothing."""
+        return self.starts[1] if self.asks_start(text) else ""
 
     def synonym(self, word: str, *, unwritten: bool = False) -> str | None:
         """What the lexicon adds to ``word`` (folded, lower case): its own entry; for a word the corpus never writes
@@ -115,6 +125,11 @@ class Lexicon:
             if acronym and len(name) >= 2:
                 named.append((acronym, re.compile(rf"\b{acronym.lower()}\b"), _written_as(name)))
         return tuple(named)
+
+    @cached_property
+    def acronyms(self) -> MappingProxyType[str, str]:
+        """The acronyms the lexicon spells out, as written, by their folded form (« cpts » → « CPTS »)."""
+        return MappingProxyType({fold_accents(acronym.lower()): acronym for acronym, _, _ in self._full_names})
 
     def named(self, term: str) -> tuple[str, ...]:
         """``term`` and, when it is an abbreviation, what it stands for without its acronym (« RU » → « représentant

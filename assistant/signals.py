@@ -19,6 +19,7 @@ import numpy as np
 
 from assistant.answer import Role
 from assistant.lazy import LazySets
+from assistant.rules import Lexicon
 from ingest.index import IndexReader
 from ingest.lexical import fold_text
 from ingest.models import Chunk
@@ -34,7 +35,6 @@ RULES_FILE = Path(__file__).parent / "data" / "signals.toml"
 class SignalRules:
     resources: re.Pattern[str]
     lists: re.Pattern[str]
-    starts: re.Pattern[str]
     structures: tuple[tuple[str, re.Pattern[str]], ...]
     audience: tuple[tuple[Role, re.Pattern[str]], ...]
 
@@ -45,8 +45,7 @@ class SignalRules:
         names, roles = value(data, "structures", path), value(data, "audience", path)
         structures = tuple((name, pattern(data, f"structures.{name}", path)) for name in names)
         audience = tuple((Role(name), pattern(data, f"audience.{name}", path)) for name in roles)
-        lists, starts = pattern(data, "lists", path), pattern(data, "starts", path)
-        return cls(pattern(data, "resources", path), lists, starts, structures, audience)
+        return cls(pattern(data, "resources", path), pattern(data, "lists", path), structures, audience)
 
     def structures_in(self, text: str) -> frozenset[str]:
         folded = fold_text(text)
@@ -164,7 +163,7 @@ class CorpusSignals:
             matched,
             bool(self.rules.lists.search(folded)),
             overlap >= settings.question_table_named_share and shared >= 2,
-            bool(self.rules.starts.search(folded)),
+            Lexicon.load().asks_start(question),
         )
 
     def table_match(

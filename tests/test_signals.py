@@ -107,8 +107,13 @@ def test_the_answer_names_the_table_row_only_when_the_question_uses_its_words(si
         ("On veut se lancer, par quoi on commence ?", True),
         ("Comment démarrer une démarche participative ?", True),
         ("Quelles sont les premières étapes ?", True),
+        ("Que faut-il faire en premier pour associer les usagers ?", True),
         ("Quand commence le service sanitaire ?", False),
         ("Comment recruter des usagers ?", False),
+        ("Comment commencer à évaluer notre démarche participative ?", False),  # a task of its own
+        ("Par où commencer pour trouver des financements ?", False),
+        ("Comment lancer une enquête de satisfaction ?", False),
+        ("Les premières étapes de la loi de 2002 ?", False),  # the first steps of something
     ],
 )
 def test_a_question_asking_where_to_start_is_told_apart(signals: CorpusSignals, question: str, start: bool) -> None:
