@@ -231,10 +231,11 @@ def _written_forms(
         spellings.setdefault(fold_accents(lower), Counter())[lower] += count
         cases.setdefault(lower, Counter())[form] += count
     most = {bare: dominant(counts, 0.0) or bare for bare, counts in spellings.items()}
-    capitalised = {}  # « Occitanie », « CPTS »; not « Guide », « Enfin », which open titles and sentences
+    capitalised: dict[str, str] = {}  # « Occitanie », « CPTS »; not « Guide », « Enfin », heads of titles, sentences
     for bare, spelled in most.items():
-        cased = dominant(cases[spelled]) or dominant(cases[spelled], 0.0)
-        if cased and cased != spelled and (cased == dominant(cases[spelled]) or not french_word(spelled)):
+        nearly_always = dominant(cases[spelled])
+        cased = nearly_always or dominant(cases[spelled], 0.0)
+        if cased and cased != spelled and (cased == nearly_always or not french_word(spelled)):
             capitalised[bare] = cased
     accented: dict[str, str] = {}
     acronyms: dict[str, tuple[str, int]] = {}
