@@ -107,6 +107,9 @@ class PronounRules:
         def folded(key: str) -> frozenset[str]:
             return frozenset(fold_text(w) for w in words(data, key, path))
 
+        def listed(key: str) -> frozenset[str]:
+            return frozenset(words(data, key, path))
+
         infinitive = rf"\w+(?:{literal('pronouns.infinitive_endings')})"
         pro = r"(?P<pro>ils|elles|il|elle)"
         # what may open a question before its subject: « comment », « quelles données », « combien de fiches »
@@ -115,12 +118,12 @@ class PronounRules:
         )
         return cls(
             openers=openers,
-            definite=frozenset(words(data, "phrases.definite", path)),
-            dislocated=frozenset(words(data, "phrases.dislocated", path)),
-            counted=frozenset(words(data, "phrases.counted", path)),
-            joiners=frozenset(words(data, "phrases.joiners", path)),
-            joined_articles=frozenset(words(data, "phrases.joined_articles", path)),
-            stops=frozenset(words(data, "phrases.stops", path)),
+            definite=listed("phrases.definite"),
+            dislocated=listed("phrases.dislocated"),
+            counted=listed("phrases.counted"),
+            joiners=listed("phrases.joiners"),
+            joined_articles=listed("phrases.joined_articles"),
+            stops=listed("phrases.stops"),
             people=folded("phrases.people"),
             relational=folded("phrases.relational"),
             adjectives_at_most=count(data, "phrases.adjectives_at_most", path),
@@ -141,23 +144,23 @@ class PronounRules:
                 rf"(?P<pro>les|leur|la|le|l['’])(?:(?<=['’])|\s+)(?P<verb>\w+)\b",
                 re.IGNORECASE,
             ),
-            auxiliaries=frozenset(words(data, "pronouns.auxiliaries", path)),
+            auxiliaries=listed("pronouns.auxiliaries"),
             impersonal=re.compile(alternatives(words(data, "pronouns.impersonal", path)), re.IGNORECASE),
             impersonal_clause=re.compile(rf"\b(?:que|qu['’]|(?:de|d['’])\s*{infinitive}\b)", re.IGNORECASE),
-            prepositions_before=frozenset(words(data, "phrases.prepositions_before", path)),
+            prepositions_before=listed("phrases.prepositions_before"),
             generic=re.compile(rf"^(?:{literal('pronouns.generic')})\b", re.IGNORECASE),
             before_noun=folded("phrases.before_noun"),
             aspirated=folded("phrases.aspirated"),
             leads=re.compile(rf"^(?:(?:{literal('pronouns.leads')})\s*,?\s+)+", re.IGNORECASE),
-            prepositions=frozenset(words(data, "pronouns.prepositions", path)),
-            idioms=frozenset(words(data, "pronouns.idioms", path)),
-            y_verbs=frozenset(words(data, "pronouns.y_verbs", path)),
-            amounts=frozenset(words(data, "pronouns.amounts", path)),
+            prepositions=listed("pronouns.prepositions"),
+            idioms=listed("pronouns.idioms"),
+            y_verbs=listed("pronouns.y_verbs"),
+            amounts=listed("pronouns.amounts"),
             infinitive=re.compile(rf"^{infinitive}$", re.IGNORECASE),
             known_infinitives=folded("pronouns.known_infinitives"),
             before_infinitive=folded("pronouns.before_infinitive"),
-            pronoun_articles=frozenset(words(data, "phrases.pronoun_articles", path)),
-            clitic_after=frozenset(words(data, "phrases.clitic_after", path)),
+            pronoun_articles=listed("phrases.pronoun_articles"),
+            clitic_after=listed("phrases.clitic_after"),
             action=re.compile(
                 rf"^\W*(?:(?:{literal('pronouns.action_openers')})(?:\s+|(?<=['’])))*"
                 rf"(?P<action>(?P<verb>[^\W\d_]+)\b[^?:;,.!]*)",
@@ -174,7 +177,7 @@ class PronounRules:
             ),
             de_verbs=folded("pronouns.de_verbs"),
             about_verbs=folded("pronouns.about_verbs"),
-            agrees=frozenset(words(data, "pronouns.agrees", path)),
+            agrees=listed("pronouns.agrees"),
             frame=re.compile(rf"^(?:et\s+)?(?:{literal('pronouns.frames')})\b[^,?]*,", re.IGNORECASE),
         )
 

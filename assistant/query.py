@@ -115,9 +115,11 @@ class SpellFixer:
         word of general French) or the ``capitals`` (folded → as written: the lexicon's acronyms), another is in
         lower case, with the accents typed. A text with a lower-case letter, or all of whose words the corpus writes in
         capitals (« CPTS ? »), is as typed."""
+        if any(c.islower() for c in text):  # nearly every question: nothing to work out
+            return text
         capitals = {**(capitals or {}), **self._capitalised}
         words = [fold_accents(word.lower()) for word in _WORD.findall(text)]
-        if any(c.islower() for c in text) or all(capitals.get(word, "").isupper() for word in words):
+        if all(capitals.get(word, "").isupper() for word in words):
             return text
 
         def written(match: re.Match[str]) -> str:
