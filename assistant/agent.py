@@ -42,6 +42,7 @@ from assistant.generators import Generator, make_generator
 from assistant.guard import Assessment, assess
 from assistant.prompts import load_phrases
 from assistant.query import (
+    ADDRESS,
     Intent,
     Lexicon,
     Query,
@@ -194,10 +195,11 @@ class Assistant:
         return counts
 
     def _written_words(self) -> Counter[str]:
-        """The corpus's words as written (accents and case kept)."""
+        """The corpus's words as written (accents and case kept), outside web addresses (« france-assos-sante.org »
+        is no way of writing « France » or « santé »)."""
         counts: Counter[str] = Counter()
         for chunk in self.reader.chunks:
-            counts.update(written_words(chunk.embed_text))
+            counts.update(written_words(ADDRESS.sub(" ", chunk.embed_text)))
         return counts
 
     def _labels(self) -> dict[str, str]:

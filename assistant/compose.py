@@ -767,11 +767,12 @@ def expand_antecedents(reader: IndexReader, sentence_ids: list[int], shown: Coll
             further = here != sid and not within and not opens.match(text) and points_back_within(reader, here)
             if further and enough is None:
                 enough = list(before)
+            one_for_many = here != sid and _one_for_many(reader, pointing, here)
             if not opens.match(text) and not (here == sid and within) and not further:
-                if here == sid or not _disagrees(pointing, text):
+                if here == sid or not (one_for_many or _disagrees(pointing, text)):
                     break
-                if enough is None:  # « Le périmètre … » before « Ils … »: maybe not what « Ils » points at
-                    enough = list(before)
+                if enough is None and not one_for_many:  # « Le périmètre … » before « Ils … »: maybe not what
+                    enough = list(before)  # « Ils » points at
             previous = _previous(reader, here)
             if previous is not None and _adds_to_before(reader, here) and _standalone_title(reader, previous):
                 previous = _previous(reader, previous)  # « Par ailleurs, … » goes on from the text before a caption
@@ -827,6 +828,13 @@ def _disagrees(pronoun: str, previous: str) -> bool:
     plural = _opening("plural_pronoun").match(pronoun) and _opening("singular_subject").match(previous)
     singular = _opening("singular_pronoun").match(pronoun) and _opening("plural_subject").match(previous)
     return bool(plural or singular)
+
+
+def _one_for_many(reader: IndexReader, pointing: str, sid: int) -> bool:
+    """Does ``pointing`` open on a plural that stands for several people (« Ainsi deux d'entre eux… »,
+    ``many_people``) while ``sid`` gives the words of one interviewee (« “…” (Mme A) »)? They are not what it points
+    at: no fallback to them when the account before is out of reach."""
+    return bool(_opening("many_people").match(pointing)) and interviewee_speaks(reader, sid)
 
 
 def _previous(reader: IndexReader, sid: int, quoted: Collection[str] = ()) -> int | None:

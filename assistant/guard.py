@@ -185,10 +185,18 @@ def _topic_weights(
     """The question's words without those that are marks of the fact or of asking for it (``marks_of``: « impôts »
     in « le RU doit-il déclarer ses défraiements aux impôts ? », « Gouvernement entend » in « Quand le Gouvernement
     entend-il généraliser… ? »): a sentence gives the fact about the question's topic when it holds some of the
-    others, not only the mark (« Ces dons ouvrent droit à une réduction d'impôt » is about patronage)."""
-    found = " ".join(m.group() for pattern in marks_of for m in pattern.finditer(question))
-    marks = set(stats.analyzer.terms(found))
+    others, not only the mark (« Ces dons ouvrent droit à une réduction d'impôt » is about patronage). What the lexicon
+    adds to a mark is a mark too: « paye » is searched with « rémunération indemnités », which say nothing of who pays
+    whom (« Qui paye le coordinateur ? » is not answered by users' indemnities)."""
+    found = [m.group() for pattern in marks_of for m in pattern.finditer(question)]
+    lexicon = Lexicon.load()
+    folded = [w for mark in found for w in _WORD.findall(fold_accents(mark.lower()))]
+    meant = [lexicon.synonym(w, unwritten=True) or "" for w in folded]
+    marks = set(stats.analyzer.terms(" ".join([*found, *meant])))
     return {t: w for t, w in weights.items() if t not in marks} or weights
+
+
+_WORD = re.compile(r"[^\W\d_]+")
 
 
 def _unknown_names(text: str, names: CorpusNames) -> list[str]:

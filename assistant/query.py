@@ -205,10 +205,10 @@ def _swapped(typed: str, word: str) -> bool:
     )
 
 
-# web and e-mail addresses, and what a question puts between quotation marks: kept as typed
-_AS_TYPED = re.compile(
-    r"\S*(?:://|www\.|@)\S*|\b[\w-]+(?:\.[\w-]+)*\.(?:fr|com|org|net|eu|info|gouv)\b\S*|«[^»]*»|\"[^\"]*\"|“[^”]*”"
-)
+# web and e-mail addresses (« france-assos-sante.org » writes no word of the text)
+ADDRESS = re.compile(r"\S*(?:://|www\.|@)\S*|\b[\w-]+(?:\.[\w-]+)*\.(?:fr|com|org|net|eu|info|gouv)\b\S*")
+# addresses, and what a question puts between quotation marks: kept as typed
+_AS_TYPED = re.compile(rf"{ADDRESS.pattern}|«[^»]*»|\"[^\"]*\"|“[^”]*”")
 _WORD = re.compile(r"[^\W\d_]+")
 
 

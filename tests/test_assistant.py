@@ -130,6 +130,20 @@ def test_a_precise_fact_the_documents_lack_is_declined_or_said_missing_first(
         assert answer.blocks[0].text.startswith("Les documents de référence ne donnent pas")
 
 
+def test_who_pays_is_given_only_by_a_sentence_naming_the_payer_of_what_was_asked(assistant: Assistant) -> None:
+    """« Qui paye le coordinateur ? » was answered as if covered, from the guide's sentence on users' indemnities
+    (« paye » is searched with « indemnités »): no document says who pays a coordinator. An agent lent by a public
+    administration is paid by it, which the guide says."""
+    lacking = assistant.ask("Qui paye le coordinateur ?")
+    assert lacking.coverage is Coverage.PARTIAL, _said(lacking)
+    assert lacking.blocks[0].text.startswith("Les documents de référence ne donnent pas d'indication sur qui paie")
+    lent = assistant.ask(
+        "Si notre centre de santé municipal accueille un agent public mis à disposition, qui le paie ?"
+    )
+    assert lent.coverage is Coverage.FULL, _said(lent)
+    assert "il reste rémunéré par l'administration publique" in _said(lent)
+
+
 @pytest.mark.parametrize(
     ("question", "fact"),
     [
@@ -504,6 +518,13 @@ def test_a_follow_up_rewritten_reads_as_one_question(assistant: Assistant) -> No
     answer = assistant.ask("et dans une CPTS ?", history=[before])
     assert answer.standalone_question == "Comment recruter des représentants des usagers dans notre CPTS ?"
     assert answer.details["condensed_question"] == answer.standalone_question
+
+
+def test_a_follow_up_after_a_question_in_capitals_writes_names_as_the_documents_do(assistant: Assistant) -> None:
+    """The rewrite quotes the question typed in capitals with its words as the documents write them: « France » keeps
+    its capital (the web addresses' « france-assos-sante.org » is no way of writing it), « CPTS » its capitals."""
+    answer = assistant.ask("et les MSP ?", history=["QUI FINANCE LES CPTS EN FRANCE ?"])
+    assert answer.standalone_question == "Qui finance les MSP en France ?"
 
 
 def test_a_follow_up_pronoun_is_asked_of_what_it_stands_for_even_two_turns_on(assistant: Assistant) -> None:

@@ -296,6 +296,27 @@ def test_a_demonstrative_s_antecedent_that_needs_its_own_is_left_out_and_the_cut
     assert expand_antecedents(reader, [pointing]) == [first, middle, pointing]  # type: ignore[arg-type]
 
 
+def test_a_plural_after_one_interviewee_s_words_does_not_read_them_back_as_what_it_points_at() -> None:
+    """« Ainsi deux d'entre eux partagent l'idée… » came after « “Bon ma pratique du territoire…” (Mme A) », which was
+    read back alone: one person's words, not the « eux » the study's account counted. Its account is read back when
+    within reach, else « […] » says it is left out. A singular, or a quotation of several people, is read back."""
+    account = "Trois professionnels décrivent une collaboration difficile avec les usagers."
+    quoted = "“Ma pratique du territoire me dit que la médecine libérale n'a pas intégré les associations.” (Mme A)"
+    pointing = "Ainsi deux d'entre eux lient la non-intégration des usagers à une culture médico-centrée."
+    reader = Reader([chunk(0, f"{account}\n\n{quoted}\n\n{pointing}", kind="study", doc="memoire")])
+    first, words, sid = reader.sentences_of["memoire-0"]
+    assert expand_antecedents(reader, [sid]) == [first, words, sid]  # type: ignore[arg-type]
+    far = "Deux d'entre eux le disent aussi."  # the account is itself a pointer: out of reach
+    reader = Reader([chunk(0, f"{far}\n\n{quoted}\n\n{pointing}", kind="study", doc="memoire")])
+    _, _, sid = reader.sentences_of["memoire-0"]
+    assert expand_antecedents(reader, [sid]) == [sid]  # type: ignore[arg-type]
+    assert _elided_before(reader, sid, set(), False)  # type: ignore[arg-type]
+    singular = "Ainsi elle lie la non-intégration des usagers à une culture médico-centrée."
+    reader = Reader([chunk(0, f"{far}\n\n{quoted}\n\n{singular}", kind="study", doc="memoire")])
+    _, words, sid = reader.sentences_of["memoire-0"]
+    assert expand_antecedents(reader, [sid]) == [words, sid]  # type: ignore[arg-type]
+
+
 def test_a_demonstrative_its_section_s_title_names_does_not_point_back() -> None:
     """Named by the title the answer's lead shows, not by a parent section's title the lead does not show (« cette
     participation » under « 1.4.2.1. Les voix des usagers… », a part of « 1.4.2. La participation… »)."""

@@ -409,3 +409,27 @@ def test_the_sentences_that_open_on_meanings_spell_most_then_are_body_text_then_
     assert choose(stand_in, one, np.array([0.0, 1.0])) == frozenset({1})  # type: ignore[arg-type]
     reference_closest = {"ESP": frozenset({1, 3})}
     assert choose(stand_in, reference_closest, question) == frozenset({1})  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("question", "payer"),
+    [
+        ("Qui paye le coordinateur ?", True),
+        ("Qui finance la formation des représentants des usagers ?", True),
+        ("Si notre centre de santé accueille un agent mis à disposition, qui le paie ?", True),
+        ("et l'agent, c'est qui qui le paie pendant ce temps ?", True),
+        ("Par qui est financée l'expérimentation des centres de santé participatifs ?", True),
+        ("Les frais de déplacement sont remboursés par qui ?", True),
+        ("Qui prend en charge les frais de déplacement des usagers ?", True),
+        ("Quels sont les financeurs des CPTS ?", True),
+        ("Qui prend en charge les patients précaires dans une MSP ?", False),  # care, not a payment
+        ("Qui peut bénéficier de l'ACI ?", False),  # who is eligible
+        ("combien gagne un coordinateur ?", False),  # a sum
+        ("Comment financer la participation des usagers ?", False),  # how, not who
+    ],
+)
+def test_a_question_asking_who_pays_asks_for_a_payer(question: str, payer: bool) -> None:
+    """« Qui paye le coordinateur ? » asks who pays: a sentence about financing in general, or about what others are
+    paid, does not give it; caring for patients (« prend en charge les patients ») is no payment."""
+    kind, _ = FactRules.load().asked_with_term(question)
+    assert (kind is not None and kind.name == "financeur") is payer
