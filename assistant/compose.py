@@ -771,8 +771,10 @@ def expand_antecedents(reader: IndexReader, sentence_ids: list[int], shown: Coll
             if not opens.match(text) and not (here == sid and within) and not further:
                 if here == sid or not (one_for_many or _disagrees(pointing, text)):
                     break
-                if enough is None and not one_for_many:  # « Le périmètre … » before « Ils … »: maybe not what
-                    enough = list(before)  # « Ils » points at
+                # « Le périmètre … » before « Ils … »: maybe not what « Ils » points at, kept should the reading
+                # go no further; one interviewee's words are not kept for « deux d'entre eux » (:func:`_one_for_many`)
+                if enough is None and not one_for_many:
+                    enough = list(before)
             previous = _previous(reader, here)
             if previous is not None and _adds_to_before(reader, here) and _standalone_title(reader, previous):
                 previous = _previous(reader, previous)  # « Par ailleurs, … » goes on from the text before a caption

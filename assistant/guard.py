@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from assistant.compose import refers_back
 from assistant.directory import Entry
-from assistant.query import Query
+from assistant.query import Query, words_of
 from assistant.retrieval import Candidate, Evidence, TermStats
 from assistant.rules import CorpusNames, FactRules, Lexicon, QueryRules, default_settings
 from assistant.scope import outside_settings
@@ -190,13 +190,9 @@ def _topic_weights(
     whom (« Qui paye le coordinateur ? » is not answered by users' indemnities)."""
     found = [m.group() for pattern in marks_of for m in pattern.finditer(question)]
     lexicon = Lexicon.load()
-    folded = [w for mark in found for w in _WORD.findall(fold_accents(mark.lower()))]
-    meant = [lexicon.synonym(w, unwritten=True) or "" for w in folded]
+    meant = [lexicon.synonym(w, unwritten=True) or "" for mark in found for w in words_of(mark)]
     marks = set(stats.analyzer.terms(" ".join([*found, *meant])))
     return {t: w for t, w in weights.items() if t not in marks} or weights
-
-
-_WORD = re.compile(r"[^\W\d_]+")
 
 
 def _unknown_names(text: str, names: CorpusNames) -> list[str]:

@@ -116,12 +116,17 @@ def test_a_question_on_ones_own_care_is_declined_with_the_documents_scope(assist
         ("quelle est l'adresse mail de la HAS pour poser une question sur le guide ?", "contact"),
         ("le RU doit-il déclarer ses défraiements aux impôts ?", "fiscalité"),
         ("combien d'années d'ancienneté faut-il pour devenir RU ?", "durée"),
+        # a place of care's practical information: answered with quotes on committees and posters as if covered
+        ("Quels sont les horaires d'ouverture de la MSP ?", "informations pratiques"),
+        ("Où se garer près de la maison de santé ?", "informations pratiques"),
+        ("Peut-on consulter sans rendez-vous au centre de santé ?", "informations pratiques"),
     ],
 )
 def test_a_precise_fact_the_documents_lack_is_declined_or_said_missing_first(
     assistant: Assistant, question: str, fact: str
 ) -> None:
-    """Near the domain but asking for a sum, a contact, a tax rule or a duration the corpus never gives."""
+    """Near the domain but asking for a sum, a contact, a tax rule, a duration or a place's practical information the
+    corpus never gives."""
     answer = assistant.ask(question)
     assert answer.details["assessment"]["fact_asked"] == fact
     if not answer.refused:  # the topic is covered, the fact is not: said first, plainly

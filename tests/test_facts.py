@@ -433,3 +433,22 @@ def test_a_question_asking_who_pays_asks_for_a_payer(question: str, payer: bool)
     paid, does not give it; caring for patients (« prend en charge les patients ») is no payment."""
     kind, _ = FactRules.load().asked_with_term(question)
     assert (kind is not None and kind.name == "financeur") is payer
+
+
+@pytest.mark.parametrize(
+    ("question", "practical"),
+    [
+        ("Quels sont les horaires d'ouverture de la MSP ?", True),
+        ("La maison de santé est-elle ouverte le samedi ?", True),
+        ("Comment prendre rendez-vous avec mon généraliste ?", True),
+        ("Où se garer près du centre de santé ?", True),
+        ("Quels horaires choisir pour réunir les usagers ?", False),  # when to meet: advice the documents give
+        ("Comment ouvrir la gouvernance de la MSP aux usagers ?", False),
+    ],
+)
+def test_a_question_on_a_place_s_opening_hours_booking_or_access_asks_for_practical_information(
+    question: str, practical: bool
+) -> None:
+    """The documents advise on engaging the public; they give no place's opening hours, booking or access."""
+    kind, _ = FactRules.load().asked_with_term(question)
+    assert (kind is not None and kind.name == "informations pratiques") is practical
