@@ -796,9 +796,33 @@ def expand_antecedents(reader: IndexReader, sentence_ids: list[int], shown: Coll
             here = previous
         if before:
             before = _item_head(reader, before[0], chosen) + before
+        named = _work_named_before(reader, before[0] if before else sid)
+        if named is not None and named not in chosen:  # « Le rapport insistait… »: the sentence that says which
+            before = [named, *before]  # report, « […] » after it
         chosen.update(before)
         out.extend(s for s in [*before, sid] if s not in out)
     return out
+
+
+def _work_named_before(reader: IndexReader, sid: int) -> int | None:
+    """The sentence that names the work ``sid`` speaks of again by its kind alone (``work_again``: « Le rapport
+    insistait… », a few sentences after « Pourtant le rapport de C. Compagnon, Pour l'An II de la démocratie sanitaire,
+    … »), read back in its section as far as WORK_NAMED_WITHIN sentences; none when ``sid`` names it (« L'article de
+    J. Cachard souligne… ») or no sentence within reach writes its noun. Alone, the reader cannot tell which work."""
+    found = _opening("work_again").match(reader.sentences[sid].text)
+    if not found:
+        return None
+    noun, here = fold_accents(found.group("noun")).lower(), sid
+    for _ in range(WORK_NAMED_WITHIN):
+        here = _previous(reader, here)
+        if here is None:
+            return None
+        if _names(noun, fold_accents(reader.sentences[here].text).lower()) and _antecedent(reader, here):
+            return here
+    return None
+
+
+WORK_NAMED_WITHIN = 5  # sentences read back, at most, for the one that names a work spoken of again by its kind
 
 
 def _closed_quotation(reader: IndexReader, sid: int) -> list[int]:
@@ -1440,6 +1464,16 @@ def _carries(
     return ending and chunk == last_chunk + 1 and _same_section(reader.chunks[chunk], reader.chunks[last_chunk])
 
 
+def _closes_quotation_of(reader: IndexReader, before: tuple[int, list[int]], group: tuple[int, list[int]]) -> bool:
+    """Whether ``group`` (passage, sentences) goes on with the quotation the group ``before`` leaves open (« « Dans les
+    secteurs social… / Cet engagement nécessite… » then, in the next passage, « Cet engagement conjoint concourt…
+    » »): without it, the quotation would stop mid-way."""
+    (_, last), (_, sids) = before, group
+    if not last or not sids:
+        return False
+    return sids[0] in _quotation_around(reader, last[-1]) and sids[0] != last[-1]
+
+
 def _previous_item(reader: IndexReader, sid: int) -> int | None:
     """The item before the list item ``sid`` in its list (its passage's or the one before), if any: the first
     sentence of the item the sentence just before ``sid`` belongs to."""
@@ -1857,7 +1891,8 @@ class ExtractiveGenerator:
         """The quoted groups, in order, while they hold ``max_characters`` of quoted text in all: the groups after
         are neither quoted nor cited (a long answer is read less than a short one), but for the first group of each
         section (the whole question's, and a part's, which the answer must not drop unsaid) and a group that holds the
-        items of the list the group before it introduces (« … distinguant trois paliers : », then the next passage)."""
+        items of the list the group before it introduces (« … distinguant trois paliers : », then the next passage), or
+        the end of the quotation it leaves open."""
         if not self.max_characters:
             return sections
         length = 0
@@ -1867,7 +1902,10 @@ class ExtractiveGenerator:
             for n, group in enumerate(groups):
                 size = sum(len(self.reader.sentences[sid].text) for sid in group[1])
                 # the items of a list whose introduction ends the group before: an introduction alone says nothing
-                carries = bool(within) and _carries(self.reader, within[-1], group, introduced=True)
+                carries = bool(within) and (
+                    _carries(self.reader, within[-1], group, introduced=True)
+                    or _closes_quotation_of(self.reader, within[-1], group)
+                )
                 if n and length + size > self.max_characters and not carries:
                     continue
                 within.append(group)

@@ -120,6 +120,8 @@ def test_a_question_on_ones_own_care_is_declined_with_the_documents_scope(assist
         ("Quels sont les horaires d'ouverture de la MSP ?", "informations pratiques"),
         ("Où se garer près de la maison de santé ?", "informations pratiques"),
         ("Peut-on consulter sans rendez-vous au centre de santé ?", "informations pratiques"),
+        # a count no sentence gives: a date's day, a decree's or a footnote's number is no count (« Note 11 : … âge… »)
+        ("Quel âge faut-il avoir pour être représentant des usagers ?", "nombre"),
     ],
 )
 def test_a_precise_fact_the_documents_lack_is_declined_or_said_missing_first(

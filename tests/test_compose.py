@@ -2244,6 +2244,45 @@ def test_the_length_bound_never_leaves_a_list_s_introduction_without_its_items()
     assert quoted == [intro, "la manipulation ;", "la coopération symbolique ;", "le pouvoir effectif des citoyens."]
 
 
+def test_the_length_bound_never_stops_a_quotation_before_its_end_in_the_next_passage() -> None:
+    """The guide's « « Dans les secteurs social… / Cet engagement nécessite… » was quoted without « Cet engagement
+    conjoint concourt… » », which the next passage holds: the bound dropped it, and the quotation stopped mid-way with
+    no « […] ». Its end now comes with it, however short the bound."""
+    opened = "« L'engagement désigne toute forme d'action. Cet engagement nécessite celui des professionnels."
+    closing = "Cet engagement conjoint concourt à un meilleur service. »"
+    reader = Reader(
+        [
+            replace(chunk(0, opened), section_number="1", char_end=len(opened)),
+            replace(chunk(1, closing), section_number="1", char_start=len(opened) + 1),
+        ]
+    )
+    first = reader.sentences_of["has-0"][0]
+    evidence = [Evidence(first, 0, 0.9, 0.9, 0.5, 0)]
+    generator = generator_for(reader, max_sentences=1, margin=1.0)
+    generator.max_characters = len(opened)
+    result = generator.generate(GenerationRequest("?", ["?"], [evidence], [0, 1], whole=evidence))
+    quoted = [s.text for b in result.blocks if b.kind is not BlockKind.LEAD for s in b.spans]
+    assert quoted[-1] == closing, quoted
+
+
+def test_a_work_spoken_of_again_by_its_kind_comes_with_the_sentence_that_names_it() -> None:
+    """« Le rapport insistait notamment… » was quoted alone: which report, the reader could not tell. The sentence a
+    few lines up that names it (« Pourtant le rapport de C. Compagnon… ») is quoted before it, « […] » between them.
+    A work named where it is spoken of (« L'article de J. Cachard souligne… ») needs none."""
+    text = (
+        "Pourtant le rapport de C. Compagnon, Pour l'An II de la démocratie sanitaire, avait ouvert des pistes. "
+        "En effet, la première recommandation était d'instaurer un mécanisme de concertation. "
+        "La perspective de cette recommandation était d'associer les usagers. "
+        "Le rapport insistait notamment sur l'intégration des usagers dans les dispositifs territoriaux. "
+        "L'article de J. Cachard souligne que certains professionnels craignent la participation des usagers."
+    )
+    reader = Reader([chunk(0, text, kind="study", doc="memoire")])
+    named, _, _, again, article = reader.sentences_of["memoire-0"]
+    assert expand_antecedents(reader, [again]) == [named, again]  # type: ignore[arg-type]
+    assert _elided_before(reader, again, {reader.sentences[named].text}, True)  # type: ignore[arg-type]
+    assert expand_antecedents(reader, [article]) == [article]  # type: ignore[arg-type]
+
+
 def test_a_list_carried_over_two_passages_is_one_list_when_the_first_ends_on_an_items_second_sentence() -> None:
     """The first passage ends on the second sentence of an item's line, the next opens on the next item: one list,
     under one heading, not two."""

@@ -452,3 +452,22 @@ def test_a_question_on_a_place_s_opening_hours_booking_or_access_asks_for_practi
     """The documents advise on engaging the public; they give no place's opening hours, booking or access."""
     kind, _ = FactRules.load().asked_with_term(question)
     assert (kind is not None and kind.name == "informations pratiques") is practical
+
+
+@pytest.mark.parametrize(
+    ("sentence", "count"),
+    [
+        ("Sur les 4 CPTS des professionnels interrogés, 3 souhaitaient des représentants.", True),
+        ("Le nombre de 2 représentants associatifs minimum est estimé comme essentiel.", True),
+        ("Il faut au moins deux usagers.", True),
+        ("Décret n°2017-09 du 26 janvier 2017 et arrêté du 24 avril 2017.", False),  # a text's number, dates
+        ("Article L. 1114-1 du code de la santé publique.", False),
+        ("Note 11 : La représentativité de l'échantillon a été assurée par quotas (sexe, âge).", False),
+        ("L'enquête a été menée en 2019.", False),  # a year
+    ],
+)
+def test_a_count_is_a_number_that_counts_not_a_date_a_text_s_or_a_note_s_number(sentence: str, count: bool) -> None:
+    """« Quel âge faut-il avoir pour être représentant ? » was answered as if covered: « Note 11 : … âge… » held a
+    number, the note's."""
+    holds = FactRules.load().kind("nombre").holds_for("")
+    assert bool(holds.search(sentence)) is count
