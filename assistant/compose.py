@@ -767,8 +767,8 @@ def expand_antecedents(reader: IndexReader, sentence_ids: list[int], shown: Coll
             further = here != sid and not within and not opens.match(text) and points_back_within(reader, here)
             if further and enough is None:
                 enough = list(before)
-            one_for_many = here != sid and _one_for_many(reader, pointing, here)
             if not opens.match(text) and not (here == sid and within) and not further:
+                one_for_many = here != sid and _one_for_many(reader, sid, here)
                 if here == sid or not (one_for_many or _disagrees(pointing, text)):
                     break
                 # « Le périmètre … » before « Ils … »: maybe not what « Ils » points at, kept should the reading
@@ -804,25 +804,29 @@ def expand_antecedents(reader: IndexReader, sentence_ids: list[int], shown: Coll
     return out
 
 
+WORK_NAMED_WITHIN = 5  # sentences read back, at most, for the one that names a work spoken of again by its kind
+
+
 def _work_named_before(reader: IndexReader, sid: int) -> int | None:
     """The sentence that names the work ``sid`` speaks of again by its kind alone (``work_again``: « Le rapport
     insistait… », a few sentences after « Pourtant le rapport de C. Compagnon, Pour l'An II de la démocratie sanitaire,
     … »), read back in its section as far as WORK_NAMED_WITHIN sentences; none when ``sid`` names it (« L'article de
-    J. Cachard souligne… ») or no sentence within reach writes its noun. Alone, the reader cannot tell which work."""
-    found = _opening("work_again").match(reader.sentences[sid].text)
+    J. Cachard souligne… ») or no sentence within reach writes its noun (a sentence that only speaks of it again does
+    not name it). Alone, the reader cannot tell which work."""
+    again = _opening("work_again")
+    found = again.match(reader.sentences[sid].text)
     if not found:
         return None
-    noun, here = fold_accents(found.group("noun")).lower(), sid
+    written = re.compile(rf"\b{re.escape(fold_accents(found.group('noun')).lower())}s?\b")  # not « public »
+    here: int | None = sid
     for _ in range(WORK_NAMED_WITHIN):
         here = _previous(reader, here)
         if here is None:
             return None
-        if _names(noun, fold_accents(reader.sentences[here].text).lower()) and _antecedent(reader, here):
+        text = reader.sentences[here].text
+        if written.search(fold_accents(text).lower()) and not again.match(text) and _antecedent(reader, here):
             return here
     return None
-
-
-WORK_NAMED_WITHIN = 5  # sentences read back, at most, for the one that names a work spoken of again by its kind
 
 
 def _closed_quotation(reader: IndexReader, sid: int) -> list[int]:
@@ -856,11 +860,14 @@ def _disagrees(pronoun: str, previous: str) -> bool:
     return bool(plural or singular)
 
 
-def _one_for_many(reader: IndexReader, pointing: str, sid: int) -> bool:
-    """Does ``pointing`` open on a plural that stands for several people (« Ainsi deux d'entre eux… »,
-    ``many_people``) while ``sid`` gives the words of one interviewee (« “…” (Mme A) »)? They are not what it points
-    at: no fallback to them when the account before is out of reach."""
-    return bool(_opening("many_people").match(pointing)) and interviewee_speaks(reader, sid)
+def _one_for_many(reader: IndexReader, pointing: int, sid: int) -> bool:
+    """Does the study's own sentence ``pointing`` open on a plural that stands for several people (« Ainsi deux d'entre
+    eux… », ``many_people``) while ``sid`` gives the words of one interviewee (« “…” (Mme A) »)? They are not what it
+    points at: no fallback to them when the account before is out of reach. A sentence of the quotation itself reads
+    back within it."""
+    if not _opening("many_people").match(reader.sentences[pointing].text) or interviewee_speaks(reader, pointing):
+        return False
+    return interviewee_speaks(reader, sid)
 
 
 def _previous(reader: IndexReader, sid: int, quoted: Collection[str] = ()) -> int | None:
@@ -1464,14 +1471,17 @@ def _carries(
     return ending and chunk == last_chunk + 1 and _same_section(reader.chunks[chunk], reader.chunks[last_chunk])
 
 
-def _closes_quotation_of(reader: IndexReader, before: tuple[int, list[int]], group: tuple[int, list[int]]) -> bool:
-    """Whether ``group`` (passage, sentences) goes on with the quotation the group ``before`` leaves open (« « Dans les
-    secteurs social… / Cet engagement nécessite… » then, in the next passage, « Cet engagement conjoint concourt…
-    » »): without it, the quotation would stop mid-way."""
+def _quotation_end(reader: IndexReader, before: tuple[int, list[int]], group: tuple[int, list[int]]) -> list[int]:
+    """The sentences of ``group`` (passage, sentences) that end the quotation the group ``before`` leaves open (« «
+    Dans les secteurs social… / Cet engagement nécessite… » then, in the next passage, « Cet engagement conjoint
+    concourt… » »), none when it opens on another sentence: without them, the quotation would stop mid-way."""
     (_, last), (_, sids) = before, group
     if not last or not sids:
-        return False
-    return sids[0] in _quotation_around(reader, last[-1]) and sids[0] != last[-1]
+        return []
+    quotation = _quotation_around(reader, last[-1])
+    if sids[0] not in quotation or sids[0] == last[-1]:
+        return []
+    return [sid for sid in sids if sid in quotation]
 
 
 def _previous_item(reader: IndexReader, sid: int) -> int | None:
@@ -1892,7 +1902,7 @@ class ExtractiveGenerator:
         are neither quoted nor cited (a long answer is read less than a short one), but for the first group of each
         section (the whole question's, and a part's, which the answer must not drop unsaid) and a group that holds the
         items of the list the group before it introduces (« … distinguant trois paliers : », then the next passage), or
-        the end of the quotation it leaves open."""
+        the end of the quotation it leaves open (only that end, when the whole group would exceed the bound)."""
         if not self.max_characters:
             return sections
         length = 0
@@ -1902,10 +1912,11 @@ class ExtractiveGenerator:
             for n, group in enumerate(groups):
                 size = sum(len(self.reader.sentences[sid].text) for sid in group[1])
                 # the items of a list whose introduction ends the group before: an introduction alone says nothing
-                carries = bool(within) and (
-                    _carries(self.reader, within[-1], group, introduced=True)
-                    or _closes_quotation_of(self.reader, within[-1], group)
-                )
+                closing = _quotation_end(self.reader, within[-1], group) if within else []
+                if closing and length + size > self.max_characters:
+                    group = (group[0], closing)  # only the end of the quotation the group before leaves open
+                    size = sum(len(self.reader.sentences[sid].text) for sid in closing)
+                carries = bool(within) and (_carries(self.reader, within[-1], group, introduced=True) or bool(closing))
                 if n and length + size > self.max_characters and not carries:
                     continue
                 within.append(group)

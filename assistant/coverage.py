@@ -24,6 +24,8 @@ def decide(assessment: Assessment, settings: Settings) -> Coverage:
         return Coverage.PARTIAL if _missing(assessment, settings) else Coverage.FULL
     if assessment.fact_missing and assessment.fact_strict:
         return Coverage.PARTIAL if assessment.topic_confidence >= settings.partial_min_confidence else Coverage.NONE
+    if assessment.fact_missing and assessment.topic_confidence >= settings.refusal_threshold:
+        return Coverage.PARTIAL  # a count the patterns do not see (it may be written in words): the topic is covered
     return Coverage.NONE
 
 
@@ -37,27 +39,27 @@ def _unknown(assessment: Assessment, settings: Settings) -> bool:
 
 
 def partial_notice(assessment: Assessment, phrases: dict[str, str], settings: Settings) -> str:
-    """The notice that opens a partly covered answer: what the documents do not give. A count no sentence holds
-    (a loose fact: it may be written in words the patterns miss) is said missing when nothing else is."""
+    """The notice that opens a partly covered answer: what the documents do not give. A loose fact no sentence holds
+    (a count: it may be written in words the patterns miss) is said to seem missing, when nothing else is."""
     unsaid = [*assessment.unknown_names, *assessment.unknown_words][: settings.partial_words_named]
     if assessment.fact_missing and assessment.fact_asked and assessment.fact_strict:
-        notice = _fact_notice(assessment, phrases)
+        notice = _fact_notice(assessment.fact_asked, assessment.fact_term, phrases["partial_fact"])
     elif assessment.outside:  # a hospital's body, an EHPAD…: the documents treat primary care
         named = [f"« {w} »" for w in assessment.outside[: settings.partial_words_named]]
         notice = phrases["partial_outside"].format(words=join_named(named, phrases["partial_rare_and"]))
     elif assessment.rare_words and not assessment.unknown_names and not _unknown(assessment, settings):
         named = [f"« {w} »" for w in assessment.rare_words[: settings.partial_words_named]]
         notice = phrases["partial_rare"].format(words=join_named(named, phrases["partial_rare_and"]))
-    elif not unsaid and assessment.fact_missing and assessment.fact_asked:
-        notice = _fact_notice(assessment, phrases)  # « Quel âge faut-il avoir… ? »: no count, nothing else missing
+    elif not unsaid and assessment.fact_missing and assessment.fact_asked:  # « Quel âge faut-il avoir… ? »
+        notice = _fact_notice(assessment.fact_asked, assessment.fact_term, phrases["partial_fact_loose"])
     else:  # the proper names no passage writes first, then the words the corpus never uses
         notice = phrases["partial_words"].format(words=", ".join(f"« {w} »" for w in unsaid))
     return _ELIDED.sub("d'« ", notice)
 
 
-def _fact_notice(assessment: Assessment, phrases: dict[str, str]) -> str:
-    kind = FactRules.load().kind(assessment.fact_asked or "")
-    return phrases["partial_fact"].format(missing=kind.missing.format(term=assessment.fact_term))
+def _fact_notice(fact: str, term: str, phrase: str) -> str:
+    """``phrase`` with what the documents do not give of the kind of fact ``fact`` (about ``term`` if it names one)."""
+    return phrase.format(missing=FactRules.load().kind(fact).missing.format(term=term))
 
 
 def join_named(names: list[str], last: str) -> str:

@@ -147,11 +147,17 @@ def assess(
             if fact is not None and holds is not None
             else weights
         )
+        thing = _thing_terms(stats, fact.thing(query.text)) if fact is not None else ()
+
+        def about(terms: frozenset[str]) -> bool:  # about what is asked: the thing named, else the topic's words
+            if thing:
+                return any(alternative <= terms for alternative in thing)
+            return stats.coverage(topical, terms) >= share
+
         fact_missing = (
             holds is not None
             and not any(  # a number (a condition, a tax rule…) about something else does not count
-                holds.search(reader.sentences[e.sentence].text)
-                and stats.coverage(topical, _read_with(reader, stats, e.sentence)) >= share
+                holds.search(reader.sentences[e.sentence].text) and about(_read_with(reader, stats, e.sentence))
                 for e in evidence[: s.guard_fact_window]
             )
         )
@@ -193,6 +199,20 @@ def _topic_weights(
     meant = [lexicon.synonym(w, unwritten=True) or "" for mark in found for w in words_of(mark)]
     marks = set(stats.analyzer.terms(" ".join([*found, *meant])))
     return {t: w for t, w in weights.items() if t not in marks} or weights
+
+
+def _thing_terms(stats: TermStats, thing: str) -> tuple[frozenset[str], ...]:
+    """The ways a sentence names ``thing`` (what a question asks a fact about, « coordinateur », « patient
+    partenaire »): all its words; for an acronym the lexicon spells out, also the first two words of its full name
+    (« maisons de santé » for « MSP »: the documents seldom write « pluriprofessionnelles » after them)."""
+    if not thing:
+        return ()
+    ways = [frozenset(stats.analyzer.terms(thing))]
+    meaning = Lexicon.load().abbreviations.get(fold_accents(thing.lower()), "")
+    named = [t for word in meaning.split()[:-1] for t in stats.analyzer.terms(word)]
+    if len(named) >= 2:
+        ways.append(frozenset(named[:2]))
+    return tuple(way for way in ways if way)
 
 
 def _unknown_names(text: str, names: CorpusNames) -> list[str]:

@@ -325,6 +325,13 @@ class FactKind:
     term_head: re.Pattern[str] | None = None  # a word naming the kind of thing ("la méthode du …"), not the thing
     linking: frozenset[str] = frozenset()  # small words linking a name's words, written one way or another
     after_setting: str = ""  # the verbs that make a thing named after a setting the subject defined (a pattern)
+    paid_for: re.Pattern[str] | None = None  # what a question asks the fact about (groups ``thing…``)
+
+    def thing(self, question: str) -> str:
+        """What the question asks the fact about, as it writes it (``paid_for``: « coordinateur » in « Qui paye le
+        coordinateur de la CPTS ? »), "" when the kind says nothing of it or the question names it by a pronoun."""
+        found = self.paid_for.search(question) if self.paid_for is not None else None
+        return next((v for k, v in found.groupdict().items() if k.startswith("thing") and v), "") if found else ""
 
     def term(self, question: str) -> str:
         """What the question names (the ``term…`` groups of ``asks``), "" when the kind names nothing or
@@ -496,7 +503,13 @@ class FactRules:
                     name, compiled[0], pattern, strict, missing, term_words, stop, worded, titled, head, linking, after
                 )
             else:
-                kind = FactKind(name, *compiled, strict, missing, worded=worded)
+                paid_for = None
+                if "paid_for" in table[name]:
+                    key = f"kinds.{name}.paid_for"
+                    paid_for = compile_pattern(alternatives(words(data, key, path)), key, path)
+                    if not any(group.startswith("thing") for group in paid_for.groupindex):
+                        raise RulesError(f"{path.name} : « {key} » doit capturer ce qui est payé (groupe « thing »)")
+                kind = FactKind(name, *compiled, strict, missing, worded=worded, paid_for=paid_for)
             kinds.append(kind)
         endings = alternatives(words(data, "generic_endings", path), escape=True)
         generic = compile_pattern(rf"(?:{endings})$", "generic_endings", path, flags=0)

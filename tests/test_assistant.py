@@ -119,7 +119,7 @@ def test_a_question_on_ones_own_care_is_declined_with_the_documents_scope(assist
         # a place of care's practical information: answered with quotes on committees and posters as if covered
         ("Quels sont les horaires d'ouverture de la MSP ?", "informations pratiques"),
         ("Où se garer près de la maison de santé ?", "informations pratiques"),
-        ("Peut-on consulter sans rendez-vous au centre de santé ?", "informations pratiques"),
+        ("À quelle heure ouvre la maison de santé ?", "informations pratiques"),
         # a count no sentence gives: a date's day, a decree's or a footnote's number is no count (« Note 11 : … âge… »)
         ("Quel âge faut-il avoir pour être représentant des usagers ?", "nombre"),
     ],
@@ -134,16 +134,22 @@ def test_a_precise_fact_the_documents_lack_is_declined_or_said_missing_first(
     if not answer.refused:  # the topic is covered, the fact is not: said first, plainly
         assert answer.coverage is Coverage.PARTIAL, _said(answer)
         assert answer.blocks[0].kind is BlockKind.NOTICE
-        assert answer.blocks[0].text.startswith("Les documents de référence ne donnent pas")
+        # a count may be written in words the patterns miss: it is said to seem missing
+        said = ("Les documents de référence ne donnent pas", "Les documents de référence ne semblent pas donner")
+        assert answer.blocks[0].text.startswith(said)
 
 
 def test_who_pays_is_given_only_by_a_sentence_naming_the_payer_of_what_was_asked(assistant: Assistant) -> None:
     """« Qui paye le coordinateur ? » was answered as if covered, from the guide's sentence on users' indemnities
-    (« paye » is searched with « indemnités »): no document says who pays a coordinator. An agent lent by a public
-    administration is paid by it, which the guide says."""
-    lacking = assistant.ask("Qui paye le coordinateur ?")
-    assert lacking.coverage is Coverage.PARTIAL, _said(lacking)
-    assert lacking.blocks[0].text.startswith("Les documents de référence ne donnent pas d'indication sur qui paie")
+    (« paye » is searched with « indemnités »): no document says who pays a coordinator. Only a sentence naming a payer
+    of the thing asked about gives it: an agent lent by a public administration is paid by it, which the guide says;
+    the MSP sign the ACI with the Assurance maladie (« les maisons de santé… »)."""
+    for question in ("Qui paye le coordinateur ?", "Le coordinateur de la CPTS est payé par qui ?"):
+        lacking = assistant.ask(question)
+        assert lacking.coverage is Coverage.PARTIAL, _said(lacking)
+        assert lacking.blocks[0].text.startswith("Les documents de référence ne donnent pas d'indication sur qui paie")
+    # the thing paid for, named by its acronym, is named in full by the sentence that says who pays
+    assert assistant.ask("Qui finance les MSP ?").coverage is Coverage.FULL
     lent = assistant.ask(
         "Si notre centre de santé municipal accueille un agent public mis à disposition, qui le paie ?"
     )

@@ -426,6 +426,13 @@ def test_the_sentences_that_open_on_meanings_spell_most_then_are_body_text_then_
         ("Qui peut bénéficier de l'ACI ?", False),  # who is eligible
         ("combien gagne un coordinateur ?", False),  # a sum
         ("Comment financer la participation des usagers ?", False),  # how, not who
+        ("Les patients qui paient des dépassements peuvent-ils participer au comité ?", False),  # a relative « qui »
+        ("Une association qui finance la CPTS peut-elle siéger ?", False),
+        ("Par qui les usagers sont-ils représentés dans les autres pays ?", False),  # « pays » is no « payer »
+        ("Qui prend en charge la formation des patients à l'ETP ?", False),  # who teaches them
+        ("Qui est le financeur des CPTS ?", True),
+        ("Qui doit payer les frais de déplacement du RU ?", True),
+        ("Quel organisme finance les CPTS ?", True),
     ],
 )
 def test_a_question_asking_who_pays_asks_for_a_payer(question: str, payer: bool) -> None:
@@ -440,16 +447,21 @@ def test_a_question_asking_who_pays_asks_for_a_payer(question: str, payer: bool)
     [
         ("Quels sont les horaires d'ouverture de la MSP ?", True),
         ("La maison de santé est-elle ouverte le samedi ?", True),
-        ("Comment prendre rendez-vous avec mon généraliste ?", True),
+        ("À quelle heure ouvre la maison de santé ?", True),
+        ("Le centre de santé ouvre-t-il le samedi ?", True),
+        ("Quels sont les horaires de la CPTS ?", True),
         ("Où se garer près du centre de santé ?", True),
         ("Quels horaires choisir pour réunir les usagers ?", False),  # when to meet: advice the documents give
         ("Comment ouvrir la gouvernance de la MSP aux usagers ?", False),
+        # users, engagement or a mission named: not a place's practical information
+        ("Comment les usagers peuvent-ils influer sur les horaires d'ouverture de la maison de santé ?", False),
+        ("Les CPTS doivent-elles permettre de prendre rendez-vous dans les 24 heures ?", False),
     ],
 )
-def test_a_question_on_a_place_s_opening_hours_booking_or_access_asks_for_practical_information(
+def test_a_question_on_a_place_s_opening_hours_or_access_asks_for_practical_information(
     question: str, practical: bool
 ) -> None:
-    """The documents advise on engaging the public; they give no place's opening hours, booking or access."""
+    """The documents advise on engaging the public; they give no place's opening hours or access."""
     kind, _ = FactRules.load().asked_with_term(question)
     assert (kind is not None and kind.name == "informations pratiques") is practical
 
