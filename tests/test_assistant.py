@@ -148,8 +148,12 @@ def test_who_pays_is_given_only_by_a_sentence_naming_the_payer_of_what_was_asked
         lacking = assistant.ask(question)
         assert lacking.coverage is Coverage.PARTIAL, _said(lacking)
         assert lacking.blocks[0].text.startswith("Les documents de référence ne donnent pas d'indication sur qui paie")
-    # the thing paid for, named by its acronym, is named in full by the sentence that says who pays
+    # the thing paid for, named by its acronym, is named in full by the sentence that says who pays; a follow-up
+    # names it by a demonstrative; its first word is enough (« l'agent… rémunéré par l'administration »)
     assert assistant.ask("Qui finance les MSP ?").coverage is Coverage.FULL
+    before = ["Qu'est-ce que l'expérimentation des centres et maisons de santé participatifs ?"]
+    assert assistant.ask("Qui finance cette expérimentation ?", history=before).coverage is Coverage.FULL
+    assert assistant.ask("Qui paye le doctorant CIFRE ?").coverage is Coverage.FULL
     lent = assistant.ask(
         "Si notre centre de santé municipal accueille un agent public mis à disposition, qui le paie ?"
     )

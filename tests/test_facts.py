@@ -430,6 +430,7 @@ def test_the_sentences_that_open_on_meanings_spell_most_then_are_body_text_then_
         ("Une association qui finance la CPTS peut-elle siéger ?", False),
         ("Par qui les usagers sont-ils représentés dans les autres pays ?", False),  # « pays » is no « payer »
         ("Qui prend en charge la formation des patients à l'ETP ?", False),  # who teaches them
+        ("Les usagers, qui paient leurs consultations, peuvent-ils siéger au conseil de la CPTS ?", False),
         ("Qui est le financeur des CPTS ?", True),
         ("Qui doit payer les frais de déplacement du RU ?", True),
         ("Quel organisme finance les CPTS ?", True),
@@ -455,6 +456,8 @@ def test_a_question_asking_who_pays_asks_for_a_payer(question: str, payer: bool)
         ("Comment ouvrir la gouvernance de la MSP aux usagers ?", False),
         # users, engagement or a mission named: not a place's practical information
         ("Comment les usagers peuvent-ils influer sur les horaires d'ouverture de la maison de santé ?", False),
+        ("Le médecin traitant est-il ouvert le samedi matin d'après le plan Ma santé 2022 ?", False),  # a policy
+        ("A quelle heure ouvre la maison de santé ?", True),
         ("Les CPTS doivent-elles permettre de prendre rendez-vous dans les 24 heures ?", False),
     ],
 )
@@ -483,3 +486,22 @@ def test_a_count_is_a_number_that_counts_not_a_date_a_text_s_or_a_note_s_number(
     number, the note's."""
     holds = FactRules.load().kind("nombre").holds_for("")
     assert bool(holds.search(sentence)) is count
+
+
+@pytest.mark.parametrize(
+    ("question", "thing"),
+    [
+        ("Qui paye le coordinateur de la CPTS ?", "coordinateur"),
+        ("Qui finance cette expérimentation ?", "expérimentation"),  # not « tte expérimentation »
+        ("Qui paie leurs frais de déplacement ?", "frais"),  # not « urs frais »
+        ("Qui paye le doctorant CIFRE ?", "doctorant CIFRE"),
+        ("Quels sont les financeurs des CPTS ?", "CPTS"),
+        ("Le coordinateur de la CPTS est payé par qui ?", "coordinateur"),
+        ("Si notre centre de santé accueille un agent mis à disposition, qui le paie ?", ""),  # a pronoun
+        ("Qui finance la mise en place du comité ?", ""),  # a word for the payment: the topic stands for it
+    ],
+)
+def test_a_who_pays_question_names_what_it_asks_about(question: str, thing: str) -> None:
+    """What is paid for must be in the sentence that names the payer: read after the verb and its determiner
+    (« leur », « cette » whole), after « financeurs de », or as the subject of « … est payé par qui ? »."""
+    assert FactRules.load().kind("financeur").thing(question) == thing
