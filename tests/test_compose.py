@@ -2229,19 +2229,24 @@ def test_the_length_bound_never_leaves_a_list_s_introduction_without_its_items()
     items come with their introduction (an introduction alone says nothing)."""
     intro = "La participation se lit sur une échelle qui distingue trois paliers :"
     items = "- la manipulation ;\n- la coopération symbolique ;\n- le pouvoir effectif des citoyens."
+    quoted = _quoted_under_bound(intro, items, len(intro))
+    assert quoted == [intro, "la manipulation ;", "la coopération symbolique ;", "le pouvoir effectif des citoyens."]
+
+
+def _quoted_under_bound(first: str, second: str, bound: int) -> list[str]:
+    """What an answer quotes from the first sentence of ``first`` on, ``second`` being the next passage of the same
+    section, with at most ``bound`` characters of quoted text."""
     reader = Reader(
         [
-            replace(chunk(0, intro), section_number="6.3.3", char_end=len(intro)),
-            replace(chunk(1, items), section_number="6.3.3", char_start=len(intro) + 1),
+            replace(chunk(0, first), section_number="6.3.3", char_end=len(first)),
+            replace(chunk(1, second), section_number="6.3.3", char_start=len(first) + 1),
         ]
     )
-    first = reader.sentences_of["has-0"][0]
-    evidence = [Evidence(first, 0, 0.9, 0.9, 0.5, 0)]
+    evidence = [Evidence(reader.sentences_of["has-0"][0], 0, 0.9, 0.9, 0.5, 0)]
     generator = generator_for(reader, max_sentences=1, margin=1.0)
-    generator.max_characters = len(intro)
+    generator.max_characters = bound
     result = generator.generate(GenerationRequest("?", ["?"], [evidence], [0, 1], whole=evidence))
-    quoted = [s.text for b in result.blocks if b.kind is not BlockKind.LEAD for s in b.spans]
-    assert quoted == [intro, "la manipulation ;", "la coopération symbolique ;", "le pouvoir effectif des citoyens."]
+    return [s.text for b in result.blocks if b.kind is not BlockKind.LEAD for s in b.spans]
 
 
 def test_the_length_bound_never_stops_a_quotation_before_its_end_in_the_next_passage() -> None:
@@ -2251,18 +2256,7 @@ def test_the_length_bound_never_stops_a_quotation_before_its_end_in_the_next_pas
     opened = "« L'engagement désigne toute forme d'action. Cet engagement nécessite celui des professionnels."
     closing = "Cet engagement conjoint concourt à un meilleur service. »"
     after = "Dans ce texte, les termes participation et engagement sont employés l'un pour l'autre."
-    reader = Reader(
-        [
-            replace(chunk(0, opened), section_number="1", char_end=len(opened)),
-            replace(chunk(1, f"{closing} {after}"), section_number="1", char_start=len(opened) + 1),
-        ]
-    )
-    first = reader.sentences_of["has-0"][0]
-    evidence = [Evidence(first, 0, 0.9, 0.9, 0.5, 0)]
-    generator = generator_for(reader, max_sentences=1, margin=1.0)
-    generator.max_characters = len(opened)
-    result = generator.generate(GenerationRequest("?", ["?"], [evidence], [0, 1], whole=evidence))
-    quoted = [s.text for b in result.blocks if b.kind is not BlockKind.LEAD for s in b.spans]
+    quoted = _quoted_under_bound(opened, f"{closing} {after}", len(opened))
     assert closing in quoted and after not in quoted, quoted  # the end of the quotation, not what follows it
 
 
