@@ -202,15 +202,13 @@ def _topic_weights(
 
 
 def _thing_terms(stats: TermStats, thing: str) -> tuple[frozenset[str], ...]:
-    """The ways a sentence names ``thing`` (what a question asks a fact about, « coordinateur », « doctorant CIFRE »):
-    its first word (« l'agent… rémunéré par l'administration » answers « l'agent public »); for an acronym the lexicon
-    spells out, also the first two words of its full name (« maisons de santé » for « MSP »: the documents seldom write
-    « pluriprofessionnelles » after them)."""
-    head = thing.split()[0] if thing.split() else ""
-    if not head:
+    """The ways a sentence names ``thing`` (what a question asks a fact about, as ``paid_for`` reads it:
+    « coordinateur », « patients enseignants »): all its words; for an acronym the lexicon spells out, also the first
+    two words of its full name (« maisons de santé » for « MSP »: the documents seldom write the third)."""
+    if not thing:
         return ()
-    ways = [frozenset(stats.analyzer.terms(head))]
-    meaning = Lexicon.load().abbreviations.get(fold_accents(head.lower()), "")
+    ways = [frozenset(stats.analyzer.terms(thing))]
+    meaning = Lexicon.load().abbreviations.get(fold_accents(thing.lower()), "")
     named = [t for word in meaning.split()[:-1] for t in stats.analyzer.terms(word)]
     if len(named) >= 2:
         ways.append(frozenset(named[:2]))

@@ -147,9 +147,10 @@ def test_who_pays_is_given_only_by_a_sentence_naming_the_payer_of_what_was_asked
     for question in ("Qui paye le coordinateur ?", "Le coordinateur de la CPTS est payé par qui ?"):
         lacking = assistant.ask(question)
         assert lacking.coverage is Coverage.PARTIAL, _said(lacking)
-        assert lacking.blocks[0].text.startswith("Les documents de référence ne donnent pas d'indication sur qui paie")
+        # a payer may be named in words the patterns miss: said to seem missing
+        assert lacking.blocks[0].text.startswith("Les documents de référence ne semblent pas donner d'indication")
     # the thing paid for, named by its acronym, is named in full by the sentence that says who pays; a follow-up
-    # names it by a demonstrative; its first word is enough (« l'agent… rémunéré par l'administration »)
+    # names it by a demonstrative; « doctorant » is enough for « le doctorant CIFRE »
     assert assistant.ask("Qui finance les MSP ?").coverage is Coverage.FULL
     before = ["Qu'est-ce que l'expérimentation des centres et maisons de santé participatifs ?"]
     assert assistant.ask("Qui finance cette expérimentation ?", history=before).coverage is Coverage.FULL

@@ -458,6 +458,7 @@ def test_a_question_asking_who_pays_asks_for_a_payer(question: str, payer: bool)
         ("Comment les usagers peuvent-ils influer sur les horaires d'ouverture de la maison de santé ?", False),
         ("Le médecin traitant est-il ouvert le samedi matin d'après le plan Ma santé 2022 ?", False),  # a policy
         ("A quelle heure ouvre la maison de santé ?", True),
+        ("Une MSP doit-elle être ouverte le samedi pour toucher l'ACI ?", False),  # a rule, not a place's hours
         ("Les CPTS doivent-elles permettre de prendre rendez-vous dans les 24 heures ?", False),
     ],
 )
@@ -494,7 +495,8 @@ def test_a_count_is_a_number_that_counts_not_a_date_a_text_s_or_a_note_s_number(
         ("Qui paye le coordinateur de la CPTS ?", "coordinateur"),
         ("Qui finance cette expérimentation ?", "expérimentation"),  # not « tte expérimentation »
         ("Qui paie leurs frais de déplacement ?", "frais"),  # not « urs frais »
-        ("Qui paye le doctorant CIFRE ?", "doctorant CIFRE"),
+        ("Qui paye le doctorant CIFRE ?", "doctorant"),  # « La rémunération du doctorant est prise en charge… »
+        ("Qui rémunère les patients enseignants à l'université ?", "patients enseignants"),  # « patients »: everywhere
         ("Quels sont les financeurs des CPTS ?", "CPTS"),
         ("Le coordinateur de la CPTS est payé par qui ?", "coordinateur"),
         ("Si notre centre de santé accueille un agent mis à disposition, qui le paie ?", ""),  # a pronoun
@@ -503,5 +505,6 @@ def test_a_count_is_a_number_that_counts_not_a_date_a_text_s_or_a_note_s_number(
 )
 def test_a_who_pays_question_names_what_it_asks_about(question: str, thing: str) -> None:
     """What is paid for must be in the sentence that names the payer: read after the verb and its determiner
-    (« leur », « cette » whole), after « financeurs de », or as the subject of « … est payé par qui ? »."""
+    (« leur », « cette » whole; a public with the word after it), after « financeurs de », or as the subject of « … est
+    payé par qui ? »."""
     assert FactRules.load().kind("financeur").thing(question) == thing
