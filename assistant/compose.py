@@ -739,7 +739,10 @@ def expand_antecedents(reader: IndexReader, sentence_ids: list[int], shown: Coll
     :func:`_elided_before`); a sentence whose antecedent the answer already quotes needs none (a quoted sentence of
     another number is read past: « Elle vise… » after « D'ores et déjà, 13 centres… »). A list's item needs none (its
     list says what it belongs to: « - Enfin, … » follows the items before it); an antecedent that ends a list item's
-    line comes with the sentences before it on that line, from the bulleted one."""
+    line comes with the sentences before it on that line, from the bulleted one. A work spoken of again by its kind
+    (« Le rapport insistait… »), quoted or read back, comes with the sentence that names it
+    (:func:`_work_named_before`); one interviewee's words are not read back for « deux d'entre eux »
+    (:func:`_one_for_many`)."""
     opens = refers_back()
     out: list[int] = []
     chosen = {*sentence_ids, *shown}
@@ -796,9 +799,10 @@ def expand_antecedents(reader: IndexReader, sentence_ids: list[int], shown: Coll
             here = previous
         if before:
             before = _item_head(reader, before[0], chosen) + before
+        # « Le rapport insistait… », quoted or read back: the sentence that says which report, « […] » after it
         named = _work_named_before(reader, before[0] if before else sid)
-        if named is not None and named not in chosen:  # « Le rapport insistait… »: the sentence that says which
-            before = [named, *before]  # report, « […] » after it
+        if named is not None and named not in chosen:
+            before = [named, *before]
         chosen.update(before)
         out.extend(s for s in [*before, sid] if s not in out)
     return out

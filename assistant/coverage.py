@@ -25,7 +25,7 @@ def decide(assessment: Assessment, settings: Settings) -> Coverage:
     if assessment.fact_missing and assessment.fact_strict:
         return Coverage.PARTIAL if assessment.topic_confidence >= settings.partial_min_confidence else Coverage.NONE
     if assessment.fact_missing and assessment.topic_confidence >= settings.refusal_threshold:
-        return Coverage.PARTIAL  # a count the patterns do not see (it may be written in words): the topic is covered
+        return Coverage.PARTIAL  # a loose fact (a count, a payer) the patterns may not see: the topic is covered
     return Coverage.NONE
 
 
@@ -40,7 +40,7 @@ def _unknown(assessment: Assessment, settings: Settings) -> bool:
 
 def partial_notice(assessment: Assessment, phrases: dict[str, str], settings: Settings) -> str:
     """The notice that opens a partly covered answer: what the documents do not give. A loose fact no sentence holds
-    (a count: it may be written in words the patterns miss) is said to seem missing, when nothing else is."""
+    (a count, a payer: it may be written in words the patterns miss) is said to seem missing, when nothing else is."""
     unsaid = [*assessment.unknown_names, *assessment.unknown_words][: settings.partial_words_named]
     if assessment.fact_missing and assessment.fact_asked and assessment.fact_strict:
         notice = _fact_notice(assessment.fact_asked, assessment.fact_term, phrases["partial_fact"])
