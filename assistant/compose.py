@@ -248,9 +248,12 @@ def truncated_copies(reader: IndexReader, min_words: int) -> frozenset[int]:
 
 
 def _may_quote(reader: IndexReader, ev: Evidence) -> bool:
-    """A sentence that says something: quotable, neither a title of its passage nor a title standing alone."""
+    """A sentence that says something: quotable, neither a title of its passage nor a title standing alone, nor the
+    latter of works cited by their numbers, which no sentence names (« Cette dernière publication… »)."""
     text = reader.sentences[ev.sentence].text
     if not _quotable(text) or _heading(reader.chunks[ev.chunk], text):
+        return False
+    if _opening("last_reference").match(text) and _work_named_before(reader, ev.sentence, "last_reference") is None:
         return False
     return not _standalone_title(reader, ev.sentence)
 
@@ -811,13 +814,14 @@ def expand_antecedents(reader: IndexReader, sentence_ids: list[int], shown: Coll
 WORK_NAMED_WITHIN = 5  # sentences read back, at most, for the one that names a work spoken of again by its kind
 
 
-def _work_named_before(reader: IndexReader, sid: int) -> int | None:
+def _work_named_before(reader: IndexReader, sid: int, key: str = "work_again") -> int | None:
     """The sentence that names the work ``sid`` speaks of again by its kind alone (``work_again``: « Le rapport
     insistait… », a few sentences after « Pourtant le rapport de C. Compagnon, Pour l'An II de la démocratie sanitaire,
     … »), read back in its section as far as WORK_NAMED_WITHIN sentences; none when ``sid`` names it (« L'article de
     J. Cachard souligne… ») or no sentence within reach writes its noun (a sentence that only speaks of it again does
-    not name it). Alone, the reader cannot tell which work."""
-    again = _opening("work_again")
+    not name it). Alone, the reader cannot tell which work. ``key``: the ``quoting.toml`` pattern of such a sentence
+    (``last_reference``: « Cette dernière publication… »)."""
+    again = _opening(key)
     found = again.match(reader.sentences[sid].text)
     if not found:
         return None

@@ -2260,6 +2260,24 @@ def test_the_length_bound_never_stops_a_quotation_before_its_end_in_the_next_pas
     assert closing in quoted and after not in quoted, quoted  # the end of the quotation, not what follows it
 
 
+def test_the_latter_of_works_cited_by_their_numbers_is_not_quoted_when_no_sentence_names_it() -> None:
+    """« Cette dernière publication relève… » follows « … de ces professionnels (12, 22). »: ingestion drops the
+    reference calls, so the reader could not tell which publication; it is not quoted. Named by its noun before, it
+    may be."""
+    cited = (
+        "De très nombreux articles et les revues de littérature offrent le constat de changements dans les pratiques. "
+        "Cette dernière publication relève notamment l'acceptation par les professionnels d'une réorganisation."
+    )
+    named = (
+        "La publication de J. Cachard décrit les changements dans les pratiques des équipes de soins primaires. "
+        "Cette dernière publication relève notamment l'acceptation par les professionnels d'une réorganisation."
+    )
+    for text, quotable in ((cited, False), (named, True)):
+        reader = Reader([chunk(0, text)])
+        latter = reader.sentences_of["has-0"][1]
+        assert _may_quote(reader, Evidence(latter, 0, 0.9, 0.9, 0.5, 0)) is quotable  # type: ignore[arg-type]
+
+
 def test_a_work_spoken_of_again_by_its_kind_comes_with_the_sentence_that_names_it() -> None:
     """« Le rapport insistait notamment… » was quoted alone: which report, the reader could not tell. The sentence a
     few lines up that names it (« Pourtant le rapport de C. Compagnon… ») is quoted before it, « […] » between them.
