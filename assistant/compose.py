@@ -1919,14 +1919,12 @@ class ExtractiveGenerator:
             within: list[tuple[int, list[int]]] = []
             for n, group in enumerate(groups):
                 size = sum(len(self.reader.sentences[sid].text) for sid in group[1])
-                # the items of a list whose introduction ends the group before: an introduction alone says nothing
-                closing = _quotation_end(self.reader, within[-1], group) if within else []
-                if closing and length + size > self.max_characters:
-                    group = (group[0], closing)  # only the end of the quotation the group before leaves open
-                    size = sum(len(self.reader.sentences[sid].text) for sid in closing)
-                carries = bool(within) and (_carries(self.reader, within[-1], group, introduced=True) or bool(closing))
-                if n and length + size > self.max_characters and not carries:
-                    continue
+                if n and length + size > self.max_characters:
+                    if closing := _quotation_end(self.reader, within[-1], group):
+                        group = (group[0], closing)  # only the end of the quotation the group before leaves open
+                        size = sum(len(self.reader.sentences[sid].text) for sid in closing)
+                    elif not _carries(self.reader, within[-1], group, introduced=True):
+                        continue  # not the items of a list whose introduction ends the group before
                 within.append(group)
                 length += size
             kept.append((part, within))

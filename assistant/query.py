@@ -502,10 +502,11 @@ def understand(
     query.language = language
     resolved = None  # « ils sont payés ? » after « Comment recruter des représentants… ? »: the question it stands for
     said = speller.unshouted(text, lexicon.acronyms) if speller is not None else text  # as a rewrite quotes them
+    before = _before(previous, speller, lexicon.acronyms) if previous is not None else ""  # the question leaned on
     if previous is not None and previous.intent is not Intent.EMPTY:  # « et pour les usagers ? », « ils sont payés ? »
         if len(re.findall(r"\w+", text)) <= settings.followup_pronoun_max_words:
             # after a follow-up that named nothing (« et combien de temps ? »), what the question it leaned on named
-            resolved = resolve(_before(previous, speller, lexicon.acronyms), said, grammar, previous.leaning_on)
+            resolved = resolve(before, said, grammar, previous.leaning_on)
         query.followup = is_followup(text, settings.followup_max_words, points_back=resolved is not None)
     if match := rules.fiche_ref.search(text):
         query.fiche = int(match.group(1))
@@ -539,8 +540,6 @@ def understand(
 
     base = text
     if query.followup and previous is not None:
-        rules = QueryRules.load()
-        before = _before(previous, speller, lexicon.acronyms)
         named, swapped = before, before
         if resolved is None:  # a follow-up whose pronoun stands for a phrase is that question: nothing swapped in it
             named = _swap(rules.party, _swap(rules.structure, before, said), said)

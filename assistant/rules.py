@@ -331,7 +331,7 @@ class FactKind:
         """What the question asks the fact about, as it writes it (``paid_for``: « coordinateur » in « Qui paye le
         coordinateur de la CPTS ? »), "" when the kind says nothing of it or the question names it by a pronoun."""
         found = self.paid_for.search(question) if self.paid_for is not None else None
-        return next((v for k, v in found.groupdict().items() if k.startswith("thing") and v), "") if found else ""
+        return _first_group(found, "thing") if found else ""
 
     def term(self, question: str) -> str:
         """What the question names (the ``term…`` groups of ``asks``), "" when the kind names nothing or
@@ -339,7 +339,7 @@ class FactKind:
         found = self.asks.search(question)
         if found is None or not self.term_words:
             return ""
-        term = next((v for k, v in found.groupdict().items() if k.startswith("term") and v), "").strip(" «»\"'")
+        term = _first_group(found, "term").strip(" «»\"'")
         words = re.findall(r"[^\W_]+", term.lower())
         if not words or len(words) > self.term_words or self.term_stop & set(words):
             return ""
@@ -358,6 +358,11 @@ class FactKind:
             return self.holds
         named = "|".join(_name_pattern(name, self.linking) for name in (term, *sorted(aliases)))
         return re.compile(self.holds.replace("{term}", f"(?:{named})"), re.IGNORECASE)
+
+
+def _first_group(found: re.Match[str], prefix: str) -> str:
+    """The first group named ``prefix…`` that matched (« term », « term2 »…: one per alternative of a pattern)."""
+    return next((v for k, v in found.groupdict().items() if k.startswith(prefix) and v), "")
 
 
 def _name_pattern(name: str, linking: frozenset[str] = frozenset()) -> str:
