@@ -110,10 +110,23 @@ class ShippedVectors:
         if problem:
             log.warning("Vecteurs livrés ignorés (%s) : %s ; ils seront calculés.", payload_path.name, problem)
             return None
-        count = int(meta["count"])
+        return cls.from_payload(model_id, payload, dim, str(meta.get("probe", "")))
+
+    @classmethod
+    def from_payload(cls, model_id: str, payload: bytes, dim: int, probe: str = "") -> ShippedVectors:
+        """The vectors of a payload whose size was checked: ``count`` keys, then ``count × dim`` float16."""
+        count = len(payload) // (KEY_BYTES + 2 * dim)
         keys = np.frombuffer(payload, dtype=np.uint8, count=count * KEY_BYTES).reshape(count, KEY_BYTES)
         vectors = np.frombuffer(payload, dtype="<f2", offset=count * KEY_BYTES).reshape(count, dim)
-        return cls(model_id, keys, vectors, str(meta.get("probe", "")))
+        return cls(model_id, keys, vectors, probe)
+
+    def digests(self) -> frozenset[bytes]:
+        """The content addresses (32-byte digests) of the stored vectors."""
+        return frozenset(self._row)
+
+    def row(self, key: bytes) -> np.ndarray:
+        """The float16 vector stored under the digest ``key`` (KeyError when absent)."""
+        return self.vectors[self._row[key]]
 
 
 def _read_plain(path: Path) -> bytes:

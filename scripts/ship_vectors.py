@@ -4,6 +4,10 @@
 .venv/bin/python scripts/ship_vectors.py --recompute  # every vector computed again by the model (~1 min)
 .venv/bin/python scripts/ship_vectors.py --check      # exit 1 when the shipped file differs from a regeneration
 
+The check allows one float16 step per number: onnxruntime picks its kernels by processor, so a vector computed
+on another machine may round the other way where it falls near the middle of two float16 values. A text
+added, removed or changed, another model or another dimension is a difference.
+
 Writes ``corpus/.vectors/<model>.f16`` (float16 vectors keyed by SHA-256 of model id + text, sorted; with
 late-chunked sentence vectors, the passages' vectors and each sentence's, keyed by model id + passage +
 span) and ``<model>.json`` (model, dimension, count, payload SHA-256, probe text), for the configured
@@ -18,10 +22,14 @@ import argparse
 import json
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
+
+import numpy as np
 
 from ingest.embeddings import (
     CachedEmbeddings,
+    ShippedVectors,
     encode_shipped,
     make_embeddings,
     shipped_paths,
@@ -58,6 +66,51 @@ def shipped_payload(settings: Settings, recompute: bool = False) -> tuple[bytes,
     return payload, meta, cached.computed
 
 
+@dataclass(frozen=True)
+class Comparison:
+    """A regeneration against the shipped files: the same texts and manifest, and how many vectors moved."""
+
+    same_texts: bool  # the same keys, model, dimension and probe
+    rounded: int  # vectors that differ, each number by one float16 step at most
+    moved: int  # vectors that differ by more
+
+    @property
+    def same(self) -> bool:
+        return self.same_texts and self.moved == 0
+
+    def describe(self) -> str:
+        if not self.same_texts:
+            return "DIFFERENT (texts, model or manifest)"
+        if self.moved:
+            return f"DIFFERENT ({self.moved} vectors moved beyond a float16 step)"
+        if self.rounded:
+            return f"identical within float16 rounding ({self.rounded} vectors rounded the other way by one step)"
+        return "identical"
+
+
+def compare(shipped: tuple[bytes, str], fresh: tuple[bytes, str]) -> Comparison:
+    """Compare a shipped payload and manifest with a regeneration's (see the module's docstring)."""
+    metas = [json.loads(meta) for _, meta in (shipped, fresh)]
+    fields = ("format", "model_id", "dim", "count", "probe")
+    if any(metas[0].get(f) != metas[1].get(f) for f in fields) or len(shipped[0]) != len(fresh[0]):
+        return Comparison(False, 0, 0)
+    dim, model_id = int(metas[1]["dim"]), str(metas[1]["model_id"])
+    old, new = (ShippedVectors.from_payload(model_id, payload, dim) for payload, _ in (shipped, fresh))
+    if old.digests() != new.digests():
+        return Comparison(False, 0, 0)
+    rounded = moved = 0
+    for key in sorted(new.digests()):
+        a, b = old.row(key), new.row(key)
+        if np.array_equal(a, b):
+            continue
+        step = np.spacing(np.maximum(np.abs(a), np.abs(b)))  # one float16 step at each number's size
+        if (np.abs(a.astype(np.float32) - b.astype(np.float32)) <= step).all():
+            rounded += 1
+        else:
+            moved += 1
+    return Comparison(True, rounded, moved)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--recompute", action="store_true", help="compute every vector (ignore the cache)")
@@ -67,14 +120,12 @@ def main(argv: list[str] | None = None) -> int:
     payload, meta, computed = shipped_payload(settings, args.recompute)
     payload_path, manifest_path = shipped_paths(settings.shipped_vectors_dir, settings.embedding_id())
     if args.check:
-        same = (
-            payload_path.is_file()
-            and payload_path.read_bytes() == payload
-            and manifest_path.is_file()
-            and manifest_path.read_text(encoding="utf-8") == meta
-        )
-        print(f"{payload_path}: {'identical' if same else 'DIFFERENT'} ({computed} vectors computed)")
-        return 0 if same else 1
+        if not (payload_path.is_file() and manifest_path.is_file()):
+            print(f"{payload_path}: DIFFERENT (absent)")
+            return 1
+        found = compare((payload_path.read_bytes(), manifest_path.read_text(encoding="utf-8")), (payload, meta))
+        print(f"{payload_path}: {found.describe()} ({computed} vectors computed)")
+        return 0 if found.same else 1
     settings.shipped_vectors_dir.mkdir(parents=True, exist_ok=True)
     payload_path.write_bytes(payload)
     manifest_path.write_text(meta, encoding="utf-8")

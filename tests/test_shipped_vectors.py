@@ -156,3 +156,41 @@ def test_shipped_vectors_from_another_model_version_are_ignored(
 def test_settings_can_turn_the_shipped_vectors_off(tmp_path: Path) -> None:
     assert make_cached_embeddings(Settings(index_dir=tmp_path / "on")).shipped() is not None
     assert make_cached_embeddings(Settings(index_dir=tmp_path / "off", shipped_vectors=False)).shipped() is None
+
+
+def _payload(vectors: dict[str, np.ndarray]) -> tuple[bytes, str]:
+    from ingest.embeddings import encode_shipped
+
+    return encode_shipped(MODEL, 8, vectors, probe="Charte")
+
+
+@pytest.mark.parametrize(
+    ("change", "same", "verdict"),
+    [
+        ("none", True, "identical"),
+        ("one step", True, "identical within float16 rounding (1 vectors"),
+        ("three steps", False, "DIFFERENT (1 vectors moved"),
+        ("text changed", False, "DIFFERENT (texts"),
+    ],
+)
+def test_the_shipped_check_allows_another_processors_rounding_only(change: str, same: bool, verdict: str) -> None:
+    """`ship_vectors.py --check` passes a regeneration on another processor (a number rounded the other way to
+    float16) and fails a moved vector or a changed text."""
+    from scripts.ship_vectors import compare
+
+    rng = np.random.default_rng(5)
+    texts = ["La charte précise les droits.", "Les frais sont remboursés.", "Le bureau valide."]
+    vectors = {vector_key(MODEL, t): rng.standard_normal(8).astype(np.float16) for t in texts}
+    fresh = dict(vectors)
+    first = vector_key(MODEL, texts[0])
+    steps = {"one step": 1, "three steps": 3}.get(change, 0)
+    if steps:
+        moved = vectors[first].copy()
+        for _ in range(steps):
+            moved[2] = np.nextafter(moved[2], np.float16(np.inf))
+        fresh[first] = moved
+    if change == "text changed":
+        fresh[vector_key(MODEL, "Le bureau les valide.")] = fresh.pop(vector_key(MODEL, texts[2]))
+    found = compare(_payload(vectors), _payload(fresh))
+    assert found.same is same
+    assert found.describe().startswith(verdict)
