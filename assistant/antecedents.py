@@ -626,6 +626,27 @@ def _object(
     return None if _points_back(rewritten, rules) else rewritten
 
 
+def opens_on_pronoun(text: str, grammar: CorpusGrammar | None = None) -> bool:
+    """Does the question open on a subject pronoun that points back (« est-ce qu'ils peuvent rester toute l'année… ? »,
+    « peuvent-ils siéger… ? »), whatever its length? Then it leans on the question before, even when what the pronoun
+    stands for cannot be told (no rewrite). An impersonal « il » does not (« il faut être adhérent… ? »), nor a
+    pronoun whose subject the question names (« Les représentants peuvent-ils… ? », « Ils sont payés, les
+    représentants ? »)."""
+    rules = PronounRules.load()
+    body = rules.leads.sub("", text.strip()).strip()
+    if not body or not _points_back(body, rules):
+        return False
+    found = rules.subject.match(body) or rules.inverted.match(body) or rules.elided.search(body)
+    if found is None:
+        return False
+    grammar = grammar or CorpusGrammar()
+    pronoun = found.group("pro")
+    return not (
+        _names_after(pronoun, body[found.end("pro") :], rules, grammar)
+        or _names_before(body, found.start("pro"), pronoun, rules, grammar)
+    )
+
+
 def _points_back(text: str, rules: PronounRules) -> bool:
     """Is a subject pronoun left that points back (« il doit signer la fiche mission ? »)? Then the rewrite is no
     whole question. An impersonal « il » is not one (« il faudrait payer les représentants ? »)."""
@@ -727,8 +748,10 @@ def _names_after(pronoun: str, after: str, rules: PronounRules, grammar: CorpusG
             continue
         dislocated = _low(tokens[i - 1]) in rules.dislocated
         ending = read[1] >= len(tokens) or tokens[read[1]] in ("?", "!", ".")
-        prepositional = _low(tokens[i - 1]) in rules.prepositions_before or _low(tokens[i]) in rules.joiners
-        if dislocated or (ending and not prepositional):  # « du quartier »: « de » and an article
+        # « du quartier », « au bureau »: a preposition and an article, then the noun
+        joined = _low(tokens[i]) in rules.joiners or _low(tokens[i]) in rules.prepositions_before
+        prepositional = _low(tokens[i - 1]) in rules.prepositions_before or joined
+        if dislocated or (ending and not prepositional):
             return True
     return False
 

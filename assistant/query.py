@@ -17,7 +17,7 @@ from enum import StrEnum
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from assistant.antecedents import CorpusGrammar, resolve
+from assistant.antecedents import CorpusGrammar, opens_on_pronoun, resolve
 from assistant.rules import DEFINITION, FactRules, Lexicon, QueryRules, default_settings, stem_of
 from ingest.cleaning import normalize_chars
 from ingest.lexical import fold_accents, french_accented, french_folded, french_word
@@ -504,10 +504,12 @@ def understand(
     said = speller.unshouted(text, lexicon.acronyms) if speller is not None else text  # as a rewrite quotes them
     before = _before(previous, speller, lexicon.acronyms) if previous is not None else ""  # the question leaned on
     if previous is not None and previous.intent is not Intent.EMPTY:  # « et pour les usagers ? », « ils sont payés ? »
+        pronoun = False  # « est-ce qu'ils peuvent rester toute l'année… ? »: leans on it, told or not what « ils » is
         if len(re.findall(r"\w+", text)) <= settings.followup_pronoun_max_words:
             # after a follow-up that named nothing (« et combien de temps ? »), what the question it leaned on named
             resolved = resolve(before, said, grammar, previous.leaning_on)
-        query.followup = is_followup(text, settings.followup_max_words, points_back=resolved is not None)
+            pronoun = resolved is not None or opens_on_pronoun(said, grammar)
+        query.followup = is_followup(text, settings.followup_max_words, points_back=pronoun)
     if match := rules.fiche_ref.search(text):
         query.fiche = int(match.group(1))
     elif query.followup and previous is not None and previous.fiche:

@@ -617,6 +617,28 @@ def test_a_longer_question_whose_pronoun_points_back_is_a_follow_up_asked_whole(
     assert not alone.followup and not alone.rewritten  # the setting bounds it
 
 
+@pytest.mark.parametrize(
+    ("followup", "leans_back"),
+    [
+        ("est-ce qu'ils peuvent rester toute l'année dans notre MSP ?", True),  # « ils »: the service's students
+        ("Il peut siéger au bureau ?", True),  # « au bureau » is no subject said after the pronoun
+        ("est-ce qu'ils sont vraiment formés à la concertation, les patients partenaires ?", False),  # said after
+        ("il faut être adhérent d'une association agréée pour siéger au bureau ?", False),  # impersonal
+    ],
+)
+def test_a_longer_question_opening_on_a_pronoun_leans_on_the_one_before_even_when_it_cannot_be_told(
+    followup: str, leans_back: bool
+) -> None:
+    """« est-ce qu'ils peuvent rester toute l'année dans notre MSP ? » after « Quels sont les objectifs du service
+    sanitaire ? »: « ils » stands for no phrase of that question (the students are not named), so no rewrite is shown,
+    but it is searched with the question it leans on; it was searched alone, and answered about MSP in general."""
+    previous = ask("Quels sont les objectifs du service sanitaire ?")
+    asked = ask(followup, previous)
+    assert asked.followup is leans_back
+    assert ("sanitaire" in asked.search_text) is leans_back
+    assert not asked.rewritten
+
+
 def test_a_third_turn_leans_on_the_question_the_second_leaned_on_when_the_second_named_nothing() -> None:
     """« et combien de temps ça prend ? » names nothing « ils » could be (« le temps » is no count): « ils sont
     payés ? » after it stands for the representatives of the first question."""
