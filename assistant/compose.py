@@ -632,7 +632,9 @@ def points_back_within(reader: IndexReader, sid: int, *, opener: bool = False) -
     """Whether sentence ``sid`` holds, after its first words, a demonstrative (or « sur le sujet », « sur la question »
     closing a clause) whose noun neither its own words before it nor its section's titles name
     (``points_back_within``): « … de lever certaines de ces peurs. »; or a possessive « leur » whose owners it has not
-    named before it nor names right after (``plural_before``, ``owners_after``), outside a list's items.
+    named before it nor names right after (``plural_before``, ``owners_after``), outside a list's items; or the pronoun
+    « y » before a verb when the sentence names before it nothing it may stand for (``place_before``: « Trois
+    engagements y sont soulignés : »).
     A list the sentence makes before a general noun (``general_nouns``: « …, centres de santé et CPTS, ces
     structures ») names it; an acronym's words (« communautés professionnelles territoriales de santé … ces CPTS »)
     name it. A footnote points at its call, not at the sentence before it. For a sentence that opens its section
@@ -659,6 +661,10 @@ def points_back_within(reader: IndexReader, sid: int, *, opener: bool = False) -
         if match.group("their"):  # a possessive: its owners named before it, or the sentence is an item of a list
             named_after = _opening("owners_after", "").match(body[match.end() :])
             if _anywhere("plural_before").search(before) or named_after or _list_item(reader, sid) or unended(text):
+                continue
+            return True
+        if match.group("there"):  # « y »: what it stands for is named before it in the sentence, or further back
+            if _anywhere("place_before").search(before):
                 continue
             return True
         noun = fold_accents(next(group for group in match.groups() if group)).lower()

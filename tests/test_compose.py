@@ -2433,6 +2433,22 @@ def test_a_possessive_in_an_item_or_a_line_without_end_mark_does_not_point_back(
     assert points_back_within(reader, sentence)  # type: ignore[arg-type]
 
 
+def test_the_pronoun_y_points_back_unless_the_sentence_names_what_it_stands_for() -> None:
+    """« Trois engagements y sont soulignés : » was quoted after « […] », « y » standing for the plan named in the
+    sentence left out: it comes with the sentence before. « … contraint à la signature, soit personne n'y est
+    contraint », « il y a » and « il peut y en avoir » point at nothing before them."""
+    text = (
+        "Cette politique a été reprise dans le plan national. Trois engagements y sont soulignés. "
+        "Soit tout le monde est contraint à la signature, soit personne n'y est contraint. "
+        "Il y a trois collèges dans le conseil d'administration de la structure. Il peut y en avoir plusieurs."
+    )
+    reader = Reader([chunk(0, text)])
+    plan, there, signature, colleges, several = reader.sentences_of["has-0"]
+    assert points_back_within(reader, there)  # type: ignore[arg-type]
+    assert expand_antecedents(reader, [there]) == [plan, there]  # type: ignore[arg-type]
+    assert not any(points_back_within(reader, s) for s in (signature, colleges, several))  # type: ignore[arg-type]
+
+
 def test_what_goes_on_about_a_definition_is_read_on_with_it() -> None:
     """« Qu'est-ce que la méthode du patient traceur ? » quoted « Le patient traceur est une démarche d'analyse… » and
     not « La démarche s'adresse aux professionnels… » nor « L'objectif de cette démarche… », which say whom it is for
