@@ -120,7 +120,7 @@ def assess(
             and fold_accents(word) not in explained
             and not word.isdigit()
             and not _scrap(word, query.text)
-            and not facts.generic_form.search(fold_accents(word))
+            and not facts.verb_form(word, query.text)
         ):
             unknown_terms.append(word)
     total = sum(own.values())

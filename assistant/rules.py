@@ -449,6 +449,23 @@ class FactRules:
     reference_only: re.Pattern[str] | None = None  # a sentence that is a legal reference alone (a footnote)
     public: tuple[str, ...] = ()  # « usagers », « personnes concernées »: one public in a thing's name
     pointer_note: re.Pattern[str] | None = None  # a footnote that only points elsewhere (« Voir la fiche n° 8 »)
+    noun_before: re.Pattern[str] | None = None  # what a noun follows, no verb: a determiner (« un », « ces »)
+    article_before: re.Pattern[str] | None = None  # an article or « de »: a noun follows if its ending says so
+    noun_ending: re.Pattern[str] | None = None  # the endings of nouns among the generic ones (« -ment », « -ant »)
+
+    def verb_form(self, word: str, text: str) -> bool:
+        """Is ``word`` of ``text`` a verb form or a participle, everyday French (``generic_endings``: « refusent »,
+        « convaincre »), and not a noun its determiner shows (« un restaurant », « le consentement »)?"""
+        folded, text = fold_accents(word.lower()), fold_accents(text.lower())
+        if not self.generic_form.search(folded):
+            return False
+        found = re.search(rf"(?<!\w){re.escape(folded)}(?!\w)", text)
+        if found is None or self.noun_before is None or self.article_before is None or self.noun_ending is None:
+            return True
+        before = text[: found.start()]
+        return not (
+            self.noun_before.search(before) or (self.article_before.search(before) and self.noun_ending.search(folded))
+        )
 
     def reference_alone(self, text: str) -> bool:
         """Is ``text`` a legal reference alone (``reference_only``), read after its note's or list's number
@@ -527,7 +544,16 @@ class FactRules:
         pointer = None
         if "pointer_note" in data:
             pointer = compile_pattern(alternatives(words(data, "pointer_note", path)), "pointer_note", path)
-        return cls(tuple(kinds), generic, aliases, reference, public, pointer)
+        nouns: list[re.Pattern[str] | None] = []
+        for key, end in (("noun_determiners", r"\s+$"), ("noun_articles", r"\s*$"), ("noun_endings", "$")):
+            if key not in data:
+                nouns.append(None)
+                continue
+            listed = alternatives(tuple(fold_accents(w) for w in words(data, key, path)), escape=True)
+            start = "" if key == "noun_endings" else r"(?<![\w'’])"
+            nouns.append(compile_pattern(rf"{start}(?:{listed}){end}", key, path, flags=0))
+        noun_before, article_before, noun_ending = nouns
+        return cls(tuple(kinds), generic, aliases, reference, public, pointer, noun_before, article_before, noun_ending)
 
     def names_in(
         self, sentences: Iterable[str], titles: Iterable[str] = (), headings: Iterable[str] = ()

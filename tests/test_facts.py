@@ -508,3 +508,23 @@ def test_a_who_pays_question_names_what_it_asks_about(question: str, thing: str)
     (« leur », « cette » whole; a public with the word after it), after « financeurs de », or as the subject of « … est
     payé par qui ? »."""
     assert FactRules.load().kind("financeur").thing(question) == thing
+
+
+@pytest.mark.parametrize(
+    ("word", "question", "verb_form"),
+    [
+        ("restaurant", "Est-il possible à un bénévole de se faire rembourser des notes de restaurant ?", False),
+        ("consentement", "Faut-il le consentement préalable des usagers pour solliciter leur avis ?", False),
+        ("restaurant", "On se retrouve dans un restaurant ?", False),
+        ("rembourser", "Est-il possible à un bénévole de se faire rembourser des notes de restaurant ?", True),
+        ("transgresser", "Peut-on transgresser le secret ?", True),
+        ("recruter", "Comment les recruter ?", True),
+        ("recrutions", "Et si nous les recrutions ?", True),  # « -ions » after « les »: a verb as often as a noun
+        ("misère", "Peut-on promouvoir la santé sans agir sur les causes de misère ?", True),  # « de » + « -re »
+    ],
+)
+def test_a_noun_with_a_verb_s_ending_is_told_by_its_determiner(word: str, question: str, verb_form: bool) -> None:
+    """A word the corpus never writes counts against the answer unless it is everyday French: a verb form
+    (``generic_endings``). « restaurant » and « consentement » end as verbs do, yet « de » or « le » before them and
+    their ending make them nouns: topics the documents lack (the question was answered as covered)."""
+    assert FactRules.load().verb_form(word, question) is verb_form
