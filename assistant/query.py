@@ -161,6 +161,9 @@ class SpellFixer:
             if any(start <= match.start() < end for start, end in kept):
                 return word
             folded = fold_accents(word.lower())
+            if elided := self.unglued(word, folded):
+                corrections[word] = elided
+                return elided
             fixed = None if folded in keep or folded in french_folded() else self.fix(folded)
             if fixed and not self._sure(word, folded, fixed):
                 fixed = None
@@ -182,6 +185,25 @@ class SpellFixer:
             return form if form.isupper() else (form[0].upper() + form[1:] if word[0].isupper() else form)
 
         return _WORD.sub(restore, text), corrections
+
+    def unglued(self, word: str, folded: str) -> str | None:
+        """``word`` with the apostrophe of its elision (« dun » → « d'un », « lheure » → « l'heure », « Cest » →
+        « C'est »), or None: a word neither the corpus nor French writes that, after its head (``elision.heads`` of
+        ``query.toml``), is a word French or the corpus writes, on a vowel or an h, of four letters or one of the short
+        words (``elision.short_words``); not an acronym (« JO »), and a capitalised word (a name) only before a short
+        word."""
+        rules = QueryRules.load()
+        found = rules.glued.match(folded)
+        if found is None or folded in self.counts or folded in french_folded() or word.isupper():
+            return None
+        rest = found.group("rest")
+        short = rest in rules.glued_short
+        if not short and (len(rest) < 4 or (rest not in french_folded() and rest not in self.counts)):
+            return None
+        if word[0].isupper() and word[1:] == word[1:].lower() and not short:
+            return None
+        cut = len(found.group("head"))
+        return f"{word[:cut]}'{word[cut:]}"
 
     def _sure(self, word: str, folded: str, fixed: str) -> bool:
         """Is ``fixed`` surely what ``word`` meant, more than an inflection of it? Two letters swapped (« Comemnt »),

@@ -182,6 +182,8 @@ class QueryRules:
     language_min_words: int  # shorter texts are taken as French
     french_enough: int  # this many French words make a text French
     inclusive: re.Pattern[str]  # « usager·ère·s », « expert.e.s », « un.e »: groups word, ending, plural, dotted, point
+    glued: re.Pattern[str]  # « dun », « lheure »: an elision's head, then a word on a vowel or an h (groups head, rest)
+    glued_short: frozenset[str]  # the short words an elision's head may come before (« dun », « Cest »)
 
     def meant_acronyms(self, text: str) -> list[str]:
         """The acronyms whose meaning ``text`` asks (« Que signifie CPTS ? » → CPTS; « Que veulent dire MSP et ESP ? »,
@@ -296,6 +298,10 @@ class QueryRules:
             language_min_words=count(data, "language.min_words", path),
             french_enough=count(data, "language.french_enough", path),
             inclusive=compile_pattern(inclusive, "inclusive.endings", path, flags=0, groups=("word", "plural")),
+            glued=compile_pattern(
+                rf"^(?P<head>{literal('elision.heads')})(?P<rest>[aeiouyh]\w*)$", "elision.heads", path, flags=0
+            ),
+            glued_short=frozenset(words(data, "elision.short_words", path)),
         )
 
 

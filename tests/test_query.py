@@ -639,6 +639,32 @@ def test_a_longer_question_opening_on_a_pronoun_leans_on_the_one_before_even_whe
     assert not asked.rewritten
 
 
+@pytest.mark.parametrize(
+    ("typed", "written"),
+    [
+        ("c koi le role dun patient partenaire", "c koi le rôle d'un patient partenaire"),
+        ("A lheure où les séjours diminuent", "A l'heure où les séjours diminuent"),
+        ("quil faut recruter", "qu'il faut recruter"),
+        ("Dun point de vue pratique", "D'un point de vue pratique"),
+        ("quid de la pérennité ?", "quid de la pérennité ?"),  # « id » is too short a word: Latin, not « qu'id »
+        ("publié au JO", "publié au JO"),  # an acronym
+        ("Lemoine a dit", "Lemoine a dit"),  # a name
+        ("la dune", "la dune"),  # a word French writes
+    ],
+)
+def test_a_word_typed_without_the_apostrophe_of_its_elision_is_read_with_it(typed: str, written: str) -> None:
+    """« dun », « lheure », « quil » (a phone keyboard's apostrophe left out) are no words: read as « d'un »,
+    « l'heure », « qu'il », as the corpus writes them."""
+    assert SPELLER.as_written(typed)[0] == written
+
+
+def test_a_follow_up_pronoun_stands_for_a_phrase_typed_without_its_apostrophe() -> None:
+    """« il est payé ? » after « c koi le role dun patient partenaire »: « dun » hid the phrase « un patient
+    partenaire », so the follow-up was searched glued to the question before, and answered from passages on its role."""
+    asked = ask("il est payé ?", previous=ask("c koi le role dun patient"))
+    assert asked.rewritten == "Le patient est payé ?"
+
+
 def test_a_third_turn_leans_on_the_question_the_second_leaned_on_when_the_second_named_nothing() -> None:
     """« et combien de temps ça prend ? » names nothing « ils » could be (« le temps » is no count): « ils sont
     payés ? » after it stands for the representatives of the first question."""
