@@ -616,7 +616,7 @@ def _object(
     elif pro in ("leur", "y"):
         thing = f"{verb} {_to(phrase.known(plural=pro == 'leur' or phrase.plural))}"
     elif of:
-        thing = f"{verb} {_of(phrase.known(plural=phrase.plural))}"
+        thing = f"{verb} {of_phrase(phrase.known(plural=phrase.plural))}"
     else:  # « en »: « combien faut-il recruter de représentants ? », « comment trouver des représentants ? »
         bare = phrase.bare(plural=True)
         counted = any(w in rules.counted for w in map(_low, _TOKEN.findall(body[: found.start("pro")])))
@@ -636,15 +636,23 @@ def opens_on_pronoun(text: str, grammar: CorpusGrammar | None = None) -> bool:
     body = rules.leads.sub("", text.strip()).strip()
     if not body or not _points_back(body, rules):
         return False
-    found = rules.subject.match(body) or rules.inverted.match(body) or rules.elided.search(body)
-    if found is None:
-        return False
-    grammar = grammar or CorpusGrammar()
+    found = rules.subject.match(body) or rules.inverted.match(body)
+    if found is None:  # « est-ce qu'ils… », « Pourquoi est-ce qu'elle… »: not « … s'il rejoint une CPTS ? »
+        found = rules.elided.search(body)
+        if found is None or not _OPENING_ELISION.match(body[: found.start()]):
+            return False
     pronoun = found.group("pro")
+    if pronoun.lower() == "ils" and rules.generic.match(body[found.end("pro") :].strip()):
+        return False  # « Ils disent que la CPTS doit… ? »: people in general
+    grammar = grammar or CorpusGrammar()
     return not (
         _names_after(pronoun, body[found.end("pro") :], rules, grammar)
         or _names_before(body, found.start("pro"), pronoun, rules, grammar)
     )
+
+
+# what may come before an elided pronoun that opens a question: nothing, or « est-ce » after a question word
+_OPENING_ELISION = re.compile(r"^\W*(?:(?:[^\W\d_]+\s+)?(?:qu['’])?est-ce\s+)?$", re.IGNORECASE)
 
 
 def _points_back(text: str, rules: PronounRules) -> bool:
@@ -660,10 +668,11 @@ def _points_back(text: str, rules: PronounRules) -> bool:
     return found is not None and not _impersonal(found.group("pro"), text[found.end() :], rules)
 
 
-def _of(known: str) -> str:
-    """« de » before a phrase: « des représentants », « du mécénat », « de la CPTS », « de l'ARS »."""
+def of_phrase(known: str) -> str:
+    """« de » before a phrase: « des représentants », « du mécénat », « de la CPTS », « de l'ARS », « d'une MSP »."""
     article, _, rest = known.partition(" ")
-    return {"les": "des " + rest, "le": "du " + rest}.get(article, "de " + known)
+    de = "d'" if known[:1] in _VOWEL + "hH" else "de "
+    return {"les": "des " + rest, "le": "du " + rest}.get(article.lower(), de + known)
 
 
 def _to(known: str) -> str:

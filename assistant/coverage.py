@@ -30,7 +30,7 @@ def decide(assessment: Assessment, settings: Settings) -> Coverage:
 
 
 def _missing(assessment: Assessment, settings: Settings) -> bool:
-    unsaid = assessment.rare_words or assessment.unknown_names or assessment.outside
+    unsaid = assessment.rare_words or assessment.unknown_names or assessment.outside or assessment.unknown_nouns
     return assessment.fact_missing or _unknown(assessment, settings) or bool(unsaid)
 
 
@@ -41,7 +41,9 @@ def _unknown(assessment: Assessment, settings: Settings) -> bool:
 def partial_notice(assessment: Assessment, phrases: dict[str, str], settings: Settings) -> str:
     """The notice that opens a partly covered answer: what the documents do not give. A loose fact no sentence holds
     (a count, a payer: it may be written in words the patterns miss) is said to seem missing, when nothing else is."""
-    unsaid = [*assessment.unknown_names, *assessment.unknown_words][: settings.partial_words_named]
+    unsaid = [*assessment.unknown_names, *assessment.unknown_words, *assessment.unknown_nouns][
+        : settings.partial_words_named
+    ]
     if assessment.fact_missing and assessment.fact_asked and assessment.fact_strict:
         notice = _fact_notice(assessment.fact_asked, assessment.fact_term, phrases["partial_fact"])
     elif assessment.outside:  # a hospital's body, an EHPAD…: the documents treat primary care

@@ -52,6 +52,7 @@ class Assessment:
     rare_words: list[str] = field(default_factory=list)  # acronyms asked about that few passages mention
     unknown_names: list[str] = field(default_factory=list)  # proper names asked about that no passage writes
     outside: list[str] = field(default_factory=list)  # settings outside primary care the question is about
+    unknown_nouns: list[str] = field(default_factory=list)  # nouns ending as verbs do that no passage writes
 
 
 def _scrap(word: str, text: str) -> bool:
@@ -109,20 +110,19 @@ def assess(
     explained = {*query.corrections, *query.lexicon_words}
     own: dict[str, float] = {}
     unknown_terms: list[str] = []
+    nouns: list[str] = []  # « restaurant » in « des notes de restaurant »: a verb's ending, a noun's determiner
     for word in stats.analyzer.words(query.text) if french else []:
         term = stats.analyzer.terms(word)
         if not term:
             continue
         weight = stats.idf.get(term[0], stats.unknown_idf)
         own[word] = weight
-        if (
-            term[0] not in stats.idf
-            and fold_accents(word) not in explained
-            and not word.isdigit()
-            and not _scrap(word, query.text)
-            and not facts.verb_form(word, query.text)
-        ):
+        if term[0] in stats.idf or fold_accents(word) in explained or word.isdigit() or _scrap(word, query.text):
+            continue
+        if not facts.generic_form.search(fold_accents(word)):
             unknown_terms.append(word)
+        elif facts.shown_noun(word, query.text):  # named in a partial answer, not weighed against the topic: it may
+            nouns.append(word)  # be a word of a topic the corpus covers (« l'épuisement des représentants »)
     total = sum(own.values())
     unknown = sum(own[w] for w in unknown_terms) / total if total else 0.0
     unknown_terms = [_as_written(word, query.text) for word in unknown_terms]  # named so in a partial answer
@@ -176,6 +176,7 @@ def assess(
         fact_asked=name,
         fact_missing=fact_missing,
         unknown_words=unknown_terms,
+        unknown_nouns=[_as_written(word, query.text) for word in nouns],
         topic_confidence=round(topic, 4),
         fact_strict=strict,
         fact_term=term,

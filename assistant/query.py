@@ -17,7 +17,7 @@ from enum import StrEnum
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from assistant.antecedents import CorpusGrammar, opens_on_pronoun, resolve
+from assistant.antecedents import CorpusGrammar, of_phrase, opens_on_pronoun, resolve
 from assistant.rules import DEFINITION, FactRules, Lexicon, QueryRules, default_settings, stem_of
 from ingest.cleaning import normalize_chars
 from ingest.lexical import fold_accents, french_accented, french_folded, french_word
@@ -155,19 +155,21 @@ class SpellFixer:
         s = self.settings
         corrections: dict[str, str] = {}
         kept = [m.span() for m in _AS_TYPED.finditer(text)]
+        first = next((m.start() for m in _WORD.finditer(text)), 0)  # the question's first word may be capitalised
 
         def restore(match: re.Match[str]) -> str:
             word = match.group()
             if any(start <= match.start() < end for start, end in kept):
                 return word
             folded = fold_accents(word.lower())
-            if elided := self.unglued(word, folded):
-                corrections[word] = elided
-                return elided
             fixed = None if folded in keep or folded in french_folded() else self.fix(folded)
             if fixed and not self._sure(word, folded, fixed):
                 fixed = None
             french = None if fixed or folded in keep else self.french_swap(folded)
+            elided = None if fixed or french or folded in keep else self.unglued(word, folded, match.start() == first)
+            if elided:  # « dun » → « d'un », once no typo correction applies (« cordinateur »)
+                corrections[word] = elided
+                return elided
             if fixed or french:
                 form = self._spelled.get(fixed, fixed) if fixed else french
                 form = form[0].upper() + form[1:] if word[0].isupper() else form
@@ -186,21 +188,21 @@ class SpellFixer:
 
         return _WORD.sub(restore, text), corrections
 
-    def unglued(self, word: str, folded: str) -> str | None:
-        """``word`` with the apostrophe of its elision (« dun » → « d'un », « lheure » → « l'heure », « Cest » →
-        « C'est »), or None: a word neither the corpus nor French writes that, after its head (``elision.heads`` of
-        ``query.toml``), is a word French or the corpus writes, on a vowel or an h, of four letters or one of the short
-        words (``elision.short_words``); not an acronym (« JO »), and a capitalised word (a name) only before a short
-        word."""
+    def unglued(self, word: str, folded: str, first: bool) -> str | None:
+        """``word`` with the apostrophe of its elision (« dun » → « d'un », « lheure » → « l'heure »), or None: a word
+        of ``elision.words`` (``query.toml``), or a word neither the corpus nor French writes that, after its head
+        (``elision.heads``), is a word of ``elision.min_rest`` letters or more the corpus writes, on a vowel or an h.
+        Not an acronym (« JO »), nor a capitalised word unless it opens the question (``first``): else a name."""
         rules = QueryRules.load()
+        if word.isupper() or (word[0].isupper() and not first) or folded in french_folded():
+            return None
+        if written := rules.glued_words.get(folded):
+            return written[0].upper() + written[1:] if word[0].isupper() else written
         found = rules.glued.match(folded)
-        if found is None or folded in self.counts or folded in french_folded() or word.isupper():
+        if found is None or folded in self.counts:
             return None
         rest = found.group("rest")
-        short = rest in rules.glued_short
-        if not short and (len(rest) < 4 or (rest not in french_folded() and rest not in self.counts)):
-            return None
-        if word[0].isupper() and word[1:] == word[1:].lower() and not short:
+        if len(rest) < rules.glued_min_rest or rest not in self.counts:
             return None
         cut = len(found.group("head"))
         return f"{word[:cut]}'{word[cut:]}"
@@ -600,18 +602,24 @@ def _swap(kind: re.Pattern[str], previous: str, followup: str) -> str:
     """ "… la gouvernance d'une MSP ?" + "et dans un centre de santé ?" → "… la gouvernance d'un centre de
     santé ?", "… les avantages pour les pros ?" + "et pour les usagers ?" → "… pour les usagers ?": the previous
     question about the structure or the party (``kind``, with groups ``article`` and ``name``) the follow-up names
-    instead. The new name takes the old one's article, or none; what comes before the article stays."""
+    instead. The new name takes the old one's article, or none; what comes before the article stays, « de » contracted
+    with it (« les missions d'une CPTS ? » + « et pour les MSP ? » → « les missions des MSP ? »)."""
     new = kind.search(followup)
     old = kind.search(previous)
     if new is None or old is None or fold_accents(new.group("name").lower()) == fold_accents(old.group("name").lower()):
         return previous
     named = followup[new.start("article") if new.group("article") else new.start("name") : new.end()]
 
-    def swapped(match: re.Match[str]) -> str:
+    out, last = [], 0
+    for match in kind.finditer(previous):
         start = match.start("article") if match.group("article") else match.start("name")
-        return match.group(0)[: start - match.start()] + (named if match.group("article") else new.group("name"))
-
-    return kind.sub(swapped, previous)
+        before = previous[last:start]
+        name = named if match.group("article") else new.group("name")
+        if match.group("article") and (de := re.search(r"\b(?:d['’]|de\s+)$", before, re.IGNORECASE)):
+            before, name = before[: de.start()], of_phrase(name)  # « d'une CPTS » → « des MSP », « d'un centre »
+        out.append(before + name)
+        last = match.end()
+    return "".join(out) + previous[last:]
 
 
 def _new_topic(rules: QueryRules, previous: str, followup: str, acronyms: Collection[str]) -> str:

@@ -30,6 +30,16 @@ from ingest.settings import Settings
 DATA_DIR = Path(__file__).parent / "data"
 
 
+def _string_table(data: dict[str, Any], key: str, path: Path) -> dict[str, str]:
+    """The table ``key`` of words to non-empty texts (absent: empty); :class:`RulesError` otherwise."""
+    table = data
+    for part in key.split("."):
+        table = table.get(part, {}) if isinstance(table, dict) else None
+    if not isinstance(table, dict) or not all(isinstance(v, str) and v for v in table.values()):
+        raise RulesError(f"{path.name} : « {key} » doit associer des mots à des textes non vides")
+    return dict(table)
+
+
 @dataclass(frozen=True)
 class Lexicon:
     """Abbreviations and synonyms of the domain (folded lower-case word → what it means)."""
@@ -50,12 +60,7 @@ class Lexicon:
     @lru_cache(maxsize=4)
     def load(cls, path: Path = DATA_DIR / "lexicon.toml") -> Lexicon:
         data = read_rules(path)
-        tables = []
-        for key in ("abbreviations", "synonyms"):
-            table = data.get(key, {})
-            if not isinstance(table, dict) or not all(isinstance(v, str) and v for v in table.values()):
-                raise RulesError(f"{path.name} : « {key} » doit associer des mots à des textes non vides")
-            tables.append(MappingProxyType(dict(table)))
+        tables = [MappingProxyType(_string_table(data, key, path)) for key in ("abbreviations", "synonyms")]
         why = (pattern(data, "reasons.asks", path), text(data, "reasons.adds", path))
         forms = (
             words(data, "inflections.verb", path),
@@ -182,8 +187,9 @@ class QueryRules:
     language_min_words: int  # shorter texts are taken as French
     french_enough: int  # this many French words make a text French
     inclusive: re.Pattern[str]  # « usager·ère·s », « expert.e.s », « un.e »: groups word, ending, plural, dotted, point
-    glued: re.Pattern[str]  # « dun », « lheure »: an elision's head, then a word on a vowel or an h (groups head, rest)
-    glued_short: frozenset[str]  # the short words an elision's head may come before (« dun », « Cest »)
+    glued: re.Pattern[str]  # « lheure »: an elision's head, then a word on a vowel or an h (groups head, rest)
+    glued_min_rest: int  # letters at least of the word after the head (« heure »)
+    glued_words: MappingProxyType[str, str]  # « dun » → « d'un »: the short ones, written out
 
     def meant_acronyms(self, text: str) -> list[str]:
         """The acronyms whose meaning ``text`` asks (« Que signifie CPTS ? » → CPTS; « Que veulent dire MSP et ESP ? »,
@@ -301,7 +307,8 @@ class QueryRules:
             glued=compile_pattern(
                 rf"^(?P<head>{literal('elision.heads')})(?P<rest>[aeiouyh]\w*)$", "elision.heads", path, flags=0
             ),
-            glued_short=frozenset(words(data, "elision.short_words", path)),
+            glued_min_rest=count(data, "elision.min_rest", path),
+            glued_words=MappingProxyType(_string_table(data, "elision.words", path)),
         )
 
 
@@ -459,18 +466,19 @@ class FactRules:
     article_before: re.Pattern[str] | None = None  # an article or « de »: a noun follows if its ending says so
     noun_ending: re.Pattern[str] | None = None  # the endings of nouns among the generic ones (« -ment », « -ant »)
 
-    def verb_form(self, word: str, text: str) -> bool:
-        """Is ``word`` of ``text`` a verb form or a participle, everyday French (``generic_endings``: « refusent »,
-        « convaincre »), and not a noun its determiner shows (« un restaurant », « le consentement »)?"""
+    def shown_noun(self, word: str, text: str) -> bool:
+        """Is ``word`` of ``text``, which ends as verb forms do (``generic_endings``: « refusent », « convaincre »), a
+        noun its determiner shows (« un restaurant », « le consentement »)?"""
         folded, text = fold_accents(word.lower()), fold_accents(text.lower())
-        if not self.generic_form.search(folded):
+        if not self.generic_form.search(folded) or None in (self.noun_before, self.article_before, self.noun_ending):
             return False
         found = re.search(rf"(?<!\w){re.escape(folded)}(?!\w)", text)
-        if found is None or self.noun_before is None or self.article_before is None or self.noun_ending is None:
-            return True
+        if found is None:
+            return False
         before = text[: found.start()]
-        return not (
-            self.noun_before.search(before) or (self.article_before.search(before) and self.noun_ending.search(folded))
+        return bool(
+            self.noun_before.search(before)  # type: ignore[union-attr]
+            or (self.article_before.search(before) and self.noun_ending.search(folded))  # type: ignore[union-attr]
         )
 
     def reference_alone(self, text: str) -> bool:
@@ -556,7 +564,8 @@ class FactRules:
                 nouns.append(None)
                 continue
             listed = alternatives(tuple(fold_accents(w) for w in words(data, key, path)), escape=True)
-            start = "" if key == "noun_endings" else r"(?<![\w'’])"
+            # not « ce » of « est-ce », nor an object pronoun before a gerund (« en les remerciant »)
+            start = {"noun_endings": "", "noun_articles": r"(?<![\w'’-])(?<!en\s)"}.get(key, r"(?<![\w'’-])")
             nouns.append(compile_pattern(rf"{start}(?:{listed}){end}", key, path, flags=0))
         noun_before, article_before, noun_ending = nouns
         return cls(tuple(kinds), generic, aliases, reference, public, pointer, noun_before, article_before, noun_ending)

@@ -19,6 +19,7 @@ after changing a bundled document, the chunking or the structure rules.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import sys
 import tempfile
@@ -70,7 +71,7 @@ def shipped_payload(settings: Settings, recompute: bool = False) -> tuple[bytes,
 class Comparison:
     """A regeneration against the shipped files: the same texts and manifest, and how many vectors moved."""
 
-    same_texts: bool  # the same keys, model, dimension and probe
+    same_texts: bool  # the same keys, model, dimension, type and probe, and a shipped file not damaged
     rounded: int  # vectors that differ, each number by one float16 step at most
     moved: int  # vectors that differ by more
 
@@ -80,7 +81,7 @@ class Comparison:
 
     def describe(self) -> str:
         if not self.same_texts:
-            return "DIFFERENT (texts, model or manifest)"
+            return "DIFFERENT (texts, model or manifest, or a damaged file)"
         if self.moved:
             return f"DIFFERENT ({self.moved} vectors moved beyond a float16 step)"
         if self.rounded:
@@ -91,24 +92,27 @@ class Comparison:
 def compare(shipped: tuple[bytes, str], fresh: tuple[bytes, str]) -> Comparison:
     """Compare a shipped payload and manifest with a regeneration's (see the module's docstring)."""
     metas = [json.loads(meta) for _, meta in (shipped, fresh)]
-    fields = ("format", "model_id", "dim", "count", "probe")
+    fields = ("format", "model_id", "dim", "count", "dtype", "probe")
     if any(metas[0].get(f) != metas[1].get(f) for f in fields) or len(shipped[0]) != len(fresh[0]):
         return Comparison(False, 0, 0)
+    if hashlib.sha256(shipped[0]).hexdigest() != metas[0].get("sha256"):
+        return Comparison(False, 0, 0)  # a damaged file, which the index would not read
     dim, model_id = int(metas[1]["dim"]), str(metas[1]["model_id"])
     old, new = (ShippedVectors.from_payload(model_id, payload, dim) for payload, _ in (shipped, fresh))
     if old.digests() != new.digests():
         return Comparison(False, 0, 0)
     rounded = moved = 0
     for key in sorted(new.digests()):
-        a, b = old.row(key), new.row(key)
-        if np.array_equal(a, b):
-            continue
-        step = np.spacing(np.maximum(np.abs(a), np.abs(b)))  # one float16 step at each number's size
-        if (np.abs(a.astype(np.float32) - b.astype(np.float32)) <= step).all():
-            rounded += 1
-        else:
-            moved += 1
+        steps = np.abs(_ordered(old.row(key)) - _ordered(new.row(key))).max()
+        rounded += int(steps == 1)
+        moved += int(steps > 1)
     return Comparison(True, rounded, moved)
+
+
+def _ordered(vector: np.ndarray) -> np.ndarray:
+    """The float16 numbers as integers in the order of their values: neighbours differ by one (across zero too)."""
+    bits = vector.astype("<f2").view(np.int16).astype(np.int32)
+    return np.where(bits < 0, -(bits & 0x7FFF), bits)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -624,6 +624,9 @@ def test_a_longer_question_whose_pronoun_points_back_is_a_follow_up_asked_whole(
         ("Il peut siéger au bureau ?", True),  # « au bureau » is no subject said after the pronoun
         ("est-ce qu'ils sont vraiment formés à la concertation, les patients partenaires ?", False),  # said after
         ("il faut être adhérent d'une association agréée pour siéger au bureau ?", False),  # impersonal
+        ("Il est prévu une formation pour les représentants de la structure ?", False),  # impersonal too
+        ("Quel rôle un usager peut-il jouer s'il rejoint une CPTS ?", False),  # « s'il » within: « un usager »
+        ("Ils racontent que la CPTS doit avoir un comité d'usagers ?", False),  # people in general
     ],
 )
 def test_a_longer_question_opening_on_a_pronoun_leans_on_the_one_before_even_when_it_cannot_be_told(
@@ -655,7 +658,21 @@ def test_a_longer_question_opening_on_a_pronoun_leans_on_the_one_before_even_whe
 def test_a_word_typed_without_the_apostrophe_of_its_elision_is_read_with_it(typed: str, written: str) -> None:
     """« dun », « lheure », « quil » (a phone keyboard's apostrophe left out) are no words: read as « d'un »,
     « l'heure », « qu'il », as the corpus writes them."""
-    assert SPELLER.as_written(typed)[0] == written
+    assert SpellFixer(Counter({**VOCABULARY, "heure": 5})).as_written(typed)[0] == written
+
+
+def test_a_typo_is_corrected_before_a_missing_apostrophe_is_guessed() -> None:
+    """« cordinateur » is « coordinateur », not « c'ordinateur »; « Sen » past the first word is a name."""
+    speller = SpellFixer(Counter({**VOCABULARY, "coordinateur": 30, "association": 40}))
+    assert speller.as_written("le rôle du cordinateur")[0] == "le rôle du coordinateur"
+    assert speller.as_written("le statut dassociation")[0] == "le statut d'association"
+    assert speller.as_written("Amartya Sen a dit")[0] == "Amartya Sen a dit"
+
+
+def test_a_follow_up_naming_another_structure_contracts_de_with_its_article() -> None:
+    """« Quelles sont les missions d'une CPTS ? » then « Et pour les MSP ? » read « … les missions d'les MSP ? »."""
+    asked = ask("Et pour les MSP ?", previous=ask("Quelles sont les missions d'une CPTS ?"))
+    assert asked.rewritten == "Quelles sont les missions des MSP ?"
 
 
 def test_a_follow_up_pronoun_stands_for_a_phrase_typed_without_its_apostrophe() -> None:

@@ -171,6 +171,8 @@ def _payload(vectors: dict[str, np.ndarray]) -> tuple[bytes, str]:
         ("one step", True, "identical within float16 rounding (1 vectors"),
         ("three steps", False, "DIFFERENT (1 vectors moved"),
         ("text changed", False, "DIFFERENT (texts"),
+        ("shipped file damaged", False, "DIFFERENT (texts"),  # its checksum no longer matches: the index ignores it
+        ("two steps at a power of two", False, "DIFFERENT (1 vectors moved"),  # 1.0 and 0.99902: one step apart above
     ],
 )
 def test_the_shipped_check_allows_another_processors_rounding_only(change: str, same: bool, verdict: str) -> None:
@@ -191,6 +193,15 @@ def test_the_shipped_check_allows_another_processors_rounding_only(change: str, 
         fresh[first] = moved
     if change == "text changed":
         fresh[vector_key(MODEL, "Le bureau les valide.")] = fresh.pop(vector_key(MODEL, texts[2]))
-    found = compare(_payload(vectors), _payload(fresh))
+    if change == "two steps at a power of two":
+        vectors[first] = vectors[first].copy()
+        vectors[first][2] = np.float16(1.0)
+        fresh[first] = vectors[first].copy()
+        fresh[first][2] = np.float16(0.99902)
+    shipped = _payload(vectors)
+    if change == "shipped file damaged":
+        shipped = (shipped[0][:-2] + bytes(2), shipped[1])
+        fresh = dict(vectors)
+    found = compare(shipped, _payload(fresh))
     assert found.same is same
     assert found.describe().startswith(verdict)
