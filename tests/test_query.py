@@ -625,6 +625,7 @@ def test_a_longer_question_whose_pronoun_points_back_is_a_follow_up_asked_whole(
         ("est-ce qu'ils sont vraiment formés à la concertation, les patients partenaires ?", False),  # said after
         ("il faut être adhérent d'une association agréée pour siéger au bureau ?", False),  # impersonal
         ("Il est prévu une formation pour les représentants de la structure ?", False),  # impersonal too
+        ("Il est payé combien pour siéger au conseil d'administration ?", True),
         ("Quel rôle un usager peut-il jouer s'il rejoint une CPTS ?", False),  # « s'il » within: « un usager »
         ("Ils racontent que la CPTS doit avoir un comité d'usagers ?", False),  # people in general
     ],
