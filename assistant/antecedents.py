@@ -614,7 +614,7 @@ def _object(
     elif pro in ("le", "la", "l'"):  # « comment la créer ? » → « comment créer la CPTS ? »
         thing = f"{verb} {phrase.known(plural=False)}"
     elif pro in ("leur", "y"):
-        thing = f"{verb} {_to(phrase.known(plural=pro == 'leur' or phrase.plural))}"
+        thing = f"{verb} {to_phrase(phrase.known(plural=pro == 'leur' or phrase.plural))}"
     elif of:
         thing = f"{verb} {of_phrase(phrase.known(plural=phrase.plural))}"
     else:  # « en »: « combien faut-il recruter de représentants ? », « comment trouver des représentants ? »
@@ -642,6 +642,9 @@ def opens_on_pronoun(text: str, grammar: CorpusGrammar | None = None) -> bool:
         if found is None or not _OPENING_ELISION.match(body[: found.start()]):
             return False
     pronoun = found.group("pro")
+    after = (found.group("verb") if "verb" in found.groupdict() else "") + body[found.end("pro") :]
+    if _impersonal(pronoun, after, rules):  # « Il faut un comité, mais qu'est-ce qu'il fait ? »: it opens on none
+        return False
     if pronoun.lower() == "ils" and rules.generic.match(body[found.end("pro") :].strip()):
         return False  # « Ils disent que la CPTS doit… ? »: people in general
     grammar = grammar or CorpusGrammar()
@@ -669,16 +672,19 @@ def _points_back(text: str, rules: PronounRules) -> bool:
 
 
 def of_phrase(known: str) -> str:
-    """« de » before a phrase: « des représentants », « du mécénat », « de la CPTS », « de l'ARS », « d'une MSP »."""
+    """« de » before a phrase: « des représentants », « du mécénat », « de la CPTS », « de l'ARS », « d'une MSP »
+    (« des MSP », « du centre » stay: « de » is in them)."""
     article, _, rest = known.partition(" ")
     de = "d'" if known[:1] in _VOWEL + "hH" else "de "
-    return {"les": "des " + rest, "le": "du " + rest}.get(article.lower(), de + known)
+    contracted = {"les": "des", "des": "des", "le": "du", "du": "du"}.get(article.lower())
+    return f"{contracted} {rest}" if contracted and rest else de + known
 
 
-def _to(known: str) -> str:
+def to_phrase(known: str) -> str:
     """« à » before a phrase: « aux représentants », « au comité », « à la CPTS », « à notre MSP »."""
     article, _, rest = known.partition(" ")
-    return {"les": "aux " + rest, "le": "au " + rest}.get(article, "à " + known)
+    contracted = {"les": "aux", "des": "aux", "le": "au", "du": "au"}.get(article.lower())
+    return f"{contracted} {rest}" if contracted and rest else "à " + known
 
 
 def _named(
@@ -779,6 +785,12 @@ def _in_place(noun: str, place: str, grammar: CorpusGrammar) -> bool:
     """Is « en » and ``place`` part of the phrase of ``noun``: a name (« en CPTS »), or words the documents write so
     (« démocratie en santé »)?"""
     return place[:1].isupper() or (singular_word(fold_text(noun)), singular_word(fold_text(place))) in grammar.places
+
+
+def completed_noun(token: str) -> bool:
+    """Is ``token`` a noun that « des » or « du » after it completes (« rôle des CPTS »), not a verb (« recruter des
+    usagers », « existe-t-il des MSP »)?"""
+    return _noun_before(token, PronounRules.load())
 
 
 def _noun_before(token: str, rules: PronounRules) -> bool:

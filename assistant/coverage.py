@@ -70,5 +70,5 @@ def join_named(names: list[str], last: str) -> str:
     return last.join(filter(None, [", ".join(unique[:-1]), unique[-1]])) if unique else ""
 
 
-# « de » before a quoted word that opens on a vowel is elided: « de définition d'« activité d'un patient » »
-_ELIDED = re.compile(r"\bde « (?=[aeiouyéèêëàâîïôûAEIOUYÉÈÊËÀÂÎÏÔÛ])")
+# « de » before a quoted word that opens on a vowel or an h is elided: « de définition d'« activité d'un patient » »
+_ELIDED = re.compile(r"\bde « (?=[aeiouyéèêëàâîïôûhAEIOUYÉÈÊËÀÂÎÏÔÛH])")

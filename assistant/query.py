@@ -17,7 +17,7 @@ from enum import StrEnum
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from assistant.antecedents import CorpusGrammar, of_phrase, opens_on_pronoun, resolve
+from assistant.antecedents import CorpusGrammar, completed_noun, of_phrase, opens_on_pronoun, resolve, to_phrase
 from assistant.rules import DEFINITION, FactRules, Lexicon, QueryRules, default_settings, stem_of
 from ingest.cleaning import normalize_chars
 from ingest.lexical import fold_accents, french_accented, french_folded, french_word
@@ -194,12 +194,12 @@ class SpellFixer:
         (``elision.heads``), is a word of ``elision.min_rest`` letters or more the corpus writes, on a vowel or an h.
         Not an acronym (« JO »), nor a capitalised word unless it opens the question (``first``): else a name."""
         rules = QueryRules.load()
-        if word.isupper() or (word[0].isupper() and not first) or folded in french_folded():
+        if word.isupper() or (word[0].isupper() and not first):
             return None
-        if written := rules.glued_words.get(folded):
+        if written := rules.glued_words.get(folded):  # even one French writes (« dune »): the list says so
             return written[0].upper() + written[1:] if word[0].isupper() else written
         found = rules.glued.match(folded)
-        if found is None or folded in self.counts:
+        if found is None or folded in self.counts or folded in french_folded():
             return None
         rest = found.group("rest")
         if len(rest) < rules.glued_min_rest or rest not in self.counts:
@@ -598,12 +598,17 @@ def _before(previous: Query, speller: SpellFixer | None, capitals: Mapping[str, 
     return speller.unshouted(text, capitals) if speller is not None else text
 
 
+_JOINED_BEFORE = re.compile(
+    r"\b(?:(?P<de>d['’]|de\s+)|(?P<to>[àa]\s+)|(?P<contracted>du|des|au|aux)\s+)$", re.IGNORECASE
+)
+
+
 def _swap(kind: re.Pattern[str], previous: str, followup: str) -> str:
     """ "… la gouvernance d'une MSP ?" + "et dans un centre de santé ?" → "… la gouvernance d'un centre de
     santé ?", "… les avantages pour les pros ?" + "et pour les usagers ?" → "… pour les usagers ?": the previous
     question about the structure or the party (``kind``, with groups ``article`` and ``name``) the follow-up names
-    instead. The new name takes the old one's article, or none; what comes before the article stays, « de » contracted
-    with it (« les missions d'une CPTS ? » + « et pour les MSP ? » → « les missions des MSP ? »)."""
+    instead. The new name takes the old one's article, or none; what comes before the article stays, « de » and « à »
+    contracted with it (« les missions d'une CPTS ? » + « et pour les MSP ? » → « les missions des MSP ? »)."""
     new = kind.search(followup)
     old = kind.search(previous)
     if new is None or old is None or fold_accents(new.group("name").lower()) == fold_accents(old.group("name").lower()):
@@ -615,8 +620,19 @@ def _swap(kind: re.Pattern[str], previous: str, followup: str) -> str:
         start = match.start("article") if match.group("article") else match.start("name")
         before = previous[last:start]
         name = named if match.group("article") else new.group("name")
-        if match.group("article") and (de := re.search(r"\b(?:d['’]|de\s+)$", before, re.IGNORECASE)):
-            before, name = before[: de.start()], of_phrase(name)  # « d'une CPTS » → « des MSP », « d'un centre »
+        article = (match.group("article") or "").lower()
+        # « de » or « à » before the old name, or in its article (« d'une CPTS », « du centre », « au centre », « rôle
+        # des CPTS »): said with the new one (« des MSP », « à la CPTS »); not an indefinite « des » (« existe-t-il des
+        # MSP ? »)
+        joined = _JOINED_BEFORE.search(before)
+        if joined and joined.group("contracted") and not article:
+            article, name, before = joined.group("contracted").lower(), named, before[: joined.start()]
+            joined = None
+        head = before.split()  # the words before the article: « rôle » in « rôle des CPTS »
+        if article == "du" or (article == "des" and head and completed_noun(head[-1])) or (joined and joined["de"]):
+            before, name = before[: joined.start()] if joined else before, of_phrase(name)
+        elif article in ("au", "aux") or (joined and joined["to"] and article):
+            before, name = before[: joined.start()] if joined else before, to_phrase(name)
         out.append(before + name)
         last = match.end()
     return "".join(out) + previous[last:]

@@ -462,7 +462,6 @@ class FactRules:
     reference_only: re.Pattern[str] | None = None  # a sentence that is a legal reference alone (a footnote)
     public: tuple[str, ...] = ()  # « usagers », « personnes concernées »: one public in a thing's name
     pointer_note: re.Pattern[str] | None = None  # a footnote that only points elsewhere (« Voir la fiche n° 8 »)
-    noun_before: re.Pattern[str] | None = None  # what a noun follows, no verb: a determiner (« un », « ces »)
     article_before: re.Pattern[str] | None = None  # an article or « de »: a noun follows if its ending says so
     noun_ending: re.Pattern[str] | None = None  # the endings of nouns among the generic ones (« -ment », « -ant »)
 
@@ -470,16 +469,11 @@ class FactRules:
         """Is ``word`` of ``text``, which ends as verb forms do (``generic_endings``: « refusent », « convaincre »), a
         noun its determiner shows (« un restaurant », « le consentement »)?"""
         folded, text = fold_accents(word.lower()), fold_accents(text.lower())
-        if not self.generic_form.search(folded) or None in (self.noun_before, self.article_before, self.noun_ending):
+        if self.article_before is None or self.noun_ending is None or not self.generic_form.search(folded):
             return False
         found = re.search(rf"(?<!\w){re.escape(folded)}(?!\w)", text)
-        if found is None:
-            return False
-        before = text[: found.start()]
-        return bool(
-            self.noun_before.search(before)  # type: ignore[union-attr]
-            or (self.article_before.search(before) and self.noun_ending.search(folded))  # type: ignore[union-attr]
-        )
+        before = text[: found.start()] if found else ""
+        return bool(found and self.noun_ending.search(folded) and self.article_before.search(before))
 
     def reference_alone(self, text: str) -> bool:
         """Is ``text`` a legal reference alone (``reference_only``), read after its note's or list's number
@@ -558,17 +552,14 @@ class FactRules:
         pointer = None
         if "pointer_note" in data:
             pointer = compile_pattern(alternatives(words(data, "pointer_note", path)), "pointer_note", path)
-        nouns: list[re.Pattern[str] | None] = []
-        for key, end in (("noun_determiners", r"\s+$"), ("noun_articles", r"\s*$"), ("noun_endings", "$")):
-            if key not in data:
-                nouns.append(None)
-                continue
-            listed = alternatives(tuple(fold_accents(w) for w in words(data, key, path)), escape=True)
-            # not « ce » of « est-ce », nor an object pronoun before a gerund (« en les remerciant »)
-            start = {"noun_endings": "", "noun_articles": r"(?<![\w'’-])(?<!en\s)"}.get(key, r"(?<![\w'’-])")
-            nouns.append(compile_pattern(rf"{start}(?:{listed}){end}", key, path, flags=0))
-        noun_before, article_before, noun_ending = nouns
-        return cls(tuple(kinds), generic, aliases, reference, public, pointer, noun_before, article_before, noun_ending)
+        article = ending = None
+        if "noun_articles" in data and "noun_endings" in data:
+            listed = alternatives(tuple(fold_accents(w) for w in words(data, "noun_articles", path)), escape=True)
+            # not an object pronoun before a gerund (« en les remerciant »)
+            article = compile_pattern(rf"(?<![\w'’-])(?<!en\s)(?:{listed})\s*$", "noun_articles", path, flags=0)
+            endings = alternatives(words(data, "noun_endings", path), escape=True)
+            ending = compile_pattern(rf"(?:{endings})$", "noun_endings", path, flags=0)
+        return cls(tuple(kinds), generic, aliases, reference, public, pointer, article, ending)
 
     def names_in(
         self, sentences: Iterable[str], titles: Iterable[str] = (), headings: Iterable[str] = ()

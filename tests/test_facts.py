@@ -515,7 +515,9 @@ def test_a_who_pays_question_names_what_it_asks_about(question: str, thing: str)
     [
         ("restaurant", "Est-il possible à un bénévole de se faire rembourser des notes de restaurant ?", True),
         ("consentement", "Faut-il le consentement préalable des usagers pour solliciter leur avis ?", True),
-        ("restaurant", "On se retrouve dans un restaurant ?", True),
+        ("déménagement", "Comment associer les usagers au déménagement ?", True),
+        ("commerçant", "Un commerçant peut-il être représentant des usagers ?", False),  # people, after « un »
+        ("frère", "Mon frère peut-il devenir patient partenaire ?", False),
         ("rembourser", "Est-il possible à un bénévole de se faire rembourser des notes de restaurant ?", False),
         ("transgresser", "Peut-on transgresser le secret ?", False),
         ("recruter", "Comment les recruter ?", False),

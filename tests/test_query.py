@@ -628,6 +628,8 @@ def test_a_longer_question_whose_pronoun_points_back_is_a_follow_up_asked_whole(
         ("Il est payé combien pour siéger au conseil d'administration ?", True),
         ("Quel rôle un usager peut-il jouer s'il rejoint une CPTS ?", False),  # « s'il » within: « un usager »
         ("Ils racontent que la CPTS doit avoir un comité d'usagers ?", False),  # people in general
+        ("Il ya des usagers au bureau des CPTS de la région ?", False),  # « il y a » typed without its space
+        ("Il faut un comité d'usagers, mais qu'est-ce qu'il fait concrètement ?", False),  # opens impersonal
     ],
 )
 def test_a_longer_question_opening_on_a_pronoun_leans_on_the_one_before_even_when_it_cannot_be_told(
@@ -653,7 +655,8 @@ def test_a_longer_question_opening_on_a_pronoun_leans_on_the_one_before_even_whe
         ("quid de la pérennité ?", "quid de la pérennité ?"),  # « id » is too short a word: Latin, not « qu'id »
         ("publié au JO", "publié au JO"),  # an acronym
         ("Lemoine a dit", "Lemoine a dit"),  # a name
-        ("la dune", "la dune"),  # a word French writes
+        ("la lune", "la lune"),  # a word French writes
+        ("adhérent dune association", "adhérent d'une association"),  # « dune » too: these questions mean « d'une »
     ],
 )
 def test_a_word_typed_without_the_apostrophe_of_its_elision_is_read_with_it(typed: str, written: str) -> None:
@@ -670,10 +673,28 @@ def test_a_typo_is_corrected_before_a_missing_apostrophe_is_guessed() -> None:
     assert speller.as_written("Amartya Sen a dit")[0] == "Amartya Sen a dit"
 
 
-def test_a_follow_up_naming_another_structure_contracts_de_with_its_article() -> None:
-    """« Quelles sont les missions d'une CPTS ? » then « Et pour les MSP ? » read « … les missions d'les MSP ? »."""
-    asked = ask("Et pour les MSP ?", previous=ask("Quelles sont les missions d'une CPTS ?"))
-    assert asked.rewritten == "Quelles sont les missions des MSP ?"
+@pytest.mark.parametrize(
+    ("previous", "followup", "rewritten"),
+    [
+        ("Quelles sont les missions d'une CPTS ?", "Et pour les MSP ?", "Quelles sont les missions des MSP ?"),
+        (
+            "Quelles sont les missions d'une CPTS ?",
+            "et du centre de santé ?",
+            "Quelles sont les missions du centre de santé ?",
+        ),
+        ("Quel est le rôle du centre de santé ?", "et une CPTS ?", "Quel est le rôle d'une CPTS ?"),
+        ("Quel est le rôle des CPTS ?", "et la MSP ?", "Quel est le rôle de la MSP ?"),
+        ("Comment adhérer à une CPTS ?", "et les MSP ?", "Comment adhérer aux MSP ?"),
+        ("Les usagers participent-ils au centre de santé ?", "et la CPTS ?", "Les usagers participent-ils à la CPTS ?"),
+        ("Qui finance les CPTS ?", "et les MSP ?", "Qui finance les MSP ?"),
+    ],
+)
+def test_a_follow_up_naming_another_structure_contracts_de_and_a_with_its_article(
+    previous: str, followup: str, rewritten: str
+) -> None:
+    """« Quelles sont les missions d'une CPTS ? » then « Et pour les MSP ? » read « … les missions d'les MSP ? »,
+    « Quel est le rôle du centre de santé ? » then « et une CPTS ? » « Quel est le rôle une CPTS ? »."""
+    assert ask(followup, previous=ask(previous)).rewritten == rewritten
 
 
 def test_a_follow_up_pronoun_stands_for_a_phrase_typed_without_its_apostrophe() -> None:
