@@ -598,9 +598,7 @@ def _before(previous: Query, speller: SpellFixer | None, capitals: Mapping[str, 
     return speller.unshouted(text, capitals) if speller is not None else text
 
 
-_JOINED_BEFORE = re.compile(
-    r"\b(?:(?P<de>d['’]|de\s+)|(?P<to>[àa]\s+)|(?P<contracted>du|des|au|aux)\s+)$", re.IGNORECASE
-)
+_JOINED_BEFORE = re.compile(r"\b(?:(?P<de>d['’]|de\s+)|(?P<to>à\s+)|(?P<contracted>du|des|au|aux)\s+)$", re.IGNORECASE)
 
 
 def _swap(kind: re.Pattern[str], previous: str, followup: str) -> str:

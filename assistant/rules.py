@@ -467,7 +467,7 @@ class FactRules:
 
     def shown_noun(self, word: str, text: str) -> bool:
         """Is ``word`` of ``text``, which ends as verb forms do (``generic_endings``: « refusent », « convaincre »), a
-        noun its determiner shows (« un restaurant », « le consentement »)?"""
+        noun the article or « de » before it and its ending show (« le consentement », « de restaurant »)?"""
         folded, text = fold_accents(word.lower()), fold_accents(text.lower())
         if self.article_before is None or self.noun_ending is None or not self.generic_form.search(folded):
             return False

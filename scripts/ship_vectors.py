@@ -6,7 +6,7 @@
 
 The check allows one float16 step per number: onnxruntime picks its kernels by processor, so a vector computed
 on another machine may round the other way where it falls near the middle of two float16 values. A text
-added, removed or changed, another model or another dimension is a difference.
+added, removed or changed, another model, dimension or type, or a damaged shipped file is a difference.
 
 Writes ``corpus/.vectors/<model>.f16`` (float16 vectors keyed by SHA-256 of model id + text, sorted; with
 late-chunked sentence vectors, the passages' vectors and each sentence's, keyed by model id + passage +
