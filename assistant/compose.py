@@ -1341,6 +1341,8 @@ def render_group(
             cut_before = follows_quote or mid_quotation
             if not titled_here and not said_cut and _elided_before(reader, sid, antecedents, cut_before):
                 mark = Span(phrases["elided_before"])
+                if (pointed := _section_pointed_at(reader, sid)) is not None:  # « Cette première étape… »
+                    mark = Span(phrases["elided_section"].format(section=_section_named(pointed)))
                 label = (mark, *label) if noted else (*label, mark)
             prose += [*label, Span(text, (n,), SpanSource.CORPUS)]
             if _points_ahead(reader, sid, quoted):  # what it points at is left out: « […] » says so
@@ -1400,6 +1402,37 @@ def _ends_on_item(blocks: list[Block]) -> bool:
 def _corpus_texts(blocks: list[Block]) -> set[str]:
     """The sentences ``blocks`` quote from the corpus."""
     return {span.text for block in blocks for span in block.spans if span.source is SpanSource.CORPUS}
+
+
+def _section_pointed_at(reader: IndexReader, sid: int) -> Chunk | None:
+    """The section before, in its document, that ``sid`` points back at when it opens its own section on words that
+    point back (« Parallèlement à la mise en place de ces lois… » after « Une législation qui permet d'asseoir la place
+    des usager·ère·s », « Cette première étape… » after « Première étape : … »): a passage of it, or None when ``sid``
+    does not open its section so, or its section is its document's first."""
+    text = reader.sentences[sid].text
+    if _previous(reader, sid) is not None or _names_its_title(reader, sid) or _opening("points_at_title").match(text):
+        return None
+    if not (_anywhere("points_far_back").search(text) or refers_back().match(text)) and not points_back_within(
+        reader, sid, opener=True
+    ):
+        return None
+    here = reader.position[reader.sentences[sid].chunk_id]
+    own = reader.chunks[here]
+    for before in range(here - 1, -1, -1):
+        chunk = reader.chunks[before]
+        if chunk.doc_id != own.doc_id:
+            return None
+        if not _same_section(chunk, own):
+            return chunk
+    return None
+
+
+def _section_named(chunk: Chunk) -> str:
+    """A section as the answer names it: its number and title (« Partie 2, § 1.1.3 « … » », « § 5.3.1 « … » »), a
+    fiche's subsection with its title too."""
+    shown = section_display(chunk)
+    title = chunk.section_title.rstrip(" :")
+    return shown if "«" in shown or not title else f"{shown} « {title} »".strip()
 
 
 def _elided_before(reader: IndexReader, sid: int, quoted: Collection[str], follows_quote: bool) -> bool:

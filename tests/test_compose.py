@@ -41,6 +41,7 @@ from assistant.compose import (
 )
 from assistant.prompts import load_phrases
 from assistant.retrieval import Evidence, HybridRetriever, TermStats
+from ingest.models import Chunk
 from ingest.settings import Settings
 from tests.test_retrieval import TinyReader, chunk
 
@@ -1076,6 +1077,32 @@ def test_a_sentence_pointing_back_at_what_the_answer_does_not_quote_is_marked_as
         titled = Reader([replace(chunk(0, text), section_path=title, section_title=title.split(". ", 1)[-1])])
         (block,) = render_group(titled, titled.sentences_of["has-0"], 1, PHRASES)  # type: ignore[arg-type]
         assert [s.text for s in block.spans] == (["[…]", text] if marked else [text]), (text, title)
+
+
+def test_a_sentence_opening_its_section_on_the_section_before_names_that_section() -> None:
+    """« […] Cette première étape ne doit pas dispenser… » and « […] Parallèlement à la mise en place de ces lois… »
+    left the reader to guess which step and which laws: the section before, which they point at, is named in the mark
+    (« […] (ce qui précède : § 5.3.1 « Première étape : associer les usagers ») »). The first section of a document
+    has none before it: « […] » alone."""
+
+    def section(n: int, text: str, number: str, title: str, doc: str = "has") -> Chunk:
+        path = f"{number}. {title}"
+        return replace(chunk(n, text, doc=doc), section_number=number, section_path=path, section_title=title)
+
+    reader = Reader(
+        [
+            section(0, "Associer les usagers à la gouvernance et aux actions.", "5.3.1", "Première étape : associer"),
+            section(1, "Cette première étape prépare la concertation.", "5.3.2", "Agir sur les représentations"),
+        ]
+    )
+    (block,) = render_group(reader, reader.sentences_of["has-1"], 1, PHRASES)  # type: ignore[arg-type]
+    assert [s.text for s in block.spans] == [
+        "[…] (ce qui précède : § 5.3.1 « Première étape : associer »)",
+        "Cette première étape prépare la concertation.",
+    ]
+    first = Reader([section(0, "Cette première étape prépare la concertation.", "5.3.2", "Agir sur les attitudes")])
+    (alone,) = render_group(first, first.sentences_of["has-0"], 1, PHRASES)  # type: ignore[arg-type]
+    assert alone.spans[0].text == "[…]"
 
 
 def test_two_sentences_quoted_with_text_between_them_left_out_are_marked_as_not_following() -> None:
