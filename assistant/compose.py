@@ -1405,16 +1405,11 @@ def _corpus_texts(blocks: list[Block]) -> set[str]:
 
 
 def _section_pointed_at(reader: IndexReader, sid: int) -> Chunk | None:
-    """The section before, in its document, that ``sid`` points back at when it opens its own section on words that
-    point back (« Parallèlement à la mise en place de ces lois… » after « Une législation qui permet d'asseoir la place
-    des usager·ère·s », « Cette première étape… » after « Première étape : … »): a passage of it, or None when ``sid``
-    does not open its section so, or its section is its document's first."""
-    text = reader.sentences[sid].text
-    if _previous(reader, sid) is not None or _names_its_title(reader, sid) or _opening("points_at_title").match(text):
-        return None
-    if not (_anywhere("points_far_back").search(text) or refers_back().match(text)) and not points_back_within(
-        reader, sid, opener=True
-    ):
+    """For a sentence :func:`_elided_before` marks, the section before it in its document when ``sid`` opens its own
+    section (then it marks it for words that point back: « Parallèlement à la mise en place de ces lois… » after « Une
+    législation qui permet d'asseoir la place des usager·ère·s », « Cette première étape… » after « Première étape :
+    … »): a passage of it; None when ``sid`` does not open its section, or its section is its document's first."""
+    if _previous(reader, sid) is not None:
         return None
     here = reader.position[reader.sentences[sid].chunk_id]
     own = reader.chunks[here]
