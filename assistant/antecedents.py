@@ -634,7 +634,7 @@ def opens_on_pronoun(text: str, grammar: CorpusGrammar | None = None) -> bool:
     représentants ? »)."""
     rules = PronounRules.load()
     body = rules.leads.sub("", text.strip()).strip()
-    if not body or not _points_back(body, rules):
+    if not body:
         return False
     found = rules.subject.match(body) or rules.inverted.match(body)
     if found is None:  # « est-ce qu'ils… », « Pourquoi est-ce qu'elle… »: not « … s'il rejoint une CPTS ? »

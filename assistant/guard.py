@@ -117,9 +117,10 @@ def assess(
             continue
         weight = stats.idf.get(term[0], stats.unknown_idf)
         own[word] = weight
-        if term[0] in stats.idf or fold_accents(word) in explained or word.isdigit() or _scrap(word, query.text):
+        folded = fold_accents(word)
+        if term[0] in stats.idf or folded in explained or word.isdigit() or _scrap(word, query.text):
             continue
-        if not facts.generic_form.search(fold_accents(word)):
+        if not facts.generic_form.search(folded):
             unknown_terms.append(word)
         elif facts.shown_noun(word, query.text):  # named in a partial answer, not weighed against the topic: it may
             nouns.append(word)  # be a word of a topic the corpus covers (« l'épuisement des représentants »)
