@@ -10,6 +10,12 @@ from assistant.rules import FactRules
 pytestmark = pytest.mark.fast
 
 
+def _kind_asked(question: str) -> str | None:
+    """The name of the kind of fact ``question`` asks for, if any."""
+    kind = FactRules.load().asked(question)
+    return kind.name if kind is not None else None
+
+
 @pytest.mark.parametrize(
     ("question", "term"),
     [
@@ -77,8 +83,7 @@ def test_a_definition_question_names_what_it_asks_about(question: str, term: str
     ],
 )
 def test_a_clause_or_a_long_phrase_is_not_taken_for_a_name(question: str) -> None:
-    kind, _ = FactRules.load().asked_with_term(question)
-    assert kind is None or kind.name != "définition"
+    assert _kind_asked(question) != "définition"
 
 
 def test_only_a_defining_sentence_gives_a_definition_whatever_its_inflection() -> None:
@@ -439,8 +444,7 @@ def test_the_sentences_that_open_on_meanings_spell_most_then_are_body_text_then_
 def test_a_question_asking_who_pays_asks_for_a_payer(question: str, payer: bool) -> None:
     """« Qui paye le coordinateur ? » asks who pays: a sentence about financing in general, or about what others are
     paid, does not give it; caring for patients (« prend en charge les patients ») is no payment."""
-    kind, _ = FactRules.load().asked_with_term(question)
-    assert (kind is not None and kind.name == "financeur") is payer
+    assert (_kind_asked(question) == "financeur") is payer
 
 
 @pytest.mark.parametrize(
@@ -466,8 +470,7 @@ def test_a_question_on_a_place_s_opening_hours_or_access_asks_for_practical_info
     question: str, practical: bool
 ) -> None:
     """The documents advise on engaging the public; they give no place's opening hours or access."""
-    kind, _ = FactRules.load().asked_with_term(question)
-    assert (kind is not None and kind.name == "informations pratiques") is practical
+    assert (_kind_asked(question) == "informations pratiques") is practical
 
 
 @pytest.mark.parametrize(
