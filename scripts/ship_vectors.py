@@ -118,7 +118,9 @@ def _ordered(vector: np.ndarray) -> np.ndarray:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--recompute", action="store_true", help="compute every vector (ignore the cache)")
-    parser.add_argument("--check", action="store_true", help="compare with the shipped files, write nothing")
+    parser.add_argument(
+        "--check", action="store_true", help="compare with the shipped files (a float16 step allowed), write nothing"
+    )
     args = parser.parse_args(argv)
     settings = Settings()
     payload, meta, computed = shipped_payload(settings, args.recompute)
