@@ -716,6 +716,13 @@ def _names_its_title(reader: IndexReader, sid: int) -> bool:
     return _names(noun, _titles(reader, sid)) or noun in _general_nouns()
 
 
+def _answers_its_title(reader: IndexReader, sid: int) -> bool:
+    """Whether ``sid``'s section is titled by a question, which its opening sentence answers and points at, the title
+    the answer shows (« Faut-il faire signer la charte ? », then « Si l'on envisage cette perspective… »; « Qu'est-ce
+    qu'une MSP participative ? », then « … ces structures participatives… »), not at the section before."""
+    return reader.chunks[reader.position[reader.sentences[sid].chunk_id]].section_title.rstrip().endswith("?")
+
+
 def _titles(reader: IndexReader, sid: int) -> str:
     """The titles the answer shows for ``sid``, folded: its fiche's title (a fiche's lead) and its section's own title
     (another document's lead, a fiche's source line); not the titles of the sections it is a part of."""
@@ -1408,7 +1415,8 @@ def _section_pointed_at(reader: IndexReader, sid: int) -> Chunk | None:
     """For a sentence :func:`_elided_before` marks, the section before it in its document when ``sid`` opens its own
     section (then it marks it for words that point back: « Parallèlement à la mise en place de ces lois… » after « Une
     législation qui permet d'asseoir la place des usager·ère·s », « Cette première étape… » after « Première étape :
-    … »): a passage of it; None when ``sid`` does not open its section, or its section is its document's first."""
+    … »): a passage of it, or the heading without text of its own that opens between them (:func:`_heading_between`);
+    None when ``sid`` does not open its section, or its section is its document's first."""
     if _previous(reader, sid) is not None:
         return None
     here = reader.position[reader.sentences[sid].chunk_id]
@@ -1418,8 +1426,22 @@ def _section_pointed_at(reader: IndexReader, sid: int) -> Chunk | None:
         if chunk.doc_id != own.doc_id:
             return None
         if not _same_section(chunk, own):
-            return chunk
+            return _heading_between(chunk, own) or chunk
     return None
+
+
+def _heading_between(before: Chunk, own: Chunk) -> Chunk | None:
+    """The heading right above ``own``'s section when no text of its own comes between it and ``before``, the section
+    before: « À ce titre… » opens § 4.1.1 under « 4.1. Les approches systémiques », whose text is its subsections, and
+    points at that heading, not at § 3.4 before it. As a passage of ``own`` named so; None when ``own``'s parent
+    heading is one of ``before``'s (its text came before) or its sections have no numbers."""
+    path = own.section_path.split(" > ")
+    number, dot, _ = own.section_number.rpartition(".")
+    if len(path) < 2 or not dot or path[-2] in before.section_path.split(" > "):
+        return None
+    return replace(
+        own, section_number=number, section_title=without_numbering(path[-2]), section_path=" > ".join(path[:-1])
+    )
 
 
 def _section_named(chunk: Chunk) -> str:
@@ -1437,13 +1459,15 @@ def _elided_before(reader: IndexReader, sid: int, quoted: Collection[str], follo
     sentence, a chain read back no further (:func:`expand_antecedents`), or further back (``points_far_back``: « …
     évoquée plus haut… »); or, opening its section, ``sid`` points back at the text before it (a demonstrative among
     its first words too), unless it names what its title speaks of or points at its title there (« Ces freins… », « Ils
-    sont bien identifiés… » under « Les freins », the title the answer shows)."""
+    sont bien identifiés… » under « Les freins », the title the answer shows), or answers its title's question."""
     text = reader.sentences[sid].text
     previous = _previous(reader, sid)
     far = _anywhere("points_far_back").search(text)
     if previous is None:
         pointing = far or refers_back().match(text) or points_back_within(reader, sid, opener=True)
-        return bool(pointing) and not (_names_its_title(reader, sid) or _opening("points_at_title").match(text))
+        return bool(pointing) and not (
+            _names_its_title(reader, sid) or _opening("points_at_title").match(text) or _answers_its_title(reader, sid)
+        )
     if reader.sentences[previous].text.strip() in quoted:
         return False
     if far or refers_back().match(text) or points_back_within(reader, sid):

@@ -1105,6 +1105,40 @@ def test_a_sentence_opening_its_section_on_the_section_before_names_that_section
     assert alone.spans[0].text == "[…]"
 
 
+def test_a_sentence_opening_its_section_under_a_heading_without_text_names_that_heading() -> None:
+    """« À ce titre… » opens § 4.1.1 right under the heading « 4.1. Les approches systémiques », which has no text of
+    its own: the mark named § 3.4, the last section with text, which the sentence does not point at; it names the
+    heading. A sentence opening a section titled by a question answers it (« Faut-il faire signer la charte ? », then
+    « Si l'on envisage cette perspective… »): no mark, the answer shows that title."""
+
+    def section(n: int, text: str, path: str, number: str) -> Chunk:
+        title = path.split(" > ")[-1].split(". ", 1)[-1]
+        return replace(chunk(n, text), section_number=number, section_path=path, section_title=title)
+
+    reader = Reader(
+        [
+            section(0, "Le bien-être des professionnels progresse.", "3. Les effets > 3.4. Le bien-être", "3.4"),
+            section(
+                1,
+                "À ce titre figurent d'abord les réglementations.",
+                "4. Les facteurs > 4.1. Les approches systémiques > 4.1.1. Des stratégies publiques",
+                "4.1.1",
+            ),
+            section(2, "Elle rappelle les principes.", "6.14. La charte > 6.14.2. Principaux éléments", "6.14.2"),
+            section(
+                3,
+                "Si l'on envisage cette perspective, tous les participants signent.",
+                "6.14. La charte > 6.14.3. Faut-il faire signer la charte ?",
+                "6.14.3",
+            ),
+        ]
+    )
+    (block,) = render_group(reader, reader.sentences_of["has-1"], 1, PHRASES)  # type: ignore[arg-type]
+    assert block.spans[0].text == "[…] (ce qui précède : § 4.1 « Les approches systémiques »)"
+    (answered,) = render_group(reader, reader.sentences_of["has-3"], 1, PHRASES)  # type: ignore[arg-type]
+    assert [s.text for s in answered.spans] == ["Si l'on envisage cette perspective, tous les participants signent."]
+
+
 def test_two_sentences_quoted_with_text_between_them_left_out_are_marked_as_not_following() -> None:
     """Quoted from one passage with a sentence between them left out, the second sentence is preceded by « […] »:
     read as one paragraph, « … négociation. Les parties devenant responsables… » would pass for the text as written.
