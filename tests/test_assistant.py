@@ -531,6 +531,15 @@ def test_follow_up_carries_the_topic(assistant: Assistant) -> None:
     assert how.standalone_question == how.question, "a glued text is never offered as the standalone question"
 
 
+def test_a_follow_up_on_small_trips_is_answered_with_the_travel_costs(assistant: Assistant) -> None:
+    """« meme pour les petits trajets ? » after a question on pay: the documents say travel costs are to be refunded
+    « même s'ils sont peu élevés ». It was searched alone, « trajets » a word they never write, and declined."""
+    answer = assistant.ask(
+        "meme pour les petits trajets ?", history=["est ce que les usagers sont payés pour venir au comité"]
+    )
+    assert not answer.refused and "frais de déplacement, même s" in _said(answer)
+
+
 def test_a_follow_up_rewritten_reads_as_one_question(assistant: Assistant) -> None:
     before = "Comment recruter des représentants des usagers dans notre MSP ?"
     answer = assistant.ask("et dans une CPTS ?", history=[before])

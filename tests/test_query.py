@@ -156,6 +156,16 @@ def test_a_short_question_pointing_back_is_a_follow_up_a_new_question_is_not() -
     assert not ask("Comment recruter des représentants des usagers dans une MSP ?", previous=first).followup
 
 
+def test_a_question_that_narrows_or_widens_the_previous_one_is_a_follow_up() -> None:
+    """« même pour les petits trajets ? » after a question on pay was searched alone and declined: a question opening
+    on « même », « par exemple », « pareil », « notamment »… says something only of the question before."""
+    paid = ask("est ce que les usagers sont payés pour venir au comité")
+    for followup in ["meme pour les petits trajets ?", "Par exemple pour la prévention ?", "Pareil pour une MSP ?"]:
+        query = ask(followup, previous=paid)
+        assert query.followup and "payés" in query.semantic_text, followup
+    assert not ask("Comment recruter des usagers dans une MSP ?", previous=paid).followup
+
+
 def test_the_next_fiche_follows_the_fiche_of_the_previous_question() -> None:
     first = ask("que dit la fiche 6 ?")
     assert (first.intent, first.fiche) == ("fiche", 6)
