@@ -531,6 +531,20 @@ def test_follow_up_carries_the_topic(assistant: Assistant) -> None:
     assert how.standalone_question == how.question, "a glued text is never offered as the standalone question"
 
 
+def test_a_question_asking_the_documents_to_judge_says_first_they_do_not_unless_they_speak_of_its_effects(
+    assistant: Assistant,
+) -> None:
+    """« Les maisons de santé : une solution contre la désertification médicale ? » was answered with quotes about
+    maisons de santé as if they judged them: the answer now says first that the documents give no evaluation. Asked
+    whether engaging users is effective, it quotes what the guide says of its benefits, as covered."""
+    judged = assistant.ask("Les maisons de santé : une solution contre la désertification médicale ?")
+    assert judged.coverage is Coverage.PARTIAL and _said(judged).startswith(
+        "Les documents de référence ne donnent pas d'évaluation ni de jugement sur ce point."
+    )
+    effects = assistant.ask("L'engagement des usagers est-il efficace ?")
+    assert effects.coverage is Coverage.FULL and "évaluation" not in _said(effects)[:200]
+
+
 def test_a_follow_up_on_small_trips_is_answered_with_the_travel_costs(assistant: Assistant) -> None:
     """« meme pour les petits trajets ? » after a question on pay: the documents say travel costs are to be refunded
     « même s'ils sont peu élevés ». It was searched alone, « trajets » a word they never write, and declined."""

@@ -474,6 +474,36 @@ def test_a_question_on_a_place_s_opening_hours_or_access_asks_for_practical_info
 
 
 @pytest.mark.parametrize(
+    ("question", "judged"),
+    [
+        ("Les maisons de santé : une solution contre la désertification ?", True),
+        ("Le comité d'usagers est-il efficace pour améliorer l'accueil ?", True),
+        ("La charte d'engagement est-elle éthique ?", True),
+        ("Une CPTS, un cadre idéal pour la prévention ?", True),
+        ("La participation des usagers conditionne-t-elle la qualité des soins ?", True),
+        ("Les réunions publiques influencent-elles positivement les projets de santé ?", True),
+        ("Le patient partenaire dans les MSP – vraiment ?", True),
+        ("A-t-on des preuves de ce qu'apporte un comité d'usagers ?", True),
+        # how, which, what for: open questions the documents answer; a clause after a comma is part of one
+        ("Comment rendre le comité d'usagers efficace ?", False),
+        ("Quelle est la meilleure façon de recruter des usagers ?", False),
+        ("Comment associer les usagers, tout en respectant les règles éthiques ?", False),
+        # a solution asked for, advice asked for, « vraiment » as emphasis
+        ("Les médecins n'ont pas le temps, une solution ?", False),
+        ("Est-il pertinent d'associer les usagers au diagnostic ?", False),
+        ("Les usagers sont-ils vraiment tenus au secret professionnel ?", False),
+    ],
+)
+def test_a_closed_question_asking_the_documents_to_judge_a_thing_asks_for_an_evaluation(
+    question: str, judged: bool
+) -> None:
+    """« Les centres de santé communautaire : une solution pour lutter contre les déserts médicaux ? » was answered
+    with quotes about such centres as if they judged them: the documents describe and advise, and judge only where they
+    speak of benefits, effects or results."""
+    assert (_kind_asked(question) == "évaluation") is judged
+
+
+@pytest.mark.parametrize(
     ("sentence", "count"),
     [
         ("Sur les 4 CPTS des professionnels interrogés, 3 souhaitaient des représentants.", True),
