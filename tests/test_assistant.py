@@ -545,6 +545,14 @@ def test_a_question_asking_the_documents_to_judge_says_first_they_do_not_unless_
     assert effects.coverage is Coverage.FULL and "évaluation" not in _said(effects)[:200]
 
 
+def test_a_definition_asked_in_familiar_writing_is_answered(assistant: Assistant) -> None:
+    """« La santé communautaire, quésaco ? » was declined: « quésaco », a way of asking, counted as a word of the topic
+    the documents never write."""
+    for question in ["La santé communautaire, quésaco ?", "La Santé Communautaire, quèsaco ?"]:
+        answer = assistant.ask(question)
+        assert not answer.refused and "santé communautaire" in _said(answer).lower(), question
+
+
 def test_a_follow_up_on_small_trips_is_answered_with_the_travel_costs(assistant: Assistant) -> None:
     """« meme pour les petits trajets ? » after a question on pay: the documents say travel costs are to be refunded
     « même s'ils sont peu élevés ». It was searched alone, « trajets » a word they never write, and declined."""

@@ -36,6 +36,8 @@ def _kind_asked(question: str) -> str | None:
         ("Représentant des usagers: qui est-il?", "Représentant des usagers"),
         ("Les CPTS KESAKO ?", "CPTS"),  # familiar writing of « qu'est-ce que c'est ? »
         ("La santé communautaire, quésaco ?", "santé communautaire"),
+        ("La Santé Communautaire, quèsaco ?", "Santé Communautaire"),
+        ("Les CPTS, kézako ?", "CPTS"),
         ("C'est quoi exactement la démocratie sanitaire ?", "démocratie sanitaire"),
         ("ça veut dire quoi CPTS ?", "CPTS"),
         ("CPTS : définition ?", "CPTS"),
