@@ -112,6 +112,8 @@ def test_a_broken_rules_file_is_reported_in_french(tmp_path: Path) -> None:
         "Mon médecin m'a radié, que faire ?",
         "J'ai été radié par mon médecin traitant",
         "Le cabinet refuse de me communiquer mon dossier",
+        "Comment améliorer ma relation avec mon médecin ?",
+        "Comment mieux communiquer avec mon médecin traitant ?",
         # a setting named as one's own is where one is cared for
         "Comment changer de médecin dans ma MSP ?",
         "Comment faire une réclamation auprès de mon centre de santé ?",
@@ -142,6 +144,8 @@ def test_a_question_on_ones_own_care_relationship_is_recognised(question: str) -
         # a doctor named without a care relationship
         "Mon médecin m'a proposé de devenir patient partenaire, qu'est-ce que c'est ?",
         "Quels arguments pour convaincre mon médecin d'associer les usagers ?",
+        "Comment parler à mon médecin du comité d'usagers de la MSP ?",
+        "Comment améliorer la relation entre les usagers et les professionnels de la MSP ?",
     ],
 )
 def test_a_care_question_in_a_collective_setting_is_not(question: str) -> None:
