@@ -50,6 +50,7 @@ class Lexicon:
     starts: tuple[re.Pattern[str], str]  # where to start engaging the public, what it adds to the search
     inflections: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]  # a verb's endings (for « er »), another
     # word's, a « -yer » verb's with « i » (« paie »)
+    idioms: re.Pattern[str]  # phrases whose words name no topic (« mettre en place »): not searched as keywords
 
     @cached_property
     def words(self) -> frozenset[str]:
@@ -68,7 +69,7 @@ class Lexicon:
             words(data, "inflections.y_to_i", path),
         )
         start = (pattern(data, "starts.asks", path), text(data, "starts.adds", path))
-        return cls(*tables, why, start, forms)
+        return cls(*tables, why, start, forms, pattern(data, "idioms.phrases", path))
 
     def reasons_of(self, text: str) -> str:
         """What a question asking why one engages the public searches with (« Pourquoi une implication des

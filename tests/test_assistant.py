@@ -553,6 +553,15 @@ def test_a_definition_asked_in_familiar_writing_is_answered(assistant: Assistant
         assert not answer.refused and "santé communautaire" in _said(answer).lower(), question
 
 
+def test_why_set_up_a_cpts_is_answered_from_what_a_cpts_is_for(assistant: Assistant) -> None:
+    """« Pourquoi mettre en œuvre une CPTS ? » was answered from fiche 9's « mise à disposition d'agents publics »,
+    a « mise en œuvre » of something else; « mettre en place » found « la place des usagers »."""
+    for question in ["Pourquoi mettre en œuvre une CPTS ?", "Pourquoi mettre en place une CPTS ?"]:
+        answer = assistant.ask(question)
+        sections = [c.section_number for c in answer.citations]
+        assert "6.9.2" not in sections and not any(s.startswith("P2-1.4.2") for s in sections), (question, sections)
+
+
 def test_a_follow_up_on_small_trips_is_answered_with_the_travel_costs(assistant: Assistant) -> None:
     """« meme pour les petits trajets ? » after a question on pay: the documents say travel costs are to be refunded
     « même s'ils sont peu élevés ». It was searched alone, « trajets » a word they never write, and declined."""

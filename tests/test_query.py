@@ -156,6 +156,16 @@ def test_a_short_question_pointing_back_is_a_follow_up_a_new_question_is_not() -
     assert not ask("Comment recruter des représentants des usagers dans une MSP ?", previous=first).followup
 
 
+def test_mettre_en_place_is_not_searched_as_the_word_place() -> None:
+    """« Pourquoi mettre en place une CPTS ? » was answered from « La place actuelle des usagers… »: the keywords
+    searched leave out « mettre en place », « mise en œuvre »; the question is embedded whole, and « la place des
+    usagers » is still searched."""
+    query = ask("Pourquoi mettre en place une CPTS ?")
+    assert "place" not in query.search_text and "mettre en place" in query.semantic_text
+    assert "œuvre" not in ask("Comment mettre en œuvre un comité d'usagers ?").search_text
+    assert "place" in ask("Quelle place pour les usagers dans une MSP ?").search_text
+
+
 def test_a_question_that_narrows_or_widens_the_previous_one_is_a_follow_up() -> None:
     """« même pour les petits trajets ? » after a question on pay was searched alone and declined: a question opening
     on « même », « par exemple », « pareil », « notamment »… says something only of the question before."""
