@@ -553,6 +553,13 @@ def test_a_definition_asked_in_familiar_writing_is_answered(assistant: Assistant
         assert not answer.refused and "santé communautaire" in _said(answer).lower(), question
 
 
+def test_who_may_be_part_of_a_cpts_is_not_answered_from_the_study_s_part_titles(assistant: Assistant) -> None:
+    """« Qui peut faire partie d'une CPTS ? »: « partie » matched the title every passage of the study carries
+    (« Partie 2 - Mémoire »), and the five passages searched were the study's."""
+    answer = assistant.ask("Qui peut faire partie d'une CPTS ?")
+    assert {c.doc_id for c in answer.contexts[:5]} != {"memoire-2021"}
+
+
 def test_why_set_up_a_cpts_is_answered_from_what_a_cpts_is_for(assistant: Assistant) -> None:
     """« Pourquoi mettre en œuvre une CPTS ? » was answered from fiche 9's « mise à disposition d'agents publics »,
     a « mise en œuvre » of something else; « mettre en place » found « la place des usagers »."""

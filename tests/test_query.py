@@ -156,7 +156,7 @@ def test_a_short_question_pointing_back_is_a_follow_up_a_new_question_is_not() -
     assert not ask("Comment recruter des représentants des usagers dans une MSP ?", previous=first).followup
 
 
-def test_mettre_en_place_is_not_searched_as_the_word_place() -> None:
+def test_idioms_are_not_searched_as_their_words() -> None:
     """« Pourquoi mettre en place une CPTS ? » was answered from « La place actuelle des usagers… »: the keywords
     searched leave out « mettre en place », « mise en œuvre »; the question is embedded whole, and « la place des
     usagers » is still searched."""
@@ -164,6 +164,9 @@ def test_mettre_en_place_is_not_searched_as_the_word_place() -> None:
     assert "place" not in query.search_text and "mettre en place" in query.semantic_text
     assert "œuvre" not in ask("Comment mettre en œuvre un comité d'usagers ?").search_text
     assert "place" in ask("Quelle place pour les usagers dans une MSP ?").search_text
+    # « faire partie » found every passage of the study, titled « Partie 2 - Mémoire »
+    assert "partie" not in ask("Qui peut faire partie d'une CPTS ?").search_text.lower()
+    assert "part " not in ask("Les usagers peuvent-ils prendre part au comité ?").search_text
 
 
 def test_a_question_that_narrows_or_widens_the_previous_one_is_a_follow_up() -> None:
