@@ -179,6 +179,15 @@ def test_a_question_that_narrows_or_widens_the_previous_one_is_a_follow_up() -> 
     assert not ask("Comment recruter des usagers dans une MSP ?", previous=paid).followup
 
 
+def test_a_short_question_whose_en_stands_for_the_previous_one_is_a_follow_up() -> None:
+    """« faut il en parler aux medecins avant ? », « Qu'en pensent les professionnels ? »: « en » is what was asked
+    before; searched alone, the second was declined."""
+    paid = ask("Le patient partenaire est-il rémunéré ?")
+    for followup in ["faut il en parler aux medecins avant ?", "Qu'en pensent les professionnels ?"]:
+        query = ask(followup, previous=paid)
+        assert query.followup and "rémunéré" in query.semantic_text, followup
+
+
 def test_the_next_fiche_follows_the_fiche_of_the_previous_question() -> None:
     first = ask("que dit la fiche 6 ?")
     assert (first.intent, first.fiche) == ("fiche", 6)
