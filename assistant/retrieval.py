@@ -159,6 +159,8 @@ class TermStats:
             self.heading_terms, LazyTerms([c.doc_title for c in reader.chunks], analyzer.terms)
         )
         self.label_terms = LazyTerms([s.label for s in reader.sentences], analyzer.terms)
+        # a passage's own titles (its section's, its fiche's), not those of the parts and document it belongs to
+        self.own_title_terms = LazyTerms([f"{c.section_title} {c.fiche_title}" for c in reader.chunks], analyzer.terms)
         # which passages hold each term: from the BM25 index, no passage analysed again; else counted here
         self._rows = _postings(reader, analyzer)
         df: Counter[str] = Counter()
@@ -173,6 +175,15 @@ class TermStats:
 
     def weights(self, text: str) -> dict[str, float]:
         return {t: self.idf.get(t, self.unknown_idf) for t in self.analyzer.terms(text)}
+
+    def title_share(self, index: int, weights: dict[str, float]) -> float:
+        """The share (idf-weighted) of passage ``index``'s own title words (its section's, its fiche's) that the
+        question (its ``weights``) writes: « Mobilisation des ressources financières » shares a third of its words
+        with « Comment mobiliser les habitants ? », all of them with « Comment mobiliser des ressources financières
+        ? ». 1 for a passage without a title of its own."""
+        own = {t: self.idf.get(t, self.unknown_idf) for t in self.own_title_terms[index]}
+        total = sum(own.values())
+        return sum(w for t, w in own.items() if t in weights) / total if total else 1.0
 
     def holding(self, term: str) -> frozenset[int]:
         """The passages that hold ``term``."""
@@ -251,7 +262,9 @@ class HybridRetriever:
             if weights and chunk.role is not PassageRole.ANNEX:
                 # the question's words in the section/fiche title: the guide's own signposts; an annex's title
                 # names what a study worked with (« Guide d'entretien … à destination des patients experts »)
-                c.scores["title"] = self.stats.coverage(weights, self.stats.title_terms[c.index])
+                c.scores["title"] = self.stats.coverage(weights, self.stats.title_terms[c.index]) * (
+                    self.stats.title_share(c.index, weights) ** s.title_share_power
+                )
                 c.score += s.weight_title * c.scores["title"]
             c.score *= 1.0 + authority_bonus(chunk.authority, s.authority_bonus) + boosts.get(chunk.kind, 0.0)
             if prefs is not None and self.signals is not None:

@@ -149,6 +149,14 @@ class Settings(BaseSettings):
     weight_title: float = Field(
         0.08, ge=0, description="Bonus des passages dont le titre de section/fiche contient les mots de la question."
     )
+    title_share_power: float = Field(
+        0.25,
+        ge=0,
+        description="Exposant de la part (pondérée par l'idf) des mots du titre propre du passage (sa section, sa "
+        "fiche) que la question écrit, qui multiplie ce bonus : un titre qui nomme autre chose que le mot partagé "
+        "compte moins (« Mobilisation des ressources financières » pour « Comment mobiliser les habitants ? ») ; "
+        "0 = la seule part des mots de la question dans les titres.",
+    )
     evidence_coverage_weight: float = Field(
         0.12,
         ge=0,

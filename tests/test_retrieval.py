@@ -136,6 +136,28 @@ def test_an_annex_s_title_is_no_signpost_to_what_the_question_asks() -> None:
     assert "title" not in scores[0]
 
 
+def test_a_title_that_names_something_else_than_the_word_it_shares_counts_less() -> None:
+    """« Comment mobiliser les habitants ? » shares « mobiliser » with « Mobilisation des ressources financières »:
+    that title names something else (resources) and its bonus is now lower than the share of the question's words it
+    holds (``title_share_power`` at 0); « Mobilisation des habitants », all of whose words the question writes, keeps
+    its whole bonus."""
+    text = "Les actions demandent du temps."
+    money, people = (
+        replace(chunk(n, text), section_path=f"6. Fiches > {title}", section_title=title)
+        for n, title in enumerate(["Mobilisation des ressources financières", "Mobilisation des habitants"])
+    )
+    reader = TinyReader([money, people])
+    question = "Comment mobiliser les habitants ?"
+
+    def titles(settings: Settings) -> dict[int, float]:
+        retriever = HybridRetriever(reader, settings, TermStats(reader, reader.analyzer))  # type: ignore[arg-type]
+        return {c.index: c.scores["title"] for c in retriever.search(question, reader.embed(question), k=2).ranked}
+
+    shared, flat = titles(Settings()), titles(Settings(title_share_power=0))
+    assert flat[0] == pytest.approx(0.5) and 0 < shared[0] < flat[0]
+    assert shared[1] == pytest.approx(flat[1]) == pytest.approx(1.0)
+
+
 def test_the_passage_with_a_sentence_that_answers_leads_the_contexts() -> None:
     """A passage holding the question's words one per sentence outranks, by fusion, a longer passage whose one
     sentence says all of it: that passage leads the contexts, and the same passages stay among them."""
