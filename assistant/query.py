@@ -450,11 +450,11 @@ def expand(text: str, lexicon: Lexicon, speller: SpellFixer | None, settings: Se
         extra.append(start)
     extra += lexicon.acronyms_of(text)  # « communauté professionnelle territoriale de santé »: the documents write CPTS
     semantic = text
-    text = lexicon.idioms.sub(" ", text)  # « mettre en place » searched as keywords found « la place des usagers »
     if replaced:
         pattern = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in sorted(replaced)) + r")\b", re.IGNORECASE)
         semantic = pattern.sub(lambda m: _spelled_out(m.group(), lexicon), text)
         text = pattern.sub(" ", text)
+    text = lexicon.idioms.sub(" ", text)  # « mettre en place » searched as keywords found « la place des usagers »
     return Expansion((f"{text} {' '.join(extra)}".strip() if extra else text), semantic, corrections, explained)
 
 

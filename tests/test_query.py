@@ -163,6 +163,8 @@ def test_idioms_are_not_searched_as_their_words() -> None:
     query = ask("Pourquoi mettre en place une CPTS ?")
     assert "place" not in query.search_text and "mettre en place" in query.semantic_text
     assert "œuvre" not in ask("Comment mettre en œuvre un comité d'usagers ?").search_text
+    with_ru = ask("Comment mettre en place un RU dans la CPTS ?")  # « RU » replaced by what it stands for
+    assert "place" not in with_ru.search_text and "mettre en place un représentant" in with_ru.semantic_text
     assert "place" in ask("Quelle place pour les usagers dans une MSP ?").search_text
     # « faire partie » found every passage of the study, titled « Partie 2 - Mémoire »
     assert "partie" not in ask("Qui peut faire partie d'une CPTS ?").search_text.lower()
