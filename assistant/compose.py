@@ -751,9 +751,11 @@ def expand_antecedents(reader: IndexReader, sentence_ids: list[int], shown: Coll
     A pronoun reads past a sentence whose subject has another number (« Ils … » after « Le périmètre … »,
     :func:`_disagrees`), back to that sentence at least. When the chain ends before such a sentence, nothing is added
     (it would dangle as well) and the sentence stays as it is, unless it reached the start of its section on words
-    that name what they speak of (« Cette première étape… »: « […] » before it says the section before is left out,
-    :func:`_elided_before`); a sentence whose antecedent the answer already quotes needs none (a quoted sentence of
-    another number is read past: « Elle vise… » after « D'ores et déjà, 13 centres… »). A list's item needs none (its
+    that name what they speak of (« Cette première étape… ») or that point back at the section before (« Parallèlement
+    à la mise en place de ces lois, un agrément est créé… » before « Cet agrément… »): « […] » before it says the
+    section before is left out and names it, :func:`_elided_before`; a sentence whose antecedent the answer already
+    quotes needs none (a quoted sentence of another number is read past: « Elle vise… » after « D'ores et déjà, 13
+    centres… »). A list's item needs none (its
     list says what it belongs to: « - Enfin, … » follows the items before it); an antecedent that ends a list item's
     line comes with the sentences before it on that line, from the bulleted one. A work spoken of again by its kind
     (« Le rapport insistait… »), quoted or read back, comes with the sentence that names it
@@ -801,9 +803,14 @@ def expand_antecedents(reader: IndexReader, sentence_ids: list[int], shown: Coll
                 break  # the answer already says what it points at
             if titled_by(reader, here):
                 break  # « Le diagnostic général », then « Il a vocation… »: the title says what it points at
-            if previous is None and before and _opening("names_its_subject").match(text):
-                break  # back to the start of its section on a noun (« Cette première étape… »): « […] » marks what
-                # is before it unless its title names that noun (:func:`_elided_before`)
+            if (
+                previous is None
+                and before
+                and (_opening("names_its_subject").match(text) or _section_pointed_at(reader, here) is not None)
+            ):
+                break  # back to the start of its section on a noun (« Cette première étape… ») or on words pointing
+                # back (« Parallèlement à la mise en place de ces lois… »): « […] » marks what is before it, naming the
+                # section before (:func:`_elided_before`), unless its title names that noun
             quoted = _closed_quotation(reader, previous) if previous is not None else []
             if quoted and len(before) + len(quoted) <= ANTECEDENTS and not within:
                 before = quoted + before  # the quotation the sentence before closes, whole (« … de leur santé ». »)

@@ -468,8 +468,9 @@ def _spelled_out(word: str, lexicon: Lexicon) -> str:
 
 def is_followup(text: str, max_words: int | None = None, points_back: bool = False) -> bool:
     """Does the question lean on the previous one ("et qui anime ces réunions ?")? A short question
-    (``max_words``, setting ``followup_max_words``) that points back ("ces", "cela") does too, as does one whose
-    pronoun stands for what the previous one named (``points_back``), unless it says it is another question."""
+    (``max_words``, setting ``followup_max_words``) that points back ("ces", "cela") or narrows it ("même pour les
+    petits trajets ?") does too, as does one whose pronoun stands for what the previous one named (``points_back``),
+    unless it says it is another question."""
     rules = QueryRules.load()
     if max_words is None:
         max_words = default_settings().followup_max_words
@@ -478,7 +479,8 @@ def is_followup(text: str, max_words: int | None = None, points_back: bool = Fal
         return False
     starts = rules.followup_start.match(text.strip())
     return bool(starts or points_back or rules.next_fiche.search(text) or rules.previous_fiche.search(text)) or (
-        len(words) <= max_words and bool(rules.anaphora.search(_without_repeated_subject(text)))
+        len(words) <= max_words
+        and bool(rules.narrows.match(text.strip()) or rules.anaphora.search(_without_repeated_subject(text)))
     )
 
 

@@ -163,6 +163,7 @@ class QueryRules:
     premise: re.Pattern[str]  # groups premise, rest
     part_split: re.Pattern[str]
     followup_start: re.Pattern[str]
+    narrows: re.Pattern[str]  # « même pour… », « par exemple… »: a short question opening so narrows the one before
     anaphora: re.Pattern[str]
     new_question: re.Pattern[str]  # « autre question : … »: a question that says it leans on nothing
     inverted: re.Pattern[str]  # "sont-ils": a subject pronoun after its verb
@@ -269,6 +270,7 @@ class QueryRules:
             premise=compile_pattern(premise, "premise", path, re.IGNORECASE | re.DOTALL),
             part_split=compile_pattern(part_split, "parts", path),
             followup_start=compile_pattern(rf"^(?:{literal('followup.starts')})\b", "followup.starts", path),
+            narrows=compile_pattern(rf"^\W*(?:{literal('followup.narrows')})\b", "followup.narrows", path),
             anaphora=compile_pattern(rf"\b(?:{literal('followup.anaphora')})\b", "followup.anaphora", path),
             new_question=compile_pattern(rf"\b(?:{literal('followup.new_question')})\b", "followup.new_question", path),
             inverted=compile_pattern(

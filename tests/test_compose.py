@@ -1105,6 +1105,35 @@ def test_a_sentence_opening_its_section_on_the_section_before_names_that_section
     assert alone.spans[0].text == "[…]"
 
 
+def test_a_sentence_pointing_back_at_its_section_s_first_one_comes_with_it_and_the_section_before_named() -> None:
+    """« Cet agrément permet… » was quoted after a bare « […] »: the sentence it points at opens its section on
+    « Parallèlement à la mise en place de ces lois, un agrément est créé… », which points at the section before, so the
+    chain read back was dropped. That sentence now comes with it, the section before named in the mark."""
+
+    def section(n: int, text: str, number: str, title: str) -> Chunk:
+        return replace(chunk(n, text), section_number=number, section_path=f"{number}. {title}", section_title=title)
+
+    reader = Reader(
+        [
+            section(0, "Les lois de 2002 renforcent les droits des usagers.", "1.1.3", "Une législation"),
+            section(
+                1,
+                "Parallèlement à la mise en place de ces lois, un agrément est créé. Cet agrément habilite les "
+                "associations. Elles représentent les usagers.",
+                "1.1.4",
+                "La représentation s'organise",
+            ),
+        ]
+    )
+    created, approval, _ = reader.sentences_of["has-1"]
+    assert expand_antecedents(reader, [approval]) == [created, approval]  # type: ignore[arg-type]
+    (block,) = render_group(reader, [created, approval], 1, PHRASES)  # type: ignore[arg-type]
+    assert [s.text for s in block.spans][:2] == [
+        "[…] (ce qui précède : § 1.1.3 « Une législation »)",
+        "Parallèlement à la mise en place de ces lois, un agrément est créé.",
+    ]
+
+
 def test_a_sentence_opening_its_section_under_a_heading_without_text_names_that_heading() -> None:
     """« À ce titre… » opens § 4.1.1 right under the heading « 4.1. Les approches systémiques », which has no text of
     its own: the mark named § 3.4, the last section with text, which the sentence does not point at; it names the

@@ -179,6 +179,9 @@ def test_a_question_that_narrows_or_widens_the_previous_one_is_a_follow_up() -> 
         query = ask(followup, previous=paid)
         assert query.followup and "payés" in query.semantic_text, followup
     assert not ask("Comment recruter des usagers dans une MSP ?", previous=paid).followup
+    assert not ask(
+        "Même si je ne suis membre d'aucune association, puis-je représenter les usagers ?", previous=paid
+    ).followup
 
 
 def test_a_short_question_whose_en_stands_for_the_previous_one_is_a_follow_up() -> None:
