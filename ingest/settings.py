@@ -154,8 +154,9 @@ class Settings(BaseSettings):
         ge=0,
         description="Exposant de la part (pondérée par l'idf) des mots du titre propre du passage (sa section, sa "
         "fiche) que la question écrit, qui multiplie ce bonus : un titre qui nomme autre chose que le mot partagé "
-        "compte moins (« Mobilisation des ressources financières » pour « Comment mobiliser les habitants ? ») ; "
-        "0 = la seule part des mots de la question dans les titres.",
+        "compte moins (« Mobilisation des ressources financières » pour « Comment mobiliser les habitants ? »), et "
+        "les titres des parties et du document ne comptent qu'avec lui (« La place des usagers dans les CPTS », "
+        "titre de toute l'étude) ; 0 = la seule part des mots de la question dans les titres.",
     )
     evidence_coverage_weight: float = Field(
         0.12,

@@ -436,7 +436,7 @@ def test_conditions_count_only_from_a_sentence_about_the_topic(assistant: Assist
 def test_a_precise_fact_the_documents_hold_is_answered(assistant: Assistant) -> None:
     answer = assistant.ask("combien de temps dure l'expérimentation des centres et maisons de santé participatifs ?")
     assert answer.details["assessment"]["fact_asked"] == "durée"
-    assert not answer.refused and answer.citations[0].fiche == 10, _said(answer)
+    assert not answer.refused and "Cette expérimentation va durer 27 mois." in _said(answer), _said(answer)
 
 
 def test_two_covered_questions_asked_at_once_are_both_answered(assistant: Assistant) -> None:
@@ -534,10 +534,10 @@ def test_follow_up_carries_the_topic(assistant: Assistant) -> None:
 def test_a_question_asking_the_documents_to_judge_says_first_they_do_not_unless_they_speak_of_its_effects(
     assistant: Assistant,
 ) -> None:
-    """« Les maisons de santé : une solution contre la désertification médicale ? » was answered with quotes about
+    """« Les maisons de santé sont-elles une solution contre les déserts médicaux ? » was answered with quotes about
     maisons de santé as if they judged them: the answer now says first that the documents give no evaluation. Asked
     whether engaging users is effective, it quotes what the guide says of its benefits, as covered."""
-    judged = assistant.ask("Les maisons de santé : une solution contre la désertification médicale ?")
+    judged = assistant.ask("Les maisons de santé sont-elles une solution contre les déserts médicaux ?")
     assert judged.coverage is Coverage.PARTIAL and _said(judged).startswith(
         "Les documents de référence ne donnent pas d'évaluation ni de jugement sur ce point."
     )

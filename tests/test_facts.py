@@ -482,18 +482,24 @@ def test_a_question_on_a_place_s_opening_hours_or_access_asks_for_practical_info
         ("Le comité d'usagers est-il efficace pour améliorer l'accueil ?", True),
         ("La charte d'engagement est-elle éthique ?", True),
         ("Une CPTS, un cadre idéal pour la prévention ?", True),
-        ("La participation des usagers conditionne-t-elle la qualité des soins ?", True),
+        ("Le comité d'usagers répond-il aux attentes des habitants ?", True),
         ("Les réunions publiques influencent-elles positivement les projets de santé ?", True),
-        ("Le patient partenaire dans les MSP – vraiment ?", True),
+        ("La MSP est-elle le meilleur modèle pour associer les usagers ?", True),
         ("A-t-on des preuves de ce qu'apporte un comité d'usagers ?", True),
         # how, which, what for: open questions the documents answer; a clause after a comma is part of one
         ("Comment rendre le comité d'usagers efficace ?", False),
         ("Quelle est la meilleure façon de recruter des usagers ?", False),
         ("Comment associer les usagers, tout en respectant les règles éthiques ?", False),
-        # a solution asked for, advice asked for, « vraiment » as emphasis
+        # a way, a solution or a value asked for; a doubt on a fact; advice asked for
+        ("La meilleure façon de recruter des usagers ?", False),
+        ("Pas assez de candidats : une solution pour recruter des représentants d'usagers ?", False),
         ("Les médecins n'ont pas le temps, une solution ?", False),
+        ("La taille idéale du périmètre d'une CPTS ?", False),
+        ("Les représentants des usagers doivent être agréés, vraiment ?", False),
+        ("La participation des usagers conditionne-t-elle le financement de la CPTS ?", False),
+        ("Faut-il fournir des preuves de dépenses pour être remboursé ?", False),
         ("Est-il pertinent d'associer les usagers au diagnostic ?", False),
-        ("Les usagers sont-ils vraiment tenus au secret professionnel ?", False),
+        ("Faire un questionnaire, c'est pertinent ?", False),
     ],
 )
 def test_a_closed_question_asking_the_documents_to_judge_a_thing_asks_for_an_evaluation(

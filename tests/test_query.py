@@ -191,6 +191,7 @@ def test_a_short_question_whose_en_stands_for_the_previous_one_is_a_follow_up() 
     for followup in ["faut il en parler aux medecins avant ?", "Qu'en pensent les professionnels ?"]:
         query = ask(followup, previous=paid)
         assert query.followup and "rémunéré" in query.semantic_text, followup
+    assert not ask("Qu'en est-il du secret professionnel ?", previous=paid).followup  # a new subject, named
 
 
 def test_the_next_fiche_follows_the_fiche_of_the_previous_question() -> None:

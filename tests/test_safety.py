@@ -114,6 +114,8 @@ def test_a_broken_rules_file_is_reported_in_french(tmp_path: Path) -> None:
         "Le cabinet refuse de me communiquer mon dossier",
         "Comment améliorer ma relation avec mon médecin ?",
         "Comment mieux communiquer avec mon médecin traitant ?",
+        "Comment améliorer la relation avec mon médecin ?",
+        "Comment mieux échanger avec mon généraliste ?",
         # a setting named as one's own is where one is cared for
         "Comment changer de médecin dans ma MSP ?",
         "Comment faire une réclamation auprès de mon centre de santé ?",
@@ -146,6 +148,10 @@ def test_a_question_on_ones_own_care_relationship_is_recognised(question: str) -
         "Quels arguments pour convaincre mon médecin d'associer les usagers ?",
         "Comment parler à mon médecin du comité d'usagers de la MSP ?",
         "Comment améliorer la relation entre les usagers et les professionnels de la MSP ?",
+        # a coordinator's team (« mes médecins »), or an engagement topic to talk of with one's doctor
+        "Je suis coordinatrice, comment communiquer avec mes médecins sur la charte ?",
+        "Comment parler à mes médecins de la démocratie sanitaire ?",
+        "Comment parler à mon médecin de la santé communautaire ?",
     ],
 )
 def test_a_care_question_in_a_collective_setting_is_not(question: str) -> None:
