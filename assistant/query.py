@@ -454,7 +454,7 @@ def expand(text: str, lexicon: Lexicon, speller: SpellFixer | None, settings: Se
         pattern = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in sorted(replaced)) + r")\b", re.IGNORECASE)
         semantic = pattern.sub(lambda m: _spelled_out(m.group(), lexicon), text)
         text = pattern.sub(" ", text)
-    text = lexicon.idioms.sub(" ", text)  # « mettre en place » searched as keywords found « la place des usagers »
+    text = lexicon.keywords(text)  # « mettre en place » searched as keywords found « la place des usagers »
     return Expansion((f"{text} {' '.join(extra)}".strip() if extra else text), semantic, corrections, explained)
 
 

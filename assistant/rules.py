@@ -51,6 +51,7 @@ class Lexicon:
     inflections: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]  # a verb's endings (for « er »), another
     # word's, a « -yer » verb's with « i » (« paie »)
     idioms: re.Pattern[str]  # phrases whose words name no topic (« mettre en place »): not searched as keywords
+    senses: tuple[tuple[re.Pattern[str], str], ...]  # a word in one of its senses, searched as the word for it
 
     @cached_property
     def words(self) -> frozenset[str]:
@@ -69,7 +70,18 @@ class Lexicon:
             words(data, "inflections.y_to_i", path),
         )
         start = (pattern(data, "starts.asks", path), text(data, "starts.adds", path))
-        return cls(*tables, why, start, forms, pattern(data, "idioms.phrases", path))
+        senses = tuple(
+            (pattern(data, f"senses.{name}.phrase", path), text(data, f"senses.{name}.reads", path))
+            for name in value(data, "senses", path)
+        )
+        return cls(*tables, why, start, forms, pattern(data, "idioms.phrases", path), senses)
+
+    def keywords(self, text: str) -> str:
+        """``text`` as the keywords search reads it: without its idioms (« mettre en place »), its words read in the
+        sense the question gives them (« mobiliser les habitants » → « associer les habitants »)."""
+        for phrase, reads in self.senses:
+            text = phrase.sub(reads, text)
+        return self.idioms.sub(" ", text)
 
     def reasons_of(self, text: str) -> str:
         """What a question asking why one engages the public searches with (« Pourquoi une implication des

@@ -560,6 +560,15 @@ def test_who_may_be_part_of_a_cpts_is_not_answered_from_the_study_s_part_titles(
     assert {c.doc_id for c in answer.contexts[:5]} != {"memoire-2021"}
 
 
+def test_mobilising_people_is_not_answered_from_the_fiches_on_staff_and_money(assistant: Assistant) -> None:
+    """« mobiliser les habitants / les publics éloignés » is engaging people: it opened on fiche 9 (seconded public
+    agents) or fiche 10 (financing), « Mobilisation des ressources … ». Asked of resources, fiche 10 answers."""
+    for question in ["Comment faire pour mobiliser les publics éloignés ?", "Comment mobiliser les habitants ?"]:
+        answer = assistant.ask(question)
+        assert not answer.refused and answer.citations[0].fiche not in (9, 10), (question, _said(answer))
+    assert assistant.ask("Comment mobiliser des ressources financières ?").citations[0].fiche == 10
+
+
 def test_why_set_up_a_cpts_is_answered_from_what_a_cpts_is_for(assistant: Assistant) -> None:
     """« Pourquoi mettre en œuvre une CPTS ? » was answered from fiche 9's « mise à disposition d'agents publics »,
     a « mise en œuvre » of something else; « mettre en place » found « la place des usagers »."""

@@ -156,6 +156,15 @@ def test_a_short_question_pointing_back_is_a_follow_up_a_new_question_is_not() -
     assert not ask("Comment recruter des représentants des usagers dans une MSP ?", previous=first).followup
 
 
+def test_mobiliser_people_is_searched_as_associer_not_as_the_fiches_on_resources() -> None:
+    """« Comment faire pour mobiliser les publics éloignés ? » opened on fiche 9 « Mobilisation des ressources
+    humaines »: engaging people is searched as the documents call it (« associer »); resources are still mobilised."""
+    assert "mobilis" not in ask("Comment faire pour mobiliser les publics éloignés ?").search_text.lower()
+    assert "associer" in ask("Que dire aux habitants pour les mobiliser ?").search_text
+    money = ask("Comment mobiliser des ressources financières ?")
+    assert "mobiliser" in money.search_text and "associer" not in money.search_text
+
+
 def test_idioms_are_not_searched_as_their_words() -> None:
     """« Pourquoi mettre en place une CPTS ? » was answered from « La place actuelle des usagers… »: the keywords
     searched leave out « mettre en place », « mise en œuvre »; the question is embedded whole, and « la place des
