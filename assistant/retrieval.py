@@ -180,9 +180,9 @@ class TermStats:
         """The share (idf-weighted) of passage ``index``'s own title words (its section's, its fiche's) that the
         question (its ``weights``) writes: « Mobilisation des ressources financières » shares a third of its words
         with « Comment mobiliser les habitants ? », all of them with « Comment mobiliser des ressources financières
-        ? », none with « Comment recruter des usagers dans une CPTS ? », whose words only the study's title writes
-        (« La place des usagers dans les CPTS »), as it does for every passage of the study. 1 for a passage without a
-        title of its own."""
+        ? ». A passage of the study whose own title shares no word with « Comment recruter des usagers dans une CPTS
+        ? » gets 0, though the study's title, on all its passages (« La place des usagers dans les CPTS »), writes
+        them. 1 for a passage without a title of its own."""
         own = {t: self.idf.get(t, self.unknown_idf) for t in self.own_title_terms[index]}
         total = sum(own.values())
         return sum(w for t, w in own.items() if t in weights) / total if total else 1.0
