@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import math
 import re
 from collections.abc import Callable, Collection, Hashable
 from dataclasses import dataclass, field, replace
@@ -761,9 +762,13 @@ def expand_antecedents(reader: IndexReader, sentence_ids: list[int], shown: Coll
     (« Le rapport insistait… »), quoted or read back, comes with the sentence that names it
     (:func:`_work_named_before`); one interviewee's words are not read back for « deux d'entre eux »
     (:func:`_one_for_many`)."""
-    opens = refers_back()
+    opens, links = refers_back(), _opening("links_back")
     out: list[int] = []
     chosen = {*sentence_ids, *shown}
+
+    def read_on(here: int, text: str) -> bool:  # a sentence read back that opens on a connective only names its
+        return bool(opens.match(text if here == sid else links.sub("", text, count=1)))  # subject: it may end the chain
+
     for sid in sentence_ids:
         note = _line_start(reader, sid)
         if note != sid and footnote_label().match(reader.sentences[note].text) and note not in chosen:
@@ -785,10 +790,10 @@ def expand_antecedents(reader: IndexReader, sentence_ids: list[int], shown: Coll
                 before = []
                 break
             # read back by its first words, a sentence whose demonstrative points further back: read on, or keep it
-            further = here != sid and not within and not opens.match(text) and points_back_within(reader, here)
+            further = here != sid and not within and not read_on(here, text) and points_back_within(reader, here)
             if further and enough is None:
                 enough = list(before)
-            if not opens.match(text) and not (here == sid and within) and not further:
+            if not read_on(here, text) and not (here == sid and within) and not further:
                 one_for_many = here != sid and _one_for_many(reader, sid, here)
                 if here == sid or not (one_for_many or _disagrees(pointing, text)):
                     break
@@ -829,6 +834,31 @@ def expand_antecedents(reader: IndexReader, sentence_ids: list[int], shown: Coll
         chosen.update(before)
         out.extend(s for s in [*before, sid] if s not in out)
     return out
+
+
+def dangling_sentences(reader: IndexReader) -> frozenset[int]:
+    """The sentences that, quoted, would follow a bare « […] »: they point back (``refers_back`` after the connective
+    they may open on, ``links_back``: not « En effet, les seules places… »; :func:`points_back_within`) at text of their
+    own section that :func:`expand_antecedents` does not bring with them
+    (« Ces avis sont toutefois tempérés par Mme C… », the views a page before), neither a list's item (its list says
+    what it belongs to), nor the first under a title, which the lead names, nor the first of a section, which « […] »
+    names (« (ce qui précède : § …) »)."""
+    links, opens = _opening("links_back"), refers_back()
+
+    def pointing(sid: int) -> bool:  # after the connective it may open on, not only by it
+        text = reader.sentences[sid].text
+        return points_back_within(reader, sid) or bool(opens.match(links.sub("", text, count=1)))
+
+    return frozenset(
+        sid
+        for sid in range(len(reader.sentences))
+        if _previous(reader, sid) is not None
+        and pointing(sid)
+        and not _list_item(reader, sid)
+        and not titled_by(reader, sid)
+        and _elided_before(reader, sid, (), follows_quote=False)
+        and expand_antecedents(reader, [sid]) == [sid]
+    )
 
 
 WORK_NAMED_WITHIN = 5  # sentences read back, at most, for the one that names a work spoken of again by its kind
@@ -1892,9 +1922,12 @@ class ExtractiveGenerator:
         max_characters: int = 0,
         truncated_min_words: int = 0,
         spoken_penalty: float = 0.0,
+        dangling_penalty: float = 0.0,
     ) -> None:
         self.reader = reader
         self.spoken_penalty = spoken_penalty  # an interviewee's words, after what the study concludes
+        self.dangling_penalty = dangling_penalty  # a sentence that would follow a bare « […] », after one whole
+        self.dangling = dangling_sentences(reader) if dangling_penalty else frozenset()
         self.max_characters = max_characters  # quoted at most in an answer (see _within_length)
         self.opener_coverage = opener_coverage  # a list's introduction, for a question asking for no list
         self.analyze = analyze  # the words of a text as the search reads them: what a question asks about
@@ -2056,13 +2089,21 @@ class ExtractiveGenerator:
 
     def _findings_first(self, evidence: list[Evidence]) -> list[Evidence]:
         """The evidence with the sentences where a study quotes a person it interviewed (:func:`interviewee_speaks`)
-        scored ``spoken_penalty`` lower: what the study concludes is quoted before what one person told it."""
-        if not self.spoken_penalty:
+        scored ``spoken_penalty`` lower: what the study concludes is quoted before what one person told it; and those
+        that point back at what cannot be quoted with them (:func:`dangling_sentences`) ``dangling_penalty`` lower,
+        unless the sentence before them scores higher: quoted first, it says what they point at."""
+        if not (self.spoken_penalty or self.dangling):
             return evidence
-        scored = (
-            replace(e, score=e.score - self.spoken_penalty) if interviewee_speaks(self.reader, e.sentence) else e
-            for e in evidence
-        )
+        scores = {e.sentence: e.score for e in evidence}
+
+        def penalty(sid: int) -> float:
+            spoken = self.spoken_penalty if self.spoken_penalty and interviewee_speaks(self.reader, sid) else 0.0
+            before = _previous(self.reader, sid) if sid in self.dangling else None
+            # the sentence before it, scored higher, is quoted first: it reads on from it
+            dangles = before is not None and scores.get(before, -math.inf) < scores[sid]
+            return spoken + (self.dangling_penalty if dangles else 0.0)
+
+        scored = (replace(e, score=e.score - cut) if (cut := penalty(e.sentence)) else e for e in evidence)
         return sorted(scored, key=lambda e: (-e.score, e.sentence))
 
     def _without_stray_lists(self, evidence: list[Evidence]) -> list[Evidence]:
