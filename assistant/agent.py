@@ -70,6 +70,7 @@ from ingest.sections import SectionCode, SectionKind
 from ingest.settings import Settings
 
 History = Sequence[str | dict[str, Any] | Answer]
+RECENT_QUESTIONS = 3  # the conversation's questions a question is read with (what it leans on, the structure it is in)
 Lap = Callable[[str], None]
 
 
@@ -289,7 +290,8 @@ class Assistant:
         role = Role.parse(role)
         past_questions = _history_questions(history)
         previous: Query | None = None
-        for past in past_questions[-3:]:
+        recent = past_questions[-RECENT_QUESTIONS:]
+        for past in recent:
             previous = self._understand(past, previous)
         query = self._understand(question, previous)
         if query.intent is Intent.SEARCH and not self.analyzer.terms(query.semantic_text):
@@ -306,6 +308,8 @@ class Assistant:
                 standing = self._understand(query.rewritten, None)
                 corrections = {**standing.corrections, **query.corrections}
                 query = replace(standing, rewritten=query.rewritten, corrections=corrections, **searched, **said)
+        # « les réunions avec l'ARS, on doit y aller ? » after a question on representing users in a CPTS: in a CPTS
+        query.setting = next((q for q in reversed(recent) if self.signals.rules.structures_in(q)), "")
         lap("understand")
         answer = Answer(question=question, backend=self.generator.name)
         # a question that stands alone: a follow-up's rewrite when there is one, never the text searched
@@ -414,6 +418,8 @@ class Assistant:
             lap("embed")
         terms = set(self.analyzer.terms(search))
         prefs = self.signals.prefer(query.text, vector, terms, role, self.settings)
+        if not prefs.structures and query.setting:  # a question naming no structure, in a conversation about one
+            prefs = replace(prefs, structures=self.signals.rules.structures_in(query.setting))
         if preferred:
             prefs = replace(prefs, documents=tuple(preferred))
         french = query.language == "fr"

@@ -633,6 +633,20 @@ def test_a_follow_up_naming_another_structure_asks_the_same_about_it(assistant: 
     assert "1.2" in [c.section_number for c in answer.contexts[:5]]  # HAS § 1.2 « Les centres de santé »
 
 
+def test_a_question_naming_no_structure_is_ranked_in_the_one_the_conversation_is_about(assistant: Assistant) -> None:
+    """« Les aidants peuvent-ils participer aussi ? » after « Quels profils d'usagers associer à une MSP ? » opened on
+    the URPS sheet, written for CPTS: the question names no structure, the conversation does (its text is not
+    rewritten, its ranking is); alone, it still opens there, and a question naming one keeps its own."""
+    question = "Les aidants peuvent-ils participer aussi ?"
+    in_msp = assistant.ask(question, history=["Quels profils d'usagers associer à une MSP ?"])
+    alone = assistant.ask(question)
+    assert alone.contexts[0].doc_id == "urps-2022", _said(alone)
+    assert in_msp.contexts[0].doc_id != "urps-2022" and in_msp.details["other_structure_first"] is False, _said(in_msp)
+    assert in_msp.standalone_question == question
+    named = assistant.ask("Les aidants peuvent-ils participer dans une CPTS ?", history=["Et dans une MSP ?"])
+    assert named.details["other_structure_first"] is False, _said(named)
+
+
 def test_a_question_of_the_guides_table_is_pointed_to_its_fiches_and_kept_to_the_structure_named(
     assistant: Assistant,
 ) -> None:
