@@ -158,7 +158,6 @@ class Assistant:
             max_characters=settings.max_answer_characters,
             truncated_min_words=settings.truncated_copy_min_words,
             spoken_penalty=settings.evidence_spoken_penalty,
-            dangling_penalty=settings.evidence_dangling_penalty,
         )
         self.corpus = CorpusView(
             reader, self.labels, self.fiche_list, self.phrases, embedder, self.stats, self.search_passages

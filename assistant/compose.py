@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import math
 import re
 from collections.abc import Callable, Collection, Hashable
 from dataclasses import dataclass, field, replace
@@ -746,29 +745,26 @@ def expand_antecedents(reader: IndexReader, sentence_ids: list[int], shown: Coll
     """Give a quoted sentence that opens on a word pointing back (« Il permet… », « Ainsi, … », ``refers_back``), or
     holds a demonstrative further in whose noun it has not named (:func:`points_back_within`: none when the sentence
     before has such a demonstrative too or opens a quotation, « […] » then says what is left out), the sentences
-    before it in its section, back to one that points back no more or to a title standing alone
-    (which then names the first of them, :func:`titled_by`), ANTECEDENTS sentences read back at most, when each
-    says something and none is chosen or ``shown`` elsewhere in the answer: alone, it would read as a non-sequitur.
-    A pronoun reads past a sentence whose subject has another number (« Ils … » after « Le périmètre … »,
-    :func:`_disagrees`), back to that sentence at least. When the chain ends before such a sentence, nothing is added
-    (it would dangle as well) and the sentence stays as it is, unless it reached the start of its section on words
-    that name what they speak of (« Cette première étape… ») or that point back at the section before (« Parallèlement
-    à la mise en place de ces lois, un agrément est créé… » before « Cet agrément… »): « […] » before it says the
-    section before is left out and names it, :func:`_elided_before`; a sentence whose antecedent the answer already
-    quotes needs none (a quoted sentence of another number is read past: « Elle vise… » after « D'ores et déjà, 13
-    centres… »). A list's item needs none (its
-    list says what it belongs to: « - Enfin, … » follows the items before it); an antecedent that ends a list item's
-    line comes with the sentences before it on that line, from the bulleted one. A work spoken of again by its kind
-    (« Le rapport insistait… »), quoted or read back, comes with the sentence that names it
-    (:func:`_work_named_before`); one interviewee's words are not read back for « deux d'entre eux »
-    (:func:`_one_for_many`)."""
+    before it in its section, back to one that points back no more or to a title standing alone (which then names
+    the first of them, :func:`titled_by`), ANTECEDENTS sentences read back at most, when each says something and
+    none is chosen or ``shown`` elsewhere in the answer: alone, it would read as a non-sequitur. A sentence read
+    back that names the noun of the quoted sentence's demonstrative, past the connective it may open on
+    (``links_back``), ends the chain: « Or la coopération entre les professionnels… » says what « En France, cette
+    coopération… » speaks of. A pronoun reads past a sentence whose subject has another number (« Ils … » after « Le
+    périmètre … », :func:`_disagrees`), back to that sentence at least. When the chain ends before such a sentence,
+    nothing is added (it would dangle as well) and the sentence stays as it is, unless it reached the start of its
+    section on words that name what they speak of (« Cette première étape… ») or that point back at the section
+    before (« Parallèlement à la mise en place de ces lois, un agrément est créé… » before « Cet agrément… »): « […]
+    » before it says the section before is left out and names it, :func:`_elided_before`; a sentence whose
+    antecedent the answer already quotes needs none (a quoted sentence of another number is read past: « Elle vise…
+    » after « D'ores et déjà, 13 centres… »). A list's item needs none (its list says what it belongs to: « - Enfin,
+    … » follows the items before it); an antecedent that ends a list item's line comes with the sentences before it
+    on that line, from the bulleted one. A work spoken of again by its kind (« Le rapport insistait… »), quoted or
+    read back, comes with the sentence that names it (:func:`_work_named_before`); one interviewee's words are not
+    read back for « deux d'entre eux » (:func:`_one_for_many`)."""
     opens, links = refers_back(), _opening("links_back")
     out: list[int] = []
     chosen = {*sentence_ids, *shown}
-
-    def read_on(here: int, text: str) -> bool:  # a sentence read back that opens on a connective only names its
-        return bool(opens.match(text if here == sid else links.sub("", text, count=1)))  # subject: it may end the chain
-
     for sid in sentence_ids:
         note = _line_start(reader, sid)
         if note != sid and footnote_label().match(reader.sentences[note].text) and note not in chosen:
@@ -784,16 +780,20 @@ def expand_antecedents(reader: IndexReader, sentence_ids: list[int], shown: Coll
         # a demonstrative inside it (« … ces peurs »): the sentence before is read, unless that one has such a
         # demonstrative too or opens a quotation; then « […] » says what is left out (:func:`_elided_before`)
         within = not opens.match(pointing) and points_back_within(reader, sid)
+        # « cette coopération »: a sentence read back that names it, past its connective, says what it points at
+        noun = _demonstrative_noun(pointing)
         while not BULLET.match(text := reader.sentences[here].text):
             opens_quotation = text.lstrip().startswith(("«", "“"))
             if within and before == [here] and (points_back_within(reader, here) or opens_quotation):
                 before = []
                 break
             # read back by its first words, a sentence whose demonstrative points further back: read on, or keep it
-            further = here != sid and not within and not read_on(here, text) and points_back_within(reader, here)
+            if here != sid and noun and _names_noun(text, noun) and not opens.match(links.sub("", text, count=1)):
+                break  # « Or la coopération entre les professionnels… » names what « cette coopération » points at
+            further = here != sid and not within and not opens.match(text) and points_back_within(reader, here)
             if further and enough is None:
                 enough = list(before)
-            if not read_on(here, text) and not (here == sid and within) and not further:
+            if not opens.match(text) and not (here == sid and within) and not further:
                 one_for_many = here != sid and _one_for_many(reader, sid, here)
                 if here == sid or not (one_for_many or _disagrees(pointing, text)):
                     break
@@ -836,28 +836,21 @@ def expand_antecedents(reader: IndexReader, sentence_ids: list[int], shown: Coll
     return out
 
 
-def dangling_sentences(reader: IndexReader) -> frozenset[int]:
-    """The sentences that, quoted, would follow a bare « […] »: they point back (``refers_back`` after the connective
-    they may open on, ``links_back``: not « En effet, les seules places… »; :func:`points_back_within`) at text of their
-    own section that :func:`expand_antecedents` does not bring with them
-    (« Ces avis sont toutefois tempérés par Mme C… », the views a page before), neither a list's item (its list says
-    what it belongs to), nor the first under a title, which the lead names, nor the first of a section, which « […] »
-    names (« (ce qui précède : § …) »)."""
-    links, opens = _opening("links_back"), refers_back()
+def _demonstrative_noun(text: str) -> str:
+    """The noun of the first demonstrative ``text`` holds (« coopération » in « En France, cette coopération est
+    encouragée… »), accent-folded and in lower case; "" when it holds none."""
+    found = next((m for m in _anywhere("points_back_within").finditer(text) if m.group("noun")), None)
+    return fold_accents(found.group("noun")).lower() if found else ""
 
-    def pointing(sid: int) -> bool:  # after the connective it may open on, not only by it
-        text = reader.sentences[sid].text
-        return points_back_within(reader, sid) or bool(opens.match(links.sub("", text, count=1)))
 
-    return frozenset(
-        sid
-        for sid in range(len(reader.sentences))
-        if _previous(reader, sid) is not None
-        and pointing(sid)
-        and not _list_item(reader, sid)
-        and not titled_by(reader, sid)
-        and _elided_before(reader, sid, (), follows_quote=False)
-        and expand_antecedents(reader, [sid]) == [sid]
+def _names_noun(text: str, noun: str) -> bool:
+    """Whether ``text`` writes ``noun``, in the singular or the plural, not after a demonstrative of its own (« ces
+    avis » points back as well)."""
+    stem = re.escape(noun[:-1] if noun.endswith(("s", "x")) and len(noun) > 4 else noun)
+    folded = fold_accents(text).lower()
+    return any(
+        not re.search(r"(?:\bce|\bcet|\bcette|\bces)\s+(?:\w+\s+)?$", folded[: m.start()])
+        for m in re.finditer(rf"(?<!\w){stem}(?:s|x)?(?!\w)", folded)
     )
 
 
@@ -1922,12 +1915,9 @@ class ExtractiveGenerator:
         max_characters: int = 0,
         truncated_min_words: int = 0,
         spoken_penalty: float = 0.0,
-        dangling_penalty: float = 0.0,
     ) -> None:
         self.reader = reader
         self.spoken_penalty = spoken_penalty  # an interviewee's words, after what the study concludes
-        self.dangling_penalty = dangling_penalty  # a sentence that would follow a bare « […] », after one whole
-        self.dangling = dangling_sentences(reader) if dangling_penalty else frozenset()
         self.max_characters = max_characters  # quoted at most in an answer (see _within_length)
         self.opener_coverage = opener_coverage  # a list's introduction, for a question asking for no list
         self.analyze = analyze  # the words of a text as the search reads them: what a question asks about
@@ -2089,21 +2079,13 @@ class ExtractiveGenerator:
 
     def _findings_first(self, evidence: list[Evidence]) -> list[Evidence]:
         """The evidence with the sentences where a study quotes a person it interviewed (:func:`interviewee_speaks`)
-        scored ``spoken_penalty`` lower: what the study concludes is quoted before what one person told it; and those
-        that point back at what cannot be quoted with them (:func:`dangling_sentences`) ``dangling_penalty`` lower,
-        unless the sentence before them scores higher: quoted first, it says what they point at."""
-        if not (self.spoken_penalty or self.dangling):
+        scored ``spoken_penalty`` lower: what the study concludes is quoted before what one person told it."""
+        if not self.spoken_penalty:
             return evidence
-        scores = {e.sentence: e.score for e in evidence}
-
-        def penalty(sid: int) -> float:
-            spoken = self.spoken_penalty if self.spoken_penalty and interviewee_speaks(self.reader, sid) else 0.0
-            before = _previous(self.reader, sid) if sid in self.dangling else None
-            # the sentence before it, scored higher, is quoted first: it reads on from it
-            dangles = before is not None and scores.get(before, -math.inf) < scores[sid]
-            return spoken + (self.dangling_penalty if dangles else 0.0)
-
-        scored = (replace(e, score=e.score - cut) if (cut := penalty(e.sentence)) else e for e in evidence)
+        scored = (
+            replace(e, score=e.score - self.spoken_penalty) if interviewee_speaks(self.reader, e.sentence) else e
+            for e in evidence
+        )
         return sorted(scored, key=lambda e: (-e.score, e.sentence))
 
     def _without_stray_lists(self, evidence: list[Evidence]) -> list[Evidence]:

@@ -199,13 +199,6 @@ class Settings(BaseSettings):
         description="Retrait du score, pour le choix des phrases citées, d'une phrase d'étude qui rapporte les mots "
         "d'une personne interrogée (« … » (M. E)) : les données de l'étude, après ce qu'elle en conclut.",
     )
-    evidence_dangling_penalty: float = Field(
-        0.1,
-        ge=0,
-        description="Retrait du score, pour le choix des phrases citées, d'une phrase qui renvoie à ce qui la précède "
-        "dans sa section sans qu'on puisse le citer avec elle (« Ces avis sont toutefois tempérés… ») : seule après "
-        "« […] », elle se lit mal ; une phrase proche qui se suffit passe devant.",
-    )
     evidence_structure_penalty: float = Field(
         0.05,
         ge=0,

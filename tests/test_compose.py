@@ -19,10 +19,10 @@ from assistant.compose import (
     _elided_before,
     _list_runs,
     _may_quote,
+    _names_noun,
     _quotable,
     author_speaks,
     choose_sentences,
-    dangling_sentences,
     expand_antecedents,
     expand_entries,
     expand_lists,
@@ -298,11 +298,12 @@ def test_a_demonstrative_s_antecedent_that_needs_its_own_is_left_out_and_the_cut
     assert expand_antecedents(reader, [pointing]) == [first, middle, pointing]  # type: ignore[arg-type]
 
 
-def test_a_sentence_read_back_that_opens_on_a_connective_only_says_what_a_demonstrative_points_at() -> None:
+def test_a_sentence_read_back_that_names_a_demonstrative_s_noun_says_what_it_points_at() -> None:
     """« En France, cette coopération est encouragée… » came alone after « […] »: the sentence before, « Or la
     coopération entre les professionnels… », names the cooperation but opens on « Or », and the reading went on back to
-    a sentence out of reach. A connective carries on from what precedes while the sentence names what it speaks of: it
-    ends the chain, after « […] »."""
+    a sentence out of reach. A sentence read back that names the demonstrative's noun, past the connective it opens on,
+    ends the chain. One that names no such noun is read past as before: « Par exemple, sur le diagnostic… » does not say
+    what « C'est aussi le cas… » is the case of, nor « De plus, … ces idées » what « ces idées » are."""
     text = (
         "Les soins primaires sont la porte d'entrée du système.\nS'ils sont le premier contact, ils structurent le "
         "parcours.\nOr la coopération entre les professionnels est une clé.\nEn France, cette coopération est "
@@ -311,48 +312,15 @@ def test_a_sentence_read_back_that_opens_on_a_connective_only_says_what_a_demons
     reader = Reader([chunk(0, text)])
     _, _, named, sid = reader.sentences_of["has-0"]
     assert expand_antecedents(reader, [sid]) == [named, sid]  # type: ignore[arg-type]
-    assert sid not in dangling_sentences(reader)  # type: ignore[arg-type]
-
-
-def test_a_sentence_pointing_at_what_cannot_be_quoted_gives_way_to_a_whole_one_close_to_it() -> None:
-    """« Le rôle de l'association a permis de lever certaines de ces peurs » cannot bring what « ces peurs » are (the
-    sentence before needs its own antecedent): quoted, it follows a bare « […] ». A sentence that reads whole, scored a
-    little lower, is quoted instead; far lower, it is not, and the pointing one is quoted as before. Its own sentence
-    before, scored higher, is quoted first and says what it points at: no penalty then."""
     text = (
-        "Certains professionnels hésitent.\nLes médecins craignent de perdre leur autonomie avec cette réforme.\n"
-        "Le rôle de l'association a permis de lever certaines de ces peurs."
+        "Ce qui apparaît décisif est la formation commune des professionnels et des usagers.\nPar exemple, sur le "
+        "diagnostic territorial.\nC'est aussi le cas des programmes d'éducation thérapeutique."
     )
-    reader = Reader(
-        [chunk(0, text), replace(chunk(1, "Les associations rassurent les professionnels."), char_start=500)]
-    )
-    _, before, pointing = reader.sentences_of["has-0"]
-    whole = reader.sentences_of["has-1"][0]
-    assert dangling_sentences(reader) == {pointing}  # type: ignore[arg-type]
-
-    def quoted(scores: dict[int, float], penalty: float, most: int = 1) -> list[str]:
-        generator = ExtractiveGenerator(
-            reader,  # type: ignore[arg-type]
-            PHRASES,
-            {"has": "Guide HAS"},
-            max_sentences=most,
-            margin=0.2,
-            authority_bonus=0.015,
-            part_gain=0.3,
-            dangling_penalty=penalty,
-        )
-        evidence = [Evidence(s, reader.position[reader.sentences[s].chunk_id], score, 0.9, 0.5, 0)
-                    for s, score in sorted(scores.items(), key=lambda pair: -pair[1])]  # fmt: skip
-        request = GenerationRequest("?", ["?"], [evidence], [e.chunk for e in evidence], whole=evidence)
-        return [span.text for b in generator.generate(request).blocks for span in b.spans
-                if span.source is SpanSource.CORPUS]  # fmt: skip
-
-    pointing_text, whole_text = reader.sentences[pointing].text, reader.sentences[whole].text
-    assert quoted({pointing: 0.95, whole: 0.9}, 0.0) == [pointing_text]
-    assert quoted({pointing: 0.95, whole: 0.9}, 0.1) == [whole_text]
-    assert quoted({pointing: 0.95, whole: 0.7}, 0.1) == [pointing_text]
-    read_on = quoted({before: 0.97, pointing: 0.95, whole: 0.9}, 0.1, most=2)
-    assert pointing_text in read_on and whole_text not in read_on
+    reader = Reader([chunk(0, text)])
+    whole, example, case = reader.sentences_of["has-0"]
+    assert expand_antecedents(reader, [case]) == [whole, example, case]  # type: ignore[arg-type]
+    assert _names_noun("Or la coopération entre les professionnels.", "cooperation")
+    assert not _names_noun("De plus, ces coopérations sont rares.", "cooperation")  # points back itself
 
 
 def test_a_plural_after_one_interviewee_s_words_does_not_read_them_back_as_what_it_points_at() -> None:
