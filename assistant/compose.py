@@ -1183,6 +1183,19 @@ def order_groups(
     return [(c, sorted(by_chunk[c])) for c in order]
 
 
+def in_reading_order(reader: IndexReader, groups: list[tuple[int, list[int]]]) -> list[tuple[int, list[int]]]:
+    """The quoted groups with those of one section in the document's order, where the first of them stands: a
+    section's last sentence quoted above its first read as the text reversed (« Il est observé qu'une position de
+    tiers… », then « Il s'agit ici de personnes… », § 6.8.2), a note above the survey it describes. The sections of a
+    fiche keep the order of their best passage (the answer opens on what answers best). Which groups are quoted was
+    chosen by score (:func:`order_groups`, ``max_answer_characters``): only their order changes."""
+    sections: dict[Hashable, list[tuple[int, list[int]]]] = {}
+    for group in groups:
+        chunk = reader.chunks[group[0]]
+        sections.setdefault((chunk.doc_id, chunk.section_path), []).append(group)
+    return [group for under in sections.values() for group in sorted(under, key=lambda g: g[0])]
+
+
 def lead_unit(chunk: Chunk) -> tuple[str, object]:
     """What the lead of a passage's quotes names: its fiche (one lead for the sections of a fiche), else its
     section."""
@@ -1968,7 +1981,7 @@ class ExtractiveGenerator:
             groups = order_groups(reader, chosen, expanded, self.authority_bonus, lambda c: lead_unit(reader.chunks[c]))
             if groups:
                 sections.append((part, groups))
-        sections = self._within_length(sections)
+        sections = [(part, in_reading_order(reader, groups)) for part, groups in self._within_length(sections)]
         blocks: list[Block] = []
         named = _Named()
         if premise is not None:

@@ -669,7 +669,9 @@ class CorpusNames:
     def spelling_out(self, acronym: str, joiners: tuple[str, ...]) -> frozenset[int]:
         """The sentences that spell ``acronym`` out beside it in brackets: the words its letters begin, then the
         acronym (« les Équipes de Soins Primaires (ESP) »), or the acronym, then the words (« Une CPTS (Communauté
-        Professionnelle Territoriale de Santé), c'est… »). A run of words that spells it by chance is not beside it."""
+        Professionnelle Territoriale de Santé), c'est… »), the acronym maybe with a short qualifier (« l'URPS ML (Union
+        Régionale des Professionnels de Santé Libéraux…) »). A run of words that spells it by chance is not beside
+        it."""
         return self.spelled_beside(acronym.lower(), joiners)
 
     def spells(self, acronym: str, joiners: tuple[str, ...], text: str) -> bool:
@@ -678,6 +680,7 @@ class CorpusNames:
 
     def _spelled_beside(self, letters: str, joiners: tuple[str, ...]) -> frozenset[int]:
         words, own = _spelled(letters, joiners).pattern, rf"\b{re.escape(letters)}s?\b"
+        own = rf"{own}(?:\s+[a-z]{{1,3}}\b)?"  # with a short qualifier: « l'URPS ML (Union Régionale des… ML) »
         beside = re.compile(rf"{words}\s*\(\s*{own}\s*\)|{own}\s*\(\s*{words}")
         return frozenset(i for i, sentence in enumerate(self.folded) if beside.search(sentence))
 

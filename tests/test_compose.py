@@ -28,6 +28,7 @@ from assistant.compose import (
     expand_lists,
     expand_quotations,
     goes_on_about,
+    in_reading_order,
     interviewee_speaks,
     lead_line,
     list_title,
@@ -1770,10 +1771,11 @@ def test_a_sentence_after_a_quotation_comes_with_the_quotation_whole() -> None:
     assert expand_antecedents(reader, [pointing]) == [opens, closes, pointing]  # type: ignore[arg-type]
 
 
-def test_a_footnote_is_quoted_after_its_number_and_a_source_opens_on_its_best_passage() -> None:
+def test_a_footnote_is_quoted_after_its_number_and_a_section_s_passages_in_reading_order() -> None:
     """« Note 6 : » tells a footnote: the quote gives what it says, after its number, as a label (the source names
-    its section and page, where the reader looks for a note, not for a sentence of the text). Two passages of one
-    source that do not follow each other are read best first; those that follow each other, in reading order."""
+    its section and page, where the reader looks for a note, not for a sentence of the text). The passages of one
+    section are read in the document's order, the best one among them or not: a later passage quoted above the
+    section's first read as the text reversed (two readers found it). Sections of one fiche open on the best one."""
     note = "Note 6 : La santé communautaire est le processus par lequel une collectivité réfléchit à sa santé."
     (block,) = render_group(Reader([chunk(0, note)]), [0], 1, PHRASES)  # type: ignore[arg-type]
     assert [(s.text, s.source) for s in block.spans] == [
@@ -1797,7 +1799,20 @@ def test_a_footnote_is_quoted_after_its_number_and_a_source_opens_on_its_best_pa
         GenerationRequest("?", ["?"], [evidence], [2, 1, 0], whole=evidence)
     )
     quoted = [s.text for b in result.blocks if b.kind is not BlockKind.LEAD for s in b.spans]
-    assert quoted == [texts[2], texts[0], texts[1]]
+    assert [t for t in quoted if t != PHRASES["elided_before"]] == [texts[0], texts[1], texts[2]]
+
+
+def test_the_sections_of_a_fiche_open_on_the_best_one_each_section_read_top_to_bottom() -> None:
+    """Under the lead of fiche 5, § 6.5.5 quoted best comes first; § 6.5.2's two passages follow, in their order."""
+    sections = [("6.5.2", "La représentation"), ("6.5.2", "La représentation"), ("6.5.5", "Conclusion")]
+    reader = Reader(
+        [
+            replace(chunk(n, f"Phrase {n}."), fiche=5, section_number=number, section_path=f"6.5 > {number} {title}")
+            for n, (number, title) in enumerate(sections)
+        ]
+    )
+    by_score = [(2, [2]), (1, [1]), (0, [0])]  # the later passage of § 6.5.2 scored above its first
+    assert in_reading_order(reader, by_score) == [(2, [2]), (0, [0]), (1, [1])]  # type: ignore[arg-type]
 
 
 def test_a_section_title_ending_on_a_colon_is_named_without_it() -> None:

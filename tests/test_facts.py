@@ -318,8 +318,9 @@ def test_an_acronym_is_spelled_out_by_the_corpus_s_own_phrase() -> None:
 
 
 def test_an_acronym_is_spelled_out_beside_it_in_brackets() -> None:
-    """« les Équipes de Soins Primaires (ESP) » and « une CPTS (Communauté Professionnelle Territoriale de Santé) »
-    say what the letters stand for; words whose initials spell it by chance, away from it, do not."""
+    """« les Équipes de Soins Primaires (ESP) », « une CPTS (Communauté Professionnelle Territoriale de Santé) » and
+    « l'URPS ML (Union Régionale des Professionnels de Santé…) » say what the letters stand for; words whose initials
+    spell it by chance, away from it, do not."""
     from assistant.rules import QueryRules
 
     joiners = QueryRules.load().acronym_joiners
@@ -329,11 +330,15 @@ def test_an_acronym_is_spelled_out_beside_it_in_brackets() -> None:
             "Une CPTS (Communauté Professionnelle Territoriale de Santé), c'est un réseau.",
             "Les ESP, ou équipes sans projet, existent aussi.",  # initials spelled, but not beside it
             "Les maisons de santé (MSP) et les équipes (ESP) coopèrent.",  # beside it, but other initials
+            "Les échanges avec l'URPS ML (Union Régionale des Professionnels de Santé Libéraux) ont abouti.",
+            "La CPAM de la région (caisse primaire) finance.",  # a qualifier of words, initials of others
         ]
     )
     assert names.spelling_out("ESP", joiners) == frozenset({0})
     assert names.spelling_out("CPTS", joiners) == frozenset({1})
     assert names.spelling_out("MSP", joiners) == frozenset()
+    assert names.spelling_out("URPS", joiners) == frozenset({4})  # the acronym with a short qualifier
+    assert names.spelling_out("CPAM", joiners) == frozenset()
 
 
 @pytest.mark.parametrize(
