@@ -1042,6 +1042,26 @@ def _within_quotation(reader: IndexReader, sid: int) -> bool:
     return depth > 0
 
 
+def expand_qualifications(reader: IndexReader, sentence_ids: list[int]) -> list[int]:
+    """Give a chosen sentence the one right after it in its passage when that one opens on a contrast with it
+    (``qualifies_before``: « Par principe, des financements privés peuvent être mobilisés… » then « Toutefois, le
+    législateur a… encadré : »): quoted alone, the first says more than the document does. Not a list's item (its list
+    has its own rules), nor the words of a person the document quotes (« “Mais enfin la peur… » is an interview)."""
+    contrast = _opening("qualifies_before")
+    out: list[int] = []
+    for sid in sentence_ids:
+        out.extend(s for s in [sid] if s not in out)
+        siblings = reader.sentences_of[reader.sentences[sid].chunk_id]
+        pos = siblings.index(sid)
+        if pos + 1 == len(siblings) or BULLET.match(reader.sentences[sid].text):
+            continue
+        after = siblings[pos + 1]
+        text = reader.sentences[after].text
+        if contrast.match(text) and not BULLET.match(text) and not text.lstrip().startswith(("«", "“", '"')):
+            out.extend(s for s in [after] if s not in out)
+    return out
+
+
 def expand_quotations(reader: IndexReader, sentence_ids: list[int]) -> list[int]:
     """Give a chosen sentence the rest of the quotation it belongs to: alone, it would open or close a quotation
     the reader never sees whole, without the words that say who speaks."""
@@ -1899,11 +1919,13 @@ class _Named:
 def completed(
     reader: IndexReader, sentence_ids: list[int], asked: Callable[[str], bool], shown: Collection[int]
 ) -> list[int]:
-    """Chosen sentences as the answer quotes them: a list's introduction with its items (:func:`expand_lists`), a
-    sentence that points back with what it points at (:func:`expand_antecedents`), a quotation whole, a resource's
-    description with its entry (:func:`expand_entries`), each sentence once where two passages overlap, a question
-    with the alternatives its paragraph asks after it."""
-    quoted = expand_quotations(reader, expand_antecedents(reader, expand_lists(reader, sentence_ids, asked), shown))
+    """Chosen sentences as the answer quotes them: with the contrast that qualifies them
+    (:func:`expand_qualifications`), a list's introduction with its items (:func:`expand_lists`), a sentence that
+    points back with what it points at (:func:`expand_antecedents`), a quotation whole, a resource's description with
+    its entry (:func:`expand_entries`), each sentence once where two passages overlap, a question with the
+    alternatives its paragraph asks after it."""
+    listed = expand_lists(reader, expand_qualifications(reader, sentence_ids), asked)
+    quoted = expand_quotations(reader, expand_antecedents(reader, listed, shown))
     return unshared(reader, expand_question_series(reader, expand_entries(reader, quoted)))
 
 

@@ -23,9 +23,11 @@ from assistant.compose import (
     _quotable,
     author_speaks,
     choose_sentences,
+    completed,
     expand_antecedents,
     expand_entries,
     expand_lists,
+    expand_qualifications,
     expand_quotations,
     goes_on_about,
     in_reading_order,
@@ -1800,6 +1802,26 @@ def test_a_footnote_is_quoted_after_its_number_and_a_section_s_passages_in_readi
     )
     quoted = [s.text for b in result.blocks if b.kind is not BlockKind.LEAD for s in b.spans]
     assert [t for t in quoted if t != PHRASES["elided_before"]] == [texts[0], texts[1], texts[2]]
+
+
+def test_a_quoted_sentence_comes_with_the_contrast_that_qualifies_it() -> None:
+    """« Les rencontres avec les tutelles ne nécessitent pas la présence de représentants associatifs. » was quoted
+    without « En revanche, ils peuvent participer aux réunions de préparation… »: a representative read that they
+    have no part in them. The contrast right after a quoted sentence is quoted with it; an interviewee's « “Mais… »
+    and a list's next item are not."""
+    said = "Les rencontres avec les tutelles ne nécessitent pas la présence de représentants associatifs."
+    contrast = "En revanche, ils peuvent participer aux réunions de préparation de ces rencontres."
+    reader = Reader([chunk(0, f"{said} {contrast} Les comptes rendus sont envoyés.")])
+    first, second, third = reader.sentences_of["has-0"]
+    assert completed(reader, [first], lambda title: False, ()) == [first, second]  # type: ignore[arg-type]
+    assert completed(reader, [second], lambda title: False, ()) == [first, second]  # type: ignore[arg-type]
+    assert completed(reader, [third], lambda title: False, ()) == [third]  # type: ignore[arg-type]
+    spoken = Reader([chunk(0, f"{said} “Mais enfin la peur, c'est qu'ils ne viennent pas.” (M. E)")])
+    alone = spoken.sentences_of["has-0"][0]
+    assert completed(spoken, [alone], lambda title: False, ()) == [alone]  # type: ignore[arg-type]
+    listed = Reader([chunk(0, "Ils peuvent :\n- venir aux réunions ;\n- Mais aussi écrire au bureau.")])
+    _, item, _ = listed.sentences_of["has-0"]
+    assert expand_qualifications(listed, [item]) == [item]  # type: ignore[arg-type]
 
 
 def test_the_sections_of_a_fiche_open_on_the_best_one_each_section_read_top_to_bottom() -> None:
