@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from assistant.answer import Answer, Block, BlockKind, Citation, Coverage, Role, Route, Span, Suggestion
+from assistant.answer import Answer, Block, BlockKind, Citation, Coverage, Role, Route, Span, SpanSource, Suggestion
 from assistant.antecedents import CorpusGrammar
 from assistant.citations import make_citation, make_context, source_label
 from assistant.compose import (
@@ -61,7 +61,7 @@ from assistant.signals import CorpusSignals, Preferences
 from ingest.cleaning import CELL_SEPARATOR
 from ingest.embeddings import make_embeddings
 from ingest.index import IndexMismatch, IndexReader, IndexUnavailable, VectorStoreUnavailable, matches_where
-from ingest.lexical import FrenchAnalyzer
+from ingest.lexical import FrenchAnalyzer, fold_text
 from ingest.manifest import manifest_or_empty
 from ingest.models import Chunk
 from ingest.pipeline import ProgressFn, ingest
@@ -358,7 +358,9 @@ class Assistant:
         """An acronym the question writes (« Un EPCI peut-il gérer un centre de santé ? ») that neither the lexicon
         nor the corpus knows is also searched with the corpus's phrase whose initials spell it (« établissements
         publics de coopération intercommunale »). It stays a word the documents never use: a run of words can spell
-        an acronym by chance (ROSP: « raréfaction de l'offre de soins primaires »), so the answer still says so."""
+        an acronym by chance (ROSP: « raréfaction de l'offre de soins primaires »), so the answer still says the
+        documents do not write it, and which phrase was read for it when it quotes that phrase
+        (:func:`~assistant.coverage.partial_notice`)."""
         rules = QueryRules.load()
         for acronym in dict.fromkeys(rules.acronym.findall(query.text)):
             word = acronym.lower()
@@ -367,6 +369,7 @@ class Assistant:
             phrase = self.names.spelled_out(acronym, rules.acronym_joiners, rules.acronym_min_uses)
             if phrase:
                 query.search_text = f"{query.search_text} {phrase}"
+                query.spelled_out[acronym] = phrase
 
     def _section_exists(self, ref: str) -> bool:
         """Does any document have a chapter/part numbered ``ref`` ("12", "IV")?"""
@@ -730,7 +733,8 @@ class Assistant:
             parts = self.phrases["partial_parts_and"].join(f"« {_question_of(part)} »" for part in uncovered)
             notices.append(self.phrases["partial_parts"].format(parts=parts))
         elif coverage is Coverage.PARTIAL and not notices:
-            notices.append(partial_notice(assessment, self.phrases, self.settings))
+            read = {a: self._as_quoted(answer, p) for a, p in query.spelled_out.items() if self._as_quoted(answer, p)}
+            notices.append(partial_notice(assessment, self.phrases, self.settings, read))
         elif coverage is not Coverage.PARTIAL and result.missing:  # the model read the passages: only part answered
             missing = result.missing if result.missing.endswith((".", "!", "?")) else f"{result.missing}."
             coverage = Coverage.PARTIAL
@@ -931,6 +935,17 @@ class Assistant:
         quoted = " ".join(block.text for block in answer.blocks)
         joiners = QueryRules.load().acronym_joiners
         return frozenset(a for a in acronyms if self.names.spells(a, joiners, quoted))
+
+    @staticmethod
+    def _as_quoted(answer: Answer, phrase: str) -> str:
+        """``phrase`` (accents and case folded) as the answer's quotes write it (« établissements publics de
+        coopération intercommunale »), or "" when they do not."""
+        for text in (span.text for block in answer.blocks for span in block.spans if span.source is SpanSource.CORPUS):
+            folded = fold_text(text)
+            at = folded.find(phrase)
+            if at >= 0:
+                return text[at : at + len(phrase)] if len(folded) == len(text) else phrase
+        return ""
 
     def _chunk_of(self, sentence: int) -> str:
         return self.reader.sentences[sentence].chunk_id

@@ -1409,7 +1409,13 @@ def render_group(
             said_cut = _ends_on(blocks, phrases["item_cut"]) if not prose else prose[-1].text == phrases["item_cut"]
             titled_here = sentence.label or title  # a title right before it: nothing left out between them
             cut_before = follows_quote or mid_quotation
-            if not titled_here and not said_cut and _elided_before(reader, sid, antecedents, cut_before):
+            # a heading further up (:func:`headed_by`), named as the sentence's label: what stands between is left out
+            headed_here = bool(label) and bool(titled) and not titled_here
+            if (
+                not titled_here
+                and not said_cut
+                and (headed_here or _elided_before(reader, sid, antecedents, cut_before))
+            ):
                 mark = Span(phrases["elided_before"])
                 if (pointed := _section_pointed_at(reader, sid)) is not None:  # « Cette première étape… »
                     mark = Span(phrases["elided_section"].format(section=_section_named(pointed)))

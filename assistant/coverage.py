@@ -8,6 +8,8 @@ or "none" (declined). A partial answer says first, plainly, what the documents d
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from dataclasses import replace
 
 from assistant.answer import Coverage
 from assistant.guard import Assessment
@@ -38,12 +40,23 @@ def _unknown(assessment: Assessment, settings: Settings) -> bool:
     return assessment.unknown >= settings.partial_unknown_share
 
 
-def partial_notice(assessment: Assessment, phrases: dict[str, str], settings: Settings) -> str:
+def partial_notice(
+    assessment: Assessment, phrases: dict[str, str], settings: Settings, read: Mapping[str, str] | None = None
+) -> str:
     """The notice that opens a partly covered answer: what the documents do not give. A loose fact no sentence holds
-    (a count, a payer: it may be written in words the patterns miss) is said to seem missing, when nothing else is."""
-    unsaid = [*assessment.unknown_names, *assessment.unknown_words, *assessment.unknown_nouns][
-        : settings.partial_words_named
-    ]
+    (a count, a payer: it may be written in words the patterns miss) is said to seem missing, when nothing else is.
+    An acronym the documents never write whose initials a phrase the answer quotes spells (``read``: « EPCI » →
+    « établissements publics de coopération intercommunale ») is not said absent: the notice says which phrase was
+    read for it (the initials may spell it by chance), then what else is missing, if anything."""
+    if read:
+        said = [
+            phrases["partial_acronym_read"].format(acronym=f"« {acronym} »", phrase=f"« {phrase} »")
+            for acronym, phrase in read.items()
+        ]
+        left = replace(assessment, unknown_words=[w for w in assessment.unknown_words if w not in read])
+        rest = _missing(left, settings) and (left.fact_missing or left.outside or left.rare_words or _unsaid(left))
+        return " ".join([*said, partial_notice(left, phrases, settings) if rest else phrases["partial_closest"]])
+    unsaid = _unsaid(assessment)[: settings.partial_words_named]
     if assessment.fact_missing and assessment.fact_asked and assessment.fact_strict:
         notice = _fact_notice(assessment.fact_asked, assessment.fact_term, phrases["partial_fact"])
     elif assessment.outside:  # a hospital's body, an EHPAD…: the documents treat primary care
@@ -57,6 +70,11 @@ def partial_notice(assessment: Assessment, phrases: dict[str, str], settings: Se
     else:  # the proper names no passage writes first, then the words the corpus never uses
         notice = phrases["partial_words"].format(words=", ".join(f"« {w} »" for w in unsaid))
     return _ELIDED.sub("d'« ", notice)
+
+
+def _unsaid(assessment: Assessment) -> list[str]:
+    """The proper names no passage writes, then the words the corpus never uses, then nouns no passage writes."""
+    return [*assessment.unknown_names, *assessment.unknown_words, *assessment.unknown_nouns]
 
 
 def _fact_notice(fact: str, term: str, phrase: str) -> str:

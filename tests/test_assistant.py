@@ -465,9 +465,12 @@ def test_an_acronym_the_corpus_only_spells_out_is_searched_with_its_phrase_and_s
 ) -> None:
     """« EPCI » is nowhere in the documents, « établissements publics de coopération intercommunale » is: the
     answer quotes the guide's list of who runs centres de santé, after saying that the documents never write
-    « EPCI » (a run of words can spell an acronym by chance: « ROSP »)."""
+    « EPCI » (a run of words can spell an acronym by chance: « ROSP ») and which phrase it read for it, as quoted. It
+    said « ne parlent pas d'« EPCI » » above a quote naming those bodies: a reader found the notice contradicted."""
     answer = assistant.ask("Un EPCI peut-il être gestionnaire d'un centre de santé ?")
-    assert answer.coverage is Coverage.PARTIAL and "« EPCI »" in answer.blocks[0].text
+    notice = answer.blocks[0].text
+    assert answer.coverage is Coverage.PARTIAL and "n'écrivent pas le sigle « EPCI »" in notice
+    assert "« établissements publics de coopération intercommunale »" in notice and "ne parlent pas" not in notice
     assert "établissements publics de coopération intercommunale" in _said(answer)
 
 

@@ -377,6 +377,23 @@ def test_a_partial_notice_elides_de_before_a_word_opening_on_a_vowel() -> None:
     assert f"pas de définition d'« {term} »." in partial_notice(definition, phrases, settings)
 
 
+def test_an_acronym_read_as_a_quoted_phrase_is_said_unwritten_not_absent() -> None:
+    """« EPCI », never written, read as « établissements publics de coopération intercommunale », which the answer
+    quotes: the notice says so, not that the documents do not speak of it; a word still missing is named after it."""
+    from assistant.coverage import partial_notice
+    from assistant.guard import Assessment
+    from assistant.prompts import load_phrases
+
+    phrases = load_phrases(Settings().prompts_dir, "extractive")
+    settings = Settings.model_construct()
+    read = {"EPCI": "établissements publics de coopération intercommunale"}
+    alone = partial_notice(Assessment(1.0, 0.9, 1.0, 0.5, None, False, ["EPCI"]), phrases, settings, read)
+    assert alone.startswith("Les documents de référence n'écrivent pas le sigle « EPCI » ; ils écrivent « établ")
+    assert "ne parlent pas" not in alone and alone.endswith(phrases["partial_closest"])
+    both = partial_notice(Assessment(1.0, 0.9, 1.0, 0.5, None, False, ["EPCI", "ratatouille"]), phrases, settings, read)
+    assert "le sigle « EPCI »" in both and "ne parlent pas de « ratatouille »" in both and "d'« EPCI »" not in both
+
+
 def test_a_tax_rule_about_something_else_does_not_answer_a_tax_question() -> None:
     """« Ces dons ouvrent droit à une réduction d'impôt » gives a tax rule about patronage: it answers « Les dons de
     mécénat sont-ils défiscalisés ? » (it goes on with the sentence about patronage before it), not « le représentant
