@@ -244,7 +244,7 @@ def chunk_document(
                 fiche, fiche_title = found
         labels = [section_label(r) for r in unit.path]
         section_number = _section_number(unit.path)
-        page, page_source = _unit_page(doc, unit)
+        page, page_end, page_source = _unit_page(doc, unit)
         titles = [ref.title for ref in unit.path]
         for piece_start, piece_end in whole_sentence_pieces(unit_text, splitter):
             text = unit_text[piece_start:piece_end]
@@ -252,7 +252,7 @@ def chunk_document(
             end = start + len(text)
             block_pages = [b.page for b in unit.blocks if b.start < end and b.end > start and b.page]
             first_page = block_pages[0] if block_pages else page
-            last_page = block_pages[-1] if block_pages else page
+            last_page = block_pages[-1] if block_pages else page_end
             digest = hashlib.sha256(f"{info.doc_id}|{section_number}|{start}|{text}".encode()).hexdigest()
             chunk = Chunk(
                 chunk_id=f"{info.doc_id}-{digest[:12]}",
@@ -282,10 +282,12 @@ def chunk_document(
     return chunks, sentences
 
 
-def _unit_page(doc: StructuredDocument, unit: _Unit) -> tuple[int, str]:
-    """The page of a section from the table of contents (deepest ancestor listed there)."""
-    for ref in reversed(unit.path):
-        page = doc.toc_page(ref.number, ref.title)
-        if page:
-            return page, "toc"
-    return 0, ""
+def _unit_page(doc: StructuredDocument, unit: _Unit) -> tuple[int, int, str]:
+    """The pages of a section from the table of contents: its own page when it is listed there; else the pages its
+    deepest listed ancestor runs over (:meth:`StructuredDocument.toc_pages`: § 6.1.5, not listed, somewhere in fiche
+    1's pages 25 to 30, not on « p. 25 », where the fiche starts)."""
+    for depth, ref in enumerate(reversed(unit.path)):
+        pages = doc.toc_pages(ref.number, ref.title)
+        if pages and pages[0]:
+            return pages[0], pages[0] if depth == 0 else pages[1], "toc"
+    return 0, 0, ""

@@ -98,12 +98,23 @@ class StructuredDocument:
     toc: list[TocEntry] = field(default_factory=list)
     tables: Tables = field(default_factory=lambda: Tables({}, frozenset()))
 
-    def toc_page(self, number: str, title: str) -> int | None:
-        for entry in self.toc:
+    def toc_pages(self, number: str, title: str) -> tuple[int, int] | None:
+        """The pages a section listed in the table of contents may run over: from its page to that of the next entry
+        that is not one of its subsections (« 6.1. Fiche ressource n° 1 … 25 », then « 6.2. … 30 »: 25 to 30, the
+        next one starting somewhere on its first page); its own page only when it is the last entry."""
+        entry = self._toc_entry(number, title)
+        if entry is None:
+            return None
+        page, own = self.toc[entry].page, self.toc[entry].number
+        after = (e.page for e in self.toc[entry + 1 :] if not (own and e.number.startswith(f"{own}.")))
+        return page, max(page, next(after, page))
+
+    def _toc_entry(self, number: str, title: str) -> int | None:
+        for i, entry in enumerate(self.toc):
             if number and entry.number == number:
-                return entry.page
+                return i
             if not number and _fold(entry.title) == _fold(title):
-                return entry.page
+                return i
         return None
 
 
