@@ -1300,6 +1300,7 @@ def render_group(
     lead: str = "",
     shown: Collection[str] = (),
     elsewhere: Collection[str] = (),
+    after: int | None = None,
 ) -> list[Block]:
     """One passage's quoted sentences, each with its marker: prose as one paragraph, list items apart. A table
     cell is preceded by the names of its column and row (``table_cell``, a fixed phrasing): quoted alone,
@@ -1309,16 +1310,17 @@ def render_group(
     out, before or after the quoted ones, are said to be (``list_cut``). A sentence that points back at one the
     answer does not quote (:func:`expand_antecedents` found none within reach: « Ainsi, la notion de démocratie
     sanitaire… » opens its section) is preceded by « […] » (``elided_before``), as a quotation marks what it leaves
-    out; so is a sentence quoted after another of the group with text between them left out; ``shown``: the
-    sentences the blocks above already quote; ``elsewhere``: those the answer's other groups quote (a heading quoted
-    below is not said as a label above)."""
+    out; so is a sentence quoted after another of the group with text between them left out, or after ``after``, the
+    last sentence quoted of an earlier passage of its section, just above; ``shown``: the sentences the blocks above
+    already quote; ``elsewhere``: those the answer's other groups quote (a heading quoted below is not said as a label
+    above)."""
     blocks: list[Block] = []
     prose: list[Span] = []
     named = ""  # the cell named last: its next sentences need not name it again
     headed = ""  # the title of the list headed last
     quoted = {reader.sentences[s].text for s in sentence_ids}  # overlapping passages hold a sentence twice
     antecedents = {*(text.strip() for text in quoted), *shown}  # what a sentence pointing back may point at
-    cut, previous = False, None  # the list goes on after the item quoted last (said after that item's sentences)
+    cut, previous = False, after  # the list goes on after the item quoted last (said after that item's sentences)
     speech: list[int] = []  # the long quotation quoted from last: its next sentences need no label again
     quoted_item = False  # the sentence quoted last was shown as a list item
 
@@ -2085,6 +2087,7 @@ class ExtractiveGenerator:
         reader = self.reader
         shown = _corpus_texts(blocks)  # quoted above: what a sentence pointing back may point at
         quoted_texts = {reader.sentences[s].text.strip() for _, group in groups for s in group}
+        last: tuple[int, int] | None = None  # the passage and sentence quoted last
         for run in _list_runs(reader, groups):
             sids = [s for _, group in run for s in group]
             if shown and all(any(_says_again(reader.sentences[s].text, t) for t in shown) for s in sids):
@@ -2101,9 +2104,17 @@ class ExtractiveGenerator:
             # a list read over two passages that follow each other is rendered as one list (its title said once,
             # « […] » only where items are left out), a paragraph they share as one paragraph
             numbers = {book.cite(chunk, group) for chunk, group in run}
-            rendered = _after(
-                blocks, render_group(reader, sids, min(numbers), self.phrases, named.lead, shown, quoted_texts)
+            # an earlier passage of the section quoted just above: what stands between them is left out
+            above = (
+                last
+                if last is not None and _same_section(reader.chunks[last[0]], chunk) and last[0] < run[0][0]
+                else None
             )
+            group_blocks = render_group(
+                reader, sids, min(numbers), self.phrases, named.lead, shown, quoted_texts, above[1] if above else None
+            )
+            rendered = _after(blocks, group_blocks)
+            last = (run[-1][0], sids[-1])
             blocks += rendered
             shown |= _corpus_texts(rendered)
         return named

@@ -1824,6 +1824,27 @@ def test_a_quoted_sentence_comes_with_the_contrast_that_qualifies_it() -> None:
     assert expand_qualifications(listed, [item]) == [item]  # type: ignore[arg-type]
 
 
+def test_a_later_passage_of_a_section_quoted_after_a_gap_opens_on_the_cut() -> None:
+    """« Ce diagnostic peut avoir une dimension purement statistique… », then, from the section's next passage, « On
+    peut recourir à plusieurs stratégies… » on a line of its own: the sentences between them were left out unsaid (two
+    readers found it). « […] » says so; a passage that goes on right after the sentence quoted above needs none."""
+    first = "Le diagnostic couvre le territoire. Les données viennent de l'agence régionale."
+    second = "Les témoignages complètent les chiffres. On recourt à plusieurs stratégies."
+    reader = Reader([chunk(0, first), replace(chunk(1, second), char_start=len(first) + 2)])
+    covers, statistical = reader.sentences_of["has-0"]
+    general, strategies = reader.sentences_of["has-1"]
+
+    def quoted(*sentences: int) -> list[str]:
+        evidence = [Evidence(s, reader.position[reader.sentences[s].chunk_id], 1.0 - i / 100, 0.9, 0.5, 0)
+                    for i, s in enumerate(sentences)]  # fmt: skip
+        request = GenerationRequest("?", ["?"], [evidence], [0, 1], whole=evidence)
+        result = generator_for(reader, max_sentences=3, margin=1.0).generate(request)
+        return [s.text for b in result.blocks if b.kind is not BlockKind.LEAD for s in b.spans]
+
+    assert quoted(covers, strategies) == [reader.sentences[covers].text, "[…]", reader.sentences[strategies].text]
+    assert "[…]" not in quoted(statistical, general)
+
+
 def test_the_sections_of_a_fiche_open_on_the_best_one_each_section_read_top_to_bottom() -> None:
     """Under the lead of fiche 5, § 6.5.5 quoted best comes first; § 6.5.2's two passages follow, in their order."""
     sections = [("6.5.2", "La représentation"), ("6.5.2", "La représentation"), ("6.5.5", "Conclusion")]

@@ -248,7 +248,8 @@ CEILINGS = {
 # does not since (5.4 %, above; 6 of 112 with rw20; 6 of 113, 5.3 %, with rw21): the gate there is the measured value,
 # so that one more covered question declined (7 of 113, 6.2 %) fails it, and the target stays written above, not met
 # (docs/evaluation.md); with rw25 and rw26 (6 of 126, 4.8 %) then « mobiliser » people searched as « associer », 7 of
-# 126 (5.6 %): one more declined fails it (8 of 126, 6.3 %)
+# 126 (5.6 %): one more declined fails it (8 of 126, 6.3 %); rw27 (thirty-fifth session) added 3 fully covered questions
+# there, answered: 7 of 129 (5.4 %), one more still fails it (8 of 129, 6.2 %)
 REALWORLD_CEILINGS = {**CEILINGS, "wrong_refusal_rate": 0.06}
 
 
