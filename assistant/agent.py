@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from assistant.answer import Answer, Block, BlockKind, Citation, Coverage, Role, Route, Span, SpanSource, Suggestion
+from assistant.answer import Answer, Block, BlockKind, Citation, Coverage, Role, Route, Span, Suggestion
 from assistant.antecedents import CorpusGrammar
 from assistant.citations import make_citation, make_context, source_label
 from assistant.compose import (
@@ -61,7 +61,7 @@ from assistant.signals import CorpusSignals, Preferences
 from ingest.cleaning import CELL_SEPARATOR
 from ingest.embeddings import make_embeddings
 from ingest.index import IndexMismatch, IndexReader, IndexUnavailable, VectorStoreUnavailable, matches_where
-from ingest.lexical import FrenchAnalyzer, fold_text
+from ingest.lexical import FrenchAnalyzer
 from ingest.manifest import manifest_or_empty
 from ingest.models import Chunk
 from ingest.pipeline import ProgressFn, ingest
@@ -70,7 +70,6 @@ from ingest.sections import SectionCode, SectionKind
 from ingest.settings import Settings
 
 History = Sequence[str | dict[str, Any] | Answer]
-RECENT_QUESTIONS = 3  # the conversation's questions a question is read with (what it leans on, the structure it is in)
 Lap = Callable[[str], None]
 
 
@@ -289,8 +288,7 @@ class Assistant:
         role = Role.parse(role)
         past_questions = _history_questions(history)
         previous: Query | None = None
-        recent = past_questions[-RECENT_QUESTIONS:]
-        for past in recent:
+        for past in past_questions[-3:]:
             previous = self._understand(past, previous)
         query = self._understand(question, previous)
         if query.intent is Intent.SEARCH and not self.analyzer.terms(query.semantic_text):
@@ -307,8 +305,6 @@ class Assistant:
                 standing = self._understand(query.rewritten, None)
                 corrections = {**standing.corrections, **query.corrections}
                 query = replace(standing, rewritten=query.rewritten, corrections=corrections, **searched, **said)
-        # « les réunions avec l'ARS, on doit y aller ? » after a question on representing users in a CPTS: in a CPTS
-        query.setting = next((q for q in reversed(recent) if self.signals.rules.structures_in(q)), "")
         lap("understand")
         answer = Answer(question=question, backend=self.generator.name)
         # a question that stands alone: a follow-up's rewrite when there is one, never the text searched
@@ -359,8 +355,7 @@ class Assistant:
         nor the corpus knows is also searched with the corpus's phrase whose initials spell it (« établissements
         publics de coopération intercommunale »). It stays a word the documents never use: a run of words can spell
         an acronym by chance (ROSP: « raréfaction de l'offre de soins primaires »), so the answer still says the
-        documents do not write it, and which phrase was read for it when it quotes that phrase
-        (:func:`~assistant.coverage.partial_notice`)."""
+        documents do not write it (:func:`~assistant.coverage.partial_notice`)."""
         rules = QueryRules.load()
         for acronym in dict.fromkeys(rules.acronym.findall(query.text)):
             word = acronym.lower()
@@ -369,7 +364,6 @@ class Assistant:
             phrase = self.names.spelled_out(acronym, rules.acronym_joiners, rules.acronym_min_uses)
             if phrase:
                 query.search_text = f"{query.search_text} {phrase}"
-                query.spelled_out[acronym] = phrase
 
     def _section_exists(self, ref: str) -> bool:
         """Does any document have a chapter/part numbered ``ref`` ("12", "IV")?"""
@@ -420,8 +414,6 @@ class Assistant:
             lap("embed")
         terms = set(self.analyzer.terms(search))
         prefs = self.signals.prefer(query.text, vector, terms, role, self.settings)
-        if not prefs.structures and query.setting:  # a question naming no structure, in a conversation about one
-            prefs = replace(prefs, structures=self.signals.rules.structures_in(query.setting))
         if preferred:
             prefs = replace(prefs, documents=tuple(preferred))
         french = query.language == "fr"
@@ -733,8 +725,7 @@ class Assistant:
             parts = self.phrases["partial_parts_and"].join(f"« {_question_of(part)} »" for part in uncovered)
             notices.append(self.phrases["partial_parts"].format(parts=parts))
         elif coverage is Coverage.PARTIAL and not notices:
-            read = {a: self._as_quoted(answer, p) for a, p in query.spelled_out.items() if self._as_quoted(answer, p)}
-            notices.append(partial_notice(assessment, self.phrases, self.settings, read))
+            notices.append(partial_notice(assessment, self.phrases, self.settings))
         elif coverage is not Coverage.PARTIAL and result.missing:  # the model read the passages: only part answered
             missing = result.missing if result.missing.endswith((".", "!", "?")) else f"{result.missing}."
             coverage = Coverage.PARTIAL
@@ -935,17 +926,6 @@ class Assistant:
         quoted = " ".join(block.text for block in answer.blocks)
         joiners = QueryRules.load().acronym_joiners
         return frozenset(a for a in acronyms if self.names.spells(a, joiners, quoted))
-
-    @staticmethod
-    def _as_quoted(answer: Answer, phrase: str) -> str:
-        """``phrase`` (accents and case folded) as the answer's quotes write it (« établissements publics de
-        coopération intercommunale »), or "" when they do not."""
-        for text in (span.text for block in answer.blocks for span in block.spans if span.source is SpanSource.CORPUS):
-            folded = fold_text(text)
-            at = folded.find(phrase)
-            if at >= 0:
-                return text[at : at + len(phrase)] if len(folded) == len(text) else phrase
-        return ""
 
     def _chunk_of(self, sentence: int) -> str:
         return self.reader.sentences[sentence].chunk_id

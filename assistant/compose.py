@@ -845,13 +845,22 @@ def _demonstrative_noun(text: str) -> str:
 
 def _names_noun(text: str, noun: str) -> bool:
     """Whether ``text`` writes ``noun``, in the singular or the plural, not after a demonstrative of its own (« ces
-    avis » points back as well)."""
+    avis », « ce type d'organisation » point back as well); never a noun the documents write everywhere
+    (``everywhere_nouns``: « ces usagers » is not told by a sentence that names users)."""
+    if noun in _everywhere_nouns():
+        return False
     stem = re.escape(noun[:-1] if noun.endswith(("s", "x")) and len(noun) > 4 else noun)
     folded = fold_accents(text).lower()
     return any(
-        not re.search(r"(?:\bce|\bcet|\bcette|\bces)\s+(?:\w+\s+)?$", folded[: m.start()])
+        not re.search(r"(?:\bce|\bcet|\bcette|\bces)\s+(?:[\w'’]+\s+){0,2}(?:[dl]['’])?$", folded[: m.start()])
         for m in re.finditer(rf"(?<!\w){stem}(?:s|x)?(?!\w)", folded)
     )
+
+
+@lru_cache(maxsize=1)
+def _everywhere_nouns() -> frozenset[str]:
+    data = read_rules(QUOTING_RULES)
+    return frozenset(fold_accents(w).lower() for w in words(data, "everywhere_nouns", QUOTING_RULES))
 
 
 WORK_NAMED_WITHIN = 5  # sentences read back, at most, for the one that names a work spoken of again by its kind

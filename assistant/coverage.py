@@ -8,7 +8,6 @@ or "none" (declined). A partial answer says first, plainly, what the documents d
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from dataclasses import replace
 
 from assistant.answer import Coverage
@@ -40,22 +39,20 @@ def _unknown(assessment: Assessment, settings: Settings) -> bool:
     return assessment.unknown >= settings.partial_unknown_share
 
 
-def partial_notice(
-    assessment: Assessment, phrases: dict[str, str], settings: Settings, read: Mapping[str, str] | None = None
-) -> str:
+def partial_notice(assessment: Assessment, phrases: dict[str, str], settings: Settings) -> str:
     """The notice that opens a partly covered answer: what the documents do not give. A loose fact no sentence holds
     (a count, a payer: it may be written in words the patterns miss) is said to seem missing, when nothing else is.
-    An acronym the documents never write whose initials a phrase the answer quotes spells (``read``: « EPCI » →
-    « établissements publics de coopération intercommunale ») is not said absent: the notice says which phrase was
-    read for it (the initials may spell it by chance), then what else is missing, if anything."""
-    if read:
-        said = [
-            phrases["partial_acronym_read"].format(acronym=f"« {acronym} »", phrase=f"« {phrase} »")
-            for acronym, phrase in read.items()
-        ]
-        left = replace(assessment, unknown_words=[w for w in assessment.unknown_words if w not in read])
-        rest = _missing(left, settings) and (left.fact_missing or left.outside or left.rare_words or _unsaid(left))
-        return " ".join([*said, partial_notice(left, phrases, settings) if rest else phrases["partial_closest"]])
+    An acronym the documents never write is said so, not that they do not speak of what it stands for: « EPCI » is
+    unwritten, « établissements publics de coopération intercommunale » is (and may be quoted below); the rest that is
+    missing follows, if anything."""
+    acronyms = [w for w in assessment.unknown_words if _ACRONYM.fullmatch(w)]
+    if acronyms:
+        named = join_named([f"« {a} »" for a in acronyms[: settings.partial_words_named]], phrases["partial_rare_and"])
+        left = replace(assessment, unknown_words=[w for w in assessment.unknown_words if w not in acronyms])
+        more = left.fact_missing or left.outside or left.rare_words or _unsaid(left)
+        rest = partial_notice(left, phrases, settings) if more else phrases["partial_closest"]
+        said = phrases["partial_acronym" if len(acronyms) == 1 else "partial_acronyms"].format(acronyms=named)
+        return f"{said} {rest}"
     unsaid = _unsaid(assessment)[: settings.partial_words_named]
     if assessment.fact_missing and assessment.fact_asked and assessment.fact_strict:
         notice = _fact_notice(assessment.fact_asked, assessment.fact_term, phrases["partial_fact"])
@@ -87,6 +84,8 @@ def join_named(names: list[str], last: str) -> str:
     unique = list(dict.fromkeys(names))
     return last.join(filter(None, [", ".join(unique[:-1]), unique[-1]])) if unique else ""
 
+
+_ACRONYM = re.compile(r"[A-ZÀ-Ý][A-ZÀ-Ý0-9]{1,7}s?")  # « EPCI », « PDSA »: a word in capitals, maybe a plural « s »
 
 # « de » before a quoted word that opens on a vowel or an h is elided: « de définition d'« activité d'un patient » »
 _ELIDED = re.compile(r"\bde « (?=[aeiouyéèêëàâîïôûhAEIOUYÉÈÊËÀÂÎÏÔÛH])")

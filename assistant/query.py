@@ -316,8 +316,6 @@ class Query:
     lexicon_words: set[str] = field(default_factory=set)  # words the domain lexicon explained
     rewritten: str = ""  # a follow-up rewritten as a whole question ("et dans une CPTS ?" → the previous one)
     leaning_on: str = ""  # a follow-up's previous question, as the follow-up reads it (its structure, its party)
-    setting: str = ""  # the conversation's last question that names a structure: the one a question naming none is in
-    spelled_out: dict[str, str] = field(default_factory=dict)  # an unknown acronym → the corpus phrase it spells
 
 
 def clean_input(raw: str, max_chars: int) -> tuple[str, bool, bool]:

@@ -465,12 +465,12 @@ def test_an_acronym_the_corpus_only_spells_out_is_searched_with_its_phrase_and_s
 ) -> None:
     """« EPCI » is nowhere in the documents, « établissements publics de coopération intercommunale » is: the
     answer quotes the guide's list of who runs centres de santé, after saying that the documents never write
-    « EPCI » (a run of words can spell an acronym by chance: « ROSP ») and which phrase it read for it, as quoted. It
-    said « ne parlent pas d'« EPCI » » above a quote naming those bodies: a reader found the notice contradicted."""
+    « EPCI » (a run of words can spell an acronym by chance: « ROSP »). It said « ne parlent pas d'« EPCI » » above a
+    quote naming those bodies: a reader found the notice contradicted."""
     answer = assistant.ask("Un EPCI peut-il être gestionnaire d'un centre de santé ?")
     notice = answer.blocks[0].text
     assert answer.coverage is Coverage.PARTIAL and "n'écrivent pas le sigle « EPCI »" in notice
-    assert "« établissements publics de coopération intercommunale »" in notice and "ne parlent pas" not in notice
+    assert "ne parlent pas" not in notice
     assert "établissements publics de coopération intercommunale" in _said(answer)
 
 
@@ -634,20 +634,6 @@ def test_a_follow_up_naming_another_structure_asks_the_same_about_it(assistant: 
     assert answer.standalone_question.startswith("des usagers peuvent-ils siéger dans la gouvernance d'un centre")
     assert "MSP" not in answer.standalone_question
     assert "1.2" in [c.section_number for c in answer.contexts[:5]]  # HAS § 1.2 « Les centres de santé »
-
-
-def test_a_question_naming_no_structure_is_ranked_in_the_one_the_conversation_is_about(assistant: Assistant) -> None:
-    """« Les aidants peuvent-ils participer aussi ? » after « Quels profils d'usagers associer à une MSP ? » opened on
-    the URPS sheet, written for CPTS: the question names no structure, the conversation does (its text is not
-    rewritten, its ranking is); alone, it still opens there, and a question naming one keeps its own."""
-    question = "Les aidants peuvent-ils participer aussi ?"
-    in_msp = assistant.ask(question, history=["Quels profils d'usagers associer à une MSP ?"])
-    alone = assistant.ask(question)
-    assert alone.contexts[0].doc_id == "urps-2022", _said(alone)
-    assert in_msp.contexts[0].doc_id != "urps-2022" and in_msp.details["other_structure_first"] is False, _said(in_msp)
-    assert in_msp.standalone_question == question
-    named = assistant.ask("Les aidants peuvent-ils participer dans une CPTS ?", history=["Et dans une MSP ?"])
-    assert named.details["other_structure_first"] is False, _said(named)
 
 
 def test_a_question_of_the_guides_table_is_pointed_to_its_fiches_and_kept_to_the_structure_named(

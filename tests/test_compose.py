@@ -324,6 +324,9 @@ def test_a_sentence_read_back_that_names_a_demonstrative_s_noun_says_what_it_poi
     assert expand_antecedents(reader, [case]) == [whole, example, case]  # type: ignore[arg-type]
     assert _names_noun("Or la coopération entre les professionnels.", "cooperation")
     assert not _names_noun("De plus, ces coopérations sont rares.", "cooperation")  # points back itself
+    assert not _names_noun("Ce type d'organisation reste rare.", "organisation")  # so does « ce type d' »
+    # a noun written everywhere names nothing in particular: « Ainsi, … les usagers impliqués… » for « ces usagers »
+    assert not _names_noun("Ainsi, selon l'article, les usagers impliqués doivent susciter le débat.", "usagers")
 
 
 def test_a_plural_after_one_interviewee_s_words_does_not_read_them_back_as_what_it_points_at() -> None:

@@ -361,37 +361,40 @@ def test_an_acronym_a_few_passages_mention_makes_the_answer_partial_and_is_named
 
 
 def test_a_partial_notice_elides_de_before_a_word_opening_on_a_vowel() -> None:
-    """« ne parlent pas d'« EPCI » », « pas de définition d'« activité… » », but « de « SISA » »."""
+    """« ne parlent pas d'« ostéopathie » », « pas de définition d'« activité… » », but « de « naturopathie » »."""
     from assistant.coverage import partial_notice
     from assistant.guard import Assessment
     from assistant.prompts import load_phrases
 
     phrases = load_phrases(Settings().prompts_dir, "extractive")
     settings = Settings.model_construct()
-    unknown = Assessment(1.0, 0.9, 1.0, 0.5, None, False, ["EPCI"])
-    assert "ne parlent pas d'« EPCI »." in partial_notice(unknown, phrases, settings)
-    consonant = Assessment(1.0, 0.9, 1.0, 0.5, None, False, ["SISA"])
-    assert "ne parlent pas de « SISA »." in partial_notice(consonant, phrases, settings)
+    unknown = Assessment(1.0, 0.9, 1.0, 0.5, None, False, ["ostéopathie"])
+    assert "ne parlent pas d'« ostéopathie »." in partial_notice(unknown, phrases, settings)
+    consonant = Assessment(1.0, 0.9, 1.0, 0.5, None, False, ["naturopathie"])
+    assert "ne parlent pas de « naturopathie »." in partial_notice(consonant, phrases, settings)
     term = "activité d'un patient partenaire"
     definition = Assessment(1.0, 0.9, 1.0, 0.0, "définition", True, [], 1.0, True, term)
     assert f"pas de définition d'« {term} »." in partial_notice(definition, phrases, settings)
 
 
-def test_an_acronym_read_as_a_quoted_phrase_is_said_unwritten_not_absent() -> None:
-    """« EPCI », never written, read as « établissements publics de coopération intercommunale », which the answer
-    quotes: the notice says so, not that the documents do not speak of it; a word still missing is named after it."""
+def test_an_acronym_the_documents_never_write_is_said_unwritten_not_absent() -> None:
+    """« Les documents ne parlent pas d'« EPCI » » stood above « …, établissements publics de coopération
+    intercommunale, … »: a reader found it contradicted. What is sure is that they never write the acronym (a run of
+    words may spell it by chance: « parfois difficile de surmonter l'asymétrie » for PDSA); a word still missing is
+    named after it."""
     from assistant.coverage import partial_notice
     from assistant.guard import Assessment
     from assistant.prompts import load_phrases
 
     phrases = load_phrases(Settings().prompts_dir, "extractive")
     settings = Settings.model_construct()
-    read = {"EPCI": "établissements publics de coopération intercommunale"}
-    alone = partial_notice(Assessment(1.0, 0.9, 1.0, 0.5, None, False, ["EPCI"]), phrases, settings, read)
-    assert alone.startswith("Les documents de référence n'écrivent pas le sigle « EPCI » ; ils écrivent « établ")
-    assert "ne parlent pas" not in alone and alone.endswith(phrases["partial_closest"])
-    both = partial_notice(Assessment(1.0, 0.9, 1.0, 0.5, None, False, ["EPCI", "ratatouille"]), phrases, settings, read)
-    assert "le sigle « EPCI »" in both and "ne parlent pas de « ratatouille »" in both and "d'« EPCI »" not in both
+    alone = partial_notice(Assessment(1.0, 0.9, 1.0, 0.5, None, False, ["EPCI"]), phrases, settings)
+    assert alone == f"Les documents de référence n'écrivent pas le sigle « EPCI ». {phrases['partial_closest']}"
+    both = partial_notice(
+        Assessment(1.0, 0.9, 1.0, 0.5, None, False, ["EPCI", "PDSA", "ratatouille"]), phrases, settings
+    )
+    assert both.startswith("Les documents de référence n'écrivent pas les sigles « EPCI » et « PDSA ».")
+    assert "ne parlent pas de « ratatouille »" in both and "d'« EPCI »" not in both
 
 
 def test_a_tax_rule_about_something_else_does_not_answer_a_tax_question() -> None:
