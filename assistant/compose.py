@@ -754,14 +754,14 @@ def expand_antecedents(reader: IndexReader, sentence_ids: list[int], shown: Coll
     périmètre … », :func:`_disagrees`), back to that sentence at least. When the chain ends before such a sentence,
     nothing is added (it would dangle as well) and the sentence stays as it is, unless it reached the start of its
     section on words that name what they speak of (« Cette première étape… ») or that point back at the section
-    before (« Parallèlement à la mise en place de ces lois, un agrément est créé… » before « Cet agrément… »): « […]
-    » before it says the section before is left out and names it, :func:`_elided_before`; a sentence whose
-    antecedent the answer already quotes needs none (a quoted sentence of another number is read past: « Elle vise…
-    » after « D'ores et déjà, 13 centres… »). A list's item needs none (its list says what it belongs to: « - Enfin,
-    … » follows the items before it); an antecedent that ends a list item's line comes with the sentences before it
-    on that line, from the bulleted one. A work spoken of again by its kind (« Le rapport insistait… »), quoted or
-    read back, comes with the sentence that names it (:func:`_work_named_before`); one interviewee's words are not
-    read back for « deux d'entre eux » (:func:`_one_for_many`)."""
+    before (« Parallèlement à la mise en place de ces lois, un agrément est créé… » before « Cet agrément… »):
+    « […] » before it says the section before is left out and names it, :func:`_elided_before`; a sentence whose
+    antecedent the answer already quotes needs none (a quoted sentence of another number is read past: « Elle
+    vise… » after « D'ores et déjà, 13 centres… »). A list's item needs none (its list says what it belongs to: « -
+    Enfin, … » follows the items before it); an antecedent that ends a list item's line comes with the sentences
+    before it on that line, from the bulleted one. A work spoken of again by its kind (« Le rapport insistait… »),
+    quoted or read back, comes with the sentence that names it (:func:`_work_named_before`); one interviewee's words
+    are not read back for « deux d'entre eux » (:func:`_one_for_many`)."""
     opens, links = refers_back(), _opening("links_back")
     out: list[int] = []
     chosen = {*sentence_ids, *shown}
