@@ -306,7 +306,8 @@ def test_a_sentence_read_back_that_names_a_demonstrative_s_noun_says_what_it_poi
     coopération entre les professionnels… », names the cooperation but opens on « Or », and the reading went on back to
     a sentence out of reach. A sentence read back that names the demonstrative's noun, past the connective it opens on,
     ends the chain. One that names no such noun is read past as before: « Par exemple, sur le diagnostic… » does not say
-    what « C'est aussi le cas… » is the case of, nor « De plus, … ces idées » what « ces idées » are."""
+    what « C'est aussi le cas… » is the case of; nor does a sentence with a demonstrative of its own (« De plus, ces
+    coopérations… », « Ce type d'organisation… ») or a noun written everywhere (« usagers »)."""
     text = (
         "Les soins primaires sont la porte d'entrée du système.\nS'ils sont le premier contact, ils structurent le "
         "parcours.\nOr la coopération entre les professionnels est une clé.\nEn France, cette coopération est "
