@@ -48,7 +48,9 @@ def partial_notice(assessment: Assessment, phrases: dict[str, str], settings: Se
     acronyms = [w for w in assessment.unknown_words if _ACRONYM.fullmatch(w)]
     if acronyms:
         named = join_named([f"« {a} »" for a in acronyms[: settings.partial_words_named]], phrases["partial_rare_and"])
-        left = replace(assessment, unknown_words=[w for w in assessment.unknown_words if w not in acronyms])
+        others = [w for w in assessment.unknown_words if w not in acronyms]
+        # without them, no unknown share is left unless other unknown words are: a rare acronym is then said as such
+        left = replace(assessment, unknown_words=others, unknown=assessment.unknown if others else 0.0)
         more = left.fact_missing or left.outside or left.rare_words or _unsaid(left)
         rest = partial_notice(left, phrases, settings) if more else phrases["partial_closest"]
         said = phrases["partial_acronym" if len(acronyms) == 1 else "partial_acronyms"].format(acronyms=named)

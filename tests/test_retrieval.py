@@ -395,6 +395,10 @@ def test_an_acronym_the_documents_never_write_is_said_unwritten_not_absent() -> 
     )
     assert both.startswith("Les documents de référence n'écrivent pas les sigles « EPCI » et « PDSA ».")
     assert "ne parlent pas de « ratatouille »" in both and "d'« EPCI »" not in both
+    rare = Assessment(1.0, 0.9, 1.0, 0.5, None, False, ["EPCI"], rare_words=["SISA"])  # the unknown share was EPCI's
+    assert partial_notice(rare, phrases, settings).endswith(
+        "ne mentionnent « SISA » qu'en passant. Voici ce qu'ils disent de plus proche :"
+    )
 
 
 def test_a_tax_rule_about_something_else_does_not_answer_a_tax_question() -> None:
