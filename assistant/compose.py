@@ -1059,15 +1059,17 @@ def expand_qualifications(reader: IndexReader, sentence_ids: list[int]) -> list[
     contrast = _opening("qualifies_before")
     out: list[int] = []
     for sid in sentence_ids:
-        out.extend(s for s in [sid] if s not in out)
+        if sid not in out:
+            out.append(sid)
         siblings = reader.sentences_of[reader.sentences[sid].chunk_id]
         pos = siblings.index(sid)
         if pos + 1 == len(siblings) or BULLET.match(reader.sentences[sid].text):
             continue
         after = siblings[pos + 1]
         text = reader.sentences[after].text
-        if contrast.match(text) and not BULLET.match(text) and not text.lstrip().startswith(("«", "“", '"')):
-            out.extend(s for s in [after] if s not in out)
+        qualifies = contrast.match(text) and not BULLET.match(text) and not text.lstrip().startswith(("«", "“", '"'))
+        if qualifies and after not in out:
+            out.append(after)
     return out
 
 
@@ -1220,8 +1222,7 @@ def in_reading_order(reader: IndexReader, groups: list[tuple[int, list[int]]]) -
     chosen by score (:func:`order_groups`, ``max_answer_characters``): only their order changes."""
     sections: dict[Hashable, list[tuple[int, list[int]]]] = {}
     for group in groups:
-        chunk = reader.chunks[group[0]]
-        sections.setdefault((chunk.doc_id, chunk.section_path), []).append(group)
+        sections.setdefault(_section_key(reader.chunks[group[0]]), []).append(group)
     return [group for under in sections.values() for group in sorted(under, key=lambda g: g[0])]
 
 
@@ -1252,10 +1253,14 @@ def _runs(reader: IndexReader, chunks: list[int], quoted: dict[int, list[int]]) 
 
 
 def _same_section(a: Chunk, b: Chunk) -> bool:
-    """Whether two passages are of one section: by its path, since the sections of the slides, the advice sheet and
-    the fiche mission have no number (« Qu'est-ce que la santé communautaire ? », then « Qu'est-ce qu'une MSP
-    participative ? »)."""
-    return (a.doc_id, a.section_number, a.section_path) == (b.doc_id, b.section_number, b.section_path)
+    """Whether two passages are of one section (:func:`_section_key`)."""
+    return _section_key(a) == _section_key(b)
+
+
+def _section_key(chunk: Chunk) -> tuple[str, str, str]:
+    """A passage's section: by its path too, since the sections of the slides, the advice sheet and the fiche mission
+    have no number (« Qu'est-ce que la santé communautaire ? », then « Qu'est-ce qu'une MSP participative ? »)."""
+    return chunk.doc_id, chunk.section_number, chunk.section_path
 
 
 class CitationBook:
@@ -2096,7 +2101,7 @@ class ExtractiveGenerator:
         reader = self.reader
         shown = _corpus_texts(blocks)  # quoted above: what a sentence pointing back may point at
         quoted_texts = {reader.sentences[s].text.strip() for _, group in groups for s in group}
-        last: tuple[int, int] | None = None  # the passage and sentence quoted last
+        last: int | None = None  # the sentence quoted last
         for run in _list_runs(reader, groups):
             sids = [s for _, group in run for s in group]
             if shown and all(any(_says_again(reader.sentences[s].text, t) for t in shown) for s in sids):
@@ -2114,16 +2119,15 @@ class ExtractiveGenerator:
             # « […] » only where items are left out), a paragraph they share as one paragraph
             numbers = {book.cite(chunk, group) for chunk, group in run}
             # an earlier passage of the section quoted just above: what stands between them is left out
-            above = (
-                last
-                if last is not None and _same_section(reader.chunks[last[0]], chunk) and last[0] < run[0][0]
-                else None
+            above = reader.position[reader.sentences[last].chunk_id] if last is not None else None
+            after = (
+                last if above is not None and above < run[0][0] and _same_section(reader.chunks[above], chunk) else None
             )
             group_blocks = render_group(
-                reader, sids, min(numbers), self.phrases, named.lead, shown, quoted_texts, above[1] if above else None
+                reader, sids, min(numbers), self.phrases, named.lead, shown, quoted_texts, after
             )
             rendered = _after(blocks, group_blocks)
-            last = (run[-1][0], sids[-1])
+            last = sids[-1]
             blocks += rendered
             shown |= _corpus_texts(rendered)
         return named
