@@ -816,7 +816,10 @@ def expand_antecedents(reader: IndexReader, sentence_ids: list[int], shown: Coll
                 break  # back to the start of its section on a noun (« Cette première étape… ») or on words pointing
                 # back (« Parallèlement à la mise en place de ces lois… »): « […] » marks what is before it, naming the
                 # section before (:func:`_elided_before`), unless its title names that noun
-            quoted = _closed_quotation(reader, previous) if previous is not None else []
+            # « Enfin, la question de la rémunération… » after « “La première, c'est que…” (M. F) » adds a point to
+            # the account, not to the words it quotes
+            adds = _opening("adds_a_point").match(text)
+            quoted = _closed_quotation(reader, previous) if previous is not None and not adds else []
             if quoted and len(before) + len(quoted) <= ANTECEDENTS and not within:
                 before = quoted + before  # the quotation the sentence before closes, whole (« … de leur santé ». »)
                 break
@@ -851,10 +854,15 @@ def _names_noun(text: str, noun: str) -> bool:
         return False
     stem = re.escape(noun[:-1] if noun.endswith(("s", "x")) and len(noun) > 4 else noun)
     folded = fold_accents(text).lower()
-    return any(
-        not re.search(r"(?:\bce|\bcet|\bcette|\bces)\s+(?:[\w'’]+\s+){0,2}(?:[dl]['’])?$", folded[: m.start()])
-        for m in re.finditer(rf"(?<!\w){stem}(?:s|x)?(?!\w)", folded)
-    )
+    own = _own_demonstrative()
+    return any(not own.search(folded[: m.start()]) for m in re.finditer(rf"(?<!\w){stem}(?:s|x)?(?!\w)", folded))
+
+
+@lru_cache(maxsize=1)
+def _own_demonstrative() -> re.Pattern[str]:
+    """A demonstrative (``demonstratives``) and up to two words after it (« ce type d' »), at the end of a text."""
+    determiners = words(read_rules(QUOTING_RULES), "demonstratives", QUOTING_RULES)
+    return re.compile(rf"\b(?:{'|'.join(map(re.escape, determiners))})\s+(?:[\w'’]+\s+){{0,2}}(?:[dl]['’])?$")
 
 
 @lru_cache(maxsize=1)
@@ -1315,6 +1323,7 @@ def render_group(
     shown: Collection[str] = (),
     elsewhere: Collection[str] = (),
     after: int | None = None,
+    section: str = "",
 ) -> list[Block]:
     """One passage's quoted sentences, each with its marker: prose as one paragraph, list items apart. A table
     cell is preceded by the names of its column and row (``table_cell``, a fixed phrasing): quoted alone,
@@ -1327,7 +1336,9 @@ def render_group(
     out; so is a sentence quoted after another of the group with text between them left out, or after ``after``, the
     last sentence quoted of an earlier passage of its section, just above; ``shown``: the sentences the blocks above
     already quote; ``elsewhere``: those the answer's other groups quote (a heading quoted below is not said as a label
-    above)."""
+    above). ``section``: the title of the group's section, when the quotes above are of another section of its fiche
+    (« Par principe, des financements privés… » under « Une expérimentation est en cours… » would read as part of
+    it): the first sentence's label, when it has no title of its own, « […] » after it when text is left out."""
     blocks: list[Block] = []
     prose: list[Span] = []
     named = ""  # the cell named last: its next sentences need not name it again
@@ -1366,6 +1377,10 @@ def render_group(
         if not sentence.label:
             title = titled_by(reader, sid)
             titled = title or headed_by(reader, sid, {*antecedents, *elsewhere})
+            if section and not titled and sid == sentence_ids[0] and not BULLET.match(text):
+                # the section the quotes move on to, named: its title right before the sentence, or further up
+                titled = section
+                title = section if _previous(reader, sid) is None else ""
         name = sentence.label or titled
         if sentence.label and (row := _row_name(reader, sid)):  # « 5- L'évaluation… — Information… »: the row's
             name, text = f"{row}{CELL_SEPARATOR}{sentence.label}", text[len(row) + len(CELL_SEPARATOR) :].strip()
@@ -2120,11 +2135,20 @@ class ExtractiveGenerator:
             numbers = {book.cite(chunk, group) for chunk, group in run}
             # an earlier passage of the section quoted just above: what stands between them is left out
             above = reader.position[reader.sentences[last].chunk_id] if last is not None else None
-            after = (
-                last if above is not None and above < run[0][0] and _same_section(reader.chunks[above], chunk) else None
-            )
+            same = above is not None and _same_section(reader.chunks[above], chunk)
+            after = last if same and above < run[0][0] else None  # type: ignore[operator]
+            # another section of the fiche the quotes above are of: its title says where the quotes move on to
+            moved = lead is None and bool(chunk.fiche) and above is not None and not same
             group_blocks = render_group(
-                reader, sids, min(numbers), self.phrases, named.lead, shown, quoted_texts, after
+                reader,
+                sids,
+                min(numbers),
+                self.phrases,
+                named.lead,
+                shown,
+                quoted_texts,
+                after,
+                section=chunk.section_title if moved else "",
             )
             rendered = _after(blocks, group_blocks)
             last = sids[-1]

@@ -1777,6 +1777,23 @@ def test_a_sentence_after_a_quotation_comes_with_the_quotation_whole() -> None:
     assert expand_antecedents(reader, [pointing]) == [opens, closes, pointing]  # type: ignore[arg-type]
 
 
+def test_a_point_added_after_an_interviewee_s_words_comes_without_them() -> None:
+    """« Enfin, la question de la rémunération… » adds a point to the study's account: the interviewee's words quoted
+    right before it, on governance, are not what it goes on from, and a user asking about pay would read them as the
+    answer's lead. « […] » then says text is left out."""
+    text = (
+        "Les personnes rencontrées décrivent plusieurs problèmes. "
+        "“La première, c'est que les gouvernances sont prises par les professionnels. "
+        "Et la plupart du temps, ils ne se posent même pas la question.” (M. F)\n"
+        "Enfin, la question de la rémunération des acteurs préoccupe l'ensemble des interviewés."
+    )
+    reader = Reader([replace(chunk(0, text), section_number="6.1", char_end=len(text))])
+    *_, last = reader.sentences_of["has-0"]
+    assert expand_antecedents(reader, [last]) == [last]  # type: ignore[arg-type]
+    (block,) = render_group(reader, [last], 1, PHRASES)  # type: ignore[arg-type]
+    assert block.spans[0].text.startswith("[…]")
+
+
 def test_a_footnote_is_quoted_after_its_number_and_a_section_s_passages_in_reading_order() -> None:
     """« Note 6 : » tells a footnote: the quote gives what it says, after its number, as a label (the source names
     its section and page, where the reader looks for a note, not for a sentence of the text). The passages of one
@@ -1806,6 +1823,52 @@ def test_a_footnote_is_quoted_after_its_number_and_a_section_s_passages_in_readi
     )
     quoted = [s.text for b in result.blocks if b.kind is not BlockKind.LEAD for s in b.spans]
     assert [t for t in quoted if t != PHRASES["elided_before"]] == [texts[0], texts[1], texts[2]]
+
+
+def test_quotes_that_move_on_to_another_section_of_a_fiche_name_it() -> None:
+    """Fiche 10's « Par principe, des financements privés… » (§ 6.10.4) was shown right under the quotes of
+    « Une expérimentation est en cours… » (§ 6.10.2), as if it were part of it: two readers found it. Quotes of another
+    section of the fiche quoted above are labelled with its title, « […] » after it when they do not open it."""
+    texts = [
+        "Le financement de l'expérimentation est assuré par le fonds pour l'innovation.",
+        "Par principe, des financements privés peuvent être mobilisés. Les industries ne peuvent pas intervenir.",
+    ]
+    sections = [("6.10.2", "Ressources publiques"), ("6.10.4", "Prohibition de certains financements privés")]
+    reader = Reader(
+        [
+            replace(
+                chunk(n, text),
+                fiche=10,
+                fiche_title="Mobilisation",
+                section_number=number,
+                section_title=title,
+                section_path=f"6.10 > {number}",
+                char_start=900 * n,
+                char_end=900 * n + len(text),
+            )
+            for n, (text, (number, title)) in enumerate(zip(texts, sections, strict=True))
+        ]
+    )
+    opening, later = reader.sentences_of["has-1"]
+
+    def quoted(*sentences: int) -> list[str]:
+        evidence = [
+            Evidence(sid, reader.position[reader.sentences[sid].chunk_id], 0.9 - i / 10, 0.9, 0.5, i)
+            for i, sid in enumerate(sentences)
+        ]
+        result = generator_for(reader, max_sentences=2, margin=1.0).generate(
+            GenerationRequest("?", ["?"], [evidence], [0, 1], whole=evidence)
+        )
+        return [s.text for b in result.blocks if b.kind is not BlockKind.LEAD for s in b.spans]
+
+    first = reader.sentences_of["has-0"][0]
+    assert quoted(first, opening) == [
+        texts[0],
+        "« Prohibition de certains financements privés » :",
+        texts[1].split(" Les")[0],
+    ]
+    assert quoted(first, later)[1:3] == ["« Prohibition de certains financements privés » :", PHRASES["elided_before"]]
+    assert quoted(opening, later)[0] == texts[1].split(" Les")[0]  # one section: no label
 
 
 def test_a_quoted_sentence_comes_with_the_contrast_that_qualifies_it() -> None:
