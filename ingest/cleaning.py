@@ -166,7 +166,7 @@ def strip_markup(text: str) -> str:
     text = _FOOTNOTE_START.sub(lambda m: rules.footnote.format(number=m.group(1).translate(_DIGITS)), text)
     text = _SUPERSCRIPT.sub("", text)
     if rules.reference_call is not None:
-        text = _CALL_BETWEEN_COMMAS.sub(",", rules.reference_call.sub("", text))
+        text = _CALL_BETWEEN_COMMAS.sub(",", _without_calls(rules.reference_call, text))
     if notes := {m.group(1): m.start() for m in reversed(list(_GLUED_NOTE_NUMBER.finditer(text)))}:  # the first
         text = _GLUED_CALL.sub(lambda m: m.group(1) if m.start() < notes.get(m.group(2), -1) else m.group(), text)
     text = _GLUED_NOTE_NUMBER.sub("", text)
@@ -174,6 +174,24 @@ def strip_markup(text: str) -> str:
     if rules.space_before_mark is not None:
         text = rules.space_before_mark.sub("", text)
     return re.sub(r"[ ]{2,}", " ", text)
+
+
+# the end of a sentence, maybe closing a quotation, before a call (« examiner les réclamations…(6,19). », « … aux
+# professionnels de terrain. » (35). »)
+_ENDED = re.compile(r"[.…!?][ \t]*[»”]?[ \t]*$")
+
+
+def _without_calls(call: re.Pattern[str], text: str) -> str:
+    """``text`` without the calls into the list of references; the period after a call that follows the sentence's
+    own end goes with it (« réclamations…. », « terrain. ». » otherwise)."""
+    kept: list[str] = []
+    last = 0
+    for found in call.finditer(text):
+        kept.append(text[last : found.start()])
+        last = found.end()
+        if text.startswith(".", last) and not text.startswith("..", last) and _ENDED.search(kept[-1]):
+            last += 1
+    return "".join(kept) + text[last:]
 
 
 def normalize_chars(text: str) -> str:

@@ -88,6 +88,9 @@ def test_calls_into_the_list_of_references_are_removed_but_not_an_enumeration() 
     assert strip_markup(between_commas) == "Pour l'An II de la démocratie sanitaire, la première étape"
     after_a_year = "en janvier 2020 et octobre 2020 (39,40)."
     assert strip_markup(after_a_year) == "en janvier 2020 et octobre 2020."
+    # the sentence had ended before its call: « réclamations…. » and « terrain. ». » were quoted
+    assert strip_markup("examiner les réclamations…(6,19). La CDU") == "examiner les réclamations… La CDU"
+    assert strip_markup("aux professionnels de terrain. » (35). Les") == "aux professionnels de terrain. » Les"
     kept_as_written = ("intro :\n(1) Le premier point", "Tableau 2 (partie 1/2)", "en 2019 (2019)", "(n = 12)")
     for kept in (*kept_as_written, "J Am Plann Assoc 1969;35(4):216-24"):  # a journal's issue is no call
         assert strip_markup(kept) == kept
