@@ -53,7 +53,16 @@ from assistant.query import (
     words_of,
     written_words,
 )
-from assistant.retrieval import Candidate, Evidence, HybridRetriever, Ranking, TermStats, opens_list, rescored
+from assistant.retrieval import (
+    Candidate,
+    Evidence,
+    HybridRetriever,
+    Probe,
+    Ranking,
+    TermStats,
+    opens_list,
+    rescored,
+)
 from assistant.rules import FactKind, FactRules, QueryRules
 from assistant.safety import is_individual_care, is_personal_medical
 from assistant.scope import ScopeLimit, ScopeLimits
@@ -417,12 +426,18 @@ class Assistant:
         if preferred:
             prefs = replace(prefs, documents=tuple(preferred))
         french = query.language == "fr"
+        also = None  # a follow-up searched beside the question it leans on is searched alone too
+        if query.own_search_text and self.settings.weight_followup_own > 0:
+            own_vector = self.embedder.query_array(as_statement(query.own_semantic_text or query.text))
+            also = Probe(query.own_search_text, own_vector, self.settings.weight_followup_own)
         try:
-            candidates = self.retriever.search(search, vector, where or None, role, lexical=french, prefs=prefs)
+            candidates = self.retriever.search(
+                search, vector, where or None, role, lexical=french, prefs=prefs, also=also
+            )
             vectors_ok = True
         except VectorStoreUnavailable:
             candidates = self.retriever.search(
-                search, vector, where or None, role, lexical=True, prefs=prefs, use_vectors=False
+                search, vector, where or None, role, lexical=True, prefs=prefs, use_vectors=False, also=also
             )
             vectors_ok = False
         if lap is not None:

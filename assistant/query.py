@@ -316,6 +316,9 @@ class Query:
     lexicon_words: set[str] = field(default_factory=set)  # words the domain lexicon explained
     rewritten: str = ""  # a follow-up rewritten as a whole question ("et dans une CPTS ?" → the previous one)
     leaning_on: str = ""  # a follow-up's previous question, as the follow-up reads it (its structure, its party)
+    # a follow-up searched beside the question it leans on: its own words, searched too (Settings.weight_followup_own)
+    own_search_text: str = ""
+    own_semantic_text: str = ""
 
 
 def clean_input(raw: str, max_chars: int) -> tuple[str, bool, bool]:
@@ -586,12 +589,27 @@ def understand(
         if resolved is not None:
             setting = rules.structure.search(before)
             base = resolved if setting is None or rules.structure.search(resolved) else f"{resolved} {setting['name']}"
-        else:
-            base = swapped if swapped != named else f"{swapped} {text}"
+        elif swapped != named:
+            base = swapped
+        else:  # searched beside the question it leans on, and alone: what it asks about may be its own
+            base = f"{swapped} {text}"
+            if own_words := _without_fact_asked(text):
+                own = expand(own_words, lexicon, speller, settings)
+                query.own_search_text, query.own_semantic_text = own.search_text, own.semantic_text
     expansion = expand(base, lexicon, speller, settings)
     query.search_text, query.semantic_text = expansion.search_text, expansion.semantic_text
     query.corrections, query.lexicon_words = {**corrections, **expansion.corrections}, expansion.explained
     return query
+
+
+def _without_fact_asked(text: str) -> str:
+    """A follow-up's words without those that ask for a kind of fact (« combien de temps », « combien d'euros »: a
+    duration, an amount), "" when no other word is left: searched alone, they find every passage that gives some
+    duration, about anything. A definition's words name what it asks about: they stay."""
+    fact = FactRules.load().asked(text)
+    if fact is not None and not fact.term_words:
+        text = fact.asks.sub(" ", text)
+    return text if re.search(r"\w{3,}", text) else ""
 
 
 def _before(previous: Query, speller: SpellFixer | None, capitals: Mapping[str, str]) -> str:

@@ -56,6 +56,16 @@ def opens_list(reader: IndexReader, sid: int) -> bool:
     return after.chunk_id == sentences[sid].chunk_id and bool(BULLET.match(after.text))
 
 
+@dataclass(frozen=True)
+class Probe:
+    """A second search fused with a question's own (a follow-up's words alone, beside the question it leans on):
+    each engine's ranks count ``weight`` times theirs."""
+
+    search_text: str
+    vector: np.ndarray
+    weight: float
+
+
 @dataclass
 class Candidate:
     """A passage found by the hybrid search."""
@@ -222,30 +232,31 @@ class HybridRetriever:
         lexical: bool = True,
         prefs: Preferences | None = None,
         use_vectors: bool = True,
+        also: Probe | None = None,
     ) -> Ranking:
-        """Best passages for a question; ``lexical=False`` for questions not in French (vectors only).
+        """Best passages for a question; ``lexical=False`` for questions not in French (vectors only); ``also``: a
+        second search whose ranks add to the fusion.
 
         With ``prefs`` (and :attr:`signals` set), the fused scores follow the question's preferences: body
         text over back matter, the structure it names, the fiches of the corpus's question table.
         ``use_vectors=False`` when the vector store is down: keywords (and the local sentence vectors) only."""
         s = self.settings
         n = s.retrieval_candidates
-        vector_hits = self.reader.vector_search(query_vector, n, where) if use_vectors else []
-        lexical_hits = self.reader.lexical_search(search_text, n, where) if lexical else []
         fused: dict[int, Candidate] = {}
-        for rank, hit in enumerate(vector_hits):
-            c = fused.setdefault(hit.index, Candidate(hit.index, 0.0))
-            c.score += s.weight_vector / (s.rrf_k + rank + 1)
-            c.scores["vector"] = hit.score
-        for rank, hit in enumerate(lexical_hits):
-            c = fused.setdefault(hit.index, Candidate(hit.index, 0.0))
-            c.score += s.weight_bm25 / (s.rrf_k + rank + 1)
-            c.scores["bm25"] = hit.score
-        if s.weight_sentence > 0:
-            for rank, (index, score) in enumerate(self.sentence_ranking(query_vector, n, where)):
-                c = fused.setdefault(index, Candidate(index, 0.0))
-                c.score += s.weight_sentence / (s.rrf_k + rank + 1)
-                c.scores["sentence"] = score
+        probes = [Probe(search_text, query_vector, 1.0), *([also] if also is not None else [])]
+        for probe in probes:
+            vector_hits = self.reader.vector_search(probe.vector, n, where) if use_vectors else []
+            lexical_hits = self.reader.lexical_search(probe.search_text, n, where) if lexical else []
+            sentence_hits = self.sentence_ranking(probe.vector, n, where) if s.weight_sentence > 0 else []
+            for hits, weight, engine in (
+                ([(h.index, h.score) for h in vector_hits], s.weight_vector, "vector"),
+                ([(h.index, h.score) for h in lexical_hits], s.weight_bm25, "bm25"),
+                (sentence_hits, s.weight_sentence, "sentence"),
+            ):
+                for rank, (index, score) in enumerate(hits):
+                    c = fused.setdefault(index, Candidate(index, 0.0))
+                    c.score += probe.weight * weight / (s.rrf_k + rank + 1)
+                    c.scores.setdefault(engine, score)  # the question's own search, read first
         if prefs is not None and self.signals is not None and not where:
             for fiche in prefs.table_fiches:  # the fiche the guide itself points to is always a candidate
                 best = self._closest_passage(query_vector, fiche=fiche)

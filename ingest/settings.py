@@ -120,6 +120,13 @@ class Settings(BaseSettings):
         ge=0,
         description="Poids du classement par meilleure phrase (vecteurs de phrases) dans la fusion.",
     )
+    weight_followup_own: float = Field(
+        1.0,
+        ge=0,
+        description="Poids, dans la fusion, de la recherche faite avec les seuls mots d'une question de suivi "
+        "cherchée à côté de la précédente (« et les élus locaux, ils peuvent jouer un rôle ? ») : la question "
+        "précédente dit le contexte, la question de suivi ce qui est demandé (0 = la recherche à côté seule).",
+    )
     top_k: int = Field(6, ge=1, le=30, description="Passages retenus comme contextes (plus ceux de section_overflow).")
     lead_sentence_weight: float = Field(
         5.0,

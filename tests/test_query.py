@@ -136,6 +136,17 @@ def test_a_follow_up_that_names_no_structure_is_searched_in_context_but_not_rewr
     assert ask("et la charte ?", previous=ask("Comment recruter des usagers ?")).rewritten == ""  # no definition asked
 
 
+def test_a_follow_up_searched_beside_the_question_it_leans_on_is_searched_alone_too() -> None:
+    """« et comment le faire respecter ? » is searched with the question before it (what « le » stands for) and with
+    its own words (what it asks); a pronoun replaced by what it stands for makes a whole question, searched as such."""
+    query = ask("et comment le faire respecter ?", previous=ask("les usagers sont-ils tenus au secret ?"))
+    assert "secret" in query.search_text and "respect" in query.own_search_text
+    assert "secret" not in query.own_search_text
+    resolved = ask("ils sont payés ?", previous=ask("Comment recruter des représentants des usagers ?"))
+    assert resolved.rewritten and resolved.own_search_text == ""
+    assert ask("Comment recruter des usagers dans une MSP ?").own_search_text == ""
+
+
 def test_after_a_definition_a_follow_up_naming_another_acronym_asks_what_it_is() -> None:
     """« et l'ETP ? » after « Qu'est-ce qu'une CPTS ? »: « qu' » is written again before the new thing; searched with
     what the acronym stands for."""

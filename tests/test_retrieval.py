@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from assistant.answer import Role
-from assistant.retrieval import HybridRetriever, TermStats, authority_bonus, role_boosts
+from assistant.retrieval import HybridRetriever, Probe, TermStats, authority_bonus, role_boosts
 from ingest.chunking import split_sentences
 from ingest.index import SearchHit
 from ingest.lexical import FrenchAnalyzer, LexicalIndex
@@ -114,6 +114,23 @@ def judged(
 def test_the_passage_that_shares_the_question_words_comes_first() -> None:
     assert search("Qui finance les actions de prévention ?")[0] == 1
     assert search("Comment associer les usagers à la gouvernance de la maison de santé ?")[0] == 0
+
+
+def test_a_follow_up_s_own_words_weigh_beside_the_question_it_leans_on() -> None:
+    """« et les élus locaux, ils peuvent jouer un rôle ? » after a question on the users' place in CPTS was searched
+    with both glued: the earlier question's words led, and the answer spoke of users (a reader found 8 such answers
+    in 30 conversations). The follow-up's own words, searched alone, add their ranks to the fusion."""
+    reader = TinyReader(CORPUS)
+    settings = Settings.model_construct().model_copy(update={"lead_sentence_weight": 0.0})
+    retriever = HybridRetriever(reader, settings, TermStats(reader, reader.analyzer))  # type: ignore[arg-type]
+    glued = "La gouvernance de la maison de santé associe-t-elle les usagers ? et au conseil d'administration ?"
+    own = "et au conseil d'administration ?"
+
+    def first(also: Probe | None) -> int:
+        return retriever.search(glued, reader.embed(glued), k=5, also=also)[0].index
+
+    assert first(None) == 0  # the earlier question's passage
+    assert first(Probe(own, reader.embed(own), 1.0)) == 4  # the one the follow-up asks about
 
 
 def test_an_annex_s_title_is_no_signpost_to_what_the_question_asks() -> None:
