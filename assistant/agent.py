@@ -64,7 +64,7 @@ from assistant.retrieval import (
     rescored,
 )
 from assistant.rules import FactKind, FactRules, QueryRules
-from assistant.safety import is_individual_care, is_personal_medical
+from assistant.safety import in_distress, is_individual_care, is_personal_medical, speaks_of_distress
 from assistant.scope import ScopeLimit, ScopeLimits
 from assistant.signals import CorpusSignals, Preferences
 from ingest.cleaning import CELL_SEPARATOR
@@ -323,8 +323,13 @@ class Assistant:
         if condensed or query.rewritten:
             answer.details["condensed_question"] = condensed or query.rewritten
         answer.notes = self._notes(query)
+        distress = in_distress(query.raw)
+        if speaks_of_distress(query.raw) and not distress:  # suicide prevention as a topic: the crisis line first
+            answer.notes.insert(0, self.phrases["note_crisis"])
         if query.intent is Intent.EMPTY:
             self._refuse(answer, Route.EMPTY, self.phrases["empty_question"])
+        elif distress:
+            self._refuse(answer, Route.MEDICAL, self.phrases["crisis"])
         elif is_personal_medical(query.text, query.leaning_on if query.followup else ""):
             self._refuse(answer, Route.MEDICAL, self.phrases["medical"])
         elif query.intent is Intent.LIST_FICHES:
@@ -427,7 +432,7 @@ class Assistant:
             prefs = replace(prefs, documents=tuple(preferred))
         french = query.language == "fr"
         also = None  # a follow-up searched beside the question it leans on is searched alone too
-        if query.own_search_text and self.settings.weight_followup_own > 0:
+        if self.settings.weight_followup_own > 0 and self.analyzer.terms(query.own_search_text):
             own_vector = self.embedder.query_array(as_statement(query.own_semantic_text or query.text))
             also = Probe(query.own_search_text, own_vector, self.settings.weight_followup_own)
         try:

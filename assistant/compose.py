@@ -818,7 +818,7 @@ def expand_antecedents(reader: IndexReader, sentence_ids: list[int], shown: Coll
                 # section before (:func:`_elided_before`), unless its title names that noun
             # « Enfin, la question de la rémunération… » after « “La première, c'est que…” (M. F) » adds a point to
             # the account, not to the words it quotes
-            adds = _opening("adds_a_point").match(text)
+            adds = _opening("adds_a_point").match(text) or _adds_to_before(reader, here)
             quoted = _closed_quotation(reader, previous) if previous is not None and not adds else []
             if quoted and len(before) + len(quoted) <= ANTECEDENTS and not within:
                 before = quoted + before  # the quotation the sentence before closes, whole (« … de leur santé ». »)
@@ -1057,6 +1057,25 @@ def _within_quotation(reader: IndexReader, sid: int) -> bool:
     for s in before:
         depth = max(depth + _quote_balance(reader.sentences[s].text), 0)
     return depth > 0
+
+
+def expand_leads(reader: IndexReader, sentence_ids: list[int]) -> list[int]:
+    """Give a chosen line marked with an arrow that leads its paragraph without an end mark (:func:`_arrow_statement`:
+    « → Le continuum pose pour principe de départ l'échange et le partage d'information… ») the paragraph's first
+    sentence, which it heads: shown alone, it reads as a sentence cut before its end; with it, as its label
+    (:func:`render_group`)."""
+    out: list[int] = []
+    for sid in sentence_ids:
+        if _arrow_statement(reader, sid):
+            siblings = reader.sentences_of[reader.sentences[sid].chunk_id]
+            first = _followers(reader, siblings, siblings.index(sid))[0]
+            # the line's copy in the overlap of the passage that goes on with the paragraph: quoted with it
+            copy = _previous(reader, first)
+            lead = copy if _same_sentence(reader, copy, sid) else sid
+            out.extend(s for s in (lead, first) if s not in out)
+        elif sid not in out:
+            out.append(sid)
+    return out
 
 
 def expand_qualifications(reader: IndexReader, sentence_ids: list[int]) -> list[int]:
@@ -1348,6 +1367,13 @@ def render_group(
     cut, previous = False, after  # the list goes on after the item quoted last (said after that item's sentences)
     speech: list[int] = []  # the long quotation quoted from last: its next sentences need no label again
     quoted_item = False  # the sentence quoted last was shown as a list item
+    # a line marked with an arrow that leads its paragraph, quoted with the paragraph's first sentence: its label
+    leads = {
+        sid: _NOTE_CALL.sub("", reader.sentences[sid].text.strip().lstrip(ARROWS).strip())
+        for sid, after in itertools.pairwise(sentence_ids)
+        if _arrow_statement(reader, sid) and _same_sentence(reader, _previous(reader, after), sid)
+    }
+    leading = ""  # the line that leads the next sentence
 
     def close(block: Block | None = None) -> None:
         nonlocal prose
@@ -1358,6 +1384,10 @@ def render_group(
             blocks.append(block)
 
     for sid in sentence_ids:
+        if sid in leads:  # « → Une expérimentation est en cours… », bold and without an end mark: a heading
+            leading = leads[sid]
+            previous = sid
+            continue
         # the item quoted before goes on: on its line, or with one more alternative of its enumeration
         runs_on = previous is not None and (_same_line(reader, previous, sid) or _asked_next(reader, previous, sid))
         listed_cut = cut and not runs_on
@@ -1374,10 +1404,18 @@ def render_group(
         # a title standing alone is named as a title; so is the line marked with an arrow that heads the sentence's
         # part of its section, further up, when the answer does not quote it (text between them is left out)
         title = titled = ""
-        if not sentence.label:
+        if leading:
+            title = titled = leading
+            leading = ""
+        elif not sentence.label:
             title = titled_by(reader, sid)
             titled = title or headed_by(reader, sid, {*antecedents, *elsewhere})
-            if section and not titled and sid == sentence_ids[0] and not BULLET.match(text):
+            if (
+                section
+                and not titled
+                and sid == sentence_ids[0]
+                and not (BULLET.match(text) or noted or _in_line_run(reader, sid))
+            ):
                 # the section the quotes move on to, named: its title right before the sentence, or further up
                 titled = section
                 title = section if _previous(reader, sid) is None else ""
@@ -1458,6 +1496,12 @@ def render_group(
                 close(None)
     close(Block.phrase(BlockKind.LIST_ITEM, phrases["list_cut"]) if cut else None)
     return blocks
+
+
+def _same_sentence(reader: IndexReader, one: int | None, other: int) -> bool:
+    """Whether two sentence ids are one sentence of the document: the same, or its copy in the overlap of the next
+    passage."""
+    return one is not None and reader.sentences[one].text == reader.sentences[other].text
 
 
 def _points_ahead(reader: IndexReader, sid: int, quoted: Collection[str]) -> bool:
@@ -1956,12 +2000,12 @@ class _Named:
 def completed(
     reader: IndexReader, sentence_ids: list[int], asked: Callable[[str], bool], shown: Collection[int]
 ) -> list[int]:
-    """Chosen sentences as the answer quotes them: with the contrast that qualifies them
-    (:func:`expand_qualifications`), a list's introduction with its items (:func:`expand_lists`), a sentence that
-    points back with what it points at (:func:`expand_antecedents`), a quotation whole, a resource's description with
-    its entry (:func:`expand_entries`), each sentence once where two passages overlap, a question with the
-    alternatives its paragraph asks after it."""
-    listed = expand_lists(reader, expand_qualifications(reader, sentence_ids), asked)
+    """Chosen sentences as the answer quotes them: a line that leads its paragraph with the paragraph's first sentence
+    (:func:`expand_leads`), with the contrast that qualifies them (:func:`expand_qualifications`), a list's
+    introduction with its items (:func:`expand_lists`), a sentence that points back with what it points at
+    (:func:`expand_antecedents`), a quotation whole, a resource's description with its entry (:func:`expand_entries`),
+    each sentence once where two passages overlap, a question with the alternatives its paragraph asks after it."""
+    listed = expand_lists(reader, expand_qualifications(reader, expand_leads(reader, sentence_ids)), asked)
     quoted = expand_quotations(reader, expand_antecedents(reader, listed, shown))
     return unshared(reader, expand_question_series(reader, expand_entries(reader, quoted)))
 
@@ -2137,8 +2181,10 @@ class ExtractiveGenerator:
             above = reader.position[reader.sentences[last].chunk_id] if last is not None else None
             same = above is not None and _same_section(reader.chunks[above], chunk)
             after = last if same and above < run[0][0] else None  # type: ignore[operator]
-            # another section of the fiche the quotes above are of: its title says where the quotes move on to
+            # another section of the fiche the quotes above are of: its title says where the quotes move on to (not
+            # the fiche's opening, titled with the fiche's name the lead above says)
             moved = lead is None and bool(chunk.fiche) and above is not None and not same
+            moved = moved and chunk.fiche_title not in chunk.section_title
             group_blocks = render_group(
                 reader,
                 sids,

@@ -591,10 +591,10 @@ def understand(
             base = resolved if setting is None or rules.structure.search(resolved) else f"{resolved} {setting['name']}"
         elif swapped != named:
             base = swapped
-        else:  # searched beside the question it leans on, and alone: what it asks about may be its own
+        else:  # searched beside the question it leans on, and alone when it asks about something of its own
             base = f"{swapped} {text}"
-            if own_words := _without_fact_asked(text):
-                own = expand(own_words, lexicon, speller, settings)
+            if not opens_on_pronoun(said, grammar) and _asks_of_its_own(text):
+                own = expand(text, lexicon, speller, settings)
                 query.own_search_text, query.own_semantic_text = own.search_text, own.semantic_text
     expansion = expand(base, lexicon, speller, settings)
     query.search_text, query.semantic_text = expansion.search_text, expansion.semantic_text
@@ -602,14 +602,13 @@ def understand(
     return query
 
 
-def _without_fact_asked(text: str) -> str:
-    """A follow-up's words without those that ask for a kind of fact (« combien de temps », « combien d'euros »: a
-    duration, an amount), "" when no other word is left: searched alone, they find every passage that gives some
-    duration, about anything. A definition's words name what it asks about: they stay."""
+def _asks_of_its_own(text: str) -> bool:
+    """Whether a follow-up may ask about something the question before does not name: not when it asks for a kind of
+    fact (« ça dure combien de mois ? », « qui peut en bénéficier ? »: a duration, a condition of what was asked
+    before; searched alone, its words find every passage that gives some duration, about anything, and the answer
+    would quote one). A definition names what it asks about (« et l'ETP, c'est quoi ? »)."""
     fact = FactRules.load().asked(text)
-    if fact is not None and not fact.term_words:
-        text = fact.asks.sub(" ", text)
-    return text if re.search(r"\w{3,}", text) else ""
+    return fact is None or bool(fact.term_words)
 
 
 def _before(previous: Query, speller: SpellFixer | None, capitals: Mapping[str, str]) -> str:

@@ -256,7 +256,8 @@ class HybridRetriever:
                 for rank, (index, score) in enumerate(hits):
                     c = fused.setdefault(index, Candidate(index, 0.0))
                     c.score += probe.weight * weight / (s.rrf_k + rank + 1)
-                    c.scores.setdefault(engine, score)  # the question's own search, read first
+                    # the question's own search's score; the second's for a passage only that one found
+                    c.scores.setdefault(engine, score)
         if prefs is not None and self.signals is not None and not where:
             for fiche in prefs.table_fiches:  # the fiche the guide itself points to is always a candidate
                 best = self._closest_passage(query_vector, fiche=fiche)

@@ -41,6 +41,21 @@ def is_personal_medical(question: str, context: str = "", path: Path = RULES_FIL
     return symptoms.search(text) is not None and engagement.search(around) is None
 
 
+def speaks_of_distress(question: str, path: Path = RULES_FILE) -> bool:
+    """Does the question speak of suicide, of wanting to die or of harming oneself (``crisis``)?"""
+    (crisis,) = _patterns(("crisis",), path)
+    return crisis.search(fold_text(question)) is not None
+
+
+def in_distress(question: str, path: Path = RULES_FILE) -> bool:
+    """Does the question speak of distress (:func:`speaks_of_distress`) about oneself or someone close (« je », « mon
+    fils »: ``personal``), or with no word of user engagement around it? Then it is declined with the crisis message;
+    otherwise it asks about suicide prevention as a topic, answered with the crisis line as a note."""
+    personal, engagement = _patterns(("personal", "engagement"), path)
+    text = fold_text(question)
+    return speaks_of_distress(question, path) and (personal.search(text) is not None or engagement.search(text) is None)
+
+
 def _on_topic(followup: str, context: str, path: Path = RULES_FILE) -> bool:
     """Does a follow-up (folded) speak of the topic of the question it leans on, and of nobody's own health: it shares a
     word of five letters or more with it, not one of ``not_topics``, and says no « mon », « je »… (``personal``)?"""

@@ -1828,12 +1828,18 @@ def test_a_footnote_is_quoted_after_its_number_and_a_section_s_passages_in_readi
 def test_quotes_that_move_on_to_another_section_of_a_fiche_name_it() -> None:
     """Fiche 10's « Par principe, des financements privés… » (§ 6.10.4) was shown right under the quotes of
     « Une expérimentation est en cours… » (§ 6.10.2), as if it were part of it: two readers found it. Quotes of another
-    section of the fiche quoted above are labelled with its title, « […] » after it when they do not open it."""
+    section of the fiche quoted above are labelled with its title, « […] » after it when they do not open it; not the
+    fiche's opening, titled with the fiche's name the lead says already."""
     texts = [
         "Le financement de l'expérimentation est assuré par le fonds pour l'innovation.",
         "Par principe, des financements privés peuvent être mobilisés. Les industries ne peuvent pas intervenir.",
+        "Cette fiche indique quelques solutions publiques et privées.",
     ]
-    sections = [("6.10.2", "Ressources publiques"), ("6.10.4", "Prohibition de certains financements privés")]
+    sections = [
+        ("6.10.2", "Ressources publiques"),
+        ("6.10.4", "Prohibition de certains financements privés"),
+        ("6.10", "Fiche ressource n° 10 – Mobilisation"),
+    ]
     reader = Reader(
         [
             replace(
@@ -1857,7 +1863,7 @@ def test_quotes_that_move_on_to_another_section_of_a_fiche_name_it() -> None:
             for i, sid in enumerate(sentences)
         ]
         result = generator_for(reader, max_sentences=2, margin=1.0).generate(
-            GenerationRequest("?", ["?"], [evidence], [0, 1], whole=evidence)
+            GenerationRequest("?", ["?"], [evidence], [0, 1, 2], whole=evidence)
         )
         return [s.text for b in result.blocks if b.kind is not BlockKind.LEAD for s in b.spans]
 
@@ -1869,6 +1875,7 @@ def test_quotes_that_move_on_to_another_section_of_a_fiche_name_it() -> None:
     ]
     assert quoted(first, later)[1:3] == ["« Prohibition de certains financements privés » :", PHRASES["elided_before"]]
     assert quoted(opening, later)[0] == texts[1].split(" Les")[0]  # one section: no label
+    assert quoted(first, reader.sentences_of["has-2"][0]) == [texts[0], texts[2]]  # the fiche's opening
 
 
 def test_a_quoted_sentence_comes_with_the_contrast_that_qualifies_it() -> None:
@@ -2186,8 +2193,9 @@ def test_a_pronoun_points_past_a_sentence_whose_subject_has_another_number() -> 
 def test_a_pronoun_points_past_a_number_and_an_opening_phrase_back_to_a_line_marked_with_an_arrow() -> None:
     """« Elle vise à valider un modèle… » followed « D'ores et déjà, 13 centres… ont été identifiés. », quoted too: it
     read as the centres' aim. What « Elle » points at is the line before, « → Une expérimentation est en cours… »,
-    too long for a title: it is quoted first, as a paragraph of its own without its arrow, not as a list's item.
-    A sentence whose singular subject follows an opening phrase agrees with « Elle »: the reading back stops there."""
+    too long for a title: it is quoted first, without its arrow, as the label of the sentence it leads, not as a
+    list's item. A sentence whose singular subject follows an opening phrase agrees with « Elle »: the reading back
+    stops there."""
     line = "→ Une expérimentation est en cours sur le financement de structures d'exercice coordonné participatives"
     text = (
         f"{line}\n\nD'ores et déjà, 13 centres de santé et 13 maisons de santé participatifs ont été identifiés. "
@@ -2198,11 +2206,38 @@ def test_a_pronoun_points_past_a_number_and_an_opening_phrase_back_to_a_line_mar
     experiment, centres, aim = reader.sentences_of["has-0"]
     assert expand_antecedents(reader, [centres, aim]) == [centres, experiment, aim]  # type: ignore[arg-type]
     blocks = render_group(reader, [experiment, centres, aim], 1, PHRASES)  # type: ignore[arg-type]
-    assert [b.kind for b in blocks] == [BlockKind.PARAGRAPH] * 2
-    assert blocks[0].text.startswith("Une expérimentation est en cours") and "→" not in blocks[0].text
-    assert blocks[1].text.startswith("D'ores et déjà") and "Elle vise" in blocks[1].text
+    assert [b.kind for b in blocks] == [BlockKind.PARAGRAPH]
+    assert (
+        blocks[0].text.startswith(f"« {line.removeprefix('→ ')} » : D'ores et déjà") and "Elle vise" in blocks[0].text
+    )
     _, created, sits = reader.sentences_of["has-1"]
     assert expand_antecedents(reader, [sits]) == [created, sits]  # type: ignore[arg-type]
+
+
+def test_a_line_that_leads_its_paragraph_is_quoted_as_the_label_of_its_first_sentence() -> None:
+    """« → Une expérimentation est en cours sur le financement de structures… participatives », the guide's bold lead
+    line, was quoted on a line of its own without an end mark: two readers counted it as a sentence cut before its
+    end (the only strict fragments of 50 answers). Chosen, it comes with its paragraph's first sentence and labels
+    it; across two passages, the copy their overlap holds is the one quoted."""
+    statement = (
+        "Le partenariat enchaîne le plus souvent ces trois dimensions et vise en plus une co-décision dans "
+        "l'initiative et la conduite d'un projet d'action en santé"
+    )
+    text = f"Les usagers sont informés.\n\n→ {statement}\n\nCela suppose du temps.\n\nLes usagers décident."
+    reader = Reader([chunk(0, text)])
+    _, lead, first, _ = reader.sentences_of["has-0"]
+    assert completed(reader, [lead], lambda title: False, ()) == [lead, first]  # type: ignore[arg-type]
+    (block,) = render_group(reader, [lead, first], 1, PHRASES)  # type: ignore[arg-type]
+    assert [s.text for s in block.spans] == [f"« {statement} » :", "Cela suppose du temps."]
+    start = text.index("→")  # the second passage opens on the line: the overlap of the two
+    overlapping = Reader(
+        [
+            replace(chunk(0, text[: text.index("Cela")]), char_end=text.index("Cela")),
+            replace(chunk(1, text[start:]), char_start=start, char_end=len(text)),
+        ]
+    )
+    (_, line), (copy, following, _) = overlapping.sentences_of["has-0"], overlapping.sentences_of["has-1"]
+    assert completed(overlapping, [line], lambda title: False, ()) == [copy, following]  # type: ignore[arg-type]
 
 
 def test_a_line_marked_with_an_arrow_names_the_part_of_its_section_it_heads() -> None:
@@ -2251,13 +2286,13 @@ def test_a_line_marked_with_an_arrow_names_the_part_of_its_section_it_heads() ->
     )
     *_, last_item = memo.sentences_of["has-0"]
     assert headed_by(memo, last_item) == ""  # type: ignore[arg-type]
-    # the line quoted (as a paragraph, without its arrow): not said again as a label, and what is left out before the
-    # financing is marked
+    # the line quoted with the sentence it leads: their label, without its reference number, once; what is left out
+    # before the financing is marked
     arrow = reader.sentences_of["has-0"][0]
     blocks = render_group(reader, [arrow, identified, funding], 1, PHRASES)  # type: ignore[arg-type]
-    assert [b.text for b in blocks][1:] == [
-        "D'ores et déjà, 13 centres de santé participatifs ont été identifiés. […] Le financement de l'expérimentation "
-        "est assuré par le FISS."
+    assert [b.text for b in blocks] == [
+        f"« {named} » : D'ores et déjà, 13 centres de santé participatifs ont été identifiés. […] Le financement de "
+        "l'expérimentation est assuré par le FISS."
     ]
 
 

@@ -138,13 +138,21 @@ def test_a_follow_up_that_names_no_structure_is_searched_in_context_but_not_rewr
 
 def test_a_follow_up_searched_beside_the_question_it_leans_on_is_searched_alone_too() -> None:
     """« et comment le faire respecter ? » is searched with the question before it (what « le » stands for) and with
-    its own words (what it asks); a pronoun replaced by what it stands for makes a whole question, searched as such."""
+    its own words (what it asks); a pronoun replaced by what it stands for makes a whole question, searched as such.
+    Not alone: a follow-up whose subject is a pronoun it does not tell, or that asks for a kind of fact of what the
+    question before asked about (searched alone, « combien de mois » found « Cette expérimentation va durer 27
+    mois. », quoted as the mandate's length without the notice that the documents give none)."""
     query = ask("et comment le faire respecter ?", previous=ask("les usagers sont-ils tenus au secret ?"))
     assert "secret" in query.search_text and "respect" in query.own_search_text
     assert "secret" not in query.own_search_text
     resolved = ask("ils sont payés ?", previous=ask("Comment recruter des représentants des usagers ?"))
     assert resolved.rewritten and resolved.own_search_text == ""
     assert ask("Comment recruter des usagers dans une MSP ?").own_search_text == ""
+    mission = ask("Qu'est-ce qu'un représentant associatif en CPTS ?")
+    assert ask("ça dure combien de mois ?", previous=mission).own_search_text == ""
+    assert ask("et la charte, c'est quoi ?", previous=mission).own_search_text  # a definition names its thing
+    service = ask("Quels sont les objectifs du service sanitaire ?")
+    assert ask("est-ce qu'ils peuvent rester toute l'année dans notre MSP ?", previous=service).own_search_text == ""
 
 
 def test_after_a_definition_a_follow_up_naming_another_acronym_asks_what_it_is() -> None:

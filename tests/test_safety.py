@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.safety import is_individual_care, is_personal_medical
+from assistant.safety import in_distress, is_individual_care, is_personal_medical, speaks_of_distress
 
 pytestmark = pytest.mark.fast
 
@@ -38,6 +38,9 @@ pytestmark = pytest.mark.fast
         "Une morsure de chien au mollet, c'est grave ?",
         "Que faut-il surveiller après une chute dans l'escalier ?",
         "Quand doit-on vraiment consulter pour une conjonctivite ?",
+        # one's own examination; « je dois » as « dois-je »
+        "À quel âge faut-il faire une mammographie ?",
+        "J'ai de la fièvre depuis hier, je dois consulter ?",
     ],
 )
 def test_a_personal_medical_question_is_recognised(question: str) -> None:
@@ -163,3 +166,28 @@ def test_a_follow_up_reads_the_setting_of_the_question_it_follows() -> None:
     follow_up = "Et comment aide-t-elle à trouver un médecin traitant ?"
     assert is_individual_care(follow_up)
     assert not is_individual_care(follow_up, "Quelles sont les missions d'une CPTS ? " + follow_up)
+
+
+@pytest.mark.parametrize(
+    ("question", "declined"),
+    [
+        ("j'ai des idées noires, que faire ?", True),
+        ("je pense au suicide", True),
+        ("idées suicidaires", True),
+        ("Mon fils parle de se tuer, à qui m'adresser ?", True),
+        ("je n'ai plus envie de vivre", True),
+        # suicide prevention as a topic of engagement: answered, the crisis line given as a note
+        ("Comment une CPTS peut-elle mener une action de prévention du suicide avec les usagers ?", False),
+    ],
+)
+def test_a_question_speaking_of_suicide_gets_the_crisis_line(question: str, declined: bool) -> None:
+    """« idées noires », « je pense au suicide » got the out-of-scope message, no number to call (a second reader
+    found it). Spoken of about oneself or someone close, or with nothing of user engagement around it, such a
+    question is declined with the crisis message (3114, 15, 112); about prevention as a topic, it is answered."""
+    assert speaks_of_distress(question)
+    assert in_distress(question) is declined
+
+
+def test_words_close_to_distress_are_not_distress() -> None:
+    for question in ("Comment mettre fin au mandat d'un représentant ?", "Les usagers ont-ils envie de participer ?"):
+        assert not speaks_of_distress(question)
