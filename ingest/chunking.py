@@ -283,11 +283,12 @@ def chunk_document(
 
 
 def _unit_page(doc: StructuredDocument, unit: _Unit) -> tuple[int, int, str]:
-    """The pages of a section from the table of contents: its own page when it is listed there; else the pages its
+    """The pages of a section from the table of contents: those it runs over when it is listed there (§ 1.3 from its
+    page to the next entry's: a quote of its second page was cited « p. 9 », where it starts); else those its
     deepest listed ancestor runs over (:meth:`StructuredDocument.toc_pages`: § 6.1.5, not listed, somewhere in fiche
     1's pages 25 to 30, not on « p. 25 », where the fiche starts)."""
     for depth, ref in enumerate(reversed(unit.path)):
-        pages = doc.toc_pages(ref.number, ref.title)
+        pages = doc.toc_pages(ref.number, ref.title, whole=depth > 0)  # its own text ends where the next entry starts
         if pages and pages[0]:
-            return pages[0], pages[0] if depth == 0 else pages[1], "toc"
+            return pages[0], pages[1], "toc"
     return 0, 0, ""

@@ -98,15 +98,18 @@ class StructuredDocument:
     toc: list[TocEntry] = field(default_factory=list)
     tables: Tables = field(default_factory=lambda: Tables({}, frozenset()))
 
-    def toc_pages(self, number: str, title: str) -> tuple[int, int] | None:
+    def toc_pages(self, number: str, title: str, whole: bool = True) -> tuple[int, int] | None:
         """The pages a section listed in the table of contents may run over: from its page to that of the next entry
         that is not one of its subsections (« 6.1. Fiche ressource n° 1 … 25 », then « 6.2. … 30 »: 25 to 30, the
-        next one starting somewhere on its first page); its own page only when it is the last entry."""
+        next one starting somewhere on its first page), or, for the text it holds before its subsections (not
+        ``whole``), to that of the next entry (« 1. … 8 », then « 1.1. … 8 »: page 8); its own page only when it is
+        the last entry."""
         entry = self._toc_entry(number, title)
         if entry is None:
             return None
         page, own = self.toc[entry].page, self.toc[entry].number
-        after = (e.page for e in self.toc[entry + 1 :] if not (own and e.number.startswith(f"{own}.")))
+        within = whole and own  # its subsections are read over
+        after = (e.page for e in self.toc[entry + 1 :] if not (within and e.number.startswith(f"{own}.")))
         return page, max(page, next(after, page))
 
     def _toc_entry(self, number: str, title: str) -> int | None:

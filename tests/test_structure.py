@@ -370,8 +370,9 @@ Les usagers sont associés.
     chunks, _ = chunk_document(INFO, doc, 1000, 150)
     assert [(c.section_number, c.page, c.page_source) for c in chunks] == [("1.1", 4, "toc"), ("1.2", 3, "toc")]
     # § 1.2, not listed, is somewhere in chapter 1's pages, from its page to where chapter 2 starts (a reader looked
-    # for the guide's § 6.1.5 on « p. 25 », where its fiche starts); § 1.1, listed, on its own page
-    assert [(c.section_number, c.page, c.page_end) for c in chunks] == [("1.1", 4, 4), ("1.2", 3, 7)]
+    # for the guide's § 6.1.5 on « p. 25 », where its fiche starts); § 1.1, listed, from its page to the next entry's
+    # (readers found quotes of a section's second page cited on its first)
+    assert [(c.section_number, c.page, c.page_end) for c in chunks] == [("1.1", 4, 7), ("1.2", 3, 7)]
 
 
 def test_section_labels_read_each_kind_of_code() -> None:
