@@ -1489,13 +1489,31 @@ def render_group(
                 if (pointed := _section_pointed_at(reader, sid)) is not None:  # « Cette première étape… »
                     mark = Span(phrases["elided_section"].format(section=_section_named(pointed)))
                 label = (mark, *label) if noted else (*label, mark)
+            elif sentence.label and not said_cut and _cell_left_out(reader, sid, {*quoted, *elsewhere}, -1):
+                label = (*label, Span(phrases["elided_before"]))  # « Partenariat : […] Recrutement de pairs-aidants. »
             prose += [*label, Span(text, (n,), SpanSource.CORPUS)]
-            if _points_ahead(reader, sid, quoted):  # what it points at is left out: « […] » says so
+            # what it points at is left out, or the rest of its table cell: « […] » says so
+            if _points_ahead(reader, sid, quoted) or (
+                sentence.label and _cell_left_out(reader, sid, {*quoted, *elsewhere}, 1)
+            ):
                 prose.append(Span(phrases["item_cut"]))
             if statement:
                 close(None)
     close(Block.phrase(BlockKind.LIST_ITEM, phrases["list_cut"]) if cut else None)
     return blocks
+
+
+def _cell_left_out(reader: IndexReader, sid: int, quoted: Collection[str], step: int) -> bool:
+    """Whether the table cell ``sid`` is quoted from holds a sentence the answer leaves out right before it (``step``
+    -1) or right after it (1): one that bears the same column and row (the matrix's « 3- Les actions d'accompagnement —
+    Partenariat » holds four; quoted from its last, it read as whole)."""
+    if step < 0:
+        near = _previous(reader, sid)
+    else:
+        siblings = reader.sentences_of[reader.sentences[sid].chunk_id]
+        near = next(iter(_followers(reader, siblings, siblings.index(sid))), None)
+    other = reader.sentences[near] if near is not None else None
+    return other is not None and other.label == reader.sentences[sid].label and other.text.strip() not in quoted
 
 
 def _same_sentence(reader: IndexReader, one: int | None, other: int) -> bool:

@@ -239,7 +239,7 @@ def test_a_thing_the_guide_says_it_leaves_out_is_said_first_with_the_guides_own_
     assert first.text.startswith("Ce guide ne traite pas") and named.citations[0].doc_id == "has-2023"
     declined = assistant.ask("Qui élit le président du conseil de la vie sociale d'un EHPAD ?")
     assert declined.refused and not declined.citations, _said(declined)
-    said = "Comme l'indique HAS 2023 — « Introduction », p. 6, ce document ne traite pas des « conseils de la vie "
+    said = "Comme l'indique HAS 2023 — « Introduction », p. 6-8, ce document ne traite pas des « conseils de la vie "
     said += "sociale »."
     assert said in _said(declined), _said(declined)
     defined = assistant.ask("Qu'est-ce qu'un contrat local de santé ?")

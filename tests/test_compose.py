@@ -2041,6 +2041,32 @@ def test_a_table_cell_written_as_an_item_is_shown_as_one_but_never_said_cut() ->
     ]
 
 
+def test_a_table_cell_quoted_in_part_says_what_it_leaves_out() -> None:
+    """The matrix's cell « 3- Les actions d'accompagnement — Partenariat » holds four sentences; quoted from its last
+    ones, « Recrutement de pairs-aidants. Médiation en santé. » read as the whole cell (a reader counted three such
+    cells among the strict fragments of 50 answers). « […] » marks the cell's sentences left out, before or after the
+    quoted ones; a cell quoted whole has none, nor does the next cell."""
+    texts = [
+        "Élaboration d'un programme commun.",
+        "Intégration d'un patient ressource.",
+        "Recrutement de pairs-aidants.",
+    ]
+    reader = Reader([chunk(0, "\n".join([*texts, "Constitution d'un groupe de travail."]))])
+    cell = "3- Les actions d'accompagnement — Partenariat"
+    labels = [cell, cell, cell, "3- Les actions d'accompagnement — Collaboration"]
+    reader.sentences = [replace(s, label=label) for s, label in zip(reader.sentences, labels, strict=True)]
+    first, second, last, other = reader.sentences_of["has-0"]
+
+    def shown(*sentences: int) -> str:
+        return " ".join(b.text for b in render_group(reader, list(sentences), 1, PHRASES))  # type: ignore[arg-type]
+
+    assert shown(last) == f"{cell} : […] {texts[2]}"
+    assert shown(first) == f"{cell} : {texts[0]} […]"
+    assert shown(first, last) == f"{cell} : {texts[0]} […] {texts[2]}"
+    assert shown(first, second, last) == f"{cell} : {' '.join(texts)}"
+    assert "[…]" not in shown(other)
+
+
 def test_a_list_title_is_asked_for_when_the_question_uses_all_its_words_two_at_least_or_asks_for_a_list() -> None:
     """« Pour les institutions publiques » answers « Quel intérêt pour les institutions publiques ? »; « Pour les
     usagers » does not answer « Le conseil pour l'engagement des usagers, il est composé comment ? » (one common
