@@ -25,6 +25,7 @@ from ingest.roles import PassageRole
 from ingest.rules import pattern, read_rules, words
 from ingest.sections import without_numbering
 from ingest.settings import Settings
+from ingest.structure import fiche_of
 
 PREMISE_RULES = Path(__file__).parent / "data" / "premise.toml"
 QUOTING_RULES = Path(__file__).parent / "data" / "quoting.toml"
@@ -1364,6 +1365,7 @@ def render_group(
     headed = ""  # the title of the list headed last
     quoted = {reader.sentences[s].text for s in sentence_ids}  # overlapping passages hold a sentence twice
     antecedents = {*(text.strip() for text in quoted), *shown}  # what a sentence pointing back may point at
+    in_answer = {*(text.strip() for text in quoted), *elsewhere}  # a table cell's other sentences, quoted or not
     cut, previous = False, after  # the list goes on after the item quoted last (said after that item's sentences)
     speech: list[int] = []  # the long quotation quoted from last: its next sentences need no label again
     quoted_item = False  # the sentence quoted last was shown as a list item
@@ -1489,13 +1491,11 @@ def render_group(
                 if (pointed := _section_pointed_at(reader, sid)) is not None:  # « Cette première étape… »
                     mark = Span(phrases["elided_section"].format(section=_section_named(pointed)))
                 label = (mark, *label) if noted else (*label, mark)
-            elif sentence.label and not said_cut and _cell_left_out(reader, sid, {*quoted, *elsewhere}, -1):
+            elif sentence.label and not said_cut and _cell_left_out(reader, sid, in_answer, -1):
                 label = (*label, Span(phrases["elided_before"]))  # « Partenariat : […] Recrutement de pairs-aidants. »
             prose += [*label, Span(text, (n,), SpanSource.CORPUS)]
             # what it points at is left out, or the rest of its table cell: « […] » says so
-            if _points_ahead(reader, sid, quoted) or (
-                sentence.label and _cell_left_out(reader, sid, {*quoted, *elsewhere}, 1)
-            ):
+            if _points_ahead(reader, sid, quoted) or (sentence.label and _cell_left_out(reader, sid, in_answer, 1)):
                 prose.append(Span(phrases["item_cut"]))
             if statement:
                 close(None)
@@ -2202,7 +2202,7 @@ class ExtractiveGenerator:
             # another section of the fiche the quotes above are of: its title says where the quotes move on to (not
             # the fiche's opening, titled with the fiche's name the lead above says)
             moved = lead is None and bool(chunk.fiche) and above is not None and not same
-            moved = moved and chunk.fiche_title not in chunk.section_title
+            moved = moved and fiche_of(chunk.section_title) is None
             group_blocks = render_group(
                 reader,
                 sids,
