@@ -143,10 +143,9 @@ def assess(
     else:
         holds = fact.holds_for("") if fact is not None else None
         share = s.guard_worded_fact_topic_share if fact is not None and fact.worded else s.guard_fact_topic_share
+        marks = tuple(p for p in (holds, fact.asks if fact is not None else None, facts.measures) if p is not None)
         topical = (
-            _topic_weights(stats, (holds, fact.asks), query.text, weights)
-            if fact is not None and holds is not None
-            else weights
+            _topic_weights(stats, marks, query.text, weights) if fact is not None and holds is not None else weights
         )
         thing = _thing_terms(stats, fact.thing(query.text)) if fact is not None else ()
 
@@ -195,7 +194,9 @@ def _topic_weights(
     entend-il généraliser… ? »): a sentence gives the fact about the question's topic when it holds some of the
     others, not only the mark (« Ces dons ouvrent droit à une réduction d'impôt » is about patronage). What the lexicon
     adds to a mark is a mark too: « paye » is searched with « rémunération indemnités », which say nothing of who pays
-    whom (« Qui paye le coordinateur ? » is not answered by users' indemnities)."""
+    whom (« Qui paye le coordinateur ? » is not answered by users' indemnities). So are the words saying what is
+    measured (``measure_words``: « mois », « personnes »): « Cette expérimentation va durer 27 mois. » shares « mois »
+    with any « ça dure combien de mois ? », whatever it asks about."""
     found = [m.group() for pattern in marks_of for m in pattern.finditer(question)]
     lexicon = Lexicon.load()
     meant = [lexicon.synonym(w, unwritten=True) or "" for mark in found for w in words_of(mark)]

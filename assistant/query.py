@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -20,7 +21,7 @@ from rapidfuzz.distance import OSA
 from assistant.antecedents import CorpusGrammar, completed_noun, of_phrase, opens_on_pronoun, resolve, to_phrase
 from assistant.rules import DEFINITION, FactRules, Lexicon, QueryRules, default_settings, stem_of
 from ingest.cleaning import normalize_chars
-from ingest.lexical import fold_accents, french_accented, french_folded, french_word
+from ingest.lexical import FrenchAnalyzer, fold_accents, french_accented, french_folded, french_word
 from ingest.settings import Settings
 
 __all__ = [
@@ -539,7 +540,11 @@ def understand(
             # after a follow-up that named nothing (« et combien de temps ? »), what the question it leaned on named
             resolved = resolve(before, said, grammar, previous.leaning_on)
             pronoun = resolved is not None or opens_on_pronoun(said, grammar)
-        query.followup = is_followup(text, settings.followup_max_words, points_back=pronoun)
+        # « combien de personnes faut-il ? »: a figure asked of nothing named, of what the question before asked
+        figure = len(re.findall(r"\w+", text)) <= settings.followup_max_words and FactRules.load().asks_only(
+            text, _stop_words()
+        )
+        query.followup = is_followup(text, settings.followup_max_words, points_back=pronoun or figure)
     if match := rules.fiche_ref.search(text):
         query.fiche = int(match.group(1))
     elif query.followup and previous is not None and previous.fiche:
@@ -600,6 +605,12 @@ def understand(
     query.search_text, query.semantic_text = expansion.search_text, expansion.semantic_text
     query.corrections, query.lexicon_words = {**corrections, **expansion.corrections}, expansion.explained
     return query
+
+
+@lru_cache(maxsize=1)
+def _stop_words() -> frozenset[str]:
+    """The words the search leaves out (folded): they name nothing a question is about."""
+    return FrenchAnalyzer().stopwords
 
 
 def _asks_of_its_own(text: str) -> bool:

@@ -13,7 +13,7 @@ when a file is malformed.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -479,6 +479,8 @@ class FactRules:
     pointer_note: re.Pattern[str] | None = None  # a footnote that only points elsewhere (« Voir la fiche n° 8 »)
     article_before: re.Pattern[str] | None = None  # an article or « de »: a noun follows if its ending says so
     noun_ending: re.Pattern[str] | None = None  # the endings of nouns among the generic ones (« -ment », « -ant »)
+    measures: re.Pattern[str] | None = None  # words saying what is measured (« mois », « personnes »), not of what
+    asking_words: frozenset[str] = frozenset()  # words a figure is asked with (« faut », « prend »), folded
 
     def shown_noun(self, word: str, text: str) -> bool:
         """Is ``word`` of ``text``, which ends as verb forms do (``generic_endings``: « refusent », « convaincre »), a
@@ -574,7 +576,16 @@ class FactRules:
             article = compile_pattern(rf"(?<![\w'’-])(?<!en\s)(?:{listed})\s*$", "noun_articles", path, flags=0)
             endings = alternatives(words(data, "noun_endings", path), escape=True)
             ending = compile_pattern(rf"(?:{endings})$", "noun_endings", path, flags=0)
-        return cls(tuple(kinds), generic, aliases, reference, public, pointer, article, ending)
+        measures = None
+        if "measure_words" in data:
+            listed = alternatives(words(data, "measure_words", path), escape=True)
+            measures = compile_pattern(rf"(?<!\w)(?:{listed})(?!\w)", "measure_words", path)
+        asking = (
+            frozenset(fold_accents(w) for w in words(data, "asking_words", path))
+            if "asking_words" in data
+            else frozenset()
+        )
+        return cls(tuple(kinds), generic, aliases, reference, public, pointer, article, ending, measures, asking)
 
     def names_in(
         self, sentences: Iterable[str], titles: Iterable[str] = (), headings: Iterable[str] = ()
@@ -611,6 +622,19 @@ class FactRules:
             if kind.titled and (term := kind.term(title)):
                 return term
         return title
+
+    def asks_only(self, question: str, stopwords: Collection[str]) -> bool:
+        """Does ``question`` ask for a figure and name nothing it is about (« combien de personnes faut-il ? », « ça
+        prend combien de temps ? »)? Its words are the fact's marks, what is measured (``measure_words``), the words
+        it is asked with (``asking_words``) and ``stopwords`` (folded). In a conversation, it asks about what the
+        question before asked."""
+        kind, term = self.asked_with_term(question)
+        if kind is None or term:
+            return False
+        rest = kind.asks.sub(" ", question)
+        rest = self.measures.sub(" ", rest) if self.measures is not None else rest
+        said = re.findall(r"[a-z0-9]+", fold_accents(rest.lower()).replace("’", "'").replace("'", " "))
+        return not [word for word in said if word not in stopwords and word not in self.asking_words]
 
     def asked(self, question: str) -> FactKind | None:
         """The first kind whose ``asks`` pattern matches the question."""

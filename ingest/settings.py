@@ -481,11 +481,13 @@ class Settings(BaseSettings):
     )
 
     guard_fact_topic_share: float = Field(
-        0.0,
+        0.05,
         ge=0,
         le=1,
         description="Part (pondérée) des mots de la question qu'une phrase doit contenir pour "
-        "que le fait demandé qu'elle porte (un nombre, un montant…) compte comme réponse.",
+        "que le fait demandé qu'elle porte (un nombre, un montant…) compte comme réponse ; sans les "
+        "unités (« mois », « personnes » : measure_words de facts.toml), et pour une question de suite "
+        "avec les mots de la question d'avant.",
     )
     guard_worded_fact_topic_share: float = Field(
         0.2,

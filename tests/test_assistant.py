@@ -454,6 +454,24 @@ def test_a_precise_fact_the_documents_hold_is_answered(assistant: Assistant) -> 
     assert not answer.refused and "Cette expérimentation va durer 27 mois." in _said(answer), _said(answer)
 
 
+def test_a_figure_asked_in_a_conversation_is_given_only_about_its_topic(assistant: Assistant) -> None:
+    """« ça dure combien de mois ? » after « Qu'est-ce qu'un patient partenaire ? » asks of patient partners: the
+    documents' only duration in months, « Cette expérimentation va durer 27 mois. », is an experiment's, and
+    « combien de personnes faut-il ? » after a question on users' committees is not answered by the number of people
+    at one CPTS's meeting. The answer says first that the documents give no such figure. A duration the documents
+    give of what the conversation asks about is still given."""
+    for before, figure, missing in (
+        ("Qu'est-ce qu'un patient partenaire ?", "ça dure combien de mois ?", "pas de durée chiffrée"),
+        ("Comment former les usagers ?", "ça doit durer combien de temps ?", "pas de durée chiffrée"),
+        ("Comment créer un comité d'usagers en MSP ?", "il faut combien d'heures par mois ?", "pas de durée chiffrée"),
+    ):
+        answer = assistant.ask(figure, history=[before])
+        assert answer.coverage is Coverage.PARTIAL and missing in answer.blocks[0].text, (figure, _said(answer))
+    lent = "la HAS parle de mise à disposition d'agents publics pour les MSP/CPTS, ça marche comment ?"
+    given = assistant.ask("et ça peut durer combien de temps max ?", history=[lent])
+    assert given.coverage is Coverage.FULL and "trois ans renouvelables" in _said(given), _said(given)
+
+
 def test_two_covered_questions_asked_at_once_are_both_answered(assistant: Assistant) -> None:
     # together their words and vector match no passage well; each alone is covered
     answer = assistant.ask("Les usagers sont-ils tenus au secret ? Comment faire une affiche pour recruter ?")

@@ -155,6 +155,22 @@ def test_a_follow_up_searched_beside_the_question_it_leans_on_is_searched_alone_
     assert ask("est-ce qu'ils peuvent rester toute l'année dans notre MSP ?", previous=service).own_search_text == ""
 
 
+def test_a_figure_asked_of_nothing_named_leans_on_the_question_before() -> None:
+    """« combien de personnes faut-il ? » after « Comment créer un comité d'usagers en MSP ? » asks how many people the
+    committee needs: searched alone, its words found « 23 personnes ont participé à la première réunion d'information »
+    (a CPTS's meeting in the study), quoted as if it answered. A figure question naming something of its own (« Combien
+    de CPTS en France ? », « la durée du mandat ? ») is a question of its own."""
+    committee = ask("Comment créer un comité d'usagers en MSP ?")
+    for figure in ("combien de personnes faut-il ?", "il faut combien d'heures par mois ?", "c'est payé combien ?"):
+        query = ask(figure, previous=committee)
+        assert query.followup and "comite" in fold_accents(query.search_text.lower()), figure
+        assert query.own_search_text == ""  # never searched alone: its words are a unit's
+    assert not ask("combien de personnes faut-il ?").followup  # nothing before: nothing to lean on
+    assert not ask("Combien de CPTS en France ?", previous=committee).followup
+    assert not ask("la durée du mandat ?", previous=committee).followup
+    assert asked_fact("c'est payé combien ?") == "montant"
+
+
 def test_after_a_definition_a_follow_up_naming_another_acronym_asks_what_it_is() -> None:
     """« et l'ETP ? » after « Qu'est-ce qu'une CPTS ? »: « qu' » is written again before the new thing; searched with
     what the acronym stands for."""
