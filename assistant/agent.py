@@ -149,10 +149,12 @@ class Assistant:
         self.fiche_list = reader.fiches()
         self.recommendations = self._recommendations()
         titles = (reader.chunks[reader.position[s.chunk_id]].section_title for s in reader.sentences)
-        headings = (titled_by(reader, sid) for sid in range(len(reader.sentences)))
+        headings = (titled_by(reader, sid, settings) for sid in range(len(reader.sentences)))
         self.names = FactRules.load().names_in((s.text for s in reader.sentences), titles, headings)  # definitions…
         self.scope = ScopeLimits.build((s.text for s in reader.sentences), self.analyzer.words)  # what they leave out
-        self.directory = Directory.build(reader, self.analyzer.terms, settings.directory_topic_words)
+        self.directory = Directory.build(
+            reader, self.analyzer.terms, settings.directory_topic_words, settings.quote_title_max
+        )
         self.extractive = ExtractiveGenerator(
             reader,
             self.phrases,
@@ -166,6 +168,7 @@ class Assistant:
             max_characters=settings.max_answer_characters,
             truncated_min_words=settings.truncated_copy_min_words,
             spoken_penalty=settings.evidence_spoken_penalty,
+            settings=settings,
         )
         self.corpus = CorpusView(
             reader, self.labels, self.fiche_list, self.phrases, embedder, self.stats, self.search_passages
@@ -497,7 +500,7 @@ class Assistant:
         for sid in opening:
             siblings = self.reader.sentences_of[sentences[sid].chunk_id]
             for follower in siblings[siblings.index(sid) + 1 :]:
-                if not goes_on_about(self.reader, sid, follower):
+                if not goes_on_about(self.reader, sid, follower, self.settings):
                     break
                 found.add(follower)
         return frozenset(found)
@@ -1058,7 +1061,9 @@ class Assistant:
             blocks.append(Block.phrase(BlockKind.LEAD, self.phrases["fiche_parts"].format(parts=" ; ".join(parts))))
         sentences = self.reader.sentences_of.get(first.chunk_id, [])[:4]
         if sentences:
-            blocks += render_group(self.reader, sentences, book.cite(chunks[0], sentences), self.phrases)
+            blocks += render_group(
+                self.reader, sentences, book.cite(chunks[0], sentences), self.phrases, settings=self.settings
+            )
         answer.blocks = blocks
         self._structural(answer, Route.FICHE, book)
         answer.contexts = [make_context(self.reader, r + 1, i, 1.0, {}) for r, i in enumerate(chunks[:10])]

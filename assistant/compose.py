@@ -16,7 +16,7 @@ from assistant.answer import Block, BlockKind, Citation, Role, Span, SpanSource
 from assistant.citations import follows, make_citation, section_display, source_label
 from assistant.query import detect_language
 from assistant.retrieval import Evidence, authority_bonus, opens_list
-from assistant.rules import Lexicon, stem_of
+from assistant.rules import Lexicon, default_settings, stem_of
 from ingest.cleaning import ARROWS, BULLET, CELL_SEPARATOR, alternative_question, footnote_label
 from ingest.index import IndexReader
 from ingest.lexical import fold_accents
@@ -144,18 +144,20 @@ def choose_sentences(
     floor: float,
     taken: list[str] | None = None,
     headers: frozenset[int] = frozenset(),
+    settings: Settings | None = None,
 ) -> list[Evidence]:
     """The best sentences, close to the best score, without repeats (across parts too) nor the header rows of
     tables (``headers``, :func:`header_rows`). When sentences within reach share the question's words, one that shares
     none is left out (:func:`_worded`) and takes its place all the same: the answer grows shorter, it does not reach
     further down for another passage's sentences."""
+    settings = settings or default_settings()
     chosen: list[Evidence] = []
     texts = list(taken or [])
     if not evidence:
         return chosen
 
     def quotable(ev: Evidence) -> bool:
-        return ev.sentence not in headers and _may_quote(reader, ev)
+        return ev.sentence not in headers and _may_quote(reader, ev, settings)
 
     best = evidence[0].score
     worded = {e.sentence for e in evidence if e.worded}
@@ -167,10 +169,10 @@ def choose_sentences(
         text = reader.sentences[ev.sentence].text
         if ev.similarity < floor or not quotable(ev):
             continue
-        if wording and not _worded(reader, ev.sentence, worded):
+        if wording and not _worded(reader, ev.sentence, worded, settings):
             passed += 1
             continue
-        if any(_same_statement(text, t) for t in texts):
+        if any(_same_statement(text, t, settings) for t in texts):
             continue
         chosen.append(ev)
         texts.append(text)
@@ -178,17 +180,19 @@ def choose_sentences(
     # passage's sentences scored higher one by one.
     if chosen and all(e.chunk_rank > 0 for e in chosen):
         lead = next((e for e in evidence if e.chunk_rank == 0 and quotable(e)), None)
-        if lead is not None and not any(_same_statement(reader.sentences[lead.sentence].text, t) for t in texts):
+        if lead is not None and not any(
+            _same_statement(reader.sentences[lead.sentence].text, t, settings) for t in texts
+        ):
             chosen = [lead, *chosen][:quota]
     return chosen
 
 
-def _worded(reader: IndexReader, sid: int, worded: Collection[int]) -> bool:
+def _worded(reader: IndexReader, sid: int, worded: Collection[int], settings: Settings) -> bool:
     """Whether a sentence may be quoted beside sentences that share the question's words: it shares them too (itself,
     its section's title or its table row: ``worded``), it goes on from one that does (« Il prévoit… » after « L'ACI
     est… »), or it opens or is an item of a list, which the list's own rules quote. « Le présent document peut servir
     de base de discussion. » is not quoted for a question on travel costs only because its passage ranks first."""
-    if sid in worded or _list_item(reader, sid) or _opens_items(reader, sid):
+    if sid in worded or _list_item(reader, sid, settings) or _opens_items(reader, sid, settings):
         return True
     previous = _previous(reader, sid)
     return previous is not None and previous in worded
@@ -248,47 +252,56 @@ def truncated_copies(reader: IndexReader, min_words: int) -> frozenset[int]:
     return frozenset(found)
 
 
-def _may_quote(reader: IndexReader, ev: Evidence) -> bool:
+def _may_quote(reader: IndexReader, ev: Evidence, settings: Settings) -> bool:
     """A sentence that says something: quotable, neither a title of its passage nor a title standing alone, nor the
     latter of works cited by their numbers, which no sentence names (« Cette dernière publication… »)."""
     text = reader.sentences[ev.sentence].text
-    if not _quotable(text) or _heading(reader.chunks[ev.chunk], text):
+    if not _quotable(text, settings.quote_min_chars) or _heading(reader.chunks[ev.chunk], text, settings):
         return False
-    if _opening("last_reference").match(text) and _work_named_before(reader, ev.sentence, "last_reference") is None:
+    if (
+        _opening("last_reference").match(text)
+        and _work_named_before(reader, ev.sentence, settings, key="last_reference") is None
+    ):
         return False
-    return not _standalone_title(reader, ev.sentence)
+    return not _standalone_title(reader, ev.sentence, settings)
 
 
 @lru_cache(maxsize=65536)
-def _quotable(text: str) -> bool:
-    """Long enough (or a list's introduction) and in French, not web addresses alone (a footnote's), nor a
-    footnote that states nothing (« Note 28 : Le service sanitaire… (articles D. 4071-1 à D. 4071-7) », a title
-    of a text without end mark, « Note 32 : https://… ») nor a figure's or table's caption (« Figure 1 - Cadre
-    théorique… », ``caption`` in ``quoting.toml``), nor a list of search terms (« Démocratie sanitaire; droits des
-    patients; … », ``keyword_list``): a sentence that may be quoted."""
+def _quotable(text: str, min_chars: int) -> bool:
+    """Long enough (``min_chars``: setting ``quote_min_chars``) or a list's introduction, and in French, not web
+    addresses alone (a footnote's), nor a footnote that states nothing (« Note 28 : Le service sanitaire… (articles
+    D. 4071-1 à D. 4071-7) », a title of a text without end mark, « Note 32 : https://… ») nor a figure's or table's
+    caption (« Figure 1 - Cadre théorique… », ``caption`` in ``quoting.toml``), nor a list of search terms
+    (« Démocratie sanitaire; droits des patients; … », ``keyword_list``): a sentence that may be quoted."""
     note = footnote_label().match(text)
     if note and not _PUNCTUATED.search(text[note.end() :]):
         return False
     if _opening("caption").match(text) or _opening("keyword_list").match(text):  # a caption, search terms
         return False
     words = footnote_label().sub(" ", _URLS.sub(" ", text)).strip()
-    return (len(words) >= 30 or words.endswith(":")) and detect_language(words) == "fr"
+    return (len(words) >= min_chars or words.endswith(":")) and detect_language(words) == "fr"
 
 
 _URLS = re.compile(r"<?(?:https?://|www\.)\S+")
 
 
-def _heading(chunk: Chunk, text: str) -> bool:
-    """A title, not a statement: written in capitals ("L1434-12 À L1434-13 DU CODE DE LA SANTÉ PUBLIQUE"),
-    or the title of the passage's own section or fiche, quoted alone as if it answered."""
-    return _is_heading(text, chunk.section_path, chunk.section_title, chunk.fiche_title)
+def _heading(chunk: Chunk, text: str, settings: Settings) -> bool:
+    """A title, not a statement: written in capitals ("L1434-12 À L1434-13 DU CODE DE LA SANTÉ PUBLIQUE":
+    ``quote_capitals_min_letters``, ``quote_capitals_share``), or the title of the passage's own section or fiche,
+    quoted alone as if it answered."""
+    capitals = (settings.quote_capitals_min_letters, settings.quote_capitals_share)
+    return _is_heading(text, chunk.section_path, chunk.section_title, chunk.fiche_title, capitals)
 
 
 @lru_cache(maxsize=65536)
-def _is_heading(text: str, section_path: str, section_title: str, fiche_title: str) -> bool:
-    """:func:`_heading` on the passage's titles; kept per sentence: the next questions quote the same ones."""
+def _is_heading(
+    text: str, section_path: str, section_title: str, fiche_title: str, capitals: tuple[int, float]
+) -> bool:
+    """:func:`_heading` on the passage's titles; kept per sentence: the next questions quote the same ones.
+    ``capitals``: the letters at least of a text in capitals, and the share of them in capitals."""
     letters = [c for c in text if c.isalpha()]
-    if len(letters) >= 12 and sum(c.isupper() for c in letters) >= 0.8 * len(letters):
+    min_letters, share = capitals
+    if len(letters) >= min_letters and sum(c.isupper() for c in letters) >= share * len(letters):
         return True
     said = _title_key(text)
     titles = [*section_path.split(" > "), section_title, fiche_title]
@@ -300,20 +313,36 @@ def _title_key(text: str) -> str:
     return re.sub(r"\W+", " ", without_numbering(text)).strip().lower()
 
 
+def _same_statement(a: str, b: str, settings: Settings) -> bool:
+    """Two sentences saying the same thing (the corpus repeats itself across its documents): alike above one of the
+    fuzzy thresholds ``quote_same_statement_*``."""
+    return _alike(
+        a,
+        b,
+        settings.quote_same_statement_ratio,
+        settings.quote_same_statement_token_set,
+        settings.quote_same_statement_partial,
+        settings.quote_same_statement_partial_min_chars,
+    )
+
+
 @lru_cache(maxsize=65536)
-def _same_statement(a: str, b: str) -> bool:
-    """Two sentences saying the same thing (the corpus repeats itself across its documents); kept per
-    pair: the next questions compare the same retrieved sentences again."""
-    if fuzz.ratio(a, b) > 80 or fuzz.token_set_ratio(a, b) > 92:
+def _alike(a: str, b: str, ratio: float, token_set: float, partial: float, partial_min_chars: int) -> bool:
+    """:func:`_same_statement` by its thresholds (a partial match only when both are longer than
+    ``partial_min_chars``); kept per pair: the next questions compare the same retrieved sentences again."""
+    if fuzz.ratio(a, b) > ratio or fuzz.token_set_ratio(a, b) > token_set:
         return True
-    return min(len(a), len(b)) > 40 and fuzz.partial_ratio(a, b) > 90
+    return min(len(a), len(b)) > partial_min_chars and fuzz.partial_ratio(a, b) > partial
 
 
-def _says_again(text: str, said: str) -> bool:
+def _says_again(text: str, said: str, settings: Settings) -> bool:
     """Whether ``text`` says nothing more than ``said``, quoted above: the same statement (:func:`_same_statement`),
     not a longer sentence that only holds it (« Une stratégie publique… autant que la reconnaissance sociale de
-    l'engagement des usagers… » holds the item « la reconnaissance sociale de l'engagement des usagers. »)."""
-    return _same_statement(text, said) and (len(text) <= len(said) or fuzz.ratio(text, said) > 80)
+    l'engagement des usagers… » holds the item « la reconnaissance sociale de l'engagement des usagers. »): a longer
+    one only by its ``quote_same_statement_ratio``."""
+    if not _same_statement(text, said, settings):
+        return False
+    return len(text) <= len(said) or fuzz.ratio(text, said) > settings.quote_same_statement_ratio
 
 
 def checks_premise(premise: str, explicit: bool) -> bool:
@@ -349,18 +378,13 @@ def premise_conflict(
     return None
 
 
-LIST_ITEMS = 8  # items of a list quoted at most after its introduction
-ASKED_LIST_ITEMS = 16  # the same, when the list's title is what the question asks about (« Quels contenus ? »)
-LIST_PASSAGES = 3  # passages read back at most for the start of a list that runs over several
-
-
-def _followers(reader: IndexReader, siblings: list[int], pos: int) -> list[int]:
+def _followers(reader: IndexReader, siblings: list[int], pos: int, settings: Settings) -> list[int]:
     """The sentences after ``siblings[pos]`` in reading order: the rest of its passage, then (a list may
     run past the end of a passage) the next passage of the same section, without the overlap they share, and
     without a page's number the text kept between two lines (« - Maintenir à domicile… » / « 18 » / « - Faciliter
     l'accès… »): a list goes on past it."""
     after = siblings[pos + 1 :]
-    if len(after) < LIST_ITEMS:
+    if len(after) < settings.quote_list_items:
         here = reader.position[reader.sentences[siblings[pos]].chunk_id]
         after = after + _beside(reader, siblings, here, here + 1)
     return [s for s in after if not _PAGE_NUMBER.fullmatch(reader.sentences[s].text.strip())]
@@ -369,32 +393,33 @@ def _followers(reader: IndexReader, siblings: list[int], pos: int) -> list[int]:
 _PAGE_NUMBER = re.compile(r"\d{1,3}")
 
 
-def introduces(reader: IndexReader, sid: int) -> bool:
+def introduces(reader: IndexReader, sid: int, settings: Settings | None = None) -> bool:
     """Whether a sentence introduces a list: it ends with ":" (« les deux orientations suivantes : », an item of a
     nested list too: « - Les facteurs … sont : »), or it announces the items that come next (:func:`_announces`)."""
-    return reader.sentences[sid].text.rstrip().endswith(":") or _announces(reader, sid)
+    settings = settings or default_settings()
+    return reader.sentences[sid].text.rstrip().endswith(":") or _announces(reader, sid, settings)
 
 
-def _announces(reader: IndexReader, sid: int) -> bool:
+def _announces(reader: IndexReader, sid: int, settings: Settings) -> bool:
     """Whether a sentence that is no list item and does not end with ":" announces what follows it
     (``announces_list``: « Voici quelques éléments qui en pratique peuvent être inclus dans une charte… ») and an item
     comes next; « La présentation de ce continuum… ci-dessous permet… » announces a figure."""
     text = reader.sentences[sid].text
     if BULLET.match(text) or text.rstrip().endswith(":") or not _anywhere("announces_list").search(text):
         return False
-    return _item_next(reader, sid)
+    return _item_next(reader, sid, settings)
 
 
-def _opens_items(reader: IndexReader, sid: int) -> bool:
+def _opens_items(reader: IndexReader, sid: int, settings: Settings) -> bool:
     """Whether the items of a list follow a sentence that introduces it: after a colon, in its passage
     (:func:`~assistant.retrieval.opens_list`), or after an announcement (:func:`_announces`)."""
-    return opens_list(reader, sid) or _announces(reader, sid)
+    return opens_list(reader, sid) or _announces(reader, sid, settings)
 
 
-def _item_next(reader: IndexReader, sid: int) -> bool:
+def _item_next(reader: IndexReader, sid: int, settings: Settings) -> bool:
     """Whether a list item comes right after a sentence, in its passage or the next one of its section."""
     siblings = reader.sentences_of[reader.sentences[sid].chunk_id]
-    after = _followers(reader, siblings, siblings.index(sid))
+    after = _followers(reader, siblings, siblings.index(sid), settings)
     return bool(after) and bool(BULLET.match(reader.sentences[after[0]].text))
 
 
@@ -437,14 +462,14 @@ def _same_line(reader: IndexReader, first: int, second: int) -> bool:
     return gap is not None and "\n" not in gap
 
 
-def _leaders(reader: IndexReader, siblings: list[int], pos: int) -> list[int]:
+def _leaders(reader: IndexReader, siblings: list[int], pos: int, settings: Settings) -> list[int]:
     """The sentences before ``siblings[pos]`` in reading order: the start of its passage, preceded (a list
     may start in the passages before) by the previous passages of the same section while all it has read are
-    items of a list or sentences an item runs on with (LIST_PASSAGES at most), without their overlap."""
+    items of a list or sentences an item runs on with (``quote_list_passages`` at most), without their overlap."""
     before = siblings[:pos]
     here, seen = reader.position[reader.sentences[siblings[pos]].chunk_id], siblings
-    for _ in range(LIST_PASSAGES):
-        if any(not BULLET.match(reader.sentences[s].text) and not _item_run(reader, s) for s in before):
+    for _ in range(settings.quote_list_passages):
+        if any(not BULLET.match(reader.sentences[s].text) and not _item_run(reader, s, settings) for s in before):
             break
         earlier = _beside(reader, seen, here, here - 1)
         if not earlier:
@@ -454,31 +479,33 @@ def _leaders(reader: IndexReader, siblings: list[int], pos: int) -> list[int]:
     return before
 
 
-def _introduction(reader: IndexReader, leaders: list[int]) -> int | None:
+def _introduction(reader: IndexReader, leaders: list[int], settings: Settings) -> int | None:
     """The sentence that introduces the list an item belongs to (:func:`introduces`; an item of a nested list may
     itself be introduced by an item: "- Les facteurs … sont :"), walking back over the list's items and the
     sentences an item runs on with (« - les manques de financement sont patents… », « Les acteurs témoignent… »)."""
     for sid in reversed(leaders):
-        if introduces(reader, sid):
+        if introduces(reader, sid, settings):
             return sid
-        if not _list_item(reader, sid) and not _item_run(reader, sid):  # « → Du côté des usagers » titles its list
+        # « → Du côté des usagers » titles its list
+        if not _list_item(reader, sid, settings) and not _item_run(reader, sid, settings):
             return None
     return None
 
 
-def list_title(reader: IndexReader, sid: int) -> str:
+def list_title(reader: IndexReader, sid: int, settings: Settings | None = None) -> str:
     """The title that introduces the list item ``sid`` belongs to, when no sentence does: a title standing alone
     just before the list (« → Du côté des professionnels », then « - Ils peuvent être issus de l'équipe… »), or
     the title of the section whose text opens on the list (« Quels contenus ? », then « - La démocratie en
     santé… »). "" otherwise."""
+    settings = settings or default_settings()
     sentence = reader.sentences[sid]
     siblings = reader.sentences_of[sentence.chunk_id]
     here = reader.position[sentence.chunk_id]
     earlier = _beside(reader, siblings, here, here - 1)  # the passage before, in the same section
     # the list's first item, in this passage or, for an item, the one before (a list a passage boundary cuts)
-    leaders = (earlier if _list_item(reader, sid) else []) + siblings[: siblings.index(sid)]
-    first = (_own_items(reader, leaders, sid) or [sid])[0]
-    if BULLET.match(reader.sentences[first].text) and (title := titled_by(reader, first)):
+    leaders = (earlier if _list_item(reader, sid, settings) else []) + siblings[: siblings.index(sid)]
+    first = (_own_items(reader, leaders, sid, settings) or [sid])[0]
+    if BULLET.match(reader.sentences[first].text) and (title := titled_by(reader, first, settings)):
         return title
     if not _all_items(reader, siblings[: siblings.index(sid) + 1]):
         return ""
@@ -491,23 +518,24 @@ def list_title(reader: IndexReader, sid: int) -> str:
     return reader.chunks[here].section_title
 
 
-def _own_items(reader: IndexReader, leaders: list[int], sid: int) -> list[int]:
+def _own_items(reader: IndexReader, leaders: list[int], sid: int, settings: Settings) -> list[int]:
     """The end of ``leaders`` (the sentences before item ``sid``) that belongs to its list: its earlier items and the
     sentences they run on with, back to its title (« → Du côté des usagers »), not the list before that title."""
     start, first = len(leaders), sid
     while start > 0 and (
-        _list_item(reader, leaders[start - 1])
+        _list_item(reader, leaders[start - 1], settings)
         or _same_line(reader, leaders[start - 1], first)
-        or _list_item(reader, _line_start(reader, leaders[start - 1]))  # an item's later sentence, on its line
+        # an item's later sentence, on its line
+        or _list_item(reader, _line_start(reader, leaders[start - 1]), settings)
     ):
         start -= 1
         first = leaders[start]
     return leaders[start:]
 
 
-def _list_item(reader: IndexReader, sid: int) -> bool:
+def _list_item(reader: IndexReader, sid: int, settings: Settings) -> bool:
     """Whether a sentence is an item of a list: bulleted, not a title marked with an arrow (:func:`_arrow_title`)."""
-    return bool(BULLET.match(reader.sentences[sid].text)) and not _arrow_title(reader, sid)
+    return bool(BULLET.match(reader.sentences[sid].text)) and not _arrow_title(reader, sid, settings)
 
 
 def _all_items(reader: IndexReader, sentence_ids: list[int]) -> bool:
@@ -519,14 +547,18 @@ def _all_items(reader: IndexReader, sentence_ids: list[int]) -> bool:
 
 
 def expand_lists(
-    reader: IndexReader, sentence_ids: list[int], asked: Callable[[str], bool] = lambda title: False
+    reader: IndexReader,
+    sentence_ids: list[int],
+    asked: Callable[[str], bool] = lambda title: False,
+    settings: Settings | None = None,
 ) -> list[int]:
     """Complete a chosen sentence that introduces a list (:func:`introduces`) with the items that follow it (across a
     passage boundary if need be), and give a chosen list item the sentence that introduces it and the rest of its list
-    (LIST_ITEMS at most): « les deux orientations suivantes : » is never followed by one of the two. A list that
-    its section's title introduces (:func:`list_title`) is given whole only when that title is what the question
+    (``quote_list_items`` at most): « les deux orientations suivantes : » is never followed by one of the two. A list
+    that its section's title introduces (:func:`list_title`) is given whole only when that title is what the question
     asks about (``asked``, « Quels contenus ? » for « Quels contenus doit comporter une formation… ? »): one item
     sharing a word with the question does not make the list the answer."""
+    settings = settings or default_settings()
     out: list[int] = []
     chosen = set(sentence_ids)
     for sid in sentence_ids:
@@ -534,62 +566,69 @@ def expand_lists(
         siblings = reader.sentences_of[sentence.chunk_id]
         pos = siblings.index(sid)
         introduced = 0  # items of the list quoted before this one, when its introduction is brought in
-        limit = LIST_ITEMS
+        limit = settings.quote_list_items
         if BULLET.match(sentence.text):
-            leads, introduced, limit = _list_before(reader, siblings, pos, chosen, asked)
+            leads, introduced, limit = _list_before(reader, siblings, pos, chosen, asked, settings)
             out.extend(leads)
         if introduced:
-            items, _ = _items_after(reader, siblings, pos, chosen, limit - introduced, inside=True)
+            items, _ = _items_after(reader, siblings, pos, chosen, limit - introduced, settings, inside=True)
             out.extend([sid, *items])
             continue
-        if not introduces(reader, sid):
-            head = _item_head(reader, sid, chosen)  # the item it goes on with, and that item's list before it
+        if not introduces(reader, sid, settings):
+            # the item it goes on with, and that item's list before it
+            head = _item_head(reader, sid, chosen, settings)
             if head:
-                leads, _, _ = _list_before(reader, siblings, siblings.index(head[0]), chosen, asked)
+                leads, _, _ = _list_before(reader, siblings, siblings.index(head[0]), chosen, asked, settings)
                 out.extend(leads)
             chosen.update(head)
             out.extend([*head, sid])
             continue
-        items, has_list = _items_after(reader, siblings, pos, chosen, LIST_ITEMS)
+        items, has_list = _items_after(reader, siblings, pos, chosen, settings.quote_list_items, settings)
         if has_list or len(sentence_ids) == 1:  # an introduction without its list says nothing
             out.extend([sid, *items])
     return out
 
 
 def _list_before(
-    reader: IndexReader, siblings: list[int], pos: int, chosen: set[int], asked: Callable[[str], bool]
+    reader: IndexReader,
+    siblings: list[int],
+    pos: int,
+    chosen: set[int],
+    asked: Callable[[str], bool],
+    settings: Settings,
 ) -> tuple[list[int], int, int]:
-    """For the list item ``siblings[pos]``: the introduction of its list and the items before it (LIST_ITEMS − 1 at
-    most) that ``chosen`` lacks (which they join), or the items before it when the list's title is what the question
-    asks about (ASKED_LIST_ITEMS − 1 at most: the list is the answer); how many places of the list's bound they fill
-    with this item (the introduction counts as one), 0 when its list has no introduction to bring (then nothing is
-    brought); and that bound."""
-    leaders = _leaders(reader, siblings, pos)
-    intro = _introduction(reader, leaders)
+    """For the list item ``siblings[pos]``: the introduction of its list and the items before it
+    (``quote_list_items`` − 1 at most) that ``chosen`` lacks (which they join), or the items before it when the list's
+    title is what the question asks about (``quote_asked_list_items`` − 1 at most: the list is the answer); how many
+    places of the list's bound they fill with this item (the introduction counts as one), 0 when its list has no
+    introduction to bring (then nothing is brought); and that bound."""
+    leaders = _leaders(reader, siblings, pos, settings)
+    intro = _introduction(reader, leaders, settings)
     if intro is not None and intro not in chosen:  # with the items before this one: the whole list
-        before, limit = [intro, *leaders[leaders.index(intro) + 1 :][-(LIST_ITEMS - 1) :]], LIST_ITEMS
+        limit = settings.quote_list_items
+        before = [intro, *leaders[leaders.index(intro) + 1 :][-(limit - 1) :]]
         count = len(before)
-    elif intro is None and (title := list_title(reader, siblings[pos])) and asked(title):
-        limit = ASKED_LIST_ITEMS
-        before = _own_items(reader, leaders, siblings[pos])[-(limit - 1) :]  # a title introduces it
+    elif intro is None and (title := list_title(reader, siblings[pos], settings)) and asked(title):
+        limit = settings.quote_asked_list_items
+        before = _own_items(reader, leaders, siblings[pos], settings)[-(limit - 1) :]  # a title introduces it
         count = len(before) + 1
     else:
-        return [], 0, LIST_ITEMS
+        return [], 0, settings.quote_list_items
     leads = [lead for lead in before if lead not in chosen]
     chosen.update(leads)
     return leads, count, limit
 
 
-def _item_run(reader: IndexReader, sid: int) -> list[int]:
+def _item_run(reader: IndexReader, sid: int, settings: Settings) -> list[int]:
     """The sentences of the list item ``sid`` belongs to, from its first one (the bulleted one) to ``sid``: its line
-    read back ANTECEDENTS sentences at most (« - Ensuite, on doit se demander combien… » before « On peut donner
-    quelques chiffres… »); [] for a sentence that is no item's."""
+    read back ``quote_antecedents`` sentences at most (« - Ensuite, on doit se demander combien… » before « On peut
+    donner quelques chiffres… »); [] for a sentence that is no item's."""
     if BULLET.match(reader.sentences[sid].text):
         return [sid]
     siblings = reader.sentences_of[reader.sentences[sid].chunk_id]
     leaders = siblings[: siblings.index(sid)]  # _same_line reads within one passage
     later, run = sid, [sid]
-    for earlier in reversed(leaders[-ANTECEDENTS:]):
+    for earlier in reversed(leaders[-settings.quote_antecedents :]):
         if not _same_line(reader, earlier, later):
             return []
         run.insert(0, earlier)
@@ -599,20 +638,26 @@ def _item_run(reader: IndexReader, sid: int) -> list[int]:
     return []
 
 
-def _item_head(reader: IndexReader, sid: int, chosen: Collection[int]) -> list[int]:
+def _item_head(reader: IndexReader, sid: int, chosen: Collection[int], settings: Settings) -> list[int]:
     """The sentences before ``sid`` on its list item's line, from the bulleted one, that ``chosen`` lacks."""
-    return [s for s in _item_run(reader, sid)[:-1] if s not in chosen]
+    return [s for s in _item_run(reader, sid, settings)[:-1] if s not in chosen]
 
 
 def _items_after(
-    reader: IndexReader, siblings: list[int], pos: int, chosen: set[int], limit: int, inside: bool = False
+    reader: IndexReader,
+    siblings: list[int],
+    pos: int,
+    chosen: set[int],
+    limit: int,
+    settings: Settings,
+    inside: bool = False,
 ) -> tuple[list[int], bool]:
     """The items of the list that follows ``siblings[pos]`` (an introduction, or an item when ``inside``), up
     to ``limit`` items, not already ``chosen`` (which they join), and whether a list follows an introduction at
     all; an item's second sentence, on the item's line, belongs to it."""
     items: list[int] = []
     count, previous, in_list = 0, siblings[pos], inside
-    for follower in _followers(reader, siblings, pos):
+    for follower in _followers(reader, siblings, pos, settings):
         bullet = BULLET.match(reader.sentences[follower].text)
         if not bullet and not (in_list and _same_line(reader, previous, follower)):
             break  # the list ends
@@ -626,10 +671,9 @@ def _items_after(
     return items, in_list
 
 
-ANTECEDENTS = 3  # sentences read back at most for a quoted sentence that points back at the one before it
-
-
-def points_back_within(reader: IndexReader, sid: int, *, opener: bool = False) -> bool:
+def points_back_within(
+    reader: IndexReader, sid: int, *, opener: bool = False, settings: Settings | None = None
+) -> bool:
     """Whether sentence ``sid`` holds, after its first words, a demonstrative (or « sur le sujet », « sur la question »
     closing a clause) whose noun neither its own words before it nor its section's titles name
     (``points_back_within``): « … de lever certaines de ces peurs. »; or a possessive « leur » whose owners it has not
@@ -643,6 +687,7 @@ def points_back_within(reader: IndexReader, sid: int, *, opener: bool = False) -
     names its noun's referent itself: « les fondements de la participation… cette doctrine »), and not before a noun
     of kind (``opener_kinds``: « ce type d'études »): there a possessive, « sur le sujet », « un tel… », « le même
     constat » or « … précités » speak of the document's own topic or of what the sentence says."""
+    settings = settings or default_settings()
     text = reader.sentences[sid].text
     if footnote_label().match(text):
         return False
@@ -661,7 +706,12 @@ def points_back_within(reader: IndexReader, sid: int, *, opener: bool = False) -
             continue
         if match.group("their"):  # a possessive: its owners named before it, or the sentence is an item of a list
             named_after = _opening("owners_after", "").match(body[match.end() :])
-            if _anywhere("plural_before").search(before) or named_after or _list_item(reader, sid) or unended(text):
+            if (
+                _anywhere("plural_before").search(before)
+                or named_after
+                or _list_item(reader, sid, settings)
+                or unended(text)
+            ):
                 continue
             return True
         if match.group("there"):  # « y »: what it stands for is named before it in the sentence, or further back
@@ -683,15 +733,16 @@ def points_back_within(reader: IndexReader, sid: int, *, opener: bool = False) -
 _LISTING = re.compile(r"(?<!/)\b(?:et|ou)\b(?!/)")
 
 
-def goes_on_about(reader: IndexReader, first: int, follower: int) -> bool:
+def goes_on_about(reader: IndexReader, first: int, follower: int, settings: Settings | None = None) -> bool:
     """Whether sentence ``follower``, read after ``first`` and the sentences between them, goes on about what ``first``
     speaks of: it points back at the sentence before it (``refers_back``, :func:`points_back_within`) or its subject
     is a noun ``first`` names (``names_again``: « La démarche s'adresse… » after « Le patient traceur est une
     démarche… »). A line without an end mark (a title: « → La formation ») goes on about nothing."""
+    settings = settings or default_settings()
     text = reader.sentences[follower].text
     if unended(text.strip().lstrip(ARROWS).strip()):
         return False
-    if refers_back().match(text) or points_back_within(reader, follower):
+    if refers_back().match(text) or points_back_within(reader, follower, settings=settings):
         return True
     subject = _opening("names_again").match(text)
     said = fold_accents(reader.sentences[first].text).lower()
@@ -742,13 +793,15 @@ def _general_nouns() -> frozenset[str]:
 _LABEL = re.compile(r"^\s*(?:«[^»]{1,120}»|Extrait[^:]{0,80})\s*:\s*")
 
 
-def expand_antecedents(reader: IndexReader, sentence_ids: list[int], shown: Collection[int] = ()) -> list[int]:
+def expand_antecedents(
+    reader: IndexReader, sentence_ids: list[int], shown: Collection[int] = (), settings: Settings | None = None
+) -> list[int]:
     """Give a quoted sentence that opens on a word pointing back (« Il permet… », « Ainsi, … », ``refers_back``), or
     holds a demonstrative further in whose noun it has not named (:func:`points_back_within`: none when the sentence
     before has such a demonstrative too or opens a quotation, « […] » then says what is left out), the sentences
     before it in its section, back to one that points back no more or to a title standing alone (which then names
-    the first of them, :func:`titled_by`), ANTECEDENTS sentences read back at most, when each says something and
-    none is chosen or ``shown`` elsewhere in the answer: alone, it would read as a non-sequitur. A sentence read
+    the first of them, :func:`titled_by`), ``quote_antecedents`` sentences read back at most, when each says something
+    and none is chosen or ``shown`` elsewhere in the answer: alone, it would read as a non-sequitur. A sentence read
     back that names the noun of the quoted sentence's demonstrative, past the connective it may open on
     (``links_back``), ends the chain: « Or la coopération entre les professionnels… » says what « En France, cette
     coopération… » speaks of. A pronoun reads past a sentence whose subject has another number (« Ils … » after « Le
@@ -763,6 +816,7 @@ def expand_antecedents(reader: IndexReader, sentence_ids: list[int], shown: Coll
     before it on that line, from the bulleted one. A work spoken of again by its kind (« Le rapport insistait… »),
     quoted or read back, comes with the sentence that names it (:func:`_work_named_before`); one interviewee's words
     are not read back for « deux d'entre eux » (:func:`_one_for_many`)."""
+    settings = settings or default_settings()
     opens, links = refers_back(), _opening("links_back")
     out: list[int] = []
     chosen = {*sentence_ids, *shown}
@@ -780,18 +834,23 @@ def expand_antecedents(reader: IndexReader, sentence_ids: list[int], shown: Coll
         pointing = reader.sentences[sid].text
         # a demonstrative inside it (« … ces peurs »): the sentence before is read, unless that one has such a
         # demonstrative too or opens a quotation; then « […] » says what is left out (:func:`_elided_before`)
-        within = not opens.match(pointing) and points_back_within(reader, sid)
+        within = not opens.match(pointing) and points_back_within(reader, sid, settings=settings)
         # « cette coopération »: a sentence read back that names it, past its connective, says what it points at
         noun = _demonstrative_noun(pointing)
         while not BULLET.match(text := reader.sentences[here].text):
             opens_quotation = text.lstrip().startswith(("«", "“"))
-            if within and before == [here] and (points_back_within(reader, here) or opens_quotation):
+            if within and before == [here] and (points_back_within(reader, here, settings=settings) or opens_quotation):
                 before = []
                 break
             # read back by its first words, a sentence whose demonstrative points further back: read on, or keep it
             if here != sid and noun and _names_noun(text, noun) and not opens.match(links.sub("", text, count=1)):
                 break  # « Or la coopération entre les professionnels… » names what « cette coopération » points at
-            further = here != sid and not within and not opens.match(text) and points_back_within(reader, here)
+            further = (
+                here != sid
+                and not within
+                and not opens.match(text)
+                and points_back_within(reader, here, settings=settings)
+            )
             if further and enough is None:
                 enough = list(before)
             if not opens.match(text) and not (here == sid and within) and not further:
@@ -803,11 +862,11 @@ def expand_antecedents(reader: IndexReader, sentence_ids: list[int], shown: Coll
                 if enough is None and not one_for_many:
                     enough = list(before)
             previous = _previous(reader, here)
-            if previous is not None and _adds_to_before(reader, here) and _standalone_title(reader, previous):
+            if previous is not None and _adds_to_before(reader, here) and _standalone_title(reader, previous, settings):
                 previous = _previous(reader, previous)  # « Par ailleurs, … » goes on from the text before a caption
             if previous in chosen and not _disagrees(pointing, reader.sentences[previous].text):
                 break  # the answer already says what it points at
-            if titled_by(reader, here):
+            if titled_by(reader, here, settings):
                 break  # « Le diagnostic général », then « Il a vocation… »: the title says what it points at
             if (
                 previous is None
@@ -820,19 +879,23 @@ def expand_antecedents(reader: IndexReader, sentence_ids: list[int], shown: Coll
             # « Enfin, la question de la rémunération… » after « “La première, c'est que…” (M. F) » adds a point to
             # the account, not to the words it quotes
             adds = _opening("adds_a_point").match(text) or _adds_to_before(reader, here)
-            quoted = _closed_quotation(reader, previous) if previous is not None and not adds else []
-            if quoted and len(before) + len(quoted) <= ANTECEDENTS and not within:
+            quoted = _closed_quotation(reader, previous, settings) if previous is not None and not adds else []
+            if quoted and len(before) + len(quoted) <= settings.quote_antecedents and not within:
                 before = quoted + before  # the quotation the sentence before closes, whole (« … de leur santé ». »)
                 break
-            if previous is None or len(before) == ANTECEDENTS or not _antecedent(reader, previous):
+            if (
+                previous is None
+                or len(before) == settings.quote_antecedents
+                or not _antecedent(reader, previous, settings)
+            ):
                 before = enough or []  # no antecedent within reach: adding the sentences before would not help
                 break
             before.insert(0, previous)
             here = previous
         if before:
-            before = _item_head(reader, before[0], chosen) + before
+            before = _item_head(reader, before[0], chosen, settings) + before
         # « Le rapport insistait… », quoted or read back: the sentence that says which report, « […] » after it
-        named = _work_named_before(reader, before[0] if before else sid)
+        named = _work_named_before(reader, before[0] if before else sid, settings)
         if named is not None and named not in chosen:
             before = [named, *before]
         chosen.update(before)
@@ -872,40 +935,37 @@ def _everywhere_nouns() -> frozenset[str]:
     return frozenset(fold_accents(w).lower() for w in words(data, "everywhere_nouns", QUOTING_RULES))
 
 
-WORK_NAMED_WITHIN = 5  # sentences read back, at most, for the one that names a work spoken of again by its kind
-
-
-def _work_named_before(reader: IndexReader, sid: int, key: str = "work_again") -> int | None:
+def _work_named_before(reader: IndexReader, sid: int, settings: Settings, key: str = "work_again") -> int | None:
     """The sentence that names the work ``sid`` speaks of again by its kind alone (``work_again``: « Le rapport
     insistait… », a few sentences after « Pourtant le rapport de C. Compagnon, Pour l'An II de la démocratie sanitaire,
-    … »), read back in its section as far as WORK_NAMED_WITHIN sentences; none when ``sid`` names it (« L'article de
-    J. Cachard souligne… ») or no sentence within reach writes its noun (a sentence that only speaks of it again does
-    not name it). Alone, the reader cannot tell which work. ``key``: the ``quoting.toml`` pattern of such a sentence
-    (``last_reference``: « Cette dernière publication… »)."""
+    … »), read back in its section as far as ``quote_work_named_within`` sentences; none when ``sid`` names it
+    (« L'article de J. Cachard souligne… ») or no sentence within reach writes its noun (a sentence that only speaks of
+    it again does not name it). Alone, the reader cannot tell which work. ``key``: the ``quoting.toml`` pattern of such
+    a sentence (``last_reference``: « Cette dernière publication… »)."""
     again = _opening(key)
     found = again.match(reader.sentences[sid].text)
     if not found:
         return None
     written = re.compile(rf"\b{re.escape(fold_accents(found.group('noun')).lower())}s?\b")  # not « public »
     here: int | None = sid
-    for _ in range(WORK_NAMED_WITHIN):
+    for _ in range(settings.quote_work_named_within):
         here = _previous(reader, here)
         if here is None:
             return None
         text = reader.sentences[here].text
-        if written.search(fold_accents(text).lower()) and not again.match(text) and _antecedent(reader, here):
+        if written.search(fold_accents(text).lower()) and not again.match(text) and _antecedent(reader, here, settings):
             return here
     return None
 
 
-def _closed_quotation(reader: IndexReader, sid: int) -> list[int]:
+def _closed_quotation(reader: IndexReader, sid: int, settings: Settings) -> list[int]:
     """The sentences of the quotation ``sid`` closes (« … mis en œuvre par une équipe… / Ces professionnels … de leur
     propre santé ». »), from the one that opens it, when it is found whole (:func:`_quotation`); else none. Such a
     sentence is no antecedent alone (:func:`_antecedent`), the quotation whole is."""
     if not _closes_quotation(reader.sentences[sid].text):
         return []
-    quoted = _quotation(reader, sid)
-    return quoted if len(quoted) > 1 and quoted[-1] == sid and _antecedent(reader, quoted[0]) else []
+    quoted = _quotation(reader, sid, settings)
+    return quoted if len(quoted) > 1 and quoted[-1] == sid and _antecedent(reader, quoted[0], settings) else []
 
 
 def _quote_balance(text: str) -> int:
@@ -972,29 +1032,32 @@ def _line_start(reader: IndexReader, sid: int) -> int:
     return siblings[pos]
 
 
-def _antecedent(reader: IndexReader, sid: int) -> bool:
+def _antecedent(reader: IndexReader, sid: int, settings: Settings) -> bool:
     """A sentence that may be quoted to say what the next one speaks of: a statement, not a title, nor an item
     or an introduction of a list (a list is completed otherwise), nor the end of a quotation opened before it."""
     text = reader.sentences[sid].text.strip()
-    if _arrow_statement(reader, sid):
+    if _arrow_statement(reader, sid, settings):
         return True  # « → Une expérimentation est en cours sur… », then « Elle vise… »
-    if BULLET.match(text) or introduces(reader, sid) or unended(text) or text[:1].islower() or not _quotable(text):
+    if (
+        BULLET.match(text)
+        or introduces(reader, sid, settings)
+        or unended(text)
+        or text[:1].islower()
+        or not _quotable(text, settings.quote_min_chars)
+    ):
         return False  # a list's item or introduction, a line without end mark, the tail of a cut sentence
     if _closes_quotation(text):
         return False  # « … ne sont pas valables. » (M.B).: what it closes was opened earlier
     chunk = reader.chunks[reader.position[reader.sentences[sid].chunk_id]]
-    return not _standalone_title(reader, sid) and not _heading(chunk, text)
+    return not _standalone_title(reader, sid, settings) and not _heading(chunk, text, settings)
 
 
-QUOTATION_SENTENCES = 4  # sentences of a quotation (« … ») quoted at most to give it whole
-
-
-def _quotation(reader: IndexReader, sid: int) -> list[int]:
+def _quotation(reader: IndexReader, sid: int, settings: Settings) -> list[int]:
     """The sentences of the quotation ``sid`` belongs to, when the document quotes over several sentences
     (« Les centres … du soin. / En allant … de leur santé. »), else ``[sid]``: a quotation opened earlier, never
-    closed, or longer than QUOTATION_SENTENCES, is left as it is (:func:`quotation_speaker` names it)."""
+    closed, or longer than ``quote_quotation_sentences``, is left as it is (:func:`quotation_speaker` names it)."""
     quoted = _quotation_around(reader, sid)
-    return quoted if len(quoted) <= QUOTATION_SENTENCES else [sid]
+    return quoted if len(quoted) <= settings.quote_quotation_sentences else [sid]
 
 
 def _quotation_around(reader: IndexReader, sid: int) -> list[int]:
@@ -1023,18 +1086,19 @@ def _quotation_around(reader: IndexReader, sid: int) -> list[int]:
 _SPEAKER = re.compile(r"[»”]\s*\(([^()]{1,40})\)")  # « … » (M. F): who the document says speaks
 
 
-def quotation_speaker(reader: IndexReader, sid: int) -> str | None:
+def quotation_speaker(reader: IndexReader, sid: int, settings: Settings | None = None) -> str | None:
     """Who speaks in the quotation ``sid`` lies inside, when that quotation is too long to be quoted whole
     (:func:`_quotation`): the name the document writes after it (« … différentes. » (M. F)), "" when it writes none;
     None for a sentence in no such quotation. Quoted alone, without its marks, « Et vous allez avoir la vision du
     patient… » would read as the document's own words, or as the words of the speaker quoted just before it."""
-    return _speech(reader, sid)[1]
+    settings = settings or default_settings()
+    return _speech(reader, sid, settings)[1]
 
 
-def _speech(reader: IndexReader, sid: int) -> tuple[list[int], str | None]:
+def _speech(reader: IndexReader, sid: int, settings: Settings) -> tuple[list[int], str | None]:
     """The quotation ``sid`` lies inside (:func:`_quotation_around`) and its speaker (:func:`quotation_speaker`)."""
     quoted = _quotation_around(reader, sid)
-    if len(quoted) <= QUOTATION_SENTENCES:
+    if len(quoted) <= settings.quote_quotation_sentences:
         return quoted, None
     found = _SPEAKER.search(reader.sentences[quoted[-1]].text)
     return quoted, found.group(1).strip() if found else ""
@@ -1060,16 +1124,17 @@ def _within_quotation(reader: IndexReader, sid: int) -> bool:
     return depth > 0
 
 
-def expand_leads(reader: IndexReader, sentence_ids: list[int]) -> list[int]:
+def expand_leads(reader: IndexReader, sentence_ids: list[int], settings: Settings | None = None) -> list[int]:
     """Give a chosen line marked with an arrow that leads its paragraph without an end mark (:func:`_arrow_statement`:
     « → Le continuum pose pour principe de départ l'échange et le partage d'information… ») the paragraph's first
     sentence, which it heads: shown alone, it reads as a sentence cut before its end; with it, as its label
     (:func:`render_group`)."""
+    settings = settings or default_settings()
     out: list[int] = []
     for sid in sentence_ids:
-        if _arrow_statement(reader, sid):
+        if _arrow_statement(reader, sid, settings):
             siblings = reader.sentences_of[reader.sentences[sid].chunk_id]
-            first = _followers(reader, siblings, siblings.index(sid))[0]
+            first = _followers(reader, siblings, siblings.index(sid), settings)[0]
             # the line's copy in the overlap of the passage that goes on with the paragraph: quoted with it
             copy = _previous(reader, first)
             lead = copy if _same_sentence(reader, copy, sid) else sid
@@ -1101,36 +1166,38 @@ def expand_qualifications(reader: IndexReader, sentence_ids: list[int]) -> list[
     return out
 
 
-def expand_quotations(reader: IndexReader, sentence_ids: list[int]) -> list[int]:
+def expand_quotations(reader: IndexReader, sentence_ids: list[int], settings: Settings | None = None) -> list[int]:
     """Give a chosen sentence the rest of the quotation it belongs to: alone, it would open or close a quotation
     the reader never sees whole, without the words that say who speaks."""
+    settings = settings or default_settings()
     out: list[int] = []
     for sid in sentence_ids:
-        out.extend(s for s in _quotation(reader, sid) if s not in out)
+        out.extend(s for s in _quotation(reader, sid, settings) if s not in out)
     return out
 
 
-def expand_entries(reader: IndexReader, sentence_ids: list[int]) -> list[int]:
+def expand_entries(reader: IndexReader, sentence_ids: list[int], settings: Settings | None = None) -> list[int]:
     """Give a sentence of a list of resources that describes an entry (« « Prendre en compte l'expérience patient et
     usager… » (source : extrait du site). Trois publications… ») the entry's line before it (« - Expérience patient
     et usager [webconférence et guides pratiques]. Agence nationale de la performance…, 2023. »), read back over the
-    description's sentences (ANTECEDENTS at most), in its section: alone, the description does not say what it
+    description's sentences (``quote_antecedents`` at most), in its section: alone, the description does not say what it
     describes, who publishes it nor how to find it."""
+    settings = settings or default_settings()
     out: list[int] = []
     for sid in sentence_ids:
-        out.extend(s for s in [*_entry_of(reader, sid), sid] if s not in out)
+        out.extend(s for s in [*_entry_of(reader, sid, settings), sid] if s not in out)
     return out
 
 
-def _entry_of(reader: IndexReader, sid: int) -> list[int]:
+def _entry_of(reader: IndexReader, sid: int, settings: Settings) -> list[int]:
     """The sentences of the entry line a resource's description ``sid`` follows (:func:`expand_entries`), if any."""
     chunk = reader.chunks[reader.position[reader.sentences[sid].chunk_id]]
     if chunk.role != PassageRole.RESOURCES or BULLET.match(reader.sentences[sid].text) or _in_note(reader, sid):
         return []
     here = sid
-    for _ in range(ANTECEDENTS):
+    for _ in range(settings.quote_antecedents):
         previous = _previous(reader, here)
-        if previous is None or _standalone_title(reader, previous):
+        if previous is None or _standalone_title(reader, previous, settings):
             return []
         start = _line_start(reader, previous)
         if BULLET.match(reader.sentences[start].text):
@@ -1206,12 +1273,14 @@ def order_groups(
     expanded: list[int],
     per_rank: float,
     source: Callable[[int], Hashable] | None = None,
+    settings: Settings | None = None,
 ) -> list[tuple[int, list[int]]]:
     """Group sentences by passage: passages by best score (authority breaks near-ties; a definition of what is
     asked, ``Evidence.opens``, first), sentences in reading order inside each passage. A passage quoted only to
     complete a list (its introduction in the passage before, its last items in the next) stands next to the passage
     that needed it; the passages of one source (``source``: what names a passage's lead, :func:`lead_unit`) are
     read in the document's order, where the first of them stands."""
+    settings = settings or default_settings()
     best: dict[int, float] = {}
     for ev in selection:
         key = ev.score + authority_bonus(reader.chunks[ev.chunk].authority, per_rank) + (OPENING if ev.opens else 0.0)
@@ -1231,7 +1300,7 @@ def order_groups(
             continue
         first = reader.sentences[min(by_chunk[chunk])].text
         last = max(before)
-        if BULLET.match(first) and (introduces(reader, last) or BULLET.match(reader.sentences[last].text)):
+        if BULLET.match(first) and (introduces(reader, last, settings) or BULLET.match(reader.sentences[last].text)):
             order.remove(chunk)
             order.insert(order.index(chunk - 1) + 1, chunk)
     if source is not None:  # a source's passages together; those that follow each other, in reading order
@@ -1344,6 +1413,7 @@ def render_group(
     elsewhere: Collection[str] = (),
     after: int | None = None,
     section: str = "",
+    settings: Settings | None = None,
 ) -> list[Block]:
     """One passage's quoted sentences, each with its marker: prose as one paragraph, list items apart. A table
     cell is preceded by the names of its column and row (``table_cell``, a fixed phrasing): quoted alone,
@@ -1359,6 +1429,7 @@ def render_group(
     above). ``section``: the title of the group's section, when the quotes above are of another section of its fiche
     (« Par principe, des financements privés… » under « Une expérimentation est en cours… » would read as part of
     it): the first sentence's label, when it has no title of its own, « […] » after it when text is left out."""
+    settings = settings or default_settings()
     blocks: list[Block] = []
     prose: list[Span] = []
     named = ""  # the cell named last: its next sentences need not name it again
@@ -1373,7 +1444,7 @@ def render_group(
     leads = {
         sid: _NOTE_CALL.sub("", reader.sentences[sid].text.strip().lstrip(ARROWS).strip())
         for sid, after in itertools.pairwise(sentence_ids)
-        if _arrow_statement(reader, sid) and _same_sentence(reader, _previous(reader, after), sid)
+        if _arrow_statement(reader, sid, settings) and _same_sentence(reader, _previous(reader, after), sid)
     }
     leading = ""  # the line that leads the next sentence
 
@@ -1410,8 +1481,8 @@ def render_group(
             title = titled = leading
             leading = ""
         elif not sentence.label:
-            title = titled_by(reader, sid)
-            titled = title or headed_by(reader, sid, {*antecedents, *elsewhere})
+            title = titled_by(reader, sid, settings)
+            titled = title or headed_by(reader, sid, {*antecedents, *elsewhere}, settings=settings)
             if (
                 section
                 and not titled
@@ -1424,21 +1495,22 @@ def render_group(
         name = sentence.label or titled
         if sentence.label and (row := _row_name(reader, sid)):  # « 5- L'évaluation… — Information… »: the row's
             name, text = f"{row}{CELL_SEPARATOR}{sentence.label}", text[len(row) + len(CELL_SEPARATOR) :].strip()
-        statement = _arrow_statement(reader, sid)  # a line that leads its paragraph: its own paragraph, no item
+        # a line that leads its paragraph: its own paragraph, no item
+        statement = _arrow_statement(reader, sid, settings)
         if statement:
             text = text.lstrip(ARROWS).strip()
         bulleted = bool(BULLET.match(text))
         item = bulleted and not sentence.label  # a table's cell, even bulleted, is no item of a list: no « […] »
         # a list's title, once: over its first quoted item, and over the next list when another title heads it
         # (« → Du côté des professionnels », then « → Du côté des usagers »)
-        if item and (title := list_title(reader, sid)) and title != headed and f"« {title} »" not in lead:
+        if item and (title := list_title(reader, sid, settings)) and title != headed and f"« {title} »" not in lead:
             headed = title
             chunk = reader.chunks[reader.position[sentence.chunk_id]]
             close(Block.phrase(BlockKind.LEAD, _list_heading(chunk, title, phrases, lead)))
             named = title  # the heading names the list: its first item needs no label
         label = (Span(phrases["table_cell"].format(label=_as_label(name, titled))),) if name and name != named else ()
         label += noted
-        around, speaker = _speech(reader, sid) if sid not in speech else ([], None)
+        around, speaker = _speech(reader, sid, settings) if sid not in speech else ([], None)
         # an extract that opens after the quotation's first sentence leaves out what the speaker said before it
         mid_quotation = speaker is not None and bool(around) and sid != around[0]
         if speaker is not None:
@@ -1451,7 +1523,13 @@ def render_group(
             label += (Span(said),)
         named = name
         line_item = not bulleted and _in_line_run(reader, sid)  # a list the document writes without bullets
-        before = _previous_item(reader, sid) if item else _run_line(reader, sid, -1) if line_item else None
+        before = (
+            _previous_item(reader, sid, settings)
+            if item
+            else _run_line(reader, sid, -1, settings)
+            if line_item
+            else None
+        )
         if before is not None and reader.sentences[before].text not in quoted:  # items left out before this one
             close(Block.phrase(BlockKind.LIST_ITEM, phrases["list_cut"]))
         item_quoted_last = quoted_item
@@ -1463,7 +1541,7 @@ def render_group(
             tail = _line_cut(reader, sid, quoted, phrases) if item else ()  # a table's cell is whole in its row
             close(Block(BlockKind.LIST_ITEM, (*label, Span(words, (n,), SpanSource.CORPUS), *tail)))
             if item or line_item:
-                after = _next_item(reader, sid) if item else _run_line(reader, sid, 1)
+                after = _next_item(reader, sid, settings) if item else _run_line(reader, sid, 1, settings)
                 cut = after is not None and reader.sentences[after].text not in quoted
         elif runs_on and item_quoted_last and not (prose or label) and _ends_on_item(blocks):
             # the item quoted before goes on, on its line (« - Haute Autorité de santé. Structuration d'un…
@@ -1485,17 +1563,19 @@ def render_group(
             if (
                 not titled_here
                 and not said_cut
-                and (headed_here or _elided_before(reader, sid, antecedents, cut_before))
+                and (headed_here or _elided_before(reader, sid, antecedents, cut_before, settings))
             ):
                 mark = Span(phrases["elided_before"])
                 if (pointed := _section_pointed_at(reader, sid)) is not None:  # « Cette première étape… »
                     mark = Span(phrases["elided_section"].format(section=_section_named(pointed)))
                 label = (mark, *label) if noted else (*label, mark)
-            elif sentence.label and not said_cut and _cell_left_out(reader, sid, in_answer, -1):
+            elif sentence.label and not said_cut and _cell_left_out(reader, sid, in_answer, -1, settings):
                 label = (*label, Span(phrases["elided_before"]))  # « Partenariat : […] Recrutement de pairs-aidants. »
             prose += [*label, Span(text, (n,), SpanSource.CORPUS)]
             # what it points at is left out, or the rest of its table cell: « […] » says so
-            if _points_ahead(reader, sid, quoted) or (sentence.label and _cell_left_out(reader, sid, in_answer, 1)):
+            if _points_ahead(reader, sid, quoted, settings) or (
+                sentence.label and _cell_left_out(reader, sid, in_answer, 1, settings)
+            ):
                 prose.append(Span(phrases["item_cut"]))
             if statement:
                 close(None)
@@ -1503,7 +1583,7 @@ def render_group(
     return blocks
 
 
-def _cell_left_out(reader: IndexReader, sid: int, quoted: Collection[str], step: int) -> bool:
+def _cell_left_out(reader: IndexReader, sid: int, quoted: Collection[str], step: int, settings: Settings) -> bool:
     """Whether the table cell ``sid`` is quoted from holds a sentence the answer leaves out right before it (``step``
     -1) or right after it (1): one that bears the same column and row (the matrix's « 3- Les actions d'accompagnement —
     Partenariat » holds four; quoted from its last, it read as whole)."""
@@ -1511,7 +1591,7 @@ def _cell_left_out(reader: IndexReader, sid: int, quoted: Collection[str], step:
         near = _previous(reader, sid)
     else:
         siblings = reader.sentences_of[reader.sentences[sid].chunk_id]
-        near = next(iter(_followers(reader, siblings, siblings.index(sid))), None)
+        near = next(iter(_followers(reader, siblings, siblings.index(sid), settings)), None)
     other = reader.sentences[near] if near is not None else None
     return other is not None and other.label == reader.sentences[sid].label and other.text.strip() not in quoted
 
@@ -1522,7 +1602,7 @@ def _same_sentence(reader: IndexReader, one: int | None, other: int) -> bool:
     return one is not None and reader.sentences[one].text == reader.sentences[other].text
 
 
-def _points_ahead(reader: IndexReader, sid: int, quoted: Collection[str]) -> bool:
+def _points_ahead(reader: IndexReader, sid: int, quoted: Collection[str], settings: Settings) -> bool:
     """Whether sentence ``sid`` points at what comes after it in the document (``points_ahead``: « … décrits
     ci-dessous ») and the answer does not quote the sentence that comes next, titles and footnotes read over: in the
     rest of its section, else in the next passage (the next section, a figure's caption)."""
@@ -1530,13 +1610,15 @@ def _points_ahead(reader: IndexReader, sid: int, quoted: Collection[str]) -> boo
     if sentence.label or not _anywhere("points_ahead").search(sentence.text):
         return False  # a table's cell points at another part of the document, not at the row after it
     siblings = reader.sentences_of[sentence.chunk_id]
-    after = _followers(reader, siblings, siblings.index(sid))
+    after = _followers(reader, siblings, siblings.index(sid), settings)
     if not after:
         here = reader.position[sentence.chunk_id]
         after = reader.sentences_of.get(reader.chunks[here + 1].chunk_id, []) if here + 1 < len(reader.chunks) else []
     # over a title, a table's header row, a footnote a page break left there
     said = [
-        s for s in after if not (unended(reader.sentences[s].text) or _arrow_title(reader, s) or _in_note(reader, s))
+        s
+        for s in after
+        if not (unended(reader.sentences[s].text) or _arrow_title(reader, s, settings) or _in_note(reader, s))
     ]
     if said and BULLET.match(reader.sentences[said[0]].text):
         return False  # a list: its items left out are said so where they are (``list_cut``)
@@ -1614,7 +1696,9 @@ def _section_named(chunk: Chunk) -> str:
     return shown if "«" in shown or not title else f"{shown} « {title} »".strip()
 
 
-def _elided_before(reader: IndexReader, sid: int, quoted: Collection[str], follows_quote: bool) -> bool:
+def _elided_before(
+    reader: IndexReader, sid: int, quoted: Collection[str], follows_quote: bool, settings: Settings
+) -> bool:
     """Whether text the answer leaves out comes right before ``sid``, which « […] » then says: the sentence read
     before it (:func:`_previous`, over footnotes) is not ``quoted`` and ``sid`` either ``follows_quote`` (another
     sentence of its group is quoted above it) or points back (``refers_back``, :func:`points_back_within`) at that
@@ -1626,13 +1710,13 @@ def _elided_before(reader: IndexReader, sid: int, quoted: Collection[str], follo
     previous = _previous(reader, sid)
     far = _anywhere("points_far_back").search(text)
     if previous is None:
-        pointing = far or refers_back().match(text) or points_back_within(reader, sid, opener=True)
+        pointing = far or refers_back().match(text) or points_back_within(reader, sid, opener=True, settings=settings)
         return bool(pointing) and not (
             _names_its_title(reader, sid) or _opening("points_at_title").match(text) or _answers_its_title(reader, sid)
         )
     if reader.sentences[previous].text.strip() in quoted:
         return False
-    if far or refers_back().match(text) or points_back_within(reader, sid):
+    if far or refers_back().match(text) or points_back_within(reader, sid, settings=settings):
         return True
     # after a quoted sentence of its group: a quoted note right before it is not text left out (« Note 17 : … »,
     # « Note 18 : … »)
@@ -1657,12 +1741,14 @@ def _as_label(title: str, titled: str = "") -> str:
     return f"« {title} »" if title == titled or ":" in title or title.endswith("?") else title
 
 
-def _list_runs(reader: IndexReader, groups: list[tuple[int, list[int]]]) -> list[list[tuple[int, list[int]]]]:
+def _list_runs(
+    reader: IndexReader, groups: list[tuple[int, list[int]]], settings: Settings
+) -> list[list[tuple[int, list[int]]]]:
     """The quoted groups (passage, sentences) in order, those that carry one list over to the next passage of the
     same section, or one paragraph (:func:`_reads_on`), joined."""
     runs: list[list[tuple[int, list[int]]]] = []
     for group in groups:
-        if runs and (_carries(reader, runs[-1][-1], group) or _reads_on(reader, runs[-1][-1], group)):
+        if runs and (_carries(reader, runs[-1][-1], group, settings) or _reads_on(reader, runs[-1][-1], group)):
             runs[-1].append(group)
             continue
         runs.append([group])
@@ -1686,7 +1772,11 @@ def _reads_on(reader: IndexReader, before: tuple[int, list[int]], group: tuple[i
 
 
 def _carries(
-    reader: IndexReader, before: tuple[int, list[int]], group: tuple[int, list[int]], introduced: bool = False
+    reader: IndexReader,
+    before: tuple[int, list[int]],
+    group: tuple[int, list[int]],
+    settings: Settings,
+    introduced: bool = False,
 ) -> bool:
     """Whether ``group`` (passage, sentences) carries on the list that the group ``before`` ends in (on an item, its
     first line or a line it goes on with, or on the sentence that introduces the list; that sentence only when
@@ -1694,8 +1784,8 @@ def _carries(
     (last_chunk, last), (chunk, sids) = before, group
     if not last or not sids or not BULLET.match(reader.sentences[sids[0]].text):
         return False
-    opens = introduces(reader, last[-1])
-    ending = opens if introduced else opens or bool(_item_run(reader, last[-1]))
+    opens = introduces(reader, last[-1], settings)
+    ending = opens if introduced else opens or bool(_item_run(reader, last[-1], settings))
     return ending and chunk == last_chunk + 1 and _same_section(reader.chunks[chunk], reader.chunks[last_chunk])
 
 
@@ -1712,13 +1802,13 @@ def _quotation_end(reader: IndexReader, before: tuple[int, list[int]], group: tu
     return [sid for sid in sids if sid in quotation]
 
 
-def _previous_item(reader: IndexReader, sid: int) -> int | None:
+def _previous_item(reader: IndexReader, sid: int, settings: Settings) -> int | None:
     """The item before the list item ``sid`` in its list (its passage's or the one before), if any: the first
     sentence of the item the sentence just before ``sid`` belongs to."""
     siblings = reader.sentences_of[reader.sentences[sid].chunk_id]
-    leaders = _leaders(reader, siblings, siblings.index(sid))
-    run = _item_run(reader, leaders[-1]) if leaders else []
-    return run[0] if run and not _arrow_title(reader, run[0]) else None
+    leaders = _leaders(reader, siblings, siblings.index(sid), settings)
+    run = _item_run(reader, leaders[-1], settings) if leaders else []
+    return run[0] if run and not _arrow_title(reader, run[0], settings) else None
 
 
 def _repeats(blocks: list[Block], block: Block) -> bool:
@@ -1744,36 +1834,40 @@ def _row_name(reader: IndexReader, sid: int) -> str:
     return sentence.text.split(CELL_SEPARATOR, 1)[0].strip()
 
 
-def _next_item(reader: IndexReader, sid: int) -> int | None:
+def _next_item(reader: IndexReader, sid: int, settings: Settings) -> int | None:
     """The item after the list item ``sid`` in its list (its passage's or the next one's), if any: a title marked with
     an arrow (« → Du côté des usagers ») ends the list."""
     siblings = reader.sentences_of[reader.sentences[sid].chunk_id]
     pos = siblings.index(sid)
-    for follower in _followers(reader, siblings, pos):
+    for follower in _followers(reader, siblings, pos, settings):
         if BULLET.match(reader.sentences[follower].text):
-            return None if _arrow_title(reader, follower) else follower
+            return None if _arrow_title(reader, follower, settings) else follower
         if not _same_line(reader, sid, follower):
             return None
     return None
 
 
-def titled_by(reader: IndexReader, sid: int) -> str:
+def titled_by(reader: IndexReader, sid: int, settings: Settings | None = None) -> str:
     """The title standing alone just before a sentence (« Le diagnostic thématique », then « Il a vocation à
     mesurer… »), in its passage or at the end of the one before: never quoted itself, it names what the sentence
     speaks of; "" when there is none, or when the sentence says the title's words again."""
+    settings = settings or default_settings()
     previous = _previous(reader, sid)
-    if previous is None or not _standalone_title(reader, previous) or _adds_to_before(reader, sid):
+    if previous is None or not _standalone_title(reader, previous, settings) or _adds_to_before(reader, sid):
         return ""
     title = reader.sentences[previous].text.strip()
     # an item of a list, a number alone ("18"): no title; a line marked with an arrow may be one
-    if (BULLET.match(title) and not _arrow_title(reader, previous)) or not _WORD.search(title):
+    if (BULLET.match(title) and not _arrow_title(reader, previous, settings)) or not _WORD.search(title):
         return ""
     title = title.lstrip(ARROWS).strip()
-    said_again = len(title.split()) >= _SAID_AGAIN_WORDS and title.casefold() in reader.sentences[sid].text.casefold()
+    said_again = (
+        len(title.split()) >= settings.quote_said_again_words
+        and title.casefold() in reader.sentences[sid].text.casefold()
+    )
     return "" if said_again else title
 
 
-def headed_by(reader: IndexReader, sid: int, quoted: Collection[str] = ()) -> str:
+def headed_by(reader: IndexReader, sid: int, quoted: Collection[str] = (), settings: Settings | None = None) -> str:
     """The line marked with an arrow that heads the part of its section a sentence belongs to, standing further up
     than the sentence just before it, read over passages (« → Une expérimentation est en cours sur le financement de
     structures d'exercice coordonné participatives », then, two paragraphs on, « Le financement de l'expérimentation
@@ -1781,10 +1875,11 @@ def headed_by(reader: IndexReader, sid: int, quoted: Collection[str] = ()) -> st
     what adds to the text before it (« Par ailleurs, … »: it moves on), when it is such a line itself, when the line
     is ``quoted`` (with or without its arrow) or another sentence between them is (that one bears the heading, once),
     or when a nearer title heads it (« Mémo » over its items). A statement marked so heads what follows when it is no
-    longer than a title naming its subject (_NAMED_TITLE_MAX, its reference number left out); a longer one (« → Le
-    partenariat enchaîne le plus souvent ces trois dimensions et vise en plus… ») says something of its own
+    longer than a title naming its subject (``quote_named_title_max``, its reference number left out); a longer one
+    (« → Le partenariat enchaîne le plus souvent ces trois dimensions et vise en plus… ») says something of its own
     paragraph. A line a list follows (« → Du côté des usagers », then « - Recrutés au sein… ») heads the list's items,
     not the text after the list."""
+    settings = settings or default_settings()
     written = reader.sentences[sid].text.lstrip()
     before = _previous(reader, sid)
     if _adds_to_before(reader, sid) or written[:1] in ARROWS or before is None:
@@ -1794,14 +1889,14 @@ def headed_by(reader: IndexReader, sid: int, quoted: Collection[str] = ()) -> st
         text = reader.sentences[here].text.strip()
         if text in quoted and text[:1] not in ARROWS:  # a sentence under the same heading is quoted: it bears it
             return ""
-        if text[:1] in ARROWS and (_arrow_title(reader, here) or _arrow_statement(reader, here)):
+        if text[:1] in ARROWS and (_arrow_title(reader, here, settings) or _arrow_statement(reader, here, settings)):
             line = text.lstrip(ARROWS).strip()
             heading = _NOTE_CALL.sub("", line)
             listed = BULLET.match(reader.sentences[after].text) and not BULLET.match(written)
             said = text in quoted or line in quoted  # quoted, as a paragraph without its arrow
-            heads = len(heading) <= _NAMED_TITLE_MAX and not said and here != before
+            heads = len(heading) <= settings.quote_named_title_max and not said and here != before
             return heading if heads and not listed else ""
-        if _standalone_title(reader, here):  # a nearer title heads it (« Mémo », over its items)
+        if _standalone_title(reader, here, settings):  # a nearer title heads it (« Mémo », over its items)
             return ""
         here, after = _previous(reader, here), here
     return ""
@@ -1818,11 +1913,11 @@ def _adds_to_before(reader: IndexReader, sid: int) -> bool:
     return bool(_opening("adds_to_before").match(reader.sentences[sid].text))
 
 
-def _arrow_title(reader: IndexReader, sid: int) -> bool:
+def _arrow_title(reader: IndexReader, sid: int, settings: Settings) -> bool:
     """A title standing alone marked with an arrow (« → Du côté des professionnels », then « - Ils peuvent… »): it
     titles what follows, unless the sentence after it bears the same arrow (then it is an item of a list of them)."""
     text = reader.sentences[sid].text.strip()
-    if text[:1] not in ARROWS or not _standalone_title(reader, sid):
+    if text[:1] not in ARROWS or not _standalone_title(reader, sid, settings):
         return False
     siblings = reader.sentences_of[reader.sentences[sid].chunk_id]
     pos = siblings.index(sid)
@@ -1830,16 +1925,16 @@ def _arrow_title(reader: IndexReader, sid: int) -> bool:
     return not after.startswith(text[0])
 
 
-def _arrow_statement(reader: IndexReader, sid: int) -> bool:
-    """A line marked with an arrow and too long for a title (TITLE_MAX), with prose after it: a statement that leads
-    its paragraph without an end mark (« → Le partenariat enchaîne le plus souvent ces trois dimensions… »), not an
-    item (the line after it bears no mark) nor a title (:func:`_standalone_title`)."""
+def _arrow_statement(reader: IndexReader, sid: int, settings: Settings) -> bool:
+    """A line marked with an arrow and too long for a title (``quote_title_max``), with prose after it: a statement that
+    leads its paragraph without an end mark (« → Le partenariat enchaîne le plus souvent ces trois dimensions… »), not
+    an item (the line after it bears no mark) nor a title (:func:`_standalone_title`)."""
     text = reader.sentences[sid].text.strip()
     line = text.lstrip(ARROWS).strip()
-    if text[:1] not in ARROWS or len(line) <= TITLE_MAX or not unended(line):
+    if text[:1] not in ARROWS or len(line) <= settings.quote_title_max or not unended(line):
         return False
     siblings = reader.sentences_of[reader.sentences[sid].chunk_id]
-    after = _followers(reader, siblings, siblings.index(sid))
+    after = _followers(reader, siblings, siblings.index(sid), settings)
     return bool(after) and not BULLET.match(reader.sentences[after[0]].text)
 
 
@@ -1853,14 +1948,10 @@ def unended(text: str) -> bool:
     return not _ENDED.search(text) and not BULLET.match(text)
 
 
-TITLE_MAX = 100  # characters: a longer line without an end mark is a statement whose period was lost
-_NAMED_TITLE_MAX = 120  # characters of a title naming its subject before a colon (« X : un atout … »)
-_ASKED_TITLE_WORDS = 3  # words at least of a title asked as a question
-_SAID_AGAIN_WORDS = 3  # words at least of a title the sentence after it may say again (then left out)
 _PUNCTUATED = re.compile(r"[.!?…;][\s»\"”)\]]*$")  # a title may end with "(49)" or "»", not with a period
 
 
-def _standalone_title(reader: IndexReader, sid: int) -> bool:
+def _standalone_title(reader: IndexReader, sid: int, settings: Settings) -> bool:
     """Whether a sentence is a line alone that ends without a mark, not one of a run of such lines: the title
     of what follows ("→ Les fondations et bailleurs de fonds privés", "Centres et maisons de santé
     « participatifs »", "Le projet de santé de la CPTS : un outil pour l'action"), often the last line of a
@@ -1871,7 +1962,7 @@ def _standalone_title(reader: IndexReader, sid: int) -> bool:
     line = written.lstrip(ARROWS + _SQUARES).strip()
     marked = line != written or bool(BULLET.match(written))  # an item of a list, rather than a title
     # « Quelle gouvernance a été privilégiée ? » alone before its paragraph; not a layout fragment (« PLACE ? »)
-    asked = line.endswith("?") and len(line.split()) >= _ASKED_TITLE_WORDS and line != line.upper()
+    asked = line.endswith("?") and len(line.split()) >= settings.quote_question_title_words and line != line.upper()
     if (_PUNCTUATED.search(line) and not asked) or line.endswith(":") or footnote_label().match(line):
         return False
     if _in_line_run(reader, sid):
@@ -1880,12 +1971,12 @@ def _standalone_title(reader: IndexReader, sid: int) -> bool:
         _, _, rest = line.partition(":")
         if (
             marked
-            or len(line) > _NAMED_TITLE_MAX
+            or len(line) > settings.quote_named_title_max
             or "://" in line
             or not _opening("title_complement", "").match(rest.strip())
         ):
             return False
-    elif len(line) > TITLE_MAX:
+    elif len(line) > settings.quote_title_max:
         return False  # a long line is a statement whose period was lost
     text = reader.chunks[reader.position[here.chunk_id]].text
     before, after = text[: here.start].rstrip(" \t"), text[here.end :].lstrip(" \t")
@@ -1914,14 +2005,11 @@ def _in_line_run(reader: IndexReader, sid: int) -> bool:
     )
 
 
-LINE_LIST_LINES = 3  # lines at least of a run without end marks read as a list (two: a title and its subtitle…)
-
-
-def _run_line(reader: IndexReader, sid: int, step: int) -> int | None:
+def _run_line(reader: IndexReader, sid: int, step: int, settings: Settings) -> int | None:
     """The line just before (``step`` −1) or after (1) a line of a run of lines without end marks
-    (:func:`_in_line_run`), in its passage, when it is of the run too and the run is a list (LINE_LIST_LINES lines
-    at least): an item of a list the document writes without bullets that the answer may leave out (« Développer des
-    actions territoriales de prévention » between two missions quoted); not the subtitle of a cover's title."""
+    (:func:`_in_line_run`), in its passage, when it is of the run too and the run is a list (``quote_line_list_lines``
+    lines at least): an item of a list the document writes without bullets that the answer may leave out (« Développer
+    des actions territoriales de prévention » between two missions quoted); not the subtitle of a cover's title."""
     sentences = reader.sentences
 
     def in_run(other: int) -> bool:
@@ -1938,7 +2026,7 @@ def _run_line(reader: IndexReader, sid: int, step: int) -> int | None:
         while in_run(other):
             run, other = run + 1, other + direction
     neighbour = sid + step
-    return neighbour if run >= LINE_LIST_LINES and in_run(neighbour) else None
+    return neighbour if run >= settings.quote_line_list_lines and in_run(neighbour) else None
 
 
 def document_label(labels: dict[str, str], chunk: Chunk) -> str:
@@ -2016,16 +2104,22 @@ class _Named:
 
 
 def completed(
-    reader: IndexReader, sentence_ids: list[int], asked: Callable[[str], bool], shown: Collection[int]
+    reader: IndexReader,
+    sentence_ids: list[int],
+    asked: Callable[[str], bool],
+    shown: Collection[int],
+    settings: Settings | None = None,
 ) -> list[int]:
     """Chosen sentences as the answer quotes them: a line that leads its paragraph with the paragraph's first sentence
     (:func:`expand_leads`), with the contrast that qualifies them (:func:`expand_qualifications`), a list's
     introduction with its items (:func:`expand_lists`), a sentence that points back with what it points at
     (:func:`expand_antecedents`), a quotation whole, a resource's description with its entry (:func:`expand_entries`),
     each sentence once where two passages overlap, a question with the alternatives its paragraph asks after it."""
-    listed = expand_lists(reader, expand_qualifications(reader, expand_leads(reader, sentence_ids)), asked)
-    quoted = expand_quotations(reader, expand_antecedents(reader, listed, shown))
-    return unshared(reader, expand_question_series(reader, expand_entries(reader, quoted)))
+    settings = settings or default_settings()
+    led = expand_qualifications(reader, expand_leads(reader, sentence_ids, settings))
+    listed = expand_lists(reader, led, asked, settings=settings)
+    quoted = expand_quotations(reader, expand_antecedents(reader, listed, shown, settings=settings), settings)
+    return unshared(reader, expand_question_series(reader, expand_entries(reader, quoted, settings)))
 
 
 class ExtractiveGenerator:
@@ -2049,8 +2143,10 @@ class ExtractiveGenerator:
         max_characters: int = 0,
         truncated_min_words: int = 0,
         spoken_penalty: float = 0.0,
+        settings: Settings | None = None,
     ) -> None:
         self.reader = reader
+        self.settings = settings or default_settings()  # what a quote reads around it (``quote_*``)
         self.spoken_penalty = spoken_penalty  # an interviewee's words, after what the study concludes
         self.max_characters = max_characters  # quoted at most in an answer (see _within_length)
         self.opener_coverage = opener_coverage  # a list's introduction, for a question asking for no list
@@ -2079,8 +2175,8 @@ class ExtractiveGenerator:
         # the whole question answers first; a part adds its own section only with what the whole missed
         sections: list[tuple[str, list[tuple[int, list[int]]]]] = []
         plan = [("", request.whole or request.evidence[0], self.max_sentences)]
-        if multi:
-            part_quota = max(2, self.max_sentences // len(request.parts))
+        if multi:  # a part quotes ``part_min_sentences`` at least
+            part_quota = max(self.settings.part_min_sentences, self.max_sentences // len(request.parts))
             plan += [(p, e, part_quota) for p, e in zip(request.parts, request.evidence, strict=True)]
         told = study_asked(request.question)  # the author's account of her study answers a question about it
         for part, found, quota in plan:
@@ -2088,7 +2184,9 @@ class ExtractiveGenerator:
             if not told:
                 evidence = [e for e in evidence if not self._author_speaks(e)] or evidence
                 evidence = self._findings_first(evidence)
-            chosen = choose_sentences(reader, evidence, quota, self.margin, self.floor, taken, self.headers)
+            chosen = choose_sentences(
+                reader, evidence, quota, self.margin, self.floor, taken, self.headers, settings=self.settings
+            )
             if premise is not None:
                 chosen = [e for e in chosen if e.sentence != premise]
             if part and not _adds_to(evidence, chosen, taken_ids, self.part_gain):
@@ -2096,10 +2194,17 @@ class ExtractiveGenerator:
             taken.extend(reader.sentences[e.sentence].text for e in chosen)
             taken_ids.update(e.sentence for e in chosen)
             shown = taken_ids if premise is None else {*taken_ids, premise}  # the premise is quoted in its notice
-            completion = completed(reader, [e.sentence for e in chosen], asked, shown)
+            completion = completed(reader, [e.sentence for e in chosen], asked, shown, self.settings)
             expanded = [s for s in completion if s != premise and s not in quoted]
             quoted.update(expanded)
-            groups = order_groups(reader, chosen, expanded, self.authority_bonus, lambda c: lead_unit(reader.chunks[c]))
+            groups = order_groups(
+                reader,
+                chosen,
+                expanded,
+                self.authority_bonus,
+                lambda c: lead_unit(reader.chunks[c]),
+                settings=self.settings,
+            )
             if groups:
                 sections.append((part, groups))
         sections = [(part, in_reading_order(reader, groups)) for part, groups in self._within_length(sections)]
@@ -2111,7 +2216,7 @@ class ExtractiveGenerator:
             below = {sid for _, groups in sections for _, sids in groups for sid in sids}
             blocks.append(Block.phrase(BlockKind.NOTICE, self._premise_note(request)))
             by_chunk: dict[int, list[int]] = {}
-            for sid in (s for s in completed(reader, [premise], asked, below) if s not in below):
+            for sid in (s for s in completed(reader, [premise], asked, below, self.settings) if s not in below):
                 by_chunk.setdefault(reader.position[reader.sentences[sid].chunk_id], []).append(sid)
             named = self._render_groups(book, sorted(by_chunk.items()), blocks, named)
         first_chunk = sections[0][1][0][0] if sections else None
@@ -2145,7 +2250,7 @@ class ExtractiveGenerator:
                     if closing := _quotation_end(self.reader, within[-1], group):
                         group = (group[0], closing)  # only the end of the quotation the group before leaves open
                         size = sum(len(self.reader.sentences[sid].text) for sid in closing)
-                    elif not _carries(self.reader, within[-1], group, introduced=True):
+                    elif not _carries(self.reader, within[-1], group, self.settings, introduced=True):
                         continue  # not the items of a list whose introduction ends the group before
                 within.append(group)
                 length += size
@@ -2179,9 +2284,9 @@ class ExtractiveGenerator:
         shown = _corpus_texts(blocks)  # quoted above: what a sentence pointing back may point at
         quoted_texts = {reader.sentences[s].text.strip() for _, group in groups for s in group}
         last: int | None = None  # the sentence quoted last
-        for run in _list_runs(reader, groups):
+        for run in _list_runs(reader, groups, self.settings):
             sids = [s for _, group in run for s in group]
-            if shown and all(any(_says_again(reader.sentences[s].text, t) for t in shown) for s in sids):
+            if shown and all(any(_says_again(reader.sentences[s].text, t, self.settings) for t in shown) for s in sids):
                 continue  # another source above says all of it (the documents copy one another): not quoted twice
             chunk = reader.chunks[run[0][0]]
             unit = lead_unit(chunk)
@@ -2213,6 +2318,7 @@ class ExtractiveGenerator:
                 quoted_texts,
                 after,
                 section=chunk.section_title if moved else "",
+                settings=self.settings,
             )
             rendered = _after(blocks, group_blocks)
             last = sids[-1]
@@ -2251,26 +2357,30 @@ class ExtractiveGenerator:
         coverage = {e.sentence: e.coverage for e in evidence}
 
         def stray(e: Evidence) -> bool:
-            if e.coverage >= self.opener_coverage or not _opens_items(reader, e.sentence):
+            if e.coverage >= self.opener_coverage or not _opens_items(reader, e.sentence, self.settings):
                 return False
             siblings = reader.sentences_of[reader.sentences[e.sentence].chunk_id]
-            items, _ = _items_after(reader, siblings, siblings.index(e.sentence), set(), LIST_ITEMS)
+            items, _ = _items_after(
+                reader, siblings, siblings.index(e.sentence), set(), self.settings.quote_list_items, self.settings
+            )
             return all(coverage.get(item, 0.0) < self.opener_coverage for item in items)
 
         return [e for e in evidence if not stray(e)] or evidence
 
     def _asks_about(self, question: str, enumeration: bool) -> Callable[[str], bool]:
         """Whether a title is what ``question`` asks about: the question uses every word of it, two words at least
-        unless the question asks for an enumeration or says nothing else (« Quels contenus ? » for « Quels contenus
-        doit comporter une formation ? », « Pour les usagers » for « et pour les usagers ? », not for « Le conseil
-        pour l'engagement des usagers, il est composé comment ? »); never without an ``analyze``."""
+        (``quote_asked_list_title_words``) unless the question asks for an enumeration or says nothing else (« Quels
+        contenus ? » for « Quels contenus doit comporter une formation ? », « Pour les usagers » for « et pour les
+        usagers ? », not for « Le conseil pour l'engagement des usagers, il est composé comment ? »); never without an
+        ``analyze``."""
         if self.analyze is None:
             return lambda title: False
         analyze, words = self.analyze, set(self.analyze(question))
+        least = self.settings.quote_asked_list_title_words
 
         def asked(title: str) -> bool:
             found = set(analyze(title))
-            return bool(found) and found <= words and (enumeration or len(found) >= 2 or words <= found)
+            return bool(found) and found <= words and (enumeration or len(found) >= least or words <= found)
 
         return asked
 

@@ -11,8 +11,8 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from assistant.compose import TITLE_MAX, unended
-from assistant.rules import QueryRules, phrase_pattern
+from assistant.compose import unended
+from assistant.rules import QueryRules, default_settings, phrase_pattern
 from ingest.cleaning import BULLET
 from ingest.index import IndexReader
 from ingest.lexical import fold_accents
@@ -68,9 +68,14 @@ class Directory:
         self.topic_words = topic_words
 
     @classmethod
-    def build(cls, reader: IndexReader, terms: Callable[[str], list[str]], topic_words: int) -> Directory:
+    def build(
+        cls, reader: IndexReader, terms: Callable[[str], list[str]], topic_words: int, title_max: int | None = None
+    ) -> Directory:
         """Each title of a passage listing resources opens an entry, which runs to the next title or the end of its
-        section; a sentence two overlapping passages share (the same place in the document) is read once."""
+        section; a sentence two overlapping passages share (the same place in the document) is read once. A title is
+        ``title_max`` characters at most (setting ``quote_title_max``, as the answer reads titles)."""
+        if title_max is None:
+            title_max = default_settings().quote_title_max
         entries: list[Entry] = []
         title, under, section, seen = "", [], None, set()
 
@@ -91,7 +96,7 @@ class Directory:
                     continue
                 seen.add(where)
                 following = reader.sentences[ids[n + 1]].text.strip() if n + 1 < len(ids) else ""
-                if _heads(chunk.text, sentence, following):
+                if _heads(chunk.text, sentence, following, title_max):
                     close()
                     title, under = sentence.text.strip(), []
                 elif title:
@@ -115,15 +120,15 @@ class Directory:
         return found
 
 
-def _heads(passage: str, sentence: Sentence, following: str) -> bool:
-    """Whether a sentence is an entry's title: a short line alone in its paragraph, without an end mark or a bullet
-    (:func:`~assistant.compose.unended`) nor an address, followed by a statement or by the end of its passage
-    (« Les IREPS », then « Les instances régionales … sont des associations … »). ``compose._standalone_title`` takes
-    such a line after another unended one (« Pour trouver la SRA de votre région, aller sur : FORAP ») for an item of
-    a list written without bullets; here the line after it tells: an item is followed by another unended line, a
-    title by what it names."""
+def _heads(passage: str, sentence: Sentence, following: str, title_max: int) -> bool:
+    """Whether a sentence is an entry's title: a short line (``title_max`` characters at most) alone in its paragraph,
+    without an end mark or a bullet (:func:`~assistant.compose.unended`) nor an address, followed by a statement or by
+    the end of its passage (« Les IREPS », then « Les instances régionales … sont des associations … »).
+    ``compose._standalone_title`` takes such a line after another unended one (« Pour trouver la SRA de votre région,
+    aller sur : FORAP ») for an item of a list written without bullets; here the line after it tells: an item is
+    followed by another unended line, a title by what it names."""
     text = sentence.text.strip()
-    if len(text) > TITLE_MAX or not unended(text) or "://" in text:
+    if len(text) > title_max or not unended(text) or "://" in text:
         return False
     before, after = passage[: sentence.start].rstrip(" \t"), passage[sentence.end :].lstrip(" \t")
     alone = (not before or before.endswith("\n\n")) and (not after or after.startswith("\n\n"))

@@ -468,6 +468,12 @@ class Settings(BaseSettings):
         description="Meilleurs passages qu'une partie d'une question en plusieurs parties, cherchée seule, ajoute "
         "à ceux de la question entière (0 : les parties ne cherchent rien d'autre).",
     )
+    part_min_sentences: int = Field(
+        2,
+        ge=1,
+        description="Phrases que chaque partie d'une question en plusieurs parties peut citer, au moins (sinon : "
+        "max_answer_sentences partagé entre ses parties).",
+    )
 
     premise_window: int = Field(40, ge=1, description="Phrases de preuve examinées pour une fausse prémisse.")
     premise_overlap: int = Field(
@@ -495,6 +501,127 @@ class Settings(BaseSettings):
         le=1,
         description="Idem pour un fait dit avec des mots courants (« conditions », « critères » : "
         "« worded » dans assistant/data/facts.toml), non avec des marques (chiffres, €, téléphone).",
+    )
+
+    # --- what the quoted answer reads around a sentence, and when two say the same (assistant/compose.py) ---
+    quote_list_items: int = Field(
+        8,
+        ge=2,
+        description="Items d'une liste cités au plus avec la phrase qui l'introduit (l'introduction d'un item cité "
+        "compte pour un) ; les suivants sont dits omis (« […] »).",
+    )
+    quote_asked_list_items: int = Field(
+        16,
+        ge=2,
+        description="Idem quand le titre de la liste est ce que la question demande (« Quels contenus ? » pour "
+        "« Quels contenus doit comporter une formation ? ») : la liste est la réponse.",
+    )
+    quote_asked_list_title_words: int = Field(
+        2,
+        ge=1,
+        description="Mots au moins du titre d'une liste, tous écrits par la question, pour qu'il soit ce qu'elle "
+        "demande (quote_asked_list_items), sauf quand elle demande une énumération ou ne dit rien d'autre (« Pour "
+        "les usagers » pour « et pour les usagers ? »).",
+    )
+    quote_list_passages: int = Field(
+        3,
+        ge=0,
+        description="Passages relus au plus, en remontant la section, pour trouver l'introduction d'une liste qui "
+        "court sur plusieurs passages.",
+    )
+    quote_antecedents: int = Field(
+        3,
+        ge=1,
+        description="Phrases relues au plus avant une phrase citée qui renvoie à la précédente (« Il permet… », "
+        "« … ces peurs ») pour dire de quoi elle parle ; de même pour la ligne d'un item de liste et pour l'entrée "
+        "d'une ressource que décrit une phrase citée.",
+    )
+    quote_work_named_within: int = Field(
+        5,
+        ge=0,
+        description="Phrases relues au plus pour trouver celle qui nomme un ouvrage dont une phrase citée reparle par "
+        "sa seule sorte (« Le rapport insistait… »).",
+    )
+    quote_quotation_sentences: int = Field(
+        4,
+        ge=1,
+        description="Phrases d'une citation (« … ») citées au plus pour la donner entière ; plus longue, la phrase est "
+        "citée seule, avec le nom de qui parle.",
+    )
+    quote_title_max: int = Field(
+        100,
+        ge=1,
+        description="Caractères au plus d'une ligne sans ponctuation finale lue comme un titre (jamais citée, elle "
+        "nomme ce qui suit) ; plus longue, c'est une phrase dont le point s'est perdu.",
+    )
+    quote_named_title_max: int = Field(
+        120,
+        ge=1,
+        description="Caractères au plus d'un titre qui nomme son sujet avant un deux-points (« Le projet de santé de "
+        "la CPTS : un outil pour l'action »), et d'une ligne fléchée qui titre la suite de sa section.",
+    )
+    quote_question_title_words: int = Field(
+        3,
+        ge=1,
+        description="Mots au moins d'une ligne seule terminée par « ? » pour qu'elle soit un titre (« Quelle "
+        "gouvernance a été privilégiée ? »), non un fragment de mise en page (« PLACE ? »).",
+    )
+    quote_said_again_words: int = Field(
+        3,
+        ge=1,
+        description="Mots au moins d'un titre que la phrase qui le suit peut redire : il n'est alors pas donné en "
+        "étiquette de la phrase.",
+    )
+    quote_line_list_lines: int = Field(
+        3,
+        ge=2,
+        description="Lignes sans ponctuation finale à la suite, au moins, pour être lues comme une liste sans puces "
+        "dont on dit les items omis (deux : un titre et son sous-titre).",
+    )
+    quote_min_chars: int = Field(
+        30,
+        ge=0,
+        description="Caractères au moins d'une phrase citée, adresses web ôtées (sauf l'introduction d'une liste).",
+    )
+    quote_capitals_min_letters: int = Field(
+        12,
+        ge=1,
+        description="Lettres au moins d'une phrase écrite en capitales pour qu'elle soit un titre, jamais citée "
+        "(« L1434-12 À L1434-13 DU CODE DE LA SANTÉ PUBLIQUE »).",
+    )
+    quote_capitals_share: float = Field(
+        0.8,
+        ge=0,
+        le=1,
+        description="Part des lettres en capitales à partir de laquelle une phrase est écrite en capitales "
+        "(quote_capitals_min_letters).",
+    )
+    quote_same_statement_ratio: float = Field(
+        80.0,
+        ge=0,
+        le=100,
+        description="Similarité (ratio, 0–100) au-delà de laquelle deux phrases disent la même chose (les documents "
+        "se recopient) : la seconde n'est pas citée ; une phrase plus longue qu'une phrase citée plus haut ne la redit "
+        "que si elle lui est semblable à ce point.",
+    )
+    quote_same_statement_token_set: float = Field(
+        92.0,
+        ge=0,
+        le=100,
+        description="Similarité (token_set_ratio, 0–100) au-delà de laquelle deux phrases disent la même chose.",
+    )
+    quote_same_statement_partial: float = Field(
+        90.0,
+        ge=0,
+        le=100,
+        description="Similarité (partial_ratio, 0–100) au-delà de laquelle deux phrases plus longues que "
+        "quote_same_statement_partial_min_chars disent la même chose (l'une tient dans l'autre).",
+    )
+    quote_same_statement_partial_min_chars: int = Field(
+        40,
+        ge=0,
+        description="Caractères au-delà desquels la plus courte de deux phrases est comparée par "
+        "quote_same_statement_partial.",
     )
 
     # --- LLM (optional) ---------------------------------------------------------------------------

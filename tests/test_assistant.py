@@ -876,6 +876,30 @@ def test_a_list_question_finds_the_list_below_the_passages_around_it(corpus_inde
             assert len(items) >= 7 and answer.citations[0].section_number == "1.3", _said(answer)
 
 
+def test_a_list_is_quoted_to_the_number_of_items_the_settings_give(
+    assistant: Assistant, corpus_index: Settings
+) -> None:
+    """``quote_list_items`` reaches the answer: « Quelles sont les missions d'une CPTS ? » quotes the guide's list of
+    the CPTS's missions (§ 1.3) under its introduction, seven items; with the setting at 2 in the settings the
+    assistant is built with (as ``ENGAGEMENT_QUOTE_LIST_ITEMS=2`` would set it), the same list's first two items, then
+    « […] »: the list goes on in the document."""
+    question = "Quelles sont les missions d'une CPTS ?"
+    cut = assistant.phrases["list_cut"]
+
+    def first_list(answer: Answer) -> list[str]:
+        """The blocks after the answer's first lead, up to the next lead: the § 1.3 list."""
+        assert answer.citations[0].section_number == "1.3", _said(answer)
+        after = answer.blocks[1:]
+        under = after[: next((n for n, b in enumerate(after) if b.kind is BlockKind.LEAD), len(after))]
+        return [b.text for b in under if b.kind is BlockKind.LIST_ITEM]
+
+    full = first_list(assistant.ask(question))
+    bounded = Assistant.from_settings(corpus_index.model_copy(update={"quote_list_items": 2}), build_if_missing=False)
+    short = first_list(bounded.ask(question))
+    assert len(full) >= 7 and cut not in full, full
+    assert short == [*full[:2], cut], short
+
+
 def test_an_answer_bounded_in_length_quotes_fewer_sources(assistant, corpus_index) -> None:
     """``max_answer_characters`` reaches the answer: bounded to one group, the answer quotes one source's
     passage and cites it alone, where the default quotes several."""

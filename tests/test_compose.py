@@ -11,9 +11,6 @@ import pytest
 from assistant.answer import Block, BlockKind, Span, SpanSource
 from assistant.citations import PASSAGE_GAP, make_citation, source_label
 from assistant.compose import (
-    ASKED_LIST_ITEMS,
-    LIST_ITEMS,
-    QUOTATION_SENTENCES,
     ExtractiveGenerator,
     GenerationRequest,
     _elided_before,
@@ -291,7 +288,7 @@ def test_a_demonstrative_s_antecedent_that_needs_its_own_is_left_out_and_the_cut
         reader = Reader([chunk(0, f"Certains professionnels hésitent.\n{before}\n{last}")])
         _, _, sid = reader.sentences_of["has-0"]
         assert expand_antecedents(reader, [sid]) == [sid]  # type: ignore[arg-type]
-        assert _elided_before(reader, sid, set(), False)  # type: ignore[arg-type]
+        assert _elided_before(reader, sid, set(), False, SETTINGS)  # type: ignore[arg-type]
     text = (
         "La réforme de 2019 inquiète certains professionnels.\nLes médecins craignent de perdre leur autonomie avec "
         "cette réforme. Ainsi, ils hésitent à associer les usagers."
@@ -344,7 +341,7 @@ def test_a_plural_after_one_interviewee_s_words_does_not_read_them_back_as_what_
     reader = Reader([chunk(0, f"{far}\n\n{quoted}\n\n{pointing}", kind="study", doc="memoire")])
     _, _, sid = reader.sentences_of["memoire-0"]
     assert expand_antecedents(reader, [sid]) == [sid]  # type: ignore[arg-type]
-    assert _elided_before(reader, sid, set(), False)  # type: ignore[arg-type]
+    assert _elided_before(reader, sid, set(), False, SETTINGS)  # type: ignore[arg-type]
     singular = "Ainsi elle lie la non-intégration des usagers à une culture médico-centrée."
     reader = Reader([chunk(0, f"{far}\n\n{quoted}\n\n{singular}", kind="study", doc="memoire")])
     _, words, sid = reader.sentences_of["memoire-0"]
@@ -797,7 +794,7 @@ def test_an_interview_quoted_between_curly_marks_is_quoted_whole_with_its_speake
 
 
 def test_a_quotation_too_long_to_quote_whole_leaves_the_sentence_alone() -> None:
-    sentences = [f"Phrase numéro {n} de la longue citation." for n in range(QUOTATION_SENTENCES + 1)]
+    sentences = [f"Phrase numéro {n} de la longue citation." for n in range(SETTINGS.quote_quotation_sentences + 1)]
     reader = Reader([chunk(0, "« " + " ".join(sentences) + " »")])
     inside = reader.sentences_of["has-0"][1]
     assert expand_quotations(reader, [inside]) == [inside]  # type: ignore[arg-type]
@@ -808,7 +805,10 @@ def test_a_sentence_from_inside_a_quotation_too_long_to_quote_whole_says_whose_w
     said it, or the speaker quoted just before. It is now said to be an extract of a longer quotation, with the
     name the document writes after it; once for sentences of one quotation; a short quotation is quoted whole. An
     extract that opens after the quotation's first sentence says « […] » after the label: the speaker said more."""
-    words = [f"Phrase numéro {n} de ce que dit la personne interrogée." for n in range(QUOTATION_SENTENCES + 1)]
+    words = [
+        f"Phrase numéro {n} de ce que dit la personne interrogée."
+        for n in range(SETTINGS.quote_quotation_sentences + 1)
+    ]
     text = "Il prend l'exemple de la qualité d'un soin :\n« " + " ".join(words) + " » (M. F).\nLe guide conclut ainsi."
     reader = Reader([chunk(0, text)])
     ids = reader.sentences_of["has-0"]
@@ -863,10 +863,10 @@ def test_a_paragraph_two_passages_share_reads_as_one_paragraph() -> None:
     reader = _overlapping()
     first = reader.sentences_of["has-0"][0]  # « Selon les autorités : « Les centres sont adaptés aux territoires. »
     closing, after = reader.sentences_of["has-1"]  # « Ils rendent … santé. » », « Le comité … »
-    assert len(_list_runs(reader, [(0, [first]), (1, [closing, after])])) == 1  # type: ignore[arg-type]
+    assert len(_list_runs(reader, [(0, [first]), (1, [closing, after])], SETTINGS)) == 1  # type: ignore[arg-type]
     blocks = render_group(reader, [first, closing, after], 1, PHRASES)  # type: ignore[arg-type]
     assert [b.kind for b in blocks] == [BlockKind.PARAGRAPH]
-    assert len(_list_runs(reader, [(0, [first]), (1, [after])])) == 2  # type: ignore[arg-type]
+    assert len(_list_runs(reader, [(0, [first]), (1, [after])], SETTINGS)) == 2  # type: ignore[arg-type]
     # the same sentences, a paragraph apart in the document: two paragraphs still
     text = "Selon les autorités : les centres sont adaptés.\nIls rendent les habitants acteurs de leur santé."
     cut = text.index("Ils rendent")
@@ -879,7 +879,7 @@ def test_a_paragraph_two_passages_share_reads_as_one_paragraph() -> None:
         ]
     )
     said, carried = apart.sentences_of["has-0"][0], apart.sentences_of["has-1"][0]
-    assert len(_list_runs(apart, [(0, [said]), (1, [carried])])) == 2  # type: ignore[arg-type]
+    assert len(_list_runs(apart, [(0, [said]), (1, [carried])], SETTINGS)) == 2  # type: ignore[arg-type]
 
 
 def test_one_source_quoted_from_two_passages_is_one_citation_with_its_words_once() -> None:
@@ -949,14 +949,14 @@ def test_a_sentence_says_again_what_is_quoted_above_only_when_it_says_no_more() 
 
     copy = "Le périmètre ne doit être ni trop grand, ni trop petit, sous peine de ne pas refléter les déplacements."
     said = "Le périmètre doit être ni trop grand, ni trop petit, sous peine de ne pas refléter les déplacements."
-    assert _says_again(copy, said)
+    assert _says_again(copy, said, SETTINGS)
     item = "la reconnaissance sociale de l'engagement des usagers."
     longer = (
         "Une stratégie publique pourrait consacrer la généralisation de l'engagement des usagers en santé, autant que "
         "la reconnaissance sociale de l'engagement des usagers dans les maisons de santé."
     )
-    assert not _says_again(longer, item)
-    assert _says_again(item, longer)
+    assert not _says_again(longer, item, SETTINGS)
+    assert _says_again(item, longer, SETTINGS)
 
 
 def test_a_resource_s_description_comes_with_its_entry() -> None:
@@ -1346,11 +1346,12 @@ def test_a_list_its_section_title_introduces_comes_whole_after_that_title_when_a
     second = reader.sentences_of["has-0"][1]
     assert expand_lists(reader, [second]) == [second]  # type: ignore[arg-type]
     quoted = expand_lists(reader, [second], asked=lambda title: title == "Quels contenus ?")  # type: ignore[arg-type]
-    # the list is the answer: it is given to a longer bound than a list an item brings (LIST_ITEMS)
-    assert [reader.sentences[s].text for s in quoted] == items[:ASKED_LIST_ITEMS] and ASKED_LIST_ITEMS > LIST_ITEMS
+    # the list is the answer: it is given to a longer bound than a list an item brings (quote_list_items)
+    asked_items = SETTINGS.quote_asked_list_items
+    assert [reader.sentences[s].text for s in quoted] == items[:asked_items] and asked_items > SETTINGS.quote_list_items
     blocks = render_group(reader, quoted, 1, PHRASES)  # type: ignore[arg-type]
     assert blocks[0].kind is BlockKind.LEAD and blocks[0].text == "« Quels contenus ? » :"
-    assert [b.kind for b in blocks[1:]] == [BlockKind.LIST_ITEM] * (ASKED_LIST_ITEMS + 1)
+    assert [b.kind for b in blocks[1:]] == [BlockKind.LIST_ITEM] * (asked_items + 1)
     assert blocks[-1].text == PHRASES["list_cut"] and not blocks[-1].markers, "the list goes on in the document"
     whole = render_group(reader, reader.sentences_of["has-0"], 1, PHRASES)  # type: ignore[arg-type]
     assert PHRASES["list_cut"] not in [b.text for b in whole]
@@ -1573,7 +1574,7 @@ def test_a_footnote_is_quoted_only_when_it_states_something() -> None:
         ]
     )
     firsts = [Evidence(reader.sentences_of[f"has-{n}"][0], n, 1.0, 1.0, 1.0, n) for n in range(3)]
-    assert [_may_quote(reader, e) for e in firsts] == [False, False, True]  # type: ignore[arg-type]
+    assert [_may_quote(reader, e, SETTINGS) for e in firsts] == [False, False, True]  # type: ignore[arg-type]
 
 
 def test_the_premise_quoted_in_its_notice_is_not_quoted_again_in_the_list() -> None:
@@ -2016,7 +2017,7 @@ def test_a_sentence_an_item_goes_on_with_comes_with_the_item_and_its_list_s_intr
 )
 def test_a_caption_is_never_quoted_as_a_statement(caption: str, quotable: bool) -> None:
     reader = Reader([chunk(0, caption)])
-    assert _may_quote(reader, Evidence(0, 0, 1.0, 0.9, 0.5, 0)) is quotable  # type: ignore[arg-type]
+    assert _may_quote(reader, Evidence(0, 0, 1.0, 0.9, 0.5, 0), SETTINGS) is quotable  # type: ignore[arg-type]
 
 
 def test_search_terms_are_five_short_terms_or_more() -> None:
@@ -2024,8 +2025,8 @@ def test_search_terms_are_five_short_terms_or_more() -> None:
     separated by « ; » may be a list a sentence gives (a row, an enumeration): still quotable."""
     five = "Démocratie sanitaire; droits des patients; droits du malade; participation citoyenne; soins primaires"
     four = "Informer les usagers; consulter les usagers; co-construire avec eux; décider ensemble"
-    assert not _quotable(five)
-    assert _quotable(four)
+    assert not _quotable(five, SETTINGS.quote_min_chars)
+    assert _quotable(four, SETTINGS.quote_min_chars)
 
 
 def test_a_table_cell_written_as_an_item_is_shown_as_one_but_never_said_cut() -> None:
@@ -2578,7 +2579,7 @@ def test_the_latter_of_works_cited_by_their_numbers_is_not_quoted_when_no_senten
     for text, quotable in ((cited, False), (named, True)):
         reader = Reader([chunk(0, text)])
         latter = reader.sentences_of["has-0"][1]
-        assert _may_quote(reader, Evidence(latter, 0, 0.9, 0.9, 0.5, 0)) is quotable  # type: ignore[arg-type]
+        assert _may_quote(reader, Evidence(latter, 0, 0.9, 0.9, 0.5, 0), SETTINGS) is quotable  # type: ignore[arg-type]
 
 
 def test_a_work_spoken_of_again_by_its_kind_comes_with_the_sentence_that_names_it() -> None:
@@ -2595,7 +2596,7 @@ def test_a_work_spoken_of_again_by_its_kind_comes_with_the_sentence_that_names_i
     reader = Reader([chunk(0, text, kind="study", doc="memoire")])
     named, _, _, again, article = reader.sentences_of["memoire-0"]
     assert expand_antecedents(reader, [again]) == [named, again]  # type: ignore[arg-type]
-    assert _elided_before(reader, again, {reader.sentences[named].text}, True)  # type: ignore[arg-type]
+    assert _elided_before(reader, again, {reader.sentences[named].text}, True, SETTINGS)  # type: ignore[arg-type]
     assert expand_antecedents(reader, [article]) == [article]  # type: ignore[arg-type]
 
 
@@ -2612,7 +2613,7 @@ def test_a_list_carried_over_two_passages_is_one_list_when_the_first_ends_on_an_
         ]
     )
     groups = [(0, reader.sentences_of["has-0"][1:]), (1, reader.sentences_of["has-1"])]
-    assert len(_list_runs(reader, groups)) == 1  # type: ignore[arg-type]
+    assert len(_list_runs(reader, groups, SETTINGS)) == 1  # type: ignore[arg-type]
 
 
 def test_a_study_s_author_speaking_of_her_work_is_quoted_only_for_a_question_about_the_study() -> None:
