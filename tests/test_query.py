@@ -169,6 +169,12 @@ def test_a_figure_asked_of_nothing_named_leans_on_the_question_before() -> None:
     assert not ask("Combien de CPTS en France ?", previous=committee).followup
     assert not ask("la durée du mandat ?", previous=committee).followup
     assert asked_fact("c'est payé combien ?") == "montant"
+    # « en » standing for what the question before named, « dedans »: the question leans on it
+    poster = ask("Je prépare une affiche pour une réunion, qu'est-ce que je mets comme objectifs ?")
+    assert ask("J'en mets combien, au maximum ?", previous=poster).followup
+    experiment = ask("L'expérimentation des centres et maisons de santé participatifs, ça concerne qui ?")
+    assert ask("Il y a combien de structures dedans ?", previous=experiment).followup
+    assert not ask("Comment recruter des usagers en MSP ?", previous=poster).followup  # « en », a preposition
 
 
 def test_after_a_definition_a_follow_up_naming_another_acronym_asks_what_it_is() -> None:
