@@ -437,16 +437,15 @@ class HybridRetriever:
                     score += list_bonus
                 out.append(Evidence(sid, cand.index, score, float(sim), coverage, rank, worded=worded))
         out.sort(key=lambda e: (-e.score, e.sentence))
-        if prefs is not None and not prefs.asks_resources and s.weight_back_matter > 0:
+        if prefs is not None and s.weight_back_matter > 0:
             links = RoleRules.load().link_share
-            body = [
-                e
-                for e in out
-                if e.sentence in keep
-                or (
-                    reader.chunks[e.chunk].role is PassageRole.BODY
-                    and link_share(reader.sentences[e.sentence].text) < links
-                )
-            ]
+
+            def quotable(e: Evidence) -> bool:  # body text; back matter when the question asks for what it lists
+                role = reader.chunks[e.chunk].role
+                if prefs.asks_resources or prefs.asks_participants:
+                    return prefs.opens(role)
+                return role is PassageRole.BODY and link_share(reader.sentences[e.sentence].text) < links
+
+            body = [e for e in out if e.sentence in keep or quotable(e)]
             out = body or out
         return out

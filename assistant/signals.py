@@ -24,7 +24,7 @@ from ingest.index import IndexReader
 from ingest.lexical import fold_text
 from ingest.models import Chunk
 from ingest.question_table import QuestionLink, find_question_tables, join_passages
-from ingest.roles import PassageRole
+from ingest.roles import RESOURCE_ROLES, PassageRole
 from ingest.rules import pattern, read_rules, value
 from ingest.settings import Settings
 
@@ -37,6 +37,7 @@ class SignalRules:
     lists: re.Pattern[str]
     structures: tuple[tuple[str, re.Pattern[str]], ...]
     audience: tuple[tuple[Role, re.Pattern[str]], ...]
+    participants: re.Pattern[str]  # who took part in writing a document: its list of participants may answer
 
     @classmethod
     @lru_cache(maxsize=4)
@@ -45,7 +46,8 @@ class SignalRules:
         names, roles = value(data, "structures", path), value(data, "audience", path)
         structures = tuple((name, pattern(data, f"structures.{name}", path)) for name in names)
         audience = tuple((Role(name), pattern(data, f"audience.{name}", path)) for name in roles)
-        return cls(pattern(data, "resources", path), pattern(data, "lists", path), structures, audience)
+        resources, lists = pattern(data, "resources", path), pattern(data, "lists", path)
+        return cls(resources, lists, structures, audience, pattern(data, "participants", path))
 
     def structures_in(self, text: str) -> frozenset[str]:
         folded = fold_text(text)
@@ -108,6 +110,17 @@ class Preferences:
     table_named: bool = False  # the question uses the row's own words (not only its meaning): said in the answer
     asks_start: bool = False  # where to start: the answer points at the question table as a whole
     documents: tuple[str, ...] = ()  # named by the question and speaking of its topic (Assistant._treating)
+    asks_participants: bool = False  # who took part in writing a document (« Qui a participé à l'élaboration… ? »)
+
+    def opens(self, role: PassageRole) -> bool:
+        """Whether a passage of ``role`` may answer: body text always; back matter when the question asks for what
+        it lists (resources: tools, guides, sites, contacts; participants), not otherwise (an annex's interview grid
+        is no training to find)."""
+        return (
+            role is PassageRole.BODY
+            or (self.asks_resources and role in RESOURCE_ROLES)
+            or (self.asks_participants and role is PassageRole.PARTICIPANTS)
+        )
 
 
 @dataclass
@@ -164,6 +177,7 @@ class CorpusSignals:
             bool(self.rules.lists.search(folded)),
             overlap >= settings.question_table_named_share and shared >= 2,
             Lexicon.load().asks_start(question),
+            asks_participants=bool(self.rules.participants.search(folded)),
         )
 
     def table_match(
@@ -209,7 +223,7 @@ class CorpusSignals:
     def factor(self, index: int, fiche: int, prefs: Preferences, settings: Settings) -> tuple[float, float]:
         """(multiplier, addition) of a passage's fused score under the question's preferences."""
         multiplier = 1.0
-        if self.roles[index] is not PassageRole.BODY and not prefs.asks_resources:
+        if not prefs.opens(self.roles[index]):
             multiplier *= 1.0 - settings.weight_back_matter
         if self.other_structure(index, prefs):
             multiplier *= 1.0 - settings.weight_structure

@@ -33,6 +33,12 @@ class PassageRole(StrEnum):
     TITLES = "titles"  # a cover or a title slide: titles only, nothing stated
 
 
+# The back matter a question asking for resources (tools, guides, sites, contacts, a training) may be answered from:
+# not a list of participants, a table of contents, an annex (the study's interview guides and analysis grids) or a
+# title page, which name no resource.
+RESOURCE_ROLES = frozenset({PassageRole.RESOURCES, PassageRole.REFERENCES, PassageRole.LINKS})
+
+
 @dataclass(frozen=True)
 class RoleRules:
     """The compiled patterns and thresholds of ``roles.toml``."""

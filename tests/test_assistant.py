@@ -472,6 +472,21 @@ def test_a_figure_asked_in_a_conversation_is_given_only_about_its_topic(assistan
     assert given.coverage is Coverage.FULL and "trois ans renouvelables" in _said(given), _said(given)
 
 
+def test_back_matter_answers_only_what_it_lists(assistant: Assistant) -> None:
+    """A question asking for a training may be answered from resources, not from the study's annexes (its interview
+    guides and analysis grids) nor from the guide's list of participants, which name no training; a question asking who
+    wrote the guide may be answered from that list."""
+    for question in (
+        "Dans le mémoire, quelles formations pour les patients experts ?",
+        "patient expert formation mémoire",
+    ):
+        answer = assistant.ask(question)
+        roles = {assistant.reader.chunks[assistant.reader.position[c.chunk_id]].role.value for c in answer.citations}
+        assert not roles & {"annex", "participants", "toc"}, (question, roles, _said(answer))
+    members = assistant.ask("Qui sont les membres du groupe de travail du guide de la HAS ?")
+    assert members.citations[0].label.startswith("HAS 2023 — § 9 « Participants »"), _said(members)
+
+
 def test_two_covered_questions_asked_at_once_are_both_answered(assistant: Assistant) -> None:
     # together their words and vector match no passage well; each alone is covered
     answer = assistant.ask("Les usagers sont-ils tenus au secret ? Comment faire une affiche pour recruter ?")
