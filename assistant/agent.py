@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from assistant.answer import Answer, Block, BlockKind, Citation, Coverage, Role, Route, Span, Suggestion
+from assistant.answer import Answer, Block, BlockKind, Citation, Coverage, Role, Route, Span, SpanSource, Suggestion
 from assistant.antecedents import CorpusGrammar
 from assistant.citations import make_citation, make_context, source_label
 from assistant.compose import (
@@ -748,7 +748,8 @@ class Assistant:
             parts = self.phrases["partial_parts_and"].join(f"« {_question_of(part)} »" for part in uncovered)
             notices.append(self.phrases["partial_parts"].format(parts=parts))
         elif coverage is Coverage.PARTIAL and not notices:
-            notices.append(partial_notice(assessment, self.phrases, self.settings))
+            elsewhere = self._quotes_other_figures(answer, assessment)
+            notices.append(partial_notice(assessment, self.phrases, self.settings, elsewhere=elsewhere))
         elif coverage is not Coverage.PARTIAL and result.missing:  # the model read the passages: only part answered
             missing = result.missing if result.missing.endswith((".", "!", "?")) else f"{result.missing}."
             coverage = Coverage.PARTIAL
@@ -784,6 +785,22 @@ class Assistant:
             ):
                 found.append(cand)
         return found
+
+    @staticmethod
+    def _quotes_other_figures(answer: Answer, assessment: Assessment) -> bool:
+        """Whether a partly covered answer, which says the documents do not give the figure asked (a duration, a sum, a
+        date: a strict kind, written with its marks), quotes a sentence holding such a figure all the same: one about
+        something else (« Cette expérimentation va durer 27 mois. » after « Qu'est-ce qu'un patient partenaire ? »
+        and « ça dure combien de mois ? »), which the reader should not take for the answer: the notice says they may
+        be about something else (the guard's topic test reads words: it may miss that a figure is about the topic)."""
+        if not (assessment.fact_missing and assessment.fact_strict and assessment.fact_asked) or assessment.fact_term:
+            return False
+        kind = FactRules.load().kind(assessment.fact_asked)
+        holds = kind.holds
+        if kind.worded or not isinstance(holds, re.Pattern):  # « conditions », « envisagé »: words, not figures
+            return False
+        quoted = (span.text for block in answer.blocks for span in block.spans if span.source is SpanSource.CORPUS)
+        return any(holds.search(text) for text in quoted)
 
     def _point_to_table(self, answer: Answer, prefs: Preferences, where: dict[str, Any]) -> None:
         """After the quotes, the fiches the guide's own question table (« Par où commencer ? ») sends the

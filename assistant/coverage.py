@@ -39,12 +39,13 @@ def _unknown(assessment: Assessment, settings: Settings) -> bool:
     return assessment.unknown >= settings.partial_unknown_share
 
 
-def partial_notice(assessment: Assessment, phrases: dict[str, str], settings: Settings) -> str:
+def partial_notice(assessment: Assessment, phrases: dict[str, str], settings: Settings, elsewhere: bool = False) -> str:
     """The notice that opens a partly covered answer: what the documents do not give. A loose fact no sentence holds
     (a count, a payer: it may be written in words the patterns miss) is said to seem missing, when nothing else is.
     An acronym the documents never write is said so, not that they do not speak of what it stands for: « EPCI » is
     unwritten, « établissements publics de coopération intercommunale » is (and may be quoted below); the rest that is
-    missing follows, if anything."""
+    missing follows, if anything. ``elsewhere``: the answer quotes figures of the kind asked all the same, about
+    something else: the notice says so."""
     acronyms = [w for w in assessment.unknown_words if _ACRONYM.fullmatch(w)]
     if acronyms:
         named = join_named([f"« {a} »" for a in acronyms[: settings.partial_words_named]], phrases["partial_rare_and"])
@@ -57,7 +58,8 @@ def partial_notice(assessment: Assessment, phrases: dict[str, str], settings: Se
         return f"{said} {rest}"
     unsaid = _unsaid(assessment)[: settings.partial_words_named]
     if assessment.fact_missing and assessment.fact_asked and assessment.fact_strict:
-        notice = _fact_notice(assessment.fact_asked, assessment.fact_term, phrases["partial_fact"])
+        phrase = phrases["partial_fact_elsewhere" if elsewhere else "partial_fact"]
+        notice = _fact_notice(assessment.fact_asked, assessment.fact_term, phrase)
     elif assessment.outside:  # a hospital's body, an EHPAD…: the documents treat primary care
         named = [f"« {w} »" for w in assessment.outside[: settings.partial_words_named]]
         notice = phrases["partial_outside"].format(words=join_named(named, phrases["partial_rare_and"]))

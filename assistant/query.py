@@ -484,8 +484,18 @@ def is_followup(text: str, max_words: int | None = None, points_back: bool = Fal
     starts = rules.followup_start.match(text.strip())
     return bool(starts or points_back or rules.next_fiche.search(text) or rules.previous_fiche.search(text)) or (
         len(words) <= max_words
-        and bool(rules.narrows.match(text.strip()) or rules.anaphora.search(_without_repeated_subject(text)))
+        and bool(
+            rules.narrows.match(text.strip()) or rules.anaphora.search(_topic_part(_without_repeated_subject(text)))
+        )
     )
+
+
+def _topic_part(text: str) -> str:
+    """A question that sets a noun phrase before a comma and takes it up after (« Les facilitateurs, on en trouve où
+    ? »): the phrase alone, where words pointing back still point at the question before (« Ces réunions, on en fait
+    combien ? »); the question itself otherwise."""
+    found = QueryRules.load().dislocated.match(text)
+    return found.group("topic") if found else text
 
 
 def _without_repeated_subject(text: str) -> str:

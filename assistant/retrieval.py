@@ -440,11 +440,15 @@ class HybridRetriever:
         if prefs is not None and s.weight_back_matter > 0:
             links = RoleRules.load().link_share
 
-            def quotable(e: Evidence) -> bool:  # body text; back matter when the question asks for what it lists
+            def quotable(e: Evidence) -> bool:  # body text; back matter when the question asks for what it holds
                 role = reader.chunks[e.chunk].role
-                if prefs.asks_resources or prefs.asks_participants:
-                    return prefs.opens(role)
-                return role is PassageRole.BODY and link_share(reader.sentences[e.sentence].text) < links
+                if not prefs.opens(role):
+                    return False  # a body sentence made of web addresses answers only a question asking for resources
+                return (
+                    prefs.asks_resources
+                    or role is not PassageRole.BODY
+                    or link_share(reader.sentences[e.sentence].text) < links
+                )
 
             body = [e for e in out if e.sentence in keep or quotable(e)]
             out = body or out

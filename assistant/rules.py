@@ -178,6 +178,7 @@ class QueryRules:
     narrows: re.Pattern[str]  # « même pour… », « par exemple… »: a short question opening so narrows the one before
     anaphora: re.Pattern[str]
     new_question: re.Pattern[str]  # « autre question : … »: a question that says it leans on nothing
+    dislocated: re.Pattern[str]  # « Les facilitateurs, on en trouve où ? »: a phrase taken up after a comma (topic)
     inverted: re.Pattern[str]  # "sont-ils": a subject pronoun after its verb
     question_word_only: re.Pattern[str]  # nothing but a question word ("comment", "")
     structure: re.Pattern[str]
@@ -285,6 +286,7 @@ class QueryRules:
             narrows=compile_pattern(rf"^\W*(?:{literal('followup.narrows')})\b", "followup.narrows", path),
             anaphora=compile_pattern(rf"\b(?:{literal('followup.anaphora')})\b", "followup.anaphora", path),
             new_question=compile_pattern(rf"\b(?:{literal('followup.new_question')})\b", "followup.new_question", path),
+            dislocated=pattern(data, "followup.dislocated", path),
             inverted=compile_pattern(
                 rf"(?<=\w)-(?:t-)?(?:{literal('followup.inverted_pronouns')})\b", "followup.inverted_pronouns", path
             ),
@@ -624,10 +626,10 @@ class FactRules:
         return title
 
     def asks_only(self, question: str, stopwords: Collection[str]) -> bool:
-        """Does ``question`` ask for a figure and name nothing it is about (« combien de personnes faut-il ? », « ça
-        prend combien de temps ? »)? Its words are the fact's marks, what is measured (``measure_words``), the words
-        it is asked with (``asking_words``) and ``stopwords`` (folded). In a conversation, it asks about what the
-        question before asked."""
+        """Does ``question`` ask for a kind of fact and name nothing it is about (« combien de personnes faut-il ? »,
+        « ça prend combien de temps ? », « sous quelles conditions ? »)? Its words are the fact's marks, what is
+        measured (``measure_words``), the words it is asked with (``asking_words``) and ``stopwords`` (folded). In a
+        conversation, it asks about what the question before asked."""
         kind, term = self.asked_with_term(question)
         if kind is None or term:
             return False

@@ -38,6 +38,7 @@ class SignalRules:
     structures: tuple[tuple[str, re.Pattern[str]], ...]
     audience: tuple[tuple[Role, re.Pattern[str]], ...]
     participants: re.Pattern[str]  # who took part in writing a document: its list of participants may answer
+    annexes: re.Pattern[str]  # what the study's annexes hold (an interview guide, an analysis grid): they may answer
 
     @classmethod
     @lru_cache(maxsize=4)
@@ -47,7 +48,8 @@ class SignalRules:
         structures = tuple((name, pattern(data, f"structures.{name}", path)) for name in names)
         audience = tuple((Role(name), pattern(data, f"audience.{name}", path)) for name in roles)
         resources, lists = pattern(data, "resources", path), pattern(data, "lists", path)
-        return cls(resources, lists, structures, audience, pattern(data, "participants", path))
+        participants, annexes = pattern(data, "participants", path), pattern(data, "annexes", path)
+        return cls(resources, lists, structures, audience, participants, annexes)
 
     def structures_in(self, text: str) -> frozenset[str]:
         folded = fold_text(text)
@@ -110,16 +112,18 @@ class Preferences:
     table_named: bool = False  # the question uses the row's own words (not only its meaning): said in the answer
     asks_start: bool = False  # where to start: the answer points at the question table as a whole
     documents: tuple[str, ...] = ()  # named by the question and speaking of its topic (Assistant._treating)
-    asks_participants: bool = False  # who took part in writing a document (« Qui a participé à l'élaboration… ? »)
+    asks_participants: bool = False  # who took part in writing a document (« Qui a rédigé le guide ? »)
+    asks_annexes: bool = False  # what the study's annexes hold (« Quel guide d'entretien… ? »)
 
     def opens(self, role: PassageRole) -> bool:
         """Whether a passage of ``role`` may answer: body text always; back matter when the question asks for what
-        it lists (resources: tools, guides, sites, contacts; participants), not otherwise (an annex's interview grid
-        is no training to find)."""
+        it holds (resources: tools, guides, sites, contacts; participants; an annex's interview guide), not otherwise
+        (an annex's analysis grid is no training to find)."""
         return (
             role is PassageRole.BODY
             or (self.asks_resources and role in RESOURCE_ROLES)
             or (self.asks_participants and role is PassageRole.PARTICIPANTS)
+            or (self.asks_annexes and role is PassageRole.ANNEX)
         )
 
 
@@ -178,6 +182,7 @@ class CorpusSignals:
             overlap >= settings.question_table_named_share and shared >= 2,
             Lexicon.load().asks_start(question),
             asks_participants=bool(self.rules.participants.search(folded)),
+            asks_annexes=bool(self.rules.annexes.search(folded)),
         )
 
     def table_match(

@@ -366,8 +366,10 @@ class Settings(BaseSettings):
         0.3,
         ge=0,
         le=1,
-        description="Pénalité des passages d'annexe (ressources, références, participants) "
-        "quand la question ne demande pas de ressources.",
+        description="Pénalité des passages hors du corps du texte (ressources, références, participants, annexes, "
+        "sommaires) que la question ne demande pas ; au-dessus de 0, ils ne sont pas cités non plus (une question qui "
+        "demande des ressources ouvre les ressources, références et liens, une question sur les auteurs la liste des "
+        "participants, une question sur les annexes du mémoire ses annexes).",
     )
     weight_structure: float = Field(
         0.15,

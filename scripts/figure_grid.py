@@ -5,7 +5,7 @@ A grid line holds ``history``, ``question``, ``covered`` (the documents give tha
 topic) and ``evidence`` (the sentence that gives it). Outcomes:
 - ``given``: a covered figure, answered without a notice, its sentence quoted;
 - ``shown without the figure``: a covered figure, answered without a notice, its sentence not quoted;
-- ``flagged though quoted``: the notice says the figure is missing while the answer quotes it;
+- ``flagged though quoted``: a covered figure, declined or flagged partial while the answer quotes its sentence;
 - ``missed``: a covered figure, declined or flagged, not quoted;
 - ``flagged``: a figure the documents do not give, declined or flagged partial;
 - ``answered as covered``: a figure the documents do not give, answered without a notice (the worst: a figure about

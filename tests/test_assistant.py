@@ -467,6 +467,8 @@ def test_a_figure_asked_in_a_conversation_is_given_only_about_its_topic(assistan
     ):
         answer = assistant.ask(figure, history=[before])
         assert answer.coverage is Coverage.PARTIAL and missing in answer.blocks[0].text, (figure, _said(answer))
+        if "27 mois" in _said(answer):  # quoted all the same: the notice says such figures are about something else
+            assert "peuvent porter sur autre chose" in answer.blocks[0].text, _said(answer)
     lent = "la HAS parle de mise à disposition d'agents publics pour les MSP/CPTS, ça marche comment ?"
     given = assistant.ask("et ça peut durer combien de temps max ?", history=[lent])
     assert given.coverage is Coverage.FULL and "trois ans renouvelables" in _said(given), _said(given)
@@ -475,7 +477,7 @@ def test_a_figure_asked_in_a_conversation_is_given_only_about_its_topic(assistan
 def test_back_matter_answers_only_what_it_lists(assistant: Assistant) -> None:
     """A question asking for a training may be answered from resources, not from the study's annexes (its interview
     guides and analysis grids) nor from the guide's list of participants, which name no training; a question asking who
-    wrote the guide may be answered from that list."""
+    wrote the guide may be answered from that list, one asking for the study's interview guide from its annex."""
     for question in (
         "Dans le mémoire, quelles formations pour les patients experts ?",
         "patient expert formation mémoire",
@@ -485,6 +487,8 @@ def test_back_matter_answers_only_what_it_lists(assistant: Assistant) -> None:
         assert not roles & {"annex", "participants", "toc"}, (question, roles, _said(answer))
     members = assistant.ask("Qui sont les membres du groupe de travail du guide de la HAS ?")
     assert members.citations[0].label.startswith("HAS 2023 — § 9 « Participants »"), _said(members)
+    guide = assistant.ask("Quel guide d'entretien a été utilisé dans le mémoire ?")  # what an annex holds
+    assert any("Annexe" in c.label for c in guide.citations), _said(guide)
 
 
 def test_two_covered_questions_asked_at_once_are_both_answered(assistant: Assistant) -> None:

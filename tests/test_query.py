@@ -175,6 +175,10 @@ def test_a_figure_asked_of_nothing_named_leans_on_the_question_before() -> None:
     experiment = ask("L'expérimentation des centres et maisons de santé participatifs, ça concerne qui ?")
     assert ask("Il y a combien de structures dedans ?", previous=experiment).followup
     assert not ask("Comment recruter des usagers en MSP ?", previous=poster).followup  # « en », a preposition
+    # « en » taking up a phrase the question sets before a comma points at it, not at the question before
+    assert not ask("Les facilitateurs, on en trouve où ?", previous=poster).followup
+    assert not ask("Des MSP participatives, on en compte combien ?", previous=poster).followup
+    assert ask("Ces réunions, on en fait combien ?", previous=poster).followup
 
 
 def test_after_a_definition_a_follow_up_naming_another_acronym_asks_what_it_is() -> None:
