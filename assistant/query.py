@@ -550,7 +550,8 @@ def understand(
             # after a follow-up that named nothing (« et combien de temps ? »), what the question it leaned on named
             resolved = resolve(before, said, grammar, previous.leaning_on)
             pronoun = resolved is not None or opens_on_pronoun(said, grammar)
-        # « combien de personnes faut-il ? »: a figure asked of nothing named, of what the question before asked
+        # « combien de personnes faut-il ? », « sous quelles conditions ? »: a kind of fact asked of nothing named, of
+        # what the question before asked
         figure = len(re.findall(r"\w+", text)) <= settings.followup_max_words and FactRules.load().asks_only(
             text, _stop_words()
         )

@@ -443,8 +443,8 @@ class HybridRetriever:
             def quotable(e: Evidence) -> bool:  # body text; back matter when the question asks for what it holds
                 role = reader.chunks[e.chunk].role
                 if not prefs.opens(role):
-                    return False  # a body sentence made of web addresses answers only a question asking for resources
-                return (
+                    return False
+                return (  # a body sentence made of web addresses answers only a question asking for resources
                     prefs.asks_resources
                     or role is not PassageRole.BODY
                     or link_share(reader.sentences[e.sentence].text) < links
