@@ -430,7 +430,7 @@ class Assistant:
         if lap is not None:
             lap("embed")
         terms = set(self.analyzer.terms(search))
-        prefs = self.signals.prefer(query.text, vector, terms, role, self.settings)
+        prefs = self.signals.prefer(query.text, vector, terms, role, self.settings, asked=query.raw)
         if preferred:
             prefs = replace(prefs, documents=tuple(preferred))
         french = query.language == "fr"
@@ -598,6 +598,7 @@ class Assistant:
         # entry opens the answer, whole, though it is back matter; not when the question's filters leave it out
         entries = self._entries([query.text, *query.parts], where)
         listed = frozenset(sid for entry in entries for sid in entry.sentences)
+        listed |= self._credits(prefs, where, named)  # « Qui a rédigé le guide ? »: its list of participants
         if entries:  # back matter may then open the answer: the question asks for that support structure
             answer.details["directory_entry"] = [entry.title for entry in entries]
         defined += self._passages_of(stated | listed, [*candidates, *lists, *defined], where)
@@ -977,6 +978,21 @@ class Assistant:
             for entry in self.directory.asked(questions)
             if all(matches_where(self._passage(sid), where) for sid in entry.sentences)
         ]
+
+    def _credits(self, prefs: Preferences, where: dict[str, Any], named: Sequence[str]) -> frozenset[int]:
+        """For a question asking who wrote a document (``Preferences.asks_participants``), the sentences of the lists
+        of participants of the documents it names (of any, when it names none), within its filters: they open the
+        answer. Searched, « Qui a participé à l'élaboration du guide ? » found the fiches on participation."""
+        if not prefs.asks_participants:
+            return frozenset()
+        return frozenset(
+            sid
+            for chunk in self.reader.chunks
+            if chunk.role is PassageRole.PARTICIPANTS
+            and matches_where(chunk, where)
+            and (not named or chunk.doc_id in named)
+            for sid in self.reader.sentences_of.get(chunk.chunk_id, [])
+        )
 
     def _passage(self, sentence: int) -> Chunk:
         return self.reader.chunks[self.reader.position[self._chunk_of(sentence)]]

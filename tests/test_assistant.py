@@ -485,8 +485,12 @@ def test_back_matter_answers_only_what_it_lists(assistant: Assistant) -> None:
         answer = assistant.ask(question)
         roles = {assistant.reader.chunks[assistant.reader.position[c.chunk_id]].role.value for c in answer.citations}
         assert not roles & {"annex", "participants", "toc"}, (question, roles, _said(answer))
-    members = assistant.ask("Qui sont les membres du groupe de travail du guide de la HAS ?")
-    assert members.citations[0].label.startswith("HAS 2023 — § 9 « Participants »"), _said(members)
+    for question in (
+        "Qui sont les membres du groupe de travail du guide de la HAS ?",
+        "Qui a écrit le guide de la HAS ?",
+    ):
+        members = assistant.ask(question)
+        assert members.citations[0].label.startswith("HAS 2023 — § 9 « Participants »"), (question, _said(members))
     guide = assistant.ask("Quel guide d'entretien a été utilisé dans le mémoire ?")  # what an annex holds
     assert any("Annexe" in c.label for c in guide.citations), _said(guide)
 
