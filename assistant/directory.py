@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from assistant.compose import unended
-from assistant.rules import QueryRules, default_settings, phrase_pattern
+from assistant.rules import QueryRules, phrase_pattern
 from ingest.cleaning import BULLET
 from ingest.index import IndexReader
 from ingest.lexical import fold_accents
@@ -69,13 +69,11 @@ class Directory:
 
     @classmethod
     def build(
-        cls, reader: IndexReader, terms: Callable[[str], list[str]], topic_words: int, title_max: int | None = None
+        cls, reader: IndexReader, terms: Callable[[str], list[str]], topic_words: int, title_max: int
     ) -> Directory:
         """Each title of a passage listing resources opens an entry, which runs to the next title or the end of its
         section; a sentence two overlapping passages share (the same place in the document) is read once. A title is
         ``title_max`` characters at most (setting ``quote_title_max``, as the answer reads titles)."""
-        if title_max is None:
-            title_max = default_settings().quote_title_max
         entries: list[Entry] = []
         title, under, section, seen = "", [], None, set()
 

@@ -553,7 +553,7 @@ def understand(
         # « combien de personnes faut-il ? », « sous quelles conditions ? »: a kind of fact asked of nothing named, of
         # what the question before asked
         figure = len(re.findall(r"\w+", text)) <= settings.followup_max_words and FactRules.load().asks_only(
-            text, _stop_words()
+            text, _analyzer().words
         )
         query.followup = is_followup(text, settings.followup_max_words, points_back=pronoun or figure)
     if match := rules.fiche_ref.search(text):
@@ -619,9 +619,9 @@ def understand(
 
 
 @lru_cache(maxsize=1)
-def _stop_words() -> frozenset[str]:
-    """The words the search leaves out (folded): they name nothing a question is about."""
-    return FrenchAnalyzer().stopwords
+def _analyzer() -> FrenchAnalyzer:
+    """The search's reading of French words: its stop words name nothing a question is about."""
+    return FrenchAnalyzer()
 
 
 def _asks_of_its_own(text: str) -> bool:

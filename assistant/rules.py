@@ -13,7 +13,7 @@ when a file is malformed.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -625,18 +625,18 @@ class FactRules:
                 return term
         return title
 
-    def asks_only(self, question: str, stopwords: Collection[str]) -> bool:
+    def asks_only(self, question: str, words: Callable[[str], list[str]]) -> bool:
         """Does ``question`` ask for a kind of fact and name nothing it is about (« combien de personnes faut-il ? »,
         « ça prend combien de temps ? », « sous quelles conditions ? »)? Its words are the fact's marks, what is
-        measured (``measure_words``), the words it is asked with (``asking_words``) and ``stopwords`` (folded). In a
-        conversation, it asks about what the question before asked."""
+        measured (``measure_words``), the words it is asked with (``asking_words``) and stop words (``words``: a text's
+        words without them, :meth:`ingest.lexical.FrenchAnalyzer.words`). In a conversation, it asks about what the
+        question before asked."""
         kind, term = self.asked_with_term(question)
         if kind is None or term:
             return False
         rest = kind.asks.sub(" ", question)
         rest = self.measures.sub(" ", rest) if self.measures is not None else rest
-        said = re.findall(r"[a-z0-9]+", fold_accents(rest.lower()).replace("’", "'").replace("'", " "))
-        return not [word for word in said if word not in stopwords and word not in self.asking_words]
+        return all(fold_accents(word) in self.asking_words for word in words(rest))
 
     def asked(self, question: str) -> FactKind | None:
         """The first kind whose ``asks`` pattern matches the question."""

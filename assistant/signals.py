@@ -173,7 +173,7 @@ class CorpusSignals:
         the question as asked, when ``question`` is its topic without the documents it names (« Qui a écrit le guide
         de la HAS ? »): who wrote a document, what its annexes hold, are read there."""
         folded = fold_text(question)
-        named = fold_text(asked) if asked else folded
+        as_asked = fold_text(asked) if asked else folded
         audience = role or next((r for r, p in self.rules.audience if p.search(folded)), None)
         fiches, matched, overlap, shared = self.table_match(query_vector, question_terms, settings)
         return Preferences(
@@ -185,8 +185,8 @@ class CorpusSignals:
             bool(self.rules.lists.search(folded)),
             overlap >= settings.question_table_named_share and shared >= 2,
             Lexicon.load().asks_start(question),
-            asks_participants=bool(self.rules.participants.search(named)),
-            asks_annexes=bool(self.rules.annexes.search(named)),
+            asks_participants=bool(self.rules.participants.search(as_asked)),
+            asks_annexes=bool(self.rules.annexes.search(as_asked)),
         )
 
     def table_match(

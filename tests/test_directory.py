@@ -12,6 +12,7 @@ from ingest.chunking import split_sentences
 from ingest.lexical import FrenchAnalyzer
 from ingest.models import Chunk, Sentence
 from ingest.roles import PassageRole
+from ingest.settings import Settings
 
 pytestmark = pytest.mark.fast
 
@@ -43,7 +44,7 @@ def _directory(chunks: list[Chunk]) -> Directory:
     for i, sentence in enumerate(sentences):
         sentences_of.setdefault(sentence.chunk_id, []).append(i)
     reader = SimpleNamespace(chunks=chunks, sentences=sentences, sentences_of=sentences_of)
-    return Directory.build(reader, FrenchAnalyzer().terms, 2)
+    return Directory.build(reader, FrenchAnalyzer().terms, 2, Settings().quote_title_max)
 
 
 @pytest.fixture(scope="module")
