@@ -579,7 +579,7 @@ class Assistant:
         if prefs.table_question:
             answer.details["question_table"] = {"question": prefs.table_question, "fiches": list(prefs.table_fiches)}
         weights = self.stats.weights(query.search_text)
-        asked, term = FactRules.load().asked_with_term(query.text)
+        asked, term = query.asked()
         defining = self._defining(asked, term)  # a definition is quoted even from back matter (a list of guides)
         lists = self._deeper_lists(prefs, candidates, weights)
         opening = self.names.opening(asked, term) if asked is not None and term else frozenset()

@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 
 _D = TypeVar("_D")
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 class Route(StrEnum):
@@ -79,6 +79,7 @@ class BlockKind(StrEnum):
     LIST_ITEM = "list_item"
     PART_HEADING = "part_heading"  # one part of a multi-part question
     NOTICE = "notice"  # a warning inside the answer (false premise, partial coverage, fallback)
+    FURTHER = "further"  # introduces passages close to the question that may not answer it (after the answer's own)
 
 
 @dataclass(frozen=True)

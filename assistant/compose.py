@@ -2174,6 +2174,7 @@ class ExtractiveGenerator:
         premise = request.premise_sentence
         # the whole question answers first; a part adds its own section only with what the whole missed
         sections: list[tuple[str, list[tuple[int, list[int]]]]] = []
+        scores: dict[int, float] = {}  # the chosen sentences' scores: how close each group's best comes to the question
         plan = [("", request.whole or request.evidence[0], self.max_sentences)]
         if multi:  # a part quotes ``part_min_sentences`` at least
             part_quota = max(self.settings.part_min_sentences, self.max_sentences // len(request.parts))
@@ -2193,6 +2194,7 @@ class ExtractiveGenerator:
                 continue
             taken.extend(reader.sentences[e.sentence].text for e in chosen)
             taken_ids.update(e.sentence for e in chosen)
+            scores.update({e.sentence: max(e.score, scores.get(e.sentence, e.score)) for e in chosen})
             shown = taken_ids if premise is None else {*taken_ids, premise}  # the premise is quoted in its notice
             completion = completed(reader, [e.sentence for e in chosen], asked, shown, self.settings)
             expanded = [s for s in completion if s != premise and s not in quoted]
@@ -2225,10 +2227,37 @@ class ExtractiveGenerator:
             if part:
                 blocks.append(Block.phrase(BlockKind.PART_HEADING, self.phrases["part_heading"].format(part=part)))
                 named = _Named()
-            named = self._render_groups(book, groups, blocks, named)
+            answering, further = self._further(groups, scores)
+            named = self._render_groups(book, answering, blocks, named)
+            if further:
+                blocks.append(Block.phrase(BlockKind.FURTHER, self.phrases["further_heading"]))
+                named = self._render_groups(book, further, blocks, _Named())
             if part and len(blocks) == heading + 1:
                 blocks.pop()  # every group of the part says again what the answer says above: no heading over nothing
         return GenerationResult(blocks, book.citations(), details={"lead_chunk": first_chunk})
+
+    def _further(
+        self, groups: list[tuple[int, list[int]]], scores: dict[int, float]
+    ) -> tuple[list[tuple[int, list[int]]], list[tuple[int, list[int]]]]:
+        """The groups that answer, and those shown after them as passages close to the question that may not answer it:
+        the sources (:func:`lead_unit`) after the first whose best chosen sentence scores under ``further_below``
+        (chosen on labelled blocks: most are quoted for a word the question uses in another sense, « un tiers des
+        généralistes » and « une position de tiers », or for its general words alone). A source quoted only to
+        complete another (no chosen sentence of its own) stays where it is; nothing is left out."""
+        below = self.settings.further_below
+        best: dict[tuple[str, object], float] = {}
+        for chunk, sids in groups:
+            unit = lead_unit(self.reader.chunks[chunk])
+            for sid in sids:
+                if sid in scores:
+                    best[unit] = max(best.get(unit, scores[sid]), scores[sid])
+        first = lead_unit(self.reader.chunks[groups[0][0]]) if groups else None
+
+        def far(group: tuple[int, list[int]]) -> bool:
+            unit = lead_unit(self.reader.chunks[group[0]])
+            return unit != first and unit in best and best[unit] < below
+
+        return [g for g in groups if not far(g)], [g for g in groups if far(g)]
 
     def _within_length(
         self, sections: list[tuple[str, list[tuple[int, list[int]]]]]

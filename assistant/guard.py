@@ -131,7 +131,7 @@ def assess(
     rare = [word for word in rare if word not in spelled and not any(word in entry.names for entry in described)]
     unknown_names = _unknown_names(query.text, names) if french and names is not None else []
     outside = outside_settings(query.text) if french else []
-    fact, term = facts.asked_with_term(query.text)
+    fact, term = query.asked()
     if fact is not None and term:  # a fact about a named thing: given anywhere in the corpus, or not
         given = (
             names is None

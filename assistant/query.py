@@ -19,7 +19,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from assistant.antecedents import CorpusGrammar, completed_noun, of_phrase, opens_on_pronoun, resolve, to_phrase
-from assistant.rules import DEFINITION, FactRules, Lexicon, QueryRules, default_settings, stem_of
+from assistant.rules import DEFINITION, FactKind, FactRules, Lexicon, QueryRules, default_settings, stem_of
 from ingest.cleaning import normalize_chars
 from ingest.lexical import FrenchAnalyzer, fold_accents, french_accented, french_folded, french_word
 from ingest.settings import Settings
@@ -320,6 +320,14 @@ class Query:
     # a follow-up searched beside the question it leans on: its own words, searched too (Settings.weight_followup_own)
     own_search_text: str = ""
     own_semantic_text: str = ""
+    # a follow-up asking only for a fact: the kind it asks, read with the question it leans on (« combien ? » after
+    # « … touche-t-il une indemnité ? »: "montant"); "" when its own words say it
+    asked_kind: str = ""
+
+    def asked(self) -> tuple[FactKind | None, str]:
+        """The kind of fact the question asks and what it names ("" for a kind that names nothing)."""
+        facts = FactRules.load()
+        return (facts.kind(self.asked_kind), "") if self.asked_kind else facts.asked_with_term(self.text)
 
 
 def clean_input(raw: str, max_chars: int) -> tuple[str, bool, bool]:
@@ -552,10 +560,13 @@ def understand(
             pronoun = resolved is not None or opens_on_pronoun(said, grammar)
         # « combien de personnes faut-il ? », « sous quelles conditions ? »: a kind of fact asked of nothing named, of
         # what the question before asked
-        figure = len(re.findall(r"\w+", text)) <= settings.followup_max_words and FactRules.load().asks_only(
+        facts = FactRules.load()
+        figure = len(re.findall(r"\w+", text)) <= settings.followup_max_words and facts.asks_only(
             text, _analyzer().words
         )
         query.followup = is_followup(text, settings.followup_max_words, points_back=pronoun or figure)
+        if figure and (kind := facts.asked_after(text, before)) is not facts.asked(text) and kind is not None:
+            query.asked_kind = kind.name
     if match := rules.fiche_ref.search(text):
         query.fiche = int(match.group(1))
     elif query.followup and previous is not None and previous.fiche:

@@ -1,8 +1,9 @@
 """The typed ``Answer`` as text (CLI, evaluation, LLM judge, "Copier"): the one text renderer.
 
-Layout: the notes as "> " lines, then the blocks (a blank line before each lead, part heading or notice, none
-between a lead and the list heading under it; list items as "- " lines; every span followed by its [n]
-markers), the closest fiches of a refusal, then the sources. Every fixed word comes from ``prompts/extractive.toml``.
+Layout: the notes as "> " lines, then the blocks (a blank line before each lead, part heading, notice or the heading
+of the passages that may not answer, none between a lead and the list heading under it; list items as "- " lines;
+every span followed by its [n] markers), the closest fiches of a refusal, then the sources. Every fixed word comes from
+``prompts/extractive.toml``.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from assistant.answer import Answer, Block, BlockKind, Span
 from assistant.prompts import load_phrases
 from assistant.rules import default_settings
 
-_OPENS_SECTION = {BlockKind.LEAD, BlockKind.PART_HEADING, BlockKind.NOTICE}
+_OPENS_SECTION = {BlockKind.LEAD, BlockKind.PART_HEADING, BlockKind.NOTICE, BlockKind.FURTHER}
 
 
 @lru_cache(maxsize=1)

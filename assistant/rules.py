@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from pathlib import Path
 from types import MappingProxyType
@@ -356,6 +356,9 @@ class FactKind:
     linking: frozenset[str] = frozenset()  # small words linking a name's words, written one way or another
     after_setting: str = ""  # the verbs that make a thing named after a setting the subject defined (a pattern)
     paid_for: re.Pattern[str] | None = None  # what a question asks the fact about (groups ``thing…``)
+    vague: bool = False  # asked alone (« combien ? », « et au minimum ? »), stands for the kind asked before
+    counted: re.Pattern[str] | None = None  # a vague kind naming what it counts (« combien de personnes ? »): itself
+    measured_by: re.Pattern[str] | None = None  # words a bare « combien ? » measures this kind of (« indemnité »)
 
     def thing(self, question: str) -> str:
         """What the question asks the fact about, as it writes it (``paid_for``: « coordinateur » in « Qui paye le
@@ -514,6 +517,20 @@ class FactRules:
         table: Any = value(data, "kinds", path)
         if not isinstance(table, dict) or not table:
             raise RulesError(f"{path.name} : « kinds » doit être une table de sortes de faits")
+
+        def flag(name: str, key: str) -> bool:
+            if key not in table[name]:
+                return False
+            found = value(data, f"kinds.{name}.{key}", path)
+            if not isinstance(found, bool):
+                raise RulesError(f"{path.name} : « kinds.{name}.{key} » doit valoir true ou false")
+            return found
+
+        def optional(name: str, key: str) -> re.Pattern[str] | None:
+            if key not in table[name]:
+                return None
+            return compile_pattern(alternatives(words(data, f"kinds.{name}.{key}", path)), f"kinds.{name}.{key}", path)
+
         kinds = []
         for name in table:
             compiled = []
@@ -526,12 +543,7 @@ class FactRules:
                 raise RulesError(f"{path.name} : « kinds.{name}.strict » doit valoir true ou false")
             missing = text(data, f"kinds.{name}.missing", path)
             term_words = count(data, f"kinds.{name}.term_words", path) if "term_words" in table[name] else 0
-            worded = value(data, f"kinds.{name}.worded", path) if "worded" in table[name] else False
-            if not isinstance(worded, bool):
-                raise RulesError(f"{path.name} : « kinds.{name}.worded » doit valoir true ou false")
-            titled = value(data, f"kinds.{name}.titled", path) if "titled" in table[name] else False
-            if not isinstance(titled, bool):
-                raise RulesError(f"{path.name} : « kinds.{name}.titled » doit valoir true ou false")
+            worded, titled = flag(name, "worded"), flag(name, "titled")
             if "{term}" in missing or term_words:  # the kind names what is asked: its sentence is a template
                 stop = frozenset(words(data, f"kinds.{name}.term_stop", path))
                 pattern = compiled[1].pattern
@@ -552,14 +564,19 @@ class FactRules:
                     name, compiled[0], pattern, strict, missing, term_words, stop, worded, titled, head, linking, after
                 )
             else:
-                paid_for = None
-                if "paid_for" in table[name]:
+                paid_for = optional(name, "paid_for")
+                if paid_for is not None and not any(group.startswith("thing") for group in paid_for.groupindex):
                     key = f"kinds.{name}.paid_for"
-                    paid_for = compile_pattern(alternatives(words(data, key, path)), key, path)
-                    if not any(group.startswith("thing") for group in paid_for.groupindex):
-                        raise RulesError(f"{path.name} : « {key} » doit capturer ce qui est payé (groupe « thing »)")
+                    raise RulesError(f"{path.name} : « {key} » doit capturer ce qui est payé (groupe « thing »)")
                 kind = FactKind(name, *compiled, strict, missing, worded=worded, paid_for=paid_for)
-            kinds.append(kind)
+            kinds.append(
+                replace(
+                    kind,
+                    vague=flag(name, "vague"),
+                    counted=optional(name, "counted"),
+                    measured_by=optional(name, "measured_by"),
+                )
+            )
         endings = alternatives(words(data, "generic_endings", path), escape=True)
         generic = compile_pattern(rf"(?:{endings})$", "generic_endings", path, flags=0)
         aliases = reference = None
@@ -637,6 +654,20 @@ class FactRules:
         rest = kind.asks.sub(" ", question)
         rest = self.measures.sub(" ", rest) if self.measures is not None else rest
         return all(fold_accents(word) in self.asking_words for word in words(rest))
+
+    def asked_after(self, question: str, before: str) -> FactKind | None:
+        """The kind ``question``, asking only for a fact after ``before`` in a conversation, asks: a vague one
+        (« combien ? », « et au minimum ? »: a count, said alone; not « combien de personnes ? », which names what it
+        counts) stands for the kind ``before`` asked if a bare figure measures it (« Quelle est la durée du mandat ? »
+        + « et au minimum ? »: a duration), else for the kind whose ``measured_by`` words ``before`` writes (« …
+        touche-t-il une indemnité ? » + « combien ? »: a sum)."""
+        kind = self.asked(question)
+        if kind is None or not kind.vague or (kind.counted is not None and kind.counted.search(question)):
+            return kind
+        earlier = self.asked(before)
+        if earlier is not None and earlier.measured_by is not None:
+            return earlier
+        return next((k for k in self.kinds if k.measured_by is not None and k.measured_by.search(before)), kind)
 
     def asked(self, question: str) -> FactKind | None:
         """The first kind whose ``asks`` pattern matches the question."""

@@ -220,6 +220,13 @@ class Settings(BaseSettings):
         "mémoire ») quand il traite du sujet (named_document_gap, named_document_min_share).",
     )
     answer_margin: float = Field(0.2, ge=0, description="Écart de score maximal à la meilleure phrase pour être citée.")
+    further_below: float = Field(
+        1.135,
+        ge=0,
+        description="Score (similarité e5 + couverture + rang) sous lequel la meilleure phrase citée d'une source, "
+        "après la première, la fait présenter comme un passage voisin qui peut ne pas répondre (après la réponse, "
+        "sous « Autres passages proches ») ; 0 : jamais. Choisi sur des blocs de realworld-dev étiquetés.",
+    )
     max_answer_sentences: int = Field(8, ge=1, le=12, description="Phrases citées au plus dans une réponse.")
     truncated_copy_min_words: int = Field(
         8,

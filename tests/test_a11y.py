@@ -24,6 +24,7 @@ DOC_SHOTS = PROJECT_ROOT / "docs" / "screenshots"
 BLOCKING = ("serious", "critical")
 WIDTHS = {"bureau": (1280, 900), "mobile": (390, 844)}
 SECRET_QUESTION = "les usagers sont-ils tenus au secret ?"
+FURTHER_QUESTION = "A qui profite la participation ?"  # its answer ends on passages that may not answer it
 # Gradio dims a component while its event runs: judge colours once every event is over
 IDLE = (
     "document.querySelectorAll('[data-testid=status-tracker]:not(.hide)').length === 0"
@@ -94,6 +95,8 @@ def test_axe_finds_no_serious_violation_on_any_tab(sized_page: tuple[str, Page])
     turn.locator("button[data-action=dislike]").click()
     p.locator("#comment textarea").wait_for()
     found += describe(f"{name}, Questions (réponse, passage, avis)", axe_violations(p))
+    ask(p, FURTHER_QUESTION).locator("p.further").wait_for()
+    found += describe(f"{name}, Questions (passages qui peuvent ne pas répondre)", axe_violations(p))
     p.get_by_role("tab", name="Documents").click()
     p.locator("#library button.open-doc").first.click()
     p.locator("#reader .document").wait_for()

@@ -474,6 +474,27 @@ def test_a_figure_asked_in_a_conversation_is_given_only_about_its_topic(assistan
     assert given.coverage is Coverage.FULL and "trois ans renouvelables" in _said(given), _said(given)
 
 
+def test_a_bare_figure_asked_after_a_question_on_pay_is_no_count(assistant: Assistant) -> None:
+    """« combien ? » after a question on a representative's indemnity asks a sum the documents do not give: the answer
+    says so first, instead of showing the number of representatives as the figure asked."""
+    answer = assistant.ask("combien ?", history=["Un représentant associatif touche-t-il une indemnité ?"])
+    assert answer.coverage is Coverage.PARTIAL and "pas de montant" in answer.blocks[0].text, _said(answer)
+
+
+def test_a_passage_quoted_for_a_word_in_another_sense_comes_after_the_answer(assistant: Assistant) -> None:
+    """« A qui profite la participation ? » brought in fiche 9's « … étudiée au profit de maisons de santé » (« profite
+    », « profit »): it is still quoted, after the passages that answer, under a heading that says such passages may not
+    answer the question."""
+    answer = assistant.ask("A qui profite la participation ?")
+    kinds = [b.kind for b in answer.blocks]
+    assert BlockKind.FURTHER in kinds, _said(answer)
+    further = kinds.index(BlockKind.FURTHER)
+    after = " ".join(b.text for b in answer.blocks[further:])
+    before = " ".join(b.text for b in answer.blocks[:further])
+    assert "au profit de maisons de santé" in after and "au profit de" not in before, _said(answer)
+    assert "participation" in before  # the answer itself opens the reply
+
+
 def test_back_matter_answers_only_what_it_lists(assistant: Assistant) -> None:
     """A question asking for a training may be answered from resources, not from the study's annexes (its interview
     guides and analysis grids) nor from the guide's list of participants, which name no training; a question asking who

@@ -48,7 +48,7 @@ from tests.test_retrieval import TinyReader, chunk
 
 pytestmark = pytest.mark.fast
 
-SETTINGS = Settings.model_construct()
+SETTINGS = Settings.model_construct(further_below=0)  # the tiny corpus's scores are not the bundled e5's
 PHRASES = load_phrases(SETTINGS.prompts_dir, "extractive")
 TEXTS = [
     "Le comité des usagers se réunit chaque trimestre. Il rend un avis sur le projet de santé.",
@@ -70,9 +70,10 @@ class Reader(TinyReader):
 
 
 def generator_for(
-    reader: Reader, max_sentences: int = 2, margin: float = 0.2, truncated_min_words: int = 0
+    reader: Reader, max_sentences: int = 2, margin: float = 0.2, truncated_min_words: int = 0, further_below: float = 0
 ) -> ExtractiveGenerator:
-    """The offline generator over a tiny reader, with the guide's label."""
+    """The offline generator over a tiny reader, with the guide's label; no source is shown as a passage that may not
+    answer unless a test says under which score (``further_below``)."""
     return ExtractiveGenerator(
         reader,  # type: ignore[arg-type]
         load_phrases(SETTINGS.prompts_dir, "extractive"),
@@ -82,6 +83,7 @@ def generator_for(
         authority_bonus=0.015,
         part_gain=0.3,
         truncated_min_words=truncated_min_words,
+        settings=SETTINGS.model_copy(update={"further_below": further_below}),
     )
 
 
@@ -1483,6 +1485,37 @@ def test_the_passages_of_one_source_are_read_in_the_documents_order() -> None:
     assert quoted == [(texts[0], (1,)), (texts[1], (1,)), (other, (2,))]
 
 
+def test_a_source_whose_best_quote_scores_low_comes_after_the_answer_as_a_passage_that_may_not_answer() -> None:
+    """A source after the first whose best chosen sentence scores under ``further_below`` (most are quoted for a word
+    the question uses in another sense) is quoted after the others, under a heading that says it may not answer; the
+    first source never is, and nothing is left out: every source is still quoted and cited."""
+    texts = ["Le diagnostic général associe la population.", "Il permet la mobilisation des habitants du territoire."]
+    other = "Le financement relève du fonds d'intervention régional."
+    far = "Une position de tiers facilite la conduite de projet."
+    reader = Reader(
+        [
+            replace(chunk(n, text), section_number=number, char_start=start, char_end=start + len(text))
+            for n, (text, number, start) in enumerate(
+                [(texts[0], "6.1.3", 0), (far, "6.8.2", 300), (other, "6.10.2", 500), (texts[1], "6.11.1", 800)]
+            )
+        ]
+    )
+    scored = [(0, 1.2), (1, 1.1), (2, 1.18), (3, 1.0)]  # § 6.8.2 and § 6.11.1 under 1.135, § 6.11.1 first of none
+    evidence = [Evidence(reader.sentences_of[f"has-{c}"][0], c, score, score, 0.5, rank) for rank, (c, score) in
+                enumerate(scored)]  # fmt: skip
+    request = GenerationRequest("?", ["?"], [evidence], [0, 1, 2, 3], whole=evidence)
+    result = generator_for(reader, max_sentences=4, margin=1.0, further_below=1.135).generate(request)
+    kinds_texts = [(b.kind, b.text) for b in result.blocks if b.kind is not BlockKind.LEAD]
+    further = next(i for i, (kind, _) in enumerate(kinds_texts) if kind is BlockKind.FURTHER)
+    assert [t for _, t in kinds_texts[:further]] == [texts[0], other]
+    assert {t for _, t in kinds_texts[further + 1 :]} == {far, texts[1]}
+    assert len(result.citations) == 4
+    alone = generator_for(reader, max_sentences=4, margin=1.0, further_below=1.3).generate(
+        GenerationRequest("?", ["?"], [evidence[:1]], [0], whole=evidence[:1])
+    )
+    assert not any(b.kind is BlockKind.FURTHER for b in alone.blocks)  # the first source answers, however low
+
+
 def test_a_part_of_the_question_does_not_quote_again_what_an_earlier_section_quoted() -> None:
     """« quand on dit 'usager' on parle de qui ? juste les patients ? »: the answer to the whole question quoted M.E's
     words whole; the part « juste les patients » chose their second sentence, completed it into the same quotation
@@ -2123,6 +2156,7 @@ def test_each_quote_stands_under_the_lead_of_its_own_source() -> None:
         margin=0.2,
         authority_bonus=0.015,
         part_gain=0.3,
+        settings=SETTINGS,
     )
 
     def leads(*sentences: int) -> list[str]:

@@ -181,6 +181,26 @@ def test_a_figure_asked_of_nothing_named_leans_on_the_question_before() -> None:
     assert ask("Ces réunions, on en fait combien ?", previous=poster).followup
 
 
+def test_a_bare_figure_asked_after_a_question_asks_what_that_question_measures() -> None:
+    """« combien ? » after « Un représentant touche-t-il une indemnité ? » asks a sum, not a count: read as a count, any
+    number of the topic answered it (« 2 représentants associatifs minimum »). « et au minimum ? » after a question on a
+    mandate's duration asks a duration. After a question on people, « combien ? » stays a count; a follow-up whose
+    own words say the kind keeps it."""
+    pay = ask("Un représentant associatif touche-t-il une indemnité ?")
+    assert ask("combien ?", previous=pay).asked()[0].name == "montant"
+    costs = ask("Les usagers du comité sont-ils défrayés ?")
+    assert ask("c'est combien ?", previous=costs).asked()[0].name == "montant"
+    mandate = ask("Combien de temps dure un mandat de représentant ?")
+    assert ask("et au minimum ?", previous=mandate).asked()[0].name == "durée"
+    people = ask("Combien de représentants faut-il dans une CPTS ?")
+    assert ask("et au maximum ?", previous=people).asked()[0].name == "nombre"
+    assert ask("ça dure combien de mois ?", previous=pay).asked()[0].name == "durée"
+    funding = ask("Comment financer la participation des usagers ?")
+    # « personnes »: it names what it counts
+    assert ask("combien de personnes faut-il ?", previous=funding).asked()[0].name == "nombre"
+    assert ask("combien ?").asked()[0].name == "nombre"  # nothing before: a count
+
+
 def test_after_a_definition_a_follow_up_naming_another_acronym_asks_what_it_is() -> None:
     """« et l'ETP ? » after « Qu'est-ce qu'une CPTS ? »: « qu' » is written again before the new thing; searched with
     what the acronym stands for."""

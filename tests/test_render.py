@@ -72,6 +72,24 @@ def test_a_list_heading_right_under_a_lead_is_not_set_apart() -> None:
     )
 
 
+def test_the_passages_that_may_not_answer_stand_apart_under_their_heading() -> None:
+    """The heading of the passages close to the question that may not answer it opens its own paragraph, as a lead
+    does, so that a reader sees where the answer ends."""
+    blocks = [
+        Block.phrase(BlockKind.LEAD, "D'après la fiche ressource n° 5 « Représentativité » (HAS 2023) :"),
+        Block(BlockKind.PARAGRAPH, (Span("Il faut chercher à faire au mieux.", (1,), SpanSource.CORPUS),)),
+        Block.phrase(BlockKind.FURTHER, "Autres passages proches, qui peuvent ne pas répondre à la question :"),
+        Block.phrase(BlockKind.LEAD, "D'après URPS Occitanie 2022 :"),
+        Block(BlockKind.PARAGRAPH, (Span("Une CPTS est un réseau.", (2,), SpanSource.CORPUS),)),
+    ]
+    assert render_blocks(blocks) == (
+        "D'après la fiche ressource n° 5 « Représentativité » (HAS 2023) :\n"
+        "Il faut chercher à faire au mieux. [1]\n\n"
+        "Autres passages proches, qui peuvent ne pas répondre à la question :\n\n"
+        "D'après URPS Occitanie 2022 :\nUne CPTS est un réseau. [2]"
+    )
+
+
 def test_the_body_leaves_out_notes_and_sources() -> None:
     body = render_body(ANSWER)
     assert body.startswith("D'après") and "Sources" not in body and "balisage" not in body

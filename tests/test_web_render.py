@@ -100,6 +100,7 @@ def test_list_items_are_one_list_and_a_marker_without_citation_stays_text() -> N
             Block(BlockKind.LIST_ITEM, (quoted("Consulter", 9),)),
             Block(BlockKind.PART_HEADING, (Span("Sur « la CPTS » :"),)),
             Block(BlockKind.NOTICE, (Span("Attention : non confirmé."),)),
+            Block(BlockKind.FURTHER, (Span("Autres passages proches :"),)),
         ],
         citations=[citation(1)],
     )
@@ -107,6 +108,7 @@ def test_list_items_are_one_list_and_a_marker_without_citation_stays_text() -> N
     assert html.count("<ul>") == 2 and html.count("<li>") == 3  # one list of two items, one list of sources
     assert "Consulter [9]" in html and 'data-n="9"' not in html
     assert '<p class="part-heading"><strong>Sur « la CPTS » :</strong></p>' in html
+    assert '<p class="further"><strong>Autres passages proches :</strong></p>' in html
     assert 'class="notice" role="note"' in html
 
 

@@ -78,7 +78,7 @@ button.suggestion:hover, button.followup:hover { background: #e6f4f1; }
 .actions .fb-state { font-size: 0.8rem; }
 .meta { font-size: 0.8rem; color: var(--body-text-color-subdued); }
 .conversation .answer .notice { border-left: 3px solid #b45309; padding-left: 8px; }
-.conversation .answer .part-heading { margin-top: 0.8em; }
+.conversation .answer .part-heading, .conversation .answer .further { margin-top: 0.8em; }
 .conversation .answer .unsupported { text-decoration: underline dotted #b45309; }
 .conversation .answer .flag { font-size: 0.8rem; color: #92400e; white-space: nowrap; }
 .suggestions ul { list-style: none; padding-left: 0; margin: 4px 0; }

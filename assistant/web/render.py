@@ -127,7 +127,8 @@ def _spans_html(block: Block, turn: int, numbers: set[int], words: Wording) -> s
 
 
 def blocks_html(blocks: Sequence[Block], turn: int, numbers: Iterable[int], words: Wording | None = None) -> str:
-    """The blocks in order: lead, paragraph, part heading, notice; consecutive list items in one list."""
+    """The blocks in order: lead, paragraph, part heading, notice, the heading of the passages that may not answer;
+    consecutive list items in one list."""
     words = words or wording()
     numbers = set(numbers)
     out: list[str] = []
@@ -141,6 +142,8 @@ def blocks_html(blocks: Sequence[Block], turn: int, numbers: Iterable[int], word
                 out.append(f'<p class="lead">{item}</p>')
             elif kind is BlockKind.PART_HEADING:
                 out.append(f'<p class="part-heading"><strong>{item}</strong></p>')
+            elif kind is BlockKind.FURTHER:
+                out.append(f'<p class="further"><strong>{item}</strong></p>')
             elif kind is BlockKind.NOTICE:
                 out.append(f'<p class="notice" role="note"><span aria-hidden="true">⚠ </span>{item}</p>')
             else:
@@ -329,6 +332,8 @@ def conversation_markdown(
                 out.append(f"- {text}")
             elif block.kind is BlockKind.PART_HEADING:
                 out += ["", f"### {text}", ""]
+            elif block.kind is BlockKind.FURTHER:
+                out += ["", f"**{text}**", ""]
             elif block.kind is BlockKind.NOTICE:
                 out += [f"> ⚠ {text}", ""]
             else:
