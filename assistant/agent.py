@@ -22,7 +22,7 @@ import numpy as np
 
 from assistant.answer import Answer, Block, BlockKind, Citation, Coverage, Role, Route, Span, SpanSource, Suggestion
 from assistant.antecedents import CorpusGrammar
-from assistant.citations import make_citation, make_context, source_label
+from assistant.citations import make_citation, make_context, numbered_as_read, source_label
 from assistant.compose import (
     CitationBook,
     ExtractiveGenerator,
@@ -757,6 +757,10 @@ class Assistant:
             notices.append(self.phrases["partial_model"].format(missing=missing))
         if coverage is Coverage.PARTIAL:
             answer.coverage = Coverage.PARTIAL
+            # the notice says what follows is the closest the documents come to the question: the passages set apart
+            # are further from it
+            further = Block.phrase(BlockKind.FURTHER, self.phrases["further_heading_partial"])
+            answer.blocks = [further if b.kind is BlockKind.FURTHER else b for b in answer.blocks]
             answer.blocks[:0] = [Block.phrase(BlockKind.NOTICE, notice) for notice in notices]
         if prefs.table_named:
             self._point_to_table(answer, prefs, where)
@@ -848,7 +852,11 @@ class Assistant:
             spans = [(start, start + len(marked))] if start >= 0 else []
             cited = make_citation(self.reader, len(answer.citations) + 1, [(found, spans)], label)
             answer.citations.append(cited)
-        answer.blocks.append(Block(BlockKind.LEAD, (Span(text, (cited.n,)),)))
+        # before the passages that may not answer, if the answer ends on them: the guide's own pointer answers
+        at = next((k for k, b in enumerate(answer.blocks) if b.kind is BlockKind.FURTHER), len(answer.blocks))
+        answer.blocks.insert(at, Block(BlockKind.LEAD, (Span(text, (cited.n,)),)))
+        if at < len(answer.blocks) - 1:
+            answer.blocks, answer.citations = numbered_as_read(answer.blocks, answer.citations)
 
     def _foreign(self, judgement: Assessment) -> bool:
         """Whether a part declined on its own is foreign to the documents (no sentence close enough, or words

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from assistant.answer import Citation, Context
+from dataclasses import replace
+
+from assistant.answer import Block, Citation, Context
 from ingest.index import IndexReader
 from ingest.models import Chunk
 from ingest.sections import SectionCode, SectionKind
@@ -113,3 +115,19 @@ def make_context(reader: IndexReader, rank: int, chunk_index: int, score: float,
         score=round(float(score), 6),
         scores={k: round(float(v), 6) for k, v in scores.items()},
     )
+
+
+def numbered_as_read(blocks: list[Block], citations: list[Citation]) -> tuple[list[Block], list[Citation]]:
+    """The citations numbered in the order the blocks first cite them (a block inserted above others brings its own
+    number up), the markers with them; a citation no block cites keeps its place after the others."""
+    order: list[int] = []
+    for block in blocks:
+        for span in block.spans:
+            order += [m for m in span.markers if m not in order]
+    order += [c.n for c in citations if c.n not in order]
+    new = {old: k for k, old in enumerate(order, 1)}
+    renumbered = [
+        replace(block, spans=tuple(replace(s, markers=tuple(new.get(m, m) for m in s.markers)) for s in block.spans))
+        for block in blocks
+    ]
+    return renumbered, sorted((replace(c, n=new[c.n]) for c in citations), key=lambda c: c.n)

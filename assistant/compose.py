@@ -2222,42 +2222,55 @@ class ExtractiveGenerator:
                 by_chunk.setdefault(reader.position[reader.sentences[sid].chunk_id], []).append(sid)
             named = self._render_groups(book, sorted(by_chunk.items()), blocks, named)
         first_chunk = sections[0][1][0][0] if sections else None
+        further: list[tuple[int, list[int]]] = []  # quoted once, after every part
         for part, groups in sections:
             heading = len(blocks)
             if part:
                 blocks.append(Block.phrase(BlockKind.PART_HEADING, self.phrases["part_heading"].format(part=part)))
                 named = _Named()
-            answering, further = self._further(groups, scores)
+            answering, moved = self._further(groups, scores)
+            further += moved
             named = self._render_groups(book, answering, blocks, named)
-            if further:
-                blocks.append(Block.phrase(BlockKind.FURTHER, self.phrases["further_heading"]))
-                named = self._render_groups(book, further, blocks, _Named())
             if part and len(blocks) == heading + 1:
                 blocks.pop()  # every group of the part says again what the answer says above: no heading over nothing
+        if further:
+            heading = len(blocks)
+            blocks.append(Block.phrase(BlockKind.FURTHER, self.phrases["further_heading"]))
+            self._render_groups(book, further, blocks, _Named())
+            if len(blocks) == heading + 1:
+                blocks.pop()  # every one of them says again what the answer says above
         return GenerationResult(blocks, book.citations(), details={"lead_chunk": first_chunk})
 
     def _further(
         self, groups: list[tuple[int, list[int]]], scores: dict[int, float]
     ) -> tuple[list[tuple[int, list[int]]], list[tuple[int, list[int]]]]:
-        """The groups that answer, and those shown after them as passages close to the question that may not answer it:
-        the sources (:func:`lead_unit`) after the first whose best chosen sentence scores under ``further_below``
-        (chosen on labelled blocks: most are quoted for a word the question uses in another sense, « un tiers des
-        généralistes » and « une position de tiers », or for its general words alone). A source quoted only to
-        complete another (no chosen sentence of its own) stays where it is; nothing is left out."""
-        below = self.settings.further_below
+        """The groups that answer, and those shown after the answer as passages close to the question that may not
+        answer it: the sources (:func:`lead_unit`) after the first whose best chosen sentence scores under
+        ``further_below``, and under the first's (chosen on labelled blocks: most are quoted for a word the question
+        uses in another sense, « au profit de » for « A qui profite la participation ? », or for its general words
+        alone). A passage quoted only to complete the one beside it (no chosen sentence of its own: a list's items, a
+        quotation's end, an antecedent) goes with it; nothing is left out."""
+        if not groups:
+            return [], []
         best: dict[tuple[str, object], float] = {}
         for chunk, sids in groups:
             unit = lead_unit(self.reader.chunks[chunk])
             for sid in sids:
                 if sid in scores:
                     best[unit] = max(best.get(unit, scores[sid]), scores[sid])
-        first = lead_unit(self.reader.chunks[groups[0][0]]) if groups else None
+        first = lead_unit(self.reader.chunks[groups[0][0]])
+        below = min(self.settings.further_below, best.get(first, self.settings.further_below))
 
-        def far(group: tuple[int, list[int]]) -> bool:
-            unit = lead_unit(self.reader.chunks[group[0]])
-            return unit != first and unit in best and best[unit] < below
+        def far(chunk: int) -> bool | None:  # None: a source with no chosen sentence of its own
+            unit = lead_unit(self.reader.chunks[chunk])
+            return None if unit not in best else unit != first and best[unit] < below
 
-        return [g for g in groups if not far(g)], [g for g in groups if far(g)]
+        fate = {chunk: far(chunk) for chunk, _ in groups}
+        for chunk, _ in groups:  # a completion goes with the passage it completes, just before or after it
+            if fate[chunk] is None:
+                beside = [fate.get(chunk - 1), fate.get(chunk + 1)]
+                fate[chunk] = next((f for f in beside if f is not None), False)
+        return [g for g in groups if not fate[g[0]]], [g for g in groups if fate[g[0]]]
 
     def _within_length(
         self, sections: list[tuple[str, list[tuple[int, list[int]]]]]

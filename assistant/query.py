@@ -565,8 +565,10 @@ def understand(
             text, _analyzer().words
         )
         query.followup = is_followup(text, settings.followup_max_words, points_back=pronoun or figure)
-        if figure and (kind := facts.asked_after(text, before)) is not facts.asked(text) and kind is not None:
-            query.asked_kind = kind.name
+        if figure:  # « combien ? »: what the question before measured, kept along a chain of such follow-ups
+            earlier = facts.kind(previous.asked_kind) if previous.asked_kind else None
+            kind = facts.asked_after(text, before, earlier)
+            query.asked_kind = kind.name if kind is not None and kind is not facts.asked(text) else ""
     if match := rules.fiche_ref.search(text):
         query.fiche = int(match.group(1))
     elif query.followup and previous is not None and previous.fiche:

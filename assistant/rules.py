@@ -655,19 +655,22 @@ class FactRules:
         rest = self.measures.sub(" ", rest) if self.measures is not None else rest
         return all(fold_accents(word) in self.asking_words for word in words(rest))
 
-    def asked_after(self, question: str, before: str) -> FactKind | None:
+    def asked_after(self, question: str, before: str, earlier: FactKind | None = None) -> FactKind | None:
         """The kind ``question``, asking only for a fact after ``before`` in a conversation, asks: a vague one
-        (« combien ? », « et au minimum ? »: a count, said alone; not « combien de personnes ? », which names what it
-        counts) stands for the kind ``before`` asked if a bare figure measures it (« Quelle est la durée du mandat ? »
-        + « et au minimum ? »: a duration), else for the kind whose ``measured_by`` words ``before`` writes (« …
-        touche-t-il une indemnité ? » + « combien ? »: a sum)."""
+        (« combien ? », « et au minimum ? »: a count, said alone; not « combien de personnes ? » nor « quel
+        pourcentage ? », which name what they count) stands for the figure ``before`` asked (``earlier``, when a
+        follow-up took it from the question before it), a duration for « Quelle est la durée du mandat ? » + « et au
+        minimum ? », a count for « Il faut combien de représentants indemnisés ? » + « et au maximum ? »; asked of
+        nothing measured, it stands for the kind whose ``measured_by`` words ``before`` writes (« … touche-t-il une
+        indemnité ? » + « combien ? »: a sum)."""
         kind = self.asked(question)
         if kind is None or not kind.vague or (kind.counted is not None and kind.counted.search(question)):
             return kind
-        earlier = self.asked(before)
-        if earlier is not None and earlier.measured_by is not None:
+        earlier = earlier or self.asked(before)
+        if earlier is not None and (earlier.vague or earlier.measured_by is not None):
             return earlier
-        return next((k for k in self.kinds if k.measured_by is not None and k.measured_by.search(before)), kind)
+        folded = fold_accents(before.lower())
+        return next((k for k in self.kinds if k.measured_by is not None and k.measured_by.search(folded)), kind)
 
     def asked(self, question: str) -> FactKind | None:
         """The first kind whose ``asks`` pattern matches the question."""

@@ -76,6 +76,17 @@ def key_fact_coverage(facts: list[str], answer_text: str) -> float:
     return sum(normalise(f) in text for f in facts) / len(facts)
 
 
+def _answered(answer: dict[str, Any]) -> str:
+    """The words of the answer's blocks above the heading of the passages that may not answer it (all of them
+    without such a heading)."""
+    words: list[str] = []
+    for block in answer.get("blocks", []):
+        if block.get("kind") == "further":
+            break
+        words += [span.get("text", "") for span in block.get("spans", [])]
+    return " ".join(words)
+
+
 def rouge_l(reference: str, candidate: str) -> float:
     """ROUGE-L F1 on normalised words (longest common subsequence)."""
     ref, cand = normalise(reference).split(), normalise(_MARKER.sub(" ", candidate)).split()
@@ -125,6 +136,8 @@ def score_item(item: QAItem, answer: dict[str, Any], text: str, cosine: float | 
         scores["cited_expected"] = float(_first_hit(item, citations) is not None)
     if item.answerable:
         scores["key_facts"] = key_fact_coverage(item.key_facts, text if not refused else "")
+        # the same, read in the answer proper: above the passages said to be close but perhaps not answering
+        scores["key_facts_answered"] = key_fact_coverage(item.key_facts, _answered(answer) if not refused else "")
         if item.reference_answer:
             scores["rouge_l"] = rouge_l(item.reference_answer, text if not refused else "")
         if cosine is not None:

@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Any
 
 HEADLINE = (
-    "hit@1", "hit@5", "mrr", "ndcg@5", "cited_expected", "citation_precision", "key_facts", "rouge_l", "cosine",
+    "hit@1", "hit@5", "mrr", "ndcg@5", "cited_expected", "citation_precision", "key_facts", "key_facts_answered",
+    "rouge_l", "cosine",
     "refusal_correct", "refusal_precision", "refusal_recall", "gap_handled", "wrong_refusal_rate",
     "flagged_partial", "premise_handled", "context_recall", "back_matter_first", "other_structure_first",
     "fragments", "list_given", "premise_unfounded", "followup_glued", "latency_p50_ms", "latency_p95_ms",
@@ -20,6 +21,7 @@ LABELS_FR = {
     "cited_expected": "réponse citant une source attendue",
     "citation_precision": "précision des citations",
     "key_facts": "couverture des faits clés",
+    "key_facts_answered": "couverture des faits clés au-dessus des « autres passages proches » (la réponse elle-même)",
     "rouge_l": "ROUGE-L vs réponse de référence",
     "cosine": "similarité e5 vs réponse de référence",
     "refusal_correct": "bonne décision répondre/refuser",

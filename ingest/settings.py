@@ -223,9 +223,10 @@ class Settings(BaseSettings):
     further_below: float = Field(
         1.135,
         ge=0,
-        description="Score (similarité e5 + couverture + rang) sous lequel la meilleure phrase citée d'une source, "
-        "après la première, la fait présenter comme un passage voisin qui peut ne pas répondre (après la réponse, "
-        "sous « Autres passages proches ») ; 0 : jamais. Choisi sur des blocs de realworld-dev étiquetés.",
+        description="Score de sélection (similarité e5, couverture, rang, bonus et pénalités) sous lequel la "
+        "meilleure phrase citée d'une source, après la première et sous celle-ci, la fait citer après la réponse "
+        "comme un passage voisin qui peut ne pas répondre (« Autres passages proches ») ; 0 : jamais. À l'échelle "
+        "de l'e5 livré ; choisi sur evals/grids/answer-blocks-dev.jsonl (scripts/answer_blocks.py).",
     )
     max_answer_sentences: int = Field(8, ge=1, le=12, description="Phrases citées au plus dans une réponse.")
     truncated_copy_min_words: int = Field(

@@ -492,7 +492,18 @@ def test_a_passage_quoted_for_a_word_in_another_sense_comes_after_the_answer(ass
     after = " ".join(b.text for b in answer.blocks[further:])
     before = " ".join(b.text for b in answer.blocks[:further])
     assert "au profit de maisons de santé" in after and "au profit de" not in before, _said(answer)
-    assert "participation" in before  # the answer itself opens the reply
+    assert answer.blocks[0].kind is BlockKind.LEAD and before.count("[") == 0  # the answer opens on its own quotes
+    # in a partly covered answer, whose notice says it quotes the closest the documents come, they are further off
+    partial = assistant.ask("les indemnités qu'on verse aux représentants d'usagers, elles sont imposables ?")
+    headings = [b.text for b in partial.blocks if b.kind is BlockKind.FURTHER]
+    assert partial.coverage is Coverage.PARTIAL and headings == ["Autres passages, plus éloignés de la question :"]
+    # the guide's own pointer to its fiches stands above the heading, the sources numbered as they are read
+    recruit = assistant.ask("Comment recruter des représentants des usagers dans notre MSP ?")
+    kinds = [b.kind for b in recruit.blocks]
+    pointer = next(k for k, b in enumerate(recruit.blocks) if b.text.startswith("Pour aller plus loin"))
+    assert BlockKind.FURTHER in kinds and pointer < kinds.index(BlockKind.FURTHER), _said(recruit)
+    markers = [m for b in recruit.blocks for span in b.spans for m in span.markers]
+    assert list(dict.fromkeys(markers)) == sorted(set(markers)) == [c.n for c in recruit.citations]
 
 
 def test_back_matter_answers_only_what_it_lists(assistant: Assistant) -> None:
@@ -718,7 +729,8 @@ def test_a_question_of_the_guides_table_is_pointed_to_its_fiches_and_kept_to_the
 ) -> None:
     question = "Comment recruter des représentants des usagers dans notre MSP ?"
     answer = assistant.ask(question)
-    pointer = answer.blocks[-1]  # after the quotes: where the guide itself sends this question
+    # after the quotes that answer (above those that may not): where the guide itself sends this question
+    pointer = next(b for b in answer.blocks if b.text.startswith("Pour aller plus loin"))
     assert "« Comment recruter des usagers ? »" in pointer.text, _said(answer)
     assert "n° 5 « Représentativité et représentation »" in pointer.text and "n° 13 «" in pointer.text
     table = answer.citations[pointer.markers[0] - 1]
@@ -740,7 +752,7 @@ def test_a_question_asking_where_to_start_opens_on_the_first_step_and_ends_on_th
     questions to ask step by step; a question that names no start gets no such pointer."""
     answer = assistant.ask("Par où commencer pour impliquer des usagers dans notre MSP ?")
     assert answer.citations[0].section_number == "5.3.1", _said(answer)
-    pointer = answer.blocks[-1]
+    pointer = next(b for b in answer.blocks if b.text.startswith("Pour aller plus loin"))  # above any set apart
     assert pointer.kind is BlockKind.LEAD and "étape par étape" in pointer.text, _said(answer)
     table = answer.citations[pointer.markers[0] - 1]
     assert table.section_number == "7.1" and table.quote == "Questions à se poser étape par étape"

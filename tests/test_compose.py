@@ -1514,6 +1514,44 @@ def test_a_source_whose_best_quote_scores_low_comes_after_the_answer_as_a_passag
         GenerationRequest("?", ["?"], [evidence[:1]], [0], whole=evidence[:1])
     )
     assert not any(b.kind is BlockKind.FURTHER for b in alone.blocks)  # the first source answers, however low
+    # a first source under the bar (it opens on a definition of what is asked): only those under it are set apart
+    low = [replace(e, score=1.05, opens=True) if e.chunk == 0 else e for e in evidence]  # § 6.8.2 at 1.1 stays
+    request = GenerationRequest("?", ["?"], [low], [0, 1, 2, 3], whole=low)
+    result = generator_for(reader, max_sentences=4, margin=1.0, further_below=1.135).generate(request)
+    kinds_texts = [(b.kind, b.text) for b in result.blocks if b.kind is not BlockKind.LEAD]
+    further = next(i for i, (kind, _) in enumerate(kinds_texts) if kind is BlockKind.FURTHER)
+    assert [t for _, t in kinds_texts[further + 1 :]] == [texts[1]]
+
+
+def test_the_heading_of_passages_that_may_not_answer_comes_once_after_every_part_and_never_alone() -> None:
+    """In a multi-part answer the sources set apart are quoted once, after the last part; a heading over sources that
+    all say again what the answer quotes above (the documents copy one another) is not shown."""
+    meeting = "Le comité des usagers se réunit chaque trimestre."
+    far = "Une position de tiers facilite la conduite de projet."
+    reader = Reader(
+        [
+            replace(chunk(0, meeting), section_number="6.2.1", char_start=0, char_end=len(meeting)),
+            replace(chunk(1, far), section_number="6.8.2", char_start=300, char_end=300 + len(far)),
+            replace(chunk(2, "Le comité rend un avis motivé."), section_number="6.2.4", char_start=600),
+        ]
+    )
+    sid = {c: reader.sentences_of[f"has-{c}"][0] for c in range(3)}
+    whole = [Evidence(sid[0], 0, 1.2, 1.2, 0.5, 0), Evidence(sid[1], 1, 1.1, 1.1, 0.5, 1)]
+    part = [Evidence(sid[2], 2, 1.3, 1.3, 0.5, 0)]
+    request = GenerationRequest("Quand se réunit-il et quel avis rend-il ?", ["quand", "quel avis"], [whole, part],
+                                [0, 1, 2], whole=whole)  # fmt: skip
+    generator = generator_for(reader, max_sentences=2, margin=1.0, further_below=1.135)
+    blocks = generator.generate(request).blocks
+    kinds = [b.kind for b in blocks]
+    assert kinds.count(BlockKind.FURTHER) == 1 and kinds.index(BlockKind.FURTHER) > kinds.index(BlockKind.PART_HEADING)
+    assert blocks[-1].text == far
+    copy = Reader([*reader.chunks[:1], replace(chunk(1, meeting, doc="urps"), char_start=300)])
+    twin = [Evidence(copy.sentences_of["has-0"][0], 0, 1.2, 1.2, 0.5, 0),
+            Evidence(copy.sentences_of["urps-1"][0], 1, 1.1, 1.1, 0.5, 1)]  # fmt: skip
+    said = generator_for(copy, max_sentences=2, margin=1.0, further_below=1.135).generate(
+        GenerationRequest("?", ["?"], [twin], [0, 1], whole=twin)
+    )
+    assert BlockKind.FURTHER not in [b.kind for b in said.blocks]
 
 
 def test_a_part_of_the_question_does_not_quote_again_what_an_earlier_section_quoted() -> None:

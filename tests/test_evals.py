@@ -109,6 +109,23 @@ def _quoting(*texts: str, kind: str = "paragraph") -> list[dict[str, object]]:
 
 
 @pytest.mark.fast
+def test_key_facts_below_the_passages_that_may_not_answer_count_apart() -> None:
+    """A key fact quoted only under « Autres passages proches… » is in the answer (``key_facts``) but not in the answer
+    proper (``key_facts_answered``); without that heading both are the same."""
+    item = QAItem(id="i", question="q", key_facts=["deux au minimum", "frais de déplacement"])
+    blocks = [
+        *_quoting("il convient qu'ils soient deux au minimum."),
+        *_quoting("Autres passages proches, qui peuvent ne pas répondre à la question :", kind="further"),
+        *_quoting("Le règlement intérieur prévoit le remboursement des frais de déplacement."),
+    ]
+    text = " ".join(b["spans"][0]["text"] for b in blocks)  # type: ignore[index]
+    scores = score_item(item, {"refused": False, "blocks": blocks}, text)
+    assert scores["key_facts"] == 1.0 and scores["key_facts_answered"] == 0.5
+    whole = score_item(item, {"refused": False, "blocks": [blocks[0], blocks[2]]}, text)
+    assert whole["key_facts_answered"] == whole["key_facts"] == 1.0
+
+
+@pytest.mark.fast
 def test_an_evaluation_counts_each_kind_of_failure() -> None:
     item = QAItem(id="i", question="Comment recruter ?", expected_sources=[{"doc": "has-2023"}])
     annex = {"doc_id": "has-2023", "fiche": 0, "section_number": "9", "role": "participants"}

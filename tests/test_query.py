@@ -199,6 +199,14 @@ def test_a_bare_figure_asked_after_a_question_asks_what_that_question_measures()
     # « personnes »: it names what it counts
     assert ask("combien de personnes faut-il ?", previous=funding).asked()[0].name == "nombre"
     assert ask("combien ?").asked()[0].name == "nombre"  # nothing before: a count
+    # a question before that asks a count keeps it, money words or not; so do its follow-ups, one after the other
+    paid = ask("Il faut combien de représentants indemnisés dans une CPTS ?")
+    assert ask("et au minimum ?", previous=paid).asked()[0].name == "nombre"
+    minimum = ask("et au minimum ?", previous=mandate)
+    assert ask("et au maximum ?", previous=minimum).asked()[0].name == "durée"
+    assert ask("quel pourcentage ?", previous=pay).asked()[0].name == "nombre"  # it says what it measures
+    assert ask("combien ?", previous=ask("Les CPTS rémunèrent-elles les usagers ?")).asked()[0].name == "montant"
+    assert ask("combien ?", previous=ask("Comment gagner du temps en réunion ?")).asked()[0].name == "nombre"
 
 
 def test_after_a_definition_a_follow_up_naming_another_acronym_asks_what_it_is() -> None:
