@@ -709,6 +709,7 @@ class Assistant:
             history=history,
             enumeration=prefs.asks_list,
             on_token=on_token,
+            pointed=frozenset(prefs.table_fiches) if prefs.table_named else frozenset(),
         )
         result = (generator or self.generator).generate(request)
         answer.blocks, answer.citations = result.blocks, result.citations

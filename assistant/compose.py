@@ -2082,6 +2082,7 @@ class GenerationRequest:
     history: list[str] = field(default_factory=list)  # previous user questions, oldest first
     enumeration: bool = False  # the question asks for a list (« quels sont… », « des exemples »)
     on_token: Callable[[str], None] | None = None  # progress of a streaming generator (draft text)
+    pointed: frozenset[int] = frozenset()  # the fiches the guide's own question table sends the question to
 
 
 @dataclass
@@ -2228,7 +2229,7 @@ class ExtractiveGenerator:
             if part:
                 blocks.append(Block.phrase(BlockKind.PART_HEADING, self.phrases["part_heading"].format(part=part)))
                 named = _Named()
-            answering, moved = self._further(groups, scores)
+            answering, moved = self._further(groups, scores, request.pointed)
             further += moved
             named = self._render_groups(book, answering, blocks, named)
             if part and len(blocks) == heading + 1:
@@ -2242,14 +2243,15 @@ class ExtractiveGenerator:
         return GenerationResult(blocks, book.citations(), details={"lead_chunk": first_chunk})
 
     def _further(
-        self, groups: list[tuple[int, list[int]]], scores: dict[int, float]
+        self, groups: list[tuple[int, list[int]]], scores: dict[int, float], pointed: frozenset[int] = frozenset()
     ) -> tuple[list[tuple[int, list[int]]], list[tuple[int, list[int]]]]:
         """The groups that answer, and those shown after the answer as passages close to the question that may not
         answer it: the sources (:func:`lead_unit`) after the first whose best chosen sentence scores under
         ``further_below``, and under the first's (chosen on labelled blocks: most are quoted for a word the question
         uses in another sense, « au profit de » for « A qui profite la participation ? », or for its general words
         alone). A passage quoted only to complete the one beside it (no chosen sentence of its own: a list's items, a
-        quotation's end, an antecedent) goes with it; nothing is left out."""
+        quotation's end, an antecedent) goes with it; a fiche the guide itself sends the question to (``pointed``) is
+        never set apart; nothing is left out."""
         if not groups:
             return [], []
         best: dict[tuple[str, object], float] = {}
@@ -2263,7 +2265,9 @@ class ExtractiveGenerator:
 
         def far(chunk: int) -> bool | None:  # None: a source with no chosen sentence of its own
             unit = lead_unit(self.reader.chunks[chunk])
-            return None if unit not in best else unit != first and best[unit] < below
+            if unit not in best:
+                return None
+            return unit != first and best[unit] < below and self.reader.chunks[chunk].fiche not in pointed
 
         fate = {chunk: far(chunk) for chunk, _ in groups}
         for chunk, _ in groups:  # a completion goes with the passage it completes, just before or after it

@@ -566,6 +566,10 @@ def understand(
         )
         query.followup = is_followup(text, settings.followup_max_words, points_back=pronoun or figure)
         if figure:  # « combien ? »: what the question before measured, kept along a chain of such follow-ups
+            if previous.followup and not previous.rewritten and previous.leaning_on:
+                # « … une indemnité ? » + « combien ? » + « et au maximum ? »: the third leans on the first too, as the
+                # second did (searched with the second alone, « combien ? et au maximum ? » found nothing)
+                before = f"{previous.leaning_on} {before}"
             earlier = facts.kind(previous.asked_kind) if previous.asked_kind else None
             kind = facts.asked_after(text, before, earlier)
             query.asked_kind = kind.name if kind is not None and kind is not facts.asked(text) else ""

@@ -659,17 +659,19 @@ class FactRules:
         """The kind ``question``, asking only for a fact after ``before`` in a conversation, asks: a vague one
         (« combien ? », « et au minimum ? »: a count, said alone; not « combien de personnes ? » nor « quel
         pourcentage ? », which name what they count) stands for the figure ``before`` asked (``earlier``, when a
-        follow-up took it from the question before it), a duration for « Quelle est la durée du mandat ? » + « et au
-        minimum ? », a count for « Il faut combien de représentants indemnisés ? » + « et au maximum ? »; asked of
-        nothing measured, it stands for the kind whose ``measured_by`` words ``before`` writes (« … touche-t-il une
-        indemnité ? » + « combien ? »: a sum)."""
+        follow-up took it from the question before it): a duration for « Quelle est la durée du mandat ? » + « et au
+        minimum ? », a count of what it names for « Il faut combien de représentants indemnisés ? » + « et au maximum
+        ? »; else for the kind whose ``measured_by`` words ``before`` writes (« … touche-t-il une indemnité ? » +
+        « combien ? », « Combien est indemnisé un représentant ? » + « et au maximum ? »: a sum)."""
         kind = self.asked(question)
         if kind is None or not kind.vague or (kind.counted is not None and kind.counted.search(question)):
             return kind
         earlier = earlier or self.asked(before)
-        if earlier is not None and (earlier.vague or earlier.measured_by is not None):
+        if earlier is not None and earlier.measured_by is not None:
             return earlier
-        folded = fold_accents(before.lower())
+        if earlier is not None and earlier.vague and earlier.counted is not None and earlier.counted.search(before):
+            return earlier  # a count of something named (« combien de représentants… ? »), money words or not
+        folded = fold_accents(before.lower())  # « Combien dure le mandat ? », « Combien est indemnisé… ? »
         return next((k for k in self.kinds if k.measured_by is not None and k.measured_by.search(folded)), kind)
 
     def asked(self, question: str) -> FactKind | None:

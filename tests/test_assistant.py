@@ -504,6 +504,11 @@ def test_a_passage_quoted_for_a_word_in_another_sense_comes_after_the_answer(ass
     assert BlockKind.FURTHER in kinds and pointer < kinds.index(BlockKind.FURTHER), _said(recruit)
     markers = [m for b in recruit.blocks for span in b.spans for m in span.markers]
     assert list(dict.fromkeys(markers)) == sorted(set(markers)) == [c.n for c in recruit.citations]
+    # a fiche the guide's table sends the question to is never set apart: the pointer names it
+    fiches = assistant.ask("quelles fiches du guide utiliser pour recruter des usagers ?")
+    kinds = [b.kind for b in fiches.blocks]
+    end = kinds.index(BlockKind.FURTHER) if BlockKind.FURTHER in kinds else len(kinds)
+    assert any(b.text.startswith("Fiche ressource n° 13") for b in fiches.blocks[:end]), _said(fiches)
 
 
 def test_back_matter_answers_only_what_it_lists(assistant: Assistant) -> None:

@@ -207,6 +207,17 @@ def test_a_bare_figure_asked_after_a_question_asks_what_that_question_measures()
     assert ask("quel pourcentage ?", previous=pay).asked()[0].name == "nombre"  # it says what it measures
     assert ask("combien ?", previous=ask("Les CPTS rémunèrent-elles les usagers ?")).asked()[0].name == "montant"
     assert ask("combien ?", previous=ask("Comment gagner du temps en réunion ?")).asked()[0].name == "nombre"
+    # a question before read as a count though it asks a duration or a sum, naming nothing counted: its words say which
+    assert ask("et au minimum ?", previous=ask("Combien dure le mandat d'un représentant ?")).asked()[0].name == "durée"
+    assert ask("et au maximum ?", previous=ask("Combien est indemnisé un représentant ?")).asked()[0].name == "montant"
+
+
+def test_a_chain_of_figure_follow_ups_keeps_the_question_they_lean_on() -> None:
+    """« … touche-t-il une indemnité ? » + « combien ? » + « et au maximum ? »: the third is searched with the first,
+    as the second was; searched with the second alone (« combien ? et au maximum ? »), it found nothing."""
+    pay = ask("Un représentant associatif touche-t-il une indemnité ?")
+    third = ask("et au maximum ?", previous=ask("combien ?", previous=pay))
+    assert "indemnit" in fold_accents(third.search_text.lower()) and third.asked()[0].name == "montant"
 
 
 def test_after_a_definition_a_follow_up_naming_another_acronym_asks_what_it_is() -> None:
