@@ -2224,12 +2224,16 @@ class ExtractiveGenerator:
             named = self._render_groups(book, sorted(by_chunk.items()), blocks, named)
         first_chunk = sections[0][1][0][0] if sections else None
         further: list[tuple[int, list[int]]] = []  # quoted once, after every part
+        # the source the premise's notice quotes: the answer opens on it
+        opened = None
+        if premise is not None:
+            opened = lead_unit(reader.chunks[reader.position[reader.sentences[premise].chunk_id]])
         for part, groups in sections:
             heading = len(blocks)
             if part:
                 blocks.append(Block.phrase(BlockKind.PART_HEADING, self.phrases["part_heading"].format(part=part)))
                 named = _Named()
-            answering, moved = self._further(groups, scores, request.pointed)
+            answering, moved = self._further(groups, scores, request.pointed, opened)
             further += moved
             named = self._render_groups(book, answering, blocks, named)
             if part and len(blocks) == heading + 1:
@@ -2243,15 +2247,20 @@ class ExtractiveGenerator:
         return GenerationResult(blocks, book.citations(), details={"lead_chunk": first_chunk})
 
     def _further(
-        self, groups: list[tuple[int, list[int]]], scores: dict[int, float], pointed: frozenset[int] = frozenset()
+        self,
+        groups: list[tuple[int, list[int]]],
+        scores: dict[int, float],
+        pointed: frozenset[int] = frozenset(),
+        opened: tuple[str, object] | None = None,
     ) -> tuple[list[tuple[int, list[int]]], list[tuple[int, list[int]]]]:
         """The groups that answer, and those shown after the answer as passages close to the question that may not
         answer it: the sources (:func:`lead_unit`) after the first whose best chosen sentence scores under
         ``further_below``, and under the first's (chosen on labelled blocks: most are quoted for a word the question
         uses in another sense, « au profit de » for « A qui profite la participation ? », or for its general words
         alone). A passage quoted only to complete the one beside it (no chosen sentence of its own: a list's items, a
-        quotation's end, an antecedent) goes with it; a fiche the guide itself sends the question to (``pointed``) is
-        never set apart; nothing is left out."""
+        quotation's end, an antecedent) goes with it; a fiche the guide itself sends the question to (``pointed``) and
+        the source quoted under the premise's notice (``opened``: the answer opens on it) are never set apart; nothing
+        is left out."""
         if not groups:
             return [], []
         best: dict[tuple[str, object], float] = {}
@@ -2267,7 +2276,8 @@ class ExtractiveGenerator:
             unit = lead_unit(self.reader.chunks[chunk])
             if unit not in best:
                 return None
-            return unit != first and best[unit] < below and self.reader.chunks[chunk].fiche not in pointed
+            kept = unit in (first, opened) or self.reader.chunks[chunk].fiche in pointed
+            return not kept and best[unit] < below
 
         fate = {chunk: far(chunk) for chunk, _ in groups}
         for chunk, _ in groups:  # a completion goes with the passage it completes, just before or after it

@@ -1690,6 +1690,20 @@ def test_the_premise_in_its_notice_is_quoted_under_its_source_with_what_it_point
     blocks = generator.generate(request).blocks
     assert [b.kind for b in blocks[:3]] == [BlockKind.NOTICE, BlockKind.LEAD, BlockKind.PARAGRAPH]
     assert [s.text for s in blocks[2].spans] == [reader.sentences[antecedent].text, reader.sentences[premise].text]
+    # more of the premise's source, scoring low: the answer opened on that source, it is not set apart as far off
+    more = "Les CPTS réunissent des professionnels de ville."
+    reader = Reader(
+        [
+            replace(reader.chunks[0], section_number="6.2"),
+            replace(reader.chunks[1], text=f"{reader.chunks[1].text} {more}", section_number="6.8"),
+        ]
+    )
+    answer_sid = reader.sentences_of["has-0"][0]
+    antecedent, premise, later = reader.sentences_of["has-1"]
+    low = [Evidence(answer_sid, 0, 0.9, 0.9, 0.5, 0), Evidence(later, 1, 0.5, 0.5, 0.5, 1)]
+    request = GenerationRequest("?", ["?"], [low], [0, 1], whole=low, premise_sentence=premise)
+    blocks = generator_for(reader, max_sentences=2, margin=1.0, further_below=1.135).generate(request).blocks
+    assert more in [s.text for b in blocks for s in b.spans] and BlockKind.FURTHER not in [b.kind for b in blocks]
 
 
 @pytest.mark.parametrize(
