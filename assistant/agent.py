@@ -236,7 +236,7 @@ class Assistant:
         rules = FactRules.load()
         # a kind written with its marks (a reference, a date); not a named thing's template (a definition), which read
         # with no name would keep any note « relatif à… »
-        holds = asked.holds_for("") if asked is not None and isinstance(asked.holds, re.Pattern) else None
+        holds = asked.marked if asked is not None else None
         shared = QueryRules.load().shared_acronym
         acronyms = set(shared.findall(question))
         sentences = self.reader.sentences
@@ -802,8 +802,8 @@ class Assistant:
         if not (assessment.fact_missing and assessment.fact_strict and assessment.fact_asked) or assessment.fact_term:
             return False
         kind = FactRules.load().kind(assessment.fact_asked)
-        holds = kind.holds
-        if kind.worded or not isinstance(holds, re.Pattern):  # « conditions », « envisagé »: words, not figures
+        holds = kind.marked
+        if kind.worded or holds is None:  # « conditions », « envisagé »: words, not figures
             return False
         quoted = (span.text for block in answer.blocks for span in block.spans if span.source is SpanSource.CORPUS)
         return any(holds.search(text) for text in quoted)

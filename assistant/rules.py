@@ -384,6 +384,12 @@ class FactKind:
         bare = self.term_head.sub("", term).strip() if self.term_head is not None else term
         return (term, bare) if bare and bare != term else (term,)
 
+    @property
+    def marked(self) -> re.Pattern[str] | None:
+        """The pattern of a sentence giving this kind of fact when the kind is written with its marks (a sum, a date, a
+        reference), None for a named thing's template (a definition)."""
+        return self.holds if isinstance(self.holds, re.Pattern) else None
+
     def holds_for(self, term: str, aliases: Iterable[str] = ()) -> re.Pattern[str]:
         """The pattern of a sentence giving this fact (about ``term``, or a name the corpus gives as
         equivalent, when the kind names one); searched in the accent-folded, lower-cased sentence then."""
