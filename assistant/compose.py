@@ -17,6 +17,7 @@ from assistant.citations import follows, make_citation, section_display, source_
 from assistant.query import detect_language
 from assistant.retrieval import Evidence, authority_bonus, opens_list
 from assistant.rules import Lexicon, default_settings, stem_of
+from ingest.chunking import lost_start
 from ingest.cleaning import ARROWS, BULLET, CELL_SEPARATOR, alternative_question, footnote_label
 from ingest.index import IndexReader
 from ingest.lexical import fold_accents
@@ -1705,8 +1706,11 @@ def _elided_before(
     sentence, a chain read back no further (:func:`expand_antecedents`), or further back (``points_far_back``: « …
     évoquée plus haut… »); or, opening its section, ``sid`` points back at the text before it (a demonstrative among
     its first words too), unless it names what its title speaks of or points at its title there (« Ces freins… », « Ils
-    sont bien identifiés… » under « Les freins », the title the answer shows), or answers its title's question."""
+    sont bien identifiés… » under « Les freins », the title the answer shows), or answers its title's question. A
+    sentence whose first words the document lost (:func:`~ingest.chunking.lost_start`) is cut wherever it is read."""
     text = reader.sentences[sid].text
+    if lost_start(text):
+        return True
     previous = _previous(reader, sid)
     far = _anywhere("points_far_back").search(text)
     if previous is None:

@@ -35,7 +35,12 @@ def _sentence_end() -> re.Pattern[str]:
     # a closing mark right after the end mark or after a space (« … acteurs de leur santé. » Le comité… »), not
     # before the note that gives the quotation's source (« … pratiques. » (Source : site internet du ministère…) »)
     closing = r"(?:[\"»)]|\s[»”](?=\s+[^\s(]))?"
-    return re.compile(rf"(?<=[.!?…])(?<!\b[A-ZÀ-Ý]\.){not_after}{closing}\s+(?=[«\"(A-ZÀ-ÖØ-Ý0-9•\-–])")
+    # a sentence whose start the document lost (« … du territoire concerné. représentant·e·s des usager·ère·s,
+    # focus groupes… sont autant de méthodes… »: a PDF dropped a line) is one of its own, read as cut at its start
+    # (:func:`lost_start`), not glued to the sentence before: after a word's period, before a word in lower case that
+    # is no web address, « etc. » excepted
+    lost = r"(?<=[a-zà-ÿ]{3}\.\s)(?<!\betc\.\s)(?=[a-zà-ÿ](?!ttps?:|ww\.))"
+    return re.compile(rf"(?<=[.!?…])(?<!\b[A-ZÀ-Ý]\.){not_after}{closing}\s+(?:(?=[«\"(A-ZÀ-ÖØ-Ý0-9•\-–])|{lost})")
 
 
 @dataclass
@@ -96,6 +101,15 @@ def _section_number(path: list[SectionRef]) -> str:
 
 
 SENTENCE_REACH = 300  # characters a passage may grow past the splitter's cut to end its sentence
+
+
+_LOST_START = re.compile(r"[a-zà-ÿ](?!ttps?:|ww\.)")
+
+
+def lost_start(text: str) -> bool:
+    """Whether a sentence opens in lower case, as none does but one whose first words the document lost (a web
+    address excepted): quoted, it is marked as cut at its start."""
+    return bool(_LOST_START.match(text.strip()))
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:

@@ -2865,3 +2865,25 @@ def test_what_goes_on_about_a_definition_is_read_on_with_it() -> None:
     assert not goes_on_about(more, defined, volunteers)  # type: ignore[arg-type]
     assert not goes_on_about(more, defined, title)  # type: ignore[arg-type]
     assert not goes_on_about(more, defined, reading)  # type: ignore[arg-type]
+
+
+def test_a_sentence_whose_start_the_document_lost_is_marked_cut_even_after_the_sentence_before() -> None:
+    """« … du territoire concerné. représentant·e·s des usager·ère·s, focus groupes… sont autant de méthodes » was
+    quoted as one sentence, the second reading on mid-way (a PDF dropped a line): it is a sentence of its own, and
+    « […] » says its first words are missing, even right after the sentence before it."""
+    reader = Reader(
+        [
+            chunk(
+                0,
+                "La participation doit dépendre du territoire concerné. représentants des usagers, focus groupes et "
+                "réunions de quartier sont autant de méthodes citées.",
+            )
+        ]
+    )
+    sentences = reader.sentences_of["has-0"]
+    (block,) = render_group(reader, sentences, 1, PHRASES)  # type: ignore[arg-type]
+    assert [s.text for s in block.spans] == [
+        "La participation doit dépendre du territoire concerné.",
+        "[…]",
+        "représentants des usagers, focus groupes et réunions de quartier sont autant de méthodes citées.",
+    ]

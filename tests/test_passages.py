@@ -335,6 +335,19 @@ def test_a_section_with_one_question_near_a_fiche_is_not_a_question_table() -> N
             ],
             id="nor one in the next cell of a table's row",
         ),
+        pytest.param(
+            "Le modèle doit dépendre du territoire concerné. représentants des usagers, focus groupes et réunions de "
+            "quartier sont autant de méthodes citées. Elles varient (agendas, lieux, etc. et publics). Le site de la "
+            "fédération. https://www.femasco.fr donne les dates.",
+            [
+                "Le modèle doit dépendre du territoire concerné.",
+                "représentants des usagers, focus groupes et réunions de quartier sont autant de méthodes citées.",
+                "Elles varient (agendas, lieux, etc. et publics).",
+                "Le site de la fédération. https://www.femasco.fr donne les dates.",
+            ],
+            id="a sentence whose start the PDF lost is one of its own, not glued to the one before; etc. and an "
+            "address go on",
+        ),
     ],
 )
 def test_sentences_end_where_they_end(text: str, sentences: list[str]) -> None:
