@@ -272,8 +272,8 @@ def unglue(text: str) -> str:
     """Cut apart the words a PDF glued by dropping the spaces between them (« Sioui, il y a desconditions! » →
     « Si oui, il y a des conditions! »), as ``glued_*`` of ``cleaning.toml`` says. A glued word holds one of the
     small words (« des », « de », « si »…) or is a title in capitals (« FICHEMISSION »); a capitalised one opens its
-    line. Compounds (« téléconsultation »), names in a sentence (« Delaporte »), inclusive forms (« Lesquel·le·s »)
-    and web addresses are left as written."""
+    line; a capitalised small word glued to an acronym is cut from it (« UneCPTS »). Compounds (« téléconsultation »),
+    names in a sentence (« Delaporte »), inclusive forms (« Lesquel·le·s ») and web addresses are left as written."""
     rules = CleaningRules.load()
     french, folded = french_words(), french_folded()
 
@@ -291,7 +291,15 @@ def unglue(text: str) -> str:
             return " ".join(p.upper() for p in pieces)
         return " ".join([pieces[0].capitalize() if word[0].isupper() else pieces[0], *pieces[1:]])
 
-    return _GLUABLE.sub(cut, text)
+    def cut_acronym(match: re.Match[str]) -> str:  # « UneCPTS » → « Une CPTS »; « AVECsanté » is left as written
+        small, acronym = match.groups()
+        return f"{small} {acronym}" if small.lower() in rules.glued_small_words else match.group()
+
+    return _GLUED_ACRONYM.sub(cut_acronym, _GLUABLE.sub(cut, text))  # ``cut`` reads ``text`` at its matches
+
+
+# a capitalised word glued to an acronym in capitals after it
+_GLUED_ACRONYM = re.compile(r"(?<![\w·./@-])([A-ZÀ-Ý][a-zà-ÿ]+)([A-ZÀ-Ý]{2,})(?![\w·@-])")
 
 
 def _fewest_words(word: str, small: frozenset[str], min_letters: int, french: frozenset[str]) -> list[str]:

@@ -465,6 +465,8 @@ def structure_document(doc: LoadedDocument) -> StructuredDocument:
     detector = _HeadingDetector(
         toc, standalone_titles=not numbered or _has_recommendations(groups), numbered_sections=numbered
     )
+    if detector.standalone_titles:
+        groups = [part for group in groups for part in _question_title_apart(group)]
     blocks: list[Block] = []
     parts: list[str] = []
     offset = 0
@@ -524,6 +526,23 @@ def structure_document(doc: LoadedDocument) -> StructuredDocument:
         listing = bool(body) and (heading is not None or bool(rules.list_introduction.search(body[-1].text)))
         flush()
     return StructuredDocument("\n\n".join(parts), _with_bodies(blocks), toc, tables)
+
+
+_ENDED_LINE = re.compile(r"(?:[.!?…][\"»”)]?|/)\s*$")  # a sentence's end, or a web address's
+
+
+def _question_title_apart(group: list[_Line]) -> list[list[_Line]]:
+    """A slide's title that asks a question, the last line of a paragraph whose line before it ends a sentence or a
+    web address (« …/associations-agreees/ » then « Une CPTS, c'est quoi ? », the slide before's footer and the next
+    slide's title, with no blank line between them), stands apart: the title of what follows, not the end of that
+    paragraph."""
+    if len(group) < 2:
+        return [group]
+    last, before = group[-1].text.strip(), group[-2].text.strip()
+    ended = bool(_ENDED_LINE.search(before)) and (not before.endswith("/") or bool(_URL.search(before)))
+    if ended and last.endswith("?") and _title_like(last, max_len=110, min_len=6):
+        return [group[:-1], group[-1:]]
+    return [group]
 
 
 def _with_bodies(blocks: list[Block]) -> list[Block]:

@@ -291,6 +291,24 @@ def test_no_line_of_a_bundled_document_is_left_out_of_its_passages() -> None:
                 assert nxt is not None and (nxt.kind == "paragraph" or nxt.level > block.level), (path.name, block)
 
 
+def test_a_slide_title_asking_a_question_after_the_slide_before_s_last_line_titles_what_follows() -> None:
+    """« …/associations-agreees/ » then « Une CPTS, c'est quoi ? » with no blank line between (the footer of one slide,
+    the title of the next): the slide's text « Une CPTS (…), c'est un réseau… » was cited under the slide before's
+    title, « Les délégations sont là ! ». A question ending a sentence of its paragraph stays in it."""
+    text = """Les délégations sont là !
+
+Une question ? Contactez votre délégation
+régionale ici : https://www.france-assos-sante.org/reseau/unions-regionales-des-associations-agreees/
+Une CPTS, c'est quoi ?
+
+Une CPTS, c'est un réseau, un espace de dialogue sur un territoire, autour d'un projet de santé.
+
+Les usagers peuvent-ils y participer ? Oui, et la fiche mission
+dit comment y participer ?
+"""
+    assert [title for _, title in headings(text)] == ["Les délégations sont là !", "Une CPTS, c'est quoi ?"]
+
+
 def test_a_sentence_a_slide_spreads_over_blank_lines_is_one_paragraph_not_a_title() -> None:
     """A slide puts blank lines inside its sentences: « … sous peine de ne » / « pas pourvoir … - France » / « Assos
     Santé soutient… » is one sentence (a name cut in two in a sentence already carried over a blank line), and
