@@ -19,6 +19,7 @@ from assistant.compose import (
     _names_noun,
     _quotable,
     author_speaks,
+    checks_premise,
     choose_sentences,
     completed,
     expand_antecedents,
@@ -2603,6 +2604,22 @@ def test_the_nuance_notice_names_the_word_of_the_question_it_nuances(question: s
     notice = generator.generate(request).blocks[0]
     assert notice.kind is BlockKind.NOTICE
     assert notice.text == f"À noter : les documents de référence nuancent le terme {named} de la question."
+
+
+@pytest.mark.parametrize(
+    ("premise", "checked"),
+    [
+        ("les usagers sont uniquement des patients", True),
+        ("associer la population, et pas uniquement celle que l'on entend le plus", False),
+        ("la CPTS réunit non seulement des médecins mais des infirmiers", False),
+        ("la CPTS doit forcément être un lieu physique", True),
+        ("la CPTS n'est pas forcément un lieu physique", False),
+    ],
+)
+def test_only_an_absolute_word_not_loosened_by_a_negation_makes_a_premise_to_check(premise: str, checked: bool) -> None:
+    """« et pas uniquement celle que l'on entend le plus » got « les documents nuancent le terme « uniquement » de la
+    question »: the question says « not only », there is nothing to nuance."""
+    assert checks_premise(premise, explicit=False) is checked
 
 
 def test_the_answer_under_the_notice_does_not_name_the_same_source_twice_in_a_row() -> None:
