@@ -1980,8 +1980,8 @@ def _standalone_title(reader: IndexReader, sid: int, settings: Settings) -> bool
             or not _opening("title_complement", "").match(rest.strip())
         ):
             return False
-    elif len(line) > settings.quote_title_max and (marked or not _noun_phrase(line, settings.quote_caption_max)):
-        return False  # a long line is a statement whose period was lost, unless it names what a figure shows
+    elif len(line) > settings.quote_title_max:
+        return False  # a long line is a statement whose period was lost
     text = reader.chunks[reader.position[here.chunk_id]].text
     before, after = text[: here.start].rstrip(" \t"), text[here.end :].lstrip(" \t")
     if "\n" in text[here.start : here.end] or (before and not before.endswith("\n\n")):
@@ -1989,16 +1989,6 @@ def _standalone_title(reader: IndexReader, sid: int, settings: Settings) -> bool
     if not after or after.startswith("\n\n"):
         return True
     return not marked and after.startswith("\n") and after[1:2].isupper()
-
-
-def _noun_phrase(line: str, most: int) -> bool:
-    """Whether a line of at most ``most`` characters is a noun phrase, a caption's: it opens on a determiner and writes
-    no verb of a statement before its first relative pronoun (``caption_opening``, ``statement_verb``,
-    ``relative_pronoun`` in ``quoting.toml``)."""
-    if len(line) > most or not _opening("caption_opening", "").match(line):
-        return False
-    relative = _anywhere("relative_pronoun").search(line)
-    return not _anywhere("statement_verb").search(line[: relative.start()] if relative else line)
 
 
 def _in_line_run(reader: IndexReader, sid: int) -> bool:

@@ -564,13 +564,6 @@ class Settings(BaseSettings):
         description="Caractères au plus d'une ligne sans ponctuation finale lue comme un titre (jamais citée, elle "
         "nomme ce qui suit) ; plus longue, c'est une phrase dont le point s'est perdu.",
     )
-    quote_caption_max: int = Field(
-        150,
-        ge=1,
-        description="Caractères au plus d'une ligne seule sans ponctuation finale, plus longue qu'un titre, lue "
-        "comme la légende d'une figure quand c'est un groupe nominal (jamais citée) ; règles dans "
-        "assistant/data/quoting.toml.",
-    )
     quote_named_title_max: int = Field(
         120,
         ge=1,

@@ -2106,37 +2106,6 @@ def test_a_caption_is_never_quoted_as_a_statement(caption: str, quotable: bool) 
     assert _may_quote(reader, Evidence(0, 0, 1.0, 0.9, 0.5, 0), SETTINGS) is quotable  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize(
-    ("line", "quotable"),
-    [
-        # a noun phrase whose only verb stands in a relative clause: the caption of a figure the text lost
-        (
-            "Les différentes dimensions d'une maison de santé, d'un centre de santé ou d'une CPTS dans lesquelles "
-            "les usagers peuvent s'engager",
-            False,
-        ),
-        # as long, a verb before any relative pronoun: a statement whose period was lost
-        (
-            "Les quatre dotations du financement sont destinées uniquement à financer du temps humain et non des frais",
-            True,
-        ),
-        (
-            "Initie un ensemble de dispositions pour instaurer la participation individuelle et collective des usagers",
-            True,
-        ),
-    ],
-)
-def test_a_long_line_alone_that_is_a_noun_phrase_is_a_caption_not_a_statement(line: str, quotable: bool) -> None:
-    """« Les différentes dimensions… dans lesquelles les usagers peuvent s'engager », alone under the paragraph whose
-    figure the text extraction lost, was quoted as a sentence (a reader's fragment): longer than a title, it was read
-    as a statement whose period was lost. A noun phrase is a caption; a line with a statement's verb still says
-    something."""
-    reader = Reader([chunk(0, f"La participation des usagers se déploie dans toutes les dimensions.\n\n{line}")])
-    evidence = Evidence(1, 0, 1.0, 0.9, 0.5, 0)
-    assert len(line) > SETTINGS.quote_title_max
-    assert _may_quote(reader, evidence, SETTINGS) is quotable  # type: ignore[arg-type]
-
-
 def test_search_terms_are_five_short_terms_or_more() -> None:
     """The mémoire's « Démocratie sanitaire; droits des patients; … » lists a search's terms: not quoted. Four items
     separated by « ; » may be a list a sentence gives (a row, an enumeration): still quotable."""
