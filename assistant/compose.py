@@ -1496,8 +1496,8 @@ def render_group(
         name = sentence.label or titled
         if sentence.label and (row := _row_name(reader, sid)):  # « 5- L'évaluation… — Information… »: the row's
             name, text = f"{row}{CELL_SEPARATOR}{sentence.label}", text[len(row) + len(CELL_SEPARATOR) :].strip()
-        # a line that leads its paragraph: its own paragraph, no item
-        statement = _arrow_statement(reader, sid, settings)
+        # a line that leads its paragraph, or a link's line: its own paragraph, no item
+        statement = _arrow_statement(reader, sid, settings) or _link_line(text)
         if statement:
             text = text.lstrip(ARROWS).strip()
         bulleted = bool(BULLET.match(text))
@@ -1708,8 +1708,10 @@ def _elided_before(
     its first words too), unless it names what its title speaks of or points at its title there (« Ces freins… », « Ils
     sont bien identifiés… » under « Les freins », the title the answer shows), or answers its title's question. A
     sentence whose first words the document lost (:func:`~ingest.chunking.lost_start`) is cut wherever it is read."""
-    text = reader.sentences[sid].text
-    if lost_start(text):
+    here = reader.sentences[sid]
+    text = here.text
+    passage = reader.chunks[reader.position[here.chunk_id]].text
+    if lost_start(passage[passage.rfind("\n", 0, here.start) + 1 : here.start], text):
         return True
     previous = _previous(reader, sid)
     far = _anywhere("points_far_back").search(text)
@@ -1940,6 +1942,16 @@ def _arrow_statement(reader: IndexReader, sid: int, settings: Settings) -> bool:
     siblings = reader.sentences_of[reader.sentences[sid].chunk_id]
     after = _followers(reader, siblings, siblings.index(sid), settings)
     return bool(after) and not BULLET.match(reader.sentences[after[0]].text)
+
+
+def _link_line(text: str) -> bool:
+    """A line without end mark that ends on a web address, maybe in brackets: a link's text (« Haute Autorité de Santé -
+    Matrice de maturité en soins primaires : présentation du référentiel (has-sante.fr) (https://…) »), not a
+    sentence to run into the prose before it."""
+    return unended(text) and bool(_LINK_END.search(text))
+
+
+_LINK_END = re.compile(r"(?:https?://|www\.)\S+\s*$")
 
 
 # a sentence's end: a mark, or a closing bracket after one ("… marqué.)"), or a speaker after a quotation

@@ -21,6 +21,7 @@ from ingest.structure import StructuredDocument, Tables, fiche_of
 # legal abbreviation ("M. E", "aux articles L. 1411-11 et L. 1411-12"), nor before a bracketed note that
 # belongs to it ("… c'est quoi docteur ? [vidéo] (dernière visite, juin 2023).")
 _TINY = 25  # characters: a shorter piece is merged back into the sentence before it
+_LOST_WORD = r"[a-zà-ÿ]{5}"  # the end of a word whose period may end a sentence before one that lost its start
 _CELL_END = re.compile(rf"(?<=[.!?…])(?:\s?[\"»”)])?{re.escape(CELL_SEPARATOR)}")
 
 
@@ -37,9 +38,10 @@ def _sentence_end() -> re.Pattern[str]:
     closing = r"(?:[\"»)]|\s[»”](?=\s+[^\s(]))?"
     # a sentence whose start the document lost (« … du territoire concerné. représentant·e·s des usager·ère·s,
     # focus groupes… sont autant de méthodes… »: a PDF dropped a line) is one of its own, read as cut at its start
-    # (:func:`lost_start`), not glued to the sentence before: after a word's period, before a word in lower case that
-    # is no web address, « etc. » excepted
-    lost = r"(?<=[a-zà-ÿ]{3}\.\s)(?<!\betc\.\s)(?=[a-zà-ÿ](?!ttps?:|ww\.))"
+    # (:func:`lost_start`), not glued to the sentence before: after the period of a word of five letters or more (an
+    # abbreviation is shorter: « env. », « hab. », « sept. », « etc. »), before a word in lower case that is no web
+    # address
+    lost = rf"(?<={_LOST_WORD}\.\s)(?=[a-zà-ÿ](?!ttps?:|ww\.))"
     return re.compile(rf"(?<=[.!?…])(?<!\b[A-ZÀ-Ý]\.){not_after}{closing}\s+(?:(?=[«\"(A-ZÀ-ÖØ-Ý0-9•\-–])|{lost})")
 
 
@@ -104,12 +106,15 @@ SENTENCE_REACH = 300  # characters a passage may grow past the splitter's cut to
 
 
 _LOST_START = re.compile(r"[a-zà-ÿ](?!ttps?:|ww\.)")
+_LOST_AFTER = re.compile(rf"{_LOST_WORD}\.\s*$")
 
 
-def lost_start(text: str) -> bool:
-    """Whether a sentence opens in lower case, as none does but one whose first words the document lost (a web
-    address excepted): quoted, it is marked as cut at its start."""
-    return bool(_LOST_START.match(text.strip()))
+def lost_start(before: str, text: str) -> bool:
+    """Whether a sentence opens in lower case (a web address aside) right after a sentence that ends on its line with
+    a word's period (``before``: the text before it on its line): its first words were lost, as no sentence opens so;
+    quoted, it is marked as cut at its start. A line that opens in lower case (an item without bullet, « cf. … ») lost
+    nothing."""
+    return bool(_LOST_AFTER.search(before)) and bool(_LOST_START.match(text.strip()))
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:

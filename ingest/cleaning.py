@@ -272,8 +272,9 @@ def unglue(text: str) -> str:
     """Cut apart the words a PDF glued by dropping the spaces between them (« Sioui, il y a desconditions! » →
     « Si oui, il y a des conditions! »), as ``glued_*`` of ``cleaning.toml`` says. A glued word holds one of the
     small words (« des », « de », « si »…) or is a title in capitals (« FICHEMISSION »); a capitalised one opens its
-    line; a capitalised small word glued to an acronym is cut from it (« UneCPTS »). Compounds (« téléconsultation »),
-    names in a sentence (« Delaporte »), inclusive forms (« Lesquel·le·s ») and web addresses are left as written."""
+    line; so does a capitalised small word glued to an acronym (« UneCPTS »). Compounds (« téléconsultation »), names
+    in a sentence (« Delaporte », « LaREM »), inclusive forms (« Lesquel·le·s ») and web addresses are left
+    as written."""
     rules = CleaningRules.load()
     french, folded = french_words(), french_folded()
 
@@ -293,13 +294,14 @@ def unglue(text: str) -> str:
 
     def cut_acronym(match: re.Match[str]) -> str:  # « UneCPTS » → « Une CPTS »; « AVECsanté » is left as written
         small, acronym = match.groups()
-        return f"{small} {acronym}" if small.lower() in rules.glued_small_words else match.group()
+        return f"{small} {acronym}" if small.strip().lower() in rules.glued_small_words else match.group()
 
     return _GLUED_ACRONYM.sub(cut_acronym, _GLUABLE.sub(cut, text))  # ``cut`` reads ``text`` at its matches
 
 
-# a capitalised word glued to an acronym in capitals after it
-_GLUED_ACRONYM = re.compile(r"(?<![\w·./@-])([A-ZÀ-Ý][a-zà-ÿ]+)([A-ZÀ-Ý]{2,})(?![\w·@-])")
+# a capitalised word glued to an acronym in capitals after it, opening its line (a title; « LaREM » in a sentence is
+# a name)
+_GLUED_ACRONYM = re.compile(r"(?m)^([ \t]*[A-ZÀ-Ý][a-zà-ÿ]+)([A-ZÀ-Ý]{2,})(?![\w·@-])")
 
 
 def _fewest_words(word: str, small: frozenset[str], min_letters: int, french: frozenset[str]) -> list[str]:

@@ -528,19 +528,17 @@ def structure_document(doc: LoadedDocument) -> StructuredDocument:
     return StructuredDocument("\n\n".join(parts), _with_bodies(blocks), toc, tables)
 
 
-_ENDED_LINE = re.compile(r"(?:[.!?…][\"»”)]?|/)\s*$")  # a sentence's end, or a web address's
-
-
 def _question_title_apart(group: list[_Line]) -> list[list[_Line]]:
-    """A slide's title that asks a question, the last line of a paragraph whose line before it ends a sentence or a
-    web address (« …/associations-agreees/ » then « Une CPTS, c'est quoi ? », the slide before's footer and the next
+    """A slide's title that asks a question, the last line of a paragraph whose line before it ends on a web address
+    (« …/associations-agreees/ » then « Une CPTS, c'est quoi ? »: the slide before's footer, a link, and the next
     slide's title, with no blank line between them), stands apart: the title of what follows, not the end of that
-    paragraph."""
+    paragraph. After a sentence, a question ends its paragraph (« … en 2022. Mais qu'en est-il des autres ? », the last
+    of a list of questions)."""
     if len(group) < 2:
         return [group]
     last, before = group[-1].text.strip(), group[-2].text.strip()
-    ended = bool(_ENDED_LINE.search(before)) and (not before.endswith("/") or bool(_URL.search(before)))
-    if ended and last.endswith("?") and _title_like(last, max_len=110, min_len=6):
+    linked = bool(before.split()) and bool(_URL.search(before.split()[-1]))
+    if linked and last.endswith("?") and _title_like(last, max_len=110, min_len=6):
         return [group[:-1], group[-1:]]
     return [group]
 

@@ -270,7 +270,8 @@ def test_words_a_pdf_glued_together_are_cut_apart_and_real_words_are_not() -> No
     assert unglue("FICHEMISSION") == "FICHE MISSION"
     # a capitalised small word glued to an acronym, then to the next word (the slide's title « UneCPTS , c'estquoi ? »)
     assert unglue("UneCPTS , c'estquoi ?") == "Une CPTS , c'est quoi ?"
-    assert unglue("Identifierdesactions : UneCPTS") == "Identifier des actions : Une CPTS"
+    assert unglue("Identifierdesactions\nUneMSP participative") == "Identifier des actions\nUne MSP participative"
+    assert unglue("Le parti LaREM et #LaCPTS") == "Le parti LaREM et #LaCPTS"  # in a sentence: names
     kept = "Les représentants associatifs, AVECsanté, Lesquel·le·s, www.franceassossante.org, Doctolib."
     assert unglue(kept) == kept
     names = "M. Dupont et Mme Delaporte, Lemaire ; la téléconsultation extrahospitalière."  # no small word, or a name

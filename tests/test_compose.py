@@ -2581,8 +2581,11 @@ def test_the_nuance_notice_names_the_word_of_the_question_it_nuances(question: s
         ("les usagers sont uniquement des patients", True),
         ("associer la population, et pas uniquement celle que l'on entend le plus", False),
         ("la CPTS réunit non seulement des médecins mais des infirmiers", False),
+        ("des patients, mais pas uniquement des malades chroniques", False),
+        # an inverted « ne … pas » asserts it
+        ("n'est-ce pas uniquement aux médecins de décider du projet de santé", True),
+        ("le comité ne réunit-il pas seulement des patients", True),
         ("la CPTS doit forcément être un lieu physique", True),
-        ("la CPTS n'est pas forcément un lieu physique", False),
     ],
 )
 def test_only_an_absolute_word_not_loosened_by_a_negation_makes_a_premise_to_check(premise: str, checked: bool) -> None:
@@ -2904,3 +2907,25 @@ def test_a_sentence_whose_start_the_document_lost_is_marked_cut_even_after_the_s
         "[…]",
         "représentants des usagers, focus groupes et réunions de quartier sont autant de méthodes citées.",
     ]
+    # a line that opens in lower case lost nothing: an item without bullet after its introduction, « cf. … »
+    listed = Reader([chunk(0, "Le représentant peut notamment :\nparticiper au diagnostic du territoire de la CPTS.")])
+    (items,) = render_group(listed, listed.sentences_of["has-0"], 1, PHRASES)  # type: ignore[arg-type]
+    assert "[…]" not in [s.text for s in items.spans]
+
+
+def test_a_link_s_line_stands_on_its_own_not_run_into_the_sentence_before() -> None:
+    """« … 1 axe portant sur l'implication des patients. Haute Autorité de Santé - Matrice de maturité… (https://…) »
+    read a link's text as the next sentence of the prose (a reader's fragment): the link's line is a paragraph of its
+    own. A sentence that ends with an address and a period is prose."""
+    link = (
+        "Haute Autorité de Santé - Matrice de maturité en soins primaires : présentation du référentiel "
+        "(has-sante.fr) (https://www.has-sante.fr/jcms/c_1)"
+    )
+    text = f"Le référentiel est structuré autour de quatre axes dont un sur l'implication des patients.\n{link}"
+    reader = Reader([chunk(0, text)])
+    blocks = render_group(reader, reader.sentences_of["has-0"], 1, PHRASES)  # type: ignore[arg-type]
+    assert [[s.text for s in b.spans] for b in blocks][-1] == [link]
+    prose = f"{text[: text.index(chr(10))]}\nLe guide se trouve sur https://www.has-sante.fr/jcms/c_1."
+    ran = Reader([chunk(0, prose)])
+    (block,) = render_group(ran, ran.sentences_of["has-0"], 1, PHRASES)  # type: ignore[arg-type]
+    assert len(block.spans) == 2

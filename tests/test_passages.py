@@ -337,16 +337,18 @@ def test_a_section_with_one_question_near_a_fiche_is_not_a_question_table() -> N
         ),
         pytest.param(
             "Le modèle doit dépendre du territoire concerné. représentants des usagers, focus groupes et réunions de "
-            "quartier sont autant de méthodes citées. Elles varient (agendas, lieux, etc. et publics). Le site de la "
-            "fédération. https://www.femasco.fr donne les dates.",
+            "quartier sont autant de méthodes citées. Il faut compter env. trois mois pour 45 000 hab. répartis sur "
+            "douze communes, ou le 12 sept. dernier (agendas, lieux, etc. et publics variés selon les territoires). Le "
+            "site de la fédération. https://www.femasco.fr donne les dates.",
             [
                 "Le modèle doit dépendre du territoire concerné.",
                 "représentants des usagers, focus groupes et réunions de quartier sont autant de méthodes citées.",
-                "Elles varient (agendas, lieux, etc. et publics).",
+                "Il faut compter env. trois mois pour 45 000 hab. répartis sur douze communes, ou le 12 sept. dernier "
+                "(agendas, lieux, etc. et publics variés selon les territoires).",
                 "Le site de la fédération. https://www.femasco.fr donne les dates.",
             ],
-            id="a sentence whose start the PDF lost is one of its own, not glued to the one before; etc. and an "
-            "address go on",
+            id="a sentence whose start the PDF lost is one of its own, not glued to the one before; after an "
+            "abbreviation or before an address the sentence goes on",
         ),
     ],
 )

@@ -210,6 +210,9 @@ def test_a_bare_figure_asked_after_a_question_asks_what_that_question_measures()
     # a question before read as a count though it asks a duration or a sum, naming nothing counted: its words say which
     assert ask("et au minimum ?", previous=ask("Combien dure le mandat d'un représentant ?")).asked()[0].name == "durée"
     assert ask("et au maximum ?", previous=ask("Combien est indemnisé un représentant ?")).asked()[0].name == "montant"
+    # « en » points at what the question before names: a budget's sum, not a count (« il en faut combien ? »)
+    budget = ask("Quel budget faut-il prévoir pour indemniser les usagers ?")
+    assert ask("il en faut combien ?", previous=budget).asked()[0].name == "montant"
 
 
 def test_a_chain_of_figure_follow_ups_keeps_the_question_they_lean_on() -> None:

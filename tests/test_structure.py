@@ -294,7 +294,8 @@ def test_no_line_of_a_bundled_document_is_left_out_of_its_passages() -> None:
 def test_a_slide_title_asking_a_question_after_the_slide_before_s_last_line_titles_what_follows() -> None:
     """« …/associations-agreees/ » then « Une CPTS, c'est quoi ? » with no blank line between (the footer of one slide,
     the title of the next): the slide's text « Une CPTS (…), c'est un réseau… » was cited under the slide before's
-    title, « Les délégations sont là ! ». A question ending a sentence of its paragraph stays in it."""
+    title, « Les délégations sont là ! ». After a sentence, a question ends its paragraph: the last of a list of
+    questions, a question the text asks itself."""
     text = """Les délégations sont là !
 
 Une question ? Contactez votre délégation
@@ -303,8 +304,14 @@ Une CPTS, c'est quoi ?
 
 Une CPTS, c'est un réseau, un espace de dialogue sur un territoire, autour d'un projet de santé.
 
-Les usagers peuvent-ils y participer ? Oui, et la fiche mission
-dit comment y participer ?
+Quelques questions à se poser avant de s'engager :
+Quel temps puis-je consacrer à ce mandat ?
+Qui dois-je représenter au sein du comité ?
+
+Le comité s'est réuni quatre fois en 2022.
+Mais qu'en est-il des autres structures du territoire ?
+
+La suite du projet de santé se discute en assemblée générale.
 """
     assert [title for _, title in headings(text)] == ["Les délégations sont là !", "Une CPTS, c'est quoi ?"]
 
