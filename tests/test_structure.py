@@ -291,7 +291,7 @@ def test_no_line_of_a_bundled_document_is_left_out_of_its_passages() -> None:
                 assert nxt is not None and (nxt.kind == "paragraph" or nxt.level > block.level), (path.name, block)
 
 
-def test_a_slide_title_asking_a_question_after_the_slide_before_s_last_line_titles_what_follows() -> None:
+def test_a_slide_title_asking_a_question_after_the_slide_before_s_link_titles_what_follows() -> None:
     """« …/associations-agreees/ » then « Une CPTS, c'est quoi ? » with no blank line between (the footer of one slide,
     the title of the next): the slide's text « Une CPTS (…), c'est un réseau… » was cited under the slide before's
     title, « Les délégations sont là ! ». After a sentence, a question ends its paragraph: the last of a list of
