@@ -22,7 +22,7 @@ from ingest.cleaning import ARROWS, BULLET, CELL_SEPARATOR, alternative_question
 from ingest.index import IndexReader
 from ingest.lexical import fold_accents
 from ingest.models import Chunk
-from ingest.roles import PassageRole
+from ingest.roles import RESOURCE_ROLES, PassageRole
 from ingest.rules import pattern, read_rules, words
 from ingest.sections import without_numbering
 from ingest.settings import Settings
@@ -461,6 +461,23 @@ def _same_line(reader: IndexReader, first: int, second: int) -> bool:
     """Whether two sentences of one passage are on one line (no line break between them)."""
     gap = _between(reader, first, second)
     return gap is not None and "\n" not in gap
+
+
+def _entry_goes_on(reader: IndexReader, first: int, second: int) -> bool:
+    """Whether ``second`` opens the line right after the line of a list's item that ``first`` ends, in a list of
+    resources or references, with no blank line between them: the entry's credit, description or address (« - Rien
+    que pour nous, sans nous : 40 ans de mobilisation communautaire contre le sida [ouvrage] », then « Hélène Rossert,
+    Coalition PLUS, 2022. »), part of the item, not a paragraph after it."""
+    chunk = reader.chunks[reader.position[reader.sentences[first].chunk_id]]
+    gap = _between(reader, first, second)
+    return (
+        chunk.role in RESOURCE_ROLES
+        and gap is not None
+        and gap.count("\n") == 1
+        and not gap.strip()
+        and bool(BULLET.match(reader.sentences[_line_start(reader, first)].text))
+        and not BULLET.match(reader.sentences[second].text)
+    )
 
 
 def _leaders(reader: IndexReader, siblings: list[int], pos: int, settings: Settings) -> list[int]:
@@ -1462,8 +1479,13 @@ def render_group(
             leading = leads[sid]
             previous = sid
             continue
-        # the item quoted before goes on: on its line, or with one more alternative of its enumeration
-        runs_on = previous is not None and (_same_line(reader, previous, sid) or _asked_next(reader, previous, sid))
+        # the item quoted before goes on: on its line, with one more alternative of its enumeration, or on the line
+        # after it in a list of resources
+        runs_on = previous is not None and (
+            _same_line(reader, previous, sid)
+            or _asked_next(reader, previous, sid)
+            or _entry_goes_on(reader, previous, sid)
+        )
         listed_cut = cut and not runs_on
         if listed_cut:
             close(Block.phrase(BlockKind.LIST_ITEM, phrases["list_cut"]))

@@ -2929,3 +2929,22 @@ def test_a_link_s_line_stands_on_its_own_not_run_into_the_sentence_before() -> N
     ran = Reader([chunk(0, prose)])
     (block,) = render_group(ran, ran.sentences_of["has-0"], 1, PHRASES)  # type: ignore[arg-type]
     assert len(block.spans) == 2
+
+
+def test_the_line_under_a_resource_s_entry_goes_on_in_its_item() -> None:
+    """« - Rien que pour nous, sans nous : 40 ans de mobilisation communautaire contre le sida [ouvrage] » was quoted as
+    an item and « Hélène Rossert, Coalition PLUS, 2022. » as a paragraph of its own after it (a reader's fragment): in a
+    list of resources, the line right under an entry's line is the entry's credit or description, part of the item.
+    Prose under a list, or after a blank line, is not."""
+    from ingest.roles import PassageRole
+
+    entry = "- Rien que pour nous, sans nous : 40 ans de mobilisation communautaire contre le sida [ouvrage]"
+    credit = "Hélène Rossert, Coalition PLUS, 2022."
+    listed = Reader([replace(chunk(0, f"{entry}\n{credit}"), role=PassageRole.RESOURCES)])
+    blocks = render_group(listed, listed.sentences_of["has-0"], 1, PHRASES)  # type: ignore[arg-type]
+    assert [b.kind for b in blocks] == [BlockKind.LIST_ITEM]
+    assert [s.text for s in blocks[0].spans] == [entry.removeprefix("- "), credit]
+    for text, role in ((f"{entry}\n{credit}", PassageRole.BODY), (f"{entry}\n\n{credit}", PassageRole.RESOURCES)):
+        apart = Reader([replace(chunk(0, text), role=role)])
+        blocks = render_group(apart, apart.sentences_of["has-0"], 1, PHRASES)  # type: ignore[arg-type]
+        assert [b.kind for b in blocks] == [BlockKind.LIST_ITEM, BlockKind.PARAGRAPH], role
