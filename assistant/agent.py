@@ -751,7 +751,9 @@ class Assistant:
             notices.append(self.phrases["partial_parts"].format(parts=parts))
         elif coverage is Coverage.PARTIAL and not notices:
             elsewhere = self._quotes_other_figures(answer, assessment)
-            notices.append(partial_notice(assessment, self.phrases, self.settings, elsewhere=elsewhere))
+            notices.append(
+                partial_notice(assessment, self.phrases, self.settings, elsewhere=elsewhere, question=query.text)
+            )
         elif coverage is not Coverage.PARTIAL and result.missing:  # the model read the passages: only part answered
             missing = result.missing if result.missing.endswith((".", "!", "?")) else f"{result.missing}."
             coverage = Coverage.PARTIAL

@@ -13,6 +13,7 @@ from dataclasses import replace
 from assistant.answer import Coverage
 from assistant.guard import Assessment
 from assistant.rules import FactRules
+from ingest.lexical import everyday_words
 from ingest.settings import Settings
 
 
@@ -39,13 +40,16 @@ def _unknown(assessment: Assessment, settings: Settings) -> bool:
     return assessment.unknown >= settings.partial_unknown_share
 
 
-def partial_notice(assessment: Assessment, phrases: dict[str, str], settings: Settings, elsewhere: bool = False) -> str:
+def partial_notice(
+    assessment: Assessment, phrases: dict[str, str], settings: Settings, elsewhere: bool = False, question: str = ""
+) -> str:
     """The notice that opens a partly covered answer: what the documents do not give. A loose fact no sentence holds
     (a count, a payer: it may be written in words the patterns miss) is said to seem missing, when nothing else is.
     An acronym the documents never write is said so, not that they do not speak of what it stands for: « EPCI » is
     unwritten, « établissements publics de coopération intercommunale » is (and may be quoted below); the rest that is
     missing follows, if anything. ``elsewhere``: the answer quotes figures of the kind asked all the same, about
-    something else: the notice says so."""
+    something else: the notice says so. Everyday words of ``question`` the corpus never writes (« dois », « bientôt »)
+    are not named; when nothing else is missing, the notice says the documents do not answer directly."""
     acronyms = [w for w in assessment.unknown_words if _ACRONYM.fullmatch(w)]
     if acronyms:
         named = join_named([f"« {a} »" for a in acronyms[: settings.partial_words_named]], phrases["partial_rare_and"])
@@ -53,10 +57,10 @@ def partial_notice(assessment: Assessment, phrases: dict[str, str], settings: Se
         # without them, no unknown share is left unless other unknown words are: a rare acronym is then said as such
         left = replace(assessment, unknown_words=others, unknown=assessment.unknown if others else 0.0)
         more = left.fact_missing or left.outside or left.rare_words or _unsaid(left)
-        rest = partial_notice(left, phrases, settings) if more else phrases["partial_closest"]
+        rest = partial_notice(left, phrases, settings, question=question) if more else phrases["partial_closest"]
         said = phrases["partial_acronym" if len(acronyms) == 1 else "partial_acronyms"].format(acronyms=named)
         return f"{said} {rest}"
-    unsaid = _unsaid(assessment)[: settings.partial_words_named]
+    unsaid = [w for w in _unsaid(assessment) if not _everyday(w, question, settings)][: settings.partial_words_named]
     if assessment.fact_missing and assessment.fact_asked and assessment.fact_strict:
         phrase = phrases["partial_fact_elsewhere" if elsewhere else "partial_fact"]
         notice = _fact_notice(assessment.fact_asked, assessment.fact_term, phrase)
@@ -68,9 +72,19 @@ def partial_notice(assessment: Assessment, phrases: dict[str, str], settings: Se
         notice = phrases["partial_rare"].format(words=join_named(named, phrases["partial_rare_and"]))
     elif not unsaid and assessment.fact_missing and assessment.fact_asked:  # « Quel âge faut-il avoir… ? »
         notice = _fact_notice(assessment.fact_asked, assessment.fact_term, phrases["partial_fact_loose"])
-    else:  # the proper names no passage writes first, then the words the corpus never uses
+    elif unsaid:  # the proper names no passage writes first, then the words the corpus never uses
         notice = phrases["partial_words"].format(words=", ".join(f"« {w} »" for w in unsaid))
+    else:  # only everyday words the corpus never writes (« Est-ce que je dois… ? »): none is named
+        notice = phrases["partial_general"]
     return _ELIDED.sub("d'« ", notice)
+
+
+def _everyday(word: str, question: str, settings: Settings) -> bool:
+    """Whether ``word`` is one of the most frequent words of French (``partial_everyday_words``) and no determiner
+    precedes it in ``question``: « dois », « bientôt », words of any question, not what it asks (« le numéro »)."""
+    return word.lower() in everyday_words(settings.partial_everyday_words) and not FactRules.load().determined(
+        word, question
+    )
 
 
 def _unsaid(assessment: Assessment) -> list[str]:

@@ -492,6 +492,16 @@ class FactRules:
     noun_ending: re.Pattern[str] | None = None  # the endings of nouns among the generic ones (« -ment », « -ant »)
     measures: re.Pattern[str] | None = None  # words saying what is measured (« mois », « personnes »), not of what
     asking_words: frozenset[str] = frozenset()  # words a figure is asked with (« faut », « prend »), folded
+    determiner_before: re.Pattern[str] | None = None  # a determiner (« le », « mon », « ce »…) right before a word
+
+    def determined(self, word: str, text: str) -> bool:
+        """Does a determiner stand right before ``word`` in ``text`` (« le numéro », « un métier »): a noun, maybe what
+        is asked, not an everyday word of any question (« je dois », « bientôt »)?"""
+        if self.determiner_before is None:
+            return False
+        folded, text = fold_accents(word.lower()), fold_accents(text.lower())
+        found = re.search(rf"(?<!\w){re.escape(folded)}(?!\w)", text)
+        return bool(found and self.determiner_before.search(text[: found.start()]))
 
     def shown_noun(self, word: str, text: str) -> bool:
         """Is ``word`` of ``text``, which ends as verb forms do (``generic_endings``: « refusent », « convaincre »), a
@@ -610,7 +620,13 @@ class FactRules:
             if "asking_words" in data
             else frozenset()
         )
-        return cls(tuple(kinds), generic, aliases, reference, public, pointer, article, ending, measures, asking)
+        determiner = None
+        if "determiners" in data:
+            listed = alternatives(tuple(fold_accents(w) for w in words(data, "determiners", path)), escape=True)
+            determiner = compile_pattern(rf"(?<![\w'’-])(?:{listed})\s*$", "determiners", path, flags=0)
+        return cls(
+            tuple(kinds), generic, aliases, reference, public, pointer, article, ending, measures, asking, determiner
+        )
 
     def names_in(
         self, sentences: Iterable[str], titles: Iterable[str] = (), headings: Iterable[str] = ()

@@ -47,6 +47,14 @@ def french_accented() -> dict[str, str]:
     return {folded: next(iter(ws)) for folded, ws in forms.items() if len(ws) == 1 and folded not in words}
 
 
+@lru_cache(maxsize=4)
+def everyday_words(most: int) -> frozenset[str]:
+    """The ``most`` most frequent words of general French (pyspellchecker's French frequencies: « dois », « peux »,
+    « bientôt », « vraiment »), words of any question rather than of its topic."""
+    counts = SpellChecker(language="fr", distance=1).word_frequency.dictionary
+    return frozenset(sorted(counts, key=lambda word: (-counts[word], word))[:most])
+
+
 def french_word(word: str) -> bool:
     """Is ``word`` (lower case) a word of general French, as written (pyspellchecker's French word list)?"""
     return word in french_words()

@@ -463,6 +463,13 @@ class Settings(BaseSettings):
     partial_words_named: int = Field(
         3, ge=1, description="Mots absents nommés au plus dans l'avis de réponse partielle."
     )
+    partial_everyday_words: int = Field(
+        1000,
+        ge=0,
+        description="Mots les plus fréquents du français (liste de pyspellchecker) jamais nommés comme absents dans "
+        "l'avis de réponse partielle (« dois », « bientôt ») : ceux de toute question, pas de son sujet ; seuls, "
+        "l'avis dit que les documents ne répondent pas directement (0 = tous nommés).",
+    )
 
     part_gain: float = Field(
         0.3,

@@ -546,3 +546,27 @@ def test_a_line_of_web_addresses_in_the_body_is_quoted_only_when_the_question_as
 
     assert not any("https://" in text for text in quoted(Preferences()))
     assert any("https://" in text for text in quoted(Preferences(asks_resources=True)))
+
+
+def test_a_partial_notice_names_no_everyday_word_only_what_is_asked() -> None:
+    """« Les documents de référence ne parlent pas de « dois » » (and « bientôt », « fou ») named a word of any
+    question as the missing topic: among the most frequent words of French, a word without a determiner before it is
+    not named, and with nothing else missing the notice says the documents do not answer directly. A frequent noun the
+    question determines (« le numéro de téléphone ») is what is asked: still named."""
+    from assistant.coverage import partial_notice
+    from assistant.guard import Assessment
+    from assistant.prompts import load_phrases
+
+    phrases = load_phrases(Settings().prompts_dir, "extractive")
+    settings = Settings.model_construct()
+    question = "Est-ce que je dois faire des hautes études pour être un patient partenaire ?"
+    must = Assessment(1.0, 0.9, 1.0, 0.2, None, False, ["dois"])
+    notice = partial_notice(must, phrases, settings, question=question)
+    assert "« dois »" not in notice and notice.startswith(phrases["partial_general"].split(".")[0])
+    both = Assessment(1.0, 0.9, 1.0, 0.4, None, False, ["dois", "ostéopathie"])
+    assert "ne parlent pas d'« ostéopathie »." in partial_notice(
+        both, phrases, settings, question=f"{question} ostéopathie"
+    )
+    number = Assessment(1.0, 0.9, 1.0, 0.2, None, False, ["numéro"])
+    asked = "c'est quoi le numero de telephone de france assos santé occitanie ?"
+    assert "« numéro »" in partial_notice(number, phrases, settings, question=asked)
