@@ -478,6 +478,14 @@ _LIST_NUMBER = re.compile(r"^\s*\d{1,3}[.)]\s+")  # « 49. » before an entry of
 _STATEMENT_END = re.compile(r"[.!…][\s»\"”)\]]*$")  # not « ? »: a question describes nothing
 
 
+def _folded_before(word: str, text: str) -> str | None:
+    """The text before ``word``'s first occurrence in ``text``, both accent-folded and in lower case; None when
+    ``text`` does not write it."""
+    folded, text = fold_accents(word.lower()), fold_accents(text.lower())
+    found = re.search(rf"(?<!\w){re.escape(folded)}(?!\w)", text)
+    return text[: found.start()] if found else None
+
+
 @dataclass(frozen=True)
 class FactRules:
     """The kinds of fact of ``facts.toml``, in the order they are tried, and the generic verb endings."""
@@ -497,21 +505,17 @@ class FactRules:
     def determined(self, word: str, text: str) -> bool:
         """Does a determiner stand right before ``word`` in ``text`` (« le numéro », « un métier »): a noun, maybe what
         is asked, not an everyday word of any question (« je dois », « bientôt »)?"""
-        if self.determiner_before is None:
-            return False
-        folded, text = fold_accents(word.lower()), fold_accents(text.lower())
-        found = re.search(rf"(?<!\w){re.escape(folded)}(?!\w)", text)
-        return bool(found and self.determiner_before.search(text[: found.start()]))
+        before = _folded_before(word, text)
+        return self.determiner_before is not None and before is not None and bool(self.determiner_before.search(before))
 
     def shown_noun(self, word: str, text: str) -> bool:
         """Is ``word`` of ``text``, which ends as verb forms do (``generic_endings``: « refusent », « convaincre »), a
         noun the article or « de » before it and its ending show (« le consentement », « de restaurant »)?"""
-        folded, text = fold_accents(word.lower()), fold_accents(text.lower())
+        folded = fold_accents(word.lower())
         if self.article_before is None or self.noun_ending is None or not self.generic_form.search(folded):
             return False
-        found = re.search(rf"(?<!\w){re.escape(folded)}(?!\w)", text)
-        before = text[: found.start()] if found else ""
-        return bool(found and self.noun_ending.search(folded) and self.article_before.search(before))
+        before = _folded_before(word, text)
+        return before is not None and bool(self.noun_ending.search(folded) and self.article_before.search(before))
 
     def reference_alone(self, text: str) -> bool:
         """Is ``text`` a legal reference alone (``reference_only``), read after its note's or list's number

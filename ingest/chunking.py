@@ -22,6 +22,7 @@ from ingest.structure import StructuredDocument, Tables, fiche_of
 # belongs to it ("… c'est quoi docteur ? [vidéo] (dernière visite, juin 2023).")
 _TINY = 25  # characters: a shorter piece is merged back into the sentence before it
 _LOST_WORD = r"[a-zà-ÿ]{5}"  # the end of a word whose period may end a sentence before one that lost its start
+_LOST_OPENING = r"[a-zà-ÿ](?!ttps?:|ww\.)"  # how a sentence that lost its start opens: in lower case, no web address
 _CELL_END = re.compile(rf"(?<=[.!?…])(?:\s?[\"»”)])?{re.escape(CELL_SEPARATOR)}")
 
 
@@ -41,7 +42,7 @@ def _sentence_end() -> re.Pattern[str]:
     # (:func:`lost_start`), not glued to the sentence before: after the period of a word of five letters or more (an
     # abbreviation is shorter: « env. », « hab. », « sept. », « etc. »), before a word in lower case that is no web
     # address
-    lost = rf"(?<={_LOST_WORD}\.\s)(?=[a-zà-ÿ](?!ttps?:|ww\.))"
+    lost = rf"(?<={_LOST_WORD}\.\s)(?={_LOST_OPENING})"
     return re.compile(rf"(?<=[.!?…])(?<!\b[A-ZÀ-Ý]\.){not_after}{closing}\s+(?:(?=[«\"(A-ZÀ-ÖØ-Ý0-9•\-–])|{lost})")
 
 
@@ -105,7 +106,7 @@ def _section_number(path: list[SectionRef]) -> str:
 SENTENCE_REACH = 300  # characters a passage may grow past the splitter's cut to end its sentence
 
 
-_LOST_START = re.compile(r"[a-zà-ÿ](?!ttps?:|ww\.)")
+_LOST_START = re.compile(_LOST_OPENING)
 _LOST_AFTER = re.compile(rf"{_LOST_WORD}\.\s*$")
 
 

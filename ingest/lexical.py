@@ -23,9 +23,15 @@ _TOKEN = re.compile(r"[^\W_]+")
 
 
 @lru_cache(maxsize=1)
+def _french_counts() -> dict[str, int]:
+    """pyspellchecker's French words with their frequencies, loaded once."""
+    return SpellChecker(language="fr", distance=1).word_frequency.dictionary
+
+
+@lru_cache(maxsize=1)
 def french_words() -> frozenset[str]:
-    """The words of general French, as written (pyspellchecker's French list; its frequencies are not kept)."""
-    return frozenset(SpellChecker(language="fr", distance=1).word_frequency.dictionary)
+    """The words of general French, as written (pyspellchecker's French list)."""
+    return frozenset(_french_counts())
 
 
 @lru_cache(maxsize=1)
@@ -51,7 +57,7 @@ def french_accented() -> dict[str, str]:
 def everyday_words(most: int) -> frozenset[str]:
     """The ``most`` most frequent words of general French (pyspellchecker's French frequencies: « dois », « peux »,
     « bientôt », « vraiment »), words of any question rather than of its topic."""
-    counts = SpellChecker(language="fr", distance=1).word_frequency.dictionary
+    counts = _french_counts()
     return frozenset(sorted(counts, key=lambda word: (-counts[word], word))[:most])
 
 
