@@ -372,7 +372,9 @@ class Assistant:
         nor the corpus knows is also searched with the corpus's phrase whose initials spell it (« établissements
         publics de coopération intercommunale »). It stays a word the documents never use: a run of words can spell
         an acronym by chance (ROSP: « raréfaction de l'offre de soins primaires »), so the answer still says the
-        documents do not write it (:func:`~assistant.coverage.partial_notice`)."""
+        documents do not write it (:func:`~assistant.coverage.partial_notice`); it does not lower the confidence
+        (:func:`~assistant.guard.assess`): what it stands for was searched. So is an acronym the question spells out
+        itself, in brackets after its words (« … une société coopérative d'intérêt collectif (Scic) ? »)."""
         rules = QueryRules.load()
         for acronym in dict.fromkeys(rules.acronym.findall(query.text)):
             word = acronym.lower()
@@ -381,6 +383,11 @@ class Assistant:
             phrase = self.names.spelled_out(acronym, rules.acronym_joiners, rules.acronym_min_uses)
             if phrase:
                 query.search_text = f"{query.search_text} {phrase}"
+                query.spelled_out[acronym] = phrase
+        for found in rules.bracketed_acronym.finditer(query.text):  # spelled out by the question itself
+            acronym = found.group("acronym")
+            if self.names.spells(acronym, rules.acronym_joiners, query.text[: found.start()]):
+                query.spelled_out.setdefault(acronym, "")
 
     def _section_exists(self, ref: str) -> bool:
         """Does any document have a chapter/part numbered ``ref`` ("12", "IV")?"""

@@ -81,7 +81,8 @@ def assess(
     spelled: Collection[str] = (),
 ) -> Assessment:
     """How well the evidence covers the question: confidence = similarity + coverage weight × coverage
-    − unknown weight × unknown − penalty when the asked fact is missing. ``leading``: the best passages as
+    − unknown weight × unknown (an acronym spelled out aside: ``Query.spelled_out``) − penalty when the asked fact
+    is missing. ``leading``: the best passages as
     ranked, before the contexts were spread over sections (:attr:`Ranking.leading`): how well they hold the
     question's words must not grow because the contexts show more sections. ``names``: the corpus's sentences
     and aliases (:meth:`FactRules.names_in`), for a fact about a named thing (a definition). ``described``: the
@@ -126,6 +127,10 @@ def assess(
             nouns.append(word)  # be a word of a topic the corpus covers (« l'épuisement des représentants »)
     total = sum(own.values())
     unknown = sum(own[w] for w in unknown_terms) / total if total else 0.0
+    # an acronym the corpus spells out is said unwritten (``unknown``) but does not lower the confidence: its phrase
+    # was searched (« EPCI »: « établissements publics de coopération intercommunale »), and the notice says the rest
+    spelled_out = {acronym.lower() for acronym in query.spelled_out}
+    against = sum(own[w] for w in unknown_terms if w not in spelled_out) / total if total else 0.0
     unknown_terms = [_as_written(word, query.text) for word in unknown_terms]  # named so in a partial answer
     rare = _rare_acronyms(reader, stats, query, explained, s.partial_rare_sections) if french else []
     rare = [word for word in rare if word not in spelled and not any(word in entry.names for entry in described)]
@@ -164,7 +169,7 @@ def assess(
     penalty = 0.0
     if fact is not None and fact_missing:
         penalty = s.guard_fact_penalty if fact.strict else s.guard_loose_fact_penalty
-    topic = similarity + s.guard_coverage_weight * coverage - s.guard_unknown_weight * unknown
+    topic = similarity + s.guard_coverage_weight * coverage - s.guard_unknown_weight * against
     name = fact.name if fact else None
     strict = bool(fact and fact.strict)
     confidence = round(topic - penalty, 4)

@@ -315,6 +315,9 @@ class Query:
     corrections: dict[str, str] = field(default_factory=dict)
     respelled: dict[str, str] = field(default_factory=dict)  # typos corrected in the text itself (said to the user)
     lexicon_words: set[str] = field(default_factory=set)  # words the domain lexicon explained
+    # an acronym no document writes → the corpus's phrase whose initials spell it, searched with it (« EPCI »), or ""
+    # when the question spells it out itself (« … d'intérêt collectif (Scic) »)
+    spelled_out: dict[str, str] = field(default_factory=dict)
     rewritten: str = ""  # a follow-up rewritten as a whole question ("et dans une CPTS ?" → the previous one)
     leaning_on: str = ""  # a follow-up's previous question, as the follow-up reads it (its structure, its party)
     # a follow-up searched beside the question it leans on: its own words, searched too (Settings.weight_followup_own)

@@ -187,6 +187,7 @@ class QueryRules:
     topic_only: re.Pattern[str]  # a follow-up that names only another subject (« et sur le patient traceur ? »)
     thing_only: re.Pattern[str]  # a follow-up that names only an acronym (« et l'ETP ? », « et CPTS ? »)
     acronym: re.Pattern[str]  # an acronym as a question writes it (EPCI)
+    bracketed_acronym: re.Pattern[str]  # an acronym in brackets after its words (« … d'intérêt collectif (Scic) »)
     named_acronym: re.Pattern[str]  # an acronym a question names (« SISA », « ESP »)
     shared_acronym: re.Pattern[str]  # an acronym a question and a legal footnote may share (« RGPD »)
     proper_name: re.Pattern[str]  # a proper name a question writes (« Santé Info Droits »)
@@ -306,6 +307,7 @@ class QueryRules:
                 rf"^(?![^?]*,)\W*(?:(?:{literal('topics.leads')})\s+)?(?P<topic>{subject})\s*[?!.]*\s*$", "topics", path
             ),
             acronym=pattern(data, "acronyms.written", path, flags=0),
+            bracketed_acronym=pattern(data, "acronyms.bracketed", path, flags=0),
             named_acronym=pattern(data, "acronyms.named", path, flags=0),
             shared_acronym=pattern(data, "acronyms.shared", path, flags=0),
             proper_name=pattern(data, "names.proper", path, flags=0),

@@ -295,7 +295,7 @@ def chunk_document(
                 text=text,
                 embed_text=f"{header_doc} — {' > '.join(labels)}\n\n{text}" if labels else f"{header_doc}\n\n{text}",
                 position=len(chunks),
-                role=classify(titles, text),
+                role=classify(titles, text, document_title=info.title),
             )
             chunks.append(chunk)
             sentences.extend(_sentence(chunk.chunk_id, text, s, e, doc.tables) for s, e in split_sentences(text))

@@ -62,8 +62,8 @@ _EMPHASIS = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1|(?<![\w*])\*(?=[^\s*])([^
 
 
 _FOOTNOTE = re.compile(r"^[¹²³⁴⁵⁶⁷⁸⁹⁰]+\s")
-# a footnote whose number a PDF glued to its first word ("1Usager·ère·s : aujourd'hui en santé…"): the number
-# goes, as superscript marks do
+# a footnote whose number a PDF glued to its first word ("1Usager·ère·s : aujourd'hui en santé…"): numbered as the
+# other notes are (« Note 1 : Usager·ère·s… ») when its call was found before it, else the number goes
 _GLUED_NOTE_NUMBER = re.compile(r"(?m)^[ \t]*(\d{1,2})(?=[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ·]{2,}\b)")
 # its call, glued to the end of a word in lower case (« des usager·ère·s1 et invite… »): removed when the note of
 # that number comes after it on the page; not in an address (« /fiche1.pdf ») nor after a unit (« km2 »)
@@ -99,6 +99,35 @@ def move_footnotes(text: str) -> str:
         units[i:end] = [u for u in moved if not _is_note(u[1])] + [u for u in moved if _is_note(u[1])]
         i = max(end, j + 1)
     return "".join(sep + paragraph for sep, paragraph in units)
+
+
+def notes_by_calls(text: str) -> str:
+    """Put a footnote at the end of the section that calls it, before the next numbered title, when that title comes
+    between the call and the note: a page break left the note at the foot of its page, under the next section's title
+    (« 4.3. Les freins » for « … des gâteaux »¹⁴ in § 4.2.4), where it would be quoted and cited as that section's.
+    Other notes stay where they are (moving every note next to its call changed one answer in three and cut
+    passages in two between their paragraphs), as does a note whose call is not found before it."""
+    parts = re.split(r"(\n[ \t]*\n)", text)
+    units = list(zip(["", *parts[1::2]], parts[0::2], strict=True))
+    for i in range(1, len(units)):
+        note = _FOOTNOTE.match(units[i][1].lstrip())
+        if not note:
+            continue
+        call = _call_pattern(note.group().strip())
+        k = next((k for k in range(i - 1, -1, -1) if not _is_note(units[k][1]) and call.search(units[k][1])), i)
+        title = next((t for t in range(k + 1, i) if _NUMBERED_TITLE.match(units[t][1].strip())), None)
+        if title is not None:
+            units.insert(title, units.pop(i))
+    return "".join(sep + paragraph for sep, paragraph in units)
+
+
+# a numbered section's title: « 4.3. Les freins », « 6.7.2. Quels contenus ? »; one line, not ending as a sentence
+_NUMBERED_TITLE = re.compile(r"\d{1,2}(?:\.\d{1,2})*\.?[ \t]+[A-ZÀ-ÖØ-Þ][^\n]{0,200}(?<![.!;:…])\Z")
+
+
+def _call_pattern(number: str) -> re.Pattern[str]:
+    """A call of note ``number`` inside a paragraph, not a longer number's digit (« ¹ » in « ¹⁴ »)."""
+    return re.compile(rf"(?<![¹²³⁴⁵⁶⁷⁸⁹⁰])(?<!^){re.escape(number)}(?![¹²³⁴⁵⁶⁷⁸⁹⁰])", re.MULTILINE)
 
 
 _LIST_READ_BACK = 3  # paragraphs read back, over an item's run-on lines, for the item notes interrupt
@@ -155,7 +184,7 @@ def alternative_question(before: str, question: str) -> bool:
 def strip_markup(text: str) -> str:
     """Remove the HTML and Markdown left by PDF-to-text tools: tags, emphasis, links, footnote marks, calls into
     the list of references, spaces before a comma or a period."""
-    text = move_footnotes(text)
+    text = notes_by_calls(move_footnotes(text))
     text = _AUTOLINK.sub(r"\1", text)
     text = _MD_LINK.sub(lambda m: m.group(1) if m.group(2) in ("", "#") else f"{m.group(1)} ({m.group(2)})", text)
     text = _PARAGRAPH_BREAK.sub(" ", text)
@@ -167,9 +196,19 @@ def strip_markup(text: str) -> str:
     text = _SUPERSCRIPT.sub("", text)
     if rules.reference_call is not None:
         text = _CALL_BETWEEN_COMMAS.sub(",", _without_calls(rules.reference_call, text))
+    called: set[str] = set()  # the glued notes whose call was found before them: numbered as the other notes are
     if notes := {m.group(1): m.start() for m in reversed(list(_GLUED_NOTE_NUMBER.finditer(text)))}:  # the first
-        text = _GLUED_CALL.sub(lambda m: m.group(1) if m.start() < notes.get(m.group(2), -1) else m.group(), text)
-    text = _GLUED_NOTE_NUMBER.sub("", text)
+
+        def uncalled(m: re.Match[str]) -> str:
+            if m.start() < notes.get(m.group(2), -1):
+                called.add(m.group(2))
+                return m.group(1)
+            return m.group()
+
+        text = _GLUED_CALL.sub(uncalled, text)
+    text = _GLUED_NOTE_NUMBER.sub(
+        lambda m: rules.footnote.format(number=m.group(1)) if m.group(1) in called else "", text
+    )
     text = _MD_ESCAPE.sub(r"\1", text)
     if rules.space_before_mark is not None:
         text = rules.space_before_mark.sub("", text)

@@ -80,8 +80,12 @@ def link_share(text: str) -> float:
     return sum(len(m.group()) for m in _URL.finditer(text)) / max(len(text), 1)
 
 
-def classify(section_titles: list[str], text: str, rules: RoleRules | None = None) -> PassageRole:
-    """The role of a passage from its section titles (outermost first) and its text."""
+def classify(
+    section_titles: list[str], text: str, rules: RoleRules | None = None, document_title: str = ""
+) -> PassageRole:
+    """The role of a passage from its section titles (outermost first) and its text. Under a title that is the
+    document's own (``document_title``, from the manifest) a passage that ends no sentence is its cover or masthead
+    (« Les préconisations de vos URPS… » / « N°9 - Octobre 2022 » under « Infos conseils »)."""
     rules = rules or RoleRules.load()
     for title in reversed(section_titles):
         folded = fold_accents(without_numbering(title).lower()).strip()
@@ -93,7 +97,7 @@ def classify(section_titles: list[str], text: str, rules: RoleRules | None = Non
         return PassageRole.BODY
     if rules.annex_heading.search(lines[0]):
         return PassageRole.ANNEX
-    if rules.titles_only.search(text):
+    if rules.titles_only.search(text) or (_own_title(section_titles, document_title) and not _states(lines)):
         return PassageRole.TITLES
     if link_share(text) >= rules.link_share:
         return PassageRole.LINKS
@@ -102,3 +106,15 @@ def classify(section_titles: list[str], text: str, rules: RoleRules | None = Non
             if sum(bool(line_pattern.search(line)) for line in lines) / len(lines) >= rules.line_share:
                 return role
     return PassageRole.BODY
+
+
+def _own_title(section_titles: list[str], document_title: str) -> bool:
+    """Whether the passage's section is titled with the document's title, or its beginning (« Infos conseils » of
+    « Infos conseils N°9 – Impliquer les usagers… »)."""
+    deepest = fold_accents(section_titles[-1]).lower().strip() if section_titles else ""
+    return bool(deepest and document_title) and fold_accents(document_title).lower().startswith(deepest)
+
+
+def _states(lines: list[str]) -> bool:
+    """Whether some line ends as a sentence does."""
+    return any(line.rstrip().rstrip("»”) ").endswith((".", "!", "?", "…", ":", ";")) for line in lines)

@@ -420,17 +420,23 @@ def test_a_definition_given_only_in_the_list_of_guides_is_quoted_first(assistant
 
 
 def test_a_footnote_that_is_a_legal_reference_alone_is_quoted_only_when_one_is_asked(assistant: Assistant) -> None:
-    """« Note 4 : Article L. 6323-3 du Code de la santé publique. » is a footnote of § 1.2: noise in an answer about who
-    runs health centres, the answer to a question asking which article governs them; a note naming the RGPD answers
-    a question naming it."""
+    """« Note 4 : Article L. 6323-3 du Code de la santé publique. » is the footnote of § 1.1 on maisons de santé, which
+    a page break left under § 1.2: the article of maisons de santé was quoted as the one governing centres de santé.
+    It is noise in an answer about who runs health centres, and the answer to a question asking which article governs
+    maisons de santé, under § 1.1; asked about centres de santé, the answer quotes their own article (note 5,
+    « L. 6323-1 »). A note naming the RGPD answers a question naming it."""
     footnote = "Article L. 6323-3 du Code de la santé publique."  # « Note 4 : » in the index, not in the quote
 
     def quoted(answer: Answer) -> list[str]:
         return [s.text for b in answer.blocks for s in b.spans if s.source is SpanSource.CORPUS]
 
     assert footnote not in quoted(assistant.ask("Qui gère les centres de santé ?"))
-    asked = assistant.ask("Quel article du Code de la santé publique encadre les centres de santé ?")
-    assert footnote in quoted(asked), _said(asked)
+    houses = assistant.ask("Quel article du Code de la santé publique encadre les maisons de santé ?")
+    assert footnote in quoted(houses), _said(houses)
+    assert any(c.section_number == "1.1" and footnote in c.quote for c in houses.citations), _said(houses)
+    centres = assistant.ask("Quel article du Code de la santé publique encadre les centres de santé ?")
+    assert footnote not in quoted(centres), _said(centres)
+    assert any("article L. 6323-1 du Code de la santé publique" in q for q in quoted(centres)), _said(centres)
     named = assistant.ask("que dit le RGPD sur les données des usagers qui participent aux groupes ?")
     assert any(q.startswith("Loi n° 78-17") and "(RGPD)" in q for q in quoted(named)), _said(named)  # its acronym
 
@@ -559,12 +565,38 @@ def test_an_acronym_the_corpus_only_spells_out_is_searched_with_its_phrase_and_s
     """« EPCI » is nowhere in the documents, « établissements publics de coopération intercommunale » is: the
     answer quotes the guide's list of who runs centres de santé, after saying that the documents never write
     « EPCI » (a run of words can spell an acronym by chance: « ROSP »). It said « ne parlent pas d'« EPCI » » above a
-    quote naming those bodies: a reader found the notice contradicted."""
+    quote naming those bodies: a reader found the notice contradicted. The acronym does not lower the confidence (the
+    question was declined when the passages leading its ranking changed), but it is always said unwritten."""
     answer = assistant.ask("Un EPCI peut-il être gestionnaire d'un centre de santé ?")
     notice = answer.blocks[0].text
     assert answer.coverage is Coverage.PARTIAL and "n'écrivent pas le sigle « EPCI »" in notice
     assert "ne parlent pas" not in notice
     assert "établissements publics de coopération intercommunale" in _said(answer)
+    # a chance spelling (« avec des services d'interprétariat professionnel ») never makes a full answer
+    chance = assistant.ask("Comment l'ASIP sécurise les données de santé ?")
+    assert chance.coverage is not Coverage.FULL and "« ASIP »" in chance.blocks[0].text
+
+
+def test_an_acronym_the_question_spells_out_itself_does_not_lower_the_confidence(assistant: Assistant) -> None:
+    """« … une société coopérative d'intérêt collectif (Scic) » spells its acronym out in brackets: the documents never
+    write « Scic », but the question's own words say what it is. A real question so written was declined (its other
+    words weighed little in the passages leading its ranking). The acronym is still said unwritten (an unknown word),
+    but the confidence is the similarity and the coverage alone; written without its words, it lowers the
+    confidence."""
+    s = assistant.settings
+
+    def parts(answer: Answer) -> tuple[float, float, float]:
+        found = answer.details["assessment"]
+        said = found["similarity"] + s.guard_coverage_weight * found["coverage"]
+        return found["topic_confidence"], said, s.guard_unknown_weight * found["unknown"]
+
+    spelled = assistant.ask("Une société coopérative d'intérêt collectif (Scic) peut-elle gérer un centre de santé ?")
+    assert spelled.details["assessment"]["unknown_words"] == ["Scic"]
+    confidence, said, unknown = parts(spelled)
+    assert unknown > 0.01 and confidence == pytest.approx(said, abs=1e-4)
+    assert "sociétés coopératives d'intérêt collectif" in _said(spelled)
+    confidence, said, unknown = parts(assistant.ask("Une Scic peut-elle gérer un centre de santé ?"))
+    assert unknown > 0.01 and confidence == pytest.approx(said - unknown, abs=1e-4)
 
 
 def test_what_acronyms_stand_for_opens_the_answer(assistant: Assistant) -> None:

@@ -63,10 +63,11 @@ def test_footnote_marks_and_markup_are_removed() -> None:
     # a footnote whose number a PDF glued to its first word; a numbered item or a figure stays
     assert strip_markup("1Usager·ère·s : on parle d'usagers.") == "Usager·ère·s : on parle d'usagers."
     assert strip_markup("2. Les diagnostics\n10 Maisons de santé") == "2. Les diagnostics\n10 Maisons de santé"
-    # its call, glued to the end of the word it explains, goes too (a quote read « des usager·ère·s1 et… »); a
-    # number glued to a word goes only when the page holds a note of that number
+    # its call, glued to the end of the word it explains, goes too (a quote read « des usager·ère·s1 et… »), and the
+    # note is numbered as the others are (it was quoted as the study's prose); a number glued to a word goes only
+    # when the page holds a note of that number
     page = "les droits des usager·ère·s1 et invite.\n\n1Usager·ère·s : on parle d'usagers."
-    assert strip_markup(page) == "les droits des usager·ère·s et invite.\n\nUsager·ère·s : on parle d'usagers."
+    assert strip_markup(page) == "les droits des usager·ère·s et invite.\n\nNote 1 : Usager·ère·s : on parle d'usagers."
     assert strip_markup("les droits des usager·ère·s2 et invite.\n\n1Usager·ère·s : note.").startswith(
         "les droits des usager·ère·s2 et"
     )

@@ -367,3 +367,16 @@ def test_a_passage_of_titles_alone_states_nothing() -> None:
     assert classify(["LA CPTS"], "LA CPTS\nElle réunit les professionnels du territoire.") is PassageRole.BODY
     assert classify(["À RETENIR"], "LE RU SIÈGE AU CONSEIL ET VOTE LE BUDGET.") is PassageRole.BODY  # a statement
     assert classify(["Chiffres"], "2019 : 12 %\n2020 : 15 %") is PassageRole.BODY  # figures, no title
+
+
+def test_a_masthead_under_the_document_s_own_title_states_nothing() -> None:
+    """The URPS sheet's masthead (« Les préconisations de vos URPS… » / « N°9 - Octobre 2022 » under « Infos
+    conseils ») was quoted as a list item: under the document's own title, lines that end no sentence are a cover.
+    Under that title a passage that states something is body text; so is a list of words under another title."""
+    title = "Infos conseils N°9 – Impliquer les usagers dans la construction d'une CPTS"
+    masthead = "Les préconisations de vos URPS pour les professionnels\n\nN°9 - Octobre 2022"
+    assert classify(["Infos conseils"], masthead, document_title=title) is PassageRole.TITLES
+    assert classify(["Infos conseils"], masthead) is PassageRole.BODY  # no document title given
+    stated = "Le projet de santé d'une CPTS doit répondre aux besoins de la population."
+    assert classify(["Infos conseils"], stated, document_title=title) is PassageRole.BODY
+    assert classify(["Qu'est-ce qu'un usager ?"], "Patient\nMalade", document_title=title) is PassageRole.BODY

@@ -548,3 +548,26 @@ def test_a_title_loses_its_numbering_and_nothing_else(title: str, bare: str) -> 
     """Titles are compared and shown without their numbering, whichever way each document writes it; the I or V
     that opens a word stays (« Idées » was read as « dées »)."""
     assert without_numbering(title) == bare
+
+
+def test_a_footnote_a_page_break_left_under_the_next_title_is_cited_under_the_section_that_calls_it() -> None:
+    """« Note 14 » (called in § 4.2.4's subtitle) was quoted under « 4.3. Les freins », where a page break left it:
+    it now ends the section that calls it. A note under its own section stays where it is, and so does one whose
+    call is not found."""
+    text = (
+        "1. Les leviers et les freins\n\nLes démarches engagées montrent des leviers et des freins.\n\n"
+        "1.1. La formation conjointe\n\n"
+        "« Pas seulement du café et des gâteaux »¹⁴\n\n"
+        "En Australie, le bilan publié en 2017 fait apparaître les clés du succès des démarches engagées.\n\n"
+        "1.2. Les freins\n\n"
+        "Ils sont bien identifiés par les équipes engagées dans ces démarches depuis longtemps.\n\n"
+        "¹⁴ Cette formule est une adaptation du titre de l'article cité : « Not just tea and biscuits ».\n\n"
+        "Le temps manque aux équipes, qui le disent dans toutes les enquêtes menées⁹.\n\n"
+        "⁹ Enquête de 2021 auprès des équipes, menée dans toute la région concernée.\n\n"
+        "¹¹ Une note dont l'appel n'est écrit nulle part dans le texte de ce document."
+    )
+    chunks, _ = chunk_document(INFO, structure(text), 1000, 150)
+    where = {note: c.section_number for c in chunks for note in ("Note 14", "Note 9", "Note 11") if note in c.text}
+    assert where == {"Note 14": "1.1", "Note 9": "1.2", "Note 11": "1.2"}
+    freins = next(c.text for c in chunks if c.section_number == "1.2")
+    assert freins.startswith("Ils sont bien identifiés")
