@@ -374,7 +374,8 @@ class Assistant:
         an acronym by chance (ROSP: « raréfaction de l'offre de soins primaires »), so the answer still says the
         documents do not write it (:func:`~assistant.coverage.partial_notice`); it does not lower the confidence
         (:func:`~assistant.guard.assess`): what it stands for was searched. So is an acronym the question spells out
-        itself, in brackets after its words (« … une société coopérative d'intérêt collectif (Scic) ? »)."""
+        itself, in brackets after its words (« … une société coopérative d'intérêt collectif (Scic) ? ») or before them
+        (« une Scic (société coopérative d'intérêt collectif) »)."""
         rules = QueryRules.load()
         for acronym in dict.fromkeys(rules.acronym.findall(query.text)):
             word = acronym.lower()
@@ -385,9 +386,11 @@ class Assistant:
                 query.search_text = f"{query.search_text} {phrase}"
                 query.spelled_out[acronym] = phrase
         for found in rules.bracketed_acronym.finditer(query.text):  # spelled out by the question itself
-            acronym = found.group("acronym")
-            if self.names.spells(acronym, rules.acronym_joiners, query.text[: found.start()]):
-                query.spelled_out.setdefault(acronym, "")
+            if self.names.spells(found.group("acronym"), rules.acronym_joiners, query.text[: found.start()]):
+                query.spelled_out.setdefault(found.group("acronym"), "")
+        for found in rules.bracketing_acronym.finditer(query.text):  # or after it, in brackets
+            if self.names.spells(found.group("acronym"), rules.acronym_joiners, found.group("words")):
+                query.spelled_out.setdefault(found.group("acronym"), "")
 
     def _section_exists(self, ref: str) -> bool:
         """Does any document have a chapter/part numbered ``ref`` ("12", "IV")?"""
@@ -655,7 +658,9 @@ class Assistant:
         parts_evidence, pool = [evidence], [*candidates, *lists]
         uncovered: list[str] = []  # parts of the question the documents do not cover at all
         if len(query.parts) > 1:  # each part searched too: it may find what the whole question missed
-            searched = [self._search_part(part, where, role) for part in query.parts]
+            searched: list[PartSearch] = []
+            for part in query.parts:  # a part may lean on the one before (« … ? Avec quelles conséquences ? »)
+                searched.append(self._search_part(part, where, role, searched[-1].query if searched else None))
             known = {c.index for c in pool}
             for part in searched:  # the best passages each part finds on its own join the whole question's
                 fresh = [c for c in part.found[: self.settings.part_passages] if c.index not in known]
@@ -670,7 +675,12 @@ class Assistant:
                 for part, (_, cover, judgement) in zip(query.parts, judged, strict=True)
             ]
             uncovered = [part for part, out in zip(query.parts, foreign, strict=True) if out]
-            parts_evidence = [[] if out else found for (found, _, _), out in zip(judged, foreign, strict=True)]
+            # a part that leans on the one before is judged with it, but the whole question holds its words: it
+            # brings no section of its own (« Sur « Est-il à proscrire » » filled with passages on sharing power)
+            parts_evidence = [
+                [] if out or part.query.followup else found
+                for (found, _, _), out, part in zip(judged, foreign, searched, strict=True)
+            ]
             if coverage is Coverage.NONE and all(
                 cover is not Coverage.NONE and not judgement.unknown_words for _, cover, judgement in judged
             ):
@@ -873,9 +883,13 @@ class Assistant:
         the corpus never uses), not merely too short to be understood alone ("qui finance ?")."""
         return judgement.similarity < self.settings.guard_min_similarity or bool(judgement.unknown_words)
 
-    def _search_part(self, part: str, where: dict[str, Any], role: Role | None) -> PartSearch:
-        """One part of a multi-part question, searched on its own."""
-        part_query = self._understand(part, None)
+    def _search_part(
+        self, part: str, where: dict[str, Any], role: Role | None, before: Query | None = None
+    ) -> PartSearch:
+        """One part of a multi-part question, searched on its own, or, when it leans on the part ``before`` as a
+        follow-up leans on the question before it (« L'ACI : pourquoi signer cette convention ? Avec quelles
+        conséquences ? »), with it."""
+        part_query = self._understand(part, before)
         vector, found, _, _ = self._retrieve(part_query, where, role)
         return PartSearch(part_query, vector, found, self.stats.weights(part_query.search_text))
 

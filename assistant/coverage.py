@@ -88,8 +88,14 @@ def _everyday(word: str, question: str, settings: Settings) -> bool:
 
 
 def _unsaid(assessment: Assessment) -> list[str]:
-    """The proper names no passage writes, then the words the corpus never uses, then nouns no passage writes."""
-    return [*assessment.unknown_names, *assessment.unknown_words, *assessment.unknown_nouns]
+    """The proper names no passage writes, then the words the corpus never uses, then nouns no passage writes; a word
+    of a name already named is not named again (« Françoise Sellin », not « Françoise Sellin », « Sellin »)."""
+    names = assessment.unknown_names
+
+    def in_a_name(word: str) -> bool:
+        return any(re.search(rf"(?<!\w){re.escape(word)}(?!\w)", name, re.IGNORECASE) for name in names)
+
+    return [*names, *(w for w in [*assessment.unknown_words, *assessment.unknown_nouns] if not in_a_name(w))]
 
 
 def _fact_notice(fact: str, term: str, phrase: str) -> str:

@@ -224,18 +224,20 @@ def _thing_terms(stats: TermStats, thing: str) -> tuple[frozenset[str], ...]:
 
 
 def _unknown_names(text: str, names: CorpusNames) -> list[str]:
-    """The proper names ``text`` writes (``names.proper`` of ``query.toml``) that no sentence of the corpus writes,
-    whole or as the names it joins (« Nouvelle-Aquitaine de France Assos Santé »: both are written; a joined word
-    alone, « Maison » in « Maison des Usagers », is no name), and the names of bodies written with one capital
+    """The proper names ``text`` writes (``names.proper`` and ``names.addressed`` of ``query.toml``) that no sentence
+    of the corpus writes, whole, as the names it joins (« Nouvelle-Aquitaine de France Assos Santé »: both are
+    written; a joined word alone, « Maison » in « Maison des Usagers », is no name) or, for a person, by the first
+    name's initial (« C. Compagnon » for « Claire Compagnon »), and the names of bodies written with one capital
     (``names.institution``: « Maison des usagers ») that it never writes whole, unless a proper name covers them."""
     rules = QueryRules.load()
     unknown: list[str] = []
     spans: list[tuple[int, int]] = []  # where the proper names stand: a body's name within one is not said again
-    for match in rules.proper_name.finditer(text):
+    for match in [*rules.addressed_name.finditer(text), *rules.proper_name.finditer(text)]:
         name, parts = match.group(), [p.strip() for p in _JOINED.split(match.group()) if p.strip()]
         spans.append(match.span())
         joined = len(parts) > 1 and all(" " in part or "-" in part for part in parts)
-        if not names.writes(name) and not (joined and all(names.writes(part) for part in parts)):
+        written = names.writes(name) or names.writes_by_initial(name)
+        if not written and not (joined and all(names.writes(part) for part in parts)):
             unknown.append(name)
     for match in rules.institution_name.finditer(text):
         start, end = match.span()

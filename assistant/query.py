@@ -482,7 +482,8 @@ def _spelled_out(word: str, lexicon: Lexicon) -> str:
 
 
 def is_followup(text: str, max_words: int | None = None, points_back: bool = False) -> bool:
-    """Does the question lean on the previous one ("et qui anime ces réunions ?")? A short question
+    """Does the question lean on the previous one ("et qui anime ces réunions ?", « Avec quelles conséquences ? »:
+    a noun whose complement it does not name)? A short question
     (``max_words``, setting ``followup_max_words``) that points back ("ces", "cela") or narrows it ("même pour les
     petits trajets ?") does too, as does one whose pronoun stands for what the previous one named (``points_back``),
     unless it says it is another question."""
@@ -492,7 +493,7 @@ def is_followup(text: str, max_words: int | None = None, points_back: bool = Fal
     words = re.findall(r"\w+", text)
     if rules.new_question.search(text.lower()):  # « ok merci. autre question : … »
         return False
-    starts = rules.followup_start.match(text.strip())
+    starts = rules.followup_start.match(text.strip()) or rules.complement_missing.match(text.strip())
     return bool(starts or points_back or rules.next_fiche.search(text) or rules.previous_fiche.search(text)) or (
         len(words) <= max_words
         and bool(

@@ -177,6 +177,7 @@ class QueryRules:
     followup_start: re.Pattern[str]
     narrows: re.Pattern[str]  # « même pour… », « par exemple… »: a short question opening so narrows the one before
     anaphora: re.Pattern[str]
+    complement_missing: re.Pattern[str]  # « Avec quelles conséquences ? »: a noun of something the question names not
     new_question: re.Pattern[str]  # « autre question : … »: a question that says it leans on nothing
     dislocated: re.Pattern[str]  # « Les facilitateurs, on en trouve où ? »: a phrase taken up after a comma (topic)
     inverted: re.Pattern[str]  # "sont-ils": a subject pronoun after its verb
@@ -188,9 +189,11 @@ class QueryRules:
     thing_only: re.Pattern[str]  # a follow-up that names only an acronym (« et l'ETP ? », « et CPTS ? »)
     acronym: re.Pattern[str]  # an acronym as a question writes it (EPCI)
     bracketed_acronym: re.Pattern[str]  # an acronym in brackets after its words (« … d'intérêt collectif (Scic) »)
+    bracketing_acronym: re.Pattern[str]  # an acronym before its words in brackets (« Scic (société coopérative…) »)
     named_acronym: re.Pattern[str]  # an acronym a question names (« SISA », « ESP »)
     shared_acronym: re.Pattern[str]  # an acronym a question and a legal footnote may share (« RGPD »)
     proper_name: re.Pattern[str]  # a proper name a question writes (« Santé Info Droits »)
+    addressed_name: re.Pattern[str]  # the name of whom a question opens by addressing (« Françoise Sellin, pouvez… »)
     institution_name: re.Pattern[str]  # a body's name with one capital (« Maison des usagers »)
     acronym_joiners: tuple[str, ...]  # short words a spelled-out acronym holds between its initials
     acronym_min_uses: int
@@ -288,6 +291,7 @@ class QueryRules:
             anaphora=compile_pattern(rf"\b(?:{literal('followup.anaphora')})\b", "followup.anaphora", path),
             new_question=compile_pattern(rf"\b(?:{literal('followup.new_question')})\b", "followup.new_question", path),
             dislocated=pattern(data, "followup.dislocated", path),
+            complement_missing=pattern(data, "followup.complement_missing", path),
             inverted=compile_pattern(
                 rf"(?<=\w)-(?:t-)?(?:{literal('followup.inverted_pronouns')})\b", "followup.inverted_pronouns", path
             ),
@@ -308,9 +312,11 @@ class QueryRules:
             ),
             acronym=pattern(data, "acronyms.written", path, flags=0),
             bracketed_acronym=pattern(data, "acronyms.bracketed", path, flags=0),
+            bracketing_acronym=pattern(data, "acronyms.bracketing", path, flags=0),
             named_acronym=pattern(data, "acronyms.named", path, flags=0),
             shared_acronym=pattern(data, "acronyms.shared", path, flags=0),
             proper_name=pattern(data, "names.proper", path, flags=0),
+            addressed_name=pattern(data, "names.addressed", path, flags=0),
             institution_name=pattern(data, "names.institution", path, flags=0),
             acronym_joiners=words(data, "acronyms.joiners", path),
             acronym_min_uses=count(data, "acronyms.min_uses", path),
@@ -750,6 +756,15 @@ class CorpusNames:
         if written is None:
             return False
         return any(written.search(sentence) for sentence in self.folded)
+
+    def writes_by_initial(self, name: str) -> bool:
+        """Whether the corpus writes a person's name (« Claire Compagnon ») as it cites people, the first name by its
+        initial (« le rapport de C. Compagnon »)."""
+        first, _, last = fold_accents(name.lower()).partition(" ")
+        if not first or not last or " " in last:
+            return False
+        cited = re.compile(rf"(?<!\w){re.escape(first[0])}\.\s*{re.escape(last)}(?!\w)")
+        return any(cited.search(sentence) for sentence in self.folded)
 
     def spelled_out(self, acronym: str, joiners: tuple[str, ...], min_uses: int = 1) -> str:
         """The corpus's phrase whose words' initials spell ``acronym`` (« établissements publics de coopération

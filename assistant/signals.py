@@ -39,6 +39,7 @@ class SignalRules:
     audience: tuple[tuple[Role, re.Pattern[str]], ...]
     participants: re.Pattern[str]  # who took part in writing a document: its list of participants may answer
     annexes: re.Pattern[str]  # what the study's annexes hold (an interview guide, an analysis grid): they may answer
+    edition: re.Pattern[str]  # when a document was validated or published, its number: its cover may answer
 
     @classmethod
     @lru_cache(maxsize=4)
@@ -49,7 +50,7 @@ class SignalRules:
         audience = tuple((Role(name), pattern(data, f"audience.{name}", path)) for name in roles)
         resources, lists = pattern(data, "resources", path), pattern(data, "lists", path)
         participants, annexes = pattern(data, "participants", path), pattern(data, "annexes", path)
-        return cls(resources, lists, structures, audience, participants, annexes)
+        return cls(resources, lists, structures, audience, participants, annexes, pattern(data, "edition", path))
 
     def structures_in(self, text: str) -> frozenset[str]:
         folded = fold_text(text)
@@ -114,16 +115,18 @@ class Preferences:
     documents: tuple[str, ...] = ()  # named by the question and speaking of its topic (Assistant._treating)
     asks_participants: bool = False  # who took part in writing a document (« Qui a rédigé le guide ? »)
     asks_annexes: bool = False  # what the study's annexes hold (« Quel guide d'entretien… ? »)
+    asks_edition: bool = False  # when a document was validated or published, its number (« Quand l'avis… validé ? »)
 
     def opens(self, role: PassageRole) -> bool:
         """Whether a passage of ``role`` may answer: body text always; back matter when the question asks for what
-        it holds (resources: tools, guides, sites, contacts; participants; an annex's interview guide), not otherwise
-        (an annex's analysis grid is no training to find)."""
+        it holds (resources: tools, guides, sites, contacts; participants; an annex's interview guide; a cover's date
+        and number), not otherwise (an annex's analysis grid is no training to find)."""
         return (
             role is PassageRole.BODY
             or (self.asks_resources and role in RESOURCE_ROLES)
             or (self.asks_participants and role is PassageRole.PARTICIPANTS)
             or (self.asks_annexes and role is PassageRole.ANNEX)
+            or (self.asks_edition and role is PassageRole.TITLES)
         )
 
 
@@ -187,6 +190,7 @@ class CorpusSignals:
             Lexicon.load().asks_start(question),
             asks_participants=bool(self.rules.participants.search(as_asked)),
             asks_annexes=bool(self.rules.annexes.search(as_asked)),
+            asks_edition=bool(self.rules.edition.search(as_asked)),
         )
 
     def table_match(

@@ -115,19 +115,35 @@ def notes_by_calls(text: str) -> str:
             continue
         call = _call_pattern(note.group().strip())
         k = next((k for k in range(i - 1, -1, -1) if not _is_note(units[k][1]) and call.search(units[k][1])), i)
-        title = next((t for t in range(k + 1, i) if _NUMBERED_TITLE.match(units[t][1].strip())), None)
+        title = next((t for t in range(k + 1, i) if _numbered_title(units, t)), None)
         if title is not None:
             units.insert(title, units.pop(i))
     return "".join(sep + paragraph for sep, paragraph in units)
 
 
 # a numbered section's title: « 4.3. Les freins », « 6.7.2. Quels contenus ? »; one line, not ending as a sentence
-_NUMBERED_TITLE = re.compile(r"\d{1,2}(?:\.\d{1,2})*\.?[ \t]+[A-ZÀ-ÖØ-Þ][^\n]{0,200}(?<![.!;:…])\Z")
+_NUMBERED_TITLE = re.compile(r"(?P<number>\d{1,2}(?:\.\d{1,2})*)\.?[ \t]+[A-ZÀ-ÖØ-Þ][^\n]{0,200}(?<![.!;:…])\Z")
+
+
+def _numbered_title(units: list[tuple[str, str]], t: int) -> bool:
+    """Whether paragraph ``t`` is a numbered section's title, not an item of a numbered list: the first one after
+    its introduction (« … les équipes : » / « 1. La formation commune »), or one right after an item numbered alike
+    (« 2. Le temps partagé »; a title follows its section's text, or a title of another depth: « 1. » / « 1.1. »)."""
+    found = _NUMBERED_TITLE.match(units[t][1].strip())
+    if not found:
+        return False
+    before = units[t - 1][1].strip()
+    alike = _NUMBERED_TITLE.match(before)
+    return not before.endswith(":") and not (
+        alike and alike.group("number").count(".") == found.group("number").count(".")
+    )
 
 
 def _call_pattern(number: str) -> re.Pattern[str]:
-    """A call of note ``number`` inside a paragraph, not a longer number's digit (« ¹ » in « ¹⁴ »)."""
-    return re.compile(rf"(?<![¹²³⁴⁵⁶⁷⁸⁹⁰])(?<!^){re.escape(number)}(?![¹²³⁴⁵⁶⁷⁸⁹⁰])", re.MULTILINE)
+    """A call of note ``number`` inside a paragraph, not a longer number's digit (« ¹ » in « ¹⁴ ») nor a unit's power
+    (« 300 m² »)."""
+    unit = r"(?<!\bm)(?<!\bcm)(?<!\bkm)(?<!\bmm)"
+    return re.compile(rf"(?<![¹²³⁴⁵⁶⁷⁸⁹⁰]){unit}(?<!^){re.escape(number)}(?![¹²³⁴⁵⁶⁷⁸⁹⁰])", re.MULTILINE)
 
 
 _LIST_READ_BACK = 3  # paragraphs read back, over an item's run-on lines, for the item notes interrupt

@@ -590,11 +590,15 @@ def test_an_acronym_the_question_spells_out_itself_does_not_lower_the_confidence
         said = found["similarity"] + s.guard_coverage_weight * found["coverage"]
         return found["topic_confidence"], said, s.guard_unknown_weight * found["unknown"]
 
-    spelled = assistant.ask("Une société coopérative d'intérêt collectif (Scic) peut-elle gérer un centre de santé ?")
-    assert spelled.details["assessment"]["unknown_words"] == ["Scic"]
-    confidence, said, unknown = parts(spelled)
-    assert unknown > 0.01 and confidence == pytest.approx(said, abs=1e-4)
-    assert "sociétés coopératives d'intérêt collectif" in _said(spelled)
+    for question in (
+        "Une société coopérative d'intérêt collectif (Scic) peut-elle gérer un centre de santé ?",
+        "Une Scic (société coopérative d'intérêt collectif) peut-elle gérer un centre de santé ?",
+    ):
+        spelled = assistant.ask(question)
+        assert spelled.details["assessment"]["unknown_words"] == ["Scic"]
+        confidence, said, unknown = parts(spelled)
+        assert unknown > 0.01 and confidence == pytest.approx(said, abs=1e-4), question
+        assert "sociétés coopératives d'intérêt collectif" in _said(spelled)
     confidence, said, unknown = parts(assistant.ask("Une Scic peut-elle gérer un centre de santé ?"))
     assert unknown > 0.01 and confidence == pytest.approx(said - unknown, abs=1e-4)
 
@@ -646,6 +650,34 @@ def test_nonexistent_things_are_declined_not_invented(assistant: Assistant) -> N
     assert "il n'y a pas de recommandation n° 7" in _said(reco)
     fiche = assistant.ask("résume moi la fiche ressource 17")
     assert fiche.refused and "il n'y a pas de fiche ressource n° 17" in _said(fiche)
+
+
+def test_a_question_asking_only_for_a_noun_of_what_came_before_leans_on_it(assistant: Assistant) -> None:
+    """« Avec quelles conséquences ? » names the consequences of nothing: as a part of « L'ACI : pourquoi signer cette
+    convention ? … », it had a section of its own, « Sur « Avec quelles conséquences » : », of passages holding the
+    word « conséquence » (the professionals' well-being, the ambulatory shift), given as the ACI's consequences. A part
+    so read with the one before brings no section of its own; « qui paye ? » after a question on a CIFRE doctorate
+    asks who pays the doctorate (the ANRT), not said missing. In a conversation, too, such a turn leans on the one
+    before; one that names its complement does not."""
+    from assistant.query import is_followup
+
+    aci = assistant.ask("L'ACI : pourquoi signer cette convention ? Avec quelles conséquences ?")
+    assert "Sur « Avec quelles conséquences »" not in _said(aci) and "bien-être au travail" not in _said(aci)
+    paid = assistant.ask("Notre centre de santé peut-il accueillir un doctorant en CIFRE ? qui paye ?")
+    assert paid.coverage is Coverage.FULL and "ANRT" in _said(paid), _said(paid)
+    assert is_followup("Avec quelles conséquences ?") and is_followup("Quelles en sont les limites ?")
+    assert not is_followup("Quels sont les avantages pour les usagers ?")
+
+
+def test_a_cover_answers_when_a_document_was_validated_and_nothing_else(assistant: Assistant) -> None:
+    """The guide's cover (« Avis n° 1 – 2023… / Validé par le Collège le 22 juin 2023 ») opened the answer to how the
+    council is composed, as a list; set apart as a cover, it hid the only place the guide's date is written (a second
+    reader asked when it was validated). It answers a question on when a document was validated or published, and
+    no other."""
+    when = assistant.ask("Quand l'avis de la HAS sur l'engagement des usagers a-t-il été validé par le Collège ?")
+    assert "22 juin 2023" in _said(when), _said(when)
+    composed = assistant.ask("Le conseil pour l'engagement des usagers de la HAS, il est composé comment ?")
+    assert "22 juin 2023" not in _said(composed) and "Avis n° 1" not in _said(composed)
 
 
 def test_follow_up_carries_the_topic(assistant: Assistant) -> None:

@@ -290,3 +290,19 @@ def test_only_a_document_said_to_have_glued_words_is_cut_apart() -> None:
 
     assert "des conditions" in said(glued) and "diagnostic de territoire" in said(glued)
     assert "desconditions" in said(plain)
+
+
+def test_a_footnote_is_not_moved_into_a_numbered_list_nor_to_a_unit_s_power() -> None:
+    """A second reader's inputs: a numbered list's items (« 1. La formation commune » after « … : », « 2. … » after
+    « 1. … ») are no section titles a note must end before; « 300 m² » is no call of note ².  A note whose call a
+    numbered title separates from it still moves before that title."""
+    from ingest.cleaning import notes_by_calls
+
+    listed = "Les leviers des équipes¹⁴ :\n\n1. La formation commune\n\n2. Le temps partagé\n\n¹⁴ Une note."
+    assert notes_by_calls(listed) == listed
+    unit = "2.1. Les locaux\n\nLa salle fait 300 m².\n\n2.2. Les usagers\n\nIls participent².\n\n² Une note."
+    assert notes_by_calls(unit) == unit
+    moved = "2.1. Les locaux\n\nLa salle accueille².\n\n2.2. Les usagers\n\nIls participent.\n\n² Une note."
+    assert notes_by_calls(moved) == (
+        "2.1. Les locaux\n\nLa salle accueille².\n\n² Une note.\n\n2.2. Les usagers\n\nIls participent."
+    )

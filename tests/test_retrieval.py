@@ -454,6 +454,13 @@ def test_a_tax_rule_about_something_else_does_not_answer_a_tax_question() -> Non
         ("Maison des usagers : quelles missions ?", []),  # opening the question: not told from a capital's first word
         ("Que fait la Maison des Usagers ?", ["Maison des Usagers"]),  # two capitals: « Maison » alone is no name
         ("Comment impliquer les usagers – Exemple de charte ?", []),  # after a dash: a capital that opens
+        # a question addressing someone by name opens on it (its « Bonjour » set aside); not an article's capital
+        ("Françoise Sellin, pouvez-vous nous présenter le patient partenaire ?", ["Françoise Sellin"]),
+        ("Quel Avenir, pour les usagers ?", []),
+        # a person the documents cite by the first name's initial (« le rapport de C. Compagnon »)
+        ("Claire Compagnon, quel est le fil rouge de votre rapport ?", []),
+        ("Que dit le rapport de Claire Compagnon ?", []),
+        ("Que dit le rapport de Claire Dupont ?", ["Claire Dupont"]),
     ],
 )
 def test_a_proper_name_no_passage_writes_makes_the_answer_partial_and_is_named(question: str, unknown: list) -> None:
@@ -468,6 +475,7 @@ def test_a_proper_name_no_passage_writes_makes_the_answer_partial_and_is_named(q
         "Les structures régionales d'appui (SRA) accompagnent les équipes de santé et leurs usagers.",
         "France Assos Santé Nouvelle Aquitaine a publié une note sur les droits des usagers en santé.",
         "La maison de santé présente ses missions aux usagers.",
+        "Le rapport de C. Compagnon, Pour l'An II de la démocratie sanitaire, est cité par les usagers.",
     ]
     reader = TinyReader([chunk(n, text) for n, text in enumerate(texts)])
     names = FactRules.load().names_in(s.text for s in reader.sentences)
@@ -478,6 +486,18 @@ def test_a_proper_name_no_passage_writes_makes_the_answer_partial_and_is_named(q
         assert decide(found, settings) is Coverage.PARTIAL
         phrases = load_phrases(Settings().prompts_dir, "extractive")
         assert partial_notice(found, phrases, settings).startswith("Les documents de référence ne parlent pas de « ")
+
+
+def test_a_word_of_a_name_already_named_is_not_named_again() -> None:
+    """« ne parlent pas de « Françoise Sellin », « Sellin » » named the surname twice, once as a word the documents
+    never use."""
+    from assistant.coverage import partial_notice
+    from assistant.guard import Assessment
+    from assistant.prompts import load_phrases
+
+    found = Assessment(0.9, 0.9, 0.5, 0.4, None, False, ["Sellin", "kesako"], unknown_names=["Françoise Sellin"])
+    notice = partial_notice(found, load_phrases(Settings().prompts_dir, "extractive"), Settings())
+    assert "« Françoise Sellin », « kesako »" in notice and "« Sellin »" not in notice
 
 
 def test_a_sentence_of_a_passage_about_another_structure_only_weighs_less() -> None:
@@ -570,3 +590,7 @@ def test_a_partial_notice_names_no_everyday_word_only_what_is_asked() -> None:
     number = Assessment(1.0, 0.9, 1.0, 0.2, None, False, ["numéro"])
     asked = "c'est quoi le numero de telephone de france assos santé occitanie ?"
     assert "« numéro »" in partial_notice(number, phrases, settings, question=asked)
+    # so is one after « quel » or a preposition (a second reader's « en prison », « combien d'argent »)
+    for word, asked in [("prison", "un représentant peut-il aller en prison ?"), ("argent", "combien d'argent ?")]:
+        found = Assessment(1.0, 0.9, 1.0, 0.2, None, False, [word])
+        assert f"« {word} »" in partial_notice(found, phrases, settings, question=asked)
