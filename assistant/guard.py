@@ -82,8 +82,8 @@ def assess(
 ) -> Assessment:
     """How well the evidence covers the question: confidence = similarity + coverage weight × coverage
     − unknown weight × unknown (an acronym spelled out aside: ``Query.spelled_out``) − penalty when the asked fact
-    is missing. ``leading``: the best passages as
-    ranked, before the contexts were spread over sections (:attr:`Ranking.leading`): how well they hold the
+    is missing. ``leading``: the best passages as ranked, before the contexts were spread over sections
+    (:attr:`Ranking.leading`): how well they hold the
     question's words must not grow because the contexts show more sections. ``names``: the corpus's sentences
     and aliases (:meth:`FactRules.names_in`), for a fact about a named thing (a definition). ``described``: the
     entries of a directory the question is about (:class:`~assistant.directory.Directory`): what they name is

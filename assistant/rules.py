@@ -177,7 +177,7 @@ class QueryRules:
     followup_start: re.Pattern[str]
     narrows: re.Pattern[str]  # « même pour… », « par exemple… »: a short question opening so narrows the one before
     anaphora: re.Pattern[str]
-    complement_missing: re.Pattern[str]  # « Avec quelles conséquences ? »: a noun of something the question names not
+    complement_missing: re.Pattern[str]  # « Avec quelles conséquences ? »: a noun whose complement is not named
     new_question: re.Pattern[str]  # « autre question : … »: a question that says it leans on nothing
     dislocated: re.Pattern[str]  # « Les facilitateurs, on en trouve où ? »: a phrase taken up after a comma (topic)
     inverted: re.Pattern[str]  # "sont-ils": a subject pronoun after its verb

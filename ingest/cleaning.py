@@ -74,14 +74,18 @@ _CALL_BETWEEN_COMMAS = re.compile(r",[ \t]*,")
 _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+.!|>~-])")  # Markdown's "\(" for a literal "("
 
 
+def _paragraph_units(text: str) -> list[tuple[str, str]]:
+    """Each paragraph with the separator before it: moving one moves the break that opens it."""
+    parts = re.split(r"(\n[ \t]*\n)", text)
+    return list(zip(["", *parts[1::2]], parts[0::2], strict=True))
+
+
 def move_footnotes(text: str) -> str:
     """Put footnotes that a page break left inside a sentence ("… pour une" / "⁶ La santé communautaire…" /
     "meilleure coordination…") after the paragraph that ends the sentence, so that the sentence is whole
     and the footnote is not glued to its end; and footnotes left between the items of a list (one page break or
     several) after the list, so that the list is read whole from its introduction."""
-    parts = re.split(r"(\n[ \t]*\n)", text)
-    # each paragraph with the separator before it: moving one moves the break that opens it
-    units = list(zip(["", *parts[1::2]], parts[0::2], strict=True))
+    units = _paragraph_units(text)
     i = 1
     while i < len(units):
         j = i
@@ -107,8 +111,7 @@ def notes_by_calls(text: str) -> str:
     (« 4.3. Les freins » for « … des gâteaux »¹⁴ in § 4.2.4), where it would be quoted and cited as that section's.
     Other notes stay where they are (moving every note next to its call changed one answer in three and cut
     passages in two between their paragraphs), as does a note whose call is not found before it."""
-    parts = re.split(r"(\n[ \t]*\n)", text)
-    units = list(zip(["", *parts[1::2]], parts[0::2], strict=True))
+    units = _paragraph_units(text)
     for i in range(1, len(units)):
         note = _FOOTNOTE.match(units[i][1].lstrip())
         if not note:

@@ -109,10 +109,15 @@ def classify(
 
 
 def _own_title(section_titles: list[str], document_title: str) -> bool:
-    """Whether the passage's section is titled with the document's title, or its beginning (« Infos conseils » of
-    « Infos conseils N°9 – Impliquer les usagers… »)."""
-    deepest = fold_accents(section_titles[-1]).lower().strip() if section_titles else ""
-    return bool(deepest and document_title) and fold_accents(document_title).lower().startswith(deepest)
+    """Whether the passage's section is titled with the document's title, or its first words, two at least
+    (« Infos conseils » of « Infos conseils N°9 – Impliquer les usagers… »; not « La » of « La participation… »)."""
+    deepest = _title_words(section_titles[-1]) if section_titles else []
+    return len(deepest) >= 2 and _title_words(document_title)[: len(deepest)] == deepest
+
+
+def _title_words(title: str) -> list[str]:
+    """A title's words, accents folded, lower case, its dashes and marks aside."""
+    return re.findall(r"\w+", fold_accents(title).lower())
 
 
 def _states(lines: list[str]) -> bool:

@@ -380,3 +380,5 @@ def test_a_masthead_under_the_document_s_own_title_states_nothing() -> None:
     stated = "Le projet de santé d'une CPTS doit répondre aux besoins de la population."
     assert classify(["Infos conseils"], stated, document_title=title) is PassageRole.BODY
     assert classify(["Qu'est-ce qu'un usager ?"], "Patient\nMalade", document_title=title) is PassageRole.BODY
+    # a title's first word alone is no title of the document (a second reader's « La » of « La participation… »)
+    assert classify(["La"], "Patient\nMalade", document_title="La participation des usagers") is PassageRole.BODY
