@@ -385,12 +385,12 @@ class Assistant:
             if phrase:
                 query.search_text = f"{query.search_text} {phrase}"
                 query.spelled_out[acronym] = phrase
-        for found in rules.bracketed_acronym.finditer(query.text):  # spelled out by the question itself
-            if self.names.spells(found.group("acronym"), rules.acronym_joiners, query.text[: found.start()]):
-                query.spelled_out.setdefault(found.group("acronym"), "")
-        for found in rules.bracketing_acronym.finditer(query.text):  # or after it, in brackets
-            if self.names.spells(found.group("acronym"), rules.acronym_joiners, found.group("words")):
-                query.spelled_out.setdefault(found.group("acronym"), "")
+        # spelled out by the question itself: its words before it, or after it in brackets
+        before = ((m.group("acronym"), query.text[: m.start()]) for m in rules.bracketed_acronym.finditer(query.text))
+        after = ((m.group("acronym"), m.group("words")) for m in rules.bracketing_acronym.finditer(query.text))
+        for acronym, words in (*before, *after):
+            if self.names.spells(acronym, rules.acronym_joiners, words):
+                query.spelled_out.setdefault(acronym, "")
 
     def _section_exists(self, ref: str) -> bool:
         """Does any document have a chapter/part numbered ``ref`` ("12", "IV")?"""

@@ -1973,7 +1973,7 @@ def _link_line(text: str) -> bool:
     return unended(text) and bool(_LINK_END.search(text))
 
 
-_LINK_END = re.compile(r"(?:https?://|www\.)\S+\s*$")
+_LINK_END = re.compile(rf"{_URLS.pattern}\s*$")  # a web address (:data:`_URLS`) ending the line
 
 
 # a sentence's end: a mark, or a closing bracket after one ("… marqué.)"), or a speaker after a quotation
